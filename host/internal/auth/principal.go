@@ -1,0 +1,72 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Role is a user's role in one company, or platform_admin for the operator.
+type Role string
+
+// Roles, from least to most privileged within a company. RolePlatformAdmin
+// runs the platform and belongs to no company.
+const (
+	RoleViewer        Role = "viewer"
+	RoleCashier       Role = "cashier"
+	RoleManager       Role = "manager"
+	RoleAdmin         Role = "admin"
+	RoleOwner         Role = "owner"
+	RolePlatformAdmin Role = "platform_admin"
+)
+
+var roleRank = map[Role]int{
+	RoleViewer:  1,
+	RoleCashier: 2,
+	RoleManager: 3,
+	RoleAdmin:   4,
+	RoleOwner:   5,
+}
+
+// ParseRole returns the company role named s; platform_admin is not a
+// company role and is refused.
+func ParseRole(s string) (Role, error) {
+	r := Role(s)
+	if _, ok := roleRank[r]; !ok {
+		return "", fmt.Errorf("unknown role %q", s)
+	}
+	return r, nil
+}
+
+// AtLeast reports whether r is min or more privileged within a company.
+func (r Role) AtLeast(min Role) bool {
+	return roleRank[r] >= roleRank[min] && roleRank[r] > 0
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	UserID uuid.UUID
+	Email  string
+	// CompanyID is the company the token is scoped to; uuid.Nil for a
+	// platform admin acting outside any company.
+	CompanyID uuid.UUID
+	// Role is the caller's role in CompanyID, as stored now (not as it was
+	// when the token was issued).
+	Role Role
+	// PlatformAdmin is true for platform operators.
+	PlatformAdmin bool
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns a context carrying p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the request's principal, if authenticated.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
