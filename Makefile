@@ -1,0 +1,98 @@
+# Nexus — run `make help` for the targets.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin
+PLUGIN_DIR := $(BIN)/plugins
+TOOLS := $(CURDIR)/.tools
+PROTOC_GEN_GO_VERSION := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.6.0
+STATICCHECK_VERSION := 2026.1
+PROTOC_VERSION := 3.21.12
+PLUGINS := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go)) \
+           $(patsubst plugins/%/cmd/nexus-vertical-%/main.go,%,$(wildcard plugins/*/cmd/*/main.go))
+EXAMPLES := $(patsubst examples/%/main.go,%,$(wildcard examples/*/main.go))
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: host plugins ## build the host (bin/nexus) and every plugin (bin/plugins)
+
+.PHONY: host
+host: ## build the host binary
+	$(GO) build -o $(BIN)/nexus ./host/cmd/nexus
+
+.PHONY: plugins
+plugins: ## build every vertical plugin into bin/plugins
+	@mkdir -p $(PLUGIN_DIR)
+	@for p in $(EXAMPLES); do \
+		echo "$(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$p ./examples/$$p"; \
+		$(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$p ./examples/$$p || exit 1; \
+	done
+	@for p in $(wildcard plugins/*/cmd/nexus-vertical-*); do \
+		n=$${p##*/nexus-vertical-}; \
+		echo "$(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$n ./$$p"; \
+		$(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$n ./$$p || exit 1; \
+	done
+
+.PHONY: run
+run: build ## build everything and start the platform on :8080 with a demo company
+	NEXUS_ENV=$${NEXUS_ENV:-dev} NEXUS_DEMO=$${NEXUS_DEMO:-1} ./$(BIN)/nexus serve
+
+.PHONY: tools
+tools: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/staticcheck ## install pinned code generators and linters
+
+$(TOOLS)/protoc-gen-go:
+	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+
+$(TOOLS)/protoc-gen-go-grpc:
+	GOBIN=$(TOOLS) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+
+$(TOOLS)/staticcheck:
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+.PHONY: protoc
+protoc:
+	@if ! protoc --version 2>/dev/null | grep -q "$(PROTOC_VERSION)"; then \
+		echo "installing protoc $(PROTOC_VERSION) (Debian protobuf-compiler)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq protobuf-compiler >/dev/null; \
+		protoc --version | grep -q "$(PROTOC_VERSION)" || { echo "need protoc $(PROTOC_VERSION), have $$(protoc --version)"; exit 1; }; \
+	fi
+
+.PHONY: proto
+proto: protoc $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc ## regenerate Go code from proto/
+	PATH=$(TOOLS):$$PATH protoc -I proto \
+		--go_out=proto --go_opt=paths=source_relative \
+		--go-grpc_out=proto --go-grpc_opt=paths=source_relative \
+		proto/nexus/v1/*.proto
+
+.PHONY: proto-check
+proto-check: proto ## fail if the committed generated code is stale
+	@git diff --exit-code -- proto || { echo "generated code in proto/ is stale: run make proto and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- proto)" || { git status --porcelain -- proto; echo "untracked generated files in proto/"; exit 1; }
+
+.PHONY: lint
+lint: $(TOOLS)/staticcheck ## gofmt, go vet and staticcheck
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	$(TOOLS)/staticcheck ./...
+
+.PHONY: test
+test: proto-check lint build ## every check CI makes: generated code, lint, build, tests
+	$(GO) test -count=1 -timeout 12m ./...
+
+.PHONY: test-race
+test-race: ## the test suite under the race detector
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+.PHONY: bench
+bench: build ## run the benchmarks (figures for the README)
+	$(GO) test -run '^$$' -bench . -benchtime 3s -timeout 20m ./...
+
+.PHONY: clean
+clean: ## remove build output
+	rm -rf $(BIN)

@@ -1,0 +1,160 @@
+package sdk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Context is what a handler gets for one request: its parameters, body and
+// caller, the response being built, and the host's services. A Context is
+// used by one goroutine and must not outlive its handler.
+type Context struct {
+	ctx       context.Context
+	host      *hostClient
+	log       hclog.Logger
+	params    map[string]string
+	query     map[string][]string
+	headers   http.Header
+	body      []byte
+	principal Principal
+	requestID string
+	method    string
+	path      string
+
+	status    int
+	resHeader http.Header
+	resBody   []byte
+	written   bool
+}
+
+// Context returns the request's context: cancelled when the client goes
+// away or the request's deadline passes. Pass it to anything that blocks.
+func (c *Context) Context() context.Context { return c.ctx }
+
+// Param returns the path parameter name ("" when absent).
+func (c *Context) Param(name string) string { return c.params[name] }
+
+// Query returns the first value of the query parameter name.
+func (c *Context) Query(name string) string {
+	if v := c.query[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// QueryValues returns every value of the query parameter name.
+func (c *Context) QueryValues(name string) []string { return c.query[name] }
+
+// Header returns the first value of the request header name.
+func (c *Context) Header(name string) string { return c.headers.Get(name) }
+
+// Body returns the raw request body.
+func (c *Context) Body() []byte { return c.body }
+
+// Method returns the HTTP method.
+func (c *Context) Method() string { return c.method }
+
+// Path returns the request path below the vertical's mount point.
+func (c *Context) Path() string { return c.path }
+
+// Principal returns the authenticated caller.
+func (c *Context) Principal() Principal { return c.principal }
+
+// RequestID returns the request id, also present in every log line and
+// error envelope of this request.
+func (c *Context) RequestID() string { return c.requestID }
+
+// Logger returns a logger tagged with the request id; its output lands in
+// the host log under the vertical's name.
+func (c *Context) Logger() hclog.Logger { return c.log }
+
+// Bind decodes the JSON body into v. Malformed JSON, unknown fields, wrong
+// types, an empty body or trailing data give a 400 *Error naming the problem.
+func (c *Context) Bind(v any) error {
+	dec := json.NewDecoder(bytes.NewReader(c.body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bindError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return BadRequest("invalid_json", "request body must hold a single JSON value")
+	}
+	return nil
+}
+
+func bindError(err error) error {
+	var (
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+		sdkErr    *Error
+	)
+	switch {
+	case errors.Is(err, io.EOF):
+		return BadRequest("invalid_json", "request body is empty")
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return BadRequest("invalid_json", "request body is not valid JSON")
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return BadRequest("invalid_json", "request body must be a JSON "+typeErr.Type.Kind().String())
+		}
+		return BadRequest("invalid_field", fmt.Sprintf("field %q has the wrong type", typeErr.Field)).
+			WithDetails(map[string]any{"field": typeErr.Field})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return BadRequest("unknown_field", fmt.Sprintf("unknown field %q", field)).
+			WithDetails(map[string]any{"field": field})
+	case errors.As(err, &sdkErr):
+		return sdkErr
+	default:
+		return BadRequest("invalid_json", "request body is not valid JSON: "+err.Error())
+	}
+}
+
+// SetHeader sets a response header.
+func (c *Context) SetHeader(name, value string) { c.resHeader.Set(name, value) }
+
+// JSON writes v as the JSON response with status. It returns nil so a
+// handler can end with `return c.JSON(200, v)`.
+func (c *Context) JSON(status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	c.resHeader.Set("Content-Type", "application/json")
+	return c.Blob(status, body)
+}
+
+// Blob writes body as the response with status; set Content-Type first.
+func (c *Context) Blob(status int, body []byte) error {
+	c.status, c.resBody, c.written = status, body, true
+	return nil
+}
+
+// NoContent answers with status and no body.
+func (c *Context) NoContent(status int) error {
+	c.status, c.resBody, c.written = status, nil, true
+	return nil
+}
+
+// EchoResult is the host's view of the current call, returned by Echo.
+type EchoResult struct {
+	Message   string
+	RequestID string
+	CompanyID string
+	UserID    string
+	Vertical  string
+}
+
+// Echo calls the host back with message and returns what the host knows of
+// this request. It exists to prove the host callback path.
+func (c *Context) Echo(message string) (EchoResult, error) {
+	return c.host.echo(c.ctx, message)
+}

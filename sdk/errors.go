@@ -1,0 +1,44 @@
+package sdk
+
+import "net/http"
+
+// Error is an error a handler returns to answer with the platform's JSON
+// error envelope: {"error":{"code","message","details"},"request_id"}.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	Details map[string]any
+}
+
+// Error implements error.
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// WithDetails returns a copy of e carrying details.
+func (e *Error) WithDetails(details map[string]any) *Error {
+	c := *e
+	c.Details = details
+	return &c
+}
+
+// NewError returns an Error with the given status, code and message.
+func NewError(status int, code, message string) *Error {
+	return &Error{Status: status, Code: code, Message: message}
+}
+
+// BadRequest is a 400.
+func BadRequest(code, message string) *Error { return NewError(http.StatusBadRequest, code, message) }
+
+// Forbidden is a 403.
+func Forbidden(code, message string) *Error { return NewError(http.StatusForbidden, code, message) }
+
+// NotFound is a 404.
+func NotFound(code, message string) *Error { return NewError(http.StatusNotFound, code, message) }
+
+// Conflict is a 409.
+func Conflict(code, message string) *Error { return NewError(http.StatusConflict, code, message) }
+
+// Unprocessable is a 422.
+func Unprocessable(code, message string) *Error {
+	return NewError(http.StatusUnprocessableEntity, code, message)
+}

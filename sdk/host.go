@@ -1,0 +1,109 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/nexuspos/nexus/internal/wire"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+)
+
+// hostClient makes the host callbacks of one call (a request or an event).
+type hostClient struct {
+	client nexusv1.HostClient
+	callID string
+}
+
+func (h *hostClient) outgoing(ctx context.Context) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, wire.CallIDMetadata, h.callID)
+}
+
+func (h *hostClient) echo(ctx context.Context, message string) (EchoResult, error) {
+	if h.client == nil {
+		return EchoResult{}, errHostUnavailable
+	}
+	res, err := h.client.Echo(h.outgoing(ctx), &nexusv1.EchoRequest{Message: message}, callOptions...)
+	if err != nil {
+		return EchoResult{}, fromStatus("echo", err)
+	}
+	return EchoResult{
+		Message:   res.GetMessage(),
+		RequestID: res.GetRequestId(),
+		CompanyID: res.GetCompanyId(),
+		UserID:    res.GetUserId(),
+		Vertical:  res.GetVertical(),
+	}, nil
+}
+
+var callOptions = wire.CallOptions()
+
+var errHostUnavailable = errors.New("host services are not connected")
+
+// fromStatus turns a gRPC error from the host into an *Error when the host
+// meant it for the client (invalid input, not found, conflict ...), or a
+// wrapped error otherwise.
+func fromStatus(op string, err error) error {
+	st, ok := status.FromError(err)
+	if !ok {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	var httpStatus int
+	switch st.Code() {
+	case codes.InvalidArgument:
+		httpStatus = http.StatusBadRequest
+	case codes.NotFound:
+		httpStatus = http.StatusNotFound
+	case codes.AlreadyExists, codes.Aborted:
+		httpStatus = http.StatusConflict
+	case codes.FailedPrecondition:
+		httpStatus = http.StatusUnprocessableEntity
+	case codes.PermissionDenied:
+		httpStatus = http.StatusForbidden
+	case codes.ResourceExhausted:
+		httpStatus = http.StatusTooManyRequests
+	case codes.Canceled, codes.DeadlineExceeded:
+		return fmt.Errorf("%s: %w", op, context.Canceled)
+	default:
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return &Error{Status: httpStatus, Code: codeOf(st), Message: st.Message()}
+}
+
+// codeOf reads the envelope code the host puts in the status details, or
+// derives one from the gRPC code.
+func codeOf(st *status.Status) string {
+	for _, d := range st.Details() {
+		if info, ok := d.(interface{ GetReason() string }); ok && info.GetReason() != "" {
+			return info.GetReason()
+		}
+	}
+	return map[codes.Code]string{
+		codes.InvalidArgument:    "invalid_request",
+		codes.NotFound:           "not_found",
+		codes.AlreadyExists:      "conflict",
+		codes.Aborted:            "conflict",
+		codes.FailedPrecondition: "unprocessable",
+		codes.PermissionDenied:   "forbidden",
+		codes.ResourceExhausted:  "rate_limited",
+	}[st.Code()]
+}
+
+// dialHost connects to the host service the broker serves under id.
+type broker interface {
+	Dial(id uint32) (*grpc.ClientConn, error)
+}
+
+func dialHost(b broker, id uint32) (nexusv1.HostClient, error) {
+	conn, err := b.Dial(id)
+	if err != nil {
+		return nil, fmt.Errorf("dial host service %d: %w", id, err)
+	}
+	return nexusv1.NewHostClient(conn), nil
+}

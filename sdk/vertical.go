@@ -1,0 +1,137 @@
+package sdk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// Vertical is implemented by every vertical.
+type Vertical interface {
+	// Manifest describes the vertical. It is called once, at launch.
+	Manifest() Manifest
+}
+
+// CompanyConfigurer is implemented by verticals that validate a company's
+// configuration and provision per-company data when a company enables them.
+// Returning InvalidConfig(...) refuses the configuration with a 422.
+type CompanyConfigurer interface {
+	ConfigureCompany(ctx context.Context, company Company, config json.RawMessage) error
+}
+
+// Shutdowner is implemented by verticals that must finish work before the
+// host stops them.
+type Shutdowner interface {
+	Shutdown(ctx context.Context) error
+}
+
+// Manifest describes a vertical to the host.
+type Manifest struct {
+	// Name is the vertical's short name (lowercase letters, digits, '-');
+	// its routes are mounted under /api/v1/verticals/<Name>.
+	Name        string
+	Version     string
+	Description string
+	Routes      []Route
+	// ConfigSchema documents the per-company configuration (JSON Schema).
+	ConfigSchema string
+}
+
+// Role is a company role; a route declares the least one it needs.
+type Role string
+
+// Company roles, from least to most privileged.
+const (
+	RoleViewer  Role = "viewer"
+	RoleCashier Role = "cashier"
+	RoleManager Role = "manager"
+	RoleAdmin   Role = "admin"
+	RoleOwner   Role = "owner"
+)
+
+// HandlerFunc handles one request. Returning an *Error writes the platform's
+// error envelope with its status; any other error is a 500 whose details are
+// logged, not shown. Returning nil without writing a response answers 204.
+type HandlerFunc func(c *Context) error
+
+// Route is one HTTP endpoint of a vertical.
+type Route struct {
+	// ID identifies the route on the wire; it defaults to "METHOD pattern".
+	ID      string
+	Method  string
+	Pattern string
+	MinRole Role
+	Summary string
+	Handler HandlerFunc
+	// RequestExample and ResponseExample document the route (JSON values).
+	RequestExample  any
+	ResponseExample any
+}
+
+// GET returns a GET route.
+func GET(pattern string, role Role, summary string, h HandlerFunc) Route {
+	return Route{Method: http.MethodGet, Pattern: pattern, MinRole: role, Summary: summary, Handler: h}
+}
+
+// POST returns a POST route.
+func POST(pattern string, role Role, summary string, h HandlerFunc) Route {
+	return Route{Method: http.MethodPost, Pattern: pattern, MinRole: role, Summary: summary, Handler: h}
+}
+
+// PUT returns a PUT route.
+func PUT(pattern string, role Role, summary string, h HandlerFunc) Route {
+	return Route{Method: http.MethodPut, Pattern: pattern, MinRole: role, Summary: summary, Handler: h}
+}
+
+// PATCH returns a PATCH route.
+func PATCH(pattern string, role Role, summary string, h HandlerFunc) Route {
+	return Route{Method: http.MethodPatch, Pattern: pattern, MinRole: role, Summary: summary, Handler: h}
+}
+
+// DELETE returns a DELETE route.
+func DELETE(pattern string, role Role, summary string, h HandlerFunc) Route {
+	return Route{Method: http.MethodDelete, Pattern: pattern, MinRole: role, Summary: summary, Handler: h}
+}
+
+// RouteID returns the route's wire id.
+func (r Route) RouteID() string {
+	if r.ID != "" {
+		return r.ID
+	}
+	return r.Method + " " + r.Pattern
+}
+
+// Company is the company a configuration or request belongs to.
+type Company struct {
+	ID       string
+	Name     string
+	Country  string
+	Currency string
+	Timezone string
+	TaxID    string
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	UserID    string
+	Email     string
+	CompanyID string
+	Role      Role
+}
+
+// ConfigError refuses a company configuration; each problem is shown to the
+// client in the 422 response.
+type ConfigError struct {
+	Problems []string
+}
+
+// Error implements error.
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("invalid configuration: %v", e.Problems)
+}
+
+// InvalidConfig returns a ConfigError listing problems.
+func InvalidConfig(problems ...string) error {
+	return &ConfigError{Problems: problems}
+}
