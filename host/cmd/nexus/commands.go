@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/nexuspos/nexus/host/internal/config"
+	"github.com/nexuspos/nexus/host/internal/plugins"
+	"github.com/nexuspos/nexus/host/internal/store"
+)
+
+func migrate(ctx context.Context, args []string) error {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := cfg.Logger()
+	pool, err := store.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	host, err := store.Host()
+	if err != nil {
+		return err
+	}
+	m := store.NewMigrator(pool, log.Named("migrate"))
+	sub := "status"
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	switch sub {
+	case "status":
+		st, err := m.Status(ctx, host)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "COMPONENT\tVERSION\tNAME\tAPPLIED")
+		for _, s := range st {
+			applied := "pending"
+			if s.Applied {
+				applied = s.AppliedAt.Format("2006-01-02 15:04:05Z07:00")
+			}
+			if s.Modified {
+				applied += " (file changed since!)"
+			}
+			fmt.Fprintf(w, "%s\t%04d\t%s\t%s\n", host.Name, s.Version, s.Name, applied)
+		}
+		return w.Flush()
+	case "up":
+		applied, err := m.Up(ctx, host)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("applied %d migration(s) %v\n", len(applied), applied)
+		return nil
+	case "down":
+		if len(args) != 2 {
+			return errors.New("usage: nexus migrate down N")
+		}
+		n, err := strconv.Atoi(args[1])
+		if err != nil || n <= 0 {
+			return fmt.Errorf("migrate down: %q is not a positive number", args[1])
+		}
+		reverted, err := m.Down(ctx, host, n)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("reverted %d migration(s) %v\n", len(reverted), reverted)
+		return nil
+	default:
+		return fmt.Errorf("unknown migrate command %q (want status, up or down N)", sub)
+	}
+}
+
+func admin(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: nexus admin create --email E --password P")
+	}
+	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
+	email := fs.String("email", "", "admin email")
+	password := fs.String("password", "", "admin password (at least 8 characters)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *email == "" || *password == "" {
+		return errors.New("usage: nexus admin create --email E --password P")
+	}
+	p, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.pool.Close()
+	if err := p.newAuth(); err != nil {
+		return err
+	}
+	id, created, err := p.auth.CreateAdmin(ctx, *email, *password)
+	if err != nil {
+		return err
+	}
+	word := "already existed"
+	if created {
+		word = "created"
+	}
+	fmt.Printf("platform admin %s %s (id %s)\n", *email, word, id)
+	return nil
+}
+
+func listPlugins() error {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	bins, err := plugins.Discover(cfg.PluginDir)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tPATH")
+	for _, b := range bins {
+		fmt.Fprintf(w, "%s\t%s\n", b.Name, b.Path)
+	}
+	return w.Flush()
+}

@@ -1,0 +1,63 @@
+// Command nexus is the Nexus host: it serves the API, runs the vertical
+// plugins and manages the database.
+//
+//	nexus [serve]                       start the platform (default)
+//	nexus migrate status|up|down N      host database migrations
+//	nexus admin create --email E --password P
+//	nexus plugins                       list discovered plugins
+//	nexus version
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "nexus:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx)
+	case "migrate":
+		return migrate(ctx, args)
+	case "admin":
+		return admin(ctx, args)
+	case "plugins":
+		return listPlugins()
+	case "version":
+		fmt.Println("nexus", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+}
+
+const usage = `usage:
+  nexus [serve]                             start the platform
+  nexus migrate status|up|down N            host database migrations
+  nexus admin create --email E --password P create a platform admin
+  nexus plugins                             list discovered plugins
+  nexus version
+configuration: NEXUS_* environment variables (see README)
+`

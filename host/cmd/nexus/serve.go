@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+	_ "time/tzdata" // company time zones must resolve on hosts without tzdata
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hashicorp/go-hclog"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/config"
+	"github.com/nexuspos/nexus/host/internal/httpapi"
+	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/plugins"
+	"github.com/nexuspos/nexus/host/internal/ratelimit"
+	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/host/internal/tenancy"
+)
+
+// platform is everything a running host holds.
+type platform struct {
+	cfg     config.Config
+	log     hclog.Logger
+	pool    *pgxpool.Pool
+	auth    *auth.Service
+	tenancy *tenancy.Service
+	plugins *plugins.Manager
+}
+
+// open loads the configuration, connects to the database and migrates it.
+func open(ctx context.Context) (*platform, error) {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	log := cfg.Logger()
+	pool, err := store.Open(ctx, cfg.DatabaseURL, log.Named("store"))
+	if err != nil {
+		return nil, err
+	}
+	host, err := store.Host()
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	applied, err := store.NewMigrator(pool, log.Named("migrate")).Up(ctx, host)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		log.Info("applied host migrations", "versions", applied)
+	}
+	return &platform{cfg: cfg, log: log, pool: pool}, nil
+}
+
+// newAuth builds the auth service, enforcing the secret rules.
+func (p *platform) newAuth() error {
+	secret, generated, err := auth.LoadSecret(p.cfg.JWTSecret, p.cfg.Dev())
+	if err != nil {
+		return fmt.Errorf("NEXUS_JWT_SECRET: %w", err)
+	}
+	if generated {
+		p.log.Warn("NEXUS_JWT_SECRET is unset; generated a random one (NEXUS_ENV=dev): tokens die with this process")
+	}
+	p.auth, err = auth.NewService(p.pool, auth.Config{Secret: secret}, ratelimit.NewMemory(), p.log.Named("auth"))
+	return err
+}
+
+func serve(ctx context.Context) error {
+	p, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.pool.Close()
+	if err := p.newAuth(); err != nil {
+		return err
+	}
+	if p.cfg.AdminEmail != "" {
+		if _, created, err := p.auth.CreateAdmin(ctx, p.cfg.AdminEmail, p.cfg.AdminPassword); err != nil {
+			return fmt.Errorf("bootstrap admin: %w", err)
+		} else if created {
+			p.log.Info("created platform admin", "email", p.cfg.AdminEmail)
+		}
+	}
+	p.plugins = plugins.New(plugins.Config{
+		Dir:            p.cfg.PluginDir,
+		LockFile:       p.cfg.PluginLock,
+		HealthInterval: p.cfg.HealthInterval,
+		RequestTimeout: p.cfg.RequestTimeout,
+		HostVersion:    version,
+		Logger:         p.log.Named("plugins"),
+	})
+	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
+	// Plugins are stopped on every path out of serve, so none outlives the host.
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
+		defer cancel()
+		p.plugins.Stop(stopCtx)
+	}()
+	if err := p.plugins.Start(ctx); err != nil {
+		return err
+	}
+	if p.cfg.Demo {
+		if err := p.seedDemo(ctx); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	router := httpapi.NewRouter(httpapi.Deps{
+		Log:          p.log.Named("http"),
+		DB:           p.pool,
+		Plugins:      p.plugins,
+		Authenticate: p.auth.Authenticate,
+		MountAuth:    p.auth.Routes,
+		MountCompanies: func(r chi.Router) {
+			p.tenancy.Routes(r, p.auth.Authenticate)
+		},
+		VerticalGate: p.verticalGate,
+		MaxBodyBytes: p.cfg.MaxBodyBytes,
+	})
+	return p.listen(ctx, router)
+}
+
+// listen serves until ctx ends, then drains in-flight requests up to the
+// shutdown timeout.
+func (p *platform) listen(ctx context.Context, h http.Handler) error {
+	ln, err := net.Listen("tcp", p.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", p.cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	p.log.Info("listening", "addr", ln.Addr().String(), "plugins", len(p.plugins.List()))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	p.log.Info("shutting down: draining requests", "timeout", p.cfg.ShutdownTimeout)
+	drainCtx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(drainCtx); err != nil {
+		p.log.Warn("drain deadline passed; closing remaining connections", "error", err)
+		_ = srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	return nil
+}
+
+// verticalGate lets a request reach a vertical only if the caller's company
+// enabled it.
+func (p *platform) verticalGate(r *http.Request, vertical string) error {
+	pr, ok := auth.FromContext(r.Context())
+	if !ok {
+		return httpx.Unauthorized("authentication required")
+	}
+	enabled, err := p.tenancy.IsEnabled(r.Context(), pr.CompanyID, vertical)
+	if err != nil {
+		return fmt.Errorf("vertical gate: %w", err)
+	}
+	if !enabled {
+		return httpx.NotFound("vertical_not_enabled", "vertical "+vertical+" is not enabled for this company")
+	}
+	return nil
+}
+
+// verticalsAdapter lets tenancy configure verticals through the runtime.
+type verticalsAdapter struct{ m *plugins.Manager }
+
+func (a verticalsAdapter) Known(name string) bool { return a.m.Known(name) }
+
+func (a verticalsAdapter) Configure(ctx context.Context, name string, c tenancy.Company, config json.RawMessage) error {
+	return a.m.Configure(ctx, name, plugins.Company{
+		ID: c.ID, Name: c.Name, Country: c.Country, Currency: c.Currency, Timezone: c.Timezone, TaxID: c.TaxID,
+	}, config)
+}

@@ -1,0 +1,95 @@
+// Package httpapi assembles the host's HTTP surface: the middleware chain
+// (request id, access log, recovery, body limit), health and readiness, the
+// verticals listing and the mount points of the auth, company and vertical
+// routes. Business rules live in the packages it mounts, not here.
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/plugins"
+)
+
+// Pinger reports whether a dependency is reachable.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are the pieces the router mounts.
+type Deps struct {
+	Log     hclog.Logger
+	DB      Pinger
+	Plugins *plugins.Manager
+	// Authenticate puts an auth.Principal in the context or answers 401/403.
+	Authenticate func(http.Handler) http.Handler
+	// MountAuth mounts the authentication routes under /api/v1/auth.
+	MountAuth func(chi.Router)
+	// MountCompanies mounts the company routes under /api/v1/companies;
+	// they authenticate themselves.
+	MountCompanies func(chi.Router)
+	// VerticalGate checks a vertical is enabled for the caller's company.
+	VerticalGate plugins.Gate
+	MaxBodyBytes int64
+}
+
+// NewRouter returns the host's HTTP handler.
+func NewRouter(d Deps) http.Handler {
+	r := chi.NewRouter()
+	r.Use(requestID(d.Log), accessLog, recoverer, bodyLimit(d.MaxBodyBytes))
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, r, httpx.NotFound("route_not_found", "no route "+r.Method+" "+r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, r, httpx.NewError(http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed here"))
+	})
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Get("/readyz", ready(d))
+	r.Route("/api/v1", func(r chi.Router) {
+		if d.MountAuth != nil {
+			r.Route("/auth", d.MountAuth)
+		}
+		if d.MountCompanies != nil {
+			r.Route("/companies", d.MountCompanies)
+		}
+		r.Group(func(r chi.Router) {
+			r.Use(d.Authenticate)
+			r.Get("/verticals", func(w http.ResponseWriter, _ *http.Request) {
+				httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": d.Plugins.List()})
+			})
+			r.Handle("/verticals/{vertical}/*", d.Plugins.Handler(d.VerticalGate))
+		})
+	})
+	return r
+}
+
+// ready answers 200 when the database answers and every plugin runs, 503
+// with the reasons otherwise.
+func ready(d Deps) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		checks := map[string]string{"database": "ok"}
+		ok := true
+		if err := d.DB.Ping(ctx); err != nil {
+			checks["database"] = "unreachable: " + err.Error()
+			ok = false
+		}
+		for name, reason := range d.Plugins.Unhealthy() {
+			checks["vertical:"+name] = reason
+			ok = false
+		}
+		status, word := http.StatusOK, "ready"
+		if !ok {
+			status, word = http.StatusServiceUnavailable, "not_ready"
+		}
+		httpx.WriteJSON(w, status, map[string]any{"status": word, "checks": checks})
+	}
+}

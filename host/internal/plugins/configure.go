@@ -1,0 +1,67 @@
+package plugins
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/google/uuid"
+	"google.golang.org/grpc/status"
+
+	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/httpx"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+)
+
+// Company is the company a vertical is configured for.
+type Company struct {
+	ID       uuid.UUID
+	Name     string
+	Country  string
+	Currency string
+	Timezone string
+	TaxID    string
+}
+
+// Configure asks the vertical to validate config for company c and to
+// provision what it needs. A refused configuration is a 422 invalid_config
+// listing the vertical's messages; a vertical that is down is a 503.
+func (m *Manager) Configure(ctx context.Context, name string, c Company, config json.RawMessage) error {
+	v, ok := m.get(name)
+	if !ok {
+		return httpx.NotFound("vertical_not_found", "no vertical named "+name)
+	}
+	proc, ok := v.running()
+	if !ok {
+		return httpx.Unavailable("vertical_unavailable", "vertical "+name+" is not available right now")
+	}
+	callID := uuid.NewString()
+	m.calls.begin(callID, &call{vertical: name, requestID: httpx.RequestID(ctx), principal: principalOf(ctx, c.ID)})
+	defer m.calls.end(callID)
+	res, err := proc.api.ConfigureCompany(ctx, &nexusv1.ConfigureCompanyRequest{
+		CallId: callID,
+		Company: &nexusv1.Company{
+			Id: c.ID.String(), Name: c.Name, Country: c.Country,
+			Currency: c.Currency, Timezone: c.Timezone, TaxId: c.TaxID,
+		},
+		Config: config,
+	})
+	if err != nil {
+		m.log.Error("configure company failed", "vertical", name, "company_id", c.ID, "error", err)
+		return httpx.NewError(http.StatusBadGateway, "vertical_error",
+			"the vertical failed to configure the company: "+status.Convert(err).Message())
+	}
+	if len(res.GetErrors()) > 0 {
+		return httpx.Unprocessable("invalid_config", "the vertical refused the configuration").
+			WithDetails(map[string]any{"errors": res.GetErrors()})
+	}
+	return nil
+}
+
+// principalOf returns the caller, scoped to companyID (a platform admin
+// configuring a company acts in it).
+func principalOf(ctx context.Context, companyID uuid.UUID) auth.Principal {
+	p, _ := auth.FromContext(ctx)
+	p.CompanyID = companyID
+	return p
+}

@@ -1,0 +1,506 @@
+// Package plugins is the host's plugin runtime: it discovers vertical
+// executables, launches them with go-plugin over gRPC (AutoMTLS, handshake,
+// negotiated protocol version, optional sha256 pinning), validates their
+// manifests, serves the Host callback service to them, proxies their routes,
+// watches their health and restarts them with backoff. It must never let a
+// plugin failure take the host down, and never leaves a plugin running after
+// Stop.
+package plugins
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	"github.com/nexuspos/nexus/internal/manifest"
+	"github.com/nexuspos/nexus/internal/wire"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+)
+
+// Config configures the Manager. Zero values take the defaults noted.
+type Config struct {
+	// Dir is scanned for nexus-vertical-* executables.
+	Dir string
+	// LockFile pins plugin binaries by sha256; "" means Dir/plugins.lock.
+	LockFile string
+	// HealthInterval is the period of health checks (5 s).
+	HealthInterval time.Duration
+	// MaxRestarts within RestartWindow before a plugin is marked failed (5 per minute).
+	MaxRestarts   int
+	RestartWindow time.Duration
+	// StartTimeout bounds a launch, handshake to Init (15 s).
+	StartTimeout time.Duration
+	// RequestTimeout bounds one proxied request (30 s).
+	RequestTimeout time.Duration
+	// HostVersion is reported to plugins at Init.
+	HostVersion string
+	Logger      hclog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.HealthInterval <= 0 {
+		c.HealthInterval = 5 * time.Second
+	}
+	if c.MaxRestarts <= 0 {
+		c.MaxRestarts = 5
+	}
+	if c.RestartWindow <= 0 {
+		c.RestartWindow = time.Minute
+	}
+	if c.StartTimeout <= 0 {
+		c.StartTimeout = 15 * time.Second
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = 30 * time.Second
+	}
+	if c.LockFile == "" {
+		c.LockFile = c.Dir + "/plugins.lock"
+	}
+	if c.Logger == nil {
+		c.Logger = hclog.NewNullLogger()
+	}
+}
+
+// State is a vertical's lifecycle state.
+type State string
+
+// States of a vertical.
+const (
+	StateStarting   State = "starting"
+	StateRunning    State = "running"
+	StateRestarting State = "restarting"
+	// StateFailed: it crashed too often and is no longer restarted.
+	StateFailed State = "failed"
+	// StateRefused: it never ran (checksum, protocol or manifest refused).
+	StateRefused State = "refused"
+	StateStopped State = "stopped"
+)
+
+// Manager runs every discovered vertical.
+type Manager struct {
+	cfg   Config
+	log   hclog.Logger
+	lock  map[string][]byte
+	calls calls
+
+	mu        sync.RWMutex
+	verticals map[string]*vertical
+
+	stopOnce sync.Once
+	stopping chan struct{}
+	wg       sync.WaitGroup
+}
+
+// New returns a Manager; Start launches the plugins.
+func New(cfg Config) *Manager {
+	cfg.defaults()
+	return &Manager{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		verticals: map[string]*vertical{},
+		stopping:  make(chan struct{}),
+	}
+}
+
+// vertical is one plugin and its current process.
+type vertical struct {
+	name string
+	path string
+
+	mu        sync.RWMutex
+	state     State
+	reason    string
+	proc      *process
+	restarts  []time.Time
+	total     int
+	startedAt time.Time
+}
+
+// process is one running incarnation of a plugin.
+type process struct {
+	client   *plugin.Client
+	rpc      plugin.ClientProtocol
+	api      nexusv1.VerticalClient
+	manifest *nexusv1.Manifest
+	router   *chi.Mux
+	routes   map[string]*nexusv1.Route
+	version  int
+}
+
+// Start discovers and launches every plugin. A plugin that cannot start is
+// logged and recorded, never fatal; only an unreadable directory or lock
+// file is an error.
+func (m *Manager) Start(ctx context.Context) error {
+	lock, err := LoadLock(m.cfg.LockFile)
+	if err != nil {
+		return err
+	}
+	m.lock = lock
+	bins, err := Discover(m.cfg.Dir)
+	if err != nil {
+		return err
+	}
+	if len(bins) == 0 {
+		m.log.Warn("no plugins found", "dir", m.cfg.Dir)
+	}
+	var wg sync.WaitGroup
+	for _, b := range bins {
+		v := &vertical{name: b.Name, path: b.Path, state: StateStarting}
+		m.mu.Lock()
+		m.verticals[b.Name] = v
+		m.mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.startVertical(ctx, v)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// startVertical launches v for the first time and, when it runs, keeps it
+// supervised.
+func (m *Manager) startVertical(ctx context.Context, v *vertical) {
+	proc, err := m.launch(ctx, v)
+	if err != nil {
+		var refused *refusedError
+		if errors.As(err, &refused) {
+			m.log.Error("plugin refused", "vertical", v.name, "path", v.path, "reason", refused.Error())
+			v.set(StateRefused, refused.Error(), nil)
+			return
+		}
+		m.log.Error("plugin failed to start", "vertical", v.name, "error", err)
+		v.set(StateRestarting, err.Error(), nil)
+	} else {
+		v.set(StateRunning, "", proc)
+		m.log.Info("plugin started", "vertical", v.name, "version", proc.manifest.GetVersion(),
+			"protocol", proc.version, "routes", len(proc.manifest.GetRoutes()))
+	}
+	m.wg.Add(1)
+	go m.supervise(v)
+}
+
+// refusedError marks a plugin that must not be retried: its binary, its
+// protocol or its manifest is wrong, and restarting cannot fix that.
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string { return e.err.Error() }
+func (e *refusedError) Unwrap() error { return e.err }
+
+// launch starts one process of v and registers it: handshake, Describe,
+// manifest validation, host service, Init.
+func (m *Manager) launch(ctx context.Context, v *vertical) (*process, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.StartTimeout)
+	defer cancel()
+	log := m.log.Named(v.name)
+	cfg := &plugin.ClientConfig{
+		HandshakeConfig:  wire.Handshake,
+		VersionedPlugins: map[int]plugin.PluginSet{wire.ProtocolVersion: {wire.PluginName: &wire.Plugin{}}},
+		Cmd:              pluginCommand(v.path),
+		SkipHostEnv:      true,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		Logger:           log,
+		SyncStdout:       lineLogger(log, "stdout", hclog.Info),
+		SyncStderr:       lineLogger(log, "stderr", hclog.Warn),
+		StartTimeout:     m.cfg.StartTimeout,
+		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(wire.CallOptions()...)},
+	}
+	if m.lock != nil {
+		sum, ok := m.lock[v.name]
+		if !ok {
+			return nil, &refusedError{fmt.Errorf("%s is not listed in %s", v.path, m.cfg.LockFile)}
+		}
+		cfg.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
+	}
+	client := plugin.NewClient(cfg)
+	proc, err := m.register(ctx, v, client)
+	if err != nil {
+		client.Kill()
+		return nil, err
+	}
+	return proc, nil
+}
+
+func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Client) (*process, error) {
+	rpc, err := client.Client()
+	switch {
+	case errors.Is(err, plugin.ErrChecksumsDoNotMatch):
+		return nil, &refusedError{fmt.Errorf("sha256 of %s does not match %s", v.path, m.cfg.LockFile)}
+	case err != nil && strings.Contains(err.Error(), "incompatible API version"):
+		return nil, &refusedError{fmt.Errorf("unsupported protocol (host speaks version %d): %w", wire.ProtocolVersion, err)}
+	case err != nil:
+		return nil, fmt.Errorf("launch %s: %w", v.path, err)
+	}
+	raw, err := rpc.Dispense(wire.PluginName)
+	if err != nil {
+		return nil, fmt.Errorf("dispense: %w", err)
+	}
+	wc := raw.(*wire.Client)
+	man, err := wc.Describe(ctx, &nexusv1.DescribeRequest{ProtocolVersion: wire.ProtocolVersion})
+	if err != nil {
+		return nil, fmt.Errorf("describe: %w", err)
+	}
+	if man.GetName() != v.name {
+		return nil, &refusedError{fmt.Errorf("manifest name %q does not match binary %s%s", man.GetName(), BinaryPrefix, v.name)}
+	}
+	if err := manifest.Validate(man); err != nil {
+		return nil, &refusedError{fmt.Errorf("invalid manifest: %w", err)}
+	}
+	proc := &process{client: client, rpc: rpc, api: wc, manifest: man, version: client.NegotiatedVersion(),
+		routes: map[string]*nexusv1.Route{}}
+	for _, r := range man.GetRoutes() {
+		proc.routes[r.GetId()] = r
+	}
+	proc.router, err = manifest.Router(man, func(r *nexusv1.Route) http.Handler { return m.routeHandler(v, proc, r) })
+	if err != nil {
+		return nil, &refusedError{err}
+	}
+	proc.router.NotFound(notFound)
+	proc.router.MethodNotAllowed(methodNotAllowed)
+	id := wc.Broker.NextId()
+	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
+		s := grpc.NewServer(wire.ServerOptions(opts)...)
+		nexusv1.RegisterHostServer(s, &hostService{vertical: v.name, calls: &m.calls, log: m.log.Named(v.name)})
+		return s
+	})
+	if _, err := wc.Init(ctx, &nexusv1.InitRequest{HostServiceId: id, HostVersion: m.cfg.HostVersion}); err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	return proc, nil
+}
+
+// pluginCommand builds the command for a plugin. The host's environment is
+// not inherited: plugins get no database URL or secret, only the basics and
+// the variables named NEXUS_VERTICAL_*.
+func pluginCommand(path string) *exec.Cmd {
+	cmd := exec.Command(path)
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "PATH", k == "HOME", k == "TMPDIR", k == "TZ", k == "LANG", strings.HasPrefix(k, "LC_"),
+			strings.HasPrefix(k, "NEXUS_VERTICAL_"):
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	return cmd
+}
+
+// lineLogger returns a writer logging each line a plugin prints.
+func lineLogger(log hclog.Logger, stream string, level hclog.Level) io.Writer {
+	return log.With("stream", stream).StandardWriter(&hclog.StandardLoggerOptions{ForceLevel: level})
+}
+
+// supervise watches v: it polls for process exit, health-checks on the
+// configured interval and restarts with backoff.
+func (m *Manager) supervise(v *vertical) {
+	defer m.wg.Done()
+	exitPoll := time.NewTicker(100 * time.Millisecond)
+	defer exitPoll.Stop()
+	health := time.NewTicker(m.cfg.HealthInterval)
+	defer health.Stop()
+	for {
+		v.mu.RLock()
+		state, proc := v.state, v.proc
+		v.mu.RUnlock()
+		if state == StateRestarting {
+			if !m.restart(v) {
+				return
+			}
+			continue
+		}
+		select {
+		case <-m.stopping:
+			return
+		case <-exitPoll.C:
+			if proc.client.Exited() {
+				m.down(v, proc, "plugin process exited")
+			}
+		case <-health.C:
+			if err := proc.rpc.Ping(); err != nil {
+				m.down(v, proc, "health check failed: "+err.Error())
+			}
+		}
+	}
+}
+
+// down marks v as restarting after its process failed.
+func (m *Manager) down(v *vertical, proc *process, reason string) {
+	m.log.Error("plugin is down", "vertical", v.name, "reason", reason)
+	proc.client.Kill()
+	v.set(StateRestarting, reason, nil)
+}
+
+// restart relaunches v after a backoff, unless it restarted too often. It
+// reports whether supervision should continue.
+func (m *Manager) restart(v *vertical) bool {
+	now := time.Now()
+	v.mu.Lock()
+	recent := v.restarts[:0]
+	for _, t := range v.restarts {
+		if now.Sub(t) < m.cfg.RestartWindow {
+			recent = append(recent, t)
+		}
+	}
+	v.restarts = recent
+	n := len(recent)
+	v.mu.Unlock()
+	if n >= m.cfg.MaxRestarts {
+		m.log.Error("plugin restarted too often; giving up", "vertical", v.name, "restarts", n, "window", m.cfg.RestartWindow)
+		v.set(StateFailed, fmt.Sprintf("restarted %d times within %s", n, m.cfg.RestartWindow), nil)
+		return false
+	}
+	backoff := min(200*time.Millisecond<<n, 5*time.Second)
+	select {
+	case <-m.stopping:
+		return false
+	case <-time.After(backoff):
+	}
+	v.mu.Lock()
+	v.restarts = append(v.restarts, time.Now())
+	v.total++
+	v.mu.Unlock()
+	proc, err := m.launch(context.Background(), v)
+	if err != nil {
+		var refused *refusedError
+		if errors.As(err, &refused) {
+			m.log.Error("plugin refused on restart", "vertical", v.name, "reason", err)
+			v.set(StateRefused, err.Error(), nil)
+			return false
+		}
+		m.log.Error("plugin restart failed", "vertical", v.name, "error", err)
+		v.set(StateRestarting, err.Error(), nil)
+		return true
+	}
+	select {
+	case <-m.stopping:
+		proc.client.Kill()
+		return false
+	default:
+	}
+	v.set(StateRunning, "", proc)
+	m.log.Info("plugin restarted", "vertical", v.name, "restarts", n+1)
+	return true
+}
+
+func (v *vertical) set(s State, reason string, proc *process) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.state, v.reason, v.proc = s, reason, proc
+	if s == StateRunning {
+		v.startedAt = time.Now()
+	}
+}
+
+// running returns the current process if v is running.
+func (v *vertical) running() (*process, bool) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.proc, v.state == StateRunning && v.proc != nil
+}
+
+// Stop asks every plugin to shut down, waits up to ctx's deadline, then
+// kills whatever is left. No plugin process survives it.
+func (m *Manager) Stop(ctx context.Context) {
+	m.stopOnce.Do(func() { close(m.stopping) })
+	m.wg.Wait()
+	m.mu.RLock()
+	vs := make([]*vertical, 0, len(m.verticals))
+	for _, v := range m.verticals {
+		vs = append(vs, v)
+	}
+	m.mu.RUnlock()
+	var wg sync.WaitGroup
+	for _, v := range vs {
+		proc, ok := v.running()
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := proc.api.Shutdown(ctx, &nexusv1.ShutdownRequest{}); err != nil {
+				m.log.Warn("plugin shutdown hook failed", "vertical", v.name, "error", err)
+			}
+			proc.client.Kill()
+			v.set(StateStopped, "host stopped", nil)
+			m.log.Info("plugin stopped", "vertical", v.name)
+		}()
+	}
+	wg.Wait()
+}
+
+// Info describes a vertical for the API.
+type Info struct {
+	Name     string   `json:"name"`
+	Version  string   `json:"version,omitempty"`
+	Protocol int      `json:"protocol,omitempty"`
+	State    State    `json:"state"`
+	Reason   string   `json:"reason,omitempty"`
+	Restarts int      `json:"restarts"`
+	Uptime   *float64 `json:"uptime_seconds,omitempty"`
+	Routes   int      `json:"routes"`
+}
+
+// List describes every discovered vertical, sorted by name.
+func (m *Manager) List() []Info {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Info, 0, len(m.verticals))
+	for _, v := range m.verticals {
+		v.mu.RLock()
+		info := Info{Name: v.name, State: v.state, Reason: v.reason, Restarts: v.total}
+		if v.proc != nil {
+			info.Version = v.proc.manifest.GetVersion()
+			info.Protocol = v.proc.version
+			info.Routes = len(v.proc.manifest.GetRoutes())
+		}
+		if v.state == StateRunning {
+			up := time.Since(v.startedAt).Seconds()
+			info.Uptime = &up
+		}
+		v.mu.RUnlock()
+		out = append(out, info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Known reports whether a vertical of that name was discovered.
+func (m *Manager) Known(name string) bool {
+	_, ok := m.get(name)
+	return ok
+}
+
+func (m *Manager) get(name string) (*vertical, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	v, ok := m.verticals[name]
+	return v, ok
+}
+
+// Unhealthy returns the verticals that are not running, with the reason.
+func (m *Manager) Unhealthy() map[string]string {
+	out := map[string]string{}
+	for _, info := range m.List() {
+		if info.State != StateRunning {
+			out[info.Name] = string(info.State) + ": " + info.Reason
+		}
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+package plugins
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/httpx"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+)
+
+// Gate decides whether the caller may reach a vertical at all (for example,
+// whether the caller's company enabled it). It runs before route matching.
+type Gate func(r *http.Request, vertical string) error
+
+// Handler serves /api/v1/verticals/{vertical}/*: it finds the vertical,
+// applies gate, matches the manifest route, checks the route's minimal role
+// and proxies the request to the plugin. The caller must have put an
+// auth.Principal in the request context.
+func (m *Manager) Handler(gate Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := chi.URLParam(r, "vertical")
+		v, ok := m.get(name)
+		if !ok {
+			httpx.WriteError(w, r, httpx.NotFound("vertical_not_found", "no vertical named "+name))
+			return
+		}
+		if gate != nil {
+			if err := gate(r, name); err != nil {
+				httpx.WriteError(w, r, err)
+				return
+			}
+		}
+		proc, ok := v.running()
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			httpx.WriteError(w, r, httpx.Unavailable("vertical_unavailable", "vertical "+name+" is not available right now"))
+			return
+		}
+		rctx := chi.NewRouteContext()
+		rctx.RoutePath = "/" + chi.URLParam(r, "*")
+		proc.router.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)))
+	})
+}
+
+// notFound and methodNotAllowed answer inside a vertical's router.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	httpx.WriteError(w, r, httpx.NotFound("route_not_found", "no route "+r.Method+" "+r.URL.Path))
+}
+
+func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	httpx.WriteError(w, r, httpx.NewError(http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed here"))
+}
+
+// privateHeaders are never passed to a plugin: credentials stay in the host.
+var privateHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true}
+
+// routeHandler proxies one manifest route to the plugin process proc.
+func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route) http.Handler {
+	minRole := auth.Role(route.GetMinRole())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := auth.FromContext(r.Context())
+		if !ok {
+			httpx.WriteError(w, r, httpx.Unauthorized("authentication required"))
+			return
+		}
+		if !p.Role.AtLeast(minRole) {
+			httpx.WriteError(w, r, httpx.Forbidden("insufficient_role", "this route needs role "+string(minRole)+" or higher").
+				WithDetails(map[string]any{"required": minRole, "actual": p.Role}))
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				httpx.WriteError(w, r, httpx.NewError(http.StatusRequestEntityTooLarge, "body_too_large", "request body is too large"))
+				return
+			}
+			httpx.WriteError(w, r, httpx.BadRequest("invalid_body", "could not read the request body"))
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), m.cfg.RequestTimeout)
+		defer cancel()
+		deadline, _ := ctx.Deadline()
+		callID := uuid.NewString()
+		requestID := httpx.RequestID(ctx)
+		m.calls.begin(callID, &call{vertical: v.name, requestID: requestID, principal: p})
+		defer m.calls.end(callID)
+		res, err := proc.api.HandleRoute(ctx, &nexusv1.RouteRequest{
+			CallId:           callID,
+			RouteId:          route.GetId(),
+			Method:           r.Method,
+			Path:             "/" + chi.URLParam(r, "*"),
+			Params:           params(r),
+			Query:            toValues(r.URL.Query()),
+			Headers:          headers(r.Header),
+			Body:             body,
+			Principal:        principalToProto(p),
+			RequestId:        requestID,
+			DeadlineUnixNano: deadline.UnixNano(),
+		})
+		if err != nil {
+			m.callFailed(w, r, v, err)
+			return
+		}
+		for k, vals := range res.GetHeaders() {
+			w.Header()[http.CanonicalHeaderKey(k)] = vals.GetValues()
+		}
+		w.WriteHeader(int(res.GetStatus()))
+		_, _ = w.Write(res.GetBody())
+	})
+}
+
+// callFailed answers a request whose plugin call failed.
+func (m *Manager) callFailed(w http.ResponseWriter, r *http.Request, v *vertical, err error) {
+	switch code := status.Code(err); {
+	case r.Context().Err() != nil:
+		// The client went away; nobody reads the answer.
+		httpx.WriteError(w, r, httpx.NewError(499, "client_closed_request", "client closed the request"))
+	case code == codes.DeadlineExceeded:
+		httpx.WriteError(w, r, httpx.NewError(http.StatusGatewayTimeout, "timeout", "the vertical did not answer in time"))
+	case code == codes.Unavailable || code == codes.Canceled:
+		w.Header().Set("Retry-After", "1")
+		httpx.WriteError(w, r, httpx.Unavailable("vertical_unavailable", "vertical "+v.name+" is not available right now"))
+	default:
+		m.log.Error("plugin call failed", "vertical", v.name, "error", err)
+		httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical failed to answer"))
+	}
+}
+
+func params(r *http.Request) map[string]string {
+	rctx := chi.RouteContext(r.Context())
+	out := make(map[string]string, len(rctx.URLParams.Keys))
+	for i, k := range rctx.URLParams.Keys {
+		out[k] = rctx.URLParams.Values[i]
+	}
+	return out
+}
+
+func headers(h http.Header) map[string]*nexusv1.Values {
+	out := make(map[string]*nexusv1.Values, len(h))
+	for k, v := range h {
+		if privateHeaders[k] {
+			continue
+		}
+		out[k] = &nexusv1.Values{Values: v}
+	}
+	return out
+}
+
+func toValues(m map[string][]string) map[string]*nexusv1.Values {
+	out := make(map[string]*nexusv1.Values, len(m))
+	for k, v := range m {
+		out[k] = &nexusv1.Values{Values: v}
+	}
+	return out
+}
+
+func principalToProto(p auth.Principal) *nexusv1.Principal {
+	return &nexusv1.Principal{
+		UserId:    p.UserID.String(),
+		Email:     p.Email,
+		CompanyId: p.CompanyID.String(),
+		Role:      string(p.Role),
+	}
+}

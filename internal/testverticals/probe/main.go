@@ -1,0 +1,101 @@
+// Command probe is a vertical for the host's end-to-end tests. One binary
+// plays several plugins, chosen by its file name (nexus-vertical-<name>):
+//
+//	probe       routes that expose its pid, sleep and echo
+//	dupe        a manifest with a duplicate route (must be refused)
+//	badpattern  a manifest with a malformed pattern (must be refused)
+//	oldproto    speaks protocol version 99 (must be refused)
+//
+// It is not shipped: tests build it into a temporary plugin directory.
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/nexuspos/nexus/internal/wire"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk"
+)
+
+func main() {
+	name := strings.TrimPrefix(filepath.Base(os.Args[0]), "nexus-vertical-")
+	if name == "oldproto" {
+		serveVersion(99)
+		return
+	}
+	sdk.Serve(probe{name: name})
+}
+
+type probe struct{ name string }
+
+func (p probe) Manifest() sdk.Manifest {
+	routes := []sdk.Route{
+		sdk.GET("/pid", sdk.RoleViewer, "The plugin's process id", pid),
+		sdk.GET("/slow", sdk.RoleViewer, "Sleep ms milliseconds, noting a cancellation", slow),
+		sdk.POST("/echo", sdk.RoleViewer, "Echo the body and the host's view of the call", echo),
+		sdk.GET("/items/{id}", sdk.RoleManager, "A manager-only route with a parameter", item),
+		sdk.GET("/panic", sdk.RoleViewer, "A handler that panics", func(*sdk.Context) error { panic("probe panic") }),
+	}
+	switch p.name {
+	case "dupe":
+		routes = append(routes, sdk.GET("/items/{key}", sdk.RoleViewer, "duplicate", item))
+	case "badpattern":
+		routes = append(routes, sdk.GET("items/{id", sdk.RoleViewer, "malformed", item))
+	}
+	return sdk.Manifest{Name: p.name, Version: "0.0.1", Routes: routes}
+}
+
+func pid(c *sdk.Context) error {
+	return c.JSON(http.StatusOK, map[string]int{"pid": os.Getpid()})
+}
+
+func slow(c *sdk.Context) error {
+	ms, _ := strconv.Atoi(c.Query("ms"))
+	select {
+	case <-time.After(time.Duration(ms) * time.Millisecond):
+		return c.JSON(http.StatusOK, map[string]string{"slept": strconv.Itoa(ms)})
+	case <-c.Context().Done():
+		if dir := os.Getenv("NEXUS_VERTICAL_PROBE_DIR"); dir != "" {
+			_ = os.WriteFile(filepath.Join(dir, "cancelled-"+c.Query("tag")), []byte(c.RequestID()), 0o644)
+		}
+		return c.Context().Err()
+	}
+}
+
+func echo(c *sdk.Context) error {
+	res, err := c.Echo(string(c.Body()))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{
+		"body": res.Message, "request_id": res.RequestID, "company_id": res.CompanyID,
+		"user_id": res.UserID, "vertical": res.Vertical, "header": c.Header("X-Probe"),
+		"authorization": c.Header("Authorization"),
+	})
+}
+
+func item(c *sdk.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id"), "role": string(c.Principal().Role)})
+}
+
+// serveVersion serves a vertical that speaks only the given protocol version.
+func serveVersion(v int) {
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig:  wire.Handshake,
+		VersionedPlugins: map[int]plugin.PluginSet{v: {wire.PluginName: &wire.Plugin{Impl: &unimplemented{}}}},
+		GRPCServer:       plugin.DefaultGRPCServer,
+	})
+}
+
+type unimplemented struct {
+	nexusv1.UnimplementedVerticalServer
+}
+
+func (*unimplemented) SetBroker(*plugin.GRPCBroker) {}
