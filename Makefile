@@ -6,7 +6,7 @@ PLUGIN_DIR := $(BIN)/plugins
 TOOLS := $(CURDIR)/.tools
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.0
-STATICCHECK_VERSION := 2026.1
+STATICCHECK_VERSION := v0.8.2
 PROTOC_VERSION := 3.21.12
 PLUGINS := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go)) \
            $(patsubst plugins/%/cmd/nexus-vertical-%/main.go,%,$(wildcard plugins/*/cmd/*/main.go))

@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 	for out, pkg := range map[string]string{
 		bin.host:  "github.com/nexuspos/nexus/host/cmd/nexus",
 		bin.hello: "github.com/nexuspos/nexus/examples/hello",
-		bin.probe: "github.com/nexuspos/nexus/internal/testverticals/probe",
+		bin.probe: "github.com/nexuspos/nexus/internal/testverticals/probe/cmd/nexus-vertical-probe",
 	} {
 		cmd := exec.Command("go", "build", "-o", out, pkg)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

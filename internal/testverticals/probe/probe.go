@@ -1,5 +1,6 @@
-// Command probe is a vertical for the host's end-to-end tests. One binary
-// plays several plugins, chosen by its file name (nexus-vertical-<name>):
+// Package probe is a vertical for the host's end-to-end tests and
+// benchmarks. One binary plays several plugins, chosen by its file name
+// (nexus-vertical-<name>):
 //
 //	probe       routes that expose its pid, sleep and echo
 //	dupe        a manifest with a duplicate route (must be refused)
@@ -7,7 +8,7 @@
 //	oldproto    speaks protocol version 99 (must be refused)
 //
 // It is not shipped: tests build it into a temporary plugin directory.
-package main
+package probe
 
 import (
 	"net/http"
@@ -24,17 +25,22 @@ import (
 	"github.com/nexuspos/nexus/sdk"
 )
 
-func main() {
+// Main serves the vertical its binary's name selects.
+func Main() {
 	name := strings.TrimPrefix(filepath.Base(os.Args[0]), "nexus-vertical-")
 	if name == "oldproto" {
 		serveVersion(99)
 		return
 	}
-	sdk.Serve(probe{name: name})
+	sdk.Serve(New(name))
 }
+
+// New returns the probe vertical playing name.
+func New(name string) sdk.Vertical { return probe{name: name} }
 
 type probe struct{ name string }
 
+// Manifest implements sdk.Vertical.
 func (p probe) Manifest() sdk.Manifest {
 	routes := []sdk.Route{
 		sdk.GET("/pid", sdk.RoleViewer, "The plugin's process id", pid),
