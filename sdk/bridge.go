@@ -5,8 +5,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/nexuspos/nexus/sdk/internal/bridge"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/internal/bridge"
 )
 
 func init() {

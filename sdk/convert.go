@@ -3,6 +3,9 @@ package sdk
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
+
+	"github.com/nexuspos/nexus/internal/migration"
 
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
@@ -34,6 +37,34 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 			RequestExample:  req,
 			ResponseExample: res,
 		})
+	}
+	if m.Migrations != nil {
+		ms, err := migration.Load(m.Migrations)
+		if err != nil {
+			return nil, err
+		}
+		for _, mg := range ms {
+			pm.Migrations = append(pm.Migrations, &nexusv1.Migration{
+				Version: int32(mg.Version), Name: mg.Name, Up: mg.Up, Down: mg.Down,
+			})
+		}
+	}
+	for _, sm := range m.StateMachines {
+		psm := &nexusv1.StateMachine{Table: sm.Table, Column: sm.Column, Initial: sm.Initial}
+		for _, t := range sm.Transitions {
+			psm.Transitions = append(psm.Transitions, &nexusv1.Transition{
+				From: t.From, Event: t.Event, To: t.To, MinRole: string(t.MinRole),
+			})
+		}
+		pm.StateMachines = append(pm.StateMachines, psm)
+	}
+	names := make([]string, 0, len(m.Queries))
+	for name := range m.Queries {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		pm.Queries = append(pm.Queries, &nexusv1.NamedQuery{Name: name, Sql: m.Queries[name]})
 	}
 	return pm, nil
 }

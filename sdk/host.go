@@ -107,3 +107,14 @@ func dialHost(b broker, id uint32) (nexusv1.HostClient, error) {
 	}
 	return nexusv1.NewHostClient(conn), nil
 }
+
+func (h *hostClient) db(ctx context.Context, req *nexusv1.DBRequest) (*nexusv1.DBResponse, error) {
+	if h.client == nil {
+		return nil, errHostUnavailable
+	}
+	res, err := h.client.DB(h.outgoing(ctx), req, callOptions...)
+	if err != nil {
+		return nil, fromStatus("db", err)
+	}
+	return res, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 )
 
@@ -34,8 +35,36 @@ type Manifest struct {
 	Version     string
 	Description string
 	Routes      []Route
+	// Migrations holds the vertical's schema changes, NNNN_name.up.sql and
+	// NNNN_name.down.sql at its root (typically an embed.FS). The host
+	// applies them into a schema named after the vertical and enforces
+	// row-level security on every table with a company_id column.
+	Migrations fs.FS
+	// StateMachines declare status columns the host guards: only Transition
+	// changes them, and every change is recorded in the status history.
+	StateMachines []StateMachine
+	// Queries are named SQL statements run by DB.Query and DB.Exec. The host
+	// prepares them when the vertical registers, so a bad query fails the
+	// registration; they run under the same tenant rules as everything else.
+	Queries map[string]string
 	// ConfigSchema documents the per-company configuration (JSON Schema).
 	ConfigSchema string
+}
+
+// StateMachine declares the states of Column in Table and the transitions
+// between them.
+type StateMachine struct {
+	Table       string
+	Column      string
+	Initial     string
+	Transitions []Transition
+}
+
+// Transition moves a row from From to To on Event, for callers holding at
+// least MinRole.
+type Transition struct {
+	From, Event, To string
+	MinRole         Role
 }
 
 // Role is a company role; a route declares the least one it needs.

@@ -31,9 +31,11 @@ type Line struct {
 	Tax       TaxRate
 }
 
-// Document is a sale, invoice or ticket to calculate. Prices exclude tax
-// unless PricesIncludeTax is set (Mexican and Argentine shelf prices include
-// IVA); Discount applies to the whole document and is prorated across lines.
+// Document is a sale, invoice or ticket to calculate. Currency must be one
+// of the supported currencies (see CurrencyOf). Prices exclude tax unless
+// PricesIncludeTax is set (Mexican and Argentine shelf prices include IVA);
+// Discount applies to the whole document and is prorated across lines. Lines
+// sharing a tax rate code must carry identical rates.
 type Document struct {
 	Currency         Currency
 	Lines            []Line
@@ -197,6 +199,12 @@ func discountOf(d *Discount, base decimal.Decimal, line int, c Currency) (decima
 	return d.Amount, nil
 }
 
+// sameRate reports whether a and b are the same rate in every field.
+func sameRate(a, b TaxRate) bool {
+	return a.Code == b.Code && a.Rate.Equal(b.Rate) && a.Exempt == b.Exempt &&
+		a.AFIPAlicIvaID == b.AFIPAlicIvaID && a.CFDITasaOCuota == b.CFDITasaOCuota
+}
+
 // rateUse remembers the first line that used a tax rate code.
 type rateUse struct {
 	line int
@@ -223,7 +231,7 @@ func checkLine(i int, l Line, rates map[string]rateUse) error {
 		return newError(ErrInvalidTaxRate, i, "tax", "rate %q %s", r.Code, reason)
 	}
 	if prev, ok := rates[r.Code]; ok {
-		if !prev.rate.Rate.Equal(r.Rate) || prev.rate.Exempt != r.Exempt {
+		if !sameRate(prev.rate, r) {
 			return newError(ErrInvalidTaxRate, i, "tax",
 				"rate %q differs from the one on line %d", r.Code, prev.line)
 		}

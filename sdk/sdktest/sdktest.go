@@ -16,7 +16,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 
 	"github.com/nexuspos/nexus/internal/envelope"
 	"github.com/nexuspos/nexus/internal/manifest"
@@ -232,6 +234,11 @@ func (h *host) Echo(ctx context.Context, in *nexusv1.EchoRequest, _ ...grpc.Call
 		UserId:    c.principal.UserID,
 		Vertical:  "sdktest",
 	}, nil
+}
+
+// DB implements nexusv1.HostClient.
+func (h *host) DB(context.Context, *nexusv1.DBRequest, ...grpc.CallOption) (*nexusv1.DBResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "sdktest: this harness has no database")
 }
 
 type testWriter struct{ t testing.TB }

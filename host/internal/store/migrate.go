@@ -3,15 +3,11 @@ package store
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io/fs"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nexuspos/nexus/internal/migration"
 	"github.com/nexuspos/nexus/migrations"
 )
 
@@ -26,19 +23,7 @@ import (
 const HostSchema = "public"
 
 // Migration is one numbered schema change and its inverse.
-type Migration struct {
-	Version int
-	Name    string
-	Up      string
-	Down    string
-}
-
-// Checksum is the hex SHA-256 of m.Up, recorded when m is applied so a
-// later edit of an applied migration is detected.
-func (m Migration) Checksum() string {
-	sum := sha256.Sum256([]byte(m.Up))
-	return hex.EncodeToString(sum[:])
-}
+type Migration = migration.Migration
 
 // Component is a set of migrations applied together into one schema: the
 // host (Name "host", Schema "public") or a vertical (e.g. Name "cpg",
@@ -71,7 +56,6 @@ var (
 )
 
 var (
-	migrationFile = regexp.MustCompile(`^(\d+)_([a-z0-9_]+)\.(up|down)\.sql$`)
 	schemaName    = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 	componentName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 )
@@ -79,62 +63,11 @@ var (
 // Host returns the host's component: its embedded migrations applied to
 // the public schema.
 func Host() (Component, error) {
-	ms, err := Load(migrations.FS)
+	ms, err := migration.Load(migrations.FS)
 	if err != nil {
 		return Component{}, fmt.Errorf("host migrations: %w", err)
 	}
 	return Component{Name: "host", Schema: HostSchema, Migrations: ms}, nil
-}
-
-// Load reads the migrations at the root of fsys, named
-// NNNN_name.up.sql and NNNN_name.down.sql, and returns them ordered by
-// version. Every version needs both files and one name; any other .sql
-// file is an error, other files are ignored.
-func Load(fsys fs.FS) ([]Migration, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, fmt.Errorf("load migrations: %w", err)
-	}
-	byVersion := map[int]*Migration{}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
-			continue
-		}
-		parts := migrationFile.FindStringSubmatch(e.Name())
-		if parts == nil {
-			return nil, fmt.Errorf("load migrations: %q is not named NNNN_name.up.sql or NNNN_name.down.sql", e.Name())
-		}
-		version, err := strconv.Atoi(parts[1])
-		if err != nil || version < 1 {
-			return nil, fmt.Errorf("load migrations: %q: version must be a positive number", e.Name())
-		}
-		body, err := fs.ReadFile(fsys, e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("load migrations: %w", err)
-		}
-		m := byVersion[version]
-		if m == nil {
-			m = &Migration{Version: version, Name: parts[2]}
-			byVersion[version] = m
-		}
-		if m.Name != parts[2] {
-			return nil, fmt.Errorf("load migrations: version %d has two names, %q and %q", version, m.Name, parts[2])
-		}
-		if parts[3] == "up" {
-			m.Up = string(body)
-		} else {
-			m.Down = string(body)
-		}
-	}
-	out := make([]Migration, 0, len(byVersion))
-	for _, m := range byVersion {
-		if m.Up == "" || m.Down == "" {
-			return nil, fmt.Errorf("load migrations: %04d_%s needs non-empty .up.sql and .down.sql files", m.Version, m.Name)
-		}
-		out = append(out, *m)
-	}
-	slices.SortFunc(out, func(a, b Migration) int { return cmp.Compare(a.Version, b.Version) })
-	return out, nil
 }
 
 // migrateLockKey is the advisory lock every migrator holds while it works,

@@ -242,6 +242,524 @@ func (x *EchoResponse) GetVertical() string {
 	return ""
 }
 
+type DBRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Ops           []*DBOp                `protobuf:"bytes,1,rep,name=ops,proto3" json:"ops,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DBRequest) Reset() {
+	*x = DBRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DBRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DBRequest) ProtoMessage() {}
+
+func (x *DBRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DBRequest.ProtoReflect.Descriptor instead.
+func (*DBRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *DBRequest) GetOps() []*DBOp {
+	if x != nil {
+		return x.Ops
+	}
+	return nil
+}
+
+// DBOp is one data operation on a table of the calling vertical's schema.
+// Values travel as JSON; money and other numerics as decimal strings.
+type DBOp struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind: insert, get, list, update, delete, aggregate, lock, query,
+	// transition.
+	Kind  string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Table string `protobuf:"bytes,2,opt,name=table,proto3" json:"table,omitempty"`
+	// id selects one row (get, update, delete, transition).
+	Id string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	// rows is a JSON array of objects (insert) or one object (update's set).
+	Rows    []byte    `protobuf:"bytes,4,opt,name=rows,proto3" json:"rows,omitempty"`
+	Filters []*Filter `protobuf:"bytes,5,rep,name=filters,proto3" json:"filters,omitempty"`
+	Order   []*Order  `protobuf:"bytes,6,rep,name=order,proto3" json:"order,omitempty"`
+	Limit   int32     `protobuf:"varint,7,opt,name=limit,proto3" json:"limit,omitempty"`
+	Cursor  string    `protobuf:"bytes,8,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// expected_version enables optimistic concurrency on update when
+	// has_version is set.
+	ExpectedVersion int64        `protobuf:"varint,9,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	HasVersion      bool         `protobuf:"varint,10,opt,name=has_version,json=hasVersion,proto3" json:"has_version,omitempty"`
+	GroupBy         []string     `protobuf:"bytes,11,rep,name=group_by,json=groupBy,proto3" json:"group_by,omitempty"`
+	Aggregates      []*Aggregate `protobuf:"bytes,12,rep,name=aggregates,proto3" json:"aggregates,omitempty"`
+	// ids are the rows to lock (lock).
+	Ids []string `protobuf:"bytes,13,rep,name=ids,proto3" json:"ids,omitempty"`
+	// query names a query declared in the manifest; args is a JSON array.
+	Query string `protobuf:"bytes,14,opt,name=query,proto3" json:"query,omitempty"`
+	Args  []byte `protobuf:"bytes,15,opt,name=args,proto3" json:"args,omitempty"`
+	// event and note drive a state machine transition.
+	Event string `protobuf:"bytes,16,opt,name=event,proto3" json:"event,omitempty"`
+	Note  string `protobuf:"bytes,17,opt,name=note,proto3" json:"note,omitempty"`
+	// returning asks insert and update to return the written rows.
+	Returning     bool `protobuf:"varint,18,opt,name=returning,proto3" json:"returning,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DBOp) Reset() {
+	*x = DBOp{}
+	mi := &file_nexus_v1_host_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DBOp) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DBOp) ProtoMessage() {}
+
+func (x *DBOp) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DBOp.ProtoReflect.Descriptor instead.
+func (*DBOp) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *DBOp) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *DBOp) GetTable() string {
+	if x != nil {
+		return x.Table
+	}
+	return ""
+}
+
+func (x *DBOp) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DBOp) GetRows() []byte {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *DBOp) GetFilters() []*Filter {
+	if x != nil {
+		return x.Filters
+	}
+	return nil
+}
+
+func (x *DBOp) GetOrder() []*Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+func (x *DBOp) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *DBOp) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *DBOp) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *DBOp) GetHasVersion() bool {
+	if x != nil {
+		return x.HasVersion
+	}
+	return false
+}
+
+func (x *DBOp) GetGroupBy() []string {
+	if x != nil {
+		return x.GroupBy
+	}
+	return nil
+}
+
+func (x *DBOp) GetAggregates() []*Aggregate {
+	if x != nil {
+		return x.Aggregates
+	}
+	return nil
+}
+
+func (x *DBOp) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+func (x *DBOp) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *DBOp) GetArgs() []byte {
+	if x != nil {
+		return x.Args
+	}
+	return nil
+}
+
+func (x *DBOp) GetEvent() string {
+	if x != nil {
+		return x.Event
+	}
+	return ""
+}
+
+func (x *DBOp) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *DBOp) GetReturning() bool {
+	if x != nil {
+		return x.Returning
+	}
+	return false
+}
+
+type Filter struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Column string                 `protobuf:"bytes,1,opt,name=column,proto3" json:"column,omitempty"`
+	// op: eq, ne, lt, lte, gt, gte, in, contains, prefix, is_null, not_null.
+	Op string `protobuf:"bytes,2,opt,name=op,proto3" json:"op,omitempty"`
+	// value is JSON: a scalar, an array for in, an object for contains.
+	Value         []byte `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Filter) Reset() {
+	*x = Filter{}
+	mi := &file_nexus_v1_host_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Filter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Filter) ProtoMessage() {}
+
+func (x *Filter) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Filter.ProtoReflect.Descriptor instead.
+func (*Filter) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Filter) GetColumn() string {
+	if x != nil {
+		return x.Column
+	}
+	return ""
+}
+
+func (x *Filter) GetOp() string {
+	if x != nil {
+		return x.Op
+	}
+	return ""
+}
+
+func (x *Filter) GetValue() []byte {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+type Order struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Column        string                 `protobuf:"bytes,1,opt,name=column,proto3" json:"column,omitempty"`
+	Desc          bool                   `protobuf:"varint,2,opt,name=desc,proto3" json:"desc,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Order) Reset() {
+	*x = Order{}
+	mi := &file_nexus_v1_host_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Order) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Order) ProtoMessage() {}
+
+func (x *Order) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Order.ProtoReflect.Descriptor instead.
+func (*Order) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *Order) GetColumn() string {
+	if x != nil {
+		return x.Column
+	}
+	return ""
+}
+
+func (x *Order) GetDesc() bool {
+	if x != nil {
+		return x.Desc
+	}
+	return false
+}
+
+type Aggregate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// fn: count, sum, min, max, avg.
+	Fn string `protobuf:"bytes,1,opt,name=fn,proto3" json:"fn,omitempty"`
+	// column is empty for count(*).
+	Column string `protobuf:"bytes,2,opt,name=column,proto3" json:"column,omitempty"`
+	// as names the result column.
+	As            string `protobuf:"bytes,3,opt,name=as,proto3" json:"as,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Aggregate) Reset() {
+	*x = Aggregate{}
+	mi := &file_nexus_v1_host_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Aggregate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Aggregate) ProtoMessage() {}
+
+func (x *Aggregate) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Aggregate.ProtoReflect.Descriptor instead.
+func (*Aggregate) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Aggregate) GetFn() string {
+	if x != nil {
+		return x.Fn
+	}
+	return ""
+}
+
+func (x *Aggregate) GetColumn() string {
+	if x != nil {
+		return x.Column
+	}
+	return ""
+}
+
+func (x *Aggregate) GetAs() string {
+	if x != nil {
+		return x.As
+	}
+	return ""
+}
+
+type DBResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// rows are JSON objects, numerics as decimal strings.
+	Rows          [][]byte `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
+	Affected      int64    `protobuf:"varint,2,opt,name=affected,proto3" json:"affected,omitempty"`
+	NextCursor    string   `protobuf:"bytes,3,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DBResult) Reset() {
+	*x = DBResult{}
+	mi := &file_nexus_v1_host_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DBResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DBResult) ProtoMessage() {}
+
+func (x *DBResult) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DBResult.ProtoReflect.Descriptor instead.
+func (*DBResult) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *DBResult) GetRows() [][]byte {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *DBResult) GetAffected() int64 {
+	if x != nil {
+		return x.Affected
+	}
+	return 0
+}
+
+func (x *DBResult) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+type DBResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Results       []*DBResult            `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DBResponse) Reset() {
+	*x = DBResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DBResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DBResponse) ProtoMessage() {}
+
+func (x *DBResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DBResponse.ProtoReflect.Descriptor instead.
+func (*DBResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *DBResponse) GetResults() []*DBResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
 var File_nexus_v1_host_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_host_proto_rawDesc = "" +
@@ -265,10 +783,55 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\n" +
 	"company_id\x18\x03 \x01(\tR\tcompanyId\x12\x17\n" +
 	"\auser_id\x18\x04 \x01(\tR\x06userId\x12\x1a\n" +
-	"\bvertical\x18\x05 \x01(\tR\bvertical2q\n" +
+	"\bvertical\x18\x05 \x01(\tR\bvertical\"-\n" +
+	"\tDBRequest\x12 \n" +
+	"\x03ops\x18\x01 \x03(\v2\x0e.nexus.v1.DBOpR\x03ops\"\xf5\x03\n" +
+	"\x04DBOp\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x14\n" +
+	"\x05table\x18\x02 \x01(\tR\x05table\x12\x0e\n" +
+	"\x02id\x18\x03 \x01(\tR\x02id\x12\x12\n" +
+	"\x04rows\x18\x04 \x01(\fR\x04rows\x12*\n" +
+	"\afilters\x18\x05 \x03(\v2\x10.nexus.v1.FilterR\afilters\x12%\n" +
+	"\x05order\x18\x06 \x03(\v2\x0f.nexus.v1.OrderR\x05order\x12\x14\n" +
+	"\x05limit\x18\a \x01(\x05R\x05limit\x12\x16\n" +
+	"\x06cursor\x18\b \x01(\tR\x06cursor\x12)\n" +
+	"\x10expected_version\x18\t \x01(\x03R\x0fexpectedVersion\x12\x1f\n" +
+	"\vhas_version\x18\n" +
+	" \x01(\bR\n" +
+	"hasVersion\x12\x19\n" +
+	"\bgroup_by\x18\v \x03(\tR\agroupBy\x123\n" +
+	"\n" +
+	"aggregates\x18\f \x03(\v2\x13.nexus.v1.AggregateR\n" +
+	"aggregates\x12\x10\n" +
+	"\x03ids\x18\r \x03(\tR\x03ids\x12\x14\n" +
+	"\x05query\x18\x0e \x01(\tR\x05query\x12\x12\n" +
+	"\x04args\x18\x0f \x01(\fR\x04args\x12\x14\n" +
+	"\x05event\x18\x10 \x01(\tR\x05event\x12\x12\n" +
+	"\x04note\x18\x11 \x01(\tR\x04note\x12\x1c\n" +
+	"\treturning\x18\x12 \x01(\bR\treturning\"F\n" +
+	"\x06Filter\x12\x16\n" +
+	"\x06column\x18\x01 \x01(\tR\x06column\x12\x0e\n" +
+	"\x02op\x18\x02 \x01(\tR\x02op\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\fR\x05value\"3\n" +
+	"\x05Order\x12\x16\n" +
+	"\x06column\x18\x01 \x01(\tR\x06column\x12\x12\n" +
+	"\x04desc\x18\x02 \x01(\bR\x04desc\"C\n" +
+	"\tAggregate\x12\x0e\n" +
+	"\x02fn\x18\x01 \x01(\tR\x02fn\x12\x16\n" +
+	"\x06column\x18\x02 \x01(\tR\x06column\x12\x0e\n" +
+	"\x02as\x18\x03 \x01(\tR\x02as\"[\n" +
+	"\bDBResult\x12\x12\n" +
+	"\x04rows\x18\x01 \x03(\fR\x04rows\x12\x1a\n" +
+	"\baffected\x18\x02 \x01(\x03R\baffected\x12\x1f\n" +
+	"\vnext_cursor\x18\x03 \x01(\tR\n" +
+	"nextCursor\":\n" +
+	"\n" +
+	"DBResponse\x12,\n" +
+	"\aresults\x18\x01 \x03(\v2\x12.nexus.v1.DBResultR\aresults2\xa2\x01\n" +
 	"\x04Host\x122\n" +
 	"\x03Log\x12\x14.nexus.v1.LogRequest\x1a\x15.nexus.v1.LogResponse\x125\n" +
-	"\x04Echo\x12\x15.nexus.v1.EchoRequest\x1a\x16.nexus.v1.EchoResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"\x04Echo\x12\x15.nexus.v1.EchoRequest\x1a\x16.nexus.v1.EchoResponse\x12/\n" +
+	"\x02DB\x12\x13.nexus.v1.DBRequest\x1a\x14.nexus.v1.DBResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_host_proto_rawDescOnce sync.Once
@@ -282,25 +845,39 @@ func file_nexus_v1_host_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_host_proto_rawDescData
 }
 
-var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_nexus_v1_host_proto_goTypes = []any{
 	(*LogRequest)(nil),   // 0: nexus.v1.LogRequest
 	(*LogResponse)(nil),  // 1: nexus.v1.LogResponse
 	(*EchoRequest)(nil),  // 2: nexus.v1.EchoRequest
 	(*EchoResponse)(nil), // 3: nexus.v1.EchoResponse
-	nil,                  // 4: nexus.v1.LogRequest.FieldsEntry
+	(*DBRequest)(nil),    // 4: nexus.v1.DBRequest
+	(*DBOp)(nil),         // 5: nexus.v1.DBOp
+	(*Filter)(nil),       // 6: nexus.v1.Filter
+	(*Order)(nil),        // 7: nexus.v1.Order
+	(*Aggregate)(nil),    // 8: nexus.v1.Aggregate
+	(*DBResult)(nil),     // 9: nexus.v1.DBResult
+	(*DBResponse)(nil),   // 10: nexus.v1.DBResponse
+	nil,                  // 11: nexus.v1.LogRequest.FieldsEntry
 }
 var file_nexus_v1_host_proto_depIdxs = []int32{
-	4, // 0: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
-	0, // 1: nexus.v1.Host.Log:input_type -> nexus.v1.LogRequest
-	2, // 2: nexus.v1.Host.Echo:input_type -> nexus.v1.EchoRequest
-	1, // 3: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
-	3, // 4: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
-	3, // [3:5] is the sub-list for method output_type
-	1, // [1:3] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	11, // 0: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
+	5,  // 1: nexus.v1.DBRequest.ops:type_name -> nexus.v1.DBOp
+	6,  // 2: nexus.v1.DBOp.filters:type_name -> nexus.v1.Filter
+	7,  // 3: nexus.v1.DBOp.order:type_name -> nexus.v1.Order
+	8,  // 4: nexus.v1.DBOp.aggregates:type_name -> nexus.v1.Aggregate
+	9,  // 5: nexus.v1.DBResponse.results:type_name -> nexus.v1.DBResult
+	0,  // 6: nexus.v1.Host.Log:input_type -> nexus.v1.LogRequest
+	2,  // 7: nexus.v1.Host.Echo:input_type -> nexus.v1.EchoRequest
+	4,  // 8: nexus.v1.Host.DB:input_type -> nexus.v1.DBRequest
+	1,  // 9: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
+	3,  // 10: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
+	10, // 11: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
+	9,  // [9:12] is the sub-list for method output_type
+	6,  // [6:9] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_host_proto_init() }
@@ -314,7 +891,7 @@ func file_nexus_v1_host_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_host_proto_rawDesc), len(file_nexus_v1_host_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -26,6 +26,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	Host_Log_FullMethodName  = "/nexus.v1.Host/Log"
 	Host_Echo_FullMethodName = "/nexus.v1.Host/Echo"
+	Host_DB_FullMethodName   = "/nexus.v1.Host/DB"
 )
 
 // HostClient is the client API for Host service.
@@ -37,6 +38,11 @@ type HostClient interface {
 	// Echo returns the message and the host's view of the current call; it
 	// proves the callback path and the request scoping.
 	Echo(ctx context.Context, in *EchoRequest, opts ...grpc.CallOption) (*EchoResponse, error)
+	// DB runs data operations, in order, in the call's unit of work: one
+	// transaction opened on the first operation, committed when the handler
+	// answers < 400 and rolled back otherwise. The first failing operation
+	// stops the batch and fails the unit of work.
+	DB(ctx context.Context, in *DBRequest, opts ...grpc.CallOption) (*DBResponse, error)
 }
 
 type hostClient struct {
@@ -67,6 +73,16 @@ func (c *hostClient) Echo(ctx context.Context, in *EchoRequest, opts ...grpc.Cal
 	return out, nil
 }
 
+func (c *hostClient) DB(ctx context.Context, in *DBRequest, opts ...grpc.CallOption) (*DBResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DBResponse)
+	err := c.cc.Invoke(ctx, Host_DB_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -76,6 +92,11 @@ type HostServer interface {
 	// Echo returns the message and the host's view of the current call; it
 	// proves the callback path and the request scoping.
 	Echo(context.Context, *EchoRequest) (*EchoResponse, error)
+	// DB runs data operations, in order, in the call's unit of work: one
+	// transaction opened on the first operation, committed when the handler
+	// answers < 400 and rolled back otherwise. The first failing operation
+	// stops the batch and fails the unit of work.
+	DB(context.Context, *DBRequest) (*DBResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -91,6 +112,9 @@ func (UnimplementedHostServer) Log(context.Context, *LogRequest) (*LogResponse, 
 }
 func (UnimplementedHostServer) Echo(context.Context, *EchoRequest) (*EchoResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Echo not implemented")
+}
+func (UnimplementedHostServer) DB(context.Context, *DBRequest) (*DBResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DB not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -149,6 +173,24 @@ func _Host_Echo_Handler(srv interface{}, ctx context.Context, dec func(interface
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_DB_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DBRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).DB(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_DB_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).DB(ctx, req.(*DBRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -163,6 +205,10 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Echo",
 			Handler:    _Host_Echo_Handler,
+		},
+		{
+			MethodName: "DB",
+			Handler:    _Host_DB_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
