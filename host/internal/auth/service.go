@@ -1,0 +1,346 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+	"github.com/hashicorp/go-hclog"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/nexuspos/nexus/host/internal/ratelimit"
+)
+
+// Service authenticates users and issues and verifies their tokens.
+type Service struct {
+	pool      *pgxpool.Pool
+	cfg       Config
+	limiter   ratelimit.Limiter
+	log       hclog.Logger
+	parser    *jwt.Parser
+	dummyHash string
+}
+
+// NewService returns a Service using pool, cfg (see Config for defaults) and
+// limiter for login attempts (an in-memory one when nil).
+func NewService(pool *pgxpool.Pool, cfg Config, limiter ratelimit.Limiter, log hclog.Logger) (*Service, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if limiter == nil {
+		limiter = ratelimit.NewMemory()
+	}
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	dummy, err := bcrypt.GenerateFromPassword([]byte(uuid.NewString()), cfg.BcryptCost)
+	if err != nil {
+		return nil, fmt.Errorf("auth: dummy hash: %w", err)
+	}
+	return &Service{
+		pool:      pool,
+		cfg:       cfg,
+		limiter:   limiter,
+		log:       log,
+		parser:    newParser(cfg.Now),
+		dummyHash: string(dummy),
+	}, nil
+}
+
+// dbtx is what both the pool and a transaction offer.
+type dbtx interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// companyRef is one of a user's companies as shown in token responses.
+type companyRef struct {
+	ID     uuid.UUID `json:"id"`
+	Name   string    `json:"name"`
+	Role   Role      `json:"role"`
+	Active bool      `json:"active"`
+}
+
+// tokenPair is the response of login, refresh and switch-company.
+type tokenPair struct {
+	AccessToken  string       `json:"access_token"`
+	RefreshToken string       `json:"refresh_token"`
+	TokenType    string       `json:"token_type"`
+	ExpiresIn    int          `json:"expires_in"`
+	CompanyID    *uuid.UUID   `json:"company_id"`
+	Companies    []companyRef `json:"companies"`
+}
+
+// userState is a user's platform flag and membership in one company, as
+// stored now.
+type userState struct {
+	PlatformAdmin bool
+	Member        bool
+	Role          Role
+	Active        bool
+}
+
+func (s *Service) userState(ctx context.Context, q dbtx, userID uuid.UUID, companyID uuid.NullUUID) (userState, bool, error) {
+	var (
+		st     userState
+		role   *string
+		active *bool
+	)
+	err := q.QueryRow(ctx, qUserState, userID, companyID).Scan(&st.PlatformAdmin, &role, &active)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, fmt.Errorf("load user state: %w", err)
+	}
+	if role != nil && active != nil {
+		st.Member, st.Role, st.Active = true, Role(*role), *active
+	}
+	return st, true, nil
+}
+
+// login checks the credentials and issues a token pair scoped to companyID
+// (or the default company when it is not valid). It runs exactly one bcrypt
+// comparison whether or not the email is known.
+func (s *Service) login(ctx context.Context, email, password string, companyID uuid.NullUUID) (tokenPair, error) {
+	var (
+		userID uuid.UUID
+		hash   string
+		pa     bool
+	)
+	err := s.pool.QueryRow(ctx, qUserByEmail, email).Scan(&userID, &hash, &pa)
+	found := err == nil
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return tokenPair{}, fmt.Errorf("login: %w", err)
+	}
+	if !found {
+		hash = s.dummyHash
+	}
+	if !checkPassword(hash, password) || !found {
+		return tokenPair{}, errInvalidCredentials
+	}
+
+	if companyID.Valid {
+		st, _, err := s.userState(ctx, s.pool, userID, companyID)
+		if err != nil {
+			return tokenPair{}, fmt.Errorf("login: %w", err)
+		}
+		if !st.Member {
+			return tokenPair{}, errCompanyNotFound
+		}
+		if !st.Active {
+			return tokenPair{}, errCompanyInactive
+		}
+	} else if !pa {
+		var cid uuid.UUID
+		err := s.pool.QueryRow(ctx, qDefaultCompany, userID).Scan(&cid)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return tokenPair{}, errNoCompany
+		}
+		if err != nil {
+			return tokenPair{}, fmt.Errorf("login: default company: %w", err)
+		}
+		companyID = uuid.NullUUID{UUID: cid, Valid: true}
+	}
+	pair, err := s.issue(ctx, s.pool, userID, companyID, pa, uuid.New())
+	if err != nil {
+		return tokenPair{}, fmt.Errorf("login: %w", err)
+	}
+	return s.withCompanies(ctx, pair, userID)
+}
+
+// refresh rotates a refresh token: the presented token is marked used and
+// the next one of the same session is issued, in one transaction holding
+// the row lock. Presenting a used or revoked token revokes the session.
+func (s *Service) refresh(ctx context.Context, token string) (tokenPair, error) {
+	var pair tokenPair
+	var userID uuid.UUID
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var (
+			id, familyID uuid.UUID
+			companyID    uuid.NullUUID
+			expiresAt    time.Time
+			spent        bool
+		)
+		err := tx.QueryRow(ctx, qRefreshForUpdate, hashRefreshToken(token)).
+			Scan(&id, &familyID, &userID, &companyID, &expiresAt, &spent)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errInvalidRefresh
+		}
+		if err != nil {
+			return fmt.Errorf("load refresh token: %w", err)
+		}
+		now := s.cfg.Now()
+		if spent {
+			s.log.Warn("refresh token reused; revoking session", "user_id", userID, "session_id", familyID)
+			return s.revokeAndFail(ctx, tx, familyID, now)
+		}
+		if !now.Before(expiresAt) {
+			return errInvalidRefresh
+		}
+		st, ok, err := s.userState(ctx, tx, userID, companyID)
+		if err != nil {
+			return err
+		}
+		if !ok || (companyID.Valid && !st.Member) || (!companyID.Valid && !st.PlatformAdmin) {
+			return s.revokeAndFail(ctx, tx, familyID, now)
+		}
+		if _, err := tx.Exec(ctx, qMarkRefreshUsed, id, now); err != nil {
+			return fmt.Errorf("mark refresh token used: %w", err)
+		}
+		pair, err = s.issue(ctx, tx, userID, companyID, st.PlatformAdmin, familyID)
+		return err
+	})
+	if err != nil {
+		return tokenPair{}, fmt.Errorf("refresh: %w", err)
+	}
+	return s.withCompanies(ctx, pair, userID)
+}
+
+// revokeAndFail revokes the session inside tx; BeginFunc would roll that
+// back on error, so it is committed here and the request then fails.
+func (s *Service) revokeAndFail(ctx context.Context, tx pgx.Tx, familyID uuid.UUID, now time.Time) error {
+	if _, err := tx.Exec(ctx, qRevokeFamily, familyID, now); err != nil {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("revoke session: commit: %w", err)
+	}
+	return errSessionEnded
+}
+
+// switchCompany moves the session of p to companyID (none for a platform
+// admin when not valid): the session's live refresh token is retired and a
+// new pair scoped to the company is issued in the same session.
+func (s *Service) switchCompany(ctx context.Context, p Principal, sessionID uuid.UUID, companyID uuid.NullUUID) (tokenPair, error) {
+	st, ok, err := s.userState(ctx, s.pool, p.UserID, companyID)
+	if err != nil {
+		return tokenPair{}, fmt.Errorf("switch company: %w", err)
+	}
+	switch {
+	case !ok:
+		return tokenPair{}, errSessionEnded
+	case !companyID.Valid && !st.PlatformAdmin:
+		return tokenPair{}, errMissingField("company_id")
+	case companyID.Valid && !st.Member:
+		return tokenPair{}, errCompanyNotFound
+	case companyID.Valid && !st.Active:
+		return tokenPair{}, errCompanyInactive
+	}
+	var pair tokenPair
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, qRotateFamily, sessionID, s.cfg.Now())
+		if err != nil {
+			return fmt.Errorf("retire session token: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return errSessionEnded
+		}
+		pair, err = s.issue(ctx, tx, p.UserID, companyID, st.PlatformAdmin, sessionID)
+		return err
+	})
+	if err != nil {
+		return tokenPair{}, fmt.Errorf("switch company: %w", err)
+	}
+	return s.withCompanies(ctx, pair, p.UserID)
+}
+
+// logout revokes the session token belongs to. Unknown tokens are ignored,
+// so logging out twice is harmless.
+func (s *Service) logout(ctx context.Context, token string) error {
+	if _, err := s.pool.Exec(ctx, qRevokeFamilyOfToken, hashRefreshToken(token), s.cfg.Now()); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return nil
+}
+
+// issue stores a new refresh token in session familyID and signs the
+// matching access token.
+func (s *Service) issue(ctx context.Context, q dbtx, userID uuid.UUID, companyID uuid.NullUUID, pa bool, familyID uuid.UUID) (tokenPair, error) {
+	refresh, hash, err := newRefreshToken()
+	if err != nil {
+		return tokenPair{}, err
+	}
+	expires := s.cfg.Now().Add(s.cfg.RefreshTTL)
+	if _, err := q.Exec(ctx, qInsertRefresh, familyID, userID, companyID, hash, expires); err != nil {
+		return tokenPair{}, fmt.Errorf("store refresh token: %w", err)
+	}
+	access, err := s.signAccess(userID, companyID, pa, familyID)
+	if err != nil {
+		return tokenPair{}, err
+	}
+	pair := tokenPair{
+		AccessToken:  access,
+		RefreshToken: refresh,
+		TokenType:    "Bearer",
+		ExpiresIn:    int(s.cfg.AccessTTL / time.Second),
+	}
+	if companyID.Valid {
+		pair.CompanyID = &companyID.UUID
+	}
+	return pair, nil
+}
+
+func (s *Service) withCompanies(ctx context.Context, pair tokenPair, userID uuid.UUID) (tokenPair, error) {
+	cs, err := s.companies(ctx, userID)
+	if err != nil {
+		return tokenPair{}, err
+	}
+	pair.Companies = cs
+	return pair, nil
+}
+
+// companies lists the companies userID belongs to, oldest membership first.
+func (s *Service) companies(ctx context.Context, userID uuid.UUID) ([]companyRef, error) {
+	rows, err := s.pool.Query(ctx, qCompanies, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list companies: %w", err)
+	}
+	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (companyRef, error) {
+		var c companyRef
+		err := row.Scan(&c.ID, &c.Name, &c.Role, &c.Active)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list companies: %w", err)
+	}
+	return cs, nil
+}
+
+// CreateAdmin creates a platform admin with email and password. It is
+// idempotent: when a platform admin with that email exists, it returns its
+// id with created false and leaves its password alone. An existing user who
+// is not a platform admin is a 409 user_exists (never silently promoted).
+func (s *Service) CreateAdmin(ctx context.Context, email, password string) (userID uuid.UUID, created bool, err error) {
+	email, err = ValidateEmail(email)
+	if err != nil {
+		return uuid.Nil, false, err
+	}
+	hash, err := hashPassword(password, s.cfg.BcryptCost)
+	if err != nil {
+		return uuid.Nil, false, err
+	}
+	err = s.pool.QueryRow(ctx, qInsertAdmin, email, hash).Scan(&userID)
+	if err == nil {
+		return userID, true, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, false, fmt.Errorf("create admin: %w", err)
+	}
+	var pa bool
+	if err := s.pool.QueryRow(ctx, qUserByEmail, email).Scan(&userID, &hash, &pa); err != nil {
+		return uuid.Nil, false, fmt.Errorf("create admin: load existing user: %w", err)
+	}
+	if !pa {
+		return uuid.Nil, false, errUserExists
+	}
+	return userID, false, nil
+}
