@@ -1,0 +1,86 @@
+package tenancy
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/sdk/taxid"
+)
+
+// SQLSTATE codes the package reacts to.
+const (
+	sqlStateUniqueViolation     = "23505"
+	sqlStateForeignKeyViolation = "23503"
+)
+
+func isSQLState(err error, code string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == code
+}
+
+func errCompanyNotFound() *httpx.Error {
+	return httpx.NotFound("company_not_found", "company not found")
+}
+
+func errMemberNotFound() *httpx.Error {
+	return httpx.NotFound("member_not_found", "member not found")
+}
+
+func errVerticalNotFound(name string) *httpx.Error {
+	return httpx.NotFound("vertical_not_found", fmt.Sprintf("vertical %q is not installed", name)).
+		WithDetails(map[string]any{"vertical": name})
+}
+
+func errCompanyExists(country, taxID string) *httpx.Error {
+	return httpx.Conflict("company_exists", fmt.Sprintf("a company with tax id %s already exists in %s", taxID, country)).
+		WithDetails(map[string]any{"country": country, "tax_id": taxID})
+}
+
+func errMemberExists() *httpx.Error {
+	return httpx.Conflict("member_exists", "the user is already a member of this company")
+}
+
+func errLastOwner() *httpx.Error {
+	return httpx.Conflict("last_owner", "a company must keep at least one owner")
+}
+
+// errInvalid is a 422 about one input field.
+func errInvalid(code, field, message string) *httpx.Error {
+	return httpx.Unprocessable(code, message).WithDetails(map[string]any{"field": field})
+}
+
+// errInvalidTaxID turns a taxid rejection into a 422 saying what is wrong.
+func errInvalidTaxID(err error) *httpx.Error {
+	var te *taxid.Error
+	if !errors.As(err, &te) {
+		return errInvalid("invalid_tax_id", "tax_id", "tax id is not valid: "+err.Error())
+	}
+	return httpx.Unprocessable("invalid_tax_id", fmt.Sprintf("invalid %s: %s", te.Scheme, te.Detail)).
+		WithDetails(map[string]any{"field": "tax_id", "reason": te.Err.Error()})
+}
+
+func errInvalidRole(s string) *httpx.Error {
+	return errInvalid("invalid_role", "role",
+		fmt.Sprintf("role %q is not one of owner, admin, manager, cashier, viewer", s))
+}
+
+func errInsufficientRole(required, actual auth.Role) *httpx.Error {
+	return httpx.Forbidden("insufficient_role", fmt.Sprintf("this requires the %s role", required)).
+		WithDetails(map[string]any{"required": string(required), "actual": string(actual)})
+}
+
+func errPlatformAdminRequired() *httpx.Error {
+	return httpx.Forbidden("platform_admin_required", "this requires a platform administrator")
+}
+
+func errConfigNotObject() *httpx.Error {
+	return httpx.BadRequest("invalid_json", "vertical config must be a JSON object")
+}
+
+func errLimit() *httpx.Error {
+	return httpx.BadRequest("invalid_limit", fmt.Sprintf("limit must be a whole number between 1 and %d", httpx.MaxLimit))
+}

@@ -1,0 +1,311 @@
+package tenancy
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/httpx"
+)
+
+func TestAddMember(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := platformAdmin()
+	c := e.company(t, "Mercado")
+	owner := e.member(t, c, auth.RoleOwner)
+	adm := e.member(t, c, auth.RoleAdmin)
+	manager := e.member(t, c, auth.RoleManager)
+	elsewhere := e.member(t, e.company(t, "Elsewhere"), auth.RoleViewer)
+	path := base + "/" + c.ID.String() + "/members"
+
+	added := []struct {
+		name        string
+		who         auth.Principal
+		body        map[string]any
+		wantRole    auth.Role
+		wantCreated bool
+	}{
+		{"owner adds a new cashier", owner, map[string]any{"email": "Cajero1@Example.com ", "password": testPassword, "role": "cashier"}, auth.RoleCashier, true},
+		{"admin adds a new manager", adm, map[string]any{"email": "gerente@example.com", "password": testPassword, "role": "manager"}, auth.RoleManager, true},
+		{"owner adds a new owner", owner, map[string]any{"email": "socio@example.com", "password": testPassword, "role": "owner"}, auth.RoleOwner, true},
+		{"platform admin adds an owner", admin, map[string]any{"email": "socio2@example.com", "password": testPassword, "role": "owner"}, auth.RoleOwner, true},
+		{"existing user needs no password", adm, map[string]any{"email": strings.ToUpper(elsewhere.Email), "role": "viewer"}, auth.RoleViewer, false},
+	}
+	for _, tt := range added {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := e.do(t, &tt.who, http.MethodPost, path, tt.body)
+			requireStatus(t, rec, http.StatusCreated, "")
+			got := decode[addedMember](t, rec)
+			require.Equal(t, auth.NormalizeEmail(tt.body["email"].(string)), got.Email)
+			require.Equal(t, tt.wantRole, got.Role)
+			require.Equal(t, tt.wantCreated, got.UserCreated)
+			require.False(t, got.CreatedAt.IsZero())
+
+			m, err := e.svc.GetMember(context.Background(), c.ID, got.UserID)
+			require.NoError(t, err)
+			require.Equal(t, tt.wantRole, m.Role)
+		})
+	}
+
+	refused := []struct {
+		name   string
+		who    auth.Principal
+		body   any
+		status int
+		code   string
+	}{
+		{"new user without password", owner, map[string]any{"email": "nopass@example.com", "role": "viewer"}, 422, "password_required"},
+		{"new user with short password", owner, map[string]any{"email": "short@example.com", "password": "abc", "role": "viewer"}, 422, "invalid_password"},
+		{"new user with 73-byte password", owner, map[string]any{"email": "long@example.com", "password": strings.Repeat("x", 73), "role": "viewer"}, 422, "invalid_password"},
+		{"bad email", owner, map[string]any{"email": "not-an-email", "password": testPassword, "role": "viewer"}, 422, "invalid_email"},
+		{"unknown role", owner, map[string]any{"email": "role1@example.com", "password": testPassword, "role": "superuser"}, 422, "invalid_role"},
+		{"platform_admin is not a company role", owner, map[string]any{"email": "role2@example.com", "password": testPassword, "role": "platform_admin"}, 422, "invalid_role"},
+		{"missing role", owner, map[string]any{"email": "role3@example.com", "password": testPassword}, 422, "invalid_role"},
+		{"admin may not grant owner", adm, map[string]any{"email": "role4@example.com", "password": testPassword, "role": "owner"}, 403, "insufficient_role"},
+		{"manager may not add", manager, map[string]any{"email": "role5@example.com", "password": testPassword, "role": "viewer"}, 403, "insufficient_role"},
+		{"unknown field", owner, map[string]any{"email": "f1@example.com", "password": testPassword, "role": "viewer", "platform_admin": true}, 400, "unknown_field"},
+		{"malformed", owner, raw(`{"email":"f2@example.com",`), 400, "invalid_json"},
+		{"already a member", owner, map[string]any{"email": manager.Email, "role": "viewer"}, 409, "member_exists"},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			requireStatus(t, e.do(t, &tt.who, http.MethodPost, path, tt.body), tt.status, tt.code)
+			if m, ok := tt.body.(map[string]any); ok && m["email"] != manager.Email {
+				require.Zero(t, e.count(t, `SELECT count(*) FROM users WHERE lower(email) = lower($1)`, m["email"]))
+			}
+		})
+	}
+
+	t.Run("unknown company for a platform admin", func(t *testing.T) {
+		t.Parallel()
+		body := map[string]any{"email": "ghost@example.com", "password": testPassword, "role": "viewer"}
+		requireStatus(t, e.do(t, &admin, http.MethodPost, base+"/"+uuid.NewString()+"/members", body), 404, "company_not_found")
+		require.Zero(t, e.count(t, `SELECT count(*) FROM users WHERE email = 'ghost@example.com'`))
+	})
+
+	t.Run("existing user keeps their password", func(t *testing.T) {
+		t.Parallel()
+		var before, after string
+		q := `SELECT password_hash FROM users WHERE id = $1`
+		require.NoError(t, e.pool.QueryRow(context.Background(), q, elsewhere.UserID).Scan(&before))
+		other := e.company(t, "Third")
+		_, created, err := e.svc.AddMember(context.Background(), other.ID, elsewhere.Email, "another password", auth.RoleViewer)
+		require.NoError(t, err)
+		require.False(t, created)
+		require.NoError(t, e.pool.QueryRow(context.Background(), q, elsewhere.UserID).Scan(&after))
+		require.Equal(t, before, after)
+	})
+}
+
+func TestMemberRoles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := platformAdmin()
+
+	type step struct {
+		who    string // principal key
+		method string
+		target string // member key
+		body   any
+		status int
+		code   string
+	}
+	tests := []struct {
+		name  string
+		roles map[string]auth.Role
+		steps []step
+		want  map[string]auth.Role // final roles; absent member: ""
+	}{
+		{
+			name:  "sole owner cannot demote or remove themselves",
+			roles: map[string]auth.Role{"o": auth.RoleOwner},
+			steps: []step{
+				{"o", http.MethodPatch, "o", map[string]any{"role": "admin"}, 409, "last_owner"},
+				{"o", http.MethodDelete, "o", nil, 409, "last_owner"},
+				{"pa", http.MethodDelete, "o", nil, 409, "last_owner"},
+			},
+			want: map[string]auth.Role{"o": auth.RoleOwner},
+		},
+		{
+			name:  "admin cannot touch owners or grant owner",
+			roles: map[string]auth.Role{"o": auth.RoleOwner, "a": auth.RoleAdmin, "v": auth.RoleViewer},
+			steps: []step{
+				{"a", http.MethodPatch, "o", map[string]any{"role": "viewer"}, 403, "insufficient_role"},
+				{"a", http.MethodDelete, "o", nil, 403, "insufficient_role"},
+				{"a", http.MethodPatch, "v", map[string]any{"role": "owner"}, 403, "insufficient_role"},
+				{"a", http.MethodPatch, "v", map[string]any{"role": "manager"}, 200, ""},
+			},
+			want: map[string]auth.Role{"o": auth.RoleOwner, "a": auth.RoleAdmin, "v": auth.RoleManager},
+		},
+		{
+			name:  "owner hands over ownership",
+			roles: map[string]auth.Role{"o": auth.RoleOwner, "a": auth.RoleAdmin},
+			steps: []step{
+				{"o", http.MethodPatch, "a", map[string]any{"role": "owner"}, 200, ""},
+				{"o", http.MethodPatch, "o", map[string]any{"role": "admin"}, 200, ""},
+				{"pa", http.MethodDelete, "a", nil, 409, "last_owner"},
+			},
+			want: map[string]auth.Role{"o": auth.RoleAdmin, "a": auth.RoleOwner},
+		},
+		{
+			name:  "owner removes another owner; admin removes a cashier",
+			roles: map[string]auth.Role{"o": auth.RoleOwner, "o2": auth.RoleOwner, "a": auth.RoleAdmin, "c": auth.RoleCashier},
+			steps: []step{
+				{"o", http.MethodDelete, "o2", nil, 204, ""},
+				{"a", http.MethodDelete, "c", nil, 204, ""},
+				{"a", http.MethodDelete, "c", nil, 404, "member_not_found"},
+			},
+			want: map[string]auth.Role{"o": auth.RoleOwner, "o2": "", "a": auth.RoleAdmin, "c": ""},
+		},
+		{
+			name:  "below admin may not manage members",
+			roles: map[string]auth.Role{"o": auth.RoleOwner, "m": auth.RoleManager, "c": auth.RoleCashier},
+			steps: []step{
+				{"m", http.MethodPatch, "c", map[string]any{"role": "viewer"}, 403, "insufficient_role"},
+				{"m", http.MethodDelete, "c", nil, 403, "insufficient_role"},
+				{"c", http.MethodPatch, "c", map[string]any{"role": "admin"}, 403, "insufficient_role"},
+			},
+			want: map[string]auth.Role{"o": auth.RoleOwner, "m": auth.RoleManager, "c": auth.RoleCashier},
+		},
+		{
+			name:  "platform admin manages owners",
+			roles: map[string]auth.Role{"o": auth.RoleOwner, "v": auth.RoleViewer},
+			steps: []step{
+				{"pa", http.MethodPatch, "v", map[string]any{"role": "owner"}, 200, ""},
+				{"pa", http.MethodDelete, "o", nil, 204, ""},
+			},
+			want: map[string]auth.Role{"o": "", "v": auth.RoleOwner},
+		},
+		{
+			name:  "bad input",
+			roles: map[string]auth.Role{"o": auth.RoleOwner, "v": auth.RoleViewer},
+			steps: []step{
+				{"o", http.MethodPatch, "v", map[string]any{"role": "emperor"}, 422, "invalid_role"},
+				{"o", http.MethodPatch, "v", map[string]any{"role": "viewer", "email": "x@example.com"}, 400, "unknown_field"},
+				{"o", http.MethodPatch, "v", raw(`nope`), 400, "invalid_json"},
+				{"o", http.MethodPatch, "missing", map[string]any{"role": "admin"}, 404, "member_not_found"},
+				{"o", http.MethodPatch, "not-a-uuid", map[string]any{"role": "admin"}, 404, "member_not_found"},
+				{"o", http.MethodDelete, "missing", nil, 404, "member_not_found"},
+			},
+			want: map[string]auth.Role{"o": auth.RoleOwner, "v": auth.RoleViewer},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := e.company(t, tt.name)
+			who := map[string]auth.Principal{"pa": admin}
+			target := map[string]string{"missing": uuid.NewString(), "not-a-uuid": "not-a-uuid"}
+			for key, role := range tt.roles {
+				who[key] = e.member(t, c, role)
+				target[key] = who[key].UserID.String()
+			}
+			for i, s := range tt.steps {
+				p := who[s.who]
+				rec := e.do(t, &p, s.method, base+"/"+c.ID.String()+"/members/"+target[s.target], s.body)
+				require.Equal(t, s.status, rec.Code, "step %d: %s", i, rec.Body.String())
+				if s.code != "" {
+					requireStatus(t, rec, s.status, s.code)
+				}
+				if s.status == http.StatusOK {
+					require.Equal(t, s.body.(map[string]any)["role"], string(decode[Member](t, rec).Role))
+				}
+			}
+			for key, role := range tt.want {
+				m, err := e.svc.GetMember(context.Background(), c.ID, who[key].UserID)
+				if role == "" {
+					require.Equal(t, "member_not_found", httpx.AsError(err).Code, "member %s", key)
+					continue
+				}
+				require.NoError(t, err)
+				require.Equal(t, role, m.Role, "member %s", key)
+				require.Equal(t, who[key].Email, m.Email)
+			}
+		})
+	}
+}
+
+// Two owners demoting each other at the same moment must not leave the
+// company without an owner.
+func TestLastOwnerUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	for round := range 10 {
+		c := e.company(t, "race")
+		a := e.member(t, c, auth.RoleOwner)
+		b := e.member(t, c, auth.RoleOwner)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, id := range []uuid.UUID{a.UserID, b.UserID} {
+			wg.Go(func() {
+				if round%2 == 0 {
+					_, errs[i] = e.svc.SetMemberRole(ctx, c.ID, id, auth.RoleAdmin)
+				} else {
+					errs[i] = e.svc.RemoveMember(ctx, c.ID, id)
+				}
+			})
+		}
+		wg.Wait()
+		failed := 0
+		for _, err := range errs {
+			if err != nil {
+				require.Equal(t, "last_owner", httpx.AsError(err).Code)
+				failed++
+			}
+		}
+		require.Equal(t, 1, failed, "round %d", round)
+		require.Equal(t, 1, e.count(t, `SELECT count(*) FROM memberships WHERE company_id = $1 AND role = 'owner'`, c.ID))
+	}
+}
+
+func TestListMembers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.company(t, "Lista")
+	viewer := e.member(t, c, auth.RoleViewer)
+	want := map[uuid.UUID]string{viewer.UserID: viewer.Email}
+	for _, role := range []auth.Role{auth.RoleOwner, auth.RoleAdmin, auth.RoleCashier, auth.RoleCashier} {
+		p := e.member(t, c, role)
+		want[p.UserID] = p.Email
+	}
+	e.member(t, e.company(t, "Other"), auth.RoleOwner)
+
+	path := base + "/" + c.ID.String() + "/members"
+	for _, limit := range []string{"1", "2", "5", "500"} {
+		got := map[uuid.UUID]string{}
+		cursor := ""
+		for pages := 0; ; pages++ {
+			require.Less(t, pages, 10)
+			url := path + "?limit=" + limit
+			if cursor != "" {
+				url += "&cursor=" + cursor
+			}
+			rec := e.do(t, &viewer, http.MethodGet, url, nil)
+			requireStatus(t, rec, http.StatusOK, "")
+			page := decode[httpx.Page[Member]](t, rec)
+			for _, m := range page.Data {
+				got[m.UserID] = m.Email
+				require.NotEmpty(t, m.Role)
+			}
+			if page.NextCursor == nil {
+				break
+			}
+			cursor = *page.NextCursor
+		}
+		require.Equal(t, want, got, "limit %s", limit)
+	}
+	requireStatus(t, e.do(t, &viewer, http.MethodGet, path+"?limit=-1", nil), 400, "invalid_limit")
+	requireStatus(t, e.do(t, &viewer, http.MethodGet, path+"?cursor=%7B%7D", nil), 400, "invalid_cursor")
+	admin := platformAdmin()
+	requireStatus(t, e.do(t, &admin, http.MethodGet, base+"/"+uuid.NewString()+"/members", nil), 404, "company_not_found")
+}

@@ -1,0 +1,133 @@
+package tenancy
+
+// All of the package's SQL. Queries on memberships and company_verticals
+// run inside store.TenantTx (row-level security applies) unless their
+// comment says otherwise; companies and users have no company_id and are
+// queried through the pool.
+
+const companyColumns = `id, name, country, currency, tax_id, timezone, active, created_at, updated_at`
+
+const (
+	insertCompanySQL = `
+INSERT INTO companies (name, country, currency, tax_id, timezone)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING ` + companyColumns
+
+	selectCompanySQL = `SELECT ` + companyColumns + ` FROM companies WHERE id = $1`
+
+	// listCompaniesSQL pages through all companies by id (primary key).
+	listCompaniesSQL = `
+SELECT ` + companyColumns + `
+FROM companies
+WHERE id > $1
+ORDER BY id
+LIMIT $2`
+
+	// listMemberCompaniesSQL pages through the companies one user belongs
+	// to. It reads memberships by user across companies, like login does,
+	// so it runs on the pool, filtered by user_id.
+	listMemberCompaniesSQL = `
+SELECT c.id, c.name, c.country, c.currency, c.tax_id, c.timezone, c.active, c.created_at, c.updated_at
+FROM memberships m
+JOIN companies c ON c.id = m.company_id
+WHERE m.user_id = $1 AND c.id > $2
+ORDER BY c.id
+LIMIT $3`
+
+	updateCompanySQL = `
+UPDATE companies
+SET name = coalesce($2, name), timezone = coalesce($3, timezone), updated_at = now()
+WHERE id = $1
+RETURNING ` + companyColumns
+
+	setCompanyActiveSQL = `
+UPDATE companies
+SET active = $2, updated_at = now()
+WHERE id = $1
+RETURNING ` + companyColumns
+)
+
+const (
+	selectUserByEmailSQL = `SELECT id, email FROM users WHERE lower(email) = lower($1)`
+
+	// insertUserSQL creates a user unless one with that email appeared
+	// meanwhile; then it returns no row.
+	insertUserSQL = `
+INSERT INTO users (email, password_hash)
+VALUES ($1, $2)
+ON CONFLICT ((lower(email))) DO NOTHING
+RETURNING id, email`
+
+	selectUserEmailsSQL = `SELECT id, email FROM users WHERE id = ANY($1)`
+)
+
+const (
+	insertMembershipSQL = `
+INSERT INTO memberships (company_id, user_id, role)
+VALUES ($1, $2, $3)
+ON CONFLICT (company_id, user_id) DO NOTHING
+RETURNING created_at`
+
+	selectMembershipSQL = `
+SELECT role, created_at FROM memberships WHERE company_id = $1 AND user_id = $2`
+
+	selectMembershipForUpdateSQL = selectMembershipSQL + ` FOR UPDATE`
+
+	// lockOwnersSQL locks the company's owner rows so that two concurrent
+	// demotions or removals cannot leave the company without an owner.
+	lockOwnersSQL = `
+SELECT user_id FROM memberships
+WHERE company_id = $1 AND role = 'owner'
+ORDER BY user_id
+FOR UPDATE`
+
+	updateMemberRoleSQL = `
+UPDATE memberships SET role = $3
+WHERE company_id = $1 AND user_id = $2
+RETURNING created_at`
+
+	deleteMembershipSQL = `DELETE FROM memberships WHERE company_id = $1 AND user_id = $2`
+
+	listMembershipsSQL = `
+SELECT user_id, role, created_at
+FROM memberships
+WHERE company_id = $1 AND user_id > $2
+ORDER BY user_id
+LIMIT $3`
+)
+
+const verticalColumns = `vertical, enabled, config, enabled_at, disabled_at, updated_at`
+
+const (
+	// enableVerticalSQL enables (or reconfigures) a vertical, keeping the
+	// first enabled_at of a vertical that stays enabled.
+	enableVerticalSQL = `
+INSERT INTO company_verticals (company_id, vertical, enabled, config, enabled_at, updated_at)
+VALUES ($1, $2, true, $3, now(), now())
+ON CONFLICT (company_id, vertical) DO UPDATE
+SET enabled = true,
+    config = excluded.config,
+    enabled_at = CASE WHEN company_verticals.enabled THEN company_verticals.enabled_at ELSE now() END,
+    disabled_at = NULL,
+    updated_at = now()
+RETURNING ` + verticalColumns
+
+	disableVerticalSQL = `
+UPDATE company_verticals
+SET enabled = false, disabled_at = now(), updated_at = now()
+WHERE company_id = $1 AND vertical = $2 AND enabled`
+
+	verticalExistsSQL = `
+SELECT EXISTS (SELECT 1 FROM company_verticals WHERE company_id = $1 AND vertical = $2)`
+
+	listVerticalsSQL = `
+SELECT ` + verticalColumns + `
+FROM company_verticals
+WHERE company_id = $1
+ORDER BY vertical`
+
+	// isEnabledSQL runs on the pool on every vertical route: one primary-key
+	// lookup, filtered by company explicitly.
+	isEnabledSQL = `
+SELECT enabled FROM company_verticals WHERE company_id = $1 AND vertical = $2`
+)
