@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
+
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
 // Context is what a handler gets for one request: its parameters, body and
@@ -28,6 +30,8 @@ type Context struct {
 	requestID string
 	method    string
 	path      string
+	company   Company
+	config    json.RawMessage
 
 	status    int
 	resHeader http.Header
@@ -71,6 +75,14 @@ func (c *Context) Principal() Principal { return c.principal }
 // RequestID returns the request id, also present in every log line and
 // error envelope of this request.
 func (c *Context) RequestID() string { return c.requestID }
+
+// Company returns the caller's company (its currency, country and time zone
+// drive money and reports).
+func (c *Context) Company() Company { return c.company }
+
+// Config returns the company's configuration of this vertical, as accepted
+// by ConfigureCompany (a JSON object, "{}" when none).
+func (c *Context) Config() json.RawMessage { return c.config }
 
 // Logger returns a logger tagged with the request id; its output lands in
 // the host log under the vertical's name.
@@ -157,4 +169,25 @@ type EchoResult struct {
 // this request. It exists to prove the host callback path.
 func (c *Context) Echo(message string) (EchoResult, error) {
 	return c.host.echo(c.ctx, message)
+}
+
+// Events returns the publisher of this call.
+func (c *Context) Events() *Events { return &Events{c: c} }
+
+// Events publishes events through the transactional outbox: an event is
+// delivered only if the call's unit of work commits.
+type Events struct{ c *Context }
+
+// Publish records an event with a JSON payload on topic
+// (<vertical>.<aggregate>.<event>) and returns its id.
+func (e *Events) Publish(topic string, payload any) (string, error) {
+	data, err := json.Marshal(payload)
+	if err != nil {
+		return "", fmt.Errorf("publish %s: %w", topic, err)
+	}
+	ids, err := e.c.host.publish(e.c.ctx, []*nexusv1.OutEvent{{Topic: topic, Payload: data, SchemaVersion: 1}})
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
 }

@@ -58,6 +58,11 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 		}
 		pm.StateMachines = append(pm.StateMachines, psm)
 	}
+	for _, sub := range m.Subscriptions {
+		pm.Subscriptions = append(pm.Subscriptions, &nexusv1.Subscription{
+			Name: sub.Name, Pattern: sub.Pattern, Concurrency: int32(max(sub.Concurrency, 1)),
+		})
+	}
 	names := make([]string, 0, len(m.Queries))
 	for name := range m.Queries {
 		names = append(names, name)
@@ -114,4 +119,11 @@ func toValues(m map[string][]string) map[string]*nexusv1.Values {
 		out[k] = &nexusv1.Values{Values: v}
 	}
 	return out
+}
+
+func configOf(b []byte) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage("{}")
+	}
+	return json.RawMessage(b)
 }

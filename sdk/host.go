@@ -118,3 +118,17 @@ func (h *hostClient) db(ctx context.Context, req *nexusv1.DBRequest) (*nexusv1.D
 	}
 	return res, nil
 }
+
+func (h *hostClient) publish(ctx context.Context, events []*nexusv1.OutEvent) ([]string, error) {
+	if h.client == nil {
+		return nil, errHostUnavailable
+	}
+	res, err := h.client.Publish(h.outgoing(ctx), &nexusv1.PublishRequest{Events: events}, callOptions...)
+	if err != nil {
+		return nil, fromStatus("publish", err)
+	}
+	if len(res.GetIds()) != len(events) {
+		return nil, fmt.Errorf("publish: host answered %d ids for %d events", len(res.GetIds()), len(events))
+	}
+	return res.GetIds(), nil
+}

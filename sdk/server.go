@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -24,6 +25,7 @@ type server struct {
 	vertical Vertical
 	manifest Manifest
 	routes   map[string]Route
+	subs     map[string]Subscription
 	log      hclog.Logger
 
 	mu     sync.RWMutex
@@ -37,7 +39,11 @@ func newServer(v Vertical, log hclog.Logger) *server {
 	for _, r := range m.Routes {
 		routes[r.RouteID()] = r
 	}
-	return &server{vertical: v, manifest: m, routes: routes, log: log}
+	subs := make(map[string]Subscription, len(m.Subscriptions))
+	for _, s := range m.Subscriptions {
+		subs[s.Name] = s
+	}
+	return &server{vertical: v, manifest: m, routes: routes, subs: subs, log: log}
 }
 
 // SetBroker implements wire.Server.
@@ -91,6 +97,8 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 		requestID: req.GetRequestId(),
 		method:    req.GetMethod(),
 		path:      req.GetPath(),
+		company:   companyFromProto(req.GetCompany()),
+		config:    configOf(req.GetConfig()),
 		resHeader: http.Header{},
 	}
 	if err := s.run(c, route.Handler); err != nil {
@@ -106,6 +114,39 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 		c.status = http.StatusNoContent
 	}
 	return &nexusv1.RouteResponse{Status: int32(c.status), Headers: toValues(c.resHeader), Body: c.resBody}, nil
+}
+
+// HandleEvent implements nexusv1.VerticalServer. An error makes the host
+// roll the unit of work back and retry the event later.
+func (s *server) HandleEvent(ctx context.Context, req *nexusv1.EventRequest) (*nexusv1.EventResponse, error) {
+	sub, ok := s.subs[req.GetSubscription()]
+	if !ok {
+		return nil, fmt.Errorf("no subscription named %q", req.GetSubscription())
+	}
+	c := &Context{
+		ctx:       ctx,
+		host:      s.hostFor(req.GetCallId()),
+		log:       s.log.With("event_id", req.GetId(), "topic", req.GetTopic(), "subscription", sub.Name),
+		principal: Principal{CompanyID: req.GetCompanyId()},
+		requestID: req.GetRequestId(),
+		company:   companyFromProto(req.GetCompany()),
+		config:    configOf(req.GetConfig()),
+		resHeader: http.Header{},
+	}
+	ev := Event{
+		ID:            req.GetId(),
+		Topic:         req.GetTopic(),
+		CompanyID:     req.GetCompanyId(),
+		Payload:       json.RawMessage(req.GetPayload()),
+		OccurredAt:    time.Unix(0, req.GetOccurredAtUnixNano()).UTC(),
+		RequestID:     req.GetRequestId(),
+		Attempt:       int(req.GetAttempt()),
+		SchemaVersion: int(req.GetSchemaVersion()),
+	}
+	if err := s.run(c, func(c *Context) error { return sub.Handler(c, ev) }); err != nil {
+		return nil, fmt.Errorf("handle %s: %w", ev.Topic, err)
+	}
+	return &nexusv1.EventResponse{}, nil
 }
 
 // run calls h, turning a panic into an error so one bad request cannot take

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"time"
 )
 
 // Vertical is implemented by every vertical.
@@ -47,8 +48,39 @@ type Manifest struct {
 	// prepares them when the vertical registers, so a bad query fails the
 	// registration; they run under the same tenant rules as everything else.
 	Queries map[string]string
+	// Subscriptions receive events from the platform's bus; each handler runs
+	// in its own unit of work and takes effect once per event.
+	Subscriptions []Subscription
 	// ConfigSchema documents the per-company configuration (JSON Schema).
 	ConfigSchema string
+}
+
+// Subscription receives the events whose topic matches Pattern (AMQP topic
+// syntax: "cpg.sale.*", "cpg.#").
+type Subscription struct {
+	// Name is unique within the vertical; the durable queue is named after it.
+	Name    string
+	Pattern string
+	// Concurrency is how many events are handled at once (default 1).
+	Concurrency int
+	Handler     EventHandlerFunc
+}
+
+// EventHandlerFunc handles one event. c carries the event's company, a DB
+// bound to the event's unit of work, and Events for follow-up events.
+// Returning an error rolls the unit of work back and schedules a retry.
+type EventHandlerFunc func(c *Context, ev Event) error
+
+// Event is one event delivered to a subscription.
+type Event struct {
+	ID            string
+	Topic         string
+	CompanyID     string
+	Payload       json.RawMessage
+	OccurredAt    time.Time
+	RequestID     string
+	Attempt       int
+	SchemaVersion int
 }
 
 // StateMachine declares the states of Column in Table and the transitions

@@ -241,6 +241,11 @@ func (h *host) DB(context.Context, *nexusv1.DBRequest, ...grpc.CallOption) (*nex
 	return nil, status.Error(codes.Unimplemented, "sdktest: this harness has no database")
 }
 
+// Publish implements nexusv1.HostClient.
+func (h *host) Publish(context.Context, *nexusv1.PublishRequest, ...grpc.CallOption) (*nexusv1.PublishResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "sdktest: this harness has no event bus")
+}
+
 type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {

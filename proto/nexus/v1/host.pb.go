@@ -760,6 +760,157 @@ func (x *DBResponse) GetResults() []*DBResult {
 	return nil
 }
 
+type PublishRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Events        []*OutEvent            `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishRequest) Reset() {
+	*x = PublishRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishRequest) ProtoMessage() {}
+
+func (x *PublishRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishRequest.ProtoReflect.Descriptor instead.
+func (*PublishRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *PublishRequest) GetEvents() []*OutEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+type OutEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// topic is <vertical>.<aggregate>.<event>, e.g. cpg.sale.created.
+	Topic string `protobuf:"bytes,1,opt,name=topic,proto3" json:"topic,omitempty"`
+	// payload is a JSON object.
+	Payload       []byte `protobuf:"bytes,2,opt,name=payload,proto3" json:"payload,omitempty"`
+	SchemaVersion int32  `protobuf:"varint,3,opt,name=schema_version,json=schemaVersion,proto3" json:"schema_version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OutEvent) Reset() {
+	*x = OutEvent{}
+	mi := &file_nexus_v1_host_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OutEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OutEvent) ProtoMessage() {}
+
+func (x *OutEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OutEvent.ProtoReflect.Descriptor instead.
+func (*OutEvent) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *OutEvent) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *OutEvent) GetPayload() []byte {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
+func (x *OutEvent) GetSchemaVersion() int32 {
+	if x != nil {
+		return x.SchemaVersion
+	}
+	return 0
+}
+
+type PublishResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ids are the event ids, in order.
+	Ids           []string `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishResponse) Reset() {
+	*x = PublishResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishResponse) ProtoMessage() {}
+
+func (x *PublishResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishResponse.ProtoReflect.Descriptor instead.
+func (*PublishResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *PublishResponse) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
 var File_nexus_v1_host_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_host_proto_rawDesc = "" +
@@ -827,11 +978,20 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"nextCursor\":\n" +
 	"\n" +
 	"DBResponse\x12,\n" +
-	"\aresults\x18\x01 \x03(\v2\x12.nexus.v1.DBResultR\aresults2\xa2\x01\n" +
+	"\aresults\x18\x01 \x03(\v2\x12.nexus.v1.DBResultR\aresults\"<\n" +
+	"\x0ePublishRequest\x12*\n" +
+	"\x06events\x18\x01 \x03(\v2\x12.nexus.v1.OutEventR\x06events\"a\n" +
+	"\bOutEvent\x12\x14\n" +
+	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x18\n" +
+	"\apayload\x18\x02 \x01(\fR\apayload\x12%\n" +
+	"\x0eschema_version\x18\x03 \x01(\x05R\rschemaVersion\"#\n" +
+	"\x0fPublishResponse\x12\x10\n" +
+	"\x03ids\x18\x01 \x03(\tR\x03ids2\xe2\x01\n" +
 	"\x04Host\x122\n" +
 	"\x03Log\x12\x14.nexus.v1.LogRequest\x1a\x15.nexus.v1.LogResponse\x125\n" +
 	"\x04Echo\x12\x15.nexus.v1.EchoRequest\x1a\x16.nexus.v1.EchoResponse\x12/\n" +
-	"\x02DB\x12\x13.nexus.v1.DBRequest\x1a\x14.nexus.v1.DBResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"\x02DB\x12\x13.nexus.v1.DBRequest\x1a\x14.nexus.v1.DBResponse\x12>\n" +
+	"\aPublish\x12\x18.nexus.v1.PublishRequest\x1a\x19.nexus.v1.PublishResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_host_proto_rawDescOnce sync.Once
@@ -845,39 +1005,45 @@ func file_nexus_v1_host_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_host_proto_rawDescData
 }
 
-var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_nexus_v1_host_proto_goTypes = []any{
-	(*LogRequest)(nil),   // 0: nexus.v1.LogRequest
-	(*LogResponse)(nil),  // 1: nexus.v1.LogResponse
-	(*EchoRequest)(nil),  // 2: nexus.v1.EchoRequest
-	(*EchoResponse)(nil), // 3: nexus.v1.EchoResponse
-	(*DBRequest)(nil),    // 4: nexus.v1.DBRequest
-	(*DBOp)(nil),         // 5: nexus.v1.DBOp
-	(*Filter)(nil),       // 6: nexus.v1.Filter
-	(*Order)(nil),        // 7: nexus.v1.Order
-	(*Aggregate)(nil),    // 8: nexus.v1.Aggregate
-	(*DBResult)(nil),     // 9: nexus.v1.DBResult
-	(*DBResponse)(nil),   // 10: nexus.v1.DBResponse
-	nil,                  // 11: nexus.v1.LogRequest.FieldsEntry
+	(*LogRequest)(nil),      // 0: nexus.v1.LogRequest
+	(*LogResponse)(nil),     // 1: nexus.v1.LogResponse
+	(*EchoRequest)(nil),     // 2: nexus.v1.EchoRequest
+	(*EchoResponse)(nil),    // 3: nexus.v1.EchoResponse
+	(*DBRequest)(nil),       // 4: nexus.v1.DBRequest
+	(*DBOp)(nil),            // 5: nexus.v1.DBOp
+	(*Filter)(nil),          // 6: nexus.v1.Filter
+	(*Order)(nil),           // 7: nexus.v1.Order
+	(*Aggregate)(nil),       // 8: nexus.v1.Aggregate
+	(*DBResult)(nil),        // 9: nexus.v1.DBResult
+	(*DBResponse)(nil),      // 10: nexus.v1.DBResponse
+	(*PublishRequest)(nil),  // 11: nexus.v1.PublishRequest
+	(*OutEvent)(nil),        // 12: nexus.v1.OutEvent
+	(*PublishResponse)(nil), // 13: nexus.v1.PublishResponse
+	nil,                     // 14: nexus.v1.LogRequest.FieldsEntry
 }
 var file_nexus_v1_host_proto_depIdxs = []int32{
-	11, // 0: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
+	14, // 0: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
 	5,  // 1: nexus.v1.DBRequest.ops:type_name -> nexus.v1.DBOp
 	6,  // 2: nexus.v1.DBOp.filters:type_name -> nexus.v1.Filter
 	7,  // 3: nexus.v1.DBOp.order:type_name -> nexus.v1.Order
 	8,  // 4: nexus.v1.DBOp.aggregates:type_name -> nexus.v1.Aggregate
 	9,  // 5: nexus.v1.DBResponse.results:type_name -> nexus.v1.DBResult
-	0,  // 6: nexus.v1.Host.Log:input_type -> nexus.v1.LogRequest
-	2,  // 7: nexus.v1.Host.Echo:input_type -> nexus.v1.EchoRequest
-	4,  // 8: nexus.v1.Host.DB:input_type -> nexus.v1.DBRequest
-	1,  // 9: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
-	3,  // 10: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
-	10, // 11: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
-	9,  // [9:12] is the sub-list for method output_type
-	6,  // [6:9] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	12, // 6: nexus.v1.PublishRequest.events:type_name -> nexus.v1.OutEvent
+	0,  // 7: nexus.v1.Host.Log:input_type -> nexus.v1.LogRequest
+	2,  // 8: nexus.v1.Host.Echo:input_type -> nexus.v1.EchoRequest
+	4,  // 9: nexus.v1.Host.DB:input_type -> nexus.v1.DBRequest
+	11, // 10: nexus.v1.Host.Publish:input_type -> nexus.v1.PublishRequest
+	1,  // 11: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
+	3,  // 12: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
+	10, // 13: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
+	13, // 14: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
+	11, // [11:15] is the sub-list for method output_type
+	7,  // [7:11] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_host_proto_init() }
@@ -891,7 +1057,7 @@ func file_nexus_v1_host_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_host_proto_rawDesc), len(file_nexus_v1_host_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

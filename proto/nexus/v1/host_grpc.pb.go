@@ -24,9 +24,10 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Host_Log_FullMethodName  = "/nexus.v1.Host/Log"
-	Host_Echo_FullMethodName = "/nexus.v1.Host/Echo"
-	Host_DB_FullMethodName   = "/nexus.v1.Host/DB"
+	Host_Log_FullMethodName     = "/nexus.v1.Host/Log"
+	Host_Echo_FullMethodName    = "/nexus.v1.Host/Echo"
+	Host_DB_FullMethodName      = "/nexus.v1.Host/DB"
+	Host_Publish_FullMethodName = "/nexus.v1.Host/Publish"
 )
 
 // HostClient is the client API for Host service.
@@ -43,6 +44,9 @@ type HostClient interface {
 	// answers < 400 and rolled back otherwise. The first failing operation
 	// stops the batch and fails the unit of work.
 	DB(ctx context.Context, in *DBRequest, opts ...grpc.CallOption) (*DBResponse, error)
+	// Publish records events in the call's unit of work (the transactional
+	// outbox): they are delivered only if the unit of work commits.
+	Publish(ctx context.Context, in *PublishRequest, opts ...grpc.CallOption) (*PublishResponse, error)
 }
 
 type hostClient struct {
@@ -83,6 +87,16 @@ func (c *hostClient) DB(ctx context.Context, in *DBRequest, opts ...grpc.CallOpt
 	return out, nil
 }
 
+func (c *hostClient) Publish(ctx context.Context, in *PublishRequest, opts ...grpc.CallOption) (*PublishResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PublishResponse)
+	err := c.cc.Invoke(ctx, Host_Publish_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -97,6 +111,9 @@ type HostServer interface {
 	// answers < 400 and rolled back otherwise. The first failing operation
 	// stops the batch and fails the unit of work.
 	DB(context.Context, *DBRequest) (*DBResponse, error)
+	// Publish records events in the call's unit of work (the transactional
+	// outbox): they are delivered only if the unit of work commits.
+	Publish(context.Context, *PublishRequest) (*PublishResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -115,6 +132,9 @@ func (UnimplementedHostServer) Echo(context.Context, *EchoRequest) (*EchoRespons
 }
 func (UnimplementedHostServer) DB(context.Context, *DBRequest) (*DBResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DB not implemented")
+}
+func (UnimplementedHostServer) Publish(context.Context, *PublishRequest) (*PublishResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Publish not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -191,6 +211,24 @@ func _Host_DB_Handler(srv interface{}, ctx context.Context, dec func(interface{}
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_Publish_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PublishRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Publish(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Publish_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Publish(ctx, req.(*PublishRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -209,6 +247,10 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DB",
 			Handler:    _Host_DB_Handler,
+		},
+		{
+			MethodName: "Publish",
+			Handler:    _Host_Publish_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

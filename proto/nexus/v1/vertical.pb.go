@@ -868,8 +868,12 @@ type RouteRequest struct {
 	RequestId string             `protobuf:"bytes,10,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// deadline_unix_nano is the request's deadline; gRPC also propagates it.
 	DeadlineUnixNano int64 `protobuf:"varint,11,opt,name=deadline_unix_nano,json=deadlineUnixNano,proto3" json:"deadline_unix_nano,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// company is the caller's company.
+	Company *Company `protobuf:"bytes,12,opt,name=company,proto3" json:"company,omitempty"`
+	// config is the company's configuration of this vertical (JSON object).
+	Config        []byte `protobuf:"bytes,13,opt,name=config,proto3" json:"config,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RouteRequest) Reset() {
@@ -979,6 +983,20 @@ func (x *RouteRequest) GetDeadlineUnixNano() int64 {
 	return 0
 }
 
+func (x *RouteRequest) GetCompany() *Company {
+	if x != nil {
+		return x.Company
+	}
+	return nil
+}
+
+func (x *RouteRequest) GetConfig() []byte {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
 type RouteResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Status        int32                  `protobuf:"varint,1,opt,name=status,proto3" json:"status,omitempty"`
@@ -1051,6 +1069,8 @@ type EventRequest struct {
 	RequestId          string                 `protobuf:"bytes,8,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	Attempt            int32                  `protobuf:"varint,9,opt,name=attempt,proto3" json:"attempt,omitempty"`
 	SchemaVersion      int32                  `protobuf:"varint,10,opt,name=schema_version,json=schemaVersion,proto3" json:"schema_version,omitempty"`
+	Company            *Company               `protobuf:"bytes,11,opt,name=company,proto3" json:"company,omitempty"`
+	Config             []byte                 `protobuf:"bytes,12,opt,name=config,proto3" json:"config,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -1153,6 +1173,20 @@ func (x *EventRequest) GetSchemaVersion() int32 {
 		return x.SchemaVersion
 	}
 	return 0
+}
+
+func (x *EventRequest) GetCompany() *Company {
+	if x != nil {
+		return x.Company
+	}
+	return nil
+}
+
+func (x *EventRequest) GetConfig() []byte {
+	if x != nil {
+		return x.Config
+	}
+	return nil
 }
 
 type EventResponse struct {
@@ -1520,7 +1554,7 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"company_id\x18\x03 \x01(\tR\tcompanyId\x12\x12\n" +
 	"\x04role\x18\x04 \x01(\tR\x04role\" \n" +
 	"\x06Values\x12\x16\n" +
-	"\x06values\x18\x01 \x03(\tR\x06values\"\x8b\x05\n" +
+	"\x06values\x18\x01 \x03(\tR\x06values\"\xd0\x05\n" +
 	"\fRouteRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\broute_id\x18\x02 \x01(\tR\arouteId\x12\x16\n" +
@@ -1534,7 +1568,9 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\n" +
 	" \x01(\tR\trequestId\x12,\n" +
-	"\x12deadline_unix_nano\x18\v \x01(\x03R\x10deadlineUnixNano\x1a9\n" +
+	"\x12deadline_unix_nano\x18\v \x01(\x03R\x10deadlineUnixNano\x12+\n" +
+	"\acompany\x18\f \x01(\v2\x11.nexus.v1.CompanyR\acompany\x12\x16\n" +
+	"\x06config\x18\r \x01(\fR\x06config\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aJ\n" +
@@ -1551,7 +1587,7 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\x04body\x18\x03 \x01(\fR\x04body\x1aL\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12&\n" +
-	"\x05value\x18\x02 \x01(\v2\x10.nexus.v1.ValuesR\x05value:\x028\x01\"\xbd\x02\n" +
+	"\x05value\x18\x02 \x01(\v2\x10.nexus.v1.ValuesR\x05value:\x028\x01\"\x82\x03\n" +
 	"\fEventRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\"\n" +
 	"\fsubscription\x18\x02 \x01(\tR\fsubscription\x12\x0e\n" +
@@ -1565,7 +1601,9 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"request_id\x18\b \x01(\tR\trequestId\x12\x18\n" +
 	"\aattempt\x18\t \x01(\x05R\aattempt\x12%\n" +
 	"\x0eschema_version\x18\n" +
-	" \x01(\x05R\rschemaVersion\"\x0f\n" +
+	" \x01(\x05R\rschemaVersion\x12+\n" +
+	"\acompany\x18\v \x01(\v2\x11.nexus.v1.CompanyR\acompany\x12\x16\n" +
+	"\x06config\x18\f \x01(\fR\x06config\"\x0f\n" +
 	"\rEventResponse\"\x96\x01\n" +
 	"\aCompany\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
@@ -1643,28 +1681,30 @@ var file_nexus_v1_vertical_proto_depIdxs = []int32{
 	23, // 8: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
 	24, // 9: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
 	11, // 10: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
-	25, // 11: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
-	17, // 12: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
-	12, // 13: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
-	12, // 14: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
-	12, // 15: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
-	0,  // 16: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
-	9,  // 17: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
-	13, // 18: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
-	15, // 19: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
-	18, // 20: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
-	20, // 21: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
-	1,  // 22: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
-	10, // 23: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
-	14, // 24: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
-	16, // 25: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
-	19, // 26: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
-	21, // 27: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
-	22, // [22:28] is the sub-list for method output_type
-	16, // [16:22] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	17, // 11: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
+	25, // 12: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
+	17, // 13: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
+	17, // 14: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
+	12, // 15: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	12, // 16: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	12, // 17: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
+	0,  // 18: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
+	9,  // 19: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
+	13, // 20: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
+	15, // 21: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
+	18, // 22: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
+	20, // 23: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
+	1,  // 24: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
+	10, // 25: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
+	14, // 26: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
+	16, // 27: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
+	19, // 28: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
+	21, // 29: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
+	24, // [24:30] is the sub-list for method output_type
+	18, // [18:24] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_vertical_proto_init() }
