@@ -63,13 +63,11 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 			Name: sub.Name, Pattern: sub.Pattern, Concurrency: int32(max(sub.Concurrency, 1)),
 		})
 	}
-	names := make([]string, 0, len(m.Queries))
-	for name := range m.Queries {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range sortedKeys(m.Queries) {
 		pm.Queries = append(pm.Queries, &nexusv1.NamedQuery{Name: name, Sql: m.Queries[name]})
+	}
+	for _, name := range sortedKeys(m.UniversalSources) {
+		pm.UniversalSources = append(pm.UniversalSources, &nexusv1.UniversalSource{Name: name, Sql: m.UniversalSources[name]})
 	}
 	return pm, nil
 }
@@ -126,4 +124,13 @@ func configOf(b []byte) json.RawMessage {
 		return json.RawMessage("{}")
 	}
 	return json.RawMessage(b)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

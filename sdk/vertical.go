@@ -48,6 +48,11 @@ type Manifest struct {
 	// prepares them when the vertical registers, so a bad query fails the
 	// registration; they run under the same tenant rules as everything else.
 	Queries map[string]string
+	// UniversalSources map the vertical's documents into the platform's
+	// universal transactions (name → SELECT returning company_id,
+	// transaction_type, source_id, occurred_at, amount, currency, status);
+	// the host's reporting unions them.
+	UniversalSources map[string]string
 	// Subscriptions receive events from the platform's bus; each handler runs
 	// in its own unit of work and takes effect once per event.
 	Subscriptions []Subscription
