@@ -1,0 +1,352 @@
+// Package hosttest runs the real Nexus host in tests: it builds the host and
+// plugin binaries, starts the host on a fresh PostgreSQL database with a
+// bootstrap platform admin, and offers HTTP helpers to create tenants, log
+// in and call routes. End-to-end tests of the host and of verticals use it;
+// production code must never import it.
+package hosttest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nexuspos/nexus/host/internal/store/storetest"
+)
+
+// Platform admin created by every host this package starts.
+const (
+	AdminEmail    = "admin@hosttest.local"
+	AdminPassword = "admin-password-1"
+)
+
+// HostPackage is the host's main package.
+const HostPackage = "github.com/nexuspos/nexus/host/cmd/nexus"
+
+var builds sync.Map // package path → *build
+
+type build struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// Build compiles the main package pkg once per test binary and returns the
+// executable's path.
+func Build(t testing.TB, pkg string) string {
+	t.Helper()
+	v, _ := builds.LoadOrStore(pkg, &build{})
+	b := v.(*build)
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "nexus-hosttest-")
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.path = filepath.Join(dir, filepath.Base(pkg))
+		out, err := exec.Command("go", "build", "-o", b.path, pkg).CombinedOutput()
+		if err != nil {
+			b.err = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatalf("hosttest: %v", b.err)
+	}
+	return b.path
+}
+
+// PluginDir returns a fresh plugin directory holding copies of binaries
+// under the given vertical names (vertical name → executable path).
+func PluginDir(t testing.TB, plugins map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range plugins {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatalf("hosttest: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "nexus-vertical-"+name), data, 0o755); err != nil {
+			t.Fatalf("hosttest: %v", err)
+		}
+	}
+	return dir
+}
+
+// Host is a host process started by a test.
+type Host struct {
+	t         testing.TB
+	Cmd       *exec.Cmd
+	URL       string
+	PluginDir string
+	// ProbeDir is passed to plugins as NEXUS_VERTICAL_PROBE_DIR.
+	ProbeDir string
+	// Done is closed when the process has exited.
+	Done chan struct{}
+	log  *syncBuffer
+}
+
+// Start runs the host against a fresh database with the plugins in dir,
+// extra NEXUS_* settings in env, and waits until it answers. The host is
+// stopped (SIGTERM, then SIGKILL) when the test ends, and its log is shown
+// if the test failed.
+func Start(t testing.TB, dir string, env ...string) *Host {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("hosttest: %v", err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	h := &Host{t: t, URL: "http://" + addr, PluginDir: dir, ProbeDir: t.TempDir(), log: &syncBuffer{}, Done: make(chan struct{})}
+	h.Cmd = exec.Command(Build(t, HostPackage), "serve")
+	h.Cmd.Env = append(os.Environ(),
+		"NEXUS_HTTP_ADDR="+addr,
+		"NEXUS_DATABASE_URL="+storetest.NewDatabase(t),
+		"NEXUS_PLUGIN_DIR="+dir,
+		"NEXUS_ENV=test",
+		"NEXUS_JWT_SECRET=hosttest-secret-that-is-at-least-32-bytes",
+		"NEXUS_BOOTSTRAP_ADMIN_EMAIL="+AdminEmail,
+		"NEXUS_BOOTSTRAP_ADMIN_PASSWORD="+AdminPassword,
+		"NEXUS_LOG_LEVEL=debug",
+		"NEXUS_VERTICAL_PROBE_DIR="+h.ProbeDir,
+	)
+	h.Cmd.Env = append(h.Cmd.Env, env...)
+	h.Cmd.Stdout, h.Cmd.Stderr = h.log, h.log
+	if err := h.Cmd.Start(); err != nil {
+		t.Fatalf("hosttest: start host: %v", err)
+	}
+	go func() {
+		_ = h.Cmd.Wait()
+		close(h.Done)
+	}()
+	t.Cleanup(func() {
+		_ = h.Cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-h.Done:
+		case <-time.After(20 * time.Second):
+			_ = h.Cmd.Process.Kill()
+		}
+		for _, pid := range PluginPIDs(dir) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if t.Failed() {
+			t.Logf("host log:\n%s", h.log.String())
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(h.URL + "/healthz")
+		if err == nil {
+			_ = res.Body.Close()
+			return h
+		}
+		select {
+		case <-h.Done:
+			t.Fatalf("hosttest: host exited during start:\n%s", h.log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("hosttest: host did not answer within 60s:\n%s", h.log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Log returns what the host printed so far.
+func (h *Host) Log() string { return h.log.String() }
+
+// Response is a complete HTTP response.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body as a JSON object, failing the test otherwise.
+func (r Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("hosttest: body is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+// Decode decodes the body into v, failing the test otherwise.
+func (r Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("hosttest: decode %s: %v", r.Body, err)
+	}
+}
+
+// ErrorCode returns the error envelope's code, or "".
+func (r Response) ErrorCode() string {
+	var env struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(r.Body, &env)
+	return env.Error.Code
+}
+
+// Do sends a request with an optional bearer token and body (a string or
+// []byte is sent as is, anything else as JSON) and extra header pairs.
+func (h *Host) Do(ctx context.Context, method, path, token string, body any, headers ...string) (Response, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			return Response{}, err
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, h.URL+path, rd)
+	if err != nil {
+		return Response{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return Response{}, err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	return Response{Status: res.StatusCode, Header: res.Header, Body: data}, err
+}
+
+// Call is Do that fails the test on a transport error.
+func (h *Host) Call(method, path, token string, body any, headers ...string) Response {
+	h.t.Helper()
+	res, err := h.Do(context.Background(), method, path, token, body, headers...)
+	if err != nil {
+		h.t.Fatalf("hosttest: %s %s: %v", method, path, err)
+	}
+	return res
+}
+
+// Expect is Call that fails the test unless the status is want.
+func (h *Host) Expect(want int, method, path, token string, body any, headers ...string) Response {
+	h.t.Helper()
+	res := h.Call(method, path, token, body, headers...)
+	if res.Status != want {
+		h.t.Fatalf("hosttest: %s %s: status %d, want %d: %s", method, path, res.Status, want, res.Body)
+	}
+	return res
+}
+
+// Login returns an access token.
+func (h *Host) Login(email, password string) string {
+	h.t.Helper()
+	res := h.Expect(http.StatusOK, http.MethodPost, "/api/v1/auth/login", "", map[string]string{"email": email, "password": password})
+	return res.JSON(h.t)["access_token"].(string)
+}
+
+// Tenant is a company created by NewTenant with one user per role.
+type Tenant struct {
+	ID string
+	// Tokens holds an access token per role: owner, admin, manager,
+	// cashier, viewer.
+	Tokens map[string]string
+}
+
+// Roles are the company roles NewTenant creates a user for.
+var Roles = []string{"owner", "admin", "manager", "cashier", "viewer"}
+
+// NewTenant creates a company (country "MX" or "AR") with one user per role
+// and enables the given verticals with an empty configuration.
+func (h *Host) NewTenant(country string, verticals ...string) Tenant {
+	h.t.Helper()
+	admin := h.Login(AdminEmail, AdminPassword)
+	body := map[string]string{"name": "Tenant", "country": country}
+	switch country {
+	case "MX":
+		body["currency"], body["tax_id"], body["timezone"] = "MXN", NewRFC(), "America/Mexico_City"
+	default:
+		body["currency"], body["tax_id"], body["timezone"] = "ARS", NewCUIT(), "America/Argentina/Buenos_Aires"
+	}
+	res := h.Expect(http.StatusCreated, http.MethodPost, "/api/v1/companies", admin, body)
+	tn := Tenant{ID: res.JSON(h.t)["id"].(string), Tokens: map[string]string{}}
+	for _, role := range Roles {
+		email := fmt.Sprintf("%s-%s@hosttest.local", role, tn.ID)
+		h.Expect(http.StatusCreated, http.MethodPost, "/api/v1/companies/"+tn.ID+"/members", admin,
+			map[string]string{"email": email, "password": "password-" + role, "role": role})
+		tn.Tokens[role] = h.Login(email, "password-"+role)
+	}
+	for _, v := range verticals {
+		h.Expect(http.StatusOK, http.MethodPut, "/api/v1/companies/"+tn.ID+"/verticals/"+v, tn.Tokens["owner"], map[string]any{})
+	}
+	return tn
+}
+
+// PluginPIDs lists the processes whose executable lies in dir.
+func PluginPIDs(dir string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		var pid int
+		if _, err := fmt.Sscanf(e.Name(), "%d", &pid); err != nil {
+			continue
+		}
+		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		if err == nil && strings.HasPrefix(exe, dir+"/") {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// Eventually polls cond every 20 ms until it holds, failing the test after
+// within; it returns how long it took.
+func Eventually(t testing.TB, within time.Duration, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > within {
+			t.Fatalf("%s: not within %s", what, within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
