@@ -3,6 +3,7 @@ package sdk
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 
 	"github.com/nexuspos/nexus/internal/migration"
@@ -39,7 +40,7 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 		})
 	}
 	if m.Migrations != nil {
-		ms, err := migration.Load(m.Migrations)
+		ms, err := migration.Load(migrationsRoot(m.Migrations))
 		if err != nil {
 			return nil, err
 		}
@@ -133,4 +134,15 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// migrationsRoot returns fsys, or its "migrations" directory when the files
+// are there (as with //go:embed migrations/*.sql).
+func migrationsRoot(fsys fs.FS) fs.FS {
+	if sub, err := fs.Sub(fsys, "migrations"); err == nil {
+		if entries, err := fs.ReadDir(sub, "."); err == nil && len(entries) > 0 {
+			return sub
+		}
+	}
+	return fsys
 }

@@ -37,7 +37,8 @@ type Manifest struct {
 	Description string
 	Routes      []Route
 	// Migrations holds the vertical's schema changes, NNNN_name.up.sql and
-	// NNNN_name.down.sql at its root (typically an embed.FS). The host
+	// NNNN_name.down.sql, at its root or in its "migrations" directory
+	// (typically //go:embed migrations/*.sql). The host
 	// applies them into a schema named after the vertical and enforces
 	// row-level security on every table with a company_id column.
 	Migrations fs.FS

@@ -91,6 +91,8 @@ type Host struct {
 	PluginDir string
 	// ProbeDir is passed to plugins as NEXUS_VERTICAL_PROBE_DIR.
 	ProbeDir string
+	// DatabaseURL is the host's own fresh database.
+	DatabaseURL string
 	// Done is closed when the process has exited.
 	Done chan struct{}
 	log  *syncBuffer
@@ -108,11 +110,12 @@ func Start(t testing.TB, dir string, env ...string) *Host {
 	}
 	addr := ln.Addr().String()
 	_ = ln.Close()
-	h := &Host{t: t, URL: "http://" + addr, PluginDir: dir, ProbeDir: t.TempDir(), log: &syncBuffer{}, Done: make(chan struct{})}
+	h := &Host{t: t, URL: "http://" + addr, PluginDir: dir, ProbeDir: t.TempDir(), log: &syncBuffer{}, Done: make(chan struct{}),
+		DatabaseURL: storetest.NewDatabase(t)}
 	h.Cmd = exec.Command(Build(t, HostPackage), "serve")
 	h.Cmd.Env = append(os.Environ(),
 		"NEXUS_HTTP_ADDR="+addr,
-		"NEXUS_DATABASE_URL="+storetest.NewDatabase(t),
+		"NEXUS_DATABASE_URL="+h.DatabaseURL,
 		"NEXUS_PLUGIN_DIR="+dir,
 		"NEXUS_ENV=test",
 		"NEXUS_JWT_SECRET=hosttest-secret-that-is-at-least-32-bytes",

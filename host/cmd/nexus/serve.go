@@ -12,6 +12,7 @@ import (
 	_ "time/tzdata" // company time zones must resolve on hosts without tzdata
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -98,6 +99,7 @@ func serve(ctx context.Context) error {
 		RequestTimeout: p.cfg.RequestTimeout,
 		HostVersion:    version,
 		Logger:         p.log.Named("plugins"),
+		Pool:           p.pool,
 	})
 	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
 	// Plugins are stopped on every path out of serve, so none outlives the host.
@@ -159,20 +161,24 @@ func (p *platform) listen(ctx context.Context, h http.Handler) error {
 }
 
 // verticalGate lets a request reach a vertical only if the caller's company
-// enabled it.
-func (p *platform) verticalGate(r *http.Request, vertical string) error {
+// enabled it, and tells the vertical who the company is.
+func (p *platform) verticalGate(r *http.Request, vertical string) (plugins.Tenant, error) {
 	pr, ok := auth.FromContext(r.Context())
-	if !ok {
-		return httpx.Unauthorized("authentication required")
+	if !ok || pr.CompanyID == uuid.Nil {
+		return plugins.Tenant{}, httpx.Forbidden("company_required", "vertical routes need a token scoped to a company")
 	}
-	enabled, err := p.tenancy.IsEnabled(r.Context(), pr.CompanyID, vertical)
+	a, err := p.tenancy.Access(r.Context(), pr.CompanyID, vertical)
 	if err != nil {
-		return fmt.Errorf("vertical gate: %w", err)
+		return plugins.Tenant{}, fmt.Errorf("vertical gate: %w", err)
 	}
-	if !enabled {
-		return httpx.NotFound("vertical_not_enabled", "vertical "+vertical+" is not enabled for this company")
+	if !a.Enabled {
+		return plugins.Tenant{}, httpx.NotFound("vertical_not_enabled", "vertical "+vertical+" is not enabled for this company")
 	}
-	return nil
+	return plugins.Tenant{Company: pluginCompany(a.Company), Config: a.Config}, nil
+}
+
+func pluginCompany(c tenancy.Company) plugins.Company {
+	return plugins.Company{ID: c.ID, Name: c.Name, Country: c.Country, Currency: c.Currency, Timezone: c.Timezone, TaxID: c.TaxID}
 }
 
 // verticalsAdapter lets tenancy configure verticals through the runtime.
@@ -181,7 +187,5 @@ type verticalsAdapter struct{ m *plugins.Manager }
 func (a verticalsAdapter) Known(name string) bool { return a.m.Known(name) }
 
 func (a verticalsAdapter) Configure(ctx context.Context, name string, c tenancy.Company, config json.RawMessage) error {
-	return a.m.Configure(ctx, name, plugins.Company{
-		ID: c.ID, Name: c.Name, Country: c.Country, Currency: c.Currency, Timezone: c.Timezone, TaxID: c.TaxID,
-	}, config)
+	return a.m.Configure(ctx, name, pluginCompany(c), config)
 }

@@ -2,31 +2,62 @@ package plugins
 
 import (
 	"context"
+	"strings"
 	"sync"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
 // call is one request or event a plugin is handling. Host callbacks name it
-// by id; the host answers them in its scope.
+// by id; the host answers them in its scope and its unit of work.
 type call struct {
 	vertical  string
 	requestID string
 	principal auth.Principal
+	// unit is the call's unit of work; nil without a database.
+	unit *dal.Unit
+	data *data
 }
 
 // calls is the registry of in-flight calls.
 type calls struct{ m sync.Map }
 
-func (c *calls) begin(id string, cl *call) { c.m.Store(id, cl) }
-func (c *calls) end(id string)             { c.m.Delete(id) }
+// begin registers a call of vertical (served by proc) for principal and
+// returns its id. Its unit of work begins lazily, as the principal's
+// company, on the first data callback.
+func (c *calls) begin(vertical string, proc *process, requestID string, p auth.Principal, pool *pgxpool.Pool) (string, *call) {
+	cl := &call{vertical: vertical, requestID: requestID, principal: p, data: proc.data}
+	if proc.data != nil && pool != nil {
+		cl.unit = dal.NewUnit(dal.TenantBegin(pool, p.CompanyID, proc.data.schema))
+	}
+	id := uuid.NewString()
+	c.m.Store(id, cl)
+	return id, cl
+}
+
+// end unregisters the call and ends its unit of work: committed when
+// commit is true and nothing failed, rolled back otherwise.
+func (c *calls) end(ctx context.Context, id string, cl *call, commit bool) error {
+	c.m.Delete(id)
+	if cl.unit == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return cl.unit.Finish(ctx, commit)
+}
 
 // lookup finds the call a callback belongs to; a plugin may only name its
 // own calls.
@@ -49,6 +80,58 @@ type hostService struct {
 	vertical string
 	calls    *calls
 	log      hclog.Logger
+	publish  Publisher
+}
+
+// DB implements nexusv1.HostServer: it runs the operations in the call's
+// unit of work.
+func (h *hostService) DB(ctx context.Context, req *nexusv1.DBRequest) (*nexusv1.DBResponse, error) {
+	cl, err := h.calls.lookup(ctx, h.vertical)
+	if err != nil {
+		return nil, err
+	}
+	if cl.unit == nil {
+		return nil, status.Error(codes.FailedPrecondition, "the host runs without a database")
+	}
+	actor := dal.Actor{CompanyID: cl.principal.CompanyID, UserID: cl.principal.UserID, Role: string(cl.principal.Role), Vertical: h.vertical}
+	var results []*nexusv1.DBResult
+	err = cl.unit.Run(ctx, func(tx pgx.Tx) error {
+		results, err = dal.Exec(ctx, tx, cl.data.catalog, cl.data.queries, actor, req.GetOps())
+		return err
+	})
+	if err != nil {
+		if e := dal.AsError(err); e.Code == codes.Internal || e.Code == codes.Unknown {
+			h.log.Error("data operation failed", "request_id", cl.requestID, "error", err)
+		}
+		return nil, dal.Status(err)
+	}
+	return &nexusv1.DBResponse{Results: results}, nil
+}
+
+// Publish implements nexusv1.HostServer: the events join the call's unit of
+// work through the outbox.
+func (h *hostService) Publish(ctx context.Context, req *nexusv1.PublishRequest) (*nexusv1.PublishResponse, error) {
+	cl, err := h.calls.lookup(ctx, h.vertical)
+	if err != nil {
+		return nil, err
+	}
+	if cl.unit == nil || h.publish == nil {
+		return nil, status.Error(codes.FailedPrecondition, "the host runs without an event bus")
+	}
+	for _, ev := range req.GetEvents() {
+		if !strings.HasPrefix(ev.GetTopic(), h.vertical+".") {
+			return nil, status.Errorf(codes.InvalidArgument, "topic %q must start with %q", ev.GetTopic(), h.vertical+".")
+		}
+	}
+	var ids []string
+	err = cl.unit.Run(ctx, func(tx pgx.Tx) error {
+		ids, err = h.publish(ctx, tx, cl.principal.CompanyID, cl.requestID, req.GetEvents())
+		return err
+	})
+	if err != nil {
+		return nil, dal.Status(err)
+	}
+	return &nexusv1.PublishResponse{Ids: ids}, nil
 }
 
 // Log implements nexusv1.HostServer.

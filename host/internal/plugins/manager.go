@@ -22,8 +22,11 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
 
 	"github.com/nexuspos/nexus/internal/manifest"
@@ -49,7 +52,16 @@ type Config struct {
 	// HostVersion is reported to plugins at Init.
 	HostVersion string
 	Logger      hclog.Logger
+	// Pool gives verticals their data: migrations, catalog, named queries
+	// and the DB callbacks. Without it verticals have no database.
+	Pool *pgxpool.Pool
+	// Publish records events in a unit of work's transaction (the outbox).
+	// Without it the Publish callback is refused.
+	Publish Publisher
 }
+
+// Publisher writes events to the outbox inside tx and returns their ids.
+type Publisher func(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, requestID string, events []*nexusv1.OutEvent) ([]string, error)
 
 func (c *Config) defaults() {
 	if c.HealthInterval <= 0 {
@@ -139,6 +151,8 @@ type process struct {
 	router   *chi.Mux
 	routes   map[string]*nexusv1.Route
 	version  int
+	// data is nil when the host runs without a database.
+	data *data
 }
 
 // Start discovers and launches every plugin. A plugin that cannot start is
@@ -264,6 +278,11 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	}
 	proc := &process{client: client, rpc: rpc, api: wc, manifest: man, version: client.NegotiatedVersion(),
 		routes: map[string]*nexusv1.Route{}}
+	if m.cfg.Pool != nil {
+		if proc.data, err = m.prepareData(ctx, man); err != nil {
+			return nil, &refusedError{err}
+		}
+	}
 	for _, r := range man.GetRoutes() {
 		proc.routes[r.GetId()] = r
 	}
@@ -276,7 +295,7 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	id := wc.Broker.NextId()
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(wire.ServerOptions(opts)...)
-		nexusv1.RegisterHostServer(s, &hostService{vertical: v.name, calls: &m.calls, log: m.log.Named(v.name)})
+		nexusv1.RegisterHostServer(s, &hostService{vertical: v.name, calls: &m.calls, log: m.log.Named(v.name), publish: m.cfg.Publish})
 		return s
 	})
 	if _, err := wc.Init(ctx, &nexusv1.InitRequest{HostServiceId: id, HostVersion: m.cfg.HostVersion}); err != nil {

@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -16,9 +17,17 @@ import (
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
-// Gate decides whether the caller may reach a vertical at all (for example,
-// whether the caller's company enabled it). It runs before route matching.
-type Gate func(r *http.Request, vertical string) error
+// Tenant is the caller's company and its configuration of the vertical, as
+// passed to every call.
+type Tenant struct {
+	Company Company
+	Config  json.RawMessage
+}
+
+// Gate decides whether the caller may reach a vertical at all (whether the
+// caller's company enabled it) and returns the tenant the call runs for. It
+// runs before route matching.
+type Gate func(r *http.Request, vertical string) (Tenant, error)
 
 // Handler serves /api/v1/verticals/{vertical}/*: it finds the vertical,
 // applies gate, matches the manifest route, checks the route's minimal role
@@ -32,8 +41,10 @@ func (m *Manager) Handler(gate Gate) http.Handler {
 			httpx.WriteError(w, r, httpx.NotFound("vertical_not_found", "no vertical named "+name))
 			return
 		}
+		var tenant Tenant
 		if gate != nil {
-			if err := gate(r, name); err != nil {
+			var err error
+			if tenant, err = gate(r, name); err != nil {
 				httpx.WriteError(w, r, err)
 				return
 			}
@@ -46,7 +57,8 @@ func (m *Manager) Handler(gate Gate) http.Handler {
 		}
 		rctx := chi.NewRouteContext()
 		rctx.RoutePath = "/" + chi.URLParam(r, "*")
-		proc.router.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)))
+		ctx := context.WithValue(r.Context(), chi.RouteCtxKey, rctx)
+		proc.router.ServeHTTP(w, r.WithContext(context.WithValue(ctx, tenantKey{}, tenant)))
 	})
 }
 
@@ -89,10 +101,19 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 		ctx, cancel := context.WithTimeout(r.Context(), m.cfg.RequestTimeout)
 		defer cancel()
 		deadline, _ := ctx.Deadline()
-		callID := uuid.NewString()
+		tenant, _ := r.Context().Value(tenantKey{}).(Tenant)
 		requestID := httpx.RequestID(ctx)
-		m.calls.begin(callID, &call{vertical: v.name, requestID: requestID, principal: p})
-		defer m.calls.end(callID)
+		callID, cl := m.calls.begin(v.name, proc, requestID, p, m.cfg.Pool)
+		idem, err := m.idempotency(ctx, r, cl, route, body)
+		if err != nil || idem.replay != nil {
+			_ = m.calls.end(ctx, callID, cl, false)
+			if err != nil {
+				httpx.WriteError(w, r, err)
+			} else {
+				idem.replay.write(w)
+			}
+			return
+		}
 		res, err := proc.api.HandleRoute(ctx, &nexusv1.RouteRequest{
 			CallId:           callID,
 			RouteId:          route.GetId(),
@@ -105,17 +126,45 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			Principal:        principalToProto(p),
 			RequestId:        requestID,
 			DeadlineUnixNano: deadline.UnixNano(),
+			Company:          companyToProto(tenant.Company),
+			Config:           tenant.Config,
 		})
 		if err != nil {
+			_ = m.calls.end(ctx, callID, cl, false)
 			m.callFailed(w, r, v, err)
 			return
 		}
+		out := storedResponse{Status: int(res.GetStatus()), Headers: map[string][]string{}, Body: res.GetBody()}
 		for k, vals := range res.GetHeaders() {
-			w.Header()[http.CanonicalHeaderKey(k)] = vals.GetValues()
+			out.Headers[http.CanonicalHeaderKey(k)] = vals.GetValues()
 		}
-		w.WriteHeader(int(res.GetStatus()))
-		_, _ = w.Write(res.GetBody())
+		commit := out.Status < http.StatusBadRequest
+		if commit && idem.key != "" {
+			if err := m.rememberResponse(ctx, cl, idem, out); err != nil {
+				_ = m.calls.end(ctx, callID, cl, false)
+				httpx.WriteError(w, r, err)
+				return
+			}
+		}
+		if err := m.calls.end(ctx, callID, cl, commit); err != nil && commit {
+			m.log.Error("commit failed", "vertical", v.name, "request_id", requestID, "error", err)
+			httpx.WriteError(w, r, commitError(err))
+			return
+		}
+		out.write(w)
 	})
+}
+
+type tenantKey struct{}
+
+func companyToProto(c Company) *nexusv1.Company {
+	if c.ID == uuid.Nil {
+		return nil
+	}
+	return &nexusv1.Company{
+		Id: c.ID.String(), Name: c.Name, Country: c.Country,
+		Currency: c.Currency, Timezone: c.Timezone, TaxId: c.TaxID,
+	}
 }
 
 // callFailed answers a request whose plugin call failed.

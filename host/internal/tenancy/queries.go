@@ -126,8 +126,12 @@ FROM company_verticals
 WHERE company_id = $1
 ORDER BY vertical`
 
-	// isEnabledSQL runs on the pool on every vertical route: one primary-key
-	// lookup, filtered by company explicitly.
-	isEnabledSQL = `
-SELECT enabled FROM company_verticals WHERE company_id = $1 AND vertical = $2`
+	// accessSQL runs on the pool on every vertical route: primary-key
+	// lookups, filtered by company explicitly.
+	accessSQL = `
+SELECT c.id, c.name, c.country, c.currency, c.tax_id, c.timezone, c.active, c.created_at, c.updated_at,
+       v.enabled, v.config
+FROM companies c
+LEFT JOIN company_verticals v ON v.company_id = c.id AND v.vertical = $2
+WHERE c.id = $1`
 )

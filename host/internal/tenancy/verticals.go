@@ -100,19 +100,45 @@ func (s *Service) ListVerticals(ctx context.Context, companyID uuid.UUID) ([]Ver
 	return list, nil
 }
 
-// IsEnabled reports whether the vertical is enabled for the company. The
-// vertical-route middleware calls it on every request, so it is a single
-// primary-key lookup on the pool, filtered by company explicitly.
+// IsEnabled reports whether the vertical is enabled for the company.
 func (s *Service) IsEnabled(ctx context.Context, companyID uuid.UUID, vertical string) (bool, error) {
-	var enabled bool
-	err := s.pool.QueryRow(ctx, isEnabledSQL, companyID, vertical).Scan(&enabled)
+	a, err := s.Access(ctx, companyID, vertical)
+	return a.Enabled, err
+}
+
+// Access is what a vertical call needs to know about the caller's company.
+type Access struct {
+	Company Company
+	Enabled bool
+	// Config is the company's configuration of the vertical ("{}" if none).
+	Config json.RawMessage
+}
+
+// Access returns the company and whether, and how, it enabled vertical.
+// The vertical-route middleware calls it on every request, so it is a
+// single primary-key lookup on the pool, filtered by company explicitly.
+func (s *Service) Access(ctx context.Context, companyID uuid.UUID, vertical string) (Access, error) {
+	var (
+		a       Access
+		enabled *bool
+		config  []byte
+	)
+	c := &a.Company
+	err := s.pool.QueryRow(ctx, accessSQL, companyID, vertical).Scan(
+		&c.ID, &c.Name, &c.Country, &c.Currency, &c.TaxID, &c.Timezone, &c.Active, &c.CreatedAt, &c.UpdatedAt,
+		&enabled, &config)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return Access{}, errCompanyNotFound()
 	}
 	if err != nil {
-		return false, fmt.Errorf("is vertical %s enabled for company %s: %w", vertical, companyID, err)
+		return Access{}, fmt.Errorf("vertical %s access for company %s: %w", vertical, companyID, err)
 	}
-	return enabled, nil
+	a.Enabled = enabled != nil && *enabled
+	a.Config = json.RawMessage("{}")
+	if len(config) > 0 {
+		a.Config = json.RawMessage(config)
+	}
+	return a, nil
 }
 
 // isJSONObject reports whether b is one valid JSON object.

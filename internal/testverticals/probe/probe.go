@@ -55,7 +55,19 @@ func (p probe) Manifest() sdk.Manifest {
 	case "badpattern":
 		routes = append(routes, sdk.GET("items/{id", sdk.RoleViewer, "malformed", item))
 	}
-	return sdk.Manifest{Name: p.name, Version: "0.0.1", Routes: routes}
+	return sdk.Manifest{
+		Name:       p.name,
+		Version:    "0.0.1",
+		Routes:     append(routes, noteRoutes()...),
+		Migrations: migrations,
+		StateMachines: []sdk.StateMachine{{
+			Table: "notes", Column: "status", Initial: "open",
+			Transitions: []sdk.Transition{{From: "open", Event: "close", To: "closed", MinRole: sdk.RoleManager}},
+		}},
+		// all_notes deliberately omits the company filter: row-level
+		// security must still confine it to the caller's company.
+		Queries: map[string]string{"all_notes": "SELECT id, body, amount FROM notes ORDER BY created_at"},
+	}
 }
 
 func pid(c *sdk.Context) error {

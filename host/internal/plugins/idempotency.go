@@ -1,0 +1,131 @@
+package plugins
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nexuspos/nexus/host/internal/httpx"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+)
+
+// Idempotency keys make retried writes safe: the first request with a key
+// runs and, if it succeeds (< 400), its response is stored in the same unit
+// of work as its effects. A retry with the same key and body gets that
+// response again; the same key with another body is a 409. A concurrent
+// retry waits for the first request's transaction (up to the lock timeout).
+
+const (
+	claimKeySQL = `
+INSERT INTO idempotency_keys (company_id, scope, key, request_hash)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (company_id, scope, key) DO NOTHING`
+	storedKeySQL = `
+SELECT request_hash, status, response FROM idempotency_keys
+WHERE company_id = $1 AND scope = $2 AND key = $3`
+	rememberKeySQL = `
+UPDATE idempotency_keys SET status = $4, response = $5
+WHERE company_id = $1 AND scope = $2 AND key = $3`
+)
+
+var idempotencyKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
+
+// storedResponse is a response as remembered for an idempotency key.
+type storedResponse struct {
+	Status  int                 `json:"status"`
+	Headers map[string][]string `json:"headers"`
+	Body    []byte              `json:"body"`
+}
+
+func (s storedResponse) write(w http.ResponseWriter) {
+	for k, v := range s.Headers {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(s.Status)
+	_, _ = w.Write(s.Body)
+}
+
+// idemState is the idempotency key of one request, if it has one.
+type idemState struct {
+	scope, key string
+	// replay is the stored response of an earlier request with this key.
+	replay *storedResponse
+}
+
+// idempotency claims the request's Idempotency-Key in its unit of work, or
+// finds the response stored for it.
+func (m *Manager) idempotency(ctx context.Context, r *http.Request, cl *call, route *nexusv1.Route, body []byte) (idemState, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" || r.Method == http.MethodGet || cl.unit == nil {
+		return idemState{}, nil
+	}
+	if !idempotencyKeyPattern.MatchString(key) {
+		return idemState{}, httpx.BadRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable ASCII characters")
+	}
+	st := idemState{scope: cl.vertical + ":" + route.GetId(), key: key}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n", r.Method, r.URL.RequestURI())
+	h.Write(body)
+	hash := h.Sum(nil)
+	company := cl.principal.CompanyID
+	err := cl.unit.Run(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, claimKeySQL, company, st.scope, key, hash)
+		if err != nil || tag.RowsAffected() == 1 {
+			return err
+		}
+		var (
+			stored   []byte
+			status   *int
+			response []byte
+		)
+		if err := tx.QueryRow(ctx, storedKeySQL, company, st.scope, key).Scan(&stored, &status, &response); err != nil {
+			return err
+		}
+		if string(stored) != string(hash) {
+			return httpx.Conflict("idempotency_key_reused", "this Idempotency-Key was used with a different request")
+		}
+		st.replay = &storedResponse{}
+		return json.Unmarshal(response, st.replay)
+	})
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "55P03" {
+		return idemState{}, httpx.Conflict("idempotency_key_in_use", "a request with this Idempotency-Key is still running")
+	}
+	if err != nil {
+		return idemState{}, fmt.Errorf("idempotency key: %w", err)
+	}
+	if st.replay != nil {
+		st.replay.Headers["Idempotent-Replayed"] = []string{"true"}
+	}
+	return st, nil
+}
+
+// rememberResponse stores res for the request's idempotency key, in the
+// same unit of work as the request's effects.
+func (m *Manager) rememberResponse(ctx context.Context, cl *call, st idemState, res storedResponse) error {
+	data, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("idempotency key: %w", err)
+	}
+	return cl.unit.Run(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, rememberKeySQL, cl.principal.CompanyID, st.scope, st.key, res.Status, data)
+		return err
+	})
+}
+
+// commitError is the answer when a unit of work fails to commit after the
+// vertical answered successfully.
+func commitError(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01") {
+		return httpx.Conflict("conflict_retry", "the request conflicted with a concurrent one; retry it")
+	}
+	return httpx.Internal(fmt.Errorf("commit: %w", err))
+}
