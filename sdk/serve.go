@@ -2,6 +2,8 @@ package sdk
 
 import (
 	"os"
+	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -25,6 +27,9 @@ func Serve(v Vertical) {
 		Output:     os.Stderr,
 		JSONFormat: true,
 	})
+	if n, err := strconv.Atoi(os.Getenv("NEXUS_VERTICAL_GOMAXPROCS")); err == nil && n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
 	go watchParent(log, os.Getppid(), os.Exit)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: wire.Handshake,
