@@ -22,6 +22,7 @@ type Context struct {
 	ctx       context.Context
 	host      *hostClient
 	log       hclog.Logger
+	hostLog   hclog.InterceptLogger
 	params    map[string]string
 	query     map[string][]string
 	headers   http.Header
@@ -84,9 +85,31 @@ func (c *Context) Company() Company { return c.company }
 // by ConfigureCompany (a JSON object, "{}" when none).
 func (c *Context) Config() json.RawMessage { return c.config }
 
-// Logger returns a logger tagged with the request id; its output lands in
-// the host log under the vertical's name.
-func (c *Context) Logger() hclog.Logger { return c.log }
+// Logger returns a logger for this call. Its lines go to the host through
+// the Log callback, which tags them with the vertical, the request id and
+// the company as the host knows them; they land in the host log.
+func (c *Context) Logger() hclog.Logger {
+	if c.hostLog == nil {
+		l := hclog.NewInterceptLogger(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Trace})
+		l.RegisterSink(hostSink{c: c})
+		c.hostLog = l
+	}
+	return c.hostLog
+}
+
+// hostSink forwards log lines to the host's Log callback.
+type hostSink struct{ c *Context }
+
+// Accept implements hclog.SinkAdapter.
+func (s hostSink) Accept(_ string, level hclog.Level, msg string, args ...any) {
+	fields := make(map[string]string, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		fields[fmt.Sprint(args[i])] = fmt.Sprint(args[i+1])
+	}
+	if err := s.c.host.log(s.c.ctx, level.String(), msg, fields); err != nil {
+		s.c.log.Log(level, msg, args...)
+	}
+}
 
 // Bind decodes the JSON body into v. Malformed JSON, unknown fields, wrong
 // types, an empty body or trailing data give a 400 *Error naming the problem.

@@ -2,10 +2,12 @@ package sdk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -73,16 +75,31 @@ func fromStatus(op string, err error) error {
 	default:
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	return &Error{Status: httpStatus, Code: codeOf(st), Message: st.Message()}
+	code, details := envelopeOf(st)
+	return &Error{Status: httpStatus, Code: code, Message: st.Message(), Details: details}
 }
 
-// codeOf reads the envelope code the host puts in the status details, or
-// derives one from the gRPC code.
-func codeOf(st *status.Status) string {
+// envelopeOf reads the envelope code and details the host puts in the
+// status's ErrorInfo, or derives a code from the gRPC code.
+func envelopeOf(st *status.Status) (string, map[string]any) {
 	for _, d := range st.Details() {
-		if info, ok := d.(interface{ GetReason() string }); ok && info.GetReason() != "" {
-			return info.GetReason()
+		info, ok := d.(*errdetails.ErrorInfo)
+		if !ok || info.GetReason() == "" {
+			continue
 		}
+		var details map[string]any
+		for k, v := range info.GetMetadata() {
+			if details == nil {
+				details = map[string]any{}
+			}
+			var decoded any
+			if json.Unmarshal([]byte(v), &decoded) == nil {
+				details[k] = decoded
+			} else {
+				details[k] = v
+			}
+		}
+		return info.GetReason(), details
 	}
 	return map[codes.Code]string{
 		codes.InvalidArgument:    "invalid_request",
@@ -92,7 +109,7 @@ func codeOf(st *status.Status) string {
 		codes.FailedPrecondition: "unprocessable",
 		codes.PermissionDenied:   "forbidden",
 		codes.ResourceExhausted:  "rate_limited",
-	}[st.Code()]
+	}[st.Code()], nil
 }
 
 // dialHost connects to the host service the broker serves under id.
@@ -131,4 +148,12 @@ func (h *hostClient) publish(ctx context.Context, events []*nexusv1.OutEvent) ([
 		return nil, fmt.Errorf("publish: host answered %d ids for %d events", len(res.GetIds()), len(events))
 	}
 	return res.GetIds(), nil
+}
+
+func (h *hostClient) log(ctx context.Context, level, msg string, fields map[string]string) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	_, err := h.client.Log(h.outgoing(ctx), &nexusv1.LogRequest{Level: level, Message: msg, Fields: fields}, callOptions...)
+	return err
 }

@@ -86,6 +86,8 @@ func TestRoutesRoundTrip(t *testing.T) {
 	res = h.Call(http.MethodGet, "/readyz", "", nil)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.Contains(t, h.Log(), "nexus.plugins.probe", "plugin logs are tagged with the vertical")
+	require.Regexp(t, `nexus\.plugins\.probe: probe echo: request_id=\S+ company_id=`+a.ID+` bytes=8`, h.Log(),
+		"a handler's log line reaches the host through the Log callback, tagged by the host")
 }
 
 func TestPluginKilledIsRestarted(t *testing.T) {

@@ -88,6 +88,7 @@ func slow(c *sdk.Context) error {
 }
 
 func echo(c *sdk.Context) error {
+	c.Logger().Info("probe echo", "bytes", len(c.Body()))
 	res, err := c.Echo(string(c.Body()))
 	if err != nil {
 		return err
