@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -50,14 +51,18 @@ func (p *platform) seedDemo(ctx context.Context) error {
 			p.log.Warn("demo: could not enable vertical", "vertical", v.Name, "error", err)
 		}
 	}
+	base := p.cfg.HTTPAddr
+	if strings.HasPrefix(base, ":") {
+		base = "localhost" + base
+	}
 	fmt.Printf(`
   Nexus demo company ready: %s (id %s)
   Log in:
-    curl -s localhost%s/api/v1/auth/login -H 'Content-Type: application/json' \
+    curl -s http://%s/api/v1/auth/login -H 'Content-Type: application/json' \
       -d '{"email":"%s","password":"%s"}'
   then call e.g. GET /api/v1/verticals/hello/greetings/world with
     -H "Authorization: Bearer <access_token>"
 
-`, demoCompany, id, p.cfg.HTTPAddr, demoOwnerEmail, demoOwnerPassword)
+`, demoCompany, id, base, demoOwnerEmail, demoOwnerPassword)
 	return nil
 }
