@@ -1,8 +1,10 @@
 // Package ratelimit owns request rate limiting: the Limit and Decision types,
-// the small Limiter interface that every backend implements (in memory here,
-// Redis elsewhere) and the helper that reports a decision in HTTP headers.
-// It knows nothing about who is limited or why: callers choose the keys, and
-// it must not import other host packages.
+// the small Limiter interface and its backends (Memory per process, Redis
+// shared by replicas, Fallback between the two during a Redis outage), the
+// helper that reports a decision in HTTP headers, and the HTTP middleware
+// with its default per-IP / per-user classifier and NEXUS_RATE_LIMIT_*
+// parsing. Callers choose who is limited: it must not import other host
+// packages except httpx, for the error envelope.
 package ratelimit
 
 import (
