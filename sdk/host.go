@@ -70,6 +70,8 @@ func fromStatus(op string, err error) error {
 		httpStatus = http.StatusForbidden
 	case codes.ResourceExhausted:
 		httpStatus = http.StatusTooManyRequests
+	case codes.Unavailable:
+		httpStatus = http.StatusServiceUnavailable
 	case codes.Canceled, codes.DeadlineExceeded:
 		return fmt.Errorf("%s: %w", op, context.Canceled)
 	default:
@@ -109,6 +111,7 @@ func envelopeOf(st *status.Status) (string, map[string]any) {
 		codes.FailedPrecondition: "unprocessable",
 		codes.PermissionDenied:   "forbidden",
 		codes.ResourceExhausted:  "rate_limited",
+		codes.Unavailable:        "unavailable",
 	}[st.Code()], nil
 }
 
@@ -156,4 +159,66 @@ func (h *hostClient) log(ctx context.Context, level, msg string, fields map[stri
 	}
 	_, err := h.client.Log(h.outgoing(ctx), &nexusv1.LogRequest{Level: level, Message: msg, Fields: fields}, callOptions...)
 	return err
+}
+
+func (h *hostClient) cacheGet(ctx context.Context, req *nexusv1.CacheGetRequest) (*nexusv1.CacheGetResponse, error) {
+	if h.client == nil {
+		return nil, errHostUnavailable
+	}
+	res, err := h.client.CacheGet(h.outgoing(ctx), req, callOptions...)
+	if err != nil {
+		return nil, fromStatus("cache get", err)
+	}
+	return res, nil
+}
+
+func (h *hostClient) cacheSet(ctx context.Context, req *nexusv1.CacheSetRequest) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	if _, err := h.client.CacheSet(h.outgoing(ctx), req, callOptions...); err != nil {
+		return fromStatus("cache set", err)
+	}
+	return nil
+}
+
+func (h *hostClient) cacheInvalidate(ctx context.Context, req *nexusv1.CacheInvalidateRequest) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	if _, err := h.client.CacheInvalidate(h.outgoing(ctx), req, callOptions...); err != nil {
+		return fromStatus("cache invalidate", err)
+	}
+	return nil
+}
+
+func (h *hostClient) lock(ctx context.Context, req *nexusv1.LockRequest) (string, error) {
+	if h.client == nil {
+		return "", errHostUnavailable
+	}
+	res, err := h.client.Lock(h.outgoing(ctx), req, callOptions...)
+	if err != nil {
+		return "", fromStatus("lock", err)
+	}
+	return res.GetToken(), nil
+}
+
+func (h *hostClient) unlock(ctx context.Context, req *nexusv1.UnlockRequest) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	if _, err := h.client.Unlock(h.outgoing(ctx), req, callOptions...); err != nil {
+		return fromStatus("unlock", err)
+	}
+	return nil
+}
+
+func (h *hostClient) extendLock(ctx context.Context, req *nexusv1.ExtendLockRequest) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	if _, err := h.client.ExtendLock(h.outgoing(ctx), req, callOptions...); err != nil {
+		return fromStatus("extend lock", err)
+	}
+	return nil
 }

@@ -123,6 +123,13 @@ func Start(t testing.TB, dir string, env ...string) *Host {
 		"NEXUS_BOOTSTRAP_ADMIN_PASSWORD="+AdminPassword,
 		"NEXUS_LOG_LEVEL=debug",
 		"NEXUS_VERTICAL_PROBE_DIR="+h.ProbeDir,
+		// Tests log in and call far faster than people; rate limits have
+		// their own tests.
+		"NEXUS_RATE_LIMIT_ANONYMOUS=off",
+		"NEXUS_RATE_LIMIT_AUTHENTICATED=off",
+		"NEXUS_RATE_LIMIT_WRITE=off",
+		"NEXUS_RATE_LIMIT_LOGIN_IP=100000/1m",
+		"NEXUS_RATE_LIMIT_LOGIN_EMAIL=100000/1m",
 	)
 	h.Cmd.Env = append(h.Cmd.Env, env...)
 	h.Cmd.Stdout, h.Cmd.Stderr = h.log, h.log

@@ -238,12 +238,46 @@ func (h *host) Echo(ctx context.Context, in *nexusv1.EchoRequest, _ ...grpc.Call
 
 // DB implements nexusv1.HostClient.
 func (h *host) DB(context.Context, *nexusv1.DBRequest, ...grpc.CallOption) (*nexusv1.DBResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "sdktest: this harness has no database")
+	return nil, errNoService("database")
 }
 
 // Publish implements nexusv1.HostClient.
 func (h *host) Publish(context.Context, *nexusv1.PublishRequest, ...grpc.CallOption) (*nexusv1.PublishResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "sdktest: this harness has no event bus")
+	return nil, errNoService("event bus")
+}
+
+// CacheGet implements nexusv1.HostClient.
+func (h *host) CacheGet(context.Context, *nexusv1.CacheGetRequest, ...grpc.CallOption) (*nexusv1.CacheGetResponse, error) {
+	return nil, errNoService("cache")
+}
+
+// CacheSet implements nexusv1.HostClient.
+func (h *host) CacheSet(context.Context, *nexusv1.CacheSetRequest, ...grpc.CallOption) (*nexusv1.CacheSetResponse, error) {
+	return nil, errNoService("cache")
+}
+
+// CacheInvalidate implements nexusv1.HostClient.
+func (h *host) CacheInvalidate(context.Context, *nexusv1.CacheInvalidateRequest, ...grpc.CallOption) (*nexusv1.CacheInvalidateResponse, error) {
+	return nil, errNoService("cache")
+}
+
+// Lock implements nexusv1.HostClient.
+func (h *host) Lock(context.Context, *nexusv1.LockRequest, ...grpc.CallOption) (*nexusv1.LockResponse, error) {
+	return nil, errNoService("locks")
+}
+
+// Unlock implements nexusv1.HostClient.
+func (h *host) Unlock(context.Context, *nexusv1.UnlockRequest, ...grpc.CallOption) (*nexusv1.UnlockResponse, error) {
+	return nil, errNoService("locks")
+}
+
+// ExtendLock implements nexusv1.HostClient.
+func (h *host) ExtendLock(context.Context, *nexusv1.ExtendLockRequest, ...grpc.CallOption) (*nexusv1.ExtendLockResponse, error) {
+	return nil, errNoService("locks")
+}
+
+func errNoService(what string) error {
+	return status.Error(codes.Unimplemented, "sdktest: this harness has no "+what)
 }
 
 type testWriter struct{ t testing.TB }

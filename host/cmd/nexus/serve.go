@@ -34,6 +34,7 @@ type platform struct {
 	auth    *auth.Service
 	tenancy *tenancy.Service
 	plugins *plugins.Manager
+	shared  *shared
 }
 
 // open loads the configuration, connects to the database and migrates it.
@@ -72,7 +73,24 @@ func (p *platform) newAuth() error {
 	if generated {
 		p.log.Warn("NEXUS_JWT_SECRET is unset; generated a random one (NEXUS_ENV=dev): tokens die with this process")
 	}
-	p.auth, err = auth.NewService(p.pool, auth.Config{Secret: secret}, ratelimit.NewMemory(), p.log.Named("auth"))
+	limiter := ratelimit.Limiter(ratelimit.NewMemory())
+	if p.shared != nil {
+		limiter = p.shared.limiter
+	}
+	cfg := auth.Config{Secret: secret}
+	for _, v := range []struct {
+		env string
+		dst *ratelimit.Limit
+	}{{"NEXUS_RATE_LIMIT_LOGIN_IP", &cfg.LoginPerIP}, {"NEXUS_RATE_LIMIT_LOGIN_EMAIL", &cfg.LoginPerEmail}} {
+		if s := os.Getenv(v.env); s != "" {
+			l, err := ratelimit.ParseLimit(s)
+			if err != nil || l.Rate == 0 {
+				return fmt.Errorf("%s=%q: want <rate>/<period>[:<burst>]", v.env, s)
+			}
+			*v.dst = l
+		}
+	}
+	p.auth, err = auth.NewService(p.pool, cfg, limiter, p.log.Named("auth"))
 	return err
 }
 
@@ -82,6 +100,9 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	defer p.pool.Close()
+	if err := p.openShared(ctx); err != nil {
+		return err
+	}
 	if err := p.newAuth(); err != nil {
 		return err
 	}
@@ -100,8 +121,11 @@ func serve(ctx context.Context) error {
 		HostVersion:    version,
 		Logger:         p.log.Named("plugins"),
 		Pool:           p.pool,
+		Cache:          p.shared.cache,
+		Locks:          p.shared.locks,
 	})
 	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
+	p.tenancy.OnChange(p.invalidateCompany)
 	// Plugins are stopped on every path out of serve, so none outlives the host.
 	defer func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
@@ -116,14 +140,20 @@ func serve(ctx context.Context) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	limit := p.shared.rateLimit()
+	authenticate := func(next http.Handler) http.Handler { return p.auth.Authenticate(limit(next)) }
 	router := httpapi.NewRouter(httpapi.Deps{
 		Log:          p.log.Named("http"),
 		DB:           p.pool,
 		Plugins:      p.plugins,
-		Authenticate: p.auth.Authenticate,
-		MountAuth:    p.auth.Routes,
+		Degraded:     p.shared.degraded,
+		Authenticate: authenticate,
+		MountAuth: func(r chi.Router) {
+			r.Use(limit)
+			p.auth.Routes(r)
+		},
 		MountCompanies: func(r chi.Router) {
-			p.tenancy.Routes(r, p.auth.Authenticate)
+			p.tenancy.Routes(r, authenticate)
 		},
 		VerticalGate: p.verticalGate,
 		MaxBodyBytes: p.cfg.MaxBodyBytes,
@@ -167,7 +197,7 @@ func (p *platform) verticalGate(r *http.Request, vertical string) (plugins.Tenan
 	if !ok || pr.CompanyID == uuid.Nil {
 		return plugins.Tenant{}, httpx.Forbidden("company_required", "vertical routes need a token scoped to a company")
 	}
-	a, err := p.tenancy.Access(r.Context(), pr.CompanyID, vertical)
+	a, err := p.access(r.Context(), pr.CompanyID, vertical)
 	if err != nil {
 		return plugins.Tenant{}, fmt.Errorf("vertical gate: %w", err)
 	}

@@ -16,6 +16,8 @@ import (
 type Config struct {
 	HTTPAddr        string        // NEXUS_HTTP_ADDR
 	DatabaseURL     string        // NEXUS_DATABASE_URL
+	RedisURL        string        // NEXUS_REDIS_URL
+	AMQPURL         string        // NEXUS_AMQP_URL
 	PluginDir       string        // NEXUS_PLUGIN_DIR
 	PluginLock      string        // NEXUS_PLUGIN_LOCK
 	JWTSecret       string        // NEXUS_JWT_SECRET
@@ -62,6 +64,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		HTTPAddr:        str("NEXUS_HTTP_ADDR", ":8080"),
 		DatabaseURL:     str("NEXUS_DATABASE_URL", DefaultDatabaseURL),
+		RedisURL:        getenv("NEXUS_REDIS_URL"),
+		AMQPURL:         getenv("NEXUS_AMQP_URL"),
 		PluginDir:       str("NEXUS_PLUGIN_DIR", "./bin/plugins"),
 		PluginLock:      getenv("NEXUS_PLUGIN_LOCK"),
 		JWTSecret:       getenv("NEXUS_JWT_SECRET"),

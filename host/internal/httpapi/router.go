@@ -26,6 +26,9 @@ type Deps struct {
 	Log     hclog.Logger
 	DB      Pinger
 	Plugins *plugins.Manager
+	// Degraded reports a shared service (Redis) running in its fallback
+	// mode; /readyz then answers 200 with status "degraded" and the reason.
+	Degraded func() (bool, string)
 	// Authenticate puts an auth.Principal in the context or answers 401/403.
 	Authenticate func(http.Handler) http.Handler
 	// MountAuth mounts the authentication routes under /api/v1/auth.
@@ -87,6 +90,12 @@ func ready(d Deps) http.HandlerFunc {
 			ok = false
 		}
 		status, word := http.StatusOK, "ready"
+		if d.Degraded != nil {
+			if degraded, reason := d.Degraded(); degraded {
+				word = "degraded"
+				checks["redis"] = reason
+			}
+		}
 		if !ok {
 			status, word = http.StatusServiceUnavailable, "not_ready"
 		}

@@ -15,6 +15,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/cache"
+	"github.com/nexuspos/nexus/host/internal/locks"
 	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -29,6 +31,9 @@ type call struct {
 	// unit is the call's unit of work; nil without a database.
 	unit *dal.Unit
 	data *data
+
+	mu    sync.Mutex
+	cache cache.Cache
 }
 
 // calls is the registry of in-flight calls.
@@ -81,6 +86,8 @@ type hostService struct {
 	calls    *calls
 	log      hclog.Logger
 	publish  Publisher
+	cache    cache.Backend
+	locks    locks.Backend
 }
 
 // DB implements nexusv1.HostServer: it runs the operations in the call's

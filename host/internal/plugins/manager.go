@@ -29,6 +29,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
 
+	"github.com/nexuspos/nexus/host/internal/cache"
+	"github.com/nexuspos/nexus/host/internal/locks"
 	"github.com/nexuspos/nexus/internal/manifest"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -58,6 +60,10 @@ type Config struct {
 	// Publish records events in a unit of work's transaction (the outbox).
 	// Without it the Publish callback is refused.
 	Publish Publisher
+	// Cache and Locks back the cache and lock callbacks, scoped to the
+	// vertical and the call's company.
+	Cache cache.Backend
+	Locks locks.Backend
 }
 
 // Publisher writes events to the outbox inside tx and returns their ids.
@@ -295,7 +301,8 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	id := wc.Broker.NextId()
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(wire.ServerOptions(opts)...)
-		nexusv1.RegisterHostServer(s, &hostService{vertical: v.name, calls: &m.calls, log: m.log.Named(v.name), publish: m.cfg.Publish})
+		nexusv1.RegisterHostServer(s, &hostService{vertical: v.name, calls: &m.calls, log: m.log.Named(v.name), publish: m.cfg.Publish,
+			cache: m.cfg.Cache, locks: m.cfg.Locks})
 		return s
 	})
 	if _, err := wc.Init(ctx, &nexusv1.InitRequest{HostServiceId: id, HostVersion: m.cfg.HostVersion}); err != nil {

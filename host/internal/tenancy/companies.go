@@ -211,6 +211,7 @@ func (s *Service) UpdateCompany(ctx context.Context, id uuid.UUID, u CompanyUpda
 	if err != nil {
 		return Company{}, fmt.Errorf("update company %s: %w", id, err)
 	}
+	s.changed(ctx, id)
 	return c, nil
 }
 
@@ -226,6 +227,7 @@ func (s *Service) SetActive(ctx context.Context, id uuid.UUID, active bool) (Com
 		return Company{}, fmt.Errorf("set company %s active=%t: %w", id, active, err)
 	}
 	s.log.Info("company activation changed", "company_id", id, "active", active)
+	s.changed(ctx, id)
 	return c, nil
 }
 

@@ -95,6 +95,17 @@ type Service struct {
 	verticals Verticals
 	log       hclog.Logger
 	hash      func(password string) (string, error)
+	onChange  func(ctx context.Context, companyID uuid.UUID)
+}
+
+// OnChange registers fn to be called after a company's settings or its
+// verticals change (to invalidate caches of Access). Call it before serving.
+func (s *Service) OnChange(fn func(ctx context.Context, companyID uuid.UUID)) { s.onChange = fn }
+
+func (s *Service) changed(ctx context.Context, companyID uuid.UUID) {
+	if s.onChange != nil {
+		s.onChange(ctx, companyID)
+	}
 }
 
 // NewService returns a Service on pool. verticals may be nil when no plugin

@@ -44,6 +44,7 @@ func (s *Service) EnableVertical(ctx context.Context, companyID uuid.UUID, name 
 		return Vertical{}, fmt.Errorf("enable vertical %s for company %s: %w", name, companyID, err)
 	}
 	s.log.Info("vertical enabled", "company_id", companyID, "vertical", name)
+	s.changed(ctx, companyID)
 	return v, nil
 }
 
@@ -73,6 +74,7 @@ func (s *Service) DisableVertical(ctx context.Context, companyID uuid.UUID, name
 		return wrapUnlessAPI(err, "disable vertical %s for company %s", name, companyID)
 	}
 	s.log.Info("vertical disabled", "company_id", companyID, "vertical", name)
+	s.changed(ctx, companyID)
 	return nil
 }
 

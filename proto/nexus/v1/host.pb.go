@@ -911,6 +911,608 @@ func (x *PublishResponse) GetIds() []string {
 	return nil
 }
 
+type CacheGetRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Tags          []string               `protobuf:"bytes,2,rep,name=tags,proto3" json:"tags,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CacheGetRequest) Reset() {
+	*x = CacheGetRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CacheGetRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CacheGetRequest) ProtoMessage() {}
+
+func (x *CacheGetRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CacheGetRequest.ProtoReflect.Descriptor instead.
+func (*CacheGetRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CacheGetRequest) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *CacheGetRequest) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+type CacheGetResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Found         bool                   `protobuf:"varint,1,opt,name=found,proto3" json:"found,omitempty"`
+	Value         []byte                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	Stamp         string                 `protobuf:"bytes,3,opt,name=stamp,proto3" json:"stamp,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CacheGetResponse) Reset() {
+	*x = CacheGetResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CacheGetResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CacheGetResponse) ProtoMessage() {}
+
+func (x *CacheGetResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CacheGetResponse.ProtoReflect.Descriptor instead.
+func (*CacheGetResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CacheGetResponse) GetFound() bool {
+	if x != nil {
+		return x.Found
+	}
+	return false
+}
+
+func (x *CacheGetResponse) GetValue() []byte {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *CacheGetResponse) GetStamp() string {
+	if x != nil {
+		return x.Stamp
+	}
+	return ""
+}
+
+type CacheSetRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Key   string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Value []byte                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	TtlMs int64                  `protobuf:"varint,3,opt,name=ttl_ms,json=ttlMs,proto3" json:"ttl_ms,omitempty"`
+	Tags  []string               `protobuf:"bytes,4,rep,name=tags,proto3" json:"tags,omitempty"`
+	// stamp, from a CacheGet miss, makes the set conditional.
+	Stamp         string `protobuf:"bytes,5,opt,name=stamp,proto3" json:"stamp,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CacheSetRequest) Reset() {
+	*x = CacheSetRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CacheSetRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CacheSetRequest) ProtoMessage() {}
+
+func (x *CacheSetRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CacheSetRequest.ProtoReflect.Descriptor instead.
+func (*CacheSetRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CacheSetRequest) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *CacheSetRequest) GetValue() []byte {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *CacheSetRequest) GetTtlMs() int64 {
+	if x != nil {
+		return x.TtlMs
+	}
+	return 0
+}
+
+func (x *CacheSetRequest) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *CacheSetRequest) GetStamp() string {
+	if x != nil {
+		return x.Stamp
+	}
+	return ""
+}
+
+type CacheSetResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CacheSetResponse) Reset() {
+	*x = CacheSetResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CacheSetResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CacheSetResponse) ProtoMessage() {}
+
+func (x *CacheSetResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CacheSetResponse.ProtoReflect.Descriptor instead.
+func (*CacheSetResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{17}
+}
+
+type CacheInvalidateRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
+	Tags          []string               `protobuf:"bytes,2,rep,name=tags,proto3" json:"tags,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CacheInvalidateRequest) Reset() {
+	*x = CacheInvalidateRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CacheInvalidateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CacheInvalidateRequest) ProtoMessage() {}
+
+func (x *CacheInvalidateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CacheInvalidateRequest.ProtoReflect.Descriptor instead.
+func (*CacheInvalidateRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CacheInvalidateRequest) GetKeys() []string {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+func (x *CacheInvalidateRequest) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+type CacheInvalidateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CacheInvalidateResponse) Reset() {
+	*x = CacheInvalidateResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CacheInvalidateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CacheInvalidateResponse) ProtoMessage() {}
+
+func (x *CacheInvalidateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CacheInvalidateResponse.ProtoReflect.Descriptor instead.
+func (*CacheInvalidateResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{19}
+}
+
+type LockRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	TtlMs int64                  `protobuf:"varint,2,opt,name=ttl_ms,json=ttlMs,proto3" json:"ttl_ms,omitempty"`
+	// wait_ms bounds how long to wait for a held lock (0: do not wait).
+	WaitMs        int64 `protobuf:"varint,3,opt,name=wait_ms,json=waitMs,proto3" json:"wait_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LockRequest) Reset() {
+	*x = LockRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LockRequest) ProtoMessage() {}
+
+func (x *LockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LockRequest.ProtoReflect.Descriptor instead.
+func (*LockRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *LockRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *LockRequest) GetTtlMs() int64 {
+	if x != nil {
+		return x.TtlMs
+	}
+	return 0
+}
+
+func (x *LockRequest) GetWaitMs() int64 {
+	if x != nil {
+		return x.WaitMs
+	}
+	return 0
+}
+
+type LockResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LockResponse) Reset() {
+	*x = LockResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LockResponse) ProtoMessage() {}
+
+func (x *LockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LockResponse.ProtoReflect.Descriptor instead.
+func (*LockResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *LockResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UnlockRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockRequest) Reset() {
+	*x = UnlockRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockRequest) ProtoMessage() {}
+
+func (x *UnlockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockRequest.ProtoReflect.Descriptor instead.
+func (*UnlockRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *UnlockRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UnlockRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UnlockResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockResponse) Reset() {
+	*x = UnlockResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockResponse) ProtoMessage() {}
+
+func (x *UnlockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockResponse.ProtoReflect.Descriptor instead.
+func (*UnlockResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{23}
+}
+
+type ExtendLockRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	TtlMs         int64                  `protobuf:"varint,3,opt,name=ttl_ms,json=ttlMs,proto3" json:"ttl_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtendLockRequest) Reset() {
+	*x = ExtendLockRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtendLockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtendLockRequest) ProtoMessage() {}
+
+func (x *ExtendLockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtendLockRequest.ProtoReflect.Descriptor instead.
+func (*ExtendLockRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ExtendLockRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ExtendLockRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *ExtendLockRequest) GetTtlMs() int64 {
+	if x != nil {
+		return x.TtlMs
+	}
+	return 0
+}
+
+type ExtendLockResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtendLockResponse) Reset() {
+	*x = ExtendLockResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtendLockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtendLockResponse) ProtoMessage() {}
+
+func (x *ExtendLockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtendLockResponse.ProtoReflect.Descriptor instead.
+func (*ExtendLockResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{25}
+}
+
 var File_nexus_v1_host_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_host_proto_rawDesc = "" +
@@ -986,12 +1588,52 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\apayload\x18\x02 \x01(\fR\apayload\x12%\n" +
 	"\x0eschema_version\x18\x03 \x01(\x05R\rschemaVersion\"#\n" +
 	"\x0fPublishResponse\x12\x10\n" +
-	"\x03ids\x18\x01 \x03(\tR\x03ids2\xe2\x01\n" +
+	"\x03ids\x18\x01 \x03(\tR\x03ids\"7\n" +
+	"\x0fCacheGetRequest\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x12\n" +
+	"\x04tags\x18\x02 \x03(\tR\x04tags\"T\n" +
+	"\x10CacheGetResponse\x12\x14\n" +
+	"\x05found\x18\x01 \x01(\bR\x05found\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value\x12\x14\n" +
+	"\x05stamp\x18\x03 \x01(\tR\x05stamp\"z\n" +
+	"\x0fCacheSetRequest\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value\x12\x15\n" +
+	"\x06ttl_ms\x18\x03 \x01(\x03R\x05ttlMs\x12\x12\n" +
+	"\x04tags\x18\x04 \x03(\tR\x04tags\x12\x14\n" +
+	"\x05stamp\x18\x05 \x01(\tR\x05stamp\"\x12\n" +
+	"\x10CacheSetResponse\"@\n" +
+	"\x16CacheInvalidateRequest\x12\x12\n" +
+	"\x04keys\x18\x01 \x03(\tR\x04keys\x12\x12\n" +
+	"\x04tags\x18\x02 \x03(\tR\x04tags\"\x19\n" +
+	"\x17CacheInvalidateResponse\"Q\n" +
+	"\vLockRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x15\n" +
+	"\x06ttl_ms\x18\x02 \x01(\x03R\x05ttlMs\x12\x17\n" +
+	"\await_ms\x18\x03 \x01(\x03R\x06waitMs\"$\n" +
+	"\fLockResponse\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\"9\n" +
+	"\rUnlockRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"\x10\n" +
+	"\x0eUnlockResponse\"T\n" +
+	"\x11ExtendLockRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\x12\x15\n" +
+	"\x06ttl_ms\x18\x03 \x01(\x03R\x05ttlMs\"\x14\n" +
+	"\x12ExtendLockResponse2\xfd\x04\n" +
 	"\x04Host\x122\n" +
 	"\x03Log\x12\x14.nexus.v1.LogRequest\x1a\x15.nexus.v1.LogResponse\x125\n" +
 	"\x04Echo\x12\x15.nexus.v1.EchoRequest\x1a\x16.nexus.v1.EchoResponse\x12/\n" +
 	"\x02DB\x12\x13.nexus.v1.DBRequest\x1a\x14.nexus.v1.DBResponse\x12>\n" +
-	"\aPublish\x12\x18.nexus.v1.PublishRequest\x1a\x19.nexus.v1.PublishResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"\aPublish\x12\x18.nexus.v1.PublishRequest\x1a\x19.nexus.v1.PublishResponse\x12A\n" +
+	"\bCacheGet\x12\x19.nexus.v1.CacheGetRequest\x1a\x1a.nexus.v1.CacheGetResponse\x12A\n" +
+	"\bCacheSet\x12\x19.nexus.v1.CacheSetRequest\x1a\x1a.nexus.v1.CacheSetResponse\x12V\n" +
+	"\x0fCacheInvalidate\x12 .nexus.v1.CacheInvalidateRequest\x1a!.nexus.v1.CacheInvalidateResponse\x125\n" +
+	"\x04Lock\x12\x15.nexus.v1.LockRequest\x1a\x16.nexus.v1.LockResponse\x12;\n" +
+	"\x06Unlock\x12\x17.nexus.v1.UnlockRequest\x1a\x18.nexus.v1.UnlockResponse\x12G\n" +
+	"\n" +
+	"ExtendLock\x12\x1b.nexus.v1.ExtendLockRequest\x1a\x1c.nexus.v1.ExtendLockResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_host_proto_rawDescOnce sync.Once
@@ -1005,26 +1647,38 @@ func file_nexus_v1_host_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_host_proto_rawDescData
 }
 
-var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_nexus_v1_host_proto_goTypes = []any{
-	(*LogRequest)(nil),      // 0: nexus.v1.LogRequest
-	(*LogResponse)(nil),     // 1: nexus.v1.LogResponse
-	(*EchoRequest)(nil),     // 2: nexus.v1.EchoRequest
-	(*EchoResponse)(nil),    // 3: nexus.v1.EchoResponse
-	(*DBRequest)(nil),       // 4: nexus.v1.DBRequest
-	(*DBOp)(nil),            // 5: nexus.v1.DBOp
-	(*Filter)(nil),          // 6: nexus.v1.Filter
-	(*Order)(nil),           // 7: nexus.v1.Order
-	(*Aggregate)(nil),       // 8: nexus.v1.Aggregate
-	(*DBResult)(nil),        // 9: nexus.v1.DBResult
-	(*DBResponse)(nil),      // 10: nexus.v1.DBResponse
-	(*PublishRequest)(nil),  // 11: nexus.v1.PublishRequest
-	(*OutEvent)(nil),        // 12: nexus.v1.OutEvent
-	(*PublishResponse)(nil), // 13: nexus.v1.PublishResponse
-	nil,                     // 14: nexus.v1.LogRequest.FieldsEntry
+	(*LogRequest)(nil),              // 0: nexus.v1.LogRequest
+	(*LogResponse)(nil),             // 1: nexus.v1.LogResponse
+	(*EchoRequest)(nil),             // 2: nexus.v1.EchoRequest
+	(*EchoResponse)(nil),            // 3: nexus.v1.EchoResponse
+	(*DBRequest)(nil),               // 4: nexus.v1.DBRequest
+	(*DBOp)(nil),                    // 5: nexus.v1.DBOp
+	(*Filter)(nil),                  // 6: nexus.v1.Filter
+	(*Order)(nil),                   // 7: nexus.v1.Order
+	(*Aggregate)(nil),               // 8: nexus.v1.Aggregate
+	(*DBResult)(nil),                // 9: nexus.v1.DBResult
+	(*DBResponse)(nil),              // 10: nexus.v1.DBResponse
+	(*PublishRequest)(nil),          // 11: nexus.v1.PublishRequest
+	(*OutEvent)(nil),                // 12: nexus.v1.OutEvent
+	(*PublishResponse)(nil),         // 13: nexus.v1.PublishResponse
+	(*CacheGetRequest)(nil),         // 14: nexus.v1.CacheGetRequest
+	(*CacheGetResponse)(nil),        // 15: nexus.v1.CacheGetResponse
+	(*CacheSetRequest)(nil),         // 16: nexus.v1.CacheSetRequest
+	(*CacheSetResponse)(nil),        // 17: nexus.v1.CacheSetResponse
+	(*CacheInvalidateRequest)(nil),  // 18: nexus.v1.CacheInvalidateRequest
+	(*CacheInvalidateResponse)(nil), // 19: nexus.v1.CacheInvalidateResponse
+	(*LockRequest)(nil),             // 20: nexus.v1.LockRequest
+	(*LockResponse)(nil),            // 21: nexus.v1.LockResponse
+	(*UnlockRequest)(nil),           // 22: nexus.v1.UnlockRequest
+	(*UnlockResponse)(nil),          // 23: nexus.v1.UnlockResponse
+	(*ExtendLockRequest)(nil),       // 24: nexus.v1.ExtendLockRequest
+	(*ExtendLockResponse)(nil),      // 25: nexus.v1.ExtendLockResponse
+	nil,                             // 26: nexus.v1.LogRequest.FieldsEntry
 }
 var file_nexus_v1_host_proto_depIdxs = []int32{
-	14, // 0: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
+	26, // 0: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
 	5,  // 1: nexus.v1.DBRequest.ops:type_name -> nexus.v1.DBOp
 	6,  // 2: nexus.v1.DBOp.filters:type_name -> nexus.v1.Filter
 	7,  // 3: nexus.v1.DBOp.order:type_name -> nexus.v1.Order
@@ -1035,12 +1689,24 @@ var file_nexus_v1_host_proto_depIdxs = []int32{
 	2,  // 8: nexus.v1.Host.Echo:input_type -> nexus.v1.EchoRequest
 	4,  // 9: nexus.v1.Host.DB:input_type -> nexus.v1.DBRequest
 	11, // 10: nexus.v1.Host.Publish:input_type -> nexus.v1.PublishRequest
-	1,  // 11: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
-	3,  // 12: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
-	10, // 13: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
-	13, // 14: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
-	11, // [11:15] is the sub-list for method output_type
-	7,  // [7:11] is the sub-list for method input_type
+	14, // 11: nexus.v1.Host.CacheGet:input_type -> nexus.v1.CacheGetRequest
+	16, // 12: nexus.v1.Host.CacheSet:input_type -> nexus.v1.CacheSetRequest
+	18, // 13: nexus.v1.Host.CacheInvalidate:input_type -> nexus.v1.CacheInvalidateRequest
+	20, // 14: nexus.v1.Host.Lock:input_type -> nexus.v1.LockRequest
+	22, // 15: nexus.v1.Host.Unlock:input_type -> nexus.v1.UnlockRequest
+	24, // 16: nexus.v1.Host.ExtendLock:input_type -> nexus.v1.ExtendLockRequest
+	1,  // 17: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
+	3,  // 18: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
+	10, // 19: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
+	13, // 20: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
+	15, // 21: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
+	17, // 22: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
+	19, // 23: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
+	21, // 24: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
+	23, // 25: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
+	25, // 26: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
+	17, // [17:27] is the sub-list for method output_type
+	7,  // [7:17] is the sub-list for method input_type
 	7,  // [7:7] is the sub-list for extension type_name
 	7,  // [7:7] is the sub-list for extension extendee
 	0,  // [0:7] is the sub-list for field type_name
@@ -1057,7 +1723,7 @@ func file_nexus_v1_host_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_host_proto_rawDesc), len(file_nexus_v1_host_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

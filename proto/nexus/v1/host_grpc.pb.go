@@ -24,10 +24,16 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Host_Log_FullMethodName     = "/nexus.v1.Host/Log"
-	Host_Echo_FullMethodName    = "/nexus.v1.Host/Echo"
-	Host_DB_FullMethodName      = "/nexus.v1.Host/DB"
-	Host_Publish_FullMethodName = "/nexus.v1.Host/Publish"
+	Host_Log_FullMethodName             = "/nexus.v1.Host/Log"
+	Host_Echo_FullMethodName            = "/nexus.v1.Host/Echo"
+	Host_DB_FullMethodName              = "/nexus.v1.Host/DB"
+	Host_Publish_FullMethodName         = "/nexus.v1.Host/Publish"
+	Host_CacheGet_FullMethodName        = "/nexus.v1.Host/CacheGet"
+	Host_CacheSet_FullMethodName        = "/nexus.v1.Host/CacheSet"
+	Host_CacheInvalidate_FullMethodName = "/nexus.v1.Host/CacheInvalidate"
+	Host_Lock_FullMethodName            = "/nexus.v1.Host/Lock"
+	Host_Unlock_FullMethodName          = "/nexus.v1.Host/Unlock"
+	Host_ExtendLock_FullMethodName      = "/nexus.v1.Host/ExtendLock"
 )
 
 // HostClient is the client API for Host service.
@@ -47,6 +53,18 @@ type HostClient interface {
 	// Publish records events in the call's unit of work (the transactional
 	// outbox): they are delivered only if the unit of work commits.
 	Publish(ctx context.Context, in *PublishRequest, opts ...grpc.CallOption) (*PublishResponse, error)
+	// CacheGet looks a key up in the vertical's cache for the call's company.
+	// A miss returns a stamp; CacheSet with that stamp stores a loaded value
+	// only if no invalidation happened since.
+	CacheGet(ctx context.Context, in *CacheGetRequest, opts ...grpc.CallOption) (*CacheGetResponse, error)
+	CacheSet(ctx context.Context, in *CacheSetRequest, opts ...grpc.CallOption) (*CacheSetResponse, error)
+	// CacheInvalidate drops keys and tagged entries after the call's unit of
+	// work commits (never if it rolls back).
+	CacheInvalidate(ctx context.Context, in *CacheInvalidateRequest, opts ...grpc.CallOption) (*CacheInvalidateResponse, error)
+	// Lock acquires a named distributed lock for the call's company.
+	Lock(ctx context.Context, in *LockRequest, opts ...grpc.CallOption) (*LockResponse, error)
+	Unlock(ctx context.Context, in *UnlockRequest, opts ...grpc.CallOption) (*UnlockResponse, error)
+	ExtendLock(ctx context.Context, in *ExtendLockRequest, opts ...grpc.CallOption) (*ExtendLockResponse, error)
 }
 
 type hostClient struct {
@@ -97,6 +115,66 @@ func (c *hostClient) Publish(ctx context.Context, in *PublishRequest, opts ...gr
 	return out, nil
 }
 
+func (c *hostClient) CacheGet(ctx context.Context, in *CacheGetRequest, opts ...grpc.CallOption) (*CacheGetResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CacheGetResponse)
+	err := c.cc.Invoke(ctx, Host_CacheGet_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) CacheSet(ctx context.Context, in *CacheSetRequest, opts ...grpc.CallOption) (*CacheSetResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CacheSetResponse)
+	err := c.cc.Invoke(ctx, Host_CacheSet_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) CacheInvalidate(ctx context.Context, in *CacheInvalidateRequest, opts ...grpc.CallOption) (*CacheInvalidateResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CacheInvalidateResponse)
+	err := c.cc.Invoke(ctx, Host_CacheInvalidate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) Lock(ctx context.Context, in *LockRequest, opts ...grpc.CallOption) (*LockResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LockResponse)
+	err := c.cc.Invoke(ctx, Host_Lock_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) Unlock(ctx context.Context, in *UnlockRequest, opts ...grpc.CallOption) (*UnlockResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnlockResponse)
+	err := c.cc.Invoke(ctx, Host_Unlock_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) ExtendLock(ctx context.Context, in *ExtendLockRequest, opts ...grpc.CallOption) (*ExtendLockResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExtendLockResponse)
+	err := c.cc.Invoke(ctx, Host_ExtendLock_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -114,6 +192,18 @@ type HostServer interface {
 	// Publish records events in the call's unit of work (the transactional
 	// outbox): they are delivered only if the unit of work commits.
 	Publish(context.Context, *PublishRequest) (*PublishResponse, error)
+	// CacheGet looks a key up in the vertical's cache for the call's company.
+	// A miss returns a stamp; CacheSet with that stamp stores a loaded value
+	// only if no invalidation happened since.
+	CacheGet(context.Context, *CacheGetRequest) (*CacheGetResponse, error)
+	CacheSet(context.Context, *CacheSetRequest) (*CacheSetResponse, error)
+	// CacheInvalidate drops keys and tagged entries after the call's unit of
+	// work commits (never if it rolls back).
+	CacheInvalidate(context.Context, *CacheInvalidateRequest) (*CacheInvalidateResponse, error)
+	// Lock acquires a named distributed lock for the call's company.
+	Lock(context.Context, *LockRequest) (*LockResponse, error)
+	Unlock(context.Context, *UnlockRequest) (*UnlockResponse, error)
+	ExtendLock(context.Context, *ExtendLockRequest) (*ExtendLockResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -135,6 +225,24 @@ func (UnimplementedHostServer) DB(context.Context, *DBRequest) (*DBResponse, err
 }
 func (UnimplementedHostServer) Publish(context.Context, *PublishRequest) (*PublishResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Publish not implemented")
+}
+func (UnimplementedHostServer) CacheGet(context.Context, *CacheGetRequest) (*CacheGetResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CacheGet not implemented")
+}
+func (UnimplementedHostServer) CacheSet(context.Context, *CacheSetRequest) (*CacheSetResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CacheSet not implemented")
+}
+func (UnimplementedHostServer) CacheInvalidate(context.Context, *CacheInvalidateRequest) (*CacheInvalidateResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CacheInvalidate not implemented")
+}
+func (UnimplementedHostServer) Lock(context.Context, *LockRequest) (*LockResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Lock not implemented")
+}
+func (UnimplementedHostServer) Unlock(context.Context, *UnlockRequest) (*UnlockResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Unlock not implemented")
+}
+func (UnimplementedHostServer) ExtendLock(context.Context, *ExtendLockRequest) (*ExtendLockResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExtendLock not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -229,6 +337,114 @@ func _Host_Publish_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_CacheGet_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CacheGetRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).CacheGet(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_CacheGet_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).CacheGet(ctx, req.(*CacheGetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_CacheSet_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CacheSetRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).CacheSet(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_CacheSet_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).CacheSet(ctx, req.(*CacheSetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_CacheInvalidate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CacheInvalidateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).CacheInvalidate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_CacheInvalidate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).CacheInvalidate(ctx, req.(*CacheInvalidateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_Lock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LockRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Lock(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Lock_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Lock(ctx, req.(*LockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_Unlock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlockRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Unlock(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Unlock_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Unlock(ctx, req.(*UnlockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_ExtendLock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExtendLockRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).ExtendLock(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_ExtendLock_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).ExtendLock(ctx, req.(*ExtendLockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -251,6 +467,30 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Publish",
 			Handler:    _Host_Publish_Handler,
+		},
+		{
+			MethodName: "CacheGet",
+			Handler:    _Host_CacheGet_Handler,
+		},
+		{
+			MethodName: "CacheSet",
+			Handler:    _Host_CacheSet_Handler,
+		},
+		{
+			MethodName: "CacheInvalidate",
+			Handler:    _Host_CacheInvalidate_Handler,
+		},
+		{
+			MethodName: "Lock",
+			Handler:    _Host_Lock_Handler,
+		},
+		{
+			MethodName: "Unlock",
+			Handler:    _Host_Unlock_Handler,
+		},
+		{
+			MethodName: "ExtendLock",
+			Handler:    _Host_ExtendLock_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/cache"
+	"github.com/nexuspos/nexus/host/internal/locks"
+	"github.com/nexuspos/nexus/host/internal/ratelimit"
+	"github.com/nexuspos/nexus/host/internal/tenancy"
+)
+
+// shared holds the cache, locks and rate limiter: Redis-backed when
+// NEXUS_REDIS_URL is set (degrading gracefully while it is down), in-memory
+// otherwise.
+type shared struct {
+	monitor *cache.Monitor
+	cache   cache.Backend
+	locks   locks.Backend
+	limiter ratelimit.Limiter
+	classes ratelimit.Classes
+}
+
+func (p *platform) openShared(ctx context.Context) error {
+	classes, err := ratelimit.ClassesFromEnv(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("rate limits: %w", err)
+	}
+	p.shared = &shared{classes: classes}
+	if p.cfg.RedisURL == "" {
+		p.shared.cache = cache.NewMemory(0, p.log.Named("cache"))
+		p.shared.locks = locks.NewMemory()
+		p.shared.limiter = ratelimit.NewMemory()
+		return nil
+	}
+	redis.SetLogger(cache.RedisLog{Logger: p.log.Named("redis")})
+	client, err := cache.NewClient(p.cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("NEXUS_REDIS_URL: %w", err)
+	}
+	mon := cache.NewMonitor(client, cache.DefaultCheckInterval, p.log.Named("redis"))
+	if err := mon.Check(ctx); err != nil {
+		p.log.Warn("redis is unreachable; starting degraded", "error", err)
+	}
+	go mon.Run(ctx)
+	p.shared.monitor = mon
+	p.shared.cache = cache.NewRedis(client, mon, p.log.Named("cache"))
+	p.shared.locks = locks.NewRedis(client, mon)
+	p.shared.limiter = ratelimit.NewFallback(ratelimit.NewRedis(client, ""), mon, ratelimit.NewMemory(), p.log.Named("ratelimit"))
+	return nil
+}
+
+// degraded reports a shared service running below its normal mode.
+func (s *shared) degraded() (bool, string) {
+	if s.monitor == nil {
+		return false, ""
+	}
+	ok, reason := s.monitor.Healthy()
+	return !ok, reason
+}
+
+// rateLimit is the HTTP middleware limiting per IP (anonymous) or per user
+// and company (after authentication).
+func (s *shared) rateLimit() func(http.Handler) http.Handler {
+	return ratelimit.Middleware(s.limiter, ratelimit.Classify(s.classes, func(ctx context.Context) (ratelimit.Caller, bool) {
+		pr, ok := auth.FromContext(ctx)
+		return ratelimit.Caller{UserID: pr.UserID, CompanyID: pr.CompanyID}, ok
+	}, nil))
+}
+
+// accessTTL bounds how long a cached vertical access may outlive a change
+// whose invalidation was lost.
+const accessTTL = time.Minute
+
+// access returns the company and its configuration of vertical, cached per
+// company and invalidated whenever tenancy changes the company.
+func (p *platform) access(ctx context.Context, companyID uuid.UUID, vertical string) (tenancy.Access, error) {
+	c, err := p.shared.cache.For(cache.Scope{Vertical: cache.HostVertical, CompanyID: companyID})
+	if err != nil {
+		return tenancy.Access{}, fmt.Errorf("access cache: %w", err)
+	}
+	data, err := c.GetOrLoad(ctx, "vertical-access:"+vertical, accessTTL, []string{"company"}, func(ctx context.Context) ([]byte, error) {
+		a, err := p.tenancy.Access(ctx, companyID, vertical)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(a)
+	})
+	if err != nil {
+		return tenancy.Access{}, err
+	}
+	var a tenancy.Access
+	if err := json.Unmarshal(data, &a); err != nil {
+		return tenancy.Access{}, fmt.Errorf("access cache: %w", err)
+	}
+	return a, nil
+}
+
+// invalidateCompany drops the cached accesses of a company after it changed.
+func (p *platform) invalidateCompany(ctx context.Context, companyID uuid.UUID) {
+	c, err := p.shared.cache.For(cache.Scope{Vertical: cache.HostVertical, CompanyID: companyID})
+	if err == nil {
+		err = c.InvalidateTags(ctx, "company")
+	}
+	if err != nil {
+		p.log.Warn("could not invalidate cached company access", "company_id", companyID, "error", err)
+	}
+}

@@ -1,0 +1,192 @@
+package plugins
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/nexuspos/nexus/host/internal/cache"
+	"github.com/nexuspos/nexus/host/internal/locks"
+	"github.com/nexuspos/nexus/internal/dal"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+)
+
+// scope is the cache and lock namespace of a call: its vertical and company.
+func (cl *call) scope() cache.Scope {
+	return cache.Scope{Vertical: cl.vertical, CompanyID: cl.principal.CompanyID}
+}
+
+// cacheFor returns the call's view of the vertical's cache: invalidations
+// are held until the call's unit of work commits.
+func (h *hostService) cacheFor(ctx context.Context, cl *call) (cache.Cache, error) {
+	if h.cache == nil {
+		return nil, rpcError(codes.FailedPrecondition, "cache_unavailable", "the host runs without a cache")
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.cache != nil {
+		return cl.cache, nil
+	}
+	c, err := h.cache.For(cl.scope())
+	if err != nil {
+		return nil, cacheError(err)
+	}
+	inv := cache.NewInvalidator(h.log)
+	if cl.unit != nil {
+		cl.unit.AfterCommit(inv.AfterCommit(context.WithoutCancel(ctx)))
+		cl.cache = inv.Wrap(c)
+	} else {
+		cl.cache = c
+	}
+	return cl.cache, nil
+}
+
+// CacheGet implements nexusv1.HostServer.
+func (h *hostService) CacheGet(ctx context.Context, req *nexusv1.CacheGetRequest) (*nexusv1.CacheGetResponse, error) {
+	cl, err := h.calls.lookup(ctx, h.vertical)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.cacheFor(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	val, found, stamp, err := c.Lookup(ctx, req.GetKey(), req.GetTags()...)
+	if err != nil {
+		return nil, cacheError(err)
+	}
+	return &nexusv1.CacheGetResponse{Found: found, Value: val, Stamp: string(stamp)}, nil
+}
+
+// CacheSet implements nexusv1.HostServer.
+func (h *hostService) CacheSet(ctx context.Context, req *nexusv1.CacheSetRequest) (*nexusv1.CacheSetResponse, error) {
+	cl, err := h.calls.lookup(ctx, h.vertical)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.cacheFor(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	ttl := time.Duration(req.GetTtlMs()) * time.Millisecond
+	if req.GetStamp() != "" {
+		err = c.SetFresh(ctx, req.GetKey(), req.GetValue(), ttl, cache.Stamp(req.GetStamp()), req.GetTags()...)
+	} else {
+		err = c.Set(ctx, req.GetKey(), req.GetValue(), ttl, req.GetTags()...)
+	}
+	if err != nil {
+		return nil, cacheError(err)
+	}
+	return &nexusv1.CacheSetResponse{}, nil
+}
+
+// CacheInvalidate implements nexusv1.HostServer.
+func (h *hostService) CacheInvalidate(ctx context.Context, req *nexusv1.CacheInvalidateRequest) (*nexusv1.CacheInvalidateResponse, error) {
+	cl, err := h.calls.lookup(ctx, h.vertical)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.cacheFor(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	if len(req.GetKeys()) > 0 {
+		if err := c.Delete(ctx, req.GetKeys()...); err != nil {
+			return nil, cacheError(err)
+		}
+	}
+	if len(req.GetTags()) > 0 {
+		if err := c.InvalidateTags(ctx, req.GetTags()...); err != nil {
+			return nil, cacheError(err)
+		}
+	}
+	return &nexusv1.CacheInvalidateResponse{}, nil
+}
+
+func (h *hostService) lockerFor(ctx context.Context) (locks.Locker, error) {
+	cl, err := h.calls.lookup(ctx, h.vertical)
+	if err != nil {
+		return nil, err
+	}
+	if h.locks == nil {
+		return nil, rpcError(codes.FailedPrecondition, "locks_unavailable", "the host runs without locks")
+	}
+	lk, err := h.locks.For(cl.scope())
+	if err != nil {
+		return nil, lockError(err)
+	}
+	return lk, nil
+}
+
+// Lock implements nexusv1.HostServer.
+func (h *hostService) Lock(ctx context.Context, req *nexusv1.LockRequest) (*nexusv1.LockResponse, error) {
+	lk, err := h.lockerFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, err := lk.Acquire(ctx, req.GetName(), time.Duration(req.GetTtlMs())*time.Millisecond, time.Duration(req.GetWaitMs())*time.Millisecond)
+	if err != nil {
+		return nil, lockError(err)
+	}
+	return &nexusv1.LockResponse{Token: l.Token()}, nil
+}
+
+// Unlock implements nexusv1.HostServer.
+func (h *hostService) Unlock(ctx context.Context, req *nexusv1.UnlockRequest) (*nexusv1.UnlockResponse, error) {
+	lk, err := h.lockerFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, err := lk.Resume(req.GetName(), req.GetToken())
+	if err == nil {
+		err = l.Release(ctx)
+	}
+	if err != nil {
+		return nil, lockError(err)
+	}
+	return &nexusv1.UnlockResponse{}, nil
+}
+
+// ExtendLock implements nexusv1.HostServer.
+func (h *hostService) ExtendLock(ctx context.Context, req *nexusv1.ExtendLockRequest) (*nexusv1.ExtendLockResponse, error) {
+	lk, err := h.lockerFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, err := lk.Resume(req.GetName(), req.GetToken())
+	if err == nil {
+		err = l.Extend(ctx, time.Duration(req.GetTtlMs())*time.Millisecond)
+	}
+	if err != nil {
+		return nil, lockError(err)
+	}
+	return &nexusv1.ExtendLockResponse{}, nil
+}
+
+func rpcError(code codes.Code, reason, msg string) error {
+	return dal.Status(&dal.Error{Code: code, Reason: reason, Message: msg})
+}
+
+func cacheError(err error) error {
+	if errors.Is(err, cache.ErrInvalid) {
+		return rpcError(codes.InvalidArgument, "invalid_cache_request", err.Error())
+	}
+	return rpcError(codes.Internal, "internal", "cache failure")
+}
+
+func lockError(err error) error {
+	switch {
+	case errors.Is(err, locks.ErrInvalid):
+		return rpcError(codes.InvalidArgument, "invalid_lock_request", err.Error())
+	case errors.Is(err, locks.ErrNotAcquired):
+		return rpcError(codes.Aborted, "lock_not_acquired", err.Error())
+	case errors.Is(err, locks.ErrNotHeld):
+		return rpcError(codes.Aborted, "lock_not_held", err.Error())
+	case errors.Is(err, locks.ErrUnavailable):
+		return rpcError(codes.Unavailable, "lock_unavailable", "locks are unavailable right now")
+	default:
+		return rpcError(codes.Internal, "internal", "lock failure")
+	}
+}
