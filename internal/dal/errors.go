@@ -1,0 +1,188 @@
+package dal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Domain is the ErrorInfo domain of every status built by Status.
+const Domain = "nexus.dal"
+
+// Error is a failure the caller can act on: a gRPC code (which the SDK maps
+// to an HTTP status), a snake_case reason (the JSON envelope's code), a
+// human message and optional details.
+type Error struct {
+	Code    codes.Code
+	Reason  string
+	Message string
+	Details map[string]any
+
+	cause error
+}
+
+// Error returns the message prefixed with the reason.
+func (e *Error) Error() string {
+	if e.cause != nil && e.Code == codes.Internal {
+		return fmt.Sprintf("%s: %s: %v", e.Reason, e.Message, e.cause)
+	}
+	return e.Reason + ": " + e.Message
+}
+
+// Unwrap returns the underlying error (a PostgreSQL or context error), if
+// any.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Reasons of the errors the DAL returns, beyond those mapped from
+// PostgreSQL.
+const (
+	ReasonInvalidArgument   = "invalid_argument"
+	ReasonInvalidJSON       = "invalid_json"
+	ReasonInvalidID         = "invalid_id"
+	ReasonInvalidValue      = "invalid_value"
+	ReasonInvalidCursor     = "invalid_cursor"
+	ReasonInvalidFilter     = "invalid_filter"
+	ReasonInvalidLimit      = "invalid_limit"
+	ReasonUnknownKind       = "unknown_kind"
+	ReasonUnknownTable      = "unknown_table"
+	ReasonUnknownColumn     = "unknown_column"
+	ReasonUnknownQuery      = "unknown_query"
+	ReasonReadOnlyColumn    = "read_only_column"
+	ReasonStatusManaged     = "status_managed"
+	ReasonNoStateMachine    = "no_state_machine"
+	ReasonNotFound          = "not_found"
+	ReasonVersionConflict   = "version_conflict"
+	ReasonInvalidTransition = "invalid_transition"
+	ReasonInsufficientRole  = "insufficient_role"
+	ReasonDuplicate         = "duplicate"
+	ReasonReferenceNotFound = "reference_not_found"
+	ReasonConstraint        = "constraint_violation"
+	ReasonConflictRetry     = "conflict_retry"
+	ReasonLockTimeout       = "lock_timeout"
+	ReasonPermissionDenied  = "permission_denied"
+	ReasonCanceled          = "canceled"
+	ReasonTimeout           = "timeout"
+	ReasonTransactionFailed = "transaction_failed"
+	ReasonTransactionEnded  = "transaction_finished"
+	ReasonInternal          = "internal"
+)
+
+// newError builds an Error with a formatted message.
+func newError(code codes.Code, reason, format string, args ...any) *Error {
+	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalid builds an InvalidArgument Error.
+func invalid(reason, format string, args ...any) *Error {
+	return newError(codes.InvalidArgument, reason, format, args...)
+}
+
+// with returns e with one more detail.
+func (e *Error) with(key string, value any) *Error {
+	if e.Details == nil {
+		e.Details = map[string]any{}
+	}
+	e.Details[key] = value
+	return e
+}
+
+// AsError returns err as an *Error: itself when it already is one (or
+// wraps one), a mapped error for PostgreSQL and context errors, and an
+// Internal error wrapping err otherwise. It returns nil for nil.
+func AsError(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return fromPgError(pgErr)
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Code: codes.DeadlineExceeded, Reason: ReasonTimeout, Message: "the operation timed out", cause: err}
+	case errors.Is(err, context.Canceled):
+		return &Error{Code: codes.Canceled, Reason: ReasonCanceled, Message: "the operation was canceled", cause: err}
+	}
+	return &Error{Code: codes.Internal, Reason: ReasonInternal, Message: "internal error", cause: err}
+}
+
+// fromPgError maps a PostgreSQL error to an Error by SQLSTATE.
+func fromPgError(pgErr *pgconn.PgError) *Error {
+	e := &Error{cause: pgErr}
+	switch code := pgErr.Code; {
+	case code == "23505":
+		e.Code, e.Reason, e.Message = codes.AlreadyExists, ReasonDuplicate, "a row with the same unique values already exists"
+		e.with("constraint", pgErr.ConstraintName)
+	case code == "23503":
+		e.Code, e.Reason, e.Message = codes.FailedPrecondition, ReasonReferenceNotFound, "a referenced row does not exist or is still referenced"
+		e.with("constraint", pgErr.ConstraintName)
+	case code == "23502":
+		e.Code, e.Reason = codes.FailedPrecondition, ReasonConstraint
+		e.Message = fmt.Sprintf("column %q may not be null", pgErr.ColumnName)
+		e.with("column", pgErr.ColumnName)
+	case code == "23514" || code == "23P01":
+		e.Code, e.Reason = codes.FailedPrecondition, ReasonConstraint
+		e.Message = fmt.Sprintf("constraint %q is violated", pgErr.ConstraintName)
+		e.with("constraint", pgErr.ConstraintName)
+	case strings.HasPrefix(code, "22"):
+		e.Code, e.Reason, e.Message = codes.InvalidArgument, ReasonInvalidValue, pgErr.Message
+		if pgErr.ColumnName != "" {
+			e.with("column", pgErr.ColumnName)
+		}
+	case code == "40001" || code == "40P01":
+		e.Code, e.Reason, e.Message = codes.Aborted, ReasonConflictRetry, "the transaction conflicted with another one; retry it"
+	case code == "55P03":
+		e.Code, e.Reason, e.Message = codes.Aborted, ReasonLockTimeout, "a row stayed locked by another transaction for too long"
+	case code == "42501":
+		e.Code, e.Reason, e.Message = codes.PermissionDenied, ReasonPermissionDenied, pgErr.Message
+	case code == "57014":
+		e.Code, e.Reason, e.Message = codes.DeadlineExceeded, ReasonTimeout, "the statement was canceled or timed out"
+	default:
+		e.Code, e.Reason, e.Message = codes.Internal, ReasonInternal, "internal error"
+	}
+	return e
+}
+
+// Status converts err to a gRPC status error whose message is the Error's
+// message and which carries an errdetails.ErrorInfo with the reason, Domain
+// and the details as metadata (strings as they are, anything else as
+// JSON). Internal errors carry no detail of their cause. Status returns nil
+// for nil.
+func Status(err error) error {
+	e := AsError(err)
+	if e == nil {
+		return nil
+	}
+	info := &errdetails.ErrorInfo{Reason: e.Reason, Domain: Domain}
+	if len(e.Details) > 0 {
+		info.Metadata = make(map[string]string, len(e.Details))
+		for k, v := range e.Details {
+			if s, ok := v.(string); ok {
+				info.Metadata[k] = s
+				continue
+			}
+			b, jerr := json.Marshal(v)
+			if jerr != nil {
+				b = []byte(fmt.Sprint(v))
+			}
+			info.Metadata[k] = string(b)
+		}
+	}
+	st := status.New(e.Code, e.Message)
+	withInfo, derr := st.WithDetails(info)
+	if derr != nil {
+		return st.Err()
+	}
+	return withInfo.Err()
+}

@@ -1,0 +1,167 @@
+package dal
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"google.golang.org/grpc/codes"
+)
+
+// TenantRole is the role tenant transactions run as (the host's
+// store.TenantRole): no BYPASSRLS, owner of nothing.
+const TenantRole = "nexus_tenant"
+
+// LockTimeout is the lock_timeout of transactions begun by TenantBegin.
+const LockTimeout = "5s"
+
+// Errors of a Unit used after a failure or after Finish.
+var (
+	// ErrUnitFailed is returned by Run once an earlier call failed: the
+	// transaction will be rolled back.
+	ErrUnitFailed = &Error{Code: codes.Aborted, Reason: ReasonTransactionFailed,
+		Message: "an earlier data operation of this request failed; its transaction will be rolled back"}
+	// ErrUnitFinished is returned by Run and Finish after Finish.
+	ErrUnitFinished = &Error{Code: codes.FailedPrecondition, Reason: ReasonTransactionEnded,
+		Message: "the request's transaction has already ended"}
+)
+
+// Beginner begins transactions; *pgxpool.Pool satisfies it.
+type Beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// TenantBegin returns a begin function for NewUnit: it begins a
+// transaction on db and, in one statement, switches it to TenantRole, sets
+// app.company_id to companyID, search_path to schema then public, and
+// lock_timeout to LockTimeout, all local to the transaction (the same
+// settings as the host's store.BeginTenant, plus the last two).
+func TenantBegin(db Beginner, companyID uuid.UUID, schema string) func(context.Context) (pgx.Tx, error) {
+	searchPath := pgx.Identifier{schema}.Sanitize() + ", public"
+	return func(ctx context.Context) (pgx.Tx, error) {
+		if companyID == uuid.Nil {
+			return nil, fmt.Errorf("begin tenant transaction: no company id")
+		}
+		tx, err := db.Begin(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("begin tenant transaction: %w", err)
+		}
+		if _, err := tx.Exec(ctx, tenantBeginSQL, TenantRole, companyID.String(), searchPath, LockTimeout); err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			return nil, fmt.Errorf("begin tenant transaction: %w", err)
+		}
+		return tx, nil
+	}
+}
+
+// Unit is a request's unit of work: one transaction, begun on first use
+// and ended by Finish. Calls are serialized (a pgx.Tx is not safe for
+// concurrent use). Once a call fails, the unit is failed: later Run calls
+// return ErrUnitFailed and Finish rolls back.
+type Unit struct {
+	begin func(context.Context) (pgx.Tx, error)
+
+	mu       sync.Mutex
+	tx       pgx.Tx
+	failed   bool
+	finished bool
+	hooks    []func()
+}
+
+// NewUnit returns a unit that begins its transaction with begin.
+func NewUnit(begin func(ctx context.Context) (pgx.Tx, error)) *Unit {
+	return &Unit{begin: begin}
+}
+
+// Run calls fn with the unit's transaction, beginning it first if needed.
+// An error from begin or fn fails the unit and is returned as is.
+func (u *Unit) Run(ctx context.Context, fn func(pgx.Tx) error) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	switch {
+	case u.finished:
+		return ErrUnitFinished
+	case u.failed:
+		return ErrUnitFailed
+	}
+	if u.tx == nil {
+		tx, err := u.begin(ctx)
+		if err != nil {
+			u.failed = true
+			return err
+		}
+		u.tx = tx
+	}
+	if err := fn(u.tx); err != nil {
+		u.failed = true
+		return err
+	}
+	return nil
+}
+
+// Began reports whether the unit's transaction was begun.
+func (u *Unit) Began() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.tx != nil
+}
+
+// Failed reports whether a call of the unit failed.
+func (u *Unit) Failed() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.failed
+}
+
+// AfterCommit registers fn to run after the unit commits successfully
+// (cache invalidation, outbox wake-ups). Hooks run in registration order;
+// they never run when the unit rolls back, and hooks registered after
+// Finish are ignored.
+func (u *Unit) AfterCommit(fn func()) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.finished {
+		u.hooks = append(u.hooks, fn)
+	}
+}
+
+// Finish ends the unit: when commit is set and the unit has not failed it
+// commits (if begun) and then runs the AfterCommit hooks; otherwise it
+// rolls back (even when ctx is done). Finishing a failed unit with commit
+// set rolls back and returns ErrUnitFailed. A second Finish returns
+// ErrUnitFinished.
+func (u *Unit) Finish(ctx context.Context, commit bool) error {
+	u.mu.Lock()
+	if u.finished {
+		u.mu.Unlock()
+		return ErrUnitFinished
+	}
+	u.finished = true
+	tx, failed, hooks := u.tx, u.failed, u.hooks
+	u.hooks = nil
+	u.mu.Unlock()
+
+	if !commit || failed {
+		if tx != nil {
+			if err := tx.Rollback(context.WithoutCancel(ctx)); err != nil {
+				return fmt.Errorf("roll back unit of work: %w", err)
+			}
+		}
+		if commit {
+			return ErrUnitFailed
+		}
+		return nil
+	}
+	if tx != nil {
+		if err := tx.Commit(ctx); err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			return fmt.Errorf("commit unit of work: %w", err)
+		}
+	}
+	for _, fn := range hooks {
+		fn()
+	}
+	return nil
+}
