@@ -110,7 +110,9 @@ func TestDataThroughThePlugin(t *testing.T) {
 			require.True(t, res.Status >= 400 && res.Status < 500, "%s: %d %s", name, res.Status, res.Body)
 			require.NotEmpty(t, res.ErrorCode(), name)
 		}
-		require.Equal(t, http.StatusNotFound, h.Call("GET", "/api/v1/verticals/probe/notes/not-a-uuid", cashier, nil).Status)
+		res := h.Call("GET", "/api/v1/verticals/probe/notes/not-a-uuid", cashier, nil)
+		require.Equal(t, http.StatusBadRequest, res.Status)
+		require.Equal(t, "invalid_id", res.ErrorCode())
 		require.Equal(t, before, countNotes(t, h), "nothing written")
 	})
 }
