@@ -79,6 +79,10 @@ func TestRoutesRoundTrip(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.Status, "the plugin survives a handler panic: %s", res.Body)
 	require.Equal(t, "7", res.JSON(t)["id"])
 
+	h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/probe/pid", viewer, nil)
+	hosttest.Eventually(t, 2*time.Second, "plugin stdout and stderr reach the host log", func() bool {
+		return strings.Contains(h.Log(), "probe stdout: pid") && strings.Contains(h.Log(), "probe stderr: pid")
+	})
 	res = h.Call(http.MethodGet, "/api/v1/verticals", viewer, nil)
 	require.Equal(t, http.StatusOK, res.Status)
 	require.Contains(t, string(res.Body), `"name":"hello"`)

@@ -11,6 +11,7 @@
 package probe
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -71,6 +72,8 @@ func (p probe) Manifest() sdk.Manifest {
 }
 
 func pid(c *sdk.Context) error {
+	fmt.Println("probe stdout: pid", os.Getpid())
+	fmt.Fprintln(os.Stderr, "probe stderr: pid", os.Getpid())
 	return c.JSON(http.StatusOK, map[string]int{"pid": os.Getpid()})
 }
 
