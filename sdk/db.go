@@ -118,7 +118,6 @@ type Result struct {
 type pendingOp struct {
 	pb     *nexusv1.DBOp
 	out    any
-	many   bool
 	result *Result
 }
 
