@@ -59,7 +59,7 @@ func (p probe) Manifest() sdk.Manifest {
 	return sdk.Manifest{
 		Name:       p.name,
 		Version:    "0.0.1",
-		Routes:     append(routes, noteRoutes()...),
+		Routes:     append(append(routes, noteRoutes()...), sharedRoutes()...),
 		Migrations: migrations,
 		StateMachines: []sdk.StateMachine{{
 			Table: "notes", Column: "status", Initial: "open",
