@@ -1,0 +1,209 @@
+package banking
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/store"
+)
+
+// ReportFilter selects what the unreconciled report covers; zero fields do
+// not filter.
+type ReportFilter struct {
+	// AccountID limits the movements to one account.
+	AccountID uuid.UUID
+	// From and To bound movement posting dates and invoice dates (in the
+	// company's time zone), both inclusive.
+	From, To time.Time
+	// MovementsCursor and InvoicesCursor page each list on its own.
+	MovementsCursor string
+	InvoicesCursor  string
+	// Limit is the size of each page, 1–500; 0 means 100.
+	Limit int
+}
+
+// MovementTotals sums the unreconciled movements of one currency.
+type MovementTotals struct {
+	Currency    string `json:"currency"`
+	Count       int    `json:"count"`
+	Deposits    string `json:"deposits"`
+	Withdrawals string `json:"withdrawals"`
+}
+
+// InvoiceTotals sums the open invoices of one currency and direction.
+type InvoiceTotals struct {
+	Currency  string `json:"currency"`
+	Direction string `json:"direction"`
+	Count     int    `json:"count"`
+	Total     string `json:"total"`
+}
+
+// UnreconciledReport lists what is still unreconciled: movements without a
+// live match and valid ingreso/egreso invoices no live match pays, each a
+// keyset page oldest first, with totals over everything the filter covers.
+type UnreconciledReport struct {
+	Movements      httpx.Page[Movement]    `json:"movements"`
+	Invoices       httpx.Page[OpenInvoice] `json:"invoices"`
+	MovementTotals []MovementTotals        `json:"movement_totals"`
+	InvoiceTotals  []InvoiceTotals         `json:"invoice_totals"`
+}
+
+// reportCursor is the keyset position of either list of the report.
+type reportCursor struct {
+	At time.Time `json:"t"`
+	ID uuid.UUID `json:"i"`
+}
+
+// Unreconciled builds the report for companyID.
+func (s *Service) Unreconciled(ctx context.Context, companyID uuid.UUID, f ReportFilter) (UnreconciledReport, error) {
+	f.Limit = pageLimit(f.Limit)
+	var movAfter, invAfter reportCursor
+	var movAt, invAt *time.Time
+	if f.MovementsCursor != "" {
+		if err := httpx.DecodeCursor(f.MovementsCursor, &movAfter); err != nil {
+			return UnreconciledReport{}, err
+		}
+		movAt = &movAfter.At
+	}
+	if f.InvoicesCursor != "" {
+		if err := httpx.DecodeCursor(f.InvoicesCursor, &invAfter); err != nil {
+			return UnreconciledReport{}, err
+		}
+		invAt = &invAfter.At
+	}
+	loc, err := s.location(ctx, companyID)
+	if err != nil {
+		return UnreconciledReport{}, err
+	}
+	// Invoice dates are instants: the report's days run in the company's
+	// time zone.
+	var invFrom, invTo *time.Time
+	if !f.From.IsZero() {
+		t := time.Date(f.From.Year(), f.From.Month(), f.From.Day(), 0, 0, 0, 0, loc)
+		invFrom = &t
+	}
+	if !f.To.IsZero() {
+		t := time.Date(f.To.Year(), f.To.Month(), f.To.Day()+1, 0, 0, 0, 0, loc)
+		invTo = &t
+	}
+	var rep UnreconciledReport
+	err = store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
+		if f.AccountID != uuid.Nil {
+			if _, err := getAccount(ctx, tx, companyID, f.AccountID); err != nil {
+				return err
+			}
+		}
+		acct, from, to := nullUUID(f.AccountID), nullDate(f.From), nullDate(f.To)
+		rows, err := tx.Query(ctx, reportMovementsSQL, companyID, acct, from, to, movAt, movAfter.ID, f.Limit+1)
+		if err != nil {
+			return fmt.Errorf("read movements: %w", err)
+		}
+		movs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Movement, error) { return scanMovement(row) })
+		if err != nil {
+			return fmt.Errorf("read movements: %w", err)
+		}
+		next := ""
+		if len(movs) > f.Limit {
+			movs = movs[:f.Limit]
+			last := movs[f.Limit-1]
+			posted, _ := time.Parse(time.DateOnly, last.PostedOn)
+			next = httpx.EncodeCursor(reportCursor{At: posted, ID: last.ID})
+		}
+		rep.Movements = httpx.NewPage(movs, next)
+
+		rows, err = tx.Query(ctx, reportInvoicesSQL, companyID, invFrom, invTo, invAt, invAfter.ID, f.Limit+1)
+		if err != nil {
+			return fmt.Errorf("read open invoices: %w", err)
+		}
+		invs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (OpenInvoice, error) {
+			return scanOpenInvoice(row, loc)
+		})
+		if err != nil {
+			return fmt.Errorf("read open invoices: %w", err)
+		}
+		next = ""
+		if len(invs) > f.Limit {
+			invs = invs[:f.Limit]
+			last := invs[f.Limit-1]
+			next = httpx.EncodeCursor(reportCursor{At: last.Fecha, ID: last.ID})
+		}
+		rep.Invoices = httpx.NewPage(invs, next)
+
+		if rep.MovementTotals, err = movementTotals(ctx, tx, companyID, acct, from, to); err != nil {
+			return err
+		}
+		rep.InvoiceTotals, err = invoiceTotals(ctx, tx, companyID, invFrom, invTo)
+		return err
+	})
+	if err != nil {
+		return UnreconciledReport{}, fmt.Errorf("unreconciled report: %w", err)
+	}
+	return rep, nil
+}
+
+func scanOpenInvoice(row pgx.CollectableRow, loc *time.Location) (OpenInvoice, error) {
+	var (
+		inv              OpenInvoice
+		invoiceUUID      uuid.UUID
+		emisor, receptor string
+		total            decimal.Decimal
+	)
+	if err := row.Scan(&inv.ID, &invoiceUUID, &inv.Serie, &inv.Folio, &inv.Fecha, &inv.Tipo, &inv.Direction,
+		&emisor, &receptor, &total, &inv.Moneda); err != nil {
+		return OpenInvoice{}, err
+	}
+	inv.UUID, inv.Total, inv.Fecha = invoiceUUID.String(), total.StringFixed(2), inv.Fecha.In(loc)
+	inv.CounterpartyRFC = receptor
+	if inv.Direction == "received" {
+		inv.CounterpartyRFC = emisor
+	}
+	return inv, nil
+}
+
+func movementTotals(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, acct *uuid.UUID, from, to *time.Time) ([]MovementTotals, error) {
+	rows, err := tx.Query(ctx, reportMovementTotalsSQL, companyID, acct, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("sum movements: %w", err)
+	}
+	out := []MovementTotals{}
+	var (
+		t         MovementTotals
+		dep, with decimal.Decimal
+	)
+	_, err = pgx.ForEachRow(rows, []any{&t.Currency, &t.Count, &dep, &with}, func() error {
+		t.Deposits, t.Withdrawals = dep.StringFixed(2), with.StringFixed(2)
+		out = append(out, t)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sum movements: %w", err)
+	}
+	return out, nil
+}
+
+func invoiceTotals(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, from, to *time.Time) ([]InvoiceTotals, error) {
+	rows, err := tx.Query(ctx, reportInvoiceTotalsSQL, companyID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("sum open invoices: %w", err)
+	}
+	out := []InvoiceTotals{}
+	var (
+		t     InvoiceTotals
+		total decimal.Decimal
+	)
+	_, err = pgx.ForEachRow(rows, []any{&t.Currency, &t.Direction, &t.Count, &total}, func() error {
+		t.Total = total.StringFixed(2)
+		out = append(out, t)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sum open invoices: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,11 @@
+DROP TABLE bank_match_invoices;
+DROP TABLE bank_matches;
+DROP TABLE bank_movements;
+DROP TABLE bank_import_batches;
+DROP TABLE bank_accounts;
+DROP TABLE sat_invoice_payment_docs;
+DROP TABLE sat_invoice_payments;
+DROP TABLE sat_invoice_relations;
+DROP TABLE sat_invoice_taxes;
+DROP TABLE sat_invoice_lines;
+DROP TABLE sat_invoices;
