@@ -17,9 +17,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/banking"
 	"github.com/nexuspos/nexus/host/internal/config"
 	"github.com/nexuspos/nexus/host/internal/httpapi"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/invoices"
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/store"
@@ -140,6 +142,8 @@ func serve(ctx context.Context) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	invoiceSvc := invoices.NewService(p.pool, p.log.Named("invoices"))
+	bankSvc := banking.NewService(p.pool, p.log.Named("banking"))
 	limit := p.shared.rateLimit()
 	authenticate := func(next http.Handler) http.Handler { return p.auth.Authenticate(limit(next)) }
 	router := httpapi.NewRouter(httpapi.Deps{
@@ -148,12 +152,20 @@ func serve(ctx context.Context) error {
 		Plugins:      p.plugins,
 		Degraded:     p.shared.degraded,
 		Authenticate: authenticate,
-		MountAuth: func(r chi.Router) {
-			r.Use(limit)
-			p.auth.Routes(r)
-		},
-		MountCompanies: func(r chi.Router) {
-			p.tenancy.Routes(r, authenticate)
+		Mounts: []httpapi.Mount{
+			{Path: "/auth", Routes: func(r chi.Router) {
+				r.Use(limit)
+				p.auth.Routes(r)
+			}},
+			{Path: "/companies", Routes: func(r chi.Router) { p.tenancy.Routes(r, authenticate) }},
+			{Path: "/invoices", MaxBodyBytes: invoiceSvc.Limits().MaxBodyBytes, Routes: func(r chi.Router) {
+				r.Use(authenticate)
+				invoiceSvc.Routes(r)
+			}},
+			{Path: "/bank", MaxBodyBytes: bankSvc.Limits().MaxFileBytes + 1<<20, Routes: func(r chi.Router) {
+				r.Use(authenticate)
+				bankSvc.Routes(r)
+			}},
 		},
 		VerticalGate: p.verticalGate,
 		MaxBodyBytes: p.cfg.MaxBodyBytes,

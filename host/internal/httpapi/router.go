@@ -31,20 +31,28 @@ type Deps struct {
 	Degraded func() (bool, string)
 	// Authenticate puts an auth.Principal in the context or answers 401/403.
 	Authenticate func(http.Handler) http.Handler
-	// MountAuth mounts the authentication routes under /api/v1/auth.
-	MountAuth func(chi.Router)
-	// MountCompanies mounts the company routes under /api/v1/companies;
-	// they authenticate themselves.
-	MountCompanies func(chi.Router)
+	// Mounts are the host's own API areas under /api/v1.
+	Mounts []Mount
 	// VerticalGate checks a vertical is enabled for the caller's company.
 	VerticalGate plugins.Gate
+	// MaxBodyBytes limits request bodies, unless a Mount sets its own.
+	MaxBodyBytes int64
+}
+
+// Mount is one area of the host's API.
+type Mount struct {
+	// Path is below /api/v1, e.g. "/auth".
+	Path   string
+	Routes func(chi.Router)
+	// MaxBodyBytes overrides Deps.MaxBodyBytes for areas taking uploads
+	// (which then enforce their own per-file limits).
 	MaxBodyBytes int64
 }
 
 // NewRouter returns the host's HTTP handler.
 func NewRouter(d Deps) http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID(d.Log), accessLog, recoverer, bodyLimit(d.MaxBodyBytes))
+	r.Use(requestID(d.Log), accessLog, recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, httpx.NotFound("route_not_found", "no route "+r.Method+" "+r.URL.Path))
 	})
@@ -56,14 +64,15 @@ func NewRouter(d Deps) http.Handler {
 	})
 	r.Get("/readyz", ready(d))
 	r.Route("/api/v1", func(r chi.Router) {
-		if d.MountAuth != nil {
-			r.Route("/auth", d.MountAuth)
-		}
-		if d.MountCompanies != nil {
-			r.Route("/companies", d.MountCompanies)
+		for _, m := range d.Mounts {
+			limit := d.MaxBodyBytes
+			if m.MaxBodyBytes > 0 {
+				limit = m.MaxBodyBytes
+			}
+			r.With(bodyLimit(limit)).Route(m.Path, m.Routes)
 		}
 		r.Group(func(r chi.Router) {
-			r.Use(d.Authenticate)
+			r.Use(bodyLimit(d.MaxBodyBytes), d.Authenticate)
 			r.Get("/verticals", func(w http.ResponseWriter, _ *http.Request) {
 				httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": d.Plugins.List()})
 			})
