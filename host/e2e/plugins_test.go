@@ -226,3 +226,26 @@ func redisURL() string {
 	}
 	return "redis://127.0.0.1:6379/0"
 }
+
+func TestCrashingPluginIsMarkedFailed(t *testing.T) {
+	t.Parallel()
+	h := hosttest.Start(t, hosttest.PluginDir(t, map[string]string{"crasher": probe(t), "hello": hello(t)}))
+	a := h.NewTenant("AR", "hello")
+	state := func() map[string]any {
+		var list struct{ Data []map[string]any }
+		h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals", a.Tokens["viewer"], nil).Decode(t, &list)
+		for _, v := range list.Data {
+			if v["name"] == "crasher" {
+				return v
+			}
+		}
+		t.Fatal("crasher not listed")
+		return nil
+	}
+	hosttest.Eventually(t, 20*time.Second, "a plugin that keeps crashing is marked failed", func() bool {
+		return state()["state"] == "failed"
+	})
+	require.EqualValues(t, 5, state()["restarts"], "at most 5 restarts a minute")
+	require.Equal(t, http.StatusServiceUnavailable, h.Call(http.MethodGet, "/readyz", "", nil).Status)
+	h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/hello/greetings/x", a.Tokens["viewer"], nil)
+}

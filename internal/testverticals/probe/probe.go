@@ -6,6 +6,7 @@
 //	dupe        a manifest with a duplicate route (must be refused)
 //	badpattern  a manifest with a malformed pattern (must be refused)
 //	oldproto    speaks protocol version 99 (must be refused)
+//	crasher     exits at once, every time (must end up failed)
 //
 // It is not shipped: tests build it into a temporary plugin directory.
 package probe
@@ -29,9 +30,13 @@ import (
 // Main serves the vertical its binary's name selects.
 func Main() {
 	name := strings.TrimPrefix(filepath.Base(os.Args[0]), "nexus-vertical-")
-	if name == "oldproto" {
+	switch name {
+	case "oldproto":
 		serveVersion(99)
 		return
+	case "crasher":
+		fmt.Fprintln(os.Stderr, "crasher: exiting on purpose")
+		os.Exit(2)
 	}
 	sdk.Serve(New(name))
 }
