@@ -1,0 +1,156 @@
+package events_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/host/internal/events"
+	"github.com/nexuspos/nexus/internal/dal"
+)
+
+// Benchmark shape: producers commit transactions of perTx events each;
+// one subscription with benchConcurrency workers handles them (its unit of
+// work records the event in processed_events and commits).
+const (
+	benchProducers   = 4
+	benchPerTx       = 10
+	benchConcurrency = 4
+	benchPrefetch    = 128
+)
+
+// benchRun is one measured stream of events.
+type benchRun struct {
+	committed []atomic.Int64 // unix nanos just before each event's commit
+	latency   []int64        // commit to handler start, nanos
+	acked     atomic.Int64
+	lastAck   atomic.Int64
+	done      chan struct{}
+}
+
+// BenchmarkThroughput measures events/s from commit to consumer ack and
+// the commit-to-handler latency (p50, p99) through each bus:
+//
+//   - max: producers publish as fast as they can (capacity; the latency
+//     then includes the backlog);
+//   - 5000eps: producers are paced at the budget's 5,000 events/s (the
+//     latency a sustained load of that size sees).
+//
+// Run: go test ./host/internal/events -run '^$' -bench BenchmarkThroughput -benchtime 20000x
+func BenchmarkThroughput(b *testing.B) {
+	for _, bus := range buses {
+		b.Run(bus, func(b *testing.B) {
+			h := newHarness(b, bus, 32)
+			var current atomic.Pointer[benchRun]
+			sub := events.Subscription{Vertical: "bench", Name: "throughput", Pattern: "bench.#", Concurrency: benchConcurrency}
+			sub.Handler = func(_ context.Context, u *dal.Unit, ev events.Event, _ int) error {
+				run := current.Load()
+				var p struct{ I int }
+				if err := json.Unmarshal(ev.Payload, &p); err != nil {
+					return err
+				}
+				start := time.Now().UnixNano()
+				u.AfterCommit(func() {
+					run.latency[p.I] = start - run.committed[p.I].Load()
+					now := time.Now().UnixNano()
+					run.lastAck.Store(now)
+					if run.acked.Add(1) == int64(len(run.latency)) {
+						close(run.done)
+					}
+				})
+				return nil
+			}
+			cfg := h.config()
+			cfg.Prefetch = benchPrefetch
+			cfg.RelayBatch = 1000
+			svc := h.start(cfg, sub)
+
+			for _, rate := range []int{0, 5000} {
+				name := "max"
+				if rate > 0 {
+					name = fmt.Sprintf("%deps", rate)
+				}
+				b.Run(name, func(b *testing.B) {
+					run := &benchRun{committed: make([]atomic.Int64, b.N), latency: make([]int64, b.N), done: make(chan struct{})}
+					current.Store(run)
+					b.ResetTimer()
+					start := time.Now()
+					produce(b, h, svc, run, rate)
+					select {
+					case <-run.done:
+					case <-time.After(5 * time.Minute):
+						b.Fatalf("only %d of %d events acknowledged", run.acked.Load(), b.N)
+					}
+					elapsed := time.Duration(run.lastAck.Load() - start.UnixNano())
+					b.StopTimer()
+					slices.Sort(run.latency)
+					pct := func(p float64) float64 {
+						return float64(run.latency[min(len(run.latency)-1, int(p*float64(len(run.latency))))]) / 1e6
+					}
+					b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
+					b.ReportMetric(pct(0.50), "p50-ms")
+					b.ReportMetric(pct(0.99), "p99-ms")
+					b.ReportMetric(0, "ns/op")
+				})
+			}
+		})
+	}
+}
+
+// produce publishes b.N events (payload {"i": index}) from benchProducers
+// goroutines, paced to rate events/s when rate > 0.
+// The unit of work wakes the relay when it commits, as the host's Publish
+// RPC does.
+func produce(b *testing.B, h *harness, svc *events.Service, run *benchRun, rate int) {
+	produceAt(b, h, svc, run, b.N, rate)
+}
+
+func produceAt(b testing.TB, h *harness, svc *events.Service, run *benchRun, total, rate int) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range benchProducers {
+		wg.Go(func() {
+			ctx := context.Background()
+			for {
+				first := int(next.Add(benchPerTx)) - benchPerTx
+				if first >= total {
+					return
+				}
+				n := min(benchPerTx, total-first)
+				if rate > 0 {
+					due := start.Add(time.Duration(first) * time.Second / time.Duration(rate))
+					time.Sleep(time.Until(due))
+				}
+				evs := make([]events.Event, n)
+				for i := range evs {
+					evs[i] = events.Event{ID: uuid.New(), CompanyID: h.company, Topic: "bench.item.created",
+						Payload: json.RawMessage(fmt.Sprintf(`{"i":%d}`, first+i))}
+				}
+				u := dal.NewUnit(dal.TenantBegin(h.pool, h.company, "public"))
+				if svc != nil {
+					u.AfterCommit(svc.Wake)
+				}
+				err := u.Run(ctx, func(tx pgx.Tx) error { return events.Publish(ctx, tx, evs...) })
+				now := time.Now().UnixNano()
+				for i := range evs {
+					run.committed[first+i].Store(now)
+				}
+				if err == nil {
+					err = u.Finish(ctx, true)
+				}
+				require.NoError(b, err)
+			}
+		})
+	}
+	wg.Wait()
+}

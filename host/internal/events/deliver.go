@@ -1,0 +1,221 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nexuspos/nexus/internal/dal"
+)
+
+// maxErrorLength bounds a recorded handler error.
+const maxErrorLength = 2000
+
+// maxBatch is the most deliveries one transaction carries. Deliveries that
+// are waiting anyway share a transaction (one commit instead of one each);
+// a handler never sees the difference.
+const maxBatch = 32
+
+// item is one delivery of an event to a subscription.
+type item struct {
+	ev      Event
+	attempt int
+}
+
+// deferredTx is the transaction a delivery's unit of work sees inside a
+// batch: the batch commits or rolls back the real transaction, so Commit
+// and Rollback do nothing here, and the unit's AfterCommit hooks run when
+// the batch has really committed.
+type deferredTx struct{ pgx.Tx }
+
+func (deferredTx) Commit(context.Context) error   { return nil }
+func (deferredTx) Rollback(context.Context) error { return nil }
+
+// processBatch handles items, which all belong to one company, for sub,
+// and returns one error per item: nil exactly when the item's effects
+// committed (or the event had already taken effect), so it may be
+// acknowledged once the commit is durable (see durable.go). inProcess makes each delivery delete its event_deliveries
+// row in the same transaction.
+//
+// Every item runs in its own unit of work with the usual contract —
+// record the event in processed_events first, skip the handler when it was
+// already there, call the handler, keep its effects only if it succeeded —
+// but the units of a batch share one tenant transaction. When one item
+// fails, the transaction is rolled back, that item keeps its error and the
+// others are run again in a new batch, so a failing item never costs
+// another an attempt, and no handler runs twice for one attempt of its
+// event unless its batch was rolled back for another item.
+func (s *Service) processBatch(ctx context.Context, sub Subscription, items []item, inProcess bool) []error {
+	errs := make([]error, len(items))
+	todo := make([]int, len(items))
+	for i := range items {
+		todo[i] = i
+	}
+	for len(todo) > 0 {
+		failed, err := s.runBatch(ctx, sub, items, todo, inProcess)
+		switch {
+		case failed >= 0:
+			errs[failed] = err
+			todo = removeIndex(todo, failed)
+		case err != nil && len(todo) > 1:
+			// The failure belongs to no single item (a failed commit):
+			// find the culprit by running each on its own.
+			for _, i := range todo {
+				_, errs[i] = s.runBatch(ctx, sub, items, []int{i}, inProcess)
+			}
+			todo = nil
+		default:
+			for _, i := range todo {
+				errs[i] = err
+			}
+			todo = nil
+		}
+	}
+	return errs
+}
+
+// splitBatch takes from pending the next batch: up to maxBatch items of
+// the first item's company, in order; the rest stays pending.
+func splitBatch[T any](pending []T, company func(T) uuid.UUID) (batch, rest []T) {
+	first := company(pending[0])
+	for _, v := range pending {
+		if len(batch) < maxBatch && company(v) == first {
+			batch = append(batch, v)
+		} else {
+			rest = append(rest, v)
+		}
+	}
+	return batch, rest
+}
+
+// removeIndex returns idx without the value v.
+func removeIndex(idx []int, v int) []int {
+	out := idx[:0:0]
+	for _, i := range idx {
+		if i != v {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// runBatch runs items[todo] in one transaction, committed without waiting
+// for the WAL flush (see durable.go). It returns (-1, nil) when
+// all committed; (i, err) when item i failed and everything was rolled
+// back; (-1, err) when the transaction failed for no single item.
+func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, todo []int, inProcess bool) (int, error) {
+	company := items[todo[0]].ev.CompanyID
+	tx, err := dal.TenantBegin(s.pool, company, sub.schema())(ctx)
+	if err != nil {
+		return -1, err
+	}
+	units := make([]*dal.Unit, 0, len(todo))
+	abort := func() {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		for _, u := range units {
+			_ = u.Finish(ctx, false)
+		}
+	}
+	if _, err := tx.Exec(ctx, asyncCommitSQL); err != nil {
+		abort()
+		return -1, fmt.Errorf("begin: %w", err)
+	}
+	fresh, err := s.markProcessed(ctx, tx, sub, company, items, todo, inProcess)
+	if err != nil {
+		abort()
+		return -1, fmt.Errorf("record processed events: %w", err)
+	}
+	for _, i := range todo {
+		it := items[i]
+		if !fresh[it.ev.ID] {
+			s.log.Debug("event already processed; skipped the handler", "subscription", sub.FullName(), "event_id", it.ev.ID)
+			continue
+		}
+		// A duplicate later in the batch is skipped too.
+		delete(fresh, it.ev.ID)
+		u := dal.NewUnit(func(context.Context) (pgx.Tx, error) { return deferredTx{tx}, nil })
+		units = append(units, u)
+		if err := s.deliverOne(ctx, sub, u, it); err != nil {
+			abort()
+			return i, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		abort()
+		return -1, fmt.Errorf("commit: %w", err)
+	}
+	for _, u := range units {
+		_ = u.Finish(ctx, true) // runs the unit's AfterCommit hooks
+	}
+	return -1, nil
+}
+
+// markProcessed records items[todo] as processed by sub in tx (deleting
+// their in-process deliveries when inProcess is set) and returns the ids
+// that were not processed before.
+func (s *Service) markProcessed(ctx context.Context, tx pgx.Tx, sub Subscription, company uuid.UUID, items []item, todo []int, inProcess bool) (map[uuid.UUID]bool, error) {
+	ids := make([]uuid.UUID, len(todo))
+	for k, i := range todo {
+		ids[k] = items[i].ev.ID
+	}
+	sql := markProcessedSQL
+	if inProcess {
+		sql = markProcessedInProcessSQL
+	}
+	rows, err := tx.Query(ctx, sql, company, sub.FullName(), ids)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make(map[uuid.UUID]bool, len(ids))
+	var id uuid.UUID
+	_, err = pgx.ForEachRow(rows, []any{&id}, func() error {
+		fresh[id] = true
+		return nil
+	})
+	return fresh, err
+}
+
+// deliverOne calls the handler of one new delivery inside u under
+// HandlerTimeout.
+func (s *Service) deliverOne(ctx context.Context, sub Subscription, u *dal.Unit, it item) error {
+	hctx, cancel := context.WithTimeout(ctx, s.cfg.HandlerTimeout)
+	defer cancel()
+	if err := s.callHandler(hctx, sub, u, it.ev, it.attempt); err != nil {
+		return err
+	}
+	if u.Failed() {
+		return errors.New("the handler returned success after a failed data operation")
+	}
+	return nil
+}
+
+// callHandler calls sub's handler, turning a panic into an error (the
+// stack goes to the log).
+func (s *Service) callHandler(ctx context.Context, sub Subscription, u *dal.Unit, ev Event, attempt int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("event handler panicked", "subscription", sub.FullName(), "event_id", ev.ID, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("handler panicked: %v", r)
+		}
+	}()
+	return sub.Handler(ctx, u, ev, attempt)
+}
+
+// errorText returns err's message cut to maxErrorLength bytes of valid
+// UTF-8.
+func errorText(err error) string {
+	s := err.Error()
+	if len(s) <= maxErrorLength {
+		return s
+	}
+	s = s[:maxErrorLength]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}

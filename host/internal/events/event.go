@@ -1,0 +1,167 @@
+package events
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nexuspos/nexus/host/internal/httpx"
+)
+
+// Event is one fact published by a vertical or the host.
+type Event struct {
+	// ID identifies the event everywhere (outbox row, AMQP message id,
+	// processed_events). Publish assigns one when it is uuid.Nil.
+	ID uuid.UUID `json:"id"`
+	// CompanyID is the company the event belongs to; required.
+	CompanyID uuid.UUID `json:"company_id"`
+	// Topic is <vertical>.<aggregate>.<event>, e.g. cpg.sale.created.
+	Topic string `json:"topic"`
+	// OccurredAt defaults to the time of Publish.
+	OccurredAt time.Time `json:"occurred_at"`
+	// RequestID is the id of the request that caused the event; Publish
+	// takes it from the context (httpx.RequestID) when empty.
+	RequestID string `json:"request_id"`
+	// SchemaVersion is the payload's version; 0 means 1.
+	SchemaVersion int `json:"schema_version"`
+	// Payload is a JSON object; empty means {}.
+	Payload json.RawMessage `json:"payload"`
+}
+
+// Limits on published events.
+const (
+	// MaxTopicLength is the longest topic accepted (an AMQP routing key
+	// holds at most 255 bytes).
+	MaxTopicLength = 255
+	// MaxPayloadBytes is the largest payload accepted.
+	MaxPayloadBytes = 256 << 10
+)
+
+// topicRE is <vertical>.<aggregate>.<event>[.<more>]: three or more
+// lower-case words of letters, digits and underscores, each starting with a
+// letter.
+var topicRE = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$`)
+
+// ValidateTopic reports whether topic is a valid event topic; the error is
+// a 400 invalid_topic *httpx.Error.
+func ValidateTopic(topic string) error {
+	if len(topic) > MaxTopicLength || !topicRE.MatchString(topic) {
+		return errInvalidTopic(topic)
+	}
+	return nil
+}
+
+// normalize validates ev and fills in its defaults.
+func (ev Event) normalize(ctx context.Context, now time.Time) (Event, error) {
+	if err := ValidateTopic(ev.Topic); err != nil {
+		return ev, err
+	}
+	if ev.CompanyID == uuid.Nil {
+		return ev, errInvalidEvent("company_id", "an event needs the id of its company")
+	}
+	if ev.ID == uuid.Nil {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return ev, fmt.Errorf("new event id: %w", err)
+		}
+		ev.ID = id
+	}
+	if ev.OccurredAt.IsZero() {
+		ev.OccurredAt = now
+	}
+	if ev.RequestID == "" {
+		ev.RequestID = httpx.RequestID(ctx)
+	}
+	switch {
+	case ev.SchemaVersion == 0:
+		ev.SchemaVersion = 1
+	case ev.SchemaVersion < 0 || ev.SchemaVersion > math.MaxInt32:
+		return ev, errInvalidEvent("schema_version", "schema_version must be a positive 32-bit number")
+	}
+	payload := bytes.TrimSpace(ev.Payload)
+	switch {
+	case len(payload) == 0:
+		ev.Payload = json.RawMessage("{}")
+	case len(payload) > MaxPayloadBytes:
+		return ev, errInvalidEvent("payload", fmt.Sprintf("the payload is larger than %d bytes", MaxPayloadBytes))
+	case payload[0] != '{' || !json.Valid(payload):
+		return ev, errInvalidEvent("payload", "the payload must be a JSON object")
+	default:
+		ev.Payload = payload
+	}
+	return ev, nil
+}
+
+// notifyInterval is the least time between two relay notifications sent
+// by Publish from one host; see publishSQL.
+const notifyInterval = 50 * time.Millisecond
+
+// lastNotify is when Publish last let a transaction notify the relays
+// (unix nanoseconds), shared by the whole process.
+var lastNotify atomic.Int64
+
+// mayNotify reports whether a publishing transaction may notify the relays
+// now, and if so records it.
+func mayNotify(now time.Time) bool {
+	last := lastNotify.Load()
+	return now.UnixNano()-last >= int64(notifyInterval) && lastNotify.CompareAndSwap(last, now.UnixNano())
+}
+
+// Publish records evs in tx, the caller's unit-of-work transaction, as
+// outbox rows; they are relayed only if tx commits. tx may be a tenant
+// transaction (nexus_tenant under row-level security, as inside
+// dal.Unit.Run): every event's CompanyID must then be the transaction's
+// company.
+//
+// Each event is validated first (topic, company, JSON-object payload; a
+// 4xx *httpx.Error when invalid) and nothing is written unless all are
+// valid. Events without an ID get one; callers that need the ids (the
+// Publish RPC answers them) set ID themselves.
+//
+// The transaction also notifies the relays with pg_notify when they may be
+// asleep, at most once per 50 ms per host (see publishSQL for why). For
+// the lowest latency the host calls Service.Wake once tx has committed
+// (dal.Unit.AfterCommit), which wakes its own relay at no cost; relays on
+// other hosts poll every Config.PollInterval besides.
+func Publish(ctx context.Context, tx pgx.Tx, evs ...Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	now := time.Now()
+	var (
+		companies  = make([]uuid.UUID, len(evs))
+		ids        = make([]uuid.UUID, len(evs))
+		topics     = make([]string, len(evs))
+		occurred   = make([]time.Time, len(evs))
+		requestIDs = make([]string, len(evs))
+		versions   = make([]int32, len(evs))
+		payloads   = make([]string, len(evs))
+	)
+	for i, ev := range evs {
+		ev, err := ev.normalize(ctx, now)
+		if err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		companies[i], ids[i], topics[i], occurred[i] = ev.CompanyID, ev.ID, ev.Topic, ev.OccurredAt
+		requestIDs[i], versions[i], payloads[i] = ev.RequestID, int32(ev.SchemaVersion), string(ev.Payload)
+	}
+	_, err := tx.Exec(ctx, publishSQL, companies, ids, topics, occurred, requestIDs, versions, payloads, mayNotify(now))
+	if err != nil {
+		switch {
+		case isSQLState(err, sqlStateUniqueViolation):
+			err = errDuplicateEvent(err)
+		case isSQLState(err, sqlStateInsufficientPrivilege):
+			err = errForeignCompany(err)
+		}
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
