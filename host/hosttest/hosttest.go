@@ -8,6 +8,7 @@ package hosttest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -123,6 +124,7 @@ func Start(t testing.TB, dir string, env ...string) *Host {
 		"NEXUS_BOOTSTRAP_ADMIN_PASSWORD="+AdminPassword,
 		"NEXUS_LOG_LEVEL=debug",
 		"NEXUS_VERTICAL_PROBE_DIR="+h.ProbeDir,
+		"NEXUS_EVENTS_PREFIX=test."+strings.ToLower(rand.Text()[:12])+".",
 		// Tests log in and call far faster than people; rate limits have
 		// their own tests.
 		"NEXUS_RATE_LIMIT_ANONYMOUS=off",

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 	_ "time/tzdata" // company time zones must resolve on hosts without tzdata
 
@@ -19,6 +20,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/banking"
 	"github.com/nexuspos/nexus/host/internal/config"
+	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/httpapi"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/invoices"
@@ -37,6 +39,7 @@ type platform struct {
 	tenancy *tenancy.Service
 	plugins *plugins.Manager
 	shared  *shared
+	events  *events.Service
 }
 
 // open loads the configuration, connects to the database and migrates it.
@@ -115,6 +118,16 @@ func serve(ctx context.Context) error {
 			p.log.Info("created platform admin", "email", p.cfg.AdminEmail)
 		}
 	}
+	evCfg, err := events.LoadConfig(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	// Several platforms may share one broker: NEXUS_EVENTS_PREFIX keeps
+	// their exchanges and queues apart.
+	evCfg.Prefix = os.Getenv("NEXUS_EVENTS_PREFIX")
+	if p.events, err = events.New(p.pool, evCfg, p.log.Named("events")); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
 	p.plugins = plugins.New(plugins.Config{
 		Dir:            p.cfg.PluginDir,
 		LockFile:       p.cfg.PluginLock,
@@ -125,6 +138,9 @@ func serve(ctx context.Context) error {
 		Pool:           p.pool,
 		Cache:          p.shared.cache,
 		Locks:          p.shared.locks,
+		Events:         p.events,
+		Publish:        plugins.OutboxPublisher(p.events),
+		Tenant:         p.tenant,
 	})
 	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
 	p.tenancy.OnChange(p.invalidateCompany)
@@ -137,6 +153,19 @@ func serve(ctx context.Context) error {
 	if err := p.plugins.Start(ctx); err != nil {
 		return err
 	}
+	if err := p.events.Register(ctx, events.SalesStats()); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	if err := p.events.Start(ctx); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := p.events.Stop(stopCtx); err != nil {
+			p.log.Warn("event bus did not stop cleanly", "error", err)
+		}
+	}()
 	if p.cfg.Demo {
 		if err := p.seedDemo(ctx); err != nil {
 			return fmt.Errorf("demo: %w", err)
@@ -150,7 +179,7 @@ func serve(ctx context.Context) error {
 		Log:          p.log.Named("http"),
 		DB:           p.pool,
 		Plugins:      p.plugins,
-		Degraded:     p.shared.degraded,
+		Degraded:     p.degraded,
 		Authenticate: authenticate,
 		Mounts: []httpapi.Mount{
 			{Path: "/auth", Routes: func(r chi.Router) {
@@ -161,6 +190,10 @@ func serve(ctx context.Context) error {
 			{Path: "/invoices", MaxBodyBytes: invoiceSvc.Limits().MaxBodyBytes, Routes: func(r chi.Router) {
 				r.Use(authenticate)
 				invoiceSvc.Routes(r)
+			}},
+			{Path: "/admin/events", Routes: func(r chi.Router) {
+				r.Use(authenticate)
+				p.events.Routes(r)
 			}},
 			{Path: "/bank", MaxBodyBytes: bankSvc.Limits().MaxFileBytes + 1<<20, Routes: func(r chi.Router) {
 				r.Use(authenticate)
@@ -219,6 +252,15 @@ func (p *platform) verticalGate(r *http.Request, vertical string) (plugins.Tenan
 	return plugins.Tenant{Company: pluginCompany(a.Company), Config: a.Config}, nil
 }
 
+// tenant resolves the company of an event for a vertical's handler.
+func (p *platform) tenant(ctx context.Context, companyID uuid.UUID, vertical string) (plugins.Tenant, error) {
+	a, err := p.access(ctx, companyID, vertical)
+	if err != nil {
+		return plugins.Tenant{}, err
+	}
+	return plugins.Tenant{Company: pluginCompany(a.Company), Config: a.Config}, nil
+}
+
 func pluginCompany(c tenancy.Company) plugins.Company {
 	return plugins.Company{ID: c.ID, Name: c.Name, Country: c.Country, Currency: c.Currency, Timezone: c.Timezone, TaxID: c.TaxID}
 }
@@ -230,4 +272,16 @@ func (a verticalsAdapter) Known(name string) bool { return a.m.Known(name) }
 
 func (a verticalsAdapter) Configure(ctx context.Context, name string, c tenancy.Company, config json.RawMessage) error {
 	return a.m.Configure(ctx, name, pluginCompany(c), config)
+}
+
+// degraded reports the shared services running in a fallback mode.
+func (p *platform) degraded() (bool, string) {
+	var reasons []string
+	if bad, reason := p.shared.degraded(); bad {
+		reasons = append(reasons, "redis: "+reason)
+	}
+	if h := p.events.Health(); !h.OK {
+		reasons = append(reasons, "event bus: "+h.Reason)
+	}
+	return len(reasons) > 0, strings.Join(reasons, "; ")
 }

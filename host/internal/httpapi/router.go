@@ -26,8 +26,9 @@ type Deps struct {
 	Log     hclog.Logger
 	DB      Pinger
 	Plugins *plugins.Manager
-	// Degraded reports a shared service (Redis) running in its fallback
-	// mode; /readyz then answers 200 with status "degraded" and the reason.
+	// Degraded reports a shared service (Redis, the event bus) running in
+	// its fallback mode; /readyz then answers 200 with status "degraded"
+	// and the reason.
 	Degraded func() (bool, string)
 	// Authenticate puts an auth.Principal in the context or answers 401/403.
 	Authenticate func(http.Handler) http.Handler
@@ -102,7 +103,7 @@ func ready(d Deps) http.HandlerFunc {
 		if d.Degraded != nil {
 			if degraded, reason := d.Degraded(); degraded {
 				word = "degraded"
-				checks["redis"] = reason
+				checks["degraded"] = reason
 			}
 		}
 		if !ok {

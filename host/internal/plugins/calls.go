@@ -136,7 +136,7 @@ func (h *hostService) Publish(ctx context.Context, req *nexusv1.PublishRequest) 
 		return err
 	})
 	if err != nil {
-		return nil, dal.Status(err)
+		return nil, statusOf(err)
 	}
 	return &nexusv1.PublishResponse{Ids: ids}, nil
 }

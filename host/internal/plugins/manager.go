@@ -30,6 +30,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/nexuspos/nexus/host/internal/cache"
+	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/locks"
 	"github.com/nexuspos/nexus/internal/manifest"
 	"github.com/nexuspos/nexus/internal/wire"
@@ -64,6 +65,11 @@ type Config struct {
 	// vertical and the call's company.
 	Cache cache.Backend
 	Locks locks.Backend
+	// Events, when set, receives the subscriptions verticals declare.
+	Events *events.Service
+	// Tenant resolves a company and its configuration of a vertical for
+	// calls that do not come through the HTTP gate (events).
+	Tenant func(ctx context.Context, companyID uuid.UUID, vertical string) (Tenant, error)
 }
 
 // Publisher writes events to the outbox inside tx and returns their ids.
@@ -298,6 +304,9 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	}
 	proc.router.NotFound(notFound)
 	proc.router.MethodNotAllowed(methodNotAllowed)
+	if err := m.subscribe(ctx, v, man); err != nil {
+		return nil, &refusedError{fmt.Errorf("subscriptions: %w", err)}
+	}
 	id := wc.Broker.NextId()
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(wire.ServerOptions(opts)...)

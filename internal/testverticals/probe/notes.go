@@ -2,6 +2,7 @@ package probe
 
 import (
 	"embed"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -38,7 +39,7 @@ func noteRoutes() []sdk.Route {
 		sdk.POST("/notes/{id}/close", sdk.RoleManager, "Close a note", closeNote),
 		sdk.POST("/notes/fail", sdk.RoleCashier, "Write a note, then fail", failNote),
 		sdk.POST("/notes/slow", sdk.RoleCashier, "Write a note, then sleep ms", slowNote),
-		sdk.POST("/notes/event", sdk.RoleCashier, "Write a note and publish probe.note.created", eventNote),
+		sdk.POST("/notes/event", sdk.RoleCashier, "Write a note and publish probe.note.created; ?fail=1 then fails", eventNote),
 	}
 }
 
@@ -139,5 +140,19 @@ func eventNote(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Query("fail") == "1" {
+		return sdk.Unprocessable("probe_failed", "published, then failed on purpose")
+	}
 	return c.JSON(http.StatusCreated, map[string]string{"id": n.ID, "event_id": id})
+}
+
+// recordNoteEvent records each note event once, in the event's unit of work.
+func recordNoteEvent(c *sdk.Context, ev sdk.Event) error {
+	var p struct {
+		NoteID string `json:"note_id"`
+	}
+	if err := json.Unmarshal(ev.Payload, &p); err != nil {
+		return err
+	}
+	return c.DB().Insert("note_events", map[string]any{"id": ev.ID, "note_id": p.NoteID, "attempt": ev.Attempt})
 }

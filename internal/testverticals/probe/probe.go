@@ -73,6 +73,9 @@ func (p probe) Manifest() sdk.Manifest {
 		// all_notes deliberately omits the company filter: row-level
 		// security must still confine it to the caller's company.
 		Queries: map[string]string{"all_notes": "SELECT id, body, amount FROM notes ORDER BY created_at"},
+		Subscriptions: []sdk.Subscription{{
+			Name: "notes", Pattern: "probe.note.*", Concurrency: 2, Handler: recordNoteEvent,
+		}},
 	}
 }
 

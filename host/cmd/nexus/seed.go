@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/nexuspos/nexus/host/internal/plugins"
+	seeding "github.com/nexuspos/nexus/host/internal/seed"
+	"github.com/nexuspos/nexus/host/internal/tenancy"
+)
+
+// seedUsage documents the seed command.
+const seedUsage = `usage: nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
+fills the database with realistic demo data (companies with the cpg vertical,
+catalog, stock, cash sessions, sales, consignments, CFDI invoices) using COPY.
+`
+
+// seed starts the platform without HTTP (database, tenancy and the plugins,
+// so the CPG vertical migrates and provisions its companies), generates the
+// data and prints a summary.
+func seed(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), seedUsage); fs.PrintDefaults() }
+	var o seeding.Options
+	fs.IntVar(&o.Companies, "companies", 2, "companies to create, alternately MX and AR")
+	fs.IntVar(&o.Transactions, "transactions", 10000, "sales in total across the companies")
+	fs.IntVar(&o.Days, "days", seeding.DefaultDays, "days the sales are spread over, ending yesterday")
+	fs.Int64Var(&o.Seed, "seed", seeding.DefaultSeed, "random seed: the same seed gives the same data")
+	fs.BoolVar(&o.Append, "append", false, "add to a database that already holds seed data")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("seed: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("seed: unexpected arguments %q\n%s", fs.Args(), seedUsage)
+	}
+	p, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.pool.Close()
+	p.plugins = plugins.New(plugins.Config{
+		Dir:            p.cfg.PluginDir,
+		LockFile:       p.cfg.PluginLock,
+		HealthInterval: p.cfg.HealthInterval,
+		RequestTimeout: p.cfg.RequestTimeout,
+		HostVersion:    version,
+		Logger:         p.log.Named("plugins"),
+		Pool:           p.pool,
+	})
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
+		defer cancel()
+		p.plugins.Stop(stopCtx)
+	}()
+	if err := p.plugins.Start(ctx); err != nil {
+		return err
+	}
+	if !running(p.plugins, seeding.Vertical) {
+		return fmt.Errorf("seed: the %s vertical is not running (plugin dir %s): %v", seeding.Vertical, p.cfg.PluginDir, p.plugins.Unhealthy())
+	}
+	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
+	sum, err := seeding.Run(ctx, seeding.Deps{Pool: p.pool, Tenancy: p.tenancy, Log: p.log.Named("seed")}, o)
+	if err != nil {
+		return err
+	}
+	sum.Print(os.Stdout)
+	return nil
+}
+
+// running reports whether the vertical name runs in m.
+func running(m *plugins.Manager, name string) bool {
+	for _, v := range m.List() {
+		if v.Name == name && v.State == plugins.StateRunning {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,131 @@
+package reporting
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/httpx"
+)
+
+// Routes mounts the reporting API on r, which must already authenticate
+// (mount it in the /api/v1 group behind auth):
+//
+//	POST /mv/refresh?force=true                          platform admin: refresh now; 200 Result
+//	GET  /mv/health                                      any caller: Health
+//	GET  /mv/metrics                                     platform admin: {"data":[TriggerMetrics]}
+//	GET  /reports/revenue?from=&to=&group_by=            viewer or above of the token's company: RevenueReport
+//
+// A refresh skipped because the contents are younger than Config.MinAge
+// (no force) is a 200 with "refreshed": false and "skipped": "recent"; one
+// that could not get the lock within Config.LockWait is 409
+// refresh_in_progress. from and to are YYYY-MM-DD days in the company's
+// time zone, both included. Unknown query parameters are 400
+// invalid_query.
+func (s *Service) Routes(r chi.Router) {
+	r.With(auth.RequirePlatformAdmin).Post("/mv/refresh", handle(s.handleRefresh))
+	r.Get("/mv/health", handle(s.handleHealth))
+	r.With(auth.RequirePlatformAdmin).Get("/mv/metrics", handle(s.handleMetrics))
+	r.With(auth.RequireRole(auth.RoleViewer)).Get("/reports/revenue", handle(s.handleRevenue))
+}
+
+// handle adapts a handler that returns its error to http.HandlerFunc.
+func handle(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			httpx.WriteError(w, r, err)
+		}
+	}
+}
+
+// onlyParams rejects query parameters other than allowed.
+func onlyParams(q url.Values, allowed ...string) error {
+	for name := range q {
+		known := false
+		for _, a := range allowed {
+			known = known || name == a
+		}
+		if !known {
+			return invalidQuery(name, "unknown query parameter "+strconv.Quote(name))
+		}
+	}
+	return nil
+}
+
+func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if err := onlyParams(q, "force"); err != nil {
+		return err
+	}
+	force := false
+	if v := q.Get("force"); v != "" {
+		var err error
+		if force, err = strconv.ParseBool(v); err != nil {
+			return invalidQuery("force", "force must be true or false")
+		}
+	}
+	res, err := s.Refresh(r.Context(), force)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Service) handleHealth(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := auth.FromContext(r.Context()); !ok {
+		return httpx.Unauthorized("authentication required")
+	}
+	h, err := s.Health(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, h)
+	return nil
+}
+
+func (s *Service) handleMetrics(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.Metrics(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": m})
+	return nil
+}
+
+func (s *Service) handleRevenue(w http.ResponseWriter, r *http.Request) error {
+	p, _ := auth.FromContext(r.Context())
+	if p.CompanyID == uuid.Nil {
+		return httpx.Forbidden("company_required", "this route needs a token scoped to a company")
+	}
+	q := r.URL.Query()
+	if err := onlyParams(q, "from", "to", "group_by"); err != nil {
+		return err
+	}
+	rq := RevenueQuery{GroupBy: q.Get("group_by")}
+	for _, d := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &rq.From}, {"to", &rq.To}} {
+		v := q.Get(d.name)
+		if v == "" {
+			return invalidQuery(d.name, d.name+" is required (YYYY-MM-DD)")
+		}
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return invalidQuery(d.name, d.name+" must be a date (YYYY-MM-DD)")
+		}
+		*d.dst = t
+	}
+	rep, err := s.Revenue(r.Context(), p.CompanyID, rq)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, rep)
+	return nil
+}

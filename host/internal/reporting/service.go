@@ -1,0 +1,555 @@
+package reporting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/go-hclog"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
+)
+
+// Defaults of Config.
+const (
+	DefaultInterval       = time.Hour
+	DefaultDebounce       = 30 * time.Second
+	DefaultMinAge         = time.Minute
+	DefaultLockWait       = 2 * time.Minute
+	DefaultDriftDays      = 31
+	DefaultLogRetention   = 30 * 24 * time.Hour
+	defaultBigTransaction = 10000
+	// maxCheckEvery bounds how late a scheduled refresh may start after it
+	// falls due.
+	maxCheckEvery = 5 * time.Minute
+	// lockPoll is how often a waiting refresh retries the advisory lock.
+	lockPoll = 100 * time.Millisecond
+	// companyTTL is how long a company's time zone and threshold are
+	// cached.
+	companyTTL = time.Minute
+)
+
+// Ticker delivers the ticks of a periodic check; Config.NewTicker makes
+// them, so tests can tick by hand.
+type Ticker interface {
+	C() <-chan time.Time
+	Stop()
+}
+
+// Config configures a Service. Zero fields take the defaults documented on
+// each.
+type Config struct {
+	// Pool is the host's privileged pool (superuser or BYPASSRLS): the
+	// views are built from every company's rows and read only through it.
+	Pool *pgxpool.Pool
+	// Log receives refresh outcomes and drift; nil discards them.
+	Log hclog.Logger
+	// Interval is the scheduled refresh period (DefaultInterval): Run
+	// refreshes when the current contents are that old, checking every
+	// Interval/12 (at most every 5 minutes).
+	Interval time.Duration
+	// SLA is the age past which Health reports the views stale (2 ×
+	// Interval).
+	SLA time.Duration
+	// Debounce is how long RequestRefresh waits for more requests before
+	// the one refresh that serves them all (DefaultDebounce).
+	Debounce time.Duration
+	// MinAge is the age under which a manual refresh without force is
+	// skipped (DefaultMinAge).
+	MinAge time.Duration
+	// LockWait bounds how long a manual refresh or a rebuild waits for
+	// another replica's refresh to finish (DefaultLockWait).
+	LockWait time.Duration
+	// Concurrent refreshes the views in place with REFRESH MATERIALIZED
+	// VIEW CONCURRENTLY instead of building them afresh and swapping them
+	// in. It rewrites no catalog entries but diffs every row, so it is
+	// several times slower on large views. Rebuilds always swap.
+	Concurrent bool
+	// RollupTypes are the transaction types the event consumer keeps in
+	// revenue_rollup (with ApplyEvent or ApplySaleEvent), e.g.
+	// []string{SalesType}. The revenue API answers them from the rollup
+	// after the watermark's day; list a type only once its consumer runs.
+	RollupTypes []string
+	// BigTransaction is the big-transaction threshold of companies whose
+	// enabled verticals set no big_transaction_threshold (10000).
+	BigTransaction decimal.Decimal
+	// DriftDays is how many of the latest fully covered days CheckDrift
+	// compares (DefaultDriftDays).
+	DriftDays int
+	// LogRetention is how long mv_refresh_log rows are kept
+	// (DefaultLogRetention).
+	LogRetention time.Duration
+	// Now is the clock (time.Now).
+	Now func() time.Time
+	// NewTicker makes the scheduled check's ticker (a time.Ticker).
+	NewTicker func(time.Duration) Ticker
+	// After makes the debounce timer (time.After).
+	After func(time.Duration) <-chan time.Time
+}
+
+// Trigger says what started a refresh.
+type Trigger string
+
+// Triggers of mv_refresh_log.
+const (
+	TriggerScheduled Trigger = "scheduled"
+	TriggerEvent     Trigger = "event"
+	TriggerManual    Trigger = "manual"
+	TriggerRebuild   Trigger = "rebuild"
+)
+
+// triggers lists every trigger, in reporting order.
+var triggers = []Trigger{TriggerScheduled, TriggerEvent, TriggerManual, TriggerRebuild}
+
+// Reasons a refresh was skipped (Result.Skipped).
+const (
+	// SkipBusy: another refresh (possibly on another replica) held the lock.
+	SkipBusy = "busy"
+	// SkipRecent: the contents were younger than the minimum age.
+	SkipRecent = "recent"
+	// SkipFresh: a refresh taken after the requests it would serve had
+	// already run.
+	SkipFresh = "fresh"
+)
+
+// Result is the outcome of one refresh attempt.
+type Result struct {
+	Trigger   Trigger `json:"trigger"`
+	Refreshed bool    `json:"refreshed"`
+	// Skipped says why nothing ran (SkipBusy, SkipRecent, SkipFresh).
+	Skipped string `json:"skipped,omitempty"`
+	// StartedAt is the watermark of the new contents when Refreshed.
+	StartedAt  time.Time `json:"started_at,omitzero"`
+	DurationMS int64     `json:"duration_ms"`
+	Rows       int64     `json:"rows"`
+	// LastRefreshAt is the watermark of the contents that stay current
+	// when the refresh was skipped, and AgeSeconds their age.
+	LastRefreshAt time.Time `json:"last_refresh_at,omitzero"`
+	AgeSeconds    float64   `json:"age_seconds,omitempty"`
+}
+
+// Service builds and refreshes the views, answers the revenue API and keeps
+// the rollup. Its methods are safe for concurrent use.
+type Service struct {
+	cfg     Config
+	pool    *pgxpool.Pool
+	log     hclog.Logger
+	lockA   int32
+	lockB   int32
+	wake    chan struct{}
+	mu      sync.Mutex
+	sources map[string]string
+	// pendingAt is the time of the latest event-driven request not yet
+	// served by a refresh (zero: none); pendingN counts them and
+	// pendingReason is the first one's reason.
+	pendingAt     time.Time
+	pendingN      int
+	pendingReason string
+	companies     map[uuid.UUID]companyInfo
+}
+
+// New returns a Service. It does not touch the database: call SetSources,
+// then Run.
+func New(cfg Config) (*Service, error) {
+	if cfg.Pool == nil {
+		return nil, errors.New("reporting: Config.Pool is required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = hclog.NewNullLogger()
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&cfg.Interval, DefaultInterval}, {&cfg.Debounce, DefaultDebounce}, {&cfg.MinAge, DefaultMinAge},
+		{&cfg.LockWait, DefaultLockWait}, {&cfg.LogRetention, DefaultLogRetention},
+	} {
+		if *d.v < 0 {
+			return nil, fmt.Errorf("reporting: negative duration %s in Config", *d.v)
+		}
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	if cfg.SLA <= 0 {
+		cfg.SLA = 2 * cfg.Interval
+	}
+	if cfg.DriftDays <= 0 {
+		cfg.DriftDays = DefaultDriftDays
+	}
+	if cfg.BigTransaction.Sign() <= 0 {
+		cfg.BigTransaction = decimal.NewFromInt(defaultBigTransaction)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewTicker == nil {
+		cfg.NewTicker = func(d time.Duration) Ticker { return realTicker{time.NewTicker(d)} }
+	}
+	if cfg.After == nil {
+		cfg.After = time.After
+	}
+	cfg.RollupTypes = append([]string{}, cfg.RollupTypes...)
+	return &Service{
+		cfg:       cfg,
+		pool:      cfg.Pool,
+		log:       cfg.Log,
+		lockA:     lockKey("nexus"),
+		lockB:     lockKey("reporting.universal_transactions"),
+		wake:      make(chan struct{}, 1),
+		sources:   map[string]string{},
+		companies: map[uuid.UUID]companyInfo{},
+	}, nil
+}
+
+// realTicker adapts time.Ticker.
+type realTicker struct{ t *time.Ticker }
+
+func (r realTicker) C() <-chan time.Time { return r.t.C }
+func (r realTicker) Stop()               { r.t.Stop() }
+
+// lockKey derives a stable int4 advisory-lock key from name.
+func lockKey(name string) int32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(name))
+	return int32(h.Sum32())
+}
+
+// now is the service's clock.
+func (s *Service) now() time.Time { return s.cfg.Now() }
+
+// state is the reporting_state row.
+type state struct {
+	hash        string
+	sources     []string
+	definition  string
+	watermark   time.Time
+	refreshedAt time.Time
+	rows        int64
+}
+
+// readState returns the reporting_state row; ok is false before the first
+// build.
+func readState(ctx context.Context, db pgxQuerier) (st state, ok bool, err error) {
+	err = db.QueryRow(ctx, stateSQL).Scan(&st.hash, &st.sources, &st.definition, &st.watermark, &st.refreshedAt, &st.rows)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return state{}, false, nil
+	}
+	if err != nil {
+		return state{}, false, fmt.Errorf("read reporting_state: %w", err)
+	}
+	return st, true, nil
+}
+
+// pgxQuerier is what readState needs; pools, connections and
+// transactions satisfy it.
+type pgxQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// SetSources validates sources (the installed verticals' universal SQL;
+// InvoicesSource is always added) and rebuilds the views when the set of
+// valid sources differs from the one they were built from, or when they do
+// not exist. A rebuild takes the refresh lock, waiting up to
+// Config.LockWait for a refresh in progress. Invalid sources are left out
+// of the views and reported in an *InvalidSourcesError; the views are
+// still built from the others.
+func (s *Service) SetSources(ctx context.Context, sources []Source) error {
+	named, bad := checkNames(append([]Source{InvoicesSource}, sources...))
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("set sources: acquire connection: %w", err)
+	}
+	defer conn.Release()
+	valid := make([]Source, 0, len(named))
+	for _, src := range named {
+		src.SQL = trimSQL(src.SQL)
+		if reason := validateSource(ctx, conn, src); reason != "" {
+			bad = append(bad, SourceError{Source: src.Name, Reason: reason})
+			continue
+		}
+		valid = append(valid, src)
+	}
+	s.mu.Lock()
+	s.sources = make(map[string]string, len(valid))
+	for _, src := range valid {
+		s.sources[src.Name] = src.SQL
+	}
+	s.mu.Unlock()
+
+	spec := buildSpec{hash: sourcesHash(valid), sources: sourceNames(valid), definition: definition(valid)}
+	current, err := s.builtFrom(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("set sources: %w", err)
+	}
+	if current != spec.hash {
+		if err := s.rebuild(ctx, conn, spec); err != nil {
+			return fmt.Errorf("set sources: %w", err)
+		}
+	}
+	if len(bad) > 0 {
+		return &InvalidSourcesError{Sources: bad}
+	}
+	return nil
+}
+
+// builtFrom returns the hash of the sources the views were built from, or
+// "" when they do not exist.
+func (s *Service) builtFrom(ctx context.Context, conn *pgxpool.Conn) (string, error) {
+	var exists bool
+	if err := conn.QueryRow(ctx, viewsExistSQL).Scan(&exists); err != nil {
+		return "", fmt.Errorf("look for the views: %w", err)
+	}
+	st, ok, err := readState(ctx, conn)
+	if err != nil || !ok || !exists {
+		return "", err
+	}
+	return st.hash, nil
+}
+
+// rebuild builds the views from spec under the refresh lock, unless
+// another replica did while this one waited for it.
+func (s *Service) rebuild(ctx context.Context, conn *pgxpool.Conn, spec buildSpec) error {
+	locked, err := s.lock(ctx, conn, s.cfg.LockWait)
+	if err != nil {
+		return err
+	}
+	if !locked {
+		return fmt.Errorf("rebuild: %w", ErrBusy)
+	}
+	defer s.unlock(ctx, conn)
+	current, err := s.builtFrom(ctx, conn)
+	if err != nil || current == spec.hash {
+		return err
+	}
+	s.log.Info("rebuilding universal transactions", "sources", spec.sources)
+	_, err = s.build(ctx, conn, TriggerRebuild, spec)
+	return err
+}
+
+// validateSource runs src wrapped in SELECT * FROM (...) LIMIT 0 (with the
+// extended protocol, which refuses a second statement) and checks its
+// columns; it returns what is wrong, or "".
+func validateSource(ctx context.Context, conn *pgxpool.Conn, src Source) string {
+	rows, err := conn.Query(ctx, fmt.Sprintf(validateSourceSQL, src.SQL), pgx.QueryExecModeExec)
+	if err != nil {
+		return err.Error()
+	}
+	fields := rows.FieldDescriptions()
+	names := make([]string, len(fields))
+	oids := make([]uint32, len(fields))
+	for i, f := range fields {
+		names[i], oids[i] = f.Name, f.DataTypeOID
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err.Error()
+	}
+	return columnsError(names, oids)
+}
+
+// refreshOpts say when a refresh may be skipped.
+type refreshOpts struct {
+	// wait bounds the wait for the lock (zero: skip when it is held).
+	wait time.Duration
+	// minAge skips the refresh when the contents are younger.
+	minAge time.Duration
+	// servedAt skips the refresh when the contents' watermark is at or
+	// after it.
+	servedAt time.Time
+}
+
+// Refresh runs a manual refresh now. Without force it is skipped
+// (SkipRecent) when the contents are younger than Config.MinAge. It waits
+// up to Config.LockWait for a refresh in progress elsewhere and returns
+// ErrBusy when that runs out; ErrNotBuilt before the first SetSources.
+func (s *Service) Refresh(ctx context.Context, force bool) (Result, error) {
+	opts := refreshOpts{wait: s.cfg.LockWait, minAge: s.cfg.MinAge}
+	if force {
+		opts.minAge = 0
+	}
+	res, err := s.refresh(ctx, TriggerManual, opts)
+	if err == nil && res.Skipped == SkipBusy {
+		return res, ErrBusy
+	}
+	return res, err
+}
+
+// refresh takes the lock on a dedicated connection, decides whether the
+// refresh is still needed and runs it.
+func (s *Service) refresh(ctx context.Context, trigger Trigger, opts refreshOpts) (Result, error) {
+	res := Result{Trigger: trigger}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return res, fmt.Errorf("%s refresh: acquire connection: %w", trigger, err)
+	}
+	defer conn.Release()
+	locked, err := s.lock(ctx, conn, opts.wait)
+	if err != nil {
+		return res, fmt.Errorf("%s refresh: %w", trigger, err)
+	}
+	if !locked {
+		res.Skipped = SkipBusy
+		return res, nil
+	}
+	defer s.unlock(ctx, conn)
+	st, ok, err := readState(ctx, conn)
+	if err != nil {
+		return res, fmt.Errorf("%s refresh: %w", trigger, err)
+	}
+	if !ok {
+		return res, ErrNotBuilt
+	}
+	age := s.now().Sub(st.watermark)
+	switch {
+	case opts.minAge > 0 && age < opts.minAge:
+		res.Skipped = SkipRecent
+	case !opts.servedAt.IsZero() && !st.watermark.Before(opts.servedAt):
+		res.Skipped = SkipFresh
+	}
+	if res.Skipped != "" {
+		res.LastRefreshAt, res.AgeSeconds, res.Rows = st.watermark, age.Seconds(), st.rows
+		s.served(st.watermark)
+		return res, nil
+	}
+	return s.build(ctx, conn, trigger, buildSpec{hash: st.hash, sources: st.sources, definition: st.definition, refresh: true})
+}
+
+// buildSpec is what to build: the definition of the base view from a set
+// of sources. refresh marks a refresh of unchanged sources, which
+// Config.Concurrent may do in place.
+type buildSpec struct {
+	hash       string
+	sources    []string
+	definition string
+	refresh    bool
+}
+
+// build builds or refreshes the views in one transaction on conn, which
+// holds the lock, records the new watermark and logs the attempt.
+func (s *Service) build(ctx context.Context, conn *pgxpool.Conn, trigger Trigger, spec buildSpec) (Result, error) {
+	res := Result{Trigger: trigger, StartedAt: s.now()}
+	clock := time.Now()
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, buildSettingsSQL); err != nil {
+			return err
+		}
+		var err error
+		if spec.refresh && s.cfg.Concurrent {
+			res.Rows, err = refreshInPlace(ctx, tx)
+		} else {
+			res.Rows, err = buildAndSwap(ctx, tx, spec.definition)
+		}
+		if err != nil {
+			return err
+		}
+		finished := s.now()
+		res.DurationMS = time.Since(clock).Milliseconds()
+		if spec.refresh {
+			_, err = tx.Exec(ctx, updateStateSQL, res.StartedAt, finished, res.Rows)
+		} else {
+			_, err = tx.Exec(ctx, upsertStateSQL, spec.hash, spec.sources, spec.definition, res.StartedAt, finished, res.Rows)
+		}
+		if err != nil {
+			return fmt.Errorf("record the watermark: %w", err)
+		}
+		if _, err := tx.Exec(ctx, insertLogSQL, string(trigger), res.StartedAt, finished, res.DurationMS, res.Rows, nil); err != nil {
+			return fmt.Errorf("log the refresh: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		err = fmt.Errorf("%s refresh: %w", trigger, err)
+		s.logFailure(ctx, conn, trigger, res.StartedAt, time.Since(clock), err)
+		return Result{Trigger: trigger}, err
+	}
+	res.Refreshed = true
+	s.served(res.StartedAt)
+	s.log.Info("refreshed universal transactions", "trigger", trigger, "rows", res.Rows, "duration_ms", res.DurationMS)
+	if _, err := conn.Exec(ctx, pruneLogSQL, s.now().Add(-s.cfg.LogRetention)); err != nil {
+		s.log.Warn("prune mv_refresh_log", "error", err)
+	}
+	return res, nil
+}
+
+// buildAndSwap builds both views under temporary names and swaps them in;
+// it returns the base view's row count.
+func buildAndSwap(ctx context.Context, tx pgx.Tx, def string) (int64, error) {
+	tag, err := tx.Exec(ctx, fmt.Sprintf(createNextBaseSQL, def))
+	if err != nil {
+		return 0, fmt.Errorf("create universal_transactions_mv: %w", err)
+	}
+	steps := []struct{ what, sql string }{
+		{"index universal_transactions_mv (company_id, transaction_type, source_id must be unique across sources)", createNextBaseKeySQL},
+		{"index universal_transactions_mv by time", createNextBaseTimeSQL},
+		{"analyze universal_transactions_mv", analyzeNextBaseSQL},
+		{"create revenue_daily_mv", fmt.Sprintf(createNextDailySQL, fmt.Sprintf(dailyDefinitionSQL, "universal_transactions_mv_next"))},
+		{"index revenue_daily_mv", createNextDailyKeySQL},
+		{"bound the swap's lock wait", swapLockTimeoutSQL},
+		{"swap the views in", swapSQL},
+	}
+	for _, st := range steps {
+		if _, err := tx.Exec(ctx, st.sql); err != nil {
+			return 0, fmt.Errorf("%s: %w", st.what, err)
+		}
+	}
+	return tag.RowsAffected(), nil
+}
+
+// refreshInPlace refreshes both views concurrently; it returns the base
+// view's row count.
+func refreshInPlace(ctx context.Context, tx pgx.Tx) (int64, error) {
+	if _, err := tx.Exec(ctx, refreshConcurrentlySQL); err != nil {
+		return 0, fmt.Errorf("refresh concurrently: %w", err)
+	}
+	var rows int64
+	if err := tx.QueryRow(ctx, countBaseSQL).Scan(&rows); err != nil {
+		return 0, fmt.Errorf("count universal_transactions_mv: %w", err)
+	}
+	return rows, nil
+}
+
+// logFailure records a failed refresh in mv_refresh_log, even when ctx is
+// already cancelled.
+func (s *Service) logFailure(ctx context.Context, conn *pgxpool.Conn, trigger Trigger, started time.Time, took time.Duration, cause error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, insertLogSQL, string(trigger), started, s.now(), took.Milliseconds(), nil, cause.Error()); err != nil {
+		s.log.Error("log a failed refresh", "error", err)
+	}
+}
+
+// lock takes the refresh advisory lock on conn, retrying for up to wait.
+func (s *Service) lock(ctx context.Context, conn *pgxpool.Conn, wait time.Duration) (bool, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		var ok bool
+		if err := conn.QueryRow(ctx, tryLockSQL, s.lockA, s.lockB).Scan(&ok); err != nil {
+			return false, fmt.Errorf("take the refresh lock: %w", err)
+		}
+		if ok || !time.Now().Before(deadline) {
+			return ok, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, fmt.Errorf("wait for the refresh lock: %w", ctx.Err())
+		case <-time.After(lockPoll):
+		}
+	}
+}
+
+// unlock releases the refresh lock; a session that may still hold it is
+// closed rather than returned to the pool.
+func (s *Service) unlock(ctx context.Context, conn *pgxpool.Conn) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, unlockSQL, s.lockA, s.lockB); err != nil {
+		s.log.Error("release the refresh lock", "error", err)
+		_ = conn.Conn().Close(ctx)
+	}
+}
