@@ -4,6 +4,7 @@
 //	nexus [serve]                       start the platform (default)
 //	nexus migrate status|up|down N      host database migrations
 //	nexus admin create --email E --password P
+//	nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
 //	nexus plugins                       list discovered plugins
 //	nexus version
 package main
@@ -40,6 +41,8 @@ func run(ctx context.Context, args []string) error {
 		return migrate(ctx, args)
 	case "admin":
 		return admin(ctx, args)
+	case "seed":
+		return seed(ctx, args)
 	case "plugins":
 		return listPlugins()
 	case "version":
@@ -57,6 +60,8 @@ const usage = `usage:
   nexus [serve]                             start the platform
   nexus migrate status|up|down N            host database migrations
   nexus admin create --email E --password P create a platform admin
+  nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
+                                            fill demo/benchmark data (needs the cpg plugin)
   nexus plugins                             list discovered plugins
   nexus version
 configuration: NEXUS_* environment variables (see README)
