@@ -167,7 +167,17 @@ func (s *server) ConfigureCompany(ctx context.Context, req *nexusv1.ConfigureCom
 	if !ok {
 		return &nexusv1.ConfigureCompanyResponse{}, nil
 	}
-	err := cc.ConfigureCompany(ctx, companyFromProto(req.GetCompany()), json.RawMessage(req.GetConfig()))
+	company := companyFromProto(req.GetCompany())
+	c := &Context{
+		ctx:       ctx,
+		host:      s.hostFor(req.GetCallId()),
+		log:       s.log.With("company_id", company.ID),
+		principal: Principal{CompanyID: company.ID, Role: RoleOwner},
+		company:   company,
+		config:    configOf(req.GetConfig()),
+		resHeader: http.Header{},
+	}
+	err := s.run(c, func(c *Context) error { return cc.ConfigureCompany(c, company, json.RawMessage(req.GetConfig())) })
 	var cfgErr *ConfigError
 	switch {
 	case err == nil:

@@ -17,9 +17,12 @@ type Vertical interface {
 
 // CompanyConfigurer is implemented by verticals that validate a company's
 // configuration and provision per-company data when a company enables them.
-// Returning InvalidConfig(...) refuses the configuration with a 422.
+// c carries a DB bound to a unit of work for that company, committed only
+// if ConfigureCompany returns nil. Returning InvalidConfig(...) refuses the
+// configuration with a 422. It runs again whenever the company changes its
+// configuration, so provisioning must be idempotent.
 type CompanyConfigurer interface {
-	ConfigureCompany(ctx context.Context, company Company, config json.RawMessage) error
+	ConfigureCompany(c *Context, company Company, config json.RawMessage) error
 }
 
 // Shutdowner is implemented by verticals that must finish work before the

@@ -1,0 +1,123 @@
+package cpg
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
+	"github.com/nexuspos/nexus/sdk/taxid"
+)
+
+// invalidField is a 422 naming the offending request field.
+func invalidField(field, format string, args ...any) *sdk.Error {
+	reason := fmt.Sprintf(format, args...)
+	return sdk.Unprocessable("invalid_field", field+" "+reason).
+		WithDetails(map[string]any{"field": field, "reason": reason})
+}
+
+// notFound is a 404 for a resource addressed by the URL.
+func notFound(what, id string) *sdk.Error {
+	return sdk.NotFound("not_found", what+" "+id+" not found").WithDetails(map[string]any{"id": id})
+}
+
+// unknownRef is a 422 for a referenced row that does not exist in the
+// caller's company.
+func unknownRef(field, id string) *sdk.Error {
+	return sdk.Unprocessable("unknown_"+trimID(field), field+" "+id+" does not exist").
+		WithDetails(map[string]any{"field": field, "id": id})
+}
+
+// trimID names what a field references: "lines[0].variant_id" and
+// "to_location_id" reference a "variant" and a "location".
+func trimID(field string) string {
+	field = strings.TrimSuffix(field[strings.LastIndexAny(field, ".]")+1:], "_id")
+	return field[strings.LastIndex(field, "_")+1:]
+}
+
+// insufficientStock is the 409 of a movement that would take on-hand below
+// zero.
+func insufficientStock(variantID, locationID string, requested string) *sdk.Error {
+	return sdk.Conflict("insufficient_stock", "not enough stock of variant "+variantID+" at location "+locationID).
+		WithDetails(map[string]any{"variant_id": variantID, "location_id": locationID, "requested": requested})
+}
+
+// isCode reports whether err is an *sdk.Error with code.
+func isCode(err error, code string) bool {
+	var e *sdk.Error
+	return errors.As(err, &e) && e.Code == code
+}
+
+// moneyError turns a calculator error into a 422 naming the line and field.
+func moneyError(err error, lineField string) error {
+	var me *money.Error
+	if !errors.As(err, &me) {
+		return err
+	}
+	code := "invalid_amount"
+	switch {
+	case errors.Is(err, money.ErrInvalidQuantity):
+		code = "invalid_quantity"
+	case errors.Is(err, money.ErrInvalidPrice):
+		code = "invalid_price"
+	case errors.Is(err, money.ErrInvalidDiscount):
+		code = "invalid_discount"
+	case errors.Is(err, money.ErrInvalidTaxRate), errors.Is(err, money.ErrUnknownTaxRate):
+		code = "invalid_tax_rate"
+	case errors.Is(err, money.ErrUnknownCurrency), errors.Is(err, money.ErrUnknownCountry):
+		code = "unsupported_company"
+	}
+	field := me.Field
+	if me.Line != money.NoLine {
+		field = fmt.Sprintf("%s[%d].%s", lineField, me.Line, me.Field)
+	}
+	return sdk.Unprocessable(code, me.Error()).WithDetails(map[string]any{"field": field, "reason": me.Detail})
+}
+
+// taxIDError turns a tax id validation error into a 422.
+func taxIDError(field string, err error) error {
+	var te *taxid.Error
+	if !errors.As(err, &te) {
+		return err
+	}
+	return sdk.Unprocessable("invalid_tax_id", field+": "+te.Error()).
+		WithDetails(map[string]any{"field": field, "scheme": te.Scheme, "reason": te.Detail})
+}
+
+// errForbidden is a 403 for an action the caller's role does not allow.
+func errForbidden(code, message string) *sdk.Error {
+	return sdk.NewError(http.StatusForbidden, code, message)
+}
+
+// notFoundIn reports whether err is the host's 404 for a row of table,
+// telling which of several reads of one batch missed: the host names the
+// table in the details (and its message starts with the table's name).
+func notFoundIn(err error, table string) bool {
+	var e *sdk.Error
+	if !errors.As(err, &e) || e.Code != "not_found" {
+		return false
+	}
+	if t, ok := e.Details["table"].(string); ok {
+		return t == table
+	}
+	return strings.HasPrefix(e.Message, table+" ")
+}
+
+// refNotFound turns the host's 404 for a row read by a batch into a 422
+// naming the request field that referenced it; fields maps table names to
+// request fields. Other errors pass through.
+func refNotFound(err error, fields map[string]string) error {
+	var e *sdk.Error
+	if !errors.As(err, &e) || e.Code != "not_found" {
+		return err
+	}
+	for table, field := range fields {
+		if notFoundIn(err, table) {
+			id, _ := e.Details["id"].(string)
+			return unknownRef(field, id)
+		}
+	}
+	return err
+}

@@ -1,0 +1,99 @@
+package cpg
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseDecimal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		rule numRule
+		want string
+		ok   bool
+	}{
+		{"10", quantityRule, "10", true},
+		{"0.5", quantityRule, "0.5", true},
+		{"1.123456", quantityRule, "1.123456", true},
+		{"1.1234567", quantityRule, "", false},
+		{"1.1000000", quantityRule, "1.1", true},
+		{"0", quantityRule, "", false},
+		{"-1", quantityRule, "", false},
+		{"-3", signedQuantityRule, "-3", true},
+		{"0", signedQuantityRule, "", false},
+		{"1234567890", quantityRule, "", false},
+		{"1e3", quantityRule, "", false},
+		{"1e999999999", priceRule, "", false},
+		{"", amountRule, "", false},
+		{" 12.50 ", amountRule, "12.5", true},
+		{"12.505", amountRule, "", false},
+		{"0", amountRule, "0", true},
+		{"0", positiveAmountRule, "", false},
+		{"100", percentRule, "100", true},
+		{"100.01", percentRule, "", false},
+		{"NaN", amountRule, "", false},
+		{"1,5", amountRule, "", false},
+	}
+	for _, tt := range tests {
+		got, err := parseDecimal("f", tt.in, tt.rule)
+		if !tt.ok {
+			require.Error(t, err, tt.in)
+			require.ErrorContains(t, err, "invalid_field", tt.in)
+			continue
+		}
+		require.NoError(t, err, tt.in)
+		require.Equal(t, tt.want, got.String(), tt.in)
+	}
+}
+
+func TestValidateBarcode(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"7501234567893", "4006381333931", "036000291452", "96385074", "0000000000000"} {
+		require.NoError(t, ValidateBarcode(ok), ok)
+	}
+	for _, bad := range []string{"7501234567890", "036000291453", "12345", "75012345678931", "750123456789X", "ABCDEFGH"} {
+		require.Error(t, ValidateBarcode(bad), bad)
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "25.00", fmtPrice(d("25.000000")))
+	require.Equal(t, "12.3456", fmtPrice(d("12.345600")))
+	require.Equal(t, "10", fmtQty(d("10.000000")))
+	require.Equal(t, "7.50", fmtMoney(d("7.5")))
+	b, err := Money{d("500")}.MarshalJSON()
+	require.NoError(t, err)
+	require.Equal(t, `"500.00"`, string(b))
+	require.Equal(t, "{a,b}", uuidArray([]string{"a", "b"}))
+	require.Equal(t, `{"A-1","x\"y","b\\c"}`, textArray([]string{"A-1", `x"y`, `b\c`}))
+}
+
+func TestLedgerMergesAndSorts(t *testing.T) {
+	t.Parallel()
+	l := &ledger{}
+	l.add(KindSale, "v2", "loc", d("-1"), d("0"))
+	l.add(KindSale, "v1", "loc", d("-2"), d("0"))
+	l.add(KindSale, "v2", "loc", d("-3"), d("0"))
+	l.add(KindTransferOut, "v3", "a", d("-1"), d("0"))
+	l.add(KindTransferIn, "v3", "a", d("1"), d("0"))
+	ch := l.changes()
+	require.Len(t, ch, 2, "movements that cancel out change no stock")
+	require.Equal(t, stockKey{"v1", "loc"}, ch[0].key)
+	require.Equal(t, "-2", ch[0].delta.String())
+	require.Equal(t, stockKey{"v2", "loc"}, ch[1].key)
+	require.Equal(t, "-4", ch[1].delta.String(), "lines of one variant are merged")
+	require.Len(t, l.moves, 5, "every movement is still recorded")
+}
+
+func TestTrimID(t *testing.T) {
+	t.Parallel()
+	for field, want := range map[string]string{
+		"lines[0].variant_id": "variant", "to_location_id": "location", "customer_id": "customer",
+		"session_id": "session", "lines.variant_id": "variant",
+	} {
+		require.Equal(t, want, trimID(field), field)
+	}
+}

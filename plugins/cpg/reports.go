@@ -1,0 +1,352 @@
+package cpg
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/sdk"
+)
+
+// reportRange reads ?from= and ?to= (dates, inclusive, in the company's
+// time zone; default the last 30 days up to today) and the time zone.
+func reportRange(c *sdk.Context, e *env) (from, to, tz string, err error) {
+	tz = e.company.Timezone
+	if tz == "" {
+		tz = "UTC"
+	}
+	loc, lerr := time.LoadLocation(tz)
+	if lerr != nil {
+		loc = time.UTC
+	}
+	today := time.Now().In(loc)
+	if to, err = queryDate(c, "to", today.Format(time.DateOnly)); err != nil {
+		return "", "", "", err
+	}
+	if from, err = queryDate(c, "from", today.AddDate(0, 0, -29).Format(time.DateOnly)); err != nil {
+		return "", "", "", err
+	}
+	if from > to {
+		return "", "", "", sdk.BadRequest("invalid_query", "from must not be after to")
+	}
+	f, _ := time.Parse(time.DateOnly, from)
+	t, _ := time.Parse(time.DateOnly, to)
+	if t.Sub(f) > 366*24*time.Hour {
+		return "", "", "", sdk.BadRequest("invalid_query", "a report covers at most 366 days")
+	}
+	return from, to, tz, nil
+}
+
+// salesGroup is one row of a sales report.
+type salesGroup struct {
+	Key      string           `json:"key"`
+	Label    string           `json:"label,omitempty"`
+	Sales    int64            `json:"sales"`
+	Quantity *decimal.Decimal `json:"quantity,omitempty"`
+	Total    decimal.Decimal  `json:"total"`
+	Net      *decimal.Decimal `json:"net,omitempty"`
+	Tax      *decimal.Decimal `json:"tax,omitempty"`
+	Refunded decimal.Decimal  `json:"refunded"`
+}
+
+// salesReports maps ?group_by= to its query.
+var salesReports = map[string]string{
+	"day":            qReportSalesByDay,
+	"location":       qReportSalesByLocation,
+	"cashier":        qReportSalesByCashier,
+	"product":        qReportSalesByProduct,
+	"payment_method": qReportSalesByPayment,
+}
+
+// salesReport handles GET /reports/sales?group_by=day|location|product|
+// payment_method|cashier&from=&to=: voided sales excluded, refunds shown
+// against the sales they undo.
+func salesReport(c *sdk.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	group := c.Query("group_by")
+	if group == "" {
+		group = "day"
+	}
+	q, ok := salesReports[group]
+	if !ok {
+		return sdk.BadRequest("invalid_query", fmt.Sprintf("group_by must be day, location, product, payment_method or cashier, got %q", group))
+	}
+	from, to, tz, err := reportRange(c, e)
+	if err != nil {
+		return err
+	}
+	var rows []salesGroup
+	if err := c.DB().Query(q, &rows, from, to, tz); err != nil {
+		return fmt.Errorf("sales report: %w", err)
+	}
+	items := make([]map[string]any, len(rows))
+	total, refunded := decimal.Zero, decimal.Zero
+	var count int64
+	for i, r := range rows {
+		item := map[string]any{"key": r.Key, "sales": r.Sales, "total": fmtMoney(r.Total), "refunded": fmtMoney(r.Refunded),
+			"net_of_refunds": fmtMoney(r.Total.Sub(r.Refunded))}
+		if r.Label != "" {
+			item["label"] = r.Label
+		}
+		if r.Quantity != nil {
+			item["quantity"] = fmtQty(*r.Quantity)
+		}
+		if r.Net != nil {
+			item["net"], item["tax"] = fmtMoney(*r.Net), fmtMoney(*r.Tax)
+		}
+		items[i] = item
+		total, refunded, count = total.Add(r.Total), refunded.Add(r.Refunded), count+r.Sales
+	}
+	res := map[string]any{"group_by": group, "from": from, "to": to, "timezone": tz, "currency": e.currency.Code,
+		"items": items, "total": fmtMoney(total), "refunded": fmtMoney(refunded)}
+	if group != "product" && group != "payment_method" {
+		res["sales"] = count
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// topProductsReport handles GET /reports/top-products?from=&to=&limit=.
+func topProductsReport(c *sdk.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	from, to, tz, err := reportRange(c, e)
+	if err != nil {
+		return err
+	}
+	limit, err := queryLimit(c, 10)
+	if err != nil {
+		return err
+	}
+	var rows []struct {
+		Key      string          `json:"key"`
+		SKU      string          `json:"sku"`
+		Label    string          `json:"label"`
+		Quantity decimal.Decimal `json:"quantity"`
+		Total    decimal.Decimal `json:"total"`
+	}
+	if err := c.DB().Query(qReportTopProducts, &rows, from, to, tz, limit); err != nil {
+		return fmt.Errorf("top products: %w", err)
+	}
+	items := make([]map[string]string, len(rows))
+	for i, r := range rows {
+		items[i] = map[string]string{"variant_id": r.Key, "sku": r.SKU, "description": r.Label,
+			"quantity": fmtQty(r.Quantity), "total": fmtMoney(r.Total)}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "items": items})
+}
+
+// marginReport handles GET /reports/margin?from=&to=: per product, revenue
+// net of tax and returns against the moving-average cost each unit was
+// sold at.
+func marginReport(c *sdk.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	from, to, tz, err := reportRange(c, e)
+	if err != nil {
+		return err
+	}
+	var rows []struct {
+		Key      string          `json:"key"`
+		Label    string          `json:"label"`
+		Quantity decimal.Decimal `json:"quantity"`
+		Revenue  decimal.Decimal `json:"revenue"`
+		Cost     decimal.Decimal `json:"cost"`
+	}
+	if err := c.DB().Query(qReportMargin, &rows, from, to, tz); err != nil {
+		return fmt.Errorf("margin report: %w", err)
+	}
+	items := make([]map[string]string, len(rows))
+	revenue, cost := decimal.Zero, decimal.Zero
+	for i, r := range rows {
+		items[i] = map[string]string{"product_id": r.Key, "name": r.Label, "quantity": fmtQty(r.Quantity),
+			"revenue": fmtMoney(r.Revenue), "cost": fmtMoney(r.Cost), "margin": fmtMoney(r.Revenue.Sub(r.Cost)),
+			"margin_percent": marginPercent(r.Revenue, r.Cost)}
+		revenue, cost = revenue.Add(r.Revenue), cost.Add(r.Cost)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "items": items,
+		"revenue": fmtMoney(revenue), "cost": fmtMoney(cost), "margin": fmtMoney(revenue.Sub(cost)),
+		"margin_percent": marginPercent(revenue, cost)})
+}
+
+// marginPercent is (revenue − cost) ÷ revenue in percent, two decimals.
+func marginPercent(revenue, cost decimal.Decimal) string {
+	if revenue.IsZero() {
+		return "0.00"
+	}
+	return revenue.Sub(cost).Mul(decimal.NewFromInt(100)).DivRound(revenue, 2).StringFixed(2)
+}
+
+// stockValuationReport handles GET /reports/stock-valuation (?location_id=):
+// on-hand valued at moving-average cost (and at price) per location.
+func stockValuationReport(c *sdk.Context) error {
+	loc, err := queryID(c, "location_id")
+	if err != nil {
+		return err
+	}
+	var rows []struct {
+		Key          string          `json:"key"`
+		Label        string          `json:"label"`
+		Kind         string          `json:"kind"`
+		Variants     int64           `json:"variants"`
+		Units        decimal.Decimal `json:"units"`
+		ValueAtCost  decimal.Decimal `json:"value_at_cost"`
+		ValueAtPrice decimal.Decimal `json:"value_at_price"`
+	}
+	if err := c.DB().Query(qReportStockValuation, &rows, nullable(loc)); err != nil {
+		return fmt.Errorf("stock valuation: %w", err)
+	}
+	items := make([]map[string]any, len(rows))
+	cost, price := decimal.Zero, decimal.Zero
+	for i, r := range rows {
+		items[i] = map[string]any{"location_id": r.Key, "name": r.Label, "kind": r.Kind, "variants": r.Variants,
+			"units": fmtQty(r.Units), "value_at_cost": fmtMoney(r.ValueAtCost), "value_at_price": fmtMoney(r.ValueAtPrice)}
+		cost, price = cost.Add(r.ValueAtCost), price.Add(r.ValueAtPrice)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "value_at_cost": fmtMoney(cost), "value_at_price": fmtMoney(price)})
+}
+
+// lowStockReport handles GET /reports/low-stock (?location_id=): variants
+// whose on-hand at a store or warehouse is at or below their reorder point.
+func lowStockReport(c *sdk.Context) error {
+	loc, err := queryID(c, "location_id")
+	if err != nil {
+		return err
+	}
+	var rows []struct {
+		VariantID    string          `json:"variant_id"`
+		SKU          string          `json:"sku"`
+		ProductName  string          `json:"product_name"`
+		LocationID   string          `json:"location_id"`
+		LocationName string          `json:"location_name"`
+		OnHand       decimal.Decimal `json:"on_hand"`
+		ReorderPoint decimal.Decimal `json:"reorder_point"`
+	}
+	if err := c.DB().Query(qReportLowStock, &rows, nullable(loc)); err != nil {
+		return fmt.Errorf("low stock: %w", err)
+	}
+	items := make([]map[string]string, len(rows))
+	for i, r := range rows {
+		items[i] = map[string]string{"variant_id": r.VariantID, "sku": r.SKU, "product_name": r.ProductName,
+			"location_id": r.LocationID, "location_name": r.LocationName, "on_hand": fmtQty(r.OnHand),
+			"reorder_point": fmtQty(r.ReorderPoint)}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+// cashSessionsReport handles GET /reports/cash-sessions?from=&to=: the
+// sessions opened in the range with their sales and close figures.
+func cashSessionsReport(c *sdk.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	from, to, tz, err := reportRange(c, e)
+	if err != nil {
+		return err
+	}
+	var rows []struct {
+		ID              string     `json:"id"`
+		RegisterID      string     `json:"register_id"`
+		RegisterName    string     `json:"register_name"`
+		LocationID      string     `json:"location_id"`
+		Status          string     `json:"status"`
+		OpeningFloat    Money      `json:"opening_float"`
+		OpenedAt        time.Time  `json:"opened_at"`
+		ClosedAt        *time.Time `json:"closed_at"`
+		ExpectedTotal   *Money     `json:"expected_total"`
+		CountedTotal    *Money     `json:"counted_total"`
+		DifferenceTotal *Money     `json:"difference_total"`
+		Sales           int64      `json:"sales"`
+		SalesTotal      Money      `json:"sales_total"`
+	}
+	if err := c.DB().Query(qReportCashSessions, &rows, from, to, tz); err != nil {
+		return fmt.Errorf("cash sessions report: %w", err)
+	}
+	items := make([]any, len(rows))
+	for i, r := range rows {
+		items[i] = r
+	}
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "items": items})
+}
+
+// agingBucket names how long goods have been out.
+func agingBucket(days int64) string {
+	switch {
+	case days <= 30:
+		return "0-30"
+	case days <= 60:
+		return "31-60"
+	case days <= 90:
+		return "61-90"
+	}
+	return "90+"
+}
+
+// consignmentAgingReport handles GET /reports/consignment-aging: what is at
+// consignees, for how long, valued at cost and at price, with totals per
+// age bucket.
+func consignmentAgingReport(c *sdk.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	tz := e.company.Timezone
+	if tz == "" {
+		tz = "UTC"
+	}
+	var rows []struct {
+		ConsignmentID string          `json:"consignment_id"`
+		CustomerID    string          `json:"customer_id"`
+		CustomerName  string          `json:"customer_name"`
+		LocationID    string          `json:"location_id"`
+		Status        string          `json:"status"`
+		SentAt        time.Time       `json:"sent_at"`
+		DaysOut       int64           `json:"days_out"`
+		VariantID     string          `json:"variant_id"`
+		SKU           string          `json:"sku"`
+		Outstanding   decimal.Decimal `json:"outstanding"`
+		UnitCost      decimal.Decimal `json:"unit_cost"`
+		UnitPrice     decimal.Decimal `json:"unit_price"`
+	}
+	if err := c.DB().Query(qReportConsignmentAging, &rows, tz); err != nil {
+		return fmt.Errorf("consignment aging: %w", err)
+	}
+	type bucket struct{ cost, price decimal.Decimal }
+	buckets := map[string]*bucket{}
+	items := make([]map[string]any, len(rows))
+	totalCost, totalPrice := decimal.Zero, decimal.Zero
+	for i, r := range rows {
+		cost := e.round(r.Outstanding.Mul(r.UnitCost))
+		price := e.round(r.Outstanding.Mul(r.UnitPrice))
+		name := agingBucket(r.DaysOut)
+		if buckets[name] == nil {
+			buckets[name] = &bucket{}
+		}
+		buckets[name].cost, buckets[name].price = buckets[name].cost.Add(cost), buckets[name].price.Add(price)
+		totalCost, totalPrice = totalCost.Add(cost), totalPrice.Add(price)
+		items[i] = map[string]any{"consignment_id": r.ConsignmentID, "customer_id": r.CustomerID, "customer_name": r.CustomerName,
+			"location_id": r.LocationID, "status": r.Status, "sent_at": r.SentAt, "days_out": r.DaysOut, "bucket": name,
+			"variant_id": r.VariantID, "sku": r.SKU, "outstanding": fmtQty(r.Outstanding),
+			"value_at_cost": fmtMoney(cost), "value_at_price": fmtMoney(price)}
+	}
+	bv := []map[string]string{}
+	for _, name := range []string{"0-30", "31-60", "61-90", "90+"} {
+		if b := buckets[name]; b != nil {
+			bv = append(bv, map[string]string{"bucket": name, "value_at_cost": fmtMoney(b.cost), "value_at_price": fmtMoney(b.price)})
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"timezone": tz, "items": items, "buckets": bv,
+		"value_at_cost": fmtMoney(totalCost), "value_at_price": fmtMoney(totalPrice)})
+}
+
+// round rounds an amount to the company's currency.
+func (e *env) round(d decimal.Decimal) decimal.Decimal { return d.Round(e.currency.MinorUnits) }
