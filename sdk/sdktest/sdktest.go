@@ -36,6 +36,8 @@ type Harness struct {
 	router   *chi.Mux
 	host     *host
 	as       sdk.Principal
+	company  sdk.Company
+	config   []byte
 }
 
 // New validates v's manifest as the host would and returns a harness whose
@@ -44,6 +46,9 @@ func New(t testing.TB, v sdk.Vertical) *Harness {
 	t.Helper()
 	h := &Harness{t: t, host: &host{t: t, calls: map[string]callInfo{}}}
 	h.as = sdk.Principal{UserID: uuid.NewString(), Email: "owner@example.com", CompanyID: uuid.NewString(), Role: sdk.RoleOwner}
+	h.company = sdk.Company{ID: h.as.CompanyID, Name: "Test Company", Country: "MX", Currency: "MXN",
+		Timezone: "America/Mexico_City", TaxID: "EKU9003173C9"}
+	h.config = []byte("{}")
 	log := hclog.New(&hclog.LoggerOptions{Name: "sdktest", Output: testWriter{t}, Level: hclog.Debug})
 	srv, err := bridge.NewServer(v, log, h.host)
 	if err != nil {
@@ -70,6 +75,24 @@ func (h *Harness) As(p sdk.Principal) *Harness {
 	c := *h
 	c.as = p
 	return &c
+}
+
+// WithCompany returns a copy of the harness whose requests run for company
+// c (its ID also becomes the principal's company). The default is a Mexican
+// company in MXN.
+func (h *Harness) WithCompany(c sdk.Company) *Harness {
+	cp := *h
+	cp.company = c
+	cp.as.CompanyID = c.ID
+	return &cp
+}
+
+// WithConfig returns a copy of the harness whose requests carry config as
+// the company's configuration of the vertical (a JSON object).
+func (h *Harness) WithConfig(config string) *Harness {
+	cp := *h
+	cp.config = []byte(config)
+	return &cp
 }
 
 // Principal returns the principal requests run as.
@@ -107,23 +130,28 @@ func (h *Harness) Do(method, path, body string) *Response {
 // DoRequest sends r, whose context is propagated to the handler.
 func (h *Harness) DoRequest(r *http.Request) *Response {
 	h.t.Helper()
-	r = r.WithContext(withPrincipal(r.Context(), h.as))
+	r = r.WithContext(context.WithValue(r.Context(), settingsKey{}, settings{principal: h.as, company: h.company, config: h.config}))
 	rec := httptest.NewRecorder()
 	h.router.ServeHTTP(rec, r)
 	return &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
-type principalKey struct{}
-
-func withPrincipal(ctx context.Context, p sdk.Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
+// settings are what one request runs as, carried from DoRequest to the
+// route handler (harness copies share one router).
+type settings struct {
+	principal sdk.Principal
+	company   sdk.Company
+	config    []byte
 }
+
+type settingsKey struct{}
 
 var roleRank = map[sdk.Role]int{sdk.RoleViewer: 1, sdk.RoleCashier: 2, sdk.RoleManager: 3, sdk.RoleAdmin: 4, sdk.RoleOwner: 5}
 
 func (h *Harness) routeHandler(route *nexusv1.Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, _ := r.Context().Value(principalKey{}).(sdk.Principal)
+		st, _ := r.Context().Value(settingsKey{}).(settings)
+		p := st.principal
 		requestID := uuid.NewString()
 		if roleRank[p.Role] < roleRank[sdk.Role(route.GetMinRole())] {
 			writeEnvelope(w, http.StatusForbidden, "insufficient_role", "this route needs role "+route.GetMinRole(), requestID)
@@ -153,6 +181,9 @@ func (h *Harness) routeHandler(route *nexusv1.Route) http.Handler {
 			Body:      body,
 			Principal: &nexusv1.Principal{UserId: p.UserID, Email: p.Email, CompanyId: p.CompanyID, Role: string(p.Role)},
 			RequestId: requestID,
+			Company: &nexusv1.Company{Id: st.company.ID, Name: st.company.Name, Country: st.company.Country,
+				Currency: st.company.Currency, Timezone: st.company.Timezone, TaxId: st.company.TaxID},
+			Config: st.config,
 		})
 		if err != nil {
 			h.t.Errorf("sdktest: HandleRoute %s: %v", route.GetId(), err)
