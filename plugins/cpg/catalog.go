@@ -408,6 +408,7 @@ func updateProduct(c *sdk.Context) error {
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("update product: %w", err)
 	}
+	invalidate(c, catalogTag)
 	return c.JSON(http.StatusOK, e.productView(p, variants))
 }
 
@@ -480,6 +481,7 @@ func updateVariant(c *sdk.Context) error {
 		}
 		return fmt.Errorf("update variant: %w", err)
 	}
+	invalidate(c, catalogTag)
 	return c.JSON(http.StatusOK, v.view())
 }
 
@@ -742,22 +744,52 @@ func scanProduct(c *sdk.Context) error {
 	if loc == "" {
 		loc = e.principal()
 	}
-	var rows []scanRow
-	if err := c.DB().Query(qScan, &rows, code, loc); err != nil {
-		return fmt.Errorf("scan: %w", err)
+	// The answer is cached until the catalog or the location's stock
+	// changes (invalidated after the writing request commits).
+	body, err := c.Cache().GetOrLoad("scan:"+loc+":"+code, scanTTL, []string{catalogTag, stockTag(loc)}, func() ([]byte, error) {
+		var rows []scanRow
+		if err := c.DB().Query(qScan, &rows, code, loc); err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+		if len(rows) == 0 {
+			return nil, sdk.NotFound("not_found", "no variant has SKU or barcode "+code).WithDetails(map[string]any{"code": code})
+		}
+		r := rows[0]
+		v := scanView{
+			VariantID: r.VariantID, ProductID: r.ProductID, ProductName: r.ProductName, SKU: r.SKU, Barcode: r.Barcode,
+			Size: r.Size, Color: r.Color, Price: fmtPrice(r.Price), TaxCode: r.TaxCode, LocationID: loc, OnHand: fmtQty(r.OnHand),
+		}
+		if rate, ok := e.rates[r.TaxCode]; ok {
+			v.TaxRate = percent(rate)
+		}
+		return json.Marshal(v)
+	})
+	if err != nil {
+		return err
 	}
-	if len(rows) == 0 {
-		return sdk.NotFound("not_found", "no variant has SKU or barcode "+code).WithDetails(map[string]any{"code": code})
+	c.SetHeader("Content-Type", "application/json")
+	return c.Blob(http.StatusOK, body)
+}
+
+// Cache tags of scan answers: the catalog as a whole, and each location's
+// stock.
+const (
+	scanTTL    = 5 * time.Minute
+	catalogTag = "catalog"
+)
+
+func stockTag(location string) string { return "stock:" + location }
+
+// invalidate drops cached entries tagged with tags once the call's unit of
+// work commits. A cache that cannot take the invalidation is logged, never
+// a reason to fail the request: entries expire within scanTTL anyway.
+func invalidate(c *sdk.Context, tags ...string) {
+	if len(tags) == 0 {
+		return
 	}
-	r := rows[0]
-	v := scanView{
-		VariantID: r.VariantID, ProductID: r.ProductID, ProductName: r.ProductName, SKU: r.SKU, Barcode: r.Barcode,
-		Size: r.Size, Color: r.Color, Price: fmtPrice(r.Price), TaxCode: r.TaxCode, LocationID: loc, OnHand: fmtQty(r.OnHand),
+	if err := c.Cache().InvalidateTags(tags...); err != nil {
+		c.Logger().Warn("cache invalidation failed", "tags", tags, "error", err)
 	}
-	if rate, ok := e.rates[r.TaxCode]; ok {
-		v.TaxRate = percent(rate)
-	}
-	return c.JSON(http.StatusOK, v)
 }
 
 // ValidateBarcode checks a GTIN barcode: EAN-8, UPC-A (12 digits) or

@@ -125,6 +125,11 @@ func testCatalog(t *testing.T, p *platform) {
 	require.Equal(t, "0", a.ok(http.StatusOK, "cashier", "GET", "/products/scan/CAM-M-ROJ?location_id="+wh, nil)["on_hand"])
 	a.fail(404, "not_found", "cashier", "GET", "/products/scan/NOPE", nil)
 	a.fail(400, "invalid_query", "cashier", "GET", "/products/scan/CAM-M-ROJ?location_id=x", nil)
+	// Scans are cached; a stock change or a price change shows at once.
+	a.stock(vid, "3")
+	require.Equal(t, "15", a.ok(http.StatusOK, "cashier", "GET", "/products/scan/CAM-M-ROJ", nil)["on_hand"])
+	a.ok(http.StatusOK, "manager", "PATCH", "/variants/"+vid, map[string]any{"price": "27.50"})
+	require.Equal(t, "27.50", a.ok(http.StatusOK, "cashier", "GET", "/products/scan/CAM-M-ROJ", nil)["price"])
 
 	upd := a.ok(http.StatusOK, "manager", "PATCH", "/products/"+pid, map[string]any{"name": "Camiseta Premium", "version": 1})
 	require.Equal(t, "Camiseta Premium", upd["name"])

@@ -44,6 +44,7 @@ type movementRow struct {
 // ledger collects the movements of one document and writes them together
 // with the on-hand changes they cause.
 type ledger struct {
+	c              *sdk.Context
 	refType, refID string
 	reason         *string
 	userID         *string
@@ -55,7 +56,7 @@ type ledger struct {
 // newLedger starts the movements of the document refType/refID.
 func newLedger(c *sdk.Context, e *env, refType, refID string, at time.Time) *ledger {
 	return &ledger{
-		refType: refType, refID: refID, at: at,
+		c: c, refType: refType, refID: refID, at: at,
 		userID:        nullable(c.Principal().UserID),
 		allowNegative: e.cfg.AllowNegativeStock,
 	}
@@ -116,16 +117,25 @@ func (l *ledger) queue(b *sdk.Batch) func() error {
 	return check
 }
 
-// queueStock adds the on-hand changes to b, not the movements (see queue).
+// queueStock adds the on-hand changes to b, not the movements (see queue),
+// and drops the cached scans of the locations it touches once the unit of
+// work commits.
 func (l *ledger) queueStock(b *sdk.Batch) func() error {
 	var takes, adds []stockChange
+	locations := map[string]bool{}
 	for _, ch := range l.changes() {
+		locations[ch.key.location] = true
 		if ch.delta.IsNegative() && !l.allowNegative {
 			takes = append(takes, ch)
 		} else {
 			adds = append(adds, ch)
 		}
 	}
+	tags := make([]string, 0, len(locations))
+	for loc := range locations {
+		tags = append(tags, stockTag(loc))
+	}
+	invalidate(l.c, tags...)
 	var check func() error
 	switch {
 	case len(adds) == 0 && len(takes) > 0:
