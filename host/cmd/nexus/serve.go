@@ -26,20 +26,22 @@ import (
 	"github.com/nexuspos/nexus/host/internal/invoices"
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
+	"github.com/nexuspos/nexus/host/internal/reporting"
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
 )
 
 // platform is everything a running host holds.
 type platform struct {
-	cfg     config.Config
-	log     hclog.Logger
-	pool    *pgxpool.Pool
-	auth    *auth.Service
-	tenancy *tenancy.Service
-	plugins *plugins.Manager
-	shared  *shared
-	events  *events.Service
+	cfg       config.Config
+	log       hclog.Logger
+	pool      *pgxpool.Pool
+	auth      *auth.Service
+	tenancy   *tenancy.Service
+	plugins   *plugins.Manager
+	shared    *shared
+	events    *events.Service
+	reporting *reporting.Service
 }
 
 // open loads the configuration, connects to the database and migrates it.
@@ -156,6 +158,9 @@ func serve(ctx context.Context) error {
 	if err := p.events.Register(ctx, events.SalesStats()); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
+	if err := p.openReporting(ctx); err != nil {
+		return err
+	}
 	if err := p.events.Start(ctx); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
@@ -190,6 +195,10 @@ func serve(ctx context.Context) error {
 			{Path: "/invoices", MaxBodyBytes: invoiceSvc.Limits().MaxBodyBytes, Routes: func(r chi.Router) {
 				r.Use(authenticate)
 				invoiceSvc.Routes(r)
+			}},
+			{Routes: func(r chi.Router) {
+				r.Use(authenticate)
+				p.reporting.Routes(r)
 			}},
 			{Path: "/admin/events", Routes: func(r chi.Router) {
 				r.Use(authenticate)

@@ -42,7 +42,8 @@ type Deps struct {
 
 // Mount is one area of the host's API.
 type Mount struct {
-	// Path is below /api/v1, e.g. "/auth".
+	// Path is below /api/v1, e.g. "/auth"; "" adds the routes to /api/v1
+	// itself (for areas with several top-level paths).
 	Path   string
 	Routes func(chi.Router)
 	// MaxBodyBytes overrides Deps.MaxBodyBytes for areas taking uploads
@@ -69,6 +70,13 @@ func NewRouter(d Deps) http.Handler {
 			limit := d.MaxBodyBytes
 			if m.MaxBodyBytes > 0 {
 				limit = m.MaxBodyBytes
+			}
+			if m.Path == "" {
+				r.Group(func(r chi.Router) {
+					r.Use(bodyLimit(limit))
+					m.Routes(r)
+				})
+				continue
 			}
 			r.With(bodyLimit(limit)).Route(m.Path, m.Routes)
 		}

@@ -40,7 +40,7 @@ type Health struct {
 type RefreshError struct {
 	Trigger Trigger   `json:"trigger"`
 	At      time.Time `json:"at"`
-	Error   string    `json:"error"`
+	Error   string    `json:"error,omitempty"`
 }
 
 // Health reports the age of the last successful refresh against

@@ -17,7 +17,7 @@ import (
 // (mount it in the /api/v1 group behind auth):
 //
 //	POST /mv/refresh?force=true                          platform admin: refresh now; 200 Result
-//	GET  /mv/health                                      any caller: Health
+//	GET  /mv/health                                      any caller: Health (last_error's text for platform admins only)
 //	GET  /mv/metrics                                     platform admin: {"data":[TriggerMetrics]}
 //	GET  /reports/revenue?from=&to=&group_by=            viewer or above of the token's company: RevenueReport
 //
@@ -78,12 +78,17 @@ func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Service) handleHealth(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := auth.FromContext(r.Context()); !ok {
+	p, ok := auth.FromContext(r.Context())
+	if !ok {
 		return httpx.Unauthorized("authentication required")
 	}
 	h, err := s.Health(r.Context())
 	if err != nil {
 		return err
+	}
+	if h.LastError != nil && !p.PlatformAdmin {
+		// The database's message is for operators.
+		h.LastError.Error = ""
 	}
 	httpx.WriteJSON(w, http.StatusOK, h)
 	return nil

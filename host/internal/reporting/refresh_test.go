@@ -298,6 +298,11 @@ func TestHealthAndMetrics(t *testing.T) {
 	require.Equal(t, TriggerManual, h.LastError.Trigger)
 	require.Contains(t, h.LastError.Error, "tv.sales")
 	require.Equal(t, 14, e.mvCount())
+	// Over HTTP only platform admins read the database's message.
+	_, body = e.call(viewerOf(e.a), http.MethodGet, "/mv/health")
+	require.Equal(t, map[string]any{"trigger": "manual", "at": h.LastError.At.Format(time.RFC3339)}, body["last_error"])
+	_, body = e.call(&admin, http.MethodGet, "/mv/health")
+	require.Contains(t, body["last_error"].(map[string]any)["error"], "tv.sales")
 
 	for range 3 {
 		_, err = e.svc.Refresh(ctx, true)

@@ -332,6 +332,35 @@ func (s *Service) rebuild(ctx context.Context, conn *pgxpool.Conn, spec buildSpe
 	return err
 }
 
+// DropViews drops the views and the functions that read them, under the
+// refresh lock (waiting up to Config.LockWait). Call it before migrating
+// down or dropping a table a source reads: PostgreSQL refuses to drop or
+// retype a column a materialized view depends on. The next SetSources
+// builds them again.
+func (s *Service) DropViews(ctx context.Context) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("drop views: acquire connection: %w", err)
+	}
+	defer conn.Release()
+	locked, err := s.lock(ctx, conn, s.cfg.LockWait)
+	if err != nil {
+		return fmt.Errorf("drop views: %w", err)
+	}
+	if !locked {
+		return fmt.Errorf("drop views: %w", ErrBusy)
+	}
+	defer s.unlock(ctx, conn)
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, dropViewsSQL)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("drop views: %w", err)
+	}
+	return nil
+}
+
 // validateSource runs src wrapped in SELECT * FROM (...) LIMIT 0 (with the
 // extended protocol, which refuses a second statement) and checks its
 // columns; it returns what is wrong, or "".

@@ -191,3 +191,30 @@ func TestDuplicateKeysAcrossSourcesFailTheBuild(t *testing.T) {
 	require.Equal(t, TriggerRebuild, h.LastError.Trigger)
 	require.True(t, h.LastError.At.Equal(t0))
 }
+
+func TestDropViews(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.seedTwoCompanies()
+	e.setSources()
+
+	// The view depends on the sources' tables...
+	_, err := e.pool.Exec(t.Context(), `ALTER TABLE tv.consignments DROP COLUMN value`)
+	require.ErrorContains(t, err, "depend")
+
+	// ...until it is dropped.
+	require.NoError(t, e.svc.DropViews(t.Context()))
+	e.exec(`ALTER TABLE tv.consignments DROP COLUMN value`)
+	h, err := e.svc.Health(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, StatusNeverRefreshed, h.Status)
+	_, err = e.svc.Revenue(t.Context(), e.a, RevenueQuery{From: date(2025, 3, 1), To: date(2025, 3, 1)})
+	require.ErrorIs(t, err, ErrNotBuilt)
+	require.NoError(t, e.svc.DropViews(t.Context()), "dropping twice is harmless")
+
+	// The next SetSources builds them again from what is valid now.
+	var invalid *InvalidSourcesError
+	require.ErrorAs(t, e.svc.SetSources(t.Context(), []Source{posSource, consignmentSource}), &invalid)
+	require.Equal(t, consignmentSource.Name, invalid.Sources[0].Source)
+	require.Equal(t, 11, e.mvCount())
+}

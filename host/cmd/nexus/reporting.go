@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nexuspos/nexus/host/internal/events"
+	"github.com/nexuspos/nexus/host/internal/reporting"
+	"github.com/nexuspos/nexus/internal/dal"
+)
+
+// openReporting builds the universal transactions views from the running
+// verticals' sources, starts the scheduled and event-driven refreshes and
+// subscribes the revenue rollup to the CPG sales events.
+func (p *platform) openReporting(ctx context.Context) error {
+	cfg := reporting.Config{Pool: p.pool, Log: p.log.Named("reporting"), RollupTypes: []string{reporting.SalesType}}
+	if v := os.Getenv("NEXUS_MV_REFRESH_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("NEXUS_MV_REFRESH_INTERVAL=%q: want a positive duration such as 1h", v)
+		}
+		cfg.Interval = d
+	}
+	rep, err := reporting.New(cfg)
+	if err != nil {
+		return err
+	}
+	var sources []reporting.Source
+	for _, s := range p.plugins.UniversalSources() {
+		sources = append(sources, reporting.Source{Name: s.Name, SQL: s.SQL})
+	}
+	if err := rep.SetSources(ctx, sources); err != nil {
+		var bad *reporting.InvalidSourcesError
+		if !errors.As(err, &bad) {
+			return fmt.Errorf("reporting: %w", err)
+		}
+		p.log.Error("some universal sources were left out of the reporting views", "error", err)
+	}
+	go func() {
+		if err := rep.Run(ctx); err != nil {
+			p.log.Error("reporting refresher stopped", "error", err)
+		}
+	}()
+	p.reporting = rep
+	return p.events.Register(ctx, events.Subscription{
+		Vertical: events.HostVertical, Name: "revenue_rollup", Pattern: "cpg.sale.*", Concurrency: 4,
+		Handler: func(ctx context.Context, u *dal.Unit, ev events.Event, _ int) error {
+			return u.Run(ctx, func(tx pgx.Tx) error {
+				return rep.ApplySaleEvent(ctx, tx, ev.CompanyID, ev.Topic, ev.Payload)
+			})
+		},
+	})
+}
