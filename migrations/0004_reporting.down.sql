@@ -1,3 +1,4 @@
+DROP MATERIALIZED VIEW IF EXISTS revenue_daily_mv, universal_transactions_mv;
 DROP TABLE bank_match_invoices;
 DROP TABLE bank_matches;
 DROP TABLE bank_movements;

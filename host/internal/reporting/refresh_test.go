@@ -20,9 +20,6 @@ func (e *env) holdLock() func() {
 	e.t.Helper()
 	conn, err := e.pool.Acquire(e.t.Context())
 	require.NoError(e.t, err)
-	var ok bool
-	require.NoError(e.t, conn.QueryRow(e.t.Context(), tryLockSQL, e.svc.lockA, e.svc.lockB).Scan(&ok))
-	require.True(e.t, ok)
 	var once sync.Once
 	release := func() {
 		once.Do(func() {
@@ -34,6 +31,9 @@ func (e *env) holdLock() func() {
 		})
 	}
 	e.t.Cleanup(release)
+	var ok bool
+	require.NoError(e.t, conn.QueryRow(e.t.Context(), tryLockSQL, e.svc.lockA, e.svc.lockB).Scan(&ok))
+	require.True(e.t, ok, "the refresh lock is free")
 	return release
 }
 
