@@ -54,5 +54,12 @@ func (p *platform) openReporting(ctx context.Context) error {
 				return rep.ApplySaleEvent(ctx, tx, ev.CompanyID, ev.Topic, ev.Payload)
 			})
 		},
+	}, events.Subscription{
+		// The vertical checked the company's threshold before publishing.
+		Vertical: events.HostVertical, Name: "large_transactions", Pattern: "cpg.consignment.large",
+		Handler: func(context.Context, *dal.Unit, events.Event, int) error {
+			rep.RequestRefresh("cpg.consignment.large")
+			return nil
+		},
 	})
 }
