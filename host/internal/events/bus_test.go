@@ -122,6 +122,8 @@ func testForcedClose(t *testing.T, bus string) {
 	// connection has been closed under it.
 	var started, blocked atomic.Int64
 	gate := make(chan struct{})
+	var opened sync.Once
+	open := func() { opened.Do(func() { close(gate) }) }
 	sub.Handler = func(ctx context.Context, u *dal.Unit, ev events.Event, attempt int) error {
 		if started.Add(1) > total/3 {
 			blocked.Add(1)
@@ -134,12 +136,14 @@ func testForcedClose(t *testing.T, bus string) {
 		return record(ctx, u, ev, attempt)
 	}
 	cfg := h.config()
-	cfg.Prefetch = 64
+	// Room for every worker's batch, so that all of them get to block.
+	cfg.Prefetch = 512
 	cfg.HandlerTimeout = 10 * time.Second
 	ids := h.publishMany(total, 200, "test.bulk.item.created")
 	require.Len(t, ids, total)
 
 	svc := h.start(cfg, sub)
+	t.Cleanup(open) // before the service stops, even when the test fails
 	var pids []string
 	if bus == events.BusRabbitMQ {
 		waitFor(t, 10*time.Second, "the broker connection", func() bool { return svc.Health().OK })
@@ -169,7 +173,7 @@ func testForcedClose(t *testing.T, bus string) {
 		// checks on a fresh one.
 		h.pool = storetest.OpenPool(t, h.url, false)
 	}
-	close(gate)
+	open()
 
 	waitFor(t, 60*time.Second, "all 10000 events", func() bool { return h.applied(uuid.Nil) >= total })
 	time.Sleep(500 * time.Millisecond)

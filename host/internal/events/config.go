@@ -38,7 +38,7 @@ type Config struct {
 	// ConnectionName is advertised to RabbitMQ as connection_name.
 	ConnectionName string
 	// Prefetch is how many unacknowledged events a subscription holds at
-	// once (NEXUS_EVENTS_PREFETCH, default 16).
+	// once (NEXUS_EVENTS_PREFETCH, default 16); its workers share them.
 	Prefetch int
 	// RetryDelays is the wait before each retry of a failed event; after
 	// the last one the event is parked. Default 1 s, 4 s, 9 s.

@@ -21,6 +21,13 @@ const maxErrorLength = 2000
 // a handler never sees the difference.
 const maxBatch = 32
 
+// batchLimit is the batch size of a subscription's workers: the prefetch
+// window shared among them, so that a burst still keeps every worker busy,
+// and at most maxBatch.
+func batchLimit(prefetch, concurrency int) int {
+	return max(1, min(maxBatch, prefetch/max(1, concurrency)))
+}
+
 // item is one delivery of an event to a subscription.
 type item struct {
 	ev      Event
@@ -79,12 +86,12 @@ func (s *Service) processBatch(ctx context.Context, sub Subscription, items []it
 	return errs
 }
 
-// splitBatch takes from pending the next batch: up to maxBatch items of
-// the first item's company, in order; the rest stays pending.
-func splitBatch[T any](pending []T, company func(T) uuid.UUID) (batch, rest []T) {
+// splitBatch takes from pending the next batch: up to limit items of the
+// first item's company, in order; the rest stays pending.
+func splitBatch[T any](pending []T, limit int, company func(T) uuid.UUID) (batch, rest []T) {
 	first := company(pending[0])
 	for _, v := range pending {
-		if len(batch) < maxBatch && company(v) == first {
+		if len(batch) < limit && company(v) == first {
 			batch = append(batch, v)
 		} else {
 			rest = append(rest, v)

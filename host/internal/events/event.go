@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -100,19 +100,35 @@ func (ev Event) normalize(ctx context.Context, now time.Time) (Event, error) {
 	return ev, nil
 }
 
-// notifyInterval is the least time between two relay notifications sent
-// by Publish from one host; see publishSQL.
-const notifyInterval = 50 * time.Millisecond
+// Relay and consumer notifications are rate-limited per host: a burst of
+// notifyBurst, then notifyRate a second (see publishSQL for why).
+const (
+	notifyBurst = 10
+	notifyRate  = 50
+)
 
-// lastNotify is when Publish last let a transaction notify the relays
-// (unix nanoseconds), shared by the whole process.
-var lastNotify atomic.Int64
+// notifyLimiter is the token bucket of the relay notifications Publish
+// sends from this process.
+var notifyLimiter = &tokenBucket{}
 
-// mayNotify reports whether a publishing transaction may notify the relays
-// now, and if so records it.
-func mayNotify(now time.Time) bool {
-	last := lastNotify.Load()
-	return now.UnixNano()-last >= int64(notifyInterval) && lastNotify.CompareAndSwap(last, now.UnixNano())
+// tokenBucket allows notifyBurst events at once and notifyRate a second.
+type tokenBucket struct {
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+}
+
+// allow takes a token if one is left at now.
+func (b *tokenBucket) allow(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.tokens = min(notifyBurst, b.tokens+now.Sub(b.last).Seconds()*notifyRate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 // Publish records evs in tx, the caller's unit-of-work transaction, as
@@ -127,10 +143,11 @@ func mayNotify(now time.Time) bool {
 // Publish RPC answers them) set ID themselves.
 //
 // The transaction also notifies the relays with pg_notify when they may be
-// asleep, at most once per 50 ms per host (see publishSQL for why). For
-// the lowest latency the host calls Service.Wake once tx has committed
-// (dal.Unit.AfterCommit), which wakes its own relay at no cost; relays on
-// other hosts poll every Config.PollInterval besides.
+// asleep, rate-limited per host (a burst of 10, then 50 a second: see
+// publishSQL for why). Above that rate a commit can wait for a relay's poll
+// (Config.PollInterval), unless the host also calls Service.Wake once tx
+// has committed (dal.Unit.AfterCommit), which wakes its own relay at no
+// cost: do both.
 func Publish(ctx context.Context, tx pgx.Tx, evs ...Event) error {
 	if len(evs) == 0 {
 		return nil
@@ -153,7 +170,7 @@ func Publish(ctx context.Context, tx pgx.Tx, evs ...Event) error {
 		companies[i], ids[i], topics[i], occurred[i] = ev.CompanyID, ev.ID, ev.Topic, ev.OccurredAt
 		requestIDs[i], versions[i], payloads[i] = ev.RequestID, int32(ev.SchemaVersion), string(ev.Payload)
 	}
-	_, err := tx.Exec(ctx, publishSQL, companies, ids, topics, occurred, requestIDs, versions, payloads, mayNotify(now))
+	_, err := tx.Exec(ctx, publishSQL, companies, ids, topics, occurred, requestIDs, versions, payloads, notifyLimiter.allow(now))
 	if err != nil {
 		switch {
 		case isSQLState(err, sqlStateUniqueViolation):

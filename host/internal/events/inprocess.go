@@ -20,6 +20,12 @@ const maxNotifyPayload = 7000
 // releaseTimeout bounds handing back unstarted deliveries at shutdown.
 const releaseTimeout = 5 * time.Second
 
+// vacuumInterval is how often the in-process bus vacuums event_deliveries
+// while deliveries are being handled: a queue table's deleted rows would
+// otherwise pile up in its index until autovacuum's next visit and make
+// every claim wade through them.
+const vacuumInterval = 5 * time.Second
+
 // dueSoon is how long a consumer waits when a delivery is due but was not
 // claimable (another replica holds it).
 const dueSoon = 50 * time.Millisecond
@@ -34,6 +40,12 @@ type inProcessBus struct {
 	hard      context.Context
 	consumers map[string]*ipConsumer
 	workers   sync.WaitGroup
+	// handled counts deliveries handled since the last vacuum.
+	handled atomic.Int64
+	// notify rate-limits the notifications that wake other hosts'
+	// consumers (local ones are woken directly); like Publish's, each one
+	// takes a cluster-wide lock at commit.
+	notify tokenBucket
 }
 
 func newInProcessBus(s *Service) *inProcessBus {
@@ -50,6 +62,32 @@ func (b *inProcessBus) start(soft, hard context.Context) {
 	b.mu.Unlock()
 	for _, sub := range b.s.subscriptions() {
 		b.startConsumer(sub)
+	}
+	b.workers.Add(1)
+	go func() {
+		defer b.workers.Done()
+		b.vacuumLoop(soft)
+	}()
+}
+
+// vacuumLoop vacuums event_deliveries every vacuumInterval in which
+// deliveries were handled, until ctx ends. A replica that finds another
+// one vacuuming skips its turn.
+func (b *inProcessBus) vacuumLoop(ctx context.Context) {
+	t := time.NewTicker(vacuumInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if b.handled.Swap(0) == 0 {
+			continue
+		}
+		if _, err := b.s.pool.Exec(ctx, vacuumDeliveriesSQL); err != nil && ctx.Err() == nil {
+			b.s.log.Debug("vacuuming event_deliveries failed", "error", err)
+		}
 	}
 }
 
@@ -121,7 +159,7 @@ func (b *inProcessBus) relay(ctx context.Context, limit int) (int, error) {
 		if err := b.s.relayHook(); err != nil {
 			return err
 		}
-		if len(subs) == 0 {
+		if len(subs) == 0 || !b.notify.allow(time.Now()) {
 			return nil
 		}
 		payload := strings.Join(subs, ",")
@@ -350,6 +388,7 @@ func (c *ipConsumer) untilDue(ctx context.Context) time.Duration {
 // workLoop handles queued deliveries, batching those waiting together,
 // until soft ends; what it holds then is kept for releaseLeftovers.
 func (c *ipConsumer) workLoop(soft, hard context.Context) {
+	limit := batchLimit(c.prefetch, c.sub.get().Concurrency)
 	var pending []item
 	defer func() {
 		c.mu.Lock()
@@ -366,7 +405,7 @@ func (c *ipConsumer) workLoop(soft, hard context.Context) {
 			}
 		}
 	fill:
-		for len(pending) < maxBatch {
+		for len(pending) < limit {
 			select {
 			case it := <-c.work:
 				pending = append(pending, it)
@@ -378,7 +417,7 @@ func (c *ipConsumer) workLoop(soft, hard context.Context) {
 			return
 		}
 		var batch []item
-		batch, pending = splitBatch(pending, func(it item) uuid.UUID { return it.ev.CompanyID })
+		batch, pending = splitBatch(pending, limit, func(it item) uuid.UUID { return it.ev.CompanyID })
 		c.handle(hard, batch)
 		c.inflight.Add(-int64(len(batch)))
 		select {
@@ -394,6 +433,7 @@ func (c *ipConsumer) workLoop(soft, hard context.Context) {
 func (c *ipConsumer) handle(ctx context.Context, batch []item) {
 	s := c.b.s
 	errs := s.processBatch(ctx, c.sub.get(), batch, true)
+	c.b.handled.Add(int64(len(batch)))
 	failed := false
 	for i, err := range errs {
 		if err != nil {

@@ -11,9 +11,9 @@ const (
 	// transactions queue behind each other: Publish notifies only the
 	// first of a burst (waiting rows mean a relay is at work or was
 	// notified, and relays keep going until a round finds nothing) and
-	// at most once per notifyInterval per host. (Sub-statements share the
-	// statement's snapshot, so NOT EXISTS does not see the rows inserted
-	// here.)
+	// rate-limits notifications per host (notifyLimiter). Sub-statements
+	// share the statement's snapshot, so NOT EXISTS does not see the rows
+	// inserted here.
 	publishSQL = `
 WITH ins AS (
     INSERT INTO public.event_outbox (company_id, id, topic, occurred_at, request_id, schema_version, payload)
@@ -126,6 +126,12 @@ UPDATE public.event_deliveries d
 SET attempts = greatest(d.attempts - 1, 0), claimed_until = NULL
 FROM unnest($2::uuid[], $3::uuid[]) AS r(company_id, event_id)
 WHERE d.event_id = r.event_id AND d.subscription = $1 AND d.company_id = r.company_id`
+
+	// vacuumDeliveriesSQL clears the deleted deliveries out of the table and
+	// its indexes; a replica skips it while another one holds the table.
+	// Truncating the emptied end of the table would take an exclusive lock
+	// that stalls every claim, so it is left to autovacuum.
+	vacuumDeliveriesSQL = `VACUUM (SKIP_LOCKED, TRUNCATE false) public.event_deliveries`
 
 	// retryDeliverySQL schedules the next attempt of a failed delivery in
 	// $4 ms, recording the error $5.

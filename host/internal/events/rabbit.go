@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -104,6 +103,7 @@ type session struct {
 	topo             *amqp.Channel // declarations
 	consumers        map[string]*amqp.Channel
 	tags             map[string]string
+	windows          map[string]*ackWindow
 
 	lost  chan struct{}
 	once  sync.Once
@@ -215,7 +215,7 @@ func (b *rabbitBus) dial(role string) (*amqp.Connection, error) {
 func (b *rabbitBus) connect() (*session, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	x := &session{consumers: map[string]*amqp.Channel{}, tags: map[string]string{}, lost: make(chan struct{})}
+	x := &session{consumers: map[string]*amqp.Channel{}, tags: map[string]string{}, windows: map[string]*ackWindow{}, lost: make(chan struct{})}
 	if err := b.open(x); err != nil {
 		x.fail(err)
 		x.close()
@@ -322,7 +322,8 @@ func (b *rabbitBus) consume(x *session, sub *subscription) error {
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", q, err)
 	}
-	x.consumers[sub.name], x.tags[sub.name] = ch, tag
+	w := newAckWindow(ch)
+	x.consumers[sub.name], x.tags[sub.name], x.windows[sub.name] = ch, tag, w
 	counter, ok := b.inflight[sub.name]
 	if !ok {
 		counter = &atomic.Int64{}
@@ -334,6 +335,7 @@ func (b *rabbitBus) consume(x *session, sub *subscription) error {
 	go func() {
 		defer close(buf)
 		for d := range deliveries {
+			w.delivered(d.DeliveryTag)
 			select {
 			case buf <- d:
 			case <-b.soft.Done():
@@ -345,7 +347,7 @@ func (b *rabbitBus) consume(x *session, sub *subscription) error {
 	for range def.Concurrency {
 		go func() {
 			defer b.workers.Done()
-			b.workLoop(sub, buf, counter, x.lost)
+			b.workLoop(sub, buf, w, counter, x.lost)
 		}()
 	}
 	return nil
@@ -391,15 +393,16 @@ type rabbitItem struct {
 // they end, the session is lost or soft ends; deliveries it holds then are
 // left unacknowledged, so the broker requeues them when the session
 // closes (a lost session's deliveries could not be acknowledged anyway).
-func (b *rabbitBus) workLoop(sub *subscription, deliveries <-chan amqp.Delivery, inflight *atomic.Int64, lost <-chan struct{}) {
+func (b *rabbitBus) workLoop(sub *subscription, deliveries <-chan amqp.Delivery, w *ackWindow, inflight *atomic.Int64, lost <-chan struct{}) {
 	q := b.queue(sub.name)
+	limit := batchLimit(b.s.cfg.Prefetch, sub.get().Concurrency)
 	var pending []rabbitItem
 	// add decodes d into pending, or settles it as a failure at once when
 	// it is not an event.
 	add := func(d amqp.Delivery) {
 		ev, attempt, err := b.decode(d, q)
 		if err != nil {
-			b.settleFailure(sub, d, Event{}, b.s.cfg.maxAttempts(), fmt.Errorf("malformed message: %w", err))
+			b.settleFailure(sub, w, d, Event{}, b.s.cfg.maxAttempts(), fmt.Errorf("malformed message: %w", err))
 			return
 		}
 		pending = append(pending, rabbitItem{d: d, it: item{ev: ev, attempt: attempt}})
@@ -420,7 +423,7 @@ func (b *rabbitBus) workLoop(sub *subscription, deliveries <-chan amqp.Delivery,
 			}
 		}
 	fill:
-		for len(pending) < maxBatch {
+		for len(pending) < limit {
 			select {
 			case d, ok := <-deliveries:
 				if !ok {
@@ -439,33 +442,29 @@ func (b *rabbitBus) workLoop(sub *subscription, deliveries <-chan amqp.Delivery,
 		default:
 		}
 		var batch []rabbitItem
-		batch, pending = splitBatch(pending, func(r rabbitItem) uuid.UUID { return r.it.ev.CompanyID })
+		batch, pending = splitBatch(pending, limit, func(r rabbitItem) uuid.UUID { return r.it.ev.CompanyID })
 		inflight.Add(int64(len(batch)))
-		b.handle(sub, batch)
+		b.handle(sub, w, batch)
 		inflight.Add(-int64(len(batch)))
 	}
 }
 
 // handle processes a batch and settles each delivery: ack once its unit
 // of work's commit is durable, settleFailure otherwise.
-func (b *rabbitBus) handle(sub *subscription, batch []rabbitItem) {
+func (b *rabbitBus) handle(sub *subscription, w *ackWindow, batch []rabbitItem) {
 	items := make([]item, len(batch))
 	for i, r := range batch {
 		items[i] = r.it
 	}
 	errs := b.s.processBatch(b.hard, sub.get(), items, false)
-	acks := make([]func(), 0, len(batch))
+	acks := make([]ackRef, 0, len(batch))
 	for i, err := range errs {
 		r := batch[i]
 		if err != nil {
-			b.settleFailure(sub, r.d, r.it.ev, r.it.attempt, err)
+			b.settleFailure(sub, w, r.d, r.it.ev, r.it.attempt, err)
 			continue
 		}
-		acks = append(acks, func() {
-			if aerr := r.d.Ack(false); aerr != nil {
-				b.s.log.Debug("ack failed; the event will be redelivered and skipped", "subscription", sub.name, "event_id", r.it.ev.ID, "error", aerr)
-			}
-		})
+		acks = append(acks, ackRef{w: w, tag: r.d.DeliveryTag})
 	}
 	b.acks.add(acks...)
 }
@@ -474,7 +473,7 @@ func (b *rabbitBus) handle(sub *subscription, batch []rabbitItem) {
 // the dead-letter queue after the last attempt) with confirm, then acks
 // it, so the consumer never waits out a retry; if even that fails, it
 // requeues the delivery.
-func (b *rabbitBus) settleFailure(sub *subscription, d amqp.Delivery, ev Event, attempt int, cause error) {
+func (b *rabbitBus) settleFailure(sub *subscription, w *ackWindow, d amqp.Delivery, ev Event, attempt int, cause error) {
 	ctx := b.hard
 	log := b.s.log
 	q := b.queue(sub.name)
@@ -483,6 +482,7 @@ func (b *rabbitBus) settleFailure(sub *subscription, d amqp.Delivery, ev Event, 
 	if ctx.Err() != nil {
 		return // shutting down: requeued when the session closes
 	}
+	defer w.settled(d.DeliveryTag)
 	msg := republish(d)
 	var target string
 	if attempt <= len(b.s.cfg.RetryDelays) {
@@ -750,178 +750,13 @@ func (b *rabbitBus) stop(ctx context.Context) error {
 		err = fmt.Errorf("stop RabbitMQ consumers: %w", ferr)
 	}
 	if x != nil {
+		for _, w := range x.windows {
+			w.drain()
+		}
+	}
+	if x != nil {
 		x.close()
 	}
 	b.setHealth(false, "stopped")
 	return err
-}
-
-func (b *rabbitBus) stats(ctx context.Context, sub *subscription) (Stats, error) {
-	x := b.current()
-	if x == nil {
-		return Stats{}, errBusUnavailable(errNotConnected)
-	}
-	ch, err := x.subConn.Channel()
-	if err != nil {
-		return Stats{}, errBusUnavailable(err)
-	}
-	defer func() { _ = ch.Close() }()
-	q := b.queue(sub.name)
-	count := func(name string) (amqp.Queue, error) {
-		if err := ctx.Err(); err != nil {
-			return amqp.Queue{}, err
-		}
-		qi, err := ch.QueueDeclarePassive(name, true, false, false, false, nil)
-		if err != nil {
-			return amqp.Queue{}, fmt.Errorf("inspect queue %s: %w", name, err)
-		}
-		return qi, nil
-	}
-	st := Stats{Queue: q}
-	main, err := count(q)
-	if err != nil {
-		return Stats{}, err
-	}
-	st.Depth, st.Consumers = int64(main.Messages), main.Consumers
-	for _, d := range b.s.cfg.RetryDelays {
-		qi, err := count(delayQueue(q, d))
-		if err != nil {
-			return Stats{}, err
-		}
-		st.Retrying += int64(qi.Messages)
-	}
-	dlq, err := count(deadLetterQueue(q))
-	if err != nil {
-		return Stats{}, err
-	}
-	st.DeadLetters = int64(dlq.Messages)
-	b.mu.Lock()
-	if c, ok := b.inflight[sub.name]; ok {
-		st.InFlight = c.Load()
-	}
-	b.mu.Unlock()
-	return st, nil
-}
-
-// browse reads sub's dead-letter queue on a channel of its own, without
-// acknowledging, and calls fn for each message until fn returns false;
-// closing the channel then puts every message back where it was. fn may
-// settle the message it stops at.
-func (b *rabbitBus) browse(ctx context.Context, sub *subscription, fn func(ch *amqp.Channel, d amqp.Delivery) (bool, error)) error {
-	b.adminMu.Lock()
-	defer b.adminMu.Unlock()
-	x := b.current()
-	if x == nil {
-		return errBusUnavailable(errNotConnected)
-	}
-	ch, err := x.subConn.Channel()
-	if err != nil {
-		return errBusUnavailable(err)
-	}
-	defer func() { _ = ch.Close() }()
-	dlq := deadLetterQueue(b.queue(sub.name))
-	for range maxBrowse {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		d, ok, err := ch.Get(dlq, false)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", dlq, err)
-		}
-		if !ok {
-			return nil
-		}
-		more, err := fn(ch, d)
-		if err != nil || !more {
-			return err
-		}
-	}
-	return nil
-}
-
-// deadLetter describes a parked message.
-func (b *rabbitBus) deadLetter(d amqp.Delivery, sub *subscription) DeadLetter {
-	ev, _, _ := b.decode(d, b.queue(sub.name))
-	dl := DeadLetter{
-		ID:            ev.ID,
-		Subscription:  sub.name,
-		CompanyID:     ev.CompanyID,
-		Topic:         ev.Topic,
-		OccurredAt:    ev.OccurredAt,
-		RequestID:     ev.RequestID,
-		SchemaVersion: ev.SchemaVersion,
-		Payload:       ev.Payload,
-		LastError:     headerString(d.Headers, hdrError),
-	}
-	if dl.ID == uuid.Nil {
-		dl.ID, _ = uuid.Parse(d.MessageId)
-	}
-	if !json.Valid(dl.Payload) {
-		dl.Payload = nil
-	}
-	dl.Attempts, _ = headerInt(d.Headers[hdrAttempt])
-	if t, err := time.Parse(time.RFC3339Nano, headerString(d.Headers, hdrParkedAt)); err == nil {
-		dl.ParkedAt = t
-	}
-	return dl
-}
-
-func (b *rabbitBus) deadLetters(ctx context.Context, sub *subscription, after deadLetterKey, limit int) ([]DeadLetter, error) {
-	var all []DeadLetter
-	err := b.browse(ctx, sub, func(_ *amqp.Channel, d amqp.Delivery) (bool, error) {
-		if dl := b.deadLetter(d, sub); after.before(dl) {
-			all = append(all, dl)
-		}
-		return true, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list dead letters of %s: %w", sub.name, err)
-	}
-	slices.SortFunc(all, compareDeadLetters)
-	if len(all) > limit {
-		all = all[:limit]
-	}
-	return all, nil
-}
-
-// settle finds parked message id of sub and, when replay is set,
-// publishes it back to the subscription's queue as a first attempt; then
-// it acknowledges (removes) it.
-func (b *rabbitBus) settle(ctx context.Context, sub *subscription, id uuid.UUID, replay bool) error {
-	found := false
-	err := b.browse(ctx, sub, func(_ *amqp.Channel, d amqp.Delivery) (bool, error) {
-		if d.MessageId != id.String() {
-			return true, nil
-		}
-		found = true
-		if replay {
-			msg := republish(d)
-			for _, h := range []string{hdrError, hdrParkedAt, hdrSubscription} {
-				delete(msg.Headers, h)
-			}
-			msg.Headers[hdrAttempt] = int32(1)
-			if err := b.publish(ctx, "", b.queue(sub.name), msg); err != nil {
-				return false, errBusUnavailable(err)
-			}
-		}
-		if err := d.Ack(false); err != nil {
-			return false, errBusUnavailable(err)
-		}
-		return false, nil
-	})
-	if err != nil {
-		return fmt.Errorf("settle %s of %s: %w", id, sub.name, err)
-	}
-	if !found {
-		return errDeadLetterNotFound(sub.name, id.String())
-	}
-	return nil
-}
-
-func (b *rabbitBus) replay(ctx context.Context, sub *subscription, id uuid.UUID) error {
-	return b.settle(ctx, sub, id, true)
-}
-
-func (b *rabbitBus) discard(ctx context.Context, sub *subscription, id uuid.UUID) error {
-	return b.settle(ctx, sub, id, false)
 }

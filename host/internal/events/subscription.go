@@ -40,7 +40,9 @@ type Subscription struct {
 	// Pattern is an AMQP topic pattern over dot-separated words: "*" stands
 	// for exactly one word, "#" for zero or more ("cpg.sale.*", "cpg.#").
 	Pattern string
-	// Concurrency is how many events are handled at once (default 1).
+	// Concurrency is how many workers handle the subscription's events at
+	// once (default 1). Each takes what is waiting, up to its share of the
+	// prefetch window, as one batch in one transaction.
 	Concurrency int
 	// Handler handles each event.
 	Handler Handler

@@ -88,6 +88,8 @@ type hostService struct {
 	publish  Publisher
 	cache    cache.Backend
 	locks    locks.Backend
+	// wake tells the outbox relay that events were committed.
+	wake func()
 }
 
 // DB implements nexusv1.HostServer: it runs the operations in the call's
@@ -137,6 +139,9 @@ func (h *hostService) Publish(ctx context.Context, req *nexusv1.PublishRequest) 
 	})
 	if err != nil {
 		return nil, statusOf(err)
+	}
+	if h.wake != nil {
+		cl.unit.AfterCommit(h.wake)
 	}
 	return &nexusv1.PublishResponse{Ids: ids}, nil
 }

@@ -311,7 +311,7 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(wire.ServerOptions(opts)...)
 		nexusv1.RegisterHostServer(s, &hostService{vertical: v.name, calls: &m.calls, log: m.log.Named(v.name), publish: m.cfg.Publish,
-			cache: m.cfg.Cache, locks: m.cfg.Locks})
+			cache: m.cfg.Cache, locks: m.cfg.Locks, wake: m.wake()})
 		return s
 	})
 	if _, err := wc.Init(ctx, &nexusv1.InitRequest{HostServiceId: id, HostVersion: m.cfg.HostVersion}); err != nil {
@@ -563,4 +563,12 @@ func (m *Manager) UniversalSources() []UniversalSource {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// wake returns the event bus's relay wake-up, if there is a bus.
+func (m *Manager) wake() func() {
+	if m.cfg.Events == nil {
+		return nil
+	}
+	return m.cfg.Events.Wake
 }
