@@ -58,27 +58,18 @@ const (
 // company are 404, like ids that do not exist.
 func (s *Service) Routes(r chi.Router) {
 	viewer, manager, admin := auth.RequireRole(auth.RoleViewer), auth.RequireRole(auth.RoleManager), auth.RequireRole(auth.RoleAdmin)
-	r.With(admin).Post("/accounts", handle(s.handleCreateAccount))
-	r.With(viewer).Get("/accounts", handle(s.handleListAccounts))
-	r.With(viewer).Get("/accounts/{id}", handle(s.handleGetAccount))
-	r.With(admin).Put("/accounts/{id}/csv-mapping", handle(s.handleSetMapping))
-	r.With(manager).Post("/accounts/{id}/imports", handle(s.handleImport))
-	r.With(viewer).Get("/accounts/{id}/imports", handle(s.handleListBatches))
-	r.With(viewer).Get("/movements", handle(s.handleListMovements))
-	r.With(manager).Post("/reconcile", handle(s.handleReconcile))
-	r.With(viewer).Get("/matches", handle(s.handleListMatches))
-	r.With(manager).Post("/matches", handle(s.handleCreateMatch))
-	r.With(manager).Delete("/matches/{id}", handle(s.handleUndoMatch))
-	r.With(viewer).Get("/reports/unreconciled", handle(s.handleUnreconciled))
-}
-
-// handle adapts a handler that returns its error to http.HandlerFunc.
-func handle(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
-			httpx.WriteError(w, r, err)
-		}
-	}
+	r.With(admin).Post("/accounts", httpx.Handle(s.handleCreateAccount))
+	r.With(viewer).Get("/accounts", httpx.Handle(s.handleListAccounts))
+	r.With(viewer).Get("/accounts/{id}", httpx.Handle(s.handleGetAccount))
+	r.With(admin).Put("/accounts/{id}/csv-mapping", httpx.Handle(s.handleSetMapping))
+	r.With(manager).Post("/accounts/{id}/imports", httpx.Handle(s.handleImport))
+	r.With(viewer).Get("/accounts/{id}/imports", httpx.Handle(s.handleListBatches))
+	r.With(viewer).Get("/movements", httpx.Handle(s.handleListMovements))
+	r.With(manager).Post("/reconcile", httpx.Handle(s.handleReconcile))
+	r.With(viewer).Get("/matches", httpx.Handle(s.handleListMatches))
+	r.With(manager).Post("/matches", httpx.Handle(s.handleCreateMatch))
+	r.With(manager).Delete("/matches/{id}", httpx.Handle(s.handleUndoMatch))
+	r.With(viewer).Get("/reports/unreconciled", httpx.Handle(s.handleUnreconciled))
 }
 
 // principal returns the caller, who must act within a company.

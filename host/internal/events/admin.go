@@ -119,21 +119,11 @@ func (s *Service) Subscriptions(ctx context.Context) []SubscriptionInfo {
 func (s *Service) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.RequirePlatformAdmin)
-		r.Get("/subscriptions", handle(s.handleListSubscriptions))
-		r.Get("/subscriptions/{name}/dead-letters", handle(s.handleListDeadLetters))
-		r.Post("/subscriptions/{name}/dead-letters/{id}/replay", handle(s.handleReplay))
-		r.Delete("/subscriptions/{name}/dead-letters/{id}", handle(s.handleDiscard))
+		r.Get("/subscriptions", httpx.Handle(s.handleListSubscriptions))
+		r.Get("/subscriptions/{name}/dead-letters", httpx.Handle(s.handleListDeadLetters))
+		r.Post("/subscriptions/{name}/dead-letters/{id}/replay", httpx.Handle(s.handleReplay))
+		r.Delete("/subscriptions/{name}/dead-letters/{id}", httpx.Handle(s.handleDiscard))
 	})
-}
-
-// handle adapts a handler that returns its error to http.HandlerFunc,
-// writing the error envelope.
-func handle(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
-			httpx.WriteError(w, r, err)
-		}
-	}
 }
 
 func (s *Service) handleListSubscriptions(w http.ResponseWriter, r *http.Request) error {

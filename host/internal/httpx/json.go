@@ -145,3 +145,13 @@ func decodeError(err error) error {
 		return BadRequest("invalid_json", "request body is not valid JSON: "+err.Error())
 	}
 }
+
+// Handle adapts a handler that returns its error to http.HandlerFunc,
+// writing the error envelope when it fails.
+func Handle(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			WriteError(w, r, err)
+		}
+	}
+}

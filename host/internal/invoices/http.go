@@ -58,20 +58,11 @@ const maxReasonLength = 500
 // (from inclusive, to inclusive) or RFC 3339 instants (from inclusive, to
 // exclusive). Unknown query parameters are 400 invalid_query.
 func (s *Service) Routes(r chi.Router) {
-	r.With(auth.RequireRole(auth.RoleManager)).Post("/", handle(s.handleUpload))
-	r.With(auth.RequireRole(auth.RoleViewer)).Get("/", handle(s.handleList))
-	r.With(auth.RequireRole(auth.RoleViewer)).Get("/{id}", handle(s.handleGet))
-	r.With(auth.RequireRole(auth.RoleViewer)).Get("/{id}/xml", handle(s.handleXML))
-	r.With(auth.RequireRole(auth.RoleAdmin)).Post("/{id}/cancel", handle(s.handleCancel))
-}
-
-// handle adapts a handler that returns its error to http.HandlerFunc.
-func handle(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
-			httpx.WriteError(w, r, err)
-		}
-	}
+	r.With(auth.RequireRole(auth.RoleManager)).Post("/", httpx.Handle(s.handleUpload))
+	r.With(auth.RequireRole(auth.RoleViewer)).Get("/", httpx.Handle(s.handleList))
+	r.With(auth.RequireRole(auth.RoleViewer)).Get("/{id}", httpx.Handle(s.handleGet))
+	r.With(auth.RequireRole(auth.RoleViewer)).Get("/{id}/xml", httpx.Handle(s.handleXML))
+	r.With(auth.RequireRole(auth.RoleAdmin)).Post("/{id}/cancel", httpx.Handle(s.handleCancel))
 }
 
 // principal returns the caller, who must act within a company.

@@ -28,19 +28,10 @@ import (
 // time zone, both included. Unknown query parameters are 400
 // invalid_query.
 func (s *Service) Routes(r chi.Router) {
-	r.With(auth.RequirePlatformAdmin).Post("/mv/refresh", handle(s.handleRefresh))
-	r.Get("/mv/health", handle(s.handleHealth))
-	r.With(auth.RequirePlatformAdmin).Get("/mv/metrics", handle(s.handleMetrics))
-	r.With(auth.RequireRole(auth.RoleViewer)).Get("/reports/revenue", handle(s.handleRevenue))
-}
-
-// handle adapts a handler that returns its error to http.HandlerFunc.
-func handle(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
-			httpx.WriteError(w, r, err)
-		}
-	}
+	r.With(auth.RequirePlatformAdmin).Post("/mv/refresh", httpx.Handle(s.handleRefresh))
+	r.Get("/mv/health", httpx.Handle(s.handleHealth))
+	r.With(auth.RequirePlatformAdmin).Get("/mv/metrics", httpx.Handle(s.handleMetrics))
+	r.With(auth.RequireRole(auth.RoleViewer)).Get("/reports/revenue", httpx.Handle(s.handleRevenue))
 }
 
 // onlyParams rejects query parameters other than allowed.

@@ -48,32 +48,22 @@ const (
 func (s *Service) Routes(r chi.Router, authenticate func(http.Handler) http.Handler) {
 	r.Group(func(r chi.Router) {
 		r.Use(authenticate)
-		r.Post("/", handle(s.handleCreateCompany))
-		r.Get("/", handle(s.handleListCompanies))
+		r.Post("/", httpx.Handle(s.handleCreateCompany))
+		r.Get("/", httpx.Handle(s.handleListCompanies))
 		r.Route("/{id}", func(r chi.Router) {
-			r.Get("/", handle(s.handleGetCompany))
-			r.Patch("/", handle(s.handleUpdateCompany))
-			r.Post("/activate", handle(s.handleSetActive(true)))
-			r.Post("/deactivate", handle(s.handleSetActive(false)))
-			r.Get("/members", handle(s.handleListMembers))
-			r.Post("/members", handle(s.handleAddMember))
-			r.Patch("/members/{userID}", handle(s.handleSetMemberRole))
-			r.Delete("/members/{userID}", handle(s.handleRemoveMember))
-			r.Get("/verticals", handle(s.handleListVerticals))
-			r.Put("/verticals/{name}", handle(s.handleEnableVertical))
-			r.Delete("/verticals/{name}", handle(s.handleDisableVertical))
+			r.Get("/", httpx.Handle(s.handleGetCompany))
+			r.Patch("/", httpx.Handle(s.handleUpdateCompany))
+			r.Post("/activate", httpx.Handle(s.handleSetActive(true)))
+			r.Post("/deactivate", httpx.Handle(s.handleSetActive(false)))
+			r.Get("/members", httpx.Handle(s.handleListMembers))
+			r.Post("/members", httpx.Handle(s.handleAddMember))
+			r.Patch("/members/{userID}", httpx.Handle(s.handleSetMemberRole))
+			r.Delete("/members/{userID}", httpx.Handle(s.handleRemoveMember))
+			r.Get("/verticals", httpx.Handle(s.handleListVerticals))
+			r.Put("/verticals/{name}", httpx.Handle(s.handleEnableVertical))
+			r.Delete("/verticals/{name}", httpx.Handle(s.handleDisableVertical))
 		})
 	})
-}
-
-// handle adapts a handler that returns its error to http.HandlerFunc,
-// writing the error envelope.
-func handle(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
-			httpx.WriteError(w, r, err)
-		}
-	}
 }
 
 // principal returns the authenticated caller.
