@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/reporting"
 	"github.com/nexuspos/nexus/internal/dal"
@@ -25,6 +26,9 @@ func (p *platform) openReporting(ctx context.Context) error {
 			return fmt.Errorf("NEXUS_MV_REFRESH_INTERVAL=%q: want a positive duration such as 1h", v)
 		}
 		cfg.Interval = d
+	}
+	if lk, err := p.shared.locks.For(cache.Scope{Vertical: cache.HostVertical}); err == nil {
+		cfg.Locker = lk
 	}
 	rep, err := reporting.New(cfg)
 	if err != nil {

@@ -2,11 +2,14 @@ package reporting
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/nexuspos/nexus/host/internal/locks"
 )
 
 // refreshOpts say when a refresh may be skipped.
@@ -53,6 +56,12 @@ func (s *Service) refresh(ctx context.Context, trigger Trigger, opts refreshOpts
 		if s.skip(&res, st, opts) {
 			return res, nil
 		}
+	}
+	if release, busy := s.jobLock(ctx, opts.wait); busy {
+		res.Skipped = SkipBusy
+		return res, nil
+	} else if release != nil {
+		defer release()
 	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -231,3 +240,29 @@ func (s *Service) unlock(ctx context.Context, conn *pgxpool.Conn) {
 		_ = conn.Conn().Close(ctx)
 	}
 }
+
+// jobLock takes Config.Locker's refresh lock, when there is one, so replicas
+// skip a refresh another one runs without holding a database connection.
+// It is an optimisation: the advisory lock stays the guarantee, so a lock
+// service that is down (or any error but a held lock) only logs.
+func (s *Service) jobLock(ctx context.Context, wait time.Duration) (release func(), busy bool) {
+	if s.cfg.Locker == nil {
+		return nil, false
+	}
+	l, err := s.cfg.Locker.Acquire(ctx, "reporting:refresh", jobLockTTL, wait)
+	switch {
+	case errors.Is(err, locks.ErrNotAcquired):
+		return nil, true
+	case err != nil:
+		s.log.Warn("refresh job lock unavailable; relying on the advisory lock", "error", err)
+		return nil, false
+	}
+	return func() {
+		if err := l.Release(context.WithoutCancel(ctx)); err != nil {
+			s.log.Warn("release the refresh job lock", "error", err)
+		}
+	}, false
+}
+
+// jobLockTTL bounds how long a crashed replica's refresh lock blocks others.
+const jobLockTTL = 10 * time.Minute

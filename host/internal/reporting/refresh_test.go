@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/cache"
+	"github.com/nexuspos/nexus/host/internal/locks"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
 )
 
@@ -372,3 +374,25 @@ func TestRefreshStrategies(t *testing.T) {
 
 // date is a civil date.
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func TestJobLockSkipsARefreshAnotherReplicaRuns(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.setSources()
+	locker := locks.NewMemory()
+	lk, err := locker.For(cache.Scope{Vertical: cache.HostVertical})
+	require.NoError(t, err)
+	svc := e.newService(e.svc.pool, func(c *Config) { c.Locker = lk })
+	e.clock.Advance(2 * time.Hour)
+
+	held, err := lk.Acquire(t.Context(), "reporting:refresh", time.Minute, 0)
+	require.NoError(t, err)
+	res, err := svc.refresh(t.Context(), TriggerScheduled, refreshOpts{minAge: time.Hour})
+	require.NoError(t, err)
+	require.Equal(t, SkipBusy, res.Skipped, "the job lock is held by another replica")
+
+	require.NoError(t, held.Release(t.Context()))
+	res, err = svc.refresh(t.Context(), TriggerScheduled, refreshOpts{minAge: time.Hour})
+	require.NoError(t, err)
+	require.True(t, res.Refreshed)
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/host/internal/locks"
 )
 
 // Defaults of Config.
@@ -84,6 +86,10 @@ type Config struct {
 	// LogRetention is how long mv_refresh_log rows are kept
 	// (DefaultLogRetention).
 	LogRetention time.Duration
+	// Locker, when set (Redis in production), lets replicas skip a refresh
+	// another one is running before touching the database; the advisory
+	// lock remains the guarantee.
+	Locker locks.Locker
 	// Now is the clock (time.Now).
 	Now func() time.Time
 	// NewTicker makes the scheduled check's ticker (a time.Ticker).
