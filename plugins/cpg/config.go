@@ -178,8 +178,7 @@ func sortedCodes(rates map[string]money.TaxRate) []string {
 
 // ConfigureCompany implements sdk.CompanyConfigurer: it validates the
 // configuration for the company's country and currency and provisions the
-// default location "Principal" (idempotently: writes that need it also
-// ensure it in their own batch, for companies enabled before it existed).
+// default location "Principal" (idempotently).
 func (*Vertical) ConfigureCompany(c *sdk.Context, company sdk.Company, config json.RawMessage) error {
 	_, problems := ParseConfig(company.Country, config)
 	if _, err := money.CurrencyOf(company.Currency); err != nil {
@@ -241,8 +240,8 @@ func PrincipalLocationID(companyID string) string {
 func (e *env) principal() string { return PrincipalLocationID(e.company.ID) }
 
 // ensurePrincipal queues the idempotent creation of the company's default
-// location. Every batch that lists locations or relies on the default one
-// starts with it.
+// location; ConfigureCompany runs it whenever a company enables or
+// reconfigures the vertical.
 func (e *env) ensurePrincipal(b *sdk.Batch) {
 	b.Query(qEnsurePrincipal, nil, e.principal(), DefaultLocationName, strings.ToLower(DefaultLocationName))
 }

@@ -189,7 +189,6 @@ func createConsignment(c *sdk.Context) error {
 		variants map[string]variantInfo
 	)
 	b := c.DB().Batch()
-	e.ensurePrincipal(b)
 	b.Get("customers", row.CustomerID, &customer)
 	check := loadVariants(b, variantIDs(lines, func(l lineIn) string { return l.variantID }), &variants)
 	if row.SourceLocationID != "" {
@@ -338,28 +337,31 @@ func getConsignment(c *sdk.Context) error {
 
 // listConsignments handles GET /consignments (?status=, ?customer_id=).
 func listConsignments(c *sdk.Context) error {
+	return listDocuments[consignmentRow](c, "consignments", "customer_id")
+}
+
+// listDocuments answers a newest-first page of table, filtered by ?status=
+// and by the counterparty id in the query parameter party.
+func listDocuments[T any](c *sdk.Context, table, party string) error {
 	limit, err := queryLimit(c, 50)
 	if err != nil {
 		return err
 	}
 	var where []sdk.Filter
-	cust, err := queryID(c, "customer_id")
+	id, err := queryID(c, party)
 	if err != nil {
 		return err
 	}
-	if cust != "" {
-		where = append(where, sdk.Eq("customer_id", cust))
+	if id != "" {
+		where = append(where, sdk.Eq(party, id))
 	}
 	if st := c.Query("status"); st != "" {
 		where = append(where, sdk.Eq("status", st))
 	}
-	var rows []consignmentRow
-	next, err := c.DB().List("consignments", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Desc("created_at")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
+	rows := []T{}
+	next, err := c.DB().List(table, sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Desc("created_at")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
 	if err != nil {
-		return fmt.Errorf("list consignments: %w", err)
-	}
-	if rows == nil {
-		rows = []consignmentRow{}
+		return fmt.Errorf("list %s: %w", table, err)
 	}
 	return c.JSON(http.StatusOK, page{Items: rows, NextCursor: next})
 }

@@ -190,7 +190,6 @@ func createPurchaseOrder(c *sdk.Context) error {
 		variants map[string]variantInfo
 	)
 	b := c.DB().Batch()
-	e.ensurePrincipal(b)
 	b.Get("suppliers", po.SupplierID, &supplier)
 	if po.LocationID != "" {
 		b.Get("locations", po.LocationID, &loc)
@@ -243,30 +242,7 @@ func getPurchaseOrder(c *sdk.Context) error {
 
 // listPurchaseOrders handles GET /purchase-orders (?status=, ?supplier_id=).
 func listPurchaseOrders(c *sdk.Context) error {
-	limit, err := queryLimit(c, 50)
-	if err != nil {
-		return err
-	}
-	var where []sdk.Filter
-	sup, err := queryID(c, "supplier_id")
-	if err != nil {
-		return err
-	}
-	if sup != "" {
-		where = append(where, sdk.Eq("supplier_id", sup))
-	}
-	if st := c.Query("status"); st != "" {
-		where = append(where, sdk.Eq("status", st))
-	}
-	var rows []poRow
-	next, err := c.DB().List("purchase_orders", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Desc("created_at")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
-	if err != nil {
-		return fmt.Errorf("list purchase orders: %w", err)
-	}
-	if rows == nil {
-		rows = []poRow{}
-	}
-	return c.JSON(http.StatusOK, page{Items: rows, NextCursor: next})
+	return listDocuments[poRow](c, "purchase_orders", "supplier_id")
 }
 
 // transitionPO answers a purchase order transition (order, cancel).

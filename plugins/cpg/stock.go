@@ -132,7 +132,6 @@ func createAdjustment(c *sdk.Context) error {
 		loc      locationRow
 	)
 	b := c.DB().Batch()
-	e.ensurePrincipal(b)
 	b.Get("locations", adj.LocationID, &loc)
 	check := loadVariants(b, variantIDs(lines, func(l stockLine) string { return l.variantID }), &variants)
 	if err := b.Run(); err != nil {
@@ -215,7 +214,6 @@ func createTransfer(c *sdk.Context) error {
 		from, to locationRow
 	)
 	b := c.DB().Batch()
-	e.ensurePrincipal(b)
 	b.Get("locations", tr.FromLocationID, &from)
 	b.Get("locations", tr.ToLocationID, &to)
 	check := loadVariants(b, variantIDs(lines, func(l stockLine) string { return l.variantID }), &variants)

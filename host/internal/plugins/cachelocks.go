@@ -22,7 +22,7 @@ func (cl *call) scope() cache.Scope {
 // are held until the call's unit of work commits.
 func (h *hostService) cacheFor(ctx context.Context, cl *call) (cache.Cache, error) {
 	if h.cache == nil {
-		return nil, rpcError(codes.FailedPrecondition, "cache_unavailable", "the host runs without a cache")
+		return nil, rpcError(codes.Unavailable, "cache_unavailable", "the host runs without a cache")
 	}
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
@@ -111,7 +111,7 @@ func (h *hostService) lockerFor(ctx context.Context) (locks.Locker, error) {
 		return nil, err
 	}
 	if h.locks == nil {
-		return nil, rpcError(codes.FailedPrecondition, "locks_unavailable", "the host runs without locks")
+		return nil, rpcError(codes.Unavailable, "locks_unavailable", "the host runs without locks")
 	}
 	lk, err := h.locks.For(cl.scope())
 	if err != nil {

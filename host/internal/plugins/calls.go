@@ -100,7 +100,7 @@ func (h *hostService) DB(ctx context.Context, req *nexusv1.DBRequest) (*nexusv1.
 		return nil, err
 	}
 	if cl.unit == nil {
-		return nil, status.Error(codes.FailedPrecondition, "the host runs without a database")
+		return nil, rpcError(codes.Unavailable, "database_unavailable", "the host runs without a database")
 	}
 	actor := dal.Actor{CompanyID: cl.principal.CompanyID, UserID: cl.principal.UserID, Role: string(cl.principal.Role), Vertical: h.vertical}
 	var results []*nexusv1.DBResult
@@ -125,7 +125,7 @@ func (h *hostService) Publish(ctx context.Context, req *nexusv1.PublishRequest) 
 		return nil, err
 	}
 	if cl.unit == nil || h.publish == nil {
-		return nil, status.Error(codes.FailedPrecondition, "the host runs without an event bus")
+		return nil, rpcError(codes.Unavailable, "event_bus_unavailable", "the host runs without an event bus")
 	}
 	for _, ev := range req.GetEvents() {
 		if !strings.HasPrefix(ev.GetTopic(), h.vertical+".") {
