@@ -70,6 +70,9 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 	for _, name := range sortedKeys(m.UniversalSources) {
 		pm.UniversalSources = append(pm.UniversalSources, &nexusv1.UniversalSource{Name: name, Sql: m.UniversalSources[name]})
 	}
+	for _, name := range sortedKeys(m.PaymentSources) {
+		pm.PaymentSources = append(pm.PaymentSources, &nexusv1.PaymentSource{Name: name, Sql: m.PaymentSources[name]})
+	}
 	return pm, nil
 }
 

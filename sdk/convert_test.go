@@ -48,6 +48,33 @@ func TestManifestToProto(t *testing.T) {
 	require.ErrorContains(t, err, "needs non-empty .up.sql and .down.sql")
 }
 
+func TestPaymentSourcesToProto(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		sources map[string]string
+		want    [][2]string
+	}{
+		{"none", nil, nil},
+		{"one", map[string]string{"x_pos": "SELECT 1"}, [][2]string{{"x_pos", "SELECT 1"}}},
+		{"sorted by name", map[string]string{"x_pos": "SELECT 1", "x_consignment": "SELECT 2"},
+			[][2]string{{"x_consignment", "SELECT 2"}, {"x_pos", "SELECT 1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pm, err := manifestToProto(Manifest{Name: "x", PaymentSources: tt.sources})
+			require.NoError(t, err)
+			var got [][2]string
+			for _, s := range pm.GetPaymentSources() {
+				got = append(got, [2]string{s.GetName(), s.GetSql()})
+			}
+			require.Equal(t, tt.want, got)
+			require.Empty(t, pm.GetUniversalSources(), "payment sources are not universal sources")
+		})
+	}
+}
+
 func TestFromStatus(t *testing.T) {
 	t.Parallel()
 	withInfo := func(c codes.Code, reason string, md map[string]string) error {

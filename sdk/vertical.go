@@ -57,6 +57,28 @@ type Manifest struct {
 	// transaction_type, source_id, occurred_at, amount, currency, status);
 	// the host's reporting unions them.
 	UniversalSources map[string]string
+	// PaymentSources list the payments the vertical took that may reach a
+	// bank account (card, transfer, wallet; never cash), so that the
+	// host's bank reconciliation can match deposits and withdrawals to
+	// them. Each is a name (lower-case letters, digits and '_', unique
+	// across verticals) and a SELECT, with schema-qualified table names,
+	// returning exactly these columns, in any order:
+	//
+	//	company_id  uuid         the company
+	//	source      text         the source's name (the host stamps it)
+	//	payment_id  uuid         unique within the source
+	//	occurred_at timestamptz  when the payment was taken
+	//	amount      numeric      signed: money in positive, refunds negative
+	//	currency    text         ISO 4217
+	//	method      text         e.g. "card", "transfer", "mercadopago"
+	//	reference   text         card authorization or transfer reference; NULL when none
+	//	document_id uuid         the document paid (a sale, a consignment...)
+	//
+	// The host checks the columns when the vertical registers and runs the
+	// SELECT in tenant transactions (row-level security applies) filtered
+	// by company; leave out payments that no longer stand, such as those
+	// of voided sales.
+	PaymentSources map[string]string
 	// Subscriptions receive events from the platform's bus; each handler runs
 	// in its own unit of work and takes effect once per event.
 	Subscriptions []Subscription

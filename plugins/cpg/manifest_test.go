@@ -24,6 +24,15 @@ func TestManifest(t *testing.T) {
 	}
 	require.Contains(t, m.UniversalSources, "cpg_pos")
 	require.Contains(t, m.UniversalSources, "cpg_consignment")
+	for name, sql := range m.PaymentSources {
+		for _, col := range []string{"company_id", "source", "payment_id", "occurred_at", "amount", "currency", "method", "reference", "document_id"} {
+			require.Contains(t, sql, col, name)
+		}
+		require.Contains(t, sql, "'"+name+"'::text AS source", "%s names itself", name)
+		require.Contains(t, sql, "method <> 'cash'", "%s leaves cash out: it never reaches the bank", name)
+	}
+	require.Contains(t, m.PaymentSources, "cpg_pos_payments")
+	require.Contains(t, m.PaymentSources, "cpg_consignment_settlements")
 	for name, sql := range m.Queries {
 		require.Contains(t, sql, "current_setting('app.company_id')::uuid", "%s filters by company for its indexes", name)
 	}

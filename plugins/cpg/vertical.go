@@ -40,6 +40,7 @@ func (*Vertical) Manifest() sdk.Manifest {
 		StateMachines:    stateMachines(),
 		Queries:          queries,
 		UniversalSources: universalSources,
+		PaymentSources:   paymentSources,
 		ConfigSchema:     configSchema,
 	}
 }

@@ -83,9 +83,12 @@ type Manifest struct {
 	Queries          []*NamedQuery          `protobuf:"bytes,8,rep,name=queries,proto3" json:"queries,omitempty"`
 	UniversalSources []*UniversalSource     `protobuf:"bytes,9,rep,name=universal_sources,json=universalSources,proto3" json:"universal_sources,omitempty"`
 	// JSON Schema of the per-company configuration, for documentation.
-	ConfigSchema  string `protobuf:"bytes,10,opt,name=config_schema,json=configSchema,proto3" json:"config_schema,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ConfigSchema string `protobuf:"bytes,10,opt,name=config_schema,json=configSchema,proto3" json:"config_schema,omitempty"`
+	// Payments the vertical took that may reach a bank account, for the
+	// host's bank reconciliation (see sdk.Manifest.PaymentSources).
+	PaymentSources []*PaymentSource `protobuf:"bytes,11,rep,name=payment_sources,json=paymentSources,proto3" json:"payment_sources,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Manifest) Reset() {
@@ -186,6 +189,13 @@ func (x *Manifest) GetConfigSchema() string {
 		return x.ConfigSchema
 	}
 	return ""
+}
+
+func (x *Manifest) GetPaymentSources() []*PaymentSource {
+	if x != nil {
+		return x.PaymentSources
+	}
+	return nil
 }
 
 type Route struct {
@@ -651,6 +661,60 @@ func (x *UniversalSource) GetSql() string {
 	return ""
 }
 
+// PaymentSource is a SELECT listing payments (name → SQL), with the
+// columns documented on sdk.Manifest.PaymentSources.
+type PaymentSource struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Sql           string                 `protobuf:"bytes,2,opt,name=sql,proto3" json:"sql,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PaymentSource) Reset() {
+	*x = PaymentSource{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PaymentSource) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PaymentSource) ProtoMessage() {}
+
+func (x *PaymentSource) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PaymentSource.ProtoReflect.Descriptor instead.
+func (*PaymentSource) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *PaymentSource) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PaymentSource) GetSql() string {
+	if x != nil {
+		return x.Sql
+	}
+	return ""
+}
+
 type InitRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	HostServiceId uint32                 `protobuf:"varint,1,opt,name=host_service_id,json=hostServiceId,proto3" json:"host_service_id,omitempty"`
@@ -661,7 +725,7 @@ type InitRequest struct {
 
 func (x *InitRequest) Reset() {
 	*x = InitRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -673,7 +737,7 @@ func (x *InitRequest) String() string {
 func (*InitRequest) ProtoMessage() {}
 
 func (x *InitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -686,7 +750,7 @@ func (x *InitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitRequest.ProtoReflect.Descriptor instead.
 func (*InitRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{9}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *InitRequest) GetHostServiceId() uint32 {
@@ -711,7 +775,7 @@ type InitResponse struct {
 
 func (x *InitResponse) Reset() {
 	*x = InitResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +787,7 @@ func (x *InitResponse) String() string {
 func (*InitResponse) ProtoMessage() {}
 
 func (x *InitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +800,7 @@ func (x *InitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitResponse.ProtoReflect.Descriptor instead.
 func (*InitResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{10}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{11}
 }
 
 // Principal is the authenticated caller of a request.
@@ -752,7 +816,7 @@ type Principal struct {
 
 func (x *Principal) Reset() {
 	*x = Principal{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -764,7 +828,7 @@ func (x *Principal) String() string {
 func (*Principal) ProtoMessage() {}
 
 func (x *Principal) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -777,7 +841,7 @@ func (x *Principal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Principal.ProtoReflect.Descriptor instead.
 func (*Principal) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{11}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Principal) GetUserId() string {
@@ -817,7 +881,7 @@ type Values struct {
 
 func (x *Values) Reset() {
 	*x = Values{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -829,7 +893,7 @@ func (x *Values) String() string {
 func (*Values) ProtoMessage() {}
 
 func (x *Values) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -842,7 +906,7 @@ func (x *Values) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Values.ProtoReflect.Descriptor instead.
 func (*Values) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{12}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Values) GetValues() []string {
@@ -878,7 +942,7 @@ type RouteRequest struct {
 
 func (x *RouteRequest) Reset() {
 	*x = RouteRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -890,7 +954,7 @@ func (x *RouteRequest) String() string {
 func (*RouteRequest) ProtoMessage() {}
 
 func (x *RouteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -903,7 +967,7 @@ func (x *RouteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteRequest.ProtoReflect.Descriptor instead.
 func (*RouteRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{13}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RouteRequest) GetCallId() string {
@@ -1008,7 +1072,7 @@ type RouteResponse struct {
 
 func (x *RouteResponse) Reset() {
 	*x = RouteResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1020,7 +1084,7 @@ func (x *RouteResponse) String() string {
 func (*RouteResponse) ProtoMessage() {}
 
 func (x *RouteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1033,7 +1097,7 @@ func (x *RouteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteResponse.ProtoReflect.Descriptor instead.
 func (*RouteResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{14}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RouteResponse) GetStatus() int32 {
@@ -1077,7 +1141,7 @@ type EventRequest struct {
 
 func (x *EventRequest) Reset() {
 	*x = EventRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1089,7 +1153,7 @@ func (x *EventRequest) String() string {
 func (*EventRequest) ProtoMessage() {}
 
 func (x *EventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1102,7 +1166,7 @@ func (x *EventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventRequest.ProtoReflect.Descriptor instead.
 func (*EventRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{15}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *EventRequest) GetCallId() string {
@@ -1197,7 +1261,7 @@ type EventResponse struct {
 
 func (x *EventResponse) Reset() {
 	*x = EventResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +1273,7 @@ func (x *EventResponse) String() string {
 func (*EventResponse) ProtoMessage() {}
 
 func (x *EventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +1286,7 @@ func (x *EventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventResponse.ProtoReflect.Descriptor instead.
 func (*EventResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{16}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{17}
 }
 
 type Company struct {
@@ -1239,7 +1303,7 @@ type Company struct {
 
 func (x *Company) Reset() {
 	*x = Company{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1251,7 +1315,7 @@ func (x *Company) String() string {
 func (*Company) ProtoMessage() {}
 
 func (x *Company) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1264,7 +1328,7 @@ func (x *Company) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Company.ProtoReflect.Descriptor instead.
 func (*Company) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{17}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Company) GetId() string {
@@ -1321,7 +1385,7 @@ type ConfigureCompanyRequest struct {
 
 func (x *ConfigureCompanyRequest) Reset() {
 	*x = ConfigureCompanyRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1333,7 +1397,7 @@ func (x *ConfigureCompanyRequest) String() string {
 func (*ConfigureCompanyRequest) ProtoMessage() {}
 
 func (x *ConfigureCompanyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1346,7 +1410,7 @@ func (x *ConfigureCompanyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureCompanyRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureCompanyRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{18}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ConfigureCompanyRequest) GetCallId() string {
@@ -1380,7 +1444,7 @@ type ConfigureCompanyResponse struct {
 
 func (x *ConfigureCompanyResponse) Reset() {
 	*x = ConfigureCompanyResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1392,7 +1456,7 @@ func (x *ConfigureCompanyResponse) String() string {
 func (*ConfigureCompanyResponse) ProtoMessage() {}
 
 func (x *ConfigureCompanyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1405,7 +1469,7 @@ func (x *ConfigureCompanyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureCompanyResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureCompanyResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{19}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ConfigureCompanyResponse) GetErrors() []string {
@@ -1423,7 +1487,7 @@ type ShutdownRequest struct {
 
 func (x *ShutdownRequest) Reset() {
 	*x = ShutdownRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1435,7 +1499,7 @@ func (x *ShutdownRequest) String() string {
 func (*ShutdownRequest) ProtoMessage() {}
 
 func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1448,7 +1512,7 @@ func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownRequest.ProtoReflect.Descriptor instead.
 func (*ShutdownRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{20}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{21}
 }
 
 type ShutdownResponse struct {
@@ -1459,7 +1523,7 @@ type ShutdownResponse struct {
 
 func (x *ShutdownResponse) Reset() {
 	*x = ShutdownResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1471,7 +1535,7 @@ func (x *ShutdownResponse) String() string {
 func (*ShutdownResponse) ProtoMessage() {}
 
 func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1484,7 +1548,7 @@ func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownResponse.ProtoReflect.Descriptor instead.
 func (*ShutdownResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{21}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{22}
 }
 
 var File_nexus_v1_vertical_proto protoreflect.FileDescriptor
@@ -1493,7 +1557,7 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\n" +
 	"\x17nexus/v1/vertical.proto\x12\bnexus.v1\"<\n" +
 	"\x0fDescribeRequest\x12)\n" +
-	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\xd2\x03\n" +
+	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\x94\x04\n" +
 	"\bManifest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1507,7 +1571,8 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\aqueries\x18\b \x03(\v2\x14.nexus.v1.NamedQueryR\aqueries\x12F\n" +
 	"\x11universal_sources\x18\t \x03(\v2\x19.nexus.v1.UniversalSourceR\x10universalSources\x12#\n" +
 	"\rconfig_schema\x18\n" +
-	" \x01(\tR\fconfigSchema\"\xd2\x01\n" +
+	" \x01(\tR\fconfigSchema\x12@\n" +
+	"\x0fpayment_sources\x18\v \x03(\v2\x17.nexus.v1.PaymentSourceR\x0epaymentSources\"\xd2\x01\n" +
 	"\x05Route\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x18\n" +
@@ -1541,6 +1606,9 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
 	"\x03sql\x18\x02 \x01(\tR\x03sql\"7\n" +
 	"\x0fUniversalSource\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
+	"\x03sql\x18\x02 \x01(\tR\x03sql\"5\n" +
+	"\rPaymentSource\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
 	"\x03sql\x18\x02 \x01(\tR\x03sql\"X\n" +
 	"\vInitRequest\x12&\n" +
@@ -1640,7 +1708,7 @@ func file_nexus_v1_vertical_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_vertical_proto_rawDescData
 }
 
-var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_nexus_v1_vertical_proto_goTypes = []any{
 	(*DescribeRequest)(nil),          // 0: nexus.v1.DescribeRequest
 	(*Manifest)(nil),                 // 1: nexus.v1.Manifest
@@ -1651,23 +1719,24 @@ var file_nexus_v1_vertical_proto_goTypes = []any{
 	(*Subscription)(nil),             // 6: nexus.v1.Subscription
 	(*NamedQuery)(nil),               // 7: nexus.v1.NamedQuery
 	(*UniversalSource)(nil),          // 8: nexus.v1.UniversalSource
-	(*InitRequest)(nil),              // 9: nexus.v1.InitRequest
-	(*InitResponse)(nil),             // 10: nexus.v1.InitResponse
-	(*Principal)(nil),                // 11: nexus.v1.Principal
-	(*Values)(nil),                   // 12: nexus.v1.Values
-	(*RouteRequest)(nil),             // 13: nexus.v1.RouteRequest
-	(*RouteResponse)(nil),            // 14: nexus.v1.RouteResponse
-	(*EventRequest)(nil),             // 15: nexus.v1.EventRequest
-	(*EventResponse)(nil),            // 16: nexus.v1.EventResponse
-	(*Company)(nil),                  // 17: nexus.v1.Company
-	(*ConfigureCompanyRequest)(nil),  // 18: nexus.v1.ConfigureCompanyRequest
-	(*ConfigureCompanyResponse)(nil), // 19: nexus.v1.ConfigureCompanyResponse
-	(*ShutdownRequest)(nil),          // 20: nexus.v1.ShutdownRequest
-	(*ShutdownResponse)(nil),         // 21: nexus.v1.ShutdownResponse
-	nil,                              // 22: nexus.v1.RouteRequest.ParamsEntry
-	nil,                              // 23: nexus.v1.RouteRequest.QueryEntry
-	nil,                              // 24: nexus.v1.RouteRequest.HeadersEntry
-	nil,                              // 25: nexus.v1.RouteResponse.HeadersEntry
+	(*PaymentSource)(nil),            // 9: nexus.v1.PaymentSource
+	(*InitRequest)(nil),              // 10: nexus.v1.InitRequest
+	(*InitResponse)(nil),             // 11: nexus.v1.InitResponse
+	(*Principal)(nil),                // 12: nexus.v1.Principal
+	(*Values)(nil),                   // 13: nexus.v1.Values
+	(*RouteRequest)(nil),             // 14: nexus.v1.RouteRequest
+	(*RouteResponse)(nil),            // 15: nexus.v1.RouteResponse
+	(*EventRequest)(nil),             // 16: nexus.v1.EventRequest
+	(*EventResponse)(nil),            // 17: nexus.v1.EventResponse
+	(*Company)(nil),                  // 18: nexus.v1.Company
+	(*ConfigureCompanyRequest)(nil),  // 19: nexus.v1.ConfigureCompanyRequest
+	(*ConfigureCompanyResponse)(nil), // 20: nexus.v1.ConfigureCompanyResponse
+	(*ShutdownRequest)(nil),          // 21: nexus.v1.ShutdownRequest
+	(*ShutdownResponse)(nil),         // 22: nexus.v1.ShutdownResponse
+	nil,                              // 23: nexus.v1.RouteRequest.ParamsEntry
+	nil,                              // 24: nexus.v1.RouteRequest.QueryEntry
+	nil,                              // 25: nexus.v1.RouteRequest.HeadersEntry
+	nil,                              // 26: nexus.v1.RouteResponse.HeadersEntry
 }
 var file_nexus_v1_vertical_proto_depIdxs = []int32{
 	2,  // 0: nexus.v1.Manifest.routes:type_name -> nexus.v1.Route
@@ -1676,35 +1745,36 @@ var file_nexus_v1_vertical_proto_depIdxs = []int32{
 	6,  // 3: nexus.v1.Manifest.subscriptions:type_name -> nexus.v1.Subscription
 	7,  // 4: nexus.v1.Manifest.queries:type_name -> nexus.v1.NamedQuery
 	8,  // 5: nexus.v1.Manifest.universal_sources:type_name -> nexus.v1.UniversalSource
-	5,  // 6: nexus.v1.StateMachine.transitions:type_name -> nexus.v1.Transition
-	22, // 7: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
-	23, // 8: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
-	24, // 9: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
-	11, // 10: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
-	17, // 11: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
-	25, // 12: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
-	17, // 13: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
-	17, // 14: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
-	12, // 15: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
-	12, // 16: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
-	12, // 17: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
-	0,  // 18: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
-	9,  // 19: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
-	13, // 20: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
-	15, // 21: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
-	18, // 22: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
-	20, // 23: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
-	1,  // 24: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
-	10, // 25: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
-	14, // 26: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
-	16, // 27: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
-	19, // 28: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
-	21, // 29: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
-	24, // [24:30] is the sub-list for method output_type
-	18, // [18:24] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	9,  // 6: nexus.v1.Manifest.payment_sources:type_name -> nexus.v1.PaymentSource
+	5,  // 7: nexus.v1.StateMachine.transitions:type_name -> nexus.v1.Transition
+	23, // 8: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
+	24, // 9: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
+	25, // 10: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
+	12, // 11: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
+	18, // 12: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
+	26, // 13: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
+	18, // 14: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
+	18, // 15: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
+	13, // 16: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	13, // 17: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	13, // 18: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
+	0,  // 19: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
+	10, // 20: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
+	14, // 21: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
+	16, // 22: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
+	19, // 23: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
+	21, // 24: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
+	1,  // 25: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
+	11, // 26: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
+	15, // 27: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
+	17, // 28: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
+	20, // 29: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
+	22, // 30: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
+	25, // [25:31] is the sub-list for method output_type
+	19, // [19:25] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_vertical_proto_init() }
@@ -1718,7 +1788,7 @@ func file_nexus_v1_vertical_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_vertical_proto_rawDesc), len(file_nexus_v1_vertical_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
