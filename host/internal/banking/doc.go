@@ -15,9 +15,19 @@
 // the file's bytes: they refuse DOCTYPE and ENTITY declarations and bound
 // the rows and nesting they accept.
 //
+// Movements are also matched to the payments the verticals declare they
+// took that go through a bank (sdk.Manifest.PaymentSources: card,
+// transfer, wallet payments and their refunds, never cash), handed to
+// SetPaymentSources at startup: exact amount, posted 0 to 7 days after
+// the payment (card settlements arrive one to three days later), the
+// payment's reference in the description; one deposit may settle several
+// payments of one method and day. Each match records its target, invoices
+// or payments.
+//
 // The package reads sat_invoices (owned by package invoices) but never
-// writes it. It must not read any vertical's schema: matching point-of-sale
-// card or transfer payments of the CPG vertical needs that vertical to
-// expose them (e.g. through its universal-transaction SQL) and is not done
-// here.
+// writes it. It never names a vertical's tables: it runs the SELECTs the
+// verticals declare, checked for their columns when set, inside the
+// caller's tenant transaction (row-level security applies to the
+// vertical's tables) and filtered by company_id, never in a view owned by
+// the host, which would bypass row-level security.
 package banking

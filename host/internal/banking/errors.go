@@ -37,6 +37,23 @@ func errInvoiceNotFound(id string) *httpx.Error {
 		WithDetails(map[string]any{"field": "invoice_ids", "invoice_id": id})
 }
 
+func errPaymentNotFound(ref PaymentRef) *httpx.Error {
+	return httpx.NotFound("payment_not_found", fmt.Sprintf("payment %s of source %q not found", ref.PaymentID, ref.Source)).
+		WithDetails(map[string]any{"field": "payments", "source": ref.Source, "payment_id": ref.PaymentID.String()})
+}
+
+func errPaymentMatched(ref PaymentRef, matchID string) *httpx.Error {
+	return httpx.Conflict("payment_already_matched", fmt.Sprintf("payment %s is already matched; undo that match first", ref.PaymentID)).
+		WithDetails(map[string]any{"field": "payments", "source": ref.Source, "payment_id": ref.PaymentID.String(), "match_id": matchID})
+}
+
+// errCurrencyMismatch refuses a target (what) in another currency than
+// the movement.
+func errCurrencyMismatch(what, targetCurrency, movementCurrency string, details map[string]any) *httpx.Error {
+	return httpx.Unprocessable("currency_mismatch",
+		fmt.Sprintf("%s is in %s but the movement is in %s", what, targetCurrency, movementCurrency)).WithDetails(details)
+}
+
 func errMatchNotFound() *httpx.Error {
 	return httpx.NotFound("match_not_found", "match not found")
 }

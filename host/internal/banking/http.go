@@ -44,10 +44,11 @@ const (
 //	GET    /accounts/{id}/imports          viewer   keyset page of batches
 //	GET    /movements                      viewer   account_id, from, to, status, limit, cursor
 //	POST   /reconcile                      manager  ReconcileOptions → 200 ReconcileResult
-//	GET    /matches                        viewer   movement_id, invoice_id, live, limit, cursor
+//	GET    /matches                        viewer   movement_id, invoice_id, payment_id, live, limit, cursor
 //	POST   /matches                        manager  NewMatch → 201 Match
 //	DELETE /matches/{id}                   manager  → 200 the undone Match
-//	GET    /reports/unreconciled           viewer   account_id, from, to, limit, movements_cursor, invoices_cursor
+//	GET    /reports/unreconciled           viewer   account_id, from, to, limit, movements_cursor, invoices_cursor,
+//	                                                payments_cursor
 //
 // A statement is sent as the raw body (text/csv, application/x-ofx,
 // application/ofx, or application/octet-stream / text/plain to have the
@@ -443,7 +444,7 @@ func (s *Service) handleListMatches(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	q, err := query(r, "movement_id", "invoice_id", "live", "limit", "cursor")
+	q, err := query(r, "movement_id", "invoice_id", "payment_id", "live", "limit", "cursor")
 	if err != nil {
 		return err
 	}
@@ -452,6 +453,9 @@ func (s *Service) handleListMatches(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if f.InvoiceID, err = queryUUID(q, "invoice_id"); err != nil {
+		return err
+	}
+	if f.PaymentID, err = queryUUID(q, "payment_id"); err != nil {
 		return err
 	}
 	switch q["live"] {
@@ -511,11 +515,11 @@ func (s *Service) handleUnreconciled(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	q, err := query(r, "account_id", "from", "to", "limit", "movements_cursor", "invoices_cursor")
+	q, err := query(r, "account_id", "from", "to", "limit", "movements_cursor", "invoices_cursor", "payments_cursor")
 	if err != nil {
 		return err
 	}
-	f := ReportFilter{MovementsCursor: q["movements_cursor"], InvoicesCursor: q["invoices_cursor"]}
+	f := ReportFilter{MovementsCursor: q["movements_cursor"], InvoicesCursor: q["invoices_cursor"], PaymentsCursor: q["payments_cursor"]}
 	if f.AccountID, err = queryUUID(q, "account_id"); err != nil {
 		return err
 	}

@@ -25,12 +25,22 @@ const (
 	// pointsFolio rewards the invoice's serie and folio (or a folio of at
 	// least three characters) in the description.
 	pointsFolio = 15
+	// pointsReference rewards a payment's reference (card authorization,
+	// transfer reference) in the description.
+	pointsReference = 30
 )
 
 // Matching limits and defaults.
 const (
 	// DefaultWindowDays is how far apart movement and invoice dates may be.
 	DefaultWindowDays = 30
+	// DefaultPaymentWindowDays is how many days after a payment was taken
+	// the movement paying it may be posted: card settlements arrive one to
+	// three days later, more over a weekend or a holiday.
+	DefaultPaymentWindowDays = 7
+	// settlementDays is how late a payment's movement may be and still
+	// get every date point.
+	settlementDays = 3
 	// DefaultMinScore is the least score an automatic match needs.
 	DefaultMinScore = 60
 	// ambiguityMargin is how far the best candidate must lead the next,
@@ -38,11 +48,15 @@ const (
 	// automatically.
 	ambiguityMargin = 10
 	// maxSubsetSize is the most invoices one movement is matched to
-	// automatically.
+	// automatically, and the most payments unless they are all of a
+	// method's payments of one day.
 	maxSubsetSize = 5
-	// maxSubsetCandidates bounds the invoices of one counterparty the
-	// one-to-many search looks at (the closest in date).
+	// maxSubsetCandidates bounds the targets of one group the one-to-many
+	// search looks at (the closest in date).
 	maxSubsetCandidates = 20
+	// maxDayPayments bounds the payments of one method and day one
+	// movement may settle at once.
+	maxDayPayments = 500
 	// subsetBudget bounds the steps of one movement's one-to-many search.
 	subsetBudget = 200_000
 	// maxShownCandidates bounds the candidates reported per movement.
@@ -67,18 +81,42 @@ type movementIn struct {
 	text string
 }
 
-// invoiceIn is an open invoice as the matcher sees it.
-type invoiceIn struct {
-	id           uuid.UUID
+// Kinds of target a movement is matched to.
+const (
+	targetInvoice = "invoice"
+	targetPayment = "payment"
+)
+
+// targetIn is what a movement may be matched to, as the matcher sees it:
+// an open invoice or an unmatched payment of a vertical's payment source.
+type targetIn struct {
+	kind string
+	id   uuid.UUID
+	// source is a payment's source, "" for an invoice.
+	source string
+	// uuid, serie and folio identify an invoice, "" for a payment.
 	uuid         string
 	serie, folio string
-	// day is the invoice's date in the company's time zone, at 00:00 UTC
-	// like a movement's posting date.
-	day          time.Time
-	moneyIn      bool
+	// reference is a payment's normalized reference, or "".
+	reference string
+	// day is the invoice's date or the payment's, in the company's time
+	// zone, at 00:00 UTC like a movement's posting date.
+	day     time.Time
+	moneyIn bool
+	// counterparty is an invoice's counterparty RFC, "" for a payment.
 	counterparty string
-	total        decimal.Decimal
-	currency     string
+	// group is what the targets of one subset share: an invoice's
+	// counterparty, or a payment's method and day (a card settlement pays
+	// the card payments of one day).
+	group string
+	// total is positive: an invoice's total, a payment's absolute amount.
+	total    decimal.Decimal
+	currency string
+}
+
+// paymentGroup is the one-to-many group of a payment.
+func paymentGroup(method string, day time.Time) string {
+	return "payment:" + method + ":" + day.Format(time.DateOnly)
 }
 
 // moneyIn reports whether an invoice brings money in: one the company
@@ -88,11 +126,11 @@ func moneyIn(direction, tipo string) bool {
 	return (direction == "issued") == (tipo == "I")
 }
 
-// candidate is one way to explain a movement.
+// candidate is one way to explain a movement: targets of one kind.
 type candidate struct {
-	invoices []int
-	score    int
-	reasons  map[string]int
+	targets []int
+	score   int
+	reasons map[string]int
 }
 
 // proposal is an automatic match the matcher settled on.
@@ -108,19 +146,23 @@ type unresolved struct {
 	candidates []candidate
 }
 
-// matcher pairs movements with invoices.
+// matcher pairs movements with invoices and payments.
 type matcher struct {
 	movements []movementIn
-	invoices  []invoiceIn
-	window    int
-	minScore  int
+	targets   []targetIn
+	// window bounds how far apart a movement and an invoice may be, in
+	// days; paymentWindow how many days after a payment its movement may
+	// be posted.
+	window        int
+	paymentWindow int
+	minScore      int
 
 	// evidence caches each movement's tokens.
 	tokens []map[string]bool
 }
 
 // match decides the automatic matches: one-to-one first, then one movement
-// to several invoices of one counterparty whose totals add up to it.
+// to several targets of one group whose totals add up to it.
 func (m *matcher) match() ([]proposal, []unresolved) {
 	m.tokens = make([]map[string]bool, len(m.movements))
 	for i, mv := range m.movements {
@@ -147,17 +189,17 @@ func (m *matcher) match() ([]proposal, []unresolved) {
 			unres = append(unres, u)
 		}
 	}
-	// Two movements may each settle on subsets sharing an invoice:
-	// neither is then matched.
+	// Two movements may each settle on subsets sharing a target: neither
+	// is then matched.
 	uses := map[int]int{}
 	for _, p := range many {
-		for _, i := range p.invoices {
+		for _, i := range p.targets {
 			uses[i]++
 		}
 	}
 	for _, p := range many {
 		shared := false
-		for _, i := range p.invoices {
+		for _, i := range p.targets {
 			shared = shared || uses[i] > 1
 		}
 		if shared {
@@ -171,27 +213,27 @@ func (m *matcher) match() ([]proposal, []unresolved) {
 	return accepted, unres
 }
 
-// oneToOne accepts the pairs where the movement's best invoice leads its
-// others by ambiguityMargin, the invoice's best movement is this one by the
+// oneToOne accepts the pairs where the movement's best target leads its
+// others by ambiguityMargin, the target's best movement is this one by the
 // same margin, and the score reaches minScore. It returns the accepted
 // pairs and, for every other movement, its candidates (maybe none).
 func (m *matcher) oneToOne(claimed map[int]bool) ([]proposal, []unresolved) {
 	byMovement := make([][]candidate, len(m.movements))
-	byInvoice := map[int][]int{}
+	byTarget := map[int][]int{}
 	for mi, mv := range m.movements {
-		for ii := range m.invoices {
-			inv := &m.invoices[ii]
-			if !m.compatible(mv, inv) || !inv.total.Equal(mv.amount.Abs()) {
+		for ti := range m.targets {
+			t := &m.targets[ti]
+			if !m.compatible(mv, t) || !t.total.Equal(mv.amount.Abs()) {
 				continue
 			}
-			byMovement[mi] = append(byMovement[mi], m.score(mi, []int{ii}, true))
-			byInvoice[ii] = append(byInvoice[ii], mi)
+			byMovement[mi] = append(byMovement[mi], m.score(mi, []int{ti}, true))
+			byTarget[ti] = append(byTarget[ti], mi)
 		}
 		sortCandidates(byMovement[mi])
 	}
-	scoreOf := func(mi, ii int) int {
+	scoreOf := func(mi, ti int) int {
 		for _, c := range byMovement[mi] {
-			if c.invoices[0] == ii {
+			if c.targets[0] == ti {
 				return c.score
 			}
 		}
@@ -205,10 +247,10 @@ func (m *matcher) oneToOne(claimed map[int]bool) ([]proposal, []unresolved) {
 			continue
 		}
 		best := cands[0]
-		ii := best.invoices[0]
+		ti := best.targets[0]
 		clear := len(cands) == 1 || best.score-cands[1].score >= ambiguityMargin
-		for _, other := range byInvoice[ii] {
-			if other != mi && best.score-scoreOf(other, ii) < ambiguityMargin {
+		for _, other := range byTarget[ti] {
+			if other != mi && best.score-scoreOf(other, ti) < ambiguityMargin {
 				clear = false
 			}
 		}
@@ -219,26 +261,29 @@ func (m *matcher) oneToOne(claimed map[int]bool) ([]proposal, []unresolved) {
 			open = append(open, unresolved{movement: mi, reason: unresolvedLowScore, candidates: firstCandidates(cands)})
 		default:
 			accepted = append(accepted, proposal{movement: mi, candidate: best})
-			claimed[ii] = true
+			claimed[ti] = true
 		}
 	}
 	return accepted, open
 }
 
-// oneToMany looks for one subset (2 to maxSubsetSize invoices of one
-// counterparty, unclaimed) whose totals add up to the movement exactly.
-// It returns the proposal when exactly one subset scores at least
-// minScore; otherwise ok reports whether there is anything to tell.
+// oneToMany looks for one subset of unclaimed targets of one group (2 to
+// maxSubsetSize invoices of one counterparty, 2 to maxSubsetSize payments
+// of one method and day, or all of them) whose totals add up to the
+// movement exactly. It returns the proposal when exactly one subset scores
+// at least minScore; otherwise ok reports whether there is anything to
+// tell.
 func (m *matcher) oneToMany(mi int, claimed map[int]bool) (p *proposal, u unresolved, ok bool) {
 	mv := m.movements[mi]
 	target := mv.amount.Abs()
 	groups := map[string][]int{}
-	for ii := range m.invoices {
-		inv := &m.invoices[ii]
-		if claimed[ii] || !m.compatible(mv, inv) || !inv.total.IsPositive() || !inv.total.LessThan(target) {
+	for ti := range m.targets {
+		t := &m.targets[ti]
+		// Sums are searched in whole cents.
+		if claimed[ti] || !m.compatible(mv, t) || !t.total.IsPositive() || !t.total.LessThan(target) || !t.total.Equal(t.total.Truncate(2)) {
 			continue
 		}
-		groups[inv.counterparty] = append(groups[inv.counterparty], ii)
+		groups[t.group] = append(groups[t.group], ti)
 	}
 	keys := make([]string, 0, len(groups))
 	for k := range groups {
@@ -252,21 +297,12 @@ func (m *matcher) oneToMany(mi int, claimed map[int]bool) (p *proposal, u unreso
 		if len(g) < 2 {
 			continue
 		}
-		slices.SortFunc(g, func(a, b int) int {
-			return cmp.Or(cmp.Compare(daysApart(mv.postedOn, m.invoices[a].day), daysApart(mv.postedOn, m.invoices[b].day)), cmp.Compare(a, b))
-		})
-		g = g[:min(len(g), maxSubsetCandidates)]
-		values := make([]int64, len(g))
-		for i, ii := range g {
-			values[i] = m.invoices[ii].total.Shift(2).IntPart()
-		}
-		for _, subset := range subsetsSumming(values, target.Shift(2).IntPart(), maxSubsetSize, 2-len(found), &budget) {
-			picked := make([]int, len(subset))
-			for i, si := range subset {
-				picked[i] = g[si]
-			}
-			slices.Sort(picked)
-			found = append(found, picked)
+		if whole := m.wholeDay(g, target); whole != nil {
+			// The amounts are positive, so no smaller subset of the group
+			// adds up to the movement too.
+			found = append(found, whole)
+		} else {
+			found = append(found, m.subsets(mv, g, target, 2-len(found), &budget)...)
 		}
 		if len(found) >= 2 || budget <= 0 {
 			break
@@ -290,44 +326,111 @@ func (m *matcher) oneToMany(mi int, claimed map[int]bool) (p *proposal, u unreso
 	return &proposal{movement: mi, candidate: cands[0]}, unresolved{}, true
 }
 
-// compatible reports whether an invoice could explain a movement: same
-// currency, same direction of money, dates within the window.
-func (m *matcher) compatible(mv movementIn, inv *invoiceIn) bool {
-	return inv.currency == mv.currency && inv.moneyIn == mv.amount.IsPositive() &&
-		daysApart(mv.postedOn, inv.day) <= m.window
+// wholeDay returns group g, sorted, when it is one method's payments of
+// one day (at most maxDayPayments) and they add up to target: the usual
+// settlement of a day's card sales. It returns nil otherwise.
+func (m *matcher) wholeDay(g []int, target decimal.Decimal) []int {
+	if m.targets[g[0]].kind != targetPayment || len(g) > maxDayPayments {
+		return nil
+	}
+	sum := decimal.Zero
+	for _, ti := range g {
+		sum = sum.Add(m.targets[ti].total)
+	}
+	if !sum.Equal(target) {
+		return nil
+	}
+	whole := slices.Clone(g)
+	slices.Sort(whole)
+	return whole
 }
 
-// score rates movement mi against invoices; exact says whether their
+// subsets returns up to limit subsets (2 to maxSubsetSize targets) of the
+// maxSubsetCandidates targets of g closest in date to mv whose totals add
+// up to target, each sorted.
+func (m *matcher) subsets(mv movementIn, g []int, target decimal.Decimal, limit int, budget *int) [][]int {
+	g = slices.Clone(g)
+	slices.SortFunc(g, func(a, b int) int {
+		return cmp.Or(cmp.Compare(daysApart(mv.postedOn, m.targets[a].day), daysApart(mv.postedOn, m.targets[b].day)), cmp.Compare(a, b))
+	})
+	g = g[:min(len(g), maxSubsetCandidates)]
+	values := make([]int64, len(g))
+	for i, ti := range g {
+		values[i] = m.targets[ti].total.Shift(2).IntPart()
+	}
+	var out [][]int
+	for _, subset := range subsetsSumming(values, target.Shift(2).IntPart(), maxSubsetSize, limit, budget) {
+		picked := make([]int, len(subset))
+		for i, si := range subset {
+			picked[i] = g[si]
+		}
+		slices.Sort(picked)
+		out = append(out, picked)
+	}
+	return out
+}
+
+// compatible reports whether a target could explain a movement: same
+// currency, same direction of money, and dates within the window: either
+// side of the movement for an invoice, up to paymentWindow days before it
+// for a payment.
+func (m *matcher) compatible(mv movementIn, t *targetIn) bool {
+	if t.currency != mv.currency || t.moneyIn != mv.amount.IsPositive() {
+		return false
+	}
+	if t.kind == targetPayment {
+		late := daysAfter(mv.postedOn, t.day)
+		return late >= 0 && late <= m.paymentWindow
+	}
+	return daysApart(mv.postedOn, t.day) <= m.window
+}
+
+// datePoints rates how well a target's date fits a movement's: all of
+// pointsDate on the same day (for a payment, up to settlementDays later),
+// none at the edge of the window.
+func (m *matcher) datePoints(mv movementIn, t *targetIn) int {
+	d, window := daysApart(mv.postedOn, t.day), m.window
+	if t.kind == targetPayment {
+		d, window = max(daysAfter(mv.postedOn, t.day)-settlementDays, 0), max(m.paymentWindow-settlementDays, 0)
+	}
+	switch {
+	case d == 0:
+		return pointsDate
+	case d < window:
+		return pointsDate * (window - d) / window
+	}
+	return 0
+}
+
+// score rates movement mi against targets; exact says whether their
 // totals equal the movement's amount.
-func (m *matcher) score(mi int, invoices []int, exact bool) candidate {
+func (m *matcher) score(mi int, targets []int, exact bool) candidate {
 	mv := m.movements[mi]
 	reasons := map[string]int{}
 	if exact {
 		reasons["amount"] = pointsAmount
 	}
-	farthest := 0
-	for _, ii := range invoices {
-		farthest = max(farthest, daysApart(mv.postedOn, m.invoices[ii].day))
+	date := pointsDate
+	for _, ti := range targets {
+		date = min(date, m.datePoints(mv, &m.targets[ti]))
 	}
-	switch {
-	case m.window <= 0 && farthest == 0:
-		reasons["date"] = pointsDate
-	case farthest < m.window:
-		reasons["date"] = pointsDate * (m.window - farthest) / m.window
-	}
+	reasons["date"] = date
 	tokens := m.tokens[mi]
 	compact := strings.ReplaceAll(mv.text, " ", "")
-	for _, ii := range invoices {
-		inv := &m.invoices[ii]
-		if inv.counterparty != "" && tokens[inv.counterparty] {
+	for _, ti := range targets {
+		t := &m.targets[ti]
+		if t.counterparty != "" && tokens[t.counterparty] {
 			reasons["rfc"] = pointsRFC
 		}
-		hex := strings.ToUpper(strings.ReplaceAll(inv.uuid, "-", ""))
+		hex := strings.ToUpper(strings.ReplaceAll(t.uuid, "-", ""))
 		if hex != "" && (strings.Contains(compact, hex) || tokens[hex[:8]]) {
 			reasons["uuid"] = pointsUUID
 		}
-		if folioMentioned(tokens, mv.text, inv.serie, inv.folio) {
+		if folioMentioned(tokens, mv.text, t.serie, t.folio) {
 			reasons["folio"] = pointsFolio
+		}
+		if referenceMentioned(tokens, compact, t.reference) {
+			reasons["reference"] = pointsReference
 		}
 	}
 	total := 0
@@ -337,7 +440,22 @@ func (m *matcher) score(mi int, invoices []int, exact bool) candidate {
 		}
 		total += v
 	}
-	return candidate{invoices: invoices, score: min(total, 100), reasons: reasons}
+	return candidate{targets: targets, score: min(total, 100), reasons: reasons}
+}
+
+// referenceMentioned reports whether a description carries a payment's
+// reference (normalized): as a word, or, when it has at least six
+// characters, anywhere once spaces are dropped. References of fewer than
+// four characters, or of zeros only, prove nothing.
+func referenceMentioned(tokens map[string]bool, compact, ref string) bool {
+	if len(ref) < 4 || strings.Trim(ref, "0 ") == "" {
+		return false
+	}
+	if tokens[ref] {
+		return true
+	}
+	flat := strings.ReplaceAll(ref, " ", "")
+	return len(flat) >= 6 && strings.Contains(compact, flat)
 }
 
 // folioMentioned reports whether a description names the invoice by serie
@@ -356,17 +474,23 @@ func folioMentioned(tokens map[string]bool, text, serie, folio string) bool {
 
 // daysApart is the number of days between two dates at 00:00 UTC.
 func daysApart(a, b time.Time) int {
-	d := int(a.Sub(b).Hours() / 24)
+	d := daysAfter(a, b)
 	if d < 0 {
 		return -d
 	}
 	return d
 }
 
-// sortCandidates orders candidates best first, ties by invoice order.
+// daysAfter is how many days date a (at 00:00 UTC) comes after date b,
+// negative when it comes before.
+func daysAfter(a, b time.Time) int {
+	return int(a.Sub(b).Hours() / 24)
+}
+
+// sortCandidates orders candidates best first, ties by target order.
 func sortCandidates(c []candidate) {
 	slices.SortStableFunc(c, func(a, b candidate) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), slices.Compare(a.invoices, b.invoices))
+		return cmp.Or(cmp.Compare(b.score, a.score), slices.Compare(a.targets, b.targets))
 	})
 }
 

@@ -155,15 +155,16 @@ func TestMatcher(t *testing.T) {
 				if cur == "" {
 					cur = "MXN"
 				}
-				m.invoices = append(m.invoices, invoiceIn{id: uuid.New(), uuid: uuid.NewString(), serie: x.serie, folio: x.folio,
-					day: day(x.day), moneyIn: !x.out, counterparty: x.counterparty, total: decimal.RequireFromString(x.total), currency: cur})
+				m.targets = append(m.targets, targetIn{kind: targetInvoice, id: uuid.New(), uuid: uuid.NewString(), serie: x.serie, folio: x.folio,
+					day: day(x.day), moneyIn: !x.out, counterparty: x.counterparty, group: x.counterparty,
+					total: decimal.RequireFromString(x.total), currency: cur})
 				names[i] = x.name
 			}
 			accepted, unres := m.match()
 			got := map[string][]string{}
 			for _, p := range accepted {
 				var invs []string
-				for _, ii := range p.invoices {
+				for _, ii := range p.targets {
 					invs = append(invs, names[ii])
 				}
 				got[tc.movements[p.movement].name] = invs
@@ -189,7 +190,7 @@ func TestMatcher(t *testing.T) {
 func TestScore(t *testing.T) {
 	t.Parallel()
 	id := uuid.MustParse("6f1d5b2a-3c4e-4a8b-9d2f-0e1a2b3c4d5e")
-	inv := invoiceIn{id: uuid.New(), uuid: id.String(), serie: "A", folio: "1024", day: day("2024-05-01"),
+	inv := targetIn{kind: targetInvoice, id: uuid.New(), uuid: id.String(), serie: "A", folio: "1024", day: day("2024-05-01"),
 		moneyIn: true, counterparty: "URE180429TM6", total: decimal.RequireFromString("116"), currency: "MXN"}
 	cases := []struct {
 		text    string
@@ -211,7 +212,7 @@ func TestScore(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.text+" "+tc.posted, func(t *testing.T) {
 			t.Parallel()
-			m := &matcher{window: 30, invoices: []invoiceIn{inv},
+			m := &matcher{window: 30, targets: []targetIn{inv},
 				movements: []movementIn{{postedOn: day(tc.posted), amount: inv.total, currency: "MXN", text: normalizeText(tc.text)}}}
 			m.tokens = []map[string]bool{{}}
 			for _, tok := range strings.Fields(m.movements[0].text) {

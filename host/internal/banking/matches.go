@@ -22,34 +22,62 @@ const (
 	maxNoteLength    = 500
 )
 
-// NewMatch is the input of CreateMatch and the body of POST /matches.
+// NewMatch is the input of CreateMatch and the body of POST /matches: a
+// movement with either invoices or payments.
 type NewMatch struct {
-	MovementID uuid.UUID   `json:"movement_id"`
-	InvoiceIDs []uuid.UUID `json:"invoice_ids"`
-	Note       string      `json:"note"`
+	MovementID uuid.UUID    `json:"movement_id"`
+	InvoiceIDs []uuid.UUID  `json:"invoice_ids"`
+	Payments   []PaymentRef `json:"payments"`
+	Note       string       `json:"note"`
 }
 
-// CreateMatch records a manual match of a movement with invoices, made by
-// actorID. The invoices must be valid, unmatched, in the movement's
-// currency and move money the movement's way; their totals may differ from
-// the movement (bank fees, partial payments): the difference is recorded.
-// The score is computed as for automatic matches.
-func (s *Service) CreateMatch(ctx context.Context, companyID, actorID uuid.UUID, in NewMatch) (Match, error) {
+// check validates the input that needs no database.
+func (in *NewMatch) check() error {
 	in.Note = strings.TrimSpace(in.Note)
 	switch {
 	case in.MovementID == uuid.Nil:
-		return Match{}, errInvalid("invalid_field", "movement_id", "movement_id is required")
-	case len(in.InvoiceIDs) == 0 || len(in.InvoiceIDs) > maxMatchInvoices:
-		return Match{}, errInvalid("invalid_field", "invoice_ids", fmt.Sprintf("invoice_ids must list 1 to %d invoices", maxMatchInvoices))
+		return errInvalid("invalid_field", "movement_id", "movement_id is required")
+	case len(in.InvoiceIDs) > 0 && len(in.Payments) > 0:
+		return errInvalid("invalid_field", "payments", "a match pays invoices or settles payments, not both: send invoice_ids or payments")
+	case len(in.Payments) > maxMatchInvoices:
+		return errInvalid("invalid_field", "payments", fmt.Sprintf("payments must list 1 to %d payments", maxMatchInvoices))
+	case len(in.Payments) == 0 && (len(in.InvoiceIDs) == 0 || len(in.InvoiceIDs) > maxMatchInvoices):
+		return errInvalid("invalid_field", "invoice_ids", fmt.Sprintf("invoice_ids must list 1 to %d invoices (or send payments)", maxMatchInvoices))
 	case utf8.RuneCountInString(in.Note) > maxNoteLength:
-		return Match{}, errInvalid("invalid_field", "note", fmt.Sprintf("note may have at most %d characters", maxNoteLength))
+		return errInvalid("invalid_field", "note", fmt.Sprintf("note may have at most %d characters", maxNoteLength))
 	}
 	seen := map[uuid.UUID]bool{}
 	for _, id := range in.InvoiceIDs {
 		if seen[id] {
-			return Match{}, errInvalid("invalid_field", "invoice_ids", "invoice_ids lists "+id.String()+" twice")
+			return errInvalid("invalid_field", "invoice_ids", "invoice_ids lists "+id.String()+" twice")
 		}
 		seen[id] = true
+	}
+	seenPayment := map[PaymentRef]bool{}
+	for i, p := range in.Payments {
+		field := fmt.Sprintf("payments[%d]", i)
+		switch {
+		case p.Source == "":
+			return errInvalid("invalid_field", field+".source", "source is required")
+		case p.PaymentID == uuid.Nil:
+			return errInvalid("invalid_field", field+".payment_id", "payment_id is required")
+		case seenPayment[p]:
+			return errInvalid("invalid_field", "payments", "payments lists "+p.Source+" "+p.PaymentID.String()+" twice")
+		}
+		seenPayment[p] = true
+	}
+	return nil
+}
+
+// CreateMatch records a manual match of a movement with invoices or with
+// payments of the verticals' payment sources, made by actorID. The
+// invoices must be valid and unmatched, the payments unmatched; all in the
+// movement's currency and moving money the movement's way. Their totals
+// may differ from the movement (bank fees, partial payments): the
+// difference is recorded. The score is computed as for automatic matches.
+func (s *Service) CreateMatch(ctx context.Context, companyID, actorID uuid.UUID, in NewMatch) (Match, error) {
+	if err := in.check(); err != nil {
+		return Match{}, err
 	}
 	loc, err := s.location(ctx, companyID)
 	if err != nil {
@@ -75,21 +103,29 @@ func (s *Service) CreateMatch(ctx context.Context, companyID, actorID uuid.UUID,
 		case !errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("look up movement match: %w", err)
 		}
-		m, err := manualMatcher(ctx, tx, companyID, loc, mv, in.InvoiceIDs)
+		m := manualMatcher(mv)
+		if len(in.Payments) > 0 {
+			err = s.addManualPayments(ctx, tx, companyID, loc, m, in.Payments)
+		} else {
+			err = addManualInvoices(ctx, tx, companyID, loc, m, in.InvoiceIDs)
+		}
 		if err != nil {
 			return err
 		}
 		sum := decimal.Zero
-		for _, inv := range m.invoices {
-			sum = sum.Add(inv.total)
+		for _, t := range m.targets {
+			sum = sum.Add(t.total)
 		}
 		diff := m.movements[0].amount.Abs().Sub(sum)
-		idx := make([]int, len(m.invoices))
+		idx := make([]int, len(m.targets))
 		for i := range idx {
 			idx[i] = i
 		}
 		c := m.score(0, idx, diff.IsZero())
-		mt, err = recordMatch(ctx, tx, companyID, actorID, in.MovementID, in.InvoiceIDs, c.score, c.reasons, diff, methodManual, in.Note)
+		mt, err = recordMatch(ctx, tx, companyID, actorID, matchRecord{
+			movementID: in.MovementID, invoiceIDs: in.InvoiceIDs, payments: in.Payments,
+			score: c.score, reasons: c.reasons, difference: diff, method: methodManual, note: in.Note,
+		})
 		return err
 	})
 	if err != nil {
@@ -98,26 +134,34 @@ func (s *Service) CreateMatch(ctx context.Context, companyID, actorID uuid.UUID,
 	return mt, nil
 }
 
-// manualMatcher reads and checks the invoices of a manual match and
-// returns a matcher holding them and the movement, for scoring.
-func manualMatcher(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, loc *time.Location, mv Movement, ids []uuid.UUID) (*matcher, error) {
+// manualMatcher returns a matcher holding the movement of a manual match,
+// for scoring; its targets are added next.
+func manualMatcher(mv Movement) *matcher {
 	posted, _ := time.Parse(time.DateOnly, mv.PostedOn)
 	amount, _ := decimal.NewFromString(mv.Amount)
 	m := &matcher{
-		window:    DefaultWindowDays,
-		movements: []movementIn{{id: mv.ID, postedOn: posted, amount: amount, currency: mv.Currency, text: normalizeText(mv.Description + " " + mv.Reference)}},
-		tokens:    []map[string]bool{{}},
+		window:        DefaultWindowDays,
+		paymentWindow: DefaultPaymentWindowDays,
+		movements:     []movementIn{{id: mv.ID, postedOn: posted, amount: amount, currency: mv.Currency, text: normalizeText(mv.Description + " " + mv.Reference)}},
+		tokens:        []map[string]bool{{}},
 	}
 	for _, t := range strings.Fields(m.movements[0].text) {
 		m.tokens[0][t] = true
 	}
+	return m
+}
+
+// addManualInvoices reads and checks the invoices of a manual match and
+// adds them to m, in the order of ids.
+func addManualInvoices(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, loc *time.Location, m *matcher, ids []uuid.UUID) error {
+	mv := m.movements[0]
 	rows, err := tx.Query(ctx, selectInvoicesForMatchSQL, companyID, ids)
 	if err != nil {
-		return nil, fmt.Errorf("read invoices: %w", err)
+		return fmt.Errorf("read invoices: %w", err)
 	}
-	byID := map[uuid.UUID]invoiceIn{}
+	byID := map[uuid.UUID]targetIn{}
 	var (
-		inv                               invoiceIn
+		inv                               targetIn
 		invoiceUUID                       uuid.UUID
 		fecha                             time.Time
 		tipo, direction, emisor, receptor string
@@ -136,45 +180,91 @@ func manualMatcher(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, loc *tim
 		case tipo != "I" && tipo != "E":
 			problem = errInvalid("invoice_not_payable", "invoice_ids",
 				fmt.Sprintf("invoice %s is of tipo %s; only ingreso (I) and egreso (E) invoices are paid", inv.id, tipo))
-		case inv.currency != mv.Currency:
-			problem = httpx.Unprocessable("currency_mismatch",
-				fmt.Sprintf("invoice %s is in %s but the movement is in %s", inv.id, inv.currency, mv.Currency)).
-				WithDetails(map[string]any{"field": "invoice_ids", "invoice_id": inv.id.String()})
-		case moneyIn(direction, tipo) != amount.IsPositive():
+		case inv.currency != mv.currency:
+			problem = errCurrencyMismatch("invoice "+inv.id.String(), inv.currency, mv.currency,
+				map[string]any{"field": "invoice_ids", "invoice_id": inv.id.String()})
+		case moneyIn(direction, tipo) != mv.amount.IsPositive():
 			problem = errInvalid("direction_mismatch", "invoice_ids",
 				fmt.Sprintf("invoice %s moves money the other way than the movement (a deposit pays issued invoices, a withdrawal received ones)", inv.id))
 		}
-		inv.uuid = invoiceUUID.String()
-		y, mo, d := fecha.In(loc).Date()
-		inv.day = time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
-		inv.moneyIn = moneyIn(direction, tipo)
-		inv.counterparty = receptor
-		if direction == "received" {
-			inv.counterparty = emisor
-		}
-		byID[inv.id] = inv
+		byID[inv.id] = invoiceTarget(inv, invoiceUUID, fecha, tipo, direction, emisor, receptor, loc)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read invoices: %w", err)
+		return fmt.Errorf("read invoices: %w", err)
 	}
 	for _, id := range ids {
 		if _, ok := byID[id]; !ok {
-			return nil, errInvoiceNotFound(id.String())
+			return errInvoiceNotFound(id.String())
 		}
 	}
 	if problem != nil {
-		return nil, problem
+		return problem
 	}
 	for _, id := range ids {
-		m.invoices = append(m.invoices, byID[id])
+		m.targets = append(m.targets, byID[id])
 	}
-	return m, nil
+	return nil
+}
+
+// addManualPayments reads and checks the payments of a manual match and
+// adds them to m, in the order of refs.
+func (s *Service) addManualPayments(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, loc *time.Location, m *matcher, refs []PaymentRef) error {
+	query := s.paymentQuery(selectPaymentsForMatchSQL)
+	if query == "" {
+		return errPaymentNotFound(refs[0])
+	}
+	sources := make([]string, len(refs))
+	ids := make([]uuid.UUID, len(refs))
+	for i, r := range refs {
+		sources[i], ids[i] = r.Source, r.PaymentID
+	}
+	rows, err := tx.Query(ctx, query, companyID, sources, ids)
+	if err != nil {
+		return fmt.Errorf("read payments: %w", err)
+	}
+	mv := m.movements[0]
+	byRef := map[PaymentRef]targetIn{}
+	var (
+		p       paymentRow
+		matchID *uuid.UUID
+		problem error
+	)
+	_, err = pgx.ForEachRow(rows, append(p.fields(), &matchID), func() error {
+		switch {
+		case problem != nil:
+		case matchID != nil:
+			problem = errPaymentMatched(p.ref, matchID.String())
+		case p.currency != mv.currency:
+			problem = errCurrencyMismatch("payment "+p.ref.PaymentID.String(), p.currency, mv.currency,
+				map[string]any{"field": "payments", "source": p.ref.Source, "payment_id": p.ref.PaymentID.String()})
+		case p.amount.IsPositive() != mv.amount.IsPositive():
+			problem = errInvalid("direction_mismatch", "payments",
+				fmt.Sprintf("payment %s moves money the other way than the movement (a deposit settles payments, a withdrawal refunds)", p.ref.PaymentID))
+		}
+		byRef[p.ref] = p.target(loc)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read payments: %w", err)
+	}
+	for _, r := range refs {
+		if _, ok := byRef[r]; !ok {
+			return errPaymentNotFound(r)
+		}
+	}
+	if problem != nil {
+		return problem
+	}
+	for _, r := range refs {
+		m.targets = append(m.targets, byRef[r])
+	}
+	return nil
 }
 
 // UndoMatch undoes a live match: it stays in bank_matches with undone_at
-// and undone_by (actorID), its invoices are free again and its movement
-// unreconciled. An undone match is 409 match_already_undone.
+// and undone_by (actorID), its invoices or payments are free again and its
+// movement unreconciled. An undone match is 409 match_already_undone.
 func (s *Service) UndoMatch(ctx context.Context, companyID, actorID, matchID uuid.UUID) (Match, error) {
 	var mt Match
 	err := store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
@@ -197,6 +287,9 @@ func (s *Service) UndoMatch(ctx context.Context, companyID, actorID, matchID uui
 		if _, err := tx.Exec(ctx, undoMatchInvoicesSQL, companyID, matchID); err != nil {
 			return fmt.Errorf("release invoices: %w", err)
 		}
+		if _, err := tx.Exec(ctx, undoMatchPaymentsSQL, companyID, matchID); err != nil {
+			return fmt.Errorf("release payments: %w", err)
+		}
 		if _, err := tx.Exec(ctx, setMovementStatusSQL, companyID, cur.MovementID, statusUnreconciled); err != nil {
 			return fmt.Errorf("mark movement unreconciled: %w", err)
 		}
@@ -212,6 +305,7 @@ func (s *Service) UndoMatch(ctx context.Context, companyID, actorID, matchID uui
 type MatchFilter struct {
 	MovementID uuid.UUID
 	InvoiceID  uuid.UUID
+	PaymentID  uuid.UUID
 	// LiveOnly leaves out undone matches.
 	LiveOnly bool
 	Cursor   string
@@ -239,7 +333,7 @@ func (s *Service) Matches(ctx context.Context, companyID uuid.UUID, f MatchFilte
 	}
 	var out []Match
 	err := store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, listMatchesSQL, companyID, nullUUID(f.MovementID), nullUUID(f.InvoiceID), !f.LiveOnly,
+		rows, err := tx.Query(ctx, listMatchesSQL, companyID, nullUUID(f.MovementID), nullUUID(f.InvoiceID), nullUUID(f.PaymentID), !f.LiveOnly,
 			afterAt, after.ID, f.Limit+1)
 		if err != nil {
 			return err

@@ -64,14 +64,19 @@ type Movement struct {
 }
 
 // Match is a reconciliation decision: a movement paid (or was paid by)
-// the invoices. An undone match stays, with UndoneAt and UndoneBy set.
+// invoices, or settled payments a vertical took. An undone match stays,
+// with UndoneAt and UndoneBy set.
 type Match struct {
-	ID         uuid.UUID      `json:"id"`
-	MovementID uuid.UUID      `json:"movement_id"`
+	ID         uuid.UUID `json:"id"`
+	MovementID uuid.UUID `json:"movement_id"`
+	// Target is "invoice" (InvoiceIDs lists them) or "payment" (Payments
+	// lists them); the other list is empty.
+	Target     string         `json:"target"`
 	InvoiceIDs []uuid.UUID    `json:"invoice_ids"`
+	Payments   []PaymentRef   `json:"payments"`
 	Score      int            `json:"score"`
 	Reasons    map[string]int `json:"reasons"`
-	// Difference is the movement's absolute amount minus the invoices'
+	// Difference is the movement's absolute amount minus the targets'
 	// totals; only a manual match may leave one.
 	Difference string     `json:"difference"`
 	Method     string     `json:"method"`
@@ -95,6 +100,20 @@ type OpenInvoice struct {
 	CounterpartyRFC string    `json:"counterparty_rfc"`
 	Total           string    `json:"total"`
 	Moneda          string    `json:"moneda"`
+}
+
+// OpenPayment is a payment of a vertical's payment source that no live
+// match settles, as the unreconciled report shows it. Amount is signed:
+// refunds are negative.
+type OpenPayment struct {
+	Source     string    `json:"source"`
+	PaymentID  uuid.UUID `json:"payment_id"`
+	OccurredAt time.Time `json:"occurred_at"`
+	Amount     string    `json:"amount"`
+	Currency   string    `json:"currency"`
+	Method     string    `json:"method"`
+	Reference  string    `json:"reference"`
+	DocumentID uuid.UUID `json:"document_id"`
 }
 
 // Movement statuses.
@@ -156,9 +175,18 @@ func scanMatch(row pgx.Row) (Match, error) {
 	var m Match
 	var reasons []byte
 	var diff decimal.Decimal
-	if err := row.Scan(&m.ID, &m.MovementID, &m.InvoiceIDs, &m.Score, &reasons, &diff, &m.Method, &m.Note,
-		&m.ActorID, &m.CreatedAt, &m.UndoneAt, &m.UndoneBy); err != nil {
+	var sources []string
+	var paymentIDs []uuid.UUID
+	if err := row.Scan(&m.ID, &m.MovementID, &m.Target, &m.InvoiceIDs, &sources, &paymentIDs, &m.Score, &reasons, &diff,
+		&m.Method, &m.Note, &m.ActorID, &m.CreatedAt, &m.UndoneAt, &m.UndoneBy); err != nil {
 		return Match{}, err
+	}
+	m.Payments = make([]PaymentRef, len(paymentIDs))
+	for i, id := range paymentIDs {
+		m.Payments[i] = PaymentRef{Source: sources[i], PaymentID: id}
+	}
+	if m.InvoiceIDs == nil {
+		m.InvoiceIDs = []uuid.UUID{}
 	}
 	m.Difference = diff.StringFixed(2)
 	if err := json.Unmarshal(reasons, &m.Reasons); err != nil {

@@ -4,7 +4,10 @@ package banking
 // inside store.TenantTx (row-level security applies) and also filters
 // company_id explicitly. companies has no company_id and nexus_tenant has
 // no grant on it, so selectCompanyZoneSQL runs on the pool. Optional
-// filters are bound as NULL when absent.
+// filters are bound as NULL when absent. The only text substituted into
+// SQL (the payment queries' %s) is the UNION ALL of the payment sources'
+// SELECTs, which come from installed verticals' manifests and are checked
+// by SetPaymentSources, never from an API client.
 
 const selectCompanyZoneSQL = `SELECT timezone FROM companies WHERE id = $1`
 
@@ -132,17 +135,23 @@ WHERE i.company_id = $1 AND i.id = ANY($2)
 FOR UPDATE OF i`
 )
 
-const matchColumns = `id, movement_id, invoice_ids, score, reasons, difference, method, note, actor_id, created_at, undone_at, undone_by`
+const matchColumns = `id, movement_id, target, invoice_ids, payment_sources, payment_ids, score, reasons, difference, method, note,
+actor_id, created_at, undone_at, undone_by`
 
 const (
 	insertMatchSQL = `
-INSERT INTO bank_matches (company_id, movement_id, invoice_ids, score, reasons, difference, method, note, actor_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO bank_matches (company_id, movement_id, target, invoice_ids, payment_sources, payment_ids, score, reasons, difference,
+                          method, note, actor_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 RETURNING ` + matchColumns
 
 	insertMatchInvoicesSQL = `
 INSERT INTO bank_match_invoices (company_id, match_id, invoice_id)
 SELECT $1, $2, unnest($3::uuid[])`
+
+	insertMatchPaymentsSQL = `
+INSERT INTO bank_match_payments (company_id, match_id, source, payment_id)
+SELECT $1, $2, u.source, u.payment_id FROM unnest($3::text[], $4::uuid[]) AS u (source, payment_id)`
 
 	liveMatchOfMovementSQL = `
 SELECT id FROM bank_matches WHERE company_id = $1 AND movement_id = $2 AND undone_at IS NULL`
@@ -159,6 +168,10 @@ RETURNING ` + matchColumns
 UPDATE bank_match_invoices SET undone_at = now()
 WHERE company_id = $1 AND match_id = $2 AND undone_at IS NULL`
 
+	undoMatchPaymentsSQL = `
+UPDATE bank_match_payments SET undone_at = now()
+WHERE company_id = $1 AND match_id = $2 AND undone_at IS NULL`
+
 	// listMatchesSQL pages by (created_at, id), newest first.
 	listMatchesSQL = `
 SELECT ` + matchColumns + `
@@ -166,10 +179,11 @@ FROM bank_matches
 WHERE company_id = $1
   AND ($2::uuid IS NULL OR movement_id = $2)
   AND ($3::uuid IS NULL OR invoice_ids @> ARRAY[$3::uuid])
-  AND ($4::bool OR undone_at IS NULL)
-  AND ($5::timestamptz IS NULL OR (created_at, id) < ($5, $6::uuid))
+  AND ($4::uuid IS NULL OR payment_ids @> ARRAY[$4::uuid])
+  AND ($5::bool OR undone_at IS NULL)
+  AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
 ORDER BY created_at DESC, id DESC
-LIMIT $7`
+LIMIT $8`
 )
 
 const (
@@ -223,4 +237,63 @@ LIMIT $6`
 SELECT i.moneda, i.direction, count(*), coalesce(sum(i.total), 0)` + openInvoicesFilter + `
 GROUP BY i.moneda, i.direction
 ORDER BY i.moneda, i.direction`
+)
+
+// The payment queries are templates: %s is the UNION ALL of the payment
+// sources (see paymentQuery), whose rows have the columns of
+// paymentColumns.
+const (
+	// paymentBranchSQL is one source's branch of that UNION ALL: its
+	// SELECT (the second %s) with the source's name (the first, a quoted
+	// literal) stamped on every row.
+	paymentBranchSQL = `SELECT s.company_id, %s::text AS source, s.payment_id, s.occurred_at, s.amount, s.currency, s.method,
+       s.reference, s.document_id
+FROM (%s) AS s`
+
+	// openPaymentsFilter selects $1's payments that no live match claims.
+	openPaymentsFilter = `
+FROM (%s) AS p
+WHERE p.company_id = $1 AND p.amount <> 0
+  AND NOT EXISTS (SELECT 1 FROM bank_match_payments mp
+                  WHERE mp.company_id = p.company_id AND mp.source = p.source AND mp.payment_id = p.payment_id
+                    AND mp.undone_at IS NULL)`
+
+	paymentColumnsSQL = `p.source, p.payment_id, p.occurred_at, p.amount, p.currency, p.method, coalesce(p.reference, ''), p.document_id`
+
+	// openPaymentsSQL lists the open payments with occurred_at in [$2,
+	// $3), oldest first.
+	openPaymentsSQL = `
+SELECT ` + paymentColumnsSQL + openPaymentsFilter + `
+  AND p.occurred_at >= $2 AND p.occurred_at < $3
+ORDER BY p.occurred_at, p.source, p.payment_id
+LIMIT $4`
+
+	// selectPaymentsForMatchSQL reads the payments of a manual match (the
+	// pairs of $2 and $3) and the live match claiming each, if any.
+	selectPaymentsForMatchSQL = `
+SELECT ` + paymentColumnsSQL + `, mp.match_id
+FROM (%s) AS p
+LEFT JOIN bank_match_payments mp
+       ON mp.company_id = p.company_id AND mp.source = p.source AND mp.payment_id = p.payment_id AND mp.undone_at IS NULL
+WHERE p.company_id = $1 AND (p.source, p.payment_id) IN (SELECT * FROM unnest($2::text[], $3::uuid[]))`
+
+	// reportPaymentsSQL pages the open payments with occurred_at in [$2,
+	// $3) when given, by (occurred_at, source, payment_id), oldest first.
+	reportPaymentsSQL = `
+SELECT ` + paymentColumnsSQL + openPaymentsFilter + `
+  AND ($2::timestamptz IS NULL OR p.occurred_at >= $2)
+  AND ($3::timestamptz IS NULL OR p.occurred_at < $3)
+  AND ($4::timestamptz IS NULL OR (p.occurred_at, p.source, p.payment_id) > ($4, $5::text, $6::uuid))
+ORDER BY p.occurred_at, p.source, p.payment_id
+LIMIT $7`
+
+	// reportPaymentTotalsSQL sums the open payments per currency and
+	// method.
+	reportPaymentTotalsSQL = `
+SELECT p.currency, p.method, count(*), coalesce(sum(p.amount) FILTER (WHERE p.amount > 0), 0),
+       coalesce(sum(p.amount) FILTER (WHERE p.amount < 0), 0)` + openPaymentsFilter + `
+  AND ($2::timestamptz IS NULL OR p.occurred_at >= $2)
+  AND ($3::timestamptz IS NULL OR p.occurred_at < $3)
+GROUP BY p.currency, p.method
+ORDER BY p.currency, p.method`
 )

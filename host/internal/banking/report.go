@@ -18,12 +18,14 @@ import (
 type ReportFilter struct {
 	// AccountID limits the movements to one account.
 	AccountID uuid.UUID
-	// From and To bound movement posting dates and invoice dates (in the
-	// company's time zone), both inclusive.
+	// From and To bound movement posting dates, and invoice and payment
+	// dates (in the company's time zone), both inclusive.
 	From, To time.Time
-	// MovementsCursor and InvoicesCursor page each list on its own.
+	// MovementsCursor, InvoicesCursor and PaymentsCursor page each list on
+	// its own.
 	MovementsCursor string
 	InvoicesCursor  string
+	PaymentsCursor  string
 	// Limit is the size of each page, 1–500; 0 means 100.
 	Limit int
 }
@@ -44,20 +46,35 @@ type InvoiceTotals struct {
 	Total     string `json:"total"`
 }
 
+// PaymentTotals sums the open payments of one currency and method:
+// Payments the money taken, Refunds (negative) the money paid back.
+type PaymentTotals struct {
+	Currency string `json:"currency"`
+	Method   string `json:"method"`
+	Count    int    `json:"count"`
+	Payments string `json:"payments"`
+	Refunds  string `json:"refunds"`
+}
+
 // UnreconciledReport lists what is still unreconciled: movements without a
-// live match and valid ingreso/egreso invoices no live match pays, each a
+// live match, valid ingreso/egreso invoices no live match pays and the
+// verticals' payments (card, transfer...) no live match settles, each a
 // keyset page oldest first, with totals over everything the filter covers.
 type UnreconciledReport struct {
 	Movements      httpx.Page[Movement]    `json:"movements"`
 	Invoices       httpx.Page[OpenInvoice] `json:"invoices"`
+	Payments       httpx.Page[OpenPayment] `json:"payments"`
 	MovementTotals []MovementTotals        `json:"movement_totals"`
 	InvoiceTotals  []InvoiceTotals         `json:"invoice_totals"`
+	PaymentTotals  []PaymentTotals         `json:"payment_totals"`
 }
 
-// reportCursor is the keyset position of either list of the report.
+// reportCursor is the keyset position of any list of the report; Source
+// is set for payments only.
 type reportCursor struct {
-	At time.Time `json:"t"`
-	ID uuid.UUID `json:"i"`
+	At     time.Time `json:"t"`
+	Source string    `json:"s,omitempty"`
+	ID     uuid.UUID `json:"i"`
 }
 
 // Unreconciled builds the report for companyID.
@@ -76,6 +93,14 @@ func (s *Service) Unreconciled(ctx context.Context, companyID uuid.UUID, f Repor
 			return UnreconciledReport{}, err
 		}
 		invAt = &invAfter.At
+	}
+	var payAfter reportCursor
+	var payAt *time.Time
+	if f.PaymentsCursor != "" {
+		if err := httpx.DecodeCursor(f.PaymentsCursor, &payAfter); err != nil {
+			return UnreconciledReport{}, err
+		}
+		payAt = &payAfter.At
 	}
 	loc, err := s.location(ctx, companyID)
 	if err != nil {
@@ -138,13 +163,67 @@ func (s *Service) Unreconciled(ctx context.Context, companyID uuid.UUID, f Repor
 		if rep.MovementTotals, err = movementTotals(ctx, tx, companyID, acct, from, to); err != nil {
 			return err
 		}
-		rep.InvoiceTotals, err = invoiceTotals(ctx, tx, companyID, invFrom, invTo)
-		return err
+		if rep.InvoiceTotals, err = invoiceTotals(ctx, tx, companyID, invFrom, invTo); err != nil {
+			return err
+		}
+		return s.openPayments(ctx, tx, companyID, loc, f.Limit, invFrom, invTo, payAt, payAfter, &rep)
 	})
 	if err != nil {
 		return UnreconciledReport{}, fmt.Errorf("unreconciled report: %w", err)
 	}
 	return rep, nil
+}
+
+// openPayments fills the payments page and totals of rep: payments taken
+// in [from, to) when given, after the cursor position when at is set.
+func (s *Service) openPayments(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, loc *time.Location, limit int,
+	from, to, at *time.Time, after reportCursor, rep *UnreconciledReport) error {
+	rep.Payments, rep.PaymentTotals = httpx.NewPage[OpenPayment](nil, ""), []PaymentTotals{}
+	query, totalsQuery := s.paymentQuery(reportPaymentsSQL), s.paymentQuery(reportPaymentTotalsSQL)
+	if query == "" {
+		return nil
+	}
+	rows, err := tx.Query(ctx, query, companyID, from, to, at, after.Source, after.ID, limit+1)
+	if err != nil {
+		return fmt.Errorf("read open payments: %w", err)
+	}
+	var pays []OpenPayment
+	var p paymentRow
+	_, err = pgx.ForEachRow(rows, p.fields(), func() error {
+		pays = append(pays, OpenPayment{
+			Source: p.ref.Source, PaymentID: p.ref.PaymentID, OccurredAt: p.occurredAt.In(loc), Amount: p.amount.StringFixed(2),
+			Currency: p.currency, Method: p.method, Reference: p.reference, DocumentID: p.documentID,
+		})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read open payments: %w", err)
+	}
+	next := ""
+	if len(pays) > limit {
+		pays = pays[:limit]
+		last := pays[limit-1]
+		next = httpx.EncodeCursor(reportCursor{At: last.OccurredAt, Source: last.Source, ID: last.PaymentID})
+	}
+	rep.Payments = httpx.NewPage(pays, next)
+
+	rows, err = tx.Query(ctx, totalsQuery, companyID, from, to)
+	if err != nil {
+		return fmt.Errorf("sum open payments: %w", err)
+	}
+	var (
+		t            PaymentTotals
+		paid, refund decimal.Decimal
+	)
+	_, err = pgx.ForEachRow(rows, []any{&t.Currency, &t.Method, &t.Count, &paid, &refund}, func() error {
+		t.Payments, t.Refunds = paid.StringFixed(2), refund.StringFixed(2)
+		rep.PaymentTotals = append(rep.PaymentTotals, t)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sum open payments: %w", err)
+	}
+	return nil
 }
 
 func scanOpenInvoice(row pgx.CollectableRow, loc *time.Location) (OpenInvoice, error) {

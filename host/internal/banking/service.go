@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,6 +40,9 @@ type Service struct {
 	pool   *pgxpool.Pool
 	log    hclog.Logger
 	limits Limits
+	// payments holds the payment sources in use (SetPaymentSources); nil
+	// or empty when there are none.
+	payments atomic.Pointer[paymentSQL]
 }
 
 // NewService returns a Service on pool, the host's pool (its tenant

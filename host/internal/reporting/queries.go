@@ -3,12 +3,8 @@ package reporting
 // SQL used by the package. Every value is bound. The only text substituted
 // into SQL (with fmt.Sprintf, at %s) is a source's SELECT, which comes from
 // an installed vertical's manifest or from this package and is validated
-// before use (see validateSource), never from an API client.
+// before use (sqlsource.Problem), never from an API client.
 const (
-	// validateSourceSQL wraps one source's SELECT to read its columns
-	// without running it; prepared, so a second statement is refused.
-	validateSourceSQL = `SELECT * FROM (%s) AS s LIMIT 0`
-
 	// sourceSelectSQL is one branch of the view's UNION ALL.
 	sourceSelectSQL = `SELECT s.company_id, s.transaction_type, s.source_id, s.occurred_at, s.amount, s.currency, s.status
 FROM (%s) AS s`

@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/host/internal/locks"
+	"github.com/nexuspos/nexus/host/internal/sqlsource"
 )
 
 // Defaults of Config.
@@ -274,8 +275,8 @@ func (s *Service) SetSources(ctx context.Context, sources []Source) error {
 	defer conn.Release()
 	valid := make([]Source, 0, len(named))
 	for _, src := range named {
-		src.SQL = trimSQL(src.SQL)
-		if reason := validateSource(ctx, conn, src); reason != "" {
+		src.SQL = sqlsource.Trim(src.SQL)
+		if reason := sqlsource.Problem(ctx, conn, src.SQL, sourceColumns); reason != "" {
 			bad = append(bad, SourceError{Source: src.Name, Reason: reason})
 			continue
 		}
@@ -365,25 +366,4 @@ func (s *Service) DropViews(ctx context.Context) error {
 		return fmt.Errorf("drop views: %w", err)
 	}
 	return nil
-}
-
-// validateSource runs src wrapped in SELECT * FROM (...) LIMIT 0 (with the
-// extended protocol, which refuses a second statement) and checks its
-// columns; it returns what is wrong, or "".
-func validateSource(ctx context.Context, conn *pgxpool.Conn, src Source) string {
-	rows, err := conn.Query(ctx, fmt.Sprintf(validateSourceSQL, src.SQL), pgx.QueryExecModeExec)
-	if err != nil {
-		return err.Error()
-	}
-	fields := rows.FieldDescriptions()
-	names := make([]string, len(fields))
-	oids := make([]uint32, len(fields))
-	for i, f := range fields {
-		names[i], oids[i] = f.Name, f.DataTypeOID
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err.Error()
-	}
-	return columnsError(names, oids)
 }

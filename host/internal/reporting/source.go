@@ -5,11 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/nexuspos/nexus/host/internal/sqlsource"
 )
 
 // Source is one SELECT feeding universal_transactions_mv. It must return
@@ -38,29 +39,19 @@ var InvoicesSource = Source{Name: "cfdi", SQL: invoicesSourceSQL}
 // rows, which ApplySaleEvent keeps in the rollup.
 const SalesType = "cpg_pos"
 
-// sourceNameRE is what a source name may look like.
-var sourceNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-
 // definitionVersion changes whenever this package changes how it builds
 // the views, so that hosts rebuild them after an upgrade.
 const definitionVersion = "universal-v1"
 
-// column is one column every source must return.
-type column struct {
-	name string
-	oid  uint32
-	typ  string
-}
-
 // sourceColumns are the columns of a source, in the view's order.
-var sourceColumns = []column{
-	{"company_id", pgtype.UUIDOID, "uuid"},
-	{"transaction_type", pgtype.TextOID, "text"},
-	{"source_id", pgtype.UUIDOID, "uuid"},
-	{"occurred_at", pgtype.TimestamptzOID, "timestamptz"},
-	{"amount", pgtype.NumericOID, "numeric"},
-	{"currency", pgtype.TextOID, "text"},
-	{"status", pgtype.TextOID, "text"},
+var sourceColumns = []sqlsource.Column{
+	{Name: "company_id", OID: pgtype.UUIDOID, Type: "uuid"},
+	{Name: "transaction_type", OID: pgtype.TextOID, Type: "text"},
+	{Name: "source_id", OID: pgtype.UUIDOID, Type: "uuid"},
+	{Name: "occurred_at", OID: pgtype.TimestamptzOID, Type: "timestamptz"},
+	{Name: "amount", OID: pgtype.NumericOID, Type: "numeric"},
+	{Name: "currency", OID: pgtype.TextOID, Type: "text"},
+	{Name: "status", OID: pgtype.TextOID, Type: "text"},
 }
 
 // SourceError says why one source was left out of the views.
@@ -94,58 +85,14 @@ func checkNames(sources []Source) ([]Source, []SourceError) {
 	seen := map[string]bool{}
 	ok := make([]Source, 0, len(sources))
 	for _, s := range sources {
-		switch {
-		case !sourceNameRE.MatchString(s.Name):
-			bad = append(bad, SourceError{Source: s.Name, Reason: "name must be lower-case letters, digits or '_', starting with a letter"})
-		case seen[s.Name]:
-			bad = append(bad, SourceError{Source: s.Name, Reason: "declared more than once"})
-		case strings.TrimSpace(s.SQL) == "":
-			bad = append(bad, SourceError{Source: s.Name, Reason: "SQL is empty"})
-		default:
-			ok = append(ok, s)
+		if reason := sqlsource.NameProblem(s.Name, s.SQL, seen); reason != "" {
+			bad = append(bad, SourceError{Source: s.Name, Reason: reason})
+			continue
 		}
-		seen[s.Name] = true
+		ok = append(ok, s)
 	}
 	slices.SortFunc(ok, func(a, b Source) int { return cmp.Compare(a.Name, b.Name) })
 	return ok, bad
-}
-
-// columnsError checks the columns a source returns (names and type OIDs,
-// in any order) and says what is wrong, or "".
-func columnsError(names []string, oids []uint32) string {
-	got := map[string]uint32{}
-	for i, n := range names {
-		if _, dup := got[n]; dup {
-			return fmt.Sprintf("column %q is returned twice", n)
-		}
-		got[n] = oids[i]
-	}
-	var problems []string
-	for _, c := range sourceColumns {
-		oid, ok := got[c.name]
-		switch {
-		case !ok:
-			problems = append(problems, fmt.Sprintf("column %q is missing", c.name))
-		case oid != c.oid:
-			problems = append(problems, fmt.Sprintf("column %q must be %s (type oid %d, got %d)", c.name, c.typ, c.oid, oid))
-		}
-		delete(got, c.name)
-	}
-	extra := make([]string, 0, len(got))
-	for n := range got {
-		extra = append(extra, n)
-	}
-	slices.Sort(extra)
-	for _, n := range extra {
-		problems = append(problems, fmt.Sprintf("unexpected column %q", n))
-	}
-	return strings.Join(problems, "; ")
-}
-
-// trimSQL drops surrounding space and trailing semicolons, so a SELECT
-// written as a statement can be wrapped as a subquery.
-func trimSQL(sql string) string {
-	return strings.TrimRight(strings.TrimSpace(sql), "; \t\r\n")
 }
 
 // definition returns the SELECT defining universal_transactions_mv for

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/sqlsource"
 )
 
 func TestColumnsError(t *testing.T) {
@@ -35,7 +36,7 @@ func TestColumnsError(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			got := columnsError(c.names, c.oids)
+			got := sqlsource.ColumnsProblem(sourceColumns, c.names, c.oids)
 			if c.want == "" {
 				require.Empty(t, got)
 				return
@@ -57,7 +58,7 @@ func TestCheckNamesAndDefinition(t *testing.T) {
 	require.Equal(t, []string{"alpha", "zeta"}, sourceNames(ok))
 	require.Len(t, bad, 3)
 
-	ok[0].SQL = trimSQL(ok[0].SQL)
+	ok[0].SQL = sqlsource.Trim(ok[0].SQL)
 	require.Equal(t, "SELECT 2", ok[0].SQL)
 	def := definition(ok)
 	require.Equal(t, 1, strings.Count(def, "UNION ALL"))
