@@ -18,7 +18,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
-	"github.com/nexuspos/nexus/host/internal/banking"
 	"github.com/nexuspos/nexus/host/internal/config"
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/httpapi"
@@ -177,7 +176,10 @@ func serve(ctx context.Context) error {
 		}
 	}
 	invoiceSvc := invoices.NewService(p.pool, p.log.Named("invoices"))
-	bankSvc := banking.NewService(p.pool, p.log.Named("banking"))
+	bankSvc, err := p.openBanking(ctx)
+	if err != nil {
+		return err
+	}
 	limit := p.shared.rateLimit()
 	authenticate := func(next http.Handler) http.Handler { return p.auth.Authenticate(limit(next)) }
 	router := httpapi.NewRouter(httpapi.Deps{
