@@ -40,6 +40,7 @@ func TestDAL(t *testing.T) {
 		{"ConcurrentVersion", testConcurrentVersion},
 		{"BadInput", testBadInput},
 		{"Unit", testUnit},
+		{"Pipeline", testPipeline},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

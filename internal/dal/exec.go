@@ -48,26 +48,38 @@ type Actor struct {
 
 // Exec runs ops in order in tx, which must be a tenant transaction for
 // actor.CompanyID (see TenantBegin), on the tables of cat and the named
-// queries q. The first failing operation stops the batch; its error is an
-// *Error (see AsError) whose details name the operation's index, and the
-// transaction must then be rolled back.
+// queries q. Consecutive operations travel to the database together, in
+// one round trip; locks, transitions and version-checked writes run on
+// their own, after the operations before them. The first failing
+// operation fails the batch, as if the operations ran one by one: its
+// error is an *Error (see AsError) whose details name the operation's
+// index, and the transaction must then be rolled back (later operations
+// may have run).
 func Exec(ctx context.Context, tx pgx.Tx, cat *Catalog, q Queries, actor Actor, ops []*nexusv1.DBOp) ([]*nexusv1.DBResult, error) {
 	if actor.CompanyID == uuid.Nil {
 		return nil, errors.New("dal: exec without a company id")
 	}
-	r := &runner{tx: tx, cat: cat, queries: q, actor: actor, company: actor.CompanyID.String()}
-	results := make([]*nexusv1.DBResult, 0, len(ops))
+	r := &runner{tx: tx, cat: cat, queries: q, actor: actor, company: actor.CompanyID.String(), ops: ops,
+		batch: &pgx.Batch{}, qualified: true, results: make([]*nexusv1.DBResult, 0, len(ops))}
 	for i, op := range ops {
+		r.op = i
 		res, err := r.exec(ctx, op)
 		if err != nil {
-			e := *AsError(err)
-			e.Details = maps.Clone(e.Details)
-			e.with("op", i)
-			return nil, fmt.Errorf("dal: op %d (%s %s): %w", i, op.GetKind(), op.GetTable(), &e)
+			var settled errSettled
+			if errors.As(err, &settled) {
+				return nil, settled.err
+			}
+			if serr := r.settle(ctx); serr != nil {
+				return nil, serr
+			}
+			return nil, r.opError(i, err)
 		}
-		results = append(results, res)
+		r.pending = append(r.pending, pendingOp{index: i, finish: res})
 	}
-	return results, nil
+	if err := r.settle(ctx); err != nil {
+		return nil, err
+	}
+	return r.results, nil
 }
 
 // runner executes operations for one Exec call.
@@ -77,17 +89,134 @@ type runner struct {
 	queries Queries
 	actor   Actor
 	company string
+	ops     []*nexusv1.DBOp
+	// op is the index of the operation being prepared.
+	op int
+
+	// batch holds the statements of the pending operations; stmtOps names
+	// the operation of each, and ran counts those whose results were read.
+	batch   *pgx.Batch
+	stmtOps []int
+	ran     int
+	pending []pendingOp
+	// qualified is set while every queued statement names its tables with
+	// their schema (no named query is queued).
+	qualified bool
+	results []*nexusv1.DBResult
 }
 
-// exec dispatches one operation.
-func (r *runner) exec(ctx context.Context, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+// result gives an operation's result once its statements have run.
+type result func() (*nexusv1.DBResult, error)
+
+// pendingOp is an operation whose statements are queued.
+type pendingOp struct {
+	index  int
+	finish result
+}
+
+// done is the result of an operation that already ran.
+func done(res *nexusv1.DBResult) result {
+	return func() (*nexusv1.DBResult, error) { return res, nil }
+}
+
+// opError wraps err as the failure of operation i.
+func (r *runner) opError(i int, err error) error {
+	e := *AsError(err)
+	e.Details = maps.Clone(e.Details)
+	e.with("op", i)
+	op := r.ops[i]
+	return fmt.Errorf("dal: op %d (%s %s): %w", i, op.GetKind(), op.GetTable(), &e)
+}
+
+// settle sends the queued statements and completes the pending operations
+// in order, returning the first failure: an operation's own, or the
+// database's error for the statement that failed.
+func (r *runner) settle(ctx context.Context) error {
+	var sendErr error
+	if r.batch.Len() > 0 {
+		batch := r.batch
+		r.batch = &pgx.Batch{}
+		send := r.tx.SendBatch
+		if r.qualified {
+			send = func(ctx context.Context, b *pgx.Batch) pgx.BatchResults { return SendQualified(ctx, r.tx, b) }
+		}
+		sendErr = send(ctx, batch).Close()
+	}
+	failedOp := len(r.ops)
+	if sendErr != nil && len(r.stmtOps) > 0 {
+		failedOp = r.stmtOps[max(r.ran-1, 0)]
+	}
+	pending := r.pending
+	r.pending, r.stmtOps, r.ran, r.qualified = nil, nil, 0, true
+	for _, p := range pending {
+		if p.index >= failedOp {
+			return r.opError(failedOp, sendErr)
+		}
+		res, err := p.finish()
+		if err != nil {
+			return r.opError(p.index, err)
+		}
+		r.results = append(r.results, res)
+	}
+	return nil
+}
+
+// queue adds a statement of the current operation to the batch; scan reads
+// its rows when the batch runs.
+func (r *runner) queue(sql string, args []any, scan func(pgx.Rows) error) {
+	r.stmtOps = append(r.stmtOps, r.op)
+	r.batch.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+		r.ran++
+		return scan(rows)
+	})
+}
+
+// queueRows queues a statement returning one JSON text per row; *out
+// receives the rows.
+func (r *runner) queueRows(out *[][]byte, sql string, args ...any) {
+	r.queue(sql, args, func(rows pgx.Rows) error {
+		var err error
+		*out, err = pgx.CollectRows(rows, scanJSON)
+		return err
+	})
+}
+
+// queueExec queues a statement returning no rows; *affected receives the
+// number of rows it touched.
+func (r *runner) queueExec(affected *int64, sql string, args ...any) {
+	r.queue(sql, args, func(rows pgx.Rows) error {
+		rows.Close()
+		*affected = rows.CommandTag().RowsAffected()
+		return rows.Err()
+	})
+}
+
+// barrier settles the pending operations, so that the current one can run
+// its statements one by one.
+func (r *runner) barrier(ctx context.Context) error {
+	if err := r.settle(ctx); err != nil {
+		return errSettled{err}
+	}
+	return nil
+}
+
+// errSettled carries an earlier operation's failure, already wrapped,
+// through a later operation's error return.
+type errSettled struct{ err error }
+
+func (e errSettled) Error() string { return e.err.Error() }
+func (e errSettled) Unwrap() error { return e.err }
+
+// exec validates one operation and queues its statements (or, for the
+// operations that need to, runs them after settling the earlier ones).
+func (r *runner) exec(ctx context.Context, op *nexusv1.DBOp) (result, error) {
 	if op == nil {
 		return nil, invalid(ReasonInvalidArgument, "empty operation")
 	}
 	if op.GetKind() == OpQuery {
-		return r.query(ctx, op)
+		return r.query(op)
 	}
-	var run func(context.Context, *Table, *nexusv1.DBOp) (*nexusv1.DBResult, error)
+	var run func(context.Context, *Table, *nexusv1.DBOp) (result, error)
 	switch op.GetKind() {
 	case OpInsert:
 		run = r.insert
@@ -115,26 +244,25 @@ func (r *runner) exec(ctx context.Context, op *nexusv1.DBOp) (*nexusv1.DBResult,
 	return run(ctx, t, op)
 }
 
-// rows runs a statement returning one JSON text per row.
+// scanJSON reads a row of one JSON text column.
+func scanJSON(row pgx.CollectableRow) ([]byte, error) {
+	var b []byte
+	err := row.Scan(&b)
+	return b, err
+}
+
+// rows runs a statement returning one JSON text per row, now.
 func (r *runner) rows(ctx context.Context, sql string, args ...any) ([][]byte, error) {
 	rows, err := r.tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) ([]byte, error) {
-		var b []byte
-		err := row.Scan(&b)
-		return b, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return pgx.CollectRows(rows, scanJSON)
 }
 
 // insert writes rows, one statement per run of rows with the same columns
 // (so omitted columns take their defaults).
-func (r *runner) insert(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+func (r *runner) insert(_ context.Context, t *Table, op *nexusv1.DBOp) (result, error) {
 	objs, err := decodeObjects(op.GetRows())
 	if err != nil {
 		return nil, err
@@ -168,7 +296,11 @@ func (r *runner) insert(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexus
 		}
 		keys[i] = slices.Sorted(maps.Keys(obj))
 	}
-	res := &nexusv1.DBResult{}
+	type run struct {
+		rows     [][]byte
+		affected int64
+	}
+	var runs []*run
 	for start := 0; start < len(objs); {
 		end := start + 1
 		for end < len(objs) && slices.Equal(keys[end], keys[start]) {
@@ -184,23 +316,23 @@ func (r *runner) insert(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexus
 			values = append(values, "r."+quote(k))
 		}
 		stmt := fmt.Sprintf(insertSQL, t.ident, prefixComma(targets), prefixComma(values), t.ident)
+		ru := &run{}
+		runs = append(runs, ru)
 		if op.GetReturning() {
-			rows, err := r.rows(ctx, wrapRows(stmt+" RETURNING *", t.output), r.company, string(payload))
-			if err != nil {
-				return nil, err
-			}
-			res.Rows = append(res.Rows, rows...)
-			res.Affected += int64(len(rows))
+			r.queueRows(&ru.rows, wrapRows(stmt+" RETURNING *", t.output), r.company, string(payload))
 		} else {
-			tag, err := r.tx.Exec(ctx, stmt, r.company, string(payload))
-			if err != nil {
-				return nil, err
-			}
-			res.Affected += tag.RowsAffected()
+			r.queueExec(&ru.affected, stmt, r.company, string(payload))
 		}
 		start = end
 	}
-	return res, nil
+	return func() (*nexusv1.DBResult, error) {
+		res := &nexusv1.DBResult{}
+		for _, ru := range runs {
+			res.Rows = append(res.Rows, ru.rows...)
+			res.Affected += ru.affected + int64(len(ru.rows))
+		}
+		return res, nil
+	}, nil
 }
 
 // prefixComma renders list as ", a, b" (empty for no items), to follow
@@ -213,19 +345,19 @@ func prefixComma(list []string) string {
 }
 
 // get reads one row by id.
-func (r *runner) get(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+func (r *runner) get(_ context.Context, t *Table, op *nexusv1.DBOp) (result, error) {
 	id, err := parseID(op.GetId(), "id")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.rows(ctx, wrapRows(fmt.Sprintf(getSQL, t.ident), t.output), r.company, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, notFound(t, id)
-	}
-	return &nexusv1.DBResult{Rows: rows, Affected: 1}, nil
+	var rows [][]byte
+	r.queueRows(&rows, wrapRows(fmt.Sprintf(getSQL, t.ident), t.output), r.company, id)
+	return func() (*nexusv1.DBResult, error) {
+		if len(rows) == 0 {
+			return nil, notFound(t, id)
+		}
+		return &nexusv1.DBResult{Rows: rows, Affected: 1}, nil
+	}, nil
 }
 
 // notFound reports that the row id of t does not exist (for this company).
@@ -234,7 +366,7 @@ func notFound(t *Table, id string) *Error {
 }
 
 // update sets columns of one row by id.
-func (r *runner) update(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+func (r *runner) update(ctx context.Context, t *Table, op *nexusv1.DBOp) (result, error) {
 	id, err := parseID(op.GetId(), "id")
 	if err != nil {
 		return nil, err
@@ -267,24 +399,53 @@ func (r *runner) update(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexus
 		return nil, err
 	}
 	stmt := fmt.Sprintf(updateSQL, t.ident, joinComma(assign), t.ident, check)
-	res := &nexusv1.DBResult{}
 	if op.GetReturning() {
-		rows, err := r.rows(ctx, wrapRows(stmt+" RETURNING t.*", t.output), args...)
-		if err != nil {
+		stmt = wrapRows(stmt+" RETURNING t.*", t.output)
+	}
+	return r.write(ctx, t, id, op, stmt, args, op.GetReturning())
+}
+
+// write runs an update or delete of row id, whose statement returns the
+// row's JSON when returning is set. A version-checked write runs at once,
+// so that a miss can be told apart from a conflict; others are queued.
+func (r *runner) write(ctx context.Context, t *Table, id string, op *nexusv1.DBOp, stmt string, args []any, returning bool) (result, error) {
+	res := &nexusv1.DBResult{}
+	if op.GetHasVersion() {
+		if err := r.barrier(ctx); err != nil {
 			return nil, err
 		}
-		res.Rows, res.Affected = rows, int64(len(rows))
+		if returning {
+			rows, err := r.rows(ctx, stmt, args...)
+			if err != nil {
+				return nil, err
+			}
+			res.Rows, res.Affected = rows, int64(len(rows))
+		} else {
+			tag, err := r.tx.Exec(ctx, stmt, args...)
+			if err != nil {
+				return nil, err
+			}
+			res.Affected = tag.RowsAffected()
+		}
+		if res.Affected == 0 {
+			return nil, r.missing(ctx, t, id, op)
+		}
+		return done(res), nil
+	}
+	if returning {
+		r.queueRows(&res.Rows, stmt, args...)
 	} else {
-		tag, err := r.tx.Exec(ctx, stmt, args...)
-		if err != nil {
-			return nil, err
+		r.queueExec(&res.Affected, stmt, args...)
+	}
+	return func() (*nexusv1.DBResult, error) {
+		if returning {
+			res.Affected = int64(len(res.Rows))
 		}
-		res.Affected = tag.RowsAffected()
-	}
-	if res.Affected == 0 {
-		return nil, r.missing(ctx, t, id, op)
-	}
-	return res, nil
+		if res.Affected == 0 {
+			return nil, notFound(t, id)
+		}
+		return res, nil
+	}, nil
 }
 
 // managedAssignments bumps version and sets updated_at (unless set
@@ -332,7 +493,7 @@ func (r *runner) missing(ctx context.Context, t *Table, id string, op *nexusv1.D
 }
 
 // delete removes one row by id.
-func (r *runner) delete(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+func (r *runner) delete(ctx context.Context, t *Table, op *nexusv1.DBOp) (result, error) {
 	id, err := parseID(op.GetId(), "id")
 	if err != nil {
 		return nil, err
@@ -342,19 +503,12 @@ func (r *runner) delete(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexus
 	if err != nil {
 		return nil, err
 	}
-	tag, err := r.tx.Exec(ctx, fmt.Sprintf(deleteSQL, t.ident, check), args...)
-	if err != nil {
-		return nil, err
-	}
-	if tag.RowsAffected() == 0 {
-		return nil, r.missing(ctx, t, id, op)
-	}
-	return &nexusv1.DBResult{Affected: tag.RowsAffected()}, nil
+	return r.write(ctx, t, id, op, fmt.Sprintf(deleteSQL, t.ident, check), args, false)
 }
 
 // lock takes row locks on ids in id order, so concurrent lockers never
 // deadlock; every id must exist.
-func (r *runner) lock(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+func (r *runner) lock(ctx context.Context, t *Table, op *nexusv1.DBOp) (result, error) {
 	if len(op.GetIds()) == 0 {
 		return nil, invalid(ReasonInvalidArgument, "lock needs at least one id")
 	}
@@ -370,6 +524,9 @@ func (r *runner) lock(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1
 		want[id] = true
 	}
 	ids := slices.Sorted(maps.Keys(want))
+	if err := r.barrier(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := r.tx.Query(ctx, fmt.Sprintf(lockSQL, t.ident), r.company, ids)
 	if err != nil {
 		return nil, err
@@ -386,13 +543,13 @@ func (r *runner) lock(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1
 		return nil, newError(codes.NotFound, ReasonNotFound, "%s not found: %s", t.Name, strings.Join(missing, ", ")).
 			with("table", t.Name).with("ids", missing)
 	}
-	return &nexusv1.DBResult{Affected: int64(len(locked))}, nil
+	return done(&nexusv1.DBResult{Affected: int64(len(locked))}), nil
 }
 
 // transition moves one row through its table's state machine and records
 // the change in public.status_history, in one statement after locking the
 // row.
-func (r *runner) transition(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+func (r *runner) transition(ctx context.Context, t *Table, op *nexusv1.DBOp) (result, error) {
 	m := t.machine
 	if m == nil {
 		return nil, invalid(ReasonNoStateMachine, "table %q has no state machine", t.Name).with("table", t.Name)
@@ -403,6 +560,9 @@ func (r *runner) transition(ctx context.Context, t *Table, op *nexusv1.DBOp) (*n
 	}
 	if op.GetEvent() == "" {
 		return nil, invalid(ReasonInvalidArgument, "transition needs an event")
+	}
+	if err := r.barrier(ctx); err != nil {
+		return nil, err
 	}
 	var current *string
 	err = r.tx.QueryRow(ctx, fmt.Sprintf(stateSQL, quote(m.column), t.ident), r.company, id).Scan(&current)
@@ -438,7 +598,7 @@ func (r *runner) transition(ctx context.Context, t *Table, op *nexusv1.DBOp) (*n
 	if err != nil {
 		return nil, err
 	}
-	return &nexusv1.DBResult{Rows: rows, Affected: int64(len(rows))}, nil
+	return done(&nexusv1.DBResult{Rows: rows, Affected: int64(len(rows))}), nil
 }
 
 // events lists the events allowed from state, sorted.

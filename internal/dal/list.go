@@ -173,7 +173,7 @@ type cursor struct {
 }
 
 // list reads a page of rows in keyset order.
-func (r *runner) list(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+func (r *runner) list(_ context.Context, t *Table, op *nexusv1.DBOp) (result, error) {
 	limit := int(op.GetLimit())
 	switch {
 	case limit == 0:
@@ -205,20 +205,20 @@ func (r *runner) list(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1
 		order[i] = quote(k.name) + dir
 	}
 	stmt := fmt.Sprintf(listSQL, t.ident, w.sql(), joinComma(order), limit+1)
-	rows, err := r.rows(ctx, wrapOrdered(stmt, t.output), w.args...)
-	if err != nil {
-		return nil, err
-	}
-	res := &nexusv1.DBResult{Rows: rows, Affected: int64(len(rows))}
-	if len(rows) > limit {
-		res.Rows, res.Affected = rows[:limit], int64(limit)
-		next, err := encodeCursor(keys, desc, rows[limit-1])
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", t.Name, err)
+	var rows [][]byte
+	r.queueRows(&rows, wrapOrdered(stmt, t.output), w.args...)
+	return func() (*nexusv1.DBResult, error) {
+		res := &nexusv1.DBResult{Rows: rows, Affected: int64(len(rows))}
+		if len(rows) > limit {
+			res.Rows, res.Affected = rows[:limit], int64(limit)
+			next, err := encodeCursor(keys, desc, rows[limit-1])
+			if err != nil {
+				return nil, fmt.Errorf("list %s: %w", t.Name, err)
+			}
+			res.NextCursor = next
 		}
-		res.NextCursor = next
-	}
-	return res, nil
+		return res, nil
+	}, nil
 }
 
 // sortKeys validates a list's ordering and appends id as the tiebreaker.
@@ -364,7 +364,7 @@ func (w *where) after(keys []sortKey, desc bool, token string) (string, error) {
 var aliasRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
 // aggregate computes grouped aggregates over the filtered rows.
-func (r *runner) aggregate(ctx context.Context, t *Table, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+func (r *runner) aggregate(_ context.Context, t *Table, op *nexusv1.DBOp) (result, error) {
 	if len(op.GetAggregates()) == 0 {
 		return nil, invalid(ReasonInvalidArgument, "aggregate needs at least one aggregate")
 	}
@@ -405,11 +405,11 @@ func (r *runner) aggregate(ctx context.Context, t *Table, op *nexusv1.DBOp) (*ne
 		group = " GROUP BY " + joinComma(groups) + " ORDER BY " + joinComma(groups)
 	}
 	stmt := fmt.Sprintf(aggregateSQL, joinComma(selects), t.ident, w.sql(), group)
-	rows, err := r.rows(ctx, wrapAggregate(stmt), w.args...)
-	if err != nil {
-		return nil, err
-	}
-	return &nexusv1.DBResult{Rows: rows, Affected: int64(len(rows))}, nil
+	var rows [][]byte
+	r.queueRows(&rows, wrapAggregate(stmt), w.args...)
+	return func() (*nexusv1.DBResult, error) {
+		return &nexusv1.DBResult{Rows: rows, Affected: int64(len(rows))}, nil
+	}, nil
 }
 
 // aggregateExpr validates one aggregate and returns its SQL and result

@@ -155,7 +155,7 @@ func firstKeyword(sql string) string {
 }
 
 // query runs a named query.
-func (r *runner) query(ctx context.Context, op *nexusv1.DBOp) (*nexusv1.DBResult, error) {
+func (r *runner) query(op *nexusv1.DBOp) (result, error) {
 	q, ok := r.queries[op.GetQuery()]
 	if !ok {
 		return nil, invalid(ReasonUnknownQuery, "unknown named query %q", op.GetQuery()).with("query", op.GetQuery())
@@ -178,16 +178,17 @@ func (r *runner) query(ctx context.Context, op *nexusv1.DBOp) (*nexusv1.DBResult
 		}
 		args[i] = v
 	}
+	res := &nexusv1.DBResult{}
+	r.qualified = false
 	if q.ReturnsRows() {
-		rows, err := r.rows(ctx, q.run, args...)
-		if err != nil {
-			return nil, err
+		r.queueRows(&res.Rows, q.run, args...)
+	} else {
+		r.queueExec(&res.Affected, q.run, args...)
+	}
+	return func() (*nexusv1.DBResult, error) {
+		if q.ReturnsRows() {
+			res.Affected = int64(len(res.Rows))
 		}
-		return &nexusv1.DBResult{Rows: rows, Affected: int64(len(rows))}, nil
-	}
-	tag, err := r.tx.Exec(ctx, q.run, args...)
-	if err != nil {
-		return nil, err
-	}
-	return &nexusv1.DBResult{Affected: tag.RowsAffected()}, nil
+		return res, nil
+	}, nil
 }

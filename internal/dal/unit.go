@@ -28,27 +28,59 @@ var (
 		Message: "the request's transaction has already ended"}
 )
 
-// Beginner begins transactions; *pgxpool.Pool satisfies it.
+// Beginner begins transactions by sending a batch that starts with a
+// begin (pgx.Batch.BeginTx); *pgxpool.Pool satisfies it.
 type Beginner interface {
-	Begin(ctx context.Context) (pgx.Tx, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// TenantBegin returns a begin function for NewUnit: it begins a
-// transaction on db and, in one statement, switches it to TenantRole, sets
+// Starter begins a transaction and runs the statements queued in first
+// (which may be nil) in it, in the same round trip. The results of first
+// are read from the returned BatchResults, which the caller must close;
+// the transaction stays open after that.
+type Starter func(ctx context.Context, first *pgx.Batch) (pgx.Tx, pgx.BatchResults, error)
+
+// TenantStart returns a Starter of tenant transactions: in one round trip
+// it begins a transaction on db, switches it to TenantRole, sets
 // app.company_id to companyID, search_path to schema then public, and
 // lock_timeout to LockTimeout, all local to the transaction (the same
-// settings as the host's store.BeginTenant, plus the last two).
-func TenantBegin(db Beginner, companyID uuid.UUID, schema string) func(context.Context) (pgx.Tx, error) {
+// settings as the host's store.BeginTenant, plus the last two), and sends
+// the statements of first.
+func TenantStart(db Beginner, companyID uuid.UUID, schema string) Starter {
 	searchPath := pgx.Identifier{schema}.Sanitize() + ", public"
-	return func(ctx context.Context) (pgx.Tx, error) {
+	return func(ctx context.Context, first *pgx.Batch) (pgx.Tx, pgx.BatchResults, error) {
 		if companyID == uuid.Nil {
-			return nil, fmt.Errorf("begin tenant transaction: no company id")
+			return nil, nil, fmt.Errorf("begin tenant transaction: no company id")
 		}
-		tx, err := db.Begin(ctx)
+		b := &pgx.Batch{}
+		b.BeginTx(pgx.TxOptions{})
+		b.Queue(tenantBeginSQL, TenantRole, companyID.String(), searchPath, LockTimeout)
+		if first != nil {
+			b.QueuedQueries = append(b.QueuedQueries, first.QueuedQueries...)
+		}
+		br := db.SendBatch(ctx, b)
+		tx := br.Tx()
+		for range 2 {
+			if _, err := br.Exec(); err != nil {
+				_ = br.Close()
+				_ = tx.Rollback(context.WithoutCancel(ctx))
+				return nil, nil, fmt.Errorf("begin tenant transaction: %w", err)
+			}
+		}
+		return tx, br, nil
+	}
+}
+
+// TenantBegin returns a begin function for NewUnit that begins a tenant
+// transaction as TenantStart does, in one round trip.
+func TenantBegin(db Beginner, companyID uuid.UUID, schema string) func(context.Context) (pgx.Tx, error) {
+	start := TenantStart(db, companyID, schema)
+	return func(ctx context.Context) (pgx.Tx, error) {
+		tx, br, err := start(ctx, nil)
 		if err != nil {
-			return nil, fmt.Errorf("begin tenant transaction: %w", err)
+			return nil, err
 		}
-		if _, err := tx.Exec(ctx, tenantBeginSQL, TenantRole, companyID.String(), searchPath, LockTimeout); err != nil {
+		if err := br.Close(); err != nil {
 			_ = tx.Rollback(context.WithoutCancel(ctx))
 			return nil, fmt.Errorf("begin tenant transaction: %w", err)
 		}
@@ -61,7 +93,7 @@ func TenantBegin(db Beginner, companyID uuid.UUID, schema string) func(context.C
 // concurrent use). Once a call fails, the unit is failed: later Run calls
 // return ErrUnitFailed and Finish rolls back.
 type Unit struct {
-	begin func(context.Context) (pgx.Tx, error)
+	start Starter
 
 	mu       sync.Mutex
 	tx       pgx.Tx
@@ -72,11 +104,29 @@ type Unit struct {
 
 // NewUnit returns a unit that begins its transaction with begin.
 func NewUnit(begin func(ctx context.Context) (pgx.Tx, error)) *Unit {
-	return &Unit{begin: begin}
+	return &Unit{start: func(ctx context.Context, first *pgx.Batch) (pgx.Tx, pgx.BatchResults, error) {
+		tx, err := begin(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if first == nil {
+			first = &pgx.Batch{}
+		}
+		return tx, tx.SendBatch(ctx, first), nil
+	}}
 }
 
-// Run calls fn with the unit's transaction, beginning it first if needed.
-// An error from begin or fn fails the unit and is returned as is.
+// NewTenantUnit returns a unit of tenant transactions (see TenantStart)
+// whose begin travels with the unit's first statements: a unit whose first
+// call sends a batch (as Exec does) begins in that batch's round trip.
+func NewTenantUnit(db Beginner, companyID uuid.UUID, schema string) *Unit {
+	return &Unit{start: TenantStart(db, companyID, schema)}
+}
+
+// Run calls fn with the unit's transaction. A unit not begun yet hands fn a
+// transaction that begins on its first statement, together with it when
+// that statement is a batch. An error from beginning or from fn fails the
+// unit and is returned as is.
 func (u *Unit) Run(ctx context.Context, fn func(pgx.Tx) error) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -86,15 +136,11 @@ func (u *Unit) Run(ctx context.Context, fn func(pgx.Tx) error) error {
 	case u.failed:
 		return ErrUnitFailed
 	}
-	if u.tx == nil {
-		tx, err := u.begin(ctx)
-		if err != nil {
-			u.failed = true
-			return err
-		}
-		u.tx = tx
+	tx := u.tx
+	if tx == nil {
+		tx = &lazyTx{u: u, ctx: ctx}
 	}
-	if err := fn(u.tx); err != nil {
+	if err := fn(tx); err != nil {
 		u.failed = true
 		return err
 	}

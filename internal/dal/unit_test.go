@@ -86,11 +86,36 @@ func testUnit(t *testing.T, fx *fixture) {
 		})
 		t.Cleanup(func() { _ = u.Finish(ctx, false) })
 		require.False(t, u.Began())
+		require.NoError(t, u.Run(ctx, func(pgx.Tx) error { return nil }))
+		require.False(t, u.Began(), "a call without statements does not begin")
 		require.EqualValues(t, 0, begun.Load())
 		for range 3 {
-			require.NoError(t, u.Run(ctx, func(pgx.Tx) error { return nil }))
+			require.NoError(t, u.Run(ctx, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, "SELECT 1")
+				return err
+			}))
 		}
 		require.EqualValues(t, 1, begun.Load())
+		require.NoError(t, u.Finish(ctx, true))
+	})
+	t.Run("first batch carries the begin", func(t *testing.T) {
+		u := dal.NewTenantUnit(fx.pool, a.CompanyID, testSchema)
+		t.Cleanup(func() { _ = u.Finish(ctx, false) })
+		var company, role string
+		require.NoError(t, u.Run(ctx, func(tx pgx.Tx) error {
+			b := &pgx.Batch{}
+			b.Queue(`SELECT current_setting('app.company_id')`).QueryRow(func(row pgx.Row) error { return row.Scan(&company) })
+			b.Queue(`SELECT current_user`).QueryRow(func(row pgx.Row) error { return row.Scan(&role) })
+			return tx.SendBatch(ctx, b).Close()
+		}))
+		require.True(t, u.Began())
+		require.Equal(t, a.CompanyID.String(), company)
+		require.Equal(t, dal.TenantRole, role)
+		var inTx bool
+		require.NoError(t, u.Run(ctx, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT current_setting('app.company_id') = $1`, a.CompanyID.String()).Scan(&inTx)
+		}))
+		require.True(t, inTx, "later calls run in the same transaction")
 		require.NoError(t, u.Finish(ctx, true))
 	})
 	t.Run("finish without work", func(t *testing.T) {
@@ -104,7 +129,10 @@ func testUnit(t *testing.T, fx *fixture) {
 	})
 	t.Run("begin failure fails the unit", func(t *testing.T) {
 		u := dal.NewUnit(dal.TenantBegin(fx.pool, uuid.Nil, testSchema))
-		require.ErrorContains(t, u.Run(ctx, func(pgx.Tx) error { return nil }), "no company id")
+		require.ErrorContains(t, u.Run(ctx, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "SELECT 1")
+			return err
+		}), "no company id")
 		require.True(t, u.Failed())
 		require.NoError(t, u.Finish(ctx, false))
 	})

@@ -106,6 +106,9 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	defer p.pool.Close()
+	if err := p.serveDebug(ctx); err != nil {
+		return fmt.Errorf("NEXUS_DEBUG_ADDR: %w", err)
+	}
 	if err := p.openShared(ctx); err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ type Config struct {
 	AdminEmail      string        // NEXUS_BOOTSTRAP_ADMIN_EMAIL
 	AdminPassword   string        // NEXUS_BOOTSTRAP_ADMIN_PASSWORD
 	Demo            bool          // NEXUS_DEMO
+	DebugAddr       string        // NEXUS_DEBUG_ADDR
 }
 
 // DefaultDatabaseURL is used when NEXUS_DATABASE_URL is unset.
@@ -78,6 +79,7 @@ func Load(getenv func(string) string) (Config, error) {
 		HealthInterval:  dur("NEXUS_PLUGIN_HEALTH_INTERVAL", 5*time.Second),
 		AdminEmail:      getenv("NEXUS_BOOTSTRAP_ADMIN_EMAIL"),
 		AdminPassword:   getenv("NEXUS_BOOTSTRAP_ADMIN_PASSWORD"),
+		DebugAddr:       getenv("NEXUS_DEBUG_ADDR"),
 	}
 	if v := getenv("NEXUS_MAX_BODY_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

@@ -45,7 +45,7 @@ type calls struct{ m sync.Map }
 func (c *calls) begin(vertical string, proc *process, requestID string, p auth.Principal, pool *pgxpool.Pool) (string, *call) {
 	cl := &call{vertical: vertical, requestID: requestID, principal: p, data: proc.data}
 	if proc.data != nil && pool != nil {
-		cl.unit = dal.NewUnit(dal.TenantBegin(pool, p.CompanyID, proc.data.schema))
+		cl.unit = dal.NewTenantUnit(pool, p.CompanyID, proc.data.schema)
 	}
 	id := uuid.NewString()
 	c.m.Store(id, cl)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/internal/dal"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
@@ -24,14 +25,14 @@ import (
 
 const (
 	claimKeySQL = `
-INSERT INTO idempotency_keys (company_id, scope, key, request_hash)
+INSERT INTO public.idempotency_keys (company_id, scope, key, request_hash)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (company_id, scope, key) DO NOTHING`
 	storedKeySQL = `
-SELECT request_hash, status, response FROM idempotency_keys
+SELECT request_hash, status, response FROM public.idempotency_keys
 WHERE company_id = $1 AND scope = $2 AND key = $3`
 	rememberKeySQL = `
-UPDATE idempotency_keys SET status = $4, response = $5
+UPDATE public.idempotency_keys SET status = $4, response = $5
 WHERE company_id = $1 AND scope = $2 AND key = $3`
 )
 
@@ -76,8 +77,14 @@ func (m *Manager) idempotency(ctx context.Context, r *http.Request, cl *call, ro
 	hash := h.Sum(nil)
 	company := cl.principal.CompanyID
 	err := cl.unit.Run(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, claimKeySQL, company, st.scope, key, hash)
-		if err != nil || tag.RowsAffected() == 1 {
+		// A batch, so that the claim travels with the transaction's begin.
+		var claimed bool
+		b := &pgx.Batch{}
+		b.Queue(claimKeySQL, company, st.scope, key, hash).Exec(func(tag pgconn.CommandTag) error {
+			claimed = tag.RowsAffected() == 1
+			return nil
+		})
+		if err := dal.SendQualified(ctx, tx, b).Close(); err != nil || claimed {
 			return err
 		}
 		var (
