@@ -102,7 +102,7 @@ type runner struct {
 	// qualified is set while every queued statement names its tables with
 	// their schema (no named query is queued).
 	qualified bool
-	results []*nexusv1.DBResult
+	results   []*nexusv1.DBResult
 }
 
 // result gives an operation's result once its statements have run.
