@@ -63,12 +63,20 @@ func (k *Cache) GetOrLoad(key string, ttl time.Duration, tags []string, load fun
 
 // Invalidate drops keys once the call's unit of work commits.
 func (k *Cache) Invalidate(keys ...string) error {
+	if k.c.effects != nil {
+		k.c.effects.invalidate(keys, nil)
+		return nil
+	}
 	return k.c.host.cacheInvalidate(k.c.ctx, &nexusv1.CacheInvalidateRequest{Keys: keys})
 }
 
 // InvalidateTags drops every entry labelled with one of tags once the call's
 // unit of work commits.
 func (k *Cache) InvalidateTags(tags ...string) error {
+	if k.c.effects != nil {
+		k.c.effects.invalidate(nil, tags)
+		return nil
+	}
 	return k.c.host.cacheInvalidate(k.c.ctx, &nexusv1.CacheInvalidateRequest{Tags: tags})
 }
 

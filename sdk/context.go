@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -38,6 +39,38 @@ type Context struct {
 	resHeader http.Header
 	resBody   []byte
 	written   bool
+	// effects holds the call's events and cache invalidations for the
+	// response when the host defers them (nil otherwise).
+	effects *effects
+}
+
+// effects are a call's events and cache invalidations, returned to the host
+// with the response instead of one callback each.
+type effects struct {
+	events []*nexusv1.OutEvent
+	keys   []string
+	tags   []string
+}
+
+// publish records ev, with an id of its own, and returns the id.
+func (f *effects) publish(ev *nexusv1.OutEvent) string {
+	ev.Id = uuid.NewString()
+	f.events = append(f.events, ev)
+	return ev.Id
+}
+
+// invalidate records keys and tags to drop.
+func (f *effects) invalidate(keys, tags []string) {
+	f.keys = append(f.keys, keys...)
+	f.tags = append(f.tags, tags...)
+}
+
+// fill puts the effects into res.
+func (f *effects) fill(res *nexusv1.RouteResponse) {
+	res.Events = f.events
+	if len(f.keys) > 0 || len(f.tags) > 0 {
+		res.Invalidate = &nexusv1.CacheInvalidateRequest{Keys: f.keys, Tags: f.tags}
+	}
 }
 
 // Context returns the request's context: cancelled when the client goes
@@ -208,7 +241,11 @@ func (e *Events) Publish(topic string, payload any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("publish %s: %w", topic, err)
 	}
-	ids, err := e.c.host.publish(e.c.ctx, []*nexusv1.OutEvent{{Topic: topic, Payload: data, SchemaVersion: 1}})
+	ev := &nexusv1.OutEvent{Topic: topic, Payload: data, SchemaVersion: 1}
+	if e.c.effects != nil {
+		return e.c.effects.publish(ev), nil
+	}
+	ids, err := e.c.host.publish(e.c.ctx, []*nexusv1.OutEvent{ev})
 	if err != nil {
 		return "", err
 	}

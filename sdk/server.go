@@ -101,6 +101,9 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 		config:    configOf(req.GetConfig()),
 		resHeader: http.Header{},
 	}
+	if req.GetDeferEffects() {
+		c.effects = &effects{}
+	}
 	if err := s.run(c, route.Handler); err != nil {
 		var e *Error
 		if !errors.As(err, &e) {
@@ -113,7 +116,11 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 	if !c.written {
 		c.status = http.StatusNoContent
 	}
-	return &nexusv1.RouteResponse{Status: int32(c.status), Headers: toValues(c.resHeader), Body: c.resBody}, nil
+	res := &nexusv1.RouteResponse{Status: int32(c.status), Headers: toValues(c.resHeader), Body: c.resBody}
+	if c.effects != nil {
+		c.effects.fill(res)
+	}
+	return res, nil
 }
 
 // HandleEvent implements nexusv1.VerticalServer. An error makes the host

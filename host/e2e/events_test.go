@@ -47,9 +47,18 @@ func TestEventsThroughThePlugin(t *testing.T) {
 			require.Equal(t, http.StatusUnprocessableEntity, res.Status)
 			require.Equal(t, 0, count("SELECT count(*) FROM event_outbox"), "a rolled-back request publishes nothing")
 
+			res = h.Call("POST", "/api/v1/verticals/probe/notes/event?topic=other.note.created", cashier, map[string]string{"body": "x", "amount": "1"})
+			require.Equal(t, http.StatusBadGateway, res.Status, "a topic outside the vertical's namespace fails the request")
+			require.Equal(t, 0, count("SELECT count(*) FROM probe.notes"), "and nothing of it is written")
+
+			var eventIDs []string
 			for range 5 {
-				h.Expect(http.StatusCreated, "POST", "/api/v1/verticals/probe/notes/event", cashier, map[string]string{"body": "x", "amount": "1"})
+				created := h.Expect(http.StatusCreated, "POST", "/api/v1/verticals/probe/notes/event", cashier, map[string]string{"body": "x", "amount": "1"}).JSON(t)
+				eventIDs = append(eventIDs, created["event_id"].(string))
 			}
+			var stored int
+			require.NoError(t, pool.QueryRow(context.Background(), "SELECT count(*) FROM event_outbox WHERE id = ANY($1::uuid[])", eventIDs).Scan(&stored))
+			require.Equal(t, 5, stored, "the ids Publish returned are the outbox's")
 			took := hosttest.Eventually(t, 10*time.Second, "the subscription handles every event", func() bool {
 				return count("SELECT count(*) FROM probe.note_events") == 5
 			})

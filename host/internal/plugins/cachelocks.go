@@ -88,21 +88,30 @@ func (h *hostService) CacheInvalidate(ctx context.Context, req *nexusv1.CacheInv
 	if err != nil {
 		return nil, err
 	}
+	if err := h.invalidateFor(ctx, cl, req); err != nil {
+		return nil, err
+	}
+	return &nexusv1.CacheInvalidateResponse{}, nil
+}
+
+// invalidateFor drops req's keys and tags from cl's cache once its unit of
+// work commits.
+func (h *hostService) invalidateFor(ctx context.Context, cl *call, req *nexusv1.CacheInvalidateRequest) error {
 	c, err := h.cacheFor(ctx, cl)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(req.GetKeys()) > 0 {
 		if err := c.Delete(ctx, req.GetKeys()...); err != nil {
-			return nil, cacheError(err)
+			return cacheError(err)
 		}
 	}
 	if len(req.GetTags()) > 0 {
 		if err := c.InvalidateTags(ctx, req.GetTags()...); err != nil {
-			return nil, cacheError(err)
+			return cacheError(err)
 		}
 	}
-	return &nexusv1.CacheInvalidateResponse{}, nil
+	return nil
 }
 
 func (h *hostService) lockerFor(ctx context.Context) (locks.Locker, error) {

@@ -124,17 +124,33 @@ func (h *hostService) Publish(ctx context.Context, req *nexusv1.PublishRequest) 
 	if err != nil {
 		return nil, err
 	}
+	ids, err := h.publishFor(ctx, cl, req.GetEvents())
+	if err != nil {
+		return nil, err
+	}
+	return &nexusv1.PublishResponse{Ids: ids}, nil
+}
+
+// publishFor writes evs to the outbox in cl's unit of work and returns
+// their ids; the relay is woken once the unit commits.
+func (h *hostService) publishFor(ctx context.Context, cl *call, evs []*nexusv1.OutEvent) ([]string, error) {
 	if cl.unit == nil || h.publish == nil {
 		return nil, rpcError(codes.Unavailable, "event_bus_unavailable", "the host runs without an event bus")
 	}
-	for _, ev := range req.GetEvents() {
+	for _, ev := range evs {
 		if !strings.HasPrefix(ev.GetTopic(), h.vertical+".") {
 			return nil, status.Errorf(codes.InvalidArgument, "topic %q must start with %q", ev.GetTopic(), h.vertical+".")
 		}
+		if id := ev.GetId(); id != "" {
+			if _, err := uuid.Parse(id); err != nil {
+				return nil, status.Errorf(codes.InvalidArgument, "event id %q is not a UUID", id)
+			}
+		}
 	}
 	var ids []string
-	err = cl.unit.Run(ctx, func(tx pgx.Tx) error {
-		ids, err = h.publish(ctx, tx, cl.principal.CompanyID, cl.requestID, req.GetEvents())
+	err := cl.unit.Run(ctx, func(tx pgx.Tx) error {
+		var err error
+		ids, err = h.publish(ctx, tx, cl.principal.CompanyID, cl.requestID, evs)
 		return err
 	})
 	if err != nil {
@@ -143,7 +159,7 @@ func (h *hostService) Publish(ctx context.Context, req *nexusv1.PublishRequest) 
 	if h.wake != nil {
 		cl.unit.AfterCommit(h.wake)
 	}
-	return &nexusv1.PublishResponse{Ids: ids}, nil
+	return ids, nil
 }
 
 // Log implements nexusv1.HostServer.

@@ -25,6 +25,12 @@ func OutboxPublisher(svc *events.Service) Publisher {
 		ids := make([]string, len(out))
 		for i, ev := range out {
 			id := uuid.New()
+			if ev.GetId() != "" {
+				var err error
+				if id, err = uuid.Parse(ev.GetId()); err != nil {
+					return nil, fmt.Errorf("publish: event id: %w", err)
+				}
+			}
 			evs[i] = events.Event{
 				ID: id, CompanyID: companyID, Topic: ev.GetTopic(), RequestID: requestID,
 				SchemaVersion: int(ev.GetSchemaVersion()), Payload: json.RawMessage(ev.GetPayload()),

@@ -165,6 +165,8 @@ type process struct {
 	version  int
 	// data is nil when the host runs without a database.
 	data *data
+	// host serves the plugin's callbacks.
+	host *hostService
 }
 
 // Start discovers and launches every plugin. A plugin that cannot start is
@@ -307,11 +309,12 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	if err := m.subscribe(ctx, v, man); err != nil {
 		return nil, &refusedError{fmt.Errorf("subscriptions: %w", err)}
 	}
+	proc.host = &hostService{vertical: v.name, calls: &m.calls, log: m.log.Named(v.name), publish: m.cfg.Publish,
+		cache: m.cfg.Cache, locks: m.cfg.Locks, wake: m.wake()}
 	id := wc.Broker.NextId()
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(wire.ServerOptions(opts)...)
-		nexusv1.RegisterHostServer(s, &hostService{vertical: v.name, calls: &m.calls, log: m.log.Named(v.name), publish: m.cfg.Publish,
-			cache: m.cfg.Cache, locks: m.cfg.Locks, wake: m.wake()})
+		nexusv1.RegisterHostServer(s, proc.host)
 		return s
 	})
 	if _, err := wc.Init(ctx, &nexusv1.InitRequest{HostServiceId: id, HostVersion: m.cfg.HostVersion}); err != nil {

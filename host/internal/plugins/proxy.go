@@ -128,6 +128,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			DeadlineUnixNano: deadline.UnixNano(),
 			Company:          companyToProto(tenant.Company),
 			Config:           tenant.Config,
+			DeferEffects:     true,
 		})
 		if err != nil {
 			_ = m.calls.end(ctx, callID, cl, false)
@@ -139,6 +140,13 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			out.Headers[http.CanonicalHeaderKey(k)] = vals.GetValues()
 		}
 		commit := out.Status < http.StatusBadRequest
+		if commit {
+			if err := proc.host.applyEffects(ctx, cl, res); err != nil {
+				_ = m.calls.end(ctx, callID, cl, false)
+				m.effectsFailed(w, r, v, err)
+				return
+			}
+		}
 		if commit && idem.key != "" {
 			if err := m.rememberResponse(ctx, cl, idem, out); err != nil {
 				_ = m.calls.end(ctx, callID, cl, false)

@@ -136,7 +136,11 @@ func eventNote(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := c.Events().Publish("probe.note.created", map[string]string{"note_id": n.ID})
+	topic := "probe.note.created"
+	if t := c.Query("topic"); t != "" {
+		topic = t
+	}
+	id, err := c.Events().Publish(topic, map[string]string{"note_id": n.ID})
 	if err != nil {
 		return err
 	}

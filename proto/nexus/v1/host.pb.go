@@ -811,6 +811,9 @@ type OutEvent struct {
 	// payload is a JSON object.
 	Payload       []byte `protobuf:"bytes,2,opt,name=payload,proto3" json:"payload,omitempty"`
 	SchemaVersion int32  `protobuf:"varint,3,opt,name=schema_version,json=schemaVersion,proto3" json:"schema_version,omitempty"`
+	// id is the event's UUID when the vertical chose it (events returned in a
+	// RouteResponse); the host assigns one when it is empty.
+	Id            string `protobuf:"bytes,4,opt,name=id,proto3" json:"id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -864,6 +867,13 @@ func (x *OutEvent) GetSchemaVersion() int32 {
 		return x.SchemaVersion
 	}
 	return 0
+}
+
+func (x *OutEvent) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
 }
 
 type PublishResponse struct {
@@ -1582,11 +1592,12 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"DBResponse\x12,\n" +
 	"\aresults\x18\x01 \x03(\v2\x12.nexus.v1.DBResultR\aresults\"<\n" +
 	"\x0ePublishRequest\x12*\n" +
-	"\x06events\x18\x01 \x03(\v2\x12.nexus.v1.OutEventR\x06events\"a\n" +
+	"\x06events\x18\x01 \x03(\v2\x12.nexus.v1.OutEventR\x06events\"q\n" +
 	"\bOutEvent\x12\x14\n" +
 	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x18\n" +
 	"\apayload\x18\x02 \x01(\fR\apayload\x12%\n" +
-	"\x0eschema_version\x18\x03 \x01(\x05R\rschemaVersion\"#\n" +
+	"\x0eschema_version\x18\x03 \x01(\x05R\rschemaVersion\x12\x0e\n" +
+	"\x02id\x18\x04 \x01(\tR\x02id\"#\n" +
 	"\x0fPublishResponse\x12\x10\n" +
 	"\x03ids\x18\x01 \x03(\tR\x03ids\"7\n" +
 	"\x0fCacheGetRequest\x12\x10\n" +

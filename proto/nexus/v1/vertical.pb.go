@@ -935,7 +935,11 @@ type RouteRequest struct {
 	// company is the caller's company.
 	Company *Company `protobuf:"bytes,12,opt,name=company,proto3" json:"company,omitempty"`
 	// config is the company's configuration of this vertical (JSON object).
-	Config        []byte `protobuf:"bytes,13,opt,name=config,proto3" json:"config,omitempty"`
+	Config []byte `protobuf:"bytes,13,opt,name=config,proto3" json:"config,omitempty"`
+	// defer_effects tells the vertical that the host takes the call's events
+	// and cache invalidations in the RouteResponse, saving a callback each.
+	// Hosts that leave it false get them through Publish and CacheInvalidate.
+	DeferEffects  bool `protobuf:"varint,14,opt,name=defer_effects,json=deferEffects,proto3" json:"defer_effects,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1061,11 +1065,23 @@ func (x *RouteRequest) GetConfig() []byte {
 	return nil
 }
 
+func (x *RouteRequest) GetDeferEffects() bool {
+	if x != nil {
+		return x.DeferEffects
+	}
+	return false
+}
+
 type RouteResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Status        int32                  `protobuf:"varint,1,opt,name=status,proto3" json:"status,omitempty"`
-	Headers       map[string]*Values     `protobuf:"bytes,2,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	Body          []byte                 `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Status  int32                  `protobuf:"varint,1,opt,name=status,proto3" json:"status,omitempty"`
+	Headers map[string]*Values     `protobuf:"bytes,2,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Body    []byte                 `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
+	// events and invalidate are the call's effects when the request set
+	// defer_effects: the host applies them as Publish and CacheInvalidate
+	// would, in the call's unit of work, if it commits.
+	Events        []*OutEvent             `protobuf:"bytes,4,rep,name=events,proto3" json:"events,omitempty"`
+	Invalidate    *CacheInvalidateRequest `protobuf:"bytes,5,opt,name=invalidate,proto3" json:"invalidate,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1117,6 +1133,20 @@ func (x *RouteResponse) GetHeaders() map[string]*Values {
 func (x *RouteResponse) GetBody() []byte {
 	if x != nil {
 		return x.Body
+	}
+	return nil
+}
+
+func (x *RouteResponse) GetEvents() []*OutEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *RouteResponse) GetInvalidate() *CacheInvalidateRequest {
+	if x != nil {
+		return x.Invalidate
 	}
 	return nil
 }
@@ -1555,7 +1585,7 @@ var File_nexus_v1_vertical_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\n" +
-	"\x17nexus/v1/vertical.proto\x12\bnexus.v1\"<\n" +
+	"\x17nexus/v1/vertical.proto\x12\bnexus.v1\x1a\x13nexus/v1/host.proto\"<\n" +
 	"\x0fDescribeRequest\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\x94\x04\n" +
 	"\bManifest\x12\x12\n" +
@@ -1622,7 +1652,7 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"company_id\x18\x03 \x01(\tR\tcompanyId\x12\x12\n" +
 	"\x04role\x18\x04 \x01(\tR\x04role\" \n" +
 	"\x06Values\x12\x16\n" +
-	"\x06values\x18\x01 \x03(\tR\x06values\"\xd0\x05\n" +
+	"\x06values\x18\x01 \x03(\tR\x06values\"\xf5\x05\n" +
 	"\fRouteRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\broute_id\x18\x02 \x01(\tR\arouteId\x12\x16\n" +
@@ -1638,7 +1668,8 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	" \x01(\tR\trequestId\x12,\n" +
 	"\x12deadline_unix_nano\x18\v \x01(\x03R\x10deadlineUnixNano\x12+\n" +
 	"\acompany\x18\f \x01(\v2\x11.nexus.v1.CompanyR\acompany\x12\x16\n" +
-	"\x06config\x18\r \x01(\fR\x06config\x1a9\n" +
+	"\x06config\x18\r \x01(\fR\x06config\x12#\n" +
+	"\rdefer_effects\x18\x0e \x01(\bR\fdeferEffects\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aJ\n" +
@@ -1648,11 +1679,15 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\v2\x10.nexus.v1.ValuesR\x05value:\x028\x01\x1aL\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12&\n" +
-	"\x05value\x18\x02 \x01(\v2\x10.nexus.v1.ValuesR\x05value:\x028\x01\"\xc9\x01\n" +
+	"\x05value\x18\x02 \x01(\v2\x10.nexus.v1.ValuesR\x05value:\x028\x01\"\xb7\x02\n" +
 	"\rRouteResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12>\n" +
 	"\aheaders\x18\x02 \x03(\v2$.nexus.v1.RouteResponse.HeadersEntryR\aheaders\x12\x12\n" +
-	"\x04body\x18\x03 \x01(\fR\x04body\x1aL\n" +
+	"\x04body\x18\x03 \x01(\fR\x04body\x12*\n" +
+	"\x06events\x18\x04 \x03(\v2\x12.nexus.v1.OutEventR\x06events\x12@\n" +
+	"\n" +
+	"invalidate\x18\x05 \x01(\v2 .nexus.v1.CacheInvalidateRequestR\n" +
+	"invalidate\x1aL\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12&\n" +
 	"\x05value\x18\x02 \x01(\v2\x10.nexus.v1.ValuesR\x05value:\x028\x01\"\x82\x03\n" +
@@ -1737,6 +1772,8 @@ var file_nexus_v1_vertical_proto_goTypes = []any{
 	nil,                              // 24: nexus.v1.RouteRequest.QueryEntry
 	nil,                              // 25: nexus.v1.RouteRequest.HeadersEntry
 	nil,                              // 26: nexus.v1.RouteResponse.HeadersEntry
+	(*OutEvent)(nil),                 // 27: nexus.v1.OutEvent
+	(*CacheInvalidateRequest)(nil),   // 28: nexus.v1.CacheInvalidateRequest
 }
 var file_nexus_v1_vertical_proto_depIdxs = []int32{
 	2,  // 0: nexus.v1.Manifest.routes:type_name -> nexus.v1.Route
@@ -1753,28 +1790,30 @@ var file_nexus_v1_vertical_proto_depIdxs = []int32{
 	12, // 11: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
 	18, // 12: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
 	26, // 13: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
-	18, // 14: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
-	18, // 15: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
-	13, // 16: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
-	13, // 17: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
-	13, // 18: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
-	0,  // 19: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
-	10, // 20: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
-	14, // 21: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
-	16, // 22: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
-	19, // 23: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
-	21, // 24: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
-	1,  // 25: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
-	11, // 26: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
-	15, // 27: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
-	17, // 28: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
-	20, // 29: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
-	22, // 30: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
-	25, // [25:31] is the sub-list for method output_type
-	19, // [19:25] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	27, // 14: nexus.v1.RouteResponse.events:type_name -> nexus.v1.OutEvent
+	28, // 15: nexus.v1.RouteResponse.invalidate:type_name -> nexus.v1.CacheInvalidateRequest
+	18, // 16: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
+	18, // 17: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
+	13, // 18: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	13, // 19: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	13, // 20: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
+	0,  // 21: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
+	10, // 22: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
+	14, // 23: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
+	16, // 24: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
+	19, // 25: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
+	21, // 26: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
+	1,  // 27: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
+	11, // 28: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
+	15, // 29: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
+	17, // 30: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
+	20, // 31: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
+	22, // 32: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
+	27, // [27:33] is the sub-list for method output_type
+	21, // [21:27] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_vertical_proto_init() }
@@ -1782,6 +1821,7 @@ func file_nexus_v1_vertical_proto_init() {
 	if File_nexus_v1_vertical_proto != nil {
 		return
 	}
+	file_nexus_v1_host_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
