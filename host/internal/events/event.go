@@ -149,6 +149,18 @@ func (b *tokenBucket) allow(now time.Time) bool {
 // has committed (dal.Unit.AfterCommit), which wakes its own relay at no
 // cost: do both.
 func Publish(ctx context.Context, tx pgx.Tx, evs ...Event) error {
+	b := &pgx.Batch{}
+	if err := Queue(ctx, b, evs...); err != nil {
+		return err
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// Queue is Publish for a batch the caller sends in its transaction, so
+// that the outbox rows share a round trip with other statements: it
+// validates evs now and queues their insert in b, whose error (when b is
+// sent) is Publish's.
+func Queue(ctx context.Context, b *pgx.Batch, evs ...Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
@@ -170,15 +182,19 @@ func Publish(ctx context.Context, tx pgx.Tx, evs ...Event) error {
 		companies[i], ids[i], topics[i], occurred[i] = ev.CompanyID, ev.ID, ev.Topic, ev.OccurredAt
 		requestIDs[i], versions[i], payloads[i] = ev.RequestID, int32(ev.SchemaVersion), string(ev.Payload)
 	}
-	_, err := tx.Exec(ctx, publishSQL, companies, ids, topics, occurred, requestIDs, versions, payloads, notifyLimiter.allow(now))
-	if err != nil {
-		switch {
-		case isSQLState(err, sqlStateUniqueViolation):
-			err = errDuplicateEvent(err)
-		case isSQLState(err, sqlStateInsufficientPrivilege):
-			err = errForeignCompany(err)
-		}
-		return fmt.Errorf("publish: %w", err)
-	}
+	b.Queue(publishSQL, companies, ids, topics, occurred, requestIDs, versions, payloads, notifyLimiter.allow(now)).
+		Query(func(rows pgx.Rows) error {
+			rows.Close()
+			err := rows.Err()
+			switch {
+			case err == nil:
+				return nil
+			case isSQLState(err, sqlStateUniqueViolation):
+				err = errDuplicateEvent(err)
+			case isSQLState(err, sqlStateInsufficientPrivilege):
+				err = errForeignCompany(err)
+			}
+			return fmt.Errorf("publish: %w", err)
+		})
 	return nil
 }

@@ -124,16 +124,21 @@ func (h *hostService) Publish(ctx context.Context, req *nexusv1.PublishRequest) 
 	if err != nil {
 		return nil, err
 	}
-	ids, err := h.publishFor(ctx, cl, req.GetEvents())
+	b := &pgx.Batch{}
+	ids, err := h.queuePublish(ctx, b, cl, req.GetEvents())
 	if err != nil {
 		return nil, err
+	}
+	if err := sendIn(ctx, cl, b); err != nil {
+		return nil, statusOf(err)
 	}
 	return &nexusv1.PublishResponse{Ids: ids}, nil
 }
 
-// publishFor writes evs to the outbox in cl's unit of work and returns
-// their ids; the relay is woken once the unit commits.
-func (h *hostService) publishFor(ctx context.Context, cl *call, evs []*nexusv1.OutEvent) ([]string, error) {
+// queuePublish validates evs and queues their outbox insert in b, to be
+// sent in cl's unit of work, and returns their ids; the relay is woken
+// once the unit commits.
+func (h *hostService) queuePublish(ctx context.Context, b *pgx.Batch, cl *call, evs []*nexusv1.OutEvent) ([]string, error) {
 	if cl.unit == nil || h.publish == nil {
 		return nil, rpcError(codes.Unavailable, "event_bus_unavailable", "the host runs without an event bus")
 	}
@@ -147,12 +152,7 @@ func (h *hostService) publishFor(ctx context.Context, cl *call, evs []*nexusv1.O
 			}
 		}
 	}
-	var ids []string
-	err := cl.unit.Run(ctx, func(tx pgx.Tx) error {
-		var err error
-		ids, err = h.publish(ctx, tx, cl.principal.CompanyID, cl.requestID, evs)
-		return err
-	})
+	ids, err := h.publish(ctx, b, cl.principal.CompanyID, cl.requestID, evs)
 	if err != nil {
 		return nil, statusOf(err)
 	}
@@ -160,6 +160,14 @@ func (h *hostService) publishFor(ctx context.Context, cl *call, evs []*nexusv1.O
 		cl.unit.AfterCommit(h.wake)
 	}
 	return ids, nil
+}
+
+// sendIn sends b in cl's unit of work.
+func sendIn(ctx context.Context, cl *call, b *pgx.Batch) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	return cl.unit.Run(ctx, func(tx pgx.Tx) error { return dal.SendQualified(ctx, tx, b).Close() })
 }
 
 // Log implements nexusv1.HostServer.

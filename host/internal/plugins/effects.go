@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/jackc/pgx/v5"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -16,9 +17,10 @@ import (
 // returned with its response (RouteRequest.defer_effects) into the call's
 // unit of work, exactly as its Publish and CacheInvalidate callbacks would
 // have: one round trip to the plugin serves the whole request.
-func (h *hostService) applyEffects(ctx context.Context, cl *call, res *nexusv1.RouteResponse) error {
+// The outbox rows are queued in b, which the caller sends.
+func (h *hostService) applyEffects(ctx context.Context, b *pgx.Batch, cl *call, res *nexusv1.RouteResponse) error {
 	if evs := res.GetEvents(); len(evs) > 0 {
-		if _, err := h.publishFor(ctx, cl, evs); err != nil {
+		if _, err := h.queuePublish(ctx, b, cl, evs); err != nil {
 			return err
 		}
 	}

@@ -20,7 +20,7 @@ import (
 
 // OutboxPublisher publishes plugin events through the host's outbox.
 func OutboxPublisher(svc *events.Service) Publisher {
-	return func(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, requestID string, out []*nexusv1.OutEvent) ([]string, error) {
+	return func(ctx context.Context, b *pgx.Batch, companyID uuid.UUID, requestID string, out []*nexusv1.OutEvent) ([]string, error) {
 		evs := make([]events.Event, len(out))
 		ids := make([]string, len(out))
 		for i, ev := range out {
@@ -37,7 +37,7 @@ func OutboxPublisher(svc *events.Service) Publisher {
 			}
 			ids[i] = id.String()
 		}
-		if err := events.Publish(ctx, tx, evs...); err != nil {
+		if err := events.Queue(ctx, b, evs...); err != nil {
 			return nil, err
 		}
 		return ids, nil

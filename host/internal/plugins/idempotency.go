@@ -114,17 +114,18 @@ func (m *Manager) idempotency(ctx context.Context, r *http.Request, cl *call, ro
 	return st, nil
 }
 
-// rememberResponse stores res for the request's idempotency key, in the
-// same unit of work as the request's effects.
-func (m *Manager) rememberResponse(ctx context.Context, cl *call, st idemState, res storedResponse) error {
+// queueResponse queues in b, for the request's unit of work, the storing of
+// res under the request's idempotency key (if it has one).
+func queueResponse(b *pgx.Batch, cl *call, st idemState, res storedResponse) error {
+	if st.key == "" {
+		return nil
+	}
 	data, err := json.Marshal(res)
 	if err != nil {
 		return fmt.Errorf("idempotency key: %w", err)
 	}
-	return cl.unit.Run(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, rememberKeySQL, cl.principal.CompanyID, st.scope, st.key, res.Status, data)
-		return err
-	})
+	b.Queue(rememberKeySQL, cl.principal.CompanyID, st.scope, st.key, res.Status, data)
+	return nil
 }
 
 // commitError is the answer when a unit of work fails to commit after the

@@ -72,8 +72,9 @@ type Config struct {
 	Tenant func(ctx context.Context, companyID uuid.UUID, vertical string) (Tenant, error)
 }
 
-// Publisher writes events to the outbox inside tx and returns their ids.
-type Publisher func(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, requestID string, events []*nexusv1.OutEvent) ([]string, error)
+// Publisher validates events and queues their outbox insert in b, a batch
+// the caller sends in its unit of work, and returns their ids.
+type Publisher func(ctx context.Context, b *pgx.Batch, companyID uuid.UUID, requestID string, events []*nexusv1.OutEvent) ([]string, error)
 
 func (c *Config) defaults() {
 	if c.HealthInterval <= 0 {

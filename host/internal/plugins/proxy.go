@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -141,16 +143,22 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 		}
 		commit := out.Status < http.StatusBadRequest
 		if commit {
-			if err := proc.host.applyEffects(ctx, cl, res); err != nil {
+			// The vertical's events and the stored response share the
+			// round trip before the commit.
+			b := &pgx.Batch{}
+			if err := proc.host.applyEffects(ctx, b, cl, res); err != nil {
 				_ = m.calls.end(ctx, callID, cl, false)
 				m.effectsFailed(w, r, v, err)
 				return
 			}
-		}
-		if commit && idem.key != "" {
-			if err := m.rememberResponse(ctx, cl, idem, out); err != nil {
+			if err := queueResponse(b, cl, idem, out); err != nil {
 				_ = m.calls.end(ctx, callID, cl, false)
 				httpx.WriteError(w, r, err)
+				return
+			}
+			if err := sendIn(ctx, cl, b); err != nil {
+				_ = m.calls.end(ctx, callID, cl, false)
+				httpx.WriteError(w, r, fmt.Errorf("finish request: %w", err))
 				return
 			}
 		}
