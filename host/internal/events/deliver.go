@@ -128,10 +128,6 @@ func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, 
 			_ = u.Finish(ctx, false)
 		}
 	}
-	if _, err := tx.Exec(ctx, asyncCommitSQL); err != nil {
-		abort()
-		return -1, fmt.Errorf("begin: %w", err)
-	}
 	fresh, err := s.markProcessed(ctx, tx, sub, company, items, todo, inProcess)
 	if err != nil {
 		abort()
@@ -162,9 +158,10 @@ func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, 
 	return -1, nil
 }
 
-// markProcessed records items[todo] as processed by sub in tx (deleting
-// their in-process deliveries when inProcess is set) and returns the ids
-// that were not processed before.
+// markProcessed makes tx commit without waiting for the WAL flush (see
+// durable.go) and records items[todo] as processed by sub in it (deleting
+// their in-process deliveries when inProcess is set), in one round trip,
+// and returns the ids that were not processed before.
 func (s *Service) markProcessed(ctx context.Context, tx pgx.Tx, sub Subscription, company uuid.UUID, items []item, todo []int, inProcess bool) (map[uuid.UUID]bool, error) {
 	ids := make([]uuid.UUID, len(todo))
 	for k, i := range todo {
@@ -174,17 +171,21 @@ func (s *Service) markProcessed(ctx context.Context, tx pgx.Tx, sub Subscription
 	if inProcess {
 		sql = markProcessedInProcessSQL
 	}
-	rows, err := tx.Query(ctx, sql, company, sub.FullName(), ids)
-	if err != nil {
+	fresh := make(map[uuid.UUID]bool, len(ids))
+	batch := &pgx.Batch{}
+	batch.Queue(asyncCommitSQL)
+	batch.Queue(sql, company, sub.FullName(), ids).Query(func(rows pgx.Rows) error {
+		var id uuid.UUID
+		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+			fresh[id] = true
+			return nil
+		})
+		return err
+	})
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, err
 	}
-	fresh := make(map[uuid.UUID]bool, len(ids))
-	var id uuid.UUID
-	_, err = pgx.ForEachRow(rows, []any{&id}, func() error {
-		fresh[id] = true
-		return nil
-	})
-	return fresh, err
+	return fresh, nil
 }
 
 // deliverOne calls the handler of one new delivery inside u under

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/jackc/pgx/v5"
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
@@ -84,11 +83,7 @@ func (a *ackBarrier) flush(ctx context.Context) error {
 	if len(acks) == 0 {
 		return nil
 	}
-	err := pgx.BeginFunc(ctx, a.s.pool, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, walBarrierSQL)
-		return err
-	})
-	if err != nil {
+	if _, err := a.s.pool.Exec(ctx, walBarrierSQL); err != nil {
 		a.mu.Lock()
 		a.pending = append(acks, a.pending...)
 		a.mu.Unlock()

@@ -24,28 +24,44 @@ SELECT pg_notify('` + outboxChannel + `', '')
 FROM (SELECT count(*) FROM ins) AS n
 WHERE $8::bool AND NOT EXISTS (SELECT 1 FROM public.event_outbox WHERE sent_at IS NULL)`
 
-	// asyncCommitSQL lets a transaction commit without waiting for the WAL
-	// flush. The relay's and the consumers' bookkeeping use it because
-	// losing one in a crash only repeats work that consumers deduplicate;
-	// deliveries use it as durable.go explains.
+	// asyncBeginSQL begins a transaction that commits without waiting for
+	// the WAL flush, in one round trip (pgx sends a BeginQuery without
+	// arguments as a simple query). The relay's and the consumers'
+	// bookkeeping use it because losing one in a crash only repeats work
+	// that consumers deduplicate.
+	asyncBeginSQL = `BEGIN; ` + asyncCommitSQL
+
+	// asyncCommitSQL is asyncBeginSQL's setting, for a transaction begun
+	// otherwise: deliveries use it as durable.go explains.
 	asyncCommitSQL = `SET LOCAL synchronous_commit = off`
 
-	// walBarrierSQL gives its transaction an id, so that committing it
-	// synchronously writes a commit record and waits until the WAL is
-	// flushed through it, and so through every earlier commit.
+	// walBarrierSQL, run on its own (an implicit transaction), gives that
+	// transaction an id, so that it commits synchronously: it writes a
+	// commit record and waits until the WAL is flushed through it, and so
+	// through every earlier commit.
 	walBarrierSQL = `SELECT pg_current_xact_id()`
 
-	// claimOutboxSQL claims up to $1 unsent rows in publication order.
+	// claimOutboxSQL claims up to $1 unsent rows and marks them sent, in
+	// one statement, and returns them in publication order. The mark
+	// only counts once the claiming transaction commits, which the
+	// RabbitMQ relay does after every confirm; until then the rows stay
+	// locked, so other relays skip them, and a rollback leaves them
+	// unsent.
 	claimOutboxSQL = `
-SELECT seq, company_id, id, topic, occurred_at, request_id, schema_version, payload::text
-FROM public.event_outbox
-WHERE sent_at IS NULL
-ORDER BY seq
-LIMIT $1
-FOR UPDATE SKIP LOCKED`
-
-	// markSentSQL marks claimed rows (by seq) sent.
-	markSentSQL = `UPDATE public.event_outbox SET sent_at = now() WHERE seq = ANY($1) AND sent_at IS NULL`
+WITH claimed AS (
+    SELECT company_id, id
+    FROM public.event_outbox
+    WHERE sent_at IS NULL
+    ORDER BY seq
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), sent AS (
+    UPDATE public.event_outbox o SET sent_at = now()
+    FROM claimed c
+    WHERE o.company_id = c.company_id AND o.id = c.id
+    RETURNING o.seq, o.company_id, o.id, o.topic, o.occurred_at, o.request_id, o.schema_version, o.payload::text
+)
+SELECT * FROM sent ORDER BY seq`
 
 	// fanOutSQL is the in-process relay round: it claims up to $1 unsent
 	// rows, creates a delivery for every subscription whose pattern

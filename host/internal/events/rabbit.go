@@ -41,6 +41,9 @@ const (
 	dialTimeout    = 5 * time.Second
 	heartbeat      = 10 * time.Second
 	confirmTimeout = 30 * time.Second
+	// maxRelayInFlight bounds the relay batches of a host awaiting their
+	// confirms at once; each holds its claiming transaction open.
+	maxRelayInFlight = 3
 	// maxBrowse bounds how many parked messages the admin API reads from a
 	// dead-letter queue.
 	maxBrowse = 10000
@@ -65,6 +68,9 @@ type rabbitBus struct {
 	inflight   map[string]*atomic.Int64
 	workers    sync.WaitGroup
 	supervised chan struct{}
+	// relaySlots holds a token for every relay batch awaiting its
+	// confirms.
+	relaySlots chan struct{}
 }
 
 func newRabbitBus(s *Service) *rabbitBus {
@@ -73,6 +79,7 @@ func newRabbitBus(s *Service) *rabbitBus {
 		exchange:   s.cfg.Prefix + ExchangeName,
 		inflight:   map[string]*atomic.Int64{},
 		supervised: make(chan struct{}),
+		relaySlots: make(chan struct{}, maxRelayInFlight),
 	}
 	b.acks = newAckBarrier(s)
 	b.setHealth(false, "not started")
@@ -659,64 +666,118 @@ func (b *rabbitBus) publish(ctx context.Context, exchange, key string, msg amqp.
 	return nil
 }
 
-// relay claims up to limit outbox rows, publishes them to the exchange,
-// waits for every confirm and marks them sent, all in the claiming
-// transaction.
+// relay claims up to limit outbox rows (marking them sent in the claiming
+// transaction), publishes them to the exchange and returns without waiting
+// for the broker: a goroutine waits for every confirm and then commits the
+// transaction, while the relay loops go on claiming the rows behind them.
+// At most maxRelayInFlight batches wait at once; until its commit a
+// batch's rows stay locked, so no relay publishes them twice, and any
+// failure (a nack, a lost session, a crash) rolls the batch back, so its
+// rows are relayed again.
 func (b *rabbitBus) relay(ctx context.Context, limit int) (int, error) {
 	x := b.current()
 	if x == nil {
 		return 0, errNotConnected
 	}
-	n := 0
-	err := b.s.asyncTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, claimOutboxSQL, limit)
+	select {
+	case b.relaySlots <- struct{}{}:
+	case <-ctx.Done():
+		return 0, fmt.Errorf("relay to RabbitMQ: %w", ctx.Err())
+	}
+	// A batch handed to the broker may finish after ctx ends (Stop waits
+	// for it); only the end of Stop's patience abandons it.
+	bctx, cancel := context.WithTimeout(b.hard, confirmTimeout)
+	rb, err := b.publishBatch(ctx, bctx, x, limit)
+	if err != nil || rb == nil {
+		cancel()
+		<-b.relaySlots
 		if err != nil {
-			return err
+			return 0, fmt.Errorf("relay to RabbitMQ: %w", err)
 		}
-		var seqs []int64
-		var evs []Event
-		var seq int64
-		var ev Event
-		var payload string
-		_, err = pgx.ForEachRow(rows, []any{&seq, &ev.CompanyID, &ev.ID, &ev.Topic, &ev.OccurredAt, &ev.RequestID, &ev.SchemaVersion, &payload}, func() error {
-			e := ev
-			e.Payload = json.RawMessage(payload)
-			seqs, evs = append(seqs, seq), append(evs, e)
-			return nil
-		})
-		if err != nil || len(evs) == 0 {
-			return err
-		}
-		cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
+		return 0, nil
+	}
+	go func() {
+		defer func() { <-b.relaySlots }()
 		defer cancel()
-		confirms := make([]*amqp.DeferredConfirmation, len(evs))
-		for i, ev := range evs {
-			if confirms[i], err = x.pub.PublishWithDeferredConfirmWithContext(cctx, b.exchange, ev.Topic, false, false, message(ev)); err != nil {
-				return fmt.Errorf("publish %s: %w", ev.ID, err)
-			}
+		if err := b.finishBatch(bctx, rb); err != nil && b.hard.Err() == nil {
+			b.s.log.Warn("relay round failed; will retry", "error", fmt.Errorf("relay to RabbitMQ: %w", err))
 		}
-		for i, dc := range confirms {
-			ok, err := dc.WaitContext(cctx)
+	}()
+	return len(rb.ids), nil
+}
+
+// relayBatch is a batch of outbox rows handed to the broker, whose
+// claiming transaction awaits the broker's confirms.
+type relayBatch struct {
+	tx       pgx.Tx
+	ids      []uuid.UUID
+	confirms []*amqp.DeferredConfirmation
+}
+
+// publishBatch claims up to limit rows in a new transaction (under ctx)
+// and publishes them on x (under bctx). It returns nil when there was
+// nothing to claim; on error the transaction is rolled back.
+func (b *rabbitBus) publishBatch(ctx, bctx context.Context, x *session, limit int) (_ *relayBatch, err error) {
+	tx, err := b.s.pool.BeginTx(ctx, asyncTxOptions)
+	if err != nil {
+		return nil, err
+	}
+	rb := &relayBatch{tx: tx}
+	defer func() {
+		if err != nil || rb == nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	rows, err := tx.Query(ctx, claimOutboxSQL, limit)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		seq     int64
+		ev      Event
+		payload []byte
+	)
+	_, err = pgx.ForEachRow(rows, []any{&seq, &ev.CompanyID, &ev.ID, &ev.Topic, &ev.OccurredAt, &ev.RequestID, &ev.SchemaVersion, &payload}, func() error {
+		// Publishing copies the body out before the next row is read.
+		ev.Payload = payload
+		dc, err := x.pub.PublishWithDeferredConfirmWithContext(bctx, b.exchange, ev.Topic, false, false, message(ev))
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", ev.ID, err)
+		}
+		rb.ids, rb.confirms = append(rb.ids, ev.ID), append(rb.confirms, dc)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(rb.ids) == 0 {
+		rb = nil
+	}
+	return rb, nil
+}
+
+// finishBatch waits for every confirm of rb, then commits its
+// transaction, marking its rows sent; otherwise it rolls it back.
+func (b *rabbitBus) finishBatch(ctx context.Context, rb *relayBatch) error {
+	err := func() error {
+		for i, dc := range rb.confirms {
+			ok, err := dc.WaitContext(ctx)
 			if err != nil {
-				return fmt.Errorf("confirm of %s: %w", evs[i].ID, err)
+				return fmt.Errorf("confirm of %s: %w", rb.ids[i], err)
 			}
 			if !ok {
-				return fmt.Errorf("publish %s: %w", evs[i].ID, errNacked)
+				return fmt.Errorf("publish %s: %w", rb.ids[i], errNacked)
 			}
 		}
 		if err := b.s.relayHook(); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, markSentSQL, seqs); err != nil {
-			return err
-		}
-		n = len(evs)
-		return nil
-	})
+		return rb.tx.Commit(ctx)
+	}()
 	if err != nil {
-		return 0, fmt.Errorf("relay to RabbitMQ: %w", err)
+		_ = rb.tx.Rollback(context.WithoutCancel(ctx))
 	}
-	return n, nil
+	return err
 }
 
 func (b *rabbitBus) stop(ctx context.Context) error {
@@ -752,6 +813,14 @@ func (b *rabbitBus) stop(ctx context.Context) error {
 	if x != nil {
 		for _, w := range x.windows {
 			w.drain()
+		}
+	}
+	// Let the relay batches awaiting confirms commit; taking every slot
+	// also keeps the relay from starting another.
+	for range maxRelayInFlight {
+		select {
+		case b.relaySlots <- struct{}{}:
+		case <-ctx.Done():
 		}
 	}
 	if x != nil {

@@ -299,15 +299,14 @@ func (s *Service) relayHook() error {
 	return s.afterRelayPublish()
 }
 
+// asyncTxOptions begin a transaction that commits without waiting for the
+// WAL flush (see asyncBeginSQL).
+var asyncTxOptions = pgx.TxOptions{BeginQuery: asyncBeginSQL}
+
 // asyncTx runs fn in a transaction on the pool that commits without
-// waiting for the WAL flush (see asyncCommitSQL).
+// waiting for the WAL flush.
 func (s *Service) asyncTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, asyncCommitSQL); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
+	return pgx.BeginTxFunc(ctx, s.pool, asyncTxOptions, fn)
 }
 
 // bookkeepAttempts is how often bookkeep tries its statement.
