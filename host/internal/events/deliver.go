@@ -112,12 +112,14 @@ func removeIndex(idx []int, v int) []int {
 }
 
 // runBatch runs items[todo] in one transaction, committed without waiting
-// for the WAL flush (see durable.go). It returns (-1, nil) when
+// for the WAL flush (see durable.go), whose first round trip begins it
+// and records the events as processed. It returns (-1, nil) when
 // all committed; (i, err) when item i failed and everything was rolled
 // back; (-1, err) when the transaction failed for no single item.
 func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, todo []int, inProcess bool) (int, error) {
 	company := items[todo[0]].ev.CompanyID
-	tx, err := dal.TenantBegin(s.pool, company, sub.schema())(ctx)
+	first, fresh := markProcessed(sub, company, items, todo, inProcess)
+	tx, br, err := dal.TenantStart(s.pool, company, sub.schema())(ctx, first)
 	if err != nil {
 		return -1, err
 	}
@@ -128,8 +130,7 @@ func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, 
 			_ = u.Finish(ctx, false)
 		}
 	}
-	fresh, err := s.markProcessed(ctx, tx, sub, company, items, todo, inProcess)
-	if err != nil {
+	if err := br.Close(); err != nil {
 		abort()
 		return -1, fmt.Errorf("record processed events: %w", err)
 	}
@@ -158,11 +159,12 @@ func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, 
 	return -1, nil
 }
 
-// markProcessed makes tx commit without waiting for the WAL flush (see
-// durable.go) and records items[todo] as processed by sub in it (deleting
-// their in-process deliveries when inProcess is set), in one round trip,
-// and returns the ids that were not processed before.
-func (s *Service) markProcessed(ctx context.Context, tx pgx.Tx, sub Subscription, company uuid.UUID, items []item, todo []int, inProcess bool) (map[uuid.UUID]bool, error) {
+// markProcessed returns the first statements of a batch's transaction:
+// commit without waiting for the WAL flush (see durable.go), and record
+// items[todo] as processed by sub (deleting their in-process deliveries
+// when inProcess is set). Once they have run, fresh holds the ids that
+// were not processed before.
+func markProcessed(sub Subscription, company uuid.UUID, items []item, todo []int, inProcess bool) (first *pgx.Batch, fresh map[uuid.UUID]bool) {
 	ids := make([]uuid.UUID, len(todo))
 	for k, i := range todo {
 		ids[k] = items[i].ev.ID
@@ -171,10 +173,10 @@ func (s *Service) markProcessed(ctx context.Context, tx pgx.Tx, sub Subscription
 	if inProcess {
 		sql = markProcessedInProcessSQL
 	}
-	fresh := make(map[uuid.UUID]bool, len(ids))
-	batch := &pgx.Batch{}
-	batch.Queue(asyncCommitSQL)
-	batch.Queue(sql, company, sub.FullName(), ids).Query(func(rows pgx.Rows) error {
+	fresh = make(map[uuid.UUID]bool, len(ids))
+	first = &pgx.Batch{}
+	first.Queue(asyncCommitSQL)
+	first.Queue(sql, company, sub.FullName(), ids).Query(func(rows pgx.Rows) error {
 		var id uuid.UUID
 		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
 			fresh[id] = true
@@ -182,10 +184,7 @@ func (s *Service) markProcessed(ctx context.Context, tx pgx.Tx, sub Subscription
 		})
 		return err
 	})
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return nil, err
-	}
-	return fresh, nil
+	return first, fresh
 }
 
 // deliverOne calls the handler of one new delivery inside u under
