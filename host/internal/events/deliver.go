@@ -165,7 +165,7 @@ func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, 
 // when inProcess is set). Once they have run, fresh holds the ids that
 // were not processed before.
 func markProcessed(sub Subscription, company uuid.UUID, items []item, todo []int, inProcess bool) (first *pgx.Batch, fresh map[uuid.UUID]bool) {
-	ids := make([]uuid.UUID, len(todo))
+	ids := make([][16]byte, len(todo)) // binary uuids (see pgUUID)
 	for k, i := range todo {
 		ids[k] = items[i].ev.ID
 	}
@@ -176,9 +176,9 @@ func markProcessed(sub Subscription, company uuid.UUID, items []item, todo []int
 	fresh = make(map[uuid.UUID]bool, len(ids))
 	first = &pgx.Batch{}
 	first.Queue(asyncCommitSQL)
-	first.Queue(sql, company, sub.FullName(), ids).Query(func(rows pgx.Rows) error {
+	first.Queue(sql, pgUUID(&company), sub.FullName(), ids).Query(func(rows pgx.Rows) error {
 		var id uuid.UUID
-		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+		_, err := pgx.ForEachRow(rows, []any{pgUUID(&id)}, func() error {
 			fresh[id] = true
 			return nil
 		})

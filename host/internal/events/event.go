@@ -36,6 +36,13 @@ type Event struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
+// pgUUID returns id as pgx encodes and decodes a uuid in binary, as an
+// argument or a Scan target. pgx handles a uuid.UUID through its text form
+// (driver.Valuer, sql.Scanner): a failed binary attempt, a string and an
+// error value per uuid on the hot paths of the bus. A []uuid.UUID argument
+// is passed as a [][16]byte for the same reason.
+func pgUUID(id *uuid.UUID) *[16]byte { return (*[16]byte)(id) }
+
 // Limits on published events.
 const (
 	// MaxTopicLength is the longest topic accepted (an AMQP routing key
@@ -166,8 +173,8 @@ func Queue(ctx context.Context, b *pgx.Batch, evs ...Event) error {
 	}
 	now := time.Now()
 	var (
-		companies  = make([]uuid.UUID, len(evs))
-		ids        = make([]uuid.UUID, len(evs))
+		companies  = make([][16]byte, len(evs)) // binary uuids (see pgUUID)
+		ids        = make([][16]byte, len(evs))
 		topics     = make([]string, len(evs))
 		occurred   = make([]time.Time, len(evs))
 		requestIDs = make([]string, len(evs))

@@ -357,7 +357,7 @@ func (c *ipConsumer) claim(ctx context.Context, n int) (int, error) {
 				d       item
 				payload string
 			)
-			err := row.Scan(&d.ev.CompanyID, &d.ev.ID, &d.attempt, &d.ev.Topic, &d.ev.OccurredAt, &d.ev.RequestID,
+			err := row.Scan(pgUUID(&d.ev.CompanyID), pgUUID(&d.ev.ID), &d.attempt, &d.ev.Topic, &d.ev.OccurredAt, &d.ev.RequestID,
 				&d.ev.SchemaVersion, &payload)
 			d.ev.Payload = json.RawMessage(payload)
 			return d, err
