@@ -145,7 +145,7 @@ func TestMatcher(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			m := &matcher{window: DefaultWindowDays, minScore: DefaultMinScore}
-			names := map[int]string{}
+			names := make([]string, len(tc.invoices))
 			for _, x := range tc.movements {
 				m.movements = append(m.movements, movementIn{id: uuid.New(), postedOn: day(x.day),
 					amount: decimal.RequireFromString(x.amount), currency: "MXN", text: normalizeText(x.text)})
@@ -160,31 +160,44 @@ func TestMatcher(t *testing.T) {
 					total: decimal.RequireFromString(x.total), currency: cur})
 				names[i] = x.name
 			}
-			accepted, unres := m.match()
-			got := map[string][]string{}
-			for _, p := range accepted {
-				var invs []string
-				for _, ii := range p.targets {
-					invs = append(invs, names[ii])
-				}
-				got[tc.movements[p.movement].name] = invs
-				require.GreaterOrEqual(t, p.score, DefaultMinScore)
+			movements := make([]string, len(tc.movements))
+			for i, x := range tc.movements {
+				movements[i] = x.name
 			}
+			got, gotUnres := matchOutcome(t, m, movements, names)
 			if tc.want == nil {
 				tc.want = map[string][]string{}
 			}
 			require.Equal(t, tc.want, got)
-			gotUnres := map[string]string{}
-			for _, u := range unres {
-				gotUnres[tc.movements[u.movement].name] = u.reason
-				require.NotEmpty(t, u.candidates)
-			}
 			if tc.unresolved == nil {
 				tc.unresolved = map[string]string{}
 			}
 			require.Equal(t, tc.unresolved, gotUnres)
 		})
 	}
+}
+
+// matchOutcome runs m and names, by the movements' and targets' names, what
+// it matched (each match scoring at least DefaultMinScore) and why it left
+// movements unresolved (each with candidates).
+func matchOutcome(t *testing.T, m *matcher, movements, targets []string) (map[string][]string, map[string]string) {
+	t.Helper()
+	accepted, unres := m.match()
+	got := map[string][]string{}
+	for _, p := range accepted {
+		var ts []string
+		for _, ti := range p.targets {
+			ts = append(ts, targets[ti])
+		}
+		got[movements[p.movement]] = ts
+		require.GreaterOrEqual(t, p.score, DefaultMinScore)
+	}
+	unresolved := map[string]string{}
+	for _, u := range unres {
+		unresolved[movements[u.movement]] = u.reason
+		require.NotEmpty(t, u.candidates)
+	}
+	return got, unresolved
 }
 
 func TestScore(t *testing.T) {

@@ -140,25 +140,15 @@ func TestMatcherPayments(t *testing.T) {
 					moneyIn: true, counterparty: customer, group: customer, total: decimal.RequireFromString(x.total), currency: "MXN"})
 				names = append(names, x.name)
 			}
-			accepted, unres := m.match()
-			got := map[string][]string{}
-			for _, p := range accepted {
-				var ts []string
-				for _, ti := range p.targets {
-					ts = append(ts, names[ti])
-				}
-				got[tc.movements[p.movement].name] = ts
-				require.GreaterOrEqual(t, p.score, DefaultMinScore)
+			movements := make([]string, len(tc.movements))
+			for i, x := range tc.movements {
+				movements[i] = x.name
 			}
+			got, gotUnres := matchOutcome(t, m, movements, names)
 			if tc.want == nil {
 				tc.want = map[string][]string{}
 			}
 			require.Equal(t, tc.want, got)
-			gotUnres := map[string]string{}
-			for _, u := range unres {
-				gotUnres[tc.movements[u.movement].name] = u.reason
-				require.NotEmpty(t, u.candidates)
-			}
 			if tc.unresolved == nil {
 				tc.unresolved = map[string]string{}
 			}
