@@ -544,31 +544,6 @@ func (m *Manager) Unhealthy() map[string]string {
 	return out
 }
 
-// UniversalSource is one vertical's mapping of its documents into the
-// universal transactions (name → SELECT).
-type UniversalSource struct {
-	Vertical, Name, SQL string
-}
-
-// UniversalSources lists the universal sources of every running vertical,
-// sorted by name.
-func (m *Manager) UniversalSources() []UniversalSource {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	var out []UniversalSource
-	for _, v := range m.verticals {
-		proc, ok := v.running()
-		if !ok {
-			continue
-		}
-		for _, s := range proc.manifest.GetUniversalSources() {
-			out = append(out, UniversalSource{Vertical: v.name, Name: s.GetName(), SQL: s.GetSql()})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
 // wake returns the event bus's relay wake-up, if there is a bus.
 func (m *Manager) wake() func() {
 	if m.cfg.Events == nil {
