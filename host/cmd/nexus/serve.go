@@ -115,6 +115,7 @@ func serve(ctx context.Context) error {
 	if err := p.newAuth(); err != nil {
 		return err
 	}
+	go p.housekeep(ctx)
 	if p.cfg.AdminEmail != "" {
 		if _, created, err := p.auth.CreateAdmin(ctx, p.cfg.AdminEmail, p.cfg.AdminPassword); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)

@@ -81,4 +81,10 @@ INSERT INTO users (email, password_hash, platform_admin)
 VALUES ($1, $2, true)
 ON CONFLICT (lower(email)) DO NOTHING
 RETURNING id`
+
+	// qPruneRefresh deletes up to $2 refresh tokens that expired before $1,
+	// skipping rows another replica is deleting.
+	qPruneRefresh = `
+DELETE FROM refresh_tokens
+WHERE id IN (SELECT id FROM refresh_tokens WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`
 )

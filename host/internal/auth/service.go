@@ -344,3 +344,25 @@ func (s *Service) CreateAdmin(ctx context.Context, email, password string) (user
 	}
 	return userID, false, nil
 }
+
+// pruneBatch bounds the rows one pruning statement deletes.
+const pruneBatch = 10000
+
+// PruneRefreshTokens deletes the refresh tokens that expired more than a
+// day ago (an expired token is refused whatever its row says, and every
+// live session keeps a token that has not expired) and returns how many it
+// deleted. Several replicas may prune at once.
+func (s *Service) PruneRefreshTokens(ctx context.Context) (int64, error) {
+	before := s.cfg.Now().Add(-24 * time.Hour)
+	var total int64
+	for {
+		tag, err := s.pool.Exec(ctx, qPruneRefresh, before, pruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("prune refresh tokens: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < pruneBatch {
+			return total, nil
+		}
+	}
+}

@@ -32,6 +32,8 @@ type Config struct {
 	AdminPassword   string        // NEXUS_BOOTSTRAP_ADMIN_PASSWORD
 	Demo            bool          // NEXUS_DEMO
 	DebugAddr       string        // NEXUS_DEBUG_ADDR
+	IdempotencyTTL  time.Duration // NEXUS_IDEMPOTENCY_TTL
+	PruneInterval   time.Duration // NEXUS_PRUNE_INTERVAL
 }
 
 // DefaultDatabaseURL is used when NEXUS_DATABASE_URL is unset.
@@ -80,6 +82,8 @@ func Load(getenv func(string) string) (Config, error) {
 		AdminEmail:      getenv("NEXUS_BOOTSTRAP_ADMIN_EMAIL"),
 		AdminPassword:   getenv("NEXUS_BOOTSTRAP_ADMIN_PASSWORD"),
 		DebugAddr:       getenv("NEXUS_DEBUG_ADDR"),
+		IdempotencyTTL:  dur("NEXUS_IDEMPOTENCY_TTL", 24*time.Hour),
+		PruneInterval:   dur("NEXUS_PRUNE_INTERVAL", 10*time.Minute),
 	}
 	if v := getenv("NEXUS_MAX_BODY_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
