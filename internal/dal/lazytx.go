@@ -136,7 +136,9 @@ func (l *lazyTx) Prepare(ctx context.Context, name, sql string) (*pgconn.Stateme
 	return tx.Prepare(ctx, name, sql)
 }
 
-// LargeObjects implements pgx.Tx, beginning with Run's context.
+// LargeObjects implements pgx.Tx, beginning with Run's context; the zero
+// LargeObjects, which must not be used, when the transaction could not
+// begin.
 func (l *lazyTx) LargeObjects() pgx.LargeObjects {
 	tx, err := l.tx(l.ctx)
 	if err != nil {
