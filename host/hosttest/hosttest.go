@@ -23,6 +23,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
 )
 
@@ -152,6 +155,7 @@ func Start(t testing.TB, dir string, env ...string) *Host {
 		for _, pid := range PluginPIDs(dir) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
+		h.deleteBrokerTopology()
 		if t.Failed() {
 			t.Logf("host log:\n%s", h.log.String())
 		}
@@ -361,4 +365,46 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// deleteBrokerTopology deletes the RabbitMQ queues and exchange of a host
+// that ran with NEXUS_AMQP_URL, so that test runs leave nothing on a shared
+// broker: the subscriptions are those the host registered in its database.
+func (h *Host) deleteBrokerTopology() {
+	amqpURL, prefix := envValue(h.Cmd.Env, "NEXUS_AMQP_URL"), envValue(h.Cmd.Env, "NEXUS_EVENTS_PREFIX")
+	if amqpURL == "" || prefix == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, h.DatabaseURL)
+	if err != nil {
+		h.t.Errorf("hosttest: read subscriptions: %v", err)
+		return
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	rows, err := conn.Query(ctx, `SELECT name FROM public.event_subscriptions`)
+	if err != nil {
+		h.t.Errorf("hosttest: read subscriptions: %v", err)
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		h.t.Errorf("hosttest: read subscriptions: %v", err)
+		return
+	}
+	if err := events.DeleteTopology(ctx, amqpURL, prefix, events.DefaultRetryDelays(), names...); err != nil {
+		h.t.Errorf("hosttest: %v", err)
+	}
+}
+
+// envValue returns the last value of key in env (KEY=value entries).
+func envValue(env []string, key string) string {
+	v := ""
+	for _, e := range env {
+		if k, val, ok := strings.Cut(e, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
 }

@@ -2,9 +2,6 @@ package events
 
 import (
 	"context"
-	"fmt"
-
-	amqp "github.com/rabbitmq/amqp091-go"
 )
 
 // SetAfterRelayPublish installs a hook that runs between handing a relay
@@ -14,7 +11,7 @@ func SetAfterRelayPublish(s *Service, fn func() error) { s.afterRelayPublish = f
 
 // QueueName is the RabbitMQ queue of subscription fullName.
 func QueueName(s *Service, fullName string) string {
-	return s.cfg.Prefix + "sub." + fullName
+	return queueName(s.cfg.Prefix, fullName)
 }
 
 // DelayQueueNames are the delay queues of subscription fullName.
@@ -27,28 +24,11 @@ func DelayQueueNames(s *Service, fullName string) []string {
 	return out
 }
 
-// DeleteTopology deletes the exchange and every queue of the named
+// DeleteServiceTopology deletes the exchange and every queue of the named
 // subscriptions that s declared (tests clean up with it).
-func DeleteTopology(_ context.Context, s *Service, fullNames ...string) error {
+func DeleteServiceTopology(ctx context.Context, s *Service, fullNames ...string) error {
 	if s.cfg.AMQPURL == "" {
 		return nil
 	}
-	conn, err := amqp.Dial(s.cfg.AMQPURL)
-	if err != nil {
-		return fmt.Errorf("RabbitMQ: %w", err)
-	}
-	defer func() { _ = conn.Close() }()
-	ch, err := conn.Channel()
-	if err != nil {
-		return err
-	}
-	for _, name := range fullNames {
-		q := QueueName(s, name)
-		for _, n := range append(DelayQueueNames(s, name), q, deadLetterQueue(q)) {
-			if _, err := ch.QueueDelete(n, false, false, false); err != nil {
-				return fmt.Errorf("delete queue %s: %w", n, err)
-			}
-		}
-	}
-	return ch.ExchangeDelete(s.cfg.Prefix+ExchangeName, false, false)
+	return DeleteTopology(ctx, s.cfg.AMQPURL, s.cfg.Prefix, s.cfg.RetryDelays, fullNames...)
 }

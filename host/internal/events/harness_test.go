@@ -133,7 +133,7 @@ func (h *harness) service(cfg events.Config, subs ...events.Subscription) *event
 			t.Errorf("stop the event bus: %v", err)
 		}
 		if cfg.AMQPURL == h.amqp { // not a deliberately unreachable broker
-			require.NoError(t, events.DeleteTopology(ctx, svc, names...))
+			require.NoError(t, events.DeleteServiceTopology(ctx, svc, names...))
 		}
 	})
 	return svc

@@ -95,7 +95,11 @@ func (b *rabbitBus) setHealth(ok bool, reason string) {
 }
 
 // Queue names of a subscription.
-func (b *rabbitBus) queue(sub string) string { return b.s.cfg.Prefix + "sub." + sub }
+func (b *rabbitBus) queue(sub string) string { return queueName(b.s.cfg.Prefix, sub) }
+
+// queueName is the queue of subscription sub (its full name) on a bus with
+// prefix.
+func queueName(prefix, sub string) string { return prefix + "sub." + sub }
 
 func delayQueue(q string, d time.Duration) string { return q + ".retry." + d.String() }
 
