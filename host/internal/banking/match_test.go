@@ -164,23 +164,15 @@ func TestMatcher(t *testing.T) {
 			for i, x := range tc.movements {
 				movements[i] = x.name
 			}
-			got, gotUnres := matchOutcome(t, m, movements, names)
-			if tc.want == nil {
-				tc.want = map[string][]string{}
-			}
-			require.Equal(t, tc.want, got)
-			if tc.unresolved == nil {
-				tc.unresolved = map[string]string{}
-			}
-			require.Equal(t, tc.unresolved, gotUnres)
+			requireOutcome(t, m, movements, names, tc.want, tc.unresolved)
 		})
 	}
 }
 
-// matchOutcome runs m and names, by the movements' and targets' names, what
-// it matched (each match scoring at least DefaultMinScore) and why it left
-// movements unresolved (each with candidates).
-func matchOutcome(t *testing.T, m *matcher, movements, targets []string) (map[string][]string, map[string]string) {
+// requireOutcome runs m and checks, by the movements' and targets' names,
+// what it matched (each match scoring at least DefaultMinScore) and why it
+// left movements unresolved (each with candidates); nil wants mean none.
+func requireOutcome(t *testing.T, m *matcher, movements, targets []string, want map[string][]string, unresolved map[string]string) {
 	t.Helper()
 	accepted, unres := m.match()
 	got := map[string][]string{}
@@ -192,12 +184,19 @@ func matchOutcome(t *testing.T, m *matcher, movements, targets []string) (map[st
 		got[movements[p.movement]] = ts
 		require.GreaterOrEqual(t, p.score, DefaultMinScore)
 	}
-	unresolved := map[string]string{}
+	gotUnres := map[string]string{}
 	for _, u := range unres {
-		unresolved[movements[u.movement]] = u.reason
+		gotUnres[movements[u.movement]] = u.reason
 		require.NotEmpty(t, u.candidates)
 	}
-	return got, unresolved
+	if want == nil {
+		want = map[string][]string{}
+	}
+	if unresolved == nil {
+		unresolved = map[string]string{}
+	}
+	require.Equal(t, want, got)
+	require.Equal(t, unresolved, gotUnres)
 }
 
 func TestScore(t *testing.T) {

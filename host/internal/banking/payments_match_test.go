@@ -144,15 +144,7 @@ func TestMatcherPayments(t *testing.T) {
 			for i, x := range tc.movements {
 				movements[i] = x.name
 			}
-			got, gotUnres := matchOutcome(t, m, movements, names)
-			if tc.want == nil {
-				tc.want = map[string][]string{}
-			}
-			require.Equal(t, tc.want, got)
-			if tc.unresolved == nil {
-				tc.unresolved = map[string]string{}
-			}
-			require.Equal(t, tc.unresolved, gotUnres)
+			requireOutcome(t, m, movements, names, tc.want, tc.unresolved)
 		})
 	}
 }
