@@ -90,8 +90,8 @@ test-race: ## the test suite under the race detector
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 .PHONY: bench
-bench: build ## run the benchmarks (figures for the README)
-	$(GO) test -run '^$$' -bench . -benchtime 3s -timeout 20m ./...
+bench: build ## run the benchmarks one package at a time (figures for the README)
+	$(GO) test -p 1 -run '^$$' -bench . -benchtime 3s -timeout 30m ./...
 
 .PHONY: clean
 clean: ## remove build output
