@@ -37,7 +37,9 @@ type Beginner interface {
 // Starter begins a transaction and runs the statements queued in first
 // (which may be nil) in it, in the same round trip. The results of first
 // are read from the returned BatchResults, which the caller must close;
-// the transaction stays open after that.
+// the transaction stays open after that. pgx prepares first's new
+// statements before the begin's settings run, so they must name every
+// table with its schema (see SendQualified).
 type Starter func(ctx context.Context, first *pgx.Batch) (pgx.Tx, pgx.BatchResults, error)
 
 // TenantStart returns a Starter of tenant transactions: in one round trip

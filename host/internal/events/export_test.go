@@ -9,19 +9,9 @@ import (
 // crash there would. Call it before Start.
 func SetAfterRelayPublish(s *Service, fn func() error) { s.afterRelayPublish = fn }
 
-// QueueName is the RabbitMQ queue of subscription fullName.
-func QueueName(s *Service, fullName string) string {
-	return queueName(s.cfg.Prefix, fullName)
-}
-
 // DelayQueueNames are the delay queues of subscription fullName.
 func DelayQueueNames(s *Service, fullName string) []string {
-	q := QueueName(s, fullName)
-	out := make([]string, 0, len(s.cfg.RetryDelays))
-	for _, d := range s.cfg.RetryDelays {
-		out = append(out, delayQueue(q, d))
-	}
-	return out
+	return delayQueues(queueName(s.cfg.Prefix, fullName), s.cfg.RetryDelays)
 }
 
 // DeleteServiceTopology deletes the exchange and every queue of the named

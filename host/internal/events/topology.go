@@ -25,11 +25,7 @@ func DeleteTopology(ctx context.Context, amqpURL, prefix string, retryDelays []t
 	}
 	for _, name := range fullNames {
 		q := queueName(prefix, name)
-		names := []string{q, deadLetterQueue(q)}
-		for _, d := range retryDelays {
-			names = append(names, delayQueue(q, d))
-		}
-		for _, n := range names {
+		for _, n := range append(delayQueues(q, retryDelays), q, deadLetterQueue(q)) {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("delete topology: %w", err)
 			}
@@ -42,4 +38,13 @@ func DeleteTopology(ctx context.Context, amqpURL, prefix string, retryDelays []t
 		return fmt.Errorf("delete exchange %s: %w", prefix+ExchangeName, err)
 	}
 	return nil
+}
+
+// delayQueues are the delay queues of queue q, one per retry delay.
+func delayQueues(q string, retryDelays []time.Duration) []string {
+	out := make([]string, len(retryDelays))
+	for i, d := range retryDelays {
+		out[i] = delayQueue(q, d)
+	}
+	return out
 }
