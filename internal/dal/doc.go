@@ -45,7 +45,7 @@
 // At registration the host loads the vertical's Catalog (LoadCatalog),
 // installs its state machines (Catalog.SetStateMachines) and prepares its
 // named queries (PrepareQueries). Per request it creates a Unit with
-// NewUnit(TenantBegin(pool, company, schema)), runs every DB call through
+// NewTenantUnit(pool, company, schema), runs every DB call through
 // Unit.Run with Exec, and ends it with Unit.Finish. Failures are *Error
 // values; Status turns them into gRPC statuses carrying the reason.
 //

@@ -130,7 +130,7 @@ func newActor() dal.Actor {
 func (f *fixture) exec(tb testing.TB, actor dal.Actor, ops ...*nexusv1.DBOp) ([]*nexusv1.DBResult, error) {
 	tb.Helper()
 	ctx := context.Background()
-	u := dal.NewUnit(dal.TenantBegin(f.pool, actor.CompanyID, testSchema))
+	u := dal.NewTenantUnit(f.pool, actor.CompanyID, testSchema)
 	var res []*nexusv1.DBResult
 	err := u.Run(ctx, func(tx pgx.Tx) error {
 		var err error

@@ -45,7 +45,7 @@ func testLock(t *testing.T, fx *fixture) {
 		})
 	}
 	t.Run("held lock times out", func(t *testing.T) {
-		holder := dal.NewUnit(dal.TenantBegin(fx.pool, a.CompanyID, testSchema))
+		holder := dal.NewTenantUnit(fx.pool, a.CompanyID, testSchema)
 		require.NoError(t, holder.Run(ctx, func(tx pgx.Tx) error {
 			_, err := dal.Exec(ctx, tx, fx.cat, fx.queries, a, []*nexusv1.DBOp{{Kind: "lock", Table: "items", Ids: ids[:1]}})
 			return err

@@ -19,7 +19,7 @@ func testUnit(t *testing.T, fx *fixture) {
 	ctx := context.Background()
 	a := newActor()
 	newUnit := func() *dal.Unit {
-		u := dal.NewUnit(dal.TenantBegin(fx.pool, a.CompanyID, testSchema))
+		u := dal.NewTenantUnit(fx.pool, a.CompanyID, testSchema)
 		// Roll back whatever a failing test leaves open.
 		t.Cleanup(func() { _ = u.Finish(ctx, false) })
 		return u
@@ -128,7 +128,7 @@ func testUnit(t *testing.T, fx *fixture) {
 		require.ErrorIs(t, u.Run(ctx, func(pgx.Tx) error { return nil }), dal.ErrUnitFinished)
 	})
 	t.Run("begin failure fails the unit", func(t *testing.T) {
-		u := dal.NewUnit(dal.TenantBegin(fx.pool, uuid.Nil, testSchema))
+		u := dal.NewTenantUnit(fx.pool, uuid.Nil, testSchema)
 		require.ErrorContains(t, u.Run(ctx, func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, "SELECT 1")
 			return err

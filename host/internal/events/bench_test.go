@@ -130,7 +130,7 @@ func produce(b *testing.B, h *harness, svc *events.Service, run *benchRun, rate 
 					evs[i] = events.Event{ID: uuid.New(), CompanyID: h.company, Topic: "bench.item.created",
 						Payload: json.RawMessage(fmt.Sprintf(`{"i":%d}`, first+i))}
 				}
-				u := dal.NewUnit(dal.TenantBegin(h.pool, h.company, "public"))
+				u := dal.NewTenantUnit(h.pool, h.company, "public")
 				u.AfterCommit(svc.Wake)
 				err := u.Run(ctx, func(tx pgx.Tx) error { return events.Publish(ctx, tx, evs...) })
 				now := time.Now().UnixNano()

@@ -400,7 +400,7 @@ func TestPublishValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := t.Context()
-			u := dal.NewUnit(dal.TenantBegin(h.pool, h.company, "public"))
+			u := dal.NewTenantUnit(h.pool, h.company, "public")
 			defer func() { _ = u.Finish(ctx, false) }()
 			err := u.Run(ctx, func(tx pgx.Tx) error { return events.Publish(ctx, tx, good, tt.ev) })
 			require.Error(t, err)

@@ -166,7 +166,7 @@ func (h *harness) publish(rollback bool, evs ...events.Event) {
 	t := h.t
 	t.Helper()
 	ctx := t.Context()
-	u := dal.NewUnit(dal.TenantBegin(h.pool, h.company, "public"))
+	u := dal.NewTenantUnit(h.pool, h.company, "public")
 	require.NoError(t, u.Run(ctx, func(tx pgx.Tx) error { return events.Publish(ctx, tx, evs...) }))
 	require.NoError(t, u.Finish(ctx, !rollback))
 }

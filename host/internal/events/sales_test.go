@@ -76,14 +76,14 @@ func TestSalesStatsRejectsBrokenPayloads(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := dal.NewUnit(dal.TenantBegin(h.pool, h.company, "public"))
+			u := dal.NewTenantUnit(h.pool, h.company, "public")
 			defer func() { _ = u.Finish(t.Context(), false) }()
 			ev := events.Event{ID: uuid.New(), CompanyID: h.company, Topic: tt.topic, OccurredAt: time.Now(), Payload: json.RawMessage(tt.payload)}
 			require.Error(t, handler(t.Context(), u, ev, 1))
 		})
 	}
 	unknown := uuid.New()
-	u := dal.NewUnit(dal.TenantBegin(h.pool, unknown, "public"))
+	u := dal.NewTenantUnit(h.pool, unknown, "public")
 	defer func() { _ = u.Finish(t.Context(), false) }()
 	ev := events.Event{ID: uuid.New(), CompanyID: unknown, Topic: events.TopicSaleCreated, Payload: json.RawMessage(`{"location_id":"` + loc + `","total":"1"}`)}
 	require.ErrorContains(t, handler(t.Context(), u, ev, 1), "does not exist", "an unknown company")
