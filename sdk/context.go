@@ -47,16 +47,22 @@ type Context struct {
 // effects are a call's events and cache invalidations, returned to the host
 // with the response instead of one callback each.
 type effects struct {
-	events []*nexusv1.OutEvent
+	// vertical is the manifest's name, which every topic starts with.
+	vertical string
+	events   []*nexusv1.OutEvent
 	keys   []string
 	tags   []string
 }
 
-// publish records ev, with an id of its own, and returns the id.
-func (f *effects) publish(ev *nexusv1.OutEvent) string {
+// publish records ev, with an id of its own, and returns the id. It
+// refuses a topic outside the vertical's namespace, as the host would.
+func (f *effects) publish(ev *nexusv1.OutEvent) (string, error) {
+	if !strings.HasPrefix(ev.GetTopic(), f.vertical+".") {
+		return "", fmt.Errorf("publish: topic %q must start with %q", ev.GetTopic(), f.vertical+".")
+	}
 	ev.Id = uuid.NewString()
 	f.events = append(f.events, ev)
-	return ev.Id
+	return ev.Id, nil
 }
 
 // invalidate records keys and tags to drop.
@@ -243,7 +249,7 @@ func (e *Events) Publish(topic string, payload any) (string, error) {
 	}
 	ev := &nexusv1.OutEvent{Topic: topic, Payload: data, SchemaVersion: 1}
 	if e.c.effects != nil {
-		return e.c.effects.publish(ev), nil
+		return e.c.effects.publish(ev)
 	}
 	ids, err := e.c.host.publish(e.c.ctx, []*nexusv1.OutEvent{ev})
 	if err != nil {

@@ -102,7 +102,7 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 		resHeader: http.Header{},
 	}
 	if req.GetDeferEffects() {
-		c.effects = &effects{}
+		c.effects = &effects{vertical: s.manifest.Name}
 	}
 	if err := s.run(c, route.Handler); err != nil {
 		var e *Error

@@ -55,6 +55,18 @@ func TestDeferredEffects(t *testing.T) {
 		require.Equal(t, []string{"stock:a"}, res.GetInvalidate().GetTags())
 		require.Equal(t, []string{"scan:1", "scan:2"}, res.GetInvalidate().GetKeys())
 	})
+	t.Run("foreign topic", func(t *testing.T) {
+		other := POST("/other", RoleCashier, "publish elsewhere", func(c *Context) error {
+			_, err := c.Events().Publish("billing.invoice.created", map[string]string{})
+			return err
+		})
+		s := newServer(manifestFunc(func() Manifest { return Manifest{Name: "shop", Routes: []Route{other}} }), hclog.NewNullLogger())
+		res, err := s.HandleRoute(context.Background(), &nexusv1.RouteRequest{RouteId: other.RouteID(), Method: "POST", Path: "/other",
+			Body: []byte("{}"), Principal: &nexusv1.Principal{Role: string(RoleCashier)}, DeferEffects: true})
+		require.NoError(t, err)
+		require.Equal(t, int32(http.StatusInternalServerError), res.GetStatus(), "the handler's Publish failed")
+		require.Empty(t, res.GetEvents())
+	})
 	t.Run("through callbacks", func(t *testing.T) {
 		res, err := s.HandleRoute(context.Background(), request(false))
 		require.NoError(t, err)

@@ -48,7 +48,7 @@ func TestEventsThroughThePlugin(t *testing.T) {
 			require.Equal(t, 0, count("SELECT count(*) FROM event_outbox"), "a rolled-back request publishes nothing")
 
 			res = h.Call("POST", "/api/v1/verticals/probe/notes/event?topic=other.note.created", cashier, map[string]string{"body": "x", "amount": "1"})
-			require.Equal(t, http.StatusBadGateway, res.Status, "a topic outside the vertical's namespace fails the request")
+			require.Equal(t, http.StatusInternalServerError, res.Status, "a topic outside the vertical's namespace fails the handler's Publish")
 			require.Equal(t, 0, count("SELECT count(*) FROM probe.notes"), "and nothing of it is written")
 
 			var eventIDs []string
