@@ -50,8 +50,8 @@ type effects struct {
 	// vertical is the manifest's name, which every topic starts with.
 	vertical string
 	events   []*nexusv1.OutEvent
-	keys   []string
-	tags   []string
+	keys     []string
+	tags     []string
 }
 
 // publish records ev, with an id of its own, and returns the id. It
