@@ -52,10 +52,16 @@ func (p *platform) openReporting(ctx context.Context) error {
 	}()
 	p.reporting = rep
 	return p.events.Register(ctx, events.Subscription{
-		Vertical: events.HostVertical, Name: "revenue_rollup", Pattern: "cpg.sale.*", Concurrency: 4,
-		Handler: func(ctx context.Context, u *dal.Unit, ev events.Event, _ int) error {
+		// Every sale of a company lands on one rollup row: a batch handler
+		// locks it once per batch.
+		Vertical: events.HostVertical, Name: "revenue_rollup", Pattern: "cpg.sale.*", Concurrency: 2,
+		Batch: func(ctx context.Context, u *dal.Unit, evs []events.Event) error {
+			sales := make([]reporting.SaleEvent, len(evs))
+			for i, ev := range evs {
+				sales[i] = reporting.SaleEvent{Topic: ev.Topic, Payload: ev.Payload}
+			}
 			return u.Run(ctx, func(tx pgx.Tx) error {
-				return rep.ApplySaleEvent(ctx, tx, ev.CompanyID, ev.Topic, ev.Payload)
+				return rep.ApplySaleEvents(ctx, tx, evs[0].CompanyID, sales)
 			})
 		},
 	}, events.Subscription{

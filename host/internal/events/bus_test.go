@@ -34,6 +34,7 @@ func TestBus(t *testing.T) {
 		{"relay killed between commit and publish delivers exactly once", testRelayKilled},
 		{"connection force-closed in the middle of 10000 events loses and repeats nothing", testForcedClose},
 		{"admin API refuses bad requests", testAdminErrors},
+		{"batch handler gets the events waiting together; a failing one is isolated", testBatchHandler},
 	}
 	for _, bus := range buses {
 		t.Run(bus, func(t *testing.T) {
@@ -46,6 +47,60 @@ func TestBus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testBatchHandler publishes events before the bus starts, so that they
+// wait together and at least one call gets several of them; then a batch
+// with one event the handler refuses: the others commit exactly once and
+// the refused one is parked alone.
+func testBatchHandler(t *testing.T, bus string) {
+	h := newHarness(t, bus, 6)
+	sub := events.Subscription{Vertical: "testv", Name: "batch", Pattern: "test.batch.*"}
+	sub.Batch = func(ctx context.Context, u *dal.Unit, evs []events.Event) error {
+		ids := make([]uuid.UUID, len(evs))
+		for i, ev := range evs {
+			if ev.Topic == "test.batch.refused" {
+				return fmt.Errorf("event %s is refused", ev.ID)
+			}
+			ids[i] = ev.ID
+		}
+		// attempt records the size of the call's batch.
+		return u.Run(ctx, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO applied (company_id, event_id, subscription, attempt)
+				SELECT $1, id, $2, $3 FROM unnest($4::uuid[]) AS id`, h.company, sub.FullName(), len(evs), ids)
+			return err
+		})
+	}
+	cfg := h.config()
+	cfg.RetryDelays = []time.Duration{100 * time.Millisecond}
+	svc := h.service(cfg, sub)
+	waiting := h.publishMany(10, 10, "test.batch.created")
+	require.NoError(t, svc.Start(t.Context()))
+	waitFor(t, 10*time.Second, "the waiting events applied", func() bool { return h.applied(uuid.Nil) == len(waiting) })
+	require.Greater(t, h.count(`SELECT max(attempt) FROM applied`), 1, "no call got several events")
+
+	evs := make([]events.Event, 6)
+	for i := range evs {
+		evs[i] = h.event("test.batch.created")
+	}
+	refused := h.event("test.batch.refused")
+	evs[2] = refused
+	h.publish(false, evs...)
+	srv := adminServer(t, svc, true, false)
+	var page struct {
+		Data []events.DeadLetter `json:"data"`
+	}
+	waitFor(t, 15*time.Second, "the refused event parked", func() bool {
+		require.Equal(t, 200, call(t, "GET", srv.URL+"/api/v1/admin/events/subscriptions/"+sub.FullName()+"/dead-letters", &page))
+		return len(page.Data) > 0
+	})
+	require.Len(t, page.Data, 1)
+	require.Equal(t, refused.ID, page.Data[0].ID)
+	waitFor(t, 5*time.Second, "the other events applied", func() bool { return h.applied(uuid.Nil) == len(waiting)+len(evs)-1 })
+	for _, id := range append(waiting, evs[0].ID, evs[1].ID, evs[3].ID, evs[4].ID, evs[5].ID) {
+		require.Equal(t, 1, h.applied(id), "event %s", id)
+	}
+	require.Zero(t, h.applied(refused.ID))
 }
 
 func testRolledBack(t *testing.T, bus string) {

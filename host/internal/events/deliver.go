@@ -134,6 +134,12 @@ func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, 
 		abort()
 		return -1, fmt.Errorf("record processed events: %w", err)
 	}
+	newUnit := func() *dal.Unit {
+		u := dal.NewUnit(func(context.Context) (pgx.Tx, error) { return deferredTx{tx}, nil })
+		units = append(units, u)
+		return u
+	}
+	var batch []int // the items a BatchHandler gets
 	for _, i := range todo {
 		it := items[i]
 		if !fresh[it.ev.ID] {
@@ -142,11 +148,29 @@ func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, 
 		}
 		// A duplicate later in the batch is skipped too.
 		delete(fresh, it.ev.ID)
-		u := dal.NewUnit(func(context.Context) (pgx.Tx, error) { return deferredTx{tx}, nil })
-		units = append(units, u)
-		if err := s.deliverOne(ctx, sub, u, it); err != nil {
+		if sub.Batch != nil {
+			batch = append(batch, i)
+			continue
+		}
+		u := newUnit()
+		err := s.deliver(ctx, sub, u, it.ev.ID, func(ctx context.Context) error { return sub.Handler(ctx, u, it.ev, it.attempt) })
+		if err != nil {
 			abort()
 			return i, err
+		}
+	}
+	if len(batch) > 0 {
+		evs := make([]Event, len(batch))
+		for k, i := range batch {
+			evs[k] = items[i].ev
+		}
+		u := newUnit()
+		if err := s.deliver(ctx, sub, u, evs[0].ID, func(ctx context.Context) error { return sub.Batch(ctx, u, evs) }); err != nil {
+			abort()
+			if len(batch) == 1 {
+				return batch[0], err
+			}
+			return -1, err
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -187,30 +211,25 @@ func markProcessed(sub Subscription, company uuid.UUID, items []item, todo []int
 	return first, fresh
 }
 
-// deliverOne calls the handler of one new delivery inside u under
-// HandlerTimeout.
-func (s *Service) deliverOne(ctx context.Context, sub Subscription, u *dal.Unit, it item) error {
+// deliver runs handle, sub's handler for the events led by first, inside
+// u under HandlerTimeout, turning a panic into an error (the stack goes to
+// the log).
+func (s *Service) deliver(ctx context.Context, sub Subscription, u *dal.Unit, first uuid.UUID, handle func(context.Context) error) (err error) {
 	hctx, cancel := context.WithTimeout(ctx, s.cfg.HandlerTimeout)
 	defer cancel()
-	if err := s.callHandler(hctx, sub, u, it.ev, it.attempt); err != nil {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("event handler panicked", "subscription", sub.FullName(), "event_id", first, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("handler panicked: %v", r)
+		}
+	}()
+	if err := handle(hctx); err != nil {
 		return err
 	}
 	if u.Failed() {
 		return errors.New("the handler returned success after a failed data operation")
 	}
 	return nil
-}
-
-// callHandler calls sub's handler, turning a panic into an error (the
-// stack goes to the log).
-func (s *Service) callHandler(ctx context.Context, sub Subscription, u *dal.Unit, ev Event, attempt int) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.log.Error("event handler panicked", "subscription", sub.FullName(), "event_id", ev.ID, "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("handler panicked: %v", r)
-		}
-	}()
-	return sub.Handler(ctx, u, ev, attempt)
 }
 
 // errorText returns err's message cut to maxErrorLength bytes of valid

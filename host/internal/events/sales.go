@@ -54,20 +54,34 @@ type salePayload struct {
 // transaction may not read companies, so PostgreSQL computes the day with
 // company_timezone(), a SECURITY DEFINER function that reveals only the
 // transaction's own company's zone: no second connection, no cache to go
-// stale. A payload that breaks the contract fails the event, which is
-// retried and then parked for an operator.
+// stale. Every sale of a store lands on the same row, so the handler takes
+// the events waiting together and adds them with one statement: one row
+// lock per day and location per batch, held only until the commit. A
+// payload that breaks the contract fails its event, which is retried and
+// then parked for an operator.
 func SalesStats() Subscription {
 	return Subscription{
 		Vertical:    HostVertical,
 		Name:        SalesStatsName,
 		Pattern:     "cpg.sale.*",
-		Concurrency: 4,
-		Handler:     applySale,
+		Concurrency: 2,
+		Batch:       applySales,
 	}
 }
 
-// applySale adds one sale event to sales_daily.
-func applySale(ctx context.Context, u *dal.Unit, ev Event, _ int) error {
+// salesDelta is what one event adds to sales_daily, column by column, for
+// addSalesSQL.
+type salesDelta struct {
+	at        []time.Time
+	locations [][16]byte // binary uuids (see pgUUID)
+	sales     []int64
+	gross     []string
+	returns   []string
+	voids     []int64
+}
+
+// add appends ev's figures; events of other topics add nothing.
+func (d *salesDelta) add(ev Event) error {
 	var (
 		p              salePayload
 		sales, voids   int64
@@ -100,8 +114,28 @@ func applySale(ctx context.Context, u *dal.Unit, ev Event, _ int) error {
 	if p.OccurredAt != nil {
 		at = *p.OccurredAt
 	}
+	d.at = append(d.at, at)
+	d.locations = append(d.locations, p.LocationID)
+	d.sales = append(d.sales, sales)
+	d.gross = append(d.gross, gross.String())
+	d.returns = append(d.returns, returns.String())
+	d.voids = append(d.voids, voids)
+	return nil
+}
+
+// applySales adds a batch of one company's sale events to sales_daily.
+func applySales(ctx context.Context, u *dal.Unit, evs []Event) error {
+	var d salesDelta
+	for _, ev := range evs {
+		if err := d.add(ev); err != nil {
+			return fmt.Errorf("event %s: %w", ev.ID, err)
+		}
+	}
+	if len(d.at) == 0 {
+		return nil
+	}
 	return u.Run(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, addSalesSQL, ev.CompanyID, at, p.LocationID, sales, gross.String(), returns.String(), voids)
+		_, err := tx.Exec(ctx, addSalesSQL, pgUUID(&evs[0].CompanyID), d.at, d.locations, d.sales, d.gross, d.returns, d.voids)
 		if err != nil {
 			return fmt.Errorf("update sales_daily: %w", err)
 		}

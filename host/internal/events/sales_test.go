@@ -61,7 +61,7 @@ func TestSalesStats(t *testing.T) {
 func TestSalesStatsRejectsBrokenPayloads(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, events.BusInProcess, 3)
-	handler := events.SalesStats().Handler
+	handler := events.SalesStats().Batch
 	loc := uuid.New().String()
 	tests := []struct {
 		name, topic, payload string
@@ -79,12 +79,12 @@ func TestSalesStatsRejectsBrokenPayloads(t *testing.T) {
 			u := dal.NewTenantUnit(h.pool, h.company, "public")
 			defer func() { _ = u.Finish(t.Context(), false) }()
 			ev := events.Event{ID: uuid.New(), CompanyID: h.company, Topic: tt.topic, OccurredAt: time.Now(), Payload: json.RawMessage(tt.payload)}
-			require.Error(t, handler(t.Context(), u, ev, 1))
+			require.Error(t, handler(t.Context(), u, []events.Event{ev}))
 		})
 	}
 	unknown := uuid.New()
 	u := dal.NewTenantUnit(h.pool, unknown, "public")
 	defer func() { _ = u.Finish(t.Context(), false) }()
 	ev := events.Event{ID: uuid.New(), CompanyID: unknown, Topic: events.TopicSaleCreated, Payload: json.RawMessage(`{"location_id":"` + loc + `","total":"1"}`)}
-	require.ErrorContains(t, handler(t.Context(), u, ev, 1), "does not exist", "an unknown company")
+	require.ErrorContains(t, handler(t.Context(), u, []events.Event{ev}), "does not exist", "an unknown company")
 }

@@ -29,6 +29,18 @@ const MaxConcurrency = 256
 // another one from the pool can exhaust it.
 type Handler func(ctx context.Context, u *dal.Unit, ev Event, attempt int) error
 
+// BatchHandler handles several events of one company at once inside u, a
+// unit of work whose transaction is a tenant transaction for their
+// company: the deliveries that were waiting together, in delivery order,
+// less those already processed. It suits handlers that fold events into
+// shared rows (a daily total), where one statement per batch replaces one
+// per event and holds the rows' locks only until the commit. Its effects
+// commit or roll back with the whole batch; when it fails for a batch of
+// several events, each event is run again alone, so the error lands on the
+// event that causes it and the others still commit. Like a Handler, it is
+// never called again for an event whose batch committed.
+type BatchHandler func(ctx context.Context, u *dal.Unit, evs []Event) error
+
 // Subscription receives the events whose topic matches Pattern.
 type Subscription struct {
 	// Vertical owns the subscription (HostVertical for the host's own);
@@ -44,8 +56,10 @@ type Subscription struct {
 	// once (default 1). Each takes what is waiting, up to its share of the
 	// prefetch window, as one batch in one transaction.
 	Concurrency int
-	// Handler handles each event.
+	// Handler handles each event. Exactly one of Handler and Batch is set.
 	Handler Handler
+	// Batch handles the events waiting together in one call.
+	Batch BatchHandler
 }
 
 // FullName is the subscription's platform-wide name, <vertical>.<name>:
@@ -65,8 +79,8 @@ func (s Subscription) validate() (Subscription, error) {
 		return s, fmt.Errorf("subscription %q: vertical %q must be lower-case letters, digits or '_'", s.Name, s.Vertical)
 	case !subNameRE.MatchString(s.Name):
 		return s, fmt.Errorf("subscription %q of %s: the name must be lower-case letters, digits, '_' or '-'", s.Name, s.Vertical)
-	case s.Handler == nil:
-		return s, fmt.Errorf("subscription %s: no handler", s.FullName())
+	case (s.Handler == nil) == (s.Batch == nil):
+		return s, fmt.Errorf("subscription %s: exactly one of Handler and Batch must be set", s.FullName())
 	case s.Concurrency < 0 || s.Concurrency > MaxConcurrency:
 		return s, fmt.Errorf("subscription %s: concurrency %d is not between 1 and %d", s.FullName(), s.Concurrency, MaxConcurrency)
 	}

@@ -185,19 +185,28 @@ GROUP BY trigger`
           AND v.config->>'big_transaction_threshold' ~ '^[0-9]{1,15}(\.[0-9]{1,6})?$')
 FROM companies c WHERE c.id = $1`
 
-	// applyDeltaSQL adds a delta to the rollup; run in the caller's
-	// (tenant) transaction, whose search_path may lead with a vertical's
-	// schema.
-	applyDeltaSQL = `INSERT INTO public.revenue_rollup (company_id, day, transaction_type, currency, amount, count)
-VALUES ($1, $2::date, $3, $4, $5::numeric, $6)
+	// applyDeltasSQL adds deltas (arrays $2 to $6, one element per row, in
+	// the order the rows are to be locked) to company $1's rollup; run in
+	// the caller's (tenant) transaction, whose search_path may lead with a
+	// vertical's schema.
+	applyDeltasSQL = `INSERT INTO public.revenue_rollup (company_id, day, transaction_type, currency, amount, count)
+SELECT $1, d.day::date, d.type, d.currency, d.amount::numeric, d.count
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) WITH ORDINALITY AS d(day, type, currency, amount, count, n)
+ORDER BY d.n
 ON CONFLICT (company_id, day, transaction_type, currency) DO UPDATE
 SET amount = revenue_rollup.amount + EXCLUDED.amount, count = revenue_rollup.count + EXCLUDED.count`
 
-	// sourceRowSQL reads one row of a source (its SELECT substituted at
-	// %s) by key, in the caller's transaction.
-	sourceRowSQL = `SELECT s.occurred_at, s.amount::text, s.currency, s.status
-FROM (%s) AS s
-WHERE s.company_id = $1 AND s.source_id = $2 AND s.transaction_type = $3`
+	// sourceRowsSQL reads rows of a source (its SELECT substituted at %s)
+	// by key, in the caller's transaction. Each key is looked up on its
+	// own (an equality the source's branches answer from their primary
+	// keys), whatever the planner believes of the tables' sizes: with
+	// "source_id = ANY(keys)" it scanned a freshly filled table for them.
+	sourceRowsSQL = `SELECT s.source_id, s.occurred_at, s.amount::text, s.currency
+FROM unnest($2::uuid[]) AS k(id)
+CROSS JOIN LATERAL (
+    SELECT * FROM (%s) AS s
+    WHERE s.company_id = $1 AND s.source_id = k.id AND s.transaction_type = $3
+) AS s`
 
 	// revenueSQL answers the revenue API in one statement (one snapshot):
 	// the company's time zone, the watermark and its local day, the

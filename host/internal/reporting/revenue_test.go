@@ -347,3 +347,59 @@ func TestNoteTransaction(t *testing.T) {
 	_, err := e.svc.NoteTransaction(t.Context(), uuid.New(), decimal.NewFromInt(1), "test")
 	require.ErrorContains(t, err, "does not exist")
 }
+
+// TestApplySaleEventsBatch applies several events in one call, as the
+// consumer's batch handler does: the same rollup as one call each, and an
+// event about another company's sale fails the whole call.
+func TestApplySaleEventsBatch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	now := local(mexico, 2025, 3, 11, 12, 0)
+	e.clock.Set(now)
+	e.seedTwoCompanies()
+	e.setSources()
+	s1 := e.sale(e.a, local(mexico, 2025, 3, 10, 23, 30), "80.00", "MXN", "voided")
+	s2 := e.sale(e.a, local(mexico, 2025, 3, 11, 0, 30), "19.99", "MXN", "completed")
+	s3 := e.sale(e.a, local(mexico, 2025, 3, 11, 9, 0), "0.01", "MXN", "completed")
+	r1 := e.saleReturn(e.a, s2, local(mexico, 2025, 3, 11, 10, 0), "5.00")
+	created := func(id uuid.UUID) SaleEvent {
+		return SaleEvent{Topic: TopicSaleCreated, Payload: []byte(`{"sale_id":"` + id.String() + `"}`)}
+	}
+	batch := []SaleEvent{
+		created(s1), created(s2),
+		{Topic: TopicSaleVoided, Payload: []byte(`{"sale_id":"` + s1.String() + `"}`)},
+		{Topic: "cpg.sale.printed", Payload: []byte(`{}`)},
+		created(s3),
+		{Topic: TopicSaleReturned, Payload: []byte(`{"sale_id":"` + s2.String() + `","return_id":"` + r1.String() + `"}`)},
+	}
+	require.NoError(t, store.TenantTx(t.Context(), e.pool, e.a, func(tx pgx.Tx) error {
+		return e.svc.ApplySaleEvents(t.Context(), tx, e.a, batch)
+	}))
+	require.Equal(t, []RevenueRow{{"2025-03-10", "MXN", "0.00", 0}, {"2025-03-11", "MXN", "15.00", 3}},
+		e.rollupRows(e.a, date(2025, 3, 10), date(2025, 3, 11)))
+
+	// Company B's transaction cannot see A's sale: the whole call fails and
+	// B's rollup stays empty.
+	other := e.sale(e.b, local(mexico, 2025, 3, 11, 9, 0), "7.00", "ARS", "completed")
+	err := store.TenantTx(t.Context(), e.pool, e.b, func(tx pgx.Tx) error {
+		return e.svc.ApplySaleEvents(t.Context(), tx, e.b, []SaleEvent{created(other), created(s2)})
+	})
+	require.ErrorContains(t, err, s2.String()+" is not in the cpg_pos source")
+	require.Empty(t, e.rollupRows(e.b, date(2025, 3, 10), date(2025, 3, 11)))
+}
+
+// rollupRows returns company's revenue_rollup rows over [from, to].
+func (e *env) rollupRows(company uuid.UUID, from, to time.Time) []RevenueRow {
+	e.t.Helper()
+	rows, err := e.pool.Query(e.t.Context(), `SELECT day::text, currency, amount::text, count FROM revenue_rollup
+WHERE company_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day, currency`, company, from, to)
+	require.NoError(e.t, err)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (RevenueRow, error) {
+		var x RevenueRow
+		err := r.Scan(&x.Key, &x.Currency, &x.Amount, &x.Count)
+		x.Amount = normalizeAmount(x.Amount)
+		return x, err
+	})
+	require.NoError(e.t, err)
+	return out
+}

@@ -1,10 +1,13 @@
 package reporting
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,33 +41,87 @@ type RollupDelta struct {
 // the event consumer's unit of work (a tenant transaction of companyID),
 // which makes the change exactly once per event.
 func ApplyEvent(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, tz *time.Location, d RollupDelta) error {
-	switch {
-	case companyID == uuid.Nil:
+	return ApplyEvents(ctx, tx, companyID, tz, []RollupDelta{d})
+}
+
+// rollupKey is a row of revenue_rollup for one company.
+type rollupKey struct{ day, typ, currency string }
+
+// ApplyEvents adds every delta in ds to companyID's rollup, as ApplyEvent
+// does, with one statement: deltas of one row are summed first, and the
+// rows are written in order, so that concurrent calls lock them in the
+// same order and each row is locked once until the commit.
+func ApplyEvents(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, tz *time.Location, ds []RollupDelta) error {
+	if companyID == uuid.Nil {
 		return errors.New("apply rollup delta: no company id")
-	case tz == nil:
-		return errors.New("apply rollup delta: no time zone")
-	case d.At.IsZero():
-		return errors.New("apply rollup delta: no transaction time")
-	case d.Type == "" || d.Currency == "":
-		return errors.New("apply rollup delta: transaction type and currency are required")
 	}
-	day := d.At.In(tz).Format(time.DateOnly)
-	if _, err := tx.Exec(ctx, applyDeltaSQL, companyID, day, d.Type, d.Currency, formatAmount(d.Amount), d.Count); err != nil {
+	if tz == nil {
+		return errors.New("apply rollup delta: no time zone")
+	}
+	type sum struct {
+		amount decimal.Decimal
+		count  int64
+	}
+	sums := make(map[rollupKey]sum, len(ds))
+	for _, d := range ds {
+		switch {
+		case d.At.IsZero():
+			return errors.New("apply rollup delta: no transaction time")
+		case d.Type == "" || d.Currency == "":
+			return errors.New("apply rollup delta: transaction type and currency are required")
+		}
+		k := rollupKey{day: d.At.In(tz).Format(time.DateOnly), typ: d.Type, currency: d.Currency}
+		v := sums[k]
+		sums[k] = sum{amount: v.amount.Add(d.Amount), count: v.count + d.Count}
+	}
+	keys := slices.SortedFunc(maps.Keys(sums), func(a, b rollupKey) int {
+		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.typ, b.typ), cmp.Compare(a.currency, b.currency))
+	})
+	var (
+		days, types, currencies, amounts = make([]string, len(keys)), make([]string, len(keys)), make([]string, len(keys)), make([]string, len(keys))
+		counts                           = make([]int64, len(keys))
+	)
+	for i, k := range keys {
+		days[i], types[i], currencies[i] = k.day, k.typ, k.currency
+		amounts[i], counts[i] = formatAmount(sums[k].amount), sums[k].count
+	}
+	if _, err := tx.Exec(ctx, applyDeltasSQL, companyID, days, types, currencies, amounts, counts); err != nil {
 		return fmt.Errorf("apply rollup delta: %w", err)
 	}
 	return nil
 }
 
-// salePayload is what ApplySaleEvent reads of a cpg.sale.* payload.
+// SaleEvent is a cpg.sale.* event for ApplySaleEvents.
+type SaleEvent struct {
+	Topic   string
+	Payload []byte
+}
+
+// salePayload is what ApplySaleEvents reads of a cpg.sale.* payload.
 type salePayload struct {
 	SaleID   string `json:"sale_id"`
 	ReturnID string `json:"return_id"`
 }
 
 // ApplySaleEvent keeps the rollup of SalesType from one cpg.sale.* event,
-// in tx (the consumer's unit of work for companyID). It reads the row the
-// event is about from the SalesType source (as given to SetSources) in tx,
-// so the rollup gets exactly what the view will hold:
+// in tx (the consumer's unit of work for companyID), as ApplySaleEvents.
+func (s *Service) ApplySaleEvent(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, topic string, payload []byte) error {
+	return s.ApplySaleEvents(ctx, tx, companyID, []SaleEvent{{Topic: topic, Payload: payload}})
+}
+
+// saleRef is the source row a sale event is about and what the event does
+// with it.
+type saleRef struct {
+	topic, field string
+	id           uuid.UUID
+	sign, count  int64
+}
+
+// ApplySaleEvents keeps the rollup of SalesType from cpg.sale.* events of
+// companyID, in tx (the consumer's unit of work for companyID). It reads
+// the rows the events are about from the SalesType source (as given to
+// SetSources) in tx, with one query, so the rollup gets exactly what the
+// view will hold:
 //
 //   - cpg.sale.created adds the sale (its amount, one transaction) on the
 //     sale's day;
@@ -76,59 +133,84 @@ type salePayload struct {
 //
 // A transaction at or above the company's big-transaction threshold (in
 // absolute value) also calls RequestRefresh.
-func (s *Service) ApplySaleEvent(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, topic string, payload []byte) error {
-	var p salePayload
-	if err := json.Unmarshal(payload, &p); err != nil {
-		return fmt.Errorf("%s payload: %w", topic, err)
+func (s *Service) ApplySaleEvents(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, evs []SaleEvent) error {
+	refs := make([]saleRef, 0, len(evs))
+	ids := make([]uuid.UUID, 0, len(evs))
+	for _, ev := range evs {
+		var p salePayload
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return fmt.Errorf("%s payload: %w", ev.Topic, err)
+		}
+		r := saleRef{topic: ev.Topic, field: "sale_id", sign: 1, count: 1}
+		key := p.SaleID
+		switch ev.Topic {
+		case TopicSaleCreated:
+		case TopicSaleVoided:
+			r.sign, r.count = -1, -1
+		case TopicSaleReturned:
+			r.field, key = "return_id", p.ReturnID
+		default:
+			continue
+		}
+		var err error
+		if r.id, err = uuid.Parse(key); err != nil {
+			return fmt.Errorf("%s payload: %s %q is not a uuid", ev.Topic, r.field, key)
+		}
+		refs = append(refs, r)
+		ids = append(ids, r.id)
 	}
-	field, key, sign, count := "sale_id", p.SaleID, 1, int64(1)
-	switch topic {
-	case TopicSaleCreated:
-	case TopicSaleVoided:
-		sign, count = -1, -1
-	case TopicSaleReturned:
-		field, key = "return_id", p.ReturnID
-	default:
+	if len(refs) == 0 {
 		return nil
-	}
-	id, err := uuid.Parse(key)
-	if err != nil {
-		return fmt.Errorf("%s payload: %s %q is not a uuid", topic, field, key)
 	}
 	s.mu.Lock()
 	src, ok := s.sources[SalesType]
 	s.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("%s: no valid %s source was given to SetSources", topic, SalesType)
+		return fmt.Errorf("%s: no valid %s source was given to SetSources", refs[0].topic, SalesType)
 	}
+	type sourceRow struct {
+		at       time.Time
+		amount   decimal.Decimal
+		currency string
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf(sourceRowsSQL, src), companyID, ids, SalesType)
+	if err != nil {
+		return fmt.Errorf("%s: read the %s source: %w", refs[0].topic, SalesType, err)
+	}
+	found := make(map[uuid.UUID]sourceRow, len(ids))
 	var (
-		at               time.Time
-		amount           string
-		currency, status string
+		id     uuid.UUID
+		row    sourceRow
+		amount string
 	)
-	err = tx.QueryRow(ctx, fmt.Sprintf(sourceRowSQL, src), companyID, id, SalesType).Scan(&at, &amount, &currency, &status)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s: %s %s is not in the %s source", topic, field, id, SalesType)
-	}
+	_, err = pgx.ForEachRow(rows, []any{&id, &row.at, &amount, &row.currency}, func() error {
+		if row.amount, err = decimal.NewFromString(amount); err != nil {
+			return fmt.Errorf("amount %q of %s: %w", amount, id, err)
+		}
+		found[id] = row
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("%s: read %s %s: %w", topic, field, id, err)
-	}
-	value, err := decimal.NewFromString(amount)
-	if err != nil {
-		return fmt.Errorf("%s: amount %q of %s: %w", topic, amount, id, err)
+		return fmt.Errorf("%s: read the %s source: %w", refs[0].topic, SalesType, err)
 	}
 	info, err := s.company(ctx, companyID)
 	if err != nil {
-		return fmt.Errorf("%s: %w", topic, err)
+		return fmt.Errorf("%s: %w", refs[0].topic, err)
 	}
-	if sign < 0 {
-		value = value.Neg()
+	deltas := make([]RollupDelta, len(refs))
+	for i, r := range refs {
+		row, ok := found[r.id]
+		if !ok {
+			return fmt.Errorf("%s: %s %s is not in the %s source", r.topic, r.field, r.id, SalesType)
+		}
+		value := row.amount.Mul(decimal.NewFromInt(r.sign))
+		deltas[i] = RollupDelta{At: row.at, Type: SalesType, Currency: row.currency, Amount: value, Count: r.count}
+		if value.Abs().GreaterThanOrEqual(info.threshold) {
+			s.RequestRefresh(fmt.Sprintf("%s of %s %s at or above the threshold %s", r.topic, formatAmount(value.Abs()), row.currency, info.threshold))
+		}
 	}
-	if err := ApplyEvent(ctx, tx, companyID, info.loc, RollupDelta{At: at, Type: SalesType, Currency: currency, Amount: value, Count: count}); err != nil {
-		return fmt.Errorf("%s: %w", topic, err)
-	}
-	if value.Abs().GreaterThanOrEqual(info.threshold) {
-		s.RequestRefresh(fmt.Sprintf("%s of %s %s at or above the threshold %s", topic, formatAmount(value.Abs()), currency, info.threshold))
+	if err := ApplyEvents(ctx, tx, companyID, info.loc, deltas); err != nil {
+		return fmt.Errorf("%s: %w", refs[0].topic, err)
 	}
 	return nil
 }
