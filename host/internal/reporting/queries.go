@@ -196,17 +196,15 @@ ORDER BY d.n
 ON CONFLICT (company_id, day, transaction_type, currency) DO UPDATE
 SET amount = revenue_rollup.amount + EXCLUDED.amount, count = revenue_rollup.count + EXCLUDED.count`
 
-	// sourceRowsSQL reads rows of a source (its SELECT substituted at %s)
-	// by key, in the caller's transaction. Each key is looked up on its
-	// own (an equality the source's branches answer from their primary
-	// keys), whatever the planner believes of the tables' sizes: with
-	// "source_id = ANY(keys)" it scanned a freshly filled table for them.
-	sourceRowsSQL = `SELECT s.source_id, s.occurred_at, s.amount::text, s.currency
-FROM unnest($2::uuid[]) AS k(id)
-CROSS JOIN LATERAL (
-    SELECT * FROM (%s) AS s
-    WHERE s.company_id = $1 AND s.source_id = k.id AND s.transaction_type = $3
-) AS s`
+	// sourceRowSQL reads one row of a source (its SELECT substituted at
+	// %s) by key, in the caller's transaction: an equality the source's
+	// branches answer from their primary keys whatever the planner
+	// believes of the tables' sizes. (Keys in an array, "source_id =
+	// ANY(keys)" or a join with unnest, had PostgreSQL scan a freshly
+	// filled sales table whose statistics still said it was empty.)
+	sourceRowSQL = `SELECT s.occurred_at, s.amount::text, s.currency
+FROM (%s) AS s
+WHERE s.company_id = $1 AND s.source_id = $2 AND s.transaction_type = $3`
 
 	// revenueSQL answers the revenue API in one statement (one snapshot):
 	// the company's time zone, the watermark and its local day, the

@@ -135,7 +135,6 @@ type saleRef struct {
 // absolute value) also calls RequestRefresh.
 func (s *Service) ApplySaleEvents(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, evs []SaleEvent) error {
 	refs := make([]saleRef, 0, len(evs))
-	ids := make([]uuid.UUID, 0, len(evs))
 	for _, ev := range evs {
 		var p salePayload
 		if err := json.Unmarshal(ev.Payload, &p); err != nil {
@@ -157,7 +156,6 @@ func (s *Service) ApplySaleEvents(ctx context.Context, tx pgx.Tx, companyID uuid
 			return fmt.Errorf("%s payload: %s %q is not a uuid", ev.Topic, r.field, key)
 		}
 		refs = append(refs, r)
-		ids = append(ids, r.id)
 	}
 	if len(refs) == 0 {
 		return nil
@@ -173,25 +171,36 @@ func (s *Service) ApplySaleEvents(ctx context.Context, tx pgx.Tx, companyID uuid
 		amount   decimal.Decimal
 		currency string
 	}
-	rows, err := tx.Query(ctx, fmt.Sprintf(sourceRowsSQL, src), companyID, ids, SalesType)
-	if err != nil {
-		return fmt.Errorf("%s: read the %s source: %w", refs[0].topic, SalesType, err)
-	}
-	found := make(map[uuid.UUID]sourceRow, len(ids))
-	var (
-		id     uuid.UUID
-		row    sourceRow
-		amount string
-	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &row.at, &amount, &row.currency}, func() error {
-		if row.amount, err = decimal.NewFromString(amount); err != nil {
-			return fmt.Errorf("amount %q of %s: %w", amount, id, err)
+	// One query a key, all in one round trip.
+	found := make(map[uuid.UUID]sourceRow, len(refs))
+	query := fmt.Sprintf(sourceRowSQL, src)
+	reads := &pgx.Batch{}
+	for _, r := range refs {
+		if _, ok := found[r.id]; ok {
+			continue
 		}
-		found[id] = row
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("%s: read the %s source: %w", refs[0].topic, SalesType, err)
+		found[r.id] = sourceRow{}
+		reads.Queue(query, companyID, r.id, SalesType).Query(func(rows pgx.Rows) error {
+			var (
+				row    sourceRow
+				amount string
+			)
+			n, err := pgx.ForEachRow(rows, []any{&row.at, &amount, &row.currency}, func() error { return nil })
+			switch {
+			case err != nil:
+				return fmt.Errorf("%s: read %s %s: %w", r.topic, r.field, r.id, err)
+			case n.RowsAffected() == 0:
+				return fmt.Errorf("%s: %s %s is not in the %s source", r.topic, r.field, r.id, SalesType)
+			}
+			if row.amount, err = decimal.NewFromString(amount); err != nil {
+				return fmt.Errorf("%s: amount %q of %s: %w", r.topic, amount, r.id, err)
+			}
+			found[r.id] = row
+			return nil
+		})
+	}
+	if err := tx.SendBatch(ctx, reads).Close(); err != nil {
+		return err
 	}
 	info, err := s.company(ctx, companyID)
 	if err != nil {
@@ -199,10 +208,7 @@ func (s *Service) ApplySaleEvents(ctx context.Context, tx pgx.Tx, companyID uuid
 	}
 	deltas := make([]RollupDelta, len(refs))
 	for i, r := range refs {
-		row, ok := found[r.id]
-		if !ok {
-			return fmt.Errorf("%s: %s %s is not in the %s source", r.topic, r.field, r.id, SalesType)
-		}
+		row := found[r.id]
 		value := row.amount.Mul(decimal.NewFromInt(r.sign))
 		deltas[i] = RollupDelta{At: row.at, Type: SalesType, Currency: row.currency, Amount: value, Count: r.count}
 		if value.Abs().GreaterThanOrEqual(info.threshold) {
