@@ -2,7 +2,6 @@ package plugins
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/locks"
 	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
@@ -30,7 +30,7 @@ type call struct {
 	principal auth.Principal
 	// unit is the call's unit of work; nil without a database.
 	unit *dal.Unit
-	data *data
+	data *hostcall.Data
 
 	mu    sync.Mutex
 	cache cache.Cache
@@ -45,7 +45,7 @@ type calls struct{ m sync.Map }
 func (c *calls) begin(vertical string, proc *process, requestID string, p auth.Principal, pool *pgxpool.Pool) (string, *call) {
 	cl := &call{vertical: vertical, requestID: requestID, principal: p, data: proc.data}
 	if proc.data != nil && pool != nil {
-		cl.unit = dal.NewTenantUnit(pool, p.CompanyID, proc.data.schema)
+		cl.unit = dal.NewTenantUnit(pool, p.CompanyID, proc.data.Schema)
 	}
 	id := uuid.NewString()
 	c.m.Store(id, cl)
@@ -103,18 +103,7 @@ func (h *hostService) DB(ctx context.Context, req *nexusv1.DBRequest) (*nexusv1.
 		return nil, rpcError(codes.Unavailable, "database_unavailable", "the host runs without a database")
 	}
 	actor := dal.Actor{CompanyID: cl.principal.CompanyID, UserID: cl.principal.UserID, Role: string(cl.principal.Role), Vertical: h.vertical}
-	var results []*nexusv1.DBResult
-	err = cl.unit.Run(ctx, func(tx pgx.Tx) error {
-		results, err = dal.Exec(ctx, tx, cl.data.catalog, cl.data.queries, actor, req.GetOps())
-		return err
-	})
-	if err != nil {
-		if e := dal.AsError(err); e.Code == codes.Internal || e.Code == codes.Unknown {
-			h.log.Error("data operation failed", "request_id", cl.requestID, "error", err)
-		}
-		return nil, dal.Status(err)
-	}
-	return &nexusv1.DBResponse{Results: results}, nil
+	return cl.data.DB(ctx, cl.unit, actor, req, h.log, cl.requestID)
 }
 
 // Publish implements nexusv1.HostServer: the events join the call's unit of
@@ -142,15 +131,8 @@ func (h *hostService) queuePublish(ctx context.Context, b *pgx.Batch, cl *call, 
 	if cl.unit == nil || h.publish == nil {
 		return nil, rpcError(codes.Unavailable, "event_bus_unavailable", "the host runs without an event bus")
 	}
-	for _, ev := range evs {
-		if !strings.HasPrefix(ev.GetTopic(), h.vertical+".") {
-			return nil, status.Errorf(codes.InvalidArgument, "topic %q must start with %q", ev.GetTopic(), h.vertical+".")
-		}
-		if id := ev.GetId(); id != "" {
-			if _, err := uuid.Parse(id); err != nil {
-				return nil, status.Errorf(codes.InvalidArgument, "event id %q is not a UUID", id)
-			}
-		}
+	if err := hostcall.CheckEvents(h.vertical, evs); err != nil {
+		return nil, err
 	}
 	ids, err := h.publish(ctx, b, cl.principal.CompanyID, cl.requestID, evs)
 	if err != nil {

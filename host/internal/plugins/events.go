@@ -15,6 +15,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
@@ -54,7 +55,7 @@ func (m *Manager) subscribe(ctx context.Context, v *vertical, man *nexusv1.Manif
 	subs := make([]events.Subscription, 0, len(man.GetSubscriptions()))
 	for _, s := range man.GetSubscriptions() {
 		subs = append(subs, events.Subscription{
-			Vertical: SchemaName(v.name), Name: s.GetName(), Pattern: s.GetPattern(),
+			Vertical: hostcall.SchemaName(v.name), Name: s.GetName(), Pattern: s.GetPattern(),
 			Concurrency: int(s.GetConcurrency()), Handler: m.eventHandler(v, s.GetName()),
 		})
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/locks"
+	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/internal/manifest"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -165,7 +166,7 @@ type process struct {
 	routes   map[string]*nexusv1.Route
 	version  int
 	// data is nil when the host runs without a database.
-	data *data
+	data *hostcall.Data
 	// host serves the plugin's callbacks.
 	host *hostService
 }
@@ -294,7 +295,7 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	proc := &process{client: client, rpc: rpc, api: wc, manifest: man, version: client.NegotiatedVersion(),
 		routes: map[string]*nexusv1.Route{}}
 	if m.cfg.Pool != nil {
-		if proc.data, err = m.prepareData(ctx, man); err != nil {
+		if proc.data, err = hostcall.Prepare(ctx, m.cfg.Pool, man, m.log); err != nil {
 			return nil, &refusedError{err}
 		}
 	}

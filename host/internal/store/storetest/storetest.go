@@ -1,73 +1,32 @@
 // Package storetest gives tests a fresh PostgreSQL database each: created on
 // the test server, migrated with the host's schema when asked, and dropped
-// when the test ends. It is for tests only and must never be imported by
+// when the test ends (see internal/pgtest, which it shares with
+// sdk/sdktest). It is for tests only and must never be imported by
 // production code.
 package storetest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
-// DefaultURL is the test server used when NEXUS_TEST_DATABASE_URL is unset.
-const DefaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-
-// EnvURL names the environment variable holding the test server's URL.
-const EnvURL = "NEXUS_TEST_DATABASE_URL"
-
-// timeout bounds each administrative step.
-const timeout = 30 * time.Second
-
-// ServerURL returns the test server's URL (a database to connect to for
-// administration, normally "postgres").
-func ServerURL() string {
-	if u := os.Getenv(EnvURL); u != "" {
-		return u
-	}
-	return DefaultURL
-}
+// ServerURL returns the test server's URL ($NEXUS_TEST_DATABASE_URL or the
+// local server), naming a database for administration, normally "postgres".
+func ServerURL() string { return pgtest.ServerURL() }
 
 // NewDatabase creates an empty database nexus_test_<random> on the test
 // server, drops it (WITH (FORCE)) when the test ends and returns its URL.
 // The test fails, naming PostgreSQL, when the server is unreachable.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
-	server := ServerURL()
-	name := "nexus_test_" + randomSuffix()
-
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	conn := connect(ctx, t, server)
-	defer func() { _ = conn.Close(ctx) }()
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE template0"); err != nil {
-		t.Fatalf("storetest: PostgreSQL at %s: create database %s: %v", conn.Config().Host, name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		conn := connect(ctx, t, server)
-		defer func() { _ = conn.Close(ctx) }()
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("storetest: PostgreSQL: drop database %s: %v", name, err)
-		}
-	})
-
-	u, err := withDatabase(server, name)
-	if err != nil {
-		t.Fatalf("storetest: %s: %v", EnvURL, err)
-	}
-	return u
+	return pgtest.NewDatabase(t)
 }
 
 // NewPool returns a pool on a fresh database (see NewDatabase) carrying the
@@ -82,53 +41,15 @@ func NewPool(t testing.TB) *pgxpool.Pool {
 // and applies the host's migrations when migrate is set.
 func OpenPool(t testing.TB, url string, migrate bool) *pgxpool.Pool {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	pool, err := store.Open(ctx, url, hclog.NewNullLogger())
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
 	t.Cleanup(pool.Close)
-	if !migrate {
-		return pool
-	}
-	host, err := store.Host()
-	if err != nil {
-		t.Fatalf("storetest: %v", err)
-	}
-	if _, err := store.NewMigrator(pool, hclog.NewNullLogger()).Up(ctx, host); err != nil {
-		t.Fatalf("storetest: %v", err)
+	if migrate {
+		pgtest.MigrateHost(t, pool)
 	}
 	return pool
-}
-
-// connect opens an administrative connection to the test server, failing
-// the test with the service named when it cannot.
-func connect(ctx context.Context, t testing.TB, server string) *pgx.Conn {
-	t.Helper()
-	conn, err := pgx.Connect(ctx, server)
-	if err != nil {
-		t.Fatalf("storetest: PostgreSQL is unreachable (set %s; default %s): %v", EnvURL, DefaultURL, err)
-	}
-	return conn
-}
-
-// withDatabase returns server with its database replaced by name.
-func withDatabase(server, name string) (string, error) {
-	if _, err := pgx.ParseConfig(server); err != nil {
-		return "", err
-	}
-	if u, err := url.Parse(server); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		u.Path = "/" + name
-		return u.String(), nil
-	}
-	// A keyword/value connection string, where the last dbname wins.
-	return server + " dbname=" + name, nil
-}
-
-// randomSuffix returns 16 random hex digits.
-func randomSuffix() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails.
-	return hex.EncodeToString(b[:])
 }
