@@ -45,11 +45,12 @@ func BenchmarkCPG(b *testing.B) {
 	f := newCheckoutFixture(b, p, clients)
 	var baseline float64
 	drain := func(b *testing.B) { p.drainEvents(b) }
+	cpu := newCPUMeter(p)
 	b.Run("baseline-raw-sql", func(b *testing.B) {
-		baseline = runClients(b, clients, drain, func(worker int) error { return f.rawCheckout(worker) })
+		baseline = runClients(b, clients, drain, cpu, func(worker int) error { return f.rawCheckout(worker) })
 	})
 	b.Run("checkout-3-lines", func(b *testing.B) {
-		rate := runClients(b, clients, drain, func(worker int) error { return f.apiCheckout(worker) })
+		rate := runClients(b, clients, drain, cpu, func(worker int) error { return f.apiCheckout(worker) })
 		if baseline > 0 {
 			b.ReportMetric(100*rate/baseline, "%-of-baseline")
 		}
@@ -110,7 +111,10 @@ func (l *latencies) report(b *testing.B) {
 // events handled): it runs before the clock starts, so that one run does
 // not pay for another's, and before it stops, so that the throughput is
 // sustainable.
-func runClients(b *testing.B, clients int, drain func(*testing.B), op func(worker int) error) float64 {
+//
+// cpu reports the CPU the processes used per operation over the same
+// span, drained work included.
+func runClients(b *testing.B, clients int, drain func(*testing.B), cpu *cpuMeter, op func(worker int) error) float64 {
 	var (
 		next int64
 		lat  latencies
@@ -120,25 +124,28 @@ func runClients(b *testing.B, clients int, drain func(*testing.B), op func(worke
 	var firstErr atomic.Value
 	drain(b)
 	b.ResetTimer()
-	start := time.Now()
-	for w := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for atomic.AddInt64(&next, 1) <= int64(b.N) {
-				t0 := time.Now()
-				if err := op(w); err != nil {
-					errs.Add(1)
-					firstErr.CompareAndSwap(nil, err)
-					continue
+	var elapsed time.Duration
+	cpu.measure(b, func() {
+		start := time.Now()
+		for w := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for atomic.AddInt64(&next, 1) <= int64(b.N) {
+					t0 := time.Now()
+					if err := op(w); err != nil {
+						errs.Add(1)
+						firstErr.CompareAndSwap(nil, err)
+						continue
+					}
+					lat.add(time.Since(t0))
 				}
-				lat.add(time.Since(t0))
-			}
-		}()
-	}
-	wg.Wait()
-	drain(b)
-	elapsed := time.Since(start)
+			}()
+		}
+		wg.Wait()
+		drain(b)
+		elapsed = time.Since(start)
+	})
 	b.StopTimer()
 	if n := errs.Load(); n > 0 {
 		b.Fatalf("%d of %d operations failed; first: %v", n, b.N, firstErr.Load())
