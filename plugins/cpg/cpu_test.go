@@ -18,11 +18,11 @@ import (
 const clockTick = 10 * time.Millisecond
 
 // cpuUse is the CPU time (user + system) the platform's processes have
-// used: the host, its plugin processes, the PostgreSQL backends of the
-// platform's database and the benchmark's own process, which plays the
-// clients (and runs the raw-SQL baseline).
+// used: the host, its plugin processes and the benchmark's own process,
+// which plays the clients (and runs the raw-SQL baseline). The PostgreSQL
+// backends' CPU is sampled per backend (see sample).
 type cpuUse struct {
-	host, plugins, postgres, clients time.Duration
+	host, plugins, clients time.Duration
 }
 
 // cpuMeter reads cpuUse from /proc. Backends are the ones connected to the
