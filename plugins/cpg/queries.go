@@ -67,14 +67,19 @@ DO UPDATE SET on_hand = stock.on_hand + EXCLUDED.on_hand, updated_at = now()`,
 WHERE company_id = ` + companyFilter + ` AND variant_id = $1::uuid AND location_id = $2::uuid
   AND on_hand >= $3::numeric`,
 
-	qStockTakeMany: `WITH d AS (
+	// Each line's stock row is looked up by its key, in key order (so
+	// that concurrent sales lock rows in the same order): joined with the
+	// lines, PostgreSQL hashed every stock row of the company instead.
+	qStockTakeMany: `WITH d AS MATERIALIZED (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::numeric[]) AS d(variant_id, location_id, quantity)
+  ORDER BY variant_id, location_id
 ), locked AS (
-  SELECT s.id, d.quantity FROM stock s
-  JOIN d ON d.variant_id = s.variant_id AND d.location_id = s.location_id
-  WHERE s.company_id = ` + companyFilter + `
-  ORDER BY s.variant_id, s.location_id
-  FOR UPDATE OF s
+  SELECT s.id, d.quantity FROM d
+  CROSS JOIN LATERAL (
+    SELECT id FROM stock
+    WHERE company_id = ` + companyFilter + ` AND variant_id = d.variant_id AND location_id = d.location_id
+    FOR UPDATE
+  ) s
 )
 UPDATE stock s SET on_hand = s.on_hand - locked.quantity, updated_at = now()
 FROM locked
