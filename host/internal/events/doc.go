@@ -27,6 +27,10 @@
 // keeps its own unit; a failing one is dropped from the batch, which is run
 // again without it), and those transactions commit without waiting for the
 // WAL flush because no acknowledgement can outrun the flush (durable.go).
+// A subscription whose events fold into shared rows (a daily total) takes a
+// BatchHandler instead: one call for the events waiting together, so one
+// statement per batch and row locks held only until its commit; a failing
+// batch is run again one event at a time.
 //
 // # Buses
 //
