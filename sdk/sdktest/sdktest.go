@@ -34,9 +34,10 @@
 //
 // Events published by a committed request are recorded (Events), not
 // delivered: the harness runs no subscriptions. The cache is in memory and
-// per harness; locks are in memory too. Idempotency-Key replays are the
-// host's alone: a write carrying that header fails the test. Anything the
-// harness cannot serve fails loudly, with a message that says so.
+// per harness; locks are in memory too. Idempotency-Key requests are
+// claimed, stored and replayed with the host's code (so they need
+// WithDatabase). Anything the harness cannot serve fails loudly, with a
+// message that says so.
 package sdktest
 
 import (
@@ -53,9 +54,11 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/nexuspos/nexus/internal/envelope"
+	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/internal/manifest"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -245,11 +248,6 @@ func (h *Harness) routeHandler(route *nexusv1.Route) http.Handler {
 			writeEnvelope(w, http.StatusForbidden, "insufficient_role", "this route needs role "+route.GetMinRole(), requestID)
 			return
 		}
-		if r.Header.Get("Idempotency-Key") != "" && r.Method != http.MethodGet {
-			h.t.Errorf("sdktest: %s %s: the harness does not replay Idempotency-Key requests; test the handler without the header", r.Method, r.URL.Path)
-			writeEnvelope(w, http.StatusNotImplemented, "idempotency_unavailable", "sdktest: the harness does not replay Idempotency-Key requests", requestID)
-			return
-		}
 		body, err := readAll(r)
 		if err != nil {
 			writeEnvelope(w, http.StatusBadRequest, "invalid_body", err.Error(), requestID)
@@ -261,6 +259,11 @@ func (h *Harness) routeHandler(route *nexusv1.Route) http.Handler {
 			params[k] = rctx.URLParams.Values[i]
 		}
 		callID, cl := h.host.begin(requestID, p)
+		idem, ok := h.idempotency(w, r, cl, route, body, requestID)
+		if !ok {
+			_ = h.host.end(r.Context(), callID, cl, false)
+			return
+		}
 		res, err := h.server.HandleRoute(r.Context(), &nexusv1.RouteRequest{
 			CallId:    callID,
 			RouteId:   route.GetId(),
@@ -290,6 +293,11 @@ func (h *Harness) routeHandler(route *nexusv1.Route) http.Handler {
 				writeEnvelope(w, http.StatusBadGateway, "vertical_error", "the vertical's answer could not be applied: "+err.Error(), requestID)
 				return
 			}
+			if err := remember(r.Context(), cl, idem, res); err != nil {
+				_ = h.host.end(r.Context(), callID, cl, false)
+				writeEnvelope(w, http.StatusInternalServerError, "internal", err.Error(), requestID)
+				return
+			}
 		}
 		if err := h.host.end(r.Context(), callID, cl, commit); err != nil && commit {
 			status, code := http.StatusInternalServerError, "internal"
@@ -307,6 +315,64 @@ func (h *Harness) routeHandler(route *nexusv1.Route) http.Handler {
 		w.WriteHeader(int(res.GetStatus()))
 		_, _ = w.Write(res.GetBody())
 	})
+}
+
+// idempotency claims the request's Idempotency-Key in its unit of work as
+// the host does, or answers it: with the response stored for the key, or
+// with the host's error. It reports whether the handler is to run; the
+// request it returns is nil when there is no key.
+func (h *Harness) idempotency(w http.ResponseWriter, r *http.Request, cl *call, route *nexusv1.Route, body []byte, requestID string) (*hostcall.IdempotentRequest, bool) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" || r.Method == http.MethodGet {
+		return nil, true
+	}
+	if cl.unit == nil {
+		h.t.Errorf("sdktest: %s %s: Idempotency-Key requests are stored in the database; use sdktest.WithDatabase()", r.Method, r.URL.Path)
+		writeEnvelope(w, http.StatusServiceUnavailable, "database_unavailable", "sdktest: Idempotency-Key needs sdktest.WithDatabase()", requestID)
+		return nil, false
+	}
+	if !hostcall.ValidKey(key) {
+		writeEnvelope(w, http.StatusBadRequest, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable ASCII characters", requestID)
+		return nil, false
+	}
+	company, _ := uuid.Parse(cl.principal.CompanyID)
+	req := hostcall.NewIdempotentRequest(company, h.manifest.GetName()+":"+route.GetId(), key, r.Method, r.URL.RequestURI(), body)
+	replay, err := req.Claim(r.Context(), cl.unit)
+	switch {
+	case errors.Is(err, hostcall.ErrKeyReused):
+		writeEnvelope(w, http.StatusConflict, "idempotency_key_reused", err.Error(), requestID)
+	case errors.Is(err, hostcall.ErrKeyInUse):
+		writeEnvelope(w, http.StatusConflict, "idempotency_key_in_use", err.Error(), requestID)
+	case err != nil:
+		h.t.Errorf("sdktest: %s %s: %v", r.Method, r.URL.Path, err)
+		writeEnvelope(w, http.StatusInternalServerError, "internal", err.Error(), requestID)
+	case replay != nil:
+		for k, v := range replay.Headers {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(replay.Status)
+		_, _ = w.Write(replay.Body)
+	default:
+		return &req, true
+	}
+	return nil, false
+}
+
+// remember stores res under the request's Idempotency-Key, if it has one,
+// in its unit of work.
+func remember(ctx context.Context, cl *call, req *hostcall.IdempotentRequest, res *nexusv1.RouteResponse) error {
+	if req == nil {
+		return nil
+	}
+	out := hostcall.StoredResponse{Status: int(res.GetStatus()), Headers: map[string][]string{}, Body: res.GetBody()}
+	for k, v := range res.GetHeaders() {
+		out.Headers[http.CanonicalHeaderKey(k)] = v.GetValues()
+	}
+	b := &pgx.Batch{}
+	if err := req.QueueRemember(b, out); err != nil {
+		return err
+	}
+	return cl.unit.Run(ctx, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
 }
 
 func writeEnvelope(w http.ResponseWriter, status int, code, msg, requestID string) {

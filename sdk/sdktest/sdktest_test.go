@@ -3,7 +3,9 @@ package sdktest_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -295,4 +297,46 @@ func TestUnreachableDatabaseFails(t *testing.T) {
 	<-done
 	require.Contains(t, f.failure, "PostgreSQL is unreachable", "the test fails, never skips")
 	require.Contains(t, f.failure, "NEXUS_TEST_DATABASE_URL")
+}
+
+// TestIdempotencyKey replays a write retried with its Idempotency-Key as
+// the host does: the same key and request give the stored response and
+// write nothing more; another request under the key is a 409; another
+// company's key is its own.
+func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	h := sdktest.New(t, probe.New("probe"), sdktest.WithDatabase())
+	post := func(h *sdktest.Harness, key, body string) *sdktest.Response {
+		r := httptest.NewRequest(http.MethodPost, "/notes", strings.NewReader(body))
+		r.Header.Set("Idempotency-Key", key)
+		return h.DoRequest(r)
+	}
+	body := `{"body":"once","amount":"1.00"}`
+	first := post(h, "key-1", body)
+	require.Equal(t, http.StatusCreated, first.Status, string(first.Body))
+	again := post(h, "key-1", body)
+	require.Equal(t, http.StatusCreated, again.Status, string(again.Body))
+	require.JSONEq(t, string(first.Body), string(again.Body))
+	require.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
+	require.Len(t, list(t, h, "/notes"), 1, "the retry wrote nothing")
+
+	other := post(h, "key-1", `{"body":"twice","amount":"1.00"}`)
+	require.Equal(t, http.StatusConflict, other.Status, string(other.Body))
+	require.Equal(t, "idempotency_key_reused", other.ErrorCode())
+	bad := post(h, "key with spaces", body)
+	require.Equal(t, http.StatusBadRequest, bad.Status, string(bad.Body))
+	require.Equal(t, "invalid_idempotency_key", bad.ErrorCode())
+
+	// A failed request stores nothing: its key runs again.
+	res := post(h, "key-2", `{"body":`)
+	require.GreaterOrEqual(t, res.Status, 400, string(res.Body))
+	res = post(h, "key-2", body)
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+
+	b := h.WithCompany(sdktest.NewCompany())
+	res = post(b, "key-1", body)
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+	require.Empty(t, res.Header.Get("Idempotent-Replayed"), "company B's key is its own")
+	require.Len(t, list(t, h, "/notes"), 2)
+	require.Len(t, list(t, b, "/notes"), 1)
 }

@@ -2,12 +2,9 @@ package plugins
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,39 +12,19 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
-	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
-// Idempotency keys make retried writes safe: the first request with a key
-// runs and, if it succeeds (< 400), its response is stored in the same unit
-// of work as its effects. A retry with the same key and body gets that
-// response again; the same key with another body is a 409. A concurrent
-// retry waits for the first request's transaction (up to the lock timeout).
-
-const (
-	claimKeySQL = `
-INSERT INTO public.idempotency_keys (company_id, scope, key, request_hash)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (company_id, scope, key) DO NOTHING`
-	storedKeySQL = `
-SELECT request_hash, status, response FROM public.idempotency_keys
-WHERE company_id = $1 AND scope = $2 AND key = $3`
-	rememberKeySQL = `
-UPDATE public.idempotency_keys SET status = $4, response = $5
-WHERE company_id = $1 AND scope = $2 AND key = $3`
-)
-
-var idempotencyKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
-
-// storedResponse is a response as remembered for an idempotency key.
-type storedResponse struct {
-	Status  int                 `json:"status"`
-	Headers map[string][]string `json:"headers"`
-	Body    []byte              `json:"body"`
+// idemState is the idempotency key of one request, if it has one.
+type idemState struct {
+	req *hostcall.IdempotentRequest
+	// replay is the stored response of an earlier request with this key.
+	replay *hostcall.StoredResponse
 }
 
-func (s storedResponse) write(w http.ResponseWriter) {
+// writeStored writes a stored response.
+func writeStored(w http.ResponseWriter, s hostcall.StoredResponse) {
 	for k, v := range s.Headers {
 		w.Header()[k] = v
 	}
@@ -55,79 +32,36 @@ func (s storedResponse) write(w http.ResponseWriter) {
 	_, _ = w.Write(s.Body)
 }
 
-// idemState is the idempotency key of one request, if it has one.
-type idemState struct {
-	scope, key string
-	// replay is the stored response of an earlier request with this key.
-	replay *storedResponse
-}
-
 // idempotency claims the request's Idempotency-Key in its unit of work, or
-// finds the response stored for it.
+// finds the response stored for it (see hostcall.IdempotentRequest).
 func (m *Manager) idempotency(ctx context.Context, r *http.Request, cl *call, route *nexusv1.Route, body []byte) (idemState, error) {
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" || r.Method == http.MethodGet || cl.unit == nil {
 		return idemState{}, nil
 	}
-	if !idempotencyKeyPattern.MatchString(key) {
+	if !hostcall.ValidKey(key) {
 		return idemState{}, httpx.BadRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable ASCII characters")
 	}
-	st := idemState{scope: cl.vertical + ":" + route.GetId(), key: key}
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n", r.Method, r.URL.RequestURI())
-	h.Write(body)
-	hash := h.Sum(nil)
-	company := cl.principal.CompanyID
-	err := cl.unit.Run(ctx, func(tx pgx.Tx) error {
-		// A batch, so that the claim travels with the transaction's begin.
-		var claimed bool
-		b := &pgx.Batch{}
-		b.Queue(claimKeySQL, company, st.scope, key, hash).Exec(func(tag pgconn.CommandTag) error {
-			claimed = tag.RowsAffected() == 1
-			return nil
-		})
-		if err := dal.SendQualified(ctx, tx, b).Close(); err != nil || claimed {
-			return err
-		}
-		var (
-			stored   []byte
-			status   *int
-			response []byte
-		)
-		if err := tx.QueryRow(ctx, storedKeySQL, company, st.scope, key).Scan(&stored, &status, &response); err != nil {
-			return err
-		}
-		if string(stored) != string(hash) {
-			return httpx.Conflict("idempotency_key_reused", "this Idempotency-Key was used with a different request")
-		}
-		st.replay = &storedResponse{}
-		return json.Unmarshal(response, st.replay)
-	})
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "55P03" {
-		return idemState{}, httpx.Conflict("idempotency_key_in_use", "a request with this Idempotency-Key is still running")
+	req := hostcall.NewIdempotentRequest(cl.principal.CompanyID, cl.vertical+":"+route.GetId(), key, r.Method, r.URL.RequestURI(), body)
+	replay, err := req.Claim(ctx, cl.unit)
+	switch {
+	case errors.Is(err, hostcall.ErrKeyReused):
+		return idemState{}, httpx.Conflict("idempotency_key_reused", err.Error())
+	case errors.Is(err, hostcall.ErrKeyInUse):
+		return idemState{}, httpx.Conflict("idempotency_key_in_use", err.Error())
+	case err != nil:
+		return idemState{}, err
 	}
-	if err != nil {
-		return idemState{}, fmt.Errorf("idempotency key: %w", err)
-	}
-	if st.replay != nil {
-		st.replay.Headers["Idempotent-Replayed"] = []string{"true"}
-	}
-	return st, nil
+	return idemState{req: &req, replay: replay}, nil
 }
 
 // queueResponse queues in b, for the request's unit of work, the storing of
 // res under the request's idempotency key (if it has one).
-func queueResponse(b *pgx.Batch, cl *call, st idemState, res storedResponse) error {
-	if st.key == "" {
+func queueResponse(b *pgx.Batch, st idemState, res hostcall.StoredResponse) error {
+	if st.req == nil {
 		return nil
 	}
-	data, err := json.Marshal(res)
-	if err != nil {
-		return fmt.Errorf("idempotency key: %w", err)
-	}
-	b.Queue(rememberKeySQL, cl.principal.CompanyID, st.scope, st.key, res.Status, data)
-	return nil
+	return st.req.QueueRemember(b, res)
 }
 
 // pruneBatch bounds the rows one pruning statement deletes.

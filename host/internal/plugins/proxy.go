@@ -16,6 +16,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
@@ -112,7 +113,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			if err != nil {
 				httpx.WriteError(w, r, err)
 			} else {
-				idem.replay.write(w)
+				writeStored(w, *idem.replay)
 			}
 			return
 		}
@@ -137,7 +138,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			m.callFailed(w, r, v, err)
 			return
 		}
-		out := storedResponse{Status: int(res.GetStatus()), Headers: map[string][]string{}, Body: res.GetBody()}
+		out := hostcall.StoredResponse{Status: int(res.GetStatus()), Headers: map[string][]string{}, Body: res.GetBody()}
 		for k, vals := range res.GetHeaders() {
 			out.Headers[http.CanonicalHeaderKey(k)] = vals.GetValues()
 		}
@@ -151,7 +152,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 				m.effectsFailed(w, r, v, err)
 				return
 			}
-			if err := queueResponse(b, cl, idem, out); err != nil {
+			if err := queueResponse(b, idem, out); err != nil {
 				_ = m.calls.end(ctx, callID, cl, false)
 				httpx.WriteError(w, r, err)
 				return
@@ -167,7 +168,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			httpx.WriteError(w, r, commitError(err))
 			return
 		}
-		out.write(w)
+		writeStored(w, out)
 	})
 }
 

@@ -1,0 +1,132 @@
+package hostcall
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nexuspos/nexus/internal/dal"
+)
+
+// Idempotency keys make retried writes safe: the first request with a key
+// runs and, if it succeeds (< 400), its response is stored in the same unit
+// of work as its effects. A retry with the same key and request gets that
+// response again; the same key with another request is refused. A
+// concurrent retry waits for the first request's transaction (up to the
+// lock timeout).
+
+const (
+	claimKeySQL = `
+INSERT INTO public.idempotency_keys (company_id, scope, key, request_hash)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (company_id, scope, key) DO NOTHING`
+	storedKeySQL = `
+SELECT request_hash, status, response FROM public.idempotency_keys
+WHERE company_id = $1 AND scope = $2 AND key = $3`
+	rememberKeySQL = `
+UPDATE public.idempotency_keys SET status = $4, response = $5
+WHERE company_id = $1 AND scope = $2 AND key = $3`
+)
+
+var (
+	// ErrKeyReused is ClaimKey's error for a key used with another request.
+	ErrKeyReused = errors.New("this Idempotency-Key was used with a different request")
+	// ErrKeyInUse is ClaimKey's error when the request that claimed the key
+	// is still running after the lock timeout.
+	ErrKeyInUse = errors.New("a request with this Idempotency-Key is still running")
+)
+
+var idempotencyKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
+
+// ValidKey reports whether key is 1 to 255 printable ASCII characters.
+func ValidKey(key string) bool { return idempotencyKeyPattern.MatchString(key) }
+
+// StoredResponse is a response as remembered for an idempotency key.
+type StoredResponse struct {
+	Status  int                 `json:"status"`
+	Headers map[string][]string `json:"headers"`
+	Body    []byte              `json:"body"`
+}
+
+// IdempotentRequest is one request's idempotency key, if it has one.
+type IdempotentRequest struct {
+	company    uuid.UUID
+	scope, key string
+	hash       []byte
+}
+
+// NewIdempotentRequest identifies a request of company by its method, URI
+// and body, under key in scope (a vertical's route).
+func NewIdempotentRequest(company uuid.UUID, scope, key, method, uri string, body []byte) IdempotentRequest {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n", method, uri)
+	h.Write(body)
+	return IdempotentRequest{company: company, scope: scope, key: key, hash: h.Sum(nil)}
+}
+
+// Claim claims the key in u, the request's unit of work, and returns nil;
+// or returns the response stored for an earlier request with the key. It
+// fails with ErrKeyReused when that request was another one, and with
+// ErrKeyInUse when it is still running.
+func (r IdempotentRequest) Claim(ctx context.Context, u *dal.Unit) (*StoredResponse, error) {
+	var replay *StoredResponse
+	err := u.Run(ctx, func(tx pgx.Tx) error {
+		// A batch, so that the claim travels with the transaction's begin.
+		var claimed bool
+		b := &pgx.Batch{}
+		b.Queue(claimKeySQL, r.company, r.scope, r.key, r.hash).Exec(func(tag pgconn.CommandTag) error {
+			claimed = tag.RowsAffected() == 1
+			return nil
+		})
+		if err := dal.SendQualified(ctx, tx, b).Close(); err != nil || claimed {
+			return err
+		}
+		var (
+			stored   []byte
+			status   *int
+			response []byte
+		)
+		if err := tx.QueryRow(ctx, storedKeySQL, r.company, r.scope, r.key).Scan(&stored, &status, &response); err != nil {
+			return err
+		}
+		if string(stored) != string(r.hash) {
+			return ErrKeyReused
+		}
+		replay = &StoredResponse{}
+		return json.Unmarshal(response, replay)
+	})
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "55P03":
+		return nil, ErrKeyInUse
+	case errors.Is(err, ErrKeyReused):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("idempotency key: %w", err)
+	}
+	if replay != nil {
+		if replay.Headers == nil {
+			replay.Headers = map[string][]string{}
+		}
+		replay.Headers["Idempotent-Replayed"] = []string{"true"}
+	}
+	return replay, nil
+}
+
+// QueueRemember queues in b, for the request's unit of work, the storing
+// of res under the request's key.
+func (r IdempotentRequest) QueueRemember(b *pgx.Batch, res StoredResponse) error {
+	data, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("idempotency key: %w", err)
+	}
+	b.Queue(rememberKeySQL, r.company, r.scope, r.key, res.Status, data)
+	return nil
+}
