@@ -19,9 +19,9 @@ import (
 )
 
 // Benchmark shape: producers commit transactions of perTx events each;
-// one subscription with benchConcurrency workers (as the host's revenue
-// rollup has) handles them (its unit of work records the event in
-// processed_events and commits). The bus runs with the production
+// one subscription with benchConcurrency workers handles them one event at
+// a time, as a vertical's subscriptions do (its unit of work records the
+// event in processed_events and commits). The bus runs with the production
 // defaults (prefetch, relay batch), as nexus serve does.
 const (
 	benchProducers   = 4
