@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/textproto"
 	"regexp"
 
 	"github.com/google/uuid"
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/nexuspos/nexus/internal/dal"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
 // Idempotency keys make retried writes safe: the first request with a key
@@ -55,7 +57,16 @@ type StoredResponse struct {
 	Body    []byte              `json:"body"`
 }
 
-// IdempotentRequest is one request's idempotency key, if it has one.
+// StoredResponseOf is the response to remember of a vertical's answer.
+func StoredResponseOf(res *nexusv1.RouteResponse) StoredResponse {
+	out := StoredResponse{Status: int(res.GetStatus()), Headers: map[string][]string{}, Body: res.GetBody()}
+	for k, v := range res.GetHeaders() {
+		out.Headers[textproto.CanonicalMIMEHeaderKey(k)] = v.GetValues()
+	}
+	return out
+}
+
+// IdempotentRequest is one request's idempotency key.
 type IdempotentRequest struct {
 	company    uuid.UUID
 	scope, key string

@@ -364,12 +364,8 @@ func remember(ctx context.Context, cl *call, req *hostcall.IdempotentRequest, re
 	if req == nil {
 		return nil
 	}
-	out := hostcall.StoredResponse{Status: int(res.GetStatus()), Headers: map[string][]string{}, Body: res.GetBody()}
-	for k, v := range res.GetHeaders() {
-		out.Headers[http.CanonicalHeaderKey(k)] = v.GetValues()
-	}
 	b := &pgx.Batch{}
-	if err := req.QueueRemember(b, out); err != nil {
+	if err := req.QueueRemember(b, hostcall.StoredResponseOf(res)); err != nil {
 		return err
 	}
 	return cl.unit.Run(ctx, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })

@@ -69,8 +69,8 @@ func SalesStats() Subscription {
 	}
 }
 
-// salesDelta is what one event adds to sales_daily, column by column, for
-// addSalesSQL.
+// salesDelta is what a batch of events adds to sales_daily: one element a
+// counted event in each column, as addSalesSQL takes them.
 type salesDelta struct {
 	at        []time.Time
 	locations [][16]byte // binary uuids (see pgUUID)

@@ -138,10 +138,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			m.callFailed(w, r, v, err)
 			return
 		}
-		out := hostcall.StoredResponse{Status: int(res.GetStatus()), Headers: map[string][]string{}, Body: res.GetBody()}
-		for k, vals := range res.GetHeaders() {
-			out.Headers[http.CanonicalHeaderKey(k)] = vals.GetValues()
-		}
+		out := hostcall.StoredResponseOf(res)
 		commit := out.Status < http.StatusBadRequest
 		if commit {
 			// The vertical's events and the stored response share the

@@ -120,8 +120,8 @@ type saleRef struct {
 // ApplySaleEvents keeps the rollup of SalesType from cpg.sale.* events of
 // companyID, in tx (the consumer's unit of work for companyID). It reads
 // the rows the events are about from the SalesType source (as given to
-// SetSources) in tx, with one query, so the rollup gets exactly what the
-// view will hold:
+// SetSources) in tx, one lookup a row, all in one round trip, so the
+// rollup gets exactly what the view will hold:
 //
 //   - cpg.sale.created adds the sale (its amount, one transaction) on the
 //     sale's day;
@@ -171,7 +171,6 @@ func (s *Service) ApplySaleEvents(ctx context.Context, tx pgx.Tx, companyID uuid
 		amount   decimal.Decimal
 		currency string
 	}
-	// One query a key, all in one round trip.
 	found := make(map[uuid.UUID]sourceRow, len(refs))
 	query := fmt.Sprintf(sourceRowSQL, src)
 	reads := &pgx.Batch{}
