@@ -87,6 +87,7 @@ func TestRoutesRoundTrip(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.Status)
 	require.Contains(t, string(res.Body), `"name":"hello"`)
 	require.Contains(t, string(res.Body), `"state":"running"`)
+	require.Contains(t, string(res.Body), `"next_cursor":null`, "the verticals list has the list envelope")
 	res = h.Call(http.MethodGet, "/readyz", "", nil)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	require.Contains(t, h.Log(), "nexus.plugins.probe", "plugin logs are tagged with the vertical")

@@ -83,7 +83,7 @@ func NewRouter(d Deps) http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(bodyLimit(d.MaxBodyBytes), d.Authenticate)
 			r.Get("/verticals", func(w http.ResponseWriter, _ *http.Request) {
-				httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": d.Plugins.List()})
+				httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(d.Plugins.List(), ""))
 			})
 			r.Handle("/verticals/{vertical}/*", d.Plugins.Handler(d.VerticalGate))
 		})

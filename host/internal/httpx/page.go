@@ -67,8 +67,9 @@ func invalidCursor() *Error {
 }
 
 // ParseLimit reads the "limit" query parameter: absent or empty gives def,
-// anything that is not a whole number in [1, maxLimit] is a 400
-// invalid_limit. maxLimit is capped at MaxLimit.
+// anything that is not a whole number in [1, maxLimit] is InvalidLimit.
+// maxLimit is capped at MaxLimit. Every list endpoint reads its page size
+// here, so a bad limit has one code everywhere.
 func ParseLimit(r *http.Request, def, maxLimit int) (int, error) {
 	maxLimit = min(maxLimit, MaxLimit)
 	raw := r.URL.Query().Get("limit")
@@ -77,8 +78,14 @@ func ParseLimit(r *http.Request, def, maxLimit int) (int, error) {
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 1 || n > maxLimit {
-		return 0, BadRequest("invalid_limit", fmt.Sprintf("limit must be a whole number between 1 and %d", maxLimit)).
-			WithDetails(map[string]any{"max": maxLimit})
+		return 0, InvalidLimit(maxLimit)
 	}
 	return n, nil
+}
+
+// InvalidLimit is the error of a page size outside [1, maxLimit]: 400
+// invalid_limit with details {"field":"limit","max":maxLimit}.
+func InvalidLimit(maxLimit int) *Error {
+	return BadRequest("invalid_limit", fmt.Sprintf("limit must be a whole number between 1 and %d", maxLimit)).
+		WithDetails(map[string]any{"field": "limit", "max": maxLimit})
 }

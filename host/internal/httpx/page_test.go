@@ -95,6 +95,7 @@ func TestParseLimit(t *testing.T) {
 				require.True(t, errors.As(err, &e), "got %v", err)
 				require.Equal(t, http.StatusBadRequest, e.Status)
 				require.Equal(t, "invalid_limit", e.Code)
+				require.Equal(t, map[string]any{"field": "limit", "max": min(tt.max, MaxLimit)}, e.Details)
 				return
 			}
 			require.NoError(t, err)

@@ -2,6 +2,7 @@ package invoices
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -390,6 +391,13 @@ func TestList(t *testing.T) {
 			requireStatus(t, e.get(t, a, base+"?"+tc.query), http.StatusBadRequest, tc.code)
 		})
 	}
+
+	t.Run("service limit", func(t *testing.T) {
+		_, _, err := e.svc.List(context.Background(), a.CompanyID, ListFilter{Limit: maxPageSize + 1})
+		var he *httpx.Error
+		require.ErrorAs(t, err, &he)
+		require.Equal(t, "invalid_limit", he.Code)
+	})
 
 	t.Run("get", func(t *testing.T) {
 		rec := e.get(t, a, base+"/"+issued[0].String())

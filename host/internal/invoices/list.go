@@ -53,7 +53,7 @@ func (s *Service) List(ctx context.Context, companyID uuid.UUID, f ListFilter) (
 		limit = defaultPageSize
 	}
 	if limit < 1 || limit > maxPageSize {
-		return nil, "", errInvalidQuery("limit", fmt.Sprintf("limit must be a whole number between 1 and %d", maxPageSize))
+		return nil, "", httpx.InvalidLimit(maxPageSize)
 	}
 	var after *listCursor
 	if f.Cursor != "" {
