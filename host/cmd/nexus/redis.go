@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,11 +29,7 @@ type shared struct {
 }
 
 func (p *platform) openShared(ctx context.Context) error {
-	classes, err := ratelimit.ClassesFromEnv(os.Getenv)
-	if err != nil {
-		return fmt.Errorf("rate limits: %w", err)
-	}
-	p.shared = &shared{classes: classes}
+	p.shared = &shared{classes: p.cfg.RateLimits}
 	if p.cfg.RedisURL == "" {
 		p.shared.cache = cache.NewMemory(0, p.log.Named("cache"))
 		p.shared.locks = locks.NewMemory()

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,14 +17,8 @@ import (
 // verticals' sources, starts the scheduled and event-driven refreshes and
 // subscribes the revenue rollup to the CPG sales events.
 func (p *platform) openReporting(ctx context.Context) error {
-	cfg := reporting.Config{Pool: p.pool, Log: p.log.Named("reporting"), RollupTypes: []string{reporting.SalesType}}
-	if v := os.Getenv("NEXUS_MV_REFRESH_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("NEXUS_MV_REFRESH_INTERVAL=%q: want a positive duration such as 1h", v)
-		}
-		cfg.Interval = d
-	}
+	cfg := reporting.Config{Pool: p.pool, Log: p.log.Named("reporting"), RollupTypes: []string{reporting.SalesType},
+		Interval: p.cfg.MVRefreshInterval}
 	if lk, err := p.shared.locks.For(cache.Scope{Vertical: cache.HostVertical}); err == nil {
 		cfg.Locker = lk
 	}

@@ -83,19 +83,7 @@ func (p *platform) newAuth() error {
 	if p.shared != nil {
 		limiter = p.shared.limiter
 	}
-	cfg := auth.Config{Secret: secret}
-	for _, v := range []struct {
-		env string
-		dst *ratelimit.Limit
-	}{{"NEXUS_RATE_LIMIT_LOGIN_IP", &cfg.LoginPerIP}, {"NEXUS_RATE_LIMIT_LOGIN_EMAIL", &cfg.LoginPerEmail}} {
-		if s := os.Getenv(v.env); s != "" {
-			l, err := ratelimit.ParseLimit(s)
-			if err != nil || l.Rate == 0 {
-				return fmt.Errorf("%s=%q: want <rate>/<period>[:<burst>]", v.env, s)
-			}
-			*v.dst = l
-		}
-	}
+	cfg := auth.Config{Secret: secret, LoginPerIP: p.cfg.LoginPerIP, LoginPerEmail: p.cfg.LoginPerEmail}
 	p.auth, err = auth.NewService(p.pool, cfg, limiter, p.log.Named("auth"))
 	return err
 }
@@ -123,14 +111,7 @@ func serve(ctx context.Context) error {
 			p.log.Info("created platform admin", "email", p.cfg.AdminEmail)
 		}
 	}
-	evCfg, err := events.LoadConfig(os.Getenv)
-	if err != nil {
-		return fmt.Errorf("events: %w", err)
-	}
-	// Several platforms may share one broker: NEXUS_EVENTS_PREFIX keeps
-	// their exchanges and queues apart.
-	evCfg.Prefix = os.Getenv("NEXUS_EVENTS_PREFIX")
-	if p.events, err = events.New(p.pool, evCfg, p.log.Named("events")); err != nil {
+	if p.events, err = events.New(p.pool, p.cfg.Events, p.log.Named("events")); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
 	p.plugins = plugins.New(plugins.Config{

@@ -1,23 +1,36 @@
 // Package config reads the host's NEXUS_* environment variables into one
-// validated struct. It only parses; it opens nothing.
+// validated struct: it is the only place the host reads them (tests' own
+// NEXUS_TEST_* variables aside). It only parses; it opens nothing, and no
+// other package calls os.Getenv for a NEXUS_* variable.
+//
+// To add a variable: add a field to Config naming it, read it in Load with
+// the matching reader (str, dur, count, flag, limit), document it in the
+// README's table, and add its good and bad values to config_test.go.
 package config
 
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nexuspos/nexus/host/internal/events"
+	"github.com/nexuspos/nexus/host/internal/ratelimit"
+	"github.com/nexuspos/nexus/host/internal/reporting"
 )
 
 // Config is the host's configuration. Every field comes from one NEXUS_*
-// variable, documented in the README.
+// variable, documented in the README; a zero duration or limit marked
+// "package default" leaves the choice to the package that uses it.
 type Config struct {
 	HTTPAddr        string        // NEXUS_HTTP_ADDR
 	DatabaseURL     string        // NEXUS_DATABASE_URL
-	RedisURL        string        // NEXUS_REDIS_URL
-	AMQPURL         string        // NEXUS_AMQP_URL
+	RedisURL        string        // NEXUS_REDIS_URL (validated)
 	PluginDir       string        // NEXUS_PLUGIN_DIR
 	PluginLock      string        // NEXUS_PLUGIN_LOCK
 	JWTSecret       string        // NEXUS_JWT_SECRET
@@ -34,89 +47,190 @@ type Config struct {
 	DebugAddr       string        // NEXUS_DEBUG_ADDR
 	IdempotencyTTL  time.Duration // NEXUS_IDEMPOTENCY_TTL
 	PruneInterval   time.Duration // NEXUS_PRUNE_INTERVAL
+
+	// MVRefreshInterval is the scheduled refresh period of the reporting
+	// views (NEXUS_MV_REFRESH_INTERVAL).
+	MVRefreshInterval time.Duration
+
+	// RateLimits are the per-class API limits (NEXUS_RATE_LIMIT_ANONYMOUS,
+	// NEXUS_RATE_LIMIT_AUTHENTICATED, NEXUS_RATE_LIMIT_WRITE).
+	RateLimits ratelimit.Classes
+	// LoginPerIP and LoginPerEmail limit login attempts
+	// (NEXUS_RATE_LIMIT_LOGIN_IP, NEXUS_RATE_LIMIT_LOGIN_EMAIL; zero:
+	// package default).
+	LoginPerIP, LoginPerEmail ratelimit.Limit
+
+	// Events configures the event bus: NEXUS_AMQP_URL (validated),
+	// NEXUS_EVENTS_PREFIX, NEXUS_EVENTS_PREFETCH, NEXUS_EVENTS_POLL_INTERVAL,
+	// NEXUS_EVENTS_RETENTION, NEXUS_EVENTS_HANDLER_TIMEOUT (zero: package
+	// default).
+	Events events.Config
 }
 
-// DefaultDatabaseURL is used when NEXUS_DATABASE_URL is unset.
-const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/nexus?sslmode=disable"
+// Defaults of the variables whose default the host itself chooses.
+const (
+	DefaultDatabaseURL      = "postgres://postgres@127.0.0.1:5432/nexus?sslmode=disable"
+	DefaultPluginRestartMax = time.Minute
+)
 
 // Dev reports whether the host runs in development mode, which relaxes
 // secrets.
 func (c Config) Dev() bool { return c.Env == "dev" }
 
 // Load reads the configuration through getenv (os.Getenv in production).
+// Every bad value is reported, each naming its variable.
 func Load(getenv func(string) string) (Config, error) {
-	str := func(key, def string) string {
-		if v := getenv(key); v != "" {
-			return v
-		}
-		return def
-	}
-	var errs []error
-	dur := func(key string, def time.Duration) time.Duration {
-		v := getenv(key)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a positive duration such as 15s", key, v))
-			return def
-		}
-		return d
-	}
+	e := &reader{getenv: getenv}
 	c := Config{
-		HTTPAddr:        str("NEXUS_HTTP_ADDR", ":8080"),
-		DatabaseURL:     str("NEXUS_DATABASE_URL", DefaultDatabaseURL),
-		RedisURL:        getenv("NEXUS_REDIS_URL"),
-		AMQPURL:         getenv("NEXUS_AMQP_URL"),
-		PluginDir:       str("NEXUS_PLUGIN_DIR", "./bin/plugins"),
-		PluginLock:      getenv("NEXUS_PLUGIN_LOCK"),
-		JWTSecret:       getenv("NEXUS_JWT_SECRET"),
-		Env:             str("NEXUS_ENV", "production"),
-		LogFormat:       str("NEXUS_LOG_FORMAT", "text"),
-		LogLevel:        str("NEXUS_LOG_LEVEL", "info"),
-		MaxBodyBytes:    1 << 20,
-		ShutdownTimeout: dur("NEXUS_SHUTDOWN_TIMEOUT", 15*time.Second),
-		RequestTimeout:  dur("NEXUS_REQUEST_TIMEOUT", 30*time.Second),
-		HealthInterval:  dur("NEXUS_PLUGIN_HEALTH_INTERVAL", 5*time.Second),
-		AdminEmail:      getenv("NEXUS_BOOTSTRAP_ADMIN_EMAIL"),
-		AdminPassword:   getenv("NEXUS_BOOTSTRAP_ADMIN_PASSWORD"),
-		DebugAddr:       getenv("NEXUS_DEBUG_ADDR"),
-		IdempotencyTTL:  dur("NEXUS_IDEMPOTENCY_TTL", 24*time.Hour),
-		PruneInterval:   dur("NEXUS_PRUNE_INTERVAL", 10*time.Minute),
-	}
-	if v := getenv("NEXUS_MAX_BODY_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Errorf("NEXUS_MAX_BODY_BYTES=%q: want a positive number of bytes", v))
-		} else {
-			c.MaxBodyBytes = n
-		}
-	}
-	if v := getenv("NEXUS_DEMO"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("NEXUS_DEMO=%q: want true or false", v))
-		}
-		c.Demo = b
-	}
-	switch c.Env {
-	case "dev", "production", "test":
-	default:
-		errs = append(errs, fmt.Errorf("NEXUS_ENV=%q: want dev, test or production", c.Env))
-	}
-	switch c.LogFormat {
-	case "text", "json":
-	default:
-		errs = append(errs, fmt.Errorf("NEXUS_LOG_FORMAT=%q: want text or json", c.LogFormat))
-	}
-	if hclog.LevelFromString(c.LogLevel) == hclog.NoLevel {
-		errs = append(errs, fmt.Errorf("NEXUS_LOG_LEVEL=%q: want trace, debug, info, warn or error", c.LogLevel))
+		HTTPAddr:          e.str("NEXUS_HTTP_ADDR", ":8080"),
+		DatabaseURL:       e.str("NEXUS_DATABASE_URL", DefaultDatabaseURL),
+		RedisURL:          e.str("NEXUS_REDIS_URL", ""),
+		PluginDir:         e.str("NEXUS_PLUGIN_DIR", "./bin/plugins"),
+		PluginLock:        e.str("NEXUS_PLUGIN_LOCK", ""),
+		JWTSecret:         e.str("NEXUS_JWT_SECRET", ""),
+		Env:               e.oneOf("NEXUS_ENV", "production", "dev", "test", "production"),
+		LogFormat:         e.oneOf("NEXUS_LOG_FORMAT", "text", "text", "json"),
+		LogLevel:          e.oneOf("NEXUS_LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
+		MaxBodyBytes:      int64(e.count("NEXUS_MAX_BODY_BYTES", 1<<20, 1<<40)),
+		ShutdownTimeout:   e.dur("NEXUS_SHUTDOWN_TIMEOUT", 15*time.Second),
+		RequestTimeout:    e.dur("NEXUS_REQUEST_TIMEOUT", 30*time.Second),
+		HealthInterval:    e.dur("NEXUS_PLUGIN_HEALTH_INTERVAL", 5*time.Second),
+		AdminEmail:        e.str("NEXUS_BOOTSTRAP_ADMIN_EMAIL", ""),
+		AdminPassword:     e.str("NEXUS_BOOTSTRAP_ADMIN_PASSWORD", ""),
+		Demo:              e.flag("NEXUS_DEMO"),
+		DebugAddr:         e.str("NEXUS_DEBUG_ADDR", ""),
+		IdempotencyTTL:    e.dur("NEXUS_IDEMPOTENCY_TTL", 24*time.Hour),
+		PruneInterval:     e.dur("NEXUS_PRUNE_INTERVAL", 10*time.Minute),
+		MVRefreshInterval: e.dur("NEXUS_MV_REFRESH_INTERVAL", reporting.DefaultInterval),
+		RateLimits: ratelimit.Classes{
+			Anonymous:     e.limit("NEXUS_RATE_LIMIT_ANONYMOUS", ratelimit.DefaultClasses().Anonymous, true),
+			Authenticated: e.limit("NEXUS_RATE_LIMIT_AUTHENTICATED", ratelimit.DefaultClasses().Authenticated, true),
+			Write:         e.limit("NEXUS_RATE_LIMIT_WRITE", ratelimit.DefaultClasses().Write, true),
+		},
+		LoginPerIP:    e.limit("NEXUS_RATE_LIMIT_LOGIN_IP", ratelimit.Limit{}, false),
+		LoginPerEmail: e.limit("NEXUS_RATE_LIMIT_LOGIN_EMAIL", ratelimit.Limit{}, false),
+		Events: events.Config{
+			AMQPURL:        e.str("NEXUS_AMQP_URL", ""),
+			Prefix:         e.str("NEXUS_EVENTS_PREFIX", ""),
+			Prefetch:       e.count("NEXUS_EVENTS_PREFETCH", 0, 65535),
+			PollInterval:   e.dur("NEXUS_EVENTS_POLL_INTERVAL", 0),
+			Retention:      e.dur("NEXUS_EVENTS_RETENTION", 0),
+			HandlerTimeout: e.dur("NEXUS_EVENTS_HANDLER_TIMEOUT", 0),
+		},
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
-		errs = append(errs, errors.New("NEXUS_BOOTSTRAP_ADMIN_EMAIL and NEXUS_BOOTSTRAP_ADMIN_PASSWORD go together"))
+		e.errs = append(e.errs, errors.New("NEXUS_BOOTSTRAP_ADMIN_EMAIL and NEXUS_BOOTSTRAP_ADMIN_PASSWORD go together"))
 	}
-	return c, errors.Join(errs...)
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			e.errs = append(e.errs, fmt.Errorf("NEXUS_REDIS_URL: want redis://[user:password@]host:port[/db]: %w", redact(err)))
+		}
+	}
+	if c.Events.AMQPURL != "" {
+		if _, err := amqp.ParseURI(c.Events.AMQPURL); err != nil {
+			e.errs = append(e.errs, fmt.Errorf("NEXUS_AMQP_URL: want amqp[s]://user:password@host[:port][/vhost]: %w", redact(err)))
+		}
+	}
+	return c, errors.Join(e.errs...)
+}
+
+// redact drops the URL (and so any password in it) from a URL parse error.
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// reader reads variables through getenv, collecting every bad value.
+type reader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (e *reader) bad(key, v, want string) {
+	e.errs = append(e.errs, fmt.Errorf("%s=%q: want %s", key, v, want))
+}
+
+// str returns the value of key, or def when unset.
+func (e *reader) str(key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// oneOf returns the value of key, which must be one of allowed, or def.
+func (e *reader) oneOf(key, def string, allowed ...string) string {
+	v := e.str(key, def)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	e.bad(key, v, fmt.Sprintf("one of %q", allowed))
+	return def
+}
+
+// dur returns the positive duration in key, or def when unset.
+func (e *reader) dur(key string, def time.Duration) time.Duration {
+	v := e.getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		e.bad(key, v, "a positive duration such as 15s")
+		return def
+	}
+	return d
+}
+
+// count returns the whole number in key, between 1 and limit, or def when
+// unset.
+func (e *reader) count(key string, def, limit int) int {
+	v := e.getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > limit {
+		e.bad(key, v, fmt.Sprintf("a whole number between 1 and %d", limit))
+		return def
+	}
+	return n
+}
+
+// flag returns the boolean in key, false when unset.
+func (e *reader) flag(key string) bool {
+	v := e.getenv(key)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.bad(key, v, "true or false")
+	}
+	return b
+}
+
+// limit returns the rate limit in key (ratelimit.ParseLimit's syntax), or
+// def when unset; "off" is accepted only where offOK.
+func (e *reader) limit(key string, def ratelimit.Limit, offOK bool) ratelimit.Limit {
+	v := e.getenv(key)
+	if v == "" {
+		return def
+	}
+	l, err := ratelimit.ParseLimit(v)
+	if err == nil && l.Rate == 0 && !offOK {
+		err = errors.New("this limit cannot be off")
+	}
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q: want <rate>/<period>[:<burst>]: %w", key, v, err))
+		return def
+	}
+	return l
 }
 
 // Logger returns the host's root logger as configured.

@@ -1,9 +1,7 @@
 package events
 
 import (
-	"errors"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -67,41 +65,6 @@ type Config struct {
 	// default 30 s). The in-process bus leases a delivery for twice as
 	// long.
 	HandlerTimeout time.Duration
-}
-
-// LoadConfig reads the bus settings from the environment through getenv
-// (os.Getenv in production): NEXUS_AMQP_URL, NEXUS_EVENTS_PREFETCH,
-// NEXUS_EVENTS_POLL_INTERVAL, NEXUS_EVENTS_RETENTION and
-// NEXUS_EVENTS_HANDLER_TIMEOUT. Unset variables keep their defaults.
-func LoadConfig(getenv func(string) string) (Config, error) {
-	c := Config{AMQPURL: getenv("NEXUS_AMQP_URL")}
-	var errs []error
-	if v := getenv("NEXUS_EVENTS_PREFETCH"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 65535 {
-			errs = append(errs, fmt.Errorf("NEXUS_EVENTS_PREFETCH=%q: want a whole number between 1 and 65535", v))
-		}
-		c.Prefetch = n
-	}
-	dur := func(key string, dst *time.Duration) {
-		v := getenv(key)
-		if v == "" {
-			return
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a positive duration such as 1s", key, v))
-			return
-		}
-		*dst = d
-	}
-	dur("NEXUS_EVENTS_POLL_INTERVAL", &c.PollInterval)
-	dur("NEXUS_EVENTS_RETENTION", &c.Retention)
-	dur("NEXUS_EVENTS_HANDLER_TIMEOUT", &c.HandlerTimeout)
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, err
-	}
-	return c.withDefaults(), nil
 }
 
 // withDefaults returns c with every unset knob at its default.

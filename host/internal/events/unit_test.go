@@ -2,7 +2,6 @@ package events_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -95,39 +94,5 @@ func TestSubscriptionValidation(t *testing.T) {
 		tt.mutate(&sub)
 		// Validation fails before the database is touched (the pool is nil).
 		require.Error(t, svc.Register(t.Context(), sub), tt.name)
-	}
-}
-
-func TestLoadConfig(t *testing.T) {
-	t.Parallel()
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-
-	cfg, err := events.LoadConfig(env(nil))
-	require.NoError(t, err)
-	require.Empty(t, cfg.AMQPURL)
-	require.Equal(t, events.DefaultPrefetch, cfg.Prefetch)
-	require.Equal(t, events.DefaultRetryDelays(), cfg.RetryDelays)
-	require.Equal(t, time.Second, cfg.PollInterval)
-	require.Equal(t, 24*time.Hour, cfg.Retention)
-
-	cfg, err = events.LoadConfig(env(map[string]string{
-		"NEXUS_AMQP_URL": "amqp://x", "NEXUS_EVENTS_PREFETCH": "64", "NEXUS_EVENTS_POLL_INTERVAL": "500ms",
-		"NEXUS_EVENTS_RETENTION": "48h", "NEXUS_EVENTS_HANDLER_TIMEOUT": "5s",
-	}))
-	require.NoError(t, err)
-	require.Equal(t, "amqp://x", cfg.AMQPURL)
-	require.Equal(t, 64, cfg.Prefetch)
-	require.Equal(t, 500*time.Millisecond, cfg.PollInterval)
-	require.Equal(t, 48*time.Hour, cfg.Retention)
-	require.Equal(t, 5*time.Second, cfg.HandlerTimeout)
-
-	for _, bad := range []map[string]string{
-		{"NEXUS_EVENTS_PREFETCH": "0"},
-		{"NEXUS_EVENTS_PREFETCH": "many"},
-		{"NEXUS_EVENTS_POLL_INTERVAL": "-1s"},
-		{"NEXUS_EVENTS_RETENTION": "forever"},
-	} {
-		_, err := events.LoadConfig(env(bad))
-		require.Error(t, err, "%v", bad)
 	}
 }

@@ -35,36 +35,6 @@ func DefaultClasses() Classes {
 	}
 }
 
-// Environment variables read by ClassesFromEnv.
-const (
-	EnvAnonymous     = "NEXUS_RATE_LIMIT_ANONYMOUS"
-	EnvAuthenticated = "NEXUS_RATE_LIMIT_AUTHENTICATED"
-	EnvWrite         = "NEXUS_RATE_LIMIT_WRITE"
-)
-
-// ClassesFromEnv returns DefaultClasses overridden by NEXUS_RATE_LIMIT_*
-// variables read through getenv, each in ParseLimit's syntax.
-func ClassesFromEnv(getenv func(string) string) (Classes, error) {
-	c := DefaultClasses()
-	var errs []error
-	for _, v := range []struct {
-		name string
-		dst  *Limit
-	}{{EnvAnonymous, &c.Anonymous}, {EnvAuthenticated, &c.Authenticated}, {EnvWrite, &c.Write}} {
-		s := getenv(v.name)
-		if s == "" {
-			continue
-		}
-		l, err := ParseLimit(s)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: %w", v.name, s, err))
-			continue
-		}
-		*v.dst = l
-	}
-	return c, errors.Join(errs...)
-}
-
 // ParseLimit parses "<rate>/<period>[:<burst>]", such as "60/1m:30",
 // "10/s" or "1000/1h"; the period is a Go duration whose leading 1 may be
 // left out, and the burst defaults to the rate. "off" is the zero Limit

@@ -171,30 +171,6 @@ func TestParseLimit(t *testing.T) {
 	}
 }
 
-func TestClassesFromEnv(t *testing.T) {
-	t.Parallel()
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	c, err := ratelimit.ClassesFromEnv(env(nil))
-	require.NoError(t, err)
-	require.Equal(t, ratelimit.DefaultClasses(), c)
-
-	c, err = ratelimit.ClassesFromEnv(env(map[string]string{
-		ratelimit.EnvAnonymous: "5/1m:5",
-		ratelimit.EnvWrite:     "off",
-	}))
-	require.NoError(t, err)
-	require.Equal(t, ratelimit.Limit{Rate: 5, Period: time.Minute, Burst: 5}, c.Anonymous)
-	require.Equal(t, ratelimit.DefaultClasses().Authenticated, c.Authenticated)
-	require.Zero(t, c.Write)
-
-	_, err = ratelimit.ClassesFromEnv(env(map[string]string{
-		ratelimit.EnvAuthenticated: "lots",
-		ratelimit.EnvWrite:         "1/0s",
-	}))
-	require.ErrorContains(t, err, ratelimit.EnvAuthenticated)
-	require.ErrorContains(t, err, ratelimit.EnvWrite)
-}
-
 // TestMiddlewareDuringRedisOutage stops a throwaway Redis under a running
 // API: requests keep being answered (200 or 429, never 500) from the
 // per-process limits, and the shared limits come back with Redis.

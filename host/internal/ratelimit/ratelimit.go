@@ -2,8 +2,8 @@
 // the small Limiter interface and its backends (Memory per process, Redis
 // shared by replicas, Fallback between the two during a Redis outage), the
 // helper that reports a decision in HTTP headers, and the HTTP middleware
-// with its default per-IP / per-user classifier and NEXUS_RATE_LIMIT_*
-// parsing. Callers choose who is limited: it must not import other host
+// with its default per-IP / per-user classifier and the syntax of a limit
+// (ParseLimit; package config reads the variables). Callers choose who is limited: it must not import other host
 // packages except httpx, for the error envelope.
 package ratelimit
 

@@ -1,0 +1,128 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/host/internal/config"
+	"github.com/nexuspos/nexus/host/internal/ratelimit"
+	"github.com/nexuspos/nexus/host/internal/reporting"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(env(nil))
+	require.NoError(t, err)
+	require.Equal(t, ":8080", c.HTTPAddr)
+	require.Equal(t, config.DefaultDatabaseURL, c.DatabaseURL)
+	require.Equal(t, "production", c.Env)
+	require.Equal(t, int64(1<<20), c.MaxBodyBytes)
+	require.Equal(t, 5*time.Second, c.HealthInterval)
+	require.Equal(t, reporting.DefaultInterval, c.MVRefreshInterval)
+	require.Equal(t, ratelimit.DefaultClasses(), c.RateLimits)
+	require.Zero(t, c.LoginPerIP)
+	require.Empty(t, c.Events.AMQPURL)
+	require.Zero(t, c.Events.Prefetch)
+	require.False(t, c.Demo)
+}
+
+func TestLoadValues(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(env(map[string]string{
+		"NEXUS_ENV":                    "dev",
+		"NEXUS_MAX_BODY_BYTES":         "2048",
+		"NEXUS_DEMO":                   "1",
+		"NEXUS_MV_REFRESH_INTERVAL":    "10m",
+		"NEXUS_REDIS_URL":              "redis://127.0.0.1:6379/2",
+		"NEXUS_AMQP_URL":               "amqp://guest:guest@127.0.0.1:5672/",
+		"NEXUS_EVENTS_PREFIX":          "t.",
+		"NEXUS_EVENTS_PREFETCH":        "64",
+		"NEXUS_EVENTS_POLL_INTERVAL":   "500ms",
+		"NEXUS_EVENTS_RETENTION":       "48h",
+		"NEXUS_EVENTS_HANDLER_TIMEOUT": "5s",
+		"NEXUS_RATE_LIMIT_ANONYMOUS":   "5/1m:5",
+		"NEXUS_RATE_LIMIT_WRITE":       "off",
+		"NEXUS_RATE_LIMIT_LOGIN_IP":    "100/1m",
+	}))
+	require.NoError(t, err)
+	require.True(t, c.Dev())
+	require.Equal(t, int64(2048), c.MaxBodyBytes)
+	require.True(t, c.Demo)
+	require.Equal(t, 10*time.Minute, c.MVRefreshInterval)
+	require.Equal(t, "redis://127.0.0.1:6379/2", c.RedisURL)
+	require.Equal(t, "amqp://guest:guest@127.0.0.1:5672/", c.Events.AMQPURL)
+	require.Equal(t, "t.", c.Events.Prefix)
+	require.Equal(t, 64, c.Events.Prefetch)
+	require.Equal(t, 500*time.Millisecond, c.Events.PollInterval)
+	require.Equal(t, 48*time.Hour, c.Events.Retention)
+	require.Equal(t, 5*time.Second, c.Events.HandlerTimeout)
+	require.Equal(t, ratelimit.Limit{Rate: 5, Period: time.Minute, Burst: 5}, c.RateLimits.Anonymous)
+	require.Equal(t, ratelimit.DefaultClasses().Authenticated, c.RateLimits.Authenticated)
+	require.Zero(t, c.RateLimits.Write)
+	require.Equal(t, ratelimit.Limit{Rate: 100, Period: time.Minute, Burst: 100}, c.LoginPerIP)
+}
+
+// TestLoadRejects checks that every bad value is refused with an error
+// naming its variable and saying what is wanted, and never echoing a
+// password.
+func TestLoadRejects(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		key, value string
+		want       string // part of the message besides the variable's name
+	}{
+		{"NEXUS_ENV", "staging", "want one of"},
+		{"NEXUS_LOG_FORMAT", "xml", "want one of"},
+		{"NEXUS_LOG_LEVEL", "loud", "want one of"},
+		{"NEXUS_MAX_BODY_BYTES", "0", "whole number"},
+		{"NEXUS_MAX_BODY_BYTES", "1MB", "whole number"},
+		{"NEXUS_SHUTDOWN_TIMEOUT", "15", "positive duration"},
+		{"NEXUS_REQUEST_TIMEOUT", "-1s", "positive duration"},
+		{"NEXUS_PLUGIN_HEALTH_INTERVAL", "0s", "positive duration"},
+		{"NEXUS_IDEMPOTENCY_TTL", "1d", "positive duration"},
+		{"NEXUS_PRUNE_INTERVAL", "x", "positive duration"},
+		{"NEXUS_MV_REFRESH_INTERVAL", "hourly", "positive duration"},
+		{"NEXUS_DEMO", "yes please", "true or false"},
+		{"NEXUS_EVENTS_PREFETCH", "0", "between 1 and 65535"},
+		{"NEXUS_EVENTS_PREFETCH", "70000", "between 1 and 65535"},
+		{"NEXUS_EVENTS_POLL_INTERVAL", "-1s", "positive duration"},
+		{"NEXUS_EVENTS_RETENTION", "forever", "positive duration"},
+		{"NEXUS_EVENTS_HANDLER_TIMEOUT", "5", "positive duration"},
+		{"NEXUS_RATE_LIMIT_ANONYMOUS", "lots", "<rate>/<period>"},
+		{"NEXUS_RATE_LIMIT_AUTHENTICATED", "10/fortnight", "period"},
+		{"NEXUS_RATE_LIMIT_WRITE", "1/0s", "<rate>/<period>"},
+		{"NEXUS_RATE_LIMIT_LOGIN_IP", "off", "cannot be off"},
+		{"NEXUS_RATE_LIMIT_LOGIN_EMAIL", "5", "<rate>/<period>"},
+		{"NEXUS_REDIS_URL", "http://s3cret@127.0.0.1:6379", "want redis://"},
+		{"NEXUS_REDIS_URL", "redis://u:s3cret@127.0.0.1:6379/db", "want redis://"},
+		{"NEXUS_AMQP_URL", "rabbit://guest:s3cret@127.0.0.1", "want amqp"},
+		{"NEXUS_AMQP_URL", "amqp://guest:s3cret@127.0.0.1:notaport/", "want amqp"},
+		{"NEXUS_AMQP_URL", "amqp://guest:s3cret@127.0.0.1:5672/%zz", "want amqp"},
+		{"NEXUS_AMQP_URL", "127.0.0.1:5672", "want amqp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			t.Parallel()
+			_, err := config.Load(env(map[string]string{tt.key: tt.value}))
+			require.Error(t, err)
+			require.ErrorContains(t, err, tt.key)
+			require.ErrorContains(t, err, tt.want)
+			require.NotContains(t, err.Error(), "s3cret")
+		})
+	}
+	t.Run("admin email without password", func(t *testing.T) {
+		t.Parallel()
+		_, err := config.Load(env(map[string]string{"NEXUS_BOOTSTRAP_ADMIN_EMAIL": "a@example.com"}))
+		require.ErrorContains(t, err, "go together")
+	})
+	t.Run("every bad value is reported", func(t *testing.T) {
+		t.Parallel()
+		_, err := config.Load(env(map[string]string{"NEXUS_ENV": "x", "NEXUS_AMQP_URL": "x", "NEXUS_DEMO": "x"}))
+		require.Equal(t, 3, strings.Count(err.Error(), "NEXUS_"), err.Error())
+	})
+}
