@@ -159,7 +159,8 @@ func (s *Service) login(ctx context.Context, email, password string, companyID u
 
 // refresh rotates a refresh token: the presented token is marked used and
 // the next one of the same session is issued, in one transaction holding
-// the row lock. Presenting a used or revoked token revokes the session.
+// the row lock. Presenting a used or revoked token revokes the session; a
+// token scoped to a deactivated company is a 403 company_inactive.
 func (s *Service) refresh(ctx context.Context, token string) (tokenPair, error) {
 	var pair tokenPair
 	var userID uuid.UUID
@@ -192,6 +193,12 @@ func (s *Service) refresh(ctx context.Context, token string) (tokenPair, error) 
 		}
 		if !ok || (companyID.Valid && !st.Member) || (!companyID.Valid && !st.PlatformAdmin) {
 			return s.revokeAndFail(ctx, tx, familyID, now)
+		}
+		if companyID.Valid && !st.Active {
+			// As login and switch-company: no new token for a deactivated
+			// company. The token stays unused, so the session resumes
+			// once the company is active again.
+			return errCompanyInactive
 		}
 		if _, err := tx.Exec(ctx, qMarkRefreshUsed, id, now); err != nil {
 			return fmt.Errorf("mark refresh token used: %w", err)

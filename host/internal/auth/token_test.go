@@ -261,3 +261,34 @@ func TestRoleMiddlewares(t *testing.T) {
 		}
 	})
 }
+
+// Refreshing a token of a deactivated company is refused as login is, for
+// platform admins too, and nothing is written: the token is still good once
+// the company is active again.
+func TestRefreshInactiveCompany(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	co := h.company("Closing", true)
+	u := h.user("staff@example.com", false)
+	h.member(co, u, auth.RoleCashier, 0)
+	admin := h.user("ops@example.com", true)
+	h.member(co, admin, auth.RoleAdmin, 0)
+
+	p := h.login(loginBody("staff@example.com"))
+	a := h.login(`{"email":"ops@example.com","password":"` + testPassword + `","company_id":"` + co.String() + `"}`)
+	h.exec(`UPDATE companies SET active = false WHERE id = $1`, co)
+	tokens := h.count(`SELECT count(*) FROM refresh_tokens`)
+
+	for _, pair := range []pairJSON{p, a} {
+		requireError(t, h.post("/api/v1/auth/refresh", refreshBody(pair.RefreshToken)), http.StatusForbidden, "company_inactive")
+	}
+	rec := h.post("/api/v1/auth/login", `{"email":"staff@example.com","password":"`+testPassword+`","company_id":"`+co.String()+`"}`)
+	requireError(t, rec, http.StatusForbidden, "company_inactive")
+	require.Equal(t, tokens, h.count(`SELECT count(*) FROM refresh_tokens`))
+	require.Zero(t, h.count(`SELECT count(*) FROM refresh_tokens WHERE used_at IS NOT NULL OR revoked_at IS NOT NULL`))
+
+	h.exec(`UPDATE companies SET active = true WHERE id = $1`, co)
+	rec = h.post("/api/v1/auth/refresh", refreshBody(p.RefreshToken))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, http.StatusOK, h.get("/probe", decode[pairJSON](t, rec).AccessToken).Code)
+}
