@@ -33,11 +33,11 @@ const (
 //	GET    /{id}                           viewer+               the company
 //	PATCH  /{id}                           admin+                {"name","timezone"}
 //	POST   /{id}/activate, /{id}/deactivate platform admin       → 200 company
-//	GET    /{id}/members                   viewer+               keyset page
+//	GET    /{id}/members                   admin+                keyset page
 //	POST   /{id}/members                   admin+                {"email","password","role"} → 201
 //	PATCH  /{id}/members/{userID}          admin+                {"role"}
 //	DELETE /{id}/members/{userID}          admin+                → 204
-//	GET    /{id}/verticals                 viewer+               every vertical ever enabled
+//	GET    /{id}/verticals                 admin+                every vertical ever enabled
 //	PUT    /{id}/verticals/{name}          admin+                body is the config object → 200
 //	DELETE /{id}/verticals/{name}          admin+                → 204
 //
@@ -201,8 +201,11 @@ func (s *Service) handleSetActive(active bool) func(w http.ResponseWriter, r *ht
 	}
 }
 
+// handleListMembers lists members with their emails: admin+ only, as
+// managing them is (least privilege: a viewer has no need for colleagues'
+// addresses).
 func (s *Service) handleListMembers(w http.ResponseWriter, r *http.Request) error {
-	id, _, err := access(r, auth.RoleViewer)
+	id, _, err := access(r, auth.RoleAdmin)
 	if err != nil {
 		return err
 	}
@@ -323,8 +326,10 @@ func (s *Service) handleRemoveMember(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+// handleListVerticals lists the company's verticals with their
+// configuration: admin+ only, as changing them is.
 func (s *Service) handleListVerticals(w http.ResponseWriter, r *http.Request) error {
-	id, _, err := access(r, auth.RoleViewer)
+	id, _, err := access(r, auth.RoleAdmin)
 	if err != nil {
 		return err
 	}

@@ -272,9 +272,9 @@ func TestListMembers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := e.company(t, "Lista")
-	viewer := e.member(t, c, auth.RoleViewer)
-	want := map[uuid.UUID]string{viewer.UserID: viewer.Email}
-	for _, role := range []auth.Role{auth.RoleOwner, auth.RoleAdmin, auth.RoleCashier, auth.RoleCashier} {
+	lister := e.member(t, c, auth.RoleAdmin)
+	want := map[uuid.UUID]string{lister.UserID: lister.Email}
+	for _, role := range []auth.Role{auth.RoleOwner, auth.RoleViewer, auth.RoleCashier, auth.RoleCashier} {
 		p := e.member(t, c, role)
 		want[p.UserID] = p.Email
 	}
@@ -290,7 +290,7 @@ func TestListMembers(t *testing.T) {
 			if cursor != "" {
 				url += "&cursor=" + cursor
 			}
-			rec := e.do(t, &viewer, http.MethodGet, url, nil)
+			rec := e.do(t, &lister, http.MethodGet, url, nil)
 			requireStatus(t, rec, http.StatusOK, "")
 			page := decode[httpx.Page[Member]](t, rec)
 			for _, m := range page.Data {
@@ -304,8 +304,39 @@ func TestListMembers(t *testing.T) {
 		}
 		require.Equal(t, want, got, "limit %s", limit)
 	}
-	requireStatus(t, e.do(t, &viewer, http.MethodGet, path+"?limit=-1", nil), 400, "invalid_limit")
-	requireStatus(t, e.do(t, &viewer, http.MethodGet, path+"?cursor=%7B%7D", nil), 400, "invalid_cursor")
+	requireStatus(t, e.do(t, &lister, http.MethodGet, path+"?limit=-1", nil), 400, "invalid_limit")
+	requireStatus(t, e.do(t, &lister, http.MethodGet, path+"?cursor=%7B%7D", nil), 400, "invalid_cursor")
 	admin := platformAdmin()
 	requireStatus(t, e.do(t, &admin, http.MethodGet, base+"/"+uuid.NewString()+"/members", nil), 404, "company_not_found")
+}
+
+// Member and vertical lists show emails and configurations: admin+ only,
+// as the README documents (least privilege), and a platform admin.
+func TestCompanyListsNeedAdmin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.company(t, "Privada")
+	who := map[string]auth.Principal{"platform admin": platformAdmin()}
+	for _, role := range []auth.Role{auth.RoleOwner, auth.RoleAdmin, auth.RoleManager, auth.RoleCashier, auth.RoleViewer} {
+		who[string(role)] = e.member(t, c, role)
+	}
+	_, err := e.svc.EnableVertical(context.Background(), c.ID, "cpg", []byte(`{"stores":1}`))
+	require.NoError(t, err)
+	allowed := map[string]bool{"platform admin": true, "owner": true, "admin": true}
+	for _, list := range []string{"members", "verticals"} {
+		for name, p := range who {
+			t.Run(list+" as "+name, func(t *testing.T) {
+				t.Parallel()
+				rec := e.do(t, &p, http.MethodGet, base+"/"+c.ID.String()+"/"+list, nil)
+				if !allowed[name] {
+					requireStatus(t, rec, http.StatusForbidden, "insufficient_role")
+					require.NotContains(t, rec.Body.String(), "@example.com")
+					return
+				}
+				requireStatus(t, rec, http.StatusOK, "")
+				page := decode[httpx.Page[map[string]any]](t, rec)
+				require.NotEmpty(t, page.Data)
+			})
+		}
+	}
 }

@@ -20,7 +20,6 @@ func TestVerticalLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c := e.company(t, "Abarrotes")
 	adm := e.member(t, c, auth.RoleAdmin)
-	viewer := e.member(t, c, auth.RoleViewer)
 	path := base + "/" + c.ID.String() + "/verticals"
 
 	// Enable.
@@ -52,7 +51,7 @@ func TestVerticalLifecycle(t *testing.T) {
 	requireStatus(t, rec, http.StatusUnprocessableEntity, "invalid_config")
 	env := decode[envelope.Envelope](t, rec)
 	require.Equal(t, []any{"stores must be at most 3"}, env.Error.Details["errors"])
-	list := e.listVerticals(t, viewer, path)
+	list := e.listVerticals(t, adm, path)
 	require.Len(t, list, 1)
 	require.JSONEq(t, `{"stores":3}`, string(list[0].Config))
 
@@ -62,7 +61,7 @@ func TestVerticalLifecycle(t *testing.T) {
 	on, err = e.svc.IsEnabled(ctx, c.ID, "cpg")
 	require.NoError(t, err)
 	require.False(t, on)
-	list = e.listVerticals(t, viewer, path)
+	list = e.listVerticals(t, adm, path)
 	require.Len(t, list, 1)
 	require.False(t, list[0].Enabled)
 	require.NotNil(t, list[0].DisabledAt)
