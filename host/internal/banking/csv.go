@@ -226,7 +226,7 @@ func csvLine(rec []string, row int, idx map[string]int, dateFormat string, dec b
 		return reject("date", err)
 	}
 	if _, ok := idx["amount"]; ok {
-		if l.amount, err = parseAmount(get("amount"), dec); err != nil {
+		if l.amount, err = parseAmount(get("amount"), dec, csvAmountDecimals); err != nil {
 			return reject("amount", err)
 		}
 	} else {
@@ -236,12 +236,12 @@ func csvLine(rec []string, row int, idx map[string]int, dateFormat string, dec b
 		}
 		var d, c decimal.Decimal
 		if debit != "" {
-			if d, err = parseAmount(debit, dec); err != nil {
+			if d, err = parseAmount(debit, dec, csvAmountDecimals); err != nil {
 				return reject("debit", err)
 			}
 		}
 		if credit != "" {
-			if c, err = parseAmount(credit, dec); err != nil {
+			if c, err = parseAmount(credit, dec, csvAmountDecimals); err != nil {
 				return reject("credit", err)
 			}
 		}

@@ -266,6 +266,79 @@ func TestImportOFX(t *testing.T) {
 	})
 }
 
+// TestImportRealBankFiles imports files shaped like real banks' exports
+// and checks every row is stored, with the bank's precision kept exactly.
+func TestImportRealBankFiles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.company(t, rfcCompany)
+	manager := as(owner, auth.RoleManager)
+	movements := func(t *testing.T, account uuid.UUID) map[string]Movement {
+		t.Helper()
+		rec := e.get(t, owner, base+"/movements?account_id="+account.String())
+		requireStatus(t, rec, http.StatusOK, "")
+		out := map[string]Movement{}
+		for _, m := range decode[httpx.Page[Movement]](t, rec).Data {
+			out[m.FITID] = m
+		}
+		return out
+	}
+
+	t.Run("Suncorp 2.x with CDATA", func(t *testing.T) {
+		t.Parallel()
+		// The platform has no AUD account; the file's shape is what counts.
+		data := strings.Replace(string(readTestdata(t, "statement_suncorp_2x.ofx")), "<CURDEF>AUD", "<CURDEF>USD", 1)
+		acct := e.account(t, owner, NewAccount{Name: "Suncorp", Currency: "USD", AccountLast4: "6789"})
+		res := e.importFile(t, manager, acct.ID, "application/x-ofx", []byte(data))
+		require.Equal(t, [3]int{3, 0, 0}, [3]int{res.Imported, res.Duplicates, res.Rejected})
+		require.Empty(t, res.Warnings)
+		got := movements(t, acct.ID)
+		require.Equal(t, "DEPOSIT <ACME & SONS> PTY INV 1042 ]]> PAID &amp; THANKS", got["20240605.1"].Description)
+		require.Equal(t, "1500.00", got["20240605.1"].Amount)
+		require.Equal(t, "-42.50", got["20240603.1"].Amount)
+	})
+
+	t.Run("Fidelity four decimals", func(t *testing.T) {
+		t.Parallel()
+		acct := e.account(t, owner, NewAccount{Name: "Fidelity", Currency: "USD", AccountLast4: "5678"})
+		data := readTestdata(t, "statement_fidelity_1x.ofx")
+		res := e.importFile(t, manager, acct.ID, "application/x-ofx", data)
+		require.Equal(t, [3]int{4, 0, 0}, [3]int{res.Imported, res.Duplicates, res.Rejected})
+		got := movements(t, acct.ID)
+		amounts := map[string]string{}
+		for fitid, m := range got {
+			amounts[fitid] = m.Amount
+		}
+		require.Equal(t, map[string]string{"X240603A1": "115.8331", "X240604A2": "-20.00", "X240607A3": "2500.00", "X240610A4": "-0.0042"}, amounts)
+		require.Equal(t, "withdrawal", got["X240610A4"].Kind)
+
+		var stored string
+		require.NoError(t, e.pool.QueryRow(t.Context(),
+			"SELECT amount::text FROM bank_movements WHERE company_id = $1 AND fitid = 'X240603A1'", owner.CompanyID).Scan(&stored))
+		require.Equal(t, "115.833100", stored, "stored exactly, not rounded to the cent")
+
+		again := e.importFile(t, manager, acct.ID, "application/x-ofx", data)
+		require.Equal(t, [3]int{0, 4, 0}, [3]int{again.Imported, again.Duplicates, again.Rejected})
+	})
+
+	t.Run("match difference keeps the precision", func(t *testing.T) {
+		t.Parallel()
+		acct := e.account(t, owner, NewAccount{Name: "Inversiones"})
+		res := e.importFile(t, manager, acct.ID, "application/x-ofx", []byte(`OFXHEADER:100
+
+<OFX><CURDEF>MXN<STMTTRN><DTPOSTED>20240603<TRNAMT>+000115.8331<NAME>SPEI `+rfcOther+`</STMTTRN></OFX>`))
+		require.Equal(t, 1, res.Imported)
+		var mov Movement
+		for _, m := range movements(t, acct.ID) {
+			mov = m
+		}
+		inv := e.ingest(t, owner, sale(rfcOther, "2024-06-01T09:00:00", "115.83"))
+		rec := e.postJSON(t, manager, base+"/matches", NewMatch{MovementID: mov.ID, InvoiceIDs: []uuid.UUID{inv}})
+		requireStatus(t, rec, http.StatusCreated, "")
+		require.Equal(t, "0.0031", decode[Match](t, rec).Difference)
+	})
+}
+
 // reconcileFixture is a company with invoices and a statement whose
 // reconciliation has known answers.
 type reconcileFixture struct {

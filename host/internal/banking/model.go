@@ -167,7 +167,7 @@ func scanMovement(row pgx.Row) (Movement, error) {
 		&m.Description, &m.Reference, &m.FITID, &m.Status, &m.CreatedAt); err != nil {
 		return Movement{}, err
 	}
-	m.PostedOn, m.Amount = posted.Format(time.DateOnly), amount.StringFixed(2)
+	m.PostedOn, m.Amount = posted.Format(time.DateOnly), formatAmount(amount)
 	return m, nil
 }
 
@@ -188,9 +188,18 @@ func scanMatch(row pgx.Row) (Match, error) {
 	if m.InvoiceIDs == nil {
 		m.InvoiceIDs = []uuid.UUID{}
 	}
-	m.Difference = diff.StringFixed(2)
+	m.Difference = formatAmount(diff)
 	if err := json.Unmarshal(reasons, &m.Reasons); err != nil {
 		return Match{}, fmt.Errorf("decode reasons: %w", err)
 	}
 	return m, nil
+}
+
+// formatAmount writes a statement amount with two decimals, or with as many
+// as it has when the bank sent more (115.8331 stays 115.8331).
+func formatAmount(d decimal.Decimal) string {
+	if d.Equal(d.Round(2)) {
+		return d.StringFixed(2)
+	}
+	return d.String()
 }

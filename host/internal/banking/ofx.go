@@ -42,21 +42,37 @@ type ofxTxn struct {
 	fields map[string]string
 }
 
+// Markup the OFX reader knows besides elements.
+const (
+	cdataStart   = "<![CDATA["
+	cdataEnd     = "]]>"
+	commentStart = "<!--"
+	commentEnd   = "-->"
+)
+
+// errOFXDeclaration refuses markup declarations (DOCTYPE, ENTITY and any
+// other <!...> that is neither a comment nor a CDATA section): they could
+// define entities, and no OFX file needs one.
+func errOFXDeclaration() error {
+	return ofxErrorf("DOCTYPE, ENTITY and other <!...> declarations are not allowed")
+}
+
 // parseOFX reads the STMTTRN transactions of an OFX statement, 1.x (SGML,
 // leaf elements without end tags) or 2.x (XML). It reads elements with a
 // small tolerant tokenizer rather than an XML parser, because OFX 1.x is
-// not XML; DOCTYPE, ENTITY and other <!...> declarations are refused, and
-// only the predefined XML entities and character references are decoded.
-// A file that cannot be read is an *ofxError; transactions without a
-// usable date or amount are rejections.
+// not XML. Comments and CDATA sections (taken literally) are read wherever
+// XML allows them; DOCTYPE, ENTITY and other <!...> declarations are
+// refused, and only the predefined XML entities and character references
+// are decoded. A file that cannot be read is an *ofxError; transactions
+// without a usable date or amount are rejections.
 func parseOFX(data []byte) (parsed, error) {
 	text := toUTF8(data)
 	start := strings.Index(strings.ToUpper(text), "<OFX>")
 	if start < 0 {
 		return parsed{}, ofxErrorf("the file has no <OFX> element")
 	}
-	if strings.Contains(text[:start], "<!") {
-		return parsed{}, ofxErrorf("DOCTYPE, ENTITY and other <!...> declarations are not allowed")
+	if err := checkOFXProlog(text[:start]); err != nil {
+		return parsed{}, err
 	}
 	var (
 		out   parsed
@@ -66,21 +82,18 @@ func parseOFX(data []byte) (parsed, error) {
 	)
 	s := text[start:]
 	for len(s) > 0 {
-		lt := strings.IndexByte(s, '<')
-		if lt < 0 {
+		// Character data between elements (whitespace, mixed content)
+		// carries nothing a statement needs.
+		var err error
+		if _, s, err = ofxText(s); err != nil {
+			return parsed{}, err
+		}
+		if s == "" {
 			break
 		}
-		s = s[lt:]
 		switch {
-		case strings.HasPrefix(s, "<!--"):
-			end := strings.Index(s, "-->")
-			if end < 0 {
-				return parsed{}, ofxErrorf("unterminated comment")
-			}
-			s = s[end+3:]
-			continue
 		case strings.HasPrefix(s, "<!"):
-			return parsed{}, ofxErrorf("DOCTYPE, ENTITY and other <!...> declarations are not allowed")
+			return parsed{}, errOFXDeclaration()
 		case strings.HasPrefix(s, "<?"):
 			end := strings.Index(s, "?>")
 			if end < 0 {
@@ -126,12 +139,11 @@ func parseOFX(data []byte) (parsed, error) {
 			}
 			continue
 		}
-		next := strings.IndexByte(s, '<')
-		if next < 0 {
-			next = len(s)
+		value, rest, err := ofxText(s)
+		if err != nil {
+			return parsed{}, err
 		}
-		value := strings.TrimSpace(decodeEntities(s[:next]))
-		s = s[next:]
+		value, s = strings.TrimSpace(value), rest
 		if value == "" {
 			// An aggregate (or an empty leaf, closed right away in 2.x).
 			if len(stack) == maxOFXDepth {
@@ -171,6 +183,60 @@ func parseOFX(data []byte) (parsed, error) {
 	return out, nil
 }
 
+// checkOFXProlog checks what comes before <OFX>: the 1.x header lines or
+// the 2.x XML declaration and OFX processing instruction, and comments; a
+// markup declaration there (DOCTYPE) is refused.
+func checkOFXProlog(prolog string) error {
+	for {
+		i := strings.Index(prolog, "<!")
+		if i < 0 {
+			return nil
+		}
+		prolog = prolog[i:]
+		if !strings.HasPrefix(prolog, commentStart) {
+			return errOFXDeclaration()
+		}
+		end := strings.Index(prolog, commentEnd)
+		if end < 0 {
+			return ofxErrorf("unterminated comment")
+		}
+		prolog = prolog[end+len(commentEnd):]
+	}
+}
+
+// ofxText reads the character data at the start of s up to the next tag,
+// declaration or processing instruction: text with its entities decoded,
+// CDATA sections taken literally and comments skipped. It returns the text
+// and the rest of s.
+func ofxText(s string) (text, rest string, err error) {
+	var b strings.Builder
+	for {
+		lt := strings.IndexByte(s, '<')
+		if lt < 0 {
+			lt = len(s)
+		}
+		b.WriteString(decodeEntities(s[:lt]))
+		s = s[lt:]
+		switch {
+		case strings.HasPrefix(s, cdataStart):
+			end := strings.Index(s, cdataEnd)
+			if end < 0 {
+				return "", "", ofxErrorf("unterminated CDATA section")
+			}
+			b.WriteString(s[len(cdataStart):end])
+			s = s[end+len(cdataEnd):]
+		case strings.HasPrefix(s, commentStart):
+			end := strings.Index(s, commentEnd)
+			if end < 0 {
+				return "", "", ofxErrorf("unterminated comment")
+			}
+			s = s[end+len(commentEnd):]
+		default:
+			return b.String(), s, nil
+		}
+	}
+}
+
 // addTxn turns a STMTTRN into a line or a rejection.
 func (p *parsed) addTxn(t *ofxTxn) error {
 	if len(p.lines)+len(p.rejections) >= MaxStatementRows {
@@ -189,7 +255,7 @@ func (p *parsed) addTxn(t *ofxTxn) error {
 	if strings.Contains(amount, ",") && !strings.Contains(amount, ".") {
 		sep = ','
 	}
-	amt, err := parseAmount(amount, sep)
+	amt, err := parseAmount(amount, sep, maxAmountDecimals)
 	if err != nil {
 		return reject("TRNAMT", "TRNAMT "+err.Error())
 	}

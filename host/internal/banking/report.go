@@ -256,7 +256,7 @@ func movementTotals(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, acct *u
 		dep, with decimal.Decimal
 	)
 	_, err = pgx.ForEachRow(rows, []any{&t.Currency, &t.Count, &dep, &with}, func() error {
-		t.Deposits, t.Withdrawals = dep.StringFixed(2), with.StringFixed(2)
+		t.Deposits, t.Withdrawals = formatAmount(dep), formatAmount(with)
 		out = append(out, t)
 		return nil
 	})

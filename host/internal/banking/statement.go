@@ -21,6 +21,16 @@ const (
 	maxRejections = 100
 	// maxFieldLength bounds a description or reference, in characters.
 	maxFieldLength = 1000
+	// maxAmountDigits bounds the integer digits of an amount, leading
+	// zeros not counted.
+	maxAmountDigits = 15
+	// maxAmountDecimals is the most decimals an amount keeps exactly: the
+	// scale of bank_movements.amount and bank_matches.difference.
+	maxAmountDecimals = 6
+	// csvAmountDecimals is the most decimals a CSV amount may have, so a
+	// misread thousands separator ("1.234" meant as 1234) is a rejection
+	// rather than a wrong amount.
+	csvAmountDecimals = 2
 )
 
 // line is one statement row that parsed: a movement to store.
@@ -65,7 +75,7 @@ func dedupeHashes(lines []line) [][]byte {
 		if l.fitid != "" {
 			key = "fitid\x00" + l.fitid
 		} else {
-			base := fmt.Sprintf("line\x00%s\x00%s\x00%s", l.postedOn.Format(time.DateOnly), l.amount.StringFixed(2), normalizeText(l.description))
+			base := fmt.Sprintf("line\x00%s\x00%s\x00%s", l.postedOn.Format(time.DateOnly), formatAmount(l.amount), normalizeText(l.description))
 			key = fmt.Sprintf("%s\x00%d", base, seen[base])
 			seen[base]++
 		}
@@ -127,9 +137,10 @@ func cleanText(s string) string {
 // parseAmount reads a signed amount written with decimalSep ("." or ",")
 // as its decimal separator; the other separator, spaces and apostrophes
 // group thousands. A currency sign, a leading + or -, a trailing - and
-// parentheses (negative) are understood. More than two decimals are
-// accepted only when the extra ones are zeros.
-func parseAmount(s string, decimalSep byte) (decimal.Decimal, error) {
+// parentheses (negative) are understood, and leading zeros are ignored.
+// The amount is kept exactly: more than maxDecimals decimals (other than
+// trailing zeros) is an error, never a rounding.
+func parseAmount(s string, decimalSep byte, maxDecimals int) (decimal.Decimal, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return decimal.Decimal{}, fmt.Errorf("is empty")
@@ -170,8 +181,11 @@ func parseAmount(s string, decimalSep byte) (decimal.Decimal, error) {
 	}
 	digits := b.String()
 	intPart, frac, _ := strings.Cut(digits, ".")
-	if points > 1 || intPart == "" && frac == "" || len(intPart) > 15 || len(frac) > 6 {
+	if points > 1 || intPart == "" && frac == "" || len(strings.TrimLeft(intPart, "0")) > maxAmountDigits {
 		return decimal.Decimal{}, fmt.Errorf("%q is not an amount", truncate(orig, 40))
+	}
+	if len(strings.TrimRight(frac, "0")) > maxDecimals {
+		return decimal.Decimal{}, fmt.Errorf("%q has more than %d decimals", truncate(orig, 40), maxDecimals)
 	}
 	if intPart == "" {
 		digits = "0" + digits
@@ -182,9 +196,6 @@ func parseAmount(s string, decimalSep byte) (decimal.Decimal, error) {
 	d, err := decimal.NewFromString(digits)
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("%q is not an amount", truncate(orig, 40))
-	}
-	if !d.Equal(d.Round(2)) {
-		return decimal.Decimal{}, fmt.Errorf("%q has more than two decimals", truncate(orig, 40))
 	}
 	if neg {
 		d = d.Neg()

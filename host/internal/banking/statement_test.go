@@ -34,6 +34,7 @@ func TestParseAmount(t *testing.T) {
 		err  string
 	}{
 		{"116.00", '.', "116", ""},
+		{"000000000000000000001.50", '.', "1.5", ""},
 		{"1,250.50", '.', "1250.5", ""},
 		{"1.250,50", ',', "1250.5", ""},
 		{"-35.00", '.', "-35", ""},
@@ -50,14 +51,48 @@ func TestParseAmount(t *testing.T) {
 		{"abc", '.', "", "is not an amount"},
 		{"1.2.3", '.', "", "is not an amount"},
 		{"1e5", '.', "", "is not an amount"},
-		{"10.005", '.', "", "more than two decimals"},
+		{"10.005", '.', "", "more than 2 decimals"},
 		{"1234567890123456", '.', "", "is not an amount"},
 		{"$", '.', "", "is not an amount"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseAmount(tc.in, tc.sep)
+			got, err := parseAmount(tc.in, tc.sep, csvAmountDecimals)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			require.True(t, decimal.RequireFromString(tc.want).Equal(got), "got %s", got)
+		})
+	}
+}
+
+// TestParseAmountExact covers the amounts OFX allows: a sign, leading
+// zeros and the bank's own precision, kept exactly up to maxAmountDecimals.
+func TestParseAmountExact(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		sep  byte
+		want string
+		err  string
+	}{
+		{"+00000000000115.8331", '.', "115.8331", ""},
+		{"-00000000000020.0000", '.', "-20", ""},
+		{"-0000000000000000000000000000.0042", '.', "-0.0042", ""},
+		{"115,8331", ',', "115.8331", ""},
+		{"0.123456", '.', "0.123456", ""},
+		{"5.1000000000", '.', "5.1", ""},
+		{"999999999999999.999999", '.', "999999999999999.999999", ""},
+		{"1.1234567", '.', "", "more than 6 decimals"},
+		{"+1234567890123456.5", '.', "", "is not an amount"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := parseAmount(tc.in, tc.sep, maxAmountDecimals)
 			if tc.err != "" {
 				require.ErrorContains(t, err, tc.err)
 				return
@@ -280,9 +315,55 @@ func TestParseOFX(t *testing.T) {
 		require.Equal(t, "TRNAMT", p.rejections[0].Field)
 	})
 
+	t.Run("2.x with CDATA (Suncorp)", func(t *testing.T) {
+		t.Parallel()
+		p, err := parseOFX(readTestdata(t, "statement_suncorp_2x.ofx"))
+		require.NoError(t, err)
+		require.Equal(t, "AUD", p.currency)
+		require.Equal(t, "123456789", p.accountID)
+		require.Empty(t, p.rejections)
+		require.Len(t, p.lines, 3)
+		require.Equal(t, line{row: 1, postedOn: day("2024-06-03"), amount: p.lines[0].amount, fitid: "20240603.1",
+			description: "EFTPOS PURCHASE COLES 0459 EFTPOS PURCHASE COLES 0459 BRISBANE QLD AUS Card 9999"}, p.lines[0])
+		require.Equal(t, "-42.5", p.lines[0].amount.String())
+		require.Equal(t, "DEPOSIT <ACME & SONS> PTY INV 1042 ]]> PAID &amp; THANKS", p.lines[1].description,
+			"CDATA is literal: markup and entities inside it are text")
+		require.Equal(t, "ACCOUNT FEE JUNE", p.lines[2].description, "an empty CDATA NAME, text and CDATA in one MEMO")
+	})
+	t.Run("1.x with four-decimal zero-padded amounts (Fidelity)", func(t *testing.T) {
+		t.Parallel()
+		p, err := parseOFX(readTestdata(t, "statement_fidelity_1x.ofx"))
+		require.NoError(t, err)
+		require.Equal(t, "USD", p.currency)
+		require.Equal(t, "Z12345678", p.accountID)
+		require.Empty(t, p.rejections)
+		var amounts []string
+		for _, l := range p.lines {
+			amounts = append(amounts, l.amount.String())
+		}
+		require.Equal(t, []string{"115.8331", "-20", "2500", "-0.0042"}, amounts)
+		require.Equal(t, day("2024-06-03"), p.lines[0].postedOn)
+		require.Equal(t, "DIVIDEND RECEIVED FIDELITY GOVERNMENT MONEY MARKET", p.lines[0].description)
+	})
+	t.Run("comments and CDATA anywhere XML allows them", func(t *testing.T) {
+		t.Parallel()
+		p, err := parseOFX([]byte(`<?xml version="1.0"?><!-- exported <today> --><?OFX OFXHEADER="200"?><OFX><!-- x -->` +
+			`<STMTTRN><![CDATA[ ]]><DTPOSTED><![CDATA[20240101]]></DTPOSTED><TRNAMT>5<!-- c -->.25</TRNAMT>` +
+			`<NAME><![CDATA[<!DOCTYPE not-a-declaration>]]></NAME></STMTTRN></OFX>`))
+		require.NoError(t, err)
+		require.Len(t, p.lines, 1)
+		require.Equal(t, "5.25", p.lines[0].amount.String())
+		require.Equal(t, "<!DOCTYPE not-a-declaration>", p.lines[0].description)
+	})
+
 	bad := []struct {
 		name, data, msg string
 	}{
+		{"doctype after a comment", `<?xml version="1.0"?><!-- x --><!DOCTYPE OFX><OFX></OFX>`, "not allowed"},
+		{"unterminated CDATA", "<OFX><STMTTRN><NAME><![CDATA[x</NAME></STMTTRN></OFX>", "unterminated CDATA"},
+		{"unterminated comment in a value", "<OFX><STMTTRN><NAME>x<!-- y", "unterminated comment"},
+		{"unterminated comment before OFX", "<!-- <OFX>", "unterminated comment"},
+		{"marked section", "<OFX><![IGNORE[ x ]]></OFX>", "not allowed"},
 		{"not OFX", "fecha,importe\n", "no <OFX> element"},
 		{"doctype", `<!DOCTYPE OFX [<!ENTITY x "y">]><OFX></OFX>`, "not allowed"},
 		{"entity inside", "<OFX><!ENTITY lol \"lol\"><STMTTRN></STMTTRN></OFX>", "not allowed"},
@@ -332,6 +413,9 @@ func FuzzParseOFX(f *testing.F) {
 	f.Add([]byte(`<!DOCTYPE OFX [<!ENTITY x "y">]><OFX></OFX>`))
 	f.Add([]byte("<OFX><STMTTRN><DTPOSTED>20240101<TRNAMT>5<FITID>A"))
 	f.Add([]byte("<OFX>" + strings.Repeat("<A>", 40)))
+	f.Add(readTestdata(f, "statement_suncorp_2x.ofx"))
+	f.Add(readTestdata(f, "statement_fidelity_1x.ofx"))
+	f.Add([]byte("<OFX><STMTTRN><NAME><![CDATA[a]]]]><![CDATA[>]]><DTPOSTED>20240101<TRNAMT>+0001.0001"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := parseOFX(data)
 		if err != nil {
@@ -342,7 +426,7 @@ func FuzzParseOFX(f *testing.F) {
 		for _, l := range p.lines {
 			require.False(t, l.amount.IsZero())
 			require.True(t, validDate(l.postedOn))
-			require.True(t, l.amount.Equal(l.amount.Round(2)))
+			require.True(t, l.amount.Equal(l.amount.Round(maxAmountDecimals)))
 		}
 	})
 }
