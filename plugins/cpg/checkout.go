@@ -115,19 +115,86 @@ type refundShare struct {
 	Net, Tax decimal.Decimal
 }
 
-// lineRefund computes what returning quantity units of a sale line refunds:
-// the line's net and tax prorated by quantity and rounded to the currency,
-// except that the last units returned refund exactly what is left, so the
-// refunds of a line always sum to what was paid for it.
+// lineRefund computes what returning quantity units of a sale line refunds.
+// The line's total (net plus tax, after its line and ticket discounts) is
+// prorated first: the fair share is total × quantity ÷ line quantity,
+// rounded to the currency. That share is then split into net and tax in the
+// line's own proportion (net rounded, tax the rest), as the calculator
+// splits a tax-included total, so net + tax is always the share. The last
+// units returned refund exactly what is left of the line's net and tax, so
+// the refunds of a line always sum to what was paid for it.
 func lineRefund(line saleLineRow, quantity decimal.Decimal, cur money.Currency) refundShare {
 	remaining := line.Quantity.Sub(line.ReturnedQuantity)
 	if quantity.Equal(remaining) {
 		return refundShare{Net: line.Net.Sub(line.RefundedNet), Tax: line.Tax.Sub(line.RefundedTax)}
 	}
-	share := func(amount decimal.Decimal) decimal.Decimal {
-		return money.Round(amount.Mul(quantity).Div(line.Quantity), cur)
+	total := line.Net.Add(line.Tax)
+	if total.IsZero() {
+		return refundShare{}
 	}
-	return refundShare{Net: share(line.Net), Tax: share(line.Tax)}
+	share := money.Round(total.Mul(quantity).Div(line.Quantity), cur)
+	net := money.Round(share.Mul(line.Net).Div(total), cur)
+	return refundShare{Net: net, Tax: share.Sub(net)}
+}
+
+// refundOrder is the order in which a return's refund goes back to a sale's
+// tenders when the return names no refunds: the electronic methods first,
+// each to where it came from, then cash.
+var refundOrder = []string{MethodCard, MethodMercadoPago, MethodTransfer, MethodCash}
+
+// suggestRefunds splits a return's total over the tenders that paid the
+// sale (pays holds the sale's payments and the refunds of earlier returns,
+// negative with a return id): card back to card, Mercado Pago and transfer
+// back to where they came from, with their references, then cash. A
+// tender can take back what it paid (net of change) less what earlier
+// refunds by its method already took; what no tender can take (refunds
+// earlier returns made by another method) goes to cash.
+func suggestRefunds(total decimal.Decimal, pays []paymentRow) []tender {
+	refunded := map[string]decimal.Decimal{}
+	for _, p := range pays {
+		if p.ReturnID != nil {
+			refunded[p.Method] = refunded[p.Method].Add(p.Amount.Neg())
+		}
+	}
+	var out []tender
+	left := total
+	for _, method := range refundOrder {
+		for _, p := range pays {
+			if p.ReturnID != nil || p.Method != method || !left.IsPositive() {
+				continue
+			}
+			room := p.Amount.Sub(p.Change)
+			taken := decimal.Min(room, refunded[method])
+			refunded[method] = refunded[method].Sub(taken)
+			room = room.Sub(taken)
+			if !room.IsPositive() {
+				continue
+			}
+			amount := decimal.Min(room, left)
+			out = appendRefund(out, tender{Method: method, Amount: amount, Reference: p.Reference})
+			left = left.Sub(amount)
+		}
+	}
+	if left.IsPositive() {
+		out = appendRefund(out, tender{Method: MethodCash, Amount: left})
+	}
+	return out
+}
+
+// appendRefund appends r to refunds, adding it to the last refund instead
+// when that one has the same method and reference (several cash tenders
+// make one cash refund).
+func appendRefund(refunds []tender, r tender) []tender {
+	if n := len(refunds); n > 0 && refunds[n-1].Method == r.Method && equalRef(refunds[n-1].Reference, r.Reference) {
+		refunds[n-1].Amount = refunds[n-1].Amount.Add(r.Amount)
+		return refunds
+	}
+	return append(refunds, r)
+}
+
+// equalRef reports whether two optional references are the same.
+func equalRef(a, b *string) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
 // methodCount is the expected, counted and difference of one payment method

@@ -28,6 +28,7 @@ const (
 	qSessionExpected        = "session_expected"
 	qSessionSales           = "session_sales"
 	qSaleForUpdate          = "sale_for_update"
+	qSaleState              = "sale_state"
 	qSaleHeader             = "sale_header"
 	qConsignmentLines       = "consignment_lines"
 	qReportSalesByDay       = "report_sales_by_day"
@@ -51,6 +52,13 @@ const (
 // like variantView does); GET /products/{id} shows the rest.
 const variantJSON = `json_build_object('id', v.id, 'sku', v.sku, 'barcode', v.barcode, 'size', v.size, 'color', v.color,
          'price', round(v.price, greatest(2, scale(trim_scale(v.price))))::text)`
+
+// saleState reads a sale with its session's status (lockedSale).
+const saleState = `SELECT s.id, s.session_id, s.location_id, s.status, s.total, s.refunded, s.occurred_at,
+       cs.status AS session_status
+FROM sales s
+JOIN cash_sessions cs ON cs.company_id = s.company_id AND cs.id = s.session_id
+WHERE s.company_id = ` + companyFilter + ` AND s.id = $1::uuid`
 
 // queries maps each named query to its SQL.
 var queries = map[string]string{
@@ -212,12 +220,10 @@ ORDER BY p.method`,
        count(*) FILTER (WHERE status = 'voided') AS voided
 FROM sales WHERE company_id = ` + companyFilter + ` AND session_id = $1::uuid`,
 
-	qSaleForUpdate: `SELECT s.id, s.session_id, s.location_id, s.status, s.total, s.refunded, s.occurred_at,
-       cs.status AS session_status
-FROM sales s
-JOIN cash_sessions cs ON cs.company_id = s.company_id AND cs.id = s.session_id
-WHERE s.company_id = ` + companyFilter + ` AND s.id = $1::uuid
+	qSaleForUpdate: saleState + `
 FOR UPDATE OF s FOR SHARE OF cs`,
+
+	qSaleState: saleState,
 
 	qSaleHeader: `SELECT s.id, s.session_id, s.register_id, s.location_id, s.user_id, s.cashier_email, s.customer_id,
        s.customer_name, s.customer_tax_id, s.status, s.currency, s.prices_include_tax, s.subtotal, s.discount,

@@ -400,8 +400,10 @@ type lineView struct {
 	ReturnedQuantity string `json:"returned_quantity"`
 }
 
-// paymentView is a payment as the API shows it.
+// paymentView is a payment as the API shows it; its id is what a bank
+// statement line is matched to.
 type paymentView struct {
+	ID        string  `json:"id"`
 	Method    string  `json:"method"`
 	Amount    string  `json:"amount"`
 	Change    string  `json:"change"`
@@ -433,13 +435,44 @@ type receiptCompany struct {
 	Country string `json:"country"`
 }
 
-// saleView builds the API view of a sale: the tax breakdown is summed from
-// the stored, rounded lines per rate.
-func (e *env) saleView(s saleRow, lines []saleLineRow, pays []paymentRow, extra *receiptExtra) saleView {
-	v := saleView{saleRow: s, Taxes: []taxView{}, Lines: make([]lineView, len(lines)), Payments: []paymentView{}, Receipt: extra}
+// taxedAmount is a line's tax rate code with its net and tax.
+type taxedAmount struct {
+	code     string
+	net, tax decimal.Decimal
+}
+
+// taxViews sums amounts per tax rate, in code order, with each rate's
+// percentage and invoicing codes.
+func (e *env) taxViews(amounts []taxedAmount) []taxView {
 	type sum struct{ base, amount decimal.Decimal }
 	sums := map[string]*sum{}
 	var codes []string
+	for _, a := range amounts {
+		t, ok := sums[a.code]
+		if !ok {
+			t = &sum{}
+			sums[a.code] = t
+			codes = append(codes, a.code)
+		}
+		t.base, t.amount = t.base.Add(a.net), t.amount.Add(a.tax)
+	}
+	slices.Sort(codes)
+	out := make([]taxView, 0, len(codes))
+	for _, code := range codes {
+		tv := taxView{Code: code, Base: fmtMoney(sums[code].base), Amount: fmtMoney(sums[code].amount)}
+		if r, ok := e.rates[code]; ok {
+			tv.Rate, tv.CFDITasaOCuota, tv.AFIPAlicIvaID = percent(r), r.CFDITasaOCuota, r.AFIPAlicIvaID
+		}
+		out = append(out, tv)
+	}
+	return out
+}
+
+// saleView builds the API view of a sale: the tax breakdown is summed from
+// the stored, rounded lines per rate.
+func (e *env) saleView(s saleRow, lines []saleLineRow, pays []paymentRow, extra *receiptExtra) saleView {
+	v := saleView{saleRow: s, Lines: make([]lineView, len(lines)), Payments: []paymentView{}, Receipt: extra}
+	amounts := make([]taxedAmount, len(lines))
 	for i, l := range lines {
 		v.Lines[i] = lineView{
 			ID: l.ID, LineNo: l.LineNo, VariantID: l.VariantID, SKU: l.SKU, Description: l.Description,
@@ -448,24 +481,11 @@ func (e *env) saleView(s saleRow, lines []saleLineRow, pays []paymentRow, extra 
 			Discount: fmtMoney(l.LineDiscount.Add(l.DocumentDiscount)), Net: fmtMoney(l.Net), Tax: fmtMoney(l.Tax),
 			Total: fmtMoney(l.Total), ReturnedQuantity: fmtQty(l.ReturnedQuantity),
 		}
-		t, ok := sums[l.TaxCode]
-		if !ok {
-			t = &sum{}
-			sums[l.TaxCode] = t
-			codes = append(codes, l.TaxCode)
-		}
-		t.base, t.amount = t.base.Add(l.Net), t.amount.Add(l.Tax)
+		amounts[i] = taxedAmount{code: l.TaxCode, net: l.Net, tax: l.Tax}
 	}
-	slices.Sort(codes)
-	for _, code := range codes {
-		tv := taxView{Code: code, Base: fmtMoney(sums[code].base), Amount: fmtMoney(sums[code].amount)}
-		if r, ok := e.rates[code]; ok {
-			tv.Rate, tv.CFDITasaOCuota, tv.AFIPAlicIvaID = percent(r), r.CFDITasaOCuota, r.AFIPAlicIvaID
-		}
-		v.Taxes = append(v.Taxes, tv)
-	}
+	v.Taxes = e.taxViews(amounts)
 	for _, p := range pays {
-		pv := paymentView{Method: p.Method, Amount: fmtMoney(p.Amount), Change: fmtMoney(p.Change), Reference: p.Reference, ReturnID: p.ReturnID}
+		pv := paymentView{ID: p.ID, Method: p.Method, Amount: fmtMoney(p.Amount), Change: fmtMoney(p.Change), Reference: p.Reference, ReturnID: p.ReturnID}
 		if p.ReturnID != nil {
 			pv.Amount = fmtMoney(p.Amount.Neg())
 			v.Refunds = append(v.Refunds, pv)
@@ -675,290 +695,4 @@ func voidSale(c *sdk.Context) error {
 		return fmt.Errorf("void: %w", err)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"id": id, "status": SaleVoided, "total": s.Total, "voided_at": at})
-}
-
-// returnLineInput is one line of a return: a sale line (or the sale's only
-// line of a variant) and the quantity coming back.
-type returnLineInput struct {
-	SaleLineID string `json:"sale_line_id"`
-	VariantID  string `json:"variant_id"`
-	Quantity   string `json:"quantity"`
-}
-
-// returnInput is POST /sales/{id}/returns. Without lines every unit not yet
-// returned comes back; without refunds the whole amount is refunded in
-// cash, which needs an open session_id.
-type returnInput struct {
-	SessionID  string            `json:"session_id"`
-	LocationID string            `json:"location_id"`
-	Reason     string            `json:"reason"`
-	Lines      []returnLineInput `json:"lines"`
-	Refunds    []paymentInput    `json:"refunds"`
-}
-
-// returnRow is a row of returns.
-type returnRow struct {
-	ID         string    `json:"id"`
-	SaleID     string    `json:"sale_id"`
-	SessionID  *string   `json:"session_id"`
-	LocationID string    `json:"location_id"`
-	Reason     *string   `json:"reason"`
-	Net        Money     `json:"net"`
-	Tax        Money     `json:"tax"`
-	Total      Money     `json:"total"`
-	UserID     *string   `json:"user_id"`
-	OccurredAt time.Time `json:"occurred_at"`
-}
-
-// returnLineRow is a row of return_lines.
-type returnLineRow struct {
-	ID         string          `json:"id"`
-	ReturnID   string          `json:"return_id"`
-	SaleLineID string          `json:"sale_line_id"`
-	VariantID  string          `json:"variant_id"`
-	Quantity   decimal.Decimal `json:"quantity"`
-	Net        Money           `json:"net"`
-	Tax        Money           `json:"tax"`
-	Total      Money           `json:"total"`
-}
-
-// returnedLine is a validated return line.
-type returnedLine struct {
-	line     saleLineRow
-	quantity decimal.Decimal
-}
-
-// matchReturnLines resolves the return's lines against the sale's.
-func matchReturnLines(in []returnLineInput, lines []saleLineRow) ([]returnedLine, error) {
-	if len(in) == 0 {
-		var out []returnedLine
-		for _, l := range lines {
-			if left := l.Quantity.Sub(l.ReturnedQuantity); left.IsPositive() {
-				out = append(out, returnedLine{line: l, quantity: left})
-			}
-		}
-		if len(out) == 0 {
-			return nil, sdk.Conflict("nothing_to_return", "every unit of this sale was already returned")
-		}
-		return out, nil
-	}
-	if len(in) > maxLines {
-		return nil, invalidField("lines", "must list at most %d lines", maxLines)
-	}
-	byLine := map[string]int{}
-	var out []returnedLine
-	for i, l := range in {
-		f := fmt.Sprintf("lines[%d]", i)
-		q, err := parseDecimal(f+".quantity", l.Quantity, quantityRule)
-		if err != nil {
-			return nil, err
-		}
-		idx := -1
-		switch {
-		case l.SaleLineID != "":
-			id, err := parseID(f+".sale_line_id", l.SaleLineID)
-			if err != nil {
-				return nil, err
-			}
-			for j, sl := range lines {
-				if sl.ID == id {
-					idx = j
-				}
-			}
-		case l.VariantID != "":
-			id, err := parseID(f+".variant_id", l.VariantID)
-			if err != nil {
-				return nil, err
-			}
-			for j, sl := range lines {
-				if sl.VariantID == id {
-					if idx >= 0 {
-						return nil, invalidField(f+".variant_id", "is on several lines of the sale: name the sale_line_id")
-					}
-					idx = j
-				}
-			}
-		default:
-			return nil, invalidField(f, "must name sale_line_id or variant_id")
-		}
-		if idx < 0 {
-			return nil, invalidField(f, "is not a line of this sale")
-		}
-		if _, dup := byLine[lines[idx].ID]; dup {
-			return nil, invalidField(f, "returns the same sale line twice")
-		}
-		byLine[lines[idx].ID] = i
-		left := lines[idx].Quantity.Sub(lines[idx].ReturnedQuantity)
-		if q.GreaterThan(left) {
-			return nil, sdk.Unprocessable("return_exceeds_sale", fmt.Sprintf("%s.quantity %s is more than the %s not yet returned", f, fmtQty(q), fmtQty(left))).
-				WithDetails(map[string]any{"field": f + ".quantity", "returnable": fmtQty(left)})
-		}
-		out = append(out, returnedLine{line: lines[idx], quantity: q})
-	}
-	return out, nil
-}
-
-// createReturn handles POST /sales/{id}/returns: a return document linked
-// to the sale, restocking a chosen location (default the sale's), refunded
-// by any method; cash refunds leave an open session's drawer.
-func createReturn(c *sdk.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "sale")
-	if err != nil {
-		return err
-	}
-	var in returnInput
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
-	sessionID, err := optionalID("session_id", in.SessionID)
-	if err != nil {
-		return err
-	}
-	locationID, err := optionalID("location_id", in.LocationID)
-	if err != nil {
-		return err
-	}
-	reason, err := optionalText("reason", in.Reason, 500)
-	if err != nil {
-		return err
-	}
-	var refunds []tender
-	if len(in.Refunds) > 0 {
-		if refunds, err = checkTenders("refunds", in.Refunds, true); err != nil {
-			return err
-		}
-	}
-	var (
-		sales    []lockedSale
-		lines    []saleLineRow
-		sessions []sessionState
-		loc      locationRow
-	)
-	b := c.DB().Batch()
-	b.Query(qSaleForUpdate, &sales, id)
-	b.List("sale_lines", sdk.Query{Where: []sdk.Filter{sdk.Eq("sale_id", id)}, OrderBy: []sdk.Order{sdk.Asc("line_no")}, Limit: maxLines}, &lines)
-	if sessionID != "" {
-		b.Query(qSessionForSale, &sessions, sessionID)
-	}
-	if locationID != "" {
-		b.Get("locations", locationID, &loc)
-	}
-	if err := b.Run(); err != nil {
-		if isCode(err, "not_found") {
-			return unknownRef("location_id", locationID)
-		}
-		return fmt.Errorf("return: %w", err)
-	}
-	if len(sales) == 0 {
-		return notFound("sale", id)
-	}
-	s := sales[0]
-	if s.Status != SaleCompleted && s.Status != SalePartiallyReturned {
-		return sdk.Conflict("invalid_transition", "sale "+id+" is "+s.Status+": it cannot be returned")
-	}
-	if sessionID != "" {
-		switch {
-		case len(sessions) == 0:
-			return unknownRef("session_id", sessionID)
-		case sessions[0].Status != SessionOpen:
-			return sdk.Conflict("session_closed", "cash session "+sessionID+" is closed")
-		}
-	}
-	if locationID == "" {
-		locationID = s.LocationID
-	}
-	returned, err := matchReturnLines(in.Lines, lines)
-	if err != nil {
-		return err
-	}
-
-	ret := returnRow{ID: uuid.NewString(), SaleID: id, SessionID: nullable(sessionID), LocationID: locationID, Reason: reason,
-		UserID: nullable(c.Principal().UserID), OccurredAt: now()}
-	led := newLedger(c, e, "return", ret.ID, ret.OccurredAt)
-	led.reason = reason
-	retLines := make([]returnLineRow, len(returned))
-	b = c.DB().Batch()
-	for i, r := range returned {
-		share := lineRefund(r.line, r.quantity, e.currency)
-		retLines[i] = returnLineRow{ID: uuid.NewString(), ReturnID: ret.ID, SaleLineID: r.line.ID, VariantID: r.line.VariantID,
-			Quantity: r.quantity, Net: Money{share.Net}, Tax: Money{share.Tax}, Total: Money{share.Net.Add(share.Tax)}}
-		ret.Net.Decimal, ret.Tax.Decimal = ret.Net.Add(share.Net), ret.Tax.Add(share.Tax)
-		led.add(KindReturn, r.line.VariantID, locationID, r.quantity, r.line.UnitCost)
-		b.Update("sale_lines", r.line.ID, map[string]any{
-			"returned_quantity": r.line.ReturnedQuantity.Add(r.quantity),
-			"refunded_net":      r.line.RefundedNet.Add(share.Net),
-			"refunded_tax":      r.line.RefundedTax.Add(share.Tax),
-		})
-	}
-	ret.Total.Decimal = ret.Net.Add(ret.Tax.Decimal)
-	if refunds == nil {
-		refunds = []tender{{Method: MethodCash, Amount: ret.Total.Decimal}}
-	}
-	paid := decimal.Zero
-	for _, r := range refunds {
-		paid = paid.Add(r.Amount)
-		if r.Method == MethodCash && sessionID == "" {
-			return sdk.Unprocessable("session_required", "a cash refund leaves a cash drawer: name the open session_id")
-		}
-	}
-	if !paid.Equal(ret.Total.Decimal) {
-		return sdk.Unprocessable("refund_mismatch", fmt.Sprintf("refunds add up to %s, the return is worth %s", fmtMoney(paid), fmtMoney(ret.Total.Decimal))).
-			WithDetails(map[string]any{"refunds": fmtMoney(paid), "total": fmtMoney(ret.Total.Decimal)})
-	}
-	payRows := make([]paymentRow, len(refunds))
-	for i, r := range refunds {
-		payRows[i] = paymentRow{ID: uuid.NewString(), SessionID: nullable(sessionID), SaleID: id, ReturnID: &ret.ID, LineNo: i + 1,
-			Method: r.Method, Amount: r.Amount.Neg(), Reference: r.Reference, OccurredAt: ret.OccurredAt}
-	}
-	event := eventReturnAll
-	for _, l := range lines {
-		back := decimal.Zero
-		for _, r := range returned {
-			if r.line.ID == l.ID {
-				back = r.quantity
-			}
-		}
-		if l.ReturnedQuantity.Add(back).LessThan(l.Quantity) {
-			event = eventReturn
-		}
-	}
-	note := ""
-	if reason != nil {
-		note = *reason
-	}
-	b.Transition("sales", id, event, note, nil)
-	b.Update("sales", id, map[string]any{"refunded": s.Refunded.Add(ret.Total.Decimal)})
-	b.Insert("returns", ret)
-	b.Insert("return_lines", retLines)
-	b.Insert("payments", payRows)
-	stockOK := led.queue(b)
-	if err := b.Run(); err != nil {
-		return fmt.Errorf("return: %w", err)
-	}
-	if err := stockOK(); err != nil {
-		return err
-	}
-	if _, err := c.Events().Publish(TopicSaleReturned, map[string]string{
-		"sale_id": id, "return_id": ret.ID, "location_id": locationID, "amount": fmtMoney(ret.Total.Decimal),
-		"occurred_at": ret.OccurredAt.Format(time.RFC3339Nano),
-	}); err != nil {
-		return fmt.Errorf("return: %w", err)
-	}
-	status := SalePartiallyReturned
-	if event == eventReturnAll {
-		status = SaleReturned
-	}
-	refundViews := make([]paymentView, len(payRows))
-	for i, p := range payRows {
-		refundViews[i] = paymentView{Method: p.Method, Amount: fmtMoney(p.Amount.Neg()), Change: "0.00", Reference: p.Reference}
-	}
-	return c.JSON(http.StatusCreated, map[string]any{
-		"id": ret.ID, "sale_id": id, "sale_status": status, "location_id": locationID, "session_id": ret.SessionID,
-		"net": ret.Net, "tax": ret.Tax, "total": ret.Total, "lines": retLines, "refunds": refundViews,
-		"movements": led.views(), "occurred_at": ret.OccurredAt,
-	})
 }

@@ -1,0 +1,427 @@
+package cpg
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/sdk"
+)
+
+// returnLineInput is one line of a return: a sale line (or the sale's only
+// line of a variant) and the quantity coming back.
+type returnLineInput struct {
+	SaleLineID string `json:"sale_line_id"`
+	VariantID  string `json:"variant_id"`
+	Quantity   string `json:"quantity"`
+}
+
+// returnInput is POST /sales/{id}/returns and its preview. Without lines
+// every unit not yet returned comes back; without refunds the amount goes
+// back to the tenders that paid the sale (suggestRefunds), and a cash part
+// needs an open session_id.
+type returnInput struct {
+	SessionID  string            `json:"session_id"`
+	LocationID string            `json:"location_id"`
+	Reason     string            `json:"reason"`
+	Lines      []returnLineInput `json:"lines"`
+	Refunds    []paymentInput    `json:"refunds"`
+}
+
+// returnRow is a row of returns.
+type returnRow struct {
+	ID         string    `json:"id"`
+	SaleID     string    `json:"sale_id"`
+	SessionID  *string   `json:"session_id"`
+	LocationID string    `json:"location_id"`
+	Reason     *string   `json:"reason"`
+	Net        Money     `json:"net"`
+	Tax        Money     `json:"tax"`
+	Total      Money     `json:"total"`
+	UserID     *string   `json:"user_id"`
+	OccurredAt time.Time `json:"occurred_at"`
+}
+
+// returnLineRow is a row of return_lines.
+type returnLineRow struct {
+	ID         string          `json:"id"`
+	ReturnID   string          `json:"return_id"`
+	SaleLineID string          `json:"sale_line_id"`
+	VariantID  string          `json:"variant_id"`
+	Quantity   decimal.Decimal `json:"quantity"`
+	Net        Money           `json:"net"`
+	Tax        Money           `json:"tax"`
+	Total      Money           `json:"total"`
+}
+
+// returnedLine is a validated return line.
+type returnedLine struct {
+	line     saleLineRow
+	quantity decimal.Decimal
+}
+
+// matchReturnLines resolves the return's lines against the sale's.
+func matchReturnLines(in []returnLineInput, lines []saleLineRow) ([]returnedLine, error) {
+	if len(in) == 0 {
+		var out []returnedLine
+		for _, l := range lines {
+			if left := l.Quantity.Sub(l.ReturnedQuantity); left.IsPositive() {
+				out = append(out, returnedLine{line: l, quantity: left})
+			}
+		}
+		if len(out) == 0 {
+			return nil, sdk.Conflict("nothing_to_return", "every unit of this sale was already returned")
+		}
+		return out, nil
+	}
+	if len(in) > maxLines {
+		return nil, invalidField("lines", "must list at most %d lines", maxLines)
+	}
+	byLine := map[string]int{}
+	var out []returnedLine
+	for i, l := range in {
+		f := fmt.Sprintf("lines[%d]", i)
+		q, err := parseDecimal(f+".quantity", l.Quantity, quantityRule)
+		if err != nil {
+			return nil, err
+		}
+		idx := -1
+		switch {
+		case l.SaleLineID != "":
+			id, err := parseID(f+".sale_line_id", l.SaleLineID)
+			if err != nil {
+				return nil, err
+			}
+			for j, sl := range lines {
+				if sl.ID == id {
+					idx = j
+				}
+			}
+		case l.VariantID != "":
+			id, err := parseID(f+".variant_id", l.VariantID)
+			if err != nil {
+				return nil, err
+			}
+			for j, sl := range lines {
+				if sl.VariantID == id {
+					if idx >= 0 {
+						return nil, invalidField(f+".variant_id", "is on several lines of the sale: name the sale_line_id")
+					}
+					idx = j
+				}
+			}
+		default:
+			return nil, invalidField(f, "must name sale_line_id or variant_id")
+		}
+		if idx < 0 {
+			return nil, invalidField(f, "is not a line of this sale")
+		}
+		if _, dup := byLine[lines[idx].ID]; dup {
+			return nil, invalidField(f, "returns the same sale line twice")
+		}
+		byLine[lines[idx].ID] = i
+		left := lines[idx].Quantity.Sub(lines[idx].ReturnedQuantity)
+		if q.GreaterThan(left) {
+			return nil, sdk.Unprocessable("return_exceeds_sale", fmt.Sprintf("%s.quantity %s is more than the %s not yet returned", f, fmtQty(q), fmtQty(left))).
+				WithDetails(map[string]any{"field": f + ".quantity", "returnable": fmtQty(left)})
+		}
+		out = append(out, returnedLine{line: lines[idx], quantity: q})
+	}
+	return out, nil
+}
+
+// returnPlan is a return computed from its request and the sale before
+// anything is written: what createReturn writes and previewReturn shows.
+type returnPlan struct {
+	sale       lockedSale
+	lines      []saleLineRow
+	returned   []returnedLine
+	shares     []refundShare
+	net, tax   decimal.Decimal
+	total      decimal.Decimal
+	refunds    []tender
+	suggested  bool
+	sessionID  string
+	locationID string
+	reason     *string
+}
+
+// planReturn binds a return request for sale id, reads the sale (under its
+// row lock when lock is set, as a return that writes must), its lines and
+// payments, and computes what the return refunds per line and to which
+// tenders — or the 4xx the request deserves. It writes nothing.
+func planReturn(c *sdk.Context, e *env, id string, lock bool) (*returnPlan, error) {
+	var in returnInput
+	if err := c.Bind(&in); err != nil {
+		return nil, err
+	}
+	sessionID, err := optionalID("session_id", in.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	locationID, err := optionalID("location_id", in.LocationID)
+	if err != nil {
+		return nil, err
+	}
+	reason, err := optionalText("reason", in.Reason, 500)
+	if err != nil {
+		return nil, err
+	}
+	var refunds []tender
+	if len(in.Refunds) > 0 {
+		if refunds, err = checkTenders("refunds", in.Refunds, true); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		sales    []lockedSale
+		lines    []saleLineRow
+		pays     []paymentRow
+		sessions []sessionState
+		loc      locationRow
+	)
+	saleQuery := qSaleState
+	if lock {
+		saleQuery = qSaleForUpdate
+	}
+	b := c.DB().Batch()
+	b.Query(saleQuery, &sales, id)
+	loadSaleDetails(b, id, &lines, &pays)
+	if sessionID != "" {
+		b.Query(qSessionForSale, &sessions, sessionID)
+	}
+	if locationID != "" {
+		b.Get("locations", locationID, &loc)
+	}
+	if err := b.Run(); err != nil {
+		if isCode(err, "not_found") {
+			return nil, unknownRef("location_id", locationID)
+		}
+		return nil, fmt.Errorf("return: %w", err)
+	}
+	if len(sales) == 0 {
+		return nil, notFound("sale", id)
+	}
+	s := sales[0]
+	if s.Status != SaleCompleted && s.Status != SalePartiallyReturned {
+		return nil, sdk.Conflict("invalid_transition", "sale "+id+" is "+s.Status+": it cannot be returned")
+	}
+	if sessionID != "" {
+		switch {
+		case len(sessions) == 0:
+			return nil, unknownRef("session_id", sessionID)
+		case sessions[0].Status != SessionOpen:
+			return nil, sdk.Conflict("session_closed", "cash session "+sessionID+" is closed")
+		}
+	}
+	if locationID == "" {
+		locationID = s.LocationID
+	}
+	returned, err := matchReturnLines(in.Lines, lines)
+	if err != nil {
+		return nil, err
+	}
+	plan := &returnPlan{sale: s, lines: lines, returned: returned, shares: make([]refundShare, len(returned)),
+		sessionID: sessionID, locationID: locationID, reason: reason}
+	for i, r := range returned {
+		share := lineRefund(r.line, r.quantity, e.currency)
+		plan.shares[i] = share
+		plan.net, plan.tax = plan.net.Add(share.Net), plan.tax.Add(share.Tax)
+	}
+	plan.total = plan.net.Add(plan.tax)
+	if refunds == nil {
+		plan.refunds, plan.suggested = suggestRefunds(plan.total, pays), true
+		return plan, nil
+	}
+	paid := decimal.Zero
+	for _, r := range refunds {
+		paid = paid.Add(r.Amount)
+	}
+	if !paid.Equal(plan.total) {
+		return nil, sdk.Unprocessable("refund_mismatch", fmt.Sprintf("refunds add up to %s, the return is worth %s", fmtMoney(paid), fmtMoney(plan.total))).
+			WithDetails(map[string]any{"refunds": fmtMoney(paid), "total": fmtMoney(plan.total)})
+	}
+	plan.refunds = refunds
+	return plan, nil
+}
+
+// needsSession reports whether the plan pays cash without naming the open
+// session whose drawer the cash leaves.
+func (p *returnPlan) needsSession() bool {
+	for _, r := range p.refunds {
+		if r.Method == MethodCash && p.sessionID == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// completes reports whether the return takes back every unit of the sale
+// still out, which makes the sale returned rather than partially returned.
+func (p *returnPlan) completes() bool {
+	for _, l := range p.lines {
+		back := decimal.Zero
+		for _, r := range p.returned {
+			if r.line.ID == l.ID {
+				back = r.quantity
+			}
+		}
+		if l.ReturnedQuantity.Add(back).LessThan(l.Quantity) {
+			return false
+		}
+	}
+	return true
+}
+
+// taxes is the return's refund per tax rate.
+func (p *returnPlan) taxes(e *env) []taxView {
+	amounts := make([]taxedAmount, len(p.returned))
+	for i, r := range p.returned {
+		amounts[i] = taxedAmount{code: r.line.TaxCode, net: p.shares[i].Net, tax: p.shares[i].Tax}
+	}
+	return e.taxViews(amounts)
+}
+
+// returnPreviewLine is what returning a quantity of a sale line refunds.
+type returnPreviewLine struct {
+	SaleLineID  string `json:"sale_line_id"`
+	VariantID   string `json:"variant_id"`
+	SKU         string `json:"sku"`
+	Description string `json:"description"`
+	Quantity    string `json:"quantity"`
+	Net         Money  `json:"net"`
+	Tax         Money  `json:"tax"`
+	Total       Money  `json:"total"`
+}
+
+// refundView is a refund a return makes, or would make, to one tender.
+type refundView struct {
+	ID        string  `json:"id,omitempty"`
+	Method    string  `json:"method"`
+	Amount    Money   `json:"amount"`
+	Reference *string `json:"reference"`
+}
+
+// refundViews renders refunds; ids, when given, are the stored payments'.
+func refundViews(refunds []tender, ids []string) []refundView {
+	out := make([]refundView, len(refunds))
+	for i, r := range refunds {
+		out[i] = refundView{Method: r.Method, Amount: Money{r.Amount}, Reference: r.Reference}
+		if ids != nil {
+			out[i].ID = ids[i]
+		}
+	}
+	return out
+}
+
+// previewReturn handles POST /sales/{id}/returns/preview: with the body of a
+// return, it answers what that return would refund per line, per tax rate
+// and per tender (the sale's own tenders unless refunds are named), and
+// whether a cash part needs a session_id. Nothing is written or locked.
+func previewReturn(c *sdk.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id", "sale")
+	if err != nil {
+		return err
+	}
+	plan, err := planReturn(c, e, id, false)
+	if err != nil {
+		return err
+	}
+	lines := make([]returnPreviewLine, len(plan.returned))
+	for i, r := range plan.returned {
+		share := plan.shares[i]
+		lines[i] = returnPreviewLine{SaleLineID: r.line.ID, VariantID: r.line.VariantID, SKU: r.line.SKU, Description: r.line.Description,
+			Quantity: fmtQty(r.quantity), Net: Money{share.Net}, Tax: Money{share.Tax}, Total: Money{share.Net.Add(share.Tax)}}
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"sale_id": id, "location_id": plan.locationID, "session_id": nullable(plan.sessionID),
+		"net": Money{plan.net}, "tax": Money{plan.tax}, "total": Money{plan.total},
+		"lines": lines, "taxes": plan.taxes(e), "refunds": refundViews(plan.refunds, nil),
+		"refunds_suggested": plan.suggested, "session_required": plan.needsSession(),
+	})
+}
+
+// createReturn handles POST /sales/{id}/returns: a return document linked
+// to the sale, restocking a chosen location (default the sale's), refunded
+// by any method — by default to the tenders that paid the sale; cash
+// refunds leave an open session's drawer.
+func createReturn(c *sdk.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id", "sale")
+	if err != nil {
+		return err
+	}
+	plan, err := planReturn(c, e, id, true)
+	if err != nil {
+		return err
+	}
+	if plan.needsSession() {
+		return sdk.Unprocessable("session_required", "a cash refund leaves a cash drawer: name the open session_id").
+			WithDetails(map[string]any{"field": "session_id"})
+	}
+	ret := returnRow{ID: uuid.NewString(), SaleID: id, SessionID: nullable(plan.sessionID), LocationID: plan.locationID, Reason: plan.reason,
+		Net: Money{plan.net}, Tax: Money{plan.tax}, Total: Money{plan.total}, UserID: nullable(c.Principal().UserID), OccurredAt: now()}
+	led := newLedger(c, e, "return", ret.ID, ret.OccurredAt)
+	led.reason = plan.reason
+	retLines := make([]returnLineRow, len(plan.returned))
+	b := c.DB().Batch()
+	for i, r := range plan.returned {
+		share := plan.shares[i]
+		retLines[i] = returnLineRow{ID: uuid.NewString(), ReturnID: ret.ID, SaleLineID: r.line.ID, VariantID: r.line.VariantID,
+			Quantity: r.quantity, Net: Money{share.Net}, Tax: Money{share.Tax}, Total: Money{share.Net.Add(share.Tax)}}
+		led.add(KindReturn, r.line.VariantID, plan.locationID, r.quantity, r.line.UnitCost)
+		b.Update("sale_lines", r.line.ID, map[string]any{
+			"returned_quantity": r.line.ReturnedQuantity.Add(r.quantity),
+			"refunded_net":      r.line.RefundedNet.Add(share.Net),
+			"refunded_tax":      r.line.RefundedTax.Add(share.Tax),
+		})
+	}
+	payRows := make([]paymentRow, len(plan.refunds))
+	ids := make([]string, len(plan.refunds))
+	for i, r := range plan.refunds {
+		ids[i] = uuid.NewString()
+		payRows[i] = paymentRow{ID: ids[i], SessionID: nullable(plan.sessionID), SaleID: id, ReturnID: &ret.ID, LineNo: i + 1,
+			Method: r.Method, Amount: r.Amount.Neg(), Reference: r.Reference, OccurredAt: ret.OccurredAt}
+	}
+	event, status := eventReturn, SalePartiallyReturned
+	if plan.completes() {
+		event, status = eventReturnAll, SaleReturned
+	}
+	note := ""
+	if plan.reason != nil {
+		note = *plan.reason
+	}
+	b.Transition("sales", id, event, note, nil)
+	b.Update("sales", id, map[string]any{"refunded": plan.sale.Refunded.Add(plan.total)})
+	b.Insert("returns", ret)
+	b.Insert("return_lines", retLines)
+	b.Insert("payments", payRows)
+	stockOK := led.queue(b)
+	if err := b.Run(); err != nil {
+		return fmt.Errorf("return: %w", err)
+	}
+	if err := stockOK(); err != nil {
+		return err
+	}
+	if _, err := c.Events().Publish(TopicSaleReturned, map[string]string{
+		"sale_id": id, "return_id": ret.ID, "location_id": plan.locationID, "amount": fmtMoney(plan.total),
+		"occurred_at": ret.OccurredAt.Format(time.RFC3339Nano),
+	}); err != nil {
+		return fmt.Errorf("return: %w", err)
+	}
+	return c.JSON(http.StatusCreated, map[string]any{
+		"id": ret.ID, "sale_id": id, "sale_status": status, "location_id": plan.locationID, "session_id": ret.SessionID,
+		"reason": ret.Reason, "net": ret.Net, "tax": ret.Tax, "total": ret.Total, "lines": retLines, "taxes": plan.taxes(e),
+		"refunds": refundViews(plan.refunds, ids), "movements": led.views(), "occurred_at": ret.OccurredAt,
+	})
+}
