@@ -21,6 +21,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("catalog", func(t *testing.T) { t.Parallel(); testCatalog(t, p) })
 	t.Run("locations and stock", func(t *testing.T) { t.Parallel(); testStock(t, p) })
 	t.Run("checkout, receipt, void and returns", func(t *testing.T) { t.Parallel(); testCheckout(t, p) })
+	t.Run("returns refund fair shares to the sale's tenders", func(t *testing.T) { t.Parallel(); testReturns(t, p) })
 	t.Run("50 concurrent checkouts for the last 10 units", func(t *testing.T) { t.Parallel(); testOversell(t, p) })
 	t.Run("a checkout failing half-way leaves nothing", func(t *testing.T) { t.Parallel(); testHalfWay(t, p) })
 	t.Run("idempotency key", func(t *testing.T) { t.Parallel(); testIdempotency(t, p) })
@@ -358,18 +359,23 @@ func testCheckout(t *testing.T, p *platform) {
 	require.Equal(t, "1", a.onHand(shirt, wh), "restocked where chosen")
 	a.fail(422, "return_exceeds_sale", "cashier", "POST", "/sales/"+saleID+"/returns", map[string]any{"session_id": session, "lines": []any{line(shirt, "2")}})
 	a.fail(422, "refund_mismatch", "cashier", "POST", "/sales/"+saleID+"/returns", map[string]any{"session_id": session, "lines": []any{line(shirt, "1")}, "refunds": []any{map[string]any{"method": "cash", "amount": "1.00"}}})
-	a.fail(422, "session_required", "cashier", "POST", "/sales/"+saleID+"/returns", map[string]any{"lines": []any{line(shirt, "1")}})
+	// The 114.91 left goes back to the card's 75.00 left, then 39.91 in cash, which leaves a drawer.
+	a.fail(422, "session_required", "cashier", "POST", "/sales/"+saleID+"/returns", map[string]any{})
 	a.fail(404, "not_found", "cashier", "POST", "/sales/0b5e3f1a-6d0e-4d7e-9a55-2f1f7c9e8a11/returns", map[string]any{})
 	rest := a.ok(http.StatusCreated, "cashier", "POST", "/sales/"+saleID+"/returns", map[string]any{"session_id": session})
 	require.Equal(t, "returned", rest["sale_status"])
 	require.Equal(t, "114.91", rest["total"], "the rest of what was paid: 139.91 − 25.00")
+	require.Equal(t, []any{
+		map[string]any{"id": rest["refunds"].([]any)[0].(map[string]any)["id"], "method": "card", "amount": "75.00", "reference": "auth-123"},
+		map[string]any{"id": rest["refunds"].([]any)[1].(map[string]any)["id"], "method": "cash", "amount": "39.91", "reference": nil},
+	}, rest["refunds"], "without refunds the card takes back what it paid, cash the rest")
 	require.Equal(t, "9", a.onHand(shirt), "restocked at the sale's location by default")
 	require.Equal(t, "5", a.onHand(cap))
 	a.fail(409, "invalid_transition", "cashier", "POST", "/sales/"+saleID+"/returns", map[string]any{"session_id": session})
 	require.Equal(t, 2, a.events("cpg.sale.returned"))
 	final := a.ok(http.StatusOK, "viewer", "GET", "/sales/"+saleID, nil)
 	require.Equal(t, "139.91", final["refunded"])
-	require.Len(t, final["refunds"], 2)
+	require.Len(t, final["refunds"], 3, "25.00 by card, then 75.00 by card and 39.91 in cash")
 	a.integrity()
 
 	sources := cpg.New().Manifest().UniversalSources
@@ -725,6 +731,7 @@ func testIsolation(t *testing.T, p *platform) {
 		{"GET", "/sales/" + sale["id"].(string) + "/receipt"},
 		{"POST", "/sales/" + sale["id"].(string) + "/void"},
 		{"POST", "/sales/" + sale["id"].(string) + "/returns"},
+		{"POST", "/sales/" + sale["id"].(string) + "/returns/preview"},
 		{"GET", "/cash-sessions/" + session},
 		{"POST", "/cash-sessions/" + session + "/close"},
 		{"GET", "/customers/" + cust["id"].(string)},
@@ -741,6 +748,7 @@ func testIsolation(t *testing.T, p *platform) {
 		"/products/" + pid + "/variants":                      map[string]any{"sku": "STEAL", "price": "1"},
 		"/cash-sessions/" + session + "/close":                map[string]any{"counted": []any{}},
 		"/sales/" + sale["id"].(string) + "/returns":          map[string]any{},
+		"/sales/" + sale["id"].(string) + "/returns/preview":  map[string]any{},
 		"/purchase-orders/" + po["id"].(string) + "/receipts": map[string]any{},
 	}
 	for _, tc := range notFound {
