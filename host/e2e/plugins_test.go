@@ -250,3 +250,57 @@ func TestCrashingPluginIsMarkedFailed(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, h.Call(http.MethodGet, "/readyz", "", nil).Status)
 	h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/hello/greetings/x", a.Tokens["viewer"], nil)
 }
+
+// TestBadEncodingNeverReachesAPlugin sends invalid UTF-8 in a vertical
+// request's path, query and headers: each is a 400 invalid_encoding before
+// any plugin call (protobuf strings must be UTF-8), not a 502.
+func TestBadEncodingNeverReachesAPlugin(t *testing.T) {
+	t.Parallel()
+	h := hosttest.Start(t, hosttest.PluginDir(t, map[string]string{"probe": probe(t)}))
+	a := h.NewTenant("AR", "probe")
+	owner := a.Tokens["owner"]
+	cases := []struct {
+		name, path string
+		headers    []string
+		part       string
+	}{
+		{"path", "/api/v1/verticals/probe/items/%ff", nil, "path"},
+		{"query value", "/api/v1/verticals/probe/pid?q=%C3%28", nil, "query"},
+		{"query key", "/api/v1/verticals/probe/pid?%ff=1", nil, "query"},
+		{"header value", "/api/v1/verticals/probe/pid", []string{"X-Probe", "caf\xe9"}, "header"},
+	}
+	for _, tc := range cases {
+		res := h.Call(http.MethodGet, tc.path, owner, nil, tc.headers...)
+		require.Equal(t, http.StatusBadRequest, res.Status, "%s: %s", tc.name, res.Body)
+		require.Equal(t, "invalid_encoding", res.ErrorCode(), tc.name)
+		require.Equal(t, tc.part, res.JSON(t)["error"].(map[string]any)["details"].(map[string]any)["part"], tc.name)
+		require.NotEmpty(t, res.JSON(t)["request_id"], tc.name)
+	}
+	require.NotContains(t, h.Log(), "plugin call failed")
+	res := h.Call(http.MethodGet, "/api/v1/verticals/probe/items/caf%C3%A9?q=%C3%A9", owner, nil, "X-Probe", "café")
+	require.Equal(t, http.StatusOK, res.Status, "valid UTF-8 still passes: %s", res.Body)
+	require.Equal(t, "café", res.JSON(t)["id"])
+}
+
+// TestMethodNotAllowedSaysAllow checks that every 405, from a host route or
+// a vertical's route, carries Allow with the path's methods.
+func TestMethodNotAllowedSaysAllow(t *testing.T) {
+	t.Parallel()
+	h := hosttest.Start(t, hosttest.PluginDir(t, map[string]string{"probe": probe(t)}))
+	a := h.NewTenant("AR", "probe")
+	viewer := a.Tokens["viewer"]
+	cases := []struct {
+		method, path, allow string
+	}{
+		{http.MethodGet, "/api/v1/auth/login", "POST"},
+		{http.MethodPost, "/healthz", "GET"},
+		{http.MethodDelete, "/api/v1/verticals/probe/pid", "GET"},
+		{http.MethodGet, "/api/v1/verticals/probe/echo", "POST"},
+	}
+	for _, tc := range cases {
+		res := h.Call(tc.method, tc.path, viewer, nil)
+		require.Equal(t, http.StatusMethodNotAllowed, res.Status, "%s %s: %s", tc.method, tc.path, res.Body)
+		require.Equal(t, "method_not_allowed", res.ErrorCode())
+		require.Equal(t, tc.allow, res.Header.Get("Allow"), "%s %s", tc.method, tc.path)
+	}
+}

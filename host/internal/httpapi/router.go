@@ -58,9 +58,7 @@ func NewRouter(d Deps) http.Handler {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, httpx.NotFound("route_not_found", "no route "+r.Method+" "+r.URL.Path))
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		httpx.WriteError(w, r, httpx.NewError(http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed here"))
-	})
+	r.MethodNotAllowed(httpx.MethodNotAllowed(r, requestPath))
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -89,6 +87,14 @@ func NewRouter(d Deps) http.Handler {
 		})
 	})
 	return r
+}
+
+// requestPath is the path the host's router matches a request by.
+func requestPath(r *http.Request) string {
+	if r.URL.RawPath != "" {
+		return r.URL.RawPath
+	}
+	return r.URL.Path
 }
 
 // ready answers 200 when the database answers and every plugin runs, 503

@@ -46,7 +46,7 @@ func (m *Manager) Configure(ctx context.Context, name string, c Company, config 
 	})
 	if err != nil {
 		_ = m.calls.end(ctx, callID, cl, false)
-		m.log.Error("configure company failed", "vertical", name, "company_id", c.ID, "error", err)
+		m.log.Error("configure company failed", "vertical", name, "company_id", c.ID, "request_id", httpx.RequestID(ctx), "error", err)
 		return httpx.NewError(http.StatusBadGateway, "vertical_error",
 			"the vertical failed to configure the company: "+status.Convert(err).Message())
 	}

@@ -45,6 +45,6 @@ func (m *Manager) effectsFailed(w http.ResponseWriter, r *http.Request, v *verti
 		httpx.WriteError(w, r, httpx.Unavailable(reason, st.Message()))
 		return
 	}
-	m.log.Error("applying a vertical's effects failed", "vertical", v.name, "request_id", httpx.RequestID(r.Context()), "error", err)
+	httpx.Logger(r.Context()).Error("applying a vertical's effects failed", "vertical", v.name, "error", err)
 	httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical's answer could not be applied"))
 }

@@ -31,6 +31,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/events"
+	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/locks"
 	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/internal/manifest"
@@ -307,7 +308,7 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 		return nil, &refusedError{err}
 	}
 	proc.router.NotFound(notFound)
-	proc.router.MethodNotAllowed(methodNotAllowed)
+	proc.router.MethodNotAllowed(httpx.MethodNotAllowed(proc.router, routePath))
 	if err := m.subscribe(ctx, v, man); err != nil {
 		return nil, &refusedError{fmt.Errorf("subscriptions: %w", err)}
 	}

@@ -52,6 +52,10 @@ func (m *Manager) Handler(gate Gate) http.Handler {
 				return
 			}
 		}
+		if err := checkEncoding(r); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
 		proc, ok := v.running()
 		if !ok {
 			w.Header().Set("Retry-After", "1")
@@ -70,9 +74,9 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteError(w, r, httpx.NotFound("route_not_found", "no route "+r.Method+" "+r.URL.Path))
 }
 
-func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	httpx.WriteError(w, r, httpx.NewError(http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed here"))
-}
+// routePath is the path a vertical's router matches: Handler sets it to
+// the part after /api/v1/verticals/{vertical}.
+func routePath(r *http.Request) string { return chi.RouteContext(r.Context()).RoutePath }
 
 // privateHeaders are never passed to a plugin: credentials stay in the host.
 var privateHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true}
@@ -161,7 +165,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			}
 		}
 		if err := m.calls.end(ctx, callID, cl, commit); err != nil && commit {
-			m.log.Error("commit failed", "vertical", v.name, "request_id", requestID, "error", err)
+			httpx.Logger(r.Context()).Error("commit failed", "vertical", v.name, "error", err)
 			httpx.WriteError(w, r, commitError(err))
 			return
 		}
@@ -193,7 +197,7 @@ func (m *Manager) callFailed(w http.ResponseWriter, r *http.Request, v *vertical
 		w.Header().Set("Retry-After", "1")
 		httpx.WriteError(w, r, httpx.Unavailable("vertical_unavailable", "vertical "+v.name+" is not available right now"))
 	default:
-		m.log.Error("plugin call failed", "vertical", v.name, "error", err)
+		httpx.Logger(r.Context()).Error("plugin call failed", "vertical", v.name, "error", err)
 		httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical failed to answer"))
 	}
 }
