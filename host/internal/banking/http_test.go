@@ -13,6 +13,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/httpx/httpxtest"
 )
 
 func mappingJSONForTest(t *testing.T, m CSVMapping) []byte {
@@ -558,6 +559,7 @@ func TestReconcile(t *testing.T) {
 	t.Run("unreconciled report", func(t *testing.T) {
 		rec := e.get(t, as(f.owner, auth.RoleViewer), base+"/reports/unreconciled")
 		requireStatus(t, rec, http.StatusOK, "")
+		require.Positive(t, httpxtest.RequireUTCTimes(t, rec.Body.Bytes()), "invoice fechas and created_at are UTC")
 		rep := decode[UnreconciledReport](t, rec)
 		var movs []uuid.UUID
 		for _, m := range rep.Movements.Data {

@@ -147,7 +147,7 @@ func (s *Service) Unreconciled(ctx context.Context, companyID uuid.UUID, f Repor
 			return fmt.Errorf("read open invoices: %w", err)
 		}
 		invs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (OpenInvoice, error) {
-			return scanOpenInvoice(row, loc)
+			return scanOpenInvoice(row)
 		})
 		if err != nil {
 			return fmt.Errorf("read open invoices: %w", err)
@@ -166,7 +166,7 @@ func (s *Service) Unreconciled(ctx context.Context, companyID uuid.UUID, f Repor
 		if rep.InvoiceTotals, err = invoiceTotals(ctx, tx, companyID, invFrom, invTo); err != nil {
 			return err
 		}
-		return s.openPayments(ctx, tx, companyID, loc, f.Limit, invFrom, invTo, payAt, payAfter, &rep)
+		return s.openPayments(ctx, tx, companyID, f.Limit, invFrom, invTo, payAt, payAfter, &rep)
 	})
 	if err != nil {
 		return UnreconciledReport{}, fmt.Errorf("unreconciled report: %w", err)
@@ -176,7 +176,7 @@ func (s *Service) Unreconciled(ctx context.Context, companyID uuid.UUID, f Repor
 
 // openPayments fills the payments page and totals of rep: payments taken
 // in [from, to) when given, after the cursor position when at is set.
-func (s *Service) openPayments(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, loc *time.Location, limit int,
+func (s *Service) openPayments(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, limit int,
 	from, to, at *time.Time, after reportCursor, rep *UnreconciledReport) error {
 	rep.Payments, rep.PaymentTotals = httpx.NewPage[OpenPayment](nil, ""), []PaymentTotals{}
 	query, totalsQuery := s.paymentQuery(reportPaymentsSQL), s.paymentQuery(reportPaymentTotalsSQL)
@@ -191,7 +191,7 @@ func (s *Service) openPayments(ctx context.Context, tx pgx.Tx, companyID uuid.UU
 	var p paymentRow
 	_, err = pgx.ForEachRow(rows, p.fields(), func() error {
 		pays = append(pays, OpenPayment{
-			Source: p.ref.Source, PaymentID: p.ref.PaymentID, OccurredAt: p.occurredAt.In(loc), Amount: p.amount.StringFixed(2),
+			Source: p.ref.Source, PaymentID: p.ref.PaymentID, OccurredAt: p.occurredAt, Amount: p.amount.StringFixed(2),
 			Currency: p.currency, Method: p.method, Reference: p.reference, DocumentID: p.documentID,
 		})
 		return nil
@@ -226,7 +226,7 @@ func (s *Service) openPayments(ctx context.Context, tx pgx.Tx, companyID uuid.UU
 	return nil
 }
 
-func scanOpenInvoice(row pgx.CollectableRow, loc *time.Location) (OpenInvoice, error) {
+func scanOpenInvoice(row pgx.CollectableRow) (OpenInvoice, error) {
 	var (
 		inv              OpenInvoice
 		invoiceUUID      uuid.UUID
@@ -237,7 +237,7 @@ func scanOpenInvoice(row pgx.CollectableRow, loc *time.Location) (OpenInvoice, e
 		&emisor, &receptor, &total, &inv.Moneda); err != nil {
 		return OpenInvoice{}, err
 	}
-	inv.UUID, inv.Total, inv.Fecha = invoiceUUID.String(), total.StringFixed(2), inv.Fecha.In(loc)
+	inv.UUID, inv.Total = invoiceUUID.String(), total.StringFixed(2)
 	inv.CounterpartyRFC = receptor
 	if inv.Direction == "received" {
 		inv.CounterpartyRFC = emisor

@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/httpx/httpxtest"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
 	"github.com/nexuspos/nexus/internal/dal"
 )
@@ -96,6 +98,9 @@ func testBatchHandler(t *testing.T, bus string) {
 	})
 	require.Len(t, page.Data, 1)
 	require.Equal(t, refused.ID, page.Data[0].ID)
+	listed, err := json.Marshal(page)
+	require.NoError(t, err)
+	require.Equal(t, 2, httpxtest.RequireUTCTimes(t, listed), "parked_at and occurred_at are UTC")
 	waitFor(t, 5*time.Second, "the other events applied", func() bool { return h.applied(uuid.Nil) == len(waiting)+len(evs)-1 })
 	for _, id := range append(waiting, evs[0].ID, evs[1].ID, evs[3].ID, evs[4].ID, evs[5].ID) {
 		require.Equal(t, 1, h.applied(id), "event %s", id)

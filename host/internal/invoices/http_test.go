@@ -14,6 +14,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/httpx/httpxtest"
 )
 
 // childTables are the tables an invoice's details go to.
@@ -36,6 +37,8 @@ func TestUploadSamples(t *testing.T) {
 		require.Equal(t, TipoIngreso, d.Tipo)
 		require.Equal(t, "A", d.Serie)
 		require.Equal(t, "1024", d.Folio)
+		require.Equal(t, 3, httpxtest.RequireUTCTimes(t, rec.Body.Bytes()), "fecha, fecha_timbrado, created_at")
+		require.Contains(t, rec.Body.String(), `"fecha":"2024-03-15T16:30:00Z"`, "10:30 in Mexico City, written in UTC")
 		require.True(t, time.Date(2024, 3, 15, 10, 30, 0, 0, mexico).Equal(d.Fecha), "fecha %s", d.Fecha)
 		require.True(t, time.Date(2024, 3, 15, 10, 31, 12, 0, mexico).Equal(d.FechaTimbrado))
 		require.Equal(t, rfcEmisor, d.EmisorRFC)
@@ -93,6 +96,7 @@ func TestUploadSamples(t *testing.T) {
 		require.Equal(t, "03", p.FormaPago)
 		require.Equal(t, "SPEI-884512", p.NumOperacion)
 		require.True(t, time.Date(2024, 4, 10, 9, 0, 0, 0, mexico).Equal(p.FechaPago))
+		require.Positive(t, httpxtest.RequireUTCTimes(t, rec.Body.Bytes()), "fecha_pago too")
 		require.Len(t, p.Documents, 1)
 		require.Equal(t, "6f1d5b2a-3c4e-4a8b-9d2f-0e1a2b3c4d5e", p.Documents[0].IDDocumento)
 		require.Equal(t, "16190.00", p.Documents[0].ImpPagado)
@@ -322,6 +326,7 @@ func TestList(t *testing.T) {
 			}
 			rec := e.get(t, as(a, auth.RoleViewer), base+"?"+query.Encode())
 			requireStatus(t, rec, http.StatusOK, "")
+			httpxtest.RequireUTCTimes(t, rec.Body.Bytes())
 			page := decode[httpx.Page[Invoice]](t, rec)
 			all = append(all, page.Data...)
 			if page.NextCursor == nil {

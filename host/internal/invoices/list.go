@@ -62,19 +62,15 @@ func (s *Service) List(ctx context.Context, companyID uuid.UUID, f ListFilter) (
 			return nil, "", err
 		}
 	}
-	loc, err := s.location(ctx, companyID)
-	if err != nil {
-		return nil, "", err
-	}
 	query, args := listQuery(companyID, f, after, limit)
 	var out []Invoice
-	err = store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
+	err := store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Invoice, error) {
-			return scanInvoice(row, loc)
+			return scanInvoice(row)
 		})
 		return err
 	})

@@ -177,7 +177,7 @@ func (s *Service) Ingest(ctx context.Context, companyID, actorID uuid.UUID, data
 			warningsJSON, string(data), sum[:], nullUUID(actorID),
 		).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return s.existing(ctx, tx, companyID, c.Timbre.UUID, sum[:], co.loc, &res)
+			return s.existing(ctx, tx, companyID, c.Timbre.UUID, sum[:], &res)
 		}
 		if err != nil {
 			return fmt.Errorf("insert invoice: %w", err)
@@ -186,7 +186,7 @@ func (s *Service) Ingest(ctx context.Context, companyID, actorID uuid.UUID, data
 			return err
 		}
 		res.Status = IngestCreated
-		res.Invoice, err = s.detail(ctx, tx, companyID, id, co.loc)
+		res.Invoice, err = s.detail(ctx, tx, companyID, id)
 		return err
 	})
 	if err != nil {
@@ -200,7 +200,7 @@ func (s *Service) Ingest(ctx context.Context, companyID, actorID uuid.UUID, data
 
 // existing handles an upload whose UUID is already stored: the same bytes
 // are an idempotent duplicate, anything else a conflict.
-func (s *Service) existing(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, id string, sum []byte, loc *time.Location, res *IngestResult) error {
+func (s *Service) existing(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, id string, sum []byte, res *IngestResult) error {
 	var (
 		invoiceID uuid.UUID
 		stored    []byte
@@ -213,7 +213,7 @@ func (s *Service) existing(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, 
 	}
 	res.Status = IngestDuplicate
 	var err error
-	res.Invoice, err = s.detail(ctx, tx, companyID, invoiceID, loc)
+	res.Invoice, err = s.detail(ctx, tx, companyID, invoiceID)
 	return err
 }
 
@@ -272,14 +272,10 @@ func insertChildren(ctx context.Context, tx pgx.Tx, companyID, id uuid.UUID, c *
 // Get returns one invoice of companyID with its details; an id of another
 // company is 404 invoice_not_found.
 func (s *Service) Get(ctx context.Context, companyID, id uuid.UUID) (InvoiceDetail, error) {
-	loc, err := s.location(ctx, companyID)
-	if err != nil {
-		return InvoiceDetail{}, err
-	}
 	var d InvoiceDetail
-	err = store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
+	err := store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
 		var err error
-		d, err = s.detail(ctx, tx, companyID, id, loc)
+		d, err = s.detail(ctx, tx, companyID, id)
 		return err
 	})
 	if err != nil {
@@ -321,12 +317,8 @@ func (s *Service) RawXML(ctx context.Context, companyID, id uuid.UUID) (string, 
 // 409 invalid_transition; one that a live bank match pays is 409
 // invoice_reconciled.
 func (s *Service) Cancel(ctx context.Context, companyID, actorID, id uuid.UUID, reason string) (InvoiceDetail, error) {
-	loc, err := s.location(ctx, companyID)
-	if err != nil {
-		return InvoiceDetail{}, err
-	}
 	var d InvoiceDetail
-	err = store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
+	err := store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
 		var status string
 		err := tx.QueryRow(ctx, lockInvoiceSQL, companyID, id).Scan(&status)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -356,7 +348,7 @@ func (s *Service) Cancel(ctx context.Context, companyID, actorID, id uuid.UUID, 
 		if _, err := tx.Exec(ctx, insertHistorySQL, companyID, id, status, StatusCancelled, "cancel", note, nullUUID(actorID)); err != nil {
 			return fmt.Errorf("record status history: %w", err)
 		}
-		d, err = s.detail(ctx, tx, companyID, id, loc)
+		d, err = s.detail(ctx, tx, companyID, id)
 		return err
 	})
 	if err != nil {
@@ -366,7 +358,7 @@ func (s *Service) Cancel(ctx context.Context, companyID, actorID, id uuid.UUID, 
 }
 
 // scanInvoice reads invoiceColumns (and whatever extra follows).
-func scanInvoice(row pgx.Row, loc *time.Location, extra ...any) (Invoice, error) {
+func scanInvoice(row pgx.Row, extra ...any) (Invoice, error) {
 	var (
 		inv                                             Invoice
 		invoiceUUID                                     uuid.UUID
@@ -390,7 +382,6 @@ func scanInvoice(row pgx.Row, loc *time.Location, extra ...any) (Invoice, error)
 	inv.TipoCambio = formatNullAmount(tipoCambio)
 	inv.SubTotal, inv.Descuento, inv.Total = formatAmount(subtotal), formatAmount(descuento), formatAmount(tt)
 	inv.TotalTraslados, inv.TotalRetenciones = formatAmount(traslados), formatAmount(retenciones)
-	inv.Fecha, inv.FechaTimbrado = inv.Fecha.In(loc), inv.FechaTimbrado.In(loc)
 	if err := json.Unmarshal(warnings, &inv.Warnings); err != nil {
 		return Invoice{}, fmt.Errorf("decode warnings: %w", err)
 	}
@@ -402,10 +393,10 @@ func scanInvoice(row pgx.Row, loc *time.Location, extra ...any) (Invoice, error)
 
 // detail reads one invoice with its lines, taxes, relations, payments and
 // history.
-func (s *Service) detail(ctx context.Context, tx pgx.Tx, companyID, id uuid.UUID, loc *time.Location) (InvoiceDetail, error) {
+func (s *Service) detail(ctx context.Context, tx pgx.Tx, companyID, id uuid.UUID) (InvoiceDetail, error) {
 	var d InvoiceDetail
 	var err error
-	d.Invoice, err = scanInvoice(tx.QueryRow(ctx, selectInvoiceSQL, companyID, id), loc, &d.SelloSAT)
+	d.Invoice, err = scanInvoice(tx.QueryRow(ctx, selectInvoiceSQL, companyID, id), &d.SelloSAT)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return InvoiceDetail{}, errInvoiceNotFound()
 	}
@@ -421,7 +412,7 @@ func (s *Service) detail(ctx context.Context, tx pgx.Tx, companyID, id uuid.UUID
 	if d.Relations, err = readRelations(ctx, tx, companyID, id); err != nil {
 		return InvoiceDetail{}, err
 	}
-	if d.Payments, err = readPayments(ctx, tx, companyID, id, loc); err != nil {
+	if d.Payments, err = readPayments(ctx, tx, companyID, id); err != nil {
 		return InvoiceDetail{}, err
 	}
 	if d.History, err = readHistory(ctx, tx, companyID, id); err != nil {
@@ -502,7 +493,7 @@ func readRelations(ctx context.Context, tx pgx.Tx, companyID, id uuid.UUID) ([]R
 	return rels, nil
 }
 
-func readPayments(ctx context.Context, tx pgx.Tx, companyID, id uuid.UUID, loc *time.Location) ([]Payment, error) {
+func readPayments(ctx context.Context, tx pgx.Tx, companyID, id uuid.UUID) ([]Payment, error) {
 	rows, err := tx.Query(ctx, selectPaymentsSQL, companyID, id)
 	if err != nil {
 		return nil, fmt.Errorf("read payments: %w", err)
@@ -515,7 +506,6 @@ func readPayments(ctx context.Context, tx pgx.Tx, companyID, id uuid.UUID, loc *
 		monto      decimal.Decimal
 	)
 	_, err = pgx.ForEachRow(rows, []any{&no, &p.FechaPago, &p.FormaPago, &p.Moneda, &tipoCambio, &monto, &p.NumOperacion}, func() error {
-		p.FechaPago = p.FechaPago.In(loc)
 		p.TipoCambio, p.Monto, p.Documents = formatNullAmount(tipoCambio), formatAmount(monto), []PaymentDoc{}
 		payments = append(payments, p)
 		return nil

@@ -30,6 +30,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -100,6 +101,18 @@ func applyPoolDefaults(cfg *pgxpool.Config, url string) {
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
+	cfg.AfterConnect = scanTimesInUTC
+}
+
+// scanTimesInUTC makes conn read timestamptz values (alone and in arrays)
+// as UTC times rather than in the process's local zone, so every time the
+// host answers in JSON is UTC RFC 3339 whatever TZ the host runs under.
+func scanTimesInUTC(_ context.Context, conn *pgx.Conn) error {
+	tm := conn.TypeMap()
+	ts := &pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID, Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}}
+	tm.RegisterType(ts)
+	tm.RegisterType(&pgtype.Type{Name: "_timestamptz", OID: pgtype.TimestamptzArrayOID, Codec: &pgtype.ArrayCodec{ElementType: ts}})
+	return nil
 }
 
 // connect builds the pool and pings the server, since pgxpool connects

@@ -58,3 +58,21 @@ func TestOpenErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestTimesScanAsUTC checks that timestamptz values come back in UTC, alone
+// and in arrays, whatever the process's local zone: JSON times are UTC.
+func TestTimesScanAsUTC(t *testing.T) {
+	t.Parallel()
+	pool := storetest.OpenPool(t, storetest.NewDatabase(t), false)
+	var (
+		one  time.Time
+		many []time.Time
+	)
+	require.NoError(t, pool.QueryRow(t.Context(),
+		`SELECT '2024-05-01 12:00:00-06'::timestamptz, ARRAY['2024-05-01 12:00:00+02'::timestamptz]`).Scan(&one, &many))
+	require.Same(t, time.UTC, one.Location())
+	require.Equal(t, "2024-05-01T18:00:00Z", one.Format(time.RFC3339))
+	require.Len(t, many, 1)
+	require.Same(t, time.UTC, many[0].Location())
+	require.Equal(t, "2024-05-01T10:00:00Z", many[0].Format(time.RFC3339))
+}
