@@ -11,6 +11,8 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/nexuspos/nexus/internal/dbfault"
 )
 
 // Domain is the ErrorInfo domain of every status built by Status.
@@ -72,6 +74,9 @@ const (
 	ReasonTransactionFailed = "transaction_failed"
 	ReasonTransactionEnded  = "transaction_finished"
 	ReasonInternal          = "internal"
+	// ReasonDatabaseUnavailable: PostgreSQL cannot be reached
+	// (dbfault.Unavailable); the HTTP answer is 503 with Retry-After.
+	ReasonDatabaseUnavailable = "database_unavailable"
 )
 
 // newError builds an Error with a formatted message.
@@ -103,6 +108,10 @@ func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	if dbfault.Unavailable(err) {
+		return &Error{Code: codes.Unavailable, Reason: ReasonDatabaseUnavailable,
+			Message: "the database is unavailable right now; retry later", cause: err}
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

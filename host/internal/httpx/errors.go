@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/nexuspos/nexus/internal/dbfault"
 )
 
 // Error is an error that knows how it is shown to an API client. Every
@@ -19,6 +21,8 @@ type Error struct {
 	Details map[string]any
 	// Err is the underlying cause; it is logged, never shown to the client.
 	Err error
+	// RetryAfter, when positive, is sent as Retry-After (seconds).
+	RetryAfter int
 }
 
 // Error implements error.
@@ -76,10 +80,23 @@ func Internal(err error) *Error {
 	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error", Err: err}
 }
 
-// AsError returns err as an *Error, turning anything unknown into Internal.
+// RetryAfter is the Retry-After, in seconds, of the host's 503s (a
+// vertical or the database unavailable).
+const RetryAfter = 1
+
+// AsError returns err as an *Error. A database that cannot be reached
+// (dbfault.Unavailable), even under an Internal error, is a 503
+// database_unavailable with Retry-After; anything else unknown is Internal.
 func AsError(err error) *Error {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e.Status != http.StatusInternalServerError {
+		return e
+	}
+	if dbfault.Unavailable(err) {
+		return &Error{Status: http.StatusServiceUnavailable, Code: "database_unavailable",
+			Message: "the database is unavailable right now; retry later", Err: err, RetryAfter: RetryAfter}
+	}
+	if e != nil {
 		return e
 	}
 	return Internal(err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -62,6 +63,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := AsError(err)
 	if e.Status >= 500 {
 		Logger(r.Context()).Error("request failed", "code", e.Code, "error", err)
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	WriteJSON(w, e.Status, envelope.Envelope{
 		Error:     envelope.Body{Code: e.Code, Message: e.Message, Details: e.Details},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -58,8 +59,7 @@ func (m *Manager) Handler(gate Gate) http.Handler {
 		}
 		proc, ok := v.running()
 		if !ok {
-			w.Header().Set("Retry-After", "1")
-			httpx.WriteError(w, r, httpx.Unavailable("vertical_unavailable", "vertical "+name+" is not available right now"))
+			httpx.WriteError(w, r, verticalUnavailable(name))
 			return
 		}
 		rctx := chi.NewRouteContext()
@@ -69,7 +69,14 @@ func (m *Manager) Handler(gate Gate) http.Handler {
 	})
 }
 
-// notFound and methodNotAllowed answer inside a vertical's router.
+// verticalUnavailable is the 503 for a vertical that is not running.
+func verticalUnavailable(name string) *httpx.Error {
+	e := httpx.Unavailable("vertical_unavailable", "vertical "+name+" is not available right now")
+	e.RetryAfter = httpx.RetryAfter
+	return e
+}
+
+// notFound answers inside a vertical's router.
 func notFound(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteError(w, r, httpx.NotFound("route_not_found", "no route "+r.Method+" "+r.URL.Path))
 }
@@ -169,6 +176,11 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			httpx.WriteError(w, r, commitError(err))
 			return
 		}
+		if out.Status == http.StatusServiceUnavailable && len(out.Headers["Retry-After"]) == 0 {
+			// A vertical's 503 (its database or a service it needs is
+			// unavailable) tells the client when to retry, as the host's do.
+			w.Header().Set("Retry-After", strconv.Itoa(httpx.RetryAfter))
+		}
 		writeStored(w, out)
 	})
 }
@@ -194,8 +206,7 @@ func (m *Manager) callFailed(w http.ResponseWriter, r *http.Request, v *vertical
 	case code == codes.DeadlineExceeded:
 		httpx.WriteError(w, r, httpx.NewError(http.StatusGatewayTimeout, "timeout", "the vertical did not answer in time"))
 	case code == codes.Unavailable || code == codes.Canceled:
-		w.Header().Set("Retry-After", "1")
-		httpx.WriteError(w, r, httpx.Unavailable("vertical_unavailable", "vertical "+v.name+" is not available right now"))
+		httpx.WriteError(w, r, verticalUnavailable(v.name))
 	default:
 		httpx.Logger(r.Context()).Error("plugin call failed", "vertical", v.name, "error", err)
 		httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical failed to answer"))
