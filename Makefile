@@ -63,6 +63,14 @@ protoc:
 		protoc --version | grep -q "$(PROTOC_VERSION)" || { echo "need protoc $(PROTOC_VERSION), have $$(protoc --version)"; exit 1; }; \
 	fi
 
+.PHONY: doc-tools
+doc-tools: ## install jq and curl, which the README walkthrough test (host/doctest) runs
+	@if ! command -v jq >/dev/null || ! command -v curl >/dev/null; then \
+		echo "installing jq and curl (Debian packages)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq jq curl >/dev/null; \
+	fi
+
 .PHONY: proto
 proto: protoc $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc ## regenerate Go code from proto/
 	PATH=$(TOOLS):$$PATH protoc -I proto \
@@ -82,7 +90,7 @@ lint: $(TOOLS)/staticcheck ## gofmt, go vet and staticcheck
 	$(TOOLS)/staticcheck ./...
 
 .PHONY: test
-test: proto-check lint build ## every check CI makes: generated code, lint, build, tests
+test: proto-check lint build doc-tools ## every check CI makes: generated code, lint, build, tests (README walkthrough included)
 	$(GO) test -count=1 -timeout 12m ./...
 
 .PHONY: test-race
