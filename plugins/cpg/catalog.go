@@ -1,7 +1,6 @@
 package cpg
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -22,8 +21,8 @@ type productRow struct {
 	TaxCode    string          `json:"tax_code"`
 	Attributes json.RawMessage `json:"attributes"`
 	Version    int64           `json:"version,omitempty"`
-	CreatedAt  *time.Time      `json:"created_at,omitempty"`
-	UpdatedAt  *time.Time      `json:"updated_at,omitempty"`
+	CreatedAt  *Timestamp      `json:"created_at,omitempty"`
+	UpdatedAt  *Timestamp      `json:"updated_at,omitempty"`
 }
 
 // variantRow is a row of variants.
@@ -319,10 +318,24 @@ func addVariant(c *sdk.Context) error {
 	if err := check(); err != nil {
 		return err
 	}
-	if err := c.DB().Insert("variants", row); err != nil {
+	if err := c.DB().InsertReturning("variants", row, &row); err != nil {
 		return fmt.Errorf("add variant: %w", duplicateCode(err))
 	}
 	return c.JSON(http.StatusCreated, row.view())
+}
+
+// getVariant handles GET /variants/{id}: the variant as a product lists it,
+// with its cost, reorder point and version.
+func getVariant(c *sdk.Context) error {
+	id, err := pathID(c, "id", "variant")
+	if err != nil {
+		return err
+	}
+	var v variantRow
+	if err := c.DB().Get("variants", id, &v); err != nil {
+		return fmt.Errorf("get variant: %w", err)
+	}
+	return c.JSON(http.StatusOK, v.view())
 }
 
 // getProduct handles GET /products/{id}.
@@ -495,7 +508,7 @@ func listProducts(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := queryLimit(c, 50)
+	limit, err := c.Limit(50)
 	if err != nil {
 		return err
 	}
@@ -510,7 +523,7 @@ func listProducts(c *sdk.Context) error {
 	case attrs != "":
 		return listByAttributes(c, e, q, attrs, limit)
 	}
-	after, err := decodeNameCursor(c.Query("cursor"))
+	after, err := decodeNameCursor(c.Cursor())
 	if err != nil {
 		return err
 	}
@@ -528,13 +541,13 @@ func listProducts(c *sdk.Context) error {
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		next = encodeNameCursor(nameCursor{Name: last.SearchName, ID: last.ID})
+		next = sdk.EncodeCursor(nameCursor{Name: last.SearchName, ID: last.ID})
 	}
 	items := make([]productListItem, len(rows))
 	for i, r := range rows {
 		items[i] = productListItem{productView: e.productView(r.productRow, nil), Variants: r.Variants}
 	}
-	return c.JSON(http.StatusOK, page{Items: items, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(items, next))
 }
 
 // maxRune bounds a prefix range: every string starting with p sorts before
@@ -555,26 +568,16 @@ type nameCursor struct {
 // firstPage is the cursor before every product.
 var firstPage = nameCursor{ID: "00000000-0000-0000-0000-000000000000"}
 
-func encodeNameCursor(c nameCursor) string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 func decodeNameCursor(s string) (nameCursor, error) {
 	if s == "" {
 		return firstPage, nil
 	}
-	bad := sdk.BadRequest("invalid_cursor", "the cursor is not one this list issued").WithDetails(map[string]any{"parameter": "cursor"})
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(raw) > 2048 {
-		return nameCursor{}, bad
-	}
 	var c nameCursor
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nameCursor{}, bad
+	if err := sdk.DecodeCursor(s, &c); err != nil {
+		return nameCursor{}, err
 	}
 	if _, err := uuid.Parse(c.ID); err != nil {
-		return nameCursor{}, bad
+		return nameCursor{}, sdk.InvalidCursor()
 	}
 	return c, nil
 }
@@ -593,7 +596,7 @@ func listByAttributes(c *sdk.Context, e *env, q, attrs string, limit int) error 
 	}
 	var products []productRow
 	next, err := c.DB().List("products", sdk.Query{
-		Where: filters, OrderBy: []sdk.Order{sdk.Asc("search_name")}, Limit: limit, Cursor: c.Query("cursor"),
+		Where: filters, OrderBy: []sdk.Order{sdk.Asc("search_name")}, Limit: limit, Cursor: c.Cursor(),
 	}, &products)
 	if err != nil {
 		return fmt.Errorf("list products: %w", err)
@@ -622,7 +625,7 @@ func listByAttributes(c *sdk.Context, e *env, q, attrs string, limit int) error 
 			items[i].Variants = json.RawMessage("[]")
 		}
 	}
-	return c.JSON(http.StatusOK, page{Items: items, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(items, next))
 }
 
 // productListItem is a product of a list: its variants come rendered by
@@ -647,7 +650,7 @@ func listBySKU(c *sdk.Context, e *env, prefix string, limit int) error {
 	var variants []variantRow
 	next, err := c.DB().List("variants", sdk.Query{
 		Where: prefixRange("sku", prefix), OrderBy: []sdk.Order{sdk.Asc("sku")},
-		Limit: limit, Cursor: c.Query("cursor"),
+		Limit: limit, Cursor: c.Cursor(),
 	}, &variants)
 	if err != nil {
 		return fmt.Errorf("list products: %w", err)
@@ -674,7 +677,7 @@ func listBySKU(c *sdk.Context, e *env, prefix string, limit int) error {
 	for _, id := range ids {
 		ordered = append(ordered, byID[id])
 	}
-	return c.JSON(http.StatusOK, page{Items: e.productViews(ordered, variants), NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(e.productViews(ordered, variants), next))
 }
 
 func (e *env) productViews(products []productRow, variants []variantRow) []productView {
@@ -687,12 +690,6 @@ func (e *env) productViews(products []productRow, variants []variantRow) []produ
 		out = append(out, e.productView(p, byProduct[p.ID]))
 	}
 	return out
-}
-
-// page is a page of a list.
-type page struct {
-	Items      any    `json:"items"`
-	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // scanRow is what GET /products/scan/{code} reads.

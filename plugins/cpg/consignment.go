@@ -40,7 +40,7 @@ type consignmentRow struct {
 	SoldTotal        Money      `json:"sold_total"`
 	SettledTotal     Money      `json:"settled_total"`
 	CreatedBy        *string    `json:"created_by"`
-	SentAt           *time.Time `json:"sent_at,omitempty"`
+	SentAt           *Timestamp `json:"sent_at,omitempty"`
 	Version          int64      `json:"version,omitempty"`
 }
 
@@ -233,11 +233,11 @@ func createConsignment(c *sdk.Context) error {
 	b = c.DB().Batch()
 	b.Insert("consignments", row)
 	b.Insert("consignment_lines", inserts)
+	view := queueConsignment(b, row.ID)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("create consignment: %w", err)
 	}
-	row.Status = ConsignmentDraft
-	return c.JSON(http.StatusCreated, consignmentView(row, lineRows, nil, nil))
+	return c.JSON(http.StatusCreated, view())
 }
 
 // costOf values quantity of each line at its unit cost, rounded to the
@@ -272,7 +272,7 @@ type settlementRow struct {
 	Method        string    `json:"method"`
 	Reference     *string   `json:"reference"`
 	UserID        *string   `json:"user_id"`
-	OccurredAt    time.Time `json:"occurred_at"`
+	OccurredAt    Timestamp `json:"occurred_at"`
 }
 
 // reportRow is a row of consignment_reports: what the consignee sold.
@@ -284,7 +284,7 @@ type reportRow struct {
 	Total         Money           `json:"total"`
 	Lines         json.RawMessage `json:"lines"`
 	UserID        *string         `json:"user_id"`
-	OccurredAt    time.Time       `json:"occurred_at"`
+	OccurredAt    Timestamp       `json:"occurred_at"`
 }
 
 // consignmentView renders a consignment with its lines, the consignee's
@@ -318,21 +318,30 @@ func getConsignment(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
+	b := c.DB().Batch()
+	view := queueConsignment(b, id)
+	if err := b.Run(); err != nil {
+		return fmt.Errorf("get consignment: %w", err)
+	}
+	return c.JSON(http.StatusOK, view())
+}
+
+// queueConsignment queues on b, after the writes already queued, the reads
+// of a consignment's view; the returned function renders it once b has run.
+// Every answer about one consignment — create, get and each action — is
+// this view, so an action answers what a GET then reads.
+func queueConsignment(b *sdk.Batch, id string) func() map[string]any {
 	var (
 		row         consignmentRow
 		lines       []consignmentLineRow
 		reports     []reportRow
 		settlements []settlementRow
 	)
-	b := c.DB().Batch()
 	b.Get("consignments", id, &row)
 	b.Query(qConsignmentLines, &lines, id)
 	b.List("consignment_reports", sdk.Query{Where: []sdk.Filter{sdk.Eq("consignment_id", id)}, OrderBy: []sdk.Order{sdk.Asc("occurred_at")}, Limit: 500}, &reports)
 	b.List("consignment_settlements", sdk.Query{Where: []sdk.Filter{sdk.Eq("consignment_id", id)}, OrderBy: []sdk.Order{sdk.Asc("occurred_at")}, Limit: 500}, &settlements)
-	if err := b.Run(); err != nil {
-		return fmt.Errorf("get consignment: %w", err)
-	}
-	return c.JSON(http.StatusOK, consignmentView(row, lines, reports, settlements))
+	return func() map[string]any { return consignmentView(row, lines, reports, settlements) }
 }
 
 // listConsignments handles GET /consignments (?status=, ?customer_id=).
@@ -343,7 +352,7 @@ func listConsignments(c *sdk.Context) error {
 // listDocuments answers a newest-first page of table, filtered by ?status=
 // and by the counterparty id in the query parameter party.
 func listDocuments[T any](c *sdk.Context, table, party string) error {
-	limit, err := queryLimit(c, 50)
+	limit, err := c.Limit(50)
 	if err != nil {
 		return err
 	}
@@ -359,11 +368,11 @@ func listDocuments[T any](c *sdk.Context, table, party string) error {
 		where = append(where, sdk.Eq("status", st))
 	}
 	rows := []T{}
-	next, err := c.DB().List(table, sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Desc("created_at")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
+	next, err := c.DB().List(table, sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Desc("created_at")}, Limit: limit, Cursor: c.Cursor()}, &rows)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", table, err)
 	}
-	return c.JSON(http.StatusOK, page{Items: rows, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(rows, next))
 }
 
 // lockConsignment reads a consignment and its lines under the
@@ -415,9 +424,9 @@ func sendConsignment(c *sdk.Context) error {
 	}
 	row.ValueAtCost = Money{costOf(lines, func(l consignmentLineRow) decimal.Decimal { return l.Quantity }, e.currency)}
 	row.SentAt = &at
-	var updated consignmentRow
-	b.Update("consignments", id, map[string]any{"sent_at": at, "value_at_cost": row.ValueAtCost}, sdk.Into(&updated))
+	b.Update("consignments", id, map[string]any{"sent_at": at, "value_at_cost": row.ValueAtCost})
 	stockOK := led.queue(b)
+	view := queueConsignment(b, id)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("send consignment: %w", err)
 	}
@@ -433,7 +442,7 @@ func sendConsignment(c *sdk.Context) error {
 			return fmt.Errorf("send consignment: %w", err)
 		}
 	}
-	return c.JSON(http.StatusOK, consignmentView(updated, lines, nil, nil))
+	return c.JSON(http.StatusOK, view())
 }
 
 // consignmentQtyInput is a line of a consignee sales report or a return.
@@ -560,19 +569,19 @@ func reportConsignmentSales(c *sdk.Context) error {
 	rep.Lines, _ = json.Marshal(repLines)
 	row.SoldTotal.Decimal = row.SoldTotal.Add(value.Total)
 	b.Insert("consignment_reports", rep)
-	var updated consignmentRow
-	b.Update("consignments", id, map[string]any{"sold_total": row.SoldTotal}, sdk.Into(&updated))
+	b.Update("consignments", id, map[string]any{"sold_total": row.SoldTotal})
 	if stateOf(row, lines).done() {
-		b.Transition("consignments", id, eventSettle, "everything sold and paid", &updated)
+		b.Transition("consignments", id, eventSettle, "everything sold and paid", nil)
 	}
 	stockOK := led.queue(b)
+	view := queueConsignment(b, id)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("consignment sales: %w", err)
 	}
 	if err := stockOK(); err != nil {
 		return err
 	}
-	v := consignmentView(updated, lines, []reportRow{rep}, nil)
+	v := view()
 	v["report"] = rep
 	return c.JSON(http.StatusCreated, v)
 }
@@ -628,15 +637,15 @@ func settleConsignment(c *sdk.Context) error {
 	if stateOf(row, lines).done() {
 		event = eventSettle
 	}
-	var updated consignmentRow
 	b := c.DB().Batch()
 	b.Insert("consignment_settlements", set)
 	b.Update("consignments", id, map[string]any{"settled_total": row.SettledTotal})
-	b.Transition("consignments", id, event, "settlement "+set.ID, &updated)
+	b.Transition("consignments", id, event, "settlement "+set.ID, nil)
+	view := queueConsignment(b, id)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("settle consignment: %w", err)
 	}
-	v := consignmentView(updated, lines, nil, []settlementRow{set})
+	v := view()
 	v["settlement"] = set
 	return c.JSON(http.StatusCreated, v)
 }
@@ -706,18 +715,18 @@ func returnConsignment(c *sdk.Context) error {
 		led.add(KindConsignReturn, l.VariantID, row.LocationID, q.Neg(), l.UnitCost)
 		led.add(KindConsignReturn, l.VariantID, to, q, l.UnitCost)
 	}
-	updated := row
 	if stateOf(row, lines).done() {
-		b.Transition("consignments", id, eventSettle, "everything returned or paid", &updated)
+		b.Transition("consignments", id, eventSettle, "everything returned or paid", nil)
 	}
 	stockOK := led.queue(b)
+	view := queueConsignment(b, id)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("consignment return: %w", err)
 	}
 	if err := stockOK(); err != nil {
 		return err
 	}
-	v := consignmentView(updated, lines, nil, nil)
+	v := view()
 	v["return"] = map[string]any{"id": retID, "location_id": to, "movements": led.views(), "occurred_at": at}
 	return c.JSON(http.StatusCreated, v)
 }
@@ -752,15 +761,15 @@ func cancelConsignment(c *sdk.Context) error {
 			led.add(KindConsignReturn, l.VariantID, row.SourceLocationID, l.Quantity, l.UnitCost)
 		}
 	}
-	var updated consignmentRow
 	b := c.DB().Batch()
-	b.Transition("consignments", id, eventCancel, "", &updated)
+	b.Transition("consignments", id, eventCancel, "", nil)
 	stockOK := led.queue(b)
+	view := queueConsignment(b, id)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("cancel consignment: %w", err)
 	}
 	if err := stockOK(); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, consignmentView(updated, lines, nil, nil))
+	return c.JSON(http.StatusOK, view())
 }

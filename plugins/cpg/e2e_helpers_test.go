@@ -194,9 +194,9 @@ func (c *company) onHand(variant string, location ...string) string {
 		loc = location[0]
 	}
 	res := c.ok(http.StatusOK, "viewer", "GET", "/stock?variant_id="+variant+"&location_id="+loc, nil)
-	items := res["items"].([]any)
-	require.Len(c.t, items, 1)
-	return items[0].(map[string]any)["on_hand"].(string)
+	rows := res["data"].([]any)
+	require.Len(c.t, rows, 1)
+	return rows[0].(map[string]any)["on_hand"].(string)
 }
 
 var registerSeq atomic.Int64
@@ -267,11 +267,13 @@ func parallel(n int, fn func(i int) hosttest.Response) []hosttest.Response {
 	return out
 }
 
-// items returns a list response's items.
+// items returns the rows of a list response, which must have the
+// platform's page envelope {"data":[...],"next_cursor":...}.
 func items(t *testing.T, res map[string]any) []map[string]any {
 	t.Helper()
-	raw, ok := res["items"].([]any)
-	require.True(t, ok, "no items in %v", res)
+	raw, ok := res["data"].([]any)
+	require.True(t, ok, "no data in %v", res)
+	require.Contains(t, res, "next_cursor", "a list answers next_cursor, null on the last page")
 	out := make([]map[string]any, len(raw))
 	for i, r := range raw {
 		out[i] = r.(map[string]any)

@@ -123,20 +123,6 @@ func queryID(c *sdk.Context, name string) (string, error) {
 	return id.String(), nil
 }
 
-// queryLimit reads the limit query parameter (1 to 500, default def).
-func queryLimit(c *sdk.Context, def int) (int, error) {
-	v := c.Query("limit")
-	if v == "" {
-		return def, nil
-	}
-	var n int
-	if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 1 || n > 500 || fmt.Sprint(n) != v {
-		return 0, sdk.BadRequest("invalid_query", "query parameter limit must be an integer from 1 to 500").
-			WithDetails(map[string]any{"parameter": "limit"})
-	}
-	return n, nil
-}
-
 // queryDate reads a YYYY-MM-DD query parameter, required unless def is set.
 func queryDate(c *sdk.Context, name, def string) (string, error) {
 	v := c.Query(name)
@@ -233,8 +219,19 @@ func fmtPrice(d decimal.Decimal) string {
 	return d.StringFixed(2)
 }
 
-// now is the time documents are stamped with.
-func now() time.Time { return time.Now().UTC() }
+// now is the time documents are stamped with: UTC, to the microsecond
+// PostgreSQL stores, so a create answers the time a GET reads back.
+func now() Timestamp { return Timestamp{time.Now().UTC().Truncate(time.Microsecond)} }
+
+// Timestamp is a point in time that JSON always shows in UTC, RFC 3339
+// ("2026-12-05T07:10:01.123456Z"), whatever offset PostgreSQL wrote it
+// with; dates of the company's calendar are plain "YYYY-MM-DD" strings.
+type Timestamp struct{ time.Time }
+
+// MarshalJSON implements json.Marshaler.
+func (t Timestamp) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + t.UTC().Format(time.RFC3339Nano) + `"`), nil
+}
 
 // Money is an amount that renders with two decimals in JSON ("500.00") and
 // reads decimal strings or numbers.

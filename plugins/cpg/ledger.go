@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -38,7 +37,7 @@ type movementRow struct {
 	RefID      string          `json:"ref_id"`
 	Reason     *string         `json:"reason"`
 	UserID     *string         `json:"user_id"`
-	OccurredAt time.Time       `json:"occurred_at"`
+	OccurredAt Timestamp       `json:"occurred_at"`
 }
 
 // ledger collects the movements of one document and writes them together
@@ -48,13 +47,13 @@ type ledger struct {
 	refType, refID string
 	reason         *string
 	userID         *string
-	at             time.Time
+	at             Timestamp
 	allowNegative  bool
 	moves          []movementRow
 }
 
 // newLedger starts the movements of the document refType/refID.
-func newLedger(c *sdk.Context, e *env, refType, refID string, at time.Time) *ledger {
+func newLedger(c *sdk.Context, e *env, refType, refID string, at Timestamp) *ledger {
 	return &ledger{
 		c: c, refType: refType, refID: refID, at: at,
 		userID:        nullable(c.Principal().UserID),
@@ -222,7 +221,7 @@ type movementView struct {
 	RefID      string    `json:"ref_id"`
 	Reason     *string   `json:"reason,omitempty"`
 	UserID     *string   `json:"user_id,omitempty"`
-	OccurredAt time.Time `json:"occurred_at"`
+	OccurredAt Timestamp `json:"occurred_at"`
 }
 
 func (m movementRow) view() movementView {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -27,7 +26,7 @@ type locationRow struct {
 	Kind       string     `json:"kind"`
 	CustomerID *string    `json:"customer_id"`
 	IsDefault  bool       `json:"is_default"`
-	CreatedAt  *time.Time `json:"created_at,omitempty"`
+	CreatedAt  *Timestamp `json:"created_at,omitempty"`
 }
 
 // locationInput is POST /locations.
@@ -68,7 +67,7 @@ func createLocation(c *sdk.Context) error {
 	}
 	row.CustomerID = nullable(customer)
 	b := c.DB().Batch()
-	b.Insert("locations", row)
+	b.InsertReturning("locations", row, &row)
 	if customer != "" {
 		b.Update("customers", customer, map[string]any{"location_id": row.ID})
 	}
@@ -90,7 +89,7 @@ func listLocations(c *sdk.Context) error {
 	if _, err := newEnv(c); err != nil {
 		return err
 	}
-	limit, err := queryLimit(c, 100)
+	limit, err := c.Limit(100)
 	if err != nil {
 		return err
 	}
@@ -100,7 +99,7 @@ func listLocations(c *sdk.Context) error {
 	}
 	var rows []locationRow
 	b := c.DB().Batch()
-	next := b.List("locations", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Asc("name_key")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
+	next := b.List("locations", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Asc("name_key")}, Limit: limit, Cursor: c.Cursor()}, &rows)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("list locations: %w", err)
 	}
@@ -110,7 +109,7 @@ func listLocations(c *sdk.Context) error {
 	for i := range rows {
 		rows[i].NameKey = ""
 	}
-	return c.JSON(http.StatusOK, page{Items: rows, NextCursor: next.NextCursor})
+	return c.JSON(http.StatusOK, sdk.NewPage(rows, next.NextCursor))
 }
 
 // customerRow is a row of customers.
@@ -120,7 +119,7 @@ type customerRow struct {
 	TaxID      *string    `json:"tax_id"`
 	Email      *string    `json:"email"`
 	LocationID *string    `json:"location_id"`
-	CreatedAt  *time.Time `json:"created_at,omitempty"`
+	CreatedAt  *Timestamp `json:"created_at,omitempty"`
 }
 
 // customerInput is POST /customers; consignee creates the customer's own
@@ -191,7 +190,7 @@ func createCustomer(c *sdk.Context) error {
 		row.LocationID = &loc.ID
 		b.Insert("locations", loc)
 	}
-	b.Insert("customers", row)
+	b.InsertReturning("customers", row, &row)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("create customer: %w", err)
 	}
@@ -213,7 +212,7 @@ func getCustomer(c *sdk.Context) error {
 
 // listCustomers handles GET /customers (?q= name prefix).
 func listCustomers(c *sdk.Context) error {
-	limit, err := queryLimit(c, 50)
+	limit, err := c.Limit(50)
 	if err != nil {
 		return err
 	}
@@ -222,14 +221,14 @@ func listCustomers(c *sdk.Context) error {
 		where = append(where, sdk.Prefix("name", q))
 	}
 	var rows []customerRow
-	next, err := c.DB().List("customers", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Asc("name")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
+	next, err := c.DB().List("customers", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Asc("name")}, Limit: limit, Cursor: c.Cursor()}, &rows)
 	if err != nil {
 		return fmt.Errorf("list customers: %w", err)
 	}
 	if rows == nil {
 		rows = []customerRow{}
 	}
-	return c.JSON(http.StatusOK, page{Items: rows, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(rows, next))
 }
 
 // registerRow is a row of registers.
@@ -237,7 +236,7 @@ type registerRow struct {
 	ID         string     `json:"id"`
 	LocationID string     `json:"location_id"`
 	Name       string     `json:"name"`
-	CreatedAt  *time.Time `json:"created_at,omitempty"`
+	CreatedAt  *Timestamp `json:"created_at,omitempty"`
 }
 
 // registerInput is POST /registers.
@@ -275,7 +274,7 @@ func createRegister(c *sdk.Context) error {
 	if loc.Kind == LocationConsignee {
 		return invalidField("location_id", "is a consignee location: registers belong to stores and warehouses")
 	}
-	if err := c.DB().Insert("registers", row); err != nil {
+	if err := c.DB().InsertReturning("registers", row, &row); err != nil {
 		if isCode(err, "duplicate") {
 			return sdk.Conflict("register_name_taken", "the location already has a register named "+row.Name)
 		}
@@ -286,7 +285,7 @@ func createRegister(c *sdk.Context) error {
 
 // listRegisters handles GET /registers (?location_id=).
 func listRegisters(c *sdk.Context) error {
-	limit, err := queryLimit(c, 100)
+	limit, err := c.Limit(100)
 	if err != nil {
 		return err
 	}
@@ -299,12 +298,12 @@ func listRegisters(c *sdk.Context) error {
 		where = append(where, sdk.Eq("location_id", loc))
 	}
 	var rows []registerRow
-	next, err := c.DB().List("registers", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Asc("name")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
+	next, err := c.DB().List("registers", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Asc("name")}, Limit: limit, Cursor: c.Cursor()}, &rows)
 	if err != nil {
 		return fmt.Errorf("list registers: %w", err)
 	}
 	if rows == nil {
 		rows = []registerRow{}
 	}
-	return c.JSON(http.StatusOK, page{Items: rows, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(rows, next))
 }

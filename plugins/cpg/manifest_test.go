@@ -65,7 +65,7 @@ func TestRoutesInProcess(t *testing.T) {
 		{sdk.RoleCashier, "POST", "/cash-sessions", `{"register_id":"0b5e3f1a-6d0e-4d7e-9a55-2f1f7c9e8a11","opening_float":"1.001"}`, 422, "invalid_field"},
 		{sdk.RoleCashier, "POST", "/cash-sessions", `{"register_id":1}`, 400, "invalid_field"},
 		{sdk.RoleViewer, "GET", "/stock?location_id=nope", ``, 400, "invalid_query"},
-		{sdk.RoleViewer, "GET", "/stock?limit=0", ``, 400, "invalid_query"},
+		{sdk.RoleViewer, "GET", "/stock?limit=0", ``, 400, "invalid_limit"},
 		{sdk.RoleViewer, "GET", "/stock/movements?kind=theft", ``, 400, "invalid_query"},
 		{sdk.RoleManager, "POST", "/consignments/0b5e3f1a-6d0e-4d7e-9a55-2f1f7c9e8a11/settlements", `{"amount":"10","method":"cheque"}`, 422, "invalid_field"},
 		{sdk.RoleManager, "POST", "/consignments/0b5e3f1a-6d0e-4d7e-9a55-2f1f7c9e8a11/settlements", `{"amount":"10","method":"cash","x":1}`, 400, "unknown_field"},

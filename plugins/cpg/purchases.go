@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -32,7 +31,7 @@ type supplierRow struct {
 	Name      string     `json:"name"`
 	TaxID     *string    `json:"tax_id"`
 	Email     *string    `json:"email"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
+	CreatedAt *Timestamp `json:"created_at,omitempty"`
 }
 
 // supplierInput is POST /suppliers.
@@ -62,7 +61,7 @@ func createSupplier(c *sdk.Context) error {
 	if row.Email, err = optionalText("email", in.Email, 200); err != nil {
 		return err
 	}
-	if err := c.DB().Insert("suppliers", row); err != nil {
+	if err := c.DB().InsertReturning("suppliers", row, &row); err != nil {
 		return fmt.Errorf("create supplier: %w", err)
 	}
 	return c.JSON(http.StatusCreated, row)
@@ -70,19 +69,19 @@ func createSupplier(c *sdk.Context) error {
 
 // listSuppliers handles GET /suppliers.
 func listSuppliers(c *sdk.Context) error {
-	limit, err := queryLimit(c, 50)
+	limit, err := c.Limit(50)
 	if err != nil {
 		return err
 	}
 	var rows []supplierRow
-	next, err := c.DB().List("suppliers", sdk.Query{OrderBy: []sdk.Order{sdk.Asc("name")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
+	next, err := c.DB().List("suppliers", sdk.Query{OrderBy: []sdk.Order{sdk.Asc("name")}, Limit: limit, Cursor: c.Cursor()}, &rows)
 	if err != nil {
 		return fmt.Errorf("list suppliers: %w", err)
 	}
 	if rows == nil {
 		rows = []supplierRow{}
 	}
-	return c.JSON(http.StatusOK, page{Items: rows, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(rows, next))
 }
 
 // poRow is a row of purchase_orders.
@@ -95,7 +94,7 @@ type poRow struct {
 	Note       *string    `json:"note"`
 	TotalCost  Money      `json:"total_cost"`
 	CreatedBy  *string    `json:"created_by"`
-	CreatedAt  *time.Time `json:"created_at,omitempty"`
+	CreatedAt  *Timestamp `json:"created_at,omitempty"`
 	Version    int64      `json:"version,omitempty"`
 }
 
@@ -209,11 +208,15 @@ func createPurchaseOrder(c *sdk.Context) error {
 	b = c.DB().Batch()
 	b.Insert("purchase_orders", po)
 	b.Insert("purchase_order_lines", lines)
+	var (
+		stored      poRow
+		storedLines []poLineRow
+	)
+	loadPO(b, po.ID, &stored, &storedLines)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("create purchase order: %w", err)
 	}
-	po.Status = PODraft
-	return c.JSON(http.StatusCreated, poView(po, lines))
+	return c.JSON(http.StatusCreated, poView(stored, storedLines))
 }
 
 // loadPO queues the reads of a purchase order and its lines.

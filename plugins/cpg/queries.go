@@ -42,6 +42,7 @@ const (
 	qReportLowStock         = "report_low_stock"
 	qReportCashSessions     = "report_cash_sessions"
 	qReportConsignmentAging = "report_consignment_aging"
+	qReportAgingBuckets     = "report_consignment_aging_buckets"
 	companyFilter           = "current_setting('app.company_id')::uuid"
 	saleRange               = `s.occurred_at >= ($1::date)::timestamp AT TIME ZONE $3::text
   AND s.occurred_at < ($2::date + 1)::timestamp AT TIME ZONE $3::text`
@@ -59,6 +60,22 @@ const saleState = `SELECT s.id, s.session_id, s.location_id, s.status, s.total, 
 FROM sales s
 JOIN cash_sessions cs ON cs.company_id = s.company_id AND cs.id = s.session_id
 WHERE s.company_id = ` + companyFilter + ` AND s.id = $1::uuid`
+
+// agingLines are the consignment lines still at consignees ($1 is the
+// company's time zone), with how many days and which age bucket they have
+// been out.
+const agingLines = `SELECT c.id AS consignment_id, c.customer_id, cu.name AS customer_name, c.location_id, c.status,
+       c.sent_at, d.days_out, CASE WHEN d.days_out <= 30 THEN '0-30' WHEN d.days_out <= 60 THEN '31-60'
+       WHEN d.days_out <= 90 THEN '61-90' ELSE '90+' END AS bucket,
+       cl.line_no, cl.variant_id, v.sku, cl.quantity - cl.sold_quantity - cl.returned_quantity AS outstanding,
+       cl.unit_cost, cl.unit_price
+FROM consignments c
+CROSS JOIN LATERAL (SELECT (now() AT TIME ZONE $1::text)::date - (c.sent_at AT TIME ZONE $1::text)::date AS days_out) d
+JOIN consignment_lines cl ON cl.company_id = c.company_id AND cl.consignment_id = c.id
+JOIN customers cu ON cu.company_id = c.company_id AND cu.id = c.customer_id
+JOIN variants v ON v.company_id = cl.company_id AND v.id = cl.variant_id
+WHERE c.company_id = ` + companyFilter + ` AND c.status IN ('sent', 'partially_settled')
+  AND cl.quantity - cl.sold_quantity - cl.returned_quantity > 0`
 
 // queries maps each named query to its SQL.
 var queries = map[string]string{
@@ -313,8 +330,9 @@ JOIN products p ON p.company_id = v.company_id AND p.id = v.product_id
 JOIN locations l ON l.company_id = st.company_id AND l.id = st.location_id
 WHERE st.company_id = ` + companyFilter + ` AND l.kind <> 'consignee' AND v.reorder_point > 0
   AND st.on_hand <= v.reorder_point AND ($1::uuid IS NULL OR st.location_id = $1::uuid)
-ORDER BY st.on_hand - v.reorder_point, v.sku, l.name
-LIMIT 500`,
+  AND ($2::numeric IS NULL OR (st.on_hand - v.reorder_point, v.sku, st.location_id) > ($2::numeric, $3::text, $4::uuid))
+ORDER BY st.on_hand - v.reorder_point, v.sku, st.location_id
+LIMIT $5::int`,
 
 	qReportCashSessions: `SELECT cs.id, cs.register_id, r.name AS register_name, cs.location_id, cs.status, cs.opening_float,
        cs.opened_at, cs.closed_at, cs.expected_total, cs.counted_total, cs.difference_total,
@@ -325,21 +343,21 @@ JOIN registers r ON r.company_id = cs.company_id AND r.id = cs.register_id
 WHERE cs.company_id = ` + companyFilter + `
   AND cs.opened_at >= ($1::date)::timestamp AT TIME ZONE $3::text
   AND cs.opened_at < ($2::date + 1)::timestamp AT TIME ZONE $3::text
+  AND ($4::timestamptz IS NULL OR (cs.opened_at, cs.id) > ($4::timestamptz, $5::uuid))
 ORDER BY cs.opened_at, cs.id
-LIMIT 500`,
+LIMIT $6::int`,
 
-	qReportConsignmentAging: `SELECT c.id AS consignment_id, c.customer_id, cu.name AS customer_name, c.location_id, c.status,
-       c.sent_at, (now() AT TIME ZONE $1::text)::date - (c.sent_at AT TIME ZONE $1::text)::date AS days_out,
-       cl.variant_id, v.sku, cl.quantity - cl.sold_quantity - cl.returned_quantity AS outstanding,
-       cl.unit_cost, cl.unit_price
-FROM consignments c
-JOIN consignment_lines cl ON cl.company_id = c.company_id AND cl.consignment_id = c.id
-JOIN customers cu ON cu.company_id = c.company_id AND cu.id = c.customer_id
-JOIN variants v ON v.company_id = cl.company_id AND v.id = cl.variant_id
-WHERE c.company_id = ` + companyFilter + ` AND c.status IN ('sent', 'partially_settled')
-  AND cl.quantity - cl.sold_quantity - cl.returned_quantity > 0
-ORDER BY c.sent_at, c.id, cl.line_no
-LIMIT 2000`,
+	qReportConsignmentAging: `SELECT * FROM (` + agingLines + `) a
+WHERE $2::timestamptz IS NULL OR (a.sent_at, a.consignment_id, a.line_no) > ($2::timestamptz, $3::uuid, $4::int)
+ORDER BY a.sent_at, a.consignment_id, a.line_no
+LIMIT $5::int`,
+
+	// Each line's values are rounded to the currency ($2 decimals) before
+	// they are summed, as the report's rows show them.
+	qReportAgingBuckets: `SELECT a.bucket, sum(round(a.outstanding * a.unit_cost, $2::int)) AS value_at_cost,
+       sum(round(a.outstanding * a.unit_price, $2::int)) AS value_at_price
+FROM (` + agingLines + `) a
+GROUP BY a.bucket ORDER BY min(a.days_out)`,
 }
 
 // universalSources map sales and consignments into the platform's universal

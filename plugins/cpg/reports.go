@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
@@ -103,7 +104,7 @@ func salesReport(c *sdk.Context) error {
 		total, refunded, count = total.Add(r.Total), refunded.Add(r.Refunded), count+r.Sales
 	}
 	res := map[string]any{"group_by": group, "from": from, "to": to, "timezone": tz, "currency": e.currency.Code,
-		"items": items, "total": fmtMoney(total), "refunded": fmtMoney(refunded)}
+		"data": items, "next_cursor": nil, "total": fmtMoney(total), "refunded": fmtMoney(refunded)}
 	if group != "product" && group != "payment_method" {
 		res["sales"] = count
 	}
@@ -120,7 +121,7 @@ func topProductsReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := queryLimit(c, 10)
+	limit, err := c.Limit(10)
 	if err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func topProductsReport(c *sdk.Context) error {
 		items[i] = map[string]string{"variant_id": r.Key, "sku": r.SKU, "description": r.Label,
 			"quantity": fmtQty(r.Quantity), "total": fmtMoney(r.Total)}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "items": items})
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "data": items, "next_cursor": nil})
 }
 
 // marginReport handles GET /reports/margin?from=&to=: per product, revenue
@@ -172,7 +173,7 @@ func marginReport(c *sdk.Context) error {
 			"margin_percent": marginPercent(r.Revenue, r.Cost)}
 		revenue, cost = revenue.Add(r.Revenue), cost.Add(r.Cost)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "items": items,
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "data": items, "next_cursor": nil,
 		"revenue": fmtMoney(revenue), "cost": fmtMoney(cost), "margin": fmtMoney(revenue.Sub(cost)),
 		"margin_percent": marginPercent(revenue, cost)})
 }
@@ -211,15 +212,37 @@ func stockValuationReport(c *sdk.Context) error {
 			"units": fmtQty(r.Units), "value_at_cost": fmtMoney(r.ValueAtCost), "value_at_price": fmtMoney(r.ValueAtPrice)}
 		cost, price = cost.Add(r.ValueAtCost), price.Add(r.ValueAtPrice)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "value_at_cost": fmtMoney(cost), "value_at_price": fmtMoney(price)})
+	return c.JSON(http.StatusOK, map[string]any{"data": items, "next_cursor": nil, "value_at_cost": fmtMoney(cost), "value_at_price": fmtMoney(price)})
 }
 
-// lowStockReport handles GET /reports/low-stock (?location_id=): variants
-// whose on-hand at a store or warehouse is at or below their reorder point.
+// lowStockReport handles GET /reports/low-stock (?location_id=, ?limit=,
+// ?cursor=): variants whose on-hand at a store or warehouse is at or below
+// their reorder point, furthest below first, paged by that gap, SKU and
+// location.
 func lowStockReport(c *sdk.Context) error {
 	loc, err := queryID(c, "location_id")
 	if err != nil {
 		return err
+	}
+	limit, err := c.Limit(100)
+	if err != nil {
+		return err
+	}
+	var after struct {
+		Gap      *decimal.Decimal `json:"g"`
+		SKU      string           `json:"s"`
+		Location *string          `json:"l"`
+	}
+	if cur := c.Cursor(); cur != "" {
+		if err := sdk.DecodeCursor(cur, &after); err != nil {
+			return err
+		}
+		if after.Gap == nil || after.Location == nil {
+			return sdk.InvalidCursor()
+		}
+		if _, err := uuid.Parse(*after.Location); err != nil {
+			return sdk.InvalidCursor()
+		}
 	}
 	var rows []struct {
 		VariantID    string          `json:"variant_id"`
@@ -230,8 +253,15 @@ func lowStockReport(c *sdk.Context) error {
 		OnHand       decimal.Decimal `json:"on_hand"`
 		ReorderPoint decimal.Decimal `json:"reorder_point"`
 	}
-	if err := c.DB().Query(qReportLowStock, &rows, nullable(loc)); err != nil {
+	if err := c.DB().Query(qReportLowStock, &rows, nullable(loc), after.Gap, after.SKU, after.Location, limit+1); err != nil {
 		return fmt.Errorf("low stock: %w", err)
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		gap := last.OnHand.Sub(last.ReorderPoint)
+		next = sdk.EncodeCursor(map[string]any{"g": gap, "s": last.SKU, "l": last.LocationID})
 	}
 	items := make([]map[string]string, len(rows))
 	for i, r := range rows {
@@ -239,11 +269,29 @@ func lowStockReport(c *sdk.Context) error {
 			"location_id": r.LocationID, "location_name": r.LocationName, "on_hand": fmtQty(r.OnHand),
 			"reorder_point": fmtQty(r.ReorderPoint)}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, sdk.NewPage(items, next))
 }
 
-// cashSessionsReport handles GET /reports/cash-sessions?from=&to=: the
-// sessions opened in the range with their sales and close figures.
+// sessionReportRow is a row of the cash sessions report.
+type sessionReportRow struct {
+	ID              string     `json:"id"`
+	RegisterID      string     `json:"register_id"`
+	RegisterName    string     `json:"register_name"`
+	LocationID      string     `json:"location_id"`
+	Status          string     `json:"status"`
+	OpeningFloat    Money      `json:"opening_float"`
+	OpenedAt        Timestamp  `json:"opened_at"`
+	ClosedAt        *Timestamp `json:"closed_at"`
+	ExpectedTotal   *Money     `json:"expected_total"`
+	CountedTotal    *Money     `json:"counted_total"`
+	DifferenceTotal *Money     `json:"difference_total"`
+	Sales           int64      `json:"sales"`
+	SalesTotal      Money      `json:"sales_total"`
+}
+
+// cashSessionsReport handles GET /reports/cash-sessions?from=&to= (and
+// ?limit=, ?cursor=): the sessions opened in the range, oldest first, with
+// their sales and close figures.
 func cashSessionsReport(c *sdk.Context) error {
 	e, err := newEnv(c)
 	if err != nil {
@@ -253,47 +301,43 @@ func cashSessionsReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	var rows []struct {
-		ID              string     `json:"id"`
-		RegisterID      string     `json:"register_id"`
-		RegisterName    string     `json:"register_name"`
-		LocationID      string     `json:"location_id"`
-		Status          string     `json:"status"`
-		OpeningFloat    Money      `json:"opening_float"`
-		OpenedAt        time.Time  `json:"opened_at"`
-		ClosedAt        *time.Time `json:"closed_at"`
-		ExpectedTotal   *Money     `json:"expected_total"`
-		CountedTotal    *Money     `json:"counted_total"`
-		DifferenceTotal *Money     `json:"difference_total"`
-		Sales           int64      `json:"sales"`
-		SalesTotal      Money      `json:"sales_total"`
+	limit, err := c.Limit(100)
+	if err != nil {
+		return err
 	}
-	if err := c.DB().Query(qReportCashSessions, &rows, from, to, tz); err != nil {
+	var after struct {
+		OpenedAt *time.Time `json:"t"`
+		ID       *string    `json:"i"`
+	}
+	if cur := c.Cursor(); cur != "" {
+		if err := sdk.DecodeCursor(cur, &after); err != nil {
+			return err
+		}
+		if after.OpenedAt == nil || after.ID == nil {
+			return sdk.InvalidCursor()
+		}
+		if _, err := uuid.Parse(*after.ID); err != nil {
+			return sdk.InvalidCursor()
+		}
+	}
+	var rows []sessionReportRow
+	if err := c.DB().Query(qReportCashSessions, &rows, from, to, tz, after.OpenedAt, after.ID, limit+1); err != nil {
 		return fmt.Errorf("cash sessions report: %w", err)
 	}
-	items := make([]any, len(rows))
-	for i, r := range rows {
-		items[i] = r
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		next = sdk.EncodeCursor(map[string]any{"t": last.OpenedAt, "i": last.ID})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "items": items})
+	page := sdk.NewPage(rows, next)
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "data": page.Data, "next_cursor": page.NextCursor})
 }
 
-// agingBucket names how long goods have been out.
-func agingBucket(days int64) string {
-	switch {
-	case days <= 30:
-		return "0-30"
-	case days <= 60:
-		return "31-60"
-	case days <= 90:
-		return "61-90"
-	}
-	return "90+"
-}
-
-// consignmentAgingReport handles GET /reports/consignment-aging: what is at
-// consignees, for how long, valued at cost and at price, with totals per
-// age bucket.
+// consignmentAgingReport handles GET /reports/consignment-aging (?limit=,
+// ?cursor=): what is at consignees, for how long, valued at cost and at
+// price, oldest first; the totals per age bucket and overall cover every
+// page.
 func consignmentAgingReport(c *sdk.Context) error {
 	e, err := newEnv(c)
 	if err != nil {
@@ -303,48 +347,76 @@ func consignmentAgingReport(c *sdk.Context) error {
 	if tz == "" {
 		tz = "UTC"
 	}
-	var rows []struct {
-		ConsignmentID string          `json:"consignment_id"`
-		CustomerID    string          `json:"customer_id"`
-		CustomerName  string          `json:"customer_name"`
-		LocationID    string          `json:"location_id"`
-		Status        string          `json:"status"`
-		SentAt        time.Time       `json:"sent_at"`
-		DaysOut       int64           `json:"days_out"`
-		VariantID     string          `json:"variant_id"`
-		SKU           string          `json:"sku"`
-		Outstanding   decimal.Decimal `json:"outstanding"`
-		UnitCost      decimal.Decimal `json:"unit_cost"`
-		UnitPrice     decimal.Decimal `json:"unit_price"`
+	limit, err := c.Limit(100)
+	if err != nil {
+		return err
 	}
-	if err := c.DB().Query(qReportConsignmentAging, &rows, tz); err != nil {
+	var after struct {
+		SentAt        *time.Time `json:"t"`
+		ConsignmentID *string    `json:"c"`
+		LineNo        int        `json:"l"`
+	}
+	if cur := c.Cursor(); cur != "" {
+		if err := sdk.DecodeCursor(cur, &after); err != nil {
+			return err
+		}
+		if after.SentAt == nil || after.ConsignmentID == nil {
+			return sdk.InvalidCursor()
+		}
+		if _, err := uuid.Parse(*after.ConsignmentID); err != nil {
+			return sdk.InvalidCursor()
+		}
+	}
+	var (
+		rows []struct {
+			ConsignmentID string          `json:"consignment_id"`
+			CustomerID    string          `json:"customer_id"`
+			CustomerName  string          `json:"customer_name"`
+			LocationID    string          `json:"location_id"`
+			Status        string          `json:"status"`
+			SentAt        Timestamp       `json:"sent_at"`
+			DaysOut       int64           `json:"days_out"`
+			Bucket        string          `json:"bucket"`
+			LineNo        int             `json:"line_no"`
+			VariantID     string          `json:"variant_id"`
+			SKU           string          `json:"sku"`
+			Outstanding   decimal.Decimal `json:"outstanding"`
+			UnitCost      decimal.Decimal `json:"unit_cost"`
+			UnitPrice     decimal.Decimal `json:"unit_price"`
+		}
+		buckets []struct {
+			Bucket       string          `json:"bucket"`
+			ValueAtCost  decimal.Decimal `json:"value_at_cost"`
+			ValueAtPrice decimal.Decimal `json:"value_at_price"`
+		}
+	)
+	b := c.DB().Batch()
+	b.Query(qReportConsignmentAging, &rows, tz, after.SentAt, after.ConsignmentID, after.LineNo, limit+1)
+	b.Query(qReportAgingBuckets, &buckets, tz, e.currency.MinorUnits)
+	if err := b.Run(); err != nil {
 		return fmt.Errorf("consignment aging: %w", err)
 	}
-	type bucket struct{ cost, price decimal.Decimal }
-	buckets := map[string]*bucket{}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		next = sdk.EncodeCursor(map[string]any{"t": last.SentAt, "c": last.ConsignmentID, "l": last.LineNo})
+	}
 	items := make([]map[string]any, len(rows))
-	totalCost, totalPrice := decimal.Zero, decimal.Zero
 	for i, r := range rows {
-		cost := e.round(r.Outstanding.Mul(r.UnitCost))
-		price := e.round(r.Outstanding.Mul(r.UnitPrice))
-		name := agingBucket(r.DaysOut)
-		if buckets[name] == nil {
-			buckets[name] = &bucket{}
-		}
-		buckets[name].cost, buckets[name].price = buckets[name].cost.Add(cost), buckets[name].price.Add(price)
-		totalCost, totalPrice = totalCost.Add(cost), totalPrice.Add(price)
 		items[i] = map[string]any{"consignment_id": r.ConsignmentID, "customer_id": r.CustomerID, "customer_name": r.CustomerName,
-			"location_id": r.LocationID, "status": r.Status, "sent_at": r.SentAt, "days_out": r.DaysOut, "bucket": name,
-			"variant_id": r.VariantID, "sku": r.SKU, "outstanding": fmtQty(r.Outstanding),
-			"value_at_cost": fmtMoney(cost), "value_at_price": fmtMoney(price)}
+			"location_id": r.LocationID, "status": r.Status, "sent_at": r.SentAt, "days_out": r.DaysOut, "bucket": r.Bucket,
+			"line_no": r.LineNo, "variant_id": r.VariantID, "sku": r.SKU, "outstanding": fmtQty(r.Outstanding),
+			"value_at_cost": fmtMoney(e.round(r.Outstanding.Mul(r.UnitCost))), "value_at_price": fmtMoney(e.round(r.Outstanding.Mul(r.UnitPrice)))}
 	}
-	bv := []map[string]string{}
-	for _, name := range []string{"0-30", "31-60", "61-90", "90+"} {
-		if b := buckets[name]; b != nil {
-			bv = append(bv, map[string]string{"bucket": name, "value_at_cost": fmtMoney(b.cost), "value_at_price": fmtMoney(b.price)})
-		}
+	bv := make([]map[string]string, len(buckets))
+	totalCost, totalPrice := decimal.Zero, decimal.Zero
+	for i, bk := range buckets {
+		bv[i] = map[string]string{"bucket": bk.Bucket, "value_at_cost": fmtMoney(bk.ValueAtCost), "value_at_price": fmtMoney(bk.ValueAtPrice)}
+		totalCost, totalPrice = totalCost.Add(bk.ValueAtCost), totalPrice.Add(bk.ValueAtPrice)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"timezone": tz, "items": items, "buckets": bv,
+	page := sdk.NewPage(items, next)
+	return c.JSON(http.StatusOK, map[string]any{"timezone": tz, "data": page.Data, "next_cursor": page.NextCursor, "buckets": bv,
 		"value_at_cost": fmtMoney(totalCost), "value_at_price": fmtMoney(totalPrice)})
 }
 

@@ -42,7 +42,7 @@ type returnRow struct {
 	Tax        Money     `json:"tax"`
 	Total      Money     `json:"total"`
 	UserID     *string   `json:"user_id"`
-	OccurredAt time.Time `json:"occurred_at"`
+	OccurredAt Timestamp `json:"occurred_at"`
 }
 
 // returnLineRow is a row of return_lines.

@@ -33,6 +33,7 @@ func routes() []sdk.Route {
 		sdk.GET("/products/{id}", viewer, "Get a product with its variants", getProduct),
 		sdk.PATCH("/products/{id}", manager, "Update a product's name, tax rate or attributes (optional version)", updateProduct),
 		sdk.POST("/products/{id}/variants", manager, "Add a variant to a product", addVariant),
+		sdk.GET("/variants/{id}", viewer, "Get a variant", getVariant),
 		sdk.PATCH("/variants/{id}", manager, "Update a variant's price, reorder point, barcode, size or color", updateVariant),
 
 		example(sdk.POST("/locations", manager, "Create a location (store, warehouse or consignee)", createLocation),
@@ -46,7 +47,7 @@ func routes() []sdk.Route {
 			map[string]any{"location_id": "…", "reason": "conteo físico", "lines": []map[string]any{{"variant_id": variantID, "quantity": "10"}}},
 			map[string]any{"id": "…", "movements": []map[string]any{{"kind": "adjustment", "quantity": "10"}}}),
 		example(sdk.GET("/stock", viewer, "On-hand per variant and location (?variant_id=, ?location_id=)", listStock),
-			nil, map[string]any{"items": []map[string]any{{"variant_id": variantID, "location_id": "…", "on_hand": "10"}}}),
+			nil, map[string]any{"data": []map[string]any{{"variant_id": variantID, "location_id": "…", "on_hand": "10"}}, "next_cursor": nil}),
 		sdk.POST("/stock/transfers", manager, "Transfer stock between two locations", createTransfer),
 		sdk.GET("/stock/movements", viewer, "The inventory ledger (?variant_id=, ?location_id=, ?kind=, ?ref_id=, ?from=, ?to=)", listMovements),
 		sdk.GET("/stock/integrity", admin, "Check that the movements of every variant and location sum to its on-hand", checkIntegrity),
@@ -104,8 +105,8 @@ func routes() []sdk.Route {
 		sdk.GET("/reports/top-products", viewer, "Best-selling variants (?from=, ?to=, ?limit=)", topProductsReport),
 		sdk.GET("/reports/margin", manager, "Margin per product: revenue against moving-average cost (?from=, ?to=)", marginReport),
 		sdk.GET("/reports/stock-valuation", manager, "Stock valued at cost and price per location (?location_id=)", stockValuationReport),
-		sdk.GET("/reports/low-stock", viewer, "Variants at or below their reorder point (?location_id=)", lowStockReport),
-		sdk.GET("/reports/cash-sessions", viewer, "Cash sessions opened in a range (?from=, ?to=)", cashSessionsReport),
-		sdk.GET("/reports/consignment-aging", manager, "Goods at consignees by age, at cost and at price", consignmentAgingReport),
+		sdk.GET("/reports/low-stock", viewer, "Variants at or below their reorder point (?location_id=, ?limit=, ?cursor=)", lowStockReport),
+		sdk.GET("/reports/cash-sessions", viewer, "Cash sessions opened in a range (?from=, ?to=, ?limit=, ?cursor=)", cashSessionsReport),
+		sdk.GET("/reports/consignment-aging", manager, "Goods at consignees by age, at cost and at price (?limit=, ?cursor=)", consignmentAgingReport),
 	}
 }

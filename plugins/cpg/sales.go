@@ -54,7 +54,7 @@ type saleRow struct {
 	Paid             Money     `json:"paid"`
 	Change           Money     `json:"change"`
 	Refunded         Money     `json:"refunded"`
-	OccurredAt       time.Time `json:"occurred_at"`
+	OccurredAt       Timestamp `json:"occurred_at"`
 }
 
 // saleLineRow is a row of sale_lines.
@@ -95,7 +95,7 @@ type paymentRow struct {
 	Amount     decimal.Decimal `json:"amount"`
 	Change     decimal.Decimal `json:"change"`
 	Reference  *string         `json:"reference"`
-	OccurredAt time.Time       `json:"occurred_at"`
+	OccurredAt Timestamp       `json:"occurred_at"`
 }
 
 // discountInput is a line or ticket discount: a percent or an amount.
@@ -568,7 +568,7 @@ func getReceipt(c *sdk.Context) error {
 
 // listSales handles GET /sales (?session_id=, ?status=, ?from=&to= RFC 3339).
 func listSales(c *sdk.Context) error {
-	limit, err := queryLimit(c, 50)
+	limit, err := c.Limit(50)
 	if err != nil {
 		return err
 	}
@@ -600,14 +600,14 @@ func listSales(c *sdk.Context) error {
 		where = append(where, sdk.Lt("occurred_at", to))
 	}
 	var rows []saleRow
-	next, err := c.DB().List("sales", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Desc("occurred_at")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
+	next, err := c.DB().List("sales", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Desc("occurred_at")}, Limit: limit, Cursor: c.Cursor()}, &rows)
 	if err != nil {
 		return fmt.Errorf("list sales: %w", err)
 	}
 	if rows == nil {
 		rows = []saleRow{}
 	}
-	return c.JSON(http.StatusOK, page{Items: rows, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(rows, next))
 }
 
 // lockedSale is a sale read under its row lock with its session's state.
@@ -618,7 +618,7 @@ type lockedSale struct {
 	Status        string    `json:"status"`
 	Total         Money     `json:"total"`
 	Refunded      Money     `json:"refunded"`
-	OccurredAt    time.Time `json:"occurred_at"`
+	OccurredAt    Timestamp `json:"occurred_at"`
 	SessionStatus string    `json:"session_status"`
 }
 

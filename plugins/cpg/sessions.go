@@ -3,7 +3,6 @@ package cpg
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -29,9 +28,9 @@ type sessionRow struct {
 	Status          string     `json:"status,omitempty"`
 	OpeningFloat    Money      `json:"opening_float"`
 	OpenedBy        *string    `json:"opened_by"`
-	OpenedAt        time.Time  `json:"opened_at"`
+	OpenedAt        Timestamp  `json:"opened_at"`
 	ClosedBy        *string    `json:"closed_by,omitempty"`
-	ClosedAt        *time.Time `json:"closed_at,omitempty"`
+	ClosedAt        *Timestamp `json:"closed_at,omitempty"`
 	ExpectedTotal   *Money     `json:"expected_total,omitempty"`
 	CountedTotal    *Money     `json:"counted_total,omitempty"`
 	DifferenceTotal *Money     `json:"difference_total,omitempty"`
@@ -66,14 +65,16 @@ func openSession(c *sdk.Context) error {
 		return fmt.Errorf("open session: %w", err)
 	}
 	s.LocationID = reg.LocationID
-	if err := c.DB().Insert("cash_sessions", s); err != nil {
+	b := c.DB().Batch()
+	b.Insert("cash_sessions", s)
+	view := queueSession(b, s.ID)
+	if err := b.Run(); err != nil {
 		if isCode(err, "duplicate") {
 			return sdk.Conflict("session_already_open", "register "+s.RegisterID+" already has an open cash session")
 		}
 		return fmt.Errorf("open session: %w", err)
 	}
-	s.Status = SessionOpen
-	return c.JSON(http.StatusCreated, sessionView{sessionRow: s})
+	return c.JSON(http.StatusCreated, view())
 }
 
 // sessionView is a session as the API shows it, with its live or final
@@ -123,40 +124,50 @@ func getSession(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
+	b := c.DB().Batch()
+	view := queueSession(b, id)
+	if err := b.Run(); err != nil {
+		return fmt.Errorf("get session: %w", err)
+	}
+	return c.JSON(http.StatusOK, view())
+}
+
+// queueSession queues the reads of a session's view on b; the returned
+// function builds the view once b has run. Opening, reading and closing a
+// session all answer this view.
+func queueSession(b *sdk.Batch, id string) func() sessionView {
 	var (
 		s       sessionRow
 		recv    []received
 		summary []salesSummary
 		counts  []methodCount
 	)
-	b := c.DB().Batch()
 	b.Get("cash_sessions", id, &s)
 	b.Query(qSessionExpected, &recv, id)
 	b.Query(qSessionSales, &summary, id)
 	b.List("cash_session_counts", sdk.Query{Where: []sdk.Filter{sdk.Eq("session_id", id)}, OrderBy: []sdk.Order{sdk.Asc("method")}}, &counts)
-	if err := b.Run(); err != nil {
-		return fmt.Errorf("get session: %w", err)
-	}
-	v := sessionView{sessionRow: s}
-	if len(summary) == 1 {
-		v.Sales, v.SalesTotal, v.Voided = summary[0].Sales, fmtMoney(summary[0].Total), summary[0].Voided
-	}
-	if s.Status == SessionClosed {
-		for _, m := range counts {
-			v.Counts = append(v.Counts, countView{Method: m.Method, Expected: fmtMoney(m.Expected), Counted: fmtMoney(m.Counted), Difference: fmtMoney(m.Difference)})
+	return func() sessionView {
+		v := sessionView{sessionRow: s, SalesTotal: fmtMoney(decimal.Zero)}
+		if len(summary) == 1 {
+			v.Sales, v.SalesTotal, v.Voided = summary[0].Sales, fmtMoney(summary[0].Total), summary[0].Voided
 		}
-		return c.JSON(http.StatusOK, v)
+		if s.Status == SessionClosed {
+			for _, m := range counts {
+				v.Counts = append(v.Counts, countView{Method: m.Method, Expected: fmtMoney(m.Expected), Counted: fmtMoney(m.Counted), Difference: fmtMoney(m.Difference)})
+			}
+			return v
+		}
+		live := computeClose(s.OpeningFloat.Decimal, receivedMap(recv), nil, decimal.Zero)
+		for _, m := range live.Counts {
+			v.Counts = append(v.Counts, countView{Method: m.Method, Expected: fmtMoney(m.Expected)})
+		}
+		return v
 	}
-	live := computeClose(s.OpeningFloat.Decimal, receivedMap(recv), nil, decimal.Zero)
-	for _, m := range live.Counts {
-		v.Counts = append(v.Counts, countView{Method: m.Method, Expected: fmtMoney(m.Expected)})
-	}
-	return c.JSON(http.StatusOK, v)
 }
 
 // listSessions handles GET /cash-sessions (?register_id=, ?status=).
 func listSessions(c *sdk.Context) error {
-	limit, err := queryLimit(c, 50)
+	limit, err := c.Limit(50)
 	if err != nil {
 		return err
 	}
@@ -175,14 +186,14 @@ func listSessions(c *sdk.Context) error {
 		where = append(where, sdk.Eq("status", st))
 	}
 	var rows []sessionRow
-	next, err := c.DB().List("cash_sessions", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Desc("opened_at")}, Limit: limit, Cursor: c.Query("cursor")}, &rows)
+	next, err := c.DB().List("cash_sessions", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Desc("opened_at")}, Limit: limit, Cursor: c.Cursor()}, &rows)
 	if err != nil {
 		return fmt.Errorf("list sessions: %w", err)
 	}
 	if rows == nil {
 		rows = []sessionRow{}
 	}
-	return c.JSON(http.StatusOK, page{Items: rows, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(rows, next))
 }
 
 // countInput is one counted amount at close.
@@ -234,15 +245,13 @@ func closeSession(c *sdk.Context) error {
 		return err
 	}
 	var (
-		s       sessionRow
-		recv    []received
-		summary []salesSummary
+		s    sessionRow
+		recv []received
 	)
 	b := c.DB().Batch()
 	b.Lock("cash_sessions", id)
 	b.Get("cash_sessions", id, &s)
 	b.Query(qSessionExpected, &recv, id)
-	b.Query(qSessionSales, &summary, id)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("close session: %w", err)
 	}
@@ -270,23 +279,21 @@ func closeSession(c *sdk.Context) error {
 	if note != nil {
 		noteText = *note
 	}
-	var out sessionRow
 	b = c.DB().Batch()
 	b.Transition("cash_sessions", id, event, noteText, nil)
 	b.Update("cash_sessions", id, map[string]any{
 		"closed_by": nullable(c.Principal().UserID), "closed_at": closedAt,
 		"expected_total": res.Expected, "counted_total": res.Counted, "difference_total": res.Difference,
-	}, sdk.Into(&out))
+	})
 	if len(rows) > 0 {
 		b.Insert("cash_session_counts", rows)
 	}
+	view := queueSession(b, id)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("close session: %w", err)
 	}
-	v := sessionView{sessionRow: out, Counts: countViews(res.Counts), OverLimit: &res.OverLimit}
-	if len(summary) == 1 {
-		v.Sales, v.SalesTotal, v.Voided = summary[0].Sales, fmtMoney(summary[0].Total), summary[0].Voided
-	}
+	v := view()
+	v.OverLimit = &res.OverLimit
 	return c.JSON(http.StatusOK, v)
 }
 

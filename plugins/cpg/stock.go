@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -98,7 +97,7 @@ type adjustmentRow struct {
 	Reason     string    `json:"reason"`
 	Note       *string   `json:"note"`
 	UserID     *string   `json:"user_id"`
-	OccurredAt time.Time `json:"occurred_at"`
+	OccurredAt Timestamp `json:"occurred_at"`
 }
 
 // createAdjustment handles POST /stock/adjustments: signed quantities
@@ -178,7 +177,7 @@ type transferRow struct {
 	ToLocationID   string    `json:"to_location_id"`
 	Note           *string   `json:"note"`
 	UserID         *string   `json:"user_id"`
-	OccurredAt     time.Time `json:"occurred_at"`
+	OccurredAt     Timestamp `json:"occurred_at"`
 }
 
 // createTransfer handles POST /stock/transfers: a transfer document moving
@@ -273,7 +272,7 @@ type stockItem struct {
 // variant at one location always answers one item (on_hand "0" when it
 // never had stock there).
 func listStock(c *sdk.Context) error {
-	limit, err := queryLimit(c, 100)
+	limit, err := c.Limit(100)
 	if err != nil {
 		return err
 	}
@@ -296,7 +295,7 @@ func listStock(c *sdk.Context) error {
 		order = []sdk.Order{sdk.Asc("variant_id")}
 	}
 	var rows []stockRow
-	next, err := c.DB().List("stock", sdk.Query{Where: where, OrderBy: order, Limit: limit, Cursor: c.Query("cursor")}, &rows)
+	next, err := c.DB().List("stock", sdk.Query{Where: where, OrderBy: order, Limit: limit, Cursor: c.Cursor()}, &rows)
 	if err != nil {
 		return fmt.Errorf("list stock: %w", err)
 	}
@@ -304,17 +303,17 @@ func listStock(c *sdk.Context) error {
 	for _, r := range rows {
 		items = append(items, stockItem{VariantID: r.VariantID, LocationID: r.LocationID, OnHand: fmtQty(r.OnHand)})
 	}
-	if len(items) == 0 && variant != "" && loc != "" && c.Query("cursor") == "" {
+	if len(items) == 0 && variant != "" && loc != "" && c.Cursor() == "" {
 		items = append(items, stockItem{VariantID: variant, LocationID: loc, OnHand: "0"})
 	}
-	return c.JSON(http.StatusOK, page{Items: items, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(items, next))
 }
 
 // listMovements handles GET /stock/movements: the ledger, newest first,
 // filtered by variant_id, location_id, kind, ref_id and an occurred_at
 // range [from, to).
 func listMovements(c *sdk.Context) error {
-	limit, err := queryLimit(c, 100)
+	limit, err := c.Limit(100)
 	if err != nil {
 		return err
 	}
@@ -354,7 +353,7 @@ func listMovements(c *sdk.Context) error {
 	}
 	var rows []movementRow
 	next, err := c.DB().List("stock_movements", sdk.Query{
-		Where: where, OrderBy: []sdk.Order{sdk.Desc("occurred_at")}, Limit: limit, Cursor: c.Query("cursor"),
+		Where: where, OrderBy: []sdk.Order{sdk.Desc("occurred_at")}, Limit: limit, Cursor: c.Cursor(),
 	}, &rows)
 	if err != nil {
 		return fmt.Errorf("list movements: %w", err)
@@ -363,7 +362,7 @@ func listMovements(c *sdk.Context) error {
 	for i, r := range rows {
 		items[i] = r.view()
 	}
-	return c.JSON(http.StatusOK, page{Items: items, NextCursor: next})
+	return c.JSON(http.StatusOK, sdk.NewPage(items, next))
 }
 
 // integrityRow is a (variant, location) whose on-hand differs from the sum
