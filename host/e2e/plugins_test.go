@@ -228,13 +228,20 @@ func redisURL() string {
 	return "redis://127.0.0.1:6379/0"
 }
 
-func TestCrashingPluginIsMarkedFailed(t *testing.T) {
+// TestCrashingPluginRecovers runs a plugin that crashes at every start: it
+// is marked failed (state, reason and next attempt listed) yet retried with
+// backoff capped at NEXUS_PLUGIN_RESTART_MAX_BACKOFF, so once its binary
+// works it recovers by itself; a platform admin can restart it at once.
+func TestCrashingPluginRecovers(t *testing.T) {
 	t.Parallel()
-	h := hosttest.Start(t, hosttest.PluginDir(t, map[string]string{"crasher": probe(t), "hello": hello(t)}))
+	h := hosttest.Start(t, hosttest.PluginDir(t, map[string]string{"crasher": probe(t), "hello": hello(t)}),
+		"NEXUS_PLUGIN_RESTART_MAX_BACKOFF=4s")
 	a := h.NewTenant("AR", "hello")
+	owner := a.Tokens["owner"]
+	admin := h.Login(hosttest.AdminEmail, hosttest.AdminPassword)
 	state := func() map[string]any {
 		var list struct{ Data []map[string]any }
-		h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals", a.Tokens["viewer"], nil).Decode(t, &list)
+		h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals", owner, nil).Decode(t, &list)
 		for _, v := range list.Data {
 			if v["name"] == "crasher" {
 				return v
@@ -243,12 +250,51 @@ func TestCrashingPluginIsMarkedFailed(t *testing.T) {
 		t.Fatal("crasher not listed")
 		return nil
 	}
-	hosttest.Eventually(t, 20*time.Second, "a plugin that keeps crashing is marked failed", func() bool {
+	hosttest.Eventually(t, 30*time.Second, "a plugin that keeps crashing is marked failed", func() bool {
 		return state()["state"] == "failed"
 	})
-	require.EqualValues(t, 5, state()["restarts"], "at most 5 restarts a minute")
+	failed := state()
+	require.Contains(t, failed["reason"], "restarted 5 times within 1m0s")
+	next, err := time.Parse(time.RFC3339Nano, failed["next_attempt_at"].(string))
+	require.NoError(t, err, "a failed vertical says when it is tried next: %v", failed)
+	require.WithinDuration(t, time.Now(), next, 5*time.Second)
 	require.Equal(t, http.StatusServiceUnavailable, h.Call(http.MethodGet, "/readyz", "", nil).Status)
 	h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/hello/greetings/x", a.Tokens["viewer"], nil)
+	restarts := failed["restarts"].(float64)
+	hosttest.Eventually(t, 10*time.Second, "a failed plugin is still retried", func() bool {
+		return state()["restarts"].(float64) > restarts
+	})
+
+	require.NoError(t, os.WriteFile(filepath.Join(h.ProbeDir, "crasher-healthy"), nil, 0o644))
+	hosttest.Eventually(t, 15*time.Second, "the plugin recovers by itself once it works", func() bool {
+		return state()["state"] == "running"
+	})
+	require.Nil(t, state()["next_attempt_at"])
+	require.Equal(t, http.StatusOK, h.Call(http.MethodGet, "/readyz", "", nil).Status)
+	b := h.NewTenant("AR", "crasher")
+	pid := h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/crasher/pid", b.Tokens["viewer"], nil).JSON(t)["pid"]
+
+	for _, tc := range []struct {
+		token, name string
+		status      int
+		code        string
+	}{
+		{b.Tokens["owner"], "crasher", http.StatusForbidden, ""},
+		{"", "crasher", http.StatusUnauthorized, "unauthorized"},
+		{admin, "nope", http.StatusNotFound, "vertical_not_found"},
+	} {
+		res := h.Call(http.MethodPost, "/api/v1/admin/verticals/"+tc.name+"/restart", tc.token, nil)
+		require.Equal(t, tc.status, res.Status, string(res.Body))
+		if tc.code != "" {
+			require.Equal(t, tc.code, res.ErrorCode())
+		}
+	}
+	res := h.Expect(http.StatusAccepted, http.MethodPost, "/api/v1/admin/verticals/crasher/restart", admin, nil)
+	require.Equal(t, "crasher", res.JSON(t)["name"])
+	hosttest.Eventually(t, 10*time.Second, "an admin's restart runs a new process", func() bool {
+		res := h.Call(http.MethodGet, "/api/v1/verticals/crasher/pid", b.Tokens["viewer"], nil)
+		return res.Status == http.StatusOK && res.JSON(t)["pid"] != pid
+	})
 }
 
 // TestBadEncodingNeverReachesAPlugin sends invalid UTF-8 in a vertical

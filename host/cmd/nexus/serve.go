@@ -118,6 +118,7 @@ func serve(ctx context.Context) error {
 		Dir:            p.cfg.PluginDir,
 		LockFile:       p.cfg.PluginLock,
 		HealthInterval: p.cfg.HealthInterval,
+		MaxBackoff:     p.cfg.PluginRestartMax,
 		RequestTimeout: p.cfg.RequestTimeout,
 		HostVersion:    version,
 		Logger:         p.log.Named("plugins"),

@@ -48,6 +48,10 @@ type Config struct {
 	IdempotencyTTL  time.Duration // NEXUS_IDEMPOTENCY_TTL
 	PruneInterval   time.Duration // NEXUS_PRUNE_INTERVAL
 
+	// PluginRestartMax caps the wait between restarts of a crashing
+	// plugin (NEXUS_PLUGIN_RESTART_MAX_BACKOFF).
+	PluginRestartMax time.Duration
+
 	// MVRefreshInterval is the scheduled refresh period of the reporting
 	// views (NEXUS_MV_REFRESH_INTERVAL).
 	MVRefreshInterval time.Duration
@@ -95,6 +99,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ShutdownTimeout:   e.dur("NEXUS_SHUTDOWN_TIMEOUT", 15*time.Second),
 		RequestTimeout:    e.dur("NEXUS_REQUEST_TIMEOUT", 30*time.Second),
 		HealthInterval:    e.dur("NEXUS_PLUGIN_HEALTH_INTERVAL", 5*time.Second),
+		PluginRestartMax:  e.dur("NEXUS_PLUGIN_RESTART_MAX_BACKOFF", time.Minute),
 		AdminEmail:        e.str("NEXUS_BOOTSTRAP_ADMIN_EMAIL", ""),
 		AdminPassword:     e.str("NEXUS_BOOTSTRAP_ADMIN_PASSWORD", ""),
 		Demo:              e.flag("NEXUS_DEMO"),

@@ -23,6 +23,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "production", c.Env)
 	require.Equal(t, int64(1<<20), c.MaxBodyBytes)
 	require.Equal(t, 5*time.Second, c.HealthInterval)
+	require.Equal(t, time.Minute, c.PluginRestartMax)
 	require.Equal(t, reporting.DefaultInterval, c.MVRefreshInterval)
 	require.Equal(t, ratelimit.DefaultClasses(), c.RateLimits)
 	require.Zero(t, c.LoginPerIP)
@@ -34,26 +35,28 @@ func TestLoadDefaults(t *testing.T) {
 func TestLoadValues(t *testing.T) {
 	t.Parallel()
 	c, err := config.Load(env(map[string]string{
-		"NEXUS_ENV":                    "dev",
-		"NEXUS_MAX_BODY_BYTES":         "2048",
-		"NEXUS_DEMO":                   "1",
-		"NEXUS_MV_REFRESH_INTERVAL":    "10m",
-		"NEXUS_REDIS_URL":              "redis://127.0.0.1:6379/2",
-		"NEXUS_AMQP_URL":               "amqp://guest:guest@127.0.0.1:5672/",
-		"NEXUS_EVENTS_PREFIX":          "t.",
-		"NEXUS_EVENTS_PREFETCH":        "64",
-		"NEXUS_EVENTS_POLL_INTERVAL":   "500ms",
-		"NEXUS_EVENTS_RETENTION":       "48h",
-		"NEXUS_EVENTS_HANDLER_TIMEOUT": "5s",
-		"NEXUS_RATE_LIMIT_ANONYMOUS":   "5/1m:5",
-		"NEXUS_RATE_LIMIT_WRITE":       "off",
-		"NEXUS_RATE_LIMIT_LOGIN_IP":    "100/1m",
+		"NEXUS_ENV":                        "dev",
+		"NEXUS_MAX_BODY_BYTES":             "2048",
+		"NEXUS_DEMO":                       "1",
+		"NEXUS_MV_REFRESH_INTERVAL":        "10m",
+		"NEXUS_PLUGIN_RESTART_MAX_BACKOFF": "2s",
+		"NEXUS_REDIS_URL":                  "redis://127.0.0.1:6379/2",
+		"NEXUS_AMQP_URL":                   "amqp://guest:guest@127.0.0.1:5672/",
+		"NEXUS_EVENTS_PREFIX":              "t.",
+		"NEXUS_EVENTS_PREFETCH":            "64",
+		"NEXUS_EVENTS_POLL_INTERVAL":       "500ms",
+		"NEXUS_EVENTS_RETENTION":           "48h",
+		"NEXUS_EVENTS_HANDLER_TIMEOUT":     "5s",
+		"NEXUS_RATE_LIMIT_ANONYMOUS":       "5/1m:5",
+		"NEXUS_RATE_LIMIT_WRITE":           "off",
+		"NEXUS_RATE_LIMIT_LOGIN_IP":        "100/1m",
 	}))
 	require.NoError(t, err)
 	require.True(t, c.Dev())
 	require.Equal(t, int64(2048), c.MaxBodyBytes)
 	require.True(t, c.Demo)
 	require.Equal(t, 10*time.Minute, c.MVRefreshInterval)
+	require.Equal(t, 2*time.Second, c.PluginRestartMax)
 	require.Equal(t, "redis://127.0.0.1:6379/2", c.RedisURL)
 	require.Equal(t, "amqp://guest:guest@127.0.0.1:5672/", c.Events.AMQPURL)
 	require.Equal(t, "t.", c.Events.Prefix)
@@ -84,6 +87,7 @@ func TestLoadRejects(t *testing.T) {
 		{"NEXUS_SHUTDOWN_TIMEOUT", "15", "positive duration"},
 		{"NEXUS_REQUEST_TIMEOUT", "-1s", "positive duration"},
 		{"NEXUS_PLUGIN_HEALTH_INTERVAL", "0s", "positive duration"},
+		{"NEXUS_PLUGIN_RESTART_MAX_BACKOFF", "soon", "positive duration"},
 		{"NEXUS_IDEMPOTENCY_TTL", "1d", "positive duration"},
 		{"NEXUS_PRUNE_INTERVAL", "x", "positive duration"},
 		{"NEXUS_MV_REFRESH_INTERVAL", "hourly", "positive duration"},

@@ -1,6 +1,6 @@
 // Package httpapi assembles the host's HTTP surface: the middleware chain
 // (request id, access log, recovery, body limit), health and readiness, the
-// verticals listing and the mount points of the auth, company and vertical
+// verticals listing and restart, and the mount points of the auth, company and vertical
 // routes. Business rules live in the packages it mounts, not here.
 package httpapi
 
@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/plugins"
 )
@@ -84,6 +85,14 @@ func NewRouter(d Deps) http.Handler {
 				httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(d.Plugins.List(), ""))
 			})
 			r.Handle("/verticals/{vertical}/*", d.Plugins.Handler(d.VerticalGate))
+			r.With(auth.RequirePlatformAdmin).Post("/admin/verticals/{vertical}/restart", httpx.Handle(func(w http.ResponseWriter, r *http.Request) error {
+				info, err := d.Plugins.Restart(chi.URLParam(r, "vertical"))
+				if err != nil {
+					return err
+				}
+				httpx.WriteJSON(w, http.StatusAccepted, info)
+				return nil
+			}))
 		})
 	})
 	return r

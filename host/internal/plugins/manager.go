@@ -47,9 +47,13 @@ type Config struct {
 	LockFile string
 	// HealthInterval is the period of health checks (5 s).
 	HealthInterval time.Duration
-	// MaxRestarts within RestartWindow before a plugin is marked failed (5 per minute).
+	// MaxRestarts within RestartWindow before a plugin is marked failed (5
+	// per minute). A failed plugin is still retried, with backoff.
 	MaxRestarts   int
 	RestartWindow time.Duration
+	// MaxBackoff caps the wait between two restarts of a crashing plugin
+	// (1 min).
+	MaxBackoff time.Duration
 	// StartTimeout bounds a launch, handshake to Init (15 s).
 	StartTimeout time.Duration
 	// RequestTimeout bounds one proxied request (30 s).
@@ -88,6 +92,9 @@ func (c *Config) defaults() {
 	if c.RestartWindow <= 0 {
 		c.RestartWindow = time.Minute
 	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = time.Minute
+	}
 	if c.StartTimeout <= 0 {
 		c.StartTimeout = 15 * time.Second
 	}
@@ -110,7 +117,8 @@ const (
 	StateStarting   State = "starting"
 	StateRunning    State = "running"
 	StateRestarting State = "restarting"
-	// StateFailed: it crashed too often and is no longer restarted.
+	// StateFailed: it crashed MaxRestarts times within RestartWindow; it
+	// is retried with backoff up to MaxBackoff (Info.NextAttempt).
 	StateFailed State = "failed"
 	// StateRefused: it never ran (checksum, protocol or manifest refused).
 	StateRefused State = "refused"
@@ -155,6 +163,15 @@ type vertical struct {
 	restarts  []time.Time
 	total     int
 	startedAt time.Time
+	// crashes counts the launches in a row that failed or did not stay up
+	// for RestartWindow; it sets the backoff.
+	crashes int
+	// nextAttempt is when a restarting or failed vertical is launched again.
+	nextAttempt time.Time
+	// supervised is true while a supervise goroutine watches v.
+	supervised bool
+	// kick wakes the supervisor for a restart an admin asked for.
+	kick chan struct{}
 }
 
 // process is one running incarnation of a plugin.
@@ -190,7 +207,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	for _, b := range bins {
-		v := &vertical{name: b.Name, path: b.Path, state: StateStarting}
+		v := &vertical{name: b.Name, path: b.Path, state: StateStarting, kick: make(chan struct{}, 1)}
 		m.mu.Lock()
 		m.verticals[b.Name] = v
 		m.mu.Unlock()
@@ -216,14 +233,18 @@ func (m *Manager) startVertical(ctx context.Context, v *vertical) {
 			return
 		}
 		m.log.Error("plugin failed to start", "vertical", v.name, "error", err)
+		v.mu.Lock()
+		v.crashes++
+		v.mu.Unlock()
 		v.set(StateRestarting, err.Error(), nil)
 	} else {
 		v.set(StateRunning, "", proc)
 		m.log.Info("plugin started", "vertical", v.name, "version", proc.manifest.GetVersion(),
 			"protocol", proc.version, "routes", len(proc.manifest.GetRoutes()))
 	}
-	m.wg.Add(1)
-	go m.supervise(v)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.superviseLocked(v)
 }
 
 // refusedError marks a plugin that must not be retried: its binary, its
@@ -347,104 +368,14 @@ func lineLogger(log hclog.Logger, stream string, level hclog.Level) io.Writer {
 	return log.With("stream", stream).StandardWriter(&hclog.StandardLoggerOptions{ForceLevel: level})
 }
 
-// supervise watches v: it polls for process exit, health-checks on the
-// configured interval and restarts with backoff.
-func (m *Manager) supervise(v *vertical) {
-	defer m.wg.Done()
-	exitPoll := time.NewTicker(100 * time.Millisecond)
-	defer exitPoll.Stop()
-	health := time.NewTicker(m.cfg.HealthInterval)
-	defer health.Stop()
-	for {
-		v.mu.RLock()
-		state, proc := v.state, v.proc
-		v.mu.RUnlock()
-		if state == StateRestarting {
-			if !m.restart(v) {
-				return
-			}
-			continue
-		}
-		select {
-		case <-m.stopping:
-			return
-		case <-exitPoll.C:
-			if proc.client.Exited() {
-				m.down(v, proc, "plugin process exited")
-			}
-		case <-health.C:
-			if err := proc.rpc.Ping(); err != nil {
-				m.down(v, proc, "health check failed: "+err.Error())
-			}
-		}
-	}
-}
-
-// down marks v as restarting after its process failed.
-func (m *Manager) down(v *vertical, proc *process, reason string) {
-	m.log.Error("plugin is down", "vertical", v.name, "reason", reason)
-	proc.client.Kill()
-	v.set(StateRestarting, reason, nil)
-}
-
-// restart relaunches v after a backoff, unless it restarted too often. It
-// reports whether supervision should continue.
-func (m *Manager) restart(v *vertical) bool {
-	now := time.Now()
-	v.mu.Lock()
-	recent := v.restarts[:0]
-	for _, t := range v.restarts {
-		if now.Sub(t) < m.cfg.RestartWindow {
-			recent = append(recent, t)
-		}
-	}
-	v.restarts = recent
-	n := len(recent)
-	v.mu.Unlock()
-	if n >= m.cfg.MaxRestarts {
-		m.log.Error("plugin restarted too often; giving up", "vertical", v.name, "restarts", n, "window", m.cfg.RestartWindow)
-		v.set(StateFailed, fmt.Sprintf("restarted %d times within %s", n, m.cfg.RestartWindow), nil)
-		return false
-	}
-	backoff := min(200*time.Millisecond<<n, 5*time.Second)
-	select {
-	case <-m.stopping:
-		return false
-	case <-time.After(backoff):
-	}
-	v.mu.Lock()
-	v.restarts = append(v.restarts, time.Now())
-	v.total++
-	v.mu.Unlock()
-	proc, err := m.launch(context.Background(), v)
-	if err != nil {
-		var refused *refusedError
-		if errors.As(err, &refused) {
-			m.log.Error("plugin refused on restart", "vertical", v.name, "reason", err)
-			v.set(StateRefused, err.Error(), nil)
-			return false
-		}
-		m.log.Error("plugin restart failed", "vertical", v.name, "error", err)
-		v.set(StateRestarting, err.Error(), nil)
-		return true
-	}
-	select {
-	case <-m.stopping:
-		proc.client.Kill()
-		return false
-	default:
-	}
-	v.set(StateRunning, "", proc)
-	m.log.Info("plugin restarted", "vertical", v.name, "restarts", n+1)
-	return true
-}
-
+// set records v's state, reason and process.
 func (v *vertical) set(s State, reason string, proc *process) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.state, v.reason, v.proc = s, reason, proc
 	if s == StateRunning {
 		v.startedAt = time.Now()
+		v.nextAttempt = time.Time{}
 	}
 }
 
@@ -458,7 +389,12 @@ func (v *vertical) running() (*process, bool) {
 // Stop asks every plugin to shut down, waits up to ctx's deadline, then
 // kills whatever is left. No plugin process survives it.
 func (m *Manager) Stop(ctx context.Context) {
-	m.stopOnce.Do(func() { close(m.stopping) })
+	m.stopOnce.Do(func() {
+		// Under m.mu, so that no supervisor starts after this.
+		m.mu.Lock()
+		close(m.stopping)
+		m.mu.Unlock()
+	})
 	m.wg.Wait()
 	m.mu.RLock()
 	vs := make([]*vertical, 0, len(m.verticals))
@@ -496,6 +432,9 @@ type Info struct {
 	Restarts int      `json:"restarts"`
 	Uptime   *float64 `json:"uptime_seconds,omitempty"`
 	Routes   int      `json:"routes"`
+	// NextAttempt is when a restarting or failed vertical is launched
+	// again (UTC).
+	NextAttempt *time.Time `json:"next_attempt_at,omitempty"`
 }
 
 // List describes every discovered vertical, sorted by name.
@@ -504,22 +443,31 @@ func (m *Manager) List() []Info {
 	defer m.mu.RUnlock()
 	out := make([]Info, 0, len(m.verticals))
 	for _, v := range m.verticals {
-		v.mu.RLock()
-		info := Info{Name: v.name, State: v.state, Reason: v.reason, Restarts: v.total}
-		if v.proc != nil {
-			info.Version = v.proc.manifest.GetVersion()
-			info.Protocol = v.proc.version
-			info.Routes = len(v.proc.manifest.GetRoutes())
-		}
-		if v.state == StateRunning {
-			up := time.Since(v.startedAt).Seconds()
-			info.Uptime = &up
-		}
-		v.mu.RUnlock()
-		out = append(out, info)
+		out = append(out, v.info())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// info describes v.
+func (v *vertical) info() Info {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	info := Info{Name: v.name, State: v.state, Reason: v.reason, Restarts: v.total}
+	if v.proc != nil {
+		info.Version = v.proc.manifest.GetVersion()
+		info.Protocol = v.proc.version
+		info.Routes = len(v.proc.manifest.GetRoutes())
+	}
+	if v.state == StateRunning {
+		up := time.Since(v.startedAt).Seconds()
+		info.Uptime = &up
+	}
+	if (v.state == StateRestarting || v.state == StateFailed) && !v.nextAttempt.IsZero() {
+		next := v.nextAttempt.UTC().Truncate(time.Millisecond)
+		info.NextAttempt = &next
+	}
+	return info
 }
 
 // Known reports whether a vertical of that name was discovered.

@@ -6,7 +6,8 @@
 //	dupe        a manifest with a duplicate route (must be refused)
 //	badpattern  a manifest with a malformed pattern (must be refused)
 //	oldproto    speaks protocol version 99 (must be refused)
-//	crasher     exits at once, every time (must end up failed)
+//	crasher     exits at once while $NEXUS_VERTICAL_PROBE_DIR has no file
+//	            "crasher-healthy" (must end up failed, then recover)
 //
 // It is not shipped: tests build it into a temporary plugin directory.
 package probe
@@ -35,8 +36,10 @@ func Main() {
 		serveVersion(99)
 		return
 	case "crasher":
-		fmt.Fprintln(os.Stderr, "crasher: exiting on purpose")
-		os.Exit(2)
+		if _, err := os.Stat(filepath.Join(os.Getenv("NEXUS_VERTICAL_PROBE_DIR"), "crasher-healthy")); err != nil {
+			fmt.Fprintln(os.Stderr, "crasher: exiting on purpose")
+			os.Exit(2)
+		}
 	}
 	sdk.Serve(New(name))
 }
