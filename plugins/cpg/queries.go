@@ -365,7 +365,11 @@ GROUP BY a.bucket ORDER BY min(a.days_out)`,
 // amount, currency, status). Sales keep their own total and status
 // (completed, partially_returned, returned, voided); each return is a
 // cpg_pos row of its own with a negative amount and status "refund", so
-// summing non-voided rows gives net sales.
+// summing non-voided rows gives net sales. Consigned goods stay the
+// company's until the consignee reports them sold: each sales report is a
+// cpg_consignment row at the agreed prices, on the day it was reported.
+// Sending and returning goods move no revenue, and settlements are
+// payments of what was reported, not revenue.
 var universalSources = map[string]string{
 	"cpg_pos": `SELECT company_id, 'cpg_pos'::text AS transaction_type, id AS source_id, occurred_at,
        total AS amount, currency, status
@@ -374,7 +378,8 @@ UNION ALL
 SELECT r.company_id, 'cpg_pos'::text, r.id, r.occurred_at, -r.total, s.currency, 'refund'::text
 FROM cpg.returns r
 JOIN cpg.sales s ON s.company_id = r.company_id AND s.id = r.sale_id`,
-	"cpg_consignment": `SELECT company_id, 'cpg_consignment'::text AS transaction_type, id AS source_id,
-       coalesce(sent_at, created_at) AS occurred_at, value_at_price AS amount, currency, status
-FROM cpg.consignments`,
+	"cpg_consignment": `SELECT r.company_id, 'cpg_consignment'::text AS transaction_type, r.id AS source_id,
+       r.occurred_at, r.total AS amount, c.currency, 'sold'::text AS status
+FROM cpg.consignment_reports r
+JOIN cpg.consignments c ON c.company_id = r.company_id AND c.id = r.consignment_id`,
 }

@@ -13,12 +13,21 @@ import (
 	"github.com/nexuspos/nexus/internal/dal"
 )
 
+// saleRules say how the CPG vertical's sale events move the revenue rollup
+// of its point-of-sale transactions (transaction type and source cpg_pos).
+var saleRules = []reporting.RollupRule{
+	{Topic: "cpg.sale.created", Source: "cpg_pos", Type: "cpg_pos", Key: "sale_id"},
+	{Topic: "cpg.sale.voided", Source: "cpg_pos", Type: "cpg_pos", Key: "sale_id", Remove: true},
+	{Topic: "cpg.sale.returned", Source: "cpg_pos", Type: "cpg_pos", Key: "return_id"},
+}
+
 // openReporting builds the universal transactions views from the running
 // verticals' sources, starts the scheduled and event-driven refreshes and
-// subscribes the revenue rollup to the CPG sales events.
+// subscribes the revenue rollup to the CPG sales events. The invoices
+// service keeps the rollup of issued invoices itself (InvoicesType).
 func (p *platform) openReporting(ctx context.Context) error {
-	cfg := reporting.Config{Pool: p.pool, Log: p.log.Named("reporting"), RollupTypes: []string{reporting.SalesType},
-		Interval: p.cfg.MVRefreshInterval}
+	cfg := reporting.Config{Pool: p.pool, Log: p.log.Named("reporting"), Interval: p.cfg.MVRefreshInterval,
+		RollupTypes: []string{reporting.InvoicesType}, Rules: saleRules}
 	if lk, err := p.shared.locks.For(cache.Scope{Vertical: cache.HostVertical}); err == nil {
 		cfg.Locker = lk
 	}
@@ -48,12 +57,12 @@ func (p *platform) openReporting(ctx context.Context) error {
 		// locks it once per batch.
 		Vertical: events.HostVertical, Name: "revenue_rollup", Pattern: "cpg.sale.*", Concurrency: 2,
 		Batch: func(ctx context.Context, u *dal.Unit, evs []events.Event) error {
-			sales := make([]reporting.SaleEvent, len(evs))
+			facts := make([]reporting.Event, len(evs))
 			for i, ev := range evs {
-				sales[i] = reporting.SaleEvent{Topic: ev.Topic, Payload: ev.Payload}
+				facts[i] = reporting.Event{Topic: ev.Topic, Payload: ev.Payload}
 			}
 			return u.Run(ctx, func(tx pgx.Tx) error {
-				return rep.ApplySaleEvents(ctx, tx, evs[0].CompanyID, sales)
+				return rep.ApplyEvents(ctx, tx, evs[0].CompanyID, facts)
 			})
 		},
 	}, events.Subscription{

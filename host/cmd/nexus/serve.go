@@ -161,7 +161,7 @@ func serve(ctx context.Context) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	invoiceSvc := invoices.NewService(p.pool, p.log.Named("invoices"))
+	invoiceSvc := invoices.NewService(p.pool, p.log.Named("invoices"), invoices.WithRevenue(p.reporting))
 	bankSvc, err := p.openBanking(ctx)
 	if err != nil {
 		return err

@@ -56,11 +56,29 @@ func WithLimits(l Limits) Option {
 	}
 }
 
+// WithRevenue has the service tell h, in the transaction that stores or
+// cancels an invoice, so the revenue rollup moves with the commit.
+func WithRevenue(h RevenueHook) Option {
+	return func(s *Service) { s.revenue = h }
+}
+
+// RevenueHook keeps revenue figures of invoices; the reporting service
+// implements it. Each method runs in tx, the tenant transaction of
+// companyID that stores or cancels the invoice, and its error rolls that
+// back. It decides itself which invoices are revenue.
+type RevenueHook interface {
+	// InvoiceStored is called for a newly stored invoice.
+	InvoiceStored(ctx context.Context, tx pgx.Tx, companyID, invoiceID uuid.UUID) error
+	// InvoiceCancelled is called for an invoice that was just cancelled.
+	InvoiceCancelled(ctx context.Context, tx pgx.Tx, companyID, invoiceID uuid.UUID) error
+}
+
 // Service stores and serves a company's CFDIs.
 type Service struct {
-	pool   *pgxpool.Pool
-	log    hclog.Logger
-	limits Limits
+	pool    *pgxpool.Pool
+	log     hclog.Logger
+	limits  Limits
+	revenue RevenueHook
 }
 
 // NewService returns a Service on pool, the host's pool (its tenant
@@ -184,6 +202,11 @@ func (s *Service) Ingest(ctx context.Context, companyID, actorID uuid.UUID, data
 		}
 		if err := insertChildren(ctx, tx, companyID, id, c, co.loc); err != nil {
 			return err
+		}
+		if s.revenue != nil {
+			if err := s.revenue.InvoiceStored(ctx, tx, companyID, id); err != nil {
+				return fmt.Errorf("revenue: %w", err)
+			}
 		}
 		res.Status = IngestCreated
 		res.Invoice, err = s.detail(ctx, tx, companyID, id)
@@ -347,6 +370,11 @@ func (s *Service) Cancel(ctx context.Context, companyID, actorID, id uuid.UUID, 
 		}
 		if _, err := tx.Exec(ctx, insertHistorySQL, companyID, id, status, StatusCancelled, "cancel", note, nullUUID(actorID)); err != nil {
 			return fmt.Errorf("record status history: %w", err)
+		}
+		if s.revenue != nil {
+			if err := s.revenue.InvoiceCancelled(ctx, tx, companyID, id); err != nil {
+				return fmt.Errorf("revenue: %w", err)
+			}
 		}
 		d, err = s.detail(ctx, tx, companyID, id)
 		return err

@@ -124,14 +124,14 @@ func (e *env) rollupApply() time.Duration {
 	for range 50 {
 		id := e.sale(e.a, today, "12.34", "MXN", "completed")
 		start := time.Now()
-		require.NoError(e.t, e.applySale(e.a, TopicSaleCreated, map[string]string{"sale_id": id.String()}))
+		require.NoError(e.t, e.applySale(e.a, topicSaleCreated, map[string]string{"sale_id": id.String()}))
 		took = append(took, time.Since(start))
 	}
 	day := civil(today.In(mustZone(mexico)))
 	rep, err := e.svc.Revenue(e.t.Context(), e.a, RevenueQuery{From: day, To: day})
 	require.NoError(e.t, err)
 	require.Equal(e.t, SourceRollup, rep.Source)
-	require.Equal(e.t, []RevenueRow{{Key: SalesType, Currency: "MXN", Amount: "617.00", Count: 50}}, rep.Data)
+	require.Equal(e.t, []RevenueRow{{Key: posType, Currency: "MXN", Amount: "617.00", Count: 50}}, rep.Data)
 	return percentile(took, 0.5)
 }
 

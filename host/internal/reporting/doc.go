@@ -13,7 +13,8 @@
 // transaction_type, source_id). revenue_daily_mv aggregates it per company,
 // local day (in the company's time zone), transaction type and currency,
 // counting only revenue: rows whose status is voided, cancelled or draft
-// and received invoices (cfdi_received, a cost) are left out.
+// and received invoices (cfdi_received, a cost) are left out; invoices of
+// types P, T and N are not in the base view at all.
 //
 // Materialized views ignore row-level security, so both are revoked from
 // PUBLIC and nexus_tenant and are only read by the host's privileged pool
@@ -36,18 +37,24 @@
 //
 // # Second-level freshness
 //
-// revenue_rollup holds the same per-day aggregate for the transaction types
-// listed in Config.RollupTypes, kept by the event consumer in each event's
-// own transaction (ApplyEvent, ApplySaleEvent). The revenue API answers days
-// before the watermark's day (in the company's time zone) from the views,
-// which are then complete, and later days from the rollup for rollup types
-// and from the views for the others. CheckDrift compares the rollup with the
-// views on the days the views fully cover.
+// revenue_rollup holds the same per-day aggregate for Config.RollupTypes,
+// kept in the transaction that records each change (ApplyChanges): the
+// event consumer's, for the topics of Config.Rules (ApplyEvents), and the
+// invoices service's, for the invoices it stores or cancels
+// (InvoiceStored, InvoiceCancelled). Each change names a source row, which
+// the rollup reads from the source's own SELECT, so it adds exactly what
+// the views will hold. The revenue API answers days before the
+// watermark's day (in the company's time zone) from the views, which are
+// then complete, and later days from the rollup for rollup types and from
+// the views for the others, and says which answered (SourceMV,
+// SourceRollup, SourceBoth). A change dated before the watermark's day
+// asks for a refresh, since the views answer that day. CheckDrift compares
+// the rollup with the views on the days the views fully cover.
 //
 // # What the package must not do
 //
 // It never exposes the views without a company filter, never grants them to
 // nexus_tenant, and never writes the rollup outside the caller's
 // transaction. It knows nothing of a vertical beyond the SQL of its sources
-// and, for ApplySaleEvent, the payload contract of the cpg.sale.* events.
+// and the rules it is given.
 package reporting

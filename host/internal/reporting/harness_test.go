@@ -97,9 +97,25 @@ CREATE TABLE tv.consignments (
     value numeric(18, 2) NOT NULL, currency text NOT NULL, status text NOT NULL,
     PRIMARY KEY (company_id, id));`
 
+// The fake vertical's point-of-sale transaction type and sale topics.
+const (
+	posType           = "cpg_pos"
+	topicSaleCreated  = "tv.sale.created"
+	topicSaleVoided   = "tv.sale.voided"
+	topicSaleReturned = "tv.sale.returned"
+)
+
+// saleRules keep the fake vertical's sales in the rollup, as a vertical's
+// manifest declares them.
+var saleRules = []RollupRule{
+	{Topic: topicSaleCreated, Source: posType, Type: posType, Key: "sale_id"},
+	{Topic: topicSaleVoided, Source: posType, Type: posType, Key: "sale_id", Remove: true},
+	{Topic: topicSaleReturned, Source: posType, Type: posType, Key: "return_id"},
+}
+
 // posSource and consignmentSource are the fake vertical's sources.
 var (
-	posSource = Source{Name: SalesType, SQL: `SELECT company_id, 'cpg_pos'::text AS transaction_type, id AS source_id, occurred_at,
+	posSource = Source{Name: posType, SQL: `SELECT company_id, 'cpg_pos'::text AS transaction_type, id AS source_id, occurred_at,
        total AS amount, currency, status
 FROM tv.sales
 UNION ALL
@@ -130,12 +146,12 @@ func newEnv(t testing.TB, configure func(*Config)) *env {
 // and timer.
 func (e *env) newService(pool *pgxpool.Pool, configure func(*Config)) *Service {
 	cfg := Config{
-		Pool:        pool,
-		RollupTypes: []string{SalesType},
-		Now:         e.clock.Now,
-		NewTicker:   func(time.Duration) Ticker { return e.ticker },
-		After:       e.after.After,
-		LockWait:    2 * time.Second,
+		Pool:      pool,
+		Rules:     saleRules,
+		Now:       e.clock.Now,
+		NewTicker: func(time.Duration) Ticker { return e.ticker },
+		After:     e.after.After,
+		LockWait:  2 * time.Second,
 	}
 	if configure != nil {
 		configure(&cfg)
@@ -186,19 +202,28 @@ func (e *env) consignment(company uuid.UUID, at time.Time, value, currency, stat
 		company, at, value, currency, status)
 }
 
-// invoice inserts a CFDI with the columns the invoices source reads.
-func (e *env) invoice(company uuid.UUID, at time.Time, tipo, direction, total, currency, status string) {
+// invoice inserts a CFDI with the columns the invoices source reads and
+// returns its id.
+func (e *env) invoice(company uuid.UUID, at time.Time, tipo, direction, total, currency, status string) uuid.UUID {
 	e.t.Helper()
-	e.exec(`INSERT INTO sat_invoices (company_id, uuid, version, fecha, tipo, direction, emisor_rfc, receptor_rfc,
+	var id uuid.UUID
+	require.NoError(e.t, e.pool.QueryRow(e.t.Context(), `INSERT INTO sat_invoices (company_id, uuid, version, fecha, tipo, direction, emisor_rfc, receptor_rfc,
     moneda, subtotal, total, fecha_timbrado, status, raw_xml, raw_sha256)
-VALUES ($1, gen_random_uuid(), '4.0', $2, $3, $4, 'AAA010101AAA', 'XAXX010101000', $5, $6, $6, $2, $7, '<x/>', '\x00')`,
-		company, at, tipo, direction, currency, total, status)
+VALUES ($1, gen_random_uuid(), '4.0', $2, $3, $4, 'AAA010101AAA', 'XAXX010101000', $5, $6, $6, $2, $7, '<x/>', '\x00')
+RETURNING id`, company, at, tipo, direction, currency, total, status).Scan(&id))
+	return id
 }
 
 // setSources builds the views from the fake vertical's sources.
 func (e *env) setSources(extra ...Source) {
 	e.t.Helper()
-	require.NoError(e.t, e.svc.SetSources(e.t.Context(), append([]Source{posSource, consignmentSource}, extra...)))
+	e.setSourcesOf(e.svc, extra...)
+}
+
+// setSourcesOf gives svc the fake vertical's sources.
+func (e *env) setSourcesOf(svc *Service, extra ...Source) {
+	e.t.Helper()
+	require.NoError(e.t, svc.SetSources(e.t.Context(), append([]Source{posSource, consignmentSource}, extra...)))
 }
 
 // logCount counts mv_refresh_log rows of trigger (successful ones when ok).

@@ -15,14 +15,15 @@ FROM (%s) AS s`
 WHERE false`
 
 	// invoicesSourceSQL maps sat_invoices: issued and received invoices
-	// are two transaction types; an ingreso counts its total, an egreso
-	// (credit note) its total negated, and the other types (pago,
-	// traslado, nómina) nothing, since they move no revenue.
+	// are two transaction types; an ingreso counts its total and an egreso
+	// (credit note) its total negated. Pagos, traslados and nóminas move
+	// no revenue and are left out.
 	invoicesSourceSQL = `SELECT company_id, ('cfdi_' || direction)::text AS transaction_type, id AS source_id,
        fecha AS occurred_at,
-       (CASE tipo WHEN 'I' THEN total WHEN 'E' THEN -total ELSE 0 END)::numeric AS amount,
+       (CASE tipo WHEN 'E' THEN -total ELSE total END)::numeric AS amount,
        moneda AS currency, status
-FROM public.sat_invoices`
+FROM public.sat_invoices
+WHERE tipo IN ('I', 'E')`
 
 	// buildSettingsSQL gives a build the memory to sort and aggregate
 	// millions of rows without spilling, and no JIT (whose compile time
@@ -208,25 +209,31 @@ WHERE s.company_id = $1 AND s.source_id = $2 AND s.transaction_type = $3`
 
 	// revenueSQL answers the revenue API in one statement (one snapshot):
 	// the company's time zone, the watermark and its local day, the
-	// statement's time, then one row per group and currency (none when the
-	// range is empty, hence the LEFT JOIN). Groups that net to nothing (a
-	// rollup day whose only sale was voided) are left out, as the views
-	// leave them out.
+	// statement's time, whether the views answered any day on or after the
+	// watermark's (for types the rollup does not keep), then one row per
+	// group and currency (none when the range is empty, hence the LEFT
+	// JOIN). Groups that net to nothing (a rollup day whose only sale was
+	// voided) are left out, as the views leave them out.
 	revenueSQL = `WITH meta AS (
   SELECT c.timezone, s.watermark, (s.watermark AT TIME ZONE c.timezone)::date AS cutoff,
          statement_timestamp() AS now
   FROM companies c LEFT JOIN reporting_state s ON s.id = 1
   WHERE c.id = $1),
+d AS (
+  SELECT * FROM get_company_revenue_daily($1, $2::date, $3::date, $5::text[])),
+late AS (
+  SELECT coalesce(bool_or(NOT d.from_rollup AND d.day >= coalesce(m.cutoff, '-infinity'::date)), false) AS mv
+  FROM d, meta m),
 agg AS (
   SELECT CASE $4::text WHEN 'day' THEN to_char(d.day, 'YYYY-MM-DD')
                        WHEN 'month' THEN to_char(d.day, 'YYYY-MM')
                        ELSE d.transaction_type END AS key,
          d.currency, sum(d.amount) AS amount, sum(d.count)::bigint AS count
-  FROM get_company_revenue_daily($1, $2::date, $3::date, $5::text[]) d
+  FROM d
   GROUP BY 1, 2
   HAVING sum(d.count) <> 0 OR sum(d.amount) <> 0)
-SELECT m.timezone, m.watermark, m.cutoff, m.now, a.key, a.currency, a.amount::text, a.count
-FROM meta m LEFT JOIN agg a ON true
+SELECT m.timezone, m.watermark, m.cutoff, m.now, l.mv, a.key, a.currency, a.amount::text, a.count
+FROM meta m CROSS JOIN late l LEFT JOIN agg a ON true
 ORDER BY a.key, a.currency`
 
 	// totalRevenueSQL calls get_company_total_revenue.

@@ -21,11 +21,17 @@ const (
 
 // Which data answered a RevenueReport.
 const (
-	// SourceMV: every day asked for is fully covered by the views.
+	// SourceMV: every day asked for is before the watermark's day, which
+	// the views cover fully (or the rollup keeps no type).
 	SourceMV = "mv"
-	// SourceRollup: some days asked for are on or after the watermark's
-	// day, answered from the rollup for Config.RollupTypes.
+	// SourceRollup: every day asked for is on or after the watermark's
+	// day and the figures are the rollup's: the views hold nothing of
+	// those days for the types the rollup does not keep.
 	SourceRollup = "rollup"
+	// SourceBoth: the figures come from both, e.g. a range reaching back
+	// before the watermark's day, or a day the rollup answers for some
+	// types and the views for others.
+	SourceBoth = "both"
 )
 
 // MaxRevenueDays bounds the range of one revenue query.
@@ -65,11 +71,11 @@ type RevenueReport struct {
 	To        string    `json:"to"`
 	GroupBy   string    `json:"group_by"`
 	Timezone  string    `json:"timezone"`
-	// Source is SourceMV or SourceRollup.
+	// Source is SourceMV, SourceRollup or SourceBoth.
 	Source string `json:"source"`
 	// AsOf is how fresh the answer is: the query's own time when the
-	// rollup answered (it is updated in each sale's event transaction),
-	// else the views' watermark.
+	// rollup answered some of it (it moves in each transaction's own
+	// unit of work), else the views' watermark.
 	AsOf time.Time `json:"as_of"`
 	// MVAsOf is the views' watermark: the freshness of the types the
 	// rollup does not keep.
@@ -130,13 +136,14 @@ func (s *Service) Revenue(ctx context.Context, companyID uuid.UUID, q RevenueQue
 		watermark     *time.Time
 		cutoff        *time.Time
 		now           time.Time
+		mvLate        bool
 		key, currency *string
 		amount        *string
 		count         *int64
 	)
 	totals := map[string]*CurrencyTotal{}
 	sums := map[string]decimal.Decimal{}
-	_, err = pgx.ForEachRow(rows, []any{&rep.Timezone, &watermark, &cutoff, &now, &key, &currency, &amount, &count}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&rep.Timezone, &watermark, &cutoff, &now, &mvLate, &key, &currency, &amount, &count}, func() error {
 		found = true
 		if key == nil {
 			return nil
@@ -167,14 +174,28 @@ func (s *Service) Revenue(ctx context.Context, companyID uuid.UUID, q RevenueQue
 	}
 	slices.SortFunc(rep.Totals, func(a, b CurrencyTotal) int { return cmp.Compare(a.Currency, b.Currency) })
 	rep.MVAsOf = watermark
-	rep.Source, rep.AsOf = SourceMV, now
-	if watermark != nil {
+	rep.Source, rep.AsOf = answeredBy(q, cutoff, len(s.cfg.RollupTypes) > 0, mvLate), now
+	if rep.Source == SourceMV && watermark != nil {
 		rep.AsOf = *watermark
 	}
-	if len(s.cfg.RollupTypes) > 0 && (cutoff == nil || !q.To.Before(*cutoff)) {
-		rep.Source, rep.AsOf = SourceRollup, now
-	}
 	return rep, nil
+}
+
+// answeredBy says which store answered q: the views answer every day
+// before cutoff (the watermark's day; nil before the first refresh), the
+// rollup later days for its types when it keeps some (rollup), and the
+// views those days for the other types, when they hold any (mvLate).
+func answeredBy(q RevenueQuery, cutoff *time.Time, rollup, mvLate bool) string {
+	usesRollup := rollup && (cutoff == nil || !q.To.Before(*cutoff))
+	usesMV := !usesRollup || mvLate || (cutoff != nil && q.From.Before(*cutoff))
+	switch {
+	case usesRollup && usesMV:
+		return SourceBoth
+	case usesRollup:
+		return SourceRollup
+	default:
+		return SourceMV
+	}
 }
 
 // TotalRevenue returns companyID's revenue per currency over the instants

@@ -142,7 +142,7 @@ func TestViewsAreHiddenFromTenants(t *testing.T) {
 
 	// The rollup is a tenant table: a tenant sees and writes its own rows only.
 	require.NoError(t, store.TenantTx(t.Context(), e.pool, e.b, func(tx pgx.Tx) error {
-		return ApplyEvent(t.Context(), tx, e.b, time.UTC, RollupDelta{At: t0, Type: SalesType, Currency: "ARS", Amount: decimal.NewFromInt(5), Count: 1})
+		return ApplyDelta(t.Context(), tx, e.b, time.UTC, RollupDelta{At: t0, Type: posType, Currency: "ARS", Amount: decimal.NewFromInt(5), Count: 1})
 	}))
 	err := store.TenantTx(t.Context(), e.pool, e.a, func(tx pgx.Tx) error {
 		var n int
@@ -150,7 +150,7 @@ func TestViewsAreHiddenFromTenants(t *testing.T) {
 			return err
 		}
 		require.Zero(t, n)
-		return ApplyEvent(t.Context(), tx, e.b, time.UTC, RollupDelta{At: t0, Type: SalesType, Currency: "ARS", Amount: decimal.NewFromInt(5), Count: 1})
+		return ApplyDelta(t.Context(), tx, e.b, time.UTC, RollupDelta{At: t0, Type: posType, Currency: "ARS", Amount: decimal.NewFromInt(5), Count: 1})
 	})
 	require.ErrorContains(t, err, "row-level security")
 }
@@ -191,13 +191,13 @@ func TestRevenueBadInput(t *testing.T) {
 	}
 }
 
-// applySale runs ApplySaleEvent in a tenant transaction of company, as the
+// applySale runs ApplyEvents for one event in a tenant transaction of company, as the
 // event consumer does.
 func (e *env) applySale(company uuid.UUID, topic string, payload map[string]string) error {
 	raw, err := json.Marshal(payload)
 	require.NoError(e.t, err)
 	return store.TenantTx(e.t.Context(), e.pool, company, func(tx pgx.Tx) error {
-		return e.svc.ApplySaleEvent(e.t.Context(), tx, company, topic, raw)
+		return e.svc.ApplyEvents(e.t.Context(), tx, company, []Event{{Topic: topic, Payload: raw}})
 	})
 }
 
@@ -226,7 +226,7 @@ VALUES ($1, 'tv', true, '{"big_transaction_threshold": "500"}')`, e.a)
 	// applied.
 	s1 := e.sale(e.a, local(mexico, 2025, 3, 10, 11, 0), "80.00", "MXN", "completed")
 	require.Empty(t, e.revenueOn(today, today).Data)
-	require.NoError(t, e.applySale(e.a, TopicSaleCreated, map[string]string{"sale_id": s1.String(), "total": "80.00"}))
+	require.NoError(t, e.applySale(e.a, topicSaleCreated, map[string]string{"sale_id": s1.String(), "total": "80.00"}))
 	rep := e.revenueOn(today, today)
 	require.Equal(t, SourceRollup, rep.Source)
 	require.True(t, rep.MVAsOf.Equal(now))
@@ -234,9 +234,11 @@ VALUES ($1, 'tv', true, '{"big_transaction_threshold": "500"}')`, e.a)
 	require.Equal(t, []RevenueRow{{"2025-03-10", "MXN", "80.00", 1}}, rep.Data)
 	require.False(t, e.svc.pending(), "80.00 is under the threshold of 500")
 
-	// Earlier days still come from the views, today from the rollup.
+	// Earlier days still come from the views, today from the rollup: both
+	// answered.
 	rep = e.revenueOn(date(2025, 3, 1), today)
-	require.Equal(t, SourceRollup, rep.Source)
+	require.Equal(t, SourceBoth, rep.Source)
+	require.True(t, rep.AsOf.After(now))
 	require.Len(t, rep.Data, 6)
 	require.Equal(t, RevenueRow{"2025-03-01", "MXN", "150.25", 2}, rep.Data[0])
 	require.Equal(t, RevenueRow{"2025-03-10", "MXN", "80.00", 1}, rep.Data[5])
@@ -244,13 +246,13 @@ VALUES ($1, 'tv', true, '{"big_transaction_threshold": "500"}')`, e.a)
 	// A void takes the sale back out; a return adds its negative amount on
 	// its own day; a big sale asks for a refresh.
 	s2 := e.sale(e.a, local(mexico, 2025, 3, 10, 11, 30), "600.00", "MXN", "completed")
-	require.NoError(t, e.applySale(e.a, TopicSaleCreated, map[string]string{"sale_id": s2.String()}))
+	require.NoError(t, e.applySale(e.a, topicSaleCreated, map[string]string{"sale_id": s2.String()}))
 	require.True(t, e.svc.pending(), "600.00 is at or above the threshold")
 	e.exec(`UPDATE tv.sales SET status = 'voided' WHERE id = $1`, s1)
-	require.NoError(t, e.applySale(e.a, TopicSaleVoided, map[string]string{"sale_id": s1.String()}))
+	require.NoError(t, e.applySale(e.a, topicSaleVoided, map[string]string{"sale_id": s1.String()}))
 	r1 := e.saleReturn(e.a, s2, local(mexico, 2025, 3, 10, 23, 50), "30.00")
-	require.NoError(t, e.applySale(e.a, TopicSaleReturned, map[string]string{"sale_id": s2.String(), "return_id": r1.String()}))
-	require.NoError(t, e.applySale(e.a, "cpg.sale.printed", map[string]string{"sale_id": "whatever"}))
+	require.NoError(t, e.applySale(e.a, topicSaleReturned, map[string]string{"sale_id": s2.String(), "return_id": r1.String()}))
+	require.NoError(t, e.applySale(e.a, "tv.sale.printed", map[string]string{"sale_id": "whatever"}))
 	require.Equal(t, []RevenueRow{{"2025-03-10", "MXN", "570.00", 2}}, e.revenueOn(today, today).Data)
 
 	// Types without a rollup (consignments) show after a refresh; the
@@ -260,7 +262,12 @@ VALUES ($1, 'tv', true, '{"big_transaction_threshold": "500"}')`, e.a)
 	e.clock.Advance(time.Hour)
 	_, err := e.svc.Refresh(ctx, true)
 	require.NoError(t, err)
-	require.Equal(t, []RevenueRow{{"2025-03-10", "MXN", "615.00", 3}}, e.revenueOn(today, today).Data)
+	rep = e.revenueOn(today, today)
+	require.Equal(t, []RevenueRow{{"2025-03-10", "MXN", "615.00", 3}}, rep.Data)
+	require.Equal(t, SourceBoth, rep.Source, "today's sales from the rollup, its consignment from the views")
+	rep = e.revenueOn(today.AddDate(0, 0, 1), today.AddDate(0, 0, 1))
+	require.Empty(t, rep.Data)
+	require.Equal(t, SourceRollup, rep.Source, "nothing of tomorrow is in the views")
 
 	// Once the day is over and refreshed, the views answer it, alike.
 	e.clock.Set(local(mexico, 2025, 3, 11, 6, 0))
@@ -280,9 +287,9 @@ VALUES ($1, '2025-03-09', 'cpg_pos', 'USD', 3, 1)`, e.b)
 	drift, err = e.svc.CheckDrift(ctx)
 	require.NoError(t, err)
 	want := []Drift{
-		{CompanyID: e.a, Day: "2025-03-10", TransactionType: SalesType, Currency: "MXN",
+		{CompanyID: e.a, Day: "2025-03-10", TransactionType: posType, Currency: "MXN",
 			RollupAmount: "571.00", MVAmount: "570.00", RollupCount: 3, MVCount: 2},
-		{CompanyID: e.b, Day: "2025-03-09", TransactionType: SalesType, Currency: "USD",
+		{CompanyID: e.b, Day: "2025-03-09", TransactionType: posType, Currency: "USD",
 			RollupAmount: "3.00", MVAmount: "0.00", RollupCount: 1, MVCount: 0},
 	}
 	if want[0].CompanyID.String() > want[1].CompanyID.String() {
@@ -301,14 +308,14 @@ func TestApplySaleEventErrors(t *testing.T) {
 		payload string
 		err     string
 	}{
-		{"not json", TopicSaleCreated, `{`, "payload"},
-		{"no sale id", TopicSaleCreated, `{}`, `sale_id "" is not a uuid`},
-		{"no return id", TopicSaleReturned, `{"sale_id":"` + uuid.NewString() + `"}`, `return_id "" is not a uuid`},
-		{"unknown sale", TopicSaleVoided, `{"sale_id":"` + uuid.NewString() + `"}`, "is not in the cpg_pos source"},
+		{"not json", topicSaleCreated, `{`, "payload"},
+		{"no sale id", topicSaleCreated, `{}`, `sale_id "" is not a uuid`},
+		{"no return id", topicSaleReturned, `{"sale_id":"` + uuid.NewString() + `"}`, `return_id "" is not a uuid`},
+		{"unknown sale", topicSaleVoided, `{"sale_id":"` + uuid.NewString() + `"}`, "is not in the cpg_pos source"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := store.TenantTx(t.Context(), e.pool, e.a, func(tx pgx.Tx) error {
-				return e.svc.ApplySaleEvent(t.Context(), tx, e.a, c.topic, []byte(c.payload))
+				return e.svc.ApplyEvents(t.Context(), tx, e.a, []Event{{Topic: c.topic, Payload: []byte(c.payload)}})
 			})
 			require.ErrorContains(t, err, c.err)
 		})
@@ -316,7 +323,7 @@ func TestApplySaleEventErrors(t *testing.T) {
 
 	// Without a cpg_pos source there is nothing to read sales from.
 	require.NoError(t, e.svc.SetSources(t.Context(), []Source{consignmentSource}))
-	err := e.applySale(e.a, TopicSaleCreated, map[string]string{"sale_id": uuid.NewString()})
+	err := e.applySale(e.a, topicSaleCreated, map[string]string{"sale_id": uuid.NewString()})
 	require.ErrorContains(t, err, "no valid cpg_pos source")
 }
 
@@ -362,18 +369,18 @@ func TestApplySaleEventsBatch(t *testing.T) {
 	s2 := e.sale(e.a, local(mexico, 2025, 3, 11, 0, 30), "19.99", "MXN", "completed")
 	s3 := e.sale(e.a, local(mexico, 2025, 3, 11, 9, 0), "0.01", "MXN", "completed")
 	r1 := e.saleReturn(e.a, s2, local(mexico, 2025, 3, 11, 10, 0), "5.00")
-	created := func(id uuid.UUID) SaleEvent {
-		return SaleEvent{Topic: TopicSaleCreated, Payload: []byte(`{"sale_id":"` + id.String() + `"}`)}
+	created := func(id uuid.UUID) Event {
+		return Event{Topic: topicSaleCreated, Payload: []byte(`{"sale_id":"` + id.String() + `"}`)}
 	}
-	batch := []SaleEvent{
+	batch := []Event{
 		created(s1), created(s2),
-		{Topic: TopicSaleVoided, Payload: []byte(`{"sale_id":"` + s1.String() + `"}`)},
-		{Topic: "cpg.sale.printed", Payload: []byte(`{}`)},
+		{Topic: topicSaleVoided, Payload: []byte(`{"sale_id":"` + s1.String() + `"}`)},
+		{Topic: "tv.sale.printed", Payload: []byte(`{}`)},
 		created(s3),
-		{Topic: TopicSaleReturned, Payload: []byte(`{"sale_id":"` + s2.String() + `","return_id":"` + r1.String() + `"}`)},
+		{Topic: topicSaleReturned, Payload: []byte(`{"sale_id":"` + s2.String() + `","return_id":"` + r1.String() + `"}`)},
 	}
 	require.NoError(t, store.TenantTx(t.Context(), e.pool, e.a, func(tx pgx.Tx) error {
-		return e.svc.ApplySaleEvents(t.Context(), tx, e.a, batch)
+		return e.svc.ApplyEvents(t.Context(), tx, e.a, batch)
 	}))
 	require.Equal(t, []RevenueRow{{"2025-03-10", "MXN", "0.00", 0}, {"2025-03-11", "MXN", "15.00", 3}},
 		e.rollupRows(e.a, date(2025, 3, 10), date(2025, 3, 11)))
@@ -382,7 +389,7 @@ func TestApplySaleEventsBatch(t *testing.T) {
 	// B's rollup stays empty.
 	other := e.sale(e.b, local(mexico, 2025, 3, 11, 9, 0), "7.00", "ARS", "completed")
 	err := store.TenantTx(t.Context(), e.pool, e.b, func(tx pgx.Tx) error {
-		return e.svc.ApplySaleEvents(t.Context(), tx, e.b, []SaleEvent{created(other), created(s2)})
+		return e.svc.ApplyEvents(t.Context(), tx, e.b, []Event{created(other), created(s2)})
 	})
 	require.ErrorContains(t, err, s2.String()+" is not in the cpg_pos source")
 	require.Empty(t, e.rollupRows(e.b, date(2025, 3, 10), date(2025, 3, 11)))

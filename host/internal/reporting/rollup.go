@@ -15,19 +15,12 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Topics of the CPG vertical's sale events that ApplySaleEvent handles.
-const (
-	TopicSaleCreated  = "cpg.sale.created"
-	TopicSaleVoided   = "cpg.sale.voided"
-	TopicSaleReturned = "cpg.sale.returned"
-)
-
 // RollupDelta is one change to revenue_rollup.
 type RollupDelta struct {
 	// At is when the transaction occurred; its date in the company's time
 	// zone is the rollup day.
 	At time.Time
-	// Type is the transaction type, e.g. SalesType.
+	// Type is the transaction type, e.g. InvoicesType.
 	Type     string
 	Currency string
 	// Amount is added to the day's revenue (negative to subtract).
@@ -37,21 +30,21 @@ type RollupDelta struct {
 	Count int64
 }
 
-// ApplyEvent adds d to companyID's rollup row for d.At's day in tz, in tx:
-// the event consumer's unit of work (a tenant transaction of companyID),
-// which makes the change exactly once per event.
-func ApplyEvent(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, tz *time.Location, d RollupDelta) error {
-	return ApplyEvents(ctx, tx, companyID, tz, []RollupDelta{d})
+// ApplyDelta adds d to companyID's rollup row for d.At's day in tz, in tx:
+// the caller's unit of work (a tenant transaction of companyID), which
+// makes the change exactly once.
+func ApplyDelta(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, tz *time.Location, d RollupDelta) error {
+	return ApplyDeltas(ctx, tx, companyID, tz, []RollupDelta{d})
 }
 
 // rollupKey is a row of revenue_rollup for one company.
 type rollupKey struct{ day, typ, currency string }
 
-// ApplyEvents adds every delta in ds to companyID's rollup, as ApplyEvent
+// ApplyDeltas adds every delta in ds to companyID's rollup, as ApplyDelta
 // does, with one statement: deltas of one row are summed first, and the
 // rows are written in order, so that concurrent calls lock them in the
 // same order and each row is locked once until the commit.
-func ApplyEvents(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, tz *time.Location, ds []RollupDelta) error {
+func ApplyDeltas(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, tz *time.Location, ds []RollupDelta) error {
 	if companyID == uuid.Nil {
 		return errors.New("apply rollup delta: no company id")
 	}
@@ -91,110 +84,152 @@ func ApplyEvents(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, tz *time.L
 	return nil
 }
 
-// SaleEvent is a cpg.sale.* event for ApplySaleEvents.
-type SaleEvent struct {
+// Change says that one row of a Source starts or stops counting as
+// revenue. The rollup reads the row itself from the source's SELECT, so it
+// gets exactly what the views will hold.
+type Change struct {
+	// Source is the name of the Source holding the row (as given to
+	// SetSources) and Type the row's transaction type.
+	Source, Type string
+	// ID is the row's source_id.
+	ID uuid.UUID
+	// Remove takes the row back out (a voided sale, a cancelled invoice);
+	// otherwise the row is added.
+	Remove bool
+	// Optional marks a row the source may not hold because it is not
+	// revenue (a received invoice, a payment complement): then nothing
+	// changes. Otherwise a missing row is an error.
+	Optional bool
+	// Why names the change in errors and refresh requests, e.g. the
+	// event's topic.
+	Why string
+}
+
+// RollupRule says how the events of one topic move the rollup: the payload
+// field Key holds the source_id of a row of Source with transaction type
+// Type, which the event adds (or, with Remove, takes back out). It is how
+// a vertical's events reach the revenue report within a second; events of
+// topics without a rule move nothing.
+type RollupRule struct {
+	Topic  string
+	Source string
+	Type   string
+	Key    string
+	Remove bool
+}
+
+// Event is an event for ApplyEvents: its topic and JSON payload.
+type Event struct {
 	Topic   string
 	Payload []byte
 }
 
-// salePayload is what ApplySaleEvents reads of a cpg.sale.* payload.
-type salePayload struct {
-	SaleID   string `json:"sale_id"`
-	ReturnID string `json:"return_id"`
-}
-
-// ApplySaleEvent keeps the rollup of SalesType from one cpg.sale.* event,
-// in tx (the consumer's unit of work for companyID), as ApplySaleEvents.
-func (s *Service) ApplySaleEvent(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, topic string, payload []byte) error {
-	return s.ApplySaleEvents(ctx, tx, companyID, []SaleEvent{{Topic: topic, Payload: payload}})
-}
-
-// saleRef is the source row a sale event is about and what the event does
-// with it.
-type saleRef struct {
-	topic, field string
-	id           uuid.UUID
-	sign, count  int64
-}
-
-// ApplySaleEvents keeps the rollup of SalesType from cpg.sale.* events of
-// companyID, in tx (the consumer's unit of work for companyID). It reads
-// the rows the events are about from the SalesType source (as given to
-// SetSources) in tx, one lookup a row, all in one round trip, so the
-// rollup gets exactly what the view will hold:
-//
-//   - cpg.sale.created adds the sale (its amount, one transaction) on the
-//     sale's day;
-//   - cpg.sale.voided takes the sale back out on the sale's day (a voided
-//     sale is not revenue);
-//   - cpg.sale.returned adds the return (a negative amount, one
-//     transaction) on the return's day;
-//   - other topics are ignored.
-//
-// A transaction at or above the company's big-transaction threshold (in
-// absolute value) also calls RequestRefresh.
-func (s *Service) ApplySaleEvents(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, evs []SaleEvent) error {
-	refs := make([]saleRef, 0, len(evs))
+// ApplyEvents keeps the rollup from events of companyID, in tx (the
+// consumer's unit of work for companyID), following Config.Rules: each
+// event with a rule is the Change of the row its payload names. Events of
+// other topics are ignored. A payload without the rule's key, or naming a
+// row the source does not hold, is an error: the event broke its contract.
+func (s *Service) ApplyEvents(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, evs []Event) error {
+	changes := make([]Change, 0, len(evs))
 	for _, ev := range evs {
-		var p salePayload
+		r, ok := s.rules[ev.Topic]
+		if !ok {
+			continue
+		}
+		var p map[string]any
 		if err := json.Unmarshal(ev.Payload, &p); err != nil {
 			return fmt.Errorf("%s payload: %w", ev.Topic, err)
 		}
-		r := saleRef{topic: ev.Topic, field: "sale_id", sign: 1, count: 1}
-		key := p.SaleID
-		switch ev.Topic {
-		case TopicSaleCreated:
-		case TopicSaleVoided:
-			r.sign, r.count = -1, -1
-		case TopicSaleReturned:
-			r.field, key = "return_id", p.ReturnID
-		default:
-			continue
+		key, _ := p[r.Key].(string)
+		id, err := uuid.Parse(key)
+		if err != nil {
+			return fmt.Errorf("%s payload: %s %q is not a uuid", ev.Topic, r.Key, key)
 		}
-		var err error
-		if r.id, err = uuid.Parse(key); err != nil {
-			return fmt.Errorf("%s payload: %s %q is not a uuid", ev.Topic, r.field, key)
-		}
-		refs = append(refs, r)
+		changes = append(changes, Change{Source: r.Source, Type: r.Type, ID: id, Remove: r.Remove, Why: ev.Topic + " " + r.Key + " " + key})
 	}
-	if len(refs) == 0 {
+	return s.ApplyChanges(ctx, tx, companyID, changes)
+}
+
+// InvoiceStored adds an invoice of companyID that tx stored to the rollup
+// of InvoicesType, and InvoiceCancelled takes one back out; an invoice that
+// is not revenue (received, or of type P, T or N) changes nothing. They let
+// the invoices service move the rollup in the transaction that stores or
+// cancels the invoice.
+func (s *Service) InvoiceStored(ctx context.Context, tx pgx.Tx, companyID, invoiceID uuid.UUID) error {
+	return s.ApplyChanges(ctx, tx, companyID, []Change{s.invoiceChange(invoiceID, false)})
+}
+
+// InvoiceCancelled: see InvoiceStored.
+func (s *Service) InvoiceCancelled(ctx context.Context, tx pgx.Tx, companyID, invoiceID uuid.UUID) error {
+	return s.ApplyChanges(ctx, tx, companyID, []Change{s.invoiceChange(invoiceID, true)})
+}
+
+func (s *Service) invoiceChange(id uuid.UUID, remove bool) Change {
+	why := "invoice " + id.String() + " stored"
+	if remove {
+		why = "invoice " + id.String() + " cancelled"
+	}
+	return Change{Source: InvoicesSource.Name, Type: InvoicesType, ID: id, Remove: remove, Optional: true, Why: why}
+}
+
+// sourceRow is what the rollup reads of a source's row.
+type sourceRow struct {
+	found    bool
+	at       time.Time
+	amount   decimal.Decimal
+	currency string
+}
+
+// ApplyChanges keeps the rollup from changes of companyID's rows, in tx
+// (the caller's unit of work for companyID). It reads the rows from their
+// sources in tx, one lookup a row, all in one round trip, and adds (or
+// takes back out) each row's amount and one transaction on its day. A
+// transaction at or above the company's big-transaction threshold (in
+// absolute value), or dated before the day the views were last refreshed
+// (which the views, not the rollup, answer), also calls RequestRefresh.
+func (s *Service) ApplyChanges(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, changes []Change) error {
+	if len(changes) == 0 {
 		return nil
 	}
 	s.mu.Lock()
-	src, ok := s.sources[SalesType]
+	queries := make(map[string]string, 2)
+	for _, c := range changes {
+		src, ok := s.sources[c.Source]
+		if !ok {
+			s.mu.Unlock()
+			return fmt.Errorf("%s: no valid %s source was given to SetSources", c.Why, c.Source)
+		}
+		queries[c.Source] = fmt.Sprintf(sourceRowSQL, src)
+	}
 	s.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("%s: no valid %s source was given to SetSources", refs[0].topic, SalesType)
+	type rowKey struct {
+		source, typ string
+		id          uuid.UUID
 	}
-	type sourceRow struct {
-		at       time.Time
-		amount   decimal.Decimal
-		currency string
-	}
-	found := make(map[uuid.UUID]sourceRow, len(refs))
-	query := fmt.Sprintf(sourceRowSQL, src)
+	found := make(map[rowKey]*sourceRow, len(changes))
 	reads := &pgx.Batch{}
-	for _, r := range refs {
-		if _, ok := found[r.id]; ok {
+	for _, c := range changes {
+		k := rowKey{c.Source, c.Type, c.ID}
+		if _, ok := found[k]; ok {
 			continue
 		}
-		found[r.id] = sourceRow{}
-		reads.Queue(query, companyID, r.id, SalesType).Query(func(rows pgx.Rows) error {
-			var (
-				row    sourceRow
-				amount string
-			)
-			n, err := pgx.ForEachRow(rows, []any{&row.at, &amount, &row.currency}, func() error { return nil })
-			switch {
-			case err != nil:
-				return fmt.Errorf("%s: read %s %s: %w", r.topic, r.field, r.id, err)
-			case n.RowsAffected() == 0:
-				return fmt.Errorf("%s: %s %s is not in the %s source", r.topic, r.field, r.id, SalesType)
+		row := &sourceRow{}
+		found[k] = row
+		reads.Queue(queries[c.Source], companyID, c.ID, c.Type).Query(func(rows pgx.Rows) error {
+			var amount string
+			_, err := pgx.ForEachRow(rows, []any{&row.at, &amount, &row.currency}, func() error {
+				row.found = true
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("%s: read %s row %s: %w", c.Why, c.Source, c.ID, err)
+			}
+			if !row.found {
+				return nil
 			}
 			if row.amount, err = decimal.NewFromString(amount); err != nil {
-				return fmt.Errorf("%s: amount %q of %s: %w", r.topic, amount, r.id, err)
+				return fmt.Errorf("%s: amount %q of %s: %w", c.Why, amount, c.ID, err)
 			}
-			found[r.id] = row
 			return nil
 		})
 	}
@@ -203,19 +238,54 @@ func (s *Service) ApplySaleEvents(ctx context.Context, tx pgx.Tx, companyID uuid
 	}
 	info, err := s.company(ctx, companyID)
 	if err != nil {
-		return fmt.Errorf("%s: %w", refs[0].topic, err)
+		return fmt.Errorf("%s: %w", changes[0].Why, err)
 	}
-	deltas := make([]RollupDelta, len(refs))
-	for i, r := range refs {
-		row := found[r.id]
-		value := row.amount.Mul(decimal.NewFromInt(r.sign))
-		deltas[i] = RollupDelta{At: row.at, Type: SalesType, Currency: row.currency, Amount: value, Count: r.count}
-		if value.Abs().GreaterThanOrEqual(info.threshold) {
-			s.RequestRefresh(fmt.Sprintf("%s of %s %s at or above the threshold %s", r.topic, formatAmount(value.Abs()), row.currency, info.threshold))
+	deltas := make([]RollupDelta, 0, len(changes))
+	var earliest time.Time
+	for _, c := range changes {
+		row := found[rowKey{c.Source, c.Type, c.ID}]
+		if !row.found {
+			if c.Optional {
+				continue
+			}
+			return fmt.Errorf("%s: %s is not in the %s source", c.Why, c.ID, c.Source)
+		}
+		d := RollupDelta{At: row.at, Type: c.Type, Currency: row.currency, Amount: row.amount, Count: 1}
+		if c.Remove {
+			d.Amount, d.Count = d.Amount.Neg(), -1
+		}
+		deltas = append(deltas, d)
+		if earliest.IsZero() || row.at.Before(earliest) {
+			earliest = row.at
+		}
+		if d.Amount.Abs().GreaterThanOrEqual(info.threshold) {
+			s.RequestRefresh(fmt.Sprintf("%s: %s %s at or above the threshold %s", c.Why, formatAmount(d.Amount.Abs()), row.currency, info.threshold))
 		}
 	}
-	if err := ApplyEvents(ctx, tx, companyID, info.loc, deltas); err != nil {
-		return fmt.Errorf("%s: %w", refs[0].topic, err)
+	if len(deltas) == 0 {
+		return nil
+	}
+	if err := ApplyDeltas(ctx, tx, companyID, info.loc, deltas); err != nil {
+		return fmt.Errorf("%s: %w", changes[0].Why, err)
+	}
+	return s.noteLate(ctx, companyID, info.loc, earliest)
+}
+
+// noteLate calls RequestRefresh when a transaction at earliest falls on a
+// day before the watermark's (in loc): the revenue API answers such days
+// from the views, which only a refresh brings up to date. Transactions of
+// today never need one, so the watermark is read only for older ones.
+func (s *Service) noteLate(ctx context.Context, companyID uuid.UUID, loc *time.Location, earliest time.Time) error {
+	day := civil(earliest.In(loc))
+	if !day.Before(civil(s.now().In(loc))) {
+		return nil
+	}
+	st, ok, err := readState(ctx, s.pool)
+	if err != nil {
+		return fmt.Errorf("late transaction of company %s: %w", companyID, err)
+	}
+	if ok && day.Before(civil(st.watermark.In(loc))) {
+		s.RequestRefresh(fmt.Sprintf("a transaction of company %s dated %s, before the views' last refresh", companyID, day.Format(time.DateOnly)))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sync"
 	"time"
 
@@ -73,11 +74,15 @@ type Config struct {
 	// in. It rewrites no catalog entries but diffs every row, so it is
 	// several times slower on large views. Rebuilds always swap.
 	Concurrent bool
-	// RollupTypes are the transaction types the event consumer keeps in
-	// revenue_rollup (with ApplyEvent or ApplySaleEvent), e.g.
-	// []string{SalesType}. The revenue API answers them from the rollup
-	// after the watermark's day; list a type only once its consumer runs.
+	// RollupTypes are the transaction types kept in revenue_rollup besides
+	// those of Rules, e.g. InvoicesType when the invoices service calls
+	// InvoiceStored and InvoiceCancelled. The revenue API answers them from
+	// the rollup from the watermark's day on; list a type only once
+	// whatever keeps it runs.
 	RollupTypes []string
+	// Rules say which event topics move the rollup, and how (ApplyEvents);
+	// their types are rollup types. One rule a topic.
+	Rules []RollupRule
 	// BigTransaction is the big-transaction threshold of companies whose
 	// enabled verticals set no big_transaction_threshold (10000).
 	BigTransaction decimal.Decimal
@@ -158,6 +163,8 @@ type Service struct {
 	pendingN      int
 	pendingReason string
 	companies     map[uuid.UUID]companyInfo
+	// rules are Config.Rules by topic.
+	rules map[string]RollupRule
 }
 
 // New returns a Service. It does not touch the database: call SetSources,
@@ -201,7 +208,17 @@ func New(cfg Config) (*Service, error) {
 	if cfg.After == nil {
 		cfg.After = time.After
 	}
-	cfg.RollupTypes = append([]string{}, cfg.RollupTypes...)
+	rules, err := ruleMap(cfg.Rules)
+	if err != nil {
+		return nil, err
+	}
+	types := append([]string{}, cfg.RollupTypes...)
+	for _, r := range cfg.Rules {
+		if !slices.Contains(types, r.Type) {
+			types = append(types, r.Type)
+		}
+	}
+	cfg.RollupTypes = types
 	return &Service{
 		cfg:       cfg,
 		pool:      cfg.Pool,
@@ -211,7 +228,23 @@ func New(cfg Config) (*Service, error) {
 		wake:      make(chan struct{}, 1),
 		sources:   map[string]string{},
 		companies: map[uuid.UUID]companyInfo{},
+		rules:     rules,
 	}, nil
+}
+
+// ruleMap checks rules and indexes them by topic.
+func ruleMap(rules []RollupRule) (map[string]RollupRule, error) {
+	out := make(map[string]RollupRule, len(rules))
+	for _, r := range rules {
+		if r.Topic == "" || r.Source == "" || r.Type == "" || r.Key == "" {
+			return nil, fmt.Errorf("reporting: rollup rule %+v: topic, source, type and key are required", r)
+		}
+		if _, dup := out[r.Topic]; dup {
+			return nil, fmt.Errorf("reporting: two rollup rules for topic %s", r.Topic)
+		}
+		out[r.Topic] = r
+	}
+	return out, nil
 }
 
 // realTicker adapts time.Ticker.

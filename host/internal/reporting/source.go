@@ -30,14 +30,16 @@ type Source struct {
 
 // InvoicesSource maps the host's CFDI invoices (sat_invoices) into universal
 // transactions: transaction_type cfdi_issued or cfdi_received, amount the
-// total for an ingreso, minus the total for an egreso (credit note) and zero
-// for the other types, status valid or cancelled. SetSources always
+// total for an ingreso (I) and minus the total for an egreso (E, a credit
+// note), status valid or cancelled. Payment complements (P), transfers (T)
+// and payroll (N) move no revenue and are left out. SetSources always
 // includes it.
 var InvoicesSource = Source{Name: "cfdi", SQL: invoicesSourceSQL}
 
-// SalesType is the transaction type of the CPG vertical's point-of-sale
-// rows, which ApplySaleEvent keeps in the rollup.
-const SalesType = "cpg_pos"
+// InvoicesType is the transaction type of the company's own (issued)
+// invoices, the revenue among them; InvoiceStored and InvoiceCancelled keep
+// it in the rollup.
+const InvoicesType = "cfdi_issued"
 
 // definitionVersion changes whenever this package changes how it builds
 // the views, so that hosts rebuild them after an upgrade.

@@ -109,7 +109,7 @@ func invalidField(err error) string {
 
 func TestApplyEventValidation(t *testing.T) {
 	t.Parallel()
-	ok := RollupDelta{At: t0, Type: SalesType, Currency: "MXN", Amount: decimal.NewFromInt(1), Count: 1}
+	ok := RollupDelta{At: t0, Type: posType, Currency: "MXN", Amount: decimal.NewFromInt(1), Count: 1}
 	for _, c := range []struct {
 		name    string
 		company uuid.UUID
@@ -127,7 +127,7 @@ func TestApplyEventValidation(t *testing.T) {
 			t.Parallel()
 			d := ok
 			c.mutate(&d)
-			require.ErrorContains(t, ApplyEvent(t.Context(), nil, c.company, c.tz, d), c.want)
+			require.ErrorContains(t, ApplyDelta(t.Context(), nil, c.company, c.tz, d), c.want)
 		})
 	}
 }
