@@ -11,6 +11,8 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/nexuspos/nexus/internal/dal"
 )
 
 func TestManifestToProto(t *testing.T) {
@@ -90,8 +92,8 @@ func TestFromStatus(t *testing.T) {
 		details map[string]any
 	}{
 		{"not found", status.Error(codes.NotFound, "gone"), http.StatusNotFound, "not_found", nil},
-		{"reason and details", withInfo(codes.Aborted, "version_conflict", map[string]string{"op": "0", "table": "notes"}),
-			http.StatusConflict, "version_conflict", map[string]any{"op": float64(0), "table": "notes"}},
+		{"reason and details", withInfo(codes.Aborted, "version_conflict", map[string]string{"current_version": "3", "id": "n1"}),
+			http.StatusConflict, "version_conflict", map[string]any{"current_version": float64(3), "id": "n1"}},
 		{"invalid", withInfo(codes.InvalidArgument, "unknown_column", nil), http.StatusBadRequest, "unknown_column", nil},
 		{"precondition", status.Error(codes.FailedPrecondition, "x"), http.StatusUnprocessableEntity, "unprocessable", nil},
 		{"forbidden", status.Error(codes.PermissionDenied, "x"), http.StatusForbidden, "forbidden", nil},
@@ -110,6 +112,24 @@ func TestFromStatus(t *testing.T) {
 	require.ErrorIs(t, fromStatus("op", status.Error(codes.Canceled, "x")), context.Canceled)
 	var e *Error
 	require.False(t, errors.As(fromStatus("op", status.Error(codes.Internal, "boom")), &e), "internal errors are not client errors")
+}
+
+// TestFromDALStatusKeepsInternalsOut sends a DAL error through the wire
+// as the host does: the names of the vertical's schema reach the handler
+// as Internal, and the envelope it answers carries only the details.
+func TestFromDALStatusKeepsInternalsOut(t *testing.T) {
+	t.Parallel()
+	sent := &dal.Error{Code: codes.AlreadyExists, Reason: dal.ReasonDuplicate, Message: "a row with the same unique values already exists",
+		Details: map[string]any{"id": "n1"}, Internal: map[string]any{"table": "products", "op": 0, "constraint": "products_sku_key"}}
+	var e *Error
+	require.True(t, errors.As(fromStatus("db", dal.Status(sent)), &e))
+	require.Equal(t, http.StatusConflict, e.Status)
+	require.Equal(t, "duplicate", e.Code)
+	require.Equal(t, map[string]any{"id": "n1"}, e.Details)
+	require.Equal(t, map[string]any{"table": "products", "op": float64(0), "constraint": "products_sku_key"}, e.Internal)
+
+	body := string(errorResponse("req-1", e).GetBody())
+	require.JSONEq(t, `{"error":{"code":"duplicate","message":"a row with the same unique values already exists","details":{"id":"n1"}},"request_id":"req-1"}`, body)
 }
 
 func TestBind(t *testing.T) {

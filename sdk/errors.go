@@ -8,7 +8,14 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	// Details go to the client in the envelope: they may name the
+	// request's own fields and values, never tables or other internals.
 	Details map[string]any
+	// Internal is what the host said about a failed call in the vertical's
+	// own terms (table, column, constraint, op index, named query), for
+	// the handler to act on. It is logged with the request when the handler
+	// returns the error and is never written to the response.
+	Internal map[string]any
 }
 
 // Error implements error.

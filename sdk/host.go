@@ -78,7 +78,21 @@ func fromStatus(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	code, details := envelopeOf(st)
-	return &Error{Status: httpStatus, Code: code, Message: st.Message(), Details: details}
+	return &Error{Status: httpStatus, Code: code, Message: st.Message(), Details: details, Internal: internalOf(st)}
+}
+
+// internalOf reads the internal details the host puts in the status's
+// DebugInfo (a JSON object), or nil.
+func internalOf(st *status.Status) map[string]any {
+	for _, d := range st.Details() {
+		if debug, ok := d.(*errdetails.DebugInfo); ok {
+			var internal map[string]any
+			if json.Unmarshal([]byte(debug.GetDetail()), &internal) == nil && len(internal) > 0 {
+				return internal
+			}
+		}
+	}
+	return nil
 }
 
 // envelopeOf reads the envelope code and details the host puts in the

@@ -110,6 +110,9 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 			c.log.Error("handler failed", "error", err)
 			e = NewError(http.StatusInternalServerError, "internal", "internal error")
 		}
+		if len(e.Internal) > 0 {
+			c.log.Info("request failed", "code", e.Code, "internal", e.Internal, "error", err)
+		}
 		res := errorResponse(req.GetRequestId(), e)
 		return res, nil
 	}

@@ -83,6 +83,9 @@ func TestDataThroughThePlugin(t *testing.T) {
 		require.Equal(t, map[int]int{http.StatusOK: 1, http.StatusConflict: 1}, got)
 		res := h.Call("PATCH", "/api/v1/verticals/probe/notes/"+id, cashier, map[string]any{"body": "three", "version": 1})
 		require.Equal(t, "version_conflict", res.ErrorCode())
+		require.NotContains(t, string(res.Body), `"table"`, "details name no internals: %s", res.Body)
+		require.NotContains(t, string(res.Body), `"op"`, "details name no internals: %s", res.Body)
+		require.Contains(t, string(res.Body), `"current_version":2`)
 	})
 
 	t.Run("state machine", func(t *testing.T) {

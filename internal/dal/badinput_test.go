@@ -100,7 +100,7 @@ func testBadInput(t *testing.T, fx *fixture) {
 			sku := "w-" + uuid.NewString()
 			_, err := fx.exec(t, a, insertOp("items", map[string]any{"sku": sku}), tc.op)
 			e := requireReason(t, err, tc.reason)
-			require.Equal(t, 1, e.Details["op"])
+			require.Equal(t, 1, e.Internal["op"])
 			require.NotEqual(t, codes.Internal, e.Code)
 			st, ok := status.FromError(dal.Status(err))
 			require.True(t, ok)

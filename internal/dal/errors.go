@@ -11,6 +11,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/nexuspos/nexus/internal/dbfault"
 )
@@ -25,9 +26,24 @@ type Error struct {
 	Code    codes.Code
 	Reason  string
 	Message string
+	// Details may reach an API client: they name what the request itself
+	// carried (row ids, versions, states, limits), never the schema.
 	Details map[string]any
+	// Internal names the failure in the vertical's own schema (see
+	// internalDetails): for the vertical's code and its logs, never for an
+	// API client's envelope.
+	Internal map[string]any
 
 	cause error
+}
+
+// internalDetails are the detail keys that name internals — tables,
+// columns, constraints, named queries, operation indexes and kinds,
+// filter operators and aggregate names. with files them under
+// Error.Internal, so no envelope can carry them.
+var internalDetails = map[string]bool{
+	"table": true, "column": true, "constraint": true, "query": true,
+	"op": true, "kind": true, "as": true, "fn": true,
 }
 
 // Error returns the message prefixed with the reason.
@@ -89,12 +105,17 @@ func invalid(reason, format string, args ...any) *Error {
 	return newError(codes.InvalidArgument, reason, format, args...)
 }
 
-// with returns e with one more detail.
+// with returns e with one more detail, filed under Internal when key names
+// an internal (internalDetails).
 func (e *Error) with(key string, value any) *Error {
-	if e.Details == nil {
-		e.Details = map[string]any{}
+	dst := &e.Details
+	if internalDetails[key] {
+		dst = &e.Internal
 	}
-	e.Details[key] = value
+	if *dst == nil {
+		*dst = map[string]any{}
+	}
+	(*dst)[key] = value
 	return e
 }
 
@@ -166,8 +187,10 @@ func fromPgError(pgErr *pgconn.PgError) *Error {
 // Status converts err to a gRPC status error whose message is the Error's
 // message and which carries an errdetails.ErrorInfo with the reason, Domain
 // and the details as metadata (strings as they are, anything else as
-// JSON). Internal errors carry no detail of their cause. Status returns nil
-// for nil.
+// JSON), and, when there are any, the Internal details as the JSON object
+// of an errdetails.DebugInfo, which the SDK keeps out of the envelope.
+// Internal errors carry no detail of their cause. Status returns nil for
+// nil.
 func Status(err error) error {
 	e := AsError(err)
 	if e == nil {
@@ -188,8 +211,14 @@ func Status(err error) error {
 			info.Metadata[k] = string(b)
 		}
 	}
+	details := []protoadapt.MessageV1{info}
+	if len(e.Internal) > 0 {
+		if b, jerr := json.Marshal(e.Internal); jerr == nil {
+			details = append(details, &errdetails.DebugInfo{Detail: string(b)})
+		}
+	}
 	st := status.New(e.Code, e.Message)
-	withInfo, derr := st.WithDetails(info)
+	withInfo, derr := st.WithDetails(details...)
 	if derr != nil {
 		return st.Err()
 	}

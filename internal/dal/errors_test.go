@@ -67,7 +67,8 @@ func TestAsError(t *testing.T) {
 			e := dal.AsError(tc.err)
 			require.Equal(t, tc.code, e.Code)
 			require.Equal(t, tc.reason, e.Reason)
-			require.Equal(t, tc.detail, e.Details)
+			require.Equal(t, tc.detail, e.Internal, "constraints and columns are internals")
+			require.Empty(t, e.Details)
 			if tc.code == codes.Internal {
 				require.Equal(t, "internal error", e.Message)
 				require.ErrorIs(t, e, tc.err)
@@ -87,13 +88,15 @@ func TestStatus(t *testing.T) {
 		message  string
 		reason   string
 		metadata map[string]string
+		// debug is the DebugInfo's JSON, "" for none.
+		debug string
 	}{
 		{"typed", fmt.Errorf("op 2: %w", &dal.Error{Code: codes.NotFound, Reason: dal.ReasonNotFound, Message: "items x not found",
-			Details: map[string]any{"table": "items", "op": 2, "ids": []string{"a", "b"}}}),
-			codes.NotFound, "items x not found", dal.ReasonNotFound, map[string]string{"table": "items", "op": "2", "ids": `["a","b"]`}},
+			Details: map[string]any{"ids": []string{"a", "b"}}, Internal: map[string]any{"table": "items", "op": 2}}),
+			codes.NotFound, "items x not found", dal.ReasonNotFound, map[string]string{"ids": `["a","b"]`}, `{"op":2,"table":"items"}`},
 		{"postgres", &pgconn.PgError{Code: "23505", ConstraintName: "k"}, codes.AlreadyExists,
-			"a row with the same unique values already exists", dal.ReasonDuplicate, map[string]string{"constraint": "k"}},
-		{"internal hides the cause", errors.New("password=secret"), codes.Internal, "internal error", dal.ReasonInternal, nil},
+			"a row with the same unique values already exists", dal.ReasonDuplicate, nil, `{"constraint":"k"}`},
+		{"internal hides the cause", errors.New("password=secret"), codes.Internal, "internal error", dal.ReasonInternal, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -101,7 +104,14 @@ func TestStatus(t *testing.T) {
 			require.True(t, ok)
 			require.Equal(t, tc.code, st.Code())
 			require.Equal(t, tc.message, st.Message())
-			require.Len(t, st.Details(), 1)
+			if tc.debug == "" {
+				require.Len(t, st.Details(), 1)
+			} else {
+				require.Len(t, st.Details(), 2)
+				debug, ok := st.Details()[1].(*errdetails.DebugInfo)
+				require.True(t, ok)
+				require.JSONEq(t, tc.debug, debug.GetDetail())
+			}
 			info, ok := st.Details()[0].(*errdetails.ErrorInfo)
 			require.True(t, ok)
 			require.Equal(t, tc.reason, info.GetReason())

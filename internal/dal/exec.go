@@ -122,7 +122,7 @@ func done(res *nexusv1.DBResult) result {
 // opError wraps err as the failure of operation i.
 func (r *runner) opError(i int, err error) error {
 	e := *AsError(err)
-	e.Details = maps.Clone(e.Details)
+	e.Internal = maps.Clone(e.Internal)
 	e.with("op", i)
 	op := r.ops[i]
 	return fmt.Errorf("dal: op %d (%s %s): %w", i, op.GetKind(), op.GetTable(), &e)

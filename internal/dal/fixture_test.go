@@ -173,7 +173,17 @@ func requireReason(tb testing.TB, err error, reason string) *dal.Error {
 	require.Error(tb, err)
 	e := dal.AsError(err)
 	require.Equal(tb, reason, e.Reason, "error: %v", err)
+	requireNoInternals(tb, e)
 	return e
+}
+
+// requireNoInternals fails unless e's client-facing details are free of
+// the schema's names: tables, columns, constraints, queries, operations.
+func requireNoInternals(tb testing.TB, e *dal.Error) {
+	tb.Helper()
+	for _, k := range []string{"table", "column", "constraint", "query", "op", "kind", "as", "fn", "sql"} {
+		require.NotContains(tb, e.Details, k, "details %v name an internal", e.Details)
+	}
 }
 
 // js marshals v.

@@ -40,7 +40,8 @@ func testPipeline(t *testing.T, fx *fixture) {
 			insertOp("items", map[string]any{"id": id, "sku": "dup"}),
 		)
 		e := requireReason(t, err, dal.ReasonNotFound)
-		require.EqualValues(t, 1, e.Details["op"])
+		require.EqualValues(t, 1, e.Internal["op"])
+		require.NotContains(t, e.Details, "op", "an operation index is no client's business")
 		_, err = fx.exec(t, a, getOp("items", id))
 		requireReason(t, err, dal.ReasonNotFound)
 	})
@@ -52,13 +53,13 @@ func testPipeline(t *testing.T, fx *fixture) {
 			insertOp("items", map[string]any{"id": id, "sku": "dup"}),
 		)
 		require.Error(t, err)
-		require.EqualValues(t, 2, dal.AsError(err).Details["op"])
+		require.EqualValues(t, 2, dal.AsError(err).Internal["op"])
 	})
 	t.Run("invalid operation after queued ones", func(t *testing.T) {
 		missing := uuid.NewString()
 		_, err := fx.exec(t, a, getOp("items", missing), &nexusv1.DBOp{Kind: "nope", Table: "items"})
 		e := requireReason(t, err, dal.ReasonNotFound)
-		require.EqualValues(t, 0, e.Details["op"], "the earlier failure is reported, not the later invalid operation")
+		require.EqualValues(t, 0, e.Internal["op"], "the earlier failure is reported, not the later invalid operation")
 	})
 	t.Run("transition after queued writes", func(t *testing.T) {
 		id := uuid.NewString()

@@ -93,13 +93,14 @@ func errForbidden(code, message string) *sdk.Error {
 
 // notFoundIn reports whether err is the host's 404 for a row of table,
 // telling which of several reads of one batch missed: the host names the
-// table in the details (and its message starts with the table's name).
+// table in the error's Internal details, which never reach the client (and
+// its message starts with the table's name).
 func notFoundIn(err error, table string) bool {
 	var e *sdk.Error
 	if !errors.As(err, &e) || e.Code != "not_found" {
 		return false
 	}
-	if t, ok := e.Details["table"].(string); ok {
+	if t, ok := e.Internal["table"].(string); ok {
 		return t == table
 	}
 	return strings.HasPrefix(e.Message, table+" ")

@@ -87,6 +87,42 @@ func TestDatabase(t *testing.T) {
 	require.Equal(t, "invalid_transition", res.ErrorCode())
 }
 
+// TestDatabaseErrorsNameNoInternals drives the probe's routes into DAL
+// failures it returns unchanged: the envelopes keep the schema's names
+// (table, constraint, column, op index) out of their details.
+func TestDatabaseErrorsNameNoInternals(t *testing.T) {
+	t.Parallel()
+	h := sdktest.New(t, probe.New("probe"), sdktest.WithDatabase())
+	n := create(t, h, "first")
+	missing := uuid.NewString()
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+		details                  map[string]any
+	}{
+		{"not found", http.MethodGet, "/notes/" + missing, "", http.StatusNotFound, "not_found", map[string]any{"id": missing}},
+		{"check constraint", http.MethodPost, "/notes", `{"body":"` + strings.Repeat("x", 1001) + `"}`,
+			http.StatusUnprocessableEntity, "constraint_violation", nil},
+		{"stale version", http.MethodPatch, "/notes/" + n.ID, `{"body":"x","version":7}`, http.StatusConflict, "version_conflict",
+			map[string]any{"id": n.ID, "expected_version": float64(7), "current_version": float64(1)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := h.Do(tc.method, tc.path, tc.body)
+			require.Equal(t, tc.status, res.Status, string(res.Body))
+			var env struct {
+				Error struct {
+					Code    string         `json:"code"`
+					Details map[string]any `json:"details"`
+				} `json:"error"`
+			}
+			res.Decode(t, &env)
+			require.Equal(t, tc.code, env.Error.Code)
+			require.Equal(t, tc.details, env.Error.Details, "body: %s", res.Body)
+		})
+	}
+}
+
 func ids(ns []note) []string {
 	out := make([]string, len(ns))
 	for i, n := range ns {
