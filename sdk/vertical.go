@@ -83,6 +83,9 @@ type Manifest struct {
 	// in its own unit of work and takes effect once per event.
 	Subscriptions []Subscription
 	// ConfigSchema documents the per-company configuration (JSON Schema).
+	// Its first top-level "examples" entry, when it is an object, is the
+	// configuration the host gives the demo company (NEXUS_DEMO) when it
+	// enables the vertical for it; without one the demo gets {}.
 	ConfigSchema string
 }
 

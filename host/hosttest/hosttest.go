@@ -108,6 +108,13 @@ type Host struct {
 // if the test failed.
 func Start(t testing.TB, dir string, env ...string) *Host {
 	t.Helper()
+	return StartOn(t, storetest.NewDatabase(t), dir, env...)
+}
+
+// StartOn is Start on an existing database, such as the DatabaseURL of a
+// host stopped before: a restart.
+func StartOn(t testing.TB, databaseURL, dir string, env ...string) *Host {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("hosttest: %v", err)
@@ -115,7 +122,7 @@ func Start(t testing.TB, dir string, env ...string) *Host {
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	h := &Host{t: t, URL: "http://" + addr, PluginDir: dir, ProbeDir: t.TempDir(), log: &syncBuffer{}, Done: make(chan struct{}),
-		DatabaseURL: storetest.NewDatabase(t)}
+		DatabaseURL: databaseURL}
 	h.Cmd = exec.Command(Build(t, HostPackage), "serve")
 	h.Cmd.Env = append(os.Environ(),
 		"NEXUS_HTTP_ADDR="+addr,
@@ -177,6 +184,19 @@ func Start(t testing.TB, dir string, env ...string) *Host {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// Stop ends the host as an operator would (SIGTERM) and waits until it and
+// its plugins have exited.
+func (h *Host) Stop() {
+	h.t.Helper()
+	_ = h.Cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-h.Done:
+	case <-time.After(20 * time.Second):
+		h.t.Fatalf("hosttest: host did not stop within 20s:\n%s", h.log.String())
+	}
+	Eventually(h.t, 10*time.Second, "plugins of the stopped host exit", func() bool { return len(PluginPIDs(h.PluginDir)) == 0 })
 }
 
 // Log returns what the host printed so far.

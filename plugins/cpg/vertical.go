@@ -82,11 +82,14 @@ func stateMachines() []sdk.StateMachine {
 	}
 }
 
-// configSchema documents the company configuration (JSON Schema).
+// configSchema documents the company configuration (JSON Schema). Its
+// example, which a demo company gets, suits a grocery store: variants take
+// any presentation ("600 ml", "1 kg") instead of clothing sizes and colors.
 const configSchema = `{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "type": "object",
   "additionalProperties": false,
+  "examples": [{"sizes": [], "colors": []}],
   "properties": {
     "sizes": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 40}, "maxItems": 100,
               "description": "sizes variants may take; [] allows any (default XS..XXL, Unitalla)"},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,8 +10,10 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/config"
 	"github.com/nexuspos/nexus/host/internal/plugins"
+	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/store"
 )
 
@@ -97,10 +100,17 @@ func admin(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.pool.Close()
-	if err := p.newAuth(); err != nil {
+	// Creating an account signs no token: the command needs no
+	// NEXUS_JWT_SECRET, and the service gets a throwaway one.
+	secret := make([]byte, auth.MinSecretLen)
+	if _, err := rand.Read(secret); err != nil {
+		return fmt.Errorf("admin create: %w", err)
+	}
+	svc, err := auth.NewService(p.pool, auth.Config{Secret: secret}, ratelimit.NewMemory(), p.log.Named("auth"))
+	if err != nil {
 		return err
 	}
-	id, created, err := p.auth.CreateAdmin(ctx, *email, *password)
+	id, created, err := svc.CreateAdmin(ctx, *email, *password)
 	if err != nil {
 		return err
 	}

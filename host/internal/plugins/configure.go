@@ -23,6 +23,21 @@ type Company struct {
 	TaxID    string
 }
 
+// ConfigSchema returns the JSON Schema of the per-company configuration
+// that the running vertical name declares in its manifest, or "" when it
+// declares none or is not running.
+func (m *Manager) ConfigSchema(name string) string {
+	v, ok := m.get(name)
+	if !ok {
+		return ""
+	}
+	proc, ok := v.running()
+	if !ok {
+		return ""
+	}
+	return proc.manifest.GetConfigSchema()
+}
+
 // Configure asks the vertical to validate config for company c and to
 // provision what it needs. A refused configuration is a 422 invalid_config
 // listing the vertical's messages; a vertical that is down is a 503.
