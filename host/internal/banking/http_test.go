@@ -2,6 +2,7 @@ package banking
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -265,6 +266,31 @@ func TestImportOFX(t *testing.T) {
 	t.Run("nothing written", func(t *testing.T) {
 		require.Equal(t, batches, e.count(t, "bank_import_batches", owner.CompanyID))
 	})
+}
+
+// TestListsShareOneShape checks every bank list answers the page envelope
+// and refuses a bad limit with the one code every list uses.
+func TestListsShareOneShape(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.company(t, rfcCompany)
+	acct := e.account(t, owner, NewAccount{Name: "Operación"})
+	e.importFile(t, owner, acct.ID, "application/x-ofx", readTestdata(t, "statement_1x.ofx"))
+	for _, path := range []string{"/accounts", "/accounts/" + acct.ID.String() + "/imports", "/movements", "/matches"} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			rec := e.get(t, owner, base+path+"?limit=1")
+			requireStatus(t, rec, http.StatusOK, "")
+			var page map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &page))
+			require.ElementsMatch(t, []string{"data", "next_cursor"}, slices.Collect(maps.Keys(page)), "body: %s", rec.Body)
+			require.True(t, strings.HasPrefix(string(page["data"]), "["), "data is a list: %s", page["data"])
+			for _, bad := range []string{"0", "501", "abc", "-1", "2.5"} {
+				env := requireStatus(t, e.get(t, owner, base+path+"?limit="+bad), http.StatusBadRequest, "invalid_limit")
+				require.Equal(t, "limit", env.Error.Details["field"])
+			}
+		})
+	}
 }
 
 // TestImportRealBankFiles imports files shaped like real banks' exports
