@@ -23,9 +23,7 @@ func TestInvoicesAndBankThroughTheHost(t *testing.T) {
 		"name": "Escuela Kemper Urgate", "country": "MX", "currency": "MXN", "tax_id": "EKU9003173C9", "timezone": "America/Mexico_City",
 	})
 	company := res.JSON(t)["id"].(string)
-	h.Expect(http.StatusCreated, "POST", "/api/v1/companies/"+company+"/members", admin,
-		map[string]string{"email": "conta@eku.mx", "password": "password-manager", "role": "admin"})
-	token := h.Login("conta@eku.mx", "password-manager")
+	token := h.Join(company, admin, "conta@eku.mx", "password-manager", "admin")
 	other := h.NewTenant("MX")
 
 	xml, err := os.ReadFile("../internal/invoices/testdata/ingreso.xml")

@@ -302,6 +302,19 @@ func (h *Host) Login(email, password string) string {
 	return res.JSON(h.t)["access_token"].(string)
 }
 
+// Join invites a new user with email and role to company as inviter (a
+// token of an admin or platform admin), accepts the invitation setting
+// password, and returns the access token of the session the acceptance
+// opens.
+func (h *Host) Join(company, inviter, email, password, role string) string {
+	h.t.Helper()
+	inv := h.Expect(http.StatusCreated, http.MethodPost, "/api/v1/companies/"+company+"/invitations", inviter,
+		map[string]string{"email": email, "role": role}).JSON(h.t)
+	res := h.Expect(http.StatusCreated, http.MethodPost, "/api/v1/invitations/accept", "",
+		map[string]string{"token": inv["token"].(string), "password": password}).JSON(h.t)
+	return res["session"].(map[string]any)["access_token"].(string)
+}
+
 // Tenant is a company created by NewTenant with one user per role.
 type Tenant struct {
 	ID string
@@ -329,9 +342,7 @@ func (h *Host) NewTenant(country string, verticals ...string) Tenant {
 	tn := Tenant{ID: res.JSON(h.t)["id"].(string), Tokens: map[string]string{}}
 	for _, role := range Roles {
 		email := fmt.Sprintf("%s-%s@hosttest.local", role, tn.ID)
-		h.Expect(http.StatusCreated, http.MethodPost, "/api/v1/companies/"+tn.ID+"/members", admin,
-			map[string]string{"email": email, "password": "password-" + role, "role": role})
-		tn.Tokens[role] = h.Login(email, "password-"+role)
+		tn.Tokens[role] = h.Join(tn.ID, admin, email, "password-"+role, role)
 	}
 	for _, v := range verticals {
 		h.Expect(http.StatusOK, http.MethodPut, "/api/v1/companies/"+tn.ID+"/verticals/"+v, tn.Tokens["owner"], map[string]any{})

@@ -180,6 +180,10 @@ func serve(ctx context.Context) error {
 				p.auth.Routes(r)
 			}},
 			{Path: "/companies", Routes: func(r chi.Router) { p.tenancy.Routes(r, authenticate) }},
+			{Path: "/invitations", Routes: func(r chi.Router) {
+				r.Use(limit)
+				p.tenancy.InvitationRoutes(r, p.auth.AuthenticateOptional, p.auth)
+			}},
 			{Path: "/invoices", MaxBodyBytes: invoiceSvc.Limits().MaxBodyBytes, Routes: func(r chi.Router) {
 				r.Use(authenticate)
 				invoiceSvc.Routes(r)

@@ -87,6 +87,10 @@ func newHarnessOn(t *testing.T, pool *pgxpool.Pool, configure func(*auth.Config)
 	r.With(svc.Authenticate).Get("/probe", principal)
 	r.With(svc.Authenticate, auth.RequireRole(auth.RoleManager)).Get("/probe/manager", principal)
 	r.With(svc.Authenticate, auth.RequirePlatformAdmin).Get("/probe/admin", principal)
+	r.With(svc.AuthenticateOptional).Get("/probe/optional", func(w http.ResponseWriter, r *http.Request) {
+		p, _ := auth.FromContext(r.Context())
+		httpx.WriteJSON(w, http.StatusOK, p)
+	})
 	return &harness{t: t, pool: pool, svc: svc, clock: clk, router: r}
 }
 

@@ -42,6 +42,22 @@ func (s *Service) authenticateAnyCompany(next http.Handler) http.Handler {
 	return s.authenticate(next, true)
 }
 
+// AuthenticateOptional is Authenticate for routes anonymous callers may use
+// too: a request without an Authorization header passes with no Principal;
+// one with a header must carry a valid token (else 401). Tokens of a
+// deactivated company are accepted: such routes need the caller's
+// identity, not the token's company.
+func (s *Service) AuthenticateOptional(next http.Handler) http.Handler {
+	withToken := s.authenticate(next, true)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		withToken.ServeHTTP(w, r)
+	})
+}
+
 func (s *Service) authenticate(next http.Handler, allowInactive bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, ok := bearerToken(r)

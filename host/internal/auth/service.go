@@ -69,8 +69,9 @@ type companyRef struct {
 	Active bool      `json:"active"`
 }
 
-// tokenPair is the response of login, refresh and switch-company.
-type tokenPair struct {
+// TokenPair is the response of login, refresh and switch-company, and the
+// session StartSession opens.
+type TokenPair struct {
 	AccessToken  string       `json:"access_token"`
 	RefreshToken string       `json:"refresh_token"`
 	TokenType    string       `json:"token_type"`
@@ -110,7 +111,7 @@ func (s *Service) userState(ctx context.Context, q dbtx, userID uuid.UUID, compa
 // login checks the credentials and issues a token pair scoped to companyID
 // (or the default company when it is not valid). It runs exactly one bcrypt
 // comparison whether or not the email is known.
-func (s *Service) login(ctx context.Context, email, password string, companyID uuid.NullUUID) (tokenPair, error) {
+func (s *Service) login(ctx context.Context, email, password string, companyID uuid.NullUUID) (TokenPair, error) {
 	var (
 		userID uuid.UUID
 		hash   string
@@ -119,40 +120,40 @@ func (s *Service) login(ctx context.Context, email, password string, companyID u
 	err := s.pool.QueryRow(ctx, qUserByEmail, email).Scan(&userID, &hash, &pa)
 	found := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return tokenPair{}, fmt.Errorf("login: %w", err)
+		return TokenPair{}, fmt.Errorf("login: %w", err)
 	}
 	if !found {
 		hash = s.dummyHash
 	}
 	if !checkPassword(hash, password) || !found {
-		return tokenPair{}, errInvalidCredentials
+		return TokenPair{}, errInvalidCredentials
 	}
 
 	if companyID.Valid {
 		st, _, err := s.userState(ctx, s.pool, userID, companyID)
 		if err != nil {
-			return tokenPair{}, fmt.Errorf("login: %w", err)
+			return TokenPair{}, fmt.Errorf("login: %w", err)
 		}
 		if !st.Member {
-			return tokenPair{}, errCompanyNotFound
+			return TokenPair{}, errCompanyNotFound
 		}
 		if !st.Active {
-			return tokenPair{}, errCompanyInactive
+			return TokenPair{}, errCompanyInactive
 		}
 	} else if !pa {
 		var cid uuid.UUID
 		err := s.pool.QueryRow(ctx, qDefaultCompany, userID).Scan(&cid)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return tokenPair{}, errNoCompany
+			return TokenPair{}, errNoCompany
 		}
 		if err != nil {
-			return tokenPair{}, fmt.Errorf("login: default company: %w", err)
+			return TokenPair{}, fmt.Errorf("login: default company: %w", err)
 		}
 		companyID = uuid.NullUUID{UUID: cid, Valid: true}
 	}
 	pair, err := s.issue(ctx, s.pool, userID, companyID, pa, uuid.New())
 	if err != nil {
-		return tokenPair{}, fmt.Errorf("login: %w", err)
+		return TokenPair{}, fmt.Errorf("login: %w", err)
 	}
 	return s.withCompanies(ctx, pair, userID)
 }
@@ -161,8 +162,8 @@ func (s *Service) login(ctx context.Context, email, password string, companyID u
 // the next one of the same session is issued, in one transaction holding
 // the row lock. Presenting a used or revoked token revokes the session; a
 // token scoped to a deactivated company is a 403 company_inactive.
-func (s *Service) refresh(ctx context.Context, token string) (tokenPair, error) {
-	var pair tokenPair
+func (s *Service) refresh(ctx context.Context, token string) (TokenPair, error) {
+	var pair TokenPair
 	var userID uuid.UUID
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var (
@@ -171,7 +172,7 @@ func (s *Service) refresh(ctx context.Context, token string) (tokenPair, error) 
 			expiresAt    time.Time
 			spent        bool
 		)
-		err := tx.QueryRow(ctx, qRefreshForUpdate, hashRefreshToken(token)).
+		err := tx.QueryRow(ctx, qRefreshForUpdate, HashOpaqueToken(token)).
 			Scan(&id, &familyID, &userID, &companyID, &expiresAt, &spent)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errInvalidRefresh
@@ -207,7 +208,27 @@ func (s *Service) refresh(ctx context.Context, token string) (tokenPair, error) 
 		return err
 	})
 	if err != nil {
-		return tokenPair{}, fmt.Errorf("refresh: %w", err)
+		return TokenPair{}, fmt.Errorf("refresh: %w", err)
+	}
+	return s.withCompanies(ctx, pair, userID)
+}
+
+// StartSession opens a new session for userID scoped to companyID, as a
+// login would, for a user whose identity was proven another way (a new user
+// accepting an invitation with the password they just chose). The caller
+// has checked that the user belongs to the company.
+func (s *Service) StartSession(ctx context.Context, userID, companyID uuid.UUID) (TokenPair, error) {
+	company := uuid.NullUUID{UUID: companyID, Valid: true}
+	st, ok, err := s.userState(ctx, s.pool, userID, company)
+	if err != nil {
+		return TokenPair{}, fmt.Errorf("start session: %w", err)
+	}
+	if !ok || !st.Member {
+		return TokenPair{}, fmt.Errorf("start session: user %s is not a member of company %s", userID, companyID)
+	}
+	pair, err := s.issue(ctx, s.pool, userID, company, st.PlatformAdmin, uuid.New())
+	if err != nil {
+		return TokenPair{}, fmt.Errorf("start session: %w", err)
 	}
 	return s.withCompanies(ctx, pair, userID)
 }
@@ -227,22 +248,22 @@ func (s *Service) revokeAndFail(ctx context.Context, tx pgx.Tx, familyID uuid.UU
 // switchCompany moves the session of p to companyID (none for a platform
 // admin when not valid): the session's live refresh token is retired and a
 // new pair scoped to the company is issued in the same session.
-func (s *Service) switchCompany(ctx context.Context, p Principal, sessionID uuid.UUID, companyID uuid.NullUUID) (tokenPair, error) {
+func (s *Service) switchCompany(ctx context.Context, p Principal, sessionID uuid.UUID, companyID uuid.NullUUID) (TokenPair, error) {
 	st, ok, err := s.userState(ctx, s.pool, p.UserID, companyID)
 	if err != nil {
-		return tokenPair{}, fmt.Errorf("switch company: %w", err)
+		return TokenPair{}, fmt.Errorf("switch company: %w", err)
 	}
 	switch {
 	case !ok:
-		return tokenPair{}, errSessionEnded
+		return TokenPair{}, errSessionEnded
 	case !companyID.Valid && !st.PlatformAdmin:
-		return tokenPair{}, errMissingField("company_id")
+		return TokenPair{}, errMissingField("company_id")
 	case companyID.Valid && !st.Member:
-		return tokenPair{}, errCompanyNotFound
+		return TokenPair{}, errCompanyNotFound
 	case companyID.Valid && !st.Active:
-		return tokenPair{}, errCompanyInactive
+		return TokenPair{}, errCompanyInactive
 	}
-	var pair tokenPair
+	var pair TokenPair
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, qRotateFamily, sessionID, s.cfg.Now())
 		if err != nil {
@@ -255,7 +276,7 @@ func (s *Service) switchCompany(ctx context.Context, p Principal, sessionID uuid
 		return err
 	})
 	if err != nil {
-		return tokenPair{}, fmt.Errorf("switch company: %w", err)
+		return TokenPair{}, fmt.Errorf("switch company: %w", err)
 	}
 	return s.withCompanies(ctx, pair, p.UserID)
 }
@@ -263,7 +284,7 @@ func (s *Service) switchCompany(ctx context.Context, p Principal, sessionID uuid
 // logout revokes the session token belongs to. Unknown tokens are ignored,
 // so logging out twice is harmless.
 func (s *Service) logout(ctx context.Context, token string) error {
-	if _, err := s.pool.Exec(ctx, qRevokeFamilyOfToken, hashRefreshToken(token), s.cfg.Now()); err != nil {
+	if _, err := s.pool.Exec(ctx, qRevokeFamilyOfToken, HashOpaqueToken(token), s.cfg.Now()); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
 	return nil
@@ -271,20 +292,20 @@ func (s *Service) logout(ctx context.Context, token string) error {
 
 // issue stores a new refresh token in session familyID and signs the
 // matching access token.
-func (s *Service) issue(ctx context.Context, q dbtx, userID uuid.UUID, companyID uuid.NullUUID, pa bool, familyID uuid.UUID) (tokenPair, error) {
-	refresh, hash, err := newRefreshToken()
+func (s *Service) issue(ctx context.Context, q dbtx, userID uuid.UUID, companyID uuid.NullUUID, pa bool, familyID uuid.UUID) (TokenPair, error) {
+	refresh, hash, err := NewOpaqueToken()
 	if err != nil {
-		return tokenPair{}, err
+		return TokenPair{}, err
 	}
 	expires := s.cfg.Now().Add(s.cfg.RefreshTTL)
 	if _, err := q.Exec(ctx, qInsertRefresh, familyID, userID, companyID, hash, expires); err != nil {
-		return tokenPair{}, fmt.Errorf("store refresh token: %w", err)
+		return TokenPair{}, fmt.Errorf("store refresh token: %w", err)
 	}
 	access, err := s.signAccess(userID, companyID, pa, familyID)
 	if err != nil {
-		return tokenPair{}, err
+		return TokenPair{}, err
 	}
-	pair := tokenPair{
+	pair := TokenPair{
 		AccessToken:  access,
 		RefreshToken: refresh,
 		TokenType:    "Bearer",
@@ -296,10 +317,10 @@ func (s *Service) issue(ctx context.Context, q dbtx, userID uuid.UUID, companyID
 	return pair, nil
 }
 
-func (s *Service) withCompanies(ctx context.Context, pair tokenPair, userID uuid.UUID) (tokenPair, error) {
+func (s *Service) withCompanies(ctx context.Context, pair TokenPair, userID uuid.UUID) (TokenPair, error) {
 	cs, err := s.companies(ctx, userID)
 	if err != nil {
-		return tokenPair{}, err
+		return TokenPair{}, err
 	}
 	pair.Companies = cs
 	return pair, nil

@@ -100,22 +100,24 @@ func newParser(now func() time.Time) *jwt.Parser {
 	)
 }
 
-// refreshTokenBytes is the entropy of a refresh token.
-const refreshTokenBytes = 32
+// opaqueTokenBytes is the entropy of refresh and invitation tokens.
+const opaqueTokenBytes = 32
 
-// newRefreshToken returns an opaque refresh token and the hash stored for it.
-func newRefreshToken() (token string, hash []byte, err error) {
-	b := make([]byte, refreshTokenBytes)
+// NewOpaqueToken returns a random bearer secret (32 bytes, base64url) and
+// the hash to store for it: refresh tokens and invitation tokens are made
+// here and only their hashes are kept.
+func NewOpaqueToken() (token string, hash []byte, err error) {
+	b := make([]byte, opaqueTokenBytes)
 	if _, err := rand.Read(b); err != nil {
-		return "", nil, fmt.Errorf("generate refresh token: %w", err)
+		return "", nil, fmt.Errorf("generate token: %w", err)
 	}
 	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashRefreshToken(token), nil
+	return token, HashOpaqueToken(token), nil
 }
 
-// hashRefreshToken is the lookup key of a presented refresh token. Tokens
+// HashOpaqueToken is the lookup key of a presented opaque token. Tokens
 // have full entropy, so a plain SHA-256 is enough.
-func hashRefreshToken(token string) []byte {
+func HashOpaqueToken(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }

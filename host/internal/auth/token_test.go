@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"strings"
@@ -291,4 +292,52 @@ func TestRefreshInactiveCompany(t *testing.T) {
 	rec = h.post("/api/v1/auth/refresh", refreshBody(p.RefreshToken))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	require.Equal(t, http.StatusOK, h.get("/probe", decode[pairJSON](t, rec).AccessToken).Code)
+}
+
+// AuthenticateOptional lets anonymous requests through without a principal,
+// refuses a bad token, and accepts a deactivated company's token (routes
+// behind it need the caller's identity only).
+func TestAuthenticateOptional(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	co := h.company("Closing", true)
+	u := h.user("optional@example.com", false)
+	h.member(co, u, auth.RoleViewer, 0)
+	p := h.login(loginBody("optional@example.com"))
+	h.exec(`UPDATE companies SET active = false WHERE id = $1`, co)
+
+	rec := h.get("/probe/optional", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, uuid.Nil, decode[auth.Principal](t, rec).UserID)
+
+	rec = h.get("/probe/optional", p.AccessToken)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	got := decode[auth.Principal](t, rec)
+	require.Equal(t, u, got.UserID)
+	require.Equal(t, "optional@example.com", got.Email)
+
+	requireError(t, h.get("/probe/optional", p.AccessToken+"x"), http.StatusUnauthorized, "unauthorized")
+	requireError(t, h.get("/probe", p.AccessToken), http.StatusForbidden, "company_inactive")
+}
+
+// StartSession opens a session as a login would: its tokens authenticate
+// and refresh.
+func TestStartSession(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	co := h.company("Acme", true)
+	u := h.user("joined@example.com", false)
+	_, err := h.svc.StartSession(context.Background(), u, co)
+	require.Error(t, err, "not a member")
+	h.member(co, u, auth.RoleCashier, 0)
+
+	pair, err := h.svc.StartSession(context.Background(), u, co)
+	require.NoError(t, err)
+	require.Equal(t, co, *pair.CompanyID)
+	require.Len(t, pair.Companies, 1)
+	rec := h.get("/probe", pair.AccessToken)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, auth.RoleCashier, decode[auth.Principal](t, rec).Role)
+	_, code := h.refresh(pair.RefreshToken)
+	require.Equal(t, http.StatusOK, code)
 }

@@ -39,11 +39,25 @@ func BeginTenant(ctx context.Context, pool *pgxpool.Pool, companyID uuid.UUID) (
 	if err != nil {
 		return nil, fmt.Errorf("begin tenant transaction: %w", err)
 	}
-	if _, err := tx.Exec(ctx, setTenantSQL, TenantRole, companyID.String()); err != nil {
+	if err := EnterTenant(ctx, tx, companyID); err != nil {
 		_ = tx.Rollback(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("begin tenant transaction: set tenant: %w", err)
+		return nil, fmt.Errorf("begin tenant transaction: %w", err)
 	}
 	return tx, nil
+}
+
+// EnterTenant confines the open transaction tx to companyID from its next
+// statement to its end, as BeginTenant does from the start: for work that
+// must first touch platform tables (creating a user) and then one company's
+// rows, atomically. There is no way back within tx.
+func EnterTenant(ctx context.Context, tx pgx.Tx, companyID uuid.UUID) error {
+	if companyID == uuid.Nil {
+		return ErrNoTenant
+	}
+	if _, err := tx.Exec(ctx, setTenantSQL, TenantRole, companyID.String()); err != nil {
+		return fmt.Errorf("set tenant: %w", err)
+	}
+	return nil
 }
 
 // TenantTx runs fn in a transaction begun by BeginTenant. It commits when

@@ -31,6 +31,8 @@ func TestCrossTenant(t *testing.T) {
 	_, err = e.svc.EnableVertical(ctx, b.ID, "cpg", []byte(`{"stores":1}`))
 	require.NoError(t, err)
 	bCalls := len(e.verticals.callsFor(b.ID))
+	bInv, _, err := e.svc.Invite(ctx, b.ID, bOwner, NewInvitation{Email: "new-in-b@example.com", Role: "manager"})
+	require.NoError(t, err)
 
 	bPath := base + "/" + b.ID.String()
 	aPath := base + "/" + a.ID.String()
@@ -45,8 +47,10 @@ func TestCrossTenant(t *testing.T) {
 		{http.MethodPost, bPath + "/activate", nil, "company_not_found"},
 		{http.MethodPost, bPath + "/deactivate", nil, "company_not_found"},
 		{http.MethodGet, bPath + "/members", nil, "company_not_found"},
-		{http.MethodPost, bPath + "/members", map[string]any{"email": "intruder@example.com", "password": testPassword, "role": "owner"}, "company_not_found"},
-		{http.MethodPost, bPath + "/members", map[string]any{"email": aOwner.Email, "role": "owner"}, "company_not_found"},
+		{http.MethodPost, bPath + "/invitations", map[string]any{"email": "intruder@example.com", "role": "owner"}, "company_not_found"},
+		{http.MethodGet, bPath + "/invitations", nil, "company_not_found"},
+		{http.MethodGet, bPath + "/invitations/" + bInv.ID.String(), nil, "company_not_found"},
+		{http.MethodDelete, bPath + "/invitations/" + bInv.ID.String(), nil, "company_not_found"},
 		{http.MethodPatch, bPath + "/members/" + bUser, map[string]any{"role": "viewer"}, "company_not_found"},
 		{http.MethodDelete, bPath + "/members/" + bUser, nil, "company_not_found"},
 		{http.MethodGet, bPath + "/verticals", nil, "company_not_found"},
@@ -56,6 +60,9 @@ func TestCrossTenant(t *testing.T) {
 		{http.MethodPatch, aPath + "/members/" + bUser, map[string]any{"role": "viewer"}, "member_not_found"},
 		{http.MethodDelete, aPath + "/members/" + bUser, nil, "member_not_found"},
 		{http.MethodPatch, aPath + "/members/" + bOwner.UserID.String(), map[string]any{"role": "viewer"}, "member_not_found"},
+		// B's invitation addressed through A's path.
+		{http.MethodGet, aPath + "/invitations/" + bInv.ID.String(), nil, "invitation_not_found"},
+		{http.MethodDelete, aPath + "/invitations/" + bInv.ID.String(), nil, "invitation_not_found"},
 	}
 	t.Run("routes", func(t *testing.T) {
 		for _, p := range []auth.Principal{aOwner, aViewer, both} {
@@ -63,7 +70,7 @@ func TestCrossTenant(t *testing.T) {
 				t.Run(string(p.Role)+" "+rt.method+" "+rt.path, func(t *testing.T) {
 					t.Parallel()
 					code := rt.code
-					if p.Role == auth.RoleViewer && rt.code == "member_not_found" {
+					if p.Role == auth.RoleViewer && (rt.code == "member_not_found" || rt.code == "invitation_not_found") {
 						// Role is checked in A before the member is looked up.
 						requireStatus(t, e.do(t, &p, rt.method, rt.path, rt.body), http.StatusForbidden, "insufficient_role")
 						return
@@ -100,6 +107,10 @@ func TestCrossTenant(t *testing.T) {
 	require.JSONEq(t, `{"stores":1}`, string(list[0].Config))
 	require.Len(t, e.verticals.callsFor(b.ID), bCalls)
 	require.Zero(t, e.count(t, `SELECT count(*) FROM users WHERE email = 'intruder@example.com'`))
+	require.Zero(t, e.count(t, `SELECT count(*) FROM invitations WHERE company_id = $1`, a.ID))
+	inv, err := e.svc.GetInvitation(ctx, b.ID, bInv.ID)
+	require.NoError(t, err)
+	require.Equal(t, InvitationPending, inv.Status)
 
 	// B's vertical is not A's.
 	on, err := e.svc.IsEnabled(ctx, a.ID, "cpg")

@@ -52,10 +52,26 @@ func newEnv(t *testing.T) *env {
 		h, err := bcrypt.GenerateFromPassword([]byte(p), bcrypt.MinCost)
 		return string(h), err
 	}
+	sessions, err := auth.NewService(pool, auth.Config{Secret: []byte("0123456789abcdef0123456789abcdef-test"), BcryptCost: bcrypt.MinCost}, nil, nil)
+	require.NoError(t, err)
 	r := chi.NewRouter()
 	r.Route(base, func(r chi.Router) { e.svc.Routes(r, e.authenticate) })
+	r.Route("/api/v1/invitations", func(r chi.Router) { e.svc.InvitationRoutes(r, e.authenticateOptional, sessions) })
 	e.handler = r
 	return e
+}
+
+// authenticateOptional is the test stand-in for
+// auth.Service.AuthenticateOptional.
+func (e *env) authenticateOptional(next http.Handler) http.Handler {
+	withToken := e.authenticate(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		withToken.ServeHTTP(w, r)
+	})
 }
 
 // authenticate is the test stand-in for auth.Service.Authenticate.

@@ -3,6 +3,7 @@ package tenancy
 import (
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -83,4 +84,45 @@ func errConfigNotObject() *httpx.Error {
 
 func errLimit() *httpx.Error {
 	return httpx.BadRequest("invalid_limit", fmt.Sprintf("limit must be a whole number between 1 and %d", httpx.MaxLimit))
+}
+
+func errInvitationNotFound() *httpx.Error {
+	return httpx.NotFound("invitation_not_found", "invitation not found")
+}
+
+// errInvitationGone is a 410 for a token that can no longer be used; code
+// says why (invitation_accepted, invitation_revoked, invitation_expired).
+func errInvitationGone(code, message string) *httpx.Error {
+	return httpx.NewError(http.StatusGone, code, message)
+}
+
+func errInvitationAccepted() *httpx.Error {
+	return httpx.Conflict("invitation_accepted", "the invitation was accepted; remove the member instead")
+}
+
+func errInvitationEmailMismatch() *httpx.Error {
+	return httpx.Forbidden("invitation_email_mismatch",
+		"this invitation is for another email address; log in as the invited address to accept it")
+}
+
+func errLoginRequired() *httpx.Error {
+	return httpx.NewError(http.StatusUnauthorized, "login_required",
+		"an account with the invited email exists: log in as it and accept the invitation with your token")
+}
+
+func errCompanyInactive() *httpx.Error {
+	return httpx.Forbidden("company_inactive", "company is inactive")
+}
+
+func errMissingField(field string) *httpx.Error {
+	return httpx.BadRequest("missing_field", "field "+field+" is required").
+		WithDetails(map[string]any{"field": field})
+}
+
+// errUnexpectedField refuses a field that would be ignored: a logged-in
+// invitee's account keeps its password and name.
+func errUnexpectedField(field string) *httpx.Error {
+	return httpx.BadRequest("unexpected_field",
+		"field "+field+" is only for creating an account; your existing account keeps its own").
+		WithDetails(map[string]any{"field": field})
 }

@@ -34,9 +34,12 @@ const (
 //	PATCH  /{id}                           admin+                {"name","timezone"}
 //	POST   /{id}/activate, /{id}/deactivate platform admin       → 200 company
 //	GET    /{id}/members                   admin+                keyset page
-//	POST   /{id}/members                   admin+                {"email","password","role"} → 201
 //	PATCH  /{id}/members/{userID}          admin+                {"role"}
 //	DELETE /{id}/members/{userID}          admin+                → 204
+//	POST   /{id}/invitations               admin+                {"email","role"} → 201 invitation + token
+//	GET    /{id}/invitations               admin+                keyset page, newest first
+//	GET    /{id}/invitations/{invID}       admin+                one invitation
+//	DELETE /{id}/invitations/{invID}       admin+                revoke → 204
 //	GET    /{id}/verticals                 admin+                every vertical ever enabled
 //	PUT    /{id}/verticals/{name}          admin+                body is the config object → 200
 //	DELETE /{id}/verticals/{name}          admin+                → 204
@@ -44,7 +47,9 @@ const (
 // A token is scoped to one company: for any other {id} the caller is not a
 // member and gets 404 company_not_found, the same as for a company that does
 // not exist. Platform admins may act on every company. Granting, changing or
-// revoking the owner role takes an owner (or a platform admin).
+// revoking the owner role takes an owner (or a platform admin). Members
+// join only through invitations (see InvitationRoutes for the invitee's
+// side), so no route reveals whether an email has an account.
 func (s *Service) Routes(r chi.Router, authenticate func(http.Handler) http.Handler) {
 	r.Group(func(r chi.Router) {
 		r.Use(authenticate)
@@ -56,9 +61,12 @@ func (s *Service) Routes(r chi.Router, authenticate func(http.Handler) http.Hand
 			r.Post("/activate", httpx.Handle(s.handleSetActive(true)))
 			r.Post("/deactivate", httpx.Handle(s.handleSetActive(false)))
 			r.Get("/members", httpx.Handle(s.handleListMembers))
-			r.Post("/members", httpx.Handle(s.handleAddMember))
 			r.Patch("/members/{userID}", httpx.Handle(s.handleSetMemberRole))
 			r.Delete("/members/{userID}", httpx.Handle(s.handleRemoveMember))
+			r.Post("/invitations", httpx.Handle(s.handleInvite))
+			r.Get("/invitations", httpx.Handle(s.handleListInvitations))
+			r.Get("/invitations/{invID}", httpx.Handle(s.handleGetInvitation))
+			r.Delete("/invitations/{invID}", httpx.Handle(s.handleRevokeInvitation))
 			r.Get("/verticals", httpx.Handle(s.handleListVerticals))
 			r.Put("/verticals/{name}", httpx.Handle(s.handleEnableVertical))
 			r.Delete("/verticals/{name}", httpx.Handle(s.handleDisableVertical))
@@ -218,44 +226,6 @@ func (s *Service) handleListMembers(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(list, next))
-	return nil
-}
-
-// addMemberRequest is the body of POST /companies/{id}/members.
-type addMemberRequest struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-	Role     string `json:"role"`
-}
-
-// addedMember is the 201 body of POST /companies/{id}/members.
-type addedMember struct {
-	Member
-	// UserCreated reports whether a new user account was created.
-	UserCreated bool `json:"user_created"`
-}
-
-func (s *Service) handleAddMember(w http.ResponseWriter, r *http.Request) error {
-	id, p, err := access(r, auth.RoleAdmin)
-	if err != nil {
-		return err
-	}
-	var req addMemberRequest
-	if err := httpx.DecodeJSON(r, &req); err != nil {
-		return err
-	}
-	role, err := auth.ParseRole(req.Role)
-	if err != nil {
-		return errInvalidRole(req.Role)
-	}
-	if role == auth.RoleOwner && !managesOwners(p) {
-		return errInsufficientRole(auth.RoleOwner, p.Role)
-	}
-	m, created, err := s.AddMember(r.Context(), id, req.Email, req.Password, role)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, addedMember{Member: m, UserCreated: created})
 	return nil
 }
 

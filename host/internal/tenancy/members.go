@@ -16,9 +16,12 @@ import (
 
 // AddMember gives the user with that email role in the company, creating
 // the user when no account has that email yet; created reports whether it
-// did. The password is required (and checked) only for a new user: an
-// existing user's password is never changed here. A user who already
-// belongs to the company is a 409 member_exists.
+// did. It is for the host's own commands (seed, demo), run by the
+// operator: the API adds members only through invitations, which never
+// reveal whether an email has an account. The password is required (and
+// checked) only for a new user: an existing user's password is never
+// changed here. A user who already belongs to the company is a 409
+// member_exists.
 func (s *Service) AddMember(ctx context.Context, companyID uuid.UUID, email, password string, role auth.Role) (Member, bool, error) {
 	if _, err := auth.ParseRole(string(role)); err != nil {
 		return Member{}, false, errInvalidRole(string(role))

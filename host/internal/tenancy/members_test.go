@@ -14,96 +14,54 @@ import (
 	"github.com/nexuspos/nexus/host/internal/httpx"
 )
 
+// AddMember serves the host's own commands (seed, demo): it creates a new
+// user with the password given and never changes an existing user's.
 func TestAddMember(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	admin := platformAdmin()
+	ctx := context.Background()
 	c := e.company(t, "Mercado")
-	owner := e.member(t, c, auth.RoleOwner)
-	adm := e.member(t, c, auth.RoleAdmin)
-	manager := e.member(t, c, auth.RoleManager)
 	elsewhere := e.member(t, e.company(t, "Elsewhere"), auth.RoleViewer)
-	path := base + "/" + c.ID.String() + "/members"
 
-	added := []struct {
-		name        string
-		who         auth.Principal
-		body        map[string]any
-		wantRole    auth.Role
-		wantCreated bool
-	}{
-		{"owner adds a new cashier", owner, map[string]any{"email": "Cajero1@Example.com ", "password": testPassword, "role": "cashier"}, auth.RoleCashier, true},
-		{"admin adds a new manager", adm, map[string]any{"email": "gerente@example.com", "password": testPassword, "role": "manager"}, auth.RoleManager, true},
-		{"owner adds a new owner", owner, map[string]any{"email": "socio@example.com", "password": testPassword, "role": "owner"}, auth.RoleOwner, true},
-		{"platform admin adds an owner", admin, map[string]any{"email": "socio2@example.com", "password": testPassword, "role": "owner"}, auth.RoleOwner, true},
-		{"existing user needs no password", adm, map[string]any{"email": strings.ToUpper(elsewhere.Email), "role": "viewer"}, auth.RoleViewer, false},
-	}
-	for _, tt := range added {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			rec := e.do(t, &tt.who, http.MethodPost, path, tt.body)
-			requireStatus(t, rec, http.StatusCreated, "")
-			got := decode[addedMember](t, rec)
-			require.Equal(t, auth.NormalizeEmail(tt.body["email"].(string)), got.Email)
-			require.Equal(t, tt.wantRole, got.Role)
-			require.Equal(t, tt.wantCreated, got.UserCreated)
-			require.False(t, got.CreatedAt.IsZero())
+	m, created, err := e.svc.AddMember(ctx, c.ID, "Cajero1@Example.com ", testPassword, auth.RoleCashier)
+	require.NoError(t, err)
+	require.True(t, created)
+	require.Equal(t, "cajero1@example.com", m.Email)
+	require.Equal(t, auth.RoleCashier, m.Role)
+	require.False(t, m.CreatedAt.IsZero())
 
-			m, err := e.svc.GetMember(context.Background(), c.ID, got.UserID)
-			require.NoError(t, err)
-			require.Equal(t, tt.wantRole, m.Role)
-		})
-	}
+	var before, after string
+	q := `SELECT password_hash FROM users WHERE id = $1`
+	require.NoError(t, e.pool.QueryRow(ctx, q, elsewhere.UserID).Scan(&before))
+	_, created, err = e.svc.AddMember(ctx, c.ID, strings.ToUpper(elsewhere.Email), "another password", auth.RoleViewer)
+	require.NoError(t, err)
+	require.False(t, created)
+	require.NoError(t, e.pool.QueryRow(ctx, q, elsewhere.UserID).Scan(&after))
+	require.Equal(t, before, after)
 
 	refused := []struct {
-		name   string
-		who    auth.Principal
-		body   any
-		status int
-		code   string
+		name, email, password string
+		role                  auth.Role
+		code                  string
 	}{
-		{"new user without password", owner, map[string]any{"email": "nopass@example.com", "role": "viewer"}, 422, "password_required"},
-		{"new user with short password", owner, map[string]any{"email": "short@example.com", "password": "abc", "role": "viewer"}, 422, "invalid_password"},
-		{"new user with 73-byte password", owner, map[string]any{"email": "long@example.com", "password": strings.Repeat("x", 73), "role": "viewer"}, 422, "invalid_password"},
-		{"bad email", owner, map[string]any{"email": "not-an-email", "password": testPassword, "role": "viewer"}, 422, "invalid_email"},
-		{"unknown role", owner, map[string]any{"email": "role1@example.com", "password": testPassword, "role": "superuser"}, 422, "invalid_role"},
-		{"platform_admin is not a company role", owner, map[string]any{"email": "role2@example.com", "password": testPassword, "role": "platform_admin"}, 422, "invalid_role"},
-		{"missing role", owner, map[string]any{"email": "role3@example.com", "password": testPassword}, 422, "invalid_role"},
-		{"admin may not grant owner", adm, map[string]any{"email": "role4@example.com", "password": testPassword, "role": "owner"}, 403, "insufficient_role"},
-		{"manager may not add", manager, map[string]any{"email": "role5@example.com", "password": testPassword, "role": "viewer"}, 403, "insufficient_role"},
-		{"unknown field", owner, map[string]any{"email": "f1@example.com", "password": testPassword, "role": "viewer", "platform_admin": true}, 400, "unknown_field"},
-		{"malformed", owner, raw(`{"email":"f2@example.com",`), 400, "invalid_json"},
-		{"already a member", owner, map[string]any{"email": manager.Email, "role": "viewer"}, 409, "member_exists"},
+		{"new user without password", "nopass@example.com", "", auth.RoleViewer, "password_required"},
+		{"new user with short password", "short@example.com", "abc", auth.RoleViewer, "invalid_password"},
+		{"bad email", "not-an-email", testPassword, auth.RoleViewer, "invalid_email"},
+		{"platform_admin is not a company role", "role@example.com", testPassword, auth.RolePlatformAdmin, "invalid_role"},
+		{"already a member", elsewhere.Email, "", auth.RoleViewer, "member_exists"},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			requireStatus(t, e.do(t, &tt.who, http.MethodPost, path, tt.body), tt.status, tt.code)
-			if m, ok := tt.body.(map[string]any); ok && m["email"] != manager.Email {
-				require.Zero(t, e.count(t, `SELECT count(*) FROM users WHERE lower(email) = lower($1)`, m["email"]))
+			_, _, err := e.svc.AddMember(ctx, c.ID, tt.email, tt.password, tt.role)
+			require.Equal(t, tt.code, httpx.AsError(err).Code)
+			if tt.email != elsewhere.Email {
+				require.Zero(t, e.count(t, `SELECT count(*) FROM users WHERE lower(email) = lower($1)`, tt.email))
 			}
 		})
 	}
-
-	t.Run("unknown company for a platform admin", func(t *testing.T) {
-		t.Parallel()
-		body := map[string]any{"email": "ghost@example.com", "password": testPassword, "role": "viewer"}
-		requireStatus(t, e.do(t, &admin, http.MethodPost, base+"/"+uuid.NewString()+"/members", body), 404, "company_not_found")
-		require.Zero(t, e.count(t, `SELECT count(*) FROM users WHERE email = 'ghost@example.com'`))
-	})
-
-	t.Run("existing user keeps their password", func(t *testing.T) {
-		t.Parallel()
-		var before, after string
-		q := `SELECT password_hash FROM users WHERE id = $1`
-		require.NoError(t, e.pool.QueryRow(context.Background(), q, elsewhere.UserID).Scan(&before))
-		other := e.company(t, "Third")
-		_, created, err := e.svc.AddMember(context.Background(), other.ID, elsewhere.Email, "another password", auth.RoleViewer)
-		require.NoError(t, err)
-		require.False(t, created)
-		require.NoError(t, e.pool.QueryRow(context.Background(), q, elsewhere.UserID).Scan(&after))
-		require.Equal(t, before, after)
-	})
+	_, _, err = e.svc.AddMember(ctx, uuid.New(), "ghost@example.com", testPassword, auth.RoleViewer)
+	require.Equal(t, "company_not_found", httpx.AsError(err).Code)
 }
 
 func TestMemberRoles(t *testing.T) {

@@ -135,3 +135,67 @@ FROM companies c
 LEFT JOIN company_verticals v ON v.company_id = c.id AND v.vertical = $2
 WHERE c.id = $1`
 )
+
+const invitationColumns = `company_id, id, email, role, invited_by, created_at, expires_at, accepted_at, revoked_at`
+
+const (
+	// memberEmailExistsSQL reports whether someone with that email belongs
+	// to the company. users has no company_id, so it runs on the pool,
+	// filtered by company explicitly.
+	memberEmailExistsSQL = `
+SELECT EXISTS (
+    SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+    WHERE m.company_id = $1 AND lower(u.email) = $2)`
+
+	// revokeOpenInvitationSQL retires the open invitation of an email that
+	// is invited again.
+	revokeOpenInvitationSQL = `
+UPDATE invitations SET revoked_at = now()
+WHERE company_id = $1 AND email = $2 AND accepted_at IS NULL AND revoked_at IS NULL`
+
+	insertInvitationSQL = `
+INSERT INTO invitations (company_id, email, role, token_hash, invited_by, expires_at)
+VALUES ($1, $2, $3, $4, $5, now() + $6::bigint * interval '1 second')
+RETURNING ` + invitationColumns
+
+	selectInvitationSQL = `SELECT ` + invitationColumns + ` FROM invitations WHERE company_id = $1 AND id = $2`
+
+	// listInvitationsSQL pages through a company's invitations, newest
+	// first; $2 and $3 are the last row of the previous page (NULL for the
+	// first page).
+	listInvitationsSQL = `
+SELECT ` + invitationColumns + `
+FROM invitations
+WHERE company_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
+ORDER BY created_at DESC, id DESC
+LIMIT $4`
+
+	revokeInvitationSQL = `
+UPDATE invitations SET revoked_at = now()
+WHERE company_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL`
+
+	// invitationByTokenSQL finds and locks the invitation a token belongs
+	// to, with its company's state. The token names no company, so this one
+	// lookup runs on the pool (like a refresh token's); everything after it
+	// runs confined to the invitation's company.
+	invitationByTokenSQL = `
+SELECT i.company_id, i.id, i.email, i.role, i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.revoked_at,
+       c.active, now()
+FROM invitations i JOIN companies c ON c.id = i.company_id
+WHERE i.token_hash = $1
+FOR UPDATE OF i`
+
+	// insertInvitedUserSQL creates the invitee's account unless one with
+	// that email appeared meanwhile; then it returns no row.
+	insertInvitedUserSQL = `
+INSERT INTO users (email, password_hash, name)
+VALUES ($1, $2, $3)
+ON CONFLICT ((lower(email))) DO NOTHING
+RETURNING id`
+
+	userIDByEmailSQL = `SELECT id FROM users WHERE lower(email) = $1`
+
+	acceptInvitationSQL = `
+UPDATE invitations SET accepted_at = now(), accepted_by = $3
+WHERE company_id = $1 AND id = $2`
+)

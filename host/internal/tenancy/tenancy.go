@@ -1,16 +1,20 @@
 // Package tenancy owns companies (the platform's tenants), their members and
-// roles, and which verticals each company has enabled with what
-// configuration. It serves /api/v1/companies and exposes the same operations
+// roles, the invitations through which people join them, and which
+// verticals each company has enabled with what configuration. It serves
+// /api/v1/companies and /api/v1/invitations and exposes the same operations
 // as plain methods for the host's seed and admin commands.
 //
-// Memberships and company_verticals are tenant tables: every company-scoped
-// read or write goes through store.TenantTx, so row-level security confines
-// it to that company on top of the explicit filters. Companies and users
-// have no company_id and are read through the pool directly.
+// Memberships, invitations and company_verticals are tenant tables: every
+// company-scoped read or write goes through store.TenantTx (or
+// store.EnterTenant), so row-level security confines it to that company on
+// top of the explicit filters. Companies and users have no company_id and
+// are read through the pool directly, as is the one lookup of an
+// invitation by its token, which names no company.
 //
-// The package must not issue tokens or check passwords (package auth does),
-// talk to plugins (it asks the Verticals it is given), or read any vertical's
-// own tables.
+// The package must not issue tokens or check passwords (package auth does;
+// a new invitee's session comes from the Sessions it is given), talk to
+// plugins (it asks the Verticals it is given), or read any vertical's own
+// tables.
 package tenancy
 
 import (
