@@ -163,7 +163,7 @@ func fromPgError(pgErr *pgconn.PgError) *Error {
 		e.with("column", pgErr.ColumnName)
 	case code == "23514" || code == "23P01":
 		e.Code, e.Reason = codes.FailedPrecondition, ReasonConstraint
-		e.Message = fmt.Sprintf("constraint %q is violated", pgErr.ConstraintName)
+		e.Message = "a value breaks a rule the data must follow"
 		e.with("constraint", pgErr.ConstraintName)
 	case strings.HasPrefix(code, "22"):
 		e.Code, e.Reason, e.Message = codes.InvalidArgument, ReasonInvalidValue, pgErr.Message
@@ -175,7 +175,8 @@ func fromPgError(pgErr *pgconn.PgError) *Error {
 	case code == "55P03":
 		e.Code, e.Reason, e.Message = codes.Aborted, ReasonLockTimeout, "a row stayed locked by another transaction for too long"
 	case code == "42501":
-		e.Code, e.Reason, e.Message = codes.PermissionDenied, ReasonPermissionDenied, pgErr.Message
+		// PostgreSQL's message names the table or function refused.
+		e.Code, e.Reason, e.Message = codes.PermissionDenied, ReasonPermissionDenied, "this data may not be accessed"
 	case code == "57014":
 		e.Code, e.Reason, e.Message = codes.DeadlineExceeded, ReasonTimeout, "the statement was canceled or timed out"
 	default:

@@ -68,6 +68,10 @@ func TestAsError(t *testing.T) {
 			require.Equal(t, tc.code, e.Code)
 			require.Equal(t, tc.reason, e.Reason)
 			require.Equal(t, tc.detail, e.Internal, "constraints and columns are internals")
+			if name, ok := tc.detail["constraint"].(string); ok && name != "" {
+				require.NotContains(t, e.Message, name, "the message names no constraint")
+			}
+			require.NotContains(t, e.Message, "table", "the message names no table")
 			require.Empty(t, e.Details)
 			if tc.code == codes.Internal {
 				require.Equal(t, "internal error", e.Message)
