@@ -189,9 +189,11 @@ func testStock(t *testing.T, p *platform) {
 	mv := adj["movements"].([]any)[0].(map[string]any)
 	require.Equal(t, "adjustment", mv["kind"])
 	require.Equal(t, "2000.00", mv["unit_cost"])
-	a.fail(409, "insufficient_stock", "manager", "POST", "/stock/adjustments", map[string]any{
+	short := a.fail(409, "insufficient_stock", "manager", "POST", "/stock/adjustments", map[string]any{
 		"location_id": a.principal, "reason": "rotura", "lines": []any{line(v, "-11")},
 	})
+	require.Equal(t, map[string]any{"variant_id": v, "sku": "YERBA-1K", "location_id": a.principal, "requested": "11", "available": "10"},
+		short["error"].(map[string]any)["details"], "insufficient_stock names the variant, its SKU, what was asked and what there is")
 	a.fail(422, "invalid_field", "manager", "POST", "/stock/adjustments", map[string]any{"location_id": a.principal, "reason": "x", "lines": []any{line(v, "0")}})
 	a.fail(422, "invalid_field", "manager", "POST", "/stock/adjustments", map[string]any{"location_id": a.principal, "reason": "", "lines": []any{line(v, "1")}})
 	a.fail(422, "unknown_location", "manager", "POST", "/stock/adjustments", map[string]any{"location_id": "0b5e3f1a-6d0e-4d7e-9a55-2f1f7c9e8a11", "reason": "x", "lines": []any{line(v, "1")}})
@@ -206,7 +208,9 @@ func testStock(t *testing.T, p *platform) {
 	require.Len(t, tr["movements"], 2)
 	require.Equal(t, "4.5", a.onHand(v))
 	require.Equal(t, "3", a.onHand(v, wh["id"].(string)))
-	a.fail(409, "insufficient_stock", "manager", "POST", "/stock/transfers", map[string]any{"from_location_id": a.principal, "to_location_id": wh["id"], "lines": []any{line(v, "5")}})
+	short = a.fail(409, "insufficient_stock", "manager", "POST", "/stock/transfers", map[string]any{"from_location_id": a.principal, "to_location_id": wh["id"], "lines": []any{line(v, "5")}})
+	require.Equal(t, map[string]any{"variant_id": v, "sku": "YERBA-1K", "location_id": a.principal, "requested": "5", "available": "4.5"},
+		short["error"].(map[string]any)["details"])
 	a.fail(422, "invalid_field", "manager", "POST", "/stock/transfers", map[string]any{"from_location_id": a.principal, "to_location_id": a.principal, "lines": []any{line(v, "1")}})
 	env := a.fail(422, "unknown_location", "manager", "POST", "/stock/transfers", map[string]any{"from_location_id": a.principal, "to_location_id": "0b5e3f1a-6d0e-4d7e-9a55-2f1f7c9e8a11", "lines": []any{line(v, "1")}})
 	require.Equal(t, "to_location_id", env["error"].(map[string]any)["details"].(map[string]any)["field"])
@@ -421,7 +425,8 @@ func testHalfWay(t *testing.T, p *platform) {
 	a.stock(inStock, "5")
 	session := a.session("0")
 	res := a.fail(409, "insufficient_stock", "cashier", "POST", "/sales", saleBody(session, "30.00", line(inStock, "2"), line(outOfStock, "1")))
-	require.Equal(t, outOfStock, res["error"].(map[string]any)["details"].(map[string]any)["variant_id"])
+	require.Equal(t, map[string]any{"variant_id": outOfStock, "sku": "HAVENT", "location_id": a.principal, "requested": "1", "available": "0"},
+		res["error"].(map[string]any)["details"])
 	require.Equal(t, "5", a.onHand(inStock), "the first line's decrement was rolled back")
 	require.Zero(t, a.count("cpg.sales", ""))
 	require.Zero(t, a.count("cpg.sale_lines", ""))

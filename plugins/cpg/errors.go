@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/money"
 	"github.com/nexuspos/nexus/sdk/taxid"
@@ -38,10 +40,13 @@ func trimID(field string) string {
 }
 
 // insufficientStock is the 409 of a movement that would take on-hand below
-// zero.
-func insufficientStock(variantID, locationID string, requested string) *sdk.Error {
-	return sdk.Conflict("insufficient_stock", "not enough stock of variant "+variantID+" at location "+locationID).
-		WithDetails(map[string]any{"variant_id": variantID, "location_id": locationID, "requested": requested})
+// zero, naming the variant (id and SKU), the location, the quantity asked
+// for and what is on hand there.
+func insufficientStock(variantID, sku, locationID string, requested, available decimal.Decimal) *sdk.Error {
+	return sdk.Conflict("insufficient_stock", fmt.Sprintf("not enough stock of %s at location %s: %s requested, %s on hand",
+		sku, locationID, fmtQty(requested), fmtQty(available))).
+		WithDetails(map[string]any{"variant_id": variantID, "sku": sku, "location_id": locationID,
+			"requested": fmtQty(requested), "available": fmtQty(available)})
 }
 
 // isCode reports whether err is an *sdk.Error with code.

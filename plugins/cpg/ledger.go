@@ -2,6 +2,7 @@ package cpg
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -138,12 +139,12 @@ func (l *ledger) queueStock(b *sdk.Batch) func() error {
 	var check func() error
 	switch {
 	case len(adds) == 0 && len(takes) > 0:
-		check = queueTakeMany(b, takes)
+		check = queueTakeMany(b, takes, l.shortage)
 	case len(takes) == 0 && len(adds) > 0:
 		b.Query(qStockAddMany, nil, changeArrays(adds, false)...)
 		check = func() error { return nil }
 	default:
-		check = queueEach(b, l.changes(), l.allowNegative)
+		check = queueEach(b, l.changes(), l.allowNegative, l.shortage)
 	}
 	return check
 }
@@ -165,7 +166,7 @@ func changeArrays(chs []stockChange, neg bool) []any {
 
 // queueTakeMany decrements every row in one statement that locks them in
 // order and returns those it could decrement.
-func queueTakeMany(b *sdk.Batch, takes []stockChange) func() error {
+func queueTakeMany(b *sdk.Batch, takes []stockChange, shortage func(stockChange) error) func() error {
 	var taken []struct {
 		VariantID  string `json:"variant_id"`
 		LocationID string `json:"location_id"`
@@ -178,7 +179,7 @@ func queueTakeMany(b *sdk.Batch, takes []stockChange) func() error {
 		}
 		for _, ch := range takes {
 			if !done[ch.key] {
-				return insufficientStock(ch.key.variant, ch.key.location, fmtQty(ch.delta.Neg()))
+				return shortage(ch)
 			}
 		}
 		return nil
@@ -186,7 +187,7 @@ func queueTakeMany(b *sdk.Batch, takes []stockChange) func() error {
 }
 
 // queueEach changes the rows one statement each, in order.
-func queueEach(b *sdk.Batch, chs []stockChange, allowNegative bool) func() error {
+func queueEach(b *sdk.Batch, chs []stockChange, allowNegative bool, shortage func(stockChange) error) func() error {
 	type take struct {
 		change stockChange
 		res    *sdk.Result
@@ -202,11 +203,30 @@ func queueEach(b *sdk.Batch, chs []stockChange, allowNegative bool) func() error
 	return func() error {
 		for _, t := range takes {
 			if t.res.Affected == 0 {
-				return insufficientStock(t.change.key.variant, t.change.key.location, fmtQty(t.change.delta.Neg()))
+				return shortage(t.change)
 			}
 		}
 		return nil
 	}
+}
+
+// shortage is the 409 insufficient_stock of a decrease that found too
+// little stock: it reads the variant's SKU and what is on hand at the
+// location (the unit of work is rolled back anyway, so the extra read only
+// costs the failing request).
+func (l *ledger) shortage(ch stockChange) error {
+	var rows []struct {
+		SKU    string          `json:"sku"`
+		OnHand decimal.Decimal `json:"on_hand"`
+	}
+	if err := l.c.DB().Query(qStockShortage, &rows, ch.key.variant, ch.key.location); err != nil {
+		return fmt.Errorf("insufficient stock: %w", err)
+	}
+	sku, available := "", decimal.Zero
+	if len(rows) == 1 {
+		sku, available = rows[0].SKU, rows[0].OnHand
+	}
+	return insufficientStock(ch.key.variant, sku, ch.key.location, ch.delta.Neg(), available)
 }
 
 // movementView is a movement as the API shows it.

@@ -13,6 +13,7 @@ const (
 	qStockTake              = "stock_take"
 	qStockTakeMany          = "stock_take_many"
 	qStockAddMany           = "stock_add_many"
+	qStockShortage          = "stock_shortage"
 	qVariantsByIDs          = "variants_by_ids"
 	qVariantsByCodes        = "variants_by_codes"
 	qVariantsOfProducts     = "variants_of_products"
@@ -110,6 +111,11 @@ UPDATE stock s SET on_hand = s.on_hand - locked.quantity, updated_at = now()
 FROM locked
 WHERE s.company_id = ` + companyFilter + ` AND s.id = locked.id AND s.on_hand >= locked.quantity
 RETURNING s.variant_id, s.location_id`,
+
+	qStockShortage: `SELECT v.sku, coalesce(st.on_hand, 0) AS on_hand
+FROM variants v
+LEFT JOIN stock st ON st.company_id = v.company_id AND st.variant_id = v.id AND st.location_id = $2::uuid
+WHERE v.company_id = ` + companyFilter + ` AND v.id = $1::uuid`,
 
 	qStockAddMany: `INSERT INTO stock (company_id, variant_id, location_id, on_hand)
 SELECT ` + companyFilter + `, d.variant_id, d.location_id, d.quantity
