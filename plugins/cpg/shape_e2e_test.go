@@ -12,8 +12,9 @@ import (
 )
 
 // testCreateMatchesGet checks that every create (and every action on a
-// consignment or purchase order) answers the representation a GET of the
-// same resource answers, or the row its list shows when it has no GET.
+// consignment, purchase order or cash session) answers the representation a
+// GET of the same resource answers, or the row its list shows when it has
+// no GET, with its times in UTC RFC 3339.
 func testCreateMatchesGet(t *testing.T, p *platform) {
 	a := p.newCompany(t, "MX")
 	same := func(created map[string]any, path string, drop ...string) {
@@ -22,6 +23,7 @@ func testCreateMatchesGet(t *testing.T, p *platform) {
 			delete(created, k)
 		}
 		require.Equal(t, created, a.ok(http.StatusOK, "manager", "GET", path, nil), "POST answer vs GET %s", path)
+		requireTimes(t, path, created)
 	}
 	inList := func(created map[string]any, path string) {
 		t.Helper()
