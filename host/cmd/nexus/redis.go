@@ -47,7 +47,10 @@ func (p *platform) openShared(ctx context.Context) error {
 	}
 	go mon.Run(ctx)
 	p.shared.monitor = mon
-	p.shared.cache = cache.NewRedis(client, mon, p.log.Named("cache"))
+	rc := cache.NewRedis(client, mon, p.log.Named("cache"))
+	rc.UseJournal(p.pool)
+	go rc.RunJournal(ctx)
+	p.shared.cache = rc
 	p.shared.locks = locks.NewRedis(client, mon)
 	p.shared.limiter = ratelimit.NewFallback(ratelimit.NewRedis(client, ""), mon, ratelimit.NewMemory(), p.log.Named("ratelimit"))
 	return nil

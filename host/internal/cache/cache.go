@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sync/singleflight"
 )
@@ -71,10 +73,12 @@ type store interface {
 	lookup(ctx context.Context, entry string, epochs []string) ([]byte, bool, []string, error)
 	set(ctx context.Context, w write) error
 	// del deletes entries and gives each matching key epoch a new token.
-	del(ctx context.Context, entries, epochs []string) error
+	// company is the scope's, for an invalidation the store must keep
+	// until it can apply it.
+	del(ctx context.Context, company uuid.UUID, entries, epochs []string) error
 	// invalidate deletes the members of sets, then the sets, and gives each
 	// matching tag epoch a new token.
-	invalidate(ctx context.Context, sets, epochs []string) error
+	invalidate(ctx context.Context, company uuid.UUID, sets, epochs []string) error
 }
 
 // write is one store.set: when expect is not nil, val is stored only if
@@ -93,6 +97,9 @@ type core struct {
 	st      store
 	log     hclog.Logger
 	flights singleflight.Group
+	// warned is set once an outage's first deferred invalidation was
+	// logged at warn level; the backend clears it when the outage ends.
+	warned atomic.Bool
 }
 
 // For implements Backend.
@@ -144,7 +151,7 @@ func (c *scoped) Delete(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	if err := c.st.del(ctx, prefixed(c.entry, keys), prefixed(c.keyEpoch, keys)); err != nil {
+	if err := c.st.del(ctx, c.scope.CompanyID, prefixed(c.entry, keys), prefixed(c.keyEpoch, keys)); err != nil {
 		c.invalidationFailed("delete", len(keys), err)
 	}
 	return nil
@@ -157,7 +164,7 @@ func (c *scoped) InvalidateTags(ctx context.Context, tags ...string) error {
 	if len(tags) == 0 {
 		return nil
 	}
-	if err := c.st.invalidate(ctx, prefixed(c.tagSet, tags), prefixed(c.tagEpoch, tags)); err != nil {
+	if err := c.st.invalidate(ctx, c.scope.CompanyID, prefixed(c.tagSet, tags), prefixed(c.tagEpoch, tags)); err != nil {
 		c.invalidationFailed("invalidate tags", len(tags), err)
 	}
 	return nil
@@ -303,10 +310,31 @@ func (c *scoped) degraded(op, key string, err error) {
 // entries stale for at most their TTL.
 func (c *scoped) invalidationFailed(op string, n int, err error) {
 	if errors.Is(err, errUnavailable) || Unreachable(err) || isContextErr(err) {
-		c.log.Warn("cache invalidation deferred until redis is back", "op", op, "scope", c.scope.String(), "names", n, "error", err)
+		c.deferred(op, n, err)
 		return
 	}
 	c.log.Error("cache invalidation failed; entries stay stale until their TTL", "op", op, "scope", c.scope.String(), "names", n, "error", err)
+}
+
+// deferred logs an invalidation kept for later: at warn level once per
+// outage, at debug level after that.
+func (c *scoped) deferred(op string, n int, err error) {
+	level := hclog.Debug
+	if c.warned.CompareAndSwap(false, true) {
+		level = hclog.Warn
+	}
+	c.log.Log(level, "cache invalidation deferred until redis is back; further ones this outage are logged at debug level",
+		"op", op, "scope", c.scope.String(), "names", n, "error", err)
+}
+
+// deleteNames are the names deleteScript takes to delete keys.
+func (c *scoped) deleteNames(keys []string) []string {
+	return append(prefixed(c.entry, keys), prefixed(c.keyEpoch, keys)...)
+}
+
+// invalidateNames are the names invalidateScript takes to invalidate tags.
+func (c *scoped) invalidateNames(tags []string) []string {
+	return append(prefixed(c.tagSet, tags), prefixed(c.tagEpoch, tags)...)
 }
 
 func prefixed(prefix string, names []string) []string {

@@ -20,12 +20,22 @@
 //
 // Degradation: the cache is an optimisation, never the source of truth.
 // While Redis is unreachable Get misses, Set is a no-op and GetOrLoad calls
-// the loader directly; none of them returns an error for an outage.
-// Invalidations that cannot reach Redis are logged and queued in process
-// (bounded); until the queue has been replayed this process bypasses the
-// cache. Invalidations lost beyond that bound, or issued by another replica
-// that lost its queue, leave entries stale for at most their TTL, which is
-// why every entry must have one (MaxTTL at most).
+// the loader directly; none of them returns an error for an outage. An
+// outage is logged at warn level once, not once per request.
+//
+// Durability: with a journal (Redis.UseJournal, the host table
+// cache_invalidations) an invalidation cannot be lost. A unit of work
+// writes its invalidations' rows in its own transaction
+// (Invalidator.Journal), so they commit with the change; an invalidation
+// outside a unit is written when Redis cannot take it. A row is deleted
+// once Redis applied it. Until the journal is drained — at start, after an
+// outage, when this process owes invalidations or old rows wait — this
+// process bypasses the cache and any replica applies the rows first, so
+// neither an outage nor a restart leaves a stale entry readable. Without a
+// journal (tests, tools) failed invalidations are queued in process
+// (bounded) and an invalidation lost beyond that bound leaves entries stale
+// for at most their TTL, which is why every entry must have one (MaxTTL at
+// most).
 //
 // The package must not hold business data that is not reproducible from
 // PostgreSQL, and must not import other host packages.

@@ -7,7 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
+	"github.com/jackc/pgx/v5"
 )
 
 // FlushTimeout bounds the flush that AfterCommit runs.
@@ -36,6 +38,9 @@ type invalidation struct {
 	keys, tags []string
 	keySet     map[string]struct{}
 	tagSet     map[string]struct{}
+	// journal is the id of its journal row, written in the unit (Journal);
+	// uuid.Nil when it has none.
+	journal uuid.UUID
 }
 
 // NewInvalidator returns an empty Invalidator logging to log.
@@ -56,7 +61,7 @@ func (i *Invalidator) Collect(c Cache, keys, tags []string) bool {
 		return false
 	}
 	g := i.group(c)
-	if g == nil {
+	if g == nil || g.journal != uuid.Nil {
 		g = &invalidation{c: c, keySet: make(map[string]struct{}), tagSet: make(map[string]struct{})}
 		i.groups = append(i.groups, g)
 	}
@@ -75,9 +80,48 @@ func (i *Invalidator) Collect(c Cache, keys, tags []string) bool {
 	return true
 }
 
+// Journal queues in b, a batch the caller sends in the unit's transaction
+// before it commits, the journal rows of the invalidations collected so far
+// whose backend keeps a journal (Redis.UseJournal): they commit with the
+// change, so Redis being down, or the host stopping, between the commit and
+// Flush cannot lose them. It reports whether it queued anything.
+// Invalidations collected afterwards are journaled only if Redis refuses
+// them at Flush.
+func (i *Invalidator) Journal(b *pgx.Batch) bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	queued := false
+	for _, g := range i.groups {
+		sc, r := journaling(g.c)
+		if r == nil || g.journal != uuid.Nil {
+			continue
+		}
+		g.journal = uuid.New()
+		r.journal.queue(b, g.journal, sc.scope.CompanyID, sc.deleteNames(g.keys), sc.invalidateNames(g.tags))
+		queued = true
+	}
+	return queued
+}
+
+// journaling returns c's scope and Redis backend when that backend keeps a
+// journal and the scope belongs to a company (journal rows are tenant
+// data); nils otherwise.
+func journaling(c Cache) (*scoped, *Redis) {
+	sc, ok := c.(*scoped)
+	if !ok || sc.scope.CompanyID == uuid.Nil {
+		return nil, nil
+	}
+	r, ok := sc.st.(*Redis)
+	if !ok || r.journal == nil {
+		return nil, nil
+	}
+	return sc, r
+}
+
 // Flush applies the collected invalidations, once; later calls do nothing.
-// Backend outages are handled by the caches (logged, queued, bounded by
-// TTL); what Flush returns is any other failure, already logged.
+// Backend outages are handled by the caches (journaled or queued, logged
+// once per outage); what Flush returns is any other failure, already
+// logged.
 func (i *Invalidator) Flush(ctx context.Context) error {
 	i.mu.Lock()
 	groups := i.groups
@@ -86,6 +130,13 @@ func (i *Invalidator) Flush(ctx context.Context) error {
 
 	var errs []error
 	for _, g := range groups {
+		if g.journal != uuid.Nil {
+			sc, r := journaling(g.c)
+			if err := r.applyJournaled(ctx, g.journal, sc.deleteNames(g.keys), sc.invalidateNames(g.tags)); err != nil {
+				sc.deferred("flush", len(g.keys)+len(g.tags), err)
+			}
+			continue
+		}
 		if len(g.keys) > 0 {
 			if err := g.c.Delete(ctx, g.keys...); err != nil {
 				errs = append(errs, err)
@@ -134,10 +185,12 @@ func (i *Invalidator) Wrap(c Cache) Cache {
 	return &unitCache{inv: i, c: c}
 }
 
+// group returns the latest group of c (groups journaled before a later
+// Collect are kept apart).
 func (i *Invalidator) group(c Cache) *invalidation {
-	for _, g := range i.groups {
-		if g.c == c {
-			return g
+	for j := len(i.groups) - 1; j >= 0; j-- {
+		if i.groups[j].c == c {
+			return i.groups[j]
 		}
 	}
 	return nil
@@ -147,16 +200,17 @@ func (i *Invalidator) group(c Cache) *invalidation {
 func (i *Invalidator) touched(c Cache, key string, tags []string) bool {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	g := i.group(c)
-	if g == nil {
-		return false
-	}
-	if _, ok := g.keySet[key]; ok {
-		return true
-	}
-	for _, t := range tags {
-		if _, ok := g.tagSet[t]; ok {
+	for _, g := range i.groups {
+		if g.c != c {
+			continue
+		}
+		if _, ok := g.keySet[key]; ok {
 			return true
+		}
+		for _, t := range tags {
+			if _, ok := g.tagSet[t]; ok {
+				return true
+			}
 		}
 	}
 	return false

@@ -3,6 +3,7 @@ package cache
 import (
 	"bytes"
 	"context"
+	"github.com/google/uuid"
 	"strconv"
 	"sync"
 	"time"
@@ -140,7 +141,7 @@ func (m *Memory) set(_ context.Context, w write) error {
 	return nil
 }
 
-func (m *Memory) del(_ context.Context, entries, epochs []string) error {
+func (m *Memory) del(_ context.Context, _ uuid.UUID, entries, epochs []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -151,7 +152,7 @@ func (m *Memory) del(_ context.Context, entries, epochs []string) error {
 	return nil
 }
 
-func (m *Memory) invalidate(_ context.Context, sets, epochs []string) error {
+func (m *Memory) invalidate(_ context.Context, _ uuid.UUID, sets, epochs []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()

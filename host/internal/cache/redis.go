@@ -10,7 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -38,15 +40,21 @@ type Redis struct {
 
 	replaying sync.Mutex // held by the one goroutine replaying the queue
 	owed      atomic.Bool
+	wasDown   atomic.Bool // Health reported Redis down since the last ready
 	mu        sync.Mutex
 	pending   []*pendingOp
 	dropped   int // invalidations dropped from a full queue this outage
+
+	// journal, when set, keeps unacknowledged invalidations in PostgreSQL
+	// instead of the in-process queue (UseJournal).
+	journal *journal
 }
 
 // pendingOp is an invalidation waiting for Redis.
 type pendingOp struct {
-	script *redis.Script
-	keys   []string
+	script  *redis.Script
+	keys    []string
+	company uuid.UUID
 }
 
 // NewRedis returns a backend storing entries through client and consulting
@@ -64,8 +72,45 @@ func NewRedis(client redis.UniversalClient, health Health, log hclog.Logger) *Re
 	return r
 }
 
-// Pending returns how many invalidations wait for Redis, for tests and
-// metrics.
+// UseJournal makes r keep the invalidations Redis has not acknowledged in
+// PostgreSQL (table cache_invalidations) rather than in process, where a
+// restart would lose them. It marks r as owing invalidations, so the rows
+// that another process left are applied before r serves a read; RunJournal
+// must run meanwhile. Call it before r is used.
+func (r *Redis) UseJournal(pool *pgxpool.Pool) {
+	r.journal = &journal{pool: pool}
+	r.owed.Store(true)
+}
+
+// RunJournal deletes the journal rows Redis applied and, when rows older
+// than journalOrphanAge wait (a replica stopped or lost Redis), makes r
+// drain the journal before its next read, until ctx ends.
+func (r *Redis) RunJournal(ctx context.Context) {
+	if r.journal == nil {
+		return
+	}
+	done := time.NewTicker(journalDoneEvery)
+	defer done.Stop()
+	orphans := time.NewTicker(journalOrphanEvery)
+	defer orphans.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-done.C:
+			if err := r.journal.flushDone(ctx); err != nil {
+				r.log.Debug("deleting applied cache invalidations failed; retrying", "error", err)
+			}
+		case <-orphans.C:
+			if found, err := r.journal.orphans(ctx); err == nil && found {
+				r.owed.Store(true)
+			}
+		}
+	}
+}
+
+// Pending returns how many invalidations wait for Redis in process, for
+// tests and metrics.
 func (r *Redis) Pending() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -138,27 +183,47 @@ func (r *Redis) set(ctx context.Context, w write) error {
 	return nil
 }
 
-func (r *Redis) del(ctx context.Context, entries, epochs []string) error {
-	return r.invalidateWith(ctx, deleteScript, append(append([]string(nil), entries...), epochs...))
+func (r *Redis) del(ctx context.Context, company uuid.UUID, entries, epochs []string) error {
+	return r.invalidateWith(ctx, &pendingOp{script: deleteScript, keys: append(append([]string(nil), entries...), epochs...), company: company})
 }
 
-func (r *Redis) invalidate(ctx context.Context, sets, epochs []string) error {
-	return r.invalidateWith(ctx, invalidateScript, append(append([]string(nil), sets...), epochs...))
+func (r *Redis) invalidate(ctx context.Context, company uuid.UUID, sets, epochs []string) error {
+	return r.invalidateWith(ctx, &pendingOp{script: invalidateScript, keys: append(append([]string(nil), sets...), epochs...), company: company})
 }
 
-// invalidateWith runs an invalidation script now, or queues it when Redis
-// cannot be reached; the returned error then says it was deferred.
-func (r *Redis) invalidateWith(ctx context.Context, s *redis.Script, keys []string) error {
+// invalidateWith runs an invalidation script now, or keeps it (enqueue)
+// when Redis cannot be reached; the returned error then says it was
+// deferred.
+func (r *Redis) invalidateWith(ctx context.Context, op *pendingOp) error {
 	if err := r.ready(ctx); err != nil {
-		r.enqueue(&pendingOp{script: s, keys: keys})
+		r.enqueue(ctx, op)
 		return err
 	}
-	if err := r.runInvalidation(ctx, &pendingOp{script: s, keys: keys}); err != nil {
+	if err := r.runInvalidation(ctx, op); err != nil {
 		if Unreachable(err) || isContextErr(err) {
-			r.enqueue(&pendingOp{script: s, keys: keys})
+			r.enqueue(ctx, op)
 		}
 		return fmt.Errorf("redis invalidate: %w", err)
 	}
+	return nil
+}
+
+// applyJournaled applies an invalidation whose journal row id was written
+// with the change, and records the row for deletion; when Redis cannot
+// take it the row stays, and r owes it until a drain applies it.
+func (r *Redis) applyJournaled(ctx context.Context, id uuid.UUID, del, inv []string) error {
+	err := r.ready(ctx)
+	for _, op := range []*pendingOp{{script: deleteScript, keys: del}, {script: invalidateScript, keys: inv}} {
+		if err != nil || len(op.keys) == 0 {
+			continue
+		}
+		err = r.runInvalidation(ctx, op)
+	}
+	if err != nil {
+		r.owed.Store(true)
+		return err
+	}
+	r.journal.applied(id)
 	return nil
 }
 
@@ -179,7 +244,13 @@ func (r *Redis) run(ctx context.Context, s *redis.Script, keys []string, args ..
 // invalidations that cannot be replayed now.
 func (r *Redis) ready(ctx context.Context) error {
 	if ok, _ := r.health.Healthy(); !ok {
+		r.wasDown.Store(true)
 		return errUnavailable
+	}
+	if r.wasDown.Swap(false) && r.journal != nil {
+		// Other replicas may have journaled invalidations during the
+		// outage: apply them before reading.
+		r.owed.Store(true)
 	}
 	if r.owed.Load() && !r.replay(ctx) {
 		return errUnavailable
@@ -187,7 +258,24 @@ func (r *Redis) ready(ctx context.Context) error {
 	return nil
 }
 
-func (r *Redis) enqueue(op *pendingOp) {
+// enqueue keeps op for later: in the journal when r has one (falling back
+// to the in-process queue if PostgreSQL refuses it too), in process
+// otherwise.
+func (r *Redis) enqueue(ctx context.Context, op *pendingOp) {
+	if r.journal != nil {
+		var del, inv []string
+		if op.script == deleteScript {
+			del = op.keys
+		} else {
+			inv = op.keys
+		}
+		err := r.journal.insert(context.WithoutCancel(ctx), op.company, del, inv)
+		if err == nil {
+			r.owed.Store(true)
+			return
+		}
+		r.log.Debug("could not journal a cache invalidation; keeping it in process", "error", err)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.pending) >= MaxPendingInvalidations {
@@ -219,10 +307,20 @@ func (r *Redis) replay(ctx context.Context) bool {
 	for {
 		r.mu.Lock()
 		if len(r.pending) == 0 {
+			r.mu.Unlock()
+			if !r.drainJournal(ctx) {
+				return false
+			}
+			r.mu.Lock()
+			if len(r.pending) > 0 {
+				r.mu.Unlock()
+				continue
+			}
 			r.owed.Store(false)
 			dropped := r.dropped
 			r.dropped = 0
 			r.mu.Unlock()
+			r.warned.Store(false)
 			r.log.Info("cache invalidations replayed; cache in use again", "dropped", dropped)
 			return true
 		}
@@ -241,6 +339,38 @@ func (r *Redis) replay(ctx context.Context) bool {
 			r.pending = r.pending[1:]
 		}
 		r.mu.Unlock()
+	}
+}
+
+// drainJournal applies every journaled invalidation and reports whether the
+// journal is empty now.
+func (r *Redis) drainJournal(ctx context.Context) bool {
+	if r.journal == nil {
+		return true
+	}
+	for {
+		n, err := r.journal.claim(ctx, journalClaimBatch, func(del, inv []string) error {
+			for _, op := range []*pendingOp{{script: deleteScript, keys: del}, {script: invalidateScript, keys: inv}} {
+				if len(op.keys) == 0 {
+					continue
+				}
+				err := r.runInvalidation(ctx, op)
+				if err != nil && (Unreachable(err) || isContextErr(err)) {
+					return err
+				}
+				if err != nil {
+					r.log.Error("dropping journaled cache invalidation that redis refused", "error", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			r.log.Debug("draining the cache invalidation journal failed; cache bypassed meanwhile", "error", err)
+			return false
+		}
+		if n < journalClaimBatch {
+			return true
+		}
 	}
 }
 

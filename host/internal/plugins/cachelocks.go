@@ -36,7 +36,7 @@ func (h *hostService) cacheFor(ctx context.Context, cl *call) (cache.Cache, erro
 	inv := cache.NewInvalidator(h.log)
 	if cl.unit != nil {
 		cl.unit.AfterCommit(inv.AfterCommit(context.WithoutCancel(ctx)))
-		cl.cache = inv.Wrap(c)
+		cl.cache, cl.inv = inv.Wrap(c), inv
 	} else {
 		cl.cache = c
 	}

@@ -34,6 +34,19 @@ type call struct {
 
 	mu    sync.Mutex
 	cache cache.Cache
+	// inv holds the cache invalidations of the unit until it commits.
+	inv *cache.Invalidator
+}
+
+// journalInvalidations queues in b the journal rows of the call's cache
+// invalidations (cache.Invalidator.Journal), so they commit with the unit.
+func (cl *call) journalInvalidations(b *pgx.Batch) {
+	cl.mu.Lock()
+	inv := cl.inv
+	cl.mu.Unlock()
+	if inv != nil {
+		inv.Journal(b)
+	}
 }
 
 // calls is the registry of in-flight calls.
@@ -61,6 +74,14 @@ func (c *calls) end(ctx context.Context, id string, cl *call, commit bool) error
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	if commit {
+		b := &pgx.Batch{}
+		cl.journalInvalidations(b)
+		if err := sendIn(ctx, cl, b); err != nil {
+			_ = cl.unit.Finish(ctx, false)
+			return err
+		}
+	}
 	return cl.unit.Finish(ctx, commit)
 }
 

@@ -160,6 +160,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 				m.effectsFailed(w, r, v, err)
 				return
 			}
+			cl.journalInvalidations(b)
 			if err := queueResponse(b, idem, out); err != nil {
 				_ = m.calls.end(ctx, callID, cl, false)
 				httpx.WriteError(w, r, err)
