@@ -152,7 +152,7 @@ type companyCursor struct {
 // here is a 400 invalid_cursor.
 func (s *Service) ListCompanies(ctx context.Context, q CompanyQuery) ([]Company, string, error) {
 	if q.Limit < 1 || q.Limit > httpx.MaxLimit {
-		return nil, "", errLimit()
+		return nil, "", httpx.InvalidLimit(httpx.MaxLimit)
 	}
 	var after companyCursor
 	if q.Cursor != "" {

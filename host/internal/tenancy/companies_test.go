@@ -277,6 +277,10 @@ func TestListCompanies(t *testing.T) {
 	t.Run("service rejects a bad limit", func(t *testing.T) {
 		t.Parallel()
 		_, _, err := e.svc.ListCompanies(context.Background(), CompanyQuery{Limit: 0})
-		require.Equal(t, http.StatusBadRequest, httpx.AsError(err).Status)
+		require.Equal(t, httpx.InvalidLimit(httpx.MaxLimit), httpx.AsError(err))
+		_, _, err = e.svc.ListMembers(context.Background(), all[0], "", httpx.MaxLimit+1)
+		require.Equal(t, httpx.InvalidLimit(httpx.MaxLimit), httpx.AsError(err))
+		_, _, err = e.svc.ListInvitations(context.Background(), all[0], "", 0)
+		require.Equal(t, httpx.InvalidLimit(httpx.MaxLimit), httpx.AsError(err))
 	})
 }

@@ -82,10 +82,6 @@ func errConfigNotObject() *httpx.Error {
 	return httpx.BadRequest("invalid_json", "vertical config must be a JSON object")
 }
 
-func errLimit() *httpx.Error {
-	return httpx.BadRequest("invalid_limit", fmt.Sprintf("limit must be a whole number between 1 and %d", httpx.MaxLimit))
-}
-
 func errInvitationNotFound() *httpx.Error {
 	return httpx.NotFound("invitation_not_found", "invitation not found")
 }

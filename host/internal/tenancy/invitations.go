@@ -136,7 +136,7 @@ type invitationCursor struct {
 // first, and the cursor of the next page ("" on the last page).
 func (s *Service) ListInvitations(ctx context.Context, companyID uuid.UUID, cursor string, limit int) ([]Invitation, string, error) {
 	if limit < 1 || limit > httpx.MaxLimit {
-		return nil, "", errLimit()
+		return nil, "", httpx.InvalidLimit(httpx.MaxLimit)
 	}
 	var after struct {
 		at *time.Time

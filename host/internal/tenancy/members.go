@@ -119,7 +119,7 @@ type memberCursor struct {
 // is a 404 company_not_found.
 func (s *Service) ListMembers(ctx context.Context, companyID uuid.UUID, cursor string, limit int) ([]Member, string, error) {
 	if limit < 1 || limit > httpx.MaxLimit {
-		return nil, "", errLimit()
+		return nil, "", httpx.InvalidLimit(httpx.MaxLimit)
 	}
 	var after memberCursor
 	if cursor != "" {
