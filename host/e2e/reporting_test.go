@@ -95,7 +95,12 @@ func TestRevenueAfterACheckout(t *testing.T) {
 	admin := h.Login(hosttest.AdminEmail, hosttest.AdminPassword)
 	refreshed := h.Expect(http.StatusOK, "POST", "/api/v1/mv/refresh?force=true", admin, nil).JSON(t)
 	require.Equal(t, true, refreshed["refreshed"], "%v", refreshed)
-	require.Equal(t, http.StatusForbidden, h.Call("POST", "/api/v1/mv/refresh?force=true", owner, nil).Status)
+	// The company's owner may refresh too, once a minute; a manager may not.
+	require.Equal(t, http.StatusForbidden, h.Call("POST", "/api/v1/mv/refresh?force=true", a.Tokens["manager"], nil).Status)
+	h.Expect(http.StatusOK, "POST", "/api/v1/mv/refresh?force=true", owner, nil)
+	limited := h.Call("POST", "/api/v1/mv/refresh?force=true", owner, nil)
+	require.Equal(t, http.StatusTooManyRequests, limited.Status, string(limited.Body))
+	require.NotEmpty(t, limited.Header.Get("Retry-After"))
 	require.Equal(t, "fresh", h.Expect(http.StatusOK, "GET", "/api/v1/mv/health", admin, nil).JSON(t)["status"])
 	require.Contains(t, fmt.Sprint(revenue(a.Tokens["viewer"])["data"]), "amount:"+total, "after the full refresh too")
 	require.Empty(t, revenue(b.Tokens["viewer"])["data"], "company B sees none of A's revenue")

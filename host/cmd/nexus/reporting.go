@@ -27,7 +27,7 @@ var saleRules = []reporting.RollupRule{
 // service keeps the rollup of issued invoices itself (InvoicesType).
 func (p *platform) openReporting(ctx context.Context) error {
 	cfg := reporting.Config{Pool: p.pool, Log: p.log.Named("reporting"), Interval: p.cfg.MVRefreshInterval,
-		RollupTypes: []string{reporting.InvoicesType}, Rules: saleRules}
+		SLA: p.cfg.MVSLA, Limiter: p.shared.limiter, RollupTypes: []string{reporting.InvoicesType}, Rules: saleRules}
 	if lk, err := p.shared.locks.For(cache.Scope{Vertical: cache.HostVertical}); err == nil {
 		cfg.Locker = lk
 	}

@@ -55,6 +55,9 @@ type Config struct {
 	// MVRefreshInterval is the scheduled refresh period of the reporting
 	// views (NEXUS_MV_REFRESH_INTERVAL).
 	MVRefreshInterval time.Duration
+	// MVSLA is the age past which the views are reported stale
+	// (NEXUS_MV_SLA, default MVRefreshInterval).
+	MVSLA time.Duration
 
 	// RateLimits are the per-class API limits (NEXUS_RATE_LIMIT_ANONYMOUS,
 	// NEXUS_RATE_LIMIT_AUTHENTICATED, NEXUS_RATE_LIMIT_WRITE).
@@ -107,6 +110,7 @@ func Load(getenv func(string) string) (Config, error) {
 		IdempotencyTTL:    e.dur("NEXUS_IDEMPOTENCY_TTL", 24*time.Hour),
 		PruneInterval:     e.dur("NEXUS_PRUNE_INTERVAL", 10*time.Minute),
 		MVRefreshInterval: e.dur("NEXUS_MV_REFRESH_INTERVAL", reporting.DefaultInterval),
+		MVSLA:             e.dur("NEXUS_MV_SLA", 0),
 		RateLimits: ratelimit.Classes{
 			Anonymous:     e.limit("NEXUS_RATE_LIMIT_ANONYMOUS", ratelimit.DefaultClasses().Anonymous, true),
 			Authenticated: e.limit("NEXUS_RATE_LIMIT_AUTHENTICATED", ratelimit.DefaultClasses().Authenticated, true),
@@ -122,6 +126,9 @@ func Load(getenv func(string) string) (Config, error) {
 			Retention:      e.dur("NEXUS_EVENTS_RETENTION", 0),
 			HandlerTimeout: e.dur("NEXUS_EVENTS_HANDLER_TIMEOUT", 0),
 		},
+	}
+	if c.MVSLA == 0 {
+		c.MVSLA = c.MVRefreshInterval
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		e.errs = append(e.errs, errors.New("NEXUS_BOOTSTRAP_ADMIN_EMAIL and NEXUS_BOOTSTRAP_ADMIN_PASSWORD go together"))

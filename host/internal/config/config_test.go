@@ -25,6 +25,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, 5*time.Second, c.HealthInterval)
 	require.Equal(t, time.Minute, c.PluginRestartMax)
 	require.Equal(t, reporting.DefaultInterval, c.MVRefreshInterval)
+	require.Equal(t, reporting.DefaultInterval, c.MVSLA, "the SLA defaults to the refresh interval")
 	require.Equal(t, ratelimit.DefaultClasses(), c.RateLimits)
 	require.Zero(t, c.LoginPerIP)
 	require.Empty(t, c.Events.AMQPURL)
@@ -39,6 +40,7 @@ func TestLoadValues(t *testing.T) {
 		"NEXUS_MAX_BODY_BYTES":             "2048",
 		"NEXUS_DEMO":                       "1",
 		"NEXUS_MV_REFRESH_INTERVAL":        "10m",
+		"NEXUS_MV_SLA":                     "15m",
 		"NEXUS_PLUGIN_RESTART_MAX_BACKOFF": "2s",
 		"NEXUS_REDIS_URL":                  "redis://127.0.0.1:6379/2",
 		"NEXUS_AMQP_URL":                   "amqp://guest:guest@127.0.0.1:5672/",
@@ -56,6 +58,7 @@ func TestLoadValues(t *testing.T) {
 	require.Equal(t, int64(2048), c.MaxBodyBytes)
 	require.True(t, c.Demo)
 	require.Equal(t, 10*time.Minute, c.MVRefreshInterval)
+	require.Equal(t, 15*time.Minute, c.MVSLA)
 	require.Equal(t, 2*time.Second, c.PluginRestartMax)
 	require.Equal(t, "redis://127.0.0.1:6379/2", c.RedisURL)
 	require.Equal(t, "amqp://guest:guest@127.0.0.1:5672/", c.Events.AMQPURL)
@@ -91,6 +94,7 @@ func TestLoadRejects(t *testing.T) {
 		{"NEXUS_IDEMPOTENCY_TTL", "1d", "positive duration"},
 		{"NEXUS_PRUNE_INTERVAL", "x", "positive duration"},
 		{"NEXUS_MV_REFRESH_INTERVAL", "hourly", "positive duration"},
+		{"NEXUS_MV_SLA", "0", "positive duration"},
 		{"NEXUS_DEMO", "yes please", "true or false"},
 		{"NEXUS_EVENTS_PREFETCH", "0", "between 1 and 65535"},
 		{"NEXUS_EVENTS_PREFETCH", "70000", "between 1 and 65535"},

@@ -294,6 +294,15 @@ func viewerOf(company uuid.UUID) *auth.Principal {
 // call serves one request as p through Routes and decodes the JSON answer.
 func (e *env) call(p *auth.Principal, method, target string) (int, map[string]any) {
 	e.t.Helper()
+	w := e.serve(e.svc, p, method, target)
+	var body map[string]any
+	require.NoError(e.t, json.Unmarshal(w.Body.Bytes(), &body), w.Body.String())
+	return w.Code, body
+}
+
+// serve serves one request as p through svc's Routes.
+func (e *env) serve(svc *Service, p *auth.Principal, method, target string) *httptest.ResponseRecorder {
+	e.t.Helper()
 	r := chi.NewRouter()
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -303,12 +312,10 @@ func (e *env) call(p *auth.Principal, method, target string) (int, map[string]an
 			next.ServeHTTP(w, req)
 		})
 	})
-	e.svc.Routes(r)
+	svc.Routes(r)
 	w := httptest.NewRecorder()
 	r.ServeHTTP(w, httptest.NewRequestWithContext(e.t.Context(), method, target, nil))
-	var body map[string]any
-	require.NoError(e.t, json.Unmarshal(w.Body.Bytes(), &body), w.Body.String())
-	return w.Code, body
+	return w
 }
 
 // errorCode is the code of an error envelope.

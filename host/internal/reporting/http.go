@@ -1,6 +1,8 @@
 package reporting
 
 import (
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,12 +13,13 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/ratelimit"
 )
 
 // Routes mounts the reporting API on r, which must already authenticate
 // (mount it in the /api/v1 group behind auth):
 //
-//	POST /mv/refresh?force=true                          platform admin: refresh now; 200 Result
+//	POST /mv/refresh?force=true                          platform admin, or owner or admin of the token's company: refresh now; 200 Result
 //	GET  /mv/health                                      any caller: Health (last_error's text for platform admins only)
 //	GET  /mv/metrics                                     platform admin: {"data":[TriggerMetrics]}
 //	GET  /reports/revenue?from=&to=&group_by=            viewer or above of the token's company: RevenueReport
@@ -24,11 +27,13 @@ import (
 // A refresh skipped because the contents are younger than Config.MinAge
 // (no force) is a 200 with "refreshed": false and "skipped": "recent"; one
 // that could not get the lock within Config.LockWait is 409
-// refresh_in_progress. from and to are YYYY-MM-DD days in the company's
+// refresh_in_progress. A company's owners and admins may ask once every
+// Config.CompanyRefreshEvery per company, across replicas: a second request
+// is 429 rate_limited with Retry-After. from and to are YYYY-MM-DD days in the company's
 // time zone, both included. Unknown query parameters are 400
 // invalid_query.
 func (s *Service) Routes(r chi.Router) {
-	r.With(auth.RequirePlatformAdmin).Post("/mv/refresh", httpx.Handle(s.handleRefresh))
+	r.Post("/mv/refresh", httpx.Handle(s.handleRefresh))
 	r.Get("/mv/health", httpx.Handle(s.handleHealth))
 	r.With(auth.RequirePlatformAdmin).Get("/mv/metrics", httpx.Handle(s.handleMetrics))
 	r.With(auth.RequireRole(auth.RoleViewer)).Get("/reports/revenue", httpx.Handle(s.handleRevenue))
@@ -49,6 +54,14 @@ func onlyParams(q url.Values, allowed ...string) error {
 }
 
 func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) error {
+	p, ok := auth.FromContext(r.Context())
+	if !ok {
+		return httpx.Unauthorized("authentication required")
+	}
+	if !p.PlatformAdmin && (p.CompanyID == uuid.Nil || !p.Role.AtLeast(auth.RoleAdmin)) {
+		return httpx.Forbidden("insufficient_role", "role admin or higher (or platform admin) required").
+			WithDetails(map[string]any{"required": auth.RoleAdmin, "actual": p.Role})
+	}
 	q := r.URL.Query()
 	if err := onlyParams(q, "force"); err != nil {
 		return err
@@ -60,12 +73,38 @@ func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) error {
 			return invalidQuery("force", "force must be true or false")
 		}
 	}
+	if !p.PlatformAdmin {
+		if err := s.allowCompanyRefresh(w, r, p.CompanyID); err != nil {
+			return err
+		}
+	}
 	res, err := s.Refresh(r.Context(), force)
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, res)
 	return nil
+}
+
+// allowCompanyRefresh spends company's refresh of this
+// Config.CompanyRefreshEvery, or answers why not: 429 rate_limited with
+// Retry-After. A limiter that fails lets the refresh through, logged, as
+// the API's rate limits do: the refresh lock still keeps it single-flight.
+func (s *Service) allowCompanyRefresh(w http.ResponseWriter, r *http.Request, company uuid.UUID) error {
+	limit := ratelimit.Limit{Rate: 1, Period: s.cfg.CompanyRefreshEvery, Burst: 1}
+	d, err := s.cfg.Limiter.Allow(r.Context(), "mv_refresh:"+company.String(), limit)
+	if err != nil {
+		s.log.Error("company refresh limiter failed; allowing the refresh", "company_id", company, "error", err)
+		return nil
+	}
+	ratelimit.WriteHeaders(w, d)
+	if d.Allowed {
+		return nil
+	}
+	retry := max(int(math.Ceil(d.RetryAfter.Seconds())), 1)
+	return httpx.NewError(http.StatusTooManyRequests, "rate_limited",
+		fmt.Sprintf("this company may refresh the views once every %s; retry in %d s", s.cfg.CompanyRefreshEvery, retry)).
+		WithDetails(map[string]any{"retry_after_seconds": retry})
 }
 
 func (s *Service) handleHealth(w http.ResponseWriter, r *http.Request) error {

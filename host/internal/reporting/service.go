@@ -16,18 +16,22 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/host/internal/locks"
+	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/sqlsource"
 )
 
 // Defaults of Config.
 const (
-	DefaultInterval       = time.Hour
-	DefaultDebounce       = 30 * time.Second
-	DefaultMinAge         = time.Minute
-	DefaultLockWait       = 2 * time.Minute
-	DefaultDriftDays      = 31
-	DefaultLogRetention   = 30 * 24 * time.Hour
-	defaultBigTransaction = 10000
+	DefaultInterval     = time.Hour
+	DefaultDebounce     = 30 * time.Second
+	DefaultMinAge       = time.Minute
+	DefaultLockWait     = 2 * time.Minute
+	DefaultDriftDays    = 31
+	DefaultLogRetention = 30 * 24 * time.Hour
+	// DefaultCompanyRefreshEvery: a company may ask for one refresh a
+	// minute.
+	DefaultCompanyRefreshEvery = time.Minute
+	defaultBigTransaction      = 10000
 	// maxCheckEvery bounds how late a scheduled refresh may start after it
 	// falls due.
 	maxCheckEvery = 5 * time.Minute
@@ -57,8 +61,8 @@ type Config struct {
 	// refreshes when the current contents are that old, checking every
 	// Interval/12 (at most every 5 minutes).
 	Interval time.Duration
-	// SLA is the age past which Health reports the views stale (2 ×
-	// Interval).
+	// SLA is the age past which Health reports the views stale
+	// (Interval).
 	SLA time.Duration
 	// Debounce is how long RequestRefresh waits for more requests before
 	// the one refresh that serves them all (DefaultDebounce).
@@ -92,6 +96,14 @@ type Config struct {
 	// LogRetention is how long mv_refresh_log rows are kept
 	// (DefaultLogRetention).
 	LogRetention time.Duration
+	// Limiter keeps a company's owners and admins to one refresh through
+	// the API every CompanyRefreshEvery (platform admins are not limited).
+	// Production passes the host's Redis-backed limiter, so the bound
+	// holds across replicas; nil is an in-memory limiter of this process.
+	Limiter ratelimit.Limiter
+	// CompanyRefreshEvery is how often a company may ask for a refresh
+	// (DefaultCompanyRefreshEvery).
+	CompanyRefreshEvery time.Duration
 	// Locker, when set (Redis in production), lets replicas skip a refresh
 	// another one is running before touching the database; the advisory
 	// lock remains the guarantee.
@@ -182,6 +194,7 @@ func New(cfg Config) (*Service, error) {
 	}{
 		{&cfg.Interval, DefaultInterval}, {&cfg.Debounce, DefaultDebounce}, {&cfg.MinAge, DefaultMinAge},
 		{&cfg.LockWait, DefaultLockWait}, {&cfg.LogRetention, DefaultLogRetention},
+		{&cfg.CompanyRefreshEvery, DefaultCompanyRefreshEvery},
 	} {
 		if *d.v < 0 {
 			return nil, fmt.Errorf("reporting: negative duration %s in Config", *d.v)
@@ -191,7 +204,10 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	if cfg.SLA <= 0 {
-		cfg.SLA = 2 * cfg.Interval
+		cfg.SLA = cfg.Interval
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = ratelimit.NewMemory()
 	}
 	if cfg.DriftDays <= 0 {
 		cfg.DriftDays = DefaultDriftDays
