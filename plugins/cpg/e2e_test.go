@@ -732,6 +732,7 @@ func testIsolation(t *testing.T, p *platform) {
 		{"GET", "/products/" + pid},
 		{"PATCH", "/products/" + pid},
 		{"PATCH", "/variants/" + v},
+		{"GET", "/variants/" + v},
 		{"POST", "/products/" + pid + "/variants"},
 		{"GET", "/products/scan/SECRET"},
 		{"GET", "/sales/" + sale["id"].(string)},
