@@ -101,6 +101,10 @@ func applyPoolDefaults(cfg *pgxpool.Config, url string) {
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
+	// Sessions run in UTC whatever the server, database or URL says, so
+	// times PostgreSQL formats itself (the DAL's row_to_json, ::text) are
+	// UTC like those the host scans (scanTimesInUTC).
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	cfg.AfterConnect = scanTimesInUTC
 }
 

@@ -60,10 +60,25 @@ func TestOpenErrors(t *testing.T) {
 }
 
 // TestTimesScanAsUTC checks that timestamptz values come back in UTC, alone
-// and in arrays, whatever the process's local zone: JSON times are UTC.
+// and in arrays, whatever the process's local zone, and that PostgreSQL
+// formats them in UTC even when the database is set to another zone (the
+// DAL's rows are row_to_json): JSON times are UTC.
 func TestTimesScanAsUTC(t *testing.T) {
 	t.Parallel()
-	pool := storetest.OpenPool(t, storetest.NewDatabase(t), false)
+	dbURL := storetest.NewDatabase(t)
+	u, err := url.Parse(dbURL)
+	require.NoError(t, err)
+	admin, err := pgx.Connect(t.Context(), storetest.ServerURL())
+	require.NoError(t, err)
+	_, err = admin.Exec(t.Context(), "ALTER DATABASE "+pgx.Identifier{u.Path[1:]}.Sanitize()+" SET timezone TO 'America/Mexico_City'")
+	require.NoError(t, err)
+	require.NoError(t, admin.Close(t.Context()))
+	pool := storetest.OpenPool(t, dbURL, false)
+
+	var formatted string
+	require.NoError(t, pool.QueryRow(t.Context(),
+		`SELECT row_to_json(x)::text FROM (SELECT '2024-05-01 12:00:00-06'::timestamptz AS at) x`).Scan(&formatted))
+	require.JSONEq(t, `{"at":"2024-05-01T18:00:00+00:00"}`, formatted)
 	var (
 		one  time.Time
 		many []time.Time
