@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/nexuspos/nexus/host/internal/config"
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	seeding "github.com/nexuspos/nexus/host/internal/seed"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
@@ -49,6 +50,7 @@ func seed(ctx context.Context, args []string) error {
 		LockFile:       p.cfg.PluginLock,
 		HealthInterval: p.cfg.HealthInterval,
 		RequestTimeout: p.cfg.RequestTimeout,
+		Env:            config.PluginEnv(os.Environ()),
 		HostVersion:    version,
 		Logger:         p.log.Named("plugins"),
 		Pool:           p.pool,

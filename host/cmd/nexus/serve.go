@@ -120,6 +120,7 @@ func serve(ctx context.Context) error {
 		HealthInterval: p.cfg.HealthInterval,
 		MaxBackoff:     p.cfg.PluginRestartMax,
 		RequestTimeout: p.cfg.RequestTimeout,
+		Env:            config.PluginEnv(os.Environ()),
 		HostVersion:    version,
 		Logger:         p.log.Named("plugins"),
 		Pool:           p.pool,

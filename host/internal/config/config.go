@@ -1,7 +1,9 @@
 // Package config reads the host's NEXUS_* environment variables into one
 // validated struct: it is the only place the host reads them (tests' own
-// NEXUS_TEST_* variables aside). It only parses; it opens nothing, and no
-// other package calls os.Getenv for a NEXUS_* variable.
+// NEXUS_TEST_* variables aside), and it chooses the environment plugins run
+// with (PluginEnv, which forwards NEXUS_VERTICAL_*). It only parses; it
+// opens nothing, and no other package calls os.Getenv for a NEXUS_*
+// variable.
 //
 // To add a variable: add a field to Config naming it, read it in Load with
 // the matching reader (str, dur, count, flag, limit), document it in the
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -144,6 +147,23 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, errors.Join(e.errs...)
+}
+
+// PluginEnv returns the part of environ (os.Environ in production) that
+// plugins run with: the basics (PATH, HOME, TMPDIR, TZ, LANG, LC_*) and
+// the NEXUS_VERTICAL_* variables. Nothing else of the host's environment —
+// its database URL, its secret — reaches a plugin.
+func PluginEnv(environ []string) []string {
+	out := []string{}
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "PATH", k == "HOME", k == "TMPDIR", k == "TZ", k == "LANG", strings.HasPrefix(k, "LC_"),
+			strings.HasPrefix(k, "NEXUS_VERTICAL_"):
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // redact drops the URL (and so any password in it) from a URL parse error.

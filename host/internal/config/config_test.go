@@ -134,3 +134,13 @@ func TestLoadRejects(t *testing.T) {
 		require.Equal(t, 3, strings.Count(err.Error(), "NEXUS_"), err.Error())
 	})
 }
+
+func TestPluginEnv(t *testing.T) {
+	t.Parallel()
+	got := config.PluginEnv([]string{
+		"PATH=/bin", "HOME=/root", "LC_ALL=C", "NEXUS_VERTICAL_LOG_LEVEL=debug",
+		"NEXUS_DATABASE_URL=postgres://secret", "NEXUS_JWT_SECRET=s3cret", "AWS_SECRET_ACCESS_KEY=x",
+	})
+	require.Equal(t, []string{"PATH=/bin", "HOME=/root", "LC_ALL=C", "NEXUS_VERTICAL_LOG_LEVEL=debug"}, got)
+	require.NotNil(t, config.PluginEnv(nil), "an empty environment, never the host's")
+}

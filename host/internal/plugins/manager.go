@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -58,6 +57,9 @@ type Config struct {
 	StartTimeout time.Duration
 	// RequestTimeout bounds one proxied request (30 s).
 	RequestTimeout time.Duration
+	// Env is the whole environment of plugin processes
+	// (config.PluginEnv); the host's own is never inherited.
+	Env []string
 	// HostVersion is reported to plugins at Init.
 	HostVersion string
 	Logger      hclog.Logger
@@ -263,7 +265,7 @@ func (m *Manager) launch(ctx context.Context, v *vertical) (*process, error) {
 	cfg := &plugin.ClientConfig{
 		HandshakeConfig:  wire.Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{wire.ProtocolVersion: {wire.PluginName: &wire.Plugin{}}},
-		Cmd:              pluginCommand(v.path),
+		Cmd:              pluginCommand(v.path, m.cfg.Env),
 		SkipHostEnv:      true,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
@@ -347,19 +349,11 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	return proc, nil
 }
 
-// pluginCommand builds the command for a plugin. The host's environment is
-// not inherited: plugins get no database URL or secret, only the basics and
-// the variables named NEXUS_VERTICAL_*.
-func pluginCommand(path string) *exec.Cmd {
+// pluginCommand builds the command for a plugin, which runs with env only
+// (Config.Env): the host's environment is not inherited.
+func pluginCommand(path string, env []string) *exec.Cmd {
 	cmd := exec.Command(path)
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch {
-		case k == "PATH", k == "HOME", k == "TMPDIR", k == "TZ", k == "LANG", strings.HasPrefix(k, "LC_"),
-			strings.HasPrefix(k, "NEXUS_VERTICAL_"):
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
+	cmd.Env = append([]string{}, env...)
 	return cmd
 }
 
