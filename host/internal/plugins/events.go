@@ -100,6 +100,12 @@ func (m *Manager) eventHandler(v *vertical, sub string) events.Handler {
 		if err != nil {
 			return fmt.Errorf("vertical %s, subscription %s: %w", v.name, sub, err)
 		}
+		// The handler's cache invalidations commit with the bus's unit.
+		b := &pgx.Batch{}
+		cl.journalInvalidations(b)
+		if err := sendIn(ctx, cl, b); err != nil {
+			return fmt.Errorf("vertical %s, subscription %s: journal cache invalidations: %w", v.name, sub, err)
+		}
 		return nil
 	}
 }
