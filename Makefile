@@ -11,6 +11,9 @@ PROTOC_VERSION := 3.21.12
 PLUGINS := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go)) \
            $(patsubst plugins/%/cmd/nexus-vertical-%/main.go,%,$(wildcard plugins/*/cmd/*/main.go))
 EXAMPLES := $(patsubst examples/%/main.go,%,$(wildcard examples/*/main.go))
+# Binaries are static (no cgo): the same files run on any Linux, the
+# container image's empty base included.
+STATIC := CGO_ENABLED=0
 
 .DEFAULT_GOAL := help
 
@@ -19,23 +22,23 @@ help: ## list the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: host plugins ## build the host (bin/nexus) and every plugin (bin/plugins)
+build: host plugins ## build the host (bin/nexus) and every plugin (bin/plugins), static
 
 .PHONY: host
 host: ## build the host binary
-	$(GO) build -o $(BIN)/nexus ./host/cmd/nexus
+	$(STATIC) $(GO) build -o $(BIN)/nexus ./host/cmd/nexus
 
 .PHONY: plugins
 plugins: ## build every vertical plugin into bin/plugins
 	@mkdir -p $(PLUGIN_DIR)
 	@for p in $(EXAMPLES); do \
-		echo "$(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$p ./examples/$$p"; \
-		$(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$p ./examples/$$p || exit 1; \
+		echo "$(STATIC) $(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$p ./examples/$$p"; \
+		$(STATIC) $(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$p ./examples/$$p || exit 1; \
 	done
 	@for p in $(wildcard plugins/*/cmd/nexus-vertical-*); do \
 		n=$${p##*/nexus-vertical-}; \
-		echo "$(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$n ./$$p"; \
-		$(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$n ./$$p || exit 1; \
+		echo "$(STATIC) $(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$n ./$$p"; \
+		$(STATIC) $(GO) build -o $(PLUGIN_DIR)/nexus-vertical-$$n ./$$p || exit 1; \
 	done
 
 .PHONY: run

@@ -6,6 +6,7 @@
 //	nexus admin create --email E --password P
 //	nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
 //	nexus plugins                       list discovered plugins
+//	nexus healthcheck                   probe the running host's /healthz (container health check)
 //	nexus version
 package main
 
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string) error {
 		return seed(ctx, args)
 	case "plugins":
 		return listPlugins()
+	case "healthcheck":
+		return healthcheck(ctx, args)
 	case "version":
 		fmt.Println("nexus", version)
 		return nil
@@ -63,6 +66,7 @@ const usage = `usage:
   nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
                                             fill demo/benchmark data (needs the cpg plugin)
   nexus plugins                             list discovered plugins
+  nexus healthcheck                         exit 0 if the host on NEXUS_HTTP_ADDR answers /healthz with 200
   nexus version
 configuration: NEXUS_* environment variables (see README)
 `
