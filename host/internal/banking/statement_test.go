@@ -345,6 +345,22 @@ func TestParseOFX(t *testing.T) {
 		require.Equal(t, day("2024-06-03"), p.lines[0].postedOn)
 		require.Equal(t, "DIVIDEND RECEIVED FIDELITY GOVERNMENT MONEY MARKET", p.lines[0].description)
 	})
+	t.Run("investment statement's cash lines (INVBANKTRAN)", func(t *testing.T) {
+		t.Parallel()
+		p, err := parseOFX([]byte("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX><INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS>" +
+			"<CURDEF>USD<INVACCTFROM><BROKERID>fidelity.com<ACCTID>X12345678</INVACCTFROM><INVTRANLIST>" +
+			"<BUYMF><INVBUY><INVTRAN><FITID>B1<DTTRADE>20240603</INVTRAN><UNITS>+00000000000010.000<UNITPRICE>11.58331" +
+			"<TOTAL>-00000000000115.8331<SUBACCTSEC>CASH<SUBACCTFUND>CASH</INVBUY><BUYTYPE>BUY</BUYMF>" +
+			"<INVBANKTRAN><STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20240603000000.000[-5:EST]<TRNAMT>+00000000000115.8331" +
+			"<FITID>C1<NAME>TRANSFERRED FROM CORE</STMTTRN><SUBACCTFUND>CASH</INVBANKTRAN>" +
+			"</INVTRANLIST></INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1></OFX>"))
+		require.NoError(t, err)
+		require.Empty(t, p.rejections)
+		require.Len(t, p.lines, 1, "trades are not bank movements; the cash line is")
+		require.Equal(t, "115.8331", p.lines[0].amount.String())
+		require.Equal(t, "C1", p.lines[0].fitid)
+		require.Equal(t, "X12345678", p.accountID)
+	})
 	t.Run("comments and CDATA anywhere XML allows them", func(t *testing.T) {
 		t.Parallel()
 		p, err := parseOFX([]byte(`<?xml version="1.0"?><!-- exported <today> --><?OFX OFXHEADER="200"?><OFX><!-- x -->` +
