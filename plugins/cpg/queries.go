@@ -1,5 +1,10 @@
 package cpg
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Named queries the vertical declares in its manifest. The host prepares
 // them when the plugin registers and runs them in the request's unit of
 // work with search_path "cpg, public"; row-level security confines them to
@@ -78,8 +83,152 @@ JOIN variants v ON v.company_id = cl.company_id AND v.id = cl.variant_id
 WHERE c.company_id = ` + companyFilter + ` AND c.status IN ('sent', 'partially_settled')
   AND cl.quantity - cl.sold_quantity - cl.returned_quantity > 0`
 
+// groupOrder is the order in which a grouped report shows its rows.
+type groupOrder int
+
+const (
+	// byKey orders rows by their key (days).
+	byKey groupOrder = iota
+	// bySortDesc orders rows by their numeric sort column, largest first,
+	// then by key.
+	bySortDesc
+	// bySortAsc orders rows by their text sort column, then by key.
+	bySortAsc
+)
+
+// groupedReport is a report whose rows are the groups of one aggregate
+// query: a page of its rows is the named query name, the sums over every
+// group (the report's summary) name + summarySuffix.
+type groupedReport struct {
+	name   string
+	sql    string
+	params int
+	order  groupOrder
+	sort   string
+	sums   []string
+}
+
+// summarySuffix names the summary query of a grouped report.
+const summarySuffix = "_summary"
+
+// groupedReports are the reports paged by groupPage.
+var groupedReports = []groupedReport{
+	{qReportSalesByDay, salesByDaySQL, 3, byKey, "", salesSums},
+	{qReportSalesByLocation, salesByLocationSQL, 3, bySortDesc, "total", salesSums},
+	{qReportSalesByCashier, salesByCashierSQL, 3, bySortDesc, "total", salesSums},
+	{qReportSalesByProduct, salesByProductSQL, 3, bySortDesc, "total", salesSums},
+	{qReportSalesByPayment, salesByPaymentSQL, 3, bySortDesc, "total", salesSums},
+	{qReportMargin, marginSQL, 3, bySortDesc, "revenue", []string{"revenue", "cost"}},
+	{qReportStockValuation, stockValuationSQL, 1, bySortAsc, "label", []string{"value_at_cost", "value_at_price"}},
+}
+
+// salesSums are the summary columns of the sales reports.
+var salesSums = []string{"sales", "total", "refunded"}
+
+// groupPage pages the rows of a grouped report by keyset, in the order the
+// report shows them. After the report's own n parameters come the last
+// row's sort value ($n+1, NULL on the first page and by key) and key
+// ($n+2), and the page size ($n+3).
+func groupPage(r groupedReport) string {
+	v, k, lim := fmt.Sprintf("$%d", r.params+1), fmt.Sprintf("$%d::text", r.params+2), fmt.Sprintf("$%d::int", r.params+3)
+	var after, order string
+	switch r.order {
+	case byKey:
+		after = "(" + k + " IS NULL OR g.key > " + k + ") AND " + v + "::text IS NULL"
+		order = "g.key"
+	case bySortDesc:
+		after = "(" + k + " IS NULL OR g." + r.sort + " < " + v + "::numeric OR (g." + r.sort + " = " + v + "::numeric AND g.key > " + k + "))"
+		order = "g." + r.sort + " DESC, g.key"
+	case bySortAsc:
+		after = "(" + k + " IS NULL OR (g." + r.sort + ", g.key) > (" + v + "::text, " + k + "))"
+		order = "g." + r.sort + ", g.key"
+	}
+	return "SELECT g.* FROM (" + r.sql + ") g\nWHERE " + after + "\nORDER BY " + order + "\nLIMIT " + lim
+}
+
+// groupSummary sums a grouped report's summary columns over every group.
+func groupSummary(r groupedReport) string {
+	cols := make([]string, len(r.sums))
+	for i, c := range r.sums {
+		cols[i] = "coalesce(sum(g." + c + "), 0) AS " + c
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM (" + r.sql + ") g"
+}
+
+// withGroupedReports adds the page and summary queries of every grouped
+// report to queries.
+func withGroupedReports(queries map[string]string) map[string]string {
+	for _, r := range groupedReports {
+		queries[r.name] = groupPage(r)
+		queries[r.name+summarySuffix] = groupSummary(r)
+	}
+	return queries
+}
+
+// salesByDaySQL groups the sales of a range ($1, $2 dates in time zone $3) by day.
+const salesByDaySQL = `SELECT ((s.occurred_at AT TIME ZONE $3::text)::date)::text AS key,
+       count(*) AS sales, sum(s.total) AS total, sum(s.net) AS net, sum(s.tax) AS tax, sum(s.refunded) AS refunded
+FROM sales s
+WHERE s.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+GROUP BY 1 ORDER BY 1`
+
+// salesByLocationSQL groups the sales of a range by location.
+const salesByLocationSQL = `SELECT s.location_id::text AS key, min(l.name) AS label,
+       count(*) AS sales, sum(s.total) AS total, sum(s.net) AS net, sum(s.tax) AS tax, sum(s.refunded) AS refunded
+FROM sales s
+JOIN locations l ON l.company_id = s.company_id AND l.id = s.location_id
+WHERE s.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+GROUP BY s.location_id ORDER BY total DESC, key`
+
+// salesByCashierSQL groups the sales of a range by cashier.
+const salesByCashierSQL = `SELECT coalesce(s.user_id::text, '') AS key, coalesce(min(s.cashier_email), '') AS label,
+       count(*) AS sales, sum(s.total) AS total, sum(s.net) AS net, sum(s.tax) AS tax, sum(s.refunded) AS refunded
+FROM sales s
+WHERE s.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+GROUP BY s.user_id ORDER BY total DESC, key`
+
+// salesByProductSQL groups the sale lines of a range by product.
+const salesByProductSQL = `SELECT sl.product_id::text AS key, min(p.name) AS label,
+       count(DISTINCT s.id) AS sales, sum(sl.quantity) AS quantity, sum(sl.total) AS total, sum(sl.net) AS net,
+       sum(sl.tax) AS tax, sum(sl.refunded_net + sl.refunded_tax) AS refunded
+FROM sale_lines sl
+JOIN sales s ON s.company_id = sl.company_id AND s.id = sl.sale_id
+JOIN products p ON p.company_id = sl.company_id AND p.id = sl.product_id
+WHERE sl.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+GROUP BY sl.product_id ORDER BY total DESC, key`
+
+// salesByPaymentSQL groups the payments and refunds of a range's sales by method.
+const salesByPaymentSQL = `SELECT p.method AS key, count(DISTINCT p.sale_id) FILTER (WHERE p.return_id IS NULL) AS sales,
+       coalesce(sum(p.amount - p.change) FILTER (WHERE p.return_id IS NULL), 0) AS total,
+       coalesce(-sum(p.amount) FILTER (WHERE p.return_id IS NOT NULL), 0) AS refunded
+FROM payments p
+JOIN sales s ON s.company_id = p.company_id AND s.id = p.sale_id
+WHERE p.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+GROUP BY p.method ORDER BY total DESC, key`
+
+// marginSQL is revenue net of tax and returns against cost per product over a range.
+const marginSQL = `SELECT sl.product_id::text AS key, min(p.name) AS label,
+       sum(sl.quantity - sl.returned_quantity) AS quantity,
+       sum(sl.net - sl.refunded_net) AS revenue,
+       round(sum((sl.quantity - sl.returned_quantity) * sl.unit_cost), 2) AS cost
+FROM sale_lines sl
+JOIN sales s ON s.company_id = sl.company_id AND s.id = sl.sale_id
+JOIN products p ON p.company_id = sl.company_id AND p.id = sl.product_id
+WHERE sl.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+GROUP BY sl.product_id ORDER BY revenue DESC, key`
+
+// stockValuationSQL values on-hand per location ($1: one location, or NULL for all).
+const stockValuationSQL = `SELECT st.location_id::text AS key, min(l.name) AS label, min(l.kind) AS kind,
+       count(*) AS variants, sum(st.on_hand) AS units,
+       round(sum(st.on_hand * v.cost), 2) AS value_at_cost, round(sum(st.on_hand * v.price), 2) AS value_at_price
+FROM stock st
+JOIN variants v ON v.company_id = st.company_id AND v.id = st.variant_id
+JOIN locations l ON l.company_id = st.company_id AND l.id = st.location_id
+WHERE st.company_id = ` + companyFilter + ` AND ($1::uuid IS NULL OR st.location_id = $1::uuid) AND st.on_hand <> 0
+GROUP BY st.location_id ORDER BY label, key`
+
 // queries maps each named query to its SQL.
-var queries = map[string]string{
+var queries = withGroupedReports(map[string]string{
 	qEnsurePrincipal: `INSERT INTO locations (company_id, id, name, name_key, kind, is_default)
 VALUES (` + companyFilter + `, $1::uuid, $2::text, $3::text, 'store', true)
 ON CONFLICT DO NOTHING`,
@@ -264,42 +413,6 @@ JOIN variants v ON v.company_id = cl.company_id AND v.id = cl.variant_id
 WHERE cl.company_id = ` + companyFilter + ` AND cl.consignment_id = $1::uuid
 ORDER BY cl.line_no`,
 
-	qReportSalesByDay: `SELECT ((s.occurred_at AT TIME ZONE $3::text)::date)::text AS key,
-       count(*) AS sales, sum(s.total) AS total, sum(s.net) AS net, sum(s.tax) AS tax, sum(s.refunded) AS refunded
-FROM sales s
-WHERE s.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
-GROUP BY 1 ORDER BY 1`,
-
-	qReportSalesByLocation: `SELECT s.location_id::text AS key, min(l.name) AS label,
-       count(*) AS sales, sum(s.total) AS total, sum(s.net) AS net, sum(s.tax) AS tax, sum(s.refunded) AS refunded
-FROM sales s
-JOIN locations l ON l.company_id = s.company_id AND l.id = s.location_id
-WHERE s.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
-GROUP BY s.location_id ORDER BY total DESC, key`,
-
-	qReportSalesByCashier: `SELECT coalesce(s.user_id::text, '') AS key, coalesce(min(s.cashier_email), '') AS label,
-       count(*) AS sales, sum(s.total) AS total, sum(s.net) AS net, sum(s.tax) AS tax, sum(s.refunded) AS refunded
-FROM sales s
-WHERE s.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
-GROUP BY s.user_id ORDER BY total DESC, key`,
-
-	qReportSalesByProduct: `SELECT sl.product_id::text AS key, min(p.name) AS label,
-       count(DISTINCT s.id) AS sales, sum(sl.quantity) AS quantity, sum(sl.total) AS total, sum(sl.net) AS net,
-       sum(sl.tax) AS tax, sum(sl.refunded_net + sl.refunded_tax) AS refunded
-FROM sale_lines sl
-JOIN sales s ON s.company_id = sl.company_id AND s.id = sl.sale_id
-JOIN products p ON p.company_id = sl.company_id AND p.id = sl.product_id
-WHERE sl.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
-GROUP BY sl.product_id ORDER BY total DESC, key`,
-
-	qReportSalesByPayment: `SELECT p.method AS key, count(DISTINCT p.sale_id) FILTER (WHERE p.return_id IS NULL) AS sales,
-       coalesce(sum(p.amount - p.change) FILTER (WHERE p.return_id IS NULL), 0) AS total,
-       coalesce(-sum(p.amount) FILTER (WHERE p.return_id IS NOT NULL), 0) AS refunded
-FROM payments p
-JOIN sales s ON s.company_id = p.company_id AND s.id = p.sale_id
-WHERE p.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
-GROUP BY p.method ORDER BY total DESC, key`,
-
 	qReportTopProducts: `SELECT sl.variant_id::text AS key, min(sl.sku) AS sku, min(sl.description) AS label,
        sum(sl.quantity - sl.returned_quantity) AS quantity,
        sum(sl.total - sl.refunded_net - sl.refunded_tax) AS total
@@ -308,25 +421,6 @@ JOIN sales s ON s.company_id = sl.company_id AND s.id = sl.sale_id
 WHERE sl.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
 GROUP BY sl.variant_id ORDER BY total DESC, quantity DESC, key
 LIMIT $4::int`,
-
-	qReportMargin: `SELECT sl.product_id::text AS key, min(p.name) AS label,
-       sum(sl.quantity - sl.returned_quantity) AS quantity,
-       sum(sl.net - sl.refunded_net) AS revenue,
-       round(sum((sl.quantity - sl.returned_quantity) * sl.unit_cost), 2) AS cost
-FROM sale_lines sl
-JOIN sales s ON s.company_id = sl.company_id AND s.id = sl.sale_id
-JOIN products p ON p.company_id = sl.company_id AND p.id = sl.product_id
-WHERE sl.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
-GROUP BY sl.product_id ORDER BY revenue DESC, key`,
-
-	qReportStockValuation: `SELECT st.location_id::text AS key, min(l.name) AS label, min(l.kind) AS kind,
-       count(*) AS variants, sum(st.on_hand) AS units,
-       round(sum(st.on_hand * v.cost), 2) AS value_at_cost, round(sum(st.on_hand * v.price), 2) AS value_at_price
-FROM stock st
-JOIN variants v ON v.company_id = st.company_id AND v.id = st.variant_id
-JOIN locations l ON l.company_id = st.company_id AND l.id = st.location_id
-WHERE st.company_id = ` + companyFilter + ` AND ($1::uuid IS NULL OR st.location_id = $1::uuid) AND st.on_hand <> 0
-GROUP BY st.location_id ORDER BY label, key`,
 
 	qReportLowStock: `SELECT v.id AS variant_id, v.sku, p.name AS product_name, st.location_id, l.name AS location_name,
        st.on_hand, v.reorder_point
@@ -364,7 +458,7 @@ LIMIT $5::int`,
        sum(round(a.outstanding * a.unit_price, $2::int)) AS value_at_price
 FROM (` + agingLines + `) a
 GROUP BY a.bucket ORDER BY min(a.days_out)`,
-}
+})
 
 // universalSources map sales and consignments into the platform's universal
 // transactions (company_id, transaction_type, source_id, occurred_at,

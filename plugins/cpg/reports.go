@@ -40,6 +40,62 @@ func reportRange(c *sdk.Context, e *env) (from, to, tz string, err error) {
 	return from, to, tz, nil
 }
 
+// groupCursor is the keyset position after which a page of a grouped
+// report starts: the last row's sort value (none when rows go by key) and
+// key.
+type groupCursor struct {
+	Sort *string `json:"s,omitempty"`
+	Key  *string `json:"k"`
+}
+
+// groupPageArgs reads the ?limit= (default 100) and ?cursor= of grouped
+// report r and returns its page query's trailing arguments — the sort value
+// and key after which the page starts, and one row more than the page, to
+// tell whether another follows — and the page size.
+func groupPageArgs(c *sdk.Context, r groupedReport) ([]any, int, error) {
+	limit, err := c.Limit(100)
+	if err != nil {
+		return nil, 0, err
+	}
+	raw := c.Cursor()
+	if raw == "" {
+		return []any{nil, nil, limit + 1}, limit, nil
+	}
+	var cur groupCursor
+	if err := sdk.DecodeCursor(raw, &cur); err != nil {
+		return nil, 0, err
+	}
+	if cur.Key == nil || (cur.Sort == nil) != (r.order == byKey) {
+		return nil, 0, sdk.InvalidCursor()
+	}
+	if r.order == bySortDesc {
+		if _, err := decimal.NewFromString(*cur.Sort); err != nil {
+			return nil, 0, sdk.InvalidCursor()
+		}
+	}
+	return []any{cur.Sort, *cur.Key, limit + 1}, limit, nil
+}
+
+// groupCursorAfter is the cursor of the page after a row of grouped report
+// r with sort value sort and key.
+func groupCursorAfter(r groupedReport, sort, key string) string {
+	cur := groupCursor{Key: &key}
+	if r.order != byKey {
+		cur.Sort = &sort
+	}
+	return sdk.EncodeCursor(cur)
+}
+
+// reportNamed is the grouped report whose page query is name.
+func reportNamed(name string) groupedReport {
+	for _, r := range groupedReports {
+		if r.name == name {
+			return r
+		}
+	}
+	panic("cpg: no grouped report " + name)
+}
+
 // salesGroup is one row of a sales report.
 type salesGroup struct {
 	Key      string           `json:"key"`
@@ -81,13 +137,31 @@ func salesReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	var rows []salesGroup
-	if err := c.DB().Query(q, &rows, from, to, tz); err != nil {
+	report := reportNamed(q)
+	page, limit, err := groupPageArgs(c, report)
+	if err != nil {
+		return err
+	}
+	var (
+		rows    []salesGroup
+		summary []struct {
+			Sales    decimal.Decimal `json:"sales"`
+			Total    decimal.Decimal `json:"total"`
+			Refunded decimal.Decimal `json:"refunded"`
+		}
+	)
+	b := c.DB().Batch()
+	b.Query(q, &rows, append([]any{from, to, tz}, page...)...)
+	b.Query(q+summarySuffix, &summary, from, to, tz)
+	if err := b.Run(); err != nil {
 		return fmt.Errorf("sales report: %w", err)
 	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = groupCursorAfter(report, rows[limit-1].Total.String(), rows[limit-1].Key)
+	}
 	items := make([]map[string]any, len(rows))
-	total, refunded := decimal.Zero, decimal.Zero
-	var count int64
 	for i, r := range rows {
 		item := map[string]any{"key": r.Key, "sales": r.Sales, "total": fmtMoney(r.Total), "refunded": fmtMoney(r.Refunded),
 			"net_of_refunds": fmtMoney(r.Total.Sub(r.Refunded))}
@@ -101,12 +175,12 @@ func salesReport(c *sdk.Context) error {
 			item["net"], item["tax"] = fmtMoney(*r.Net), fmtMoney(*r.Tax)
 		}
 		items[i] = item
-		total, refunded, count = total.Add(r.Total), refunded.Add(r.Refunded), count+r.Sales
 	}
+	sum := summary[0]
 	res := map[string]any{"group_by": group, "from": from, "to": to, "timezone": tz, "currency": e.currency.Code,
-		"data": items, "next_cursor": nil, "total": fmtMoney(total), "refunded": fmtMoney(refunded)}
+		"data": items, "next_cursor": nullable(next), "total": fmtMoney(sum.Total), "refunded": fmtMoney(sum.Refunded)}
 	if group != "product" && group != "payment_method" {
-		res["sales"] = count
+		res["sales"] = sum.Sales.IntPart()
 	}
 	return c.JSON(http.StatusOK, res)
 }
@@ -155,25 +229,43 @@ func marginReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	var rows []struct {
-		Key      string          `json:"key"`
-		Label    string          `json:"label"`
-		Quantity decimal.Decimal `json:"quantity"`
-		Revenue  decimal.Decimal `json:"revenue"`
-		Cost     decimal.Decimal `json:"cost"`
+	report := reportNamed(qReportMargin)
+	page, limit, err := groupPageArgs(c, report)
+	if err != nil {
+		return err
 	}
-	if err := c.DB().Query(qReportMargin, &rows, from, to, tz); err != nil {
+	var (
+		rows []struct {
+			Key      string          `json:"key"`
+			Label    string          `json:"label"`
+			Quantity decimal.Decimal `json:"quantity"`
+			Revenue  decimal.Decimal `json:"revenue"`
+			Cost     decimal.Decimal `json:"cost"`
+		}
+		summary []struct {
+			Revenue decimal.Decimal `json:"revenue"`
+			Cost    decimal.Decimal `json:"cost"`
+		}
+	)
+	b := c.DB().Batch()
+	b.Query(qReportMargin, &rows, append([]any{from, to, tz}, page...)...)
+	b.Query(qReportMargin+summarySuffix, &summary, from, to, tz)
+	if err := b.Run(); err != nil {
 		return fmt.Errorf("margin report: %w", err)
 	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = groupCursorAfter(report, rows[limit-1].Revenue.String(), rows[limit-1].Key)
+	}
 	items := make([]map[string]string, len(rows))
-	revenue, cost := decimal.Zero, decimal.Zero
 	for i, r := range rows {
 		items[i] = map[string]string{"product_id": r.Key, "name": r.Label, "quantity": fmtQty(r.Quantity),
 			"revenue": fmtMoney(r.Revenue), "cost": fmtMoney(r.Cost), "margin": fmtMoney(r.Revenue.Sub(r.Cost)),
 			"margin_percent": marginPercent(r.Revenue, r.Cost)}
-		revenue, cost = revenue.Add(r.Revenue), cost.Add(r.Cost)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "data": items, "next_cursor": nil,
+	revenue, cost := summary[0].Revenue, summary[0].Cost
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "data": items, "next_cursor": nullable(next),
 		"revenue": fmtMoney(revenue), "cost": fmtMoney(cost), "margin": fmtMoney(revenue.Sub(cost)),
 		"margin_percent": marginPercent(revenue, cost)})
 }
@@ -193,26 +285,44 @@ func stockValuationReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	var rows []struct {
-		Key          string          `json:"key"`
-		Label        string          `json:"label"`
-		Kind         string          `json:"kind"`
-		Variants     int64           `json:"variants"`
-		Units        decimal.Decimal `json:"units"`
-		ValueAtCost  decimal.Decimal `json:"value_at_cost"`
-		ValueAtPrice decimal.Decimal `json:"value_at_price"`
+	report := reportNamed(qReportStockValuation)
+	page, limit, err := groupPageArgs(c, report)
+	if err != nil {
+		return err
 	}
-	if err := c.DB().Query(qReportStockValuation, &rows, nullable(loc)); err != nil {
+	var (
+		rows []struct {
+			Key          string          `json:"key"`
+			Label        string          `json:"label"`
+			Kind         string          `json:"kind"`
+			Variants     int64           `json:"variants"`
+			Units        decimal.Decimal `json:"units"`
+			ValueAtCost  decimal.Decimal `json:"value_at_cost"`
+			ValueAtPrice decimal.Decimal `json:"value_at_price"`
+		}
+		summary []struct {
+			ValueAtCost  decimal.Decimal `json:"value_at_cost"`
+			ValueAtPrice decimal.Decimal `json:"value_at_price"`
+		}
+	)
+	b := c.DB().Batch()
+	b.Query(qReportStockValuation, &rows, append([]any{nullable(loc)}, page...)...)
+	b.Query(qReportStockValuation+summarySuffix, &summary, nullable(loc))
+	if err := b.Run(); err != nil {
 		return fmt.Errorf("stock valuation: %w", err)
 	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = groupCursorAfter(report, rows[limit-1].Label, rows[limit-1].Key)
+	}
 	items := make([]map[string]any, len(rows))
-	cost, price := decimal.Zero, decimal.Zero
 	for i, r := range rows {
 		items[i] = map[string]any{"location_id": r.Key, "name": r.Label, "kind": r.Kind, "variants": r.Variants,
 			"units": fmtQty(r.Units), "value_at_cost": fmtMoney(r.ValueAtCost), "value_at_price": fmtMoney(r.ValueAtPrice)}
-		cost, price = cost.Add(r.ValueAtCost), price.Add(r.ValueAtPrice)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"data": items, "next_cursor": nil, "value_at_cost": fmtMoney(cost), "value_at_price": fmtMoney(price)})
+	return c.JSON(http.StatusOK, map[string]any{"data": items, "next_cursor": nullable(next),
+		"value_at_cost": fmtMoney(summary[0].ValueAtCost), "value_at_price": fmtMoney(summary[0].ValueAtPrice)})
 }
 
 // lowStockReport handles GET /reports/low-stock (?location_id=, ?limit=,

@@ -101,10 +101,10 @@ func routes() []sdk.Route {
 			map[string]any{"lines": []map[string]any{{"variant_id": variantID, "quantity": "5", "unit_cost": "15.00"}}},
 			map[string]any{"status": "partially_received", "receipt": map[string]any{"lines": []map[string]any{{"cost_before": "12.00", "cost_after": "13.00"}}}}),
 
-		sdk.GET("/reports/sales", viewer, "Sales by day, location, product, payment_method or cashier (?group_by=, ?from=, ?to=)", salesReport),
+		sdk.GET("/reports/sales", viewer, "Sales by day, location, product, payment_method or cashier (?group_by=, ?from=, ?to=, ?limit=, ?cursor=)", salesReport),
 		sdk.GET("/reports/top-products", viewer, "Best-selling variants (?from=, ?to=, ?limit=)", topProductsReport),
-		sdk.GET("/reports/margin", manager, "Margin per product: revenue against moving-average cost (?from=, ?to=)", marginReport),
-		sdk.GET("/reports/stock-valuation", manager, "Stock valued at cost and price per location (?location_id=)", stockValuationReport),
+		sdk.GET("/reports/margin", manager, "Margin per product: revenue against moving-average cost (?from=, ?to=, ?limit=, ?cursor=)", marginReport),
+		sdk.GET("/reports/stock-valuation", manager, "Stock valued at cost and price per location (?location_id=, ?limit=, ?cursor=)", stockValuationReport),
 		sdk.GET("/reports/low-stock", viewer, "Variants at or below their reorder point (?location_id=, ?limit=, ?cursor=)", lowStockReport),
 		sdk.GET("/reports/cash-sessions", viewer, "Cash sessions opened in a range (?from=, ?to=, ?limit=, ?cursor=)", cashSessionsReport),
 		sdk.GET("/reports/consignment-aging", manager, "Goods at consignees by age, at cost and at price (?limit=, ?cursor=)", consignmentAgingReport),

@@ -134,7 +134,8 @@ func testLists(t *testing.T, p *platform) {
 		sessions = append(sessions, a.session("50.00"))
 	}
 	for i, v := range variants {
-		a.sell(sessions[i], v, "1", "10.00")
+		a.ok(http.StatusCreated, "cashier", "POST", "/sales", map[string]any{"session_id": sessions[i], "lines": []any{line(v, "1")},
+			"payments": []any{map[string]any{"method": []string{"cash", "card", "transfer"}[i], "amount": "10.00"}}})
 	}
 	for i := range 3 {
 		cust := a.ok(http.StatusCreated, "cashier", "POST", "/customers", map[string]any{"name": "Consignatario " + string(rune('A'+i)), "consignee": true})
@@ -149,6 +150,7 @@ func testLists(t *testing.T, p *platform) {
 		"/products", "/products?q=lista", "/products?sku=LIST-", "/products?attributes=" + url.QueryEscape(`{"linea":"lista"}`),
 		"/locations", "/customers", "/registers", "/cash-sessions", "/sales", "/stock", "/stock/movements", "/consignments",
 		"/suppliers", "/purchase-orders", "/reports/low-stock", "/reports/cash-sessions", "/reports/consignment-aging",
+		"/reports/sales?group_by=product", "/reports/sales?group_by=payment_method", "/reports/margin", "/reports/stock-valuation",
 	}
 	for _, path := range paged {
 		sep := "?"
@@ -177,6 +179,12 @@ func testLists(t *testing.T, p *platform) {
 			cursor = next
 		}
 		require.Equal(t, jsonOf(t, all), jsonOf(t, walked), "%s: pages of 2 walk the same rows as one page", path)
+		first := a.ok(http.StatusOK, "manager", "GET", path+sep+"limit=2", nil)
+		for k, v := range whole {
+			if k != "data" && k != "next_cursor" {
+				require.Equal(t, v, first[k], "%s: a report's %s covers every page", path, k)
+			}
+		}
 
 		for _, bad := range []string{"0", "501", "-1", "x", "1.5"} {
 			env := a.fail(http.StatusBadRequest, "invalid_limit", "manager", "GET", path+sep+"limit="+bad, nil)
@@ -187,10 +195,9 @@ func testLists(t *testing.T, p *platform) {
 		}
 	}
 
-	// Aggregates answer every row of their range at once: the same
-	// envelope, next_cursor always null, their summary beside it.
-	for _, path := range []string{"/reports/sales", "/reports/sales?group_by=product", "/reports/sales?group_by=payment_method",
-		"/reports/top-products", "/reports/margin", "/reports/stock-valuation"} {
+	// The other groupings page the same way (a day, one location and one
+	// cashier here); top products answers its top limit at once.
+	for _, path := range []string{"/reports/sales", "/reports/sales?group_by=location", "/reports/sales?group_by=cashier", "/reports/top-products"} {
 		res := a.ok(http.StatusOK, "manager", "GET", path, nil)
 		require.NotEmpty(t, items(t, res), path)
 		require.Nil(t, res["next_cursor"], path)
