@@ -452,7 +452,7 @@ func (c *ipConsumer) fail(ctx context.Context, d item, err error) {
 	s := c.b.s
 	maxAttempts := s.cfg.maxAttempts()
 	s.log.Warn("event handler failed", "subscription", c.sub.name, "event_id", d.ev.ID, "topic", d.ev.Topic,
-		"attempt", d.attempt, "max_attempts", maxAttempts, "error", err)
+		"request_id", d.ev.RequestID, "attempt", d.attempt, "max_attempts", maxAttempts, "error", err)
 	if ctx.Err() != nil {
 		// Shutting down: the lease runs out and the delivery comes back.
 		return

@@ -489,7 +489,7 @@ func (b *rabbitBus) settleFailure(sub *subscription, w *ackWindow, d amqp.Delive
 	log := b.s.log
 	q := b.queue(sub.name)
 	log.Warn("event handler failed", "subscription", sub.name, "message_id", d.MessageId, "topic", ev.Topic,
-		"attempt", attempt, "max_attempts", b.s.cfg.maxAttempts(), "error", cause)
+		"request_id", ev.RequestID, "attempt", attempt, "max_attempts", b.s.cfg.maxAttempts(), "error", cause)
 	if ctx.Err() != nil {
 		return // shutting down: requeued when the session closes
 	}
