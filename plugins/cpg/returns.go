@@ -149,33 +149,49 @@ type returnPlan struct {
 	reason     *string
 }
 
+// returnRequest is a return's body, validated before any read.
+type returnRequest struct {
+	sessionID, locationID string
+	reason                *string
+	lines                 []returnLineInput
+	refunds               []tender
+}
+
+// bindReturn reads and validates a return's body.
+func bindReturn(c *sdk.Context) (returnRequest, error) {
+	var in returnInput
+	if err := c.Bind(&in); err != nil {
+		return returnRequest{}, err
+	}
+	req := returnRequest{lines: in.Lines}
+	var err error
+	if req.sessionID, err = optionalID("session_id", in.SessionID); err != nil {
+		return returnRequest{}, err
+	}
+	if req.locationID, err = optionalID("location_id", in.LocationID); err != nil {
+		return returnRequest{}, err
+	}
+	if req.reason, err = optionalText("reason", in.Reason, 500); err != nil {
+		return returnRequest{}, err
+	}
+	if len(in.Refunds) > 0 {
+		if req.refunds, err = checkTenders("refunds", in.Refunds, true); err != nil {
+			return returnRequest{}, err
+		}
+	}
+	return req, nil
+}
+
 // planReturn binds a return request for sale id, reads the sale (under its
 // row lock when lock is set, as a return that writes must), its lines and
 // payments, and computes what the return refunds per line and to which
 // tenders — or the 4xx the request deserves. It writes nothing.
 func planReturn(c *sdk.Context, e *env, id string, lock bool) (*returnPlan, error) {
-	var in returnInput
-	if err := c.Bind(&in); err != nil {
-		return nil, err
-	}
-	sessionID, err := optionalID("session_id", in.SessionID)
+	req, err := bindReturn(c)
 	if err != nil {
 		return nil, err
 	}
-	locationID, err := optionalID("location_id", in.LocationID)
-	if err != nil {
-		return nil, err
-	}
-	reason, err := optionalText("reason", in.Reason, 500)
-	if err != nil {
-		return nil, err
-	}
-	var refunds []tender
-	if len(in.Refunds) > 0 {
-		if refunds, err = checkTenders("refunds", in.Refunds, true); err != nil {
-			return nil, err
-		}
-	}
+	sessionID, locationID, refunds := req.sessionID, req.locationID, req.refunds
 	var (
 		sales    []lockedSale
 		lines    []saleLineRow
@@ -220,12 +236,12 @@ func planReturn(c *sdk.Context, e *env, id string, lock bool) (*returnPlan, erro
 	if locationID == "" {
 		locationID = s.LocationID
 	}
-	returned, err := matchReturnLines(in.Lines, lines)
+	returned, err := matchReturnLines(req.lines, lines)
 	if err != nil {
 		return nil, err
 	}
 	plan := &returnPlan{sale: s, lines: lines, returned: returned, shares: make([]refundShare, len(returned)),
-		sessionID: sessionID, locationID: locationID, reason: reason}
+		sessionID: sessionID, locationID: locationID, reason: req.reason}
 	for i, r := range returned {
 		share := lineRefund(r.line, r.quantity, e.currency)
 		plan.shares[i] = share
