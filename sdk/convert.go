@@ -73,6 +73,15 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 	for _, name := range sortedKeys(m.PaymentSources) {
 		pm.PaymentSources = append(pm.PaymentSources, &nexusv1.PaymentSource{Name: name, Sql: m.PaymentSources[name]})
 	}
+	for _, r := range m.RevenueEvents {
+		typ := r.Type
+		if typ == "" {
+			typ = r.Source
+		}
+		pm.RevenueEvents = append(pm.RevenueEvents, &nexusv1.RevenueEvent{
+			Topic: r.Topic, Source: r.Source, Type: typ, Key: r.Key, Remove: r.Remove,
+		})
+	}
 	return pm, nil
 }
 

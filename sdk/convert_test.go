@@ -32,6 +32,10 @@ func TestManifestToProto(t *testing.T) {
 		Queries:          map[string]string{"b": "SELECT 2", "a": "SELECT 1"},
 		UniversalSources: map[string]string{"x_sales": "SELECT 1"},
 		Subscriptions:    []Subscription{{Name: "s", Pattern: "x.#"}},
+		RevenueEvents: []RevenueEvent{
+			{Topic: "x.sale.created", Source: "x_sales", Key: "sale_id"},
+			{Topic: "x.sale.voided", Source: "x_sales", Type: "x_pos", Key: "sale_id", Remove: true},
+		},
 	}
 	pm, err := manifestToProto(m)
 	require.NoError(t, err)
@@ -44,6 +48,11 @@ func TestManifestToProto(t *testing.T) {
 	require.Equal(t, "a", pm.GetQueries()[0].GetName(), "queries are sorted by name")
 	require.Equal(t, int32(1), pm.GetSubscriptions()[0].GetConcurrency(), "concurrency defaults to 1")
 	require.Equal(t, "x_sales", pm.GetUniversalSources()[0].GetName())
+	require.Len(t, pm.GetRevenueEvents(), 2)
+	require.Equal(t, "x_sales", pm.GetRevenueEvents()[0].GetType(), "the type defaults to the source's name")
+	require.Equal(t, "sale_id", pm.GetRevenueEvents()[0].GetKey())
+	require.Equal(t, "x_pos", pm.GetRevenueEvents()[1].GetType())
+	require.True(t, pm.GetRevenueEvents()[1].GetRemove())
 
 	m.Migrations = fstest.MapFS{"0001_bad.up.sql": {Data: []byte("x")}}
 	_, err = manifestToProto(m)

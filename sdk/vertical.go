@@ -79,6 +79,15 @@ type Manifest struct {
 	// by company; leave out payments that no longer stand, such as those
 	// of voided sales.
 	PaymentSources map[string]string
+	// RevenueEvents say which of the vertical's event topics move the
+	// platform's revenue report, so that its transactions show there
+	// within a second of their commit instead of at the next refresh of
+	// the universal transactions. The host's revenue rollup subscribes to
+	// them: each such event names, in a payload field, a row of one of
+	// the vertical's UniversalSources, which the host reads from that
+	// source's SELECT and adds to (or takes back out of) the day's
+	// revenue. Topics must be the vertical's own.
+	RevenueEvents []RevenueEvent
 	// Subscriptions receive events from the platform's bus; each handler runs
 	// in its own unit of work and takes effect once per event.
 	Subscriptions []Subscription
@@ -87,6 +96,20 @@ type Manifest struct {
 	// configuration the host gives the demo company (NEXUS_DEMO) when it
 	// enables the vertical for it; without one the demo gets {}.
 	ConfigSchema string
+}
+
+// RevenueEvent is one entry of Manifest.RevenueEvents: events of Topic
+// (exactly) carry in the payload's string field Key the source_id of a row
+// of the universal source Source with transaction type Type (default:
+// Source). The event adds that row's amount and one transaction to the
+// revenue of the row's day; with Remove it takes them back out (a voided
+// sale). Publish the event in the transaction that writes the row.
+type RevenueEvent struct {
+	Topic  string
+	Source string
+	Type   string
+	Key    string
+	Remove bool
 }
 
 // Subscription receives the events whose topic matches Pattern (AMQP topic

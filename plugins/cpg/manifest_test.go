@@ -24,6 +24,12 @@ func TestManifest(t *testing.T) {
 	}
 	require.Contains(t, m.UniversalSources, "cpg_pos")
 	require.Contains(t, m.UniversalSources, "cpg_consignment")
+	require.NotEmpty(t, m.RevenueEvents)
+	for _, r := range m.RevenueEvents {
+		require.Contains(t, m.UniversalSources, r.Source, "%s names a universal source", r.Topic)
+		require.Regexp(t, `^cpg\.`, r.Topic)
+		require.Contains(t, m.UniversalSources[r.Source], "AS source_id", r.Topic)
+	}
 	for name, sql := range m.PaymentSources {
 		for _, col := range []string{"company_id", "source", "payment_id", "occurred_at", "amount", "currency", "method", "reference", "document_id"} {
 			require.Contains(t, sql, col, name)

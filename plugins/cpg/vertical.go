@@ -40,9 +40,18 @@ func (*Vertical) Manifest() sdk.Manifest {
 		StateMachines:    stateMachines(),
 		Queries:          queries,
 		UniversalSources: universalSources,
+		RevenueEvents:    revenueEvents,
 		PaymentSources:   paymentSources,
 		ConfigSchema:     configSchema,
 	}
+}
+
+// revenueEvents move the host's revenue report within a second of a sale,
+// a void or a return: each names its cpg_pos row.
+var revenueEvents = []sdk.RevenueEvent{
+	{Topic: TopicSaleCreated, Source: "cpg_pos", Key: "sale_id"},
+	{Topic: TopicSaleVoided, Source: "cpg_pos", Key: "sale_id", Remove: true},
+	{Topic: TopicSaleReturned, Source: "cpg_pos", Key: "return_id"},
 }
 
 // stateMachines guard the status of sales, cash sessions, consignments and

@@ -13,21 +13,18 @@ import (
 	"github.com/nexuspos/nexus/internal/dal"
 )
 
-// saleRules say how the CPG vertical's sale events move the revenue rollup
-// of its point-of-sale transactions (transaction type and source cpg_pos).
-var saleRules = []reporting.RollupRule{
-	{Topic: "cpg.sale.created", Source: "cpg_pos", Type: "cpg_pos", Key: "sale_id"},
-	{Topic: "cpg.sale.voided", Source: "cpg_pos", Type: "cpg_pos", Key: "sale_id", Remove: true},
-	{Topic: "cpg.sale.returned", Source: "cpg_pos", Type: "cpg_pos", Key: "return_id"},
-}
-
 // openReporting builds the universal transactions views from the running
 // verticals' sources, starts the scheduled and event-driven refreshes and
-// subscribes the revenue rollup to the CPG sales events. The invoices
-// service keeps the rollup of issued invoices itself (InvoicesType).
+// subscribes the revenue rollup to the event topics the verticals declare
+// as revenue events. The invoices service keeps the rollup of issued
+// invoices itself (InvoicesType).
 func (p *platform) openReporting(ctx context.Context) error {
+	var rules []reporting.RollupRule
+	for _, r := range p.plugins.RevenueEvents() {
+		rules = append(rules, reporting.RollupRule{Topic: r.Topic, Source: r.Source, Type: r.Type, Key: r.Key, Remove: r.Remove})
+	}
 	cfg := reporting.Config{Pool: p.pool, Log: p.log.Named("reporting"), Interval: p.cfg.MVRefreshInterval,
-		SLA: p.cfg.MVSLA, Limiter: p.shared.limiter, RollupTypes: []string{reporting.InvoicesType}, Rules: saleRules}
+		SLA: p.cfg.MVSLA, Limiter: p.shared.limiter, RollupTypes: []string{reporting.InvoicesType}, Rules: rules}
 	if lk, err := p.shared.locks.For(cache.Scope{Vertical: cache.HostVertical}); err == nil {
 		cfg.Locker = lk
 	}
@@ -52,20 +49,26 @@ func (p *platform) openReporting(ctx context.Context) error {
 		}
 	}()
 	p.reporting = rep
+	if len(rules) > 0 {
+		err = p.events.Register(ctx, events.Subscription{
+			// Every transaction of a company lands on one rollup row a day:
+			// a batch handler locks it once per batch.
+			Vertical: events.HostVertical, Name: "revenue_rollup", Pattern: reporting.Pattern(rules), Concurrency: 2,
+			Batch: func(ctx context.Context, u *dal.Unit, evs []events.Event) error {
+				facts := make([]reporting.Event, len(evs))
+				for i, ev := range evs {
+					facts[i] = reporting.Event{Topic: ev.Topic, Payload: ev.Payload}
+				}
+				return u.Run(ctx, func(tx pgx.Tx) error {
+					return rep.ApplyEvents(ctx, tx, evs[0].CompanyID, facts)
+				})
+			},
+		})
+		if err != nil {
+			return err
+		}
+	}
 	return p.events.Register(ctx, events.Subscription{
-		// Every sale of a company lands on one rollup row: a batch handler
-		// locks it once per batch.
-		Vertical: events.HostVertical, Name: "revenue_rollup", Pattern: "cpg.sale.*", Concurrency: 2,
-		Batch: func(ctx context.Context, u *dal.Unit, evs []events.Event) error {
-			facts := make([]reporting.Event, len(evs))
-			for i, ev := range evs {
-				facts[i] = reporting.Event{Topic: ev.Topic, Payload: ev.Payload}
-			}
-			return u.Run(ctx, func(tx pgx.Tx) error {
-				return rep.ApplyEvents(ctx, tx, evs[0].CompanyID, facts)
-			})
-		},
-	}, events.Subscription{
 		// The vertical checked the company's threshold before publishing.
 		Vertical: events.HostVertical, Name: "large_transactions", Pattern: "cpg.consignment.large",
 		Handler: func(context.Context, *dal.Unit, events.Event, int) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -116,6 +117,42 @@ type RollupRule struct {
 	Type   string
 	Key    string
 	Remove bool
+}
+
+// Pattern returns the narrowest AMQP topic pattern of one subscription
+// that receives every rule's topic: the topics' common words, "*" where
+// topics of as many words differ, and "#" past a common prefix when their
+// lengths differ. ApplyEvents ignores the other topics it lets through.
+// It is "" without rules.
+func Pattern(rules []RollupRule) string {
+	if len(rules) == 0 {
+		return ""
+	}
+	words := strings.Split(rules[0].Topic, ".")
+	sameLength := true
+	for _, r := range rules[1:] {
+		w := strings.Split(r.Topic, ".")
+		if len(w) != len(words) {
+			sameLength = false
+		}
+		n := min(len(w), len(words))
+		words = words[:max(n, 0)]
+		for i := range n {
+			if words[i] != w[i] {
+				words[i] = "*"
+			}
+		}
+	}
+	if sameLength {
+		return strings.Join(words, ".")
+	}
+	for i, w := range words {
+		if w == "*" {
+			words = words[:i]
+			break
+		}
+	}
+	return strings.Join(append(words, "#"), ".")
 }
 
 // Event is an event for ApplyEvents: its topic and JSON payload.

@@ -20,7 +20,7 @@ import (
 // source, and must be deterministic (no now(), random()...). Amounts are
 // signed: money coming in is positive.
 type Source struct {
-	// Name identifies the source, e.g. "cpg_pos"; lower-case letters,
+	// Name identifies the source, e.g. "shop_pos"; lower-case letters,
 	// digits and underscores. By convention it is the transaction_type the
 	// source produces, when it produces one.
 	Name string

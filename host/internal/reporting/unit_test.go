@@ -180,3 +180,29 @@ func TestCheckEvery(t *testing.T) {
 		require.Equal(t, want, s.checkEvery(), interval)
 	}
 }
+
+func TestPattern(t *testing.T) {
+	t.Parallel()
+	rules := func(topics ...string) []RollupRule {
+		out := make([]RollupRule, len(topics))
+		for i, tp := range topics {
+			out[i] = RollupRule{Topic: tp}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		topics []string
+		want   string
+	}{
+		{nil, ""},
+		{[]string{"x.sale.created"}, "x.sale.created"},
+		{[]string{"x.sale.created", "x.sale.voided", "x.sale.returned"}, "x.sale.*"},
+		{[]string{"x.sale.created", "x.charge.created"}, "x.*.created"},
+		{[]string{"x.sale.created", "y.charge.posted"}, "*.*.*"},
+		{[]string{"x.sale.created", "x.sale.line.added"}, "x.sale.#"},
+		{[]string{"x.sale.created", "x.charge.line.added"}, "x.#"},
+		{[]string{"x.sale.created", "y.charge.line.added"}, "#"},
+	} {
+		require.Equal(t, c.want, Pattern(rules(c.topics...)), "%v", c.topics)
+	}
+}

@@ -87,8 +87,11 @@ type Manifest struct {
 	// Payments the vertical took that may reach a bank account, for the
 	// host's bank reconciliation (see sdk.Manifest.PaymentSources).
 	PaymentSources []*PaymentSource `protobuf:"bytes,11,rep,name=payment_sources,json=paymentSources,proto3" json:"payment_sources,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Event topics that move the revenue report within a second (see
+	// sdk.Manifest.RevenueEvents).
+	RevenueEvents []*RevenueEvent `protobuf:"bytes,12,rep,name=revenue_events,json=revenueEvents,proto3" json:"revenue_events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Manifest) Reset() {
@@ -194,6 +197,13 @@ func (x *Manifest) GetConfigSchema() string {
 func (x *Manifest) GetPaymentSources() []*PaymentSource {
 	if x != nil {
 		return x.PaymentSources
+	}
+	return nil
+}
+
+func (x *Manifest) GetRevenueEvents() []*RevenueEvent {
+	if x != nil {
+		return x.RevenueEvents
 	}
 	return nil
 }
@@ -661,6 +671,85 @@ func (x *UniversalSource) GetSql() string {
 	return ""
 }
 
+// RevenueEvent says that events of topic add (or, with remove, take back
+// out) the row of universal source `source` whose source_id is the
+// payload's field `key`, of transaction type `type` (default: source).
+type RevenueEvent struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Topic         string                 `protobuf:"bytes,1,opt,name=topic,proto3" json:"topic,omitempty"`
+	Source        string                 `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	Type          string                 `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
+	Key           string                 `protobuf:"bytes,4,opt,name=key,proto3" json:"key,omitempty"`
+	Remove        bool                   `protobuf:"varint,5,opt,name=remove,proto3" json:"remove,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevenueEvent) Reset() {
+	*x = RevenueEvent{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevenueEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevenueEvent) ProtoMessage() {}
+
+func (x *RevenueEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevenueEvent.ProtoReflect.Descriptor instead.
+func (*RevenueEvent) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RevenueEvent) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *RevenueEvent) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *RevenueEvent) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *RevenueEvent) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *RevenueEvent) GetRemove() bool {
+	if x != nil {
+		return x.Remove
+	}
+	return false
+}
+
 // PaymentSource is a SELECT listing payments (name → SQL), with the
 // columns documented on sdk.Manifest.PaymentSources.
 type PaymentSource struct {
@@ -673,7 +762,7 @@ type PaymentSource struct {
 
 func (x *PaymentSource) Reset() {
 	*x = PaymentSource{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -685,7 +774,7 @@ func (x *PaymentSource) String() string {
 func (*PaymentSource) ProtoMessage() {}
 
 func (x *PaymentSource) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -698,7 +787,7 @@ func (x *PaymentSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentSource.ProtoReflect.Descriptor instead.
 func (*PaymentSource) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{9}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PaymentSource) GetName() string {
@@ -725,7 +814,7 @@ type InitRequest struct {
 
 func (x *InitRequest) Reset() {
 	*x = InitRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -737,7 +826,7 @@ func (x *InitRequest) String() string {
 func (*InitRequest) ProtoMessage() {}
 
 func (x *InitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -750,7 +839,7 @@ func (x *InitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitRequest.ProtoReflect.Descriptor instead.
 func (*InitRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{10}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *InitRequest) GetHostServiceId() uint32 {
@@ -775,7 +864,7 @@ type InitResponse struct {
 
 func (x *InitResponse) Reset() {
 	*x = InitResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -787,7 +876,7 @@ func (x *InitResponse) String() string {
 func (*InitResponse) ProtoMessage() {}
 
 func (x *InitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -800,7 +889,7 @@ func (x *InitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitResponse.ProtoReflect.Descriptor instead.
 func (*InitResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{11}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{12}
 }
 
 // Principal is the authenticated caller of a request.
@@ -816,7 +905,7 @@ type Principal struct {
 
 func (x *Principal) Reset() {
 	*x = Principal{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -828,7 +917,7 @@ func (x *Principal) String() string {
 func (*Principal) ProtoMessage() {}
 
 func (x *Principal) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -841,7 +930,7 @@ func (x *Principal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Principal.ProtoReflect.Descriptor instead.
 func (*Principal) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{12}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Principal) GetUserId() string {
@@ -881,7 +970,7 @@ type Values struct {
 
 func (x *Values) Reset() {
 	*x = Values{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -893,7 +982,7 @@ func (x *Values) String() string {
 func (*Values) ProtoMessage() {}
 
 func (x *Values) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -906,7 +995,7 @@ func (x *Values) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Values.ProtoReflect.Descriptor instead.
 func (*Values) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{13}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Values) GetValues() []string {
@@ -946,7 +1035,7 @@ type RouteRequest struct {
 
 func (x *RouteRequest) Reset() {
 	*x = RouteRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -958,7 +1047,7 @@ func (x *RouteRequest) String() string {
 func (*RouteRequest) ProtoMessage() {}
 
 func (x *RouteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -971,7 +1060,7 @@ func (x *RouteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteRequest.ProtoReflect.Descriptor instead.
 func (*RouteRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{14}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RouteRequest) GetCallId() string {
@@ -1088,7 +1177,7 @@ type RouteResponse struct {
 
 func (x *RouteResponse) Reset() {
 	*x = RouteResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1100,7 +1189,7 @@ func (x *RouteResponse) String() string {
 func (*RouteResponse) ProtoMessage() {}
 
 func (x *RouteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1113,7 +1202,7 @@ func (x *RouteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteResponse.ProtoReflect.Descriptor instead.
 func (*RouteResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{15}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RouteResponse) GetStatus() int32 {
@@ -1171,7 +1260,7 @@ type EventRequest struct {
 
 func (x *EventRequest) Reset() {
 	*x = EventRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1183,7 +1272,7 @@ func (x *EventRequest) String() string {
 func (*EventRequest) ProtoMessage() {}
 
 func (x *EventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1196,7 +1285,7 @@ func (x *EventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventRequest.ProtoReflect.Descriptor instead.
 func (*EventRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{16}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *EventRequest) GetCallId() string {
@@ -1291,7 +1380,7 @@ type EventResponse struct {
 
 func (x *EventResponse) Reset() {
 	*x = EventResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1303,7 +1392,7 @@ func (x *EventResponse) String() string {
 func (*EventResponse) ProtoMessage() {}
 
 func (x *EventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1316,7 +1405,7 @@ func (x *EventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventResponse.ProtoReflect.Descriptor instead.
 func (*EventResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{17}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{18}
 }
 
 type Company struct {
@@ -1333,7 +1422,7 @@ type Company struct {
 
 func (x *Company) Reset() {
 	*x = Company{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1345,7 +1434,7 @@ func (x *Company) String() string {
 func (*Company) ProtoMessage() {}
 
 func (x *Company) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1358,7 +1447,7 @@ func (x *Company) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Company.ProtoReflect.Descriptor instead.
 func (*Company) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{18}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Company) GetId() string {
@@ -1415,7 +1504,7 @@ type ConfigureCompanyRequest struct {
 
 func (x *ConfigureCompanyRequest) Reset() {
 	*x = ConfigureCompanyRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1427,7 +1516,7 @@ func (x *ConfigureCompanyRequest) String() string {
 func (*ConfigureCompanyRequest) ProtoMessage() {}
 
 func (x *ConfigureCompanyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1440,7 +1529,7 @@ func (x *ConfigureCompanyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureCompanyRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureCompanyRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{19}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ConfigureCompanyRequest) GetCallId() string {
@@ -1474,7 +1563,7 @@ type ConfigureCompanyResponse struct {
 
 func (x *ConfigureCompanyResponse) Reset() {
 	*x = ConfigureCompanyResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1486,7 +1575,7 @@ func (x *ConfigureCompanyResponse) String() string {
 func (*ConfigureCompanyResponse) ProtoMessage() {}
 
 func (x *ConfigureCompanyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1499,7 +1588,7 @@ func (x *ConfigureCompanyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureCompanyResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureCompanyResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{20}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ConfigureCompanyResponse) GetErrors() []string {
@@ -1517,7 +1606,7 @@ type ShutdownRequest struct {
 
 func (x *ShutdownRequest) Reset() {
 	*x = ShutdownRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1529,7 +1618,7 @@ func (x *ShutdownRequest) String() string {
 func (*ShutdownRequest) ProtoMessage() {}
 
 func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1542,7 +1631,7 @@ func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownRequest.ProtoReflect.Descriptor instead.
 func (*ShutdownRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{21}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{22}
 }
 
 type ShutdownResponse struct {
@@ -1553,7 +1642,7 @@ type ShutdownResponse struct {
 
 func (x *ShutdownResponse) Reset() {
 	*x = ShutdownResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1565,7 +1654,7 @@ func (x *ShutdownResponse) String() string {
 func (*ShutdownResponse) ProtoMessage() {}
 
 func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1578,7 +1667,7 @@ func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownResponse.ProtoReflect.Descriptor instead.
 func (*ShutdownResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{22}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{23}
 }
 
 var File_nexus_v1_vertical_proto protoreflect.FileDescriptor
@@ -1587,7 +1676,7 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\n" +
 	"\x17nexus/v1/vertical.proto\x12\bnexus.v1\x1a\x13nexus/v1/host.proto\"<\n" +
 	"\x0fDescribeRequest\x12)\n" +
-	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\x94\x04\n" +
+	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\xd3\x04\n" +
 	"\bManifest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1602,7 +1691,8 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\x11universal_sources\x18\t \x03(\v2\x19.nexus.v1.UniversalSourceR\x10universalSources\x12#\n" +
 	"\rconfig_schema\x18\n" +
 	" \x01(\tR\fconfigSchema\x12@\n" +
-	"\x0fpayment_sources\x18\v \x03(\v2\x17.nexus.v1.PaymentSourceR\x0epaymentSources\"\xd2\x01\n" +
+	"\x0fpayment_sources\x18\v \x03(\v2\x17.nexus.v1.PaymentSourceR\x0epaymentSources\x12=\n" +
+	"\x0erevenue_events\x18\f \x03(\v2\x16.nexus.v1.RevenueEventR\rrevenueEvents\"\xd2\x01\n" +
 	"\x05Route\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x18\n" +
@@ -1637,7 +1727,13 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\x03sql\x18\x02 \x01(\tR\x03sql\"7\n" +
 	"\x0fUniversalSource\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
-	"\x03sql\x18\x02 \x01(\tR\x03sql\"5\n" +
+	"\x03sql\x18\x02 \x01(\tR\x03sql\"z\n" +
+	"\fRevenueEvent\x12\x14\n" +
+	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x16\n" +
+	"\x06source\x18\x02 \x01(\tR\x06source\x12\x12\n" +
+	"\x04type\x18\x03 \x01(\tR\x04type\x12\x10\n" +
+	"\x03key\x18\x04 \x01(\tR\x03key\x12\x16\n" +
+	"\x06remove\x18\x05 \x01(\bR\x06remove\"5\n" +
 	"\rPaymentSource\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
 	"\x03sql\x18\x02 \x01(\tR\x03sql\"X\n" +
@@ -1743,7 +1839,7 @@ func file_nexus_v1_vertical_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_vertical_proto_rawDescData
 }
 
-var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_nexus_v1_vertical_proto_goTypes = []any{
 	(*DescribeRequest)(nil),          // 0: nexus.v1.DescribeRequest
 	(*Manifest)(nil),                 // 1: nexus.v1.Manifest
@@ -1754,26 +1850,27 @@ var file_nexus_v1_vertical_proto_goTypes = []any{
 	(*Subscription)(nil),             // 6: nexus.v1.Subscription
 	(*NamedQuery)(nil),               // 7: nexus.v1.NamedQuery
 	(*UniversalSource)(nil),          // 8: nexus.v1.UniversalSource
-	(*PaymentSource)(nil),            // 9: nexus.v1.PaymentSource
-	(*InitRequest)(nil),              // 10: nexus.v1.InitRequest
-	(*InitResponse)(nil),             // 11: nexus.v1.InitResponse
-	(*Principal)(nil),                // 12: nexus.v1.Principal
-	(*Values)(nil),                   // 13: nexus.v1.Values
-	(*RouteRequest)(nil),             // 14: nexus.v1.RouteRequest
-	(*RouteResponse)(nil),            // 15: nexus.v1.RouteResponse
-	(*EventRequest)(nil),             // 16: nexus.v1.EventRequest
-	(*EventResponse)(nil),            // 17: nexus.v1.EventResponse
-	(*Company)(nil),                  // 18: nexus.v1.Company
-	(*ConfigureCompanyRequest)(nil),  // 19: nexus.v1.ConfigureCompanyRequest
-	(*ConfigureCompanyResponse)(nil), // 20: nexus.v1.ConfigureCompanyResponse
-	(*ShutdownRequest)(nil),          // 21: nexus.v1.ShutdownRequest
-	(*ShutdownResponse)(nil),         // 22: nexus.v1.ShutdownResponse
-	nil,                              // 23: nexus.v1.RouteRequest.ParamsEntry
-	nil,                              // 24: nexus.v1.RouteRequest.QueryEntry
-	nil,                              // 25: nexus.v1.RouteRequest.HeadersEntry
-	nil,                              // 26: nexus.v1.RouteResponse.HeadersEntry
-	(*OutEvent)(nil),                 // 27: nexus.v1.OutEvent
-	(*CacheInvalidateRequest)(nil),   // 28: nexus.v1.CacheInvalidateRequest
+	(*RevenueEvent)(nil),             // 9: nexus.v1.RevenueEvent
+	(*PaymentSource)(nil),            // 10: nexus.v1.PaymentSource
+	(*InitRequest)(nil),              // 11: nexus.v1.InitRequest
+	(*InitResponse)(nil),             // 12: nexus.v1.InitResponse
+	(*Principal)(nil),                // 13: nexus.v1.Principal
+	(*Values)(nil),                   // 14: nexus.v1.Values
+	(*RouteRequest)(nil),             // 15: nexus.v1.RouteRequest
+	(*RouteResponse)(nil),            // 16: nexus.v1.RouteResponse
+	(*EventRequest)(nil),             // 17: nexus.v1.EventRequest
+	(*EventResponse)(nil),            // 18: nexus.v1.EventResponse
+	(*Company)(nil),                  // 19: nexus.v1.Company
+	(*ConfigureCompanyRequest)(nil),  // 20: nexus.v1.ConfigureCompanyRequest
+	(*ConfigureCompanyResponse)(nil), // 21: nexus.v1.ConfigureCompanyResponse
+	(*ShutdownRequest)(nil),          // 22: nexus.v1.ShutdownRequest
+	(*ShutdownResponse)(nil),         // 23: nexus.v1.ShutdownResponse
+	nil,                              // 24: nexus.v1.RouteRequest.ParamsEntry
+	nil,                              // 25: nexus.v1.RouteRequest.QueryEntry
+	nil,                              // 26: nexus.v1.RouteRequest.HeadersEntry
+	nil,                              // 27: nexus.v1.RouteResponse.HeadersEntry
+	(*OutEvent)(nil),                 // 28: nexus.v1.OutEvent
+	(*CacheInvalidateRequest)(nil),   // 29: nexus.v1.CacheInvalidateRequest
 }
 var file_nexus_v1_vertical_proto_depIdxs = []int32{
 	2,  // 0: nexus.v1.Manifest.routes:type_name -> nexus.v1.Route
@@ -1782,38 +1879,39 @@ var file_nexus_v1_vertical_proto_depIdxs = []int32{
 	6,  // 3: nexus.v1.Manifest.subscriptions:type_name -> nexus.v1.Subscription
 	7,  // 4: nexus.v1.Manifest.queries:type_name -> nexus.v1.NamedQuery
 	8,  // 5: nexus.v1.Manifest.universal_sources:type_name -> nexus.v1.UniversalSource
-	9,  // 6: nexus.v1.Manifest.payment_sources:type_name -> nexus.v1.PaymentSource
-	5,  // 7: nexus.v1.StateMachine.transitions:type_name -> nexus.v1.Transition
-	23, // 8: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
-	24, // 9: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
-	25, // 10: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
-	12, // 11: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
-	18, // 12: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
-	26, // 13: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
-	27, // 14: nexus.v1.RouteResponse.events:type_name -> nexus.v1.OutEvent
-	28, // 15: nexus.v1.RouteResponse.invalidate:type_name -> nexus.v1.CacheInvalidateRequest
-	18, // 16: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
-	18, // 17: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
-	13, // 18: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
-	13, // 19: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
-	13, // 20: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
-	0,  // 21: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
-	10, // 22: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
-	14, // 23: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
-	16, // 24: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
-	19, // 25: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
-	21, // 26: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
-	1,  // 27: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
-	11, // 28: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
-	15, // 29: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
-	17, // 30: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
-	20, // 31: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
-	22, // 32: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
-	27, // [27:33] is the sub-list for method output_type
-	21, // [21:27] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	10, // 6: nexus.v1.Manifest.payment_sources:type_name -> nexus.v1.PaymentSource
+	9,  // 7: nexus.v1.Manifest.revenue_events:type_name -> nexus.v1.RevenueEvent
+	5,  // 8: nexus.v1.StateMachine.transitions:type_name -> nexus.v1.Transition
+	24, // 9: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
+	25, // 10: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
+	26, // 11: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
+	13, // 12: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
+	19, // 13: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
+	27, // 14: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
+	28, // 15: nexus.v1.RouteResponse.events:type_name -> nexus.v1.OutEvent
+	29, // 16: nexus.v1.RouteResponse.invalidate:type_name -> nexus.v1.CacheInvalidateRequest
+	19, // 17: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
+	19, // 18: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
+	14, // 19: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	14, // 20: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	14, // 21: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
+	0,  // 22: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
+	11, // 23: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
+	15, // 24: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
+	17, // 25: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
+	20, // 26: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
+	22, // 27: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
+	1,  // 28: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
+	12, // 29: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
+	16, // 30: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
+	18, // 31: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
+	21, // 32: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
+	23, // 33: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
+	28, // [28:34] is the sub-list for method output_type
+	22, // [22:28] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_vertical_proto_init() }
@@ -1828,7 +1926,7 @@ func file_nexus_v1_vertical_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_vertical_proto_rawDesc), len(file_nexus_v1_vertical_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
