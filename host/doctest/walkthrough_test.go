@@ -23,17 +23,10 @@ var preamble string
 // readmes are run in this order, as one walkthrough sharing its variables.
 var readmes = []string{"README.md", "plugins/cpg/README.md"}
 
-// The platform admin `make run` prints; the walkthrough's host gets it as
-// its bootstrap admin.
-const (
-	demoAdminEmail    = "admin@demo.nexus.local"
-	demoAdminPassword = "demo-admin-2026"
-)
-
 // TestWalkthrough runs every ```sh example of the READMEs, in order, with
-// bash against a fresh host with the demo company, the hello and cpg
-// verticals and a platform admin, and fails naming the README line whose
-// command answered an unexpected status.
+// bash against a fresh host started as `make run` starts it (the demo
+// company and its platform admin, the hello and cpg verticals), and fails
+// naming the README line whose command answered an unexpected status.
 func TestWalkthrough(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -63,8 +56,10 @@ func TestWalkthrough(t *testing.T) {
 		"hello": hosttest.Build(t, "github.com/nexuspos/nexus/examples/hello"),
 		"cpg":   hosttest.Build(t, "github.com/nexuspos/nexus/plugins/cpg/cmd/nexus-vertical-cpg"),
 	})
-	h := hosttest.Start(t, dir, "NEXUS_DEMO=1",
-		"NEXUS_BOOTSTRAP_ADMIN_EMAIL="+demoAdminEmail, "NEXUS_BOOTSTRAP_ADMIN_PASSWORD="+demoAdminPassword)
+	// As `make run` starts it: a development host with the demo company,
+	// which creates and prints the demo's platform admin.
+	h := hosttest.Start(t, dir, "NEXUS_ENV=dev", "NEXUS_DEMO=1",
+		"NEXUS_BOOTSTRAP_ADMIN_EMAIL=", "NEXUS_BOOTSTRAP_ADMIN_PASSWORD=")
 	addr := strings.TrimPrefix(h.URL, "http://")
 	script, err := Build(preamble, blocks, func(line string) string {
 		return strings.ReplaceAll(line, "localhost:8080", addr)
