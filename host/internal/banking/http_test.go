@@ -364,6 +364,25 @@ func TestImportRealBankFiles(t *testing.T) {
 		requireStatus(t, rec, http.StatusCreated, "")
 		require.Equal(t, "0.0031", decode[Match](t, rec).Difference)
 	})
+
+	t.Run("a sub-cent amount is never an automatic match", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t) // a company of its own: its invoices are the only candidates
+		other := e.company(t, rfcCompany)
+		acct := e.account(t, other, NewAccount{Name: "Cuenta"})
+		for _, total := range []string{"100.00", "200.00", "300.00"} {
+			e.ingest(t, other, sale(rfcOther, "2024-06-01T09:00:00", total))
+		}
+		res := e.importFile(t, other, acct.ID, "application/x-ofx", []byte(`OFXHEADER:100
+
+<OFX><CURDEF>MXN<STMTTRN><DTPOSTED>20240603<TRNAMT>+600.0031<NAME>SPEI `+rfcOther+` PAGO FACTURAS</STMTTRN></OFX>`))
+		require.Equal(t, 1, res.Imported)
+		rec := e.postJSON(t, as(other, auth.RoleManager), base+"/reconcile", ReconcileOptions{AccountID: acct.ID})
+		requireStatus(t, rec, http.StatusOK, "")
+		got := decode[ReconcileResult](t, rec)
+		require.Empty(t, got.Matched, "600.0031 is no sum of invoices of whole cents: %s", rec.Body)
+		require.Zero(t, e.count(t, "bank_matches", other.CompanyID))
+	})
 }
 
 // reconcileFixture is a company with invoices and a statement whose

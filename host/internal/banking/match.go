@@ -276,6 +276,12 @@ func (m *matcher) oneToOne(claimed map[int]bool) ([]proposal, []unresolved) {
 func (m *matcher) oneToMany(mi int, claimed map[int]bool) (p *proposal, u unresolved, ok bool) {
 	mv := m.movements[mi]
 	target := mv.amount.Abs()
+	if !target.Equal(target.Truncate(2)) {
+		// Sums are of whole cents: a bank's sub-cent amount (115.8331) is
+		// no sum of them, and searching its truncation would call a
+		// near match exact.
+		return nil, unresolved{}, false
+	}
 	groups := map[string][]int{}
 	for ti := range m.targets {
 		t := &m.targets[ti]
