@@ -360,6 +360,7 @@ func TestSuggestRefunds(t *testing.T) {
 		{"mercadopago and transfer go back too, before cash", "90.00",
 			[]paymentRow{pay("cash", "40.00", "0", nil), pay("transfer", "30.00", "0", ref("SPEI 1")), pay("mercadopago", "20.00", "0", ref("mp-9"))},
 			[]want{{"mercadopago", "20.00", ref("mp-9")}, {"transfer", "30.00", ref("SPEI 1")}, {"cash", "40.00", nil}}},
+		{"a free line refunds nothing", "0.00", []paymentRow{pay("card", "10.00", "0", ref("auth-1"))}, nil},
 		{"several cash tenders make one cash refund", "30.00",
 			[]paymentRow{pay("cash", "20.00", "0", nil), pay("cash", "20.00", "10.00", nil)}, []want{{"cash", "30.00", nil}}},
 		{"what no tender can take back goes to cash", "40.00",

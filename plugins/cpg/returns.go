@@ -421,7 +421,9 @@ func createReturn(c *sdk.Context) error {
 	b.Update("sales", id, map[string]any{"refunded": plan.sale.Refunded.Add(plan.total)})
 	b.Insert("returns", ret)
 	b.Insert("return_lines", retLines)
-	b.Insert("payments", payRows)
+	if len(payRows) > 0 {
+		b.Insert("payments", payRows)
+	}
 	stockOK := led.queue(b)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("return: %w", err)

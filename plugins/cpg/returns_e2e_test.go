@@ -115,5 +115,14 @@ func testReturns(t *testing.T, p *platform) {
 		}
 	}
 	require.Equal(t, "100.00", cash, "float 100.00 + 10.00 cash kept − 10.00 refunded")
+
+	// A gift (price 0.00) comes back refunding nothing, so no drawer is needed.
+	gift := a.product("RET-GIFT", "0.00", "1.00")
+	a.stock(gift, "1")
+	free := a.ok(http.StatusCreated, "cashier", "POST", "/sales", map[string]any{"session_id": session,
+		"lines": []any{line(gift, "1"), line(cap, "0.5")}, "payments": []any{map[string]any{"method": "cash", "amount": "5.00"}}})
+	back := a.ok(http.StatusCreated, "cashier", "POST", "/sales/"+free["id"].(string)+"/returns", map[string]any{"lines": []any{line(gift, "1")}})
+	require.Equal(t, "0.00", back["total"])
+	require.Empty(t, back["refunds"])
 	a.integrity()
 }
