@@ -26,6 +26,11 @@ const (
 	eventSettle                 = "settle"
 )
 
+// TopicConsignmentSold is published when a consignee reports sales: the
+// report is revenue (the host's revenue rollup takes it from its
+// cpg_consignment row).
+const TopicConsignmentSold = "cpg.consignment.sold"
+
 // consignmentRow is a row of consignments.
 type consignmentRow struct {
 	ID               string     `json:"id"`
@@ -580,6 +585,12 @@ func reportConsignmentSales(c *sdk.Context) error {
 	}
 	if err := stockOK(); err != nil {
 		return err
+	}
+	if _, err := c.Events().Publish(TopicConsignmentSold, map[string]string{
+		"consignment_id": id, "report_id": rep.ID, "total": fmtMoney(rep.Total.Decimal),
+		"currency": row.Currency, "occurred_at": at.Format(time.RFC3339Nano),
+	}); err != nil {
+		return fmt.Errorf("consignment sales: %w", err)
 	}
 	v := view()
 	v["report"] = rep

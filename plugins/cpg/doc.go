@@ -23,4 +23,5 @@
 //	cpg.sale.voided        {"sale_id","location_id","total","occurred_at"}
 //	cpg.sale.returned      {"sale_id","return_id","location_id","amount","occurred_at"}
 //	cpg.consignment.large  {"consignment_id","customer_id","location_id","value","threshold","currency","occurred_at"}
+//	cpg.consignment.sold   {"consignment_id","report_id","total","currency","occurred_at"}
 package cpg

@@ -2,17 +2,22 @@ package cpg_test
 
 import (
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/host/hosttest"
+	"github.com/nexuspos/nexus/plugins/cpg"
 )
 
 // TestConsignmentRevenue follows a consignment through the host's revenue
 // report: goods sent are still the company's, so nothing counts until the
 // consignee reports sales, which count at the agreed price on the day they
-// are reported; returns and settlements (payments of what was reported)
-// add nothing. Another company sees none of it.
+// are reported, at once through the rollup (a declared revenue event) and
+// alike in the views after a refresh; returns and settlements (payments of
+// what was reported) add nothing. Another company sees none of it.
 func TestConsignmentRevenue(t *testing.T) {
 	t.Parallel()
 	p := startPlatform(t)
@@ -26,13 +31,30 @@ func TestConsignmentRevenue(t *testing.T) {
 
 	mexico, err := time.LoadLocation("America/Mexico_City")
 	require.NoError(t, err)
-	revenue := func(tn *company) []any {
+	// report reads today's revenue by type; refreshed first, the views
+	// answer for the consignments, else the rollup.
+	report := func(tn *company, refresh bool) map[string]any {
 		t.Helper()
-		p.h.Expect(http.StatusOK, "POST", "/api/v1/mv/refresh?force=true", p.adminToken(t), nil)
+		if refresh {
+			p.h.Expect(http.StatusOK, "POST", "/api/v1/mv/refresh?force=true", p.adminToken(t), nil)
+		}
 		today := time.Now().In(mexico).Format(time.DateOnly)
-		res := p.h.Expect(http.StatusOK, "GET", "/api/v1/reports/revenue?from="+today+"&to="+today+"&group_by=transaction_type",
+		return p.h.Expect(http.StatusOK, "GET", "/api/v1/reports/revenue?from="+today+"&to="+today+"&group_by=transaction_type",
 			tn.Tokens["viewer"], nil).JSON(t)
-		return res["data"].([]any)
+	}
+	revenue := func(tn *company) []any { return report(tn, true)["data"].([]any) }
+	// fresh polls the rollup (no refresh) until it shows want, for at
+	// most 5 s on this shared machine; the report must come from it.
+	fresh := func(want []any) {
+		t.Helper()
+		start := time.Now()
+		var got map[string]any
+		hosttest.Eventually(t, 5*time.Second, "the rollup shows the sales report", func() bool {
+			got = report(a, false)
+			return reflect.DeepEqual(got["data"], want)
+		})
+		require.Equal(t, "rollup", got["source"])
+		t.Logf("the sales report reached the revenue report %s after its response", time.Since(start))
 	}
 	consigned := func(amount string, count float64) []any {
 		return []any{map[string]any{"key": "cpg_consignment", "currency": "MXN", "amount": amount, "count": count}}
@@ -43,6 +65,7 @@ func TestConsignmentRevenue(t *testing.T) {
 
 	// 3 × 25.00 reported sold, then 50.00 of it paid and 4 units back.
 	a.ok(http.StatusCreated, "manager", "POST", "/consignments/"+id+"/sales", map[string]any{"lines": []any{line(v, "3")}})
+	fresh(consigned("75.00", 1))
 	a.ok(http.StatusCreated, "manager", "POST", "/consignments/"+id+"/settlements", map[string]any{"amount": "50.00", "method": "transfer"})
 	a.ok(http.StatusCreated, "manager", "POST", "/consignments/"+id+"/returns", map[string]any{"lines": []any{line(v, "4")}})
 	require.Equal(t, consigned("75.00", 1), revenue(a))
@@ -54,4 +77,14 @@ func TestConsignmentRevenue(t *testing.T) {
 	require.Equal(t, "settled", done["status"])
 	require.Equal(t, consigned("100.00", 2), revenue(a), "3 + 1 units at 25.00 in two reports")
 	require.Empty(t, revenue(b), "company B sees none of A's revenue")
+
+	// The views' source holds the same two reports as the rollup.
+	var (
+		n     int
+		total string
+	)
+	require.NoError(t, p.pool.QueryRow(t.Context(), "SELECT count(*), sum(amount)::text FROM ("+
+		cpg.New().Manifest().UniversalSources["cpg_consignment"]+") u WHERE company_id = $1", a.ID).Scan(&n, &total))
+	require.Equal(t, 2, n)
+	require.Equal(t, "100.00", total)
 }

@@ -47,11 +47,13 @@ func (*Vertical) Manifest() sdk.Manifest {
 }
 
 // revenueEvents move the host's revenue report within a second of a sale,
-// a void or a return: each names its cpg_pos row.
+// a void, a return or a consignee's sales report: each names its row of
+// cpg_pos or cpg_consignment.
 var revenueEvents = []sdk.RevenueEvent{
 	{Topic: TopicSaleCreated, Source: "cpg_pos", Key: "sale_id"},
 	{Topic: TopicSaleVoided, Source: "cpg_pos", Key: "sale_id", Remove: true},
 	{Topic: TopicSaleReturned, Source: "cpg_pos", Key: "return_id"},
+	{Topic: TopicConsignmentSold, Source: "cpg_consignment", Key: "report_id"},
 }
 
 // stateMachines guard the status of sales, cash sessions, consignments and
