@@ -142,7 +142,21 @@ func (t *Table) column(name string) (Column, error) {
 type Catalog struct {
 	schema string
 	tables map[string]*Table
+	// role is the role the vertical's statements run as; see SetRole.
+	role string
 }
+
+// SetRole makes Exec run the statements it sends in batches (the named
+// queries and the operations it pipelines) as role, switching back to
+// TenantRole after each batch in the same round trip: the statements the
+// host runs on its own (locks, version checks, transitions with their
+// status_history rows) and the host's writes later in the unit keep
+// TenantRole. Call it before sharing the catalog; "" (the default) runs
+// everything as TenantRole.
+func (c *Catalog) SetRole(role string) { c.role = role }
+
+// Role returns the role set by SetRole.
+func (c *Catalog) Role() string { return c.role }
 
 // Schema returns the schema the catalog describes.
 func (c *Catalog) Schema() string { return c.schema }

@@ -3,7 +3,10 @@
 // they send DBOps, and the host (or sdktest) runs them with Exec inside the
 // request's unit of work (Unit), a transaction running as the nexus_tenant
 // role with app.company_id set, so PostgreSQL row-level security confines
-// every statement to the caller's company. On top of that every statement
+// every statement to the caller's company. A catalog given the vertical's
+// own role (Catalog.SetRole) runs the statements Exec pipelines, named
+// queries included, as that role and switches back to nexus_tenant in the
+// same round trip, so grants fence the vertical in its schema. On top of that every statement
 // the DAL builds filters or sets company_id itself: tenant isolation is
 // enforced twice.
 //

@@ -134,7 +134,7 @@ func (r *runner) opError(i int, err error) error {
 func (r *runner) settle(ctx context.Context) error {
 	var sendErr error
 	if r.batch.Len() > 0 {
-		batch := r.batch
+		batch := fenced(r.batch, r.cat.role)
 		r.batch = &pgx.Batch{}
 		send := r.tx.SendBatch
 		if r.qualified {
@@ -159,6 +159,19 @@ func (r *runner) settle(ctx context.Context) error {
 		r.results = append(r.results, res)
 	}
 	return nil
+}
+
+// fenced returns b run as role: b's statements between a switch to role
+// and one back to TenantRole. It returns b itself when role is "".
+func fenced(b *pgx.Batch, role string) *pgx.Batch {
+	if role == "" {
+		return b
+	}
+	out := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+2)}
+	out.Queue(setRoleSQL + quote(role))
+	out.QueuedQueries = append(out.QueuedQueries, b.QueuedQueries...)
+	out.Queue(setRoleSQL + quote(TenantRole))
+	return out
 }
 
 // queue adds a statement of the current operation to the batch; scan reads

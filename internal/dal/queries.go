@@ -47,6 +47,11 @@ ORDER BY c.relname, a.attnum`
 	tenantBeginSQL = `SELECT set_config('role', $1, true), set_config('app.company_id', $2, true),
        set_config('search_path', $3, true), set_config('lock_timeout', $4, true)`
 
+	// setRoleSQL, followed by a quoted role, switches the transaction's
+	// role. It is a statement, not set_config, because the roles of
+	// verticals may not call set_config.
+	setRoleSQL = `SET LOCAL ROLE `
+
 	// searchPathSQL sets a transaction's search_path to $1.
 	searchPathSQL = `SELECT set_config('search_path', $1, true)`
 

@@ -38,7 +38,12 @@ func SchemaName(vertical string) string { return strings.ReplaceAll(vertical, "-
 
 // Prepare applies the vertical's migrations into its schema (with
 // row-level security on every company_id table), loads the catalog,
-// installs the state machines and prepares the named queries. Any failure
+// installs the state machines, fences the vertical in its own database
+// role (migrate.FenceVertical: its schema's tenant tables only, state
+// columns updated only by the host's transitions) and prepares the named
+// queries. The vertical's named queries and pipelined operations then run
+// as that role (dal.Catalog.SetRole); the host's own statements in the
+// unit keep the tenant role. Any failure
 // refuses the vertical: its manifest does not fit the database. A nil log
 // discards messages.
 func Prepare(ctx context.Context, pool *pgxpool.Pool, man *nexusv1.Manifest, log hclog.Logger) (*Data, error) {
@@ -78,6 +83,17 @@ func Prepare(ctx context.Context, pool *pgxpool.Pool, man *nexusv1.Manifest, log
 	if err := cat.SetStateMachines(machines); err != nil {
 		return nil, fmt.Errorf("state machines: %w", err)
 	}
+	managed := map[string][]string{}
+	for _, m := range machines {
+		managed[m.Table] = append(managed[m.Table], m.Column)
+	}
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		return migrate.FenceVertical(ctx, tx, d.Schema, managed)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("database role: %w", err)
+	}
+	cat.SetRole(migrate.VerticalRole(d.Schema))
 	d.Catalog = cat
 	queries := make(map[string]string, len(man.GetQueries()))
 	for _, q := range man.GetQueries() {

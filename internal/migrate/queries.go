@@ -107,4 +107,71 @@ VALUES ($1, $2, $3, $4)`
 
 	// searchPathSQL takes the quoted vertical schema.
 	searchPathSQL = `SET LOCAL search_path TO %s, public`
+
+	// verticalRoleStateSQL reports whether role $1 exists and whether the
+	// connecting role may switch to it (a superuser always may).
+	verticalRoleStateSQL = `
+SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1),
+       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+         OR CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)
+                 THEN pg_has_role(current_user, $1, 'MEMBER') ELSE false END`
+
+	// createVerticalRoleSQL takes the quoted role. Roles are cluster-wide,
+	// so two databases preparing the same vertical may race to create it.
+	createVerticalRoleSQL = `DO $$
+BEGIN
+    CREATE ROLE %s NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+EXCEPTION
+    WHEN duplicate_object OR unique_violation THEN NULL;
+END
+$$`
+
+	// grantRoleToSessionSQL takes the quoted role.
+	grantRoleToSessionSQL = `GRANT %s TO CURRENT_USER`
+
+	// setConfigAllowedSQL reports whether role $1 may call set_config.
+	setConfigAllowedSQL = `SELECT has_function_privilege($1, 'pg_catalog.set_config(text, text, boolean)', 'EXECUTE')`
+
+	// restrictSetConfigSQL takes the quoted tenant role: set_config changes
+	// the role and app.company_id, so only the connecting role and the
+	// tenant role keep it.
+	restrictSetConfigSQL = `REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) TO %s, CURRENT_USER`
+
+	// schemaUsageSQL reports whether role $1 has USAGE on schema $2.
+	schemaUsageSQL = `SELECT has_schema_privilege($1, $2, 'USAGE')`
+
+	// fenceTablesSQL lists the tables of schema $1 that have a company_id
+	// column with whether role $2 holds SELECT, INSERT and DELETE, whether
+	// it holds UPDATE on the whole table, their columns and the columns it
+	// may update, in column order.
+	fenceTablesSQL = `
+SELECT c.relname,
+       has_table_privilege($2, c.oid, 'SELECT')
+         AND has_table_privilege($2, c.oid, 'INSERT')
+         AND has_table_privilege($2, c.oid, 'DELETE'),
+       has_table_privilege($2, c.oid, 'UPDATE'),
+       ARRAY(SELECT a.attname::text FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+       ARRAY(SELECT a.attname::text FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+               AND has_column_privilege($2, c.oid, a.attnum, 'UPDATE') ORDER BY a.attnum)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1
+  AND c.relkind IN ('r', 'p')
+  AND EXISTS (SELECT 1 FROM pg_attribute a
+              WHERE a.attrelid = c.oid AND a.attname = 'company_id' AND a.attnum > 0 AND NOT a.attisdropped)
+ORDER BY c.relname`
+
+	// grantReadWriteSQL takes the quoted table and role.
+	grantReadWriteSQL = `GRANT SELECT, INSERT, DELETE ON %s TO %s`
+
+	// grantUpdateSQL takes an optional column list (" (a, b)"), the quoted
+	// table and role.
+	grantUpdateSQL = `GRANT UPDATE%s ON %s TO %s`
+
+	// revokeUpdateSQL takes the quoted table and role; it revokes the
+	// column privileges too.
+	revokeUpdateSQL = `REVOKE UPDATE ON %s FROM %s`
 )

@@ -21,6 +21,7 @@ const TenantPolicy = "tenant_isolation"
 type DBTX interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // EnforceTenancy makes every table in schema that has a company_id column
@@ -66,19 +67,8 @@ func EnforceTenancy(ctx context.Context, db DBTX, schema string) error {
 		}
 	}
 
-	rows, err = db.Query(ctx, tenantSequencesSQL, schema, TenantRole)
-	if err != nil {
-		return fmt.Errorf("enforce tenancy on schema %q: list sequences: %w", schema, err)
-	}
-	sequences, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("enforce tenancy on schema %q: list sequences: %w", schema, err)
-	}
-	for _, seq := range sequences {
-		ident := pgx.Identifier{schema, seq}.Sanitize()
-		if _, err := db.Exec(ctx, fmt.Sprintf(grantSequenceSQL, ident, pgx.Identifier{TenantRole}.Sanitize())); err != nil {
-			return fmt.Errorf("enforce tenancy on %s: %w", ident, err)
-		}
+	if err := grantSequences(ctx, db, schema, TenantRole); err != nil {
+		return fmt.Errorf("enforce tenancy on schema %q: %w", schema, err)
 	}
 	return nil
 }

@@ -8,9 +8,9 @@
 // built the way the host builds one — the host's migrations, then the
 // vertical's from its manifest into its schema, with row-level security on
 // every company_id table — and each request runs in a unit of work of the
-// host's data access layer, as the nexus_tenant role for the caller's
-// company: committed when the handler answers below 400, rolled back
-// otherwise. Tenant isolation is therefore real: a request made through
+// host's data access layer for the caller's company, the vertical's
+// statements fenced in its own database role as on the host: committed
+// when the handler answers below 400, rolled back otherwise. Tenant isolation is therefore real: a request made through
 // WithCompany or As for another company sees none of the first company's
 // rows.
 //

@@ -1,0 +1,188 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// verticalRolePrefix starts the name of every vertical's role.
+const verticalRolePrefix = "nexus_v_"
+
+// maxIdentLen is the longest identifier PostgreSQL keeps (NAMEDATALEN-1).
+const maxIdentLen = 63
+
+// VerticalRole is the role a vertical's statements run as: "nexus_v_"
+// and its schema, shortened with a hash of the schema when that would
+// exceed PostgreSQL's identifier length (so that two long schemas never
+// share a role).
+func VerticalRole(schema string) string {
+	name := verticalRolePrefix + schema
+	if len(name) <= maxIdentLen {
+		return name
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(schema))
+	suffix := fmt.Sprintf("_%08x", h.Sum32())
+	return name[:maxIdentLen-len(suffix)] + suffix
+}
+
+// FenceVertical sets up the role of the vertical whose tables live in
+// schema (VerticalRole): created NOLOGIN, without BYPASSRLS and member of
+// nothing, switchable by the connecting role, with USAGE on schema and
+// SELECT, INSERT, UPDATE and DELETE on the schema's tenant tables (those
+// with a company_id column, which EnforceTenancy keeps under row-level
+// security), USAGE on their sequences — and nothing on the host's tables
+// or any other schema. managed maps a table to its columns that only the
+// host may update (state-machine columns): on such a table UPDATE is
+// granted on every other column. It also takes EXECUTE on set_config from
+// PUBLIC (granting it to TenantRole and the connecting role), so that a
+// vertical's statement can neither change role nor company. It only
+// touches what is missing; run it in a transaction after the schema's
+// migrations, every time the vertical registers, so that an existing
+// database upgrades in place.
+func FenceVertical(ctx context.Context, db DBTX, schema string, managed map[string][]string) error {
+	role := VerticalRole(schema)
+	ident := pgx.Identifier{role}.Sanitize()
+	if err := ensureVerticalRole(ctx, db, role); err != nil {
+		return fmt.Errorf("fence schema %q: %w", schema, err)
+	}
+	if err := revokeSetConfig(ctx, db, role); err != nil {
+		return fmt.Errorf("fence schema %q: %w", schema, err)
+	}
+	var usage bool
+	if err := db.QueryRow(ctx, schemaUsageSQL, role, schema).Scan(&usage); err != nil {
+		return fmt.Errorf("fence schema %q: %w", schema, err)
+	}
+	if !usage {
+		if _, err := db.Exec(ctx, fmt.Sprintf(grantSchemaSQL, pgx.Identifier{schema}.Sanitize(), ident)); err != nil {
+			return fmt.Errorf("fence schema %q: %w", schema, err)
+		}
+	}
+	if err := fenceTables(ctx, db, schema, role, managed); err != nil {
+		return fmt.Errorf("fence schema %q: %w", schema, err)
+	}
+	if err := grantSequences(ctx, db, schema, role); err != nil {
+		return fmt.Errorf("fence schema %q: %w", schema, err)
+	}
+	return nil
+}
+
+// ensureVerticalRole creates role when missing and lets the connecting
+// role switch to it.
+func ensureVerticalRole(ctx context.Context, db DBTX, role string) error {
+	var exists, member bool
+	if err := db.QueryRow(ctx, verticalRoleStateSQL, role).Scan(&exists, &member); err != nil {
+		return fmt.Errorf("role %s: %w", role, err)
+	}
+	ident := pgx.Identifier{role}.Sanitize()
+	if !exists {
+		if _, err := db.Exec(ctx, fmt.Sprintf(createVerticalRoleSQL, ident)); err != nil {
+			return fmt.Errorf("create role %s: %w", role, err)
+		}
+	}
+	if !member {
+		if _, err := db.Exec(ctx, fmt.Sprintf(grantRoleToSessionSQL, ident)); err != nil {
+			return fmt.Errorf("grant role %s: %w", role, err)
+		}
+	}
+	return nil
+}
+
+// revokeSetConfig makes set_config callable only by the connecting role
+// and TenantRole, if role can still call it.
+func revokeSetConfig(ctx context.Context, db DBTX, role string) error {
+	var allowed bool
+	if err := db.QueryRow(ctx, setConfigAllowedSQL, role).Scan(&allowed); err != nil {
+		return fmt.Errorf("set_config privilege: %w", err)
+	}
+	if !allowed {
+		return nil
+	}
+	if _, err := db.Exec(ctx, fmt.Sprintf(restrictSetConfigSQL, pgx.Identifier{TenantRole}.Sanitize())); err != nil {
+		return fmt.Errorf("restrict set_config: %w", err)
+	}
+	return nil
+}
+
+// fenceTables grants role its privileges on schema's tenant tables,
+// keeping UPDATE off the managed columns.
+func fenceTables(ctx context.Context, db DBTX, schema, role string, managed map[string][]string) error {
+	rows, err := db.Query(ctx, fenceTablesSQL, schema, role)
+	if err != nil {
+		return fmt.Errorf("list tables: %w", err)
+	}
+	type table struct {
+		name              string
+		basic, tableWrite bool
+		columns, writable []string
+	}
+	tables, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (table, error) {
+		var t table
+		err := row.Scan(&t.name, &t.basic, &t.tableWrite, &t.columns, &t.writable)
+		return t, err
+	})
+	if err != nil {
+		return fmt.Errorf("list tables: %w", err)
+	}
+	ident := pgx.Identifier{role}.Sanitize()
+	for _, t := range tables {
+		tbl := pgx.Identifier{schema, t.name}.Sanitize()
+		var stmts []string
+		if !t.basic {
+			stmts = append(stmts, fmt.Sprintf(grantReadWriteSQL, tbl, ident))
+		}
+		locked := managed[t.name]
+		switch {
+		case len(locked) == 0 && !t.tableWrite:
+			stmts = append(stmts, fmt.Sprintf(grantUpdateSQL, "", tbl, ident))
+		case len(locked) > 0:
+			var want []string
+			for _, c := range t.columns {
+				if !slices.Contains(locked, c) {
+					want = append(want, c)
+				}
+			}
+			if t.tableWrite || !slices.Equal(want, t.writable) {
+				stmts = append(stmts, fmt.Sprintf(revokeUpdateSQL, tbl, ident))
+				if len(want) > 0 {
+					cols := make([]string, len(want))
+					for i, c := range want {
+						cols[i] = pgx.Identifier{c}.Sanitize()
+					}
+					stmts = append(stmts, fmt.Sprintf(grantUpdateSQL, " ("+strings.Join(cols, ", ")+")", tbl, ident))
+				}
+			}
+		}
+		for _, stmt := range stmts {
+			if _, err := db.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("grant on %s: %w", tbl, err)
+			}
+		}
+	}
+	return nil
+}
+
+// grantSequences grants role USAGE on the sequences of schema's tenant
+// tables it cannot use yet.
+func grantSequences(ctx context.Context, db DBTX, schema, role string) error {
+	rows, err := db.Query(ctx, tenantSequencesSQL, schema, role)
+	if err != nil {
+		return fmt.Errorf("list sequences: %w", err)
+	}
+	sequences, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("list sequences: %w", err)
+	}
+	for _, seq := range sequences {
+		ident := pgx.Identifier{schema, seq}.Sanitize()
+		if _, err := db.Exec(ctx, fmt.Sprintf(grantSequenceSQL, ident, pgx.Identifier{role}.Sanitize())); err != nil {
+			return fmt.Errorf("grant on %s: %w", ident, err)
+		}
+	}
+	return nil
+}

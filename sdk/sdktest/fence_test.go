@@ -1,0 +1,173 @@
+package sdktest_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/internal/pgtest"
+	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/sdktest"
+)
+
+// fence is a vertical that tries to reach beyond its schema: a named query
+// reading, deleting and inserting into each host table it is given, and
+// into a schema that is not its own.
+type fence struct{ hostTables map[string]bool }
+
+func (f fence) Manifest() sdk.Manifest {
+	queries := map[string]string{
+		"read_elsewhere":   "SELECT id FROM elsewhere.things",
+		"delete_elsewhere": "DELETE FROM elsewhere.things",
+		"set_status":       "UPDATE things SET status = 'closed'",
+		"set_company":      "SELECT set_config('app.company_id', gen_random_uuid()::text, true)",
+	}
+	for name, table := range f.hostTables {
+		ident := pgx.Identifier{"public", name}.Sanitize()
+		queries["read_"+name] = "SELECT 1 FROM " + ident
+		if table {
+			queries["delete_"+name] = "DELETE FROM " + ident
+			queries["insert_"+name] = "INSERT INTO " + ident + " DEFAULT VALUES"
+		}
+	}
+	things := `(
+    company_id uuid NOT NULL REFERENCES public.companies (id),
+    id uuid NOT NULL,
+    status text NOT NULL DEFAULT 'open',
+    version bigint NOT NULL DEFAULT 1,
+    PRIMARY KEY (company_id, id))`
+	return sdk.Manifest{
+		Name: "fence",
+		Migrations: fstest.MapFS{
+			// elsewhere stands for another vertical's schema.
+			"0001_things.up.sql": {Data: []byte("CREATE TABLE things " + things +
+				";\nCREATE SCHEMA elsewhere;\nCREATE TABLE elsewhere.things " + things)},
+			"0001_things.down.sql": {Data: []byte("DROP SCHEMA elsewhere CASCADE; DROP TABLE things")},
+		},
+		StateMachines: []sdk.StateMachine{{Table: "things", Column: "status", Initial: "open",
+			Transitions: []sdk.Transition{{From: "open", Event: "close", To: "closed", MinRole: sdk.RoleCashier}}}},
+		Queries: queries,
+		Routes: []sdk.Route{
+			sdk.POST("/try/{query}", sdk.RoleCashier, "Add a thing, then run a named query", tryQuery),
+			sdk.POST("/list/{table}", sdk.RoleCashier, "Add a thing, then list a table through the DAL", tryList),
+			sdk.GET("/things", sdk.RoleCashier, "Count the company's things", countThings),
+		},
+	}
+}
+
+// addThing inserts a thing, so that a later refusal shows it rolled back.
+func addThing(c *sdk.Context) error {
+	return c.DB().Insert("things", map[string]any{"id": uuid.NewString()})
+}
+
+func tryQuery(c *sdk.Context) error {
+	if err := addThing(c); err != nil {
+		return err
+	}
+	var out []map[string]any
+	if err := c.DB().Query(c.Param("query"), &out); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func tryList(c *sdk.Context) error {
+	if err := addThing(c); err != nil {
+		return err
+	}
+	var out []map[string]any
+	if _, err := c.DB().List(c.Param("table"), sdk.Query{}, &out); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func countThings(c *sdk.Context) error {
+	var out []map[string]any
+	if _, err := c.DB().List("things", sdk.Query{Limit: 500}, &out); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"things": len(out)})
+}
+
+// hostRelations lists the host schema's tables, views and materialized
+// views from the catalog of a freshly migrated database (true for tables).
+func hostRelations(t *testing.T) map[string]bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pool, err := pgxpool.New(ctx, pgtest.NewDatabase(t))
+	require.NoError(t, err)
+	defer pool.Close()
+	pgtest.MigrateHost(t, pool)
+	rows, err := pool.Query(ctx, `SELECT c.relname, c.relkind IN ('r', 'p')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')`)
+	require.NoError(t, err)
+	out := map[string]bool{}
+	var (
+		name  string
+		table bool
+	)
+	_, err = pgx.ForEachRow(rows, []any{&name, &table}, func() error {
+		out[name] = table
+		return nil
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, out)
+	return out
+}
+
+// TestVerticalFenced: through sdktest.WithDatabase, a vertical's named
+// queries on every host table (listed from the catalog) and on a schema
+// not its own, and its DAL calls naming them, answer a 4xx without
+// internals and write nothing; its state column changes only through its
+// state machine.
+func TestVerticalFenced(t *testing.T) {
+	t.Parallel()
+	host := hostRelations(t)
+	h := sdktest.New(t, fence{hostTables: host}, sdktest.WithDatabase())
+	things := func() int {
+		t.Helper()
+		res := h.Do(http.MethodGet, "/things", "")
+		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+		var out struct{ Things int }
+		res.Decode(t, &out)
+		return out.Things
+	}
+	forbidden := func(path string) {
+		t.Helper()
+		res := h.Do(http.MethodPost, path, "")
+		require.Equal(t, http.StatusForbidden, res.Status, "%s: %s", path, res.Body)
+		require.Equal(t, "permission_denied", res.ErrorCode(), path)
+		require.NotContains(t, string(res.Body), "public.", path)
+		require.NotContains(t, string(res.Body), "permission denied for", path)
+	}
+	var queries []string
+	for name, table := range host {
+		queries = append(queries, "read_"+name)
+		if table {
+			queries = append(queries, "delete_"+name, "insert_"+name)
+		}
+	}
+	queries = append(queries, "read_elsewhere", "delete_elsewhere", "set_status", "set_company")
+	for _, q := range queries {
+		forbidden("/try/" + q)
+	}
+	for name := range host {
+		for _, table := range []string{name, "public." + name} {
+			res := h.Do(http.MethodPost, "/list/"+table, "")
+			require.True(t, res.Status >= 400 && res.Status < 500, "%s: %d %s", table, res.Status, res.Body)
+		}
+	}
+	res := h.Do(http.MethodPost, "/list/elsewhere.things", "")
+	require.True(t, res.Status >= 400 && res.Status < 500, "%d %s", res.Status, res.Body)
+	require.Equal(t, 0, things(), "every refused request rolled back its own insert")
+}
