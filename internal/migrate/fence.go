@@ -42,12 +42,18 @@ func VerticalRole(schema string) string {
 // granted on every other column. It also takes EXECUTE on set_config from
 // PUBLIC (granting it to TenantRole and the connecting role), so that a
 // vertical's statement can neither change role nor company. It only
-// touches what is missing; run it in a transaction after the schema's
+// touches what is missing and holds the migration lock until the
+// transaction ends; run it in a transaction after the schema's
 // migrations, every time the vertical registers, so that an existing
 // database upgrades in place.
 func FenceVertical(ctx context.Context, db DBTX, schema string, managed map[string][]string) error {
 	role := VerticalRole(schema)
 	ident := pgx.Identifier{role}.Sanitize()
+	// Hosts registering the vertical at once would otherwise race on the
+	// same grants ("tuple concurrently updated").
+	if _, err := db.Exec(ctx, xactLockSQL, migrateLockKey); err != nil {
+		return fmt.Errorf("fence schema %q: take migration lock: %w", schema, err)
+	}
 	if err := ensureVerticalRole(ctx, db, role); err != nil {
 		return fmt.Errorf("fence schema %q: %w", schema, err)
 	}

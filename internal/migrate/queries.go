@@ -100,6 +100,9 @@ VALUES ($1, $2, $3, $4)`
 	// lockSQL and unlockSQL take and release the migration advisory lock.
 	lockSQL   = `SELECT pg_advisory_lock($1)`
 	unlockSQL = `SELECT pg_advisory_unlock($1)`
+	// xactLockSQL takes the migration advisory lock until the transaction
+	// ends.
+	xactLockSQL = `SELECT pg_advisory_xact_lock($1)`
 
 	// createSchemaSQL and grantSchemaSQL take the quoted schema (and role).
 	createSchemaSQL = `CREATE SCHEMA IF NOT EXISTS %s`
