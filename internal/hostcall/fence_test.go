@@ -311,3 +311,23 @@ func TestFenceUpgradesInPlace(t *testing.T) {
 	require.Equal(t, first, acl())
 	require.False(t, strings.Contains(first, fmt.Sprintf("%s=arwd", migrate.VerticalRole("fenced"))), first)
 }
+
+// TestFenceWithoutSchema: a vertical without migrations has no schema; it
+// still gets its role, its harmless queries run and the host's tables stay
+// out of reach.
+func TestFenceWithoutSchema(t *testing.T) {
+	t.Parallel()
+	db := newFencedDB(t)
+	ctx := context.Background()
+	data, err := hostcall.Prepare(ctx, db.pool, &nexusv1.Manifest{Name: "bare", Queries: []*nexusv1.NamedQuery{
+		{Name: "one", Sql: "SELECT 1 AS one"},
+		{Name: "companies", Sql: "SELECT id FROM public.companies"},
+	}}, nil)
+	require.NoError(t, err)
+	db.data = data
+	res, err := db.call(t, query("one"))
+	require.NoError(t, err)
+	require.Equal(t, `{"one":1}`, string(res.GetResults()[0].GetRows()[0]))
+	_, err = db.call(t, query("companies"))
+	requireDenied(t, err)
+}

@@ -37,7 +37,8 @@ func VerticalRole(schema string) string {
 // SELECT, INSERT, UPDATE and DELETE on the schema's tenant tables (those
 // with a company_id column, which EnforceTenancy keeps under row-level
 // security), USAGE on their sequences — and nothing on the host's tables
-// or any other schema. managed maps a table to its columns that only the
+// or any other schema (a vertical without migrations has no schema, and
+// its role no table). managed maps a table to its columns that only the
 // host may update (state-machine columns): on such a table UPDATE is
 // granted on every other column. It also takes EXECUTE on set_config from
 // PUBLIC (granting it to TenantRole and the connecting role), so that a
@@ -60,9 +61,12 @@ func FenceVertical(ctx context.Context, db DBTX, schema string, managed map[stri
 	if err := revokeSetConfig(ctx, db, role); err != nil {
 		return fmt.Errorf("fence schema %q: %w", schema, err)
 	}
-	var usage bool
-	if err := db.QueryRow(ctx, schemaUsageSQL, role, schema).Scan(&usage); err != nil {
+	var exists, usage bool
+	if err := db.QueryRow(ctx, schemaUsageSQL, role, schema).Scan(&exists, &usage); err != nil {
 		return fmt.Errorf("fence schema %q: %w", schema, err)
+	}
+	if !exists {
+		return nil
 	}
 	if !usage {
 		if _, err := db.Exec(ctx, fmt.Sprintf(grantSchemaSQL, pgx.Identifier{schema}.Sanitize(), ident)); err != nil {

@@ -141,8 +141,12 @@ $$`
 	restrictSetConfigSQL = `REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) TO %s, CURRENT_USER`
 
-	// schemaUsageSQL reports whether role $1 has USAGE on schema $2.
-	schemaUsageSQL = `SELECT has_schema_privilege($1, $2, 'USAGE')`
+	// schemaUsageSQL reports whether schema $2 exists (a vertical without
+	// migrations has none) and whether role $1 has USAGE on it.
+	schemaUsageSQL = `
+SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2),
+       CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)
+            THEN has_schema_privilege($1, $2, 'USAGE') ELSE false END`
 
 	// fenceTablesSQL lists the tables of schema $1 that have a company_id
 	// column with whether role $2 holds SELECT, INSERT and DELETE, whether
