@@ -82,6 +82,7 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 			Topic: r.Topic, Source: r.Source, Type: typ, Key: r.Key, Remove: r.Remove,
 		})
 	}
+	pm.LargeTransactionTopics = append(pm.LargeTransactionTopics, m.LargeTransactionTopics...)
 	return pm, nil
 }
 

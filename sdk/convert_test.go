@@ -36,6 +36,7 @@ func TestManifestToProto(t *testing.T) {
 			{Topic: "x.sale.created", Source: "x_sales", Key: "sale_id"},
 			{Topic: "x.sale.voided", Source: "x_sales", Type: "x_pos", Key: "sale_id", Remove: true},
 		},
+		LargeTransactionTopics: []string{"x.order.large"},
 	}
 	pm, err := manifestToProto(m)
 	require.NoError(t, err)
@@ -53,6 +54,7 @@ func TestManifestToProto(t *testing.T) {
 	require.Equal(t, "sale_id", pm.GetRevenueEvents()[0].GetKey())
 	require.Equal(t, "x_pos", pm.GetRevenueEvents()[1].GetType())
 	require.True(t, pm.GetRevenueEvents()[1].GetRemove())
+	require.Equal(t, []string{"x.order.large"}, pm.GetLargeTransactionTopics())
 
 	m.Migrations = fstest.MapFS{"0001_bad.up.sql": {Data: []byte("x")}}
 	_, err = manifestToProto(m)

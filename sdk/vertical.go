@@ -88,6 +88,12 @@ type Manifest struct {
 	// source's SELECT and adds to (or takes back out of) the day's
 	// revenue. Topics must be the vertical's own.
 	RevenueEvents []RevenueEvent
+	// LargeTransactionTopics are the vertical's event topics that flag a
+	// large transaction (publish them when one reaches the company's
+	// configured threshold): each such event queues an event-driven
+	// refresh of the platform's reporting views, coalesced with the
+	// others. Topics must be the vertical's own.
+	LargeTransactionTopics []string
 	// Subscriptions receive events from the platform's bus; each handler runs
 	// in its own unit of work and takes effect once per event.
 	Subscriptions []Subscription

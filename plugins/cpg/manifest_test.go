@@ -25,6 +25,7 @@ func TestManifest(t *testing.T) {
 	require.Contains(t, m.UniversalSources, "cpg_pos")
 	require.Contains(t, m.UniversalSources, "cpg_consignment")
 	require.NotEmpty(t, m.RevenueEvents)
+	require.Equal(t, []string{"cpg.consignment.large"}, m.LargeTransactionTopics)
 	for _, r := range m.RevenueEvents {
 		require.Contains(t, m.UniversalSources, r.Source, "%s names a universal source", r.Topic)
 		require.Regexp(t, `^cpg\.`, r.Topic)

@@ -78,6 +78,21 @@ func TestConsignmentRevenue(t *testing.T) {
 	require.Equal(t, consigned("100.00", 2), revenue(a), "3 + 1 units at 25.00 in two reports")
 	require.Empty(t, revenue(b), "company B sees none of A's revenue")
 
+	// The host subscribed to what the manifest declares: its revenue events
+	// for the rollup, its large-transaction topic for a refresh; and no
+	// event of the rollup's was parked.
+	var subs struct{ Data []map[string]any }
+	p.h.Expect(http.StatusOK, "GET", "/api/v1/admin/events/subscriptions", p.adminToken(t), nil).Decode(t, &subs)
+	patterns := map[string]any{}
+	for _, s := range subs.Data {
+		patterns[s["name"].(string)] = s["pattern"]
+		if s["name"] == "host.revenue_rollup" {
+			require.EqualValues(t, 0, s["dead_letters"], "%v", s)
+		}
+	}
+	require.Equal(t, "cpg.*.*", patterns["host.revenue_rollup"])
+	require.Equal(t, "cpg.consignment.large", patterns["host.large_transactions"])
+
 	// The views' source holds the same two reports as the rollup.
 	var (
 		n     int

@@ -32,17 +32,18 @@ func (*Vertical) Manifest() sdk.Manifest {
 		panic(err)
 	}
 	return sdk.Manifest{
-		Name:             Name,
-		Version:          Version,
-		Description:      "CPG retail: catalog with variants, inventory ledger, point of sale, consignment, purchases and retail reports.",
-		Routes:           routes(),
-		Migrations:       migrations,
-		StateMachines:    stateMachines(),
-		Queries:          queries,
-		UniversalSources: universalSources,
-		RevenueEvents:    revenueEvents,
-		PaymentSources:   paymentSources,
-		ConfigSchema:     configSchema,
+		Name:                   Name,
+		Version:                Version,
+		Description:            "CPG retail: catalog with variants, inventory ledger, point of sale, consignment, purchases and retail reports.",
+		Routes:                 routes(),
+		Migrations:             migrations,
+		StateMachines:          stateMachines(),
+		Queries:                queries,
+		UniversalSources:       universalSources,
+		RevenueEvents:          revenueEvents,
+		LargeTransactionTopics: []string{TopicConsignmentLarge},
+		PaymentSources:         paymentSources,
+		ConfigSchema:           configSchema,
 	}
 }
 

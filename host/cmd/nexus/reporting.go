@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,14 +15,19 @@ import (
 )
 
 // openReporting builds the universal transactions views from the running
-// verticals' sources, starts the scheduled and event-driven refreshes and
+// verticals' sources, starts the scheduled and event-driven refreshes,
 // subscribes the revenue rollup to the event topics the verticals declare
-// as revenue events. The invoices service keeps the rollup of issued
+// as revenue events and queues a refresh for each event of a topic they
+// declare as flagging a large transaction. The invoices service keeps the rollup of issued
 // invoices itself (InvoicesType).
 func (p *platform) openReporting(ctx context.Context) error {
-	var rules []reporting.RollupRule
+	var (
+		rules  []reporting.RollupRule
+		topics []string
+	)
 	for _, r := range p.plugins.RevenueEvents() {
 		rules = append(rules, reporting.RollupRule{Topic: r.Topic, Source: r.Source, Type: r.Type, Key: r.Key, Remove: r.Remove})
+		topics = append(topics, r.Topic)
 	}
 	cfg := reporting.Config{Pool: p.pool, Log: p.log.Named("reporting"), Interval: p.cfg.MVRefreshInterval,
 		SLA: p.cfg.MVSLA, Limiter: p.shared.limiter, RollupTypes: []string{reporting.InvoicesType}, Rules: rules}
@@ -53,7 +59,7 @@ func (p *platform) openReporting(ctx context.Context) error {
 		err = p.events.Register(ctx, events.Subscription{
 			// Every transaction of a company lands on one rollup row a day:
 			// a batch handler locks it once per batch.
-			Vertical: events.HostVertical, Name: "revenue_rollup", Pattern: reporting.Pattern(rules), Concurrency: 2,
+			Vertical: events.HostVertical, Name: "revenue_rollup", Pattern: reporting.Pattern(topics...), Concurrency: 2,
 			Batch: func(ctx context.Context, u *dal.Unit, evs []events.Event) error {
 				facts := make([]reporting.Event, len(evs))
 				for i, ev := range evs {
@@ -68,11 +74,17 @@ func (p *platform) openReporting(ctx context.Context) error {
 			return err
 		}
 	}
+	large := p.plugins.LargeTransactionTopics()
+	if len(large) == 0 {
+		return nil
+	}
 	return p.events.Register(ctx, events.Subscription{
 		// The vertical checked the company's threshold before publishing.
-		Vertical: events.HostVertical, Name: "large_transactions", Pattern: "cpg.consignment.large",
-		Handler: func(context.Context, *dal.Unit, events.Event, int) error {
-			rep.RequestRefresh("cpg.consignment.large")
+		Vertical: events.HostVertical, Name: "large_transactions", Pattern: reporting.Pattern(large...),
+		Handler: func(_ context.Context, _ *dal.Unit, ev events.Event, _ int) error {
+			if slices.Contains(large, ev.Topic) {
+				rep.RequestRefresh(ev.Topic)
+			}
 			return nil
 		},
 	})

@@ -107,3 +107,28 @@ func revenueEventProblem(e RevenueEvent, sources map[string]bool) string {
 	}
 	return ""
 }
+
+// LargeTransactionTopics lists the topics with which running verticals
+// flag a large transaction, sorted. A topic outside its vertical's
+// namespace is left out and logged.
+func (m *Manager) LargeTransactionTopics() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []string
+	for _, v := range m.verticals {
+		proc, ok := v.running()
+		if !ok {
+			continue
+		}
+		for _, topic := range proc.manifest.GetLargeTransactionTopics() {
+			if !strings.HasPrefix(topic, v.name+".") {
+				m.log.Error("large-transaction topic left out", "vertical", v.name, "topic", topic,
+					"reason", "the topic is not in the vertical's namespace "+v.name+".")
+				continue
+			}
+			out = append(out, topic)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

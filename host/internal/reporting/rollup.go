@@ -120,18 +120,18 @@ type RollupRule struct {
 }
 
 // Pattern returns the narrowest AMQP topic pattern of one subscription
-// that receives every rule's topic: the topics' common words, "*" where
-// topics of as many words differ, and "#" past a common prefix when their
-// lengths differ. ApplyEvents ignores the other topics it lets through.
-// It is "" without rules.
-func Pattern(rules []RollupRule) string {
-	if len(rules) == 0 {
+// that receives every topic: the topics' common words, "*" where topics of
+// as many words differ, and "#" past a common prefix when their lengths
+// differ. Its handler ignores the other topics it lets through. It is ""
+// without topics.
+func Pattern(topics ...string) string {
+	if len(topics) == 0 {
 		return ""
 	}
-	words := strings.Split(rules[0].Topic, ".")
+	words := strings.Split(topics[0], ".")
 	sameLength := true
-	for _, r := range rules[1:] {
-		w := strings.Split(r.Topic, ".")
+	for _, topic := range topics[1:] {
+		w := strings.Split(topic, ".")
 		if len(w) != len(words) {
 			sameLength = false
 		}

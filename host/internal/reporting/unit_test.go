@@ -183,13 +183,6 @@ func TestCheckEvery(t *testing.T) {
 
 func TestPattern(t *testing.T) {
 	t.Parallel()
-	rules := func(topics ...string) []RollupRule {
-		out := make([]RollupRule, len(topics))
-		for i, tp := range topics {
-			out[i] = RollupRule{Topic: tp}
-		}
-		return out
-	}
 	for _, c := range []struct {
 		topics []string
 		want   string
@@ -203,6 +196,6 @@ func TestPattern(t *testing.T) {
 		{[]string{"x.sale.created", "x.charge.line.added"}, "x.#"},
 		{[]string{"x.sale.created", "y.charge.line.added"}, "#"},
 	} {
-		require.Equal(t, c.want, Pattern(rules(c.topics...)), "%v", c.topics)
+		require.Equal(t, c.want, Pattern(c.topics...), "%v", c.topics)
 	}
 }

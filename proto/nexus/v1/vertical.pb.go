@@ -90,8 +90,12 @@ type Manifest struct {
 	// Event topics that move the revenue report within a second (see
 	// sdk.Manifest.RevenueEvents).
 	RevenueEvents []*RevenueEvent `protobuf:"bytes,12,rep,name=revenue_events,json=revenueEvents,proto3" json:"revenue_events,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Event topics whose events flag a large transaction: each queues an
+	// event-driven refresh of the reporting views (see
+	// sdk.Manifest.LargeTransactionTopics).
+	LargeTransactionTopics []string `protobuf:"bytes,13,rep,name=large_transaction_topics,json=largeTransactionTopics,proto3" json:"large_transaction_topics,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Manifest) Reset() {
@@ -204,6 +208,13 @@ func (x *Manifest) GetPaymentSources() []*PaymentSource {
 func (x *Manifest) GetRevenueEvents() []*RevenueEvent {
 	if x != nil {
 		return x.RevenueEvents
+	}
+	return nil
+}
+
+func (x *Manifest) GetLargeTransactionTopics() []string {
+	if x != nil {
+		return x.LargeTransactionTopics
 	}
 	return nil
 }
@@ -1676,7 +1687,7 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\n" +
 	"\x17nexus/v1/vertical.proto\x12\bnexus.v1\x1a\x13nexus/v1/host.proto\"<\n" +
 	"\x0fDescribeRequest\x12)\n" +
-	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\xd3\x04\n" +
+	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\x8d\x05\n" +
 	"\bManifest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1692,7 +1703,8 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\rconfig_schema\x18\n" +
 	" \x01(\tR\fconfigSchema\x12@\n" +
 	"\x0fpayment_sources\x18\v \x03(\v2\x17.nexus.v1.PaymentSourceR\x0epaymentSources\x12=\n" +
-	"\x0erevenue_events\x18\f \x03(\v2\x16.nexus.v1.RevenueEventR\rrevenueEvents\"\xd2\x01\n" +
+	"\x0erevenue_events\x18\f \x03(\v2\x16.nexus.v1.RevenueEventR\rrevenueEvents\x128\n" +
+	"\x18large_transaction_topics\x18\r \x03(\tR\x16largeTransactionTopics\"\xd2\x01\n" +
 	"\x05Route\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x18\n" +
