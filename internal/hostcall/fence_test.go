@@ -262,11 +262,14 @@ func TestVerticalStatusOnlyThroughStateMachine(t *testing.T) {
 	require.Equal(t, "open", st)
 
 	res, err := db.call(t, query("own_write", "edited"), query("insert_thing"),
+		&nexusv1.DBOp{Kind: dal.OpInsert, Table: "things", Rows: []byte(`[{"id":"` + uuid.NewString() + `"}]`)},
+		query("own_read"),
 		&nexusv1.DBOp{Kind: dal.OpTransition, Table: "things", Id: db.own, Event: "close"},
 		query("own_read"))
 	require.NoError(t, err)
-	require.Len(t, res.GetResults(), 4)
-	require.Len(t, res.GetResults()[3].GetRows(), 2)
+	require.Len(t, res.GetResults(), 6)
+	require.Len(t, res.GetResults()[3].GetRows(), 3)
+	require.Len(t, res.GetResults()[5].GetRows(), 3)
 	require.NoError(t, db.pool.QueryRow(ctx, "SELECT status FROM fenced.things WHERE id = $1", db.own).Scan(&st))
 	require.Equal(t, "closed", st)
 	var history int
