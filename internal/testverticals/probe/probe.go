@@ -79,6 +79,14 @@ func (p probe) Manifest() sdk.Manifest {
 		Subscriptions: []sdk.Subscription{{
 			Name: "notes", Pattern: "probe.note.*", Concurrency: 2, Handler: recordNoteEvent,
 		}},
+		// Notes are revenue of type <name>_note, in the report within a
+		// second of the <name>.note.created event that names them.
+		UniversalSources: map[string]string{p.name + "_notes": fmt.Sprintf(`SELECT company_id, '%[1]s_note'::text AS transaction_type,
+       id AS source_id, created_at AS occurred_at, amount, 'MXN'::text AS currency, status
+FROM %[1]s.notes`, p.name)},
+		RevenueEvents: []sdk.RevenueEvent{
+			{Topic: p.name + ".note.created", Source: p.name + "_notes", Type: p.name + "_note", Key: "note_id"},
+		},
 	}
 }
 
