@@ -1,6 +1,12 @@
 package sdk
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+
+	"github.com/nexuspos/nexus/sdk/money"
+	"github.com/nexuspos/nexus/sdk/taxid"
+)
 
 // Error is an error a handler returns to answer with the platform's JSON
 // error envelope: {"error":{"code","message","details"},"request_id"}.
@@ -48,4 +54,47 @@ func Conflict(code, message string) *Error { return NewError(http.StatusConflict
 // Unprocessable is a 422.
 func Unprocessable(code, message string) *Error {
 	return NewError(http.StatusUnprocessableEntity, code, message)
+}
+
+// moneyCodes are the envelope codes of the money package's errors, by
+// the sentinel each wraps.
+var moneyCodes = map[error]string{
+	money.ErrUnknownCurrency:    "unknown_currency",
+	money.ErrUnknownCountry:     "unknown_country",
+	money.ErrUnknownTaxRate:     "invalid_tax_rate",
+	money.ErrInvalidTaxRate:     "invalid_tax_rate",
+	money.ErrInvalidQuantity:    "invalid_quantity",
+	money.ErrInvalidPrice:       "invalid_price",
+	money.ErrInvalidDiscount:    "invalid_discount",
+	money.ErrInvalidAmount:      "invalid_amount",
+	money.ErrInvalidWeights:     "invalid_weights",
+	money.ErrInsufficientTender: "insufficient_tender",
+}
+
+// asError returns the *Error a client is shown for err, which a handler
+// returned: the *Error err is or wraps; for the SDK's validation errors
+// (*money.Error, *taxid.Error) a 422 naming the offending field in its
+// details; ok is false for anything else, an internal error.
+func asError(err error) (e *Error, ok bool) {
+	if errors.As(err, &e) {
+		return e, true
+	}
+	var me *money.Error
+	if errors.As(err, &me) {
+		code := moneyCodes[me.Err]
+		if code == "" {
+			code = "invalid_amount"
+		}
+		details := map[string]any{"field": me.Field, "reason": me.Detail}
+		if me.Line != money.NoLine {
+			details["line"] = me.Line
+		}
+		return Unprocessable(code, me.Error()).WithDetails(details), true
+	}
+	var te *taxid.Error
+	if errors.As(err, &te) {
+		return Unprocessable("invalid_tax_id", te.Error()).
+			WithDetails(map[string]any{"field": "tax_id", "scheme": te.Scheme, "reason": te.Detail}), true
+	}
+	return nil, false
 }

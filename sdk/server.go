@@ -105,8 +105,8 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 		c.effects = &effects{vertical: s.manifest.Name}
 	}
 	if err := s.run(c, route.Handler); err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
+		e, ok := asError(err)
+		if !ok {
 			c.log.Error("handler failed", "error", err)
 			e = NewError(http.StatusInternalServerError, "internal", "internal error")
 		}

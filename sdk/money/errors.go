@@ -37,8 +37,9 @@ var (
 // rather than one line.
 const NoLine = -1
 
-// Error is a validation error. An HTTP layer turns it into a 422 naming
-// Field (and Line when it is not NoLine).
+// Error is a validation error. Returned from an sdk handler, it answers a
+// 422 whose code names the sentinel (e.g. "invalid_quantity") and whose
+// details carry Field, Detail as "reason" and Line when it is not NoLine.
 type Error struct {
 	// Err is one of the sentinel errors of this package.
 	Err error

@@ -24,7 +24,9 @@ var (
 	ErrUnsupportedCountry = errors.New("unsupported country")
 )
 
-// Error is a rejected tax id. An HTTP layer turns it into a 422.
+// Error is a rejected tax id. Returned from an sdk handler, it answers a
+// 422 "invalid_tax_id" whose details carry the field "tax_id", Scheme and
+// Detail as "reason".
 type Error struct {
 	// Scheme is what was validated: "RFC", "CUIT" or "country".
 	Scheme string

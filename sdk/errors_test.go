@@ -1,0 +1,65 @@
+package sdk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/money"
+	"github.com/nexuspos/nexus/sdk/taxid"
+)
+
+// TestValidationErrorsAre422 returns the money and taxid packages' own
+// errors, bare and wrapped, from a handler: each answers a 422 naming the
+// offending field, never a 500.
+func TestValidationErrorsAre422(t *testing.T) {
+	t.Parallel()
+	_, taxErr := taxid.ValidateRFC("XAXX01")
+	require.Error(t, taxErr)
+	_, moneyErr := money.Calculate(money.Document{Currency: money.MXN, Lines: []money.Line{
+		{Quantity: decimal.RequireFromString("-1"), UnitPrice: decimal.RequireFromString("10")},
+	}})
+	require.Error(t, moneyErr)
+	tests := []struct {
+		name    string
+		err     error
+		code    string
+		details map[string]any
+	}{
+		{"tax id", taxErr, "invalid_tax_id", map[string]any{"field": "tax_id", "scheme": "RFC"}},
+		{"wrapped tax id", fmt.Errorf("customer: %w", taxErr), "invalid_tax_id", map[string]any{"field": "tax_id", "scheme": "RFC"}},
+		{"money line", moneyErr, "invalid_quantity", map[string]any{"field": "quantity", "line": float64(0)}},
+		{"money document", &money.Error{Err: money.ErrUnknownCurrency, Line: money.NoLine, Field: "currency", Detail: "XXX is not supported"},
+			"unknown_currency", map[string]any{"field": "currency"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			route := POST("/check", RoleViewer, "check", func(*Context) error { return tt.err })
+			s := newServer(manifestFunc(func() Manifest { return Manifest{Name: "shop", Routes: []Route{route}} }), hclog.NewNullLogger())
+			res, err := s.HandleRoute(context.Background(), &nexusv1.RouteRequest{RouteId: route.RouteID(), Method: "POST",
+				Path: "/check", Principal: &nexusv1.Principal{Role: string(RoleViewer)}, RequestId: "req-1"})
+			require.NoError(t, err)
+			require.EqualValues(t, http.StatusUnprocessableEntity, res.GetStatus(), string(res.GetBody()))
+			var env struct {
+				Error struct {
+					Code    string         `json:"code"`
+					Details map[string]any `json:"details"`
+				} `json:"error"`
+			}
+			require.NoError(t, json.Unmarshal(res.GetBody(), &env))
+			require.Equal(t, tt.code, env.Error.Code)
+			require.NotEmpty(t, env.Error.Details["reason"], "the details say what is wrong")
+			for k, v := range tt.details {
+				require.Equal(t, v, env.Error.Details[k], k)
+			}
+		})
+	}
+}
