@@ -10,6 +10,10 @@ import (
 
 // Error is an error a handler returns to answer with the platform's JSON
 // error envelope: {"error":{"code","message","details"},"request_id"}.
+// An *Error from a host call (Context.DB, Publish, the cache ...) carries
+// the exact status the host answered, so a handler may return it as it
+// is. A handler may also return the money and taxid packages' errors,
+// which answer 422 naming the field; any other error answers 500.
 type Error struct {
 	Status  int
 	Code    string

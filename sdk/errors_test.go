@@ -5,12 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
 
+	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk/money"
 	"github.com/nexuspos/nexus/sdk/taxid"
@@ -60,6 +64,48 @@ func TestValidationErrorsAre422(t *testing.T) {
 			for k, v := range tt.details {
 				require.Equal(t, v, env.Error.Details[k], k)
 			}
+		})
+	}
+}
+
+// failingHost is a host whose Echo fails with err.
+type failingHost struct {
+	nexusv1.HostClient
+	err error
+}
+
+func (h failingHost) Echo(context.Context, *nexusv1.EchoRequest, ...grpc.CallOption) (*nexusv1.EchoResponse, error) {
+	return nil, h.err
+}
+
+// TestHostErrorsKeepTheirStatus sends every kind of client error a host
+// service answers (built as the host's statusOf builds it: dal.Status with
+// the exact HTTP status attached) to a handler that returns it unchanged:
+// the route answers the same status, code and details, where 401, 410, 413
+// and 415 used to come back as 400.
+func TestHostErrorsKeepTheirStatus(t *testing.T) {
+	t.Parallel()
+	for _, s := range []int{
+		http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+		http.StatusConflict, http.StatusGone, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType,
+		http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable,
+	} {
+		t.Run(strconv.Itoa(s), func(t *testing.T) {
+			t.Parallel()
+			code := "kind_" + strconv.Itoa(s)
+			sent := wire.WithHTTPStatus(dal.Status(&dal.Error{Code: wire.CodeOf(s), Reason: code, Message: "m",
+				Details: map[string]any{"field": "x"}, Internal: map[string]any{"table": "t"}}), s)
+			route := POST("/echo", RoleViewer, "echo", func(c *Context) error {
+				_, err := c.Echo("hi")
+				return err
+			})
+			srv := newServer(manifestFunc(func() Manifest { return Manifest{Name: "shop", Routes: []Route{route}} }), hclog.NewNullLogger())
+			srv.host = failingHost{err: sent}
+			res, err := srv.HandleRoute(context.Background(), &nexusv1.RouteRequest{RouteId: route.RouteID(), Method: "POST",
+				Path: "/echo", Principal: &nexusv1.Principal{Role: string(RoleViewer)}, RequestId: "req-1"})
+			require.NoError(t, err)
+			require.EqualValues(t, s, res.GetStatus(), string(res.GetBody()))
+			require.JSONEq(t, `{"error":{"code":"`+code+`","message":"m","details":{"field":"x"}},"request_id":"req-1"}`, string(res.GetBody()))
 		})
 	}
 }

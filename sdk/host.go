@@ -49,32 +49,19 @@ var callOptions = wire.CallOptions()
 var errHostUnavailable = errors.New("host services are not connected")
 
 // fromStatus turns a gRPC error from the host into an *Error when the host
-// meant it for the client (invalid input, not found, conflict ...), or a
-// wrapped error otherwise.
+// meant it for the client (invalid input, not found, conflict ...), with
+// the exact HTTP status it carries (wire.HTTPStatusOf), or a wrapped error
+// otherwise.
 func fromStatus(op string, err error) error {
 	st, ok := status.FromError(err)
 	if !ok {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	var httpStatus int
-	switch st.Code() {
-	case codes.InvalidArgument:
-		httpStatus = http.StatusBadRequest
-	case codes.NotFound:
-		httpStatus = http.StatusNotFound
-	case codes.AlreadyExists, codes.Aborted:
-		httpStatus = http.StatusConflict
-	case codes.FailedPrecondition:
-		httpStatus = http.StatusUnprocessableEntity
-	case codes.PermissionDenied:
-		httpStatus = http.StatusForbidden
-	case codes.ResourceExhausted:
-		httpStatus = http.StatusTooManyRequests
-	case codes.Unavailable:
-		httpStatus = http.StatusServiceUnavailable
-	case codes.Canceled, codes.DeadlineExceeded:
+	if st.Code() == codes.Canceled || st.Code() == codes.DeadlineExceeded {
 		return fmt.Errorf("%s: %w", op, context.Canceled)
-	default:
+	}
+	httpStatus := wire.HTTPStatusOf(st)
+	if httpStatus == 0 || httpStatus >= 500 && httpStatus != http.StatusServiceUnavailable {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	code, details := envelopeOf(st)
@@ -100,7 +87,7 @@ func internalOf(st *status.Status) map[string]any {
 func envelopeOf(st *status.Status) (string, map[string]any) {
 	for _, d := range st.Details() {
 		info, ok := d.(*errdetails.ErrorInfo)
-		if !ok || info.GetReason() == "" {
+		if !ok || info.GetReason() == "" || wire.IsStatusInfo(info) {
 			continue
 		}
 		var details map[string]any
@@ -119,6 +106,7 @@ func envelopeOf(st *status.Status) (string, map[string]any) {
 	}
 	return map[codes.Code]string{
 		codes.InvalidArgument:    "invalid_request",
+		codes.Unauthenticated:    "unauthorized",
 		codes.NotFound:           "not_found",
 		codes.AlreadyExists:      "conflict",
 		codes.Aborted:            "conflict",

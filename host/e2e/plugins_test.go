@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -74,6 +75,19 @@ func TestRoutesRoundTrip(t *testing.T) {
 		require.Equal(t, tc.status, res.Status, "%s: %s", tc.name, res.Body)
 		require.Equal(t, tc.code, res.ErrorCode(), tc.name)
 		require.NotEmpty(t, res.JSON(t)["request_id"], tc.name)
+	}
+	// Whatever kind of error a handler returns reaches the client with its
+	// status, code and details; the SDK's validation errors are 422s.
+	for _, s := range []int{401, 403, 404, 409, 410, 413, 415, 422, 429, 503} {
+		res := h.Call(http.MethodGet, "/api/v1/verticals/probe/fail?status="+strconv.Itoa(s), viewer, nil)
+		require.Equal(t, s, res.Status, string(res.Body))
+		require.Equal(t, "probe_"+strconv.Itoa(s), res.ErrorCode())
+		require.Equal(t, map[string]any{"field": "status"}, res.JSON(t)["error"].(map[string]any)["details"])
+	}
+	for kind, code := range map[string]string{"taxid": "invalid_tax_id", "money": "unknown_currency"} {
+		res := h.Call(http.MethodGet, "/api/v1/verticals/probe/fail?kind="+kind, viewer, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, res.Status, string(res.Body))
+		require.Equal(t, code, res.ErrorCode())
 	}
 	res = h.Call(http.MethodGet, "/api/v1/verticals/probe/items/7", owner, nil)
 	require.Equal(t, http.StatusOK, res.Status, "the plugin survives a handler panic: %s", res.Body)

@@ -9,13 +9,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/hostcall"
+	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
@@ -111,19 +111,14 @@ func (m *Manager) eventHandler(v *vertical, sub string) events.Handler {
 }
 
 // statusOf converts an error from a host service into the gRPC status the
-// SDK turns back into the error envelope.
+// SDK turns back into the error envelope. A client error (4xx) or an
+// unavailable service (503) keeps its exact HTTP status on the wire
+// (wire.WithHTTPStatus), so the vertical answers with it unchanged.
 func statusOf(err error) error {
 	var he *httpx.Error
-	if !errors.As(err, &he) || he.Status >= 500 {
+	if !errors.As(err, &he) || he.Status >= 500 && he.Status != http.StatusServiceUnavailable {
 		return dal.Status(err)
 	}
-	code := map[int]codes.Code{
-		http.StatusBadRequest: codes.InvalidArgument, http.StatusNotFound: codes.NotFound,
-		http.StatusConflict: codes.Aborted, http.StatusUnprocessableEntity: codes.FailedPrecondition,
-		http.StatusForbidden: codes.PermissionDenied, http.StatusTooManyRequests: codes.ResourceExhausted,
-	}[he.Status]
-	if code == codes.OK {
-		code = codes.InvalidArgument
-	}
-	return dal.Status(&dal.Error{Code: code, Reason: he.Code, Message: he.Message, Details: he.Details})
+	st := dal.Status(&dal.Error{Code: wire.CodeOf(he.Status), Reason: he.Code, Message: he.Message, Details: he.Details})
+	return wire.WithHTTPStatus(st, he.Status)
 }
