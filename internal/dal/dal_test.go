@@ -12,36 +12,60 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/migrate"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
+
+// dalSuite is every database test of the package.
+var dalSuite = []struct {
+	name string
+	fn   func(*testing.T, *fixture)
+}{
+	{"Catalog", testCatalog},
+	{"StateMachines", testStateMachines},
+	{"PrepareQueries", testPrepareQueries},
+	{"Insert", testInsert},
+	{"Get", testGet},
+	{"Update", testUpdate},
+	{"Delete", testDelete},
+	{"List", testList},
+	{"Pagination", testPagination},
+	{"Aggregate", testAggregate},
+	{"Lock", testLock},
+	{"Query", testQuery},
+	{"Transition", testTransition},
+	{"CrossTenant", testCrossTenant},
+	{"ConcurrentVersion", testConcurrentVersion},
+	{"BadInput", testBadInput},
+	{"Unit", testUnit},
+	{"Pipeline", testPipeline},
+}
 
 // TestDAL runs every database test against one fresh database; the
 // subtests run in parallel, each as its own companies.
 func TestDAL(t *testing.T) {
+	runSuite(t, newFixture(t))
+}
+
+// TestDALFenced runs every database test again with the test vertical
+// fenced in its own role, as the host runs a vertical: its pipelined
+// statements and named queries run as that role, the host's statements
+// (locks, version checks, transitions) as nexus_tenant, and every result
+// is the same.
+func TestDALFenced(t *testing.T) {
 	fx := newFixture(t)
-	for _, tc := range []struct {
-		name string
-		fn   func(*testing.T, *fixture)
-	}{
-		{"Catalog", testCatalog},
-		{"StateMachines", testStateMachines},
-		{"PrepareQueries", testPrepareQueries},
-		{"Insert", testInsert},
-		{"Get", testGet},
-		{"Update", testUpdate},
-		{"Delete", testDelete},
-		{"List", testList},
-		{"Pagination", testPagination},
-		{"Aggregate", testAggregate},
-		{"Lock", testLock},
-		{"Query", testQuery},
-		{"Transition", testTransition},
-		{"CrossTenant", testCrossTenant},
-		{"ConcurrentVersion", testConcurrentVersion},
-		{"BadInput", testBadInput},
-		{"Unit", testUnit},
-		{"Pipeline", testPipeline},
-	} {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := pgx.BeginFunc(ctx, fx.pool, func(tx pgx.Tx) error {
+		return migrate.FenceVertical(ctx, tx, testSchema, map[string][]string{"orders": {"status"}})
+	})
+	require.NoError(t, err)
+	fx.cat.SetRole(migrate.VerticalRole(testSchema))
+	runSuite(t, fx)
+}
+
+func runSuite(t *testing.T, fx *fixture) {
+	for _, tc := range dalSuite {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tc.fn(t, fx)
