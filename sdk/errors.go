@@ -76,12 +76,15 @@ var moneyCodes = map[error]string{
 }
 
 // asError returns the *Error a client is shown for err, which a handler
-// returned: the *Error err is or wraps; for the SDK's validation errors
-// (*money.Error, *taxid.Error) a 422 naming the offending field in its
-// details; ok is false for anything else, an internal error.
+// returned: the *Error err is or wraps, when its Status is an error status
+// (4xx or 5xx); for the SDK's validation errors (*money.Error,
+// *taxid.Error) a 422 naming the offending field in its details; ok is
+// false for anything else, an internal error. An *Error without an error
+// status (e.g. a zero Status) is internal: answered below 400, the host
+// would commit the failed call's writes.
 func asError(err error) (e *Error, ok bool) {
 	if errors.As(err, &e) {
-		return e, true
+		return e, e.Status >= 400 && e.Status <= 599
 	}
 	var me *money.Error
 	if errors.As(err, &me) {

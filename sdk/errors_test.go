@@ -109,3 +109,28 @@ func TestHostErrorsKeepTheirStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidStatusIsInternal checks that a handler's error or answer
+// without a status the host can send (a zero Status, a status below 400
+// for an error) answers 500: below 400 the host would commit the call's
+// writes, and a zero status cannot be written at all.
+func TestInvalidStatusIsInternal(t *testing.T) {
+	t.Parallel()
+	for name, h := range map[string]HandlerFunc{
+		"error without status": func(*Context) error { return &Error{Code: "oops", Message: "forgot the status"} },
+		"error with a 2xx":     func(*Context) error { return NewError(http.StatusOK, "oops", "not an error status") },
+		"answer with status 0": func(c *Context) error { return c.JSON(0, map[string]string{"a": "b"}) },
+		"answer with 999":      func(c *Context) error { return c.NoContent(999) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			route := POST("/x", RoleViewer, "x", h)
+			s := newServer(manifestFunc(func() Manifest { return Manifest{Name: "shop", Routes: []Route{route}} }), hclog.NewNullLogger())
+			res, err := s.HandleRoute(context.Background(), &nexusv1.RouteRequest{RouteId: route.RouteID(), Method: "POST",
+				Path: "/x", Principal: &nexusv1.Principal{Role: string(RoleViewer)}, RequestId: "req-1"})
+			require.NoError(t, err)
+			require.EqualValues(t, http.StatusInternalServerError, res.GetStatus(), string(res.GetBody()))
+			require.JSONEq(t, `{"error":{"code":"internal","message":"internal error"},"request_id":"req-1"}`, string(res.GetBody()))
+		})
+	}
+}

@@ -119,6 +119,12 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 	if !c.written {
 		c.status = http.StatusNoContent
 	}
+	if c.status < 200 || c.status > 599 {
+		// The host commits a call below 400: an answer it cannot send must
+		// not commit the call's writes.
+		c.log.Error("handler answered an invalid status", "status", c.status)
+		return errorResponse(req.GetRequestId(), NewError(http.StatusInternalServerError, "internal", "internal error")), nil
+	}
 	res := &nexusv1.RouteResponse{Status: int32(c.status), Headers: toValues(c.resHeader), Body: c.resBody}
 	if c.effects != nil {
 		c.effects.fill(res)

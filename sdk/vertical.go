@@ -175,8 +175,10 @@ const (
 )
 
 // HandlerFunc handles one request. Returning an *Error writes the platform's
-// error envelope with its status; any other error is a 500 whose details are
-// logged, not shown. Returning nil without writing a response answers 204.
+// error envelope with its status (which must be 4xx or 5xx); a *money.Error
+// or *taxid.Error is a 422 naming the field; any other error is a 500 whose
+// details are logged, not shown. Returning nil without writing a response
+// answers 204; a response whose status is not 2xx–5xx answers 500.
 type HandlerFunc func(c *Context) error
 
 // Route is one HTTP endpoint of a vertical.
