@@ -150,6 +150,10 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			return
 		}
 		out := hostcall.StoredResponseOf(res)
+		if m.invalidAnswer(w, r, v, out.Status) {
+			_ = m.calls.end(ctx, callID, cl, false)
+			return
+		}
 		commit := out.Status < http.StatusBadRequest
 		if commit {
 			// The vertical's events and the stored response share the
@@ -212,6 +216,18 @@ func (m *Manager) callFailed(w http.ResponseWriter, r *http.Request, v *vertical
 		httpx.Logger(r.Context()).Error("plugin call failed", "vertical", v.name, "error", err)
 		httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical failed to answer"))
 	}
+}
+
+// invalidAnswer answers a 502 and reports true when a plugin answered with
+// a status outside 200–599: such an answer cannot be sent, and below 400
+// the call would commit.
+func (m *Manager) invalidAnswer(w http.ResponseWriter, r *http.Request, v *vertical, status int) bool {
+	if status >= http.StatusOK && status <= 599 {
+		return false
+	}
+	httpx.Logger(r.Context()).Error("plugin answered an invalid status", "vertical", v.name, "status", status)
+	httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical failed to answer"))
+	return true
 }
 
 func params(r *http.Request) map[string]string {

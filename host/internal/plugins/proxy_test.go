@@ -42,3 +42,22 @@ func TestFailedCallLogsCarryTheRequestID(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidAnswerIsABadGateway checks that a plugin's answer whose
+// status cannot be sent (or would commit a failed call) is a 502, and that
+// every sendable status passes.
+func TestInvalidAnswerIsABadGateway(t *testing.T) {
+	t.Parallel()
+	m := New(Config{Logger: hclog.NewNullLogger()})
+	v := &vertical{name: "probe"}
+	for _, s := range []int{0, -1, 99, 101, 600, 999} {
+		w := httptest.NewRecorder()
+		require.True(t, m.invalidAnswer(w, httptest.NewRequest(http.MethodGet, "/x", nil), v, s), "status %d", s)
+		require.Equal(t, http.StatusBadGateway, w.Code, "status %d", s)
+	}
+	for _, s := range []int{200, 201, 204, 304, 400, 401, 413, 415, 422, 500, 503, 599} {
+		w := httptest.NewRecorder()
+		require.False(t, m.invalidAnswer(w, httptest.NewRequest(http.MethodGet, "/x", nil), v, s), "status %d", s)
+		require.Equal(t, http.StatusOK, w.Code, "nothing written for %d", s)
+	}
+}
