@@ -148,11 +148,11 @@ type Catalog struct {
 
 // SetRole makes Exec run the statements it sends in batches (the named
 // queries and the operations it pipelines) as role, switching back to
-// TenantRole after each batch in the same round trip: the statements the
-// host runs on its own (locks, version checks, transitions with their
-// status_history rows) and the host's writes later in the unit keep
-// TenantRole. Call it before sharing the catalog; "" (the default) runs
-// everything as TenantRole.
+// migrate.TenantRole after each batch in the same round trip: the
+// statements the host runs on its own (locks, version checks, transitions
+// with their status_history rows) and the host's writes later in the unit
+// keep migrate.TenantRole. Call it before sharing the catalog; "" (the
+// default) runs everything as migrate.TenantRole.
 func (c *Catalog) SetRole(role string) { c.role = role }
 
 // Role returns the role set by SetRole.

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/grpc/codes"
 
+	"github.com/nexuspos/nexus/internal/migrate"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
@@ -162,7 +163,7 @@ func (r *runner) settle(ctx context.Context) error {
 }
 
 // fenced returns b run as role: b's statements between a switch to role
-// and one back to TenantRole. It returns b itself when role is "".
+// and one back to migrate.TenantRole. It returns b itself when role is "".
 func fenced(b *pgx.Batch, role string) *pgx.Batch {
 	if role == "" {
 		return b
@@ -170,7 +171,7 @@ func fenced(b *pgx.Batch, role string) *pgx.Batch {
 	out := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+2)}
 	out.Queue(setRoleSQL + quote(role))
 	out.QueuedQueries = append(out.QueuedQueries, b.QueuedQueries...)
-	out.Queue(setRoleSQL + quote(TenantRole))
+	out.Queue(setRoleSQL + quote(migrate.TenantRole))
 	return out
 }
 

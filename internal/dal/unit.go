@@ -8,11 +8,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/grpc/codes"
-)
 
-// TenantRole is the role tenant transactions run as (the host's
-// store.TenantRole): no BYPASSRLS, owner of nothing.
-const TenantRole = "nexus_tenant"
+	"github.com/nexuspos/nexus/internal/migrate"
+)
 
 // LockTimeout is the lock_timeout of transactions begun by TenantBegin.
 const LockTimeout = "5s"
@@ -43,7 +41,7 @@ type Beginner interface {
 type Starter func(ctx context.Context, first *pgx.Batch) (pgx.Tx, pgx.BatchResults, error)
 
 // TenantStart returns a Starter of tenant transactions: in one round trip
-// it begins a transaction on db, switches it to TenantRole, sets
+// it begins a transaction on db, switches it to migrate.TenantRole, sets
 // app.company_id to companyID, search_path to schema then public, and
 // lock_timeout to LockTimeout, all local to the transaction (the same
 // settings as the host's store.BeginTenant, plus the last two), and sends
@@ -56,7 +54,7 @@ func TenantStart(db Beginner, companyID uuid.UUID, schema string) Starter {
 		}
 		b := &pgx.Batch{}
 		b.BeginTx(pgx.TxOptions{})
-		b.Queue(tenantBeginSQL, TenantRole, companyID.String(), searchPath, LockTimeout)
+		b.Queue(tenantBeginSQL, migrate.TenantRole, companyID.String(), searchPath, LockTimeout)
 		if first != nil {
 			b.QueuedQueries = append(b.QueuedQueries, first.QueuedQueries...)
 		}

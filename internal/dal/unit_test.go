@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/migrate"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
@@ -110,7 +111,7 @@ func testUnit(t *testing.T, fx *fixture) {
 		}))
 		require.True(t, u.Began())
 		require.Equal(t, a.CompanyID.String(), company)
-		require.Equal(t, dal.TenantRole, role)
+		require.Equal(t, migrate.TenantRole, role)
 		var inTx bool
 		require.NoError(t, u.Run(ctx, func(tx pgx.Tx) error {
 			return tx.QueryRow(ctx, `SELECT current_setting('app.company_id') = $1`, a.CompanyID.String()).Scan(&inTx)
@@ -144,7 +145,7 @@ func testUnit(t *testing.T, fx *fixture) {
 				current_setting('search_path'), current_setting('lock_timeout')`).Scan(&role, &company, &path, &timeout)
 		}))
 		require.NoError(t, u.Finish(ctx, false))
-		require.Equal(t, dal.TenantRole, role)
+		require.Equal(t, migrate.TenantRole, role)
 		require.Equal(t, a.CompanyID.String(), company)
 		require.Equal(t, `"testv", public`, path)
 		require.Equal(t, dal.LockTimeout, timeout)
@@ -154,7 +155,7 @@ func testUnit(t *testing.T, fx *fixture) {
 		require.NoError(t, err)
 		defer conn.Release()
 		require.NoError(t, conn.QueryRow(ctx, `SELECT current_user, coalesce(current_setting('app.company_id', true), '')`).Scan(&role, &company))
-		require.NotEqual(t, dal.TenantRole, role)
+		require.NotEqual(t, migrate.TenantRole, role)
 		require.Empty(t, company)
 	})
 	t.Run("concurrent calls are serialized", func(t *testing.T) {

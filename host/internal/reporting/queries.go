@@ -1,5 +1,7 @@
 package reporting
 
+import "github.com/nexuspos/nexus/internal/migrate"
+
 // SQL used by the package. Every value is bound. The only text substituted
 // into SQL (with fmt.Sprintf, at %s) is a source's SELECT, which comes from
 // an installed vertical's manifest or from this package and is validated
@@ -71,7 +73,7 @@ ALTER INDEX universal_transactions_mv_next_key RENAME TO universal_transactions_
 ALTER INDEX universal_transactions_mv_next_time RENAME TO universal_transactions_mv_time;
 ALTER MATERIALIZED VIEW revenue_daily_mv_next RENAME TO revenue_daily_mv;
 ALTER INDEX revenue_daily_mv_next_key RENAME TO revenue_daily_mv_key;
-REVOKE ALL ON universal_transactions_mv, revenue_daily_mv FROM PUBLIC, nexus_tenant;
+REVOKE ALL ON universal_transactions_mv, revenue_daily_mv FROM PUBLIC, ` + migrate.TenantRole + `;
 ` + functionsSQL
 
 	// functionsSQL defines the only ways to read the views: both take the

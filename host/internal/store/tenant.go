@@ -12,10 +12,6 @@ import (
 	"github.com/nexuspos/nexus/internal/migrate"
 )
 
-// TenantRole is the role tenant transactions switch to. It has no
-// BYPASSRLS and owns no table, so row-level security always applies to it.
-const TenantRole = migrate.TenantRole
-
 // TenantPolicy is the name of the row-level-security policy that confines
 // every tenant table to app.company_id.
 const TenantPolicy = migrate.TenantPolicy
@@ -29,8 +25,8 @@ var ErrNoTenant = errors.New("store: tenant transaction without a company id")
 type DBTX = migrate.DBTX
 
 // BeginTenant begins a transaction confined to companyID: its first
-// statement switches to TenantRole and sets app.company_id, both local to
-// the transaction. The caller must Commit or Rollback it.
+// statement switches to migrate.TenantRole and sets app.company_id, both
+// local to the transaction. The caller must Commit or Rollback it.
 func BeginTenant(ctx context.Context, pool *pgxpool.Pool, companyID uuid.UUID) (pgx.Tx, error) {
 	if companyID == uuid.Nil {
 		return nil, ErrNoTenant
@@ -54,7 +50,7 @@ func EnterTenant(ctx context.Context, tx pgx.Tx, companyID uuid.UUID) error {
 	if companyID == uuid.Nil {
 		return ErrNoTenant
 	}
-	if _, err := tx.Exec(ctx, setTenantSQL, TenantRole, companyID.String()); err != nil {
+	if _, err := tx.Exec(ctx, setTenantSQL, migrate.TenantRole, companyID.String()); err != nil {
 		return fmt.Errorf("set tenant: %w", err)
 	}
 	return nil
@@ -80,8 +76,8 @@ func TenantTx(ctx context.Context, pool *pgxpool.Pool, companyID uuid.UUID, fn f
 }
 
 // EnforceTenancy gives every table in schema that has a company_id column
-// row-level security, the tenant_isolation policy and TenantRole's grants
-// (see migrate.EnforceTenancy, which the migrator runs after every
+// row-level security, the tenant_isolation policy and
+// migrate.TenantRole's grants (see migrate.EnforceTenancy, which the migrator runs after every
 // migration).
 func EnforceTenancy(ctx context.Context, db DBTX, schema string) error {
 	return migrate.EnforceTenancy(ctx, db, schema)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/migrate"
 )
 
 // tenants holds two companies: a with one vertical and one member, b with
@@ -68,7 +69,7 @@ func TestTenantTxIsolation(t *testing.T) {
 		{"runs as the tenant role for its company", func(t *testing.T, tx pgx.Tx) {
 			var user, company string
 			require.NoError(t, tx.QueryRow(t.Context(), `SELECT current_user, current_setting('app.company_id')`).Scan(&user, &company))
-			require.Equal(t, store.TenantRole, user)
+			require.Equal(t, migrate.TenantRole, user)
 			require.Equal(t, ts.a.String(), company)
 		}},
 		{"sees only its own rows", func(t *testing.T, tx pgx.Tx) {
@@ -182,7 +183,7 @@ func TestTenantTxConcurrentNeverLeaks(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				if setting != company.String() || user != store.TenantRole || members != want[company] || verticals != want[company] {
+				if setting != company.String() || user != migrate.TenantRole || members != want[company] || verticals != want[company] {
 					return fmt.Errorf("tenant %s saw company %s as %s with %d members, %d verticals", company, setting, user, members, verticals)
 				}
 				return nil
@@ -209,7 +210,7 @@ func TestTenantTxConcurrentNeverLeaks(t *testing.T) {
 		var setting, user string
 		require.NoError(t, c.QueryRow(t.Context(), `SELECT coalesce(current_setting('app.company_id', true), ''), current_user`).Scan(&setting, &user))
 		require.Empty(t, setting)
-		require.NotEqual(t, store.TenantRole, user)
+		require.NotEqual(t, migrate.TenantRole, user)
 	}
 }
 
