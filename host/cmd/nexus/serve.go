@@ -141,9 +141,6 @@ func serve(ctx context.Context) error {
 	if err := p.plugins.Start(ctx); err != nil {
 		return err
 	}
-	if err := p.events.Register(ctx, events.SalesStats()); err != nil {
-		return fmt.Errorf("events: %w", err)
-	}
 	if err := p.openReporting(ctx); err != nil {
 		return err
 	}

@@ -1,8 +1,7 @@
 // Package events is the host's event bus: the transactional outbox, the
 // relay that moves committed events to the bus, the consumers that hand
 // each event to its subscriptions' handlers with retries and dead letters,
-// the platform-admin API over subscriptions and parked events, and the
-// host's own sales-statistics subscriber.
+// and the platform-admin API over subscriptions and parked events.
 //
 // # Guarantees
 //

@@ -260,26 +260,6 @@ WHERE ctid IN (SELECT ctid FROM public.processed_events
 
 	// pruneDeadLettersSQL deletes dead letters parked more than $1 ms ago.
 	pruneDeadLettersSQL = `DELETE FROM public.event_dead_letters WHERE parked_at < now() - $1::bigint * interval '1 ms'`
-
-	// addSalesSQL adds events' figures (arrays $2 to $7, one element per
-	// event) to the sales_daily rows of company $1 for their locations and
-	// the days of their times in the company's time zone: one row per day
-	// and location, taken in order, so that concurrent batches lock rows
-	// in the same order.
-	addSalesSQL = `
-INSERT INTO public.sales_daily (company_id, day, location_id, sales_count, gross, returns, voids_count)
-SELECT $1, (e.at AT TIME ZONE public.company_timezone())::date, e.location_id,
-       sum(e.sales), sum(e.gross::numeric), sum(e.returns::numeric), sum(e.voids)
-FROM unnest($2::timestamptz[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::bigint[])
-     AS e(at, location_id, sales, gross, returns, voids)
-GROUP BY 2, 3
-ORDER BY 2, 3
-ON CONFLICT (company_id, day, location_id) DO UPDATE
-SET sales_count = sales_daily.sales_count + EXCLUDED.sales_count,
-    gross       = sales_daily.gross + EXCLUDED.gross,
-    returns     = sales_daily.returns + EXCLUDED.returns,
-    voids_count = sales_daily.voids_count + EXCLUDED.voids_count,
-    updated_at  = now()`
 )
 
 // Notification channels.
