@@ -23,7 +23,7 @@ type Event struct {
 	ID uuid.UUID `json:"id"`
 	// CompanyID is the company the event belongs to; required.
 	CompanyID uuid.UUID `json:"company_id"`
-	// Topic is <vertical>.<aggregate>.<event>, e.g. cpg.sale.created.
+	// Topic is <vertical>.<aggregate>.<event>, e.g. <vertical>.order.created.
 	Topic string `json:"topic"`
 	// OccurredAt defaults to the time of Publish.
 	OccurredAt time.Time `json:"occurred_at"`

@@ -50,7 +50,8 @@ type Subscription struct {
 	// or '-'.
 	Name string
 	// Pattern is an AMQP topic pattern over dot-separated words: "*" stands
-	// for exactly one word, "#" for zero or more ("cpg.sale.*", "cpg.#").
+	// for exactly one word, "#" for zero or more ("<vertical>.order.*",
+	// "<vertical>.#").
 	Pattern string
 	// Concurrency is how many workers handle the subscription's events at
 	// once (default 1). Each takes what is waiting, up to its share of the

@@ -18,8 +18,8 @@ const HostSchema = migrate.HostSchema
 type Migration = migrate.Migration
 
 // Component is a set of migrations applied together into one schema: the
-// host (Name "host", Schema "public") or a vertical (e.g. Name "cpg",
-// Schema "cpg").
+// host (Name "host", Schema "public") or a vertical (Name and Schema the
+// vertical's name).
 type Component = migrate.Component
 
 // Status describes one migration of a component.
