@@ -1,29 +1,28 @@
 package hosttest
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/nexuspos/nexus/sdk/taxid"
 )
 
 var seq atomic.Int64
 
 // NewCUIT returns a fresh valid CUIT (prefix 30, mod-11 check digit).
 func NewCUIT() string {
-	weights := []int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
 	for {
 		base := fmt.Sprintf("30%08d", 10000000+seq.Add(1)*7919%89999999)
-		sum := 0
-		for i, w := range weights {
-			sum += int(base[i]-'0') * w
-		}
-		switch check := 11 - sum%11; check {
-		case 10:
+		digit, err := taxid.CUITCheckDigit(base)
+		switch {
+		case errors.Is(err, taxid.ErrCheckDigit):
 			continue
-		case 11:
-			return base + "0"
-		default:
-			return fmt.Sprintf("%s%d", base, check)
+		case err != nil:
+			// base is "30" and eight digits.
+			panic(fmt.Sprintf("hosttest: CUIT body %q: %v", base, err))
 		}
+		return fmt.Sprintf("%s%d", base, digit)
 	}
 }
 

@@ -14,7 +14,8 @@ var (
 	ErrPattern = errors.New("invalid characters")
 	// ErrDate means the date embedded in an RFC is not a real date.
 	ErrDate = errors.New("invalid date")
-	// ErrCheckDigit means a CUIT's check digit does not match.
+	// ErrCheckDigit means a CUIT's check digit does not match, or that its
+	// first 10 digits have none.
 	ErrCheckDigit = errors.New("invalid check digit")
 	// ErrPrefix means a CUIT's two-digit type prefix is not assigned.
 	ErrPrefix = errors.New("invalid prefix")

@@ -98,7 +98,7 @@ func ValidateRFC(s string) (Result, error) {
 		return Result{}, newError("RFC", ErrDate, "%s is not a real date (YYMMDD)", date)
 	}
 	res := Result{Normalized: norm, Kind: kind, Generic: norm == GenericRFC || norm == ForeignGenericRFC}
-	if !res.Generic && rfcCheckDigit(rs) != rs[len(rs)-1] {
+	if !res.Generic && rfcCheckDigit(rs[:len(rs)-1]) != rs[len(rs)-1] {
 		res.Warnings = []string{WarningCheckDigit}
 	}
 	return res, nil
@@ -118,12 +118,32 @@ func ValidateCompanyRFC(s string) (Result, error) {
 	return res, nil
 }
 
-// rfcCheckDigit computes the SAT check digit of a 12- or 13-character RFC:
-// the first 12 characters (a 12-character RFC gets a leading space) weighted
-// 13 down to 2, summed modulo 11; 0 stays 0, otherwise 11 − remainder, with
-// 10 written as A.
-func rfcCheckDigit(rfc []rune) rune {
-	body := rfc[:len(rfc)-1]
+// RFCCheckDigit returns the SAT check digit of body, an RFC without its
+// last character: 11 characters for a company (three letters), 12 for an
+// individual (four), upper case, without separators. Appending it to body
+// gives an RFC whose check digit ValidateRFC accepts without a warning; it
+// is how a generator of test or demo RFCs completes one. A body of another
+// length is an ErrLength error, a character outside A–Z, 0–9, Ñ and & an
+// ErrPattern error; the letters, date and homoclave are not validated.
+func RFCCheckDigit(body string) (rune, error) {
+	rs := []rune(body)
+	if len(rs) != 11 && len(rs) != 12 {
+		return 0, newError("RFC", ErrLength,
+			"a check digit needs the first 11 (persona moral) or 12 (persona física) characters, got %d", len(rs))
+	}
+	for i, r := range rs {
+		if _, ok := rfcValues[r]; !ok || r == ' ' {
+			return 0, newError("RFC", ErrPattern, "character %d (%q) must be a letter (A–Z, Ñ, &) or a digit", i+1, r)
+		}
+	}
+	return rfcCheckDigit(rs), nil
+}
+
+// rfcCheckDigit computes the SAT check digit of body, the first 11 or 12
+// characters of an RFC: body (an 11-character body gets a leading space)
+// weighted 13 down to 2, summed modulo 11; 0 stays 0, otherwise
+// 11 − remainder, with 10 written as A.
+func rfcCheckDigit(body []rune) rune {
 	if len(body) == 11 {
 		body = append([]rune{' '}, body...)
 	}

@@ -1,11 +1,14 @@
 package seed
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/nexuspos/nexus/sdk/taxid"
 )
 
 // newUUID returns a version 4 UUID drawn from r, so a seed reproduces it.
@@ -31,30 +34,6 @@ func principalLocationID(companyID uuid.UUID) uuid.UUID {
 	return uuid.NewSHA1(principalNamespace, []byte(strings.ToLower(companyID.String())))
 }
 
-// rfcAlphabet orders the characters for the SAT check digit.
-const rfcAlphabet = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ"
-
-// rfcCheckDigit returns the SAT check digit of the first 11 (company) or 12
-// (individual) characters of an RFC.
-func rfcCheckDigit(body string) byte {
-	rs := []rune(body)
-	if len(rs) == 11 {
-		rs = append([]rune{' '}, rs...)
-	}
-	sum := 0
-	for i, r := range rs {
-		sum += strings.IndexRune(rfcAlphabet, r) * (13 - i)
-	}
-	switch rem := sum % 11; rem {
-	case 0:
-		return '0'
-	case 1:
-		return 'A'
-	default:
-		return byte('0' + 11 - rem)
-	}
-}
-
 // rfc returns a well-formed RFC with a matching check digit for number n:
 // three letters (four for an individual), a real date and a homoclave.
 func rfc(n uint64, individual bool) string {
@@ -76,28 +55,29 @@ func rfc(n uint64, individual bool) string {
 	b.WriteByte(homo[n%uint64(len(homo))])
 	b.WriteByte(homo[(n/uint64(len(homo)))%uint64(len(homo))])
 	body := b.String()
-	return body + string(rfcCheckDigit(body))
+	digit, err := taxid.RFCCheckDigit(body)
+	if err != nil {
+		// body is upper-case letters, digits and homoclave characters.
+		panic(fmt.Sprintf("seed: RFC body %q: %v", body, err))
+	}
+	return body + string(digit)
 }
 
-var cuitWeights = [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
-
 // cuit returns a valid CUIT with the given type prefix (30 for companies,
-// 20 or 27 for individuals) for number n; numbers whose
-// check digit would be 10 (never assigned) move on to the next one.
+// 20 or 27 for individuals) for number n; numbers whose check digit would
+// be 10 (never assigned) move on to the next one.
 func cuit(prefix string, n uint64) string {
 	for {
 		base := fmt.Sprintf("%s%08d", prefix, n%100000000)
-		sum := 0
-		for i, w := range cuitWeights {
-			sum += int(base[i]-'0') * w
-		}
-		switch check := 11 - sum%11; check {
-		case 10:
+		digit, err := taxid.CUITCheckDigit(base)
+		switch {
+		case errors.Is(err, taxid.ErrCheckDigit):
 			n++
-		case 11:
-			return base + "0"
+		case err != nil:
+			// prefix is two digits, so base is ten.
+			panic(fmt.Sprintf("seed: CUIT body %q: %v", base, err))
 		default:
-			return base + string(byte('0'+check))
+			return base + string(rune('0'+digit))
 		}
 	}
 }
