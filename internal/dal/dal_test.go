@@ -57,7 +57,7 @@ func TestDALFenced(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err := pgx.BeginFunc(ctx, fx.pool, func(tx pgx.Tx) error {
-		return migrate.FenceVertical(ctx, tx, testSchema, map[string][]string{"orders": {"status"}})
+		return migrate.FenceVertical(ctx, tx, testSchema, []migrate.StateColumn{{Table: "orders", Column: "status", Initial: "draft"}})
 	})
 	require.NoError(t, err)
 	fx.cat.SetRole(migrate.VerticalRole(testSchema))

@@ -287,14 +287,11 @@ func (r *runner) insert(_ context.Context, t *Table, op *nexusv1.DBOp) (result, 
 	keys := make([][]string, len(objs))
 	for i, obj := range objs {
 		if m := t.machine; m != nil {
-			if v, given := obj[m.column]; given {
-				var s string
-				if json.Unmarshal(v, &s) != nil || s != m.initial {
-					return nil, invalid(ReasonStatusManaged, "column %q is managed by a state machine: new rows start in %q", m.column, m.initial).
-						with("column", m.column)
-				}
+			if _, given := obj[m.column]; given {
+				return nil, newError(codes.PermissionDenied, ReasonPermissionDenied,
+					"column %q is managed by a state machine: leave it out, new rows start in %q", m.column, m.initial).
+					with("column", m.column)
 			}
-			obj[m.column] = quoteJSON(m.initial)
 		}
 		for k := range obj {
 			if k == colCompany {

@@ -49,7 +49,7 @@ CREATE TABLE orders (
     company_id uuid NOT NULL,
     id         uuid NOT NULL DEFAULT gen_random_uuid(),
     item_id    uuid,
-    status     text NOT NULL,
+    status     text NOT NULL DEFAULT 'draft',
     total      numeric(18,2) NOT NULL DEFAULT 0,
     version    bigint NOT NULL DEFAULT 1,
     updated_at timestamptz NOT NULL DEFAULT now(),

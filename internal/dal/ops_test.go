@@ -179,7 +179,8 @@ func testTransition(t *testing.T, fx *fixture) {
 		{"missing row", a, transitionOp(uuid.NewString(), "submit"), "", dal.ReasonNotFound, codes.NotFound},
 		{"no state machine", a, &nexusv1.DBOp{Kind: "transition", Table: "items", Id: id, Event: "submit"}, "", dal.ReasonNoStateMachine, codes.InvalidArgument},
 		{"plain update of the state", a, updateOp("orders", id, map[string]any{"status": "draft"}), "", dal.ReasonStatusManaged, codes.InvalidArgument},
-		{"insert in another state", a, insertOp("orders", map[string]any{"status": "approved"}), "", dal.ReasonStatusManaged, codes.InvalidArgument},
+		{"insert in another state", a, insertOp("orders", map[string]any{"status": "approved"}), "", dal.ReasonPermissionDenied, codes.PermissionDenied},
+		{"insert naming the initial state", a, insertOp("orders", map[string]any{"status": "draft"}), "", dal.ReasonPermissionDenied, codes.PermissionDenied},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := fx.exec(t, tc.actor, tc.op)

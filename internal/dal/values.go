@@ -93,12 +93,6 @@ func scalarParam(raw json.RawMessage, what string) (any, error) {
 	}
 }
 
-// quoteJSON marshals s as a JSON string.
-func quoteJSON(s string) json.RawMessage {
-	b, _ := json.Marshal(s) // A string always marshals.
-	return b
-}
-
 // parseID validates a row id.
 func parseID(s, what string) (string, error) {
 	id, err := uuid.Parse(s)

@@ -25,12 +25,12 @@ import (
 )
 
 // thingsSQL is the one table of the test verticals, with a state machine
-// on status.
+// on status; status has no default, the host gives it the initial state.
 const thingsSQL = `CREATE TABLE things (
     company_id uuid NOT NULL REFERENCES public.companies (id),
     id uuid NOT NULL,
     body text NOT NULL DEFAULT '',
-    status text NOT NULL DEFAULT 'open',
+    status text NOT NULL,
     version bigint NOT NULL DEFAULT 1,
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (company_id, id)
@@ -92,14 +92,15 @@ func newFencedDB(t *testing.T) *fencedDB {
 	require.NotEmpty(t, host)
 
 	queries := map[string]string{
-		"read_other":   "SELECT id FROM other.things",
-		"write_other":  "DELETE FROM other.things",
-		"set_status":   "UPDATE things SET status = 'closed'",
-		"set_role":     "SELECT set_config('role', 'nexus_tenant', true)",
-		"set_company":  "SELECT set_config('app.company_id', $1, true)",
-		"own_read":     "SELECT id, body, status FROM things",
-		"own_write":    "UPDATE things SET body = $1",
-		"insert_thing": "INSERT INTO things (company_id, id, body) VALUES (current_setting('app.company_id')::uuid, gen_random_uuid(), 'named')",
+		"read_other":    "SELECT id FROM other.things",
+		"write_other":   "DELETE FROM other.things",
+		"set_status":    "UPDATE things SET status = 'closed'",
+		"set_role":      "SELECT set_config('role', 'nexus_tenant', true)",
+		"set_company":   "SELECT set_config('app.company_id', $1, true)",
+		"own_read":      "SELECT id, body, status FROM things",
+		"own_write":     "UPDATE things SET body = $1",
+		"insert_thing":  "INSERT INTO things (company_id, id, body) VALUES (current_setting('app.company_id')::uuid, gen_random_uuid(), 'named')",
+		"insert_status": "INSERT INTO things (company_id, id, status) VALUES (current_setting('app.company_id')::uuid, gen_random_uuid(), $1)",
 	}
 	for _, rel := range host {
 		ident := pgx.Identifier{"public", rel.name}.Sanitize()
@@ -184,6 +185,20 @@ func requireDenied(t *testing.T, err error) {
 	}
 }
 
+// requireReason checks that err is a status whose ErrorInfo carries reason.
+func requireReason(t *testing.T, err error, reason string) {
+	t.Helper()
+	st, ok := status.FromError(err)
+	require.True(t, ok, "%v", err)
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			require.Equal(t, reason, info.GetReason())
+			return
+		}
+	}
+	t.Fatalf("no ErrorInfo in %v", err)
+}
+
 // TestVerticalFencedFromHostTables runs, for every relation of the host's
 // schema (listed from the catalog, so a new table is covered without
 // editing this test), a read, a delete and an insert as the named queries
@@ -244,19 +259,37 @@ func TestVerticalFencedFromOtherVertical(t *testing.T) {
 }
 
 // TestVerticalStatusOnlyThroughStateMachine: a named query may not set the
-// managed status column, nor switch role or company; the state machine's
+// managed status column, nor switch role or company; neither a named query
+// nor a DAL insert may name the status column of a new row, even with the
+// initial state (403 permission_denied, nothing written), and a row
+// inserted without it starts in the initial state; the state machine's
 // transition still moves the row and records its history, and the
 // vertical's other columns stay writable.
 func TestVerticalStatusOnlyThroughStateMachine(t *testing.T) {
 	t.Parallel()
 	db := newFencedDB(t)
 	ctx := context.Background()
+	before := db.snapshot(t)
 	for _, op := range []*nexusv1.DBOp{
 		query("set_status"), query("set_role"), query("set_company", uuid.NewString()),
+		query("insert_status", "closed"), query("insert_status", "open"),
 	} {
 		_, err := db.call(t, op)
 		requireDenied(t, err)
+		// Pipelined after a write of the vertical's own, which rolls back.
+		_, err = db.call(t, query("insert_thing"), op)
+		requireDenied(t, err)
 	}
+	for _, state := range []string{"closed", "open"} {
+		insert := &nexusv1.DBOp{Kind: dal.OpInsert, Table: "things",
+			Rows: []byte(`[{"id":"` + uuid.NewString() + `","status":"` + state + `"}]`)}
+		for _, ops := range [][]*nexusv1.DBOp{{insert}, {query("insert_thing"), insert}} {
+			_, err := db.call(t, ops...)
+			require.Equal(t, codes.PermissionDenied, status.Code(err), "%v", err)
+			requireReason(t, err, dal.ReasonPermissionDenied)
+		}
+	}
+	require.Equal(t, before, db.snapshot(t), "nothing written")
 	var st string
 	require.NoError(t, db.pool.QueryRow(ctx, "SELECT status FROM fenced.things WHERE id = $1", db.own).Scan(&st))
 	require.Equal(t, "open", st)
@@ -269,6 +302,11 @@ func TestVerticalStatusOnlyThroughStateMachine(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.GetResults(), 6)
 	require.Len(t, res.GetResults()[3].GetRows(), 3)
+	for _, row := range res.GetResults()[3].GetRows() {
+		var thing struct{ Status string }
+		require.NoError(t, json.Unmarshal(row, &thing))
+		require.Equal(t, "open", thing.Status, "a new row starts in the initial state: %s", row)
+	}
 	require.Len(t, res.GetResults()[5].GetRows(), 3)
 	require.NoError(t, db.pool.QueryRow(ctx, "SELECT status FROM fenced.things WHERE id = $1", db.own).Scan(&st))
 	require.Equal(t, "closed", st)
@@ -285,7 +323,9 @@ func TestFenceUpgradesInPlace(t *testing.T) {
 	db := newFencedDB(t)
 	ctx := context.Background()
 	role := pgx.Identifier{migrate.VerticalRole("fenced")}.Sanitize()
-	_, err := db.pool.Exec(ctx, "GRANT UPDATE ON fenced.things TO "+role)
+	_, err := db.pool.Exec(ctx, "GRANT INSERT, UPDATE ON fenced.things TO "+role)
+	require.NoError(t, err)
+	_, err = db.pool.Exec(ctx, "ALTER TABLE fenced.things ALTER COLUMN status SET DEFAULT 'closed'")
 	require.NoError(t, err)
 	_, err = db.pool.Exec(ctx, "GRANT EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) TO PUBLIC")
 	require.NoError(t, err)
@@ -293,15 +333,20 @@ func TestFenceUpgradesInPlace(t *testing.T) {
 	require.NoError(t, err, "the widened grant is in effect")
 
 	data, err := hostcall.Prepare(ctx, db.pool, manifest("fenced", map[string]string{
-		"set_status": "UPDATE things SET status = 'open'",
-		"set_role":   "SELECT set_config('role', 'nexus_tenant', true)",
+		"set_status":    "UPDATE things SET status = 'open'",
+		"set_role":      "SELECT set_config('role', 'nexus_tenant', true)",
+		"insert_status": "INSERT INTO things (company_id, id, status) VALUES (current_setting('app.company_id')::uuid, gen_random_uuid(), 'open')",
 	}), nil)
 	require.NoError(t, err)
 	db.data = data
-	for _, name := range []string{"set_status", "set_role"} {
+	for _, name := range []string{"set_status", "set_role", "insert_status"} {
 		_, err = db.call(t, query(name))
 		requireDenied(t, err)
 	}
+	res, err := db.call(t, &nexusv1.DBOp{Kind: dal.OpInsert, Table: "things", Returning: true,
+		Rows: []byte(`[{"id":"` + uuid.NewString() + `"}]`)})
+	require.NoError(t, err)
+	require.Contains(t, string(res.GetResults()[0].GetRows()[0]), `"status":"open"`, "the initial state is the default again")
 	acl := func() string {
 		var s string
 		require.NoError(t, db.pool.QueryRow(ctx,

@@ -40,7 +40,8 @@ func SchemaName(vertical string) string { return strings.ReplaceAll(vertical, "-
 // row-level security on every company_id table), loads the catalog,
 // installs the state machines, fences the vertical in its own database
 // role (migrate.FenceVertical: its schema's tenant tables only, state
-// columns updated only by the host's transitions) and prepares the named
+// columns defaulting to the initial state and written only by the host's
+// transitions) and prepares the named
 // queries. The vertical's named queries and pipelined operations then run
 // as that role (dal.Catalog.SetRole); the host's own statements in the
 // unit keep the tenant role. Any failure
@@ -83,12 +84,12 @@ func Prepare(ctx context.Context, pool *pgxpool.Pool, man *nexusv1.Manifest, log
 	if err := cat.SetStateMachines(machines); err != nil {
 		return nil, fmt.Errorf("state machines: %w", err)
 	}
-	managed := map[string][]string{}
-	for _, m := range machines {
-		managed[m.Table] = append(managed[m.Table], m.Column)
+	states := make([]migrate.StateColumn, len(machines))
+	for i, m := range machines {
+		states[i] = migrate.StateColumn{Table: m.Table, Column: m.Column, Initial: m.Initial}
 	}
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		return migrate.FenceVertical(ctx, tx, d.Schema, managed)
+		return migrate.FenceVertical(ctx, tx, d.Schema, states)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("database role: %w", err)

@@ -31,6 +31,12 @@ func VerticalRole(schema string) string {
 	return name[:maxIdentLen-len(suffix)] + suffix
 }
 
+// StateColumn is a column of a vertical's table that only the host's
+// state machine changes: rows start in Initial, its default.
+type StateColumn struct {
+	Table, Column, Initial string
+}
+
 // FenceVertical sets up the role of the vertical whose tables live in
 // schema (VerticalRole): created NOLOGIN, without BYPASSRLS and member of
 // nothing, switchable by the connecting role, with USAGE on schema and
@@ -38,16 +44,18 @@ func VerticalRole(schema string) string {
 // with a company_id column, which EnforceTenancy keeps under row-level
 // security), USAGE on their sequences — and nothing on the host's tables
 // or any other schema (a vertical without migrations has no schema, and
-// its role no table). managed maps a table to its columns that only the
-// host may update (state-machine columns): on such a table UPDATE is
-// granted on every other column. It also takes EXECUTE on set_config from
+// its role no table). states are the columns only the host may write
+// (state-machine columns): each takes its machine's initial state as its
+// default, and on its table INSERT and UPDATE are granted on every other
+// column, so a new row starts in the initial state and moves only
+// through a transition. It also takes EXECUTE on set_config from
 // PUBLIC (granting it to TenantRole and the connecting role), so that a
 // vertical's statement can neither change role nor company. It only
 // touches what is missing and holds the migration lock until the
 // transaction ends; run it in a transaction after the schema's
 // migrations, every time the vertical registers, so that an existing
 // database upgrades in place.
-func FenceVertical(ctx context.Context, db DBTX, schema string, managed map[string][]string) error {
+func FenceVertical(ctx context.Context, db DBTX, schema string, states []StateColumn) error {
 	role := VerticalRole(schema)
 	ident := pgx.Identifier{role}.Sanitize()
 	// Hosts registering the vertical at once would otherwise race on the
@@ -72,6 +80,13 @@ func FenceVertical(ctx context.Context, db DBTX, schema string, managed map[stri
 		if _, err := db.Exec(ctx, fmt.Sprintf(grantSchemaSQL, pgx.Identifier{schema}.Sanitize(), ident)); err != nil {
 			return fmt.Errorf("fence schema %q: %w", schema, err)
 		}
+	}
+	managed := map[string][]string{}
+	for _, sc := range states {
+		if err := setStateDefault(ctx, db, schema, sc); err != nil {
+			return fmt.Errorf("fence schema %q: %w", schema, err)
+		}
+		managed[sc.Table] = append(managed[sc.Table], sc.Column)
 	}
 	if err := fenceTables(ctx, db, schema, role, managed); err != nil {
 		return fmt.Errorf("fence schema %q: %w", schema, err)
@@ -119,21 +134,48 @@ func revokeSetConfig(ctx context.Context, db DBTX, role string) error {
 	return nil
 }
 
+// setStateDefault makes sc's initial state its column's default, if it
+// is not already.
+func setStateDefault(ctx context.Context, db DBTX, schema string, sc StateColumn) error {
+	var exists, set bool
+	if err := db.QueryRow(ctx, stateDefaultSQL, schema, sc.Table, sc.Column, sc.Initial).Scan(&exists, &set); err != nil {
+		return fmt.Errorf("default of %s.%s: %w", sc.Table, sc.Column, err)
+	}
+	switch {
+	case !exists:
+		return fmt.Errorf("state column %s.%s does not exist", sc.Table, sc.Column)
+	case set:
+		return nil
+	}
+	stmt := fmt.Sprintf(setStateDefaultSQL, pgx.Identifier{schema, sc.Table}.Sanitize(),
+		pgx.Identifier{sc.Column}.Sanitize(), quoteLiteral(sc.Initial))
+	if _, err := db.Exec(ctx, stmt); err != nil {
+		return fmt.Errorf("default of %s.%s: %w", sc.Table, sc.Column, err)
+	}
+	return nil
+}
+
+// quoteLiteral quotes s as an SQL string literal (standard conforming
+// strings, PostgreSQL's default since 9.1).
+func quoteLiteral(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
 // fenceTables grants role its privileges on schema's tenant tables,
-// keeping UPDATE off the managed columns.
+// keeping INSERT and UPDATE off the managed columns.
 func fenceTables(ctx context.Context, db DBTX, schema, role string, managed map[string][]string) error {
 	rows, err := db.Query(ctx, fenceTablesSQL, schema, role)
 	if err != nil {
 		return fmt.Errorf("list tables: %w", err)
 	}
 	type table struct {
-		name              string
-		basic, tableWrite bool
-		columns, writable []string
+		name                           string
+		readDelete, insert, update     bool
+		columns, insertable, updatable []string
 	}
 	tables, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (table, error) {
 		var t table
-		err := row.Scan(&t.name, &t.basic, &t.tableWrite, &t.columns, &t.writable)
+		err := row.Scan(&t.name, &t.readDelete, &t.insert, &t.update, &t.columns, &t.insertable, &t.updatable)
 		return t, err
 	})
 	if err != nil {
@@ -143,31 +185,12 @@ func fenceTables(ctx context.Context, db DBTX, schema, role string, managed map[
 	for _, t := range tables {
 		tbl := pgx.Identifier{schema, t.name}.Sanitize()
 		var stmts []string
-		if !t.basic {
-			stmts = append(stmts, fmt.Sprintf(grantReadWriteSQL, tbl, ident))
+		if !t.readDelete {
+			stmts = append(stmts, fmt.Sprintf(grantReadDeleteSQL, tbl, ident))
 		}
 		locked := managed[t.name]
-		switch {
-		case len(locked) == 0 && !t.tableWrite:
-			stmts = append(stmts, fmt.Sprintf(grantUpdateSQL, "", tbl, ident))
-		case len(locked) > 0:
-			var want []string
-			for _, c := range t.columns {
-				if !slices.Contains(locked, c) {
-					want = append(want, c)
-				}
-			}
-			if t.tableWrite || !slices.Equal(want, t.writable) {
-				stmts = append(stmts, fmt.Sprintf(revokeUpdateSQL, tbl, ident))
-				if len(want) > 0 {
-					cols := make([]string, len(want))
-					for i, c := range want {
-						cols[i] = pgx.Identifier{c}.Sanitize()
-					}
-					stmts = append(stmts, fmt.Sprintf(grantUpdateSQL, " ("+strings.Join(cols, ", ")+")", tbl, ident))
-				}
-			}
-		}
+		stmts = append(stmts, writeGrants("INSERT", tbl, ident, t.columns, locked, t.insert, t.insertable)...)
+		stmts = append(stmts, writeGrants("UPDATE", tbl, ident, t.columns, locked, t.update, t.updatable)...)
 		for _, stmt := range stmts {
 			if _, err := db.Exec(ctx, stmt); err != nil {
 				return fmt.Errorf("grant on %s: %w", tbl, err)
@@ -175,6 +198,37 @@ func fenceTables(ctx context.Context, db DBTX, schema, role string, managed map[
 		}
 	}
 	return nil
+}
+
+// writeGrants returns the statements that leave role (ident) holding
+// privilege on table tbl: on the whole table when no column is locked,
+// else on every column but the locked ones. whole tells whether it holds
+// privilege on the whole table, granted the columns it holds it on.
+func writeGrants(privilege, tbl, ident string, columns, locked []string, whole bool, granted []string) []string {
+	if len(locked) == 0 {
+		if whole {
+			return nil
+		}
+		return []string{fmt.Sprintf(grantWriteSQL, privilege, "", tbl, ident)}
+	}
+	var want []string
+	for _, c := range columns {
+		if !slices.Contains(locked, c) {
+			want = append(want, c)
+		}
+	}
+	if !whole && slices.Equal(want, granted) {
+		return nil
+	}
+	stmts := []string{fmt.Sprintf(revokeWriteSQL, privilege, tbl, ident)}
+	if len(want) > 0 {
+		cols := make([]string, len(want))
+		for i, c := range want {
+			cols[i] = pgx.Identifier{c}.Sanitize()
+		}
+		stmts = append(stmts, fmt.Sprintf(grantWriteSQL, privilege, " ("+strings.Join(cols, ", ")+")", tbl, ident))
+	}
+	return stmts
 }
 
 // grantSequences grants role USAGE on the sequences of schema's tenant

@@ -149,17 +149,19 @@ SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2),
             THEN has_schema_privilege($1, $2, 'USAGE') ELSE false END`
 
 	// fenceTablesSQL lists the tables of schema $1 that have a company_id
-	// column with whether role $2 holds SELECT, INSERT and DELETE, whether
-	// it holds UPDATE on the whole table, their columns and the columns it
-	// may update, in column order.
+	// column with whether role $2 holds SELECT and DELETE, whether it
+	// holds INSERT and UPDATE on the whole table, their columns and the
+	// columns it may insert and update, in column order.
 	fenceTablesSQL = `
 SELECT c.relname,
-       has_table_privilege($2, c.oid, 'SELECT')
-         AND has_table_privilege($2, c.oid, 'INSERT')
-         AND has_table_privilege($2, c.oid, 'DELETE'),
+       has_table_privilege($2, c.oid, 'SELECT') AND has_table_privilege($2, c.oid, 'DELETE'),
+       has_table_privilege($2, c.oid, 'INSERT'),
        has_table_privilege($2, c.oid, 'UPDATE'),
        ARRAY(SELECT a.attname::text FROM pg_attribute a
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+       ARRAY(SELECT a.attname::text FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+               AND has_column_privilege($2, c.oid, a.attnum, 'INSERT') ORDER BY a.attnum),
        ARRAY(SELECT a.attname::text FROM pg_attribute a
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                AND has_column_privilege($2, c.oid, a.attnum, 'UPDATE') ORDER BY a.attnum)
@@ -171,14 +173,30 @@ WHERE n.nspname = $1
               WHERE a.attrelid = c.oid AND a.attname = 'company_id' AND a.attnum > 0 AND NOT a.attisdropped)
 ORDER BY c.relname`
 
-	// grantReadWriteSQL takes the quoted table and role.
-	grantReadWriteSQL = `GRANT SELECT, INSERT, DELETE ON %s TO %s`
+	// stateDefaultSQL reports whether column $3 of table $2 in schema $1
+	// exists and whether its default is the literal $4 of its type.
+	stateDefaultSQL = `
+SELECT EXISTS (SELECT 1 FROM pg_attribute a
+               JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped),
+       coalesce((SELECT pg_get_expr(d.adbin, d.adrelid) = quote_literal($4) || '::' || format_type(a.atttypid, NULL)
+                 FROM pg_attribute a
+                 JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                 WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3), false)`
 
-	// grantUpdateSQL takes an optional column list (" (a, b)"), the quoted
-	// table and role.
-	grantUpdateSQL = `GRANT UPDATE%s ON %s TO %s`
+	// setStateDefaultSQL takes the quoted table, column and initial state
+	// (a quoted literal).
+	setStateDefaultSQL = `ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s`
 
-	// revokeUpdateSQL takes the quoted table and role; it revokes the
-	// column privileges too.
-	revokeUpdateSQL = `REVOKE UPDATE ON %s FROM %s`
+	// grantReadDeleteSQL takes the quoted table and role.
+	grantReadDeleteSQL = `GRANT SELECT, DELETE ON %s TO %s`
+
+	// grantWriteSQL takes the privilege (INSERT or UPDATE), an optional
+	// column list (" (a, b)"), the quoted table and role.
+	grantWriteSQL = `GRANT %s%s ON %s TO %s`
+
+	// revokeWriteSQL takes the privilege (INSERT or UPDATE), the quoted
+	// table and role; it revokes the column privileges too.
+	revokeWriteSQL = `REVOKE %s ON %s FROM %s`
 )

@@ -276,14 +276,16 @@ DO UPDATE SET on_hand = stock.on_hand + EXCLUDED.on_hand, updated_at = now()`,
 	// qSaleInsert writes a checkout's sale ($1, a JSON object), lines,
 	// payments and ledger movements ($2, $3, $4, JSON arrays) in one
 	// statement: the hottest write path takes one round trip instead of
-	// four. The sale starts in its state machine's initial state; the
-	// foreign keys are checked at the end of the statement.
+	// four. It leaves status out: the sale starts in its state machine's
+	// initial state (completed), the column's default, which the vertical's
+	// role may not write. The foreign keys are checked at the end of the
+	// statement.
 	qSaleInsert: `WITH s AS (
   INSERT INTO sales (company_id, id, session_id, register_id, location_id, user_id, cashier_email, customer_id,
-                     customer_name, customer_tax_id, status, currency, prices_include_tax, subtotal, discount, net,
+                     customer_name, customer_tax_id, currency, prices_include_tax, subtotal, discount, net,
                      tax, total, paid, change, refunded, occurred_at)
   SELECT ` + companyFilter + `, r.id, r.session_id, r.register_id, r.location_id, r.user_id, r.cashier_email,
-         r.customer_id, r.customer_name, r.customer_tax_id, 'completed', r.currency, r.prices_include_tax, r.subtotal,
+         r.customer_id, r.customer_name, r.customer_tax_id, r.currency, r.prices_include_tax, r.subtotal,
          r.discount, r.net, r.tax, r.total, r.paid, r.change, 0, r.occurred_at
   FROM json_populate_record(NULL::sales, $1::json) r
 ), l AS (

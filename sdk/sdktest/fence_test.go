@@ -19,7 +19,9 @@ import (
 
 // fence is a vertical that tries to reach beyond its schema: a named query
 // reading, deleting and inserting into each host table it is given, and
-// into a schema that is not its own.
+// into a schema that is not its own; and to set its state column itself.
+// Its things table gives status no default: the host makes the state
+// machine's initial state the default.
 type fence struct{ hostTables map[string]bool }
 
 func (f fence) Manifest() sdk.Manifest {
@@ -27,6 +29,7 @@ func (f fence) Manifest() sdk.Manifest {
 		"read_elsewhere":   "SELECT id FROM elsewhere.things",
 		"delete_elsewhere": "DELETE FROM elsewhere.things",
 		"set_status":       "UPDATE things SET status = 'closed'",
+		"insert_status":    "INSERT INTO things (company_id, id, status) VALUES (current_setting('app.company_id')::uuid, gen_random_uuid(), 'closed')",
 		"set_company":      "SELECT set_config('app.company_id', gen_random_uuid()::text, true)",
 	}
 	for name, table := range f.hostTables {
@@ -40,7 +43,7 @@ func (f fence) Manifest() sdk.Manifest {
 	things := `(
     company_id uuid NOT NULL REFERENCES public.companies (id),
     id uuid NOT NULL,
-    status text NOT NULL DEFAULT 'open',
+    status text NOT NULL,
     version bigint NOT NULL DEFAULT 1,
     PRIMARY KEY (company_id, id))`
 	return sdk.Manifest{
@@ -57,7 +60,9 @@ func (f fence) Manifest() sdk.Manifest {
 		Routes: []sdk.Route{
 			sdk.POST("/try/{query}", sdk.RoleCashier, "Add a thing, then run a named query", tryQuery),
 			sdk.POST("/list/{table}", sdk.RoleCashier, "Add a thing, then list a table through the DAL", tryList),
-			sdk.GET("/things", sdk.RoleCashier, "Count the company's things", countThings),
+			sdk.POST("/things", sdk.RoleCashier, "Add a thing", func(c *sdk.Context) error { return addThing(c) }),
+			sdk.POST("/things/with-status", sdk.RoleCashier, "Add a thing naming its initial state", addWithStatus),
+			sdk.GET("/things", sdk.RoleCashier, "Count the company's things, and the open ones", countThings),
 		},
 	}
 }
@@ -65,6 +70,15 @@ func (f fence) Manifest() sdk.Manifest {
 // addThing inserts a thing, so that a later refusal shows it rolled back.
 func addThing(c *sdk.Context) error {
 	return c.DB().Insert("things", map[string]any{"id": uuid.NewString()})
+}
+
+// addWithStatus adds a thing through the DAL naming its state column, after
+// one that does not.
+func addWithStatus(c *sdk.Context) error {
+	if err := addThing(c); err != nil {
+		return err
+	}
+	return c.DB().Insert("things", map[string]any{"id": uuid.NewString(), "status": "open"})
 }
 
 func tryQuery(c *sdk.Context) error {
@@ -90,11 +104,19 @@ func tryList(c *sdk.Context) error {
 }
 
 func countThings(c *sdk.Context) error {
-	var out []map[string]any
+	var out []struct {
+		Status string `json:"status"`
+	}
 	if _, err := c.DB().List("things", sdk.Query{Limit: 500}, &out); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]int{"things": len(out)})
+	open := 0
+	for _, th := range out {
+		if th.Status == "open" {
+			open++
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]int{"things": len(out), "open": open})
 }
 
 // hostRelations lists the host schema's tables, views and materialized
@@ -129,7 +151,8 @@ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')`)
 // queries on every host table (listed from the catalog) and on a schema
 // not its own, and its DAL calls naming them, answer a 4xx without
 // internals and write nothing; its state column changes only through its
-// state machine.
+// state machine: a named query or DAL insert naming it is refused (403)
+// and writes nothing, an insert leaving it out starts in the initial state.
 func TestVerticalFenced(t *testing.T) {
 	t.Parallel()
 	host := hostRelations(t)
@@ -138,8 +161,9 @@ func TestVerticalFenced(t *testing.T) {
 		t.Helper()
 		res := h.Do(http.MethodGet, "/things", "")
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-		var out struct{ Things int }
+		var out struct{ Things, Open int }
 		res.Decode(t, &out)
+		require.Equal(t, out.Things, out.Open, "every thing starts open")
 		return out.Things
 	}
 	forbidden := func(path string) {
@@ -157,10 +181,11 @@ func TestVerticalFenced(t *testing.T) {
 			queries = append(queries, "delete_"+name, "insert_"+name)
 		}
 	}
-	queries = append(queries, "read_elsewhere", "delete_elsewhere", "set_status", "set_company")
+	queries = append(queries, "read_elsewhere", "delete_elsewhere", "set_status", "insert_status", "set_company")
 	for _, q := range queries {
 		forbidden("/try/" + q)
 	}
+	forbidden("/things/with-status")
 	for name := range host {
 		for _, table := range []string{name, "public." + name} {
 			res := h.Do(http.MethodPost, "/list/"+table, "")
@@ -170,4 +195,7 @@ func TestVerticalFenced(t *testing.T) {
 	res := h.Do(http.MethodPost, "/list/elsewhere.things", "")
 	require.True(t, res.Status >= 400 && res.Status < 500, "%d %s", res.Status, res.Body)
 	require.Equal(t, 0, things(), "every refused request rolled back its own insert")
+	res = h.Do(http.MethodPost, "/things", "")
+	require.Less(t, res.Status, 300, string(res.Body))
+	require.Equal(t, 1, things())
 }
