@@ -147,7 +147,10 @@ type Event struct {
 }
 
 // StateMachine declares the states of Column in Table and the transitions
-// between them.
+// between them. The host makes Initial the column's default and keeps the
+// column out of the vertical's reach: an insert (named query or DB) must
+// leave it out, so every row starts in Initial, and only a transition
+// changes it.
 type StateMachine struct {
 	Table       string
 	Column      string
