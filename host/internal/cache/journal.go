@@ -12,7 +12,7 @@ import (
 )
 
 // The journal's statements on the host table cache_invalidations (host
-// migration 0008). Rows carry company_id, so tenant transactions may write
+// migration 0007). Rows carry company_id, so tenant transactions may write
 // only their own company's.
 const (
 	journalInsertSQL = `INSERT INTO public.cache_invalidations (id, company_id, delete_names, invalidate_names) VALUES ($1, $2, $3, $4)`
