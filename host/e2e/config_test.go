@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/hosttest"
-	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 // TestBadConfigurationStopsTheStart runs the host binary with malformed
@@ -18,7 +18,7 @@ import (
 func TestBadConfigurationStopsTheStart(t *testing.T) {
 	t.Parallel()
 	bin := hosttest.Build(t, hosttest.HostPackage)
-	db := storetest.NewDatabase(t)
+	db := pgtest.NewDatabase(t)
 	for _, tc := range []struct{ key, value string }{
 		{"NEXUS_AMQP_URL", "amqp//guest:s3cret@127.0.0.1:5672"},
 		{"NEXUS_AMQP_URL", "amqp://guest:s3cret@127.0.0.1:notaport/"},

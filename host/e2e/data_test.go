@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/hosttest"
-	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/internal/migrate"
 )
 
 // dataHost starts a host serving the probe vertical and returns it with two
@@ -183,7 +183,7 @@ func TestEveryTenantTableHasRLS(t *testing.T) {
 	pool, err := pgxpool.New(context.Background(), h.DatabaseURL)
 	require.NoError(t, err)
 	defer pool.Close()
-	missing, err := store.TablesWithoutRLS(context.Background(), pool)
+	missing, err := migrate.TablesWithoutRLS(context.Background(), pool)
 	require.NoError(t, err)
 	require.Empty(t, missing)
 	var n int

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/hosttest"
-	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 // TestDatabaseOutage takes the host's own database away — new connections
@@ -31,7 +31,7 @@ func TestDatabaseOutage(t *testing.T) {
 	require.NoError(t, err)
 	db := pgx.Identifier{strings.TrimPrefix(u.Path, "/")}.Sanitize()
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, storetest.ServerURL())
+	admin, err := pgx.Connect(ctx, pgtest.ServerURL())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = admin.Close(ctx) })
 	setAllowed := func(allowed bool) {

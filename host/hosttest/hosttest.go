@@ -26,7 +26,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nexuspos/nexus/host/internal/events"
-	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 // Platform admin created by every host this package starts.
@@ -108,7 +108,7 @@ type Host struct {
 // if the test failed.
 func Start(t testing.TB, dir string, env ...string) *Host {
 	t.Helper()
-	return StartOn(t, storetest.NewDatabase(t), dir, env...)
+	return StartOn(t, pgtest.NewDatabase(t), dir, env...)
 }
 
 // StartOn is Start on an existing database, such as the DatabaseURL of a

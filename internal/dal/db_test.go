@@ -22,7 +22,7 @@ import (
 // importing host/internal/store and its storetest, so this file does what
 // they do for the tests: a fresh database on the test server, the host's
 // embedded migrations, and the vertical schema made tenant-safe exactly as
-// store.EnforceTenancy makes it (RLS enabled and forced, the
+// migrate.EnforceTenancy makes it (RLS enabled and forced, the
 // tenant_isolation policy, grants to nexus_tenant).
 
 // envURL names the variable holding the test server's URL.

@@ -37,8 +37,8 @@ const HostSchema = "public"
 type Migration = migration.Migration
 
 // Component is a set of migrations applied together into one schema: the
-// host (Name "host", Schema "public") or a vertical (e.g. Name "cpg",
-// Schema "cpg").
+// host (Name "host", Schema "public") or a vertical (Name and Schema the
+// vertical's name).
 type Component struct {
 	Name       string
 	Schema     string

@@ -15,9 +15,10 @@ import (
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/internal/migrate"
 )
 
-func migrate(ctx context.Context, args []string) error {
+func migrateCmd(ctx context.Context, args []string) error {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
@@ -28,11 +29,11 @@ func migrate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	host, err := store.Host()
+	host, err := migrate.Host()
 	if err != nil {
 		return err
 	}
-	m := store.NewMigrator(pool, log.Named("migrate"))
+	m := migrate.NewMigrator(pool, log.Named("migrate"))
 	sub := "status"
 	if len(args) > 0 {
 		sub = args[0]

@@ -15,6 +15,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/config"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 // TestDemoRestartKeepsVerticalConfig starts the host as `make run` does
@@ -155,7 +156,7 @@ func TestExampleConfig(t *testing.T) {
 // token, so `nexus admin create` runs without NEXUS_JWT_SECRET in
 // production.
 func TestAdminCreateWithoutJWTSecret(t *testing.T) {
-	db := storetest.NewDatabase(t)
+	db := pgtest.NewDatabase(t)
 	t.Setenv("NEXUS_DATABASE_URL", db)
 	t.Setenv("NEXUS_ENV", "production")
 	t.Setenv("NEXUS_JWT_SECRET", "")

@@ -39,7 +39,7 @@ func run(ctx context.Context, args []string) error {
 	case "serve":
 		return serve(ctx)
 	case "migrate":
-		return migrate(ctx, args)
+		return migrateCmd(ctx, args)
 	case "admin":
 		return admin(ctx, args)
 	case "seed":

@@ -28,6 +28,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/reporting"
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
+	"github.com/nexuspos/nexus/internal/migrate"
 )
 
 // platform is everything a running host holds.
@@ -54,12 +55,12 @@ func open(ctx context.Context) (*platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	host, err := store.Host()
+	host, err := migrate.Host()
 	if err != nil {
 		pool.Close()
 		return nil, err
 	}
-	applied, err := store.NewMigrator(pool, log.Named("migrate")).Up(ctx, host)
+	applied, err := migrate.NewMigrator(pool, log.Named("migrate")).Up(ctx, host)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("migrate: %w", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/httpx/httpxtest"
 	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/internal/migrate"
 )
 
 // tvSchemaSQL creates a fake vertical's sales and payments, shaped like the
@@ -47,8 +48,8 @@ func newPaymentsEnv(t *testing.T) *env {
 	e := newEnv(t)
 	_, err := e.pool.Exec(t.Context(), tvSchemaSQL)
 	require.NoError(t, err)
-	require.NoError(t, store.EnforceTenancy(t.Context(), e.pool, "tv"))
-	require.NoError(t, store.EnforceTenancy(t.Context(), e.pool, "hidden"))
+	require.NoError(t, migrate.EnforceTenancy(t.Context(), e.pool, "tv"))
+	require.NoError(t, migrate.EnforceTenancy(t.Context(), e.pool, "hidden"))
 	require.NoError(t, e.svc.SetPaymentSources(t.Context(), []PaymentSource{{Vertical: "tv", Name: "tv_pos", SQL: tvPaymentsSQL}}))
 	return e
 }

@@ -28,9 +28,10 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/events"
-	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
 	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 // Test services.
@@ -73,7 +74,7 @@ type harness struct {
 
 func newHarness(t testing.TB, bus string, maxConns int) *harness {
 	t.Helper()
-	u, err := url.Parse(storetest.NewDatabase(t))
+	u, err := url.Parse(pgtest.NewDatabase(t))
 	require.NoError(t, err)
 	q := u.Query()
 	q.Set("pool_max_conns", fmt.Sprint(maxConns))
@@ -90,7 +91,7 @@ func newHarness(t testing.TB, bus string, maxConns int) *harness {
 		company_id uuid NOT NULL, event_id uuid NOT NULL, subscription text NOT NULL,
 		attempt int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`)
 	require.NoError(t, err)
-	require.NoError(t, store.EnforceTenancy(ctx, h.pool, "public"))
+	require.NoError(t, migrate.EnforceTenancy(ctx, h.pool, "public"))
 	return h
 }
 

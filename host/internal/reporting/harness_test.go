@@ -16,8 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
-	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 // t0 is the fake clock's start: 2025-06-01 06:00 in Mexico City.
@@ -131,11 +132,11 @@ FROM tv.consignments;`}
 // ticker and debounce timer; configure adjusts its Config.
 func newEnv(t testing.TB, configure func(*Config)) *env {
 	t.Helper()
-	url := storetest.NewDatabase(t)
+	url := pgtest.NewDatabase(t)
 	e := &env{t: t, url: url, pool: storetest.OpenPool(t, url, true), clock: &fakeClock{t: t0},
 		ticker: &fakeTicker{c: make(chan time.Time)}, after: &fakeAfter{c: make(chan time.Time)}}
 	e.exec(testSchemaSQL)
-	require.NoError(t, store.EnforceTenancy(t.Context(), e.pool, "tv"))
+	require.NoError(t, migrate.EnforceTenancy(t.Context(), e.pool, "tv"))
 	e.a = e.company("Alfa", "MX", "MXN", "AAA010101AAA", "America/Mexico_City")
 	e.b = e.company("Beta", "AR", "ARS", "20123456786", "America/Argentina/Buenos_Aires")
 	e.svc = e.newService(e.pool, configure)

@@ -1,9 +1,8 @@
 // Package store owns the host's PostgreSQL access: opening the connection
-// pool (creating the database on first start) and tenant transactions. It
-// also gives the host its view of the migrator that applies the host's and
-// each vertical's SQL migrations and of the row-level-security rules every
-// tenant table must carry; both are implemented once in internal/migrate,
-// which sdk/sdktest shares.
+// pool (creating the database on first start) and tenant transactions.
+// The migrator that applies the host's and each vertical's SQL migrations,
+// and the row-level-security rules every tenant table must carry, live in
+// internal/migrate, which sdk/sdktest shares.
 //
 // The host connects as a superuser or BYPASSRLS role and uses that
 // connection directly only for platform-level work (login, platform

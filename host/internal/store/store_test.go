@@ -12,18 +12,19 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 func TestOpenCreatesMissingDatabase(t *testing.T) {
 	t.Parallel()
-	dbURL := storetest.NewDatabase(t)
+	dbURL := pgtest.NewDatabase(t)
 	u, err := url.Parse(dbURL)
 	require.NoError(t, err)
 	name := u.Path[1:]
 
 	// Drop the database storetest made so Open has to create it again;
 	// storetest's cleanup drops the new one.
-	admin, err := pgx.Connect(t.Context(), storetest.ServerURL())
+	admin, err := pgx.Connect(t.Context(), pgtest.ServerURL())
 	require.NoError(t, err)
 	_, err = admin.Exec(t.Context(), "DROP DATABASE "+pgx.Identifier{name}.Sanitize())
 	require.NoError(t, err)
@@ -65,10 +66,10 @@ func TestOpenErrors(t *testing.T) {
 // DAL's rows are row_to_json): JSON times are UTC.
 func TestTimesScanAsUTC(t *testing.T) {
 	t.Parallel()
-	dbURL := storetest.NewDatabase(t)
+	dbURL := pgtest.NewDatabase(t)
 	u, err := url.Parse(dbURL)
 	require.NoError(t, err)
-	admin, err := pgx.Connect(t.Context(), storetest.ServerURL())
+	admin, err := pgx.Connect(t.Context(), pgtest.ServerURL())
 	require.NoError(t, err)
 	_, err = admin.Exec(t.Context(), "ALTER DATABASE "+pgx.Identifier{u.Path[1:]}.Sanitize()+" SET timezone TO 'America/Mexico_City'")
 	require.NoError(t, err)

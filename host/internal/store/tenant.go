@@ -12,17 +12,9 @@ import (
 	"github.com/nexuspos/nexus/internal/migrate"
 )
 
-// TenantPolicy is the name of the row-level-security policy that confines
-// every tenant table to app.company_id.
-const TenantPolicy = migrate.TenantPolicy
-
 // ErrNoTenant is returned when a tenant transaction is asked for the zero
 // company id.
 var ErrNoTenant = errors.New("store: tenant transaction without a company id")
-
-// DBTX is what the catalog helpers need; *pgxpool.Pool, *pgxpool.Conn,
-// *pgx.Conn and pgx.Tx all satisfy it.
-type DBTX = migrate.DBTX
 
 // BeginTenant begins a transaction confined to companyID: its first
 // statement switches to migrate.TenantRole and sets app.company_id, both
@@ -73,19 +65,4 @@ func TenantTx(ctx context.Context, pool *pgxpool.Pool, companyID uuid.UUID, fn f
 		return fmt.Errorf("commit tenant transaction: %w", err)
 	}
 	return nil
-}
-
-// EnforceTenancy gives every table in schema that has a company_id column
-// row-level security, the tenant_isolation policy and
-// migrate.TenantRole's grants (see migrate.EnforceTenancy, which the migrator runs after every
-// migration).
-func EnforceTenancy(ctx context.Context, db DBTX, schema string) error {
-	return migrate.EnforceTenancy(ctx, db, schema)
-}
-
-// TablesWithoutRLS lists, as "schema.table", every table with a company_id
-// column that lacks enabled or forced row-level security (see
-// migrate.TablesWithoutRLS).
-func TablesWithoutRLS(ctx context.Context, db DBTX) ([]string, error) {
-	return migrate.TablesWithoutRLS(ctx, db)
 }

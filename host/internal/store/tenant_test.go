@@ -17,6 +17,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
 	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 // tenants holds two companies: a with one vertical and one member, b with
@@ -155,7 +156,7 @@ func TestTenantTxCommitRollback(t *testing.T) {
 
 func TestTenantTxConcurrentNeverLeaks(t *testing.T) {
 	t.Parallel()
-	u, err := url.Parse(storetest.NewDatabase(t))
+	u, err := url.Parse(pgtest.NewDatabase(t))
 	require.NoError(t, err)
 	q := u.Query()
 	q.Set("pool_max_conns", "4")
@@ -219,12 +220,12 @@ func TestTablesWithoutRLSAndEnforceTenancy(t *testing.T) {
 	pool := storetest.NewPool(t)
 	ctx := t.Context()
 
-	missing, err := store.TablesWithoutRLS(ctx, pool)
+	missing, err := migrate.TablesWithoutRLS(ctx, pool)
 	require.NoError(t, err)
 	require.Empty(t, missing)
 
 	var policies []string
-	rows, err := pool.Query(ctx, `SELECT tablename FROM pg_policies WHERE schemaname = 'public' AND policyname = $1`, store.TenantPolicy)
+	rows, err := pool.Query(ctx, `SELECT tablename FROM pg_policies WHERE schemaname = 'public' AND policyname = $1`, migrate.TenantPolicy)
 	require.NoError(t, err)
 	for rows.Next() {
 		var name string
@@ -238,14 +239,14 @@ func TestTablesWithoutRLSAndEnforceTenancy(t *testing.T) {
 		CREATE TABLE extra.half (company_id uuid); ALTER TABLE extra.half ENABLE ROW LEVEL SECURITY;
 		CREATE TABLE extra.lookup (code text)`)
 	require.NoError(t, err)
-	missing, err = store.TablesWithoutRLS(ctx, pool)
+	missing, err = migrate.TablesWithoutRLS(ctx, pool)
 	require.NoError(t, err)
 	require.Equal(t, []string{"extra.half", "extra.notes"}, missing)
 
 	for range 2 {
-		require.NoError(t, store.EnforceTenancy(ctx, pool, "extra"), "enforcing twice is harmless")
+		require.NoError(t, migrate.EnforceTenancy(ctx, pool, "extra"), "enforcing twice is harmless")
 	}
-	missing, err = store.TablesWithoutRLS(ctx, pool)
+	missing, err = migrate.TablesWithoutRLS(ctx, pool)
 	require.NoError(t, err)
 	require.Empty(t, missing)
 
@@ -261,11 +262,16 @@ func TestTablesWithoutRLSAndEnforceTenancy(t *testing.T) {
 
 func TestVerticalTablesGetTenancy(t *testing.T) {
 	t.Parallel()
-	pool, m := migratedHost(t)
-	_, err := m.Up(t.Context(), testComponent())
+	pool := storetest.NewPool(t)
+	vertical := migrate.Component{Name: "testvert", Schema: "testvert", Migrations: []migrate.Migration{
+		{Version: 1, Name: "items", Up: `CREATE TABLE items (
+    company_id uuid NOT NULL, id bigserial, name text NOT NULL, PRIMARY KEY (company_id, id));`,
+			Down: `DROP TABLE items;`},
+	}}
+	_, err := migrate.NewMigrator(pool, nil).Up(t.Context(), vertical)
 	require.NoError(t, err)
 
-	missing, err := store.TablesWithoutRLS(t.Context(), pool)
+	missing, err := migrate.TablesWithoutRLS(t.Context(), pool)
 	require.NoError(t, err)
 	require.Empty(t, missing)
 

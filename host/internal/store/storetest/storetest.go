@@ -1,8 +1,7 @@
-// Package storetest gives tests a fresh PostgreSQL database each: created on
-// the test server, migrated with the host's schema when asked, and dropped
-// when the test ends (see internal/pgtest, which it shares with
-// sdk/sdktest). It is for tests only and must never be imported by
-// production code.
+// Package storetest opens the host's pool (store.Open) on a fresh test
+// database from internal/pgtest, migrated with the host's schema when
+// asked. Databases themselves come from internal/pgtest. It is for tests
+// only and must never be imported by production code.
 package storetest
 
 import (
@@ -17,24 +16,12 @@ import (
 	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
-// ServerURL returns the test server's URL ($NEXUS_TEST_DATABASE_URL or the
-// local server), naming a database for administration, normally "postgres".
-func ServerURL() string { return pgtest.ServerURL() }
-
-// NewDatabase creates an empty database nexus_test_<random> on the test
-// server, drops it (WITH (FORCE)) when the test ends and returns its URL.
-// The test fails, naming PostgreSQL, when the server is unreachable.
-func NewDatabase(t testing.TB) string {
-	t.Helper()
-	return pgtest.NewDatabase(t)
-}
-
-// NewPool returns a pool on a fresh database (see NewDatabase) carrying the
-// host's migrations; the pool is closed and the database dropped when the
+// NewPool returns a pool on a fresh database (see pgtest.NewDatabase)
+// carrying the host's migrations; the pool is closed and the database dropped when the
 // test ends.
 func NewPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	return OpenPool(t, NewDatabase(t), true)
+	return OpenPool(t, pgtest.NewDatabase(t), true)
 }
 
 // OpenPool opens a pool on url with store.Open, closed when the test ends,

@@ -5,8 +5,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/migrate"
 )
 
 func TestNewPool(t *testing.T) {
@@ -16,7 +16,7 @@ func TestNewPool(t *testing.T) {
 	require.NoError(t, pool.QueryRow(t.Context(), "SELECT current_database()").Scan(&current))
 	require.Regexp(t, `^nexus_test_[0-9a-f]{16}$`, current)
 
-	missing, err := store.TablesWithoutRLS(t.Context(), pool)
+	missing, err := migrate.TablesWithoutRLS(t.Context(), pool)
 	require.NoError(t, err)
 	require.Empty(t, missing)
 }

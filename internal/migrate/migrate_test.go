@@ -1,4 +1,4 @@
-package store_test
+package migrate_test
 
 import (
 	"sync"
@@ -8,13 +8,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/nexuspos/nexus/host/internal/store"
-	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 func TestHostMigrationsLoad(t *testing.T) {
 	t.Parallel()
-	host, err := store.Host()
+	host, err := migrate.Host()
 	require.NoError(t, err)
 	require.Equal(t, "host", host.Name)
 	require.Equal(t, "public", host.Schema)
@@ -25,8 +25,8 @@ func TestHostMigrationsLoad(t *testing.T) {
 
 // testComponent is a small vertical whose three migrations are easy to
 // observe.
-func testComponent() store.Component {
-	return store.Component{Name: "testvert", Schema: "testvert", Migrations: []store.Migration{
+func testComponent() migrate.Component {
+	return migrate.Component{Name: "testvert", Schema: "testvert", Migrations: []migrate.Migration{
 		{Version: 1, Name: "items", Up: `CREATE TABLE items (
     company_id uuid NOT NULL, id bigserial, name text NOT NULL, PRIMARY KEY (company_id, id));`,
 			Down: `DROP TABLE items;`},
@@ -40,10 +40,10 @@ func testComponent() store.Component {
 
 // migratedHost returns a pool on a fresh database carrying the host's
 // migrations, and a migrator on it.
-func migratedHost(t *testing.T) (*pgxpool.Pool, *store.Migrator) {
+func migratedHost(t *testing.T) (*pgxpool.Pool, *migrate.Migrator) {
 	t.Helper()
-	pool := storetest.NewPool(t)
-	return pool, store.NewMigrator(pool, nil)
+	pool := openPool(t, pgtest.NewDatabase(t), true)
+	return pool, migrate.NewMigrator(pool, nil)
 }
 
 func tableExists(t *testing.T, pool *pgxpool.Pool, name string) bool {
@@ -55,9 +55,9 @@ func tableExists(t *testing.T, pool *pgxpool.Pool, name string) bool {
 
 func TestMigratorHostUpDownStatus(t *testing.T) {
 	t.Parallel()
-	pool := storetest.OpenPool(t, storetest.NewDatabase(t), false)
-	m := store.NewMigrator(pool, nil)
-	host, err := store.Host()
+	pool := openPool(t, pgtest.NewDatabase(t), false)
+	m := migrate.NewMigrator(pool, nil)
+	host, err := migrate.Host()
 	require.NoError(t, err)
 	last := host.Migrations[len(host.Migrations)-1].Version
 
@@ -89,7 +89,7 @@ func TestMigratorHostUpDownStatus(t *testing.T) {
 	applied, err = m.Up(t.Context(), host)
 	require.NoError(t, err)
 	require.Equal(t, []int{last}, applied)
-	missing, err := store.TablesWithoutRLS(t.Context(), pool)
+	missing, err := migrate.TablesWithoutRLS(t.Context(), pool)
 	require.NoError(t, err)
 	require.Empty(t, missing)
 }
@@ -140,7 +140,7 @@ func TestMigratorVerticalUpDownStatus(t *testing.T) {
 	require.ErrorContains(t, err, "need at least one migration")
 
 	// The host component is untouched by the vertical's bookkeeping.
-	host, err := store.Host()
+	host, err := migrate.Host()
 	require.NoError(t, err)
 	status, err = m.Status(t.Context(), host)
 	require.NoError(t, err)
@@ -151,24 +151,24 @@ func TestMigratorVerticalUpDownStatus(t *testing.T) {
 
 func TestMigratorConcurrentUp(t *testing.T) {
 	t.Parallel()
-	dbURL := storetest.NewDatabase(t)
-	host, err := store.Host()
+	dbURL := pgtest.NewDatabase(t)
+	host, err := migrate.Host()
 	require.NoError(t, err)
-	components := []store.Component{host, testComponent()}
+	components := []migrate.Component{host, testComponent()}
 
 	const migrators = 2
 	applied := make([][]int, migrators)
 	errs := make([]error, migrators)
 	pools := make([]*pgxpool.Pool, migrators)
 	for i := range pools {
-		pools[i] = storetest.OpenPool(t, dbURL, false)
+		pools[i] = openPool(t, dbURL, false)
 	}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range migrators {
 		wg.Go(func() {
 			<-start
-			m := store.NewMigrator(pools[i], nil)
+			m := migrate.NewMigrator(pools[i], nil)
 			for _, c := range components {
 				got, err := m.Up(t.Context(), c)
 				if err != nil {
@@ -191,7 +191,7 @@ func TestMigratorConcurrentUp(t *testing.T) {
 	require.NoError(t, pools[0].QueryRow(t.Context(), "SELECT count(*) FROM schema_migrations").Scan(&rows))
 	require.Equal(t, total, rows)
 	for _, pool := range pools {
-		m := store.NewMigrator(pool, nil)
+		m := migrate.NewMigrator(pool, nil)
 		for _, c := range components {
 			status, err := m.Status(t.Context(), c)
 			require.NoError(t, err)
@@ -200,7 +200,7 @@ func TestMigratorConcurrentUp(t *testing.T) {
 			}
 		}
 	}
-	missing, err := store.TablesWithoutRLS(t.Context(), pools[1])
+	missing, err := migrate.TablesWithoutRLS(t.Context(), pools[1])
 	require.NoError(t, err)
 	require.Empty(t, missing)
 }
@@ -219,20 +219,20 @@ func TestMigratorRefusesDrift(t *testing.T) {
 
 	tests := []struct {
 		name      string
-		component store.Component
+		component migrate.Component
 		want      error
 		wantMsg   string
-		status    store.Status
+		status    migrate.Status
 	}{
 		{
-			name: "changed checksum", component: changed, want: store.ErrChecksumMismatch,
+			name: "changed checksum", component: changed, want: migrate.ErrChecksumMismatch,
 			wantMsg: "component testvert: migration 0002_units",
-			status:  store.Status{Version: 2, Name: "units", Applied: true, Modified: true},
+			status:  migrate.Status{Version: 2, Name: "units", Applied: true, Modified: true},
 		},
 		{
-			name: "applied file removed", component: removed, want: store.ErrMissingMigration,
+			name: "applied file removed", component: removed, want: migrate.ErrMissingMigration,
 			wantMsg: "component testvert: migration 0003_item_notes",
-			status:  store.Status{Version: 3, Name: "item_notes", Applied: true, Missing: true},
+			status:  migrate.Status{Version: 3, Name: "item_notes", Applied: true, Missing: true},
 		},
 	}
 	for _, tt := range tests {
@@ -246,7 +246,7 @@ func TestMigratorRefusesDrift(t *testing.T) {
 
 			status, err := m.Status(t.Context(), tt.component)
 			require.NoError(t, err)
-			var got store.Status
+			var got migrate.Status
 			for _, s := range status {
 				if s.Version == tt.status.Version {
 					got = s
@@ -262,19 +262,19 @@ func TestMigratorRefusesDrift(t *testing.T) {
 
 func TestMigratorRejectsBadComponents(t *testing.T) {
 	t.Parallel()
-	pool := storetest.OpenPool(t, storetest.NewDatabase(t), false)
-	m := store.NewMigrator(pool, nil)
-	ok := store.Migration{Version: 1, Name: "a", Up: "SELECT 1", Down: "SELECT 1"}
+	pool := openPool(t, pgtest.NewDatabase(t), false)
+	m := migrate.NewMigrator(pool, nil)
+	ok := migrate.Migration{Version: 1, Name: "a", Up: "SELECT 1", Down: "SELECT 1"}
 	tests := []struct {
 		name string
-		c    store.Component
+		c    migrate.Component
 		want string
 	}{
-		{name: "no name", c: store.Component{Schema: "x"}, want: "component name"},
-		{name: "quoted schema", c: store.Component{Name: "x", Schema: `x"; DROP`}, want: "not a usable schema name"},
-		{name: "system schema", c: store.Component{Name: "x", Schema: "pg_catalog"}, want: "not a usable schema name"},
-		{name: "unordered", c: store.Component{Name: "x", Schema: "x", Migrations: []store.Migration{{Version: 2, Name: "b"}, ok}}, want: "increasing version order"},
-		{name: "duplicate", c: store.Component{Name: "x", Schema: "x", Migrations: []store.Migration{ok, ok}}, want: "increasing version order"},
+		{name: "no name", c: migrate.Component{Schema: "x"}, want: "component name"},
+		{name: "quoted schema", c: migrate.Component{Name: "x", Schema: `x"; DROP`}, want: "not a usable schema name"},
+		{name: "system schema", c: migrate.Component{Name: "x", Schema: "pg_catalog"}, want: "not a usable schema name"},
+		{name: "unordered", c: migrate.Component{Name: "x", Schema: "x", Migrations: []migrate.Migration{{Version: 2, Name: "b"}, ok}}, want: "increasing version order"},
+		{name: "duplicate", c: migrate.Component{Name: "x", Schema: "x", Migrations: []migrate.Migration{ok, ok}}, want: "increasing version order"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,4 +303,17 @@ func TestMigratorFailedMigrationRollsBack(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, status[0].Applied)
 	require.False(t, status[1].Applied)
+}
+
+// openPool opens a pool on url, closed when the test ends, and applies the
+// host's migrations when host is set.
+func openPool(t *testing.T, url string, host bool) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(t.Context(), url)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	if host {
+		pgtest.MigrateHost(t, pool)
+	}
+	return pool
 }

@@ -1,4 +1,4 @@
-package store_test
+package migrate_test
 
 import (
 	"testing"
@@ -7,8 +7,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/nexuspos/nexus/host/internal/store"
-	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
 // TestMigrationDropSalesDaily upgrades a database that ran the host's
@@ -19,9 +19,9 @@ import (
 func TestMigrationDropSalesDaily(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	pool := storetest.OpenPool(t, storetest.NewDatabase(t), false)
-	m := store.NewMigrator(pool, nil)
-	host, err := store.Host()
+	pool := openPool(t, pgtest.NewDatabase(t), false)
+	m := migrate.NewMigrator(pool, nil)
+	host, err := migrate.Host()
 	require.NoError(t, err)
 	before := host
 	before.Migrations = nil
@@ -68,7 +68,7 @@ func TestMigrationDropSalesDaily(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, reverted, 9)
 	require.True(t, tableExists(t, pool, "public.sales_daily"))
-	missing, err := store.TablesWithoutRLS(ctx, pool)
+	missing, err := migrate.TablesWithoutRLS(ctx, pool)
 	require.NoError(t, err)
 	require.Empty(t, missing)
 
