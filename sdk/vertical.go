@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"net/http"
 	"time"
+
+	"github.com/nexuspos/nexus/internal/role"
 )
 
 // Vertical is implemented by every vertical.
@@ -170,12 +172,16 @@ type Role string
 
 // Company roles, from least to most privileged.
 const (
-	RoleViewer  Role = "viewer"
-	RoleCashier Role = "cashier"
-	RoleManager Role = "manager"
-	RoleAdmin   Role = "admin"
-	RoleOwner   Role = "owner"
+	RoleViewer  Role = role.Viewer
+	RoleCashier Role = role.Cashier
+	RoleManager Role = role.Manager
+	RoleAdmin   Role = role.Admin
+	RoleOwner   Role = role.Owner
 )
+
+// AtLeast reports whether r is a company role and min or more privileged,
+// in the order the host checks routes with.
+func (r Role) AtLeast(min Role) bool { return role.AtLeast(string(r), string(min)) }
 
 // HandlerFunc handles one request. Returning an *Error writes the platform's
 // error envelope with its status (which must be 4xx or 5xx); a *money.Error

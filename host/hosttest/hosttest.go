@@ -27,6 +27,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/internal/pgtest"
+	"github.com/nexuspos/nexus/internal/role"
 )
 
 // Platform admin created by every host this package starts.
@@ -324,7 +325,7 @@ type Tenant struct {
 }
 
 // Roles are the company roles NewTenant creates a user for.
-var Roles = []string{"owner", "admin", "manager", "cashier", "viewer"}
+var Roles = []string{role.Owner, role.Admin, role.Manager, role.Cashier, role.Viewer}
 
 // NewTenant creates a company (country "MX" or "AR") with one user per role
 // and enables the given verticals with an empty configuration.

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/role"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
@@ -592,7 +593,7 @@ func (r *runner) transition(ctx context.Context, t *Table, op *nexusv1.DBOp) (re
 		return nil, newError(codes.Aborted, ReasonInvalidTransition, "%s %s is %q: event %q is not allowed from that state", t.Name, id, from, op.GetEvent()).
 			with("table", t.Name).with("id", id).with("state", from).with("event", op.GetEvent()).with("allowed", m.events(from))
 	}
-	if !roleAtLeast(r.actor.Role, tr.MinRole) {
+	if !role.AtLeast(r.actor.Role, tr.MinRole) {
 		return nil, newError(codes.PermissionDenied, ReasonInsufficientRole, "event %q needs role %s or above", op.GetEvent(), tr.MinRole).
 			with("event", op.GetEvent()).with("min_role", tr.MinRole)
 	}

@@ -3,6 +3,8 @@ package dal
 import (
 	"errors"
 	"fmt"
+
+	"github.com/nexuspos/nexus/internal/role"
 )
 
 // StateMachine governs the state column of one table: rows start in
@@ -17,14 +19,6 @@ type StateMachine struct {
 // whose role is at least MinRole.
 type Transition struct {
 	From, Event, To, MinRole string
-}
-
-// roleRank orders the company roles, least privileged first.
-var roleRank = map[string]int{"viewer": 1, "cashier": 2, "manager": 3, "admin": 4, "owner": 5}
-
-// roleAtLeast reports whether role is min or more privileged.
-func roleAtLeast(role, min string) bool {
-	return roleRank[role] > 0 && roleRank[role] >= roleRank[min]
 }
 
 // machine is a validated StateMachine indexed by (from, event).
@@ -77,7 +71,7 @@ func (c *Catalog) SetStateMachines(machines []StateMachine) error {
 				errs = append(errs, fmt.Errorf("%s: transition %+v needs from, event and to", where, tr))
 				continue
 			}
-			if _, known := roleRank[tr.MinRole]; !known {
+			if !role.Known(tr.MinRole) {
 				errs = append(errs, fmt.Errorf("%s: transition %s --%s--> %s: unknown min role %q", where, tr.From, tr.Event, tr.To, tr.MinRole))
 			}
 			key := [2]string{tr.From, tr.Event}

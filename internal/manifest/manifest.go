@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/nexuspos/nexus/internal/role"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
@@ -26,9 +27,6 @@ var methods = map[string]bool{
 	http.MethodGet: true, http.MethodPost: true, http.MethodPut: true,
 	http.MethodPatch: true, http.MethodDelete: true,
 }
-
-// Roles are the company roles a route may require.
-var Roles = map[string]bool{"viewer": true, "cashier": true, "manager": true, "admin": true, "owner": true}
 
 // Validate checks everything the host relies on: the name, and for every
 // route a known method and role, a well-formed pattern and no duplicate id
@@ -51,7 +49,7 @@ func Validate(m *nexusv1.Manifest) error {
 		if !methods[r.GetMethod()] {
 			errs = append(errs, fmt.Errorf("%s: unsupported method %q", where, r.GetMethod()))
 		}
-		if !Roles[r.GetMinRole()] {
+		if !role.Known(r.GetMinRole()) {
 			errs = append(errs, fmt.Errorf("%s: unknown min_role %q", where, r.GetMinRole()))
 		}
 		shape, err := patternShape(r.GetPattern())

@@ -199,12 +199,6 @@ func nullable(s string) *string {
 	return &s
 }
 
-// roleRank orders the company roles.
-var roleRank = map[sdk.Role]int{sdk.RoleViewer: 1, sdk.RoleCashier: 2, sdk.RoleManager: 3, sdk.RoleAdmin: 4, sdk.RoleOwner: 5}
-
-// atLeast reports whether role is min or more privileged.
-func atLeast(role, min sdk.Role) bool { return roleRank[role] >= roleRank[min] && roleRank[role] > 0 }
-
 // fmtQty renders a quantity without trailing zeros.
 func fmtQty(d decimal.Decimal) string { return d.String() }
 

@@ -318,7 +318,7 @@ func createSale(c *sdk.Context) error {
 		}
 		priced[i] = pricedLine{Variant: v, Quantity: l.quantity, UnitPrice: v.Price, Discount: l.discount, Tax: rate}
 		if l.price != nil && !l.price.Equal(v.Price) {
-			if !atLeast(p.Role, sdk.RoleManager) {
+			if !p.Role.AtLeast(sdk.RoleManager) {
 				return errForbidden("price_override_forbidden", fmt.Sprintf("lines[%d].unit_price differs from the list price %s: only a manager may override prices",
 					i, fmtPrice(v.Price))).WithDetails(map[string]any{"field": fmt.Sprintf("lines[%d].unit_price", i)})
 			}

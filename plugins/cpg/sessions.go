@@ -262,7 +262,7 @@ func closeSession(c *sdk.Context) error {
 	event := eventClose
 	if res.OverLimit {
 		event = eventCloseOverLimit
-		if !atLeast(c.Principal().Role, sdk.RoleManager) {
+		if !c.Principal().Role.AtLeast(sdk.RoleManager) {
 			return errForbidden("manager_required", fmt.Sprintf("the difference exceeds the limit of %s per method: a manager must close this session",
 				fmtMoney(e.cfg.CashDifferenceLimit))).WithDetails(map[string]any{
 				"difference": fmtMoney(res.Difference), "limit": fmtMoney(e.cfg.CashDifferenceLimit), "counts": countViews(res.Counts),

@@ -234,8 +234,6 @@ type settings struct {
 
 type settingsKey struct{}
 
-var roleRank = map[sdk.Role]int{sdk.RoleViewer: 1, sdk.RoleCashier: 2, sdk.RoleManager: 3, sdk.RoleAdmin: 4, sdk.RoleOwner: 5}
-
 // finishTimeout bounds the end of a request's unit of work.
 const finishTimeout = 10 * time.Second
 
@@ -244,7 +242,7 @@ func (h *Harness) routeHandler(route *nexusv1.Route) http.Handler {
 		st, _ := r.Context().Value(settingsKey{}).(settings)
 		p := st.principal
 		requestID := uuid.NewString()
-		if roleRank[p.Role] < roleRank[sdk.Role(route.GetMinRole())] {
+		if !p.Role.AtLeast(sdk.Role(route.GetMinRole())) {
 			writeEnvelope(w, http.StatusForbidden, "insufficient_role", "this route needs role "+route.GetMinRole(), requestID)
 			return
 		}

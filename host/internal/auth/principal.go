@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+
+	"github.com/nexuspos/nexus/internal/role"
 )
 
 // Role is a user's role in one company, or platform_admin for the operator.
@@ -13,36 +15,27 @@ type Role string
 // Roles, from least to most privileged within a company. RolePlatformAdmin
 // runs the platform and belongs to no company.
 const (
-	RoleViewer        Role = "viewer"
-	RoleCashier       Role = "cashier"
-	RoleManager       Role = "manager"
-	RoleAdmin         Role = "admin"
-	RoleOwner         Role = "owner"
+	RoleViewer        Role = role.Viewer
+	RoleCashier       Role = role.Cashier
+	RoleManager       Role = role.Manager
+	RoleAdmin         Role = role.Admin
+	RoleOwner         Role = role.Owner
 	RolePlatformAdmin Role = "platform_admin"
 )
-
-var roleRank = map[Role]int{
-	RoleViewer:  1,
-	RoleCashier: 2,
-	RoleManager: 3,
-	RoleAdmin:   4,
-	RoleOwner:   5,
-}
 
 // ParseRole returns the company role named s; platform_admin is not a
 // company role and is refused.
 func ParseRole(s string) (Role, error) {
 	r := Role(s)
-	if _, ok := roleRank[r]; !ok {
+	if !role.Known(s) {
 		return "", fmt.Errorf("unknown role %q", s)
 	}
 	return r, nil
 }
 
-// AtLeast reports whether r is min or more privileged within a company.
-func (r Role) AtLeast(min Role) bool {
-	return roleRank[r] >= roleRank[min] && roleRank[r] > 0
-}
+// AtLeast reports whether r is a company role and min or more privileged
+// (the order is internal/role's).
+func (r Role) AtLeast(min Role) bool { return role.AtLeast(string(r), string(min)) }
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
