@@ -1,6 +1,7 @@
 package tenancy
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"path"
@@ -213,6 +214,15 @@ func (s *Service) handleSetActive(active bool) func(w http.ResponseWriter, r *ht
 // managing them is (least privilege: a viewer has no need for colleagues'
 // addresses).
 func (s *Service) handleListMembers(w http.ResponseWriter, r *http.Request) error {
+	return writeAdminPage(w, r, s.ListMembers)
+}
+
+// writeAdminPage answers one page of a company's list that only its
+// admins (and platform admins) may read: the {id} company, ?limit= and
+// ?cursor= go to list, its rows and next cursor come back in the page
+// envelope.
+func writeAdminPage[T any](w http.ResponseWriter, r *http.Request,
+	list func(ctx context.Context, companyID uuid.UUID, cursor string, limit int) ([]T, string, error)) error {
 	id, _, err := access(r, auth.RoleAdmin)
 	if err != nil {
 		return err
@@ -221,11 +231,11 @@ func (s *Service) handleListMembers(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	list, next, err := s.ListMembers(r.Context(), id, r.URL.Query().Get("cursor"), limit)
+	rows, next, err := list(r.Context(), id, r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(list, next))
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(rows, next))
 	return nil
 }
 

@@ -61,20 +61,7 @@ type createdInvitation struct {
 }
 
 func (s *Service) handleListInvitations(w http.ResponseWriter, r *http.Request) error {
-	id, _, err := access(r, auth.RoleAdmin)
-	if err != nil {
-		return err
-	}
-	limit, err := httpx.ParseLimit(r, defaultPageSize, maxPageSize)
-	if err != nil {
-		return err
-	}
-	list, next, err := s.ListInvitations(r.Context(), id, r.URL.Query().Get("cursor"), limit)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(list, next))
-	return nil
+	return writeAdminPage(w, r, s.ListInvitations)
 }
 
 // invitationID parses the {invID} path parameter; a malformed one names
