@@ -15,6 +15,10 @@ import (
 // declarations, and parked messages read from the dead-letter queue
 // without consuming it.
 
+// maxBrowse bounds how many parked messages the admin API reads from a
+// dead-letter queue.
+const maxBrowse = 10000
+
 func (b *rabbitBus) stats(ctx context.Context, sub *subscription) (Stats, error) {
 	x := b.current()
 	if x == nil {
