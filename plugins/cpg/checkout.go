@@ -2,254 +2,235 @@ package cpg
 
 import (
 	"fmt"
+	"net/http"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/money"
 )
 
-// Payment methods.
-const (
-	MethodCash        = "cash"
-	MethodCard        = "card"
-	MethodTransfer    = "transfer"
-	MethodMercadoPago = "mercadopago"
-)
+// discountInput is a line or ticket discount: a percent or an amount.
+type discountInput struct {
+	Percent *string `json:"percent"`
+	Amount  *string `json:"amount"`
+}
 
-// validMethod reports whether m is a payment method.
-func validMethod(m string) bool {
-	switch m {
-	case MethodCash, MethodCard, MethodTransfer, MethodMercadoPago:
-		return true
+// parse validates the discount.
+func (d *discountInput) parse(field string) (*money.Discount, error) {
+	if d == nil {
+		return nil, nil
 	}
-	return false
+	switch {
+	case d.Percent != nil && d.Amount != nil:
+		return nil, invalidField(field, "must set percent or amount, not both")
+	case d.Percent != nil:
+		p, err := parseDecimal(field+".percent", *d.Percent, percentRule)
+		return money.PercentOff(p), err
+	case d.Amount != nil:
+		a, err := parseDecimal(field+".amount", *d.Amount, amountRule)
+		return money.AmountOff(a), err
+	}
+	return nil, invalidField(field, "must set percent or amount")
 }
 
-// tender is one payment handed over at checkout.
-type tender struct {
-	Method    string
-	Amount    decimal.Decimal
-	Reference *string
+// saleLineInput is one line of a checkout.
+type saleLineInput struct {
+	VariantID string         `json:"variant_id"`
+	Quantity  string         `json:"quantity"`
+	UnitPrice *string        `json:"unit_price"`
+	Discount  *discountInput `json:"discount"`
 }
 
-// tenderResult is a tender with the change given back from it.
-type tenderResult struct {
-	tender
-	Change decimal.Decimal
+// customerRef is an anonymous customer named on the ticket.
+type customerRef struct {
+	Name  string `json:"name"`
+	TaxID string `json:"tax_id"`
 }
 
-// settleTenders checks that tenders pay total and computes the change: only
-// cash gives change, so the other methods may not add up to more than the
-// total; the change is taken from the cash tenders, last first.
-func settleTenders(total decimal.Decimal, tenders []tender) ([]tenderResult, decimal.Decimal, decimal.Decimal, error) {
-	paid, nonCash := decimal.Zero, decimal.Zero
-	for _, t := range tenders {
-		paid = paid.Add(t.Amount)
-		if t.Method != MethodCash {
-			nonCash = nonCash.Add(t.Amount)
+// saleInput is POST /sales.
+type saleInput struct {
+	SessionID  string          `json:"session_id"`
+	CustomerID string          `json:"customer_id"`
+	Customer   *customerRef    `json:"customer"`
+	Lines      []saleLineInput `json:"lines"`
+	Discount   *discountInput  `json:"discount"`
+	Payments   []paymentInput  `json:"payments"`
+}
+
+// checkedLine is a validated checkout line before prices are known.
+type checkedLine struct {
+	variantID string
+	quantity  decimal.Decimal
+	price     *decimal.Decimal
+	discount  *money.Discount
+}
+
+// checkoutRequest is a checkout's body, validated before any read.
+type checkoutRequest struct {
+	sessionID string
+	lines     []checkedLine
+	discount  *money.Discount
+	tenders   []tender
+	// customerID names a stored customer; customerName and customerTaxID
+	// an anonymous one printed on the ticket.
+	customerID                  string
+	customerName, customerTaxID *string
+}
+
+// checkSaleInput validates a checkout request without touching the
+// database.
+func (e *env) checkSaleInput(in saleInput) (checkoutRequest, error) {
+	var req checkoutRequest
+	var err error
+	if req.sessionID, err = parseID("session_id", in.SessionID); err != nil {
+		return checkoutRequest{}, err
+	}
+	if len(in.Lines) == 0 || len(in.Lines) > maxLines {
+		return checkoutRequest{}, invalidField("lines", "must list 1 to %d lines", maxLines)
+	}
+	req.lines = make([]checkedLine, len(in.Lines))
+	for i, l := range in.Lines {
+		if req.lines[i], err = checkSaleLine(fmt.Sprintf("lines[%d]", i), l); err != nil {
+			return checkoutRequest{}, err
 		}
 	}
-	if paid.LessThan(total) {
-		return nil, decimal.Zero, decimal.Zero, sdk.Unprocessable("insufficient_payment",
-			fmt.Sprintf("payments add up to %s, the total is %s", fmtMoney(paid), fmtMoney(total))).
-			WithDetails(map[string]any{"paid": fmtMoney(paid), "total": fmtMoney(total)})
+	if req.discount, err = in.Discount.parse("discount"); err != nil {
+		return checkoutRequest{}, err
 	}
-	if nonCash.GreaterThan(total) {
-		return nil, decimal.Zero, decimal.Zero, sdk.Unprocessable("overpayment",
-			fmt.Sprintf("card, transfer and mercadopago payments add up to %s, more than the total %s: only cash gives change",
-				fmtMoney(nonCash), fmtMoney(total))).
-			WithDetails(map[string]any{"non_cash": fmtMoney(nonCash), "total": fmtMoney(total)})
+	if req.tenders, err = checkTenders("payments", in.Payments, true); err != nil {
+		return checkoutRequest{}, err
 	}
-	change := paid.Sub(total)
-	out := make([]tenderResult, len(tenders))
-	left := change
-	for i := len(tenders) - 1; i >= 0; i-- {
-		out[i] = tenderResult{tender: tenders[i], Change: decimal.Zero}
-		if tenders[i].Method == MethodCash && left.IsPositive() {
-			give := decimal.Min(left, tenders[i].Amount)
-			out[i].Change = give
-			left = left.Sub(give)
+	if req.customerID, err = optionalID("customer_id", in.CustomerID); err != nil {
+		return checkoutRequest{}, err
+	}
+	if in.Customer != nil {
+		if req.customerID != "" {
+			return checkoutRequest{}, invalidField("customer", "cannot be combined with customer_id")
+		}
+		if req.customerName, err = optionalText("customer.name", in.Customer.Name, 200); err != nil {
+			return checkoutRequest{}, err
+		}
+		if req.customerTaxID, _, err = e.checkTaxID("customer.tax_id", in.Customer.TaxID); err != nil {
+			return checkoutRequest{}, err
 		}
 	}
-	return out, paid, change, nil
+	return req, nil
 }
 
-// pricedLine is a checkout line with everything the calculator needs.
-type pricedLine struct {
-	Variant   variantInfo
-	Quantity  decimal.Decimal
-	UnitPrice decimal.Decimal
-	Discount  *money.Discount
-	Tax       money.TaxRate
-}
-
-// saleCalc is a calculated checkout.
-type saleCalc struct {
-	money.Result
-	Tenders []tenderResult
-	Paid    decimal.Decimal
-	Change  decimal.Decimal
-}
-
-// computeSale runs the financial calculator over the lines and settles the
-// tenders against its total.
-func computeSale(cur money.Currency, includeTax bool, lines []pricedLine, discount *money.Discount, tenders []tender) (saleCalc, error) {
-	doc := money.Document{Currency: cur, PricesIncludeTax: includeTax, Discount: discount, Lines: make([]money.Line, len(lines))}
-	for i, l := range lines {
-		doc.Lines[i] = money.Line{Quantity: l.Quantity, UnitPrice: l.UnitPrice, Discount: l.Discount, Tax: l.Tax}
+// checkSaleLine validates line field of a checkout.
+func checkSaleLine(field string, l saleLineInput) (checkedLine, error) {
+	var out checkedLine
+	var err error
+	if out.variantID, err = parseID(field+".variant_id", l.VariantID); err != nil {
+		return checkedLine{}, err
 	}
-	res, err := money.Calculate(doc)
+	if out.quantity, err = parseDecimal(field+".quantity", l.Quantity, quantityRule); err != nil {
+		return checkedLine{}, err
+	}
+	if l.UnitPrice != nil {
+		p, err := parseDecimal(field+".unit_price", *l.UnitPrice, priceRule)
+		if err != nil {
+			return checkedLine{}, err
+		}
+		out.price = &p
+	}
+	if out.discount, err = l.Discount.parse(field + ".discount"); err != nil {
+		return checkedLine{}, err
+	}
+	return out, nil
+}
+
+// sessionState is what a checkout reads of its session.
+type sessionState struct {
+	ID         string `json:"id"`
+	RegisterID string `json:"register_id"`
+	LocationID string `json:"location_id"`
+	Status     string `json:"status"`
+}
+
+// createSale handles POST /sales: the checkout. It takes three host calls:
+// one batch reads the session (share-locked, so a close waits for it) and
+// the variants; one batch of two statements takes the stock (conditional
+// decrements, rows locked in variant order) and writes the sale, its lines,
+// payments and movements (qSaleInsert); one publishes cpg.sale.created.
+// Any failure answers >= 400, so the host rolls the whole unit of work back.
+// What lies between the calls is computed without the database
+// (checkout_calc.go).
+func createSale(c *sdk.Context) error {
+	e, err := newEnv(c)
 	if err != nil {
-		return saleCalc{}, moneyError(err, "lines")
+		return err
 	}
-	ts, paid, change, err := settleTenders(res.Total, tenders)
+	var in saleInput
+	if err := c.Bind(&in); err != nil {
+		return err
+	}
+	req, err := e.checkSaleInput(in)
 	if err != nil {
-		return saleCalc{}, err
+		return err
 	}
-	return saleCalc{Result: res, Tenders: ts, Paid: paid, Change: change}, nil
-}
-
-// refundShare is the part of a sale line a return refunds.
-type refundShare struct {
-	Net, Tax decimal.Decimal
-}
-
-// lineRefund computes what returning quantity units of a sale line refunds.
-// The line's total (net plus tax, after its line and ticket discounts) is
-// prorated first: the fair share is total × quantity ÷ line quantity,
-// rounded to the currency. That share is then split into net and tax in the
-// line's own proportion (net rounded, tax the rest), as the calculator
-// splits a tax-included total, so net + tax is always the share. The last
-// units returned refund exactly what is left of the line's net and tax, so
-// the refunds of a line always sum to what was paid for it.
-func lineRefund(line saleLineRow, quantity decimal.Decimal, cur money.Currency) refundShare {
-	remaining := line.Quantity.Sub(line.ReturnedQuantity)
-	if quantity.Equal(remaining) {
-		return refundShare{Net: line.Net.Sub(line.RefundedNet), Tax: line.Tax.Sub(line.RefundedTax)}
+	p := c.Principal()
+	sale := saleRow{
+		ID: uuid.NewString(), SessionID: req.sessionID, UserID: nullable(p.UserID), CashierEmail: nullable(p.Email),
+		CustomerName: req.customerName, CustomerTaxID: req.customerTaxID,
+		Currency: e.currency.Code, PricesIncludeTax: e.cfg.PricesIncludeTax, OccurredAt: now(),
 	}
-	total := line.Net.Add(line.Tax)
-	if total.IsZero() {
-		return refundShare{}
-	}
-	share := money.Round(total.Mul(quantity).Div(line.Quantity), cur)
-	net := money.Round(share.Mul(line.Net).Div(total), cur)
-	return refundShare{Net: net, Tax: share.Sub(net)}
-}
 
-// refundOrder is the order in which a return's refund goes back to a sale's
-// tenders when the return names no refunds: the electronic methods first,
-// each to where it came from, then cash.
-var refundOrder = []string{MethodCard, MethodMercadoPago, MethodTransfer, MethodCash}
-
-// suggestRefunds splits a return's total over the tenders that paid the
-// sale (pays holds the sale's payments and the refunds of earlier returns,
-// negative with a return id): card back to card, Mercado Pago and transfer
-// back to where they came from, with their references, then cash. A
-// tender can take back what it paid (net of change) less what earlier
-// refunds by its method already took; what no tender can take (refunds
-// earlier returns made by another method) goes to cash.
-func suggestRefunds(total decimal.Decimal, pays []paymentRow) []tender {
-	refunded := map[string]decimal.Decimal{}
-	for _, p := range pays {
-		if p.ReturnID != nil {
-			refunded[p.Method] = refunded[p.Method].Add(p.Amount.Neg())
-		}
+	var (
+		sessions  []sessionState
+		variants  map[string]variantInfo
+		customers []customerRow
+	)
+	b := c.DB().Batch()
+	b.Query(qSessionForSale, &sessions, req.sessionID)
+	check := loadVariants(b, variantIDs(req.lines, func(l checkedLine) string { return l.variantID }), &variants)
+	if req.customerID != "" {
+		b.List("customers", sdk.Query{Where: []sdk.Filter{sdk.Eq("id", req.customerID)}, Limit: 1}, &customers)
 	}
-	var out []tender
-	left := total
-	for _, method := range refundOrder {
-		for _, p := range pays {
-			if p.ReturnID != nil || p.Method != method || !left.IsPositive() {
-				continue
-			}
-			room := p.Amount.Sub(p.Change)
-			taken := decimal.Min(room, refunded[method])
-			refunded[method] = refunded[method].Sub(taken)
-			room = room.Sub(taken)
-			if !room.IsPositive() {
-				continue
-			}
-			amount := decimal.Min(room, left)
-			out = appendRefund(out, tender{Method: method, Amount: amount, Reference: p.Reference})
-			left = left.Sub(amount)
-		}
+	if err := b.Run(); err != nil {
+		return fmt.Errorf("checkout: %w", err)
 	}
-	if left.IsPositive() {
-		out = appendRefund(out, tender{Method: MethodCash, Amount: left})
+	if err := checkSession(req.sessionID, sessions); err != nil {
+		return err
 	}
-	return out
-}
-
-// appendRefund appends r to refunds, adding it to the last refund instead
-// when that one has the same method and reference (several cash tenders
-// make one cash refund).
-func appendRefund(refunds []tender, r tender) []tender {
-	if n := len(refunds); n > 0 && refunds[n-1].Method == r.Method && equalRef(refunds[n-1].Reference, r.Reference) {
-		refunds[n-1].Amount = refunds[n-1].Amount.Add(r.Amount)
-		return refunds
+	if err := check("lines.variant_id"); err != nil {
+		return err
 	}
-	return append(refunds, r)
-}
-
-// equalRef reports whether two optional references are the same.
-func equalRef(a, b *string) bool {
-	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
-}
-
-// methodCount is the expected, counted and difference of one payment method
-// when a cash session closes.
-type methodCount struct {
-	Method     string          `json:"method"`
-	Expected   decimal.Decimal `json:"expected"`
-	Counted    decimal.Decimal `json:"counted"`
-	Difference decimal.Decimal `json:"difference"`
-}
-
-// sessionClose is the server's computation of a session's close.
-type sessionClose struct {
-	Counts                        []methodCount
-	Expected, Counted, Difference decimal.Decimal
-	OverLimit                     bool
-}
-
-// computeClose compares what a session should hold per payment method (the
-// opening float plus cash received, net of change and refunds, for cash;
-// what was received for the others) with what was counted. A method not
-// counted counts as zero. OverLimit is set when any method's difference
-// exceeds limit in either direction.
-func computeClose(openingFloat decimal.Decimal, received map[string]decimal.Decimal, counted map[string]decimal.Decimal, limit decimal.Decimal) sessionClose {
-	expected := map[string]decimal.Decimal{MethodCash: openingFloat}
-	for m, amt := range received {
-		expected[m] = expected[m].Add(amt)
+	if err := placeSale(&sale, req, sessions[0], customers); err != nil {
+		return err
 	}
-	var out sessionClose
-	for _, m := range []string{MethodCash, MethodCard, MethodTransfer, MethodMercadoPago} {
-		exp, hasExp := expected[m]
-		cnt, hasCnt := counted[m]
-		if !hasExp && !hasCnt {
-			continue
-		}
-		diff := cnt.Sub(exp)
-		out.Counts = append(out.Counts, methodCount{Method: m, Expected: exp, Counted: cnt, Difference: diff})
-		out.Expected = out.Expected.Add(exp)
-		out.Counted = out.Counted.Add(cnt)
-		out.Difference = out.Difference.Add(diff)
-		if diff.Abs().GreaterThan(limit) {
-			out.OverLimit = true
-		}
+	priced, err := e.priceLines(req.lines, variants, p.Role)
+	if err != nil {
+		return err
 	}
-	return out
-}
+	calc, err := computeSale(e.currency, e.cfg.PricesIncludeTax, priced, req.discount, req.tenders)
+	if err != nil {
+		return err
+	}
+	lineRows, payRows := saleRows(&sale, priced, calc)
+	led := newLedger(c, e, "sale", sale.ID, sale.OccurredAt)
+	for _, l := range priced {
+		led.add(KindSale, l.Variant.ID, sale.LocationID, l.Quantity.Neg(), l.Variant.Cost)
+	}
 
-// movingAverage is the unit cost after receiving quantity units at unitCost
-// into onHand units valued at cost: (onHand × cost + quantity × unitCost) ÷
-// (onHand + quantity), to six decimals. Stock at or below zero carries no
-// value, so the receipt's cost becomes the new cost.
-func movingAverage(onHand, cost, quantity, unitCost decimal.Decimal) decimal.Decimal {
-	if !onHand.IsPositive() {
-		return unitCost
+	b = c.DB().Batch()
+	stockOK := led.queueStock(b)
+	b.Query(qSaleInsert, nil, sale, lineRows, payRows, led.moves)
+	if err := b.Run(); err != nil {
+		return fmt.Errorf("checkout: %w", err)
 	}
-	value := onHand.Mul(cost).Add(quantity.Mul(unitCost))
-	return value.DivRound(onHand.Add(quantity), 6)
+	if err := stockOK(); err != nil {
+		return err
+	}
+	if _, err := c.Events().Publish(TopicSaleCreated, map[string]string{
+		"sale_id": sale.ID, "location_id": sale.LocationID, "total": fmtMoney(calc.Total),
+		"currency": sale.Currency, "occurred_at": sale.OccurredAt.Format(time.RFC3339Nano),
+	}); err != nil {
+		return fmt.Errorf("checkout: %w", err)
+	}
+	sale.Status = SaleCompleted
+	return c.JSON(http.StatusCreated, e.saleView(sale, lineRows, payRows, nil))
 }

@@ -9,20 +9,6 @@ import (
 	"github.com/nexuspos/nexus/sdk/money"
 )
 
-func testEnv(t *testing.T, country string, inclusive bool) *env {
-	t.Helper()
-	cfg, problems := ParseConfig(country, []byte(`{}`))
-	require.Empty(t, problems)
-	cfg.PricesIncludeTax = inclusive
-	rates, err := money.RatesFor(country)
-	require.NoError(t, err)
-	cur := money.MXN
-	if country == "AR" {
-		cur = money.ARS
-	}
-	return &env{cfg: cfg, currency: cur, rates: rates}
-}
-
 func TestConsignmentAmountsOwed(t *testing.T) {
 	t.Parallel()
 	e := testEnv(t, "MX", true)

@@ -57,98 +57,6 @@ type returnLineRow struct {
 	Total      Money           `json:"total"`
 }
 
-// returnedLine is a validated return line.
-type returnedLine struct {
-	line     saleLineRow
-	quantity decimal.Decimal
-}
-
-// matchReturnLines resolves the return's lines against the sale's.
-func matchReturnLines(in []returnLineInput, lines []saleLineRow) ([]returnedLine, error) {
-	if len(in) == 0 {
-		var out []returnedLine
-		for _, l := range lines {
-			if left := l.Quantity.Sub(l.ReturnedQuantity); left.IsPositive() {
-				out = append(out, returnedLine{line: l, quantity: left})
-			}
-		}
-		if len(out) == 0 {
-			return nil, sdk.Conflict("nothing_to_return", "every unit of this sale was already returned")
-		}
-		return out, nil
-	}
-	if len(in) > maxLines {
-		return nil, invalidField("lines", "must list at most %d lines", maxLines)
-	}
-	byLine := map[string]int{}
-	var out []returnedLine
-	for i, l := range in {
-		f := fmt.Sprintf("lines[%d]", i)
-		q, err := parseDecimal(f+".quantity", l.Quantity, quantityRule)
-		if err != nil {
-			return nil, err
-		}
-		idx := -1
-		switch {
-		case l.SaleLineID != "":
-			id, err := parseID(f+".sale_line_id", l.SaleLineID)
-			if err != nil {
-				return nil, err
-			}
-			for j, sl := range lines {
-				if sl.ID == id {
-					idx = j
-				}
-			}
-		case l.VariantID != "":
-			id, err := parseID(f+".variant_id", l.VariantID)
-			if err != nil {
-				return nil, err
-			}
-			for j, sl := range lines {
-				if sl.VariantID == id {
-					if idx >= 0 {
-						return nil, invalidField(f+".variant_id", "is on several lines of the sale: name the sale_line_id")
-					}
-					idx = j
-				}
-			}
-		default:
-			return nil, invalidField(f, "must name sale_line_id or variant_id")
-		}
-		if idx < 0 {
-			return nil, invalidField(f, "is not a line of this sale")
-		}
-		if _, dup := byLine[lines[idx].ID]; dup {
-			return nil, invalidField(f, "returns the same sale line twice")
-		}
-		byLine[lines[idx].ID] = i
-		left := lines[idx].Quantity.Sub(lines[idx].ReturnedQuantity)
-		if q.GreaterThan(left) {
-			return nil, sdk.Unprocessable("return_exceeds_sale", fmt.Sprintf("%s.quantity %s is more than the %s not yet returned", f, fmtQty(q), fmtQty(left))).
-				WithDetails(map[string]any{"field": f + ".quantity", "returnable": fmtQty(left)})
-		}
-		out = append(out, returnedLine{line: lines[idx], quantity: q})
-	}
-	return out, nil
-}
-
-// returnPlan is a return computed from its request and the sale before
-// anything is written: what createReturn writes and previewReturn shows.
-type returnPlan struct {
-	sale       lockedSale
-	lines      []saleLineRow
-	returned   []returnedLine
-	shares     []refundShare
-	net, tax   decimal.Decimal
-	total      decimal.Decimal
-	refunds    []tender
-	suggested  bool
-	sessionID  string
-	locationID string
-	reason     *string
-}
-
 // returnRequest is a return's body, validated before any read.
 type returnRequest struct {
 	sessionID, locationID string
@@ -191,7 +99,7 @@ func planReturn(c *sdk.Context, e *env, id string, lock bool) (*returnPlan, erro
 	if err != nil {
 		return nil, err
 	}
-	sessionID, locationID, refunds := req.sessionID, req.locationID, req.refunds
+	sessionID, locationID := req.sessionID, req.locationID
 	var (
 		sales    []lockedSale
 		lines    []saleLineRow
@@ -221,84 +129,7 @@ func planReturn(c *sdk.Context, e *env, id string, lock bool) (*returnPlan, erro
 	if len(sales) == 0 {
 		return nil, notFound("sale", id)
 	}
-	s := sales[0]
-	if s.Status != SaleCompleted && s.Status != SalePartiallyReturned {
-		return nil, sdk.Conflict("invalid_transition", "sale "+id+" is "+s.Status+": it cannot be returned")
-	}
-	if sessionID != "" {
-		switch {
-		case len(sessions) == 0:
-			return nil, unknownRef("session_id", sessionID)
-		case sessions[0].Status != SessionOpen:
-			return nil, sdk.Conflict("session_closed", "cash session "+sessionID+" is closed")
-		}
-	}
-	if locationID == "" {
-		locationID = s.LocationID
-	}
-	returned, err := matchReturnLines(req.lines, lines)
-	if err != nil {
-		return nil, err
-	}
-	plan := &returnPlan{sale: s, lines: lines, returned: returned, shares: make([]refundShare, len(returned)),
-		sessionID: sessionID, locationID: locationID, reason: req.reason}
-	for i, r := range returned {
-		share := lineRefund(r.line, r.quantity, e.currency)
-		plan.shares[i] = share
-		plan.net, plan.tax = plan.net.Add(share.Net), plan.tax.Add(share.Tax)
-	}
-	plan.total = plan.net.Add(plan.tax)
-	if refunds == nil {
-		plan.refunds, plan.suggested = suggestRefunds(plan.total, pays), true
-		return plan, nil
-	}
-	paid := decimal.Zero
-	for _, r := range refunds {
-		paid = paid.Add(r.Amount)
-	}
-	if !paid.Equal(plan.total) {
-		return nil, sdk.Unprocessable("refund_mismatch", fmt.Sprintf("refunds add up to %s, the return is worth %s", fmtMoney(paid), fmtMoney(plan.total))).
-			WithDetails(map[string]any{"refunds": fmtMoney(paid), "total": fmtMoney(plan.total)})
-	}
-	plan.refunds = refunds
-	return plan, nil
-}
-
-// needsSession reports whether the plan pays cash without naming the open
-// session whose drawer the cash leaves.
-func (p *returnPlan) needsSession() bool {
-	for _, r := range p.refunds {
-		if r.Method == MethodCash && p.sessionID == "" {
-			return true
-		}
-	}
-	return false
-}
-
-// completes reports whether the return takes back every unit of the sale
-// still out, which makes the sale returned rather than partially returned.
-func (p *returnPlan) completes() bool {
-	for _, l := range p.lines {
-		back := decimal.Zero
-		for _, r := range p.returned {
-			if r.line.ID == l.ID {
-				back = r.quantity
-			}
-		}
-		if l.ReturnedQuantity.Add(back).LessThan(l.Quantity) {
-			return false
-		}
-	}
-	return true
-}
-
-// taxes is the return's refund per tax rate.
-func (p *returnPlan) taxes(e *env) []taxView {
-	amounts := make([]taxedAmount, len(p.returned))
-	for i, r := range p.returned {
-		amounts[i] = taxedAmount{code: r.line.TaxCode, net: p.shares[i].Net, tax: p.shares[i].Tax}
-	}
-	return e.taxViews(amounts)
+	return computeReturn(req, returnReads{sale: sales[0], lines: lines, pays: pays, sessions: sessions}, e.currency)
 }
 
 // returnPreviewLine is what returning a quantity of a sale line refunds.

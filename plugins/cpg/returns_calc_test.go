@@ -1,132 +1,13 @@
 package cpg
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
-	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/money"
 )
-
-func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
-
-func rate(t *testing.T, country, code string) money.TaxRate {
-	t.Helper()
-	r, err := money.LookupRate(country, code)
-	require.NoError(t, err)
-	return r
-}
-
-func TestComputeSale(t *testing.T) {
-	t.Parallel()
-	iva16, iva21, iva105 := rate(t, "MX", "iva16"), rate(t, "AR", "iva21"), rate(t, "AR", "iva10_5")
-	line := func(q, price string, tax money.TaxRate, disc *money.Discount) pricedLine {
-		return pricedLine{Quantity: d(q), UnitPrice: d(price), Tax: tax, Discount: disc}
-	}
-	tests := []struct {
-		name       string
-		cur        money.Currency
-		inclusive  bool
-		lines      []pricedLine
-		discount   *money.Discount
-		tenders    []tender
-		total      string
-		tax        string
-		lineTotals []string
-		lineTaxes  []string
-		change     string
-		changes    []string
-		code       string
-	}{
-		{
-			name: "shelf prices include IVA, a line discount, card and cash with change",
-			cur:  money.MXN, inclusive: true,
-			lines: []pricedLine{
-				line("2", "25.00", iva16, nil),                                      // 50.00 = 43.10 + 6.90
-				line("1", "99.90", iva16, money.PercentOff(decimal.NewFromInt(10))), // 89.91 = 77.51 + 12.40
-			},
-			tenders: []tender{{Method: MethodCard, Amount: d("100.00")}, {Method: MethodCash, Amount: d("50.00")}},
-			total:   "139.91", tax: "19.30",
-			lineTotals: []string{"50.00", "89.91"}, lineTaxes: []string{"6.90", "12.40"},
-			change: "10.09", changes: []string{"0.00", "10.09"},
-		},
-		{
-			name:    "prices without tax",
-			cur:     money.MXN,
-			lines:   []pricedLine{line("3", "10.00", iva16, nil)}, // 30.00 + 4.80
-			tenders: []tender{{Method: MethodTransfer, Amount: d("34.80")}},
-			total:   "34.80", tax: "4.80", lineTotals: []string{"34.80"}, lineTaxes: []string{"4.80"},
-			change: "0.00", changes: []string{"0.00"},
-		},
-		{
-			name: "ticket discount prorated across lines",
-			cur:  money.MXN, inclusive: true,
-			lines:    []pricedLine{line("1", "100.00", iva16, nil), line("1", "50.00", iva16, nil)},
-			discount: money.PercentOff(decimal.NewFromInt(10)), // 15.00 split 10.00 / 5.00
-			tenders:  []tender{{Method: MethodCash, Amount: d("200.00")}},
-			// 90.00 = 77.59 + 12.41 ; 45.00 = 38.79 + 6.21
-			total: "135.00", tax: "18.62", lineTotals: []string{"90.00", "45.00"}, lineTaxes: []string{"12.41", "6.21"},
-			change: "65.00", changes: []string{"65.00"},
-		},
-		{
-			name: "Argentine rates 21 % and 10.5 %",
-			cur:  money.ARS, inclusive: true,
-			lines:   []pricedLine{line("1", "121.00", iva21, nil), line("2", "55.25", iva105, nil)},
-			tenders: []tender{{Method: MethodMercadoPago, Amount: d("231.50")}},
-			total:   "231.50", tax: "31.50", lineTotals: []string{"121.00", "110.50"}, lineTaxes: []string{"21.00", "10.50"},
-			change: "0.00", changes: []string{"0.00"},
-		},
-		{
-			name: "not enough paid",
-			cur:  money.MXN, inclusive: true,
-			lines:   []pricedLine{line("1", "25.00", iva16, nil)},
-			tenders: []tender{{Method: MethodCash, Amount: d("20.00")}},
-			code:    "insufficient_payment",
-		},
-		{
-			name: "card cannot give change",
-			cur:  money.MXN, inclusive: true,
-			lines:   []pricedLine{line("1", "25.00", iva16, nil)},
-			tenders: []tender{{Method: MethodCard, Amount: d("30.00")}},
-			code:    "overpayment",
-		},
-		{
-			name: "discount above the line",
-			cur:  money.MXN, inclusive: true,
-			lines:   []pricedLine{line("1", "25.00", iva16, money.AmountOff(d("30.00")))},
-			tenders: []tender{{Method: MethodCash, Amount: d("30.00")}},
-			code:    "invalid_discount",
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := computeSale(tt.cur, tt.inclusive, tt.lines, tt.discount, tt.tenders)
-			if tt.code != "" {
-				var e *sdk.Error
-				require.ErrorAs(t, err, &e)
-				require.Equal(t, tt.code, e.Code)
-				require.Equal(t, http.StatusUnprocessableEntity, e.Status)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tt.total, got.Total.StringFixed(2))
-			require.Equal(t, tt.tax, got.Tax.StringFixed(2))
-			require.True(t, got.Net.Add(got.Tax).Equal(got.Total))
-			for i := range tt.lineTotals {
-				require.Equal(t, tt.lineTotals[i], got.Lines[i].Total.StringFixed(2), "line %d total", i)
-				require.Equal(t, tt.lineTaxes[i], got.Lines[i].Tax.StringFixed(2), "line %d tax", i)
-			}
-			require.Equal(t, tt.change, got.Change.StringFixed(2))
-			for i, ch := range tt.changes {
-				require.Equal(t, ch, got.Tenders[i].Change.StringFixed(2), "tender %d change", i)
-			}
-		})
-	}
-}
 
 // TestLineRefund checks hand-computed refunds of partial returns: the
 // line's total is prorated first (rounded to the centavo), then split into
@@ -236,96 +117,6 @@ func TestLineRefund(t *testing.T) {
 	}
 }
 
-func TestComputeClose(t *testing.T) {
-	t.Parallel()
-	received := map[string]decimal.Decimal{
-		MethodCash: d("1100.50"), // 1200.50 of sales net of change, −100.00 cash refund
-		MethodCard: d("830.50"),
-	}
-	tests := []struct {
-		name        string
-		counted     map[string]decimal.Decimal
-		expected    map[string]string
-		differences map[string]string
-		total       [3]string
-		over        bool
-	}{
-		{
-			name:        "within the limit",
-			counted:     map[string]decimal.Decimal{MethodCash: d("1590.50"), MethodCard: d("830.50")},
-			expected:    map[string]string{MethodCash: "1600.50", MethodCard: "830.50"},
-			differences: map[string]string{MethodCash: "-10.00", MethodCard: "0.00"},
-			total:       [3]string{"2431.00", "2421.00", "-10.00"},
-		},
-		{
-			name:        "short by more than the limit",
-			counted:     map[string]decimal.Decimal{MethodCash: d("1540.50"), MethodCard: d("830.50")},
-			expected:    map[string]string{MethodCash: "1600.50", MethodCard: "830.50"},
-			differences: map[string]string{MethodCash: "-60.00", MethodCard: "0.00"},
-			total:       [3]string{"2431.00", "2371.00", "-60.00"},
-			over:        true,
-		},
-		{
-			name:        "a method not counted counts as zero; one not expected is all difference",
-			counted:     map[string]decimal.Decimal{MethodCash: d("1600.50"), MethodTransfer: d("20.00")},
-			expected:    map[string]string{MethodCash: "1600.50", MethodCard: "830.50", MethodTransfer: "0.00"},
-			differences: map[string]string{MethodCash: "0.00", MethodCard: "-830.50", MethodTransfer: "20.00"},
-			total:       [3]string{"2431.00", "1620.50", "-810.50"},
-			over:        true,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := computeClose(d("500.00"), received, tt.counted, d("50"))
-			require.Len(t, got.Counts, len(tt.expected))
-			for _, m := range got.Counts {
-				require.Equal(t, tt.expected[m.Method], m.Expected.StringFixed(2), m.Method)
-				require.Equal(t, tt.differences[m.Method], m.Difference.StringFixed(2), m.Method)
-			}
-			require.Equal(t, tt.total, [3]string{got.Expected.StringFixed(2), got.Counted.StringFixed(2), got.Difference.StringFixed(2)})
-			require.Equal(t, tt.over, got.OverLimit)
-		})
-	}
-	open := computeClose(d("300"), nil, nil, d("0"))
-	require.Len(t, open.Counts, 1, "a session without sales expects its float in cash")
-	require.Equal(t, "300.00", open.Counts[0].Expected.StringFixed(2))
-}
-
-func TestMovingAverage(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name                             string
-		onHand, cost, quantity, unitCost string
-		want                             string
-	}{
-		{"two receipts at different costs", "10", "12.00", "5", "15.00", "13"},   // (120 + 75) / 15
-		{"uneven", "3", "10", "7", "11", "10.7"},                                 // (30 + 77) / 10
-		{"four decimals", "3", "10", "1", "11.11", "10.2775"},                    // 41.11 / 4
-		{"rounded to six decimals", "1", "1", "2", "2", "1.666667"},              // 5 / 3
-		{"no stock takes the receipt's cost", "0", "12.00", "5", "15.00", "15"},  // nothing to average
-		{"negative stock takes the receipt's cost", "-2", "12", "5", "15", "15"}, // oversold
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := movingAverage(d(tt.onHand), d(tt.cost), d(tt.quantity), d(tt.unitCost))
-			require.True(t, d(tt.want).Equal(got), "got %s", got)
-		})
-	}
-}
-
-func TestSettleTendersSplitsChangeOverCash(t *testing.T) {
-	t.Parallel()
-	got, paid, change, err := settleTenders(d("90.00"), []tender{
-		{Method: MethodCash, Amount: d("50.00")}, {Method: MethodCard, Amount: d("30.00")}, {Method: MethodCash, Amount: d("20.00")},
-	})
-	require.NoError(t, err)
-	require.Equal(t, "100.00", paid.StringFixed(2))
-	require.Equal(t, "10.00", change.StringFixed(2))
-	require.Equal(t, []string{"0.00", "0.00", "10.00"}, []string{got[0].Change.StringFixed(2), got[1].Change.StringFixed(2), got[2].Change.StringFixed(2)})
-}
-
 func TestSuggestRefunds(t *testing.T) {
 	t.Parallel()
 	ref := func(s string) *string { return &s }
@@ -380,6 +171,156 @@ func TestSuggestRefunds(t *testing.T) {
 				sum = sum.Add(got[i].Amount)
 			}
 			require.Equal(t, tt.total, sum.StringFixed(2), "the refunds pay the return")
+		})
+	}
+}
+
+// returnSale is a sale of two lines, the second partly returned already:
+// 2 × 25.00 (50.00 = 43.10 + 6.90) and 3 × 10.00 (30.00 = 25.86 + 4.14),
+// one unit of which (10.00 = 8.62 + 1.38) came back.
+func returnSale() (lockedSale, []saleLineRow) {
+	s := lockedSale{ID: "sale", SessionID: "sess", LocationID: "loc", Status: SalePartiallyReturned, Total: Money{d("80.00")}, Refunded: Money{d("10.00")}}
+	lines := []saleLineRow{
+		{ID: "l1", VariantID: "v1", TaxCode: "iva16", Quantity: d("2"), Net: d("43.10"), Tax: d("6.90"), Total: d("50.00")},
+		{ID: "l2", VariantID: "v2", TaxCode: "iva16", Quantity: d("3"), Net: d("25.86"), Tax: d("4.14"), Total: d("30.00"),
+			ReturnedQuantity: d("1"), RefundedNet: d("8.62"), RefundedTax: d("1.38")},
+	}
+	return s, lines
+}
+
+func TestMatchReturnLines(t *testing.T) {
+	t.Parallel()
+	_, lines := returnSale()
+	type want struct {
+		line, quantity string
+	}
+	tests := []struct {
+		name   string
+		in     []returnLineInput
+		lines  []saleLineRow
+		want   []want
+		status int
+		code   string
+		field  string
+	}{
+		{name: "no lines returns every unit still out", lines: lines, want: []want{{"l1", "2"}, {"l2", "2"}}},
+		{name: "a sale line not of this sale", lines: lines, in: []returnLineInput{{SaleLineID: "00000000-0000-0000-0000-000000000000", Quantity: "1"}},
+			status: 422, code: "invalid_field", field: "lines[0]"},
+		{name: "a variant not on the sale", lines: lines, in: []returnLineInput{{VariantID: "6f1c1b2e-0000-4000-8000-000000000002", Quantity: "1"}},
+			status: 422, code: "invalid_field", field: "lines[0]"},
+		{name: "neither sale line nor variant", lines: lines, in: []returnLineInput{{Quantity: "1"}},
+			status: 422, code: "invalid_field", field: "lines[0]"},
+		{name: "bad quantity", lines: lines, in: []returnLineInput{{SaleLineID: "x", Quantity: "0"}},
+			status: 422, code: "invalid_field", field: "lines[0].quantity"},
+		{name: "bad sale line id", lines: lines, in: []returnLineInput{{SaleLineID: "x", Quantity: "1"}},
+			status: 422, code: "invalid_field", field: "lines[0].sale_line_id"},
+		{name: "everything already returned", lines: []saleLineRow{{ID: "l1", Quantity: d("1"), ReturnedQuantity: d("1")}},
+			status: 409, code: "nothing_to_return"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := matchReturnLines(tt.in, tt.lines)
+			if tt.code != "" {
+				requireError(t, err, tt.status, tt.code, tt.field)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, got, len(tt.want))
+			for i, w := range tt.want {
+				require.Equal(t, w.line, got[i].line.ID)
+				require.Equal(t, w.quantity, got[i].quantity.String())
+			}
+		})
+	}
+
+	// Lines named by their ids or their variants'.
+	const l1, l2, v1 = "6f1c1b2e-0000-4000-8000-000000000001", "6f1c1b2e-0000-4000-8000-000000000002", "6f1c1b2e-0000-4000-8000-0000000000a1"
+	byID := []saleLineRow{{ID: l1, VariantID: v1, Quantity: d("2")}, {ID: l2, VariantID: "other", Quantity: d("3"), ReturnedQuantity: d("1")}}
+	got, err := matchReturnLines([]returnLineInput{{SaleLineID: l2, Quantity: "2"}, {VariantID: v1, Quantity: "1"}}, byID)
+	require.NoError(t, err)
+	require.Equal(t, []returnedLine{{line: byID[1], quantity: d("2")}, {line: byID[0], quantity: d("1")}}, got)
+
+	_, err = matchReturnLines([]returnLineInput{{SaleLineID: l2, Quantity: "3"}}, byID)
+	requireError(t, err, 422, "return_exceeds_sale", "lines[0].quantity")
+	_, err = matchReturnLines([]returnLineInput{{SaleLineID: l1, Quantity: "1"}, {VariantID: v1, Quantity: "1"}}, byID)
+	requireError(t, err, 422, "invalid_field", "lines[1]")
+	_, err = matchReturnLines([]returnLineInput{{VariantID: v1, Quantity: "1"}}, append(byID, saleLineRow{ID: "l3", VariantID: v1, Quantity: d("1")}))
+	requireError(t, err, 422, "invalid_field", "lines[0].variant_id")
+	_, err = matchReturnLines(make([]returnLineInput, maxLines+1), lines)
+	requireError(t, err, 422, "invalid_field", "lines")
+}
+
+func TestComputeReturn(t *testing.T) {
+	t.Parallel()
+	sale, lines := returnSale()
+	pays := []paymentRow{
+		{Method: MethodCard, Amount: d("60.00"), Reference: ptr("auth-1")},
+		{Method: MethodCash, Amount: d("30.00"), Change: d("10.00")},
+		{Method: MethodCash, Amount: d("-10.00"), ReturnID: ptr("earlier")},
+	}
+	reads := func(edit func(*returnReads)) returnReads {
+		r := returnReads{sale: sale, lines: lines, pays: pays}
+		if edit != nil {
+			edit(&r)
+		}
+		return r
+	}
+	open := []sessionState{{ID: "sess2", Status: SessionOpen}}
+	tests := []struct {
+		name      string
+		req       returnRequest
+		reads     returnReads
+		status    int
+		code      string
+		total     string
+		refunds   []tender
+		suggested bool
+		location  string
+		completes bool
+		session   bool
+	}{
+		{name: "everything still out, refunds suggested card first", reads: reads(nil),
+			total: "70.00", suggested: true, location: "loc", completes: true,
+			refunds: []tender{{Method: MethodCard, Amount: d("60.00"), Reference: ptr("auth-1")}, {Method: MethodCash, Amount: d("10.00")}}, session: true},
+		{name: "named refunds that pay the return, to another location, in a session",
+			req:   returnRequest{sessionID: "sess2", locationID: "loc2", refunds: []tender{{Method: MethodCash, Amount: d("70.00")}}},
+			reads: reads(func(r *returnReads) { r.sessions = open }),
+			total: "70.00", location: "loc2", completes: true, refunds: []tender{{Method: MethodCash, Amount: d("70.00")}}},
+		{name: "refunds that do not pay the return",
+			req:   returnRequest{refunds: []tender{{Method: MethodCard, Amount: d("69.99")}}},
+			reads: reads(nil), status: 422, code: "refund_mismatch"},
+		{name: "a voided sale", reads: reads(func(r *returnReads) { r.sale.Status = SaleVoided }), status: 409, code: "invalid_transition"},
+		{name: "a returned sale", reads: reads(func(r *returnReads) { r.sale.Status = SaleReturned }), status: 409, code: "invalid_transition"},
+		{name: "an unknown session", req: returnRequest{sessionID: "sess2"}, reads: reads(nil), status: 422, code: "unknown_session"},
+		{name: "a closed session", req: returnRequest{sessionID: "sess2"},
+			reads: reads(func(r *returnReads) { r.sessions = []sessionState{{ID: "sess2", Status: SessionClosed}} }), status: 409, code: "session_closed"},
+		{name: "status is checked before the session", req: returnRequest{sessionID: "sess2"},
+			reads: reads(func(r *returnReads) { r.sale.Status = SaleVoided }), status: 409, code: "invalid_transition"},
+		{name: "nothing left to return",
+			reads: reads(func(r *returnReads) {
+				r.lines = []saleLineRow{{ID: "l1", Quantity: d("1"), ReturnedQuantity: d("1")}}
+			}), status: 409, code: "nothing_to_return"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			plan, err := computeReturn(tt.req, tt.reads, money.MXN)
+			if tt.code != "" {
+				requireError(t, err, tt.status, tt.code, "")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.total, plan.total.StringFixed(2))
+			require.True(t, plan.net.Add(plan.tax).Equal(plan.total))
+			require.Equal(t, tt.refunds, plan.refunds)
+			require.Equal(t, tt.suggested, plan.suggested)
+			require.Equal(t, tt.location, plan.locationID)
+			require.Equal(t, tt.completes, plan.completes())
+			require.Equal(t, tt.session, plan.needsSession())
+			// Each line's share: l1 in full, l2's two units left exactly
+			// what it has not refunded yet.
+			require.Equal(t, []refundShare{{Net: d("43.10"), Tax: d("6.90")}, {Net: d("17.24"), Tax: d("2.76")}}, plan.shares)
 		})
 	}
 }

@@ -1,0 +1,50 @@
+package cpg
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
+)
+
+func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func rate(t *testing.T, country, code string) money.TaxRate {
+	t.Helper()
+	r, err := money.LookupRate(country, code)
+	require.NoError(t, err)
+	return r
+}
+
+func testEnv(t *testing.T, country string, inclusive bool) *env {
+	t.Helper()
+	cfg, problems := ParseConfig(country, []byte(`{}`))
+	require.Empty(t, problems)
+	cfg.PricesIncludeTax = inclusive
+	rates, err := money.RatesFor(country)
+	require.NoError(t, err)
+	cur := money.MXN
+	if country == "AR" {
+		cur = money.ARS
+	}
+	return &env{cfg: cfg, currency: cur, rates: rates}
+}
+
+// requireError checks that err is an *sdk.Error with status and code and,
+// when field is set, that it names that request field.
+func requireError(t *testing.T, err error, status int, code, field string) {
+	t.Helper()
+	var e *sdk.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, status, e.Status, e.Message)
+	require.Equal(t, code, e.Code, e.Message)
+	if field != "" {
+		require.Equal(t, field, e.Details["field"], e.Message)
+	}
+}
+
+// ptr returns a pointer to s.
+func ptr(s string) *string { return &s }

@@ -1,0 +1,68 @@
+package cpg
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// Payment methods and the tenders a checkout takes or a return refunds.
+
+// Payment methods.
+const (
+	MethodCash        = "cash"
+	MethodCard        = "card"
+	MethodTransfer    = "transfer"
+	MethodMercadoPago = "mercadopago"
+)
+
+// validMethod reports whether m is a payment method.
+func validMethod(m string) bool {
+	switch m {
+	case MethodCash, MethodCard, MethodTransfer, MethodMercadoPago:
+		return true
+	}
+	return false
+}
+
+// tender is one payment handed over at checkout.
+type tender struct {
+	Method    string
+	Amount    decimal.Decimal
+	Reference *string
+}
+
+// paymentInput is one tender of a checkout or one refund of a return.
+type paymentInput struct {
+	Method    string `json:"method"`
+	Amount    string `json:"amount"`
+	Reference string `json:"reference"`
+}
+
+// checkTenders validates payments.
+func checkTenders(field string, in []paymentInput, positive bool) ([]tender, error) {
+	if len(in) == 0 || len(in) > 20 {
+		return nil, invalidField(field, "must list 1 to 20 payments")
+	}
+	rule := amountRule
+	if positive {
+		rule = positiveAmountRule
+	}
+	out := make([]tender, len(in))
+	for i, p := range in {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if !validMethod(p.Method) {
+			return nil, invalidField(f+".method", "must be cash, card, transfer or mercadopago, got %q", p.Method)
+		}
+		amt, err := parseDecimal(f+".amount", p.Amount, rule)
+		if err != nil {
+			return nil, err
+		}
+		ref, err := optionalText(f+".reference", p.Reference, 200)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = tender{Method: p.Method, Amount: amt, Reference: ref}
+	}
+	return out, nil
+}
