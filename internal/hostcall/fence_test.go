@@ -37,16 +37,20 @@ const thingsSQL = `CREATE TABLE things (
 )`
 
 // hostTablesSQL lists every table, view and materialized view of the
-// host's schema, with whether it is a table.
+// host's schema, with whether it is a table and its first column that an
+// UPDATE may set (not an identity or generated column).
 const hostTablesSQL = `
-SELECT c.relname, c.relkind IN ('r', 'p')
+SELECT c.relname, c.relkind IN ('r', 'p'),
+       (SELECT a.attname FROM pg_attribute a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.attidentity = '' AND a.attgenerated = '' ORDER BY a.attnum LIMIT 1)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
 ORDER BY 1`
 
 type relation struct {
-	name  string
-	table bool
+	name, column string
+	table        bool
 }
 
 // manifest declares a vertical called name with the things table, its
@@ -86,7 +90,7 @@ func newFencedDB(t *testing.T) *fencedDB {
 	require.NoError(t, err)
 	host, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (relation, error) {
 		var rel relation
-		return rel, r.Scan(&rel.name, &rel.table)
+		return rel, r.Scan(&rel.name, &rel.table, &rel.column)
 	})
 	require.NoError(t, err)
 	require.NotEmpty(t, host)
@@ -108,6 +112,8 @@ func newFencedDB(t *testing.T) *fencedDB {
 		if rel.table {
 			queries["delete_"+rel.name] = "DELETE FROM " + ident
 			queries["insert_"+rel.name] = "INSERT INTO " + ident + " DEFAULT VALUES"
+			col := pgx.Identifier{rel.column}.Sanitize()
+			queries["update_"+rel.name] = "UPDATE " + ident + " SET " + col + " = " + col
 		}
 	}
 	_, err = hostcall.Prepare(ctx, pool, manifest("other", nil), nil)
@@ -201,7 +207,7 @@ func requireReason(t *testing.T, err error, reason string) {
 
 // TestVerticalFencedFromHostTables runs, for every relation of the host's
 // schema (listed from the catalog, so a new table is covered without
-// editing this test), a read, a delete and an insert as the named queries
+// editing this test), a read, a delete, an insert and an update as the named queries
 // of a vertical, and DAL operations naming the table: each is refused with
 // a 4xx kind and nothing is written.
 func TestVerticalFencedFromHostTables(t *testing.T) {
@@ -212,7 +218,7 @@ func TestVerticalFencedFromHostTables(t *testing.T) {
 		t.Run(rel.name, func(t *testing.T) {
 			names := []string{"read_" + rel.name}
 			if rel.table {
-				names = append(names, "delete_"+rel.name, "insert_"+rel.name)
+				names = append(names, "delete_"+rel.name, "insert_"+rel.name, "update_"+rel.name)
 			}
 			for _, name := range names {
 				_, err := db.call(t, query(name))
@@ -226,6 +232,7 @@ func TestVerticalFencedFromHostTables(t *testing.T) {
 					{Kind: dal.OpList, Table: table},
 					{Kind: dal.OpGet, Table: table, Id: uuid.NewString()},
 					{Kind: dal.OpInsert, Table: table, Rows: []byte(`[{"id":"` + uuid.NewString() + `"}]`)},
+					{Kind: dal.OpUpdate, Table: table, Id: uuid.NewString(), Rows: []byte(`{"id":"` + uuid.NewString() + `"}`)},
 					{Kind: dal.OpDelete, Table: table, Id: uuid.NewString()},
 				} {
 					_, err := db.call(t, op)

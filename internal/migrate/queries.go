@@ -5,16 +5,14 @@ package migrate
 // value is bound.
 const (
 	// tenantTablesSQL lists the tables of schema $1 that have a company_id
-	// column, with whether RLS is enabled and forced, whether policy $3
-	// exists and whether role $2 holds every DML privilege.
+	// column, with whether RLS is enabled and forced, whether policy $2
+	// exists and whether the table's privileges were ever set (a non-null
+	// ACL: granted by EnforceTenancy, or set on purpose by a migration).
 	tenantTablesSQL = `
 SELECT c.relname,
        c.relrowsecurity AND c.relforcerowsecurity,
-       EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = $3),
-       has_table_privilege($2, c.oid, 'SELECT')
-         AND has_table_privilege($2, c.oid, 'INSERT')
-         AND has_table_privilege($2, c.oid, 'UPDATE')
-         AND has_table_privilege($2, c.oid, 'DELETE')
+       EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = $2),
+       c.relacl IS NOT NULL
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1

@@ -28,11 +28,13 @@ type DBTX interface {
 // a tenant table: row-level security enabled and forced, the
 // tenant_isolation policy (company_id = app.company_id) for reads and
 // writes, and SELECT, INSERT, UPDATE, DELETE (plus USAGE on the sequences
-// those tables own) granted to TenantRole. It only touches what is
-// missing, so running it again is cheap and locks no table when nothing
-// is missing.
+// those tables own) granted to TenantRole on every table whose privileges
+// were never set. A table whose privileges a migration set on purpose (the
+// host's 0011 narrows TenantRole on sessions, members and idempotency
+// keys) keeps them. It only touches what is missing, so running it again
+// is cheap and locks no table when nothing is missing.
 func EnforceTenancy(ctx context.Context, db DBTX, schema string) error {
-	rows, err := db.Query(ctx, tenantTablesSQL, schema, TenantRole, TenantPolicy)
+	rows, err := db.Query(ctx, tenantTablesSQL, schema, TenantPolicy)
 	if err != nil {
 		return fmt.Errorf("enforce tenancy on schema %q: list tables: %w", schema, err)
 	}

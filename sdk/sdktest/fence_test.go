@@ -18,11 +18,12 @@ import (
 )
 
 // fence is a vertical that tries to reach beyond its schema: a named query
-// reading, deleting and inserting into each host table it is given, and
-// into a schema that is not its own; and to set its state column itself.
+// reading, deleting, inserting into and updating each host table it is
+// given (setting a column to itself), and a schema that is not its own; DAL
+// calls naming them; and setting its state column itself.
 // Its things table gives status no default: the host makes the state
 // machine's initial state the default.
-type fence struct{ hostTables map[string]bool }
+type fence struct{ hostTables map[string]relation }
 
 func (f fence) Manifest() sdk.Manifest {
 	queries := map[string]string{
@@ -32,12 +33,14 @@ func (f fence) Manifest() sdk.Manifest {
 		"insert_status":    "INSERT INTO things (company_id, id, status) VALUES (current_setting('app.company_id')::uuid, gen_random_uuid(), 'closed')",
 		"set_company":      "SELECT set_config('app.company_id', gen_random_uuid()::text, true)",
 	}
-	for name, table := range f.hostTables {
+	for name, rel := range f.hostTables {
 		ident := pgx.Identifier{"public", name}.Sanitize()
 		queries["read_"+name] = "SELECT 1 FROM " + ident
-		if table {
+		if rel.table {
 			queries["delete_"+name] = "DELETE FROM " + ident
 			queries["insert_"+name] = "INSERT INTO " + ident + " DEFAULT VALUES"
+			col := pgx.Identifier{rel.column}.Sanitize()
+			queries["update_"+name] = "UPDATE " + ident + " SET " + col + " = " + col
 		}
 	}
 	things := `(
@@ -60,6 +63,7 @@ func (f fence) Manifest() sdk.Manifest {
 		Routes: []sdk.Route{
 			sdk.POST("/try/{query}", sdk.RoleCashier, "Add a thing, then run a named query", tryQuery),
 			sdk.POST("/list/{table}", sdk.RoleCashier, "Add a thing, then list a table through the DAL", tryList),
+			sdk.POST("/write/{table}", sdk.RoleCashier, "Add a thing, then insert, update or delete (?op=) in a table through the DAL", tryWrite),
 			sdk.POST("/things", sdk.RoleCashier, "Add a thing", func(c *sdk.Context) error { return addThing(c) }),
 			sdk.POST("/things/with-status", sdk.RoleCashier, "Add a thing naming its initial state", addWithStatus),
 			sdk.GET("/things", sdk.RoleCashier, "Count the company's things, and the open ones", countThings),
@@ -103,6 +107,26 @@ func tryList(c *sdk.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+func tryWrite(c *sdk.Context) error {
+	if err := addThing(c); err != nil {
+		return err
+	}
+	table, id := c.Param("table"), uuid.NewString()
+	var err error
+	switch c.Query("op") {
+	case "insert":
+		err = c.DB().Insert(table, map[string]any{"id": id})
+	case "update":
+		err = c.DB().Update(table, id, map[string]any{"id": uuid.NewString()})
+	default:
+		err = c.DB().Delete(table, id)
+	}
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 func countThings(c *sdk.Context) error {
 	var out []struct {
 		Status string `json:"status"`
@@ -119,9 +143,16 @@ func countThings(c *sdk.Context) error {
 	return c.JSON(http.StatusOK, map[string]int{"things": len(out), "open": open})
 }
 
+// relation is one of the host schema's relations: whether it is a table,
+// and its first column that an UPDATE may set.
+type relation struct {
+	table  bool
+	column string
+}
+
 // hostRelations lists the host schema's tables, views and materialized
-// views from the catalog of a freshly migrated database (true for tables).
-func hostRelations(t *testing.T) map[string]bool {
+// views from the catalog of a freshly migrated database.
+func hostRelations(t *testing.T) map[string]relation {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -129,17 +160,20 @@ func hostRelations(t *testing.T) map[string]bool {
 	require.NoError(t, err)
 	defer pool.Close()
 	pgtest.MigrateHost(t, pool)
-	rows, err := pool.Query(ctx, `SELECT c.relname, c.relkind IN ('r', 'p')
+	rows, err := pool.Query(ctx, `SELECT c.relname, c.relkind IN ('r', 'p'),
+       (SELECT a.attname FROM pg_attribute a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.attidentity = '' AND a.attgenerated = '' ORDER BY a.attnum LIMIT 1)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')`)
 	require.NoError(t, err)
-	out := map[string]bool{}
+	out := map[string]relation{}
 	var (
-		name  string
-		table bool
+		name string
+		rel  relation
 	)
-	_, err = pgx.ForEachRow(rows, []any{&name, &table}, func() error {
-		out[name] = table
+	_, err = pgx.ForEachRow(rows, []any{&name, &rel.table, &rel.column}, func() error {
+		out[name] = rel
 		return nil
 	})
 	require.NoError(t, err)
@@ -175,10 +209,10 @@ func TestVerticalFenced(t *testing.T) {
 		require.NotContains(t, string(res.Body), "permission denied for", path)
 	}
 	var queries []string
-	for name, table := range host {
+	for name, rel := range host {
 		queries = append(queries, "read_"+name)
-		if table {
-			queries = append(queries, "delete_"+name, "insert_"+name)
+		if rel.table {
+			queries = append(queries, "delete_"+name, "insert_"+name, "update_"+name)
 		}
 	}
 	queries = append(queries, "read_elsewhere", "delete_elsewhere", "set_status", "insert_status", "set_company")
@@ -190,6 +224,10 @@ func TestVerticalFenced(t *testing.T) {
 		for _, table := range []string{name, "public." + name} {
 			res := h.Do(http.MethodPost, "/list/"+table, "")
 			require.True(t, res.Status >= 400 && res.Status < 500, "%s: %d %s", table, res.Status, res.Body)
+			for _, op := range []string{"insert", "update", "delete"} {
+				res := h.Do(http.MethodPost, "/write/"+table+"?op="+op, "")
+				require.True(t, res.Status >= 400 && res.Status < 500, "%s %s: %d %s", op, table, res.Status, res.Body)
+			}
 		}
 	}
 	res := h.Do(http.MethodPost, "/list/elsewhere.things", "")

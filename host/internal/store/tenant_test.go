@@ -86,9 +86,13 @@ func TestTenantTxIsolation(t *testing.T) {
 			tag, err := tx.Exec(t.Context(), `UPDATE company_verticals SET enabled = false WHERE company_id = $1`, ts.b)
 			require.NoError(t, err)
 			require.Zero(t, tag.RowsAffected())
-			tag, err = tx.Exec(t.Context(), `DELETE FROM memberships WHERE company_id = $1`, ts.b)
+			tag, err = tx.Exec(t.Context(), `DELETE FROM company_verticals WHERE company_id = $1`, ts.b)
 			require.NoError(t, err)
 			require.Zero(t, tag.RowsAffected())
+		}},
+		{"only reads members (host migration 0011)", func(t *testing.T, tx pgx.Tx) {
+			_, err := tx.Exec(t.Context(), `DELETE FROM memberships WHERE company_id = $1`, ts.a)
+			requireSQLState(t, err, "42501")
 		}},
 		{"cannot insert for another company", func(t *testing.T, tx pgx.Tx) {
 			_, err := tx.Exec(t.Context(), `INSERT INTO company_verticals (company_id, vertical, enabled) VALUES ($1, 'x', true)`, ts.b)

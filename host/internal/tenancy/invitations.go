@@ -290,15 +290,17 @@ func (s *Service) AcceptInvitation(ctx context.Context, a Acceptance) (Accepted,
 		if err != nil {
 			return err
 		}
-		if err := store.EnterTenant(ctx, tx, inv.CompanyID); err != nil {
-			return err
-		}
+		// Members are written as the owner (the tenant role only reads
+		// them), before the transaction enters the company.
 		var at *time.Time
 		err = tx.QueryRow(ctx, insertMembershipSQL, inv.CompanyID, userID, string(inv.Role)).Scan(&at)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errMemberExists()
 		}
 		if err != nil {
+			return err
+		}
+		if err := store.EnterTenant(ctx, tx, inv.CompanyID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, acceptInvitationSQL, inv.CompanyID, inv.ID, userID); err != nil {

@@ -39,7 +39,7 @@ func (s *Service) AddMember(ctx context.Context, companyID uuid.UUID, email, pas
 		return Member{}, false, err
 	}
 	m := Member{UserID: userID, Email: stored, Role: role}
-	err = store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var at *time.Time
 		err := tx.QueryRow(ctx, insertMembershipSQL, companyID, userID, string(role)).Scan(&at)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -175,7 +175,7 @@ func (s *Service) setMemberRole(ctx context.Context, companyID, userID uuid.UUID
 		return Member{}, errInvalidRole(string(role))
 	}
 	m := Member{UserID: userID, Role: role}
-	err := store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		owners, err := lockOwners(ctx, tx, companyID)
 		if err != nil {
 			return err
@@ -212,7 +212,7 @@ func (s *Service) RemoveMember(ctx context.Context, companyID, userID uuid.UUID)
 // removeMember is RemoveMember with a guard that may refuse the removal
 // given the member's current role, checked under the row lock.
 func (s *Service) removeMember(ctx context.Context, companyID, userID uuid.UUID, guard func(current auth.Role) error) error {
-	err := store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		owners, err := lockOwners(ctx, tx, companyID)
 		if err != nil {
 			return err

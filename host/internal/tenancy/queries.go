@@ -3,7 +3,9 @@ package tenancy
 // All of the package's SQL. Queries on memberships and company_verticals
 // run inside store.TenantTx (row-level security applies) unless their
 // comment says otherwise; companies and users have no company_id and are
-// queried through the pool.
+// queried through the pool. Writes of memberships (and the owner locks
+// guarding them) run on the owner's connection: the tenant role only
+// reads memberships.
 
 const companyColumns = `id, name, country, currency, tax_id, timezone, active, created_at, updated_at`
 

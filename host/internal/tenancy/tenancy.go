@@ -5,11 +5,14 @@
 // as plain methods for the host's seed and admin commands.
 //
 // Memberships, invitations and company_verticals are tenant tables: every
-// company-scoped read or write goes through store.TenantTx (or
-// store.EnterTenant), so row-level security confines it to that company on
-// top of the explicit filters. Companies and users have no company_id and
-// are read through the pool directly, as is the one lookup of an
-// invitation by its token, which names no company.
+// company-scoped read, and every write of invitations and
+// company_verticals, goes through store.TenantTx (or store.EnterTenant), so
+// row-level security confines it to that company on top of the explicit
+// filters. Members are added, changed and removed on the owner's
+// connection, each statement naming its company, because the tenant role
+// may only read them (host migration 0011). Companies and users have no
+// company_id and are read through the pool directly, as is the one lookup
+// of an invitation by its token, which names no company.
 //
 // The package must not issue tokens or check passwords (package auth does;
 // a new invitee's session comes from the Sessions it is given), talk to
