@@ -1,0 +1,140 @@
+package services
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/taxid"
+)
+
+// clientRow is a row of clients.
+type clientRow struct {
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	TaxID         string     `json:"tax_id"`
+	TaxIDWarnings []string   `json:"tax_id_warnings"`
+	Email         *string    `json:"email"`
+	CreatedAt     *Timestamp `json:"created_at,omitempty"`
+}
+
+// clientView is a client as the API shows it: warnings name the field
+// they are about.
+type clientView struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	TaxID     string     `json:"tax_id"`
+	Email     *string    `json:"email"`
+	Warnings  []string   `json:"warnings"`
+	CreatedAt *Timestamp `json:"created_at,omitempty"`
+}
+
+func (r clientRow) view() clientView {
+	w := make([]string, 0, len(r.TaxIDWarnings))
+	for _, s := range r.TaxIDWarnings {
+		w = append(w, "tax_id: "+s)
+	}
+	return clientView{ID: r.ID, Name: r.Name, TaxID: r.TaxID, Email: r.Email, Warnings: w, CreatedAt: r.CreatedAt}
+}
+
+// clientInput is POST /clients.
+type clientInput struct {
+	Name  string `json:"name"`
+	TaxID string `json:"tax_id"`
+	Email string `json:"email"`
+}
+
+// checkTaxID validates a client's tax id for the company's country: an
+// RFC in Mexico, whose mismatching check digit is a warning (the SAT has
+// issued such RFCs), a CUIT in Argentina, whose check digit must match.
+func (e *env) checkTaxID(s string) (string, []string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", nil, invalidField("tax_id", "is required (an RFC in MX, a CUIT in AR)")
+	}
+	if e.company.Country == "MX" {
+		res, err := taxid.ValidateRFC(s)
+		if err != nil {
+			return "", nil, err
+		}
+		return res.Normalized, res.Warnings, nil
+	}
+	cuit, err := taxid.ValidateCUIT(s)
+	return cuit, nil, err
+}
+
+// createClient handles POST /clients.
+func createClient(c *sdk.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	var in clientInput
+	if err := c.Bind(&in); err != nil {
+		return err
+	}
+	row := clientRow{ID: uuid.NewString()}
+	if row.Name, err = text("name", in.Name, 200); err != nil {
+		return err
+	}
+	if row.TaxID, row.TaxIDWarnings, err = e.checkTaxID(in.TaxID); err != nil {
+		return err
+	}
+	if row.TaxIDWarnings == nil {
+		row.TaxIDWarnings = []string{}
+	}
+	if row.Email, err = optionalText("email", in.Email, 254); err != nil {
+		return err
+	}
+	if row.Email != nil && !strings.Contains(*row.Email, "@") {
+		return invalidField("email", "must be an email address, got %q", *row.Email)
+	}
+	if err := c.DB().InsertReturning("clients", row, &row); err != nil {
+		if isCode(err, "duplicate") {
+			return sdk.Conflict("duplicate_tax_id", "a client with tax id "+row.TaxID+" already exists").
+				WithDetails(map[string]any{"field": "tax_id", "tax_id": row.TaxID})
+		}
+		return fmt.Errorf("create client: %w", err)
+	}
+	return created(c, row.view())
+}
+
+// getClient handles GET /clients/{id}.
+func getClient(c *sdk.Context) error {
+	id, err := pathID(c, "id", "client")
+	if err != nil {
+		return err
+	}
+	var row clientRow
+	if err := c.DB().Get("clients", id, &row); err != nil {
+		if isCode(err, "not_found") {
+			return notFound("client", id)
+		}
+		return fmt.Errorf("get client: %w", err)
+	}
+	return c.JSON(http.StatusOK, row.view())
+}
+
+// listClients handles GET /clients (?tax_id=), by name.
+func listClients(c *sdk.Context) error {
+	limit, err := c.Limit(50)
+	if err != nil {
+		return err
+	}
+	var where []sdk.Filter
+	if v := strings.TrimSpace(c.Query("tax_id")); v != "" {
+		where = append(where, sdk.Eq("tax_id", strings.ToUpper(v)))
+	}
+	var rows []clientRow
+	next, err := c.DB().List("clients", sdk.Query{Where: where, OrderBy: []sdk.Order{sdk.Asc("name")}, Limit: limit, Cursor: c.Cursor()}, &rows)
+	if err != nil {
+		return fmt.Errorf("list clients: %w", err)
+	}
+	views := make([]clientView, len(rows))
+	for i, r := range rows {
+		views[i] = r.view()
+	}
+	return c.JSON(http.StatusOK, sdk.NewPage(views, next))
+}

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS payments, charges, billing_runs, contracts, clients CASCADE;

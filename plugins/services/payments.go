@@ -1,0 +1,154 @@
+package services
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nexuspos/nexus/sdk"
+)
+
+// paymentMethods are the ways a client pays.
+var paymentMethods = []string{"transfer", "card", "cash", "check", "other"}
+
+// clockSkew is how far in the future a payment's paid_at may lie.
+const clockSkew = 5 * time.Minute
+
+// paymentRow is a row of payments.
+type paymentRow struct {
+	ID         string     `json:"id"`
+	ChargeID   string     `json:"charge_id"`
+	Amount     Money      `json:"amount"`
+	Currency   string     `json:"currency"`
+	Method     string     `json:"method"`
+	Reference  *string    `json:"reference"`
+	PaidAt     Timestamp  `json:"paid_at"`
+	RecordedBy string     `json:"recorded_by"`
+	CreatedAt  *Timestamp `json:"created_at,omitempty"`
+}
+
+// paymentInput is POST /charges/{id}/payments; paid_at defaults to now.
+type paymentInput struct {
+	Amount    string `json:"amount"`
+	Method    string `json:"method"`
+	Reference string `json:"reference"`
+	PaidAt    string `json:"paid_at"`
+}
+
+// paymentView is the answer to a payment: the payment and its charge.
+type paymentView struct {
+	paymentRow
+	Charge chargeView `json:"charge"`
+}
+
+// parse validates the payment of charge into a row.
+func (in paymentInput) parse(charge, user string, now time.Time) (paymentRow, error) {
+	row := paymentRow{ID: uuid.NewString(), ChargeID: charge, RecordedBy: user, PaidAt: Timestamp{now}}
+	amount, err := parseAmount("amount", in.Amount)
+	if err != nil {
+		return row, err
+	}
+	row.Amount = Money{amount}
+	if !slices.Contains(paymentMethods, in.Method) {
+		return row, invalidField("method", "must be one of %s, got %q", strings.Join(paymentMethods, ", "), in.Method)
+	}
+	row.Method = in.Method
+	if row.Reference, err = optionalText("reference", in.Reference, 100); err != nil {
+		return row, err
+	}
+	if in.PaidAt != "" {
+		at, err := time.Parse(time.RFC3339Nano, in.PaidAt)
+		switch {
+		case err != nil:
+			return row, invalidField("paid_at", "must be an RFC 3339 time such as \"2026-12-05T15:00:00Z\", got %q", in.PaidAt)
+		case at.After(now.Add(clockSkew)):
+			return row, invalidField("paid_at", "must not be in the future")
+		case at.Year() < 2000:
+			return row, invalidField("paid_at", "must be from 2000 on")
+		}
+		row.PaidAt = Timestamp{at}
+	}
+	return row, nil
+}
+
+// createPayment handles POST /charges/{id}/payments: a payment of part or
+// all of what the charge still owes (more is 422 overpayment). The charge
+// is locked first, so concurrent payments cannot together pay more than
+// its total; it moves to partially_paid, or paid when nothing is owed.
+func createPayment(c *sdk.Context) error {
+	id, err := pathID(c, "id", "charge")
+	if err != nil {
+		return err
+	}
+	var in paymentInput
+	if err := c.Bind(&in); err != nil {
+		return err
+	}
+	pay, err := in.parse(id, c.Principal().UserID, time.Now())
+	if err != nil {
+		return err
+	}
+	var ch chargeRow
+	b := c.DB().Batch()
+	b.Lock("charges", id)
+	b.Get("charges", id, &ch)
+	if err := b.Run(); err != nil {
+		if isCode(err, "not_found") {
+			return notFound("charge", id)
+		}
+		return fmt.Errorf("payment: read charge: %w", err)
+	}
+	balance := ch.Total.Sub(ch.Paid.Decimal)
+	if pay.Amount.GreaterThan(balance) {
+		return sdk.Unprocessable("overpayment", fmt.Sprintf("the payment of %s exceeds what charge %s still owes, %s %s",
+			pay.Amount.StringFixed(2), id, balance.StringFixed(2), ch.Currency)).
+			WithDetails(map[string]any{"field": "amount", "amount": pay.Amount.StringFixed(2), "balance": balance.StringFixed(2)})
+	}
+	pay.Currency = ch.Currency
+	paid := ch.Paid.Add(pay.Amount.Decimal)
+	event := eventPayPartial
+	if paid.Equal(ch.Total.Decimal) {
+		event = eventPay
+	}
+	b = c.DB().Batch()
+	b.InsertReturning("payments", pay, &pay)
+	b.Update("charges", id, map[string]any{"paid": paid.StringFixed(2)})
+	b.Transition("charges", id, event, "payment "+pay.ID, &ch)
+	if err := b.Run(); err != nil {
+		return fmt.Errorf("payment: record: %w", err)
+	}
+	if _, err := c.Events().Publish(TopicPaymentReceived, map[string]string{
+		"payment_id": pay.ID, "charge_id": id, "amount": pay.Amount.StringFixed(2), "currency": pay.Currency, "status": ch.Status,
+	}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, paymentView{paymentRow: pay, Charge: ch.view()})
+}
+
+// listPayments handles GET /charges/{id}/payments, in the order they were paid.
+func listPayments(c *sdk.Context) error {
+	id, err := pathID(c, "id", "charge")
+	if err != nil {
+		return err
+	}
+	limit, err := c.Limit(50)
+	if err != nil {
+		return err
+	}
+	var ch chargeRow
+	var rows []paymentRow
+	b := c.DB().Batch()
+	b.Get("charges", id, &ch)
+	next := b.List("payments", sdk.Query{Where: []sdk.Filter{sdk.Eq("charge_id", id)}, OrderBy: []sdk.Order{sdk.Asc("paid_at")}, Limit: limit, Cursor: c.Cursor()}, &rows)
+	if err := b.Run(); err != nil {
+		if isCode(err, "not_found") {
+			return notFound("charge", id)
+		}
+		return fmt.Errorf("list payments: %w", err)
+	}
+	return c.JSON(http.StatusOK, sdk.NewPage(rows, next.NextCursor))
+}

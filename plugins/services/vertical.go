@@ -1,0 +1,108 @@
+package services
+
+import (
+	"embed"
+	"io/fs"
+
+	"github.com/nexuspos/nexus/sdk"
+)
+
+// Name is the vertical's name: its routes live under
+// /api/v1/verticals/services and its tables in schema services.
+const Name = "services"
+
+// Version is the vertical's version.
+const Version = "1.0.0"
+
+// Topics of the events the vertical publishes.
+const (
+	TopicChargeCreated   = "services.charge.created"
+	TopicPaymentReceived = "services.payment.received"
+	topicContractPrefix  = "services.contract."
+)
+
+// RevenueSource is the universal source of the vertical's charges and the
+// transaction type they carry in the revenue report.
+const RevenueSource = "services_charge"
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Vertical is the professional-services vertical.
+type Vertical struct{}
+
+// New returns the vertical, ready for sdk.Serve.
+func New() *Vertical { return &Vertical{} }
+
+var _ sdk.CompanyConfigurer = (*Vertical)(nil)
+
+// Manifest implements sdk.Vertical.
+func (*Vertical) Manifest() sdk.Manifest {
+	migrations, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sdk.Manifest{
+		Name:             Name,
+		Version:          Version,
+		Description:      "Professional services: clients, monthly-fee contracts, billing runs with IVA, payments and receivables aging.",
+		Routes:           routes(),
+		Migrations:       migrations,
+		StateMachines:    stateMachines(),
+		Queries:          queries,
+		UniversalSources: map[string]string{RevenueSource: chargesSourceSQL},
+		RevenueEvents:    []sdk.RevenueEvent{{Topic: TopicChargeCreated, Source: RevenueSource, Key: "charge_id"}},
+		ConfigSchema:     configSchema,
+	}
+}
+
+// chargesSourceSQL maps charges into the platform's universal
+// transactions: each charge is revenue of the day it was issued, at its
+// total with IVA. Its statuses (open, partially_paid, paid) all count.
+const chargesSourceSQL = `SELECT company_id, 'services_charge'::text AS transaction_type, id AS source_id,
+       issued_at AS occurred_at, total AS amount, currency, status
+FROM services.charges`
+
+// Contract statuses and the events that move them.
+const (
+	ContractDraft      = "draft"
+	ContractActive     = "active"
+	ContractSuspended  = "suspended"
+	ContractTerminated = "terminated"
+
+	eventActivate  = "activate"
+	eventSuspend   = "suspend"
+	eventResume    = "resume"
+	eventTerminate = "terminate"
+)
+
+// Charge statuses and the events that move them.
+const (
+	ChargeOpen          = "open"
+	ChargePartiallyPaid = "partially_paid"
+	ChargePaid          = "paid"
+
+	eventPayPartial = "pay_partial"
+	eventPay        = "pay"
+)
+
+// stateMachines guard the status of contracts and charges.
+func stateMachines() []sdk.StateMachine {
+	m, c := sdk.RoleManager, sdk.RoleCashier
+	return []sdk.StateMachine{
+		{Table: "contracts", Column: "status", Initial: ContractDraft, Transitions: []sdk.Transition{
+			{From: ContractDraft, Event: eventActivate, To: ContractActive, MinRole: m},
+			{From: ContractActive, Event: eventSuspend, To: ContractSuspended, MinRole: m},
+			{From: ContractSuspended, Event: eventResume, To: ContractActive, MinRole: m},
+			{From: ContractDraft, Event: eventTerminate, To: ContractTerminated, MinRole: m},
+			{From: ContractActive, Event: eventTerminate, To: ContractTerminated, MinRole: m},
+			{From: ContractSuspended, Event: eventTerminate, To: ContractTerminated, MinRole: m},
+		}},
+		{Table: "charges", Column: "status", Initial: ChargeOpen, Transitions: []sdk.Transition{
+			{From: ChargeOpen, Event: eventPayPartial, To: ChargePartiallyPaid, MinRole: c},
+			{From: ChargePartiallyPaid, Event: eventPayPartial, To: ChargePartiallyPaid, MinRole: c},
+			{From: ChargeOpen, Event: eventPay, To: ChargePaid, MinRole: c},
+			{From: ChargePartiallyPaid, Event: eventPay, To: ChargePaid, MinRole: c},
+		}},
+	}
+}
