@@ -38,7 +38,7 @@ func TestClients(t *testing.T) {
 
 		for _, tc := range []struct {
 			name, body, code string
-			status          int
+			status           int
 		}{
 			{"short RFC", `{"name":"X","tax_id":"GOMA7001"}`, "invalid_tax_id", 422},
 			{"RFC with a date that does not exist", `{"name":"X","tax_id":"GOMA701332H10"}`, "invalid_tax_id", 422},
