@@ -21,11 +21,11 @@ import (
 var preamble string
 
 // readmes are run in this order, as one walkthrough sharing its variables.
-var readmes = []string{"README.md", "plugins/cpg/README.md"}
+var readmes = []string{"README.md", "plugins/cpg/README.md", "plugins/services/README.md"}
 
 // TestWalkthrough runs every ```sh example of the READMEs, in order, with
 // bash against a fresh host started as `make run` starts it (the demo
-// company and its platform admin, the hello and cpg verticals), and fails
+// company and its platform admin, the hello, cpg and services verticals), and fails
 // naming the README line whose command answered an unexpected status.
 func TestWalkthrough(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq"} {
@@ -53,8 +53,9 @@ func TestWalkthrough(t *testing.T) {
 		blocks = append(blocks, bs...)
 	}
 	dir := hosttest.PluginDir(t, map[string]string{
-		"hello": hosttest.Build(t, "github.com/nexuspos/nexus/examples/hello"),
-		"cpg":   hosttest.Build(t, "github.com/nexuspos/nexus/plugins/cpg/cmd/nexus-vertical-cpg"),
+		"hello":    hosttest.Build(t, "github.com/nexuspos/nexus/examples/hello"),
+		"cpg":      hosttest.Build(t, "github.com/nexuspos/nexus/plugins/cpg/cmd/nexus-vertical-cpg"),
+		"services": hosttest.Build(t, "github.com/nexuspos/nexus/plugins/services/cmd/nexus-vertical-services"),
 	})
 	// As `make run` starts it: a development host with the demo company,
 	// which creates and prints the demo's platform admin.
