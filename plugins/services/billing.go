@@ -121,7 +121,7 @@ type billingRunRow struct {
 	Period         string     `json:"period"`
 	ChargesCreated int        `json:"charges_created"`
 	AlreadyBilled  int        `json:"already_billed"`
-	CreatedBy      string     `json:"created_by"`
+	CreatedBy      *string    `json:"created_by"`
 	CreatedAt      *Timestamp `json:"created_at,omitempty"`
 }
 
@@ -159,7 +159,7 @@ func createBillingRun(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	run := billingRunRow{ID: uuid.NewString(), Period: p.String(), CreatedBy: c.Principal().UserID}
+	run := billingRunRow{ID: uuid.NewString(), Period: p.String(), CreatedBy: userOf(c)}
 	after := uuid.Nil.String()
 	for {
 		var page []billableContract

@@ -176,3 +176,12 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 
 // created answers 201 with v.
 func created(c *sdk.Context, v any) error { return c.JSON(http.StatusCreated, v) }
+
+// userOf is the id of the user making the request, nil when the caller is
+// no user.
+func userOf(c *sdk.Context) *string {
+	if id := c.Principal().UserID; id != "" {
+		return &id
+	}
+	return nil
+}

@@ -27,7 +27,7 @@ type paymentRow struct {
 	Method     string     `json:"method"`
 	Reference  *string    `json:"reference"`
 	PaidAt     Timestamp  `json:"paid_at"`
-	RecordedBy string     `json:"recorded_by"`
+	RecordedBy *string    `json:"recorded_by"`
 	CreatedAt  *Timestamp `json:"created_at,omitempty"`
 }
 
@@ -46,7 +46,7 @@ type paymentView struct {
 }
 
 // parse validates the payment of charge into a row.
-func (in paymentInput) parse(charge, user string, now time.Time) (paymentRow, error) {
+func (in paymentInput) parse(charge string, user *string, now time.Time) (paymentRow, error) {
 	row := paymentRow{ID: uuid.NewString(), ChargeID: charge, RecordedBy: user, PaidAt: Timestamp{now}}
 	amount, err := parseAmount("amount", in.Amount)
 	if err != nil {
@@ -88,7 +88,7 @@ func createPayment(c *sdk.Context) error {
 	if err := c.Bind(&in); err != nil {
 		return err
 	}
-	pay, err := in.parse(id, c.Principal().UserID, time.Now())
+	pay, err := in.parse(id, userOf(c), time.Now())
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ CREATE TABLE billing_runs (
     period          text NOT NULL CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
     charges_created integer NOT NULL CHECK (charges_created >= 0),
     already_billed  integer NOT NULL CHECK (already_billed >= 0),
-    created_by      uuid NOT NULL,
+    created_by      uuid, -- the user who ran it; NULL for a machine client
     created_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (company_id, id)
 );
@@ -104,7 +104,7 @@ CREATE TABLE payments (
     method      text NOT NULL CHECK (method IN ('transfer', 'card', 'cash', 'check', 'other')),
     reference   text CHECK (length(reference) <= 100),
     paid_at     timestamptz NOT NULL,
-    recorded_by uuid NOT NULL,
+    recorded_by uuid, -- the user who recorded it; NULL for a machine client
     created_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (company_id, id),
     FOREIGN KEY (company_id, charge_id) REFERENCES charges (company_id, id)
