@@ -13,6 +13,9 @@
 // revenue report through the manifest's universal source and revenue
 // event. It must not import host code or open database connections.
 //
+// Payments by transfer, card or check are a payment source of the host's
+// bank reconciliation.
+//
 // A charge is revenue when it is issued (its billing run's time), at its
 // total with IVA, as the platform counts sales and issued CFDI; payments
 // are collections of what was charged, not revenue.

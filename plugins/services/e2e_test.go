@@ -193,6 +193,34 @@ func TestServicesThroughHost(t *testing.T) {
 	p = ar.ok(http.StatusCreated, "cashier", "POST", "/charges/"+charge+"/payments", map[string]any{"amount": balance, "method": "card"})
 	require.Equal(t, "paid", p["charge"].(map[string]any)["status"])
 
+	// The bank statement of the next day holds the transfer: the host's
+	// reconciliation matches it to the payment the manifest declares.
+	buenosAires, err := time.LoadLocation("America/Argentina/Buenos_Aires")
+	require.NoError(t, err)
+	tomorrow := time.Now().In(buenosAires).AddDate(0, 0, 1).Format(time.DateOnly)
+	acct := h.Expect(http.StatusCreated, "POST", "/api/v1/bank/accounts", ar.Tokens["owner"], map[string]any{
+		"name": "Cuenta corriente", "bank": "Galicia", "currency": "ARS",
+		"csv_mapping": map[string]any{"date": "fecha", "amount": "importe", "description": "concepto"},
+	}).JSON(t)["id"].(string)
+	h.Expect(http.StatusCreated, "POST", "/api/v1/bank/accounts/"+acct+"/imports", ar.Tokens["owner"],
+		"fecha,importe,concepto\n"+tomorrow+",100.00,TRANSFERENCIA ESTUDIO RIO\n", "Content-Type", "text/csv")
+	var rec struct {
+		Examined int `json:"examined"`
+		Matched  []struct {
+			Target   string `json:"target"`
+			Payments []struct {
+				Source string `json:"source"`
+			} `json:"payments"`
+		} `json:"matched"`
+	}
+	h.Expect(http.StatusOK, "POST", "/api/v1/bank/reconcile", ar.Tokens["manager"], nil).Decode(t, &rec)
+	require.Equal(t, 1, rec.Examined)
+	require.Len(t, rec.Matched, 1, "the transfer")
+	require.Equal(t, "payment", rec.Matched[0].Target)
+	require.Len(t, rec.Matched[0].Payments, 1)
+	require.Equal(t, services.PaymentSource, rec.Matched[0].Payments[0].Source)
+	require.NotContains(t, h.Log(), "payment sources were left out")
+
 	aging := ar.ok(http.StatusOK, "viewer", "GET", "/reports/aging?as_of=2030-01-01", nil)
 	require.Equal(t, "America/Argentina/Buenos_Aires", aging["timezone"])
 	summary := aging["summary"].([]any)

@@ -52,6 +52,7 @@ func (*Vertical) Manifest() sdk.Manifest {
 		Queries:          queries,
 		UniversalSources: map[string]string{RevenueSource: chargesSourceSQL},
 		RevenueEvents:    []sdk.RevenueEvent{{Topic: TopicChargeCreated, Source: RevenueSource, Key: "charge_id"}},
+		PaymentSources:   map[string]string{PaymentSource: paymentsSourceSQL},
 		ConfigSchema:     configSchema,
 	}
 }
@@ -62,6 +63,18 @@ func (*Vertical) Manifest() sdk.Manifest {
 const chargesSourceSQL = `SELECT company_id, 'services_charge'::text AS transaction_type, id AS source_id,
        issued_at AS occurred_at, total AS amount, currency, status
 FROM services.charges`
+
+// PaymentSource names the vertical's payments in the host's bank
+// reconciliation.
+const PaymentSource = "services_payments"
+
+// paymentsSourceSQL lists, for the host's bank reconciliation, the
+// payments that reach a bank account: transfers, cards and checks. Cash
+// and other means are left out.
+const paymentsSourceSQL = `SELECT company_id, 'services_payments'::text AS source, id AS payment_id, paid_at AS occurred_at,
+       amount, currency, method, reference, charge_id AS document_id
+FROM services.payments
+WHERE method IN ('transfer', 'card', 'check')`
 
 // Contract statuses and the events that move them.
 const (
