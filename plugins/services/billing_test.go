@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/sdk/sdktest"
 )
 
 // TestBillingRun: a run charges each contract that is active and started
@@ -133,4 +137,30 @@ func TestBillingRunsConcurrent(t *testing.T) {
 	require.EqualValues(t, contracts, sum, "the runs created one charge per contract between them: %v", created)
 	require.Len(t, a.charges("period=2026-11"), contracts)
 	require.Equal(t, contracts, a.topics()["services.charge.created"], "one event per charge")
+}
+
+// TestBillingRunIdempotencyKey: a retried run with the same
+// Idempotency-Key answers the original run (the host's idempotency), and
+// another body under that key is 409.
+func TestBillingRunIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	a := mexican(t, h)
+	a.contract(a.client("Despacho Reintento"), "10.00", "active", nil)
+	send := func(body string) *sdktest.Response {
+		r := httptest.NewRequest("POST", "/billing-runs", strings.NewReader(body))
+		r.Header.Set("Idempotency-Key", "run-2026-12")
+		return a.h.DoRequest(r)
+	}
+	first := send(`{"period":"2026-12"}`)
+	require.Equal(t, http.StatusCreated, first.Status, string(first.Body))
+	again := send(`{"period":"2026-12"}`)
+	require.Equal(t, http.StatusCreated, again.Status, string(again.Body))
+	require.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
+	require.JSONEq(t, string(first.Body), string(again.Body))
+	other := send(`{"period":"2027-01"}`)
+	require.Equal(t, http.StatusConflict, other.Status, string(other.Body))
+	require.Equal(t, "idempotency_key_reused", other.ErrorCode())
+	runs, _ := a.page("/billing-runs")
+	require.Len(t, runs, 1)
 }
