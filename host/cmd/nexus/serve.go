@@ -20,6 +20,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/config"
 	"github.com/nexuspos/nexus/host/internal/events"
+	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpapi"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/invoices"
@@ -128,7 +129,7 @@ func serve(ctx context.Context) error {
 		Cache:          p.shared.cache,
 		Locks:          p.shared.locks,
 		Events:         p.events,
-		Publish:        plugins.OutboxPublisher(p.events),
+		Publish:        hostsvc.OutboxPublisher(p.events),
 		Tenant:         p.tenant,
 	})
 	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))

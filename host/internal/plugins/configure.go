@@ -50,7 +50,7 @@ func (m *Manager) Configure(ctx context.Context, name string, c Company, config 
 	if !ok {
 		return httpx.Unavailable("vertical_unavailable", "vertical "+name+" is not available right now")
 	}
-	callID, cl := m.calls.begin(name, proc, httpx.RequestID(ctx), principalOf(ctx, c.ID), m.cfg.Pool)
+	callID, cl := m.calls.Begin(name, proc.data, httpx.RequestID(ctx), principalOf(ctx, c.ID), m.cfg.Pool)
 	res, err := proc.api.ConfigureCompany(ctx, &nexusv1.ConfigureCompanyRequest{
 		CallId: callID,
 		Company: &nexusv1.Company{
@@ -60,17 +60,17 @@ func (m *Manager) Configure(ctx context.Context, name string, c Company, config 
 		Config: config,
 	})
 	if err != nil {
-		_ = m.calls.end(ctx, callID, cl, false)
+		_ = m.calls.End(ctx, callID, cl, false)
 		m.log.Error("configure company failed", "vertical", name, "company_id", c.ID, "request_id", httpx.RequestID(ctx), "error", err)
 		return httpx.NewError(http.StatusBadGateway, "vertical_error",
 			"the vertical failed to configure the company: "+status.Convert(err).Message())
 	}
 	if len(res.GetErrors()) > 0 {
-		_ = m.calls.end(ctx, callID, cl, false)
+		_ = m.calls.End(ctx, callID, cl, false)
 		return httpx.Unprocessable("invalid_config", "the vertical refused the configuration").
 			WithDetails(map[string]any{"errors": res.GetErrors()})
 	}
-	if err := m.calls.end(ctx, callID, cl, true); err != nil {
+	if err := m.calls.End(ctx, callID, cl, true); err != nil {
 		return commitError(err)
 	}
 	return nil

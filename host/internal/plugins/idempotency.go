@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -34,16 +35,16 @@ func writeStored(w http.ResponseWriter, s hostcall.StoredResponse) {
 
 // idempotency claims the request's Idempotency-Key in its unit of work, or
 // finds the response stored for it (see hostcall.IdempotentRequest).
-func (m *Manager) idempotency(ctx context.Context, r *http.Request, cl *call, route *nexusv1.Route, body []byte) (idemState, error) {
+func (m *Manager) idempotency(ctx context.Context, r *http.Request, cl *hostsvc.Call, route *nexusv1.Route, body []byte) (idemState, error) {
 	key := r.Header.Get("Idempotency-Key")
-	if key == "" || r.Method == http.MethodGet || cl.unit == nil {
+	if key == "" || r.Method == http.MethodGet || cl.Unit() == nil {
 		return idemState{}, nil
 	}
 	if !hostcall.ValidKey(key) {
 		return idemState{}, httpx.BadRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable ASCII characters")
 	}
-	req := hostcall.NewIdempotentRequest(cl.principal.CompanyID, cl.vertical+":"+route.GetId(), key, r.Method, r.URL.RequestURI(), body)
-	replay, err := req.Claim(ctx, cl.unit)
+	req := hostcall.NewIdempotentRequest(cl.Principal().CompanyID, cl.Vertical()+":"+route.GetId(), key, r.Method, r.URL.RequestURI(), body)
+	replay, err := req.Claim(ctx, cl.Unit())
 	switch {
 	case errors.Is(err, hostcall.ErrKeyReused):
 		return idemState{}, httpx.Conflict("idempotency_key_reused", err.Error())

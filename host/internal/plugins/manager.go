@@ -1,10 +1,13 @@
 // Package plugins is the host's plugin runtime: it discovers vertical
 // executables, launches them with go-plugin over gRPC (AutoMTLS, handshake,
 // negotiated protocol version, optional sha256 pinning), validates their
-// manifests, serves the Host callback service to them, proxies their routes,
-// watches their health and restarts them with backoff. It must never let a
-// plugin failure take the host down, and never leaves a plugin running after
-// Stop.
+// manifests, proxies their routes and delivers their events, watches their
+// health and restarts them with backoff. The Host service the plugins call
+// back (DB, Publish, Cache, Lock...) belongs to host/internal/hostsvc; the
+// runtime serves one per running vertical through the go-plugin broker.
+//
+// It must never let a plugin failure take the host down, and never leaves
+// a plugin running after Stop.
 package plugins
 
 import (
@@ -24,12 +27,12 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
 
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/events"
+	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/locks"
 	"github.com/nexuspos/nexus/internal/hostcall"
@@ -68,7 +71,7 @@ type Config struct {
 	Pool *pgxpool.Pool
 	// Publish records events in a unit of work's transaction (the outbox).
 	// Without it the Publish callback is refused.
-	Publish Publisher
+	Publish hostsvc.Publisher
 	// Cache and Locks back the cache and lock callbacks, scoped to the
 	// vertical and the call's company.
 	Cache cache.Backend
@@ -79,10 +82,6 @@ type Config struct {
 	// calls that do not come through the HTTP gate (events).
 	Tenant func(ctx context.Context, companyID uuid.UUID, vertical string) (Tenant, error)
 }
-
-// Publisher validates events and queues their outbox insert in b, a batch
-// the caller sends in its unit of work, and returns their ids.
-type Publisher func(ctx context.Context, b *pgx.Batch, companyID uuid.UUID, requestID string, events []*nexusv1.OutEvent) ([]string, error)
 
 func (c *Config) defaults() {
 	if c.HealthInterval <= 0 {
@@ -132,7 +131,7 @@ type Manager struct {
 	cfg   Config
 	log   hclog.Logger
 	lock  map[string][]byte
-	calls calls
+	calls hostsvc.Calls
 
 	mu        sync.RWMutex
 	verticals map[string]*vertical
@@ -188,7 +187,7 @@ type process struct {
 	// data is nil when the host runs without a database.
 	data *hostcall.Data
 	// host serves the plugin's callbacks.
-	host *hostService
+	host *hostsvc.Service
 }
 
 // Start discovers and launches every plugin. A plugin that cannot start is
@@ -335,12 +334,12 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	if err := m.subscribe(ctx, v, man); err != nil {
 		return nil, &refusedError{fmt.Errorf("subscriptions: %w", err)}
 	}
-	proc.host = &hostService{vertical: v.name, calls: &m.calls, log: m.log.Named(v.name), publish: m.cfg.Publish,
-		cache: m.cfg.Cache, locks: m.cfg.Locks, wake: m.wake()}
+	proc.host = hostsvc.New(hostsvc.Config{Vertical: v.name, Calls: &m.calls, Logger: m.log.Named(v.name), Publish: m.cfg.Publish,
+		Cache: m.cfg.Cache, Locks: m.cfg.Locks, Wake: m.wake()})
 	id := wc.Broker.NextId()
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(wire.ServerOptions(opts)...)
-		nexusv1.RegisterHostServer(s, proc.host)
+		proc.host.Register(s)
 		return s
 	})
 	if _, err := wc.Init(ctx, &nexusv1.InitRequest{HostServiceId: id, HostVersion: m.cfg.HostVersion}); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -117,10 +118,10 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 		deadline, _ := ctx.Deadline()
 		tenant, _ := r.Context().Value(tenantKey{}).(Tenant)
 		requestID := httpx.RequestID(ctx)
-		callID, cl := m.calls.begin(v.name, proc, requestID, p, m.cfg.Pool)
+		callID, cl := m.calls.Begin(v.name, proc.data, requestID, p, m.cfg.Pool)
 		idem, err := m.idempotency(ctx, r, cl, route, body)
 		if err != nil || idem.replay != nil {
-			_ = m.calls.end(ctx, callID, cl, false)
+			_ = m.calls.End(ctx, callID, cl, false)
 			if err != nil {
 				httpx.WriteError(w, r, err)
 			} else {
@@ -145,13 +146,13 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			DeferEffects:     true,
 		})
 		if err != nil {
-			_ = m.calls.end(ctx, callID, cl, false)
+			_ = m.calls.End(ctx, callID, cl, false)
 			m.callFailed(w, r, v, err)
 			return
 		}
 		out := hostcall.StoredResponseOf(res)
 		if m.invalidAnswer(w, r, v, out.Status) {
-			_ = m.calls.end(ctx, callID, cl, false)
+			_ = m.calls.End(ctx, callID, cl, false)
 			return
 		}
 		commit := out.Status < http.StatusBadRequest
@@ -159,24 +160,24 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			// The vertical's events and the stored response share the
 			// round trip before the commit.
 			b := &pgx.Batch{}
-			if err := proc.host.applyEffects(ctx, b, cl, res); err != nil {
-				_ = m.calls.end(ctx, callID, cl, false)
+			if err := proc.host.ApplyEffects(ctx, b, cl, res); err != nil {
+				_ = m.calls.End(ctx, callID, cl, false)
 				m.effectsFailed(w, r, v, err)
 				return
 			}
-			cl.journalInvalidations(b)
+			cl.JournalInvalidations(b)
 			if err := queueResponse(b, idem, out); err != nil {
-				_ = m.calls.end(ctx, callID, cl, false)
+				_ = m.calls.End(ctx, callID, cl, false)
 				httpx.WriteError(w, r, err)
 				return
 			}
-			if err := sendIn(ctx, cl, b); err != nil {
-				_ = m.calls.end(ctx, callID, cl, false)
+			if err := cl.Send(ctx, b); err != nil {
+				_ = m.calls.End(ctx, callID, cl, false)
 				httpx.WriteError(w, r, fmt.Errorf("finish request: %w", err))
 				return
 			}
 		}
-		if err := m.calls.end(ctx, callID, cl, commit); err != nil && commit {
+		if err := m.calls.End(ctx, callID, cl, commit); err != nil && commit {
 			httpx.Logger(r.Context()).Error("commit failed", "vertical", v.name, "error", err)
 			httpx.WriteError(w, r, commitError(err))
 			return
@@ -265,4 +266,23 @@ func principalToProto(p auth.Principal) *nexusv1.Principal {
 		CompanyId: p.CompanyID.String(),
 		Role:      string(p.Role),
 	}
+}
+
+// effectsFailed answers a request whose returned effects the host could not
+// apply: the vertical's mistakes (a foreign topic, a bad cache key) are its
+// error, a missing service is unavailable.
+func (m *Manager) effectsFailed(w http.ResponseWriter, r *http.Request, v *vertical, err error) {
+	st := status.Convert(err)
+	if st.Code() == codes.Unavailable {
+		reason := "service_unavailable"
+		for _, d := range st.Details() {
+			if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetReason() != "" {
+				reason = info.GetReason()
+			}
+		}
+		httpx.WriteError(w, r, httpx.Unavailable(reason, st.Message()))
+		return
+	}
+	httpx.Logger(r.Context()).Error("applying a vertical's effects failed", "vertical", v.name, "error", err)
+	httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical's answer could not be applied"))
 }

@@ -1,26 +1,24 @@
-package plugins
+package hostsvc
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/locks"
-	"github.com/nexuspos/nexus/internal/dal"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
 // scope is the cache and lock namespace of a call: its vertical and company.
-func (cl *call) scope() cache.Scope {
+func (cl *Call) scope() cache.Scope {
 	return cache.Scope{Vertical: cl.vertical, CompanyID: cl.principal.CompanyID}
 }
 
 // cacheFor returns the call's view of the vertical's cache: invalidations
 // are held until the call's unit of work commits.
-func (h *hostService) cacheFor(ctx context.Context, cl *call) (cache.Cache, error) {
+func (h *Service) cacheFor(ctx context.Context, cl *Call) (cache.Cache, error) {
 	if h.cache == nil {
 		return nil, rpcError(codes.Unavailable, "cache_unavailable", "the host runs without a cache")
 	}
@@ -44,7 +42,7 @@ func (h *hostService) cacheFor(ctx context.Context, cl *call) (cache.Cache, erro
 }
 
 // CacheGet implements nexusv1.HostServer.
-func (h *hostService) CacheGet(ctx context.Context, req *nexusv1.CacheGetRequest) (*nexusv1.CacheGetResponse, error) {
+func (h *Service) CacheGet(ctx context.Context, req *nexusv1.CacheGetRequest) (*nexusv1.CacheGetResponse, error) {
 	cl, err := h.calls.lookup(ctx, h.vertical)
 	if err != nil {
 		return nil, err
@@ -61,7 +59,7 @@ func (h *hostService) CacheGet(ctx context.Context, req *nexusv1.CacheGetRequest
 }
 
 // CacheSet implements nexusv1.HostServer.
-func (h *hostService) CacheSet(ctx context.Context, req *nexusv1.CacheSetRequest) (*nexusv1.CacheSetResponse, error) {
+func (h *Service) CacheSet(ctx context.Context, req *nexusv1.CacheSetRequest) (*nexusv1.CacheSetResponse, error) {
 	cl, err := h.calls.lookup(ctx, h.vertical)
 	if err != nil {
 		return nil, err
@@ -83,7 +81,7 @@ func (h *hostService) CacheSet(ctx context.Context, req *nexusv1.CacheSetRequest
 }
 
 // CacheInvalidate implements nexusv1.HostServer.
-func (h *hostService) CacheInvalidate(ctx context.Context, req *nexusv1.CacheInvalidateRequest) (*nexusv1.CacheInvalidateResponse, error) {
+func (h *Service) CacheInvalidate(ctx context.Context, req *nexusv1.CacheInvalidateRequest) (*nexusv1.CacheInvalidateResponse, error) {
 	cl, err := h.calls.lookup(ctx, h.vertical)
 	if err != nil {
 		return nil, err
@@ -96,7 +94,7 @@ func (h *hostService) CacheInvalidate(ctx context.Context, req *nexusv1.CacheInv
 
 // invalidateFor drops req's keys and tags from cl's cache once its unit of
 // work commits.
-func (h *hostService) invalidateFor(ctx context.Context, cl *call, req *nexusv1.CacheInvalidateRequest) error {
+func (h *Service) invalidateFor(ctx context.Context, cl *Call, req *nexusv1.CacheInvalidateRequest) error {
 	c, err := h.cacheFor(ctx, cl)
 	if err != nil {
 		return err
@@ -114,7 +112,7 @@ func (h *hostService) invalidateFor(ctx context.Context, cl *call, req *nexusv1.
 	return nil
 }
 
-func (h *hostService) lockerFor(ctx context.Context) (locks.Locker, error) {
+func (h *Service) lockerFor(ctx context.Context) (locks.Locker, error) {
 	cl, err := h.calls.lookup(ctx, h.vertical)
 	if err != nil {
 		return nil, err
@@ -130,7 +128,7 @@ func (h *hostService) lockerFor(ctx context.Context) (locks.Locker, error) {
 }
 
 // Lock implements nexusv1.HostServer.
-func (h *hostService) Lock(ctx context.Context, req *nexusv1.LockRequest) (*nexusv1.LockResponse, error) {
+func (h *Service) Lock(ctx context.Context, req *nexusv1.LockRequest) (*nexusv1.LockResponse, error) {
 	lk, err := h.lockerFor(ctx)
 	if err != nil {
 		return nil, err
@@ -143,7 +141,7 @@ func (h *hostService) Lock(ctx context.Context, req *nexusv1.LockRequest) (*nexu
 }
 
 // Unlock implements nexusv1.HostServer.
-func (h *hostService) Unlock(ctx context.Context, req *nexusv1.UnlockRequest) (*nexusv1.UnlockResponse, error) {
+func (h *Service) Unlock(ctx context.Context, req *nexusv1.UnlockRequest) (*nexusv1.UnlockResponse, error) {
 	lk, err := h.lockerFor(ctx)
 	if err != nil {
 		return nil, err
@@ -159,7 +157,7 @@ func (h *hostService) Unlock(ctx context.Context, req *nexusv1.UnlockRequest) (*
 }
 
 // ExtendLock implements nexusv1.HostServer.
-func (h *hostService) ExtendLock(ctx context.Context, req *nexusv1.ExtendLockRequest) (*nexusv1.ExtendLockResponse, error) {
+func (h *Service) ExtendLock(ctx context.Context, req *nexusv1.ExtendLockRequest) (*nexusv1.ExtendLockResponse, error) {
 	lk, err := h.lockerFor(ctx)
 	if err != nil {
 		return nil, err
@@ -172,30 +170,4 @@ func (h *hostService) ExtendLock(ctx context.Context, req *nexusv1.ExtendLockReq
 		return nil, lockError(err)
 	}
 	return &nexusv1.ExtendLockResponse{}, nil
-}
-
-func rpcError(code codes.Code, reason, msg string) error {
-	return dal.Status(&dal.Error{Code: code, Reason: reason, Message: msg})
-}
-
-func cacheError(err error) error {
-	if errors.Is(err, cache.ErrInvalid) {
-		return rpcError(codes.InvalidArgument, "invalid_cache_request", err.Error())
-	}
-	return rpcError(codes.Internal, "internal", "cache failure")
-}
-
-func lockError(err error) error {
-	switch {
-	case errors.Is(err, locks.ErrInvalid):
-		return rpcError(codes.InvalidArgument, "invalid_lock_request", err.Error())
-	case errors.Is(err, locks.ErrNotAcquired):
-		return rpcError(codes.Aborted, "lock_not_acquired", err.Error())
-	case errors.Is(err, locks.ErrNotHeld):
-		return rpcError(codes.Aborted, "lock_not_held", err.Error())
-	case errors.Is(err, locks.ErrUnavailable):
-		return rpcError(codes.Unavailable, "lock_unavailable", "locks are unavailable right now")
-	default:
-		return rpcError(codes.Internal, "internal", "lock failure")
-	}
 }
