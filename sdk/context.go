@@ -12,8 +12,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
-
-	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
 // Context is what a handler gets for one request: its parameters, body and
@@ -49,34 +47,36 @@ type Context struct {
 type effects struct {
 	// vertical is the manifest's name, which every topic starts with.
 	vertical string
-	events   []*nexusv1.OutEvent
+	events   []outEvent
 	keys     []string
 	tags     []string
 }
 
+// outEvent is an event a call publishes.
+type outEvent struct {
+	// id is set when the SDK names the event (deferred effects); the host
+	// names the others.
+	id            string
+	topic         string
+	payload       []byte
+	schemaVersion int
+}
+
 // publish records ev, with an id of its own, and returns the id. It
 // refuses a topic outside the vertical's namespace, as the host would.
-func (f *effects) publish(ev *nexusv1.OutEvent) (string, error) {
-	if !strings.HasPrefix(ev.GetTopic(), f.vertical+".") {
-		return "", fmt.Errorf("publish: topic %q must start with %q", ev.GetTopic(), f.vertical+".")
+func (f *effects) publish(ev outEvent) (string, error) {
+	if !strings.HasPrefix(ev.topic, f.vertical+".") {
+		return "", fmt.Errorf("publish: topic %q must start with %q", ev.topic, f.vertical+".")
 	}
-	ev.Id = uuid.NewString()
+	ev.id = uuid.NewString()
 	f.events = append(f.events, ev)
-	return ev.Id, nil
+	return ev.id, nil
 }
 
 // invalidate records keys and tags to drop.
 func (f *effects) invalidate(keys, tags []string) {
 	f.keys = append(f.keys, keys...)
 	f.tags = append(f.tags, tags...)
-}
-
-// fill puts the effects into res.
-func (f *effects) fill(res *nexusv1.RouteResponse) {
-	res.Events = f.events
-	if len(f.keys) > 0 || len(f.tags) > 0 {
-		res.Invalidate = &nexusv1.CacheInvalidateRequest{Keys: f.keys, Tags: f.tags}
-	}
 }
 
 // Context returns the request's context: cancelled when the client goes
@@ -247,11 +247,11 @@ func (e *Events) Publish(topic string, payload any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("publish %s: %w", topic, err)
 	}
-	ev := &nexusv1.OutEvent{Topic: topic, Payload: data, SchemaVersion: 1}
+	ev := outEvent{topic: topic, payload: data, schemaVersion: 1}
 	if e.c.effects != nil {
 		return e.c.effects.publish(ev)
 	}
-	ids, err := e.c.host.publish(e.c.ctx, []*nexusv1.OutEvent{ev})
+	ids, err := e.c.host.publish(e.c.ctx, []outEvent{ev})
 	if err != nil {
 		return "", err
 	}

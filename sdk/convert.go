@@ -1,17 +1,27 @@
 package sdk
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"sort"
+	"time"
 
 	"github.com/nexuspos/nexus/internal/migration"
 
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
-// This file is the only place where SDK types meet protobuf types.
+// This file is where SDK values meet protobuf: every message of
+// proto/nexus/v1 the SDK builds or reads — the manifest, the calls the host
+// makes (routes, events, company configuration) and their answers, and the
+// host callbacks (DB, Publish, Cache, Lock, Log, Echo) — is built or read
+// here. Only two other files name protobuf types, and neither builds or
+// reads a message beyond an empty acknowledgement: server.go, whose
+// methods are the generated Vertical service's, and bridge.go, sdktest's
+// way to that service. The rest of the package is plain Go, and no
+// exported name mentions a protobuf type (TestProtobufStaysInConvert).
 
 func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 	pm := &nexusv1.Manifest{
@@ -158,4 +168,260 @@ func migrationsRoot(fsys fs.FS) fs.FS {
 		}
 	}
 	return fsys
+}
+
+// hostClient makes the host callbacks of one call (a request or an event):
+// each method builds its request and reads the answer here.
+type hostClient struct {
+	client nexusv1.HostClient
+	callID string
+}
+
+// dialHost connects to the host service the broker serves under id.
+func dialHost(b broker, id uint32) (nexusv1.HostClient, error) {
+	conn, err := b.Dial(id)
+	if err != nil {
+		return nil, fmt.Errorf("dial host service %d: %w", id, err)
+	}
+	return nexusv1.NewHostClient(conn), nil
+}
+
+func (h *hostClient) echo(ctx context.Context, message string) (EchoResult, error) {
+	if h.client == nil {
+		return EchoResult{}, errHostUnavailable
+	}
+	res, err := h.client.Echo(h.outgoing(ctx), &nexusv1.EchoRequest{Message: message}, callOptions...)
+	if err != nil {
+		return EchoResult{}, fromStatus("echo", err)
+	}
+	return EchoResult{
+		Message:   res.GetMessage(),
+		RequestID: res.GetRequestId(),
+		CompanyID: res.GetCompanyId(),
+		UserID:    res.GetUserId(),
+		Vertical:  res.GetVertical(),
+	}, nil
+}
+
+func (h *hostClient) db(ctx context.Context, ops []*pendingOp) ([]dbResult, error) {
+	if h.client == nil {
+		return nil, errHostUnavailable
+	}
+	req := &nexusv1.DBRequest{Ops: make([]*nexusv1.DBOp, len(ops))}
+	for i, op := range ops {
+		req.Ops[i] = dbOpToProto(op.op)
+	}
+	res, err := h.client.DB(h.outgoing(ctx), req, callOptions...)
+	if err != nil {
+		return nil, fromStatus("db", err)
+	}
+	out := make([]dbResult, len(res.GetResults()))
+	for i, r := range res.GetResults() {
+		out[i] = dbResult{affected: r.GetAffected(), nextCursor: r.GetNextCursor(), rows: r.GetRows()}
+	}
+	return out, nil
+}
+
+func dbOpToProto(o dbOp) *nexusv1.DBOp {
+	op := &nexusv1.DBOp{
+		Kind: o.kind, Table: o.table, Id: o.id, Ids: o.ids, Rows: o.rows, Returning: o.returning,
+		Query: o.query, Args: o.args, Event: o.event, Note: o.note,
+		Limit: int32(o.limit), Cursor: o.cursor, GroupBy: o.groupBy,
+	}
+	if o.version != nil {
+		op.ExpectedVersion, op.HasVersion = *o.version, true
+	}
+	for _, f := range o.filters {
+		op.Filters = append(op.Filters, &nexusv1.Filter{Column: f.column, Op: f.op, Value: f.value})
+	}
+	for _, ord := range o.order {
+		op.Order = append(op.Order, &nexusv1.Order{Column: ord.Column, Desc: ord.Desc})
+	}
+	for _, a := range o.aggregates {
+		op.Aggregates = append(op.Aggregates, &nexusv1.Aggregate{Fn: a.Fn, Column: a.Column, As: a.As})
+	}
+	return op
+}
+
+func eventsToProto(evs []outEvent) []*nexusv1.OutEvent {
+	out := make([]*nexusv1.OutEvent, len(evs))
+	for i, ev := range evs {
+		out[i] = &nexusv1.OutEvent{Id: ev.id, Topic: ev.topic, Payload: ev.payload, SchemaVersion: int32(ev.schemaVersion)}
+	}
+	return out
+}
+
+func (h *hostClient) publish(ctx context.Context, events []outEvent) ([]string, error) {
+	if h.client == nil {
+		return nil, errHostUnavailable
+	}
+	res, err := h.client.Publish(h.outgoing(ctx), &nexusv1.PublishRequest{Events: eventsToProto(events)}, callOptions...)
+	if err != nil {
+		return nil, fromStatus("publish", err)
+	}
+	if len(res.GetIds()) != len(events) {
+		return nil, fmt.Errorf("publish: host answered %d ids for %d events", len(res.GetIds()), len(events))
+	}
+	return res.GetIds(), nil
+}
+
+func (h *hostClient) log(ctx context.Context, level, msg string, fields map[string]string) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	_, err := h.client.Log(h.outgoing(ctx), &nexusv1.LogRequest{Level: level, Message: msg, Fields: fields}, callOptions...)
+	return err
+}
+
+func (h *hostClient) cacheGet(ctx context.Context, key string, tags []string) (cacheEntry, error) {
+	if h.client == nil {
+		return cacheEntry{}, errHostUnavailable
+	}
+	res, err := h.client.CacheGet(h.outgoing(ctx), &nexusv1.CacheGetRequest{Key: key, Tags: tags}, callOptions...)
+	if err != nil {
+		return cacheEntry{}, fromStatus("cache get", err)
+	}
+	return cacheEntry{key: key, value: res.GetValue(), found: res.GetFound(), tags: tags, stamp: res.GetStamp()}, nil
+}
+
+func (h *hostClient) cacheSet(ctx context.Context, e cacheEntry) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	req := &nexusv1.CacheSetRequest{Key: e.key, Value: e.value, TtlMs: e.ttl.Milliseconds(), Tags: e.tags, Stamp: e.stamp}
+	if _, err := h.client.CacheSet(h.outgoing(ctx), req, callOptions...); err != nil {
+		return fromStatus("cache set", err)
+	}
+	return nil
+}
+
+func (h *hostClient) cacheInvalidate(ctx context.Context, keys, tags []string) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	if _, err := h.client.CacheInvalidate(h.outgoing(ctx), &nexusv1.CacheInvalidateRequest{Keys: keys, Tags: tags}, callOptions...); err != nil {
+		return fromStatus("cache invalidate", err)
+	}
+	return nil
+}
+
+func (h *hostClient) lock(ctx context.Context, name string, ttl, wait time.Duration) (string, error) {
+	if h.client == nil {
+		return "", errHostUnavailable
+	}
+	req := &nexusv1.LockRequest{Name: name, TtlMs: ttl.Milliseconds(), WaitMs: wait.Milliseconds()}
+	res, err := h.client.Lock(h.outgoing(ctx), req, callOptions...)
+	if err != nil {
+		return "", fromStatus("lock", err)
+	}
+	return res.GetToken(), nil
+}
+
+func (h *hostClient) unlock(ctx context.Context, name, token string) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	if _, err := h.client.Unlock(h.outgoing(ctx), &nexusv1.UnlockRequest{Name: name, Token: token}, callOptions...); err != nil {
+		return fromStatus("unlock", err)
+	}
+	return nil
+}
+
+func (h *hostClient) extendLock(ctx context.Context, name, token string, ttl time.Duration) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	req := &nexusv1.ExtendLockRequest{Name: name, Token: token, TtlMs: ttl.Milliseconds()}
+	if _, err := h.client.ExtendLock(h.outgoing(ctx), req, callOptions...); err != nil {
+		return fromStatus("extend lock", err)
+	}
+	return nil
+}
+
+// routeCall is a RouteRequest as the SDK handles it.
+type routeCall struct {
+	callID, routeID, requestID, method, path string
+	params                                   map[string]string
+	query, headers                           map[string][]string
+	body                                     []byte
+	principal                                Principal
+	company                                  Company
+	config                                   json.RawMessage
+	deferEffects                             bool
+}
+
+func routeCallOf(req *nexusv1.RouteRequest) routeCall {
+	return routeCall{
+		callID: req.GetCallId(), routeID: req.GetRouteId(), requestID: req.GetRequestId(),
+		method: req.GetMethod(), path: req.GetPath(), params: req.GetParams(),
+		query: fromValues(req.GetQuery()), headers: fromValues(req.GetHeaders()), body: req.GetBody(),
+		principal: principalFromProto(req.GetPrincipal()), company: companyFromProto(req.GetCompany()),
+		config: configOf(req.GetConfig()), deferEffects: req.GetDeferEffects(),
+	}
+}
+
+// routeResult is a handler's answer, with its effects when the host
+// deferred them.
+type routeResult struct {
+	status  int
+	headers map[string][]string
+	body    []byte
+	effects *effects
+}
+
+func routeResponseOf(r routeResult) *nexusv1.RouteResponse {
+	res := &nexusv1.RouteResponse{Status: int32(r.status), Headers: toValues(r.headers), Body: r.body}
+	if f := r.effects; f != nil {
+		if len(f.events) > 0 {
+			res.Events = eventsToProto(f.events)
+		}
+		if len(f.keys) > 0 || len(f.tags) > 0 {
+			res.Invalidate = &nexusv1.CacheInvalidateRequest{Keys: f.keys, Tags: f.tags}
+		}
+	}
+	return res
+}
+
+// eventCall is an EventRequest as the SDK handles it.
+type eventCall struct {
+	callID, subscription string
+	event                Event
+	company              Company
+	config               json.RawMessage
+}
+
+func eventCallOf(req *nexusv1.EventRequest) eventCall {
+	return eventCall{
+		callID: req.GetCallId(), subscription: req.GetSubscription(),
+		event: Event{
+			ID:            req.GetId(),
+			Topic:         req.GetTopic(),
+			CompanyID:     req.GetCompanyId(),
+			Payload:       json.RawMessage(req.GetPayload()),
+			OccurredAt:    time.Unix(0, req.GetOccurredAtUnixNano()).UTC(),
+			RequestID:     req.GetRequestId(),
+			Attempt:       int(req.GetAttempt()),
+			SchemaVersion: int(req.GetSchemaVersion()),
+		},
+		company: companyFromProto(req.GetCompany()),
+		config:  configOf(req.GetConfig()),
+	}
+}
+
+func hostServiceID(req *nexusv1.InitRequest) uint32 { return req.GetHostServiceId() }
+
+// configureCall is a ConfigureCompanyRequest as the SDK handles it.
+type configureCall struct {
+	callID  string
+	company Company
+	// config is the configuration as the host sent it (possibly empty).
+	config []byte
+}
+
+func configureCallOf(req *nexusv1.ConfigureCompanyRequest) configureCall {
+	return configureCall{callID: req.GetCallId(), company: companyFromProto(req.GetCompany()), config: req.GetConfig()}
+}
+
+func configureResponse(problems []string) *nexusv1.ConfigureCompanyResponse {
+	return &nexusv1.ConfigureCompanyResponse{Errors: problems}
 }

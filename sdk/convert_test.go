@@ -139,7 +139,7 @@ func TestFromDALStatusKeepsInternalsOut(t *testing.T) {
 	require.Equal(t, map[string]any{"id": "n1"}, e.Details)
 	require.Equal(t, map[string]any{"table": "products", "op": float64(0), "constraint": "products_sku_key"}, e.Internal)
 
-	body := string(errorResponse("req-1", e).GetBody())
+	body := string(errorResult("req-1", e).body)
 	require.JSONEq(t, `{"error":{"code":"duplicate","message":"a row with the same unique values already exists","details":{"id":"n1"}},"request_id":"req-1"}`, body)
 }
 

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
-	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
 // DB is a vertical's access to its own tables, bound to the current call's
@@ -116,14 +114,43 @@ type Result struct {
 }
 
 type pendingOp struct {
-	pb     *nexusv1.DBOp
+	op     dbOp
 	out    any
 	result *Result
 }
 
-func (b *Batch) add(op *nexusv1.DBOp, out any) *Result {
+// dbOp is one operation of a batch as the host's DB callback takes it
+// (convert.go puts it on the wire).
+type dbOp struct {
+	kind, table, id, query, event, note, cursor string
+	ids                                         []string
+	rows, args                                  []byte
+	returning                                   bool
+	limit                                       int
+	filters                                     []dbFilter
+	order                                       []Order
+	groupBy                                     []string
+	aggregates                                  []Agg
+	// version, when set, is the version the row must still have.
+	version *int64
+}
+
+// dbFilter is a Filter with its value encoded as JSON.
+type dbFilter struct {
+	column, op string
+	value      []byte
+}
+
+// dbResult is the host's answer to one operation.
+type dbResult struct {
+	affected   int64
+	nextCursor string
+	rows       [][]byte
+}
+
+func (b *Batch) add(op dbOp, out any) *Result {
 	r := &Result{}
-	b.ops = append(b.ops, &pendingOp{pb: op, out: out, result: r})
+	b.ops = append(b.ops, &pendingOp{op: op, out: out, result: r})
 	return r
 }
 
@@ -137,56 +164,46 @@ func (b *Batch) encode(v any) []byte {
 
 // Insert queues an insert of one row or a slice of rows.
 func (b *Batch) Insert(table string, rows any) *Result {
-	return b.add(&nexusv1.DBOp{Kind: "insert", Table: table, Rows: b.encode(rows)}, nil)
+	return b.add(dbOp{kind: "insert", table: table, rows: b.encode(rows)}, nil)
 }
 
 // InsertReturning queues an insert that decodes the stored rows into out.
 func (b *Batch) InsertReturning(table string, rows, out any) *Result {
-	return b.add(&nexusv1.DBOp{Kind: "insert", Table: table, Rows: b.encode(rows), Returning: true}, out)
+	return b.add(dbOp{kind: "insert", table: table, rows: b.encode(rows), returning: true}, out)
 }
 
 // Get queues a read of the row with id into out.
 func (b *Batch) Get(table, id string, out any) *Result {
-	return b.add(&nexusv1.DBOp{Kind: "get", Table: table, Id: id}, out)
+	return b.add(dbOp{kind: "get", table: table, id: id}, out)
 }
 
 // List queues a filtered, ordered, paginated read into out.
 func (b *Batch) List(table string, q Query, out any) *Result {
-	op := &nexusv1.DBOp{Kind: "list", Table: table, Limit: int32(q.Limit), Cursor: q.Cursor}
-	op.Filters = b.filters(q.Where)
-	for _, o := range q.OrderBy {
-		op.Order = append(op.Order, &nexusv1.Order{Column: o.Column, Desc: o.Desc})
-	}
-	return b.add(op, out)
+	return b.add(dbOp{kind: "list", table: table, limit: q.Limit, cursor: q.Cursor, filters: b.filters(q.Where), order: q.OrderBy}, out)
 }
 
 // Update queues an update of the row with id.
 func (b *Batch) Update(table, id string, set any, opts ...WriteOption) *Result {
-	op := &nexusv1.DBOp{Kind: "update", Table: table, Id: id, Rows: b.encode(set)}
-	var out any
+	var w writeOptions
 	for _, o := range opts {
-		o(op, &out)
+		o(&w)
 	}
-	return b.add(op, out)
+	return b.add(dbOp{kind: "update", table: table, id: id, rows: b.encode(set), returning: w.returning, version: w.version}, w.out)
 }
 
 // Delete queues a delete of the row with id.
 func (b *Batch) Delete(table, id string) *Result {
-	return b.add(&nexusv1.DBOp{Kind: "delete", Table: table, Id: id}, nil)
+	return b.add(dbOp{kind: "delete", table: table, id: id}, nil)
 }
 
 // Aggregate queues an aggregation.
 func (b *Batch) Aggregate(table string, a Aggregation, out any) *Result {
-	op := &nexusv1.DBOp{Kind: "aggregate", Table: table, GroupBy: a.GroupBy, Filters: b.filters(a.Where)}
-	for _, ag := range a.Aggregates {
-		op.Aggregates = append(op.Aggregates, &nexusv1.Aggregate{Fn: ag.Fn, Column: ag.Column, As: ag.As})
-	}
-	return b.add(op, out)
+	return b.add(dbOp{kind: "aggregate", table: table, groupBy: a.GroupBy, filters: b.filters(a.Where), aggregates: a.Aggregates}, out)
 }
 
 // Lock queues a row lock.
 func (b *Batch) Lock(table string, ids ...string) *Result {
-	return b.add(&nexusv1.DBOp{Kind: "lock", Table: table, Ids: ids}, nil)
+	return b.add(dbOp{kind: "lock", table: table, ids: ids}, nil)
 }
 
 // Query queues a named query; out may be nil for one that returns no rows.
@@ -194,22 +211,22 @@ func (b *Batch) Query(name string, out any, args ...any) *Result {
 	if args == nil {
 		args = []any{}
 	}
-	return b.add(&nexusv1.DBOp{Kind: "query", Query: name, Args: b.encode(args)}, out)
+	return b.add(dbOp{kind: "query", query: name, args: b.encode(args)}, out)
 }
 
 // Transition queues a state machine transition.
 func (b *Batch) Transition(table, id, event, note string, out any) *Result {
-	return b.add(&nexusv1.DBOp{Kind: "transition", Table: table, Id: id, Event: event, Note: note}, out)
+	return b.add(dbOp{kind: "transition", table: table, id: id, event: event, note: note}, out)
 }
 
-func (b *Batch) filters(fs []Filter) []*nexusv1.Filter {
-	out := make([]*nexusv1.Filter, 0, len(fs))
+func (b *Batch) filters(fs []Filter) []dbFilter {
+	out := make([]dbFilter, 0, len(fs))
 	for _, f := range fs {
 		var v []byte
 		if f.Value != nil {
 			v = b.encode(f.Value)
 		}
-		out = append(out, &nexusv1.Filter{Column: f.Column, Op: f.Op, Value: v})
+		out = append(out, dbFilter{column: f.Column, op: f.Op, value: v})
 	}
 	return out
 }
@@ -222,23 +239,19 @@ func (b *Batch) Run() error {
 	if len(b.ops) == 0 {
 		return nil
 	}
-	req := &nexusv1.DBRequest{Ops: make([]*nexusv1.DBOp, len(b.ops))}
-	for i, op := range b.ops {
-		req.Ops[i] = op.pb
-	}
-	res, err := b.c.host.db(b.c.ctx, req)
+	results, err := b.c.host.db(b.c.ctx, b.ops)
 	if err != nil {
 		return err
 	}
-	if len(res.GetResults()) != len(b.ops) {
-		return fmt.Errorf("db: host answered %d results for %d operations", len(res.GetResults()), len(b.ops))
+	if len(results) != len(b.ops) {
+		return fmt.Errorf("db: host answered %d results for %d operations", len(results), len(b.ops))
 	}
 	for i, op := range b.ops {
-		r := res.GetResults()[i]
-		op.result.Affected, op.result.NextCursor = r.GetAffected(), r.GetNextCursor()
+		r := results[i]
+		op.result.Affected, op.result.NextCursor = r.affected, r.nextCursor
 		if op.out != nil {
-			if err := decodeRows(r.GetRows(), op.out); err != nil {
-				return fmt.Errorf("db: %s %s: %w", op.pb.GetKind(), op.pb.GetTable()+op.pb.GetQuery(), err)
+			if err := decodeRows(r.rows, op.out); err != nil {
+				return fmt.Errorf("db: %s %s: %w", op.op.kind, op.op.table+op.op.query, err)
 			}
 		}
 	}
@@ -261,22 +274,24 @@ func decodeRows(rows [][]byte, out any) error {
 }
 
 // WriteOption changes an update.
-type WriteOption func(op *nexusv1.DBOp, out *any)
+type WriteOption func(*writeOptions)
+
+// writeOptions are an update's options.
+type writeOptions struct {
+	version   *int64
+	returning bool
+	out       any
+}
 
 // IfVersion makes an update succeed only while the row's version column
 // still holds version; otherwise it fails with 409 version_conflict.
 func IfVersion(version int64) WriteOption {
-	return func(op *nexusv1.DBOp, _ *any) {
-		op.ExpectedVersion, op.HasVersion = version, true
-	}
+	return func(w *writeOptions) { w.version = &version }
 }
 
 // Into decodes the updated row into out.
 func Into(out any) WriteOption {
-	return func(op *nexusv1.DBOp, o *any) {
-		op.Returning = true
-		*o = out
-	}
+	return func(w *writeOptions) { w.returning, w.out = true, out }
 }
 
 // Query selects rows for List.

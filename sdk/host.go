@@ -1,5 +1,8 @@
 package sdk
 
+// Reaching the host: the metadata naming a call, and the errors callbacks
+// answer (fromStatus).
+
 import (
 	"context"
 	"encoding/json"
@@ -14,34 +17,10 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/nexuspos/nexus/internal/wire"
-	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
-
-// hostClient makes the host callbacks of one call (a request or an event).
-type hostClient struct {
-	client nexusv1.HostClient
-	callID string
-}
 
 func (h *hostClient) outgoing(ctx context.Context) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, wire.CallIDMetadata, h.callID)
-}
-
-func (h *hostClient) echo(ctx context.Context, message string) (EchoResult, error) {
-	if h.client == nil {
-		return EchoResult{}, errHostUnavailable
-	}
-	res, err := h.client.Echo(h.outgoing(ctx), &nexusv1.EchoRequest{Message: message}, callOptions...)
-	if err != nil {
-		return EchoResult{}, fromStatus("echo", err)
-	}
-	return EchoResult{
-		Message:   res.GetMessage(),
-		RequestID: res.GetRequestId(),
-		CompanyID: res.GetCompanyId(),
-		UserID:    res.GetUserId(),
-		Vertical:  res.GetVertical(),
-	}, nil
 }
 
 var callOptions = wire.CallOptions()
@@ -117,110 +96,7 @@ func envelopeOf(st *status.Status) (string, map[string]any) {
 	}[st.Code()], nil
 }
 
-// dialHost connects to the host service the broker serves under id.
+// broker dials the host services go-plugin serves to the plugin.
 type broker interface {
 	Dial(id uint32) (*grpc.ClientConn, error)
-}
-
-func dialHost(b broker, id uint32) (nexusv1.HostClient, error) {
-	conn, err := b.Dial(id)
-	if err != nil {
-		return nil, fmt.Errorf("dial host service %d: %w", id, err)
-	}
-	return nexusv1.NewHostClient(conn), nil
-}
-
-func (h *hostClient) db(ctx context.Context, req *nexusv1.DBRequest) (*nexusv1.DBResponse, error) {
-	if h.client == nil {
-		return nil, errHostUnavailable
-	}
-	res, err := h.client.DB(h.outgoing(ctx), req, callOptions...)
-	if err != nil {
-		return nil, fromStatus("db", err)
-	}
-	return res, nil
-}
-
-func (h *hostClient) publish(ctx context.Context, events []*nexusv1.OutEvent) ([]string, error) {
-	if h.client == nil {
-		return nil, errHostUnavailable
-	}
-	res, err := h.client.Publish(h.outgoing(ctx), &nexusv1.PublishRequest{Events: events}, callOptions...)
-	if err != nil {
-		return nil, fromStatus("publish", err)
-	}
-	if len(res.GetIds()) != len(events) {
-		return nil, fmt.Errorf("publish: host answered %d ids for %d events", len(res.GetIds()), len(events))
-	}
-	return res.GetIds(), nil
-}
-
-func (h *hostClient) log(ctx context.Context, level, msg string, fields map[string]string) error {
-	if h.client == nil {
-		return errHostUnavailable
-	}
-	_, err := h.client.Log(h.outgoing(ctx), &nexusv1.LogRequest{Level: level, Message: msg, Fields: fields}, callOptions...)
-	return err
-}
-
-func (h *hostClient) cacheGet(ctx context.Context, req *nexusv1.CacheGetRequest) (*nexusv1.CacheGetResponse, error) {
-	if h.client == nil {
-		return nil, errHostUnavailable
-	}
-	res, err := h.client.CacheGet(h.outgoing(ctx), req, callOptions...)
-	if err != nil {
-		return nil, fromStatus("cache get", err)
-	}
-	return res, nil
-}
-
-func (h *hostClient) cacheSet(ctx context.Context, req *nexusv1.CacheSetRequest) error {
-	if h.client == nil {
-		return errHostUnavailable
-	}
-	if _, err := h.client.CacheSet(h.outgoing(ctx), req, callOptions...); err != nil {
-		return fromStatus("cache set", err)
-	}
-	return nil
-}
-
-func (h *hostClient) cacheInvalidate(ctx context.Context, req *nexusv1.CacheInvalidateRequest) error {
-	if h.client == nil {
-		return errHostUnavailable
-	}
-	if _, err := h.client.CacheInvalidate(h.outgoing(ctx), req, callOptions...); err != nil {
-		return fromStatus("cache invalidate", err)
-	}
-	return nil
-}
-
-func (h *hostClient) lock(ctx context.Context, req *nexusv1.LockRequest) (string, error) {
-	if h.client == nil {
-		return "", errHostUnavailable
-	}
-	res, err := h.client.Lock(h.outgoing(ctx), req, callOptions...)
-	if err != nil {
-		return "", fromStatus("lock", err)
-	}
-	return res.GetToken(), nil
-}
-
-func (h *hostClient) unlock(ctx context.Context, req *nexusv1.UnlockRequest) error {
-	if h.client == nil {
-		return errHostUnavailable
-	}
-	if _, err := h.client.Unlock(h.outgoing(ctx), req, callOptions...); err != nil {
-		return fromStatus("unlock", err)
-	}
-	return nil
-}
-
-func (h *hostClient) extendLock(ctx context.Context, req *nexusv1.ExtendLockRequest) error {
-	if h.client == nil {
-		return errHostUnavailable
-	}
-	if _, err := h.client.ExtendLock(h.outgoing(ctx), req, callOptions...); err != nil {
-		return fromStatus("extend lock", err)
-	}
-	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -71,7 +70,7 @@ func (s *server) Init(_ context.Context, req *nexusv1.InitRequest) (*nexusv1.Ini
 	if s.broker == nil {
 		return nil, errors.New("init: no broker")
 	}
-	host, err := dialHost(s.broker, req.GetHostServiceId())
+	host, err := dialHost(s.broker, hostServiceID(req))
 	if err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
@@ -81,27 +80,33 @@ func (s *server) Init(_ context.Context, req *nexusv1.InitRequest) (*nexusv1.Ini
 
 // HandleRoute implements nexusv1.VerticalServer.
 func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*nexusv1.RouteResponse, error) {
-	route, ok := s.routes[req.GetRouteId()]
+	return routeResponseOf(s.handleRoute(ctx, routeCallOf(req))), nil
+}
+
+// handleRoute runs the handler of call's route and returns its answer: an
+// error envelope when it fails.
+func (s *server) handleRoute(ctx context.Context, call routeCall) routeResult {
+	route, ok := s.routes[call.routeID]
 	if !ok {
-		return errorResponse(req.GetRequestId(), NotFound("route_not_found", "no such route: "+req.GetRouteId())), nil
+		return errorResult(call.requestID, NotFound("route_not_found", "no such route: "+call.routeID))
 	}
 	c := &Context{
 		ctx:       ctx,
-		host:      s.hostFor(req.GetCallId()),
-		log:       s.log.With("request_id", req.GetRequestId(), "route", route.RouteID()),
-		params:    req.GetParams(),
-		query:     fromValues(req.GetQuery()),
-		headers:   http.Header(fromValues(req.GetHeaders())),
-		body:      req.GetBody(),
-		principal: principalFromProto(req.GetPrincipal()),
-		requestID: req.GetRequestId(),
-		method:    req.GetMethod(),
-		path:      req.GetPath(),
-		company:   companyFromProto(req.GetCompany()),
-		config:    configOf(req.GetConfig()),
+		host:      s.hostFor(call.callID),
+		log:       s.log.With("request_id", call.requestID, "route", route.RouteID()),
+		params:    call.params,
+		query:     call.query,
+		headers:   http.Header(call.headers),
+		body:      call.body,
+		principal: call.principal,
+		requestID: call.requestID,
+		method:    call.method,
+		path:      call.path,
+		company:   call.company,
+		config:    call.config,
 		resHeader: http.Header{},
 	}
-	if req.GetDeferEffects() {
+	if call.deferEffects {
 		c.effects = &effects{vertical: s.manifest.Name}
 	}
 	if err := s.run(c, route.Handler); err != nil {
@@ -113,8 +118,7 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 		if len(e.Internal) > 0 {
 			c.log.Info("request failed", "code", e.Code, "internal", e.Internal, "error", err)
 		}
-		res := errorResponse(req.GetRequestId(), e)
-		return res, nil
+		return errorResult(call.requestID, e)
 	}
 	if !c.written {
 		c.status = http.StatusNoContent
@@ -123,46 +127,41 @@ func (s *server) HandleRoute(ctx context.Context, req *nexusv1.RouteRequest) (*n
 		// The host commits a call below 400: an answer it cannot send must
 		// not commit the call's writes.
 		c.log.Error("handler answered an invalid status", "status", c.status)
-		return errorResponse(req.GetRequestId(), NewError(http.StatusInternalServerError, "internal", "internal error")), nil
+		return errorResult(call.requestID, NewError(http.StatusInternalServerError, "internal", "internal error"))
 	}
-	res := &nexusv1.RouteResponse{Status: int32(c.status), Headers: toValues(c.resHeader), Body: c.resBody}
-	if c.effects != nil {
-		c.effects.fill(res)
-	}
-	return res, nil
+	return routeResult{status: c.status, headers: c.resHeader, body: c.resBody, effects: c.effects}
 }
 
 // HandleEvent implements nexusv1.VerticalServer. An error makes the host
 // roll the unit of work back and retry the event later.
 func (s *server) HandleEvent(ctx context.Context, req *nexusv1.EventRequest) (*nexusv1.EventResponse, error) {
-	sub, ok := s.subs[req.GetSubscription()]
-	if !ok {
-		return nil, fmt.Errorf("no subscription named %q", req.GetSubscription())
-	}
-	c := &Context{
-		ctx:       ctx,
-		host:      s.hostFor(req.GetCallId()),
-		log:       s.log.With("event_id", req.GetId(), "topic", req.GetTopic(), "subscription", sub.Name),
-		principal: Principal{CompanyID: req.GetCompanyId()},
-		requestID: req.GetRequestId(),
-		company:   companyFromProto(req.GetCompany()),
-		config:    configOf(req.GetConfig()),
-		resHeader: http.Header{},
-	}
-	ev := Event{
-		ID:            req.GetId(),
-		Topic:         req.GetTopic(),
-		CompanyID:     req.GetCompanyId(),
-		Payload:       json.RawMessage(req.GetPayload()),
-		OccurredAt:    time.Unix(0, req.GetOccurredAtUnixNano()).UTC(),
-		RequestID:     req.GetRequestId(),
-		Attempt:       int(req.GetAttempt()),
-		SchemaVersion: int(req.GetSchemaVersion()),
-	}
-	if err := s.run(c, func(c *Context) error { return sub.Handler(c, ev) }); err != nil {
-		return nil, fmt.Errorf("handle %s: %w", ev.Topic, err)
+	if err := s.handleEvent(ctx, eventCallOf(req)); err != nil {
+		return nil, err
 	}
 	return &nexusv1.EventResponse{}, nil
+}
+
+// handleEvent runs the handler of call's subscription.
+func (s *server) handleEvent(ctx context.Context, call eventCall) error {
+	sub, ok := s.subs[call.subscription]
+	if !ok {
+		return fmt.Errorf("no subscription named %q", call.subscription)
+	}
+	ev := call.event
+	c := &Context{
+		ctx:       ctx,
+		host:      s.hostFor(call.callID),
+		log:       s.log.With("event_id", ev.ID, "topic", ev.Topic, "subscription", sub.Name),
+		principal: Principal{CompanyID: ev.CompanyID},
+		requestID: ev.RequestID,
+		company:   call.company,
+		config:    call.config,
+		resHeader: http.Header{},
+	}
+	if err := s.run(c, func(c *Context) error { return sub.Handler(c, ev) }); err != nil {
+		return fmt.Errorf("handle %s: %w", ev.Topic, err)
+	}
+	return nil
 }
 
 // run calls h, turning a panic into an error so one bad request cannot take
@@ -179,27 +178,39 @@ func (s *server) run(c *Context, h HandlerFunc) (err error) {
 
 // ConfigureCompany implements nexusv1.VerticalServer.
 func (s *server) ConfigureCompany(ctx context.Context, req *nexusv1.ConfigureCompanyRequest) (*nexusv1.ConfigureCompanyResponse, error) {
+	call := configureCallOf(req)
+	problems, err := s.configureCompany(ctx, call)
+	if err != nil {
+		return nil, err
+	}
+	return configureResponse(problems), nil
+}
+
+// configureCompany asks the vertical, when it configures companies, to
+// validate and apply call's configuration, and returns the problems it
+// refuses the configuration for.
+func (s *server) configureCompany(ctx context.Context, call configureCall) ([]string, error) {
 	cc, ok := s.vertical.(CompanyConfigurer)
 	if !ok {
-		return &nexusv1.ConfigureCompanyResponse{}, nil
+		return nil, nil
 	}
-	company := companyFromProto(req.GetCompany())
+	company := call.company
 	c := &Context{
 		ctx:       ctx,
-		host:      s.hostFor(req.GetCallId()),
+		host:      s.hostFor(call.callID),
 		log:       s.log.With("company_id", company.ID),
 		principal: Principal{CompanyID: company.ID, Role: RoleOwner},
 		company:   company,
-		config:    configOf(req.GetConfig()),
+		config:    configOf(call.config),
 		resHeader: http.Header{},
 	}
-	err := s.run(c, func(c *Context) error { return cc.ConfigureCompany(c, company, json.RawMessage(req.GetConfig())) })
+	err := s.run(c, func(c *Context) error { return cc.ConfigureCompany(c, company, json.RawMessage(call.config)) })
 	var cfgErr *ConfigError
 	switch {
 	case err == nil:
-		return &nexusv1.ConfigureCompanyResponse{}, nil
+		return nil, nil
 	case errors.As(err, &cfgErr):
-		return &nexusv1.ConfigureCompanyResponse{Errors: cfgErr.Problems}, nil
+		return cfgErr.Problems, nil
 	default:
 		return nil, fmt.Errorf("configure company: %w", err)
 	}
@@ -215,16 +226,13 @@ func (s *server) Shutdown(ctx context.Context, _ *nexusv1.ShutdownRequest) (*nex
 	return &nexusv1.ShutdownResponse{}, nil
 }
 
-func errorResponse(requestID string, e *Error) *nexusv1.RouteResponse {
+// errorResult is the error envelope of e as a route's answer.
+func errorResult(requestID string, e *Error) routeResult {
 	body, _ := json.Marshal(envelope.Envelope{
 		Error:     envelope.Body{Code: e.Code, Message: e.Message, Details: e.Details},
 		RequestID: requestID,
 	})
-	return &nexusv1.RouteResponse{
-		Status:  int32(e.Status),
-		Headers: map[string]*nexusv1.Values{"Content-Type": {Values: []string{"application/json"}}},
-		Body:    body,
-	}
+	return routeResult{status: e.Status, headers: map[string][]string{"Content-Type": {"application/json"}}, body: body}
 }
 
 var _ wire.Server = (*server)(nil)
