@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -39,6 +40,14 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 		if err != nil {
 			return nil, fmt.Errorf("route %s: response example: %w", r.RouteID(), err)
 		}
+		reqSchema, err := JSONSchema(cmp.Or(r.RequestType, r.RequestExample))
+		if err != nil {
+			return nil, fmt.Errorf("route %s: request schema: %w", r.RouteID(), err)
+		}
+		resSchema, err := JSONSchema(cmp.Or(r.ResponseType, r.ResponseExample))
+		if err != nil {
+			return nil, fmt.Errorf("route %s: response schema: %w", r.RouteID(), err)
+		}
 		pm.Routes = append(pm.Routes, &nexusv1.Route{
 			Id:              r.RouteID(),
 			Method:          r.Method,
@@ -47,6 +56,8 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 			Summary:         r.Summary,
 			RequestExample:  req,
 			ResponseExample: res,
+			RequestSchema:   reqSchema,
+			ResponseSchema:  resSchema,
 		})
 	}
 	if m.Migrations != nil {

@@ -202,6 +202,26 @@ type Route struct {
 	// RequestExample and ResponseExample document the route (JSON values).
 	RequestExample  any
 	ResponseExample any
+	// RequestType and ResponseType are values of the Go types the handler
+	// binds its body into and answers with (set them with Takes and
+	// Returns). The host's API description shows their JSON Schemas
+	// (see JSONSchema); without them it falls back to the examples' types.
+	RequestType  any
+	ResponseType any
+}
+
+// Takes returns r documented as reading a body of v's type, e.g.
+// sdk.POST(...).Takes(NewNote{}).
+func (r Route) Takes(v any) Route {
+	r.RequestType = v
+	return r
+}
+
+// Returns returns r documented as answering with a body of v's type, e.g.
+// sdk.GET(...).Returns(sdk.Page[Note]{}).
+func (r Route) Returns(v any) Route {
+	r.ResponseType = v
+	return r
 }
 
 // GET returns a GET route.

@@ -21,22 +21,34 @@ func (Hello) Manifest() sdk.Manifest {
 		Version:     "1.0.0",
 		Description: "Greets people and echoes messages through the host.",
 		Routes: []sdk.Route{
-			sdk.GET("/greetings/{name}", sdk.RoleViewer, "Greet someone", greet),
-			sdk.POST("/echo", sdk.RoleCashier, "Echo a message through the host", echo),
+			sdk.GET("/greetings/{name}", sdk.RoleViewer, "Greet someone", greet).Returns(greeting{}),
+			sdk.POST("/echo", sdk.RoleCashier, "Echo a message through the host", echo).
+				Takes(echoRequest{}).Returns(echoResponse{}),
 		},
 	}
 }
 
+type greeting struct {
+	Message string `json:"message"`
+}
+
 func greet(c *sdk.Context) error {
-	greeting := "Hello"
+	hello := "Hello"
 	if c.Query("lang") == "es" {
-		greeting = "Hola"
+		hello = "Hola"
 	}
-	return c.JSON(http.StatusOK, map[string]string{"message": greeting + ", " + c.Param("name") + "!"})
+	return c.JSON(http.StatusOK, greeting{Message: hello + ", " + c.Param("name") + "!"})
 }
 
 type echoRequest struct {
 	Message string `json:"message"`
+}
+
+type echoResponse struct {
+	Message   string `json:"message"`
+	RequestID string `json:"request_id"`
+	CompanyID string `json:"company_id"`
+	Vertical  string `json:"vertical"`
 }
 
 func echo(c *sdk.Context) error {
@@ -51,10 +63,7 @@ func echo(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]string{
-		"message":    res.Message,
-		"request_id": res.RequestID,
-		"company_id": res.CompanyID,
-		"vertical":   res.Vertical,
+	return c.JSON(http.StatusOK, echoResponse{
+		Message: res.Message, RequestID: res.RequestID, CompanyID: res.CompanyID, Vertical: res.Vertical,
 	})
 }

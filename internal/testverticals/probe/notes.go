@@ -31,10 +31,10 @@ type newNote struct {
 
 func noteRoutes() []sdk.Route {
 	return []sdk.Route{
-		sdk.POST("/notes", sdk.RoleCashier, "Create a note", createNote),
-		sdk.GET("/notes", sdk.RoleViewer, "List notes", listNotes),
+		sdk.POST("/notes", sdk.RoleCashier, "Create a note", createNote).Takes(newNote{}).Returns(note{}),
+		sdk.GET("/notes", sdk.RoleViewer, "List notes", listNotes).Returns(sdk.Page[note]{}),
 		sdk.GET("/notes/raw", sdk.RoleViewer, "Every note, by a query without a company filter", rawNotes),
-		sdk.GET("/notes/{id}", sdk.RoleViewer, "Get a note", getNote),
+		sdk.GET("/notes/{id}", sdk.RoleViewer, "Get a note", getNote).Returns(note{}),
 		sdk.PATCH("/notes/{id}", sdk.RoleCashier, "Update a note's body if its version matches", updateNote),
 		sdk.POST("/notes/{id}/close", sdk.RoleManager, "Close a note", closeNote),
 		sdk.POST("/notes/fail", sdk.RoleCashier, "Write a note, then fail", failNote),

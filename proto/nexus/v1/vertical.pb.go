@@ -231,8 +231,14 @@ type Route struct {
 	Summary         string `protobuf:"bytes,5,opt,name=summary,proto3" json:"summary,omitempty"`
 	RequestExample  string `protobuf:"bytes,6,opt,name=request_example,json=requestExample,proto3" json:"request_example,omitempty"`
 	ResponseExample string `protobuf:"bytes,7,opt,name=response_example,json=responseExample,proto3" json:"response_example,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// request_schema and response_schema are the JSON Schemas (draft
+	// 2020-12) of the route's request and response bodies, derived by the SDK
+	// from the handler's Go types; "" when undeclared. Definitions are in
+	// "$defs", referenced as "#/$defs/Name".
+	RequestSchema  string `protobuf:"bytes,8,opt,name=request_schema,json=requestSchema,proto3" json:"request_schema,omitempty"`
+	ResponseSchema string `protobuf:"bytes,9,opt,name=response_schema,json=responseSchema,proto3" json:"response_schema,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Route) Reset() {
@@ -310,6 +316,20 @@ func (x *Route) GetRequestExample() string {
 func (x *Route) GetResponseExample() string {
 	if x != nil {
 		return x.ResponseExample
+	}
+	return ""
+}
+
+func (x *Route) GetRequestSchema() string {
+	if x != nil {
+		return x.RequestSchema
+	}
+	return ""
+}
+
+func (x *Route) GetResponseSchema() string {
+	if x != nil {
+		return x.ResponseSchema
 	}
 	return ""
 }
@@ -1704,7 +1724,7 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	" \x01(\tR\fconfigSchema\x12@\n" +
 	"\x0fpayment_sources\x18\v \x03(\v2\x17.nexus.v1.PaymentSourceR\x0epaymentSources\x12=\n" +
 	"\x0erevenue_events\x18\f \x03(\v2\x16.nexus.v1.RevenueEventR\rrevenueEvents\x128\n" +
-	"\x18large_transaction_topics\x18\r \x03(\tR\x16largeTransactionTopics\"\xd2\x01\n" +
+	"\x18large_transaction_topics\x18\r \x03(\tR\x16largeTransactionTopics\"\xa2\x02\n" +
 	"\x05Route\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x18\n" +
@@ -1712,7 +1732,9 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\bmin_role\x18\x04 \x01(\tR\aminRole\x12\x18\n" +
 	"\asummary\x18\x05 \x01(\tR\asummary\x12'\n" +
 	"\x0frequest_example\x18\x06 \x01(\tR\x0erequestExample\x12)\n" +
-	"\x10response_example\x18\a \x01(\tR\x0fresponseExample\"]\n" +
+	"\x10response_example\x18\a \x01(\tR\x0fresponseExample\x12%\n" +
+	"\x0erequest_schema\x18\b \x01(\tR\rrequestSchema\x12'\n" +
+	"\x0fresponse_schema\x18\t \x01(\tR\x0eresponseSchema\"]\n" +
 	"\tMigration\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x0e\n" +
