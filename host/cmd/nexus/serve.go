@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/banking"
 	"github.com/nexuspos/nexus/host/internal/config"
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/hostsvc"
@@ -174,29 +175,33 @@ func serve(ctx context.Context) error {
 		Plugins:      p.plugins,
 		Degraded:     p.degraded,
 		Authenticate: authenticate,
+		AuthenticateOptional: func(next http.Handler) http.Handler {
+			return limit(p.auth.AuthenticateOptional(next))
+		},
+		Version: version,
 		Mounts: []httpapi.Mount{
-			{Path: "/auth", Routes: func(r chi.Router) {
+			{Path: "/auth", Docs: auth.Docs, Routes: func(r chi.Router) {
 				r.Use(limit)
 				p.auth.Routes(r)
 			}},
-			{Path: "/companies", Routes: func(r chi.Router) { p.tenancy.Routes(r, authenticate) }},
-			{Path: "/invitations", Routes: func(r chi.Router) {
+			{Path: "/companies", Docs: tenancy.Docs, Routes: func(r chi.Router) { p.tenancy.Routes(r, authenticate) }},
+			{Path: "/invitations", Docs: tenancy.InvitationDocs, Routes: func(r chi.Router) {
 				r.Use(limit)
 				p.tenancy.InvitationRoutes(r, p.auth.AuthenticateOptional, p.auth)
 			}},
-			{Path: "/invoices", MaxBodyBytes: invoiceSvc.Limits().MaxBodyBytes, Routes: func(r chi.Router) {
+			{Path: "/invoices", Docs: invoices.Docs, MaxBodyBytes: invoiceSvc.Limits().MaxBodyBytes, Routes: func(r chi.Router) {
 				r.Use(authenticate)
 				invoiceSvc.Routes(r)
 			}},
-			{Routes: func(r chi.Router) {
+			{Docs: reporting.Docs, Routes: func(r chi.Router) {
 				r.Use(authenticate)
 				p.reporting.Routes(r)
 			}},
-			{Path: "/admin/events", Routes: func(r chi.Router) {
+			{Path: "/admin/events", Docs: events.Docs, Routes: func(r chi.Router) {
 				r.Use(authenticate)
 				p.events.Routes(r)
 			}},
-			{Path: "/bank", MaxBodyBytes: bankSvc.Limits().MaxFileBytes + 1<<20, Routes: func(r chi.Router) {
+			{Path: "/bank", Docs: banking.Docs, MaxBodyBytes: bankSvc.Limits().MaxFileBytes + 1<<20, Routes: func(r chi.Router) {
 				r.Use(authenticate)
 				bankSvc.Routes(r)
 			}},

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/nexuspos/nexus/host/internal/apidoc"
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/plugins"
@@ -33,6 +34,12 @@ type Deps struct {
 	Degraded func() (bool, string)
 	// Authenticate puts an auth.Principal in the context or answers 401/403.
 	Authenticate func(http.Handler) http.Handler
+	// AuthenticateOptional lets anonymous callers through and
+	// authenticates the others (GET /api/v1/openapi.json); nil treats
+	// every caller of that route as anonymous.
+	AuthenticateOptional func(http.Handler) http.Handler
+	// Version is the host's version, shown in the API description.
+	Version string
 	// Mounts are the host's own API areas under /api/v1.
 	Mounts []Mount
 	// VerticalGate checks a vertical is enabled for the caller's company.
@@ -47,6 +54,9 @@ type Mount struct {
 	// itself (for areas with several top-level paths).
 	Path   string
 	Routes func(chi.Router)
+	// Docs describe the area's routes (patterns relative to Path) in the
+	// host's API description.
+	Docs []apidoc.Op
 	// MaxBodyBytes overrides Deps.MaxBodyBytes for areas taking uploads
 	// (which then enforce their own per-file limits).
 	MaxBodyBytes int64
@@ -64,7 +74,15 @@ func NewRouter(d Deps) http.Handler {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", ready(d))
+	var described describedRoutes
+	r.Get("/api/docs", apidoc.Page)
+	r.Get("/api/docs/{asset}", apidoc.Page)
 	r.Route("/api/v1", func(r chi.Router) {
+		optional := d.AuthenticateOptional
+		if optional == nil {
+			optional = func(next http.Handler) http.Handler { return next }
+		}
+		r.With(bodyLimit(d.MaxBodyBytes), optional).Get("/openapi.json", httpx.Handle(described.serve(d)))
 		for _, m := range d.Mounts {
 			limit := d.MaxBodyBytes
 			if m.MaxBodyBytes > 0 {
@@ -95,6 +113,7 @@ func NewRouter(d Deps) http.Handler {
 			}))
 		})
 	})
+	described.collect(r, d.Mounts)
 	return r
 }
 

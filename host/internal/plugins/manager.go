@@ -463,6 +463,21 @@ func (v *vertical) info() Info {
 	return info
 }
 
+// Manifest returns the manifest of the vertical's current process; false
+// when it has none (not started yet, restarting, refused).
+func (m *Manager) Manifest(name string) (*nexusv1.Manifest, bool) {
+	v, ok := m.get(name)
+	if !ok {
+		return nil, false
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	if v.proc == nil {
+		return nil, false
+	}
+	return v.proc.manifest, true
+}
+
 // Known reports whether a vertical of that name was discovered.
 func (m *Manager) Known(name string) bool {
 	_, ok := m.get(name)
