@@ -6,6 +6,7 @@
 //	nexus admin create --email E --password P
 //	nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
 //	nexus plugins                       list discovered plugins
+//	nexus new vertical NAME [--dir D]   write a new vertical (default plugins/NAME)
 //	nexus healthcheck                   probe the running host's /healthz (container health check)
 //	nexus version
 package main
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string) error {
 		return seed(ctx, args)
 	case "plugins":
 		return listPlugins()
+	case "new":
+		return newCmd(os.Stdout, args)
 	case "healthcheck":
 		return healthcheck(ctx, args)
 	case "version":
@@ -66,6 +69,9 @@ const usage = `usage:
   nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
                                             fill demo/benchmark data (needs the cpg plugin)
   nexus plugins                             list discovered plugins
+  nexus new vertical NAME [--dir DIR] [--module PATH] [--sdk DIR]
+                                            write a new vertical that builds and passes its tests
+                                            (default DIR plugins/NAME; --module/--sdk outside any Go module)
   nexus healthcheck                         exit 0 if the host on NEXUS_HTTP_ADDR answers /healthz with 200
   nexus version
 configuration: NEXUS_* environment variables (see README)

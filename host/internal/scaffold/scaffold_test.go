@@ -1,0 +1,95 @@
+package scaffold_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/host/internal/scaffold"
+)
+
+// repoRoot is the directory of the module this test belongs to.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	require.NoError(t, err)
+	return filepath.Dir(strings.TrimSpace(string(out)))
+}
+
+// TestNewVerticalBuildsAndPassesItsTests writes a vertical into a
+// directory outside the repository, as a module of its own that takes the
+// SDK from this checkout, and runs go vet and its tests (on the real
+// PostgreSQL, through sdktest).
+func TestNewVerticalBuildsAndPassesItsTests(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "parcels")
+	files, err := scaffold.Vertical(scaffold.Options{Name: "parcels", Dir: dir, Module: "example.com/parcels", SDKDir: repoRoot(t)})
+	require.NoError(t, err)
+	for _, want := range []string{"vertical.go", "orders.go", "parcels_test.go", "README.md", "go.mod",
+		"migrations/0001_orders.up.sql", "migrations/0001_orders.down.sql", "cmd/nexus-vertical-parcels/main.go"} {
+		require.Contains(t, files, want)
+		require.FileExists(t, filepath.Join(dir, want))
+	}
+	main, err := os.ReadFile(filepath.Join(dir, "cmd/nexus-vertical-parcels/main.go"))
+	require.NoError(t, err)
+	require.Contains(t, string(main), `"example.com/parcels"`)
+
+	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	for _, args := range [][]string{
+		{"mod", "tidy"},
+		{"vet", "./..."},
+		{"build", "-o", filepath.Join(t.TempDir(), "nexus-vertical-parcels"), "./cmd/nexus-vertical-parcels"},
+		{"test", "-count=1", "./..."},
+	} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "go %s:\n%s", strings.Join(args, " "), out)
+		if args[0] == "test" {
+			require.Contains(t, string(out), "ok  \texample.com/parcels\t", "the vertical's tests ran:\n%s", out)
+		}
+	}
+}
+
+func TestNewVerticalInsideAModule(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module example.com/platform\n\ngo 1.26\n"), 0o644))
+	dir := filepath.Join(root, "plugins", "rentals")
+	files, err := scaffold.Vertical(scaffold.Options{Name: "rentals", Dir: dir})
+	require.NoError(t, err)
+	require.NotContains(t, files, "go.mod", "inside a module the vertical is a package of it")
+	main, err := os.ReadFile(filepath.Join(dir, "cmd/nexus-vertical-rentals/main.go"))
+	require.NoError(t, err)
+	require.Contains(t, string(main), `"example.com/platform/plugins/rentals"`)
+	vertical, err := os.ReadFile(filepath.Join(dir, "vertical.go"))
+	require.NoError(t, err)
+	require.Contains(t, string(vertical), "package rentals")
+	require.Contains(t, string(vertical), `FROM rentals.orders`)
+}
+
+func TestNewVerticalRefuses(t *testing.T) {
+	t.Parallel()
+	full := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(full, "x"), nil, 0o644))
+	for name, o := range map[string]scaffold.Options{
+		"upper case":      {Name: "Tickets", Dir: t.TempDir()},
+		"dash":            {Name: "my-tickets", Dir: t.TempDir()},
+		"leading digit":   {Name: "1tickets", Dir: t.TempDir()},
+		"Go keyword":      {Name: "type", Dir: t.TempDir()},
+		"imported name":   {Name: "sdk", Dir: t.TempDir()},
+		"empty":           {Name: "", Dir: t.TempDir()},
+		"non-empty dir":   {Name: "tickets", Dir: full},
+		"too long a name": {Name: strings.Repeat("a", 31), Dir: t.TempDir()},
+	} {
+		_, err := scaffold.Vertical(o)
+		require.Error(t, err, name)
+	}
+	entries, err := os.ReadDir(full)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "nothing written into a non-empty directory")
+}
