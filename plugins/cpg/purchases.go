@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -296,7 +295,9 @@ type receiptLine struct {
 // (partial) receipt adds stock with receipt movements at the unit cost and
 // updates each variant's moving-average cost. The order and the variants
 // are locked first, so concurrent receipts of a variant average in turn.
-// Without lines everything pending arrives at the order's costs.
+// Without lines everything pending arrives at the order's costs. What lies
+// between the reads and the writes is computed without the database
+// (purchases_calc.go).
 func receivePurchaseOrder(c *sdk.Context) error {
 	e, err := newEnv(c)
 	if err != nil {
@@ -310,37 +311,9 @@ func receivePurchaseOrder(c *sdk.Context) error {
 	if err := c.Bind(&in); err != nil {
 		return err
 	}
-	to, err := optionalID("location_id", in.LocationID)
+	to, wants, err := checkReceipt(in)
 	if err != nil {
 		return err
-	}
-	type want struct {
-		quantity decimal.Decimal
-		cost     *decimal.Decimal
-	}
-	wants := map[string]want{}
-	for i, l := range in.Lines {
-		f := fmt.Sprintf("lines[%d]", i)
-		vid, err := parseID(f+".variant_id", l.VariantID)
-		if err != nil {
-			return err
-		}
-		if _, dup := wants[vid]; dup {
-			return invalidField(f+".variant_id", "is listed twice")
-		}
-		q, err := parseDecimal(f+".quantity", l.Quantity, quantityRule)
-		if err != nil {
-			return err
-		}
-		w := want{quantity: q}
-		if l.UnitCost != nil {
-			cost, err := parseDecimal(f+".unit_cost", *l.UnitCost, priceRule)
-			if err != nil {
-				return err
-			}
-			w.cost = &cost
-		}
-		wants[vid] = w
 	}
 	var (
 		po    poRow
@@ -359,57 +332,14 @@ func receivePurchaseOrder(c *sdk.Context) error {
 		}
 		return fmt.Errorf("receive: %w", err)
 	}
-	if po.Status != POOrdered && po.Status != POPartiallyReceived {
-		return sdk.Conflict("invalid_transition", "purchase order "+id+" is "+po.Status+": only an ordered purchase order can be received")
+	if to, err = receiptLocation(po, to, loc); err != nil {
+		return err
 	}
-	if to == "" {
-		to = po.LocationID
-	} else if loc.Kind == LocationConsignee {
-		return invalidField("location_id", "must be a store or warehouse")
+	arrivals, err := planArrivals(po.ID, wants, lines)
+	if err != nil {
+		return err
 	}
-	type arrival struct {
-		line     poLineRow
-		quantity decimal.Decimal
-		cost     decimal.Decimal
-	}
-	var arrivals []arrival
-	for vid, w := range wants {
-		found := false
-		for _, l := range lines {
-			if l.VariantID != vid {
-				continue
-			}
-			found = true
-			pending := l.Quantity.Sub(l.ReceivedQuantity)
-			if w.quantity.GreaterThan(pending) {
-				return sdk.Unprocessable("exceeds_order", fmt.Sprintf("variant %s: %s received but only %s pending", vid, fmtQty(w.quantity), fmtQty(pending))).
-					WithDetails(map[string]any{"variant_id": vid, "pending": fmtQty(pending)})
-			}
-			cost := l.UnitCost
-			if w.cost != nil {
-				cost = *w.cost
-			}
-			arrivals = append(arrivals, arrival{line: l, quantity: w.quantity, cost: cost})
-		}
-		if !found {
-			return invalidField("lines", "variant %s is not on purchase order %s", vid, id)
-		}
-	}
-	if len(in.Lines) == 0 {
-		for _, l := range lines {
-			if p := l.Quantity.Sub(l.ReceivedQuantity); p.IsPositive() {
-				arrivals = append(arrivals, arrival{line: l, quantity: p, cost: l.UnitCost})
-			}
-		}
-	}
-	slices.SortFunc(arrivals, func(a, b arrival) int { return a.line.LineNo - b.line.LineNo })
-	if len(arrivals) == 0 {
-		return sdk.Conflict("nothing_pending", "purchase order "+id+" has nothing left to receive")
-	}
-	ids := make([]string, len(arrivals))
-	for i, a := range arrivals {
-		ids[i] = a.line.VariantID
-	}
+	ids := variantIDs(arrivals, func(a arrival) string { return a.line.VariantID })
 	var (
 		totals   []stockRow
 		variants map[string]variantInfo
@@ -424,45 +354,22 @@ func receivePurchaseOrder(c *sdk.Context) error {
 	if err := check("lines.variant_id"); err != nil {
 		return err
 	}
-	onHand := map[string]decimal.Decimal{}
-	for _, t := range totals {
-		onHand[t.VariantID] = t.OnHand
+	rec := receive(arrivals, variants, totals, lines)
+	linesJSON, err := json.Marshal(rec.lines)
+	if err != nil {
+		return fmt.Errorf("receive: %w", err)
 	}
 	at := now()
 	receiptID := uuid.NewString()
 	led := newLedger(c, e, "purchase_receipt", receiptID, at)
 	b = c.DB().Batch()
-	rl := make([]receiptLine, 0, len(arrivals))
-	allDone := true
-	received := map[string]decimal.Decimal{}
-	for _, a := range arrivals {
-		v := variants[a.line.VariantID]
-		newCost := movingAverage(onHand[v.ID], v.Cost, a.quantity, a.cost)
-		rl = append(rl, receiptLine{VariantID: v.ID, Quantity: fmtQty(a.quantity), UnitCost: fmtPrice(a.cost),
-			CostBefore: fmtPrice(v.Cost), CostAfter: fmtPrice(newCost)})
-		led.add(KindReceipt, v.ID, to, a.quantity, a.cost)
-		b.Update("variants", v.ID, map[string]any{"cost": newCost})
-		received[a.line.ID] = a.line.ReceivedQuantity.Add(a.quantity)
-		b.Update("purchase_order_lines", a.line.ID, map[string]any{"received_quantity": received[a.line.ID]})
-	}
-	for i, l := range lines {
-		if r, ok := received[l.ID]; ok {
-			lines[i].ReceivedQuantity = r
-		}
-		if lines[i].ReceivedQuantity.LessThan(l.Quantity) {
-			allDone = false
-		}
-	}
-	event := eventReceive
-	if allDone {
-		event = eventReceiveAll
-	}
-	linesJSON, err := json.Marshal(rl)
-	if err != nil {
-		return fmt.Errorf("receive: %w", err)
+	for i, a := range arrivals {
+		led.add(KindReceipt, a.line.VariantID, to, a.quantity, a.cost)
+		b.Update("variants", a.line.VariantID, map[string]any{"cost": rec.costs[i]})
+		b.Update("purchase_order_lines", a.line.ID, map[string]any{"received_quantity": rec.received[i]})
 	}
 	var updated poRow
-	b.Transition("purchase_orders", id, event, "receipt "+receiptID, &updated)
+	b.Transition("purchase_orders", id, rec.event(), "receipt "+receiptID, &updated)
 	b.Insert("purchase_receipts", map[string]any{"id": receiptID, "purchase_order_id": id, "location_id": to,
 		"lines": json.RawMessage(linesJSON), "user_id": nullable(c.Principal().UserID), "occurred_at": at})
 	stockOK := led.queue(b)
@@ -472,7 +379,7 @@ func receivePurchaseOrder(c *sdk.Context) error {
 	if err := stockOK(); err != nil {
 		return err
 	}
-	v := poView(updated, lines)
-	v["receipt"] = map[string]any{"id": receiptID, "location_id": to, "lines": rl, "movements": led.views(), "occurred_at": at}
+	v := poView(updated, rec.poLines)
+	v["receipt"] = map[string]any{"id": receiptID, "location_id": to, "lines": rec.lines, "movements": led.views(), "occurred_at": at}
 	return c.JSON(http.StatusCreated, v)
 }

@@ -225,20 +225,9 @@ func closeSession(c *sdk.Context) error {
 	if err := c.Bind(&in); err != nil {
 		return err
 	}
-	counted := map[string]decimal.Decimal{}
-	for i, ci := range in.Counted {
-		field := fmt.Sprintf("counted[%d]", i)
-		if !validMethod(ci.Method) {
-			return invalidField(field+".method", "must be cash, card, transfer or mercadopago, got %q", ci.Method)
-		}
-		if _, dup := counted[ci.Method]; dup {
-			return invalidField(field+".method", "%s is counted twice", ci.Method)
-		}
-		amt, err := parseDecimal(field+".amount", ci.Amount, amountRule)
-		if err != nil {
-			return err
-		}
-		counted[ci.Method] = amt
+	counted, err := checkCounts(in.Counted)
+	if err != nil {
+		return err
 	}
 	note, err := optionalText("note", in.Note, 1000)
 	if err != nil {

@@ -1,6 +1,10 @@
 package cpg
 
-import "github.com/shopspring/decimal"
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
 
 // The cash session's close, computed without a database.
 
@@ -47,4 +51,25 @@ func computeClose(openingFloat decimal.Decimal, received map[string]decimal.Deci
 		}
 	}
 	return out
+}
+
+// checkCounts validates what was counted at a close: an amount per payment
+// method, each method once. A method not listed counts as zero.
+func checkCounts(in []countInput) (map[string]decimal.Decimal, error) {
+	counted := map[string]decimal.Decimal{}
+	for i, ci := range in {
+		field := fmt.Sprintf("counted[%d]", i)
+		if !validMethod(ci.Method) {
+			return nil, invalidField(field+".method", "must be cash, card, transfer or mercadopago, got %q", ci.Method)
+		}
+		if _, dup := counted[ci.Method]; dup {
+			return nil, invalidField(field+".method", "%s is counted twice", ci.Method)
+		}
+		amt, err := parseDecimal(field+".amount", ci.Amount, amountRule)
+		if err != nil {
+			return nil, err
+		}
+		counted[ci.Method] = amt
+	}
+	return counted, nil
 }

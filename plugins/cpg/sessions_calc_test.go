@@ -1,6 +1,7 @@
 package cpg
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -61,4 +62,29 @@ func TestComputeClose(t *testing.T) {
 	open := computeClose(d("300"), nil, nil, d("0"))
 	require.Len(t, open.Counts, 1, "a session without sales expects its float in cash")
 	require.Equal(t, "300.00", open.Counts[0].Expected.StringFixed(2))
+}
+
+func TestCheckCounts(t *testing.T) {
+	t.Parallel()
+	got, err := checkCounts([]countInput{{Method: MethodCash, Amount: "512.50"}, {Method: MethodCard, Amount: "0"}})
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"cash": "512.5", "card": "0"}, map[string]string{"cash": got[MethodCash].String(), "card": got[MethodCard].String()})
+	got, err = checkCounts(nil)
+	require.NoError(t, err)
+	require.Empty(t, got, "nothing counted counts as zero")
+	for _, tt := range []struct {
+		name  string
+		in    []countInput
+		field string
+	}{
+		{"unknown method", []countInput{{Method: "cheque", Amount: "1"}}, "counted[0].method"},
+		{"a method twice", []countInput{{Method: MethodCash, Amount: "1"}, {Method: MethodCash, Amount: "2"}}, "counted[1].method"},
+		{"bad amount", []countInput{{Method: MethodCard, Amount: "1.2.3"}}, "counted[0].amount"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := checkCounts(tt.in)
+			requireError(t, err, http.StatusUnprocessableEntity, "invalid_field", tt.field)
+		})
+	}
 }
