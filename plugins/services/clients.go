@@ -44,7 +44,7 @@ func (r clientRow) view() clientView {
 type clientInput struct {
 	Name  string `json:"name"`
 	TaxID string `json:"tax_id"`
-	Email string `json:"email"`
+	Email string `json:"email,omitempty"`
 }
 
 // checkTaxID validates a client's tax id for the company's country: an

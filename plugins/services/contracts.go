@@ -34,8 +34,8 @@ type contractInput struct {
 	ClientID    string `json:"client_id"`
 	Description string `json:"description"`
 	MonthlyFee  string `json:"monthly_fee"`
-	Currency    string `json:"currency"`
-	TaxRate     string `json:"tax_rate"`
+	Currency    string `json:"currency,omitempty"`
+	TaxRate     string `json:"tax_rate,omitempty"`
 	StartDate   string `json:"start_date"`
 	BillingDay  int    `json:"billing_day"`
 }
@@ -143,7 +143,7 @@ func listContracts(c *sdk.Context) error {
 
 // transitionInput is the optional body of a contract transition.
 type transitionInput struct {
-	Note string `json:"note"`
+	Note string `json:"note,omitempty"`
 }
 
 // contractTopics name the event each transition publishes,

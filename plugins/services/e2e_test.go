@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -244,6 +245,29 @@ func TestServicesThroughHost(t *testing.T) {
 		require.Equal(t, tc.status, res.Status, "%s %s: %s", tc.method, tc.path, res.Body)
 		require.Equal(t, tc.code, res.ErrorCode(), "%s %s: %s", tc.method, tc.path, res.Body)
 	}
+
+	// The host's API description holds every route of the vertical, with
+	// the schemas its Go types give.
+	var doc struct {
+		Paths map[string]map[string]struct {
+			RequestBody *struct {
+				Content map[string]struct {
+					Schema map[string]any `json:"schema"`
+				} `json:"content"`
+			} `json:"requestBody"`
+		} `json:"paths"`
+	}
+	h.Expect(http.StatusOK, "GET", "/api/v1/openapi.json", ar.Tokens["viewer"], nil).Decode(t, &doc)
+	ops := 0
+	for path, item := range doc.Paths {
+		if strings.HasPrefix(path, base+"/") {
+			ops += len(item)
+		}
+	}
+	require.Equal(t, len(services.New().Manifest().Routes), ops)
+	post := doc.Paths[base+"/billing-runs"]["post"]
+	require.NotNil(t, post.RequestBody)
+	require.NotEmpty(t, post.RequestBody.Content["application/json"].Schema)
 
 	// A Mexican company of the same host: IVA 16 %, an RFC with a wrong
 	// check digit accepted with a warning.

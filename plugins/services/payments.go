@@ -35,8 +35,8 @@ type paymentRow struct {
 type paymentInput struct {
 	Amount    string `json:"amount"`
 	Method    string `json:"method"`
-	Reference string `json:"reference"`
-	PaidAt    string `json:"paid_at"`
+	Reference string `json:"reference,omitempty"`
+	PaidAt    string `json:"paid_at,omitempty"`
 }
 
 // paymentView is the answer to a payment: the payment and its charge.

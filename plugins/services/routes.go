@@ -7,27 +7,36 @@ import "github.com/nexuspos/nexus/sdk"
 func routes() []sdk.Route {
 	v, c, m := sdk.RoleViewer, sdk.RoleCashier, sdk.RoleManager
 	return []sdk.Route{
-		sdk.POST("/clients", m, "Create a client (RFC or CUIT; a mismatching RFC check digit is a warning)", createClient),
-		sdk.GET("/clients", v, "List clients by name", listClients),
-		sdk.GET("/clients/{id}", v, "Get a client", getClient),
+		sdk.POST("/clients", m, "Create a client (RFC or CUIT; a mismatching RFC check digit is a warning)", createClient).
+			Takes(clientInput{}).Returns(clientView{}),
+		sdk.GET("/clients", v, "List clients by name", listClients).Returns(sdk.Page[clientView]{}),
+		sdk.GET("/clients/{id}", v, "Get a client", getClient).Returns(clientView{}),
 
-		sdk.POST("/contracts", m, "Create a draft contract with a monthly fee", createContract),
-		sdk.GET("/contracts", v, "List contracts", listContracts),
-		sdk.GET("/contracts/{id}", v, "Get a contract", getContract),
-		sdk.POST("/contracts/{id}/activate", m, "Activate a draft contract", contractTransition(eventActivate)),
-		sdk.POST("/contracts/{id}/suspend", m, "Suspend an active contract", contractTransition(eventSuspend)),
-		sdk.POST("/contracts/{id}/resume", m, "Resume a suspended contract", contractTransition(eventResume)),
-		sdk.POST("/contracts/{id}/terminate", m, "Terminate a contract", contractTransition(eventTerminate)),
+		sdk.POST("/contracts", m, "Create a draft contract with a monthly fee", createContract).
+			Takes(contractInput{}).Returns(contractRow{}),
+		sdk.GET("/contracts", v, "List contracts", listContracts).Returns(sdk.Page[contractRow]{}),
+		sdk.GET("/contracts/{id}", v, "Get a contract", getContract).Returns(contractRow{}),
+		sdk.POST("/contracts/{id}/activate", m, "Activate a draft contract", contractTransition(eventActivate)).
+			Takes(transitionInput{}).Returns(contractRow{}),
+		sdk.POST("/contracts/{id}/suspend", m, "Suspend an active contract", contractTransition(eventSuspend)).
+			Takes(transitionInput{}).Returns(contractRow{}),
+		sdk.POST("/contracts/{id}/resume", m, "Resume a suspended contract", contractTransition(eventResume)).
+			Takes(transitionInput{}).Returns(contractRow{}),
+		sdk.POST("/contracts/{id}/terminate", m, "Terminate a contract", contractTransition(eventTerminate)).
+			Takes(transitionInput{}).Returns(contractRow{}),
 
-		sdk.POST("/billing-runs", m, "Charge every active contract for a period, once", createBillingRun),
-		sdk.GET("/billing-runs", v, "List billing runs", listBillingRuns),
-		sdk.GET("/billing-runs/{id}", v, "Get a billing run", getBillingRun),
+		sdk.POST("/billing-runs", m, "Charge every active contract for a period, once", createBillingRun).
+			Takes(billingRunInput{}).Returns(billingRunRow{}),
+		sdk.GET("/billing-runs", v, "List billing runs", listBillingRuns).Returns(sdk.Page[billingRunRow]{}),
+		sdk.GET("/billing-runs/{id}", v, "Get a billing run", getBillingRun).Returns(billingRunRow{}),
 
-		sdk.GET("/charges", v, "List charges", listCharges),
-		sdk.GET("/charges/{id}", v, "Get a charge with its balance", getCharge),
-		sdk.POST("/charges/{id}/payments", c, "Record a payment against a charge", createPayment),
-		sdk.GET("/charges/{id}/payments", v, "List a charge's payments", listPayments),
+		sdk.GET("/charges", v, "List charges", listCharges).Returns(sdk.Page[chargeView]{}),
+		sdk.GET("/charges/{id}", v, "Get a charge with its balance", getCharge).Returns(chargeView{}),
+		sdk.POST("/charges/{id}/payments", c, "Record a payment against a charge", createPayment).
+			Takes(paymentInput{}).Returns(paymentView{}),
+		sdk.GET("/charges/{id}/payments", v, "List a charge's payments", listPayments).Returns(sdk.Page[paymentRow]{}),
 
-		sdk.GET("/reports/aging", v, "Receivables aging as of a date, in the company's time zone", agingReportHandler),
+		sdk.GET("/reports/aging", v, "Receivables aging as of a date, in the company's time zone", agingReportHandler).
+			Returns(agingReport{}),
 	}
 }
