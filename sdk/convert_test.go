@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 func TestManifestToProto(t *testing.T) {
@@ -115,7 +116,7 @@ func TestFromStatus(t *testing.T) {
 			t.Parallel()
 			var e *Error
 			require.True(t, errors.As(fromStatus("op", tt.err), &e))
-			require.Equal(t, tt.status, e.Status)
+			require.Equal(t, tt.status, e.Status())
 			require.Equal(t, tt.code, e.Code)
 			require.Equal(t, tt.details, e.Details)
 		})
@@ -130,11 +131,11 @@ func TestFromStatus(t *testing.T) {
 // as Internal, and the envelope it answers carries only the details.
 func TestFromDALStatusKeepsInternalsOut(t *testing.T) {
 	t.Parallel()
-	sent := &dal.Error{Code: codes.AlreadyExists, Reason: dal.ReasonDuplicate, Message: "a row with the same unique values already exists",
+	sent := &dal.Error{Kind: kind.Conflict, Reason: dal.ReasonDuplicate, Message: "a row with the same unique values already exists",
 		Details: map[string]any{"id": "n1"}, Internal: map[string]any{"table": "products", "op": 0, "constraint": "products_sku_key"}}
 	var e *Error
 	require.True(t, errors.As(fromStatus("db", dal.Status(sent)), &e))
-	require.Equal(t, http.StatusConflict, e.Status)
+	require.Equal(t, http.StatusConflict, e.Status())
 	require.Equal(t, "duplicate", e.Code)
 	require.Equal(t, map[string]any{"id": "n1"}, e.Details)
 	require.Equal(t, map[string]any{"table": "products", "op": float64(0), "constraint": "products_sku_key"}, e.Internal)
@@ -168,7 +169,7 @@ func TestBind(t *testing.T) {
 		}
 		var e *Error
 		require.True(t, errors.As(err, &e), tt.body)
-		require.Equal(t, http.StatusBadRequest, e.Status, tt.body)
+		require.Equal(t, http.StatusBadRequest, e.Status(), tt.body)
 		require.Equal(t, tt.code, e.Code, tt.body)
 	}
 }
@@ -203,7 +204,7 @@ func FuzzBind(f *testing.F) {
 		}
 		if err := c.Bind(&v); err != nil {
 			var e *Error
-			if !errors.As(err, &e) || e.Status != http.StatusBadRequest {
+			if !errors.As(err, &e) || e.Status() != http.StatusBadRequest {
 				t.Fatalf("Bind(%q) = %v, want a 400 *Error", body, err)
 			}
 		}

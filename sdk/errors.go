@@ -1,21 +1,25 @@
 package sdk
 
 import (
+	"context"
 	"errors"
-	"net/http"
 
+	"github.com/nexuspos/nexus/sdk/kind"
 	"github.com/nexuspos/nexus/sdk/money"
 	"github.com/nexuspos/nexus/sdk/taxid"
 )
 
 // Error is an error a handler returns to answer with the platform's JSON
 // error envelope: {"error":{"code","message","details"},"request_id"}.
-// An *Error from a host call (Context.DB, Publish, the cache ...) carries
-// the exact status the host answered, so a handler may return it as it
-// is. A handler may also return the money and taxid packages' errors,
-// which answer 422 naming the field; any other error answers 500.
+// Its Kind, one of the platform's error kinds (package kind, shared with
+// the host), gives the HTTP status (Status); Code says exactly what went
+// wrong. An *Error from a host call (Context.DB, Publish, the cache ...)
+// carries the kind the host chose, so a handler may return it as it is. A
+// handler may also return the money and taxid packages' errors, which
+// answer 422 naming the field (ValidationError); any other error answers
+// 500.
 type Error struct {
-	Status  int
+	Kind    kind.Kind
 	Code    string
 	Message string
 	// Details go to the client in the envelope: they may name the
@@ -31,6 +35,23 @@ type Error struct {
 // Error implements error.
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// Unwrap lets errors.Is see a call the client canceled as
+// context.Canceled and one that ran out of time as
+// context.DeadlineExceeded.
+func (e *Error) Unwrap() error {
+	switch e.Kind {
+	case kind.Canceled:
+		return context.Canceled
+	case kind.Timeout:
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// Status returns the HTTP status of e's kind: the SDK's one mapping of an
+// error to a status.
+func (e *Error) Status() int { return e.Kind.Status() }
+
 // WithDetails returns a copy of e carrying details.
 func (e *Error) WithDetails(details map[string]any) *Error {
 	c := *e
@@ -38,26 +59,26 @@ func (e *Error) WithDetails(details map[string]any) *Error {
 	return &c
 }
 
-// NewError returns an Error with the given status, code and message.
-func NewError(status int, code, message string) *Error {
-	return &Error{Status: status, Code: code, Message: message}
+// NewError returns an Error of kind k with the given code and message.
+func NewError(k kind.Kind, code, message string) *Error {
+	return &Error{Kind: k, Code: code, Message: message}
 }
 
-// BadRequest is a 400.
-func BadRequest(code, message string) *Error { return NewError(http.StatusBadRequest, code, message) }
+// BadRequest is an Invalid error (400).
+func BadRequest(code, message string) *Error { return NewError(kind.Invalid, code, message) }
 
-// Forbidden is a 403.
-func Forbidden(code, message string) *Error { return NewError(http.StatusForbidden, code, message) }
+// Forbidden is a Forbidden error (403).
+func Forbidden(code, message string) *Error { return NewError(kind.Forbidden, code, message) }
 
-// NotFound is a 404.
-func NotFound(code, message string) *Error { return NewError(http.StatusNotFound, code, message) }
+// NotFound is a NotFound error (404).
+func NotFound(code, message string) *Error { return NewError(kind.NotFound, code, message) }
 
-// Conflict is a 409.
-func Conflict(code, message string) *Error { return NewError(http.StatusConflict, code, message) }
+// Conflict is a Conflict error (409).
+func Conflict(code, message string) *Error { return NewError(kind.Conflict, code, message) }
 
-// Unprocessable is a 422.
+// Unprocessable is an Unprocessable error (422).
 func Unprocessable(code, message string) *Error {
-	return NewError(http.StatusUnprocessableEntity, code, message)
+	return NewError(kind.Unprocessable, code, message)
 }
 
 // moneyCodes are the envelope codes of the money package's errors, by
@@ -75,17 +96,14 @@ var moneyCodes = map[error]string{
 	money.ErrInsufficientTender: "insufficient_tender",
 }
 
-// asError returns the *Error a client is shown for err, which a handler
-// returned: the *Error err is or wraps, when its Status is an error status
-// (4xx or 5xx); for the SDK's validation errors (*money.Error,
-// *taxid.Error) a 422 naming the offending field in its details; ok is
-// false for anything else, an internal error. An *Error without an error
-// status (e.g. a zero Status) is internal: answered below 400, the host
-// would commit the failed call's writes.
-func asError(err error) (e *Error, ok bool) {
-	if errors.As(err, &e) {
-		return e, e.Status >= 400 && e.Status <= 599
-	}
+// ValidationError returns the Unprocessable error (422) the SDK answers
+// for a *money.Error or *taxid.Error that err is or wraps: a code per
+// sentinel (invalid_quantity, unknown_currency, invalid_tax_id ...) and
+// details naming the field ("field", and "line" for a document line) and
+// the reason. A handler that names the request's field otherwise (e.g.
+// "lines[2].quantity") replaces "field" with WithDetails. ok is false for
+// any other error.
+func ValidationError(err error) (e *Error, ok bool) {
 	var me *money.Error
 	if errors.As(err, &me) {
 		code := moneyCodes[me.Err]
@@ -104,4 +122,16 @@ func asError(err error) (e *Error, ok bool) {
 			WithDetails(map[string]any{"field": "tax_id", "scheme": te.Scheme, "reason": te.Detail}), true
 	}
 	return nil, false
+}
+
+// asError returns the *Error a client is shown for err, which a handler
+// returned: the *Error err is or wraps, when its Kind is one of the
+// platform's; for the SDK's validation errors, ValidationError's 422; ok
+// is false for anything else, an internal error. An *Error without a kind
+// (the zero Kind) is internal.
+func asError(err error) (e *Error, ok bool) {
+	if errors.As(err, &e) {
+		return e, e.Kind.Known()
+	}
+	return ValidationError(err)
 }

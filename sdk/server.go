@@ -15,6 +15,7 @@ import (
 	"github.com/nexuspos/nexus/internal/envelope"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // server adapts a Vertical to the generated Vertical gRPC service.
@@ -113,7 +114,7 @@ func (s *server) handleRoute(ctx context.Context, call routeCall) routeResult {
 		e, ok := asError(err)
 		if !ok {
 			c.log.Error("handler failed", "error", err)
-			e = NewError(http.StatusInternalServerError, "internal", "internal error")
+			e = NewError(kind.Internal, "internal", "internal error")
 		}
 		if len(e.Internal) > 0 {
 			c.log.Info("request failed", "code", e.Code, "internal", e.Internal, "error", err)
@@ -127,7 +128,7 @@ func (s *server) handleRoute(ctx context.Context, call routeCall) routeResult {
 		// The host commits a call below 400: an answer it cannot send must
 		// not commit the call's writes.
 		c.log.Error("handler answered an invalid status", "status", c.status)
-		return errorResult(call.requestID, NewError(http.StatusInternalServerError, "internal", "internal error"))
+		return errorResult(call.requestID, NewError(kind.Internal, "internal", "internal error"))
 	}
 	return routeResult{status: c.status, headers: c.resHeader, body: c.resBody, effects: c.effects}
 }
@@ -232,7 +233,7 @@ func errorResult(requestID string, e *Error) routeResult {
 		Error:     envelope.Body{Code: e.Code, Message: e.Message, Details: e.Details},
 		RequestID: requestID,
 	})
-	return routeResult{status: e.Status, headers: map[string][]string{"Content-Type": {"application/json"}}, body: body}
+	return routeResult{status: e.Status(), headers: map[string][]string{"Content-Type": {"application/json"}}, body: body}
 }
 
 var _ wire.Server = (*server)(nil)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/hosttest"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 func hello(t *testing.T) string { return hosttest.Build(t, "github.com/nexuspos/nexus/examples/hello") }
@@ -77,15 +77,16 @@ func TestRoutesRoundTrip(t *testing.T) {
 		require.NotEmpty(t, res.JSON(t)["request_id"], tc.name)
 	}
 	// Whatever kind of error a handler returns reaches the client with its
-	// status, code and details; the SDK's validation errors are 422s.
-	for _, s := range []int{401, 403, 404, 409, 410, 413, 415, 422, 429, 503} {
-		res := h.Call(http.MethodGet, "/api/v1/verticals/probe/fail?status="+strconv.Itoa(s), viewer, nil)
-		require.Equal(t, s, res.Status, string(res.Body))
-		require.Equal(t, "probe_"+strconv.Itoa(s), res.ErrorCode())
-		require.Equal(t, map[string]any{"field": "status"}, res.JSON(t)["error"].(map[string]any)["details"])
+	// kind's status, its code and details; the SDK's validation errors are
+	// 422s.
+	for _, k := range kind.All() {
+		res := h.Call(http.MethodGet, "/api/v1/verticals/probe/fail?kind="+string(k), viewer, nil)
+		require.Equal(t, k.Status(), res.Status, string(res.Body))
+		require.Equal(t, "probe_"+string(k), res.ErrorCode())
+		require.Equal(t, map[string]any{"field": "kind"}, res.JSON(t)["error"].(map[string]any)["details"])
 	}
-	for kind, code := range map[string]string{"taxid": "invalid_tax_id", "money": "unknown_currency"} {
-		res := h.Call(http.MethodGet, "/api/v1/verticals/probe/fail?kind="+kind, viewer, nil)
+	for validation, code := range map[string]string{"taxid": "invalid_tax_id", "money": "unknown_currency"} {
+		res := h.Call(http.MethodGet, "/api/v1/verticals/probe/fail?validation="+validation, viewer, nil)
 		require.Equal(t, http.StatusUnprocessableEntity, res.Status, string(res.Body))
 		require.Equal(t, code, res.ErrorCode())
 	}

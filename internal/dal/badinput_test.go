@@ -6,11 +6,12 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 func testBadInput(t *testing.T, fx *fixture) {
@@ -101,10 +102,10 @@ func testBadInput(t *testing.T, fx *fixture) {
 			_, err := fx.exec(t, a, insertOp("items", map[string]any{"sku": sku}), tc.op)
 			e := requireReason(t, err, tc.reason)
 			require.Equal(t, 1, e.Internal["op"])
-			require.NotEqual(t, codes.Internal, e.Code)
+			require.NotEqual(t, kind.Internal, e.Kind)
 			st, ok := status.FromError(dal.Status(err))
 			require.True(t, ok)
-			require.Equal(t, e.Code, st.Code())
+			require.Equal(t, wire.CodeOf(e.Kind), st.Code())
 			require.Equal(t, 400, httpStatus(e), "%v", err)
 			res := fx.must(t, a, listOp("items", filter("sku", "eq", sku)))
 			require.Empty(t, res[0].GetRows(), "nothing was written")

@@ -9,11 +9,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/migrate"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // dalSuite is every database test of the package.
@@ -254,7 +254,7 @@ func testInsert(t *testing.T, fx *fixture) {
 	t.Run("duplicate", func(t *testing.T) {
 		_, err := fx.exec(t, a, insertOp("items", map[string]any{"sku": "A-1"}))
 		e := requireReason(t, err, dal.ReasonDuplicate)
-		require.Equal(t, codes.AlreadyExists, e.Code)
+		require.Equal(t, kind.Conflict, e.Kind)
 		require.Equal(t, "items_company_id_sku_key", e.Internal["constraint"])
 		require.Equal(t, 0, e.Internal["op"])
 		requireNoInternals(t, e)
@@ -262,7 +262,7 @@ func testInsert(t *testing.T, fx *fixture) {
 	t.Run("check constraint", func(t *testing.T) {
 		_, err := fx.exec(t, a, insertOp("items", map[string]any{"sku": "neg", "qty": -1}))
 		e := requireReason(t, err, dal.ReasonConstraint)
-		require.Equal(t, codes.FailedPrecondition, e.Code)
+		require.Equal(t, kind.Unprocessable, e.Kind)
 		require.Equal(t, "items_qty_check", e.Internal["constraint"])
 		requireNoInternals(t, e)
 	})
@@ -275,7 +275,7 @@ func testInsert(t *testing.T, fx *fixture) {
 	t.Run("missing reference", func(t *testing.T) {
 		_, err := fx.exec(t, a, insertOp("orders", map[string]any{"item_id": uuid.NewString()}))
 		e := requireReason(t, err, dal.ReasonReferenceNotFound)
-		require.Equal(t, codes.FailedPrecondition, e.Code)
+		require.Equal(t, kind.Unprocessable, e.Kind)
 	})
 }
 
@@ -325,27 +325,27 @@ func testUpdate(t *testing.T, fx *fixture) {
 		name    string
 		op      *nexusv1.DBOp
 		reason  string
-		code    codes.Code
+		code    kind.Kind
 		version string
 	}{
-		{"matching version", &nexusv1.DBOp{Kind: "update", Table: "items", Id: id, Rows: js(map[string]any{"qty": 5}), HasVersion: true, ExpectedVersion: 2, Returning: true}, "", codes.OK, "3"},
-		{"stale version", &nexusv1.DBOp{Kind: "update", Table: "items", Id: id, Rows: js(map[string]any{"qty": 6}), HasVersion: true, ExpectedVersion: 2}, dal.ReasonVersionConflict, codes.Aborted, ""},
-		{"missing row with version", &nexusv1.DBOp{Kind: "update", Table: "items", Id: uuid.NewString(), Rows: js(map[string]any{"qty": 6}), HasVersion: true, ExpectedVersion: 1}, dal.ReasonNotFound, codes.NotFound, ""},
-		{"missing row", updateOp("items", uuid.NewString(), map[string]any{"qty": 1}), dal.ReasonNotFound, codes.NotFound, ""},
-		{"without returning", &nexusv1.DBOp{Kind: "update", Table: "items", Id: id, Rows: js(map[string]any{"qty": 8})}, "", codes.OK, ""},
-		{"set company_id", updateOp("items", id, map[string]any{"company_id": uuid.NewString()}), dal.ReasonReadOnlyColumn, codes.InvalidArgument, ""},
-		{"set id", updateOp("items", id, map[string]any{"id": uuid.NewString()}), dal.ReasonReadOnlyColumn, codes.InvalidArgument, ""},
-		{"set version", updateOp("items", id, map[string]any{"version": 9}), dal.ReasonReadOnlyColumn, codes.InvalidArgument, ""},
-		{"set generated", updateOp("items", id, map[string]any{"sku_upper": "X"}), dal.ReasonReadOnlyColumn, codes.InvalidArgument, ""},
-		{"empty set", updateOp("items", id, map[string]any{}), dal.ReasonInvalidArgument, codes.InvalidArgument, ""},
-		{"array set", updateOp("items", id, []any{map[string]any{"qty": 1}}), dal.ReasonInvalidJSON, codes.InvalidArgument, ""},
-		{"status managed", updateOp("orders", id, map[string]any{"status": "approved"}), dal.ReasonStatusManaged, codes.InvalidArgument, ""},
+		{"matching version", &nexusv1.DBOp{Kind: "update", Table: "items", Id: id, Rows: js(map[string]any{"qty": 5}), HasVersion: true, ExpectedVersion: 2, Returning: true}, "", kind.Kind(""), "3"},
+		{"stale version", &nexusv1.DBOp{Kind: "update", Table: "items", Id: id, Rows: js(map[string]any{"qty": 6}), HasVersion: true, ExpectedVersion: 2}, dal.ReasonVersionConflict, kind.Conflict, ""},
+		{"missing row with version", &nexusv1.DBOp{Kind: "update", Table: "items", Id: uuid.NewString(), Rows: js(map[string]any{"qty": 6}), HasVersion: true, ExpectedVersion: 1}, dal.ReasonNotFound, kind.NotFound, ""},
+		{"missing row", updateOp("items", uuid.NewString(), map[string]any{"qty": 1}), dal.ReasonNotFound, kind.NotFound, ""},
+		{"without returning", &nexusv1.DBOp{Kind: "update", Table: "items", Id: id, Rows: js(map[string]any{"qty": 8})}, "", kind.Kind(""), ""},
+		{"set company_id", updateOp("items", id, map[string]any{"company_id": uuid.NewString()}), dal.ReasonReadOnlyColumn, kind.Invalid, ""},
+		{"set id", updateOp("items", id, map[string]any{"id": uuid.NewString()}), dal.ReasonReadOnlyColumn, kind.Invalid, ""},
+		{"set version", updateOp("items", id, map[string]any{"version": 9}), dal.ReasonReadOnlyColumn, kind.Invalid, ""},
+		{"set generated", updateOp("items", id, map[string]any{"sku_upper": "X"}), dal.ReasonReadOnlyColumn, kind.Invalid, ""},
+		{"empty set", updateOp("items", id, map[string]any{}), dal.ReasonInvalidArgument, kind.Invalid, ""},
+		{"array set", updateOp("items", id, []any{map[string]any{"qty": 1}}), dal.ReasonInvalidJSON, kind.Invalid, ""},
+		{"status managed", updateOp("orders", id, map[string]any{"status": "approved"}), dal.ReasonStatusManaged, kind.Forbidden, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := fx.exec(t, a, tc.op)
 			if tc.reason != "" {
 				e := requireReason(t, err, tc.reason)
-				require.Equal(t, tc.code, e.Code)
+				require.Equal(t, tc.code, e.Kind)
 				return
 			}
 			require.NoError(t, err)

@@ -2,28 +2,22 @@ package dal
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/nexuspos/nexus/internal/dbfault"
+	"github.com/nexuspos/nexus/internal/wire"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
-// Domain is the ErrorInfo domain of every status built by Status.
-const Domain = "nexus.dal"
-
-// Error is a failure the caller can act on: a gRPC code (which the SDK maps
+// Error is a failure the caller can act on: its kind (which the SDK maps
 // to an HTTP status), a snake_case reason (the JSON envelope's code), a
 // human message and optional details.
 type Error struct {
-	Code    codes.Code
+	Kind    kind.Kind
 	Reason  string
 	Message string
 	// Details may reach an API client: they name what the request itself
@@ -48,7 +42,7 @@ var internalDetails = map[string]bool{
 
 // Error returns the message prefixed with the reason.
 func (e *Error) Error() string {
-	if e.cause != nil && e.Code == codes.Internal {
+	if e.cause != nil && e.Kind == kind.Internal {
 		return fmt.Sprintf("%s: %s: %v", e.Reason, e.Message, e.cause)
 	}
 	return e.Reason + ": " + e.Message
@@ -61,18 +55,21 @@ func (e *Error) Unwrap() error { return e.cause }
 // Reasons of the errors the DAL returns, beyond those mapped from
 // PostgreSQL.
 const (
-	ReasonInvalidArgument   = "invalid_argument"
-	ReasonInvalidJSON       = "invalid_json"
-	ReasonInvalidID         = "invalid_id"
-	ReasonInvalidValue      = "invalid_value"
-	ReasonInvalidCursor     = "invalid_cursor"
-	ReasonInvalidFilter     = "invalid_filter"
-	ReasonInvalidLimit      = "invalid_limit"
-	ReasonUnknownKind       = "unknown_kind"
-	ReasonUnknownTable      = "unknown_table"
-	ReasonUnknownColumn     = "unknown_column"
-	ReasonUnknownQuery      = "unknown_query"
-	ReasonReadOnlyColumn    = "read_only_column"
+	ReasonInvalidArgument = "invalid_argument"
+	ReasonInvalidJSON     = "invalid_json"
+	ReasonInvalidID       = "invalid_id"
+	ReasonInvalidValue    = "invalid_value"
+	ReasonInvalidCursor   = "invalid_cursor"
+	ReasonInvalidFilter   = "invalid_filter"
+	ReasonInvalidLimit    = "invalid_limit"
+	ReasonUnknownKind     = "unknown_kind"
+	ReasonUnknownTable    = "unknown_table"
+	ReasonUnknownColumn   = "unknown_column"
+	ReasonUnknownQuery    = "unknown_query"
+	ReasonReadOnlyColumn  = "read_only_column"
+	// ReasonStatusManaged: an update names a state-machine column, which
+	// only a transition changes; like a named query or insert writing it
+	// (ReasonPermissionDenied), a 403.
 	ReasonStatusManaged     = "status_managed"
 	ReasonNoStateMachine    = "no_state_machine"
 	ReasonNotFound          = "not_found"
@@ -96,13 +93,13 @@ const (
 )
 
 // newError builds an Error with a formatted message.
-func newError(code codes.Code, reason, format string, args ...any) *Error {
-	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
+func newError(k kind.Kind, reason, format string, args ...any) *Error {
+	return &Error{Kind: k, Reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
-// invalid builds an InvalidArgument Error.
+// invalid builds an Invalid Error.
 func invalid(reason, format string, args ...any) *Error {
-	return newError(codes.InvalidArgument, reason, format, args...)
+	return newError(kind.Invalid, reason, format, args...)
 }
 
 // with returns e with one more detail, filed under Internal when key names
@@ -131,7 +128,7 @@ func AsError(err error) *Error {
 		return e
 	}
 	if dbfault.Unavailable(err) {
-		return &Error{Code: codes.Unavailable, Reason: ReasonDatabaseUnavailable,
+		return &Error{Kind: kind.Unavailable, Reason: ReasonDatabaseUnavailable,
 			Message: "the database is unavailable right now; retry later", cause: err}
 	}
 	var pgErr *pgconn.PgError
@@ -140,11 +137,11 @@ func AsError(err error) *Error {
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return &Error{Code: codes.DeadlineExceeded, Reason: ReasonTimeout, Message: "the operation timed out", cause: err}
+		return &Error{Kind: kind.Timeout, Reason: ReasonTimeout, Message: "the operation timed out", cause: err}
 	case errors.Is(err, context.Canceled):
-		return &Error{Code: codes.Canceled, Reason: ReasonCanceled, Message: "the operation was canceled", cause: err}
+		return &Error{Kind: kind.Canceled, Reason: ReasonCanceled, Message: "the operation was canceled", cause: err}
 	}
-	return &Error{Code: codes.Internal, Reason: ReasonInternal, Message: "internal error", cause: err}
+	return &Error{Kind: kind.Internal, Reason: ReasonInternal, Message: "internal error", cause: err}
 }
 
 // fromPgError maps a PostgreSQL error to an Error by SQLSTATE.
@@ -152,76 +149,49 @@ func fromPgError(pgErr *pgconn.PgError) *Error {
 	e := &Error{cause: pgErr}
 	switch code := pgErr.Code; {
 	case code == "23505":
-		e.Code, e.Reason, e.Message = codes.AlreadyExists, ReasonDuplicate, "a row with the same unique values already exists"
+		e.Kind, e.Reason, e.Message = kind.Conflict, ReasonDuplicate, "a row with the same unique values already exists"
 		e.with("constraint", pgErr.ConstraintName)
 	case code == "23503":
-		e.Code, e.Reason, e.Message = codes.FailedPrecondition, ReasonReferenceNotFound, "a referenced row does not exist or is still referenced"
+		e.Kind, e.Reason, e.Message = kind.Unprocessable, ReasonReferenceNotFound, "a referenced row does not exist or is still referenced"
 		e.with("constraint", pgErr.ConstraintName)
 	case code == "23502":
-		e.Code, e.Reason = codes.FailedPrecondition, ReasonConstraint
+		e.Kind, e.Reason = kind.Unprocessable, ReasonConstraint
 		e.Message = fmt.Sprintf("column %q may not be null", pgErr.ColumnName)
 		e.with("column", pgErr.ColumnName)
 	case code == "23514" || code == "23P01":
-		e.Code, e.Reason = codes.FailedPrecondition, ReasonConstraint
+		e.Kind, e.Reason = kind.Unprocessable, ReasonConstraint
 		e.Message = "a value breaks a rule the data must follow"
 		e.with("constraint", pgErr.ConstraintName)
 	case strings.HasPrefix(code, "22"):
-		e.Code, e.Reason, e.Message = codes.InvalidArgument, ReasonInvalidValue, pgErr.Message
+		e.Kind, e.Reason, e.Message = kind.Invalid, ReasonInvalidValue, pgErr.Message
 		if pgErr.ColumnName != "" {
 			e.with("column", pgErr.ColumnName)
 		}
 	case code == "40001" || code == "40P01":
-		e.Code, e.Reason, e.Message = codes.Aborted, ReasonConflictRetry, "the transaction conflicted with another one; retry it"
+		e.Kind, e.Reason, e.Message = kind.Conflict, ReasonConflictRetry, "the transaction conflicted with another one; retry it"
 	case code == "55P03":
-		e.Code, e.Reason, e.Message = codes.Aborted, ReasonLockTimeout, "a row stayed locked by another transaction for too long"
+		e.Kind, e.Reason, e.Message = kind.Conflict, ReasonLockTimeout, "a row stayed locked by another transaction for too long"
 	case code == "42501":
 		// PostgreSQL's message names the table or function refused.
-		e.Code, e.Reason, e.Message = codes.PermissionDenied, ReasonPermissionDenied, "this data may not be accessed"
+		e.Kind, e.Reason, e.Message = kind.Forbidden, ReasonPermissionDenied, "this data may not be accessed"
 	case code == "57014":
-		e.Code, e.Reason, e.Message = codes.DeadlineExceeded, ReasonTimeout, "the statement was canceled or timed out"
+		// A statement timeout, or a statement canceled with its request:
+		// either way it ran out of time (504), it did not fail.
+		e.Kind, e.Reason, e.Message = kind.Timeout, ReasonTimeout, "the statement was canceled or timed out"
 	default:
-		e.Code, e.Reason, e.Message = codes.Internal, ReasonInternal, "internal error"
+		e.Kind, e.Reason, e.Message = kind.Internal, ReasonInternal, "internal error"
 	}
 	return e
 }
 
-// Status converts err to a gRPC status error whose message is the Error's
-// message and which carries an errdetails.ErrorInfo with the reason, Domain
-// and the details as metadata (strings as they are, anything else as
-// JSON), and, when there are any, the Internal details as the JSON object
-// of an errdetails.DebugInfo, which the SDK keeps out of the envelope.
-// Internal errors carry no detail of their cause. Status returns nil for
-// nil.
+// Status converts err to the gRPC status error it crosses the wire as
+// (wire.Status): its kind, reason as the envelope code, message, details
+// and Internal details, which the SDK keeps out of the envelope. Internal
+// errors carry no detail of their cause. Status returns nil for nil.
 func Status(err error) error {
 	e := AsError(err)
 	if e == nil {
 		return nil
 	}
-	info := &errdetails.ErrorInfo{Reason: e.Reason, Domain: Domain}
-	if len(e.Details) > 0 {
-		info.Metadata = make(map[string]string, len(e.Details))
-		for k, v := range e.Details {
-			if s, ok := v.(string); ok {
-				info.Metadata[k] = s
-				continue
-			}
-			b, jerr := json.Marshal(v)
-			if jerr != nil {
-				b = []byte(fmt.Sprint(v))
-			}
-			info.Metadata[k] = string(b)
-		}
-	}
-	details := []protoadapt.MessageV1{info}
-	if len(e.Internal) > 0 {
-		if b, jerr := json.Marshal(e.Internal); jerr == nil {
-			details = append(details, &errdetails.DebugInfo{Detail: string(b)})
-		}
-	}
-	st := status.New(e.Code, e.Message)
-	withInfo, derr := st.WithDetails(details...)
-	if derr != nil {
-		return st.Err()
-	}
-	return withInfo.Err()
+	return wire.Status(wire.Error{Kind: e.Kind, Code: e.Reason, Message: e.Message, Details: e.Details, Internal: e.Internal})
 }

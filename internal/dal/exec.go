@@ -11,11 +11,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/internal/migrate"
 	"github.com/nexuspos/nexus/internal/role"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Operation kinds (DBOp.kind).
@@ -289,7 +289,7 @@ func (r *runner) insert(_ context.Context, t *Table, op *nexusv1.DBOp) (result, 
 	for i, obj := range objs {
 		if m := t.machine; m != nil {
 			if _, given := obj[m.column]; given {
-				return nil, newError(codes.PermissionDenied, ReasonPermissionDenied,
+				return nil, newError(kind.Forbidden, ReasonPermissionDenied,
 					"column %q is managed by a state machine: leave it out, new rows start in %q", m.column, m.initial).
 					with("column", m.column)
 			}
@@ -374,7 +374,7 @@ func (r *runner) get(_ context.Context, t *Table, op *nexusv1.DBOp) (result, err
 
 // notFound reports that the row id of t does not exist (for this company).
 func notFound(t *Table, id string) *Error {
-	return newError(codes.NotFound, ReasonNotFound, "%s %s not found", t.Name, id).with("table", t.Name).with("id", id)
+	return newError(kind.NotFound, ReasonNotFound, "%s %s not found", t.Name, id).with("table", t.Name).with("id", id)
 }
 
 // update sets columns of one row by id.
@@ -400,7 +400,7 @@ func (r *runner) update(ctx context.Context, t *Table, op *nexusv1.DBOp) (result
 		case k == colCompany || k == colID || (k == colVersion && t.hasVersion) || c.Generated:
 			return nil, invalid(ReasonReadOnlyColumn, "column %q cannot be updated", k).with("column", k)
 		case t.machine != nil && k == t.machine.column:
-			return nil, invalid(ReasonStatusManaged, "column %q is managed by a state machine: use a transition", k).with("column", k)
+			return nil, newError(kind.Forbidden, ReasonStatusManaged, "column %q is managed by a state machine: use a transition", k).with("column", k)
 		}
 		assign = append(assign, quote(k)+" = r."+quote(k))
 	}
@@ -500,7 +500,7 @@ func (r *runner) missing(ctx context.Context, t *Table, id string, op *nexusv1.D
 	if err != nil {
 		return err
 	}
-	return newError(codes.Aborted, ReasonVersionConflict, "%s %s is at version %d, not %d", t.Name, id, current, op.GetExpectedVersion()).
+	return newError(kind.Conflict, ReasonVersionConflict, "%s %s is at version %d, not %d", t.Name, id, current, op.GetExpectedVersion()).
 		with("table", t.Name).with("id", id).with("expected_version", op.GetExpectedVersion()).with("current_version", current)
 }
 
@@ -552,7 +552,7 @@ func (r *runner) lock(ctx context.Context, t *Table, op *nexusv1.DBOp) (result, 
 	}
 	if len(want) > 0 {
 		missing := slices.Sorted(maps.Keys(want))
-		return nil, newError(codes.NotFound, ReasonNotFound, "%s not found: %s", t.Name, strings.Join(missing, ", ")).
+		return nil, newError(kind.NotFound, ReasonNotFound, "%s not found: %s", t.Name, strings.Join(missing, ", ")).
 			with("table", t.Name).with("ids", missing)
 	}
 	return done(&nexusv1.DBResult{Affected: int64(len(locked))}), nil
@@ -590,11 +590,11 @@ func (r *runner) transition(ctx context.Context, t *Table, op *nexusv1.DBOp) (re
 	}
 	tr, ok := m.next[[2]string{from, op.GetEvent()}]
 	if !ok {
-		return nil, newError(codes.Aborted, ReasonInvalidTransition, "%s %s is %q: event %q is not allowed from that state", t.Name, id, from, op.GetEvent()).
+		return nil, newError(kind.Conflict, ReasonInvalidTransition, "%s %s is %q: event %q is not allowed from that state", t.Name, id, from, op.GetEvent()).
 			with("table", t.Name).with("id", id).with("state", from).with("event", op.GetEvent()).with("allowed", m.events(from))
 	}
 	if !role.AtLeast(r.actor.Role, tr.MinRole) {
-		return nil, newError(codes.PermissionDenied, ReasonInsufficientRole, "event %q needs role %s or above", op.GetEvent(), tr.MinRole).
+		return nil, newError(kind.Forbidden, ReasonInsufficientRole, "event %q needs role %s or above", op.GetEvent(), tr.MinRole).
 			with("event", op.GetEvent()).with("min_role", tr.MinRole)
 	}
 	assign := append([]string{quote(m.column) + " = $3"}, t.managedAssignments(nil)...)

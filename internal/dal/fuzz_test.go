@@ -4,10 +4,9 @@ import (
 	"encoding/base64"
 	"testing"
 
-	"google.golang.org/grpc/codes"
-
 	"github.com/nexuspos/nexus/internal/dal"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // FuzzListOp builds list operations from fuzzed column, operator, value,
@@ -60,7 +59,7 @@ func FuzzListOp(f *testing.F) {
 			if err == nil {
 				continue
 			}
-			if e := dal.AsError(err); e.Code == codes.Internal || e.Code == codes.Unknown {
+			if e := dal.AsError(err); e.Kind == kind.Internal {
 				t.Fatalf("%s %q %q %q order %q cursor %q limit %d: internal error: %v", dbop.GetKind(), column, op, value, order, cursor, limit, err)
 			}
 		}

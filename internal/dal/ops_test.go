@@ -8,10 +8,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/internal/dal"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 func testLock(t *testing.T, fx *fixture) {
@@ -67,7 +67,7 @@ func testLock(t *testing.T, fx *fixture) {
 			return err
 		})
 		e := requireReason(t, err, dal.ReasonLockTimeout)
-		require.Equal(t, codes.Aborted, e.Code)
+		require.Equal(t, kind.Conflict, e.Kind)
 	})
 }
 
@@ -168,25 +168,25 @@ func testTransition(t *testing.T, fx *fixture) {
 		op     *nexusv1.DBOp
 		status string
 		reason string
-		code   codes.Code
+		code   kind.Kind
 	}{
-		{"submit", cashier, &nexusv1.DBOp{Kind: "transition", Table: "orders", Id: id, Event: "submit", Note: "ready"}, "submitted", "", codes.OK},
-		{"approve needs a manager", cashier, transitionOp(id, "approve"), "", dal.ReasonInsufficientRole, codes.PermissionDenied},
-		{"approve", manager, transitionOp(id, "approve"), "approved", "", codes.OK},
-		{"cancel from approved", a, transitionOp(id, "cancel"), "", dal.ReasonInvalidTransition, codes.Aborted},
-		{"unknown event", a, transitionOp(id, "explode"), "", dal.ReasonInvalidTransition, codes.Aborted},
-		{"no event", a, transitionOp(id, ""), "", dal.ReasonInvalidArgument, codes.InvalidArgument},
-		{"missing row", a, transitionOp(uuid.NewString(), "submit"), "", dal.ReasonNotFound, codes.NotFound},
-		{"no state machine", a, &nexusv1.DBOp{Kind: "transition", Table: "items", Id: id, Event: "submit"}, "", dal.ReasonNoStateMachine, codes.InvalidArgument},
-		{"plain update of the state", a, updateOp("orders", id, map[string]any{"status": "draft"}), "", dal.ReasonStatusManaged, codes.InvalidArgument},
-		{"insert in another state", a, insertOp("orders", map[string]any{"status": "approved"}), "", dal.ReasonPermissionDenied, codes.PermissionDenied},
-		{"insert naming the initial state", a, insertOp("orders", map[string]any{"status": "draft"}), "", dal.ReasonPermissionDenied, codes.PermissionDenied},
+		{"submit", cashier, &nexusv1.DBOp{Kind: "transition", Table: "orders", Id: id, Event: "submit", Note: "ready"}, "submitted", "", kind.Kind("")},
+		{"approve needs a manager", cashier, transitionOp(id, "approve"), "", dal.ReasonInsufficientRole, kind.Forbidden},
+		{"approve", manager, transitionOp(id, "approve"), "approved", "", kind.Kind("")},
+		{"cancel from approved", a, transitionOp(id, "cancel"), "", dal.ReasonInvalidTransition, kind.Conflict},
+		{"unknown event", a, transitionOp(id, "explode"), "", dal.ReasonInvalidTransition, kind.Conflict},
+		{"no event", a, transitionOp(id, ""), "", dal.ReasonInvalidArgument, kind.Invalid},
+		{"missing row", a, transitionOp(uuid.NewString(), "submit"), "", dal.ReasonNotFound, kind.NotFound},
+		{"no state machine", a, &nexusv1.DBOp{Kind: "transition", Table: "items", Id: id, Event: "submit"}, "", dal.ReasonNoStateMachine, kind.Invalid},
+		{"plain update of the state", a, updateOp("orders", id, map[string]any{"status": "draft"}), "", dal.ReasonStatusManaged, kind.Forbidden},
+		{"insert in another state", a, insertOp("orders", map[string]any{"status": "approved"}), "", dal.ReasonPermissionDenied, kind.Forbidden},
+		{"insert naming the initial state", a, insertOp("orders", map[string]any{"status": "draft"}), "", dal.ReasonPermissionDenied, kind.Forbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := fx.exec(t, tc.actor, tc.op)
 			if tc.reason != "" {
 				e := requireReason(t, err, tc.reason)
-				require.Equal(t, tc.code, e.Code)
+				require.Equal(t, tc.code, e.Kind)
 				if tc.reason == dal.ReasonInvalidTransition {
 					require.Contains(t, e.Message, `"approved"`)
 					require.Equal(t, "approved", e.Details["state"])
@@ -239,7 +239,7 @@ func testCrossTenant(t *testing.T, fx *fixture) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := fx.exec(t, b, tc.op)
 			e := requireReason(t, err, dal.ReasonNotFound)
-			require.Equal(t, codes.NotFound, e.Code)
+			require.Equal(t, kind.NotFound, e.Kind)
 		})
 	}
 	t.Run("list", func(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // LockTimeout is the lock_timeout of transactions begun by TenantBegin.
@@ -19,10 +19,10 @@ const LockTimeout = "5s"
 var (
 	// ErrUnitFailed is returned by Run once an earlier call failed: the
 	// transaction will be rolled back.
-	ErrUnitFailed = &Error{Code: codes.Aborted, Reason: ReasonTransactionFailed,
+	ErrUnitFailed = &Error{Kind: kind.Conflict, Reason: ReasonTransactionFailed,
 		Message: "an earlier data operation of this request failed; its transaction will be rolled back"}
 	// ErrUnitFinished is returned by Run and Finish after Finish.
-	ErrUnitFinished = &Error{Code: codes.FailedPrecondition, Reason: ReasonTransactionEnded,
+	ErrUnitFinished = &Error{Kind: kind.Unprocessable, Reason: ReasonTransactionEnded,
 		Message: "the request's transaction has already ended"}
 )
 

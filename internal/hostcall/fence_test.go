@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -21,7 +20,9 @@ import (
 	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/internal/migrate"
 	"github.com/nexuspos/nexus/internal/pgtest"
+	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // thingsSQL is the one table of the test verticals, with a state machine
@@ -172,37 +173,29 @@ func query(name string, args ...any) *nexusv1.DBOp {
 	return op
 }
 
-// requireDenied checks that err is a permission denial whose details name
-// nothing but the operation's index.
+// requireDenied checks that err is a permission denial (kind forbidden,
+// a 403) whose details name nothing but the operation's index.
 func requireDenied(t *testing.T, err error) {
 	t.Helper()
 	require.Error(t, err)
 	st, ok := status.FromError(err)
 	require.True(t, ok, "%v", err)
 	require.Equal(t, codes.PermissionDenied, st.Code(), st.Message())
-	require.Equal(t, "this data may not be accessed", st.Message())
-	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok {
-			require.Equal(t, dal.ReasonPermissionDenied, info.GetReason())
-			for k := range info.GetMetadata() {
-				require.Equal(t, "op", k, "details must not carry internals: %v", info.GetMetadata())
-			}
-		}
+	e := wire.FromStatus(st)
+	require.Equal(t, kind.Forbidden, e.Kind)
+	require.Equal(t, dal.ReasonPermissionDenied, e.Code)
+	require.Equal(t, "this data may not be accessed", e.Message)
+	for k := range e.Details {
+		require.Equal(t, "op", k, "details must not carry internals: %v", e.Details)
 	}
 }
 
-// requireReason checks that err is a status whose ErrorInfo carries reason.
+// requireReason checks that err is a status whose envelope code is reason.
 func requireReason(t *testing.T, err error, reason string) {
 	t.Helper()
 	st, ok := status.FromError(err)
 	require.True(t, ok, "%v", err)
-	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok {
-			require.Equal(t, reason, info.GetReason())
-			return
-		}
-	}
-	t.Fatalf("no ErrorInfo in %v", err)
+	require.Equal(t, reason, wire.FromStatus(st).Code)
 }
 
 // TestVerticalFencedFromHostTables runs, for every relation of the host's

@@ -17,12 +17,11 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/migrate"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Data is what a registered vertical may touch in the database: its
@@ -125,7 +124,7 @@ func (d *Data) DB(ctx context.Context, u *dal.Unit, actor dal.Actor, req *nexusv
 		return err
 	})
 	if err != nil {
-		if e := dal.AsError(err); e.Code == codes.Internal || e.Code == codes.Unknown {
+		if dal.AsError(err).Kind == kind.Internal {
 			log.Error("data operation failed", "request_id", requestID, "error", err)
 		}
 		return nil, dal.Status(err)
@@ -133,17 +132,19 @@ func (d *Data) DB(ctx context.Context, u *dal.Unit, actor dal.Actor, req *nexusv
 	return &nexusv1.DBResponse{Results: results}, nil
 }
 
-// CheckEvents refuses, with an InvalidArgument status, events that vertical
-// may not publish: a topic outside its namespace ("<vertical>.") or an id
-// that is not a UUID.
+// CheckEvents refuses, with an Invalid status (invalid_topic,
+// invalid_event_id), events that vertical may not publish: a topic outside
+// its namespace ("<vertical>.") or an id that is not a UUID.
 func CheckEvents(vertical string, evs []*nexusv1.OutEvent) error {
 	for _, ev := range evs {
 		if !strings.HasPrefix(ev.GetTopic(), vertical+".") {
-			return status.Errorf(codes.InvalidArgument, "topic %q must start with %q", ev.GetTopic(), vertical+".")
+			return dal.Status(&dal.Error{Kind: kind.Invalid, Reason: "invalid_topic",
+				Message: fmt.Sprintf("topic %q must start with %q", ev.GetTopic(), vertical+".")})
 		}
 		if id := ev.GetId(); id != "" {
 			if _, err := uuid.Parse(id); err != nil {
-				return status.Errorf(codes.InvalidArgument, "event id %q is not a UUID", id)
+				return dal.Status(&dal.Error{Kind: kind.Invalid, Reason: "invalid_event_id",
+					Message: fmt.Sprintf("event id %q is not a UUID", id)})
 			}
 		}
 	}

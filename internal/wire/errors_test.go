@@ -1,45 +1,48 @@
 package wire
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
-// clientStatuses are the HTTP statuses an error may carry to an API client.
-var clientStatuses = []int{
-	http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
-	http.StatusConflict, http.StatusGone, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType,
-	http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable,
-}
-
-// TestHTTPStatusSurvivesTheWire checks that every status reads back
-// exactly, although several share a gRPC code.
-func TestHTTPStatusSurvivesTheWire(t *testing.T) {
+// TestEveryKindSurvivesTheWire checks that every kind, code, message and
+// detail reads back exactly, although several kinds share a gRPC code.
+func TestEveryKindSurvivesTheWire(t *testing.T) {
 	t.Parallel()
-	for _, s := range clientStatuses {
-		err := WithHTTPStatus(status.Error(CodeOf(s), "m"), s)
-		st := status.Convert(err)
-		require.Equal(t, s, HTTPStatusOf(st), "status %d", s)
-		require.Equal(t, CodeOf(s), st.Code(), "status %d keeps its code", s)
-		require.Equal(t, "m", st.Message())
+	for _, k := range kind.All() {
+		sent := Error{Kind: k, Code: "code_" + string(k), Message: "m",
+			Details: map[string]any{"field": "x", "line": float64(2)}, Internal: map[string]any{"table": "t"}}
+		st := status.Convert(Status(sent))
+		require.Equal(t, CodeOf(k), st.Code(), k)
+		got := FromStatus(st)
+		if k == kind.Internal {
+			sent.Details = nil
+		}
+		require.Equal(t, sent, got, k)
 	}
 }
 
-// TestHTTPStatusOfCode checks what a status without the exact HTTP status
-// (a DAL error, an older host) stands for.
-func TestHTTPStatusOfCode(t *testing.T) {
+// TestKindOfCode checks what a status without a kind this build knows (a
+// plain gRPC error, an older or newer peer) stands for.
+func TestKindOfCode(t *testing.T) {
 	t.Parallel()
-	for code, want := range map[codes.Code]int{
-		codes.InvalidArgument: 400, codes.Unauthenticated: 401, codes.PermissionDenied: 403,
-		codes.NotFound: 404, codes.AlreadyExists: 409, codes.Aborted: 409, codes.FailedPrecondition: 422,
-		codes.ResourceExhausted: 429, codes.Unavailable: 503, codes.Internal: 0, codes.Unknown: 0, codes.Canceled: 0,
+	for code, want := range map[codes.Code]kind.Kind{
+		codes.InvalidArgument: kind.Invalid, codes.Unauthenticated: kind.Unauthenticated,
+		codes.PermissionDenied: kind.Forbidden, codes.NotFound: kind.NotFound, codes.AlreadyExists: kind.Conflict,
+		codes.Aborted: kind.Conflict, codes.FailedPrecondition: kind.Unprocessable,
+		codes.ResourceExhausted: kind.RateLimited, codes.Unavailable: kind.Unavailable,
+		codes.DeadlineExceeded: kind.Timeout, codes.Canceled: kind.Canceled,
+		codes.Internal: kind.Internal, codes.Unknown: kind.Internal,
 	} {
-		require.Equal(t, want, HTTPStatusOf(status.New(code, "m")), code.String())
+		got := FromStatus(status.New(code, "m"))
+		require.Equal(t, want, got.Kind, code.String())
+		require.Equal(t, string(want), got.Code, code.String())
 	}
-	require.Equal(t, codes.InvalidArgument, CodeOf(http.StatusTeapot))
-	require.Equal(t, codes.Internal, CodeOf(http.StatusBadGateway))
+	newer := status.Convert(Status(Error{Kind: "from_a_newer_peer", Code: "c", Message: "m"}))
+	require.Equal(t, kind.Internal, FromStatus(newer).Kind)
 }

@@ -100,7 +100,7 @@ func TestComputeSale(t *testing.T) {
 				var e *sdk.Error
 				require.ErrorAs(t, err, &e)
 				require.Equal(t, tt.code, e.Code)
-				require.Equal(t, http.StatusUnprocessableEntity, e.Status)
+				require.Equal(t, http.StatusUnprocessableEntity, e.Status())
 				return
 			}
 			require.NoError(t, err)

@@ -3,14 +3,12 @@ package cpg
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/money"
-	"github.com/nexuspos/nexus/sdk/taxid"
 )
 
 // invalidField is a 422 naming the offending request field.
@@ -55,46 +53,34 @@ func isCode(err error, code string) bool {
 	return errors.As(err, &e) && e.Code == code
 }
 
-// moneyError turns a calculator error into a 422 naming the line and field.
+// moneyError is the SDK's 422 for a calculator error (sdk.ValidationError),
+// naming the field as the request does: "lines[2].quantity" for a line.
 func moneyError(err error, lineField string) error {
+	e, ok := sdk.ValidationError(err)
 	var me *money.Error
-	if !errors.As(err, &me) {
+	if !ok || !errors.As(err, &me) {
 		return err
-	}
-	code := "invalid_amount"
-	switch {
-	case errors.Is(err, money.ErrInvalidQuantity):
-		code = "invalid_quantity"
-	case errors.Is(err, money.ErrInvalidPrice):
-		code = "invalid_price"
-	case errors.Is(err, money.ErrInvalidDiscount):
-		code = "invalid_discount"
-	case errors.Is(err, money.ErrInvalidTaxRate), errors.Is(err, money.ErrUnknownTaxRate):
-		code = "invalid_tax_rate"
-	case errors.Is(err, money.ErrUnknownCurrency), errors.Is(err, money.ErrUnknownCountry):
-		code = "unsupported_company"
 	}
 	field := me.Field
 	if me.Line != money.NoLine {
 		field = fmt.Sprintf("%s[%d].%s", lineField, me.Line, me.Field)
 	}
-	return sdk.Unprocessable(code, me.Error()).WithDetails(map[string]any{"field": field, "reason": me.Detail})
+	return e.WithDetails(map[string]any{"field": field, "reason": me.Detail})
 }
 
-// taxIDError turns a tax id validation error into a 422.
+// taxIDError is the SDK's 422 for a tax id error (sdk.ValidationError),
+// naming the request's field.
 func taxIDError(field string, err error) error {
-	var te *taxid.Error
-	if !errors.As(err, &te) {
+	e, ok := sdk.ValidationError(err)
+	if !ok {
 		return err
 	}
-	return sdk.Unprocessable("invalid_tax_id", field+": "+te.Error()).
-		WithDetails(map[string]any{"field": field, "scheme": te.Scheme, "reason": te.Detail})
+	e.Details["field"] = field
+	return e
 }
 
 // errForbidden is a 403 for an action the caller's role does not allow.
-func errForbidden(code, message string) *sdk.Error {
-	return sdk.NewError(http.StatusForbidden, code, message)
-}
+func errForbidden(code, message string) *sdk.Error { return sdk.Forbidden(code, message) }
 
 // notFoundIn reports whether err is the host's 404 for a row of table,
 // telling which of several reads of one batch missed: the host names the

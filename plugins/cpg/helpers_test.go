@@ -39,7 +39,7 @@ func requireError(t *testing.T, err error, status int, code, field string) {
 	t.Helper()
 	var e *sdk.Error
 	require.ErrorAs(t, err, &e)
-	require.Equal(t, status, e.Status, e.Message)
+	require.Equal(t, status, e.Status(), e.Message)
 	require.Equal(t, code, e.Code, e.Message)
 	if field != "" {
 		require.Equal(t, field, e.Details["field"], e.Message)

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/nexuspos/nexus/internal/dal"
@@ -20,6 +19,7 @@ import (
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // host is the in-process stand-in for the host's callback service. The
@@ -144,7 +144,7 @@ func (h *host) call(ctx context.Context) (*call, error) {
 			return c, nil
 		}
 	}
-	return nil, rpcError(codes.PermissionDenied, "unknown_call", "sdktest: unknown or finished call")
+	return nil, rpcError(kind.Forbidden, "unknown_call", "sdktest: unknown or finished call")
 }
 
 // Log implements nexusv1.HostClient.
@@ -176,17 +176,17 @@ func (h *host) DB(ctx context.Context, in *nexusv1.DBRequest, _ ...grpc.CallOpti
 		return nil, err
 	}
 	if h.pool == nil {
-		return nil, rpcError(codes.Unavailable, "database_unavailable",
+		return nil, rpcError(kind.Unavailable, "database_unavailable",
 			"sdktest: this harness has no database; create it with sdktest.New(t, v, sdktest.WithDatabase())")
 	}
 	if cl.unit == nil {
-		return nil, rpcError(codes.InvalidArgument, "invalid_company",
+		return nil, rpcError(kind.Invalid, "invalid_company",
 			fmt.Sprintf("sdktest: the principal's company id %q is not a UUID", cl.principal.CompanyID))
 	}
 	actor := dal.Actor{CompanyID: uuid.MustParse(cl.principal.CompanyID), Role: string(cl.principal.Role), Vertical: h.vertical}
 	if cl.principal.UserID != "" {
 		if actor.UserID, err = uuid.Parse(cl.principal.UserID); err != nil {
-			return nil, rpcError(codes.InvalidArgument, "invalid_user",
+			return nil, rpcError(kind.Invalid, "invalid_user",
 				fmt.Sprintf("sdktest: the principal's user id %q is not a UUID", cl.principal.UserID))
 		}
 	}
@@ -277,6 +277,6 @@ func (h *host) ExtendLock(ctx context.Context, in *nexusv1.ExtendLockRequest, _ 
 
 // rpcError is an error status carrying reason as the envelope code, as the
 // host's callbacks answer.
-func rpcError(code codes.Code, reason, msg string) error {
-	return dal.Status(&dal.Error{Code: code, Reason: reason, Message: msg})
+func rpcError(k kind.Kind, reason, msg string) error {
+	return wire.Status(wire.Error{Kind: k, Code: reason, Message: msg})
 }

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"google.golang.org/grpc/codes"
 
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // addInvalidation records keys and tags to drop from the cache when the
@@ -103,7 +103,7 @@ const lockPoll = 5 * time.Millisecond
 
 func (l *memoryLocks) acquire(ctx context.Context, company string, in *nexusv1.LockRequest) (string, error) {
 	if in.GetName() == "" || in.GetTtlMs() <= 0 {
-		return "", rpcError(codes.InvalidArgument, "invalid_lock_request", "sdktest: a lock needs a name and a positive ttl")
+		return "", rpcError(kind.Invalid, "invalid_lock_request", "sdktest: a lock needs a name and a positive ttl")
 	}
 	key := cacheKey(company, in.GetName())
 	deadline := time.Now().Add(time.Duration(in.GetWaitMs()) * time.Millisecond)
@@ -117,7 +117,7 @@ func (l *memoryLocks) acquire(ctx context.Context, company string, in *nexusv1.L
 		}
 		l.mu.Unlock()
 		if !time.Now().Before(deadline) {
-			return "", rpcError(codes.Aborted, "lock_not_acquired", "sdktest: lock "+in.GetName()+" is held")
+			return "", rpcError(kind.Conflict, "lock_not_acquired", "sdktest: lock "+in.GetName()+" is held")
 		}
 		select {
 		case <-ctx.Done():
@@ -131,7 +131,7 @@ func (l *memoryLocks) acquire(ctx context.Context, company string, in *nexusv1.L
 // holds l.mu.
 func (l *memoryLocks) holding(key, name, token string) error {
 	if cur, ok := l.held[key]; !ok || cur.token != token || time.Now().After(cur.expires) {
-		return rpcError(codes.Aborted, "lock_not_held", "sdktest: lock "+name+" is not held by this holder")
+		return rpcError(kind.Conflict, "lock_not_held", "sdktest: lock "+name+" is not held by this holder")
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // The demo company `make run` prepares. The RFC is the SAT's published
@@ -52,7 +53,7 @@ func (p *platform) seedDemo(ctx context.Context) error {
 	}
 	_, _, err = p.tenancy.AddMember(ctx, id, demoOwnerEmail, demoOwnerPassword, auth.RoleOwner)
 	var apiErr *httpx.Error
-	if err != nil && !(errors.As(err, &apiErr) && apiErr.Status == 409) {
+	if err != nil && !(errors.As(err, &apiErr) && apiErr.Kind == kind.Conflict) {
 		return fmt.Errorf("add owner: %w", err)
 	}
 	if err := p.enableDemoVerticals(ctx, id); err != nil {

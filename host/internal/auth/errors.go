@@ -1,15 +1,14 @@
 package auth
 
 import (
-	"net/http"
-
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Errors shown to API clients. Unknown email and wrong password share
 // errInvalidCredentials so that a client cannot tell them apart.
 var (
-	errInvalidCredentials = httpx.NewError(http.StatusUnauthorized, "invalid_credentials", "invalid email or password")
+	errInvalidCredentials = httpx.NewError(kind.Unauthenticated, "invalid_credentials", "invalid email or password")
 	errInvalidRefresh     = httpx.Unauthorized("invalid or expired refresh token")
 	errSessionEnded       = httpx.Unauthorized("session has ended; log in again")
 	errMissingToken       = httpx.Unauthorized("missing bearer token")
@@ -22,7 +21,7 @@ var (
 )
 
 func errRateLimited() *httpx.Error {
-	return httpx.NewError(http.StatusTooManyRequests, "rate_limited", "too many login attempts; retry later")
+	return httpx.NewError(kind.RateLimited, "rate_limited", "too many login attempts; retry later")
 }
 
 func errMissingField(field string) *httpx.Error {

@@ -242,6 +242,6 @@ func requireHTTPError(t *testing.T, err error, status int, code string) {
 	t.Helper()
 	var e *httpx.Error
 	require.ErrorAs(t, err, &e)
-	require.Equal(t, status, e.Status, err.Error())
+	require.Equal(t, status, e.Status(), err.Error())
 	require.Equal(t, code, e.Code)
 }

@@ -3,11 +3,11 @@ package banking
 import (
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // sqlStateUniqueViolation is the SQLSTATE of a unique-constraint violation.
@@ -87,13 +87,13 @@ func errMatchUndone() *httpx.Error {
 }
 
 func errFileTooLarge(limit int64) *httpx.Error {
-	return httpx.NewError(http.StatusRequestEntityTooLarge, "file_too_large",
+	return httpx.NewError(kind.TooLarge, "file_too_large",
 		fmt.Sprintf("a statement file may have at most %d bytes", limit)).
 		WithDetails(map[string]any{"max_bytes": limit})
 }
 
 func errUnsupportedMediaType(got string) *httpx.Error {
-	return httpx.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type",
+	return httpx.NewError(kind.UnsupportedMediaType, "unsupported_media_type",
 		"send the statement as text/csv, application/x-ofx, or multipart/form-data with the field \"file\"").
 		WithDetails(map[string]any{"content_type": got})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Page sizes of the list routes.
@@ -278,7 +279,7 @@ func readRaw(r *http.Request, limit int64, in *ImportInput) error {
 func readError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return httpx.NewError(http.StatusRequestEntityTooLarge, "body_too_large",
+		return httpx.NewError(kind.TooLarge, "body_too_large",
 			fmt.Sprintf("the request body may have at most %d bytes", mbe.Limit))
 	}
 	return httpx.BadRequest("unreadable_body", "the request body could not be read")

@@ -465,7 +465,7 @@ func TestPublishValidation(t *testing.T) {
 			err := u.Run(ctx, func(tx pgx.Tx) error { return events.Publish(ctx, tx, good, tt.ev) })
 			require.Error(t, err)
 			e := httpx.AsError(err)
-			require.Equal(t, tt.status, e.Status, err.Error())
+			require.Equal(t, tt.status, e.Status(), err.Error())
 			require.Equal(t, tt.code, e.Code)
 		})
 	}

@@ -4,11 +4,10 @@ import (
 	"context"
 	"time"
 
-	"google.golang.org/grpc/codes"
-
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/locks"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // scope is the cache and lock namespace of a call: its vertical and company.
@@ -20,7 +19,7 @@ func (cl *Call) scope() cache.Scope {
 // are held until the call's unit of work commits.
 func (h *Service) cacheFor(ctx context.Context, cl *Call) (cache.Cache, error) {
 	if h.cache == nil {
-		return nil, rpcError(codes.Unavailable, "cache_unavailable", "the host runs without a cache")
+		return nil, rpcError(kind.Unavailable, "cache_unavailable", "the host runs without a cache")
 	}
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
@@ -118,7 +117,7 @@ func (h *Service) lockerFor(ctx context.Context) (locks.Locker, error) {
 		return nil, err
 	}
 	if h.locks == nil {
-		return nil, rpcError(codes.Unavailable, "locks_unavailable", "the host runs without locks")
+		return nil, rpcError(kind.Unavailable, "locks_unavailable", "the host runs without locks")
 	}
 	lk, err := h.locks.For(cl.scope())
 	if err != nil {

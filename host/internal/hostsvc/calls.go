@@ -8,15 +8,14 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/internal/wire"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Call is one request or event a plugin is handling. Host callbacks name it
@@ -121,11 +120,11 @@ func (c *Calls) lookup(ctx context.Context, vertical string) (*Call, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
 	ids := md.Get(wire.CallIDMetadata)
 	if len(ids) != 1 {
-		return nil, status.Error(codes.InvalidArgument, "missing "+wire.CallIDMetadata)
+		return nil, rpcError(kind.Invalid, "missing_call_id", "missing "+wire.CallIDMetadata)
 	}
 	v, ok := c.m.Load(ids[0])
 	if !ok || v.(*Call).vertical != vertical {
-		return nil, status.Error(codes.PermissionDenied, "unknown or finished call")
+		return nil, rpcError(kind.Forbidden, "unknown_call", "unknown or finished call")
 	}
 	return v.(*Call), nil
 }

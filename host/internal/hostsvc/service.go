@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/events"
@@ -28,6 +27,7 @@ import (
 	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Publisher validates events and queues their outbox insert in b, a batch
@@ -111,7 +111,7 @@ func (h *Service) DB(ctx context.Context, req *nexusv1.DBRequest) (*nexusv1.DBRe
 		return nil, err
 	}
 	if cl.unit == nil {
-		return nil, rpcError(codes.Unavailable, "database_unavailable", "the host runs without a database")
+		return nil, rpcError(kind.Unavailable, "database_unavailable", "the host runs without a database")
 	}
 	actor := dal.Actor{CompanyID: cl.principal.CompanyID, UserID: cl.principal.UserID, Role: string(cl.principal.Role), Vertical: h.vertical}
 	return cl.data.DB(ctx, cl.unit, actor, req, h.log, cl.requestID)
@@ -140,7 +140,7 @@ func (h *Service) Publish(ctx context.Context, req *nexusv1.PublishRequest) (*ne
 // once the unit commits.
 func (h *Service) queuePublish(ctx context.Context, b *pgx.Batch, cl *Call, evs []*nexusv1.OutEvent) ([]string, error) {
 	if cl.unit == nil || h.publish == nil {
-		return nil, rpcError(codes.Unavailable, "event_bus_unavailable", "the host runs without an event bus")
+		return nil, rpcError(kind.Unavailable, "event_bus_unavailable", "the host runs without an event bus")
 	}
 	if err := hostcall.CheckEvents(h.vertical, evs); err != nil {
 		return nil, err

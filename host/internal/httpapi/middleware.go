@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // requestIDPattern accepts incoming request ids that are safe to log and echo.
@@ -75,7 +76,7 @@ func bodyLimit(limit int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > limit {
-				httpx.WriteError(w, r, httpx.NewError(http.StatusRequestEntityTooLarge, "body_too_large",
+				httpx.WriteError(w, r, httpx.NewError(kind.TooLarge, "body_too_large",
 					fmt.Sprintf("request body is larger than %d bytes", limit)))
 				return
 			}

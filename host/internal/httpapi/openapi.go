@@ -86,7 +86,7 @@ func (d *describedRoutes) serve(deps Deps) func(http.ResponseWriter, *http.Reque
 		if p, ok := auth.FromContext(r.Context()); ok && p.CompanyID != uuid.Nil && deps.Plugins != nil {
 			for _, info := range deps.Plugins.List() {
 				if _, err := deps.VerticalGate(r, info.Name); err != nil {
-					if refused := (*httpx.Error)(nil); errors.As(err, &refused) && refused.Status < 500 {
+					if refused := (*httpx.Error)(nil); errors.As(err, &refused) && refused.Status() < 500 {
 						continue
 					}
 					return err

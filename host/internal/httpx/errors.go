@@ -1,5 +1,6 @@
-// Package httpx holds the host's HTTP edge helpers: the typed API error that
-// maps to a status code and the JSON error envelope, strict JSON decoding,
+// Package httpx holds the host's HTTP edge helpers: the typed API error whose
+// kind (sdk/kind) maps, here and only here, to a status code and the JSON
+// error envelope, strict JSON decoding,
 // JSON responses and the request id carried in the context. It owns no routes
 // and must not import other host packages.
 package httpx
@@ -7,15 +8,16 @@ package httpx
 import (
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/nexuspos/nexus/internal/dbfault"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
-// Error is an error that knows how it is shown to an API client. Every
+// Error is an error that knows how it is shown to an API client: its kind
+// gives the status (Status), its code and message the envelope. Every
 // package returns these (or wraps them) for anything the client caused.
 type Error struct {
-	Status  int
+	Kind    kind.Kind
 	Code    string
 	Message string
 	Details map[string]any
@@ -33,6 +35,9 @@ func (e *Error) Error() string {
 	return e.Code + ": " + e.Message
 }
 
+// Status returns the HTTP status of e's kind.
+func (e *Error) Status() int { return e.Kind.Status() }
+
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
@@ -43,41 +48,43 @@ func (e *Error) WithDetails(details map[string]any) *Error {
 	return &c
 }
 
-// NewError returns an Error with the given status, code and message.
-func NewError(status int, code, message string) *Error {
-	return &Error{Status: status, Code: code, Message: message}
+// NewError returns an Error of kind k with the given code and message.
+func NewError(k kind.Kind, code, message string) *Error {
+	return &Error{Kind: k, Code: code, Message: message}
 }
 
-// BadRequest is a 400 with the given code.
-func BadRequest(code, message string) *Error { return NewError(http.StatusBadRequest, code, message) }
+// BadRequest is an Invalid error (400) with the given code.
+func BadRequest(code, message string) *Error { return NewError(kind.Invalid, code, message) }
 
-// Unauthorized is a 401.
+// Unauthorized is an Unauthenticated error (401) with the code
+// "unauthorized".
 func Unauthorized(message string) *Error {
-	return NewError(http.StatusUnauthorized, "unauthorized", message)
+	return NewError(kind.Unauthenticated, "unauthorized", message)
 }
 
-// Forbidden is a 403 with the given code.
-func Forbidden(code, message string) *Error { return NewError(http.StatusForbidden, code, message) }
+// Forbidden is a Forbidden error (403) with the given code.
+func Forbidden(code, message string) *Error { return NewError(kind.Forbidden, code, message) }
 
-// NotFound is a 404 with the given code.
-func NotFound(code, message string) *Error { return NewError(http.StatusNotFound, code, message) }
+// NotFound is a NotFound error (404) with the given code.
+func NotFound(code, message string) *Error { return NewError(kind.NotFound, code, message) }
 
-// Conflict is a 409 with the given code.
-func Conflict(code, message string) *Error { return NewError(http.StatusConflict, code, message) }
+// Conflict is a Conflict error (409) with the given code.
+func Conflict(code, message string) *Error { return NewError(kind.Conflict, code, message) }
 
-// Unprocessable is a 422 with the given code.
+// Unprocessable is an Unprocessable error (422) with the given code.
 func Unprocessable(code, message string) *Error {
-	return NewError(http.StatusUnprocessableEntity, code, message)
+	return NewError(kind.Unprocessable, code, message)
 }
 
-// Unavailable is a 503 with the given code.
+// Unavailable is an Unavailable error (503) with the given code.
 func Unavailable(code, message string) *Error {
-	return NewError(http.StatusServiceUnavailable, code, message)
+	return NewError(kind.Unavailable, code, message)
 }
 
-// Internal wraps an unexpected error as a 500 whose message reveals nothing.
+// Internal wraps an unexpected error as an Internal error (500) whose
+// message reveals nothing.
 func Internal(err error) *Error {
-	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error", Err: err}
+	return &Error{Kind: kind.Internal, Code: "internal", Message: "internal error", Err: err}
 }
 
 // RetryAfter is the Retry-After, in seconds, of the host's 503s (a
@@ -89,11 +96,11 @@ const RetryAfter = 1
 // database_unavailable with Retry-After; anything else unknown is Internal.
 func AsError(err error) *Error {
 	var e *Error
-	if errors.As(err, &e) && e.Status != http.StatusInternalServerError {
+	if errors.As(err, &e) && e.Kind != kind.Internal {
 		return e
 	}
 	if dbfault.Unavailable(err) {
-		return &Error{Status: http.StatusServiceUnavailable, Code: "database_unavailable",
+		return &Error{Kind: kind.Unavailable, Code: "database_unavailable",
 			Message: "the database is unavailable right now; retry later", Err: err, RetryAfter: RetryAfter}
 	}
 	if e != nil {

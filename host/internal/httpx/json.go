@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/nexuspos/nexus/internal/envelope"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 type ctxKey int
@@ -57,17 +58,19 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// WriteError writes err as the JSON error envelope. Errors that are not an
-// *Error become a 500 and are logged with the request's logger.
+// WriteError writes err as the JSON error envelope, with the HTTP status of
+// its kind: the host's one mapping of an error to a status. Errors that are
+// not an *Error become a 500 and are logged with the request's logger.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := AsError(err)
-	if e.Status >= 500 {
+	status := e.Status()
+	if status >= 500 {
 		Logger(r.Context()).Error("request failed", "code", e.Code, "error", err)
 	}
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
-	WriteJSON(w, e.Status, envelope.Envelope{
+	WriteJSON(w, status, envelope.Envelope{
 		Error:     envelope.Body{Code: e.Code, Message: e.Message, Details: e.Details},
 		RequestID: RequestID(r.Context()),
 	})
@@ -123,7 +126,7 @@ func decodeError(err error) error {
 	)
 	switch {
 	case isMaxBytes(err):
-		return NewError(http.StatusRequestEntityTooLarge, "body_too_large", "request body is too large")
+		return NewError(kind.TooLarge, "body_too_large", "request body is too large")
 	case errors.Is(err, io.EOF):
 		return BadRequest("invalid_json", "request body is empty")
 	case errors.Is(err, errTrailing):

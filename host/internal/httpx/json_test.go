@@ -48,7 +48,7 @@ func TestDecodeJSON(t *testing.T) {
 			}
 			var e *Error
 			require.True(t, errors.As(err, &e), "%v", err)
-			require.Equal(t, tt.status, e.Status)
+			require.Equal(t, tt.status, e.Status())
 			require.Equal(t, tt.code, e.Code)
 		})
 	}
@@ -65,7 +65,7 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		var e *Error
-		if !errors.As(err, &e) || e.Status >= 500 || e.Status < 400 {
+		if !errors.As(err, &e) || e.Status() >= 500 || e.Status() < 400 {
 			t.Fatalf("Decode(%q) = %v, want a 4xx *Error", body, err)
 		}
 	})

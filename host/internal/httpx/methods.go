@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // methods are the request methods a 405 may list in Allow.
@@ -26,7 +27,7 @@ func MethodNotAllowed(routes chi.Routes, path func(*http.Request) string) http.H
 			}
 		}
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		WriteError(w, r, NewError(http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed here").
+		WriteError(w, r, NewError(kind.MethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed here").
 			WithDetails(map[string]any{"allowed": allowed}))
 	}
 }

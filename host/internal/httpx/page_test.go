@@ -53,7 +53,7 @@ func TestDecodeCursorRejects(t *testing.T) {
 			err := DecodeCursor(tt.cursor, &out)
 			var e *Error
 			require.True(t, errors.As(err, &e), "got %v", err)
-			require.Equal(t, http.StatusBadRequest, e.Status)
+			require.Equal(t, http.StatusBadRequest, e.Status())
 			require.Equal(t, "invalid_cursor", e.Code)
 		})
 	}
@@ -93,7 +93,7 @@ func TestParseLimit(t *testing.T) {
 			if tt.wantErr {
 				var e *Error
 				require.True(t, errors.As(err, &e), "got %v", err)
-				require.Equal(t, http.StatusBadRequest, e.Status)
+				require.Equal(t, http.StatusBadRequest, e.Status())
 				require.Equal(t, "invalid_limit", e.Code)
 				require.Equal(t, map[string]any{"field": "limit", "max": min(tt.max, MaxLimit)}, e.Details)
 				return

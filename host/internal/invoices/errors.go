@@ -3,9 +3,9 @@ package invoices
 import (
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // rejected turns a parser rejection into a 422 naming the field; anything
@@ -54,19 +54,19 @@ func errInvoiceReconciled(matchID string) *httpx.Error {
 }
 
 func errFileTooLarge(limit int64) *httpx.Error {
-	return httpx.NewError(http.StatusRequestEntityTooLarge, "file_too_large",
+	return httpx.NewError(kind.TooLarge, "file_too_large",
 		fmt.Sprintf("a CFDI file may have at most %d bytes", limit)).
 		WithDetails(map[string]any{"max_bytes": limit})
 }
 
 func errBodyTooLarge(limit int64) *httpx.Error {
-	return httpx.NewError(http.StatusRequestEntityTooLarge, "body_too_large",
+	return httpx.NewError(kind.TooLarge, "body_too_large",
 		fmt.Sprintf("the request body may have at most %d bytes", limit)).
 		WithDetails(map[string]any{"max_bytes": limit})
 }
 
 func errUnsupportedMediaType(got string) *httpx.Error {
-	return httpx.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type",
+	return httpx.NewError(kind.UnsupportedMediaType, "unsupported_media_type",
 		"send the CFDI as application/xml or text/xml, or several as multipart/form-data in the field \"files\"").
 		WithDetails(map[string]any{"content_type": got})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/internal/envelope"
+	"github.com/nexuspos/nexus/sdk/kind"
 	"github.com/nexuspos/nexus/sdk/taxid"
 )
 
@@ -154,6 +155,8 @@ type FileResult struct {
 	Outcome string         `json:"outcome"`
 	Invoice *InvoiceDetail `json:"invoice,omitempty"`
 	Error   *envelope.Body `json:"error,omitempty"`
+	// kind is the kind of Error, whose status is Status.
+	kind kind.Kind
 }
 
 // UploadSummary counts the outcomes of a multipart upload.
@@ -200,13 +203,13 @@ func (s *Service) uploadMultipart(w http.ResponseWriter, r *http.Request, p auth
 	case sum.Failed < len(results):
 		httpx.WriteJSON(w, http.StatusMultiStatus, map[string]any{"results": results, "summary": sum})
 	default:
-		status := results[0].Status
+		k := results[0].kind
 		for _, res := range results {
-			if res.Status != status {
-				status = http.StatusUnprocessableEntity
+			if res.kind != k {
+				k = kind.Unprocessable
 			}
 		}
-		return httpx.NewError(status, "no_file_accepted", "none of the files was accepted; see details.results").
+		return httpx.NewError(k, "no_file_accepted", "none of the files was accepted; see details.results").
 			WithDetails(map[string]any{"results": results, "summary": sum})
 	}
 	return nil
@@ -277,14 +280,15 @@ func (s *Service) uploadOne(r *http.Request, p auth.Principal, f upload) (FileRe
 		}
 	}
 	e := httpx.AsError(err)
-	if e.Status >= http.StatusInternalServerError {
+	if e.Status() >= http.StatusInternalServerError {
 		return FileResult{}, err
 	}
-	res.Status, res.Error = e.Status, &envelope.Body{Code: e.Code, Message: e.Message, Details: e.Details}
-	switch e.Status {
-	case http.StatusConflict:
+	res.Status, res.kind = e.Status(), e.Kind
+	res.Error = &envelope.Body{Code: e.Code, Message: e.Message, Details: e.Details}
+	switch e.Kind {
+	case kind.Conflict:
 		res.Outcome = "conflict"
-	case http.StatusRequestEntityTooLarge:
+	case kind.TooLarge:
 		res.Outcome = "too_large"
 	default:
 		res.Outcome = "rejected"

@@ -84,11 +84,11 @@ func Parse(data []byte) (*CFDI, error) {
 	return p.c, nil
 }
 
-// kind is what an element is to the parser.
-type kind int
+// elemKind is what an element is to the parser.
+type elemKind int
 
 const (
-	kindOther kind = iota
+	kindOther elemKind = iota
 	kindComprobante
 	kindRelacionados
 	kindRelacionado
@@ -116,7 +116,7 @@ const (
 
 // edge is an element as seen from its parent.
 type edge struct {
-	parent kind
+	parent elemKind
 	space  string
 	local  string
 }
@@ -124,7 +124,7 @@ type edge struct {
 // children maps each element the parser reads to its kind; anything else
 // (addenda, other complements, parts of Conceptos that carry no figures
 // here) is skipped with its subtree.
-var children = map[edge]kind{
+var children = map[edge]elemKind{
 	{kindComprobante, NamespaceCFDI4, "CfdiRelacionados"}:     kindRelacionados,
 	{kindRelacionados, NamespaceCFDI4, "CfdiRelacionado"}:     kindRelacionado,
 	{kindComprobante, NamespaceCFDI4, "Emisor"}:               kindEmisor,
@@ -154,7 +154,7 @@ var children = map[edge]kind{
 
 // frame is an open element.
 type frame struct {
-	kind kind
+	kind elemKind
 	path string
 }
 
@@ -164,7 +164,7 @@ type parser struct {
 	stack []frame
 
 	rootDone bool
-	seen     map[kind]bool
+	seen     map[elemKind]bool
 	// concepto and pago are the element being read, the last of its
 	// slice; a Concepto or Pago never nests another, so the pointers stay
 	// valid while they are open.
@@ -173,14 +173,14 @@ type parser struct {
 }
 
 // singletons may appear once in a document.
-var singletons = map[kind]bool{
+var singletons = map[elemKind]bool{
 	kindEmisor: true, kindReceptor: true, kindConceptos: true, kindImpuestos: true,
 	kindTimbre: true, kindPagos: true, kindImpLocal: true,
 }
 
 // run reads every token of data.
 func (p *parser) run(data []byte) error {
-	p.seen = map[kind]bool{}
+	p.seen = map[elemKind]bool{}
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
 	dec.CharsetReader = func(label string, _ io.Reader) (io.Reader, error) {
@@ -348,7 +348,7 @@ func (p *parser) comprobante(t xml.StartElement) error {
 }
 
 // element reads a known element below the root.
-func (p *parser) element(k kind, t xml.StartElement, f *frame) error {
+func (p *parser) element(k elemKind, t xml.StartElement, f *frame) error {
 	c := p.c
 	a := attrs{list: t.Attr, path: f.path}
 	var err error

@@ -3,7 +3,6 @@ package plugins
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 
 	"github.com/google/uuid"
 	"google.golang.org/grpc/status"
@@ -11,6 +10,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Company is the company a vertical is configured for.
@@ -62,7 +62,7 @@ func (m *Manager) Configure(ctx context.Context, name string, c Company, config 
 	if err != nil {
 		_ = m.calls.End(ctx, callID, cl, false)
 		m.log.Error("configure company failed", "vertical", name, "company_id", c.ID, "request_id", httpx.RequestID(ctx), "error", err)
-		return httpx.NewError(http.StatusBadGateway, "vertical_error",
+		return httpx.NewError(kind.BadGateway, "vertical_error",
 			"the vertical failed to configure the company: "+status.Convert(err).Message())
 	}
 	if len(res.GetErrors()) > 0 {

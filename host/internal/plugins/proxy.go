@@ -20,6 +20,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Tenant is the caller's company and its configuration of the vertical, as
@@ -107,7 +108,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				httpx.WriteError(w, r, httpx.NewError(http.StatusRequestEntityTooLarge, "body_too_large", "request body is too large"))
+				httpx.WriteError(w, r, httpx.NewError(kind.TooLarge, "body_too_large", "request body is too large"))
 				return
 			}
 			httpx.WriteError(w, r, httpx.BadRequest("invalid_body", "could not read the request body"))
@@ -208,14 +209,14 @@ func (m *Manager) callFailed(w http.ResponseWriter, r *http.Request, v *vertical
 	switch code := status.Code(err); {
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
-		httpx.WriteError(w, r, httpx.NewError(499, "client_closed_request", "client closed the request"))
+		httpx.WriteError(w, r, httpx.NewError(kind.Canceled, "client_closed_request", "client closed the request"))
 	case code == codes.DeadlineExceeded:
-		httpx.WriteError(w, r, httpx.NewError(http.StatusGatewayTimeout, "timeout", "the vertical did not answer in time"))
+		httpx.WriteError(w, r, httpx.NewError(kind.Timeout, "timeout", "the vertical did not answer in time"))
 	case code == codes.Unavailable || code == codes.Canceled:
 		httpx.WriteError(w, r, verticalUnavailable(v.name))
 	default:
 		httpx.Logger(r.Context()).Error("plugin call failed", "vertical", v.name, "error", err)
-		httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical failed to answer"))
+		httpx.WriteError(w, r, httpx.NewError(kind.BadGateway, "vertical_error", "the vertical failed to answer"))
 	}
 }
 
@@ -227,7 +228,7 @@ func (m *Manager) invalidAnswer(w http.ResponseWriter, r *http.Request, v *verti
 		return false
 	}
 	httpx.Logger(r.Context()).Error("plugin answered an invalid status", "vertical", v.name, "status", status)
-	httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical failed to answer"))
+	httpx.WriteError(w, r, httpx.NewError(kind.BadGateway, "vertical_error", "the vertical failed to answer"))
 	return true
 }
 
@@ -284,5 +285,5 @@ func (m *Manager) effectsFailed(w http.ResponseWriter, r *http.Request, v *verti
 		return
 	}
 	httpx.Logger(r.Context()).Error("applying a vertical's effects failed", "vertical", v.name, "error", err)
-	httpx.WriteError(w, r, httpx.NewError(http.StatusBadGateway, "vertical_error", "the vertical's answer could not be applied"))
+	httpx.WriteError(w, r, httpx.NewError(kind.BadGateway, "vertical_error", "the vertical's answer could not be applied"))
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Classifier picks the bucket a request counts against: its key and limit.
@@ -34,7 +35,7 @@ func Middleware(l Limiter, classify Classifier) func(http.Handler) http.Handler 
 			WriteHeaders(w, d)
 			if !d.Allowed {
 				retry := max(int(math.Ceil(d.RetryAfter.Seconds())), 1)
-				httpx.WriteError(w, r, httpx.NewError(http.StatusTooManyRequests, "rate_limited", "too many requests; retry later").
+				httpx.WriteError(w, r, httpx.NewError(kind.RateLimited, "rate_limited", "too many requests; retry later").
 					WithDetails(map[string]any{"retry_after_seconds": retry}))
 				return
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Routes mounts the reporting API on r, which must already authenticate
@@ -102,7 +103,7 @@ func (s *Service) allowCompanyRefresh(w http.ResponseWriter, r *http.Request, co
 		return nil
 	}
 	retry := max(int(math.Ceil(d.RetryAfter.Seconds())), 1)
-	return httpx.NewError(http.StatusTooManyRequests, "rate_limited",
+	return httpx.NewError(kind.RateLimited, "rate_limited",
 		fmt.Sprintf("this company may refresh the views once every %s; retry in %d s", s.cfg.CompanyRefreshEvery, retry)).
 		WithDetails(map[string]any{"retry_after_seconds": retry})
 }

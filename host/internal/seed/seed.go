@@ -21,6 +21,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Vertical is the vertical whose tables the seed fills.
@@ -277,7 +278,7 @@ func createCompany(ctx context.Context, d Deps, o Options, idx int) (*company, e
 		var err error
 		created, _, err = d.Tenancy.CreateCompany(ctx, nc)
 		var apiErr *httpx.Error
-		if errors.As(err, &apiErr) && apiErr.Status == 409 {
+		if errors.As(err, &apiErr) && apiErr.Kind == kind.Conflict {
 			continue
 		}
 		if err != nil {

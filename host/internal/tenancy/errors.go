@@ -3,12 +3,12 @@ package tenancy
 import (
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/sdk/kind"
 	"github.com/nexuspos/nexus/sdk/taxid"
 )
 
@@ -89,7 +89,7 @@ func errInvitationNotFound() *httpx.Error {
 // errInvitationGone is a 410 for a token that can no longer be used; code
 // says why (invitation_accepted, invitation_revoked, invitation_expired).
 func errInvitationGone(code, message string) *httpx.Error {
-	return httpx.NewError(http.StatusGone, code, message)
+	return httpx.NewError(kind.Gone, code, message)
 }
 
 func errInvitationAccepted() *httpx.Error {
@@ -102,7 +102,7 @@ func errInvitationEmailMismatch() *httpx.Error {
 }
 
 func errLoginRequired() *httpx.Error {
-	return httpx.NewError(http.StatusUnauthorized, "login_required",
+	return httpx.NewError(kind.Unauthenticated, "login_required",
 		"an account with the invited email exists: log in as it and accept the invitation with your token")
 }
 

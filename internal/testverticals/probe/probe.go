@@ -26,6 +26,7 @@ import (
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/kind"
 	"github.com/nexuspos/nexus/sdk/money"
 	"github.com/nexuspos/nexus/sdk/taxid"
 )
@@ -59,7 +60,7 @@ func (p probe) Manifest() sdk.Manifest {
 		sdk.POST("/echo", sdk.RoleViewer, "Echo the body and the host's view of the call", echo),
 		sdk.GET("/items/{id}", sdk.RoleManager, "A manager-only route with a parameter", item),
 		sdk.GET("/panic", sdk.RoleViewer, "A handler that panics", func(*sdk.Context) error { panic("probe panic") }),
-		sdk.GET("/fail", sdk.RoleViewer, "Fail with ?status=N, or with an SDK validation error (?kind=taxid|money)", fail),
+		sdk.GET("/fail", sdk.RoleViewer, "Fail with an error of ?kind=, or with an SDK validation error (?validation=taxid|money)", fail),
 	}
 	switch p.name {
 	case "dupe":
@@ -129,11 +130,12 @@ func item(c *sdk.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id"), "role": string(c.Principal().Role)})
 }
 
-// fail returns the error its query asks for, unmapped: an *sdk.Error
-// with any status (code "probe_<status>", details naming the field
-// "status"), or the taxid or money package's own validation error.
+// fail returns the error its query asks for, unmapped: an *sdk.Error of
+// any kind (?kind=, code "probe_<kind>", details naming the field
+// "kind"), or the taxid or money package's own validation error
+// (?validation=taxid|money).
 func fail(c *sdk.Context) error {
-	switch c.Query("kind") {
+	switch c.Query("validation") {
 	case "taxid":
 		_, err := taxid.ValidateRFC("X")
 		return err
@@ -141,13 +143,13 @@ func fail(c *sdk.Context) error {
 		_, err := money.CurrencyOf("XXX")
 		return err
 	}
-	status, err := strconv.Atoi(c.Query("status"))
-	if err != nil || status < 400 || status > 599 {
-		return sdk.BadRequest("invalid_status", "status must be an HTTP error status").
-			WithDetails(map[string]any{"field": "status"})
+	k := kind.Kind(c.Query("kind"))
+	if !k.Known() {
+		return sdk.BadRequest("invalid_kind", "kind must be one of the platform's error kinds").
+			WithDetails(map[string]any{"field": "kind"})
 	}
-	return sdk.NewError(status, "probe_"+strconv.Itoa(status), "probe failure").
-		WithDetails(map[string]any{"field": "status"})
+	return sdk.NewError(k, "probe_"+string(k), "probe failure").
+		WithDetails(map[string]any{"field": "kind"})
 }
 
 // serveVersion serves a vertical that speaks only the given protocol version.
