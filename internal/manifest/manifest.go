@@ -1,16 +1,16 @@
-// Package manifest validates a vertical's manifest and turns its routes into
-// a chi router. The host uses it to register plugins and sdktest uses it to
-// route requests exactly as the host would. It performs no I/O.
+// Package manifest validates a vertical's manifest and matches request paths
+// to its routes. The host uses it to register plugins and sdktest uses it to
+// route requests as the host does. It performs no I/O and must not import a
+// router or anything else the SDK module cannot carry (it is part of the
+// module the SDK depends on).
 package manifest
 
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
+	"slices"
 	"strings"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/nexuspos/nexus/internal/role"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -22,11 +22,6 @@ var (
 	// literalRE is what a pattern may hold outside {params}.
 	literalRE = regexp.MustCompile(`^[A-Za-z0-9._~\-/]*$`)
 )
-
-var methods = map[string]bool{
-	http.MethodGet: true, http.MethodPost: true, http.MethodPut: true,
-	http.MethodPatch: true, http.MethodDelete: true,
-}
 
 // Validate checks everything the host relies on: the name, and for every
 // route a known method and role, a well-formed pattern and no duplicate id
@@ -46,7 +41,7 @@ func Validate(m *nexusv1.Manifest) error {
 			errs = append(errs, fmt.Errorf("%s: duplicate id", where))
 		}
 		ids[r.GetId()] = true
-		if !methods[r.GetMethod()] {
+		if !slices.Contains(allMethods, r.GetMethod()) {
 			errs = append(errs, fmt.Errorf("%s: unsupported method %q", where, r.GetMethod()))
 		}
 		if !role.Known(r.GetMinRole()) {
@@ -66,7 +61,7 @@ func Validate(m *nexusv1.Manifest) error {
 	return errors.Join(errs...)
 }
 
-// patternShape validates a chi pattern and returns it with parameter names
+// patternShape validates a route pattern and returns it with parameter names
 // erased, so that /a/{id} and /a/{key} compare equal.
 func patternShape(p string) (string, error) {
 	if !strings.HasPrefix(p, "/") {
@@ -113,6 +108,9 @@ func patternShape(p string) (string, error) {
 			if strings.ContainsAny(re, "{}") {
 				return "", fmt.Errorf("parameter %q: braces in regexp", name)
 			}
+			if strings.Contains(re, "/") {
+				return "", fmt.Errorf("parameter %q: a regexp matches within one path segment, so it may not hold /", name)
+			}
 			if _, err := regexp.Compile(re); err != nil {
 				return "", fmt.Errorf("parameter %q: %w", name, err)
 			}
@@ -124,19 +122,4 @@ func patternShape(p string) (string, error) {
 		rest = rest[open+end+1:]
 	}
 	return shape.String(), nil
-}
-
-// Router builds a chi router serving the manifest's routes with the handler
-// handle returns for each. The manifest must have passed Validate.
-func Router(m *nexusv1.Manifest, handle func(*nexusv1.Route) http.Handler) (mux *chi.Mux, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("routes of %q: %v", m.GetName(), p)
-		}
-	}()
-	mux = chi.NewRouter()
-	for _, r := range m.GetRoutes() {
-		mux.Method(r.GetMethod(), r.GetPattern(), handle(r))
-	}
-	return mux, nil
 }

@@ -1,8 +1,7 @@
 package manifest
 
 import (
-	"net/http"
-	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -55,32 +54,72 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestRouter(t *testing.T) {
+func TestMatch(t *testing.T) {
 	t.Parallel()
-	m := &nexusv1.Manifest{Name: "x", Routes: []*nexusv1.Route{route("get", "GET", "/p/{id}"), route("post", "POST", "/p")}}
+	m := &nexusv1.Manifest{Name: "x", Routes: []*nexusv1.Route{
+		route("list", "GET", "/p"), route("create", "POST", "/p"),
+		route("get", "GET", "/p/{id}"), route("new", "GET", "/p/new"),
+		route("scan", "GET", `/p/{code:[0-9]+}`), route("del", "DELETE", "/p/{id}"),
+		route("sub", "GET", "/p/{id}/lines/{line}"), route("deep", "GET", "/p/new/lines/{n}"),
+		route("alt", "GET", `/q/{v:a|b}`), route("slash", "GET", "/r/"),
+	}}
 	require.NoError(t, Validate(m))
-	mux, err := Router(m, func(r *nexusv1.Route) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(r.GetId())) })
-	})
-	require.NoError(t, err)
-	for path, want := range map[string]string{"/p/9": "get", "/p": ""} {
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-		require.Equal(t, want, rec.Body.String(), path)
+	rs := Compile(m)
+	tests := []struct {
+		method, path, want string
+		params             map[string]string
+		allowed            []string
+	}{
+		{"GET", "/p", "list", map[string]string{}, nil},
+		{"POST", "/p", "create", map[string]string{}, nil},
+		{"GET", "/p/9", "scan", map[string]string{"code": "9"}, nil},
+		{"GET", "/p/x9", "get", map[string]string{"id": "x9"}, nil},
+		{"GET", "/p/new", "new", map[string]string{}, nil},
+		{"DELETE", "/p/new", "del", map[string]string{"id": "new"}, nil},
+		{"GET", "/p/new/lines/3", "deep", map[string]string{"n": "3"}, nil},
+		{"GET", "/p/old/lines/3", "sub", map[string]string{"id": "old", "line": "3"}, nil},
+		{"GET", "/p//lines/3", "sub", map[string]string{"id": "", "line": "3"}, nil},
+		{"GET", "/q/a", "alt", map[string]string{"v": "a"}, nil},
+		{"GET", "/q/xb", "alt", map[string]string{"v": "xb"}, nil},
+		{"GET", "/r/", "slash", map[string]string{}, nil},
+		{"GET", "/r", "", nil, nil},
+		{"GET", "/p/", "", nil, nil},
+		{"GET", "/nope", "", nil, nil},
+		{"GET", "p", "", nil, nil},
+		{"PUT", "/p", "", nil, []string{"GET", "POST"}},
+		{"POST", "/p/7", "", nil, []string{"GET", "DELETE"}},
+	}
+	for _, tt := range tests {
+		r, params, allowed := rs.Match(tt.method, tt.path)
+		require.Equal(t, tt.want, r.GetId(), "%s %s", tt.method, tt.path)
+		require.Equal(t, tt.params, params, "%s %s", tt.method, tt.path)
+		require.Equal(t, tt.allowed, allowed, "%s %s", tt.method, tt.path)
 	}
 }
 
-func FuzzValidatePattern(f *testing.F) {
+func TestValidateRefusesSlashInRegexp(t *testing.T) {
+	t.Parallel()
+	m := &nexusv1.Manifest{Name: "x", Routes: []*nexusv1.Route{route("a", "GET", "/p/{x:a/b}")}}
+	require.ErrorContains(t, Validate(m), "may not hold /")
+}
+
+func FuzzMatch(f *testing.F) {
 	for _, s := range []string{"/a", "/a/{id}", "/a/{id:[0-9]+}", "{", "/{a}/{b}/{c:.*}", "/a/{id}}", ""} {
-		f.Add(s)
+		f.Add(s, "/a/1")
 	}
-	f.Fuzz(func(t *testing.T, pattern string) {
+	f.Fuzz(func(t *testing.T, pattern, path string) {
 		m := &nexusv1.Manifest{Name: "x", Routes: []*nexusv1.Route{route("a", "GET", pattern)}}
 		if Validate(m) != nil {
 			return
 		}
-		if _, err := Router(m, func(*nexusv1.Route) http.Handler { return http.NotFoundHandler() }); err != nil {
-			t.Fatalf("valid pattern %q rejected by chi: %v", pattern, err)
+		r, params, _ := Compile(m).Match("GET", path)
+		if r == nil {
+			return
+		}
+		for k, v := range params {
+			if strings.Contains(v, "/") {
+				t.Fatalf("pattern %q path %q: parameter %s=%q spans segments", pattern, path, k, v)
+			}
 		}
 	})
 }

@@ -51,7 +51,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5"
@@ -72,7 +71,7 @@ type Harness struct {
 	t        testing.TB
 	manifest *nexusv1.Manifest
 	server   nexusv1.VerticalServer
-	router   *chi.Mux
+	routes   *manifest.Routes
 	host     *host
 	as       sdk.Principal
 	company  sdk.Company
@@ -120,10 +119,7 @@ func New(t testing.TB, v sdk.Vertical, opts ...Option) *Harness {
 	}
 	h.manifest = m
 	h.host.vertical = m.GetName()
-	h.router, err = manifest.Router(m, h.routeHandler)
-	if err != nil {
-		t.Fatalf("sdktest: %v", err)
-	}
+	h.routes = manifest.Compile(m)
 	if o.database {
 		h.host.openDatabase(t, m)
 		h.host.ensureCompany(t, h.company)
@@ -215,104 +211,103 @@ func (h *Harness) Do(method, path, body string) *Response {
 	return h.DoRequest(httptest.NewRequest(method, path, strings.NewReader(body)))
 }
 
-// DoRequest sends r, whose context is propagated to the handler.
+// DoRequest sends r, whose context is propagated to the handler. It is
+// routed as the host routes it: a path no route has answers 404
+// route_not_found, a path served only for other methods 405
+// method_not_allowed with an Allow header.
 func (h *Harness) DoRequest(r *http.Request) *Response {
 	h.t.Helper()
-	r = r.WithContext(context.WithValue(r.Context(), settingsKey{}, settings{principal: h.as, company: h.company, config: h.config}))
 	rec := httptest.NewRecorder()
-	h.router.ServeHTTP(rec, r)
+	path := r.URL.RawPath
+	if path == "" {
+		path = r.URL.Path
+	}
+	route, params, allowed := h.routes.Match(r.Method, path)
+	switch {
+	case route != nil:
+		h.serveRoute(rec, r, route, params)
+	case len(allowed) > 0:
+		rec.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeEnvelope(rec, http.StatusMethodNotAllowed, "method_not_allowed", "method "+r.Method+" is not allowed here", uuid.NewString())
+	default:
+		writeEnvelope(rec, http.StatusNotFound, "route_not_found", "no route "+r.Method+" "+r.URL.Path, uuid.NewString())
+	}
 	return &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
-
-// settings are what one request runs as, carried from DoRequest to the
-// route handler (harness copies share one router).
-type settings struct {
-	principal sdk.Principal
-	company   sdk.Company
-	config    []byte
-}
-
-type settingsKey struct{}
 
 // finishTimeout bounds the end of a request's unit of work.
 const finishTimeout = 10 * time.Second
 
-func (h *Harness) routeHandler(route *nexusv1.Route) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, _ := r.Context().Value(settingsKey{}).(settings)
-		p := st.principal
-		requestID := uuid.NewString()
-		if !p.Role.AtLeast(sdk.Role(route.GetMinRole())) {
-			writeEnvelope(w, http.StatusForbidden, "insufficient_role", "this route needs role "+route.GetMinRole(), requestID)
-			return
-		}
-		body, err := readAll(r)
-		if err != nil {
-			writeEnvelope(w, http.StatusBadRequest, "invalid_body", err.Error(), requestID)
-			return
-		}
-		params := map[string]string{}
-		rctx := chi.RouteContext(r.Context())
-		for i, k := range rctx.URLParams.Keys {
-			params[k] = rctx.URLParams.Values[i]
-		}
-		callID, cl := h.host.begin(requestID, p)
-		idem, ok := h.idempotency(w, r, cl, route, body, requestID)
-		if !ok {
+// serveRoute runs route's handler for r in a unit of work of its own, as
+// the host's proxy does.
+func (h *Harness) serveRoute(w http.ResponseWriter, r *http.Request, route *nexusv1.Route, params map[string]string) {
+	p := h.as
+	requestID := uuid.NewString()
+	if !p.Role.AtLeast(sdk.Role(route.GetMinRole())) {
+		writeEnvelope(w, http.StatusForbidden, "insufficient_role", "this route needs role "+route.GetMinRole(), requestID)
+		return
+	}
+	body, err := readAll(r)
+	if err != nil {
+		writeEnvelope(w, http.StatusBadRequest, "invalid_body", err.Error(), requestID)
+		return
+	}
+	callID, cl := h.host.begin(requestID, p)
+	idem, ok := h.idempotency(w, r, cl, route, body, requestID)
+	if !ok {
+		_ = h.host.end(r.Context(), callID, cl, false)
+		return
+	}
+	res, err := h.server.HandleRoute(r.Context(), &nexusv1.RouteRequest{
+		CallId:    callID,
+		RouteId:   route.GetId(),
+		Method:    r.Method,
+		Path:      r.URL.Path,
+		Params:    params,
+		Query:     values(r.URL.Query()),
+		Headers:   values(r.Header),
+		Body:      body,
+		Principal: &nexusv1.Principal{UserId: p.UserID, Email: p.Email, CompanyId: p.CompanyID, Role: string(p.Role)},
+		RequestId: requestID,
+		Company: &nexusv1.Company{Id: h.company.ID, Name: h.company.Name, Country: h.company.Country,
+			Currency: h.company.Currency, Timezone: h.company.Timezone, TaxId: h.company.TaxID},
+		Config:       h.config,
+		DeferEffects: true,
+	})
+	if err != nil {
+		_ = h.host.end(r.Context(), callID, cl, false)
+		h.t.Errorf("sdktest: HandleRoute %s: %v", route.GetId(), err)
+		writeEnvelope(w, http.StatusInternalServerError, "internal", err.Error(), requestID)
+		return
+	}
+	commit := res.GetStatus() < http.StatusBadRequest
+	if commit {
+		if err := h.host.effects(cl, res); err != nil {
 			_ = h.host.end(r.Context(), callID, cl, false)
+			writeEnvelope(w, http.StatusBadGateway, "vertical_error", "the vertical's answer could not be applied: "+err.Error(), requestID)
 			return
 		}
-		res, err := h.server.HandleRoute(r.Context(), &nexusv1.RouteRequest{
-			CallId:    callID,
-			RouteId:   route.GetId(),
-			Method:    r.Method,
-			Path:      r.URL.Path,
-			Params:    params,
-			Query:     values(r.URL.Query()),
-			Headers:   values(r.Header),
-			Body:      body,
-			Principal: &nexusv1.Principal{UserId: p.UserID, Email: p.Email, CompanyId: p.CompanyID, Role: string(p.Role)},
-			RequestId: requestID,
-			Company: &nexusv1.Company{Id: st.company.ID, Name: st.company.Name, Country: st.company.Country,
-				Currency: st.company.Currency, Timezone: st.company.Timezone, TaxId: st.company.TaxID},
-			Config:       st.config,
-			DeferEffects: true,
-		})
-		if err != nil {
+		if err := remember(r.Context(), cl, idem, res); err != nil {
 			_ = h.host.end(r.Context(), callID, cl, false)
-			h.t.Errorf("sdktest: HandleRoute %s: %v", route.GetId(), err)
 			writeEnvelope(w, http.StatusInternalServerError, "internal", err.Error(), requestID)
 			return
 		}
-		commit := res.GetStatus() < http.StatusBadRequest
-		if commit {
-			if err := h.host.effects(cl, res); err != nil {
-				_ = h.host.end(r.Context(), callID, cl, false)
-				writeEnvelope(w, http.StatusBadGateway, "vertical_error", "the vertical's answer could not be applied: "+err.Error(), requestID)
-				return
-			}
-			if err := remember(r.Context(), cl, idem, res); err != nil {
-				_ = h.host.end(r.Context(), callID, cl, false)
-				writeEnvelope(w, http.StatusInternalServerError, "internal", err.Error(), requestID)
-				return
-			}
+	}
+	if err := h.host.end(r.Context(), callID, cl, commit); err != nil && commit {
+		status, code := http.StatusInternalServerError, "internal"
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01") {
+			status, code = http.StatusConflict, "conflict_retry"
 		}
-		if err := h.host.end(r.Context(), callID, cl, commit); err != nil && commit {
-			status, code := http.StatusInternalServerError, "internal"
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01") {
-				status, code = http.StatusConflict, "conflict_retry"
-			}
-			writeEnvelope(w, status, code, fmt.Sprintf("commit: %v", err), requestID)
-			return
-		}
-		for k, v := range res.GetHeaders() {
-			w.Header()[k] = v.GetValues()
-		}
-		w.Header().Set("X-Request-ID", requestID)
-		w.WriteHeader(int(res.GetStatus()))
-		_, _ = w.Write(res.GetBody())
-	})
+		writeEnvelope(w, status, code, fmt.Sprintf("commit: %v", err), requestID)
+		return
+	}
+	for k, v := range res.GetHeaders() {
+		w.Header()[k] = v.GetValues()
+	}
+	w.Header().Set("X-Request-ID", requestID)
+	w.WriteHeader(int(res.GetStatus()))
+	_, _ = w.Write(res.GetBody())
 }
 
 // idempotency claims the request's Idempotency-Key in its unit of work as

@@ -236,6 +236,19 @@ func TestWithoutDatabase(t *testing.T) {
 	require.Contains(t, string(res.Body), "sdktest.WithDatabase()")
 }
 
+func TestRouting(t *testing.T) {
+	t.Parallel()
+	h := sdktest.New(t, probe.New("probe"))
+	res := h.Do(http.MethodGet, "/nowhere", "")
+	require.Equal(t, http.StatusNotFound, res.Status, string(res.Body))
+	require.Equal(t, "route_not_found", res.ErrorCode())
+
+	res = h.Do(http.MethodDelete, "/notes/7", "")
+	require.Equal(t, http.StatusMethodNotAllowed, res.Status, string(res.Body))
+	require.Equal(t, "method_not_allowed", res.ErrorCode())
+	require.Equal(t, "GET, PATCH", res.Header.Get("Allow"))
+}
+
 // tally is a vertical whose requests send several operations in one DB
 // call (a batch): the DAL pipelines them in one round trip.
 type tally struct{}

@@ -325,7 +325,7 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	for _, r := range man.GetRoutes() {
 		proc.routes[r.GetId()] = r
 	}
-	proc.router, err = manifest.Router(man, func(r *nexusv1.Route) http.Handler { return m.routeHandler(v, proc, r) })
+	proc.router, err = newRouter(man, func(r *nexusv1.Route) http.Handler { return m.routeHandler(v, proc, r) })
 	if err != nil {
 		return nil, &refusedError{err}
 	}
