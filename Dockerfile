@@ -4,15 +4,16 @@
 # unprivileged user and a /tmp for the plugins' sockets, nothing else — no
 # shell, no package manager. `nexus healthcheck` is its health check.
 #
-# The build stage is pinned to an exact Go release (the one go.mod names);
+# The build stage is pinned to an exact Go release (the one go.work names);
 # where a registry policy asks for digests, pin it as
 # golang:1.26.8-trixie@sha256:<digest from `docker buildx imagetools inspect`>.
 FROM golang:1.26.8-trixie AS build
 WORKDIR /src
-COPY go.mod go.sum ./
-RUN go mod download
+# Every module of go.work is built (host, SDK, plugins); the module and
+# build caches persist between builds instead of a download layer that
+# would have to list each module's go.mod.
 COPY . .
-RUN make build \
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build make build \
  && mkdir -p /rootfs/app /rootfs/etc/ssl/certs /rootfs/tmp \
  && cp -r bin /rootfs/app/bin \
  && cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ \

@@ -11,6 +11,11 @@ PROTOC_VERSION := 3.21.12
 PLUGINS := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go)) \
            $(patsubst plugins/%/cmd/nexus-vertical-%/main.go,%,$(wildcard plugins/*/cmd/*/main.go))
 EXAMPLES := $(patsubst examples/%/main.go,%,$(wildcard examples/*/main.go))
+# Every module of go.work (core, sdk, host, each plugin and example), as
+# package patterns: `./...` at the root covers the core module only.
+MODULES = $(shell $(GO) list -m -f '{{.Path}}/...')
+# The directory of every module of go.work.
+MODULE_DIRS = $(shell $(GO) list -m -f '{{.Dir}}')
 # Binaries are static (no cgo): the same files run on any Linux, the
 # container image's empty base included.
 STATIC := CGO_ENABLED=0
@@ -89,20 +94,28 @@ proto-check: proto ## fail if the committed generated code is stale
 .PHONY: lint
 lint: $(TOOLS)/staticcheck ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
-	$(GO) vet ./...
-	$(TOOLS)/staticcheck ./...
+	$(GO) vet $(MODULES)
+	$(TOOLS)/staticcheck $(MODULES)
+
+.PHONY: tidy
+tidy: ## go mod tidy in every module, each on its own (no workspace), as a release build resolves it
+	@for d in $(MODULE_DIRS); do echo "go mod tidy ($$d)"; (cd $$d && GOWORK=off $(GO) mod tidy) || exit 1; done
+
+.PHONY: tidy-check
+tidy-check: tidy ## fail if a go.mod or go.sum is not tidy
+	@git diff --exit-code -- '*go.mod' '*go.sum' || { echo "go.mod/go.sum not tidy: run make tidy and commit"; exit 1; }
 
 .PHONY: test
-test: proto-check lint build doc-tools ## every check CI makes: generated code, lint, build, tests (README walkthrough included)
-	$(GO) test -count=1 -timeout 12m ./...
+test: proto-check tidy-check lint build doc-tools ## every check CI makes: generated code, tidy modules, lint, build, tests (README walkthrough included)
+	$(GO) test -count=1 -timeout 12m $(MODULES)
 
 .PHONY: test-race
 test-race: ## the test suite under the race detector
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m $(MODULES)
 
 .PHONY: bench
 bench: build ## run the benchmarks one package at a time (figures for the README)
-	$(GO) test -p 1 -run '^$$' -bench . -benchtime 3s -timeout 30m ./...
+	$(GO) test -p 1 -run '^$$' -bench . -benchtime 3s -timeout 30m $(MODULES)
 
 .PHONY: clean
 clean: ## remove build output

@@ -23,4 +23,7 @@
 //
 // Optional capabilities are small interfaces (CompanyConfigurer, Shutdowner)
 // detected at run time, so adding a capability later breaks no vertical.
+//
+// The SDK is a Go module of its own (Version, ProtocolVersion); its
+// compatibility promise is in the module's README.md.
 package sdk
