@@ -25,9 +25,15 @@ import (
 //go:embed all:vertical
 var templates embed.FS
 
-// SDKModule is the Go module that holds the SDK (package
-// github.com/nexuspos/nexus/sdk); a vertical outside it requires it.
-const SDKModule = "github.com/nexuspos/nexus"
+// SDKModule is the Go module of the SDK; a vertical in a module of its own
+// requires it and nothing else of Nexus.
+const SDKModule = "github.com/nexuspos/nexus/sdk"
+
+// coreModule is the module the SDK module requires (the repository's
+// root: protocol, DAL, migrator); a vertical built from a local checkout
+// replaces it too, as a replace in the SDK's go.mod does not reach the
+// vertical's build.
+const coreModule = "github.com/nexuspos/nexus"
 
 // nameRE is what a scaffolded vertical's name may be: a valid vertical
 // name that is also a Go package name and a plain SQL identifier.
@@ -50,8 +56,9 @@ type Options struct {
 	// module (default: Name). Inside a module Dir's import path follows
 	// from the module's.
 	Module string
-	// SDKDir, for a vertical in no module, is a local directory holding
-	// SDKModule, written as a replace directive (a checkout of Nexus).
+	// SDKDir, for a vertical in no module, is a local checkout of Nexus
+	// (its root directory): SDKModule and the module it requires are
+	// taken from there by replace directives.
 	SDKDir string
 }
 
@@ -177,7 +184,8 @@ func goMod(module, sdkDir string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "module %s\n\ngo 1.26\n\nrequire %s v0.0.0\n", module, SDKModule)
 	if sdkDir != "" {
-		fmt.Fprintf(&b, "\nreplace %s => %s\n", SDKModule, filepath.ToSlash(sdkDir))
+		fmt.Fprintf(&b, "\nreplace %s => %s\n", SDKModule, filepath.ToSlash(filepath.Join(sdkDir, "sdk")))
+		fmt.Fprintf(&b, "\nreplace %s => %s\n", coreModule, filepath.ToSlash(sdkDir))
 	}
 	return b.String()
 }

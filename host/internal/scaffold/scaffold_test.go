@@ -12,12 +12,14 @@ import (
 	"github.com/nexuspos/nexus/host/internal/scaffold"
 )
 
-// repoRoot is the directory of the module this test belongs to.
+// repoRoot is the root of this checkout (the test runs in
+// host/internal/scaffold).
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
+	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
 	require.NoError(t, err)
-	return filepath.Dir(strings.TrimSpace(string(out)))
+	require.FileExists(t, filepath.Join(root, "sdk", "go.mod"))
+	return root
 }
 
 // TestNewVerticalBuildsAndPassesItsTests writes a vertical into a
