@@ -20,6 +20,7 @@ import (
 
 	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/migration"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk/kind"
 )
@@ -53,7 +54,7 @@ func Prepare(ctx context.Context, pool *pgxpool.Pool, man *nexusv1.Manifest, log
 	d := &Data{Schema: SchemaName(man.GetName())}
 	comp := migrate.Component{Name: man.GetName(), Schema: d.Schema}
 	for _, mg := range man.GetMigrations() {
-		comp.Migrations = append(comp.Migrations, migrate.Migration{
+		comp.Migrations = append(comp.Migrations, migration.Migration{
 			Version: int(mg.GetVersion()), Name: mg.GetName(), Up: mg.GetUp(), Down: mg.GetDown(),
 		})
 	}

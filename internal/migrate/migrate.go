@@ -33,16 +33,13 @@ import (
 // HostSchema is the schema the host's own tables live in.
 const HostSchema = "public"
 
-// Migration is one numbered schema change and its inverse.
-type Migration = migration.Migration
-
 // Component is a set of migrations applied together into one schema: the
 // host (Name "host", Schema "public") or a vertical (Name and Schema the
 // vertical's name).
 type Component struct {
 	Name       string
 	Schema     string
-	Migrations []Migration
+	Migrations []migration.Migration
 }
 
 // Status describes one migration of a component.
@@ -315,7 +312,7 @@ func validate(c Component) error {
 // verify checks that every applied migration still has its file,
 // unchanged.
 func verify(c Component, done map[int]appliedMigration) error {
-	files := make(map[int]Migration, len(c.Migrations))
+	files := make(map[int]migration.Migration, len(c.Migrations))
 	for _, mig := range c.Migrations {
 		files[mig.Version] = mig
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/migration"
 	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
@@ -78,7 +79,7 @@ func TestTenantRoleHostGrants(t *testing.T) {
 	// A later migration runs EnforceTenancy on the host's schema again.
 	later := host
 	later.Migrations = append(later.Migrations[:len(later.Migrations):len(later.Migrations)],
-		migrate.Migration{Version: 9999, Name: "later", Up: "CREATE TABLE later_things (company_id uuid NOT NULL)", Down: "DROP TABLE later_things"})
+		migration.Migration{Version: 9999, Name: "later", Up: "CREATE TABLE later_things (company_id uuid NOT NULL)", Down: "DROP TABLE later_things"})
 	_, err = m.Up(ctx, later)
 	require.NoError(t, err)
 	require.Equal(t, narrowed, tenantPrivileges(t, pool, tables...), "EnforceTenancy leaves deliberate grants alone")

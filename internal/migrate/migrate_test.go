@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/migration"
 	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
@@ -26,7 +27,7 @@ func TestHostMigrationsLoad(t *testing.T) {
 // testComponent is a small vertical whose three migrations are easy to
 // observe.
 func testComponent() migrate.Component {
-	return migrate.Component{Name: "testvert", Schema: "testvert", Migrations: []migrate.Migration{
+	return migrate.Component{Name: "testvert", Schema: "testvert", Migrations: []migration.Migration{
 		{Version: 1, Name: "items", Up: `CREATE TABLE items (
     company_id uuid NOT NULL, id bigserial, name text NOT NULL, PRIMARY KEY (company_id, id));`,
 			Down: `DROP TABLE items;`},
@@ -264,7 +265,7 @@ func TestMigratorRejectsBadComponents(t *testing.T) {
 	t.Parallel()
 	pool := openPool(t, pgtest.NewDatabase(t), false)
 	m := migrate.NewMigrator(pool, nil)
-	ok := migrate.Migration{Version: 1, Name: "a", Up: "SELECT 1", Down: "SELECT 1"}
+	ok := migration.Migration{Version: 1, Name: "a", Up: "SELECT 1", Down: "SELECT 1"}
 	tests := []struct {
 		name string
 		c    migrate.Component
@@ -273,8 +274,8 @@ func TestMigratorRejectsBadComponents(t *testing.T) {
 		{name: "no name", c: migrate.Component{Schema: "x"}, want: "component name"},
 		{name: "quoted schema", c: migrate.Component{Name: "x", Schema: `x"; DROP`}, want: "not a usable schema name"},
 		{name: "system schema", c: migrate.Component{Name: "x", Schema: "pg_catalog"}, want: "not a usable schema name"},
-		{name: "unordered", c: migrate.Component{Name: "x", Schema: "x", Migrations: []migrate.Migration{{Version: 2, Name: "b"}, ok}}, want: "increasing version order"},
-		{name: "duplicate", c: migrate.Component{Name: "x", Schema: "x", Migrations: []migrate.Migration{ok, ok}}, want: "increasing version order"},
+		{name: "unordered", c: migrate.Component{Name: "x", Schema: "x", Migrations: []migration.Migration{{Version: 2, Name: "b"}, ok}}, want: "increasing version order"},
+		{name: "duplicate", c: migrate.Component{Name: "x", Schema: "x", Migrations: []migration.Migration{ok, ok}}, want: "increasing version order"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

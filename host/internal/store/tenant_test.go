@@ -17,6 +17,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
 	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/internal/migration"
 	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
@@ -267,7 +268,7 @@ func TestTablesWithoutRLSAndEnforceTenancy(t *testing.T) {
 func TestVerticalTablesGetTenancy(t *testing.T) {
 	t.Parallel()
 	pool := storetest.NewPool(t)
-	vertical := migrate.Component{Name: "testvert", Schema: "testvert", Migrations: []migrate.Migration{
+	vertical := migrate.Component{Name: "testvert", Schema: "testvert", Migrations: []migration.Migration{
 		{Version: 1, Name: "items", Up: `CREATE TABLE items (
     company_id uuid NOT NULL, id bigserial, name text NOT NULL, PRIMARY KEY (company_id, id));`,
 			Down: `DROP TABLE items;`},
