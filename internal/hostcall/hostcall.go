@@ -3,8 +3,9 @@
 // sdk/sdktest: preparing the vertical's data when it registers (its
 // manifest's migrations applied into its schema with the host's migrator,
 // its catalog, state machines and named queries), running its DB calls in
-// a request's unit of work with the DAL, and checking the events it
-// publishes. It must not depend on host-private packages, open pools of
+// a request's unit of work with the DAL, checking the events it publishes,
+// and idempotency keys (claimed, answered and pruned here only). It must
+// not depend on host-private packages, open pools of
 // its own or know about HTTP.
 package hostcall
 

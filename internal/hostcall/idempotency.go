@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"net/textproto"
 	"regexp"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nexuspos/nexus/internal/dal"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -140,4 +142,32 @@ func (r IdempotentRequest) QueueRemember(b *pgx.Batch, res StoredResponse) error
 	}
 	b.Queue(rememberKeySQL, r.company, r.scope, r.key, res.Status, data)
 	return nil
+}
+
+// pruneBatch bounds the rows one pruning statement deletes.
+const pruneBatch = 10000
+
+// pruneKeysSQL deletes up to $2 idempotency keys stored more than $1 ms
+// ago, skipping rows another replica is deleting.
+const pruneKeysSQL = `DELETE FROM public.idempotency_keys k
+WHERE (k.company_id, k.scope, k.key) IN (
+        SELECT company_id, scope, key FROM public.idempotency_keys
+        WHERE created_at < now() - $1::bigint * interval '1 ms'
+        LIMIT $2 FOR UPDATE SKIP LOCKED)`
+
+// PruneIdempotencyKeys deletes the idempotency keys stored longer than ttl
+// ago and returns how many it deleted: a retry that comes later runs as a
+// new request. Several replicas may prune at once.
+func PruneIdempotencyKeys(ctx context.Context, db *pgxpool.Pool, ttl time.Duration) (int64, error) {
+	var total int64
+	for {
+		tag, err := db.Exec(ctx, pruneKeysSQL, ttl.Milliseconds(), pruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("prune idempotency keys: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < pruneBatch {
+			return total, nil
+		}
+	}
 }

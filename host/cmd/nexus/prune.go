@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/nexuspos/nexus/host/internal/plugins"
+	"github.com/nexuspos/nexus/internal/hostcall"
 )
 
 // housekeep deletes what the host keeps only for a while — idempotency keys
@@ -14,7 +14,7 @@ func (p *platform) housekeep(ctx context.Context) {
 	t := time.NewTicker(p.cfg.PruneInterval)
 	defer t.Stop()
 	for {
-		if n, err := plugins.PruneIdempotencyKeys(ctx, p.pool, p.cfg.IdempotencyTTL); err != nil {
+		if n, err := hostcall.PruneIdempotencyKeys(ctx, p.pool, p.cfg.IdempotencyTTL); err != nil {
 			p.log.Warn("pruning idempotency keys failed", "error", err)
 		} else if n > 0 {
 			p.log.Info("pruned idempotency keys", "rows", n)

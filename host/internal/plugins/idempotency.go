@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpx"
@@ -63,34 +61,6 @@ func queueResponse(b *pgx.Batch, st idemState, res hostcall.StoredResponse) erro
 		return nil
 	}
 	return st.req.QueueRemember(b, res)
-}
-
-// pruneBatch bounds the rows one pruning statement deletes.
-const pruneBatch = 10000
-
-// pruneKeysSQL deletes up to $2 idempotency keys stored more than $1 ms
-// ago, skipping rows another replica is deleting.
-const pruneKeysSQL = `DELETE FROM public.idempotency_keys k
-WHERE (k.company_id, k.scope, k.key) IN (
-        SELECT company_id, scope, key FROM public.idempotency_keys
-        WHERE created_at < now() - $1::bigint * interval '1 ms'
-        LIMIT $2 FOR UPDATE SKIP LOCKED)`
-
-// PruneIdempotencyKeys deletes the idempotency keys stored longer than ttl
-// ago and returns how many it deleted: a retry that comes later runs as a
-// new request. Several replicas may prune at once.
-func PruneIdempotencyKeys(ctx context.Context, db *pgxpool.Pool, ttl time.Duration) (int64, error) {
-	var total int64
-	for {
-		tag, err := db.Exec(ctx, pruneKeysSQL, ttl.Milliseconds(), pruneBatch)
-		if err != nil {
-			return total, fmt.Errorf("prune idempotency keys: %w", err)
-		}
-		total += tag.RowsAffected()
-		if tag.RowsAffected() < pruneBatch {
-			return total, nil
-		}
-	}
 }
 
 // commitError is the answer when a unit of work fails to commit after the

@@ -1,4 +1,4 @@
-package plugins
+package hostcall_test
 
 import (
 	"context"
@@ -7,13 +7,23 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/nexuspos/nexus/internal/hostcall"
+	"github.com/nexuspos/nexus/internal/pgtest"
 )
 
+// TestPruneIdempotencyKeys: keys stored longer than the TTL go, fresher
+// ones stay.
 func TestPruneIdempotencyKeys(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := storetest.NewPool(t)
+	pool, err := pgxpool.New(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	pgtest.MigrateHost(t, pool)
 	company := uuid.New()
 	for key, age := range map[string]string{"old-1": "49 hours", "old-2": "25 hours", "fresh": "23 hours"} {
 		if _, err := pool.Exec(ctx, `INSERT INTO public.idempotency_keys (company_id, scope, key, request_hash, created_at)
@@ -21,7 +31,7 @@ VALUES ($1, 'cpg:POST /sales', $2, '\x00', now() - $3::interval)`, company, key,
 			t.Fatalf("insert %s: %v", key, err)
 		}
 	}
-	n, err := PruneIdempotencyKeys(ctx, pool, 24*time.Hour)
+	n, err := hostcall.PruneIdempotencyKeys(ctx, pool, 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
