@@ -2,6 +2,7 @@ package dal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -40,21 +41,34 @@ type Beginner interface {
 // table with its schema (see SendQualified).
 type Starter func(ctx context.Context, first *pgx.Batch) (pgx.Tx, pgx.BatchResults, error)
 
-// TenantStart returns a Starter of tenant transactions: in one round trip
-// it begins a transaction on db, switches it to migrate.TenantRole, sets
-// app.company_id to companyID, search_path to schema then public, and
-// lock_timeout to LockTimeout, all local to the transaction (the same
-// settings as the host's store.BeginTenant, plus the last two), and sends
-// the statements of first.
+// ErrNoTenant is returned when a tenant transaction is asked for the zero
+// company id.
+var ErrNoTenant = errors.New("tenant transaction without a company id")
+
+// searchPath is the search_path of a tenant transaction in schema: the
+// schema, then the host's.
+func searchPath(schema string) string {
+	if schema == migrate.HostSchema {
+		return pgx.Identifier{schema}.Sanitize()
+	}
+	return pgx.Identifier{schema}.Sanitize() + ", " + migrate.HostSchema
+}
+
+// TenantStart returns a Starter of tenant transactions, the one way a
+// transaction is confined to a company (the host's own tenant transactions
+// begin here too): in one round trip it begins a transaction on db,
+// switches it to migrate.TenantRole, sets app.company_id to companyID,
+// search_path to schema then public, and lock_timeout to LockTimeout, all
+// local to the transaction, and sends the statements of first.
 func TenantStart(db Beginner, companyID uuid.UUID, schema string) Starter {
-	searchPath := pgx.Identifier{schema}.Sanitize() + ", public"
+	path := searchPath(schema)
 	return func(ctx context.Context, first *pgx.Batch) (pgx.Tx, pgx.BatchResults, error) {
 		if companyID == uuid.Nil {
-			return nil, nil, fmt.Errorf("begin tenant transaction: no company id")
+			return nil, nil, fmt.Errorf("begin tenant transaction: %w", ErrNoTenant)
 		}
 		b := &pgx.Batch{}
 		b.BeginTx(pgx.TxOptions{})
-		b.Queue(tenantBeginSQL, migrate.TenantRole, companyID.String(), searchPath, LockTimeout)
+		b.Queue(tenantBeginSQL, migrate.TenantRole, companyID.String(), path, LockTimeout)
 		if first != nil {
 			b.QueuedQueries = append(b.QueuedQueries, first.QueuedQueries...)
 		}
@@ -86,6 +100,20 @@ func TenantBegin(db Beginner, companyID uuid.UUID, schema string) func(context.C
 		}
 		return tx, nil
 	}
+}
+
+// EnterTenant confines the open transaction tx to companyID from its next
+// statement to its end, with the settings TenantStart begins with: for
+// work that must first touch platform tables (creating a user) and then
+// one company's rows, atomically. There is no way back within tx.
+func EnterTenant(ctx context.Context, tx pgx.Tx, companyID uuid.UUID, schema string) error {
+	if companyID == uuid.Nil {
+		return fmt.Errorf("enter tenant: %w", ErrNoTenant)
+	}
+	if _, err := tx.Exec(ctx, tenantBeginSQL, migrate.TenantRole, companyID.String(), searchPath(schema), LockTimeout); err != nil {
+		return fmt.Errorf("enter tenant: %w", err)
+	}
+	return nil
 }
 
 // Unit is a request's unit of work: one transaction, begun on first use

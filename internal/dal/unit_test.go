@@ -130,10 +130,10 @@ func testUnit(t *testing.T, fx *fixture) {
 	})
 	t.Run("begin failure fails the unit", func(t *testing.T) {
 		u := dal.NewTenantUnit(fx.pool, uuid.Nil, testSchema)
-		require.ErrorContains(t, u.Run(ctx, func(tx pgx.Tx) error {
+		require.ErrorIs(t, u.Run(ctx, func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, "SELECT 1")
 			return err
-		}), "no company id")
+		}), dal.ErrNoTenant)
 		require.True(t, u.Failed())
 		require.NoError(t, u.Finish(ctx, false))
 	})

@@ -7,11 +7,12 @@
 // The host connects as a superuser or BYPASSRLS role and uses that
 // connection directly only for platform-level work (login, platform
 // administration, migrations). Everything done on behalf of a company runs
-// in a tenant transaction (TenantTx, BeginTenant), whose first statement
-// switches to the nexus_tenant role (no BYPASSRLS, owns nothing) and sets
-// app.company_id, both transaction-local, so row-level security confines
-// it to that company and a pooled connection never carries a tenant into
-// the next transaction.
+// in a tenant transaction (TenantTx, begun by the DAL's dal.TenantBegin
+// like a vertical's unit of work), whose first statement switches to the
+// nexus_tenant role (no BYPASSRLS, owns nothing) and sets app.company_id,
+// both transaction-local, so row-level security confines it to that
+// company and a pooled connection never carries a tenant into the next
+// transaction.
 //
 // The package must not know any table beyond schema_migrations and the
 // catalog: queries about companies, users and business data belong to the

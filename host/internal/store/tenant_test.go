@@ -16,6 +16,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
+	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/migrate"
 	"github.com/nexuspos/nexus/internal/migration"
 	"github.com/nexuspos/nexus/internal/pgtest"
@@ -115,7 +116,7 @@ func TestTenantTxIsolation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tx, err := store.BeginTenant(t.Context(), pool, ts.a)
+			tx, err := dal.TenantBegin(pool, ts.a, migrate.HostSchema)(t.Context())
 			require.NoError(t, err)
 			defer func() { require.NoError(t, tx.Rollback(context.WithoutCancel(t.Context()))) }()
 			tt.run(t, tx)
@@ -150,7 +151,7 @@ func TestTenantTxCommitRollback(t *testing.T) {
 		})
 	})
 
-	require.ErrorIs(t, store.TenantTx(t.Context(), pool, uuid.Nil, insert("nil")), store.ErrNoTenant)
+	require.ErrorIs(t, store.TenantTx(t.Context(), pool, uuid.Nil, insert("nil")), dal.ErrNoTenant)
 
 	rows, err := pool.Query(t.Context(), `SELECT vertical FROM company_verticals WHERE company_id = $1 ORDER BY vertical`, ts.a)
 	require.NoError(t, err)

@@ -15,6 +15,8 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/migrate"
 )
 
 // InvitationTTL is how long an invitation's token can be accepted.
@@ -300,7 +302,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, a Acceptance) (Accepted,
 		if err != nil {
 			return err
 		}
-		if err := store.EnterTenant(ctx, tx, inv.CompanyID); err != nil {
+		if err := dal.EnterTenant(ctx, tx, inv.CompanyID, migrate.HostSchema); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, acceptInvitationSQL, inv.CompanyID, inv.ID, userID); err != nil {

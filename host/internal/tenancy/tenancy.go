@@ -6,7 +6,7 @@
 //
 // Memberships, invitations and company_verticals are tenant tables: every
 // company-scoped read, and every write of invitations and
-// company_verticals, goes through store.TenantTx (or store.EnterTenant), so
+// company_verticals, goes through store.TenantTx (or dal.EnterTenant), so
 // row-level security confines it to that company on top of the explicit
 // filters. Members are added, changed and removed on the owner's
 // connection, each statement naming its company, because the tenant role
