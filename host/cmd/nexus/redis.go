@@ -2,19 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/locks"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
-	"github.com/nexuspos/nexus/host/internal/tenancy"
 )
 
 // shared holds the cache, locks and rate limiter: Redis-backed when
@@ -72,43 +68,4 @@ func (s *shared) rateLimit() func(http.Handler) http.Handler {
 		pr, ok := auth.FromContext(ctx)
 		return ratelimit.Caller{UserID: pr.UserID, CompanyID: pr.CompanyID}, ok
 	}, nil))
-}
-
-// accessTTL bounds how long a cached vertical access may outlive a change
-// whose invalidation was lost.
-const accessTTL = time.Minute
-
-// access returns the company and its configuration of vertical, cached per
-// company and invalidated whenever tenancy changes the company.
-func (p *platform) access(ctx context.Context, companyID uuid.UUID, vertical string) (tenancy.Access, error) {
-	c, err := p.shared.cache.For(cache.Scope{Vertical: cache.HostVertical, CompanyID: companyID})
-	if err != nil {
-		return tenancy.Access{}, fmt.Errorf("access cache: %w", err)
-	}
-	data, err := c.GetOrLoad(ctx, "vertical-access:"+vertical, accessTTL, []string{"company"}, func(ctx context.Context) ([]byte, error) {
-		a, err := p.tenancy.Access(ctx, companyID, vertical)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(a)
-	})
-	if err != nil {
-		return tenancy.Access{}, err
-	}
-	var a tenancy.Access
-	if err := json.Unmarshal(data, &a); err != nil {
-		return tenancy.Access{}, fmt.Errorf("access cache: %w", err)
-	}
-	return a, nil
-}
-
-// invalidateCompany drops the cached accesses of a company after it changed.
-func (p *platform) invalidateCompany(ctx context.Context, companyID uuid.UUID) {
-	c, err := p.shared.cache.For(cache.Scope{Vertical: cache.HostVertical, CompanyID: companyID})
-	if err == nil {
-		err = c.InvalidateTags(ctx, "company")
-	}
-	if err != nil {
-		p.log.Warn("could not invalidate cached company access", "company_id", companyID, "error", err)
-	}
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpapi"
-	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/invoices"
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
@@ -40,6 +39,7 @@ type platform struct {
 	pool      *pgxpool.Pool
 	auth      *auth.Service
 	tenancy   *tenancy.Service
+	gate      *tenancy.Gate
 	plugins   *plugins.Manager
 	shared    *shared
 	events    *events.Service
@@ -134,7 +134,7 @@ func serve(ctx context.Context) error {
 		Tenant:         p.tenant,
 	})
 	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
-	p.tenancy.OnChange(p.invalidateCompany)
+	p.gate = tenancy.NewGate(p.tenancy, p.shared.cache, p.log.Named("tenancy"))
 	// Plugins are stopped on every path out of serve, so none outlives the host.
 	defer func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
@@ -241,26 +241,18 @@ func (p *platform) listen(ctx context.Context, h http.Handler) error {
 	return nil
 }
 
-// verticalGate lets a request reach a vertical only if the caller's company
-// enabled it, and tells the vertical who the company is.
+// verticalGate adapts the tenancy gate to the plugin runtime.
 func (p *platform) verticalGate(r *http.Request, vertical string) (plugins.Tenant, error) {
-	pr, ok := auth.FromContext(r.Context())
-	if !ok || pr.CompanyID == uuid.Nil {
-		return plugins.Tenant{}, httpx.Forbidden("company_required", "vertical routes need a token scoped to a company")
-	}
-	a, err := p.access(r.Context(), pr.CompanyID, vertical)
+	a, err := p.gate.Check(r, vertical)
 	if err != nil {
-		return plugins.Tenant{}, fmt.Errorf("vertical gate: %w", err)
-	}
-	if !a.Enabled {
-		return plugins.Tenant{}, httpx.NotFound("vertical_not_enabled", "vertical "+vertical+" is not enabled for this company")
+		return plugins.Tenant{}, err
 	}
 	return plugins.Tenant{Company: pluginCompany(a.Company), Config: a.Config}, nil
 }
 
 // tenant resolves the company of an event for a vertical's handler.
 func (p *platform) tenant(ctx context.Context, companyID uuid.UUID, vertical string) (plugins.Tenant, error) {
-	a, err := p.access(ctx, companyID, vertical)
+	a, err := p.gate.Access(ctx, companyID, vertical)
 	if err != nil {
 		return plugins.Tenant{}, err
 	}
