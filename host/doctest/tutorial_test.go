@@ -59,9 +59,15 @@ func TestTutorial(t *testing.T) {
 	}
 
 	name := fmt.Sprintf("shelves%d", time.Now().UnixNano()%1_000_000)
+	// The scaffold may add the vertical to the checkout's go.work: put it
+	// back as it was.
+	work, workErr := os.ReadFile(filepath.Join(root, "go.work"))
 	t.Cleanup(func() {
 		_ = os.RemoveAll(filepath.Join(root, "plugins", name))
 		_ = os.Remove(filepath.Join(root, "bin", "plugins", "nexus-vertical-"+name))
+		if workErr == nil {
+			_ = os.WriteFile(filepath.Join(root, "go.work"), work, 0o644)
+		}
 	})
 	rename := func(line string) string { return strings.ReplaceAll(line, "shelves", name) }
 

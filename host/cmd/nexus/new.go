@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/nexuspos/nexus/host/internal/scaffold"
 )
@@ -40,14 +42,40 @@ func newCmd(out io.Writer, args []string) error {
 		}
 		*sdk = abs
 	}
-	files, err := scaffold.Vertical(scaffold.Options{Name: name, Dir: *dir, Module: *module, SDKDir: *sdk})
+	res, err := scaffold.Vertical(scaffold.Options{Name: name, Dir: *dir, Module: *module, SDKDir: *sdk})
 	if err != nil {
 		return fmt.Errorf("new vertical: %w", err)
 	}
 	fmt.Fprintf(out, "wrote vertical %s to %s:\n", name, *dir)
-	for _, f := range files {
+	for _, f := range res.Files {
 		fmt.Fprintf(out, "  %s\n", f)
 	}
-	fmt.Fprintf(out, "next: go test ./%s/... ; make plugins ; NEXUS_ENV=dev make run\n", filepath.ToSlash(*dir))
+	if res.Workspace != "" {
+		abs, err := filepath.Abs(*dir)
+		if err != nil {
+			return err
+		}
+		if err := goCmd(out, res.Workspace, "work", "use", abs); err != nil {
+			return err
+		}
+	}
+	if res.OwnModule {
+		if err := goCmd(out, *dir, "mod", "tidy"); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "next: (cd %s && go test ./...) ; make plugins ; NEXUS_ENV=dev make run\n", filepath.ToSlash(*dir))
+	return nil
+}
+
+// goCmd runs the go command in dir, for a vertical that is a module of its
+// own (joining the workspace, resolving its requirements).
+func goCmd(out io.Writer, dir string, args ...string) error {
+	fmt.Fprintf(out, "go %s\n", strings.Join(args, " "))
+	cmd := exec.Command("go", args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, out, out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go %s in %s: %w", strings.Join(args, " "), dir, err)
+	}
 	return nil
 }

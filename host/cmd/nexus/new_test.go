@@ -15,8 +15,11 @@ func TestNewVerticalCommand(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "rentals")
 	var out bytes.Buffer
-	require.NoError(t, newCmd(&out, []string{"vertical", "rentals", "--dir", dir}))
+	// Outside any module: a module of its own, taking the SDK from this
+	// checkout, its requirements resolved by go mod tidy.
+	require.NoError(t, newCmd(&out, []string{"vertical", "rentals", "--dir", dir, "--sdk", "../../.."}), out.String())
 	require.Contains(t, out.String(), "wrote vertical rentals to "+dir)
 	require.FileExists(t, filepath.Join(dir, "cmd", "nexus-vertical-rentals", "main.go"))
+	require.FileExists(t, filepath.Join(dir, "go.sum"), "go mod tidy ran")
 	require.Error(t, newCmd(&bytes.Buffer{}, []string{"vertical", "rentals", "--dir", dir}), "an existing vertical is not overwritten")
 }

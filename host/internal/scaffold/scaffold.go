@@ -25,15 +25,15 @@ import (
 //go:embed all:vertical
 var templates embed.FS
 
-// SDKModule is the Go module of the SDK; a vertical in a module of its own
-// requires it and nothing else of Nexus.
-const SDKModule = "github.com/nexuspos/nexus/sdk"
-
-// coreModule is the module the SDK module requires (the repository's
-// root: protocol, DAL, migrator); a vertical built from a local checkout
-// replaces it too, as a replace in the SDK's go.mod does not reach the
-// vertical's build.
-const coreModule = "github.com/nexuspos/nexus"
+// Modules of a Nexus checkout: the core (internal packages and proto),
+// and the SDK when it is a module of its own (sdk/go.mod).
+const (
+	coreModule = "github.com/nexuspos/nexus"
+	sdkModule  = "github.com/nexuspos/nexus/sdk"
+	// unversioned is the version a module required through a replace
+	// directive carries.
+	unversioned = "v0.0.0-00010101000000-000000000000"
+)
 
 // nameRE is what a scaffolded vertical's name may be: a valid vertical
 // name that is also a Go package name and a plain SQL identifier.
@@ -56,15 +56,37 @@ type Options struct {
 	// module (default: Name). Inside a module Dir's import path follows
 	// from the module's.
 	Module string
-	// SDKDir, for a vertical in no module, is a local checkout of Nexus
-	// (its root directory): SDKModule and the module it requires are
-	// taken from there by replace directives.
+	// SDKDir, for a vertical in no module, is a local Nexus checkout the
+	// SDK comes from (replace directives); without it go.mod requires the
+	// published SDK module.
 	SDKDir string
 }
 
-// Vertical writes a new vertical and returns the paths of the files
-// written, relative to o.Dir.
-func Vertical(o Options) ([]string, error) {
+// Result tells what Vertical wrote.
+type Result struct {
+	// Files are the paths written, relative to Options.Dir.
+	Files []string
+	// OwnModule is set when the vertical is a module of its own (a go.mod
+	// was written): run go mod tidy in it before building.
+	OwnModule bool
+	// Workspace is the directory of the go.work of the Nexus checkout the
+	// vertical belongs to; the vertical joins it with go work use. "" when
+	// none.
+	Workspace string
+}
+
+// Vertical writes a new vertical. Inside a Nexus checkout whose SDK is a
+// module of its own (sdk/go.mod, a go.work) the vertical is a module of the
+// workspace, like the first-party ones; inside another Go module it is a
+// package of that module; elsewhere a module of its own requiring the SDK.
+func Vertical(o Options) (Result, error) {
+	var res Result
+	written, err := write(o, &res)
+	res.Files = written
+	return res, err
+}
+
+func write(o Options, res *Result) ([]string, error) {
 	if !nameRE.MatchString(o.Name) {
 		return nil, fmt.Errorf("vertical name %q must be lowercase letters and digits, starting with a letter (at most 30)", o.Name)
 	}
@@ -82,21 +104,41 @@ func Vertical(o Options) ([]string, error) {
 	}
 	data := struct{ Name, Package, Import string }{Name: o.Name, Package: o.Name}
 	modFile := ""
-	if root, module, ok, err := enclosingModule(dir); err != nil {
+	root, module, inModule, err := enclosing(dir, "go.mod")
+	if err != nil {
 		return nil, err
-	} else if ok {
+	}
+	ws, _, inWorkspace, err := enclosing(dir, "go.work")
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case inWorkspace && exists(filepath.Join(ws, "sdk", "go.mod")):
+		rel, err := filepath.Rel(ws, dir)
+		if err != nil {
+			return nil, err
+		}
+		wsModule, err := moduleOf(filepath.Join(ws, "go.mod"))
+		if err != nil {
+			return nil, err
+		}
+		data.Import = path.Join(wsModule, filepath.ToSlash(rel))
+		modFile = goMod(data.Import, ws, dir)
+		res.Workspace = ws
+	case inModule:
 		rel, err := filepath.Rel(root, dir)
 		if err != nil {
 			return nil, err
 		}
 		data.Import = path.Join(module, filepath.ToSlash(rel))
-	} else {
+	default:
 		data.Import = o.Module
 		if data.Import == "" {
 			data.Import = o.Name
 		}
-		modFile = goMod(data.Import, o.SDKDir)
+		modFile = goMod(data.Import, o.SDKDir, dir)
 	}
+	res.OwnModule = modFile != ""
 
 	var written []string
 	err = fs.WalkDir(templates, "vertical", func(p string, d fs.DirEntry, err error) error {
@@ -155,23 +197,15 @@ func writeFile(name string, data []byte) error {
 	return os.WriteFile(name, data, 0o644)
 }
 
-// enclosingModule finds the go.mod at or above dir and returns its
-// directory and module path.
-func enclosingModule(dir string) (root, module string, ok bool, err error) {
+// enclosing finds the file name (go.mod or go.work) at or above dir and
+// returns its directory and, for go.mod, the module path.
+func enclosing(dir, name string) (at, module string, ok bool, err error) {
 	for d := dir; ; d = filepath.Dir(d) {
-		f, err := os.Open(filepath.Join(d, "go.mod"))
-		if err == nil {
-			defer f.Close()
-			s := bufio.NewScanner(f)
-			for s.Scan() {
-				if m, found := strings.CutPrefix(strings.TrimSpace(s.Text()), "module "); found {
-					return d, strings.Trim(strings.TrimSpace(m), `"`), true, nil
-				}
+		if exists(filepath.Join(d, name)) {
+			if name == "go.mod" {
+				module, err = moduleOf(filepath.Join(d, name))
 			}
-			return "", "", false, fmt.Errorf("%s/go.mod names no module", d)
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return "", "", false, err
+			return d, module, err == nil, err
 		}
 		if filepath.Dir(d) == d {
 			return "", "", false, nil
@@ -179,13 +213,49 @@ func enclosingModule(dir string) (root, module string, ok bool, err error) {
 	}
 }
 
-// goMod is the go.mod of a vertical in a module of its own.
-func goMod(module, sdkDir string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "module %s\n\ngo 1.26\n\nrequire %s v0.0.0\n", module, SDKModule)
-	if sdkDir != "" {
-		fmt.Fprintf(&b, "\nreplace %s => %s\n", SDKModule, filepath.ToSlash(filepath.Join(sdkDir, "sdk")))
-		fmt.Fprintf(&b, "\nreplace %s => %s\n", coreModule, filepath.ToSlash(sdkDir))
+// moduleOf reads the module path of a go.mod file.
+func moduleOf(goModPath string) (string, error) {
+	f, err := os.Open(goModPath)
+	if err != nil {
+		return "", err
 	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if m, found := strings.CutPrefix(strings.TrimSpace(s.Text()), "module "); found {
+			return strings.Trim(strings.TrimSpace(m), `"`), nil
+		}
+	}
+	return "", fmt.Errorf("%s names no module", goModPath)
+}
+
+func exists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
+}
+
+// goMod is the go.mod of a vertical in a module of its own: with a Nexus
+// checkout at nexus it requires the SDK from there (replace directives,
+// relative to the vertical's directory dir); go mod tidy adds the rest.
+func goMod(module, nexus, dir string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "module %s\n\ngo 1.26\n\n", module)
+	if nexus == "" {
+		return b.String() // go mod tidy requires the SDK's latest version
+	}
+	rel, err := filepath.Rel(dir, nexus)
+	if err != nil {
+		rel = nexus
+	}
+	rel = filepath.ToSlash(rel)
+	if !strings.HasPrefix(rel, ".") && !strings.HasPrefix(rel, "/") {
+		rel = "./" + rel
+	}
+	if exists(filepath.Join(nexus, "sdk", "go.mod")) {
+		fmt.Fprintf(&b, "require %s %s\n\nreplace %s => %s/sdk\n\nreplace %s => %s\n",
+			sdkModule, unversioned, sdkModule, rel, coreModule, rel)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "require %s %s\n\nreplace %s => %s\n", coreModule, unversioned, coreModule, rel)
 	return b.String()
 }

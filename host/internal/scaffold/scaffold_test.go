@@ -29,8 +29,10 @@ func repoRoot(t *testing.T) string {
 func TestNewVerticalBuildsAndPassesItsTests(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "parcels")
-	files, err := scaffold.Vertical(scaffold.Options{Name: "parcels", Dir: dir, Module: "example.com/parcels", SDKDir: repoRoot(t)})
+	res, err := scaffold.Vertical(scaffold.Options{Name: "parcels", Dir: dir, Module: "example.com/parcels", SDKDir: repoRoot(t)})
 	require.NoError(t, err)
+	require.True(t, res.OwnModule)
+	files := res.Files
 	for _, want := range []string{"vertical.go", "orders.go", "parcels_test.go", "README.md", "go.mod",
 		"migrations/0001_orders.up.sql", "migrations/0001_orders.down.sql", "cmd/nexus-vertical-parcels/main.go"} {
 		require.Contains(t, files, want)
@@ -62,9 +64,10 @@ func TestNewVerticalInsideAModule(t *testing.T) {
 	root := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module example.com/platform\n\ngo 1.26\n"), 0o644))
 	dir := filepath.Join(root, "plugins", "rentals")
-	files, err := scaffold.Vertical(scaffold.Options{Name: "rentals", Dir: dir})
+	res, err := scaffold.Vertical(scaffold.Options{Name: "rentals", Dir: dir})
 	require.NoError(t, err)
-	require.NotContains(t, files, "go.mod", "inside a module the vertical is a package of it")
+	require.NotContains(t, res.Files, "go.mod", "inside a module the vertical is a package of it")
+	require.False(t, res.OwnModule)
 	main, err := os.ReadFile(filepath.Join(dir, "cmd/nexus-vertical-rentals/main.go"))
 	require.NoError(t, err)
 	require.Contains(t, string(main), `"example.com/platform/plugins/rentals"`)
@@ -72,6 +75,34 @@ func TestNewVerticalInsideAModule(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(vertical), "package rentals")
 	require.Contains(t, string(vertical), `FROM rentals.orders`)
+}
+
+// TestNewVerticalInANexusWorkspace: in a checkout whose SDK is a module of
+// its own, the vertical is a module of the workspace taking the SDK and the
+// core from the checkout.
+func TestNewVerticalInANexusWorkspace(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	for name, text := range map[string]string{
+		"go.mod":     "module github.com/nexuspos/nexus\n\ngo 1.26\n",
+		"go.work":    "go 1.26\n\nuse (\n\t.\n\t./sdk\n)\n",
+		"sdk/go.mod": "module github.com/nexuspos/nexus/sdk\n\ngo 1.26\n",
+	} {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(root, name), []byte(text), 0o644))
+	}
+	res, err := scaffold.Vertical(scaffold.Options{Name: "rentals", Dir: filepath.Join(root, "plugins", "rentals")})
+	require.NoError(t, err)
+	require.True(t, res.OwnModule)
+	require.Equal(t, root, res.Workspace)
+	mod, err := os.ReadFile(filepath.Join(root, "plugins", "rentals", "go.mod"))
+	require.NoError(t, err)
+	require.Equal(t, "module github.com/nexuspos/nexus/plugins/rentals\n\ngo 1.26\n\n"+
+		"require github.com/nexuspos/nexus/sdk v0.0.0-00010101000000-000000000000\n\n"+
+		"replace github.com/nexuspos/nexus/sdk => ../../sdk\n\nreplace github.com/nexuspos/nexus => ../..\n", string(mod))
+	main, err := os.ReadFile(filepath.Join(root, "plugins", "rentals", "cmd", "nexus-vertical-rentals", "main.go"))
+	require.NoError(t, err)
+	require.Contains(t, string(main), `"github.com/nexuspos/nexus/plugins/rentals"`)
 }
 
 func TestNewVerticalRefuses(t *testing.T) {
