@@ -143,6 +143,10 @@ func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) handleSwitchCompany(w http.ResponseWriter, r *http.Request) {
 	p, _ := FromContext(r.Context())
+	if err := keyUnsupported(p); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
 	session, _ := sessionFromContext(r.Context())
 	var req switchCompanyRequest
 	if err := decodeBody(w, r, &req); err != nil {

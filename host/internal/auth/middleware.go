@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 )
 
@@ -22,7 +23,8 @@ func sessionFromContext(ctx context.Context) (uuid.UUID, bool) {
 	return id, ok
 }
 
-// Authenticate requires a valid bearer access token. It verifies the token,
+// Authenticate requires a valid bearer access token or API key (see
+// authenticateKey for keys). It verifies the token,
 // then loads in one query the user, its current role in the token's company,
 // whether that company is active and whether the session is still live, and
 // stores the resulting Principal in the request context (see FromContext).
@@ -65,6 +67,10 @@ func (s *Service) authenticate(next http.Handler, allowInactive bool) http.Handl
 			writeUnauthorized(w, r, errMissingToken, `Bearer realm="nexus"`)
 			return
 		}
+		if IsAPIKey(raw) {
+			s.authenticateKey(w, r, next, raw, allowInactive)
+			return
+		}
 		sub, err := s.parseAccess(raw)
 		if err != nil {
 			writeUnauthorized(w, r, errBadToken, `Bearer realm="nexus", error="invalid_token"`)
@@ -85,6 +91,7 @@ func (s *Service) authenticate(next http.Handler, allowInactive bool) http.Handl
 		}
 		ctx := WithPrincipal(r.Context(), p)
 		ctx = context.WithValue(ctx, sessionKey{}, sub.SessionID)
+		ctx = audit.WithActor(ctx, p.AuditActor())
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/internal/role"
 )
 
@@ -37,10 +38,17 @@ func ParseRole(s string) (Role, error) {
 // (the order is internal/role's).
 func (r Role) AtLeast(min Role) bool { return role.AtLeast(string(r), string(min)) }
 
-// Principal is the authenticated caller of a request.
+// Principal is the authenticated caller of a request: a user, or a
+// company's API key.
 type Principal struct {
+	// UserID is the user's id; for an API key it is the key's id (KeyID),
+	// the id that records its actions.
 	UserID uuid.UUID
-	Email  string
+	// Email is the user's email ("" for an API key).
+	Email string
+	// KeyID is the API key's id (uuid.Nil for a user), KeyName its name.
+	KeyID   uuid.UUID
+	KeyName string
 	// CompanyID is the company the token is scoped to; uuid.Nil for a
 	// platform admin acting outside any company.
 	CompanyID uuid.UUID
@@ -62,4 +70,15 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 func FromContext(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok
+}
+
+// APIKey reports whether the caller is an API key rather than a user.
+func (p Principal) APIKey() bool { return p.KeyID != uuid.Nil }
+
+// AuditActor is the principal as the audit log names it.
+func (p Principal) AuditActor() audit.Actor {
+	if p.APIKey() {
+		return audit.Actor{Kind: audit.ActorAPIKey, ID: p.KeyID, Label: p.KeyName}
+	}
+	return audit.Actor{Kind: audit.ActorUser, ID: p.UserID, Label: p.Email}
 }

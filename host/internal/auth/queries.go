@@ -88,3 +88,19 @@ RETURNING id`
 DELETE FROM refresh_tokens
 WHERE id IN (SELECT id FROM refresh_tokens WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`
 )
+
+// SQL of API key authentication (apikey.go).
+const (
+	// qKeyPrincipal loads an API key by its hash, with its company's state.
+	qKeyPrincipal = `
+SELECT k.company_id, k.id, k.name, k.role, c.active, k.expires_at, k.revoked_at IS NOT NULL, k.last_used_at
+FROM api_keys k
+JOIN companies c ON c.id = k.company_id
+WHERE k.key_hash = $1`
+
+	// qKeyUsed records a key's use, unless another request did within
+	// the last minute.
+	qKeyUsed = `
+UPDATE api_keys SET last_used_at = $3
+WHERE company_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < $3::timestamptz - interval '1 minute')`
+)

@@ -126,6 +126,11 @@ func (s *Service) login(ctx context.Context, email, password string, companyID u
 		hash = s.dummyHash
 	}
 	if !checkPassword(hash, password) || !found {
+		if found {
+			// In the background, so that the answer takes as long for a
+			// known email as for an unknown one.
+			go s.auditLoginFailure(context.WithoutCancel(ctx), userID, email, companyID)
+		}
 		return TokenPair{}, errInvalidCredentials
 	}
 
@@ -154,6 +159,9 @@ func (s *Service) login(ctx context.Context, email, password string, companyID u
 	pair, err := s.issue(ctx, s.pool, userID, companyID, pa, uuid.New())
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("login: %w", err)
+	}
+	if companyID.Valid {
+		s.auditLogin(ctx, companyID.UUID, userID, email, "auth.login", nil)
 	}
 	return s.withCompanies(ctx, pair, userID)
 }

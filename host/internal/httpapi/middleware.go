@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/sdk/kind"
 )
@@ -19,7 +20,8 @@ import (
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:\-]{1,128}$`)
 
 // requestID honours a well-formed incoming X-Request-ID, or generates one,
-// and puts it, and a logger tagged with it, in the request context.
+// and puts it, a logger tagged with it and the request's origin for the
+// audit log in the request context.
 func requestID(log hclog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -30,6 +32,7 @@ func requestID(log hclog.Logger) func(http.Handler) http.Handler {
 			w.Header().Set("X-Request-ID", id)
 			ctx := httpx.WithRequestID(r.Context(), id)
 			ctx = httpx.WithLogger(ctx, log.With("request_id", id))
+			ctx = audit.WithOrigin(ctx, audit.OriginOf(r, id))
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
