@@ -6,7 +6,7 @@
 // variable.
 //
 // To add a variable: add a field to Config naming it, read it in Load with
-// the matching reader (str, dur, count, flag, limit), document it in the
+// the matching reader (str, dur, count, flag, limit, keyring), document it in the
 // README's table, and add its good and bad values to config_test.go.
 package config
 
@@ -25,6 +25,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/reporting"
+	"github.com/nexuspos/nexus/host/internal/secrets"
 )
 
 // Config is the host's configuration. Every field comes from one NEXUS_*
@@ -69,6 +70,13 @@ type Config struct {
 	// (NEXUS_RATE_LIMIT_LOGIN_IP, NEXUS_RATE_LIMIT_LOGIN_EMAIL; zero:
 	// package default).
 	LoginPerIP, LoginPerEmail ratelimit.Limit
+
+	// SecretsKeys seal and open the verticals' secrets: NEXUS_SECRETS_KEY
+	// (the current key, "[<id>:]<base64 of 32 bytes>") and
+	// NEXUS_SECRETS_KEY_PREVIOUS (comma-separated keys that only open rows
+	// not rotated yet). Empty when unset: serve then refuses to start
+	// unless NEXUS_ENV=dev.
+	SecretsKeys secrets.Keyring
 
 	// Events configures the event bus: NEXUS_AMQP_URL (validated),
 	// NEXUS_EVENTS_PREFIX, NEXUS_EVENTS_PREFETCH, NEXUS_EVENTS_POLL_INTERVAL,
@@ -118,7 +126,9 @@ func Load(getenv func(string) string) (Config, error) {
 			Anonymous:     e.limit("NEXUS_RATE_LIMIT_ANONYMOUS", ratelimit.DefaultClasses().Anonymous, true),
 			Authenticated: e.limit("NEXUS_RATE_LIMIT_AUTHENTICATED", ratelimit.DefaultClasses().Authenticated, true),
 			Write:         e.limit("NEXUS_RATE_LIMIT_WRITE", ratelimit.DefaultClasses().Write, true),
+			APIKey:        e.limit("NEXUS_RATE_LIMIT_API_KEY", ratelimit.DefaultClasses().APIKey, true),
 		},
+		SecretsKeys:   e.keyring("NEXUS_SECRETS_KEY", "NEXUS_SECRETS_KEY_PREVIOUS"),
 		LoginPerIP:    e.limit("NEXUS_RATE_LIMIT_LOGIN_IP", ratelimit.Limit{}, false),
 		LoginPerEmail: e.limit("NEXUS_RATE_LIMIT_LOGIN_EMAIL", ratelimit.Limit{}, false),
 		Events: events.Config{
@@ -263,6 +273,16 @@ func (e *reader) limit(key string, def ratelimit.Limit, offOK bool) ratelimit.Li
 		return def
 	}
 	return l
+}
+
+// keyring returns the secrets keys in current and previous. Its errors
+// name the variable, never the value: it is a key.
+func (e *reader) keyring(current, previous string) secrets.Keyring {
+	kr, err := secrets.ParseKeyring(e.getenv(current), e.getenv(previous))
+	if err != nil {
+		e.errs = append(e.errs, err)
+	}
+	return kr
 }
 
 // Logger returns the host's root logger as configured.

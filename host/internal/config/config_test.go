@@ -112,6 +112,12 @@ func TestLoadRejects(t *testing.T) {
 		{"NEXUS_AMQP_URL", "amqp://guest:s3cret@127.0.0.1:notaport/", "want amqp"},
 		{"NEXUS_AMQP_URL", "amqp://guest:s3cret@127.0.0.1:5672/%zz", "want amqp"},
 		{"NEXUS_AMQP_URL", "127.0.0.1:5672", "want amqp"},
+		{"NEXUS_RATE_LIMIT_API_KEY", "many", "<rate>/<period>"},
+		// The key's value must never be echoed: s3cret stands for it.
+		{"NEXUS_SECRETS_KEY", "s3cret", "base64 of 32 random bytes"},
+		{"NEXUS_SECRETS_KEY", "prod:s3cretAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "base64 of 32 random bytes"},
+		{"NEXUS_SECRETS_KEY", "bad id!:" + testKey, "key id"},
+		{"NEXUS_SECRETS_KEY_PREVIOUS", "s3cret", "needs NEXUS_SECRETS_KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
@@ -133,6 +139,31 @@ func TestLoadRejects(t *testing.T) {
 		_, err := config.Load(env(map[string]string{"NEXUS_ENV": "x", "NEXUS_AMQP_URL": "x", "NEXUS_DEMO": "x"}))
 		require.Equal(t, 3, strings.Count(err.Error(), "NEXUS_"), err.Error())
 	})
+}
+
+// testKey is a well-formed secrets key (32 bytes, base64).
+const testKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+func TestLoadSecretsKeys(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(env(nil))
+	require.NoError(t, err)
+	require.True(t, c.SecretsKeys.Empty(), "no key unless NEXUS_SECRETS_KEY is set")
+
+	other := "HyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4="
+	c, err = config.Load(env(map[string]string{
+		"NEXUS_SECRETS_KEY":          "k2026:" + testKey,
+		"NEXUS_SECRETS_KEY_PREVIOUS": other,
+		"NEXUS_RATE_LIMIT_API_KEY":   "10/1s",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, "k2026", c.SecretsKeys.CurrentID())
+	require.Len(t, c.SecretsKeys.IDs(), 2, "the previous key opens rows not rotated yet")
+	require.Equal(t, ratelimit.Limit{Rate: 10, Period: time.Second, Burst: 10}, c.RateLimits.APIKey)
+
+	_, err = config.Load(env(map[string]string{"NEXUS_SECRETS_KEY": testKey, "NEXUS_SECRETS_KEY_PREVIOUS": testKey + "," + other}))
+	require.ErrorContains(t, err, "used twice")
+	require.NotContains(t, err.Error(), testKey)
 }
 
 func TestPluginEnv(t *testing.T) {

@@ -22,16 +22,21 @@ type Classes struct {
 	// Write limits other methods per user and company, in a bucket of their
 	// own.
 	Write Limit
+	// APIKey limits every request of one API key, reads and writes
+	// together, instead of Authenticated and Write.
+	APIKey Limit
 }
 
 // DefaultClasses are the limits used when the environment sets none:
 // anonymous 60/min (burst 30) per IP; authenticated reads 600/min (burst
-// 100) and writes 240/min (burst 60) per user and company.
+// 100) and writes 240/min (burst 60) per user and company; 1200/min (burst
+// 200) per API key (a POS terminal or sync agent sends more than a person).
 func DefaultClasses() Classes {
 	return Classes{
 		Anonymous:     Limit{Rate: 60, Period: time.Minute, Burst: 30},
 		Authenticated: Limit{Rate: 600, Period: time.Minute, Burst: 100},
 		Write:         Limit{Rate: 240, Period: time.Minute, Burst: 60},
+		APIKey:        Limit{Rate: 1200, Period: time.Minute, Burst: 200},
 	}
 }
 
@@ -75,11 +80,13 @@ func ParseLimit(s string) (Limit, error) {
 type Caller struct {
 	UserID    uuid.UUID
 	CompanyID uuid.UUID
+	// KeyID is set when the caller is an API key.
+	KeyID uuid.UUID
 }
 
 // Classify returns the default classifier: requests for which caller
-// reports an identity count per user and company (reads and writes in
-// separate buckets), the others per client IP. clientIP defaults to
+// reports an API key count per key, other identities per user and company
+// (reads and writes in separate buckets), the others per client IP. clientIP defaults to
 // ClientIP. Place the middleware after authentication on authenticated
 // routes, so the caller is known, and before it on anonymous ones.
 func Classify(c Classes, caller func(context.Context) (Caller, bool), clientIP func(*http.Request) string) Classifier {
@@ -90,6 +97,9 @@ func Classify(c Classes, caller func(context.Context) (Caller, bool), clientIP f
 		id, ok := caller(r.Context())
 		if !ok {
 			return "anon:" + clientIP(r), c.Anonymous, c.Anonymous.Rate > 0
+		}
+		if id.KeyID != uuid.Nil {
+			return "key:" + id.KeyID.String(), c.APIKey, c.APIKey.Rate > 0
 		}
 		prefix := "user:" + id.UserID.String() + ":" + id.CompanyID.String()
 		switch r.Method {

@@ -51,7 +51,10 @@ const (
 // revoking the owner role takes an owner (or a platform admin). Members
 // join only through invitations (see InvitationRoutes for the invitee's
 // side), so no route reveals whether an email has an account.
-func (s *Service) Routes(r chi.Router, authenticate func(http.Handler) http.Handler) {
+//
+// more registers other packages' routes below /{id} (secrets, API keys,
+// the audit log), each given the same company check (CompanyRoutes).
+func (s *Service) Routes(r chi.Router, authenticate func(http.Handler) http.Handler, more ...CompanyRoutes) {
 	r.Group(func(r chi.Router) {
 		r.Use(authenticate)
 		r.Post("/", httpx.Handle(s.handleCreateCompany))
@@ -71,9 +74,18 @@ func (s *Service) Routes(r chi.Router, authenticate func(http.Handler) http.Hand
 			r.Get("/verticals", httpx.Handle(s.handleListVerticals))
 			r.Put("/verticals/{name}", httpx.Handle(s.handleEnableVertical))
 			r.Delete("/verticals/{name}", httpx.Handle(s.handleDisableVertical))
+			for _, m := range more {
+				m(r, access)
+			}
 		})
 	})
 }
+
+// CompanyRoutes registers routes below /api/v1/companies/{id}. access
+// checks the caller may act on the {id} company with at least a role: it
+// returns the company and the caller, or the error to answer (404 outside
+// the caller's company, as for the routes here).
+type CompanyRoutes func(r chi.Router, access func(r *http.Request, minRole auth.Role) (uuid.UUID, auth.Principal, error))
 
 // principal returns the authenticated caller.
 func principal(r *http.Request) (auth.Principal, error) {
@@ -188,6 +200,7 @@ func (s *Service) handleUpdateCompany(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	s.record(r, id, "company.updated", "company:"+id.String(), map[string]any{"name": c.Name, "timezone": c.Timezone})
 	httpx.WriteJSON(w, http.StatusOK, c)
 	return nil
 }
@@ -286,6 +299,7 @@ func (s *Service) handleSetMemberRole(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	s.record(r, id, "member.role_changed", "user:"+userID.String(), map[string]any{"email": m.Email, "role": m.Role})
 	httpx.WriteJSON(w, http.StatusOK, m)
 	return nil
 }
@@ -302,6 +316,7 @@ func (s *Service) handleRemoveMember(w http.ResponseWriter, r *http.Request) err
 	if err := s.removeMember(r.Context(), id, userID, ownerGuard(p, "")); err != nil {
 		return err
 	}
+	s.record(r, id, "member.removed", "user:"+userID.String(), nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -334,6 +349,7 @@ func (s *Service) handleEnableVertical(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	s.record(r, id, "vertical.enabled", "vertical:"+v.Name, map[string]any{"config": v.Config})
 	httpx.WriteJSON(w, http.StatusOK, v)
 	return nil
 }
@@ -346,6 +362,7 @@ func (s *Service) handleDisableVertical(w http.ResponseWriter, r *http.Request) 
 	if err := s.DisableVertical(r.Context(), id, chi.URLParam(r, "name")); err != nil {
 		return err
 	}
+	s.record(r, id, "vertical.disabled", "vertical:"+chi.URLParam(r, "name"), nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 )
@@ -46,6 +47,7 @@ func (s *Service) handleInvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.record(r, id, "invitation.created", "invitation:"+inv.ID.String(), map[string]any{"email": inv.Email, "role": inv.Role})
 	w.Header().Set("Location", path.Join(r.URL.Path, inv.ID.String()))
 	httpx.WriteJSON(w, http.StatusCreated, createdInvitation{Invitation: inv, Token: token})
 	return nil
@@ -103,6 +105,7 @@ func (s *Service) handleRevokeInvitation(w http.ResponseWriter, r *http.Request)
 	if err := s.RevokeInvitation(r.Context(), id, invID); err != nil {
 		return err
 	}
+	s.record(r, id, "invitation.revoked", "invitation:"+invID.String(), nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -140,6 +143,8 @@ func (s *Service) handleAccept(w http.ResponseWriter, r *http.Request, sessions 
 		}
 		return err
 	}
+	s.recordAs(r, audit.Actor{Kind: audit.ActorUser, ID: res.Member.UserID, Label: res.Member.Email}, res.CompanyID,
+		"invitation.accepted", "user:"+res.Member.UserID.String(), map[string]any{"role": res.Member.Role, "new_user": res.NewUser})
 	out := acceptedInvitation{CompanyID: res.CompanyID, Member: res.Member}
 	if res.NewUser {
 		pair, err := sessions.StartSession(r.Context(), res.Member.UserID, res.CompanyID)
