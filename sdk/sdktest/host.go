@@ -38,11 +38,16 @@ type host struct {
 	events    []sdk.Event
 	cache     memoryCache
 	locks     memoryLocks
+	// secrets holds the values SetSecret stored, by company and name;
+	// audit the entries of committed requests.
+	secrets map[secretKey][]byte
+	audit   []AuditEntry
 }
 
 func newHost(t testing.TB, log hclog.Logger) *host {
 	return &host{t: t, log: log, calls: map[string]*call{}, companies: map[string]bool{},
-		cache: memoryCache{entries: map[string]cacheEntry{}}, locks: memoryLocks{held: map[string]heldLock{}}}
+		cache: memoryCache{entries: map[string]cacheEntry{}}, locks: memoryLocks{held: map[string]heldLock{}},
+		secrets: map[secretKey][]byte{}}
 }
 
 // call is one request in flight.
@@ -55,6 +60,7 @@ type call struct {
 	// unit of work commits.
 	events     []sdk.Event
 	invalidate *nexusv1.CacheInvalidateRequest
+	audit      []AuditEntry
 }
 
 // begin registers a request of p and returns its call id. With a database
@@ -92,6 +98,7 @@ func (h *host) end(ctx context.Context, id string, cl *call, commit bool) error 
 	}
 	h.mu.Lock()
 	h.events = append(h.events, cl.events...)
+	h.audit = append(h.audit, cl.audit...)
 	h.mu.Unlock()
 	h.cache.invalidate(cl.principal.CompanyID, cl.invalidate)
 	return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/internal/dal"
@@ -24,6 +25,9 @@ type Call struct {
 	vertical  string
 	requestID string
 	principal auth.Principal
+	// origin is where the call's HTTP request came from (zero for events),
+	// for the audit log.
+	origin audit.Origin
 	// unit is the call's unit of work; nil without a database.
 	unit *dal.Unit
 	data *hostcall.Data
@@ -33,6 +37,10 @@ type Call struct {
 	// inv holds the cache invalidations of the unit until it commits.
 	inv *cache.Invalidator
 }
+
+// SetOrigin records where the call's HTTP request came from, for the
+// entries the plugin appends to the audit log.
+func (cl *Call) SetOrigin(o audit.Origin) { cl.origin = o }
 
 // Vertical is the vertical the call belongs to.
 func (cl *Call) Vertical() string { return cl.vertical }

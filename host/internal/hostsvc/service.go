@@ -2,6 +2,8 @@
 // they handle a request or an event: DB (through internal/hostcall and the
 // DAL), Publish (the outbox), Cache, Lock, Log and Echo, each answered in
 // the scope and the unit of work of the call that the plugin names, and
+// GetSecret (the vertical's secrets for the call's company) and
+// AppendAudit (the company's audit log, in the call's unit of work), and
 // the effects a plugin returns with its response, applied as those
 // callbacks would apply them. It owns the registry of in-flight calls and
 // their units of work.
@@ -78,12 +80,15 @@ type Config struct {
 	Locks locks.Backend
 	// Wake, when set, tells the outbox relay that events were committed.
 	Wake func()
+	// Secrets backs the GetSecret callback; without it the callback is
+	// refused.
+	Secrets SecretReader
 }
 
 // New returns the Host service of cfg.Vertical.
 func New(cfg Config) *Service {
 	return &Service{vertical: cfg.Vertical, calls: cfg.Calls, log: cfg.Logger, publish: cfg.Publish,
-		cache: cfg.Cache, locks: cfg.Locks, wake: cfg.Wake}
+		cache: cfg.Cache, locks: cfg.Locks, wake: cfg.Wake, secrets: cfg.Secrets}
 }
 
 // Register registers the service on s, the gRPC server the plugin reaches
@@ -101,6 +106,8 @@ type Service struct {
 	locks    locks.Backend
 	// wake tells the outbox relay that events were committed.
 	wake func()
+	// secrets reads the vertical's secrets (nil: none).
+	secrets SecretReader
 }
 
 // DB implements nexusv1.HostServer: it runs the operations in the call's

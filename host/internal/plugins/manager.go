@@ -81,6 +81,9 @@ type Config struct {
 	// Tenant resolves a company and its configuration of a vertical for
 	// calls that do not come through the HTTP gate (events).
 	Tenant func(ctx context.Context, companyID uuid.UUID, vertical string) (Tenant, error)
+	// Secrets backs the GetSecret callback; without it the callback is
+	// refused.
+	Secrets hostsvc.SecretReader
 }
 
 func (c *Config) defaults() {
@@ -335,7 +338,7 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 		return nil, &refusedError{fmt.Errorf("subscriptions: %w", err)}
 	}
 	proc.host = hostsvc.New(hostsvc.Config{Vertical: v.name, Calls: &m.calls, Logger: m.log.Named(v.name), Publish: m.cfg.Publish,
-		Cache: m.cfg.Cache, Locks: m.cfg.Locks, Wake: m.wake()})
+		Cache: m.cfg.Cache, Locks: m.cfg.Locks, Wake: m.wake(), Secrets: m.cfg.Secrets})
 	id := wc.Broker.NextId()
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(wire.ServerOptions(opts)...)

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/internal/hostcall"
@@ -120,6 +121,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 		tenant, _ := r.Context().Value(tenantKey{}).(Tenant)
 		requestID := httpx.RequestID(ctx)
 		callID, cl := m.calls.Begin(v.name, proc.data, requestID, p, m.cfg.Pool)
+		cl.SetOrigin(audit.OriginFrom(ctx))
 		idem, err := m.idempotency(ctx, r, cl, route, body)
 		if err != nil || idem.replay != nil {
 			_ = m.calls.End(ctx, callID, cl, false)

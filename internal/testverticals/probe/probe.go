@@ -71,7 +71,7 @@ func (p probe) Manifest() sdk.Manifest {
 	return sdk.Manifest{
 		Name:       p.name,
 		Version:    "0.0.1",
-		Routes:     append(append(routes, noteRoutes()...), sharedRoutes()...),
+		Routes:     append(append(append(routes, noteRoutes()...), sharedRoutes()...), platformRoutes()...),
 		Migrations: migrations,
 		StateMachines: []sdk.StateMachine{{
 			Table: "notes", Column: "status", Initial: "open",

@@ -1523,6 +1523,194 @@ func (*ExtendLockResponse) Descriptor() ([]byte, []int) {
 	return file_nexus_v1_host_proto_rawDescGZIP(), []int{25}
 }
 
+type GetSecretRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSecretRequest) Reset() {
+	*x = GetSecretRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSecretRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSecretRequest) ProtoMessage() {}
+
+func (x *GetSecretRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSecretRequest.ProtoReflect.Descriptor instead.
+func (*GetSecretRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetSecretRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type GetSecretResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Value         []byte                 `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSecretResponse) Reset() {
+	*x = GetSecretResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSecretResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSecretResponse) ProtoMessage() {}
+
+func (x *GetSecretResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSecretResponse.ProtoReflect.Descriptor instead.
+func (*GetSecretResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetSecretResponse) GetValue() []byte {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+type AppendAuditRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// action is dotted snake_case starting with the vertical's name, e.g.
+	// cpg.sale.voided.
+	Action string `protobuf:"bytes,1,opt,name=action,proto3" json:"action,omitempty"`
+	// target names what was acted on, e.g. sale:<id>.
+	Target string `protobuf:"bytes,2,opt,name=target,proto3" json:"target,omitempty"`
+	// details is a JSON object (at most 16 KiB); never a secret.
+	Details       []byte `protobuf:"bytes,3,opt,name=details,proto3" json:"details,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AppendAuditRequest) Reset() {
+	*x = AppendAuditRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppendAuditRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppendAuditRequest) ProtoMessage() {}
+
+func (x *AppendAuditRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppendAuditRequest.ProtoReflect.Descriptor instead.
+func (*AppendAuditRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *AppendAuditRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *AppendAuditRequest) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *AppendAuditRequest) GetDetails() []byte {
+	if x != nil {
+		return x.Details
+	}
+	return nil
+}
+
+type AppendAuditResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AppendAuditResponse) Reset() {
+	*x = AppendAuditResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppendAuditResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppendAuditResponse) ProtoMessage() {}
+
+func (x *AppendAuditResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppendAuditResponse.ProtoReflect.Descriptor instead.
+func (*AppendAuditResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{29}
+}
+
 var File_nexus_v1_host_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_host_proto_rawDesc = "" +
@@ -1632,7 +1820,16 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05token\x18\x02 \x01(\tR\x05token\x12\x15\n" +
 	"\x06ttl_ms\x18\x03 \x01(\x03R\x05ttlMs\"\x14\n" +
-	"\x12ExtendLockResponse2\xfd\x04\n" +
+	"\x12ExtendLockResponse\"&\n" +
+	"\x10GetSecretRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\")\n" +
+	"\x11GetSecretResponse\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\fR\x05value\"^\n" +
+	"\x12AppendAuditRequest\x12\x16\n" +
+	"\x06action\x18\x01 \x01(\tR\x06action\x12\x16\n" +
+	"\x06target\x18\x02 \x01(\tR\x06target\x12\x18\n" +
+	"\adetails\x18\x03 \x01(\fR\adetails\"\x15\n" +
+	"\x13AppendAuditResponse2\x8f\x06\n" +
 	"\x04Host\x122\n" +
 	"\x03Log\x12\x14.nexus.v1.LogRequest\x1a\x15.nexus.v1.LogResponse\x125\n" +
 	"\x04Echo\x12\x15.nexus.v1.EchoRequest\x1a\x16.nexus.v1.EchoResponse\x12/\n" +
@@ -1644,7 +1841,9 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\x04Lock\x12\x15.nexus.v1.LockRequest\x1a\x16.nexus.v1.LockResponse\x12;\n" +
 	"\x06Unlock\x12\x17.nexus.v1.UnlockRequest\x1a\x18.nexus.v1.UnlockResponse\x12G\n" +
 	"\n" +
-	"ExtendLock\x12\x1b.nexus.v1.ExtendLockRequest\x1a\x1c.nexus.v1.ExtendLockResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"ExtendLock\x12\x1b.nexus.v1.ExtendLockRequest\x1a\x1c.nexus.v1.ExtendLockResponse\x12D\n" +
+	"\tGetSecret\x12\x1a.nexus.v1.GetSecretRequest\x1a\x1b.nexus.v1.GetSecretResponse\x12J\n" +
+	"\vAppendAudit\x12\x1c.nexus.v1.AppendAuditRequest\x1a\x1d.nexus.v1.AppendAuditResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_host_proto_rawDescOnce sync.Once
@@ -1658,7 +1857,7 @@ func file_nexus_v1_host_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_host_proto_rawDescData
 }
 
-var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_nexus_v1_host_proto_goTypes = []any{
 	(*LogRequest)(nil),              // 0: nexus.v1.LogRequest
 	(*LogResponse)(nil),             // 1: nexus.v1.LogResponse
@@ -1686,10 +1885,14 @@ var file_nexus_v1_host_proto_goTypes = []any{
 	(*UnlockResponse)(nil),          // 23: nexus.v1.UnlockResponse
 	(*ExtendLockRequest)(nil),       // 24: nexus.v1.ExtendLockRequest
 	(*ExtendLockResponse)(nil),      // 25: nexus.v1.ExtendLockResponse
-	nil,                             // 26: nexus.v1.LogRequest.FieldsEntry
+	(*GetSecretRequest)(nil),        // 26: nexus.v1.GetSecretRequest
+	(*GetSecretResponse)(nil),       // 27: nexus.v1.GetSecretResponse
+	(*AppendAuditRequest)(nil),      // 28: nexus.v1.AppendAuditRequest
+	(*AppendAuditResponse)(nil),     // 29: nexus.v1.AppendAuditResponse
+	nil,                             // 30: nexus.v1.LogRequest.FieldsEntry
 }
 var file_nexus_v1_host_proto_depIdxs = []int32{
-	26, // 0: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
+	30, // 0: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
 	5,  // 1: nexus.v1.DBRequest.ops:type_name -> nexus.v1.DBOp
 	6,  // 2: nexus.v1.DBOp.filters:type_name -> nexus.v1.Filter
 	7,  // 3: nexus.v1.DBOp.order:type_name -> nexus.v1.Order
@@ -1706,18 +1909,22 @@ var file_nexus_v1_host_proto_depIdxs = []int32{
 	20, // 14: nexus.v1.Host.Lock:input_type -> nexus.v1.LockRequest
 	22, // 15: nexus.v1.Host.Unlock:input_type -> nexus.v1.UnlockRequest
 	24, // 16: nexus.v1.Host.ExtendLock:input_type -> nexus.v1.ExtendLockRequest
-	1,  // 17: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
-	3,  // 18: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
-	10, // 19: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
-	13, // 20: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
-	15, // 21: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
-	17, // 22: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
-	19, // 23: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
-	21, // 24: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
-	23, // 25: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
-	25, // 26: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
-	17, // [17:27] is the sub-list for method output_type
-	7,  // [7:17] is the sub-list for method input_type
+	26, // 17: nexus.v1.Host.GetSecret:input_type -> nexus.v1.GetSecretRequest
+	28, // 18: nexus.v1.Host.AppendAudit:input_type -> nexus.v1.AppendAuditRequest
+	1,  // 19: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
+	3,  // 20: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
+	10, // 21: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
+	13, // 22: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
+	15, // 23: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
+	17, // 24: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
+	19, // 25: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
+	21, // 26: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
+	23, // 27: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
+	25, // 28: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
+	27, // 29: nexus.v1.Host.GetSecret:output_type -> nexus.v1.GetSecretResponse
+	29, // 30: nexus.v1.Host.AppendAudit:output_type -> nexus.v1.AppendAuditResponse
+	19, // [19:31] is the sub-list for method output_type
+	7,  // [7:19] is the sub-list for method input_type
 	7,  // [7:7] is the sub-list for extension type_name
 	7,  // [7:7] is the sub-list for extension extendee
 	0,  // [0:7] is the sub-list for field type_name
@@ -1734,7 +1941,7 @@ func file_nexus_v1_host_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_host_proto_rawDesc), len(file_nexus_v1_host_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -34,6 +34,8 @@ const (
 	Host_Lock_FullMethodName            = "/nexus.v1.Host/Lock"
 	Host_Unlock_FullMethodName          = "/nexus.v1.Host/Unlock"
 	Host_ExtendLock_FullMethodName      = "/nexus.v1.Host/ExtendLock"
+	Host_GetSecret_FullMethodName       = "/nexus.v1.Host/GetSecret"
+	Host_AppendAudit_FullMethodName     = "/nexus.v1.Host/AppendAudit"
 )
 
 // HostClient is the client API for Host service.
@@ -65,6 +67,15 @@ type HostClient interface {
 	Lock(ctx context.Context, in *LockRequest, opts ...grpc.CallOption) (*LockResponse, error)
 	Unlock(ctx context.Context, in *UnlockRequest, opts ...grpc.CallOption) (*UnlockResponse, error)
 	ExtendLock(ctx context.Context, in *ExtendLockRequest, opts ...grpc.CallOption) (*ExtendLockResponse, error)
+	// GetSecret returns the value of one of the calling vertical's secrets
+	// for the call's company (NOT_FOUND with reason secret_not_found when it
+	// is not set). Values are written by the company's admins through the
+	// host's API; no other company's or vertical's secret is reachable.
+	GetSecret(ctx context.Context, in *GetSecretRequest, opts ...grpc.CallOption) (*GetSecretResponse, error)
+	// AppendAudit appends an entry to the call's company's audit log, in the
+	// call's unit of work (it is kept only if the unit commits), with the
+	// call's principal as the actor and its request's origin.
+	AppendAudit(ctx context.Context, in *AppendAuditRequest, opts ...grpc.CallOption) (*AppendAuditResponse, error)
 }
 
 type hostClient struct {
@@ -175,6 +186,26 @@ func (c *hostClient) ExtendLock(ctx context.Context, in *ExtendLockRequest, opts
 	return out, nil
 }
 
+func (c *hostClient) GetSecret(ctx context.Context, in *GetSecretRequest, opts ...grpc.CallOption) (*GetSecretResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSecretResponse)
+	err := c.cc.Invoke(ctx, Host_GetSecret_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) AppendAudit(ctx context.Context, in *AppendAuditRequest, opts ...grpc.CallOption) (*AppendAuditResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AppendAuditResponse)
+	err := c.cc.Invoke(ctx, Host_AppendAudit_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -204,6 +235,15 @@ type HostServer interface {
 	Lock(context.Context, *LockRequest) (*LockResponse, error)
 	Unlock(context.Context, *UnlockRequest) (*UnlockResponse, error)
 	ExtendLock(context.Context, *ExtendLockRequest) (*ExtendLockResponse, error)
+	// GetSecret returns the value of one of the calling vertical's secrets
+	// for the call's company (NOT_FOUND with reason secret_not_found when it
+	// is not set). Values are written by the company's admins through the
+	// host's API; no other company's or vertical's secret is reachable.
+	GetSecret(context.Context, *GetSecretRequest) (*GetSecretResponse, error)
+	// AppendAudit appends an entry to the call's company's audit log, in the
+	// call's unit of work (it is kept only if the unit commits), with the
+	// call's principal as the actor and its request's origin.
+	AppendAudit(context.Context, *AppendAuditRequest) (*AppendAuditResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -243,6 +283,12 @@ func (UnimplementedHostServer) Unlock(context.Context, *UnlockRequest) (*UnlockR
 }
 func (UnimplementedHostServer) ExtendLock(context.Context, *ExtendLockRequest) (*ExtendLockResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ExtendLock not implemented")
+}
+func (UnimplementedHostServer) GetSecret(context.Context, *GetSecretRequest) (*GetSecretResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSecret not implemented")
+}
+func (UnimplementedHostServer) AppendAudit(context.Context, *AppendAuditRequest) (*AppendAuditResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AppendAudit not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -445,6 +491,42 @@ func _Host_ExtendLock_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_GetSecret_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSecretRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).GetSecret(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_GetSecret_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).GetSecret(ctx, req.(*GetSecretRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_AppendAudit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AppendAuditRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).AppendAudit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_AppendAudit_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).AppendAudit(ctx, req.(*AppendAuditRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -491,6 +573,14 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ExtendLock",
 			Handler:    _Host_ExtendLock_Handler,
+		},
+		{
+			MethodName: "GetSecret",
+			Handler:    _Host_GetSecret_Handler,
+		},
+		{
+			MethodName: "AppendAudit",
+			Handler:    _Host_AppendAudit_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
