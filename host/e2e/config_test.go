@@ -24,6 +24,10 @@ func TestBadConfigurationStopsTheStart(t *testing.T) {
 		{"NEXUS_AMQP_URL", "amqp://guest:s3cret@127.0.0.1:notaport/"},
 		{"NEXUS_REDIS_URL", "redis://u:s3cret@127.0.0.1:6379/db"},
 		{"NEXUS_EVENTS_PREFETCH", "0"},
+		// A production host needs a secrets key of its own, and a bad one
+		// is never echoed.
+		{"NEXUS_SECRETS_KEY", ""},
+		{"NEXUS_SECRETS_KEY", "s3cret"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, bin, "serve")

@@ -36,6 +36,10 @@ const (
 	AdminPassword = "admin-password-1"
 )
 
+// SecretsKey is the secrets key (NEXUS_SECRETS_KEY, id "hosttest") of
+// every host this package starts: 32 bytes, base64.
+const SecretsKey = "aG9zdHRlc3Qgc2VjcmV0cyBrZXkgMzIgYnl0ZXMhISE="
+
 // HostPackage is the host's main package.
 const HostPackage = "github.com/nexuspos/nexus/host/cmd/nexus"
 
@@ -131,6 +135,7 @@ func StartOn(t testing.TB, databaseURL, dir string, env ...string) *Host {
 		"NEXUS_PLUGIN_DIR="+dir,
 		"NEXUS_ENV=test",
 		"NEXUS_JWT_SECRET=hosttest-secret-that-is-at-least-32-bytes",
+		"NEXUS_SECRETS_KEY=hosttest:"+SecretsKey,
 		"NEXUS_BOOTSTRAP_ADMIN_EMAIL="+AdminEmail,
 		"NEXUS_BOOTSTRAP_ADMIN_PASSWORD="+AdminPassword,
 		"NEXUS_LOG_LEVEL=debug",
@@ -141,6 +146,7 @@ func StartOn(t testing.TB, databaseURL, dir string, env ...string) *Host {
 		"NEXUS_RATE_LIMIT_ANONYMOUS=off",
 		"NEXUS_RATE_LIMIT_AUTHENTICATED=off",
 		"NEXUS_RATE_LIMIT_WRITE=off",
+		"NEXUS_RATE_LIMIT_API_KEY=off",
 		"NEXUS_RATE_LIMIT_LOGIN_IP=100000/1m",
 		"NEXUS_RATE_LIMIT_LOGIN_EMAIL=100000/1m",
 	)

@@ -5,6 +5,7 @@
 //	nexus migrate status|up|down N      host database migrations
 //	nexus admin create --email E --password P
 //	nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
+//	nexus secrets rotate-key            re-seal secrets under NEXUS_SECRETS_KEY
 //	nexus plugins                       list discovered plugins
 //	nexus new vertical NAME [--dir D]   write a new vertical (default plugins/NAME)
 //	nexus healthcheck                   probe the running host's /healthz (container health check)
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string) error {
 		return admin(ctx, args)
 	case "seed":
 		return seed(ctx, args)
+	case "secrets":
+		return secretsCmd(ctx, args)
 	case "plugins":
 		return listPlugins()
 	case "new":
@@ -68,6 +71,8 @@ const usage = `usage:
   nexus admin create --email E --password P create a platform admin
   nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
                                             fill demo/benchmark data (needs the cpg plugin)
+  nexus secrets rotate-key                  re-seal every secret sealed with a NEXUS_SECRETS_KEY_PREVIOUS key
+                                            under NEXUS_SECRETS_KEY
   nexus plugins                             list discovered plugins
   nexus new vertical NAME [--dir DIR] [--module PATH] [--sdk DIR]
                                             write a new vertical that builds and passes its tests

@@ -66,6 +66,6 @@ func (s *shared) degraded() (bool, string) {
 func (s *shared) rateLimit() func(http.Handler) http.Handler {
 	return ratelimit.Middleware(s.limiter, ratelimit.Classify(s.classes, func(ctx context.Context) (ratelimit.Caller, bool) {
 		pr, ok := auth.FromContext(ctx)
-		return ratelimit.Caller{UserID: pr.UserID, CompanyID: pr.CompanyID}, ok
+		return ratelimit.Caller{UserID: pr.UserID, CompanyID: pr.CompanyID, KeyID: pr.KeyID}, ok
 	}, nil))
 }

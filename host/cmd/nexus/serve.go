@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // company time zones must resolve on hosts without tzdata
@@ -17,6 +18,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nexuspos/nexus/host/internal/apikeys"
+	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/banking"
 	"github.com/nexuspos/nexus/host/internal/config"
@@ -27,6 +30,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/reporting"
+	"github.com/nexuspos/nexus/host/internal/secrets"
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
 	"github.com/nexuspos/nexus/internal/migrate"
@@ -106,6 +110,10 @@ func serve(ctx context.Context) error {
 	if err := p.newAuth(); err != nil {
 		return err
 	}
+	keys, err := p.secretsKeys()
+	if err != nil {
+		return err
+	}
 	go p.housekeep(ctx)
 	if p.cfg.AdminEmail != "" {
 		if _, created, err := p.auth.CreateAdmin(ctx, p.cfg.AdminEmail, p.cfg.AdminPassword); err != nil {
@@ -117,6 +125,9 @@ func serve(ctx context.Context) error {
 	if p.events, err = events.New(p.pool, p.cfg.Events, p.log.Named("events")); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
+	// Secrets are for installed verticals; the closure asks the runtime
+	// made next.
+	secretsSvc := secrets.NewService(p.pool, keys, func(name string) bool { return p.plugins.Known(name) })
 	p.plugins = plugins.New(plugins.Config{
 		Dir:            p.cfg.PluginDir,
 		LockFile:       p.cfg.PluginLock,
@@ -132,6 +143,7 @@ func serve(ctx context.Context) error {
 		Events:         p.events,
 		Publish:        hostsvc.OutboxPublisher(p.events),
 		Tenant:         p.tenant,
+		Secrets:        secretsSvc,
 	})
 	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
 	p.gate = tenancy.NewGate(p.tenancy, p.shared.cache, p.log.Named("tenancy"))
@@ -184,7 +196,10 @@ func serve(ctx context.Context) error {
 				r.Use(limit)
 				p.auth.Routes(r)
 			}},
-			{Path: "/companies", Docs: tenancy.Docs, Routes: func(r chi.Router) { p.tenancy.Routes(r, authenticate) }},
+			{Path: "/companies", Docs: slices.Concat(tenancy.Docs, secrets.Docs, apikeys.Docs, audit.Docs), Routes: func(r chi.Router) {
+				p.tenancy.Routes(r, authenticate, secretsSvc.Routes, apikeys.NewService(p.pool).Routes,
+					auditRoutes(audit.NewService(p.pool)))
+			}},
 			{Path: "/invitations", Docs: tenancy.InvitationDocs, Routes: func(r chi.Router) {
 				r.Use(limit)
 				p.tenancy.InvitationRoutes(r, p.auth.AuthenticateOptional, p.auth)
@@ -210,6 +225,30 @@ func serve(ctx context.Context) error {
 		MaxBodyBytes: p.cfg.MaxBodyBytes,
 	})
 	return p.listen(ctx, router)
+}
+
+// secretsKeys returns the keyring of the verticals' secrets: the
+// configured one, or on a development host without NEXUS_SECRETS_KEY the
+// well-known development key. Any other host refuses to start without one.
+func (p *platform) secretsKeys() (secrets.Keyring, error) {
+	if !p.cfg.SecretsKeys.Empty() {
+		return p.cfg.SecretsKeys, nil
+	}
+	if !p.cfg.Dev() {
+		return secrets.Keyring{}, errors.New("NEXUS_SECRETS_KEY is required unless NEXUS_ENV=dev (generate one with: openssl rand -base64 32)")
+	}
+	p.log.Warn("NEXUS_SECRETS_KEY is unset; sealing secrets with the public development key (NEXUS_ENV=dev): they are not secret")
+	return secrets.DevKeyring(), nil
+}
+
+// auditRoutes mounts the audit log below /companies/{id}, for admins.
+func auditRoutes(svc *audit.Service) tenancy.CompanyRoutes {
+	return func(r chi.Router, access func(*http.Request, auth.Role) (uuid.UUID, auth.Principal, error)) {
+		svc.Routes(r, func(r *http.Request) (uuid.UUID, error) {
+			id, _, err := access(r, auth.RoleAdmin)
+			return id, err
+		})
+	}
 }
 
 // listen serves until ctx ends, then drains in-flight requests up to the
