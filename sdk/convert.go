@@ -17,7 +17,8 @@ import (
 // This file is where SDK values meet protobuf: every message of
 // proto/nexus/v1 the SDK builds or reads — the manifest, the calls the host
 // makes (routes, events, company configuration) and their answers, and the
-// host callbacks (DB, Publish, Cache, Lock, Log, Echo) — is built or read
+// host callbacks (DB, Publish, Cache, Lock, Log, Echo, GetSecret,
+// AppendAudit) — is built or read
 // here. Only two other files name protobuf types, and neither builds or
 // reads a message beyond an empty acknowledgement: server.go, whose
 // methods are the generated Vertical service's, and bridge.go, sdktest's
@@ -345,6 +346,28 @@ func (h *hostClient) extendLock(ctx context.Context, name, token string, ttl tim
 	req := &nexusv1.ExtendLockRequest{Name: name, Token: token, TtlMs: ttl.Milliseconds()}
 	if _, err := h.client.ExtendLock(h.outgoing(ctx), req, callOptions...); err != nil {
 		return fromStatus("extend lock", err)
+	}
+	return nil
+}
+
+func (h *hostClient) getSecret(ctx context.Context, name string) ([]byte, error) {
+	if h.client == nil {
+		return nil, errHostUnavailable
+	}
+	res, err := h.client.GetSecret(h.outgoing(ctx), &nexusv1.GetSecretRequest{Name: name}, callOptions...)
+	if err != nil {
+		return nil, fromStatus("secret "+name, err)
+	}
+	return res.GetValue(), nil
+}
+
+func (h *hostClient) appendAudit(ctx context.Context, action, target string, details []byte) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	req := &nexusv1.AppendAuditRequest{Action: action, Target: target, Details: details}
+	if _, err := h.client.AppendAudit(h.outgoing(ctx), req, callOptions...); err != nil {
+		return fromStatus("audit "+action, err)
 	}
 	return nil
 }

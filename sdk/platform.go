@@ -3,8 +3,6 @@ package sdk
 import (
 	"encoding/json"
 	"fmt"
-
-	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
 // Secret returns the value of the company's secret name for this vertical:
@@ -17,14 +15,7 @@ import (
 // the name in its details: returned from a handler, it tells the client
 // the company has not configured it. Never log, return or store the value.
 func (c *Context) Secret(name string) ([]byte, error) {
-	if c.host.client == nil {
-		return nil, errHostUnavailable
-	}
-	res, err := c.host.client.GetSecret(c.host.outgoing(c.ctx), &nexusv1.GetSecretRequest{Name: name}, callOptions...)
-	if err != nil {
-		return nil, fromStatus("secret "+name, err)
-	}
-	return res.GetValue(), nil
+	return c.host.getSecret(c.ctx, name)
 }
 
 // Audit appends an entry to the company's audit log: action is dotted
@@ -35,9 +26,6 @@ func (c *Context) Secret(name string) ([]byte, error) {
 // of work: it is kept only if the request commits. The host records the
 // caller (user or API key), where the request came from and its id.
 func (c *Context) Audit(action, target string, details map[string]any) error {
-	if c.host.client == nil {
-		return errHostUnavailable
-	}
 	var data []byte
 	if details != nil {
 		var err error
@@ -45,9 +33,5 @@ func (c *Context) Audit(action, target string, details map[string]any) error {
 			return fmt.Errorf("audit %s: details: %w", action, err)
 		}
 	}
-	req := &nexusv1.AppendAuditRequest{Action: action, Target: target, Details: data}
-	if _, err := c.host.client.AppendAudit(c.host.outgoing(c.ctx), req, callOptions...); err != nil {
-		return fromStatus("audit "+action, err)
-	}
-	return nil
+	return c.host.appendAudit(c.ctx, action, target, data)
 }
