@@ -4,11 +4,11 @@ import (
 	"context"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/internal/auditaction"
-	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // secretKey names a secret of the harness's vertical.
@@ -53,7 +53,7 @@ func (h *host) GetSecret(ctx context.Context, in *nexusv1.GetSecretRequest, _ ..
 	value, ok := h.secrets[secretKey{cl.principal.CompanyID, in.GetName()}]
 	h.mu.Unlock()
 	if !ok {
-		return nil, dal.Status(&dal.Error{Code: codes.FailedPrecondition, Reason: "secret_not_set",
+		return nil, wire.Status(wire.Error{Kind: kind.Unprocessable, Code: "secret_not_set",
 			Message: "secret " + in.GetName() + " is not set for this company", Details: map[string]any{"name": in.GetName()}})
 	}
 	return &nexusv1.GetSecretResponse{Value: value}, nil
@@ -68,7 +68,7 @@ func (h *host) AppendAudit(ctx context.Context, in *nexusv1.AppendAuditRequest, 
 	}
 	details, err := auditaction.CheckVertical(h.vertical, in.GetAction(), in.GetTarget(), in.GetDetails())
 	if err != nil {
-		return nil, rpcError(codes.InvalidArgument, "invalid_audit_entry", err.Error())
+		return nil, rpcError(kind.Invalid, "invalid_audit_entry", err.Error())
 	}
 	h.mu.Lock()
 	cl.audit = append(cl.audit, AuditEntry{CompanyID: cl.principal.CompanyID, UserID: cl.principal.UserID, Action: in.GetAction(),

@@ -6,13 +6,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/secrets"
 	"github.com/nexuspos/nexus/internal/auditaction"
-	"github.com/nexuspos/nexus/internal/dal"
+	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // SecretReader reads a vertical's secret for a company (secrets.Service).
@@ -30,20 +30,20 @@ func (h *Service) GetSecret(ctx context.Context, req *nexusv1.GetSecretRequest) 
 		return nil, err
 	}
 	if h.secrets == nil {
-		return nil, rpcError(codes.Unavailable, "secrets_unavailable", "the host runs without secrets")
+		return nil, rpcError(kind.Unavailable, "secrets_unavailable", "the host runs without secrets")
 	}
 	if cl.principal.CompanyID == uuid.Nil {
-		return nil, rpcError(codes.FailedPrecondition, "company_required", "secrets belong to a company; this call has none")
+		return nil, rpcError(kind.Unprocessable, "company_required", "secrets belong to a company; this call has none")
 	}
 	a := secrets.Address{CompanyID: cl.principal.CompanyID, Vertical: h.vertical, Name: req.GetName()}
 	value, err := h.secrets.Get(ctx, a)
 	if errors.Is(err, secrets.ErrNotFound) {
-		return nil, dal.Status(&dal.Error{Code: codes.FailedPrecondition, Reason: "secret_not_set",
+		return nil, wire.Status(wire.Error{Kind: kind.Unprocessable, Code: "secret_not_set",
 			Message: "secret " + req.GetName() + " is not set for this company", Details: map[string]any{"name": req.GetName()}})
 	}
 	if err != nil {
 		h.log.Error("reading a secret failed", "request_id", cl.requestID, "secret", a.String(), "error", err)
-		return nil, rpcError(codes.Internal, "internal", "the secret could not be read")
+		return nil, rpcError(kind.Internal, "internal", "the secret could not be read")
 	}
 	return &nexusv1.GetSecretResponse{Value: value}, nil
 }
@@ -58,7 +58,7 @@ func (h *Service) AppendAudit(ctx context.Context, req *nexusv1.AppendAuditReque
 		return nil, err
 	}
 	if cl.unit == nil {
-		return nil, rpcError(codes.Unavailable, "database_unavailable", "the host runs without a database")
+		return nil, rpcError(kind.Unavailable, "database_unavailable", "the host runs without a database")
 	}
 	e, err := h.auditEntry(cl, req)
 	if err != nil {
@@ -66,7 +66,7 @@ func (h *Service) AppendAudit(ctx context.Context, req *nexusv1.AppendAuditReque
 	}
 	b := &pgx.Batch{}
 	if err := audit.Queue(ctx, b, e); err != nil {
-		return nil, rpcError(codes.InvalidArgument, "invalid_audit_entry", err.Error())
+		return nil, rpcError(kind.Invalid, "invalid_audit_entry", err.Error())
 	}
 	if err := cl.Send(ctx, b); err != nil {
 		return nil, statusOf(err)
@@ -78,7 +78,7 @@ func (h *Service) AppendAudit(ctx context.Context, req *nexusv1.AppendAuditReque
 func (h *Service) auditEntry(cl *Call, req *nexusv1.AppendAuditRequest) (audit.Entry, error) {
 	details, err := auditaction.CheckVertical(h.vertical, req.GetAction(), req.GetTarget(), req.GetDetails())
 	if err != nil {
-		return audit.Entry{}, rpcError(codes.InvalidArgument, "invalid_audit_entry", err.Error())
+		return audit.Entry{}, rpcError(kind.Invalid, "invalid_audit_entry", err.Error())
 	}
 	origin := cl.origin
 	if origin.RequestID == "" {

@@ -22,7 +22,9 @@ import (
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
 )
 
-func key(b byte) string { return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, secrets.KeySize)) }
+func key(b byte) string {
+	return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, secrets.KeySize))
+}
 
 func keyring(t *testing.T, current, previous string) secrets.Keyring {
 	t.Helper()
