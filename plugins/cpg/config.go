@@ -204,13 +204,17 @@ type env struct {
 	rates    map[string]money.TaxRate
 }
 
-// newEnv reads the company and its configuration from the call.
-func newEnv(c *sdk.Context) (*env, error) {
-	co := c.Company()
-	if co.ID == "" {
-		co.ID = c.Principal().CompanyID
-	}
-	cfg, problems := ParseConfig(co.Country, c.Config())
+// envs holds each company's env, built on its first request and rebuilt
+// when the company is reconfigured; handlers share it and never modify it.
+var envs = sdk.NewInstances(buildEnv)
+
+// newEnv returns the env of the call's company.
+func newEnv(c *sdk.Context) (*env, error) { return envs.Get(c) }
+
+// buildEnv parses the company's configuration and derives its currency
+// and tax rates.
+func buildEnv(co sdk.Company, config json.RawMessage) (*env, error) {
+	cfg, problems := ParseConfig(co.Country, config)
 	if len(problems) > 0 {
 		return nil, sdk.Conflict("invalid_configuration", "the company's cpg configuration is no longer valid: "+
 			strings.Join(problems, "; ")+"; configure the vertical again")
