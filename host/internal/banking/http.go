@@ -490,6 +490,7 @@ func (s *Service) handleCreateMatch(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	s.recordMatch(r, p.CompanyID, "bank.match_created", m)
 	httpx.WriteJSON(w, http.StatusCreated, m)
 	return nil
 }
@@ -507,6 +508,7 @@ func (s *Service) handleUndoMatch(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	s.recordMatch(r, p.CompanyID, "bank.match_undone", m)
 	httpx.WriteJSON(w, http.StatusOK, m)
 	return nil
 }

@@ -540,6 +540,7 @@ func TestReconcile(t *testing.T) {
 		diff := decode[Match](t, withDifference)
 		require.Equal(t, "277.00", diff.Difference)
 		require.Zero(t, diff.Reasons["amount"])
+		require.Equal(t, 2, e.count(t, "audit_log", f.owner.CompanyID), "each manual match is in the audit log")
 	})
 
 	t.Run("manual match refusals", func(t *testing.T) {
