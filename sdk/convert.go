@@ -12,6 +12,7 @@ import (
 	"github.com/nexuspos/nexus/internal/migration"
 
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
 // This file is where SDK values meet protobuf: every message of
@@ -71,6 +72,17 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 				Version: int32(mg.Version), Name: mg.Name, Up: mg.Up, Down: mg.Down,
 			})
 		}
+	}
+	for _, w := range m.Webhooks {
+		pm.Webhooks = append(pm.Webhooks, &nexusv1.Webhook{
+			Id: w.WebhookID(), Method: w.Method, Pattern: w.Pattern, Summary: w.Summary, MaxBodyBytes: w.MaxBodyBytes,
+		})
+	}
+	for _, j := range m.Jobs {
+		pm.Jobs = append(pm.Jobs, &nexusv1.Job{
+			Name: j.Name, Schedule: j.Schedule, PerCompany: j.PerCompany, TimeoutMs: j.Timeout.Milliseconds(),
+			MaxAttempts: int32(j.MaxAttempts), Summary: j.Summary,
+		})
 	}
 	for _, sm := range m.StateMachines {
 		psm := &nexusv1.StateMachine{Table: sm.Table, Column: sm.Column, Initial: sm.Initial}
@@ -187,6 +199,9 @@ func migrationsRoot(fsys fs.FS) fs.FS {
 type hostClient struct {
 	client nexusv1.HostClient
 	callID string
+	// outbound is the plugin's pool of outbound clients (nil for a
+	// Context built without a server).
+	outbound *outbound.Pool
 }
 
 // dialHost connects to the host service the broker serves under id.
@@ -458,4 +473,52 @@ func configureCallOf(req *nexusv1.ConfigureCompanyRequest) configureCall {
 
 func configureResponse(problems []string) *nexusv1.ConfigureCompanyResponse {
 	return &nexusv1.ConfigureCompanyResponse{Errors: problems}
+}
+
+// webhookCall is a WebhookRequest as the SDK handles it.
+type webhookCall struct {
+	callID, webhookID, requestID, method, path string
+	params                                     map[string]string
+	query, headers                             map[string][]string
+	body                                       []byte
+	company                                    Company
+	config                                     json.RawMessage
+}
+
+func webhookCallOf(req *nexusv1.WebhookRequest) webhookCall {
+	return webhookCall{
+		callID: req.GetCallId(), webhookID: req.GetWebhookId(), requestID: req.GetRequestId(),
+		method: req.GetMethod(), path: req.GetPath(), params: req.GetParams(),
+		query: fromValues(req.GetQuery()), headers: fromValues(req.GetHeaders()), body: req.GetBody(),
+		company: companyFromProto(req.GetCompany()), config: configOf(req.GetConfig()),
+	}
+}
+
+// jobCall is a JobRequest as the SDK handles it.
+type jobCall struct {
+	callID, job string
+	run         JobRun
+	company     Company
+	config      json.RawMessage
+}
+
+func jobCallOf(req *nexusv1.JobRequest) jobCall {
+	return jobCall{
+		callID: req.GetCallId(), job: req.GetJob(),
+		run: JobRun{ID: req.GetRunId(), Job: req.GetJob(), Attempt: int(req.GetAttempt()),
+			ScheduledAt: time.Unix(0, req.GetScheduledAtUnixNano()).UTC()},
+		company: companyFromProto(req.GetCompany()), config: configOf(req.GetConfig()),
+	}
+}
+
+// reportBreakers sends the states of the plugin's outbound breakers to
+// host; the call belongs to no request.
+func reportBreakers(ctx context.Context, host nexusv1.HostClient, bs []outbound.Breaker) error {
+	req := &nexusv1.ReportBreakersRequest{Breakers: make([]*nexusv1.Breaker, len(bs))}
+	for i, b := range bs {
+		req.Breakers[i] = &nexusv1.Breaker{CompanyId: b.CompanyID, Service: b.Service, State: b.State,
+			Failures: b.Failures, SinceUnixNano: b.Since.UnixNano()}
+	}
+	_, err := host.ReportBreakers(ctx, req, callOptions...)
+	return err
 }

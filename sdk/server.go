@@ -16,6 +16,7 @@ import (
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk/kind"
+	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
 // server adapts a Vertical to the generated Vertical gRPC service.
@@ -26,7 +27,13 @@ type server struct {
 	manifest Manifest
 	routes   map[string]Route
 	subs     map[string]Subscription
+	webhooks map[string]Webhook
+	jobs     map[string]Job
 	log      hclog.Logger
+	// outbound holds the breakers of c.HTTP's clients; their changes are
+	// reported to the host.
+	outbound *outbound.Pool
+	breakers breakerReporter
 
 	mu     sync.RWMutex
 	broker broker
@@ -43,7 +50,20 @@ func newServer(v Vertical, log hclog.Logger) *server {
 	for _, s := range m.Subscriptions {
 		subs[s.Name] = s
 	}
-	return &server{vertical: v, manifest: m, routes: routes, subs: subs, log: log}
+	s := &server{vertical: v, manifest: m, routes: routes, subs: subs, log: log,
+		webhooks: make(map[string]Webhook, len(m.Webhooks)), jobs: make(map[string]Job, len(m.Jobs))}
+	for _, w := range m.Webhooks {
+		s.webhooks[w.WebhookID()] = w
+	}
+	for _, j := range m.Jobs {
+		s.jobs[j.Name] = j
+	}
+	cfg := m.Outbound
+	cfg.Logger = log.Named("outbound")
+	cfg.OnChange = s.breakers.changed
+	s.outbound = outbound.NewPool(cfg)
+	s.breakers.report = s.reportBreakers
+	return s
 }
 
 // SetBroker implements wire.Server.
@@ -56,7 +76,7 @@ func (s *server) SetBroker(b *plugin.GRPCBroker) {
 func (s *server) hostFor(callID string) *hostClient {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return &hostClient{client: s.host, callID: callID}
+	return &hostClient{client: s.host, callID: callID, outbound: s.outbound}
 }
 
 // Describe implements nexusv1.VerticalServer.
@@ -110,7 +130,13 @@ func (s *server) handleRoute(ctx context.Context, call routeCall) routeResult {
 	if call.deferEffects {
 		c.effects = &effects{vertical: s.manifest.Name}
 	}
-	if err := s.run(c, route.Handler); err != nil {
+	return s.answer(c, route.Handler)
+}
+
+// answer runs h for a route or webhook call and returns its answer: an
+// error envelope when it fails, a 500 for an answer that cannot be sent.
+func (s *server) answer(c *Context, h HandlerFunc) routeResult {
+	if err := s.run(c, h); err != nil {
 		e, ok := asError(err)
 		if !ok {
 			c.log.Error("handler failed", "error", err)
@@ -119,7 +145,7 @@ func (s *server) handleRoute(ctx context.Context, call routeCall) routeResult {
 		if len(e.Internal) > 0 {
 			c.log.Info("request failed", "code", e.Code, "internal", e.Internal, "error", err)
 		}
-		return errorResult(call.requestID, e)
+		return errorResult(c.requestID, e)
 	}
 	if !c.written {
 		c.status = http.StatusNoContent
@@ -128,7 +154,7 @@ func (s *server) handleRoute(ctx context.Context, call routeCall) routeResult {
 		// The host commits a call below 400: an answer it cannot send must
 		// not commit the call's writes.
 		c.log.Error("handler answered an invalid status", "status", c.status)
-		return errorResult(call.requestID, NewError(kind.Internal, "internal", "internal error"))
+		return errorResult(c.requestID, NewError(kind.Internal, "internal", "internal error"))
 	}
 	return routeResult{status: c.status, headers: c.resHeader, body: c.resBody, effects: c.effects}
 }
@@ -215,6 +241,20 @@ func (s *server) configureCompany(ctx context.Context, call configureCall) ([]st
 	default:
 		return nil, fmt.Errorf("configure company: %w", err)
 	}
+}
+
+// HandleWebhook implements nexusv1.VerticalServer.
+func (s *server) HandleWebhook(ctx context.Context, req *nexusv1.WebhookRequest) (*nexusv1.RouteResponse, error) {
+	return routeResponseOf(s.handleWebhook(ctx, webhookCallOf(req))), nil
+}
+
+// RunJob implements nexusv1.VerticalServer. An error makes the host roll
+// the company's unit of work back and retry the job with backoff.
+func (s *server) RunJob(ctx context.Context, req *nexusv1.JobRequest) (*nexusv1.JobResponse, error) {
+	if err := s.runJob(ctx, jobCallOf(req)); err != nil {
+		return nil, err
+	}
+	return &nexusv1.JobResponse{}, nil
 }
 
 // Shutdown implements nexusv1.VerticalServer.

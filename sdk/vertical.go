@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nexuspos/nexus/internal/role"
+	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
 // Vertical is implemented by every vertical.
@@ -99,6 +100,14 @@ type Manifest struct {
 	// Subscriptions receive events from the platform's bus; each handler runs
 	// in its own unit of work and takes effect once per event.
 	Subscriptions []Subscription
+	// Webhooks are public routes through which other systems call the
+	// vertical (see Webhook).
+	Webhooks []Webhook
+	// Jobs run on a schedule, once across the host's replicas (see Job).
+	Jobs []Job
+	// Outbound tunes the client c.HTTP returns (timeouts, retries,
+	// circuit breakers); its Logger and OnChange are the SDK's own.
+	Outbound outbound.Config
 	// ConfigSchema documents the per-company configuration (JSON Schema).
 	// Its first top-level "examples" entry, when it is an object, is the
 	// configuration the host gives the demo company (NEXUS_DEMO) when it

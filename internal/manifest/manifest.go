@@ -23,9 +23,10 @@ var (
 	literalRE = regexp.MustCompile(`^[A-Za-z0-9._~\-/]*$`)
 )
 
-// Validate checks everything the host relies on: the name, and for every
-// route a known method and role, a well-formed pattern and no duplicate id
-// or (method, pattern). The error lists every problem found.
+// Validate checks everything the host relies on: the name, for every
+// route and webhook a known method (and role), a well-formed pattern and
+// no duplicate id or (method, pattern), and for every job a unique name
+// and a schedule that parses. The error lists every problem found.
 func Validate(m *nexusv1.Manifest) error {
 	var errs []error
 	if !nameRE.MatchString(m.GetName()) {
@@ -58,6 +59,7 @@ func Validate(m *nexusv1.Manifest) error {
 		}
 		shapes[key] = r.GetId()
 	}
+	errs = append(errs, validateHooks(m)...)
 	return errors.Join(errs...)
 }
 

@@ -42,6 +42,8 @@ type host struct {
 	// audit the entries of committed requests.
 	secrets map[secretKey][]byte
 	audit   []AuditEntry
+	// breakers is the vertical's last report of its outbound breakers.
+	breakers []*nexusv1.Breaker
 }
 
 func newHost(t testing.TB, log hclog.Logger) *host {
@@ -286,4 +288,12 @@ func (h *host) ExtendLock(ctx context.Context, in *nexusv1.ExtendLockRequest, _ 
 // host's callbacks answer.
 func rpcError(k kind.Kind, reason, msg string) error {
 	return wire.Status(wire.Error{Kind: k, Code: reason, Message: msg})
+}
+
+// ReportBreakers implements nexusv1.HostClient: it keeps the last report.
+func (h *host) ReportBreakers(_ context.Context, in *nexusv1.ReportBreakersRequest, _ ...grpc.CallOption) (*nexusv1.ReportBreakersResponse, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.breakers = in.GetBreakers()
+	return &nexusv1.ReportBreakersResponse{}, nil
 }

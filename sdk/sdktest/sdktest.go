@@ -63,6 +63,7 @@ import (
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/internal/bridge"
+	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
 // Harness serves one vertical in-process. Its copies (As, WithCompany,
@@ -383,4 +384,17 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// Breakers returns the vertical's last report of its outbound circuit
+// breakers (c.HTTP), as the host lists them with the vertical.
+func (h *Harness) Breakers() []outbound.Breaker {
+	h.host.mu.Lock()
+	defer h.host.mu.Unlock()
+	out := make([]outbound.Breaker, len(h.host.breakers))
+	for i, b := range h.host.breakers {
+		out[i] = outbound.Breaker{CompanyID: b.GetCompanyId(), Service: b.GetService(), State: b.GetState(),
+			Failures: b.GetFailures(), Since: time.Unix(0, b.GetSinceUnixNano()).UTC()}
+	}
+	return out
 }

@@ -26,6 +26,165 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type ReportBreakersRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Breakers      []*Breaker             `protobuf:"bytes,1,rep,name=breakers,proto3" json:"breakers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportBreakersRequest) Reset() {
+	*x = ReportBreakersRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportBreakersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportBreakersRequest) ProtoMessage() {}
+
+func (x *ReportBreakersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportBreakersRequest.ProtoReflect.Descriptor instead.
+func (*ReportBreakersRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ReportBreakersRequest) GetBreakers() []*Breaker {
+	if x != nil {
+		return x.Breakers
+	}
+	return nil
+}
+
+// Breaker is the circuit breaker of one (company, service) a vertical calls.
+type Breaker struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	CompanyId string                 `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	Service   string                 `protobuf:"bytes,2,opt,name=service,proto3" json:"service,omitempty"`
+	// state is "closed", "open" or "half_open".
+	State string `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	// failures counts the failures in a row.
+	Failures      uint32 `protobuf:"varint,4,opt,name=failures,proto3" json:"failures,omitempty"`
+	SinceUnixNano int64  `protobuf:"varint,5,opt,name=since_unix_nano,json=sinceUnixNano,proto3" json:"since_unix_nano,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Breaker) Reset() {
+	*x = Breaker{}
+	mi := &file_nexus_v1_host_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Breaker) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Breaker) ProtoMessage() {}
+
+func (x *Breaker) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Breaker.ProtoReflect.Descriptor instead.
+func (*Breaker) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Breaker) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *Breaker) GetService() string {
+	if x != nil {
+		return x.Service
+	}
+	return ""
+}
+
+func (x *Breaker) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *Breaker) GetFailures() uint32 {
+	if x != nil {
+		return x.Failures
+	}
+	return 0
+}
+
+func (x *Breaker) GetSinceUnixNano() int64 {
+	if x != nil {
+		return x.SinceUnixNano
+	}
+	return 0
+}
+
+type ReportBreakersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportBreakersResponse) Reset() {
+	*x = ReportBreakersResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportBreakersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportBreakersResponse) ProtoMessage() {}
+
+func (x *ReportBreakersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportBreakersResponse.ProtoReflect.Descriptor instead.
+func (*ReportBreakersResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{2}
+}
+
 type LogRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Level         string                 `protobuf:"bytes,1,opt,name=level,proto3" json:"level,omitempty"`
@@ -37,7 +196,7 @@ type LogRequest struct {
 
 func (x *LogRequest) Reset() {
 	*x = LogRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[0]
+	mi := &file_nexus_v1_host_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -49,7 +208,7 @@ func (x *LogRequest) String() string {
 func (*LogRequest) ProtoMessage() {}
 
 func (x *LogRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[0]
+	mi := &file_nexus_v1_host_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -62,7 +221,7 @@ func (x *LogRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogRequest.ProtoReflect.Descriptor instead.
 func (*LogRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{0}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *LogRequest) GetLevel() string {
@@ -94,7 +253,7 @@ type LogResponse struct {
 
 func (x *LogResponse) Reset() {
 	*x = LogResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[1]
+	mi := &file_nexus_v1_host_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -106,7 +265,7 @@ func (x *LogResponse) String() string {
 func (*LogResponse) ProtoMessage() {}
 
 func (x *LogResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[1]
+	mi := &file_nexus_v1_host_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -119,7 +278,7 @@ func (x *LogResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogResponse.ProtoReflect.Descriptor instead.
 func (*LogResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{1}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{4}
 }
 
 type EchoRequest struct {
@@ -131,7 +290,7 @@ type EchoRequest struct {
 
 func (x *EchoRequest) Reset() {
 	*x = EchoRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[2]
+	mi := &file_nexus_v1_host_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -143,7 +302,7 @@ func (x *EchoRequest) String() string {
 func (*EchoRequest) ProtoMessage() {}
 
 func (x *EchoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[2]
+	mi := &file_nexus_v1_host_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -156,7 +315,7 @@ func (x *EchoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EchoRequest.ProtoReflect.Descriptor instead.
 func (*EchoRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{2}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *EchoRequest) GetMessage() string {
@@ -179,7 +338,7 @@ type EchoResponse struct {
 
 func (x *EchoResponse) Reset() {
 	*x = EchoResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[3]
+	mi := &file_nexus_v1_host_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -191,7 +350,7 @@ func (x *EchoResponse) String() string {
 func (*EchoResponse) ProtoMessage() {}
 
 func (x *EchoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[3]
+	mi := &file_nexus_v1_host_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -204,7 +363,7 @@ func (x *EchoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EchoResponse.ProtoReflect.Descriptor instead.
 func (*EchoResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{3}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *EchoResponse) GetMessage() string {
@@ -251,7 +410,7 @@ type DBRequest struct {
 
 func (x *DBRequest) Reset() {
 	*x = DBRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[4]
+	mi := &file_nexus_v1_host_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -263,7 +422,7 @@ func (x *DBRequest) String() string {
 func (*DBRequest) ProtoMessage() {}
 
 func (x *DBRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[4]
+	mi := &file_nexus_v1_host_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -276,7 +435,7 @@ func (x *DBRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DBRequest.ProtoReflect.Descriptor instead.
 func (*DBRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{4}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DBRequest) GetOps() []*DBOp {
@@ -324,7 +483,7 @@ type DBOp struct {
 
 func (x *DBOp) Reset() {
 	*x = DBOp{}
-	mi := &file_nexus_v1_host_proto_msgTypes[5]
+	mi := &file_nexus_v1_host_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -336,7 +495,7 @@ func (x *DBOp) String() string {
 func (*DBOp) ProtoMessage() {}
 
 func (x *DBOp) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[5]
+	mi := &file_nexus_v1_host_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -349,7 +508,7 @@ func (x *DBOp) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DBOp.ProtoReflect.Descriptor instead.
 func (*DBOp) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{5}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DBOp) GetKind() string {
@@ -491,7 +650,7 @@ type Filter struct {
 
 func (x *Filter) Reset() {
 	*x = Filter{}
-	mi := &file_nexus_v1_host_proto_msgTypes[6]
+	mi := &file_nexus_v1_host_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -503,7 +662,7 @@ func (x *Filter) String() string {
 func (*Filter) ProtoMessage() {}
 
 func (x *Filter) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[6]
+	mi := &file_nexus_v1_host_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -516,7 +675,7 @@ func (x *Filter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Filter.ProtoReflect.Descriptor instead.
 func (*Filter) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{6}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Filter) GetColumn() string {
@@ -550,7 +709,7 @@ type Order struct {
 
 func (x *Order) Reset() {
 	*x = Order{}
-	mi := &file_nexus_v1_host_proto_msgTypes[7]
+	mi := &file_nexus_v1_host_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -562,7 +721,7 @@ func (x *Order) String() string {
 func (*Order) ProtoMessage() {}
 
 func (x *Order) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[7]
+	mi := &file_nexus_v1_host_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -575,7 +734,7 @@ func (x *Order) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Order.ProtoReflect.Descriptor instead.
 func (*Order) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{7}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Order) GetColumn() string {
@@ -606,7 +765,7 @@ type Aggregate struct {
 
 func (x *Aggregate) Reset() {
 	*x = Aggregate{}
-	mi := &file_nexus_v1_host_proto_msgTypes[8]
+	mi := &file_nexus_v1_host_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -618,7 +777,7 @@ func (x *Aggregate) String() string {
 func (*Aggregate) ProtoMessage() {}
 
 func (x *Aggregate) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[8]
+	mi := &file_nexus_v1_host_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -631,7 +790,7 @@ func (x *Aggregate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Aggregate.ProtoReflect.Descriptor instead.
 func (*Aggregate) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{8}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Aggregate) GetFn() string {
@@ -667,7 +826,7 @@ type DBResult struct {
 
 func (x *DBResult) Reset() {
 	*x = DBResult{}
-	mi := &file_nexus_v1_host_proto_msgTypes[9]
+	mi := &file_nexus_v1_host_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -679,7 +838,7 @@ func (x *DBResult) String() string {
 func (*DBResult) ProtoMessage() {}
 
 func (x *DBResult) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[9]
+	mi := &file_nexus_v1_host_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -692,7 +851,7 @@ func (x *DBResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DBResult.ProtoReflect.Descriptor instead.
 func (*DBResult) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{9}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *DBResult) GetRows() [][]byte {
@@ -725,7 +884,7 @@ type DBResponse struct {
 
 func (x *DBResponse) Reset() {
 	*x = DBResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[10]
+	mi := &file_nexus_v1_host_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -737,7 +896,7 @@ func (x *DBResponse) String() string {
 func (*DBResponse) ProtoMessage() {}
 
 func (x *DBResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[10]
+	mi := &file_nexus_v1_host_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -750,7 +909,7 @@ func (x *DBResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DBResponse.ProtoReflect.Descriptor instead.
 func (*DBResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{10}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DBResponse) GetResults() []*DBResult {
@@ -769,7 +928,7 @@ type PublishRequest struct {
 
 func (x *PublishRequest) Reset() {
 	*x = PublishRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[11]
+	mi := &file_nexus_v1_host_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -781,7 +940,7 @@ func (x *PublishRequest) String() string {
 func (*PublishRequest) ProtoMessage() {}
 
 func (x *PublishRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[11]
+	mi := &file_nexus_v1_host_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -794,7 +953,7 @@ func (x *PublishRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishRequest.ProtoReflect.Descriptor instead.
 func (*PublishRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{11}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PublishRequest) GetEvents() []*OutEvent {
@@ -820,7 +979,7 @@ type OutEvent struct {
 
 func (x *OutEvent) Reset() {
 	*x = OutEvent{}
-	mi := &file_nexus_v1_host_proto_msgTypes[12]
+	mi := &file_nexus_v1_host_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -832,7 +991,7 @@ func (x *OutEvent) String() string {
 func (*OutEvent) ProtoMessage() {}
 
 func (x *OutEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[12]
+	mi := &file_nexus_v1_host_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -845,7 +1004,7 @@ func (x *OutEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OutEvent.ProtoReflect.Descriptor instead.
 func (*OutEvent) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{12}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OutEvent) GetTopic() string {
@@ -886,7 +1045,7 @@ type PublishResponse struct {
 
 func (x *PublishResponse) Reset() {
 	*x = PublishResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[13]
+	mi := &file_nexus_v1_host_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -898,7 +1057,7 @@ func (x *PublishResponse) String() string {
 func (*PublishResponse) ProtoMessage() {}
 
 func (x *PublishResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[13]
+	mi := &file_nexus_v1_host_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -911,7 +1070,7 @@ func (x *PublishResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishResponse.ProtoReflect.Descriptor instead.
 func (*PublishResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{13}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *PublishResponse) GetIds() []string {
@@ -931,7 +1090,7 @@ type CacheGetRequest struct {
 
 func (x *CacheGetRequest) Reset() {
 	*x = CacheGetRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[14]
+	mi := &file_nexus_v1_host_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -943,7 +1102,7 @@ func (x *CacheGetRequest) String() string {
 func (*CacheGetRequest) ProtoMessage() {}
 
 func (x *CacheGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[14]
+	mi := &file_nexus_v1_host_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -956,7 +1115,7 @@ func (x *CacheGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheGetRequest.ProtoReflect.Descriptor instead.
 func (*CacheGetRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{14}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CacheGetRequest) GetKey() string {
@@ -984,7 +1143,7 @@ type CacheGetResponse struct {
 
 func (x *CacheGetResponse) Reset() {
 	*x = CacheGetResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[15]
+	mi := &file_nexus_v1_host_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -996,7 +1155,7 @@ func (x *CacheGetResponse) String() string {
 func (*CacheGetResponse) ProtoMessage() {}
 
 func (x *CacheGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[15]
+	mi := &file_nexus_v1_host_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1009,7 +1168,7 @@ func (x *CacheGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheGetResponse.ProtoReflect.Descriptor instead.
 func (*CacheGetResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{15}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CacheGetResponse) GetFound() bool {
@@ -1047,7 +1206,7 @@ type CacheSetRequest struct {
 
 func (x *CacheSetRequest) Reset() {
 	*x = CacheSetRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[16]
+	mi := &file_nexus_v1_host_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1059,7 +1218,7 @@ func (x *CacheSetRequest) String() string {
 func (*CacheSetRequest) ProtoMessage() {}
 
 func (x *CacheSetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[16]
+	mi := &file_nexus_v1_host_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1072,7 +1231,7 @@ func (x *CacheSetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheSetRequest.ProtoReflect.Descriptor instead.
 func (*CacheSetRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{16}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CacheSetRequest) GetKey() string {
@@ -1118,7 +1277,7 @@ type CacheSetResponse struct {
 
 func (x *CacheSetResponse) Reset() {
 	*x = CacheSetResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[17]
+	mi := &file_nexus_v1_host_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1130,7 +1289,7 @@ func (x *CacheSetResponse) String() string {
 func (*CacheSetResponse) ProtoMessage() {}
 
 func (x *CacheSetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[17]
+	mi := &file_nexus_v1_host_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1143,7 +1302,7 @@ func (x *CacheSetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheSetResponse.ProtoReflect.Descriptor instead.
 func (*CacheSetResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{17}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{20}
 }
 
 type CacheInvalidateRequest struct {
@@ -1156,7 +1315,7 @@ type CacheInvalidateRequest struct {
 
 func (x *CacheInvalidateRequest) Reset() {
 	*x = CacheInvalidateRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[18]
+	mi := &file_nexus_v1_host_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1168,7 +1327,7 @@ func (x *CacheInvalidateRequest) String() string {
 func (*CacheInvalidateRequest) ProtoMessage() {}
 
 func (x *CacheInvalidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[18]
+	mi := &file_nexus_v1_host_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1181,7 +1340,7 @@ func (x *CacheInvalidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheInvalidateRequest.ProtoReflect.Descriptor instead.
 func (*CacheInvalidateRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{18}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CacheInvalidateRequest) GetKeys() []string {
@@ -1206,7 +1365,7 @@ type CacheInvalidateResponse struct {
 
 func (x *CacheInvalidateResponse) Reset() {
 	*x = CacheInvalidateResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[19]
+	mi := &file_nexus_v1_host_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1218,7 +1377,7 @@ func (x *CacheInvalidateResponse) String() string {
 func (*CacheInvalidateResponse) ProtoMessage() {}
 
 func (x *CacheInvalidateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[19]
+	mi := &file_nexus_v1_host_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1231,7 +1390,7 @@ func (x *CacheInvalidateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheInvalidateResponse.ProtoReflect.Descriptor instead.
 func (*CacheInvalidateResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{19}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{22}
 }
 
 type LockRequest struct {
@@ -1246,7 +1405,7 @@ type LockRequest struct {
 
 func (x *LockRequest) Reset() {
 	*x = LockRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[20]
+	mi := &file_nexus_v1_host_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1258,7 +1417,7 @@ func (x *LockRequest) String() string {
 func (*LockRequest) ProtoMessage() {}
 
 func (x *LockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[20]
+	mi := &file_nexus_v1_host_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1271,7 +1430,7 @@ func (x *LockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockRequest.ProtoReflect.Descriptor instead.
 func (*LockRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{20}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *LockRequest) GetName() string {
@@ -1304,7 +1463,7 @@ type LockResponse struct {
 
 func (x *LockResponse) Reset() {
 	*x = LockResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[21]
+	mi := &file_nexus_v1_host_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1316,7 +1475,7 @@ func (x *LockResponse) String() string {
 func (*LockResponse) ProtoMessage() {}
 
 func (x *LockResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[21]
+	mi := &file_nexus_v1_host_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1329,7 +1488,7 @@ func (x *LockResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockResponse.ProtoReflect.Descriptor instead.
 func (*LockResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{21}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *LockResponse) GetToken() string {
@@ -1349,7 +1508,7 @@ type UnlockRequest struct {
 
 func (x *UnlockRequest) Reset() {
 	*x = UnlockRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[22]
+	mi := &file_nexus_v1_host_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1361,7 +1520,7 @@ func (x *UnlockRequest) String() string {
 func (*UnlockRequest) ProtoMessage() {}
 
 func (x *UnlockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[22]
+	mi := &file_nexus_v1_host_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1374,7 +1533,7 @@ func (x *UnlockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockRequest.ProtoReflect.Descriptor instead.
 func (*UnlockRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{22}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *UnlockRequest) GetName() string {
@@ -1399,7 +1558,7 @@ type UnlockResponse struct {
 
 func (x *UnlockResponse) Reset() {
 	*x = UnlockResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[23]
+	mi := &file_nexus_v1_host_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1411,7 +1570,7 @@ func (x *UnlockResponse) String() string {
 func (*UnlockResponse) ProtoMessage() {}
 
 func (x *UnlockResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[23]
+	mi := &file_nexus_v1_host_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1424,7 +1583,7 @@ func (x *UnlockResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockResponse.ProtoReflect.Descriptor instead.
 func (*UnlockResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{23}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{26}
 }
 
 type ExtendLockRequest struct {
@@ -1438,7 +1597,7 @@ type ExtendLockRequest struct {
 
 func (x *ExtendLockRequest) Reset() {
 	*x = ExtendLockRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[24]
+	mi := &file_nexus_v1_host_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1450,7 +1609,7 @@ func (x *ExtendLockRequest) String() string {
 func (*ExtendLockRequest) ProtoMessage() {}
 
 func (x *ExtendLockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[24]
+	mi := &file_nexus_v1_host_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1463,7 +1622,7 @@ func (x *ExtendLockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendLockRequest.ProtoReflect.Descriptor instead.
 func (*ExtendLockRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{24}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ExtendLockRequest) GetName() string {
@@ -1495,7 +1654,7 @@ type ExtendLockResponse struct {
 
 func (x *ExtendLockResponse) Reset() {
 	*x = ExtendLockResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[25]
+	mi := &file_nexus_v1_host_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1507,7 +1666,7 @@ func (x *ExtendLockResponse) String() string {
 func (*ExtendLockResponse) ProtoMessage() {}
 
 func (x *ExtendLockResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[25]
+	mi := &file_nexus_v1_host_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1520,7 +1679,7 @@ func (x *ExtendLockResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendLockResponse.ProtoReflect.Descriptor instead.
 func (*ExtendLockResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{25}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{28}
 }
 
 type GetSecretRequest struct {
@@ -1532,7 +1691,7 @@ type GetSecretRequest struct {
 
 func (x *GetSecretRequest) Reset() {
 	*x = GetSecretRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[26]
+	mi := &file_nexus_v1_host_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1544,7 +1703,7 @@ func (x *GetSecretRequest) String() string {
 func (*GetSecretRequest) ProtoMessage() {}
 
 func (x *GetSecretRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[26]
+	mi := &file_nexus_v1_host_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1557,7 +1716,7 @@ func (x *GetSecretRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSecretRequest.ProtoReflect.Descriptor instead.
 func (*GetSecretRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{26}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetSecretRequest) GetName() string {
@@ -1576,7 +1735,7 @@ type GetSecretResponse struct {
 
 func (x *GetSecretResponse) Reset() {
 	*x = GetSecretResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[27]
+	mi := &file_nexus_v1_host_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1588,7 +1747,7 @@ func (x *GetSecretResponse) String() string {
 func (*GetSecretResponse) ProtoMessage() {}
 
 func (x *GetSecretResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[27]
+	mi := &file_nexus_v1_host_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1601,7 +1760,7 @@ func (x *GetSecretResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSecretResponse.ProtoReflect.Descriptor instead.
 func (*GetSecretResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{27}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GetSecretResponse) GetValue() []byte {
@@ -1626,7 +1785,7 @@ type AppendAuditRequest struct {
 
 func (x *AppendAuditRequest) Reset() {
 	*x = AppendAuditRequest{}
-	mi := &file_nexus_v1_host_proto_msgTypes[28]
+	mi := &file_nexus_v1_host_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1638,7 +1797,7 @@ func (x *AppendAuditRequest) String() string {
 func (*AppendAuditRequest) ProtoMessage() {}
 
 func (x *AppendAuditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[28]
+	mi := &file_nexus_v1_host_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1651,7 +1810,7 @@ func (x *AppendAuditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppendAuditRequest.ProtoReflect.Descriptor instead.
 func (*AppendAuditRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{28}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *AppendAuditRequest) GetAction() string {
@@ -1683,7 +1842,7 @@ type AppendAuditResponse struct {
 
 func (x *AppendAuditResponse) Reset() {
 	*x = AppendAuditResponse{}
-	mi := &file_nexus_v1_host_proto_msgTypes[29]
+	mi := &file_nexus_v1_host_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1695,7 +1854,7 @@ func (x *AppendAuditResponse) String() string {
 func (*AppendAuditResponse) ProtoMessage() {}
 
 func (x *AppendAuditResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_host_proto_msgTypes[29]
+	mi := &file_nexus_v1_host_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1708,14 +1867,24 @@ func (x *AppendAuditResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppendAuditResponse.ProtoReflect.Descriptor instead.
 func (*AppendAuditResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_host_proto_rawDescGZIP(), []int{29}
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{32}
 }
 
 var File_nexus_v1_host_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_host_proto_rawDesc = "" +
 	"\n" +
-	"\x13nexus/v1/host.proto\x12\bnexus.v1\"\xb1\x01\n" +
+	"\x13nexus/v1/host.proto\x12\bnexus.v1\"F\n" +
+	"\x15ReportBreakersRequest\x12-\n" +
+	"\bbreakers\x18\x01 \x03(\v2\x11.nexus.v1.BreakerR\bbreakers\"\x9c\x01\n" +
+	"\aBreaker\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x18\n" +
+	"\aservice\x18\x02 \x01(\tR\aservice\x12\x14\n" +
+	"\x05state\x18\x03 \x01(\tR\x05state\x12\x1a\n" +
+	"\bfailures\x18\x04 \x01(\rR\bfailures\x12&\n" +
+	"\x0fsince_unix_nano\x18\x05 \x01(\x03R\rsinceUnixNano\"\x18\n" +
+	"\x16ReportBreakersResponse\"\xb1\x01\n" +
 	"\n" +
 	"LogRequest\x12\x14\n" +
 	"\x05level\x18\x01 \x01(\tR\x05level\x12\x18\n" +
@@ -1829,7 +1998,7 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\x06action\x18\x01 \x01(\tR\x06action\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x18\n" +
 	"\adetails\x18\x03 \x01(\fR\adetails\"\x15\n" +
-	"\x13AppendAuditResponse2\x8f\x06\n" +
+	"\x13AppendAuditResponse2\xe4\x06\n" +
 	"\x04Host\x122\n" +
 	"\x03Log\x12\x14.nexus.v1.LogRequest\x1a\x15.nexus.v1.LogResponse\x125\n" +
 	"\x04Echo\x12\x15.nexus.v1.EchoRequest\x1a\x16.nexus.v1.EchoResponse\x12/\n" +
@@ -1843,7 +2012,8 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\n" +
 	"ExtendLock\x12\x1b.nexus.v1.ExtendLockRequest\x1a\x1c.nexus.v1.ExtendLockResponse\x12D\n" +
 	"\tGetSecret\x12\x1a.nexus.v1.GetSecretRequest\x1a\x1b.nexus.v1.GetSecretResponse\x12J\n" +
-	"\vAppendAudit\x12\x1c.nexus.v1.AppendAuditRequest\x1a\x1d.nexus.v1.AppendAuditResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"\vAppendAudit\x12\x1c.nexus.v1.AppendAuditRequest\x1a\x1d.nexus.v1.AppendAuditResponse\x12S\n" +
+	"\x0eReportBreakers\x12\x1f.nexus.v1.ReportBreakersRequest\x1a .nexus.v1.ReportBreakersResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_host_proto_rawDescOnce sync.Once
@@ -1857,77 +2027,83 @@ func file_nexus_v1_host_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_host_proto_rawDescData
 }
 
-var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_nexus_v1_host_proto_goTypes = []any{
-	(*LogRequest)(nil),              // 0: nexus.v1.LogRequest
-	(*LogResponse)(nil),             // 1: nexus.v1.LogResponse
-	(*EchoRequest)(nil),             // 2: nexus.v1.EchoRequest
-	(*EchoResponse)(nil),            // 3: nexus.v1.EchoResponse
-	(*DBRequest)(nil),               // 4: nexus.v1.DBRequest
-	(*DBOp)(nil),                    // 5: nexus.v1.DBOp
-	(*Filter)(nil),                  // 6: nexus.v1.Filter
-	(*Order)(nil),                   // 7: nexus.v1.Order
-	(*Aggregate)(nil),               // 8: nexus.v1.Aggregate
-	(*DBResult)(nil),                // 9: nexus.v1.DBResult
-	(*DBResponse)(nil),              // 10: nexus.v1.DBResponse
-	(*PublishRequest)(nil),          // 11: nexus.v1.PublishRequest
-	(*OutEvent)(nil),                // 12: nexus.v1.OutEvent
-	(*PublishResponse)(nil),         // 13: nexus.v1.PublishResponse
-	(*CacheGetRequest)(nil),         // 14: nexus.v1.CacheGetRequest
-	(*CacheGetResponse)(nil),        // 15: nexus.v1.CacheGetResponse
-	(*CacheSetRequest)(nil),         // 16: nexus.v1.CacheSetRequest
-	(*CacheSetResponse)(nil),        // 17: nexus.v1.CacheSetResponse
-	(*CacheInvalidateRequest)(nil),  // 18: nexus.v1.CacheInvalidateRequest
-	(*CacheInvalidateResponse)(nil), // 19: nexus.v1.CacheInvalidateResponse
-	(*LockRequest)(nil),             // 20: nexus.v1.LockRequest
-	(*LockResponse)(nil),            // 21: nexus.v1.LockResponse
-	(*UnlockRequest)(nil),           // 22: nexus.v1.UnlockRequest
-	(*UnlockResponse)(nil),          // 23: nexus.v1.UnlockResponse
-	(*ExtendLockRequest)(nil),       // 24: nexus.v1.ExtendLockRequest
-	(*ExtendLockResponse)(nil),      // 25: nexus.v1.ExtendLockResponse
-	(*GetSecretRequest)(nil),        // 26: nexus.v1.GetSecretRequest
-	(*GetSecretResponse)(nil),       // 27: nexus.v1.GetSecretResponse
-	(*AppendAuditRequest)(nil),      // 28: nexus.v1.AppendAuditRequest
-	(*AppendAuditResponse)(nil),     // 29: nexus.v1.AppendAuditResponse
-	nil,                             // 30: nexus.v1.LogRequest.FieldsEntry
+	(*ReportBreakersRequest)(nil),   // 0: nexus.v1.ReportBreakersRequest
+	(*Breaker)(nil),                 // 1: nexus.v1.Breaker
+	(*ReportBreakersResponse)(nil),  // 2: nexus.v1.ReportBreakersResponse
+	(*LogRequest)(nil),              // 3: nexus.v1.LogRequest
+	(*LogResponse)(nil),             // 4: nexus.v1.LogResponse
+	(*EchoRequest)(nil),             // 5: nexus.v1.EchoRequest
+	(*EchoResponse)(nil),            // 6: nexus.v1.EchoResponse
+	(*DBRequest)(nil),               // 7: nexus.v1.DBRequest
+	(*DBOp)(nil),                    // 8: nexus.v1.DBOp
+	(*Filter)(nil),                  // 9: nexus.v1.Filter
+	(*Order)(nil),                   // 10: nexus.v1.Order
+	(*Aggregate)(nil),               // 11: nexus.v1.Aggregate
+	(*DBResult)(nil),                // 12: nexus.v1.DBResult
+	(*DBResponse)(nil),              // 13: nexus.v1.DBResponse
+	(*PublishRequest)(nil),          // 14: nexus.v1.PublishRequest
+	(*OutEvent)(nil),                // 15: nexus.v1.OutEvent
+	(*PublishResponse)(nil),         // 16: nexus.v1.PublishResponse
+	(*CacheGetRequest)(nil),         // 17: nexus.v1.CacheGetRequest
+	(*CacheGetResponse)(nil),        // 18: nexus.v1.CacheGetResponse
+	(*CacheSetRequest)(nil),         // 19: nexus.v1.CacheSetRequest
+	(*CacheSetResponse)(nil),        // 20: nexus.v1.CacheSetResponse
+	(*CacheInvalidateRequest)(nil),  // 21: nexus.v1.CacheInvalidateRequest
+	(*CacheInvalidateResponse)(nil), // 22: nexus.v1.CacheInvalidateResponse
+	(*LockRequest)(nil),             // 23: nexus.v1.LockRequest
+	(*LockResponse)(nil),            // 24: nexus.v1.LockResponse
+	(*UnlockRequest)(nil),           // 25: nexus.v1.UnlockRequest
+	(*UnlockResponse)(nil),          // 26: nexus.v1.UnlockResponse
+	(*ExtendLockRequest)(nil),       // 27: nexus.v1.ExtendLockRequest
+	(*ExtendLockResponse)(nil),      // 28: nexus.v1.ExtendLockResponse
+	(*GetSecretRequest)(nil),        // 29: nexus.v1.GetSecretRequest
+	(*GetSecretResponse)(nil),       // 30: nexus.v1.GetSecretResponse
+	(*AppendAuditRequest)(nil),      // 31: nexus.v1.AppendAuditRequest
+	(*AppendAuditResponse)(nil),     // 32: nexus.v1.AppendAuditResponse
+	nil,                             // 33: nexus.v1.LogRequest.FieldsEntry
 }
 var file_nexus_v1_host_proto_depIdxs = []int32{
-	30, // 0: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
-	5,  // 1: nexus.v1.DBRequest.ops:type_name -> nexus.v1.DBOp
-	6,  // 2: nexus.v1.DBOp.filters:type_name -> nexus.v1.Filter
-	7,  // 3: nexus.v1.DBOp.order:type_name -> nexus.v1.Order
-	8,  // 4: nexus.v1.DBOp.aggregates:type_name -> nexus.v1.Aggregate
-	9,  // 5: nexus.v1.DBResponse.results:type_name -> nexus.v1.DBResult
-	12, // 6: nexus.v1.PublishRequest.events:type_name -> nexus.v1.OutEvent
-	0,  // 7: nexus.v1.Host.Log:input_type -> nexus.v1.LogRequest
-	2,  // 8: nexus.v1.Host.Echo:input_type -> nexus.v1.EchoRequest
-	4,  // 9: nexus.v1.Host.DB:input_type -> nexus.v1.DBRequest
-	11, // 10: nexus.v1.Host.Publish:input_type -> nexus.v1.PublishRequest
-	14, // 11: nexus.v1.Host.CacheGet:input_type -> nexus.v1.CacheGetRequest
-	16, // 12: nexus.v1.Host.CacheSet:input_type -> nexus.v1.CacheSetRequest
-	18, // 13: nexus.v1.Host.CacheInvalidate:input_type -> nexus.v1.CacheInvalidateRequest
-	20, // 14: nexus.v1.Host.Lock:input_type -> nexus.v1.LockRequest
-	22, // 15: nexus.v1.Host.Unlock:input_type -> nexus.v1.UnlockRequest
-	24, // 16: nexus.v1.Host.ExtendLock:input_type -> nexus.v1.ExtendLockRequest
-	26, // 17: nexus.v1.Host.GetSecret:input_type -> nexus.v1.GetSecretRequest
-	28, // 18: nexus.v1.Host.AppendAudit:input_type -> nexus.v1.AppendAuditRequest
-	1,  // 19: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
-	3,  // 20: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
-	10, // 21: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
-	13, // 22: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
-	15, // 23: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
-	17, // 24: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
-	19, // 25: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
-	21, // 26: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
-	23, // 27: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
-	25, // 28: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
-	27, // 29: nexus.v1.Host.GetSecret:output_type -> nexus.v1.GetSecretResponse
-	29, // 30: nexus.v1.Host.AppendAudit:output_type -> nexus.v1.AppendAuditResponse
-	19, // [19:31] is the sub-list for method output_type
-	7,  // [7:19] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	1,  // 0: nexus.v1.ReportBreakersRequest.breakers:type_name -> nexus.v1.Breaker
+	33, // 1: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
+	8,  // 2: nexus.v1.DBRequest.ops:type_name -> nexus.v1.DBOp
+	9,  // 3: nexus.v1.DBOp.filters:type_name -> nexus.v1.Filter
+	10, // 4: nexus.v1.DBOp.order:type_name -> nexus.v1.Order
+	11, // 5: nexus.v1.DBOp.aggregates:type_name -> nexus.v1.Aggregate
+	12, // 6: nexus.v1.DBResponse.results:type_name -> nexus.v1.DBResult
+	15, // 7: nexus.v1.PublishRequest.events:type_name -> nexus.v1.OutEvent
+	3,  // 8: nexus.v1.Host.Log:input_type -> nexus.v1.LogRequest
+	5,  // 9: nexus.v1.Host.Echo:input_type -> nexus.v1.EchoRequest
+	7,  // 10: nexus.v1.Host.DB:input_type -> nexus.v1.DBRequest
+	14, // 11: nexus.v1.Host.Publish:input_type -> nexus.v1.PublishRequest
+	17, // 12: nexus.v1.Host.CacheGet:input_type -> nexus.v1.CacheGetRequest
+	19, // 13: nexus.v1.Host.CacheSet:input_type -> nexus.v1.CacheSetRequest
+	21, // 14: nexus.v1.Host.CacheInvalidate:input_type -> nexus.v1.CacheInvalidateRequest
+	23, // 15: nexus.v1.Host.Lock:input_type -> nexus.v1.LockRequest
+	25, // 16: nexus.v1.Host.Unlock:input_type -> nexus.v1.UnlockRequest
+	27, // 17: nexus.v1.Host.ExtendLock:input_type -> nexus.v1.ExtendLockRequest
+	29, // 18: nexus.v1.Host.GetSecret:input_type -> nexus.v1.GetSecretRequest
+	31, // 19: nexus.v1.Host.AppendAudit:input_type -> nexus.v1.AppendAuditRequest
+	0,  // 20: nexus.v1.Host.ReportBreakers:input_type -> nexus.v1.ReportBreakersRequest
+	4,  // 21: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
+	6,  // 22: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
+	13, // 23: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
+	16, // 24: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
+	18, // 25: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
+	20, // 26: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
+	22, // 27: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
+	24, // 28: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
+	26, // 29: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
+	28, // 30: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
+	30, // 31: nexus.v1.Host.GetSecret:output_type -> nexus.v1.GetSecretResponse
+	32, // 32: nexus.v1.Host.AppendAudit:output_type -> nexus.v1.AppendAuditResponse
+	2,  // 33: nexus.v1.Host.ReportBreakers:output_type -> nexus.v1.ReportBreakersResponse
+	21, // [21:34] is the sub-list for method output_type
+	8,  // [8:21] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_host_proto_init() }
@@ -1941,7 +2117,7 @@ func file_nexus_v1_host_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_host_proto_rawDesc), len(file_nexus_v1_host_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   31,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

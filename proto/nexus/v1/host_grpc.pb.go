@@ -36,6 +36,7 @@ const (
 	Host_ExtendLock_FullMethodName      = "/nexus.v1.Host/ExtendLock"
 	Host_GetSecret_FullMethodName       = "/nexus.v1.Host/GetSecret"
 	Host_AppendAudit_FullMethodName     = "/nexus.v1.Host/AppendAudit"
+	Host_ReportBreakers_FullMethodName  = "/nexus.v1.Host/ReportBreakers"
 )
 
 // HostClient is the client API for Host service.
@@ -76,6 +77,10 @@ type HostClient interface {
 	// call's unit of work (it is kept only if the unit commits), with the
 	// call's principal as the actor and its request's origin.
 	AppendAudit(ctx context.Context, in *AppendAuditRequest, opts ...grpc.CallOption) (*AppendAuditResponse, error)
+	// ReportBreakers tells the host the state of every outbound circuit
+	// breaker of the vertical (a full snapshot, replacing the last one), for
+	// the verticals listing. It is not tied to a call.
+	ReportBreakers(ctx context.Context, in *ReportBreakersRequest, opts ...grpc.CallOption) (*ReportBreakersResponse, error)
 }
 
 type hostClient struct {
@@ -206,6 +211,16 @@ func (c *hostClient) AppendAudit(ctx context.Context, in *AppendAuditRequest, op
 	return out, nil
 }
 
+func (c *hostClient) ReportBreakers(ctx context.Context, in *ReportBreakersRequest, opts ...grpc.CallOption) (*ReportBreakersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReportBreakersResponse)
+	err := c.cc.Invoke(ctx, Host_ReportBreakers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -244,6 +259,10 @@ type HostServer interface {
 	// call's unit of work (it is kept only if the unit commits), with the
 	// call's principal as the actor and its request's origin.
 	AppendAudit(context.Context, *AppendAuditRequest) (*AppendAuditResponse, error)
+	// ReportBreakers tells the host the state of every outbound circuit
+	// breaker of the vertical (a full snapshot, replacing the last one), for
+	// the verticals listing. It is not tied to a call.
+	ReportBreakers(context.Context, *ReportBreakersRequest) (*ReportBreakersResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -289,6 +308,9 @@ func (UnimplementedHostServer) GetSecret(context.Context, *GetSecretRequest) (*G
 }
 func (UnimplementedHostServer) AppendAudit(context.Context, *AppendAuditRequest) (*AppendAuditResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AppendAudit not implemented")
+}
+func (UnimplementedHostServer) ReportBreakers(context.Context, *ReportBreakersRequest) (*ReportBreakersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReportBreakers not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -527,6 +549,24 @@ func _Host_AppendAudit_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_ReportBreakers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReportBreakersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).ReportBreakers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_ReportBreakers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).ReportBreakers(ctx, req.(*ReportBreakersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -581,6 +621,10 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AppendAudit",
 			Handler:    _Host_AppendAudit_Handler,
+		},
+		{
+			MethodName: "ReportBreakers",
+			Handler:    _Host_ReportBreakers_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -94,8 +94,13 @@ type Manifest struct {
 	// event-driven refresh of the reporting views (see
 	// sdk.Manifest.LargeTransactionTopics).
 	LargeTransactionTopics []string `protobuf:"bytes,13,rep,name=large_transaction_topics,json=largeTransactionTopics,proto3" json:"large_transaction_topics,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// Public webhook routes, mounted at
+	// /api/v1/hooks/<name>/<company_id><path> without a user token.
+	Webhooks []*Webhook `protobuf:"bytes,14,rep,name=webhooks,proto3" json:"webhooks,omitempty"`
+	// Scheduled jobs the host runs once across its replicas.
+	Jobs          []*Job `protobuf:"bytes,15,rep,name=jobs,proto3" json:"jobs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Manifest) Reset() {
@@ -219,6 +224,194 @@ func (x *Manifest) GetLargeTransactionTopics() []string {
 	return nil
 }
 
+func (x *Manifest) GetWebhooks() []*Webhook {
+	if x != nil {
+		return x.Webhooks
+	}
+	return nil
+}
+
+func (x *Manifest) GetJobs() []*Job {
+	if x != nil {
+		return x.Jobs
+	}
+	return nil
+}
+
+// Webhook is a public route that receives calls from another system.
+type Webhook struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is unique within the manifest; HandleWebhook receives it back.
+	Id     string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Method string `protobuf:"bytes,2,opt,name=method,proto3" json:"method,omitempty"`
+	// pattern is a chi pattern relative to
+	// /api/v1/hooks/<vertical>/<company_id>, e.g. "/payments".
+	Pattern string `protobuf:"bytes,3,opt,name=pattern,proto3" json:"pattern,omitempty"`
+	Summary string `protobuf:"bytes,4,opt,name=summary,proto3" json:"summary,omitempty"`
+	// max_body_bytes limits the body (0: the host's default).
+	MaxBodyBytes  int64 `protobuf:"varint,5,opt,name=max_body_bytes,json=maxBodyBytes,proto3" json:"max_body_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Webhook) Reset() {
+	*x = Webhook{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Webhook) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Webhook) ProtoMessage() {}
+
+func (x *Webhook) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Webhook.ProtoReflect.Descriptor instead.
+func (*Webhook) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Webhook) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Webhook) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *Webhook) GetPattern() string {
+	if x != nil {
+		return x.Pattern
+	}
+	return ""
+}
+
+func (x *Webhook) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *Webhook) GetMaxBodyBytes() int64 {
+	if x != nil {
+		return x.MaxBodyBytes
+	}
+	return 0
+}
+
+// Job is a scheduled job.
+type Job struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is unique within the manifest (lower-case letters, digits, '_').
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// schedule is a cron expression (5 fields, or a descriptor such as
+	// "@hourly" or "@every 10m"), in UTC.
+	Schedule string `protobuf:"bytes,2,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	// per_company runs the job once for each active company that enabled
+	// the vertical, in that company's unit of work; otherwise once globally.
+	PerCompany bool `protobuf:"varint,3,opt,name=per_company,json=perCompany,proto3" json:"per_company,omitempty"`
+	// timeout_ms bounds one attempt (0: the host's default).
+	TimeoutMs int64 `protobuf:"varint,4,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"`
+	// max_attempts is how often a failing run is tried (0: the host's
+	// default), with backoff between attempts.
+	MaxAttempts   int32  `protobuf:"varint,5,opt,name=max_attempts,json=maxAttempts,proto3" json:"max_attempts,omitempty"`
+	Summary       string `protobuf:"bytes,6,opt,name=summary,proto3" json:"summary,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Job) Reset() {
+	*x = Job{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Job) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Job) ProtoMessage() {}
+
+func (x *Job) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Job.ProtoReflect.Descriptor instead.
+func (*Job) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Job) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Job) GetSchedule() string {
+	if x != nil {
+		return x.Schedule
+	}
+	return ""
+}
+
+func (x *Job) GetPerCompany() bool {
+	if x != nil {
+		return x.PerCompany
+	}
+	return false
+}
+
+func (x *Job) GetTimeoutMs() int64 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+func (x *Job) GetMaxAttempts() int32 {
+	if x != nil {
+		return x.MaxAttempts
+	}
+	return 0
+}
+
+func (x *Job) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
 type Route struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// id is unique within the manifest; HandleRoute receives it back.
@@ -243,7 +436,7 @@ type Route struct {
 
 func (x *Route) Reset() {
 	*x = Route{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[2]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -255,7 +448,7 @@ func (x *Route) String() string {
 func (*Route) ProtoMessage() {}
 
 func (x *Route) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[2]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -268,7 +461,7 @@ func (x *Route) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Route.ProtoReflect.Descriptor instead.
 func (*Route) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{2}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Route) GetId() string {
@@ -346,7 +539,7 @@ type Migration struct {
 
 func (x *Migration) Reset() {
 	*x = Migration{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[3]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -358,7 +551,7 @@ func (x *Migration) String() string {
 func (*Migration) ProtoMessage() {}
 
 func (x *Migration) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[3]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -371,7 +564,7 @@ func (x *Migration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Migration.ProtoReflect.Descriptor instead.
 func (*Migration) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{3}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Migration) GetVersion() int32 {
@@ -414,7 +607,7 @@ type StateMachine struct {
 
 func (x *StateMachine) Reset() {
 	*x = StateMachine{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[4]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -426,7 +619,7 @@ func (x *StateMachine) String() string {
 func (*StateMachine) ProtoMessage() {}
 
 func (x *StateMachine) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[4]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -439,7 +632,7 @@ func (x *StateMachine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateMachine.ProtoReflect.Descriptor instead.
 func (*StateMachine) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{4}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *StateMachine) GetTable() string {
@@ -482,7 +675,7 @@ type Transition struct {
 
 func (x *Transition) Reset() {
 	*x = Transition{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[5]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -494,7 +687,7 @@ func (x *Transition) String() string {
 func (*Transition) ProtoMessage() {}
 
 func (x *Transition) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[5]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -507,7 +700,7 @@ func (x *Transition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Transition.ProtoReflect.Descriptor instead.
 func (*Transition) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{5}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Transition) GetFrom() string {
@@ -549,7 +742,7 @@ type Subscription struct {
 
 func (x *Subscription) Reset() {
 	*x = Subscription{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[6]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -561,7 +754,7 @@ func (x *Subscription) String() string {
 func (*Subscription) ProtoMessage() {}
 
 func (x *Subscription) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[6]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -574,7 +767,7 @@ func (x *Subscription) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
 func (*Subscription) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{6}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Subscription) GetName() string {
@@ -608,7 +801,7 @@ type NamedQuery struct {
 
 func (x *NamedQuery) Reset() {
 	*x = NamedQuery{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[7]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -620,7 +813,7 @@ func (x *NamedQuery) String() string {
 func (*NamedQuery) ProtoMessage() {}
 
 func (x *NamedQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[7]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -633,7 +826,7 @@ func (x *NamedQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NamedQuery.ProtoReflect.Descriptor instead.
 func (*NamedQuery) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{7}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *NamedQuery) GetName() string {
@@ -660,7 +853,7 @@ type UniversalSource struct {
 
 func (x *UniversalSource) Reset() {
 	*x = UniversalSource{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[8]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -672,7 +865,7 @@ func (x *UniversalSource) String() string {
 func (*UniversalSource) ProtoMessage() {}
 
 func (x *UniversalSource) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[8]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -685,7 +878,7 @@ func (x *UniversalSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UniversalSource.ProtoReflect.Descriptor instead.
 func (*UniversalSource) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{8}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UniversalSource) GetName() string {
@@ -718,7 +911,7 @@ type RevenueEvent struct {
 
 func (x *RevenueEvent) Reset() {
 	*x = RevenueEvent{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -730,7 +923,7 @@ func (x *RevenueEvent) String() string {
 func (*RevenueEvent) ProtoMessage() {}
 
 func (x *RevenueEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -743,7 +936,7 @@ func (x *RevenueEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevenueEvent.ProtoReflect.Descriptor instead.
 func (*RevenueEvent) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{9}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RevenueEvent) GetTopic() string {
@@ -793,7 +986,7 @@ type PaymentSource struct {
 
 func (x *PaymentSource) Reset() {
 	*x = PaymentSource{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -805,7 +998,7 @@ func (x *PaymentSource) String() string {
 func (*PaymentSource) ProtoMessage() {}
 
 func (x *PaymentSource) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -818,7 +1011,7 @@ func (x *PaymentSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentSource.ProtoReflect.Descriptor instead.
 func (*PaymentSource) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{10}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PaymentSource) GetName() string {
@@ -845,7 +1038,7 @@ type InitRequest struct {
 
 func (x *InitRequest) Reset() {
 	*x = InitRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -857,7 +1050,7 @@ func (x *InitRequest) String() string {
 func (*InitRequest) ProtoMessage() {}
 
 func (x *InitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -870,7 +1063,7 @@ func (x *InitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitRequest.ProtoReflect.Descriptor instead.
 func (*InitRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{11}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *InitRequest) GetHostServiceId() uint32 {
@@ -895,7 +1088,7 @@ type InitResponse struct {
 
 func (x *InitResponse) Reset() {
 	*x = InitResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -907,7 +1100,7 @@ func (x *InitResponse) String() string {
 func (*InitResponse) ProtoMessage() {}
 
 func (x *InitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -920,7 +1113,7 @@ func (x *InitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitResponse.ProtoReflect.Descriptor instead.
 func (*InitResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{12}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{14}
 }
 
 // Principal is the authenticated caller of a request.
@@ -936,7 +1129,7 @@ type Principal struct {
 
 func (x *Principal) Reset() {
 	*x = Principal{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -948,7 +1141,7 @@ func (x *Principal) String() string {
 func (*Principal) ProtoMessage() {}
 
 func (x *Principal) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -961,7 +1154,7 @@ func (x *Principal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Principal.ProtoReflect.Descriptor instead.
 func (*Principal) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{13}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Principal) GetUserId() string {
@@ -1001,7 +1194,7 @@ type Values struct {
 
 func (x *Values) Reset() {
 	*x = Values{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1013,7 +1206,7 @@ func (x *Values) String() string {
 func (*Values) ProtoMessage() {}
 
 func (x *Values) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1026,7 +1219,7 @@ func (x *Values) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Values.ProtoReflect.Descriptor instead.
 func (*Values) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{14}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Values) GetValues() []string {
@@ -1066,7 +1259,7 @@ type RouteRequest struct {
 
 func (x *RouteRequest) Reset() {
 	*x = RouteRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1078,7 +1271,7 @@ func (x *RouteRequest) String() string {
 func (*RouteRequest) ProtoMessage() {}
 
 func (x *RouteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1091,7 +1284,7 @@ func (x *RouteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteRequest.ProtoReflect.Descriptor instead.
 func (*RouteRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{15}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RouteRequest) GetCallId() string {
@@ -1208,7 +1401,7 @@ type RouteResponse struct {
 
 func (x *RouteResponse) Reset() {
 	*x = RouteResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1220,7 +1413,7 @@ func (x *RouteResponse) String() string {
 func (*RouteResponse) ProtoMessage() {}
 
 func (x *RouteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1233,7 +1426,7 @@ func (x *RouteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteResponse.ProtoReflect.Descriptor instead.
 func (*RouteResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{16}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RouteResponse) GetStatus() int32 {
@@ -1291,7 +1484,7 @@ type EventRequest struct {
 
 func (x *EventRequest) Reset() {
 	*x = EventRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1303,7 +1496,7 @@ func (x *EventRequest) String() string {
 func (*EventRequest) ProtoMessage() {}
 
 func (x *EventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1316,7 +1509,7 @@ func (x *EventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventRequest.ProtoReflect.Descriptor instead.
 func (*EventRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{17}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *EventRequest) GetCallId() string {
@@ -1411,7 +1604,7 @@ type EventResponse struct {
 
 func (x *EventResponse) Reset() {
 	*x = EventResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1423,7 +1616,7 @@ func (x *EventResponse) String() string {
 func (*EventResponse) ProtoMessage() {}
 
 func (x *EventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1436,7 +1629,7 @@ func (x *EventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventResponse.ProtoReflect.Descriptor instead.
 func (*EventResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{18}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{20}
 }
 
 type Company struct {
@@ -1453,7 +1646,7 @@ type Company struct {
 
 func (x *Company) Reset() {
 	*x = Company{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1465,7 +1658,7 @@ func (x *Company) String() string {
 func (*Company) ProtoMessage() {}
 
 func (x *Company) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1478,7 +1671,7 @@ func (x *Company) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Company.ProtoReflect.Descriptor instead.
 func (*Company) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{19}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Company) GetId() string {
@@ -1535,7 +1728,7 @@ type ConfigureCompanyRequest struct {
 
 func (x *ConfigureCompanyRequest) Reset() {
 	*x = ConfigureCompanyRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1547,7 +1740,7 @@ func (x *ConfigureCompanyRequest) String() string {
 func (*ConfigureCompanyRequest) ProtoMessage() {}
 
 func (x *ConfigureCompanyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1560,7 +1753,7 @@ func (x *ConfigureCompanyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureCompanyRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureCompanyRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{20}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ConfigureCompanyRequest) GetCallId() string {
@@ -1594,7 +1787,7 @@ type ConfigureCompanyResponse struct {
 
 func (x *ConfigureCompanyResponse) Reset() {
 	*x = ConfigureCompanyResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1606,7 +1799,7 @@ func (x *ConfigureCompanyResponse) String() string {
 func (*ConfigureCompanyResponse) ProtoMessage() {}
 
 func (x *ConfigureCompanyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1619,7 +1812,7 @@ func (x *ConfigureCompanyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureCompanyResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureCompanyResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{21}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ConfigureCompanyResponse) GetErrors() []string {
@@ -1627,6 +1820,289 @@ func (x *ConfigureCompanyResponse) GetErrors() []string {
 		return x.Errors
 	}
 	return nil
+}
+
+type WebhookRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// call_id ties the vertical's callbacks to the call's unit of work.
+	CallId    string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	WebhookId string `protobuf:"bytes,2,opt,name=webhook_id,json=webhookId,proto3" json:"webhook_id,omitempty"`
+	Method    string `protobuf:"bytes,3,opt,name=method,proto3" json:"method,omitempty"`
+	// path is the part after /api/v1/hooks/<vertical>/<company_id>.
+	Path    string             `protobuf:"bytes,4,opt,name=path,proto3" json:"path,omitempty"`
+	Params  map[string]string  `protobuf:"bytes,5,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Query   map[string]*Values `protobuf:"bytes,6,rep,name=query,proto3" json:"query,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Headers map[string]*Values `protobuf:"bytes,7,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// body is the raw body, byte for byte as received (for signatures).
+	Body             []byte   `protobuf:"bytes,8,opt,name=body,proto3" json:"body,omitempty"`
+	RequestId        string   `protobuf:"bytes,9,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DeadlineUnixNano int64    `protobuf:"varint,10,opt,name=deadline_unix_nano,json=deadlineUnixNano,proto3" json:"deadline_unix_nano,omitempty"`
+	Company          *Company `protobuf:"bytes,11,opt,name=company,proto3" json:"company,omitempty"`
+	Config           []byte   `protobuf:"bytes,12,opt,name=config,proto3" json:"config,omitempty"`
+	// remote_addr is the sender's address as the host saw it.
+	RemoteAddr    string `protobuf:"bytes,13,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebhookRequest) Reset() {
+	*x = WebhookRequest{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhookRequest) ProtoMessage() {}
+
+func (x *WebhookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhookRequest.ProtoReflect.Descriptor instead.
+func (*WebhookRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *WebhookRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *WebhookRequest) GetWebhookId() string {
+	if x != nil {
+		return x.WebhookId
+	}
+	return ""
+}
+
+func (x *WebhookRequest) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *WebhookRequest) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *WebhookRequest) GetParams() map[string]string {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
+func (x *WebhookRequest) GetQuery() map[string]*Values {
+	if x != nil {
+		return x.Query
+	}
+	return nil
+}
+
+func (x *WebhookRequest) GetHeaders() map[string]*Values {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
+}
+
+func (x *WebhookRequest) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+func (x *WebhookRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *WebhookRequest) GetDeadlineUnixNano() int64 {
+	if x != nil {
+		return x.DeadlineUnixNano
+	}
+	return 0
+}
+
+func (x *WebhookRequest) GetCompany() *Company {
+	if x != nil {
+		return x.Company
+	}
+	return nil
+}
+
+func (x *WebhookRequest) GetConfig() []byte {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *WebhookRequest) GetRemoteAddr() string {
+	if x != nil {
+		return x.RemoteAddr
+	}
+	return ""
+}
+
+type JobRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	Job    string                 `protobuf:"bytes,2,opt,name=job,proto3" json:"job,omitempty"`
+	// company is unset for a global job.
+	Company *Company `protobuf:"bytes,3,opt,name=company,proto3" json:"company,omitempty"`
+	Config  []byte   `protobuf:"bytes,4,opt,name=config,proto3" json:"config,omitempty"`
+	// attempt counts from 1 within one run.
+	Attempt int32 `protobuf:"varint,5,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// scheduled_at_unix_nano is when the run was due.
+	ScheduledAtUnixNano int64  `protobuf:"varint,6,opt,name=scheduled_at_unix_nano,json=scheduledAtUnixNano,proto3" json:"scheduled_at_unix_nano,omitempty"`
+	RunId               string `protobuf:"bytes,7,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	DeadlineUnixNano    int64  `protobuf:"varint,8,opt,name=deadline_unix_nano,json=deadlineUnixNano,proto3" json:"deadline_unix_nano,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *JobRequest) Reset() {
+	*x = JobRequest{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JobRequest) ProtoMessage() {}
+
+func (x *JobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JobRequest.ProtoReflect.Descriptor instead.
+func (*JobRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *JobRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *JobRequest) GetJob() string {
+	if x != nil {
+		return x.Job
+	}
+	return ""
+}
+
+func (x *JobRequest) GetCompany() *Company {
+	if x != nil {
+		return x.Company
+	}
+	return nil
+}
+
+func (x *JobRequest) GetConfig() []byte {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *JobRequest) GetAttempt() int32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *JobRequest) GetScheduledAtUnixNano() int64 {
+	if x != nil {
+		return x.ScheduledAtUnixNano
+	}
+	return 0
+}
+
+func (x *JobRequest) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+func (x *JobRequest) GetDeadlineUnixNano() int64 {
+	if x != nil {
+		return x.DeadlineUnixNano
+	}
+	return 0
+}
+
+type JobResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JobResponse) Reset() {
+	*x = JobResponse{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JobResponse) ProtoMessage() {}
+
+func (x *JobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JobResponse.ProtoReflect.Descriptor instead.
+func (*JobResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{26}
 }
 
 type ShutdownRequest struct {
@@ -1637,7 +2113,7 @@ type ShutdownRequest struct {
 
 func (x *ShutdownRequest) Reset() {
 	*x = ShutdownRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1649,7 +2125,7 @@ func (x *ShutdownRequest) String() string {
 func (*ShutdownRequest) ProtoMessage() {}
 
 func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1662,7 +2138,7 @@ func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownRequest.ProtoReflect.Descriptor instead.
 func (*ShutdownRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{22}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{27}
 }
 
 type ShutdownResponse struct {
@@ -1673,7 +2149,7 @@ type ShutdownResponse struct {
 
 func (x *ShutdownResponse) Reset() {
 	*x = ShutdownResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1685,7 +2161,7 @@ func (x *ShutdownResponse) String() string {
 func (*ShutdownResponse) ProtoMessage() {}
 
 func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1698,7 +2174,7 @@ func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownResponse.ProtoReflect.Descriptor instead.
 func (*ShutdownResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{23}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{28}
 }
 
 var File_nexus_v1_vertical_proto protoreflect.FileDescriptor
@@ -1707,7 +2183,7 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\n" +
 	"\x17nexus/v1/vertical.proto\x12\bnexus.v1\x1a\x13nexus/v1/host.proto\"<\n" +
 	"\x0fDescribeRequest\x12)\n" +
-	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\x8d\x05\n" +
+	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\xdf\x05\n" +
 	"\bManifest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1724,7 +2200,24 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	" \x01(\tR\fconfigSchema\x12@\n" +
 	"\x0fpayment_sources\x18\v \x03(\v2\x17.nexus.v1.PaymentSourceR\x0epaymentSources\x12=\n" +
 	"\x0erevenue_events\x18\f \x03(\v2\x16.nexus.v1.RevenueEventR\rrevenueEvents\x128\n" +
-	"\x18large_transaction_topics\x18\r \x03(\tR\x16largeTransactionTopics\"\xa2\x02\n" +
+	"\x18large_transaction_topics\x18\r \x03(\tR\x16largeTransactionTopics\x12-\n" +
+	"\bwebhooks\x18\x0e \x03(\v2\x11.nexus.v1.WebhookR\bwebhooks\x12!\n" +
+	"\x04jobs\x18\x0f \x03(\v2\r.nexus.v1.JobR\x04jobs\"\x8b\x01\n" +
+	"\aWebhook\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06method\x18\x02 \x01(\tR\x06method\x12\x18\n" +
+	"\apattern\x18\x03 \x01(\tR\apattern\x12\x18\n" +
+	"\asummary\x18\x04 \x01(\tR\asummary\x12$\n" +
+	"\x0emax_body_bytes\x18\x05 \x01(\x03R\fmaxBodyBytes\"\xb2\x01\n" +
+	"\x03Job\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\bschedule\x18\x02 \x01(\tR\bschedule\x12\x1f\n" +
+	"\vper_company\x18\x03 \x01(\bR\n" +
+	"perCompany\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18\x04 \x01(\x03R\ttimeoutMs\x12!\n" +
+	"\fmax_attempts\x18\x05 \x01(\x05R\vmaxAttempts\x12\x18\n" +
+	"\asummary\x18\x06 \x01(\tR\asummary\"\xa2\x02\n" +
 	"\x05Route\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x18\n" +
@@ -1850,16 +2343,57 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\acompany\x18\x02 \x01(\v2\x11.nexus.v1.CompanyR\acompany\x12\x16\n" +
 	"\x06config\x18\x03 \x01(\fR\x06config\"2\n" +
 	"\x18ConfigureCompanyResponse\x12\x16\n" +
-	"\x06errors\x18\x01 \x03(\tR\x06errors\"\x11\n" +
+	"\x06errors\x18\x01 \x03(\tR\x06errors\"\xca\x05\n" +
+	"\x0eWebhookRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x1d\n" +
+	"\n" +
+	"webhook_id\x18\x02 \x01(\tR\twebhookId\x12\x16\n" +
+	"\x06method\x18\x03 \x01(\tR\x06method\x12\x12\n" +
+	"\x04path\x18\x04 \x01(\tR\x04path\x12<\n" +
+	"\x06params\x18\x05 \x03(\v2$.nexus.v1.WebhookRequest.ParamsEntryR\x06params\x129\n" +
+	"\x05query\x18\x06 \x03(\v2#.nexus.v1.WebhookRequest.QueryEntryR\x05query\x12?\n" +
+	"\aheaders\x18\a \x03(\v2%.nexus.v1.WebhookRequest.HeadersEntryR\aheaders\x12\x12\n" +
+	"\x04body\x18\b \x01(\fR\x04body\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\t \x01(\tR\trequestId\x12,\n" +
+	"\x12deadline_unix_nano\x18\n" +
+	" \x01(\x03R\x10deadlineUnixNano\x12+\n" +
+	"\acompany\x18\v \x01(\v2\x11.nexus.v1.CompanyR\acompany\x12\x16\n" +
+	"\x06config\x18\f \x01(\fR\x06config\x12\x1f\n" +
+	"\vremote_addr\x18\r \x01(\tR\n" +
+	"remoteAddr\x1a9\n" +
+	"\vParamsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aJ\n" +
+	"\n" +
+	"QueryEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12&\n" +
+	"\x05value\x18\x02 \x01(\v2\x10.nexus.v1.ValuesR\x05value:\x028\x01\x1aL\n" +
+	"\fHeadersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12&\n" +
+	"\x05value\x18\x02 \x01(\v2\x10.nexus.v1.ValuesR\x05value:\x028\x01\"\x90\x02\n" +
+	"\n" +
+	"JobRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x10\n" +
+	"\x03job\x18\x02 \x01(\tR\x03job\x12+\n" +
+	"\acompany\x18\x03 \x01(\v2\x11.nexus.v1.CompanyR\acompany\x12\x16\n" +
+	"\x06config\x18\x04 \x01(\fR\x06config\x12\x18\n" +
+	"\aattempt\x18\x05 \x01(\x05R\aattempt\x123\n" +
+	"\x16scheduled_at_unix_nano\x18\x06 \x01(\x03R\x13scheduledAtUnixNano\x12\x15\n" +
+	"\x06run_id\x18\a \x01(\tR\x05runId\x12,\n" +
+	"\x12deadline_unix_nano\x18\b \x01(\x03R\x10deadlineUnixNano\"\r\n" +
+	"\vJobResponse\"\x11\n" +
 	"\x0fShutdownRequest\"\x12\n" +
-	"\x10ShutdownResponse2\x9a\x03\n" +
+	"\x10ShutdownResponse2\x95\x04\n" +
 	"\bVertical\x129\n" +
 	"\bDescribe\x12\x19.nexus.v1.DescribeRequest\x1a\x12.nexus.v1.Manifest\x125\n" +
 	"\x04Init\x12\x15.nexus.v1.InitRequest\x1a\x16.nexus.v1.InitResponse\x12>\n" +
 	"\vHandleRoute\x12\x16.nexus.v1.RouteRequest\x1a\x17.nexus.v1.RouteResponse\x12>\n" +
 	"\vHandleEvent\x12\x16.nexus.v1.EventRequest\x1a\x17.nexus.v1.EventResponse\x12Y\n" +
 	"\x10ConfigureCompany\x12!.nexus.v1.ConfigureCompanyRequest\x1a\".nexus.v1.ConfigureCompanyResponse\x12A\n" +
-	"\bShutdown\x12\x19.nexus.v1.ShutdownRequest\x1a\x1a.nexus.v1.ShutdownResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"\bShutdown\x12\x19.nexus.v1.ShutdownRequest\x1a\x1a.nexus.v1.ShutdownResponse\x12B\n" +
+	"\rHandleWebhook\x12\x18.nexus.v1.WebhookRequest\x1a\x17.nexus.v1.RouteResponse\x125\n" +
+	"\x06RunJob\x12\x14.nexus.v1.JobRequest\x1a\x15.nexus.v1.JobResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_vertical_proto_rawDescOnce sync.Once
@@ -1873,79 +2407,100 @@ func file_nexus_v1_vertical_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_vertical_proto_rawDescData
 }
 
-var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_nexus_v1_vertical_proto_goTypes = []any{
 	(*DescribeRequest)(nil),          // 0: nexus.v1.DescribeRequest
 	(*Manifest)(nil),                 // 1: nexus.v1.Manifest
-	(*Route)(nil),                    // 2: nexus.v1.Route
-	(*Migration)(nil),                // 3: nexus.v1.Migration
-	(*StateMachine)(nil),             // 4: nexus.v1.StateMachine
-	(*Transition)(nil),               // 5: nexus.v1.Transition
-	(*Subscription)(nil),             // 6: nexus.v1.Subscription
-	(*NamedQuery)(nil),               // 7: nexus.v1.NamedQuery
-	(*UniversalSource)(nil),          // 8: nexus.v1.UniversalSource
-	(*RevenueEvent)(nil),             // 9: nexus.v1.RevenueEvent
-	(*PaymentSource)(nil),            // 10: nexus.v1.PaymentSource
-	(*InitRequest)(nil),              // 11: nexus.v1.InitRequest
-	(*InitResponse)(nil),             // 12: nexus.v1.InitResponse
-	(*Principal)(nil),                // 13: nexus.v1.Principal
-	(*Values)(nil),                   // 14: nexus.v1.Values
-	(*RouteRequest)(nil),             // 15: nexus.v1.RouteRequest
-	(*RouteResponse)(nil),            // 16: nexus.v1.RouteResponse
-	(*EventRequest)(nil),             // 17: nexus.v1.EventRequest
-	(*EventResponse)(nil),            // 18: nexus.v1.EventResponse
-	(*Company)(nil),                  // 19: nexus.v1.Company
-	(*ConfigureCompanyRequest)(nil),  // 20: nexus.v1.ConfigureCompanyRequest
-	(*ConfigureCompanyResponse)(nil), // 21: nexus.v1.ConfigureCompanyResponse
-	(*ShutdownRequest)(nil),          // 22: nexus.v1.ShutdownRequest
-	(*ShutdownResponse)(nil),         // 23: nexus.v1.ShutdownResponse
-	nil,                              // 24: nexus.v1.RouteRequest.ParamsEntry
-	nil,                              // 25: nexus.v1.RouteRequest.QueryEntry
-	nil,                              // 26: nexus.v1.RouteRequest.HeadersEntry
-	nil,                              // 27: nexus.v1.RouteResponse.HeadersEntry
-	(*OutEvent)(nil),                 // 28: nexus.v1.OutEvent
-	(*CacheInvalidateRequest)(nil),   // 29: nexus.v1.CacheInvalidateRequest
+	(*Webhook)(nil),                  // 2: nexus.v1.Webhook
+	(*Job)(nil),                      // 3: nexus.v1.Job
+	(*Route)(nil),                    // 4: nexus.v1.Route
+	(*Migration)(nil),                // 5: nexus.v1.Migration
+	(*StateMachine)(nil),             // 6: nexus.v1.StateMachine
+	(*Transition)(nil),               // 7: nexus.v1.Transition
+	(*Subscription)(nil),             // 8: nexus.v1.Subscription
+	(*NamedQuery)(nil),               // 9: nexus.v1.NamedQuery
+	(*UniversalSource)(nil),          // 10: nexus.v1.UniversalSource
+	(*RevenueEvent)(nil),             // 11: nexus.v1.RevenueEvent
+	(*PaymentSource)(nil),            // 12: nexus.v1.PaymentSource
+	(*InitRequest)(nil),              // 13: nexus.v1.InitRequest
+	(*InitResponse)(nil),             // 14: nexus.v1.InitResponse
+	(*Principal)(nil),                // 15: nexus.v1.Principal
+	(*Values)(nil),                   // 16: nexus.v1.Values
+	(*RouteRequest)(nil),             // 17: nexus.v1.RouteRequest
+	(*RouteResponse)(nil),            // 18: nexus.v1.RouteResponse
+	(*EventRequest)(nil),             // 19: nexus.v1.EventRequest
+	(*EventResponse)(nil),            // 20: nexus.v1.EventResponse
+	(*Company)(nil),                  // 21: nexus.v1.Company
+	(*ConfigureCompanyRequest)(nil),  // 22: nexus.v1.ConfigureCompanyRequest
+	(*ConfigureCompanyResponse)(nil), // 23: nexus.v1.ConfigureCompanyResponse
+	(*WebhookRequest)(nil),           // 24: nexus.v1.WebhookRequest
+	(*JobRequest)(nil),               // 25: nexus.v1.JobRequest
+	(*JobResponse)(nil),              // 26: nexus.v1.JobResponse
+	(*ShutdownRequest)(nil),          // 27: nexus.v1.ShutdownRequest
+	(*ShutdownResponse)(nil),         // 28: nexus.v1.ShutdownResponse
+	nil,                              // 29: nexus.v1.RouteRequest.ParamsEntry
+	nil,                              // 30: nexus.v1.RouteRequest.QueryEntry
+	nil,                              // 31: nexus.v1.RouteRequest.HeadersEntry
+	nil,                              // 32: nexus.v1.RouteResponse.HeadersEntry
+	nil,                              // 33: nexus.v1.WebhookRequest.ParamsEntry
+	nil,                              // 34: nexus.v1.WebhookRequest.QueryEntry
+	nil,                              // 35: nexus.v1.WebhookRequest.HeadersEntry
+	(*OutEvent)(nil),                 // 36: nexus.v1.OutEvent
+	(*CacheInvalidateRequest)(nil),   // 37: nexus.v1.CacheInvalidateRequest
 }
 var file_nexus_v1_vertical_proto_depIdxs = []int32{
-	2,  // 0: nexus.v1.Manifest.routes:type_name -> nexus.v1.Route
-	3,  // 1: nexus.v1.Manifest.migrations:type_name -> nexus.v1.Migration
-	4,  // 2: nexus.v1.Manifest.state_machines:type_name -> nexus.v1.StateMachine
-	6,  // 3: nexus.v1.Manifest.subscriptions:type_name -> nexus.v1.Subscription
-	7,  // 4: nexus.v1.Manifest.queries:type_name -> nexus.v1.NamedQuery
-	8,  // 5: nexus.v1.Manifest.universal_sources:type_name -> nexus.v1.UniversalSource
-	10, // 6: nexus.v1.Manifest.payment_sources:type_name -> nexus.v1.PaymentSource
-	9,  // 7: nexus.v1.Manifest.revenue_events:type_name -> nexus.v1.RevenueEvent
-	5,  // 8: nexus.v1.StateMachine.transitions:type_name -> nexus.v1.Transition
-	24, // 9: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
-	25, // 10: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
-	26, // 11: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
-	13, // 12: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
-	19, // 13: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
-	27, // 14: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
-	28, // 15: nexus.v1.RouteResponse.events:type_name -> nexus.v1.OutEvent
-	29, // 16: nexus.v1.RouteResponse.invalidate:type_name -> nexus.v1.CacheInvalidateRequest
-	19, // 17: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
-	19, // 18: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
-	14, // 19: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
-	14, // 20: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
-	14, // 21: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
-	0,  // 22: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
-	11, // 23: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
-	15, // 24: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
-	17, // 25: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
-	20, // 26: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
-	22, // 27: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
-	1,  // 28: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
-	12, // 29: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
-	16, // 30: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
-	18, // 31: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
-	21, // 32: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
-	23, // 33: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
-	28, // [28:34] is the sub-list for method output_type
-	22, // [22:28] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	4,  // 0: nexus.v1.Manifest.routes:type_name -> nexus.v1.Route
+	5,  // 1: nexus.v1.Manifest.migrations:type_name -> nexus.v1.Migration
+	6,  // 2: nexus.v1.Manifest.state_machines:type_name -> nexus.v1.StateMachine
+	8,  // 3: nexus.v1.Manifest.subscriptions:type_name -> nexus.v1.Subscription
+	9,  // 4: nexus.v1.Manifest.queries:type_name -> nexus.v1.NamedQuery
+	10, // 5: nexus.v1.Manifest.universal_sources:type_name -> nexus.v1.UniversalSource
+	12, // 6: nexus.v1.Manifest.payment_sources:type_name -> nexus.v1.PaymentSource
+	11, // 7: nexus.v1.Manifest.revenue_events:type_name -> nexus.v1.RevenueEvent
+	2,  // 8: nexus.v1.Manifest.webhooks:type_name -> nexus.v1.Webhook
+	3,  // 9: nexus.v1.Manifest.jobs:type_name -> nexus.v1.Job
+	7,  // 10: nexus.v1.StateMachine.transitions:type_name -> nexus.v1.Transition
+	29, // 11: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
+	30, // 12: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
+	31, // 13: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
+	15, // 14: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
+	21, // 15: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
+	32, // 16: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
+	36, // 17: nexus.v1.RouteResponse.events:type_name -> nexus.v1.OutEvent
+	37, // 18: nexus.v1.RouteResponse.invalidate:type_name -> nexus.v1.CacheInvalidateRequest
+	21, // 19: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
+	21, // 20: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
+	33, // 21: nexus.v1.WebhookRequest.params:type_name -> nexus.v1.WebhookRequest.ParamsEntry
+	34, // 22: nexus.v1.WebhookRequest.query:type_name -> nexus.v1.WebhookRequest.QueryEntry
+	35, // 23: nexus.v1.WebhookRequest.headers:type_name -> nexus.v1.WebhookRequest.HeadersEntry
+	21, // 24: nexus.v1.WebhookRequest.company:type_name -> nexus.v1.Company
+	21, // 25: nexus.v1.JobRequest.company:type_name -> nexus.v1.Company
+	16, // 26: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	16, // 27: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	16, // 28: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
+	16, // 29: nexus.v1.WebhookRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	16, // 30: nexus.v1.WebhookRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	0,  // 31: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
+	13, // 32: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
+	17, // 33: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
+	19, // 34: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
+	22, // 35: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
+	27, // 36: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
+	24, // 37: nexus.v1.Vertical.HandleWebhook:input_type -> nexus.v1.WebhookRequest
+	25, // 38: nexus.v1.Vertical.RunJob:input_type -> nexus.v1.JobRequest
+	1,  // 39: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
+	14, // 40: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
+	18, // 41: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
+	20, // 42: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
+	23, // 43: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
+	28, // 44: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
+	18, // 45: nexus.v1.Vertical.HandleWebhook:output_type -> nexus.v1.RouteResponse
+	26, // 46: nexus.v1.Vertical.RunJob:output_type -> nexus.v1.JobResponse
+	39, // [39:47] is the sub-list for method output_type
+	31, // [31:39] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_vertical_proto_init() }
@@ -1960,7 +2515,7 @@ func file_nexus_v1_vertical_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_vertical_proto_rawDesc), len(file_nexus_v1_vertical_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   28,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -30,6 +30,8 @@ const (
 	Vertical_HandleEvent_FullMethodName      = "/nexus.v1.Vertical/HandleEvent"
 	Vertical_ConfigureCompany_FullMethodName = "/nexus.v1.Vertical/ConfigureCompany"
 	Vertical_Shutdown_FullMethodName         = "/nexus.v1.Vertical/Shutdown"
+	Vertical_HandleWebhook_FullMethodName    = "/nexus.v1.Vertical/HandleWebhook"
+	Vertical_RunJob_FullMethodName           = "/nexus.v1.Vertical/RunJob"
 )
 
 // VerticalClient is the client API for Vertical service.
@@ -51,6 +53,15 @@ type VerticalClient interface {
 	ConfigureCompany(ctx context.Context, in *ConfigureCompanyRequest, opts ...grpc.CallOption) (*ConfigureCompanyResponse, error)
 	// Shutdown asks the plugin to finish its work; the host stops it next.
 	Shutdown(ctx context.Context, in *ShutdownRequest, opts ...grpc.CallOption) (*ShutdownResponse, error)
+	// HandleWebhook serves one call of a public webhook route the manifest
+	// declares, for the company named in its path, in that company's unit of
+	// work (committed when the answer is < 400). The caller is not
+	// authenticated: the vertical checks the sender's signature.
+	HandleWebhook(ctx context.Context, in *WebhookRequest, opts ...grpc.CallOption) (*RouteResponse, error)
+	// RunJob runs a scheduled job the manifest declares once: for one
+	// company, in its unit of work (committed when it returns no error), or
+	// globally, without a company or a database.
+	RunJob(ctx context.Context, in *JobRequest, opts ...grpc.CallOption) (*JobResponse, error)
 }
 
 type verticalClient struct {
@@ -121,6 +132,26 @@ func (c *verticalClient) Shutdown(ctx context.Context, in *ShutdownRequest, opts
 	return out, nil
 }
 
+func (c *verticalClient) HandleWebhook(ctx context.Context, in *WebhookRequest, opts ...grpc.CallOption) (*RouteResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RouteResponse)
+	err := c.cc.Invoke(ctx, Vertical_HandleWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *verticalClient) RunJob(ctx context.Context, in *JobRequest, opts ...grpc.CallOption) (*JobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(JobResponse)
+	err := c.cc.Invoke(ctx, Vertical_RunJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // VerticalServer is the server API for Vertical service.
 // All implementations must embed UnimplementedVerticalServer
 // for forward compatibility.
@@ -140,6 +171,15 @@ type VerticalServer interface {
 	ConfigureCompany(context.Context, *ConfigureCompanyRequest) (*ConfigureCompanyResponse, error)
 	// Shutdown asks the plugin to finish its work; the host stops it next.
 	Shutdown(context.Context, *ShutdownRequest) (*ShutdownResponse, error)
+	// HandleWebhook serves one call of a public webhook route the manifest
+	// declares, for the company named in its path, in that company's unit of
+	// work (committed when the answer is < 400). The caller is not
+	// authenticated: the vertical checks the sender's signature.
+	HandleWebhook(context.Context, *WebhookRequest) (*RouteResponse, error)
+	// RunJob runs a scheduled job the manifest declares once: for one
+	// company, in its unit of work (committed when it returns no error), or
+	// globally, without a company or a database.
+	RunJob(context.Context, *JobRequest) (*JobResponse, error)
 	mustEmbedUnimplementedVerticalServer()
 }
 
@@ -167,6 +207,12 @@ func (UnimplementedVerticalServer) ConfigureCompany(context.Context, *ConfigureC
 }
 func (UnimplementedVerticalServer) Shutdown(context.Context, *ShutdownRequest) (*ShutdownResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Shutdown not implemented")
+}
+func (UnimplementedVerticalServer) HandleWebhook(context.Context, *WebhookRequest) (*RouteResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method HandleWebhook not implemented")
+}
+func (UnimplementedVerticalServer) RunJob(context.Context, *JobRequest) (*JobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RunJob not implemented")
 }
 func (UnimplementedVerticalServer) mustEmbedUnimplementedVerticalServer() {}
 func (UnimplementedVerticalServer) testEmbeddedByValue()                  {}
@@ -297,6 +343,42 @@ func _Vertical_Shutdown_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Vertical_HandleWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VerticalServer).HandleWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Vertical_HandleWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VerticalServer).HandleWebhook(ctx, req.(*WebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Vertical_RunJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(JobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VerticalServer).RunJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Vertical_RunJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VerticalServer).RunJob(ctx, req.(*JobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Vertical_ServiceDesc is the grpc.ServiceDesc for Vertical service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -327,6 +409,14 @@ var Vertical_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Shutdown",
 			Handler:    _Vertical_Shutdown_Handler,
+		},
+		{
+			MethodName: "HandleWebhook",
+			Handler:    _Vertical_HandleWebhook_Handler,
+		},
+		{
+			MethodName: "RunJob",
+			Handler:    _Vertical_RunJob_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
