@@ -27,6 +27,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpapi"
 	"github.com/nexuspos/nexus/host/internal/invoices"
+	"github.com/nexuspos/nexus/host/internal/jobs"
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/reporting"
@@ -48,6 +49,7 @@ type platform struct {
 	shared    *shared
 	events    *events.Service
 	reporting *reporting.Service
+	jobs      *jobs.Scheduler
 }
 
 // open loads the configuration, connects to the database and migrates it.
@@ -114,7 +116,6 @@ func serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	go p.housekeep(ctx)
 	if p.cfg.AdminEmail != "" {
 		if _, created, err := p.auth.CreateAdmin(ctx, p.cfg.AdminEmail, p.cfg.AdminPassword); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)
@@ -159,6 +160,11 @@ func serve(ctx context.Context) error {
 	if err := p.openReporting(ctx); err != nil {
 		return err
 	}
+	if err := p.openJobs(ctx); err != nil {
+		return err
+	}
+	// Runs in flight end (their context is ctx) before the plugins stop.
+	defer p.jobs.Wait()
 	if err := p.events.Start(ctx); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
@@ -212,6 +218,10 @@ func serve(ctx context.Context) error {
 				r.Use(authenticate)
 				p.reporting.Routes(r)
 			}},
+			{Path: "/admin/jobs", Docs: jobs.Docs, Routes: func(r chi.Router) {
+				r.Use(authenticate)
+				p.jobs.Routes(r)
+			}},
 			{Path: "/admin/events", Docs: events.Docs, Routes: func(r chi.Router) {
 				r.Use(authenticate)
 				p.events.Routes(r)
@@ -222,6 +232,7 @@ func serve(ctx context.Context) error {
 			}},
 		},
 		VerticalGate: p.verticalGate,
+		WebhookGate:  p.webhookGate,
 		MaxBodyBytes: p.cfg.MaxBodyBytes,
 	})
 	return p.listen(ctx, router)

@@ -70,6 +70,15 @@ type Config struct {
 	// (NEXUS_RATE_LIMIT_LOGIN_IP, NEXUS_RATE_LIMIT_LOGIN_EMAIL; zero:
 	// package default).
 	LoginPerIP, LoginPerEmail ratelimit.Limit
+	// WebhookLimit limits public webhook calls per company
+	// (NEXUS_RATE_LIMIT_WEBHOOK; zero: off).
+	WebhookLimit ratelimit.Limit
+
+	// JobPollInterval is how often a replica looks for due jobs
+	// (NEXUS_JOBS_POLL_INTERVAL); JobTimeout bounds one attempt of a job
+	// whose manifest sets none (NEXUS_JOBS_TIMEOUT).
+	JobPollInterval time.Duration
+	JobTimeout      time.Duration
 
 	// SecretsKeys seal and open the verticals' secrets: NEXUS_SECRETS_KEY
 	// (the current key, "[<id>:]<base64 of 32 bytes>") and
@@ -90,6 +99,10 @@ const (
 	DefaultDatabaseURL      = "postgres://postgres@127.0.0.1:5432/nexus?sslmode=disable"
 	DefaultPluginRestartMax = time.Minute
 )
+
+// DefaultWebhookLimit is NEXUS_RATE_LIMIT_WEBHOOK's default: 600 calls a
+// minute per company, 100 at once.
+var DefaultWebhookLimit = ratelimit.Limit{Rate: 600, Period: time.Minute, Burst: 100}
 
 // Dev reports whether the host runs in development mode, which relaxes
 // secrets.
@@ -128,9 +141,12 @@ func Load(getenv func(string) string) (Config, error) {
 			Write:         e.limit("NEXUS_RATE_LIMIT_WRITE", ratelimit.DefaultClasses().Write, true),
 			APIKey:        e.limit("NEXUS_RATE_LIMIT_API_KEY", ratelimit.DefaultClasses().APIKey, true),
 		},
-		SecretsKeys:   e.keyring("NEXUS_SECRETS_KEY", "NEXUS_SECRETS_KEY_PREVIOUS"),
-		LoginPerIP:    e.limit("NEXUS_RATE_LIMIT_LOGIN_IP", ratelimit.Limit{}, false),
-		LoginPerEmail: e.limit("NEXUS_RATE_LIMIT_LOGIN_EMAIL", ratelimit.Limit{}, false),
+		SecretsKeys:     e.keyring("NEXUS_SECRETS_KEY", "NEXUS_SECRETS_KEY_PREVIOUS"),
+		LoginPerIP:      e.limit("NEXUS_RATE_LIMIT_LOGIN_IP", ratelimit.Limit{}, false),
+		LoginPerEmail:   e.limit("NEXUS_RATE_LIMIT_LOGIN_EMAIL", ratelimit.Limit{}, false),
+		WebhookLimit:    e.limit("NEXUS_RATE_LIMIT_WEBHOOK", DefaultWebhookLimit, true),
+		JobPollInterval: e.dur("NEXUS_JOBS_POLL_INTERVAL", time.Second),
+		JobTimeout:      e.dur("NEXUS_JOBS_TIMEOUT", 5*time.Minute),
 		Events: events.Config{
 			AMQPURL:        e.str("NEXUS_AMQP_URL", ""),
 			Prefix:         e.str("NEXUS_EVENTS_PREFIX", ""),

@@ -52,6 +52,9 @@ func TestLoadValues(t *testing.T) {
 		"NEXUS_RATE_LIMIT_ANONYMOUS":       "5/1m:5",
 		"NEXUS_RATE_LIMIT_WRITE":           "off",
 		"NEXUS_RATE_LIMIT_LOGIN_IP":        "100/1m",
+		"NEXUS_RATE_LIMIT_WEBHOOK":         "30/1m:10",
+		"NEXUS_JOBS_POLL_INTERVAL":         "200ms",
+		"NEXUS_JOBS_TIMEOUT":               "1m",
 	}))
 	require.NoError(t, err)
 	require.True(t, c.Dev())
@@ -71,6 +74,9 @@ func TestLoadValues(t *testing.T) {
 	require.Equal(t, ratelimit.DefaultClasses().Authenticated, c.RateLimits.Authenticated)
 	require.Zero(t, c.RateLimits.Write)
 	require.Equal(t, ratelimit.Limit{Rate: 100, Period: time.Minute, Burst: 100}, c.LoginPerIP)
+	require.Equal(t, ratelimit.Limit{Rate: 30, Period: time.Minute, Burst: 10}, c.WebhookLimit)
+	require.Equal(t, 200*time.Millisecond, c.JobPollInterval)
+	require.Equal(t, time.Minute, c.JobTimeout)
 }
 
 // TestLoadRejects checks that every bad value is refused with an error
@@ -93,6 +99,9 @@ func TestLoadRejects(t *testing.T) {
 		{"NEXUS_PLUGIN_RESTART_MAX_BACKOFF", "soon", "positive duration"},
 		{"NEXUS_IDEMPOTENCY_TTL", "1d", "positive duration"},
 		{"NEXUS_PRUNE_INTERVAL", "x", "positive duration"},
+		{"NEXUS_JOBS_POLL_INTERVAL", "0s", "positive duration"},
+		{"NEXUS_JOBS_TIMEOUT", "soon", "positive duration"},
+		{"NEXUS_RATE_LIMIT_WEBHOOK", "many", "<rate>/<period>"},
 		{"NEXUS_MV_REFRESH_INTERVAL", "hourly", "positive duration"},
 		{"NEXUS_MV_SLA", "0", "positive duration"},
 		{"NEXUS_DEMO", "yes please", "true or false"},

@@ -17,6 +17,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
@@ -108,6 +109,10 @@ type Service struct {
 	wake func()
 	// secrets reads the vertical's secrets (nil: none).
 	secrets SecretReader
+
+	breakersMu sync.Mutex
+	// breakers are the vertical's outbound breakers as last reported.
+	breakers []Breaker
 }
 
 // DB implements nexusv1.HostServer: it runs the operations in the call's

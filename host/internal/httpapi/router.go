@@ -1,6 +1,6 @@
 // Package httpapi assembles the host's HTTP surface: the middleware chain
 // (request id, access log, recovery, body limit), health and readiness, the
-// verticals listing and restart, and the mount points of the auth, company and vertical
+// verticals listing and restart, the public webhook routes, and the mount points of the auth, company and vertical
 // routes. Business rules live in the packages it mounts, not here.
 package httpapi
 
@@ -44,6 +44,9 @@ type Deps struct {
 	Mounts []Mount
 	// VerticalGate checks a vertical is enabled for the caller's company.
 	VerticalGate plugins.Gate
+	// WebhookGate checks the company a public webhook call names (it
+	// limits the call's rate too); each webhook limits its own body.
+	WebhookGate plugins.WebhookGate
 	// MaxBodyBytes limits request bodies, unless a Mount sets its own.
 	MaxBodyBytes int64
 }
@@ -97,10 +100,14 @@ func NewRouter(d Deps) http.Handler {
 			}
 			r.With(bodyLimit(limit)).Route(m.Path, m.Routes)
 		}
+		r.Handle("/hooks/{vertical}/{company_id}/*", d.Plugins.WebhookHandler(d.WebhookGate))
 		r.Group(func(r chi.Router) {
 			r.Use(bodyLimit(d.MaxBodyBytes), d.Authenticate)
-			r.Get("/verticals", func(w http.ResponseWriter, _ *http.Request) {
-				httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(d.Plugins.List(), ""))
+			r.Get("/verticals", func(w http.ResponseWriter, r *http.Request) {
+				// Outbound breakers are shown for the caller's company only,
+				// or for every company to a platform admin.
+				p, _ := auth.FromContext(r.Context())
+				httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(d.Plugins.ListFor(p.CompanyID, p.PlatformAdmin), ""))
 			})
 			r.Handle("/verticals/{vertical}/*", d.Plugins.Handler(d.VerticalGate))
 			r.With(auth.RequirePlatformAdmin).Post("/admin/verticals/{vertical}/restart", httpx.Handle(func(w http.ResponseWriter, r *http.Request) error {

@@ -186,6 +186,8 @@ type process struct {
 	manifest *nexusv1.Manifest
 	router   *chi.Mux
 	routes   map[string]*nexusv1.Route
+	// webhooks routes the manifest's public webhooks.
+	webhooks *chi.Mux
 	version  int
 	// data is nil when the host runs without a database.
 	data *hostcall.Data
@@ -334,6 +336,12 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	}
 	proc.router.NotFound(notFound)
 	proc.router.MethodNotAllowed(httpx.MethodNotAllowed(proc.router, routePath))
+	proc.webhooks, err = newWebhookRouter(man, func(w *nexusv1.Webhook) http.Handler { return m.webhookHandler(v, proc, w) })
+	if err != nil {
+		return nil, &refusedError{err}
+	}
+	proc.webhooks.NotFound(webhookNotMatched)
+	proc.webhooks.MethodNotAllowed(httpx.MethodNotAllowed(proc.webhooks, routePath))
 	if err := m.subscribe(ctx, v, man); err != nil {
 		return nil, &refusedError{fmt.Errorf("subscriptions: %w", err)}
 	}
@@ -431,6 +439,9 @@ type Info struct {
 	// NextAttempt is when a restarting or failed vertical is launched
 	// again (UTC).
 	NextAttempt *time.Time `json:"next_attempt_at,omitempty"`
+	// Breakers are the vertical's outbound circuit breakers, as it last
+	// reported them (see ListFor).
+	Breakers []hostsvc.Breaker `json:"breakers,omitempty"`
 }
 
 // List describes every discovered vertical, sorted by name.
@@ -454,6 +465,7 @@ func (v *vertical) info() Info {
 		info.Version = v.proc.manifest.GetVersion()
 		info.Protocol = v.proc.version
 		info.Routes = len(v.proc.manifest.GetRoutes())
+		info.Breakers = v.proc.host.Breakers()
 	}
 	if v.state == StateRunning {
 		up := time.Since(v.startedAt).Seconds()

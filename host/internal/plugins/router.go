@@ -25,3 +25,18 @@ func newRouter(m *nexusv1.Manifest, handle func(*nexusv1.Route) http.Handler) (m
 	}
 	return mux, nil
 }
+
+// newWebhookRouter builds a chi router serving m's webhooks with the
+// handler handle returns for each. m must have passed manifest.Validate.
+func newWebhookRouter(m *nexusv1.Manifest, handle func(*nexusv1.Webhook) http.Handler) (mux *chi.Mux, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("webhooks of %q: %v", m.GetName(), p)
+		}
+	}()
+	mux = chi.NewRouter()
+	for _, w := range m.GetWebhooks() {
+		mux.Method(w.GetMethod(), w.GetPattern(), handle(w))
+	}
+	return mux, nil
+}

@@ -201,3 +201,11 @@ RETURNING id`
 UPDATE invitations SET accepted_at = now(), accepted_by = $3
 WHERE company_id = $1 AND id = $2`
 )
+
+// enabledCompaniesSQL lists the active companies that enabled a vertical,
+// for the host's per-company jobs; it runs on the pool, across companies.
+const enabledCompaniesSQL = `
+SELECT c.id FROM companies c
+JOIN company_verticals v ON v.company_id = c.id AND v.vertical = $1 AND v.enabled
+WHERE c.active
+ORDER BY c.id`

@@ -161,3 +161,17 @@ func scanVertical(row pgx.Row) (Vertical, error) {
 	v.Config, v.EnabledAt, v.DisabledAt = json.RawMessage(config), en, di
 	return v, nil
 }
+
+// EnabledCompanies returns the active companies that enabled vertical,
+// which its per-company jobs run for.
+func (s *Service) EnabledCompanies(ctx context.Context, vertical string) ([]uuid.UUID, error) {
+	rows, err := s.pool.Query(ctx, enabledCompaniesSQL, vertical)
+	if err != nil {
+		return nil, fmt.Errorf("companies that enabled %s: %w", vertical, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("companies that enabled %s: %w", vertical, err)
+	}
+	return ids, nil
+}

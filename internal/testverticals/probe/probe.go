@@ -61,6 +61,7 @@ func (p probe) Manifest() sdk.Manifest {
 		sdk.GET("/items/{id}", sdk.RoleManager, "A manager-only route with a parameter", item),
 		sdk.GET("/panic", sdk.RoleViewer, "A handler that panics", func(*sdk.Context) error { panic("probe panic") }),
 		sdk.GET("/fail", sdk.RoleViewer, "Fail with an error of ?kind=, or with an SDK validation error (?validation=taxid|money)", fail),
+		sdk.GET("/outbound", sdk.RoleViewer, "Call ?url= through the outbound client", callUpstream),
 	}
 	switch p.name {
 	case "dupe":
@@ -73,6 +74,9 @@ func (p probe) Manifest() sdk.Manifest {
 		Version:    "0.0.1",
 		Routes:     append(append(append(routes, noteRoutes()...), sharedRoutes()...), platformRoutes()...),
 		Migrations: migrations,
+		Webhooks:   webhooks(),
+		Jobs:       jobs(),
+		Outbound:   outboundConfig,
 		StateMachines: []sdk.StateMachine{{
 			Table: "notes", Column: "status", Initial: "open",
 			Transitions: []sdk.Transition{{From: "open", Event: "close", To: "closed", MinRole: sdk.RoleManager}},
