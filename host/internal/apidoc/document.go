@@ -140,6 +140,8 @@ const (
 	errorSchema  = "Error"
 	hostTag      = "host"
 	verticalRoot = "/api/v1/verticals/"
+	// hooksRoot is where the verticals' public webhooks are mounted.
+	hooksRoot = "/api/v1/hooks/"
 )
 
 // Builder assembles documents. It is not safe for concurrent use: build
@@ -178,11 +180,12 @@ func New(hostVersion string) (*Builder, error) {
 	return b, nil
 }
 
-// AddHost adds the host's routes. The catch-all that forwards to verticals
-// is left out: AddVertical adds each vertical's own routes instead.
+// AddHost adds the host's routes. The catch-alls that forward to
+// verticals (their routes, their public webhooks) are left out: AddVertical
+// adds each vertical's own routes instead.
 func (b *Builder) AddHost(routes []Route) error {
 	for _, r := range routes {
-		if strings.HasPrefix(r.Path, verticalRoot+"{") && strings.HasSuffix(r.Path, "/*") {
+		if strings.HasSuffix(r.Path, "/*") && (strings.HasPrefix(r.Path, verticalRoot+"{") || strings.HasPrefix(r.Path, hooksRoot+"{")) {
 			continue
 		}
 		op := &Operation{Tags: []string{hostTag}}

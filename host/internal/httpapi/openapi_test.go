@@ -88,6 +88,7 @@ func TestOpenAPIDescribesEveryMountedRoute(t *testing.T) {
 	require.Equal(t, "report x", doc.Paths["/api/v1/reports/x"]["get"].Summary)
 	require.Contains(t, doc.Paths["/api/v1/widgets"]["post"].Responses, "201")
 	require.NotContains(t, doc.Paths, "/api/v1/verticals/{vertical}/*")
+	require.NotContains(t, doc.Paths, "/api/v1/hooks/{vertical}/{company_id}/*")
 
 	rec = httptest.NewRecorder()
 	router.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/docs", nil))
