@@ -40,6 +40,8 @@ type Context struct {
 	// effects holds the call's events and cache invalidations for the
 	// response when the host defers them (nil otherwise).
 	effects *effects
+	// copied counts the rows CopyRows wrote per table in a Seed call.
+	copied map[string]int64
 }
 
 // effects are a call's events and cache invalidations, returned to the host

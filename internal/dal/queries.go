@@ -64,6 +64,44 @@ ORDER BY c.relname, a.attnum`
 SELECT $1::uuid, $4, $5, q.id, $6::text, $10::text, $7, $8, $9::uuid FROM q`
 )
 
+// Statements of CopyRows and NewBulkTenantUnit; %s stand for quoted
+// identifiers or lists built from them.
+const (
+	// bulkSettingsSQL makes a transaction commit without waiting for the
+	// WAL flush and, when the connecting role is a superuser, skip
+	// triggers (foreign-key checks included) until it ends. It must run
+	// before the switch to the tenant role: session_replication_role is
+	// a superuser's setting.
+	bulkSettingsSQL = `SELECT set_config('synchronous_commit', 'off', true),
+       (SELECT set_config('session_replication_role', 'replica', true)
+        FROM pg_roles WHERE rolname = current_user AND rolsuper)`
+
+	// copyTempTable is the temporary table CopyRows loads through.
+	copyTempTable = "nexus_copy_rows"
+
+	// createCopyTempSQL takes the temporary table, the column list and the
+	// target table: an empty table with the target's column types.
+	createCopyTempSQL = `CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA`
+
+	// copyFromStdinSQL takes the temporary table and the column list.
+	copyFromStdinSQL = `COPY %s (%s) FROM STDIN`
+
+	// grantTempSQL takes the temporary table and the role that reads it.
+	grantTempSQL = `GRANT SELECT ON %s TO %s`
+
+	// insertFromTempSQL takes the target, the column list twice and the
+	// temporary table; $1 is the company.
+	insertFromTempSQL = `INSERT INTO %s (company_id, %s) SELECT $1::uuid, %s FROM %s`
+
+	// dropCopyTempSQL takes the temporary table.
+	dropCopyTempSQL = `DROP TABLE %s`
+
+	// foreignStatesSQL takes the state column and the temporary table: the
+	// distinct values of the column that are not among the states $1.
+	foreignStatesSQL = `SELECT coalesce(array_agg(DISTINCT coalesce(s, '(null)')), '{}')
+FROM (SELECT %s::text AS s FROM %s) x WHERE s IS NULL OR NOT (s = ANY($1::text[]))`
+)
+
 // Fragments of built statements; %s stand for quoted identifiers or lists
 // built from them.
 const (

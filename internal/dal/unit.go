@@ -61,6 +61,12 @@ func searchPath(schema string) string {
 // search_path to schema then public, and lock_timeout to LockTimeout, all
 // local to the transaction, and sends the statements of first.
 func TenantStart(db Beginner, companyID uuid.UUID, schema string) Starter {
+	return tenantStart(db, companyID, schema, nil)
+}
+
+// tenantStart is TenantStart running the statements of prelude first, as
+// the connecting role, before the switch to migrate.TenantRole.
+func tenantStart(db Beginner, companyID uuid.UUID, schema string, prelude []string) Starter {
 	path := searchPath(schema)
 	return func(ctx context.Context, first *pgx.Batch) (pgx.Tx, pgx.BatchResults, error) {
 		if companyID == uuid.Nil {
@@ -68,13 +74,16 @@ func TenantStart(db Beginner, companyID uuid.UUID, schema string) Starter {
 		}
 		b := &pgx.Batch{}
 		b.BeginTx(pgx.TxOptions{})
+		for _, sql := range prelude {
+			b.Queue(sql)
+		}
 		b.Queue(tenantBeginSQL, migrate.TenantRole, companyID.String(), path, LockTimeout)
 		if first != nil {
 			b.QueuedQueries = append(b.QueuedQueries, first.QueuedQueries...)
 		}
 		br := db.SendBatch(ctx, b)
 		tx := br.Tx()
-		for range 2 {
+		for range 2 + len(prelude) {
 			if _, err := br.Exec(); err != nil {
 				_ = br.Close()
 				_ = tx.Rollback(context.WithoutCancel(ctx))

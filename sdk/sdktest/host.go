@@ -63,6 +63,8 @@ type call struct {
 	events     []sdk.Event
 	invalidate *nexusv1.CacheInvalidateRequest
 	audit      []AuditEntry
+	// seed marks a Seed call, the only kind that may CopyRows.
+	seed bool
 }
 
 // begin registers a request of p and returns its call id. With a database

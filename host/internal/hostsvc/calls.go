@@ -31,6 +31,8 @@ type Call struct {
 	// unit is the call's unit of work; nil without a database.
 	unit *dal.Unit
 	data *hostcall.Data
+	// seed marks a Seed call, the only kind that may CopyRows.
+	seed bool
 
 	mu    sync.Mutex
 	cache cache.Cache
@@ -83,6 +85,15 @@ func (c *Calls) Begin(vertical string, data *hostcall.Data, requestID string, p 
 	if data != nil && pool != nil {
 		cl.unit = dal.NewTenantUnit(pool, p.CompanyID, data.Schema)
 	}
+	return c.store(cl), cl
+}
+
+// BeginSeed registers a Seed call of vertical for principal p, whose
+// unit of work is a bulk one (dal.NewBulkTenantUnit) in which the
+// vertical may also CopyRows. data and pool are required.
+func (c *Calls) BeginSeed(vertical string, data *hostcall.Data, p auth.Principal, pool *pgxpool.Pool) (string, *Call) {
+	cl := &Call{vertical: vertical, principal: p, data: data, seed: true,
+		unit: dal.NewBulkTenantUnit(pool, p.CompanyID, data.Schema)}
 	return c.store(cl), cl
 }
 

@@ -1870,6 +1870,114 @@ func (*AppendAuditResponse) Descriptor() ([]byte, []int) {
 	return file_nexus_v1_host_proto_rawDescGZIP(), []int{32}
 }
 
+// CopyRowsRequest is rows for table (unqualified: a table of the vertical's
+// schema) in PostgreSQL's COPY text format: one row a line, columns
+// separated by tabs, \N for NULL, backslash escapes. company_id is not
+// among columns: the host sets it to the call's company.
+type CopyRowsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Table         string                 `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
+	Columns       []string               `protobuf:"bytes,2,rep,name=columns,proto3" json:"columns,omitempty"`
+	Data          []byte                 `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CopyRowsRequest) Reset() {
+	*x = CopyRowsRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CopyRowsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CopyRowsRequest) ProtoMessage() {}
+
+func (x *CopyRowsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CopyRowsRequest.ProtoReflect.Descriptor instead.
+func (*CopyRowsRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *CopyRowsRequest) GetTable() string {
+	if x != nil {
+		return x.Table
+	}
+	return ""
+}
+
+func (x *CopyRowsRequest) GetColumns() []string {
+	if x != nil {
+		return x.Columns
+	}
+	return nil
+}
+
+func (x *CopyRowsRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type CopyRowsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rows          int64                  `protobuf:"varint,1,opt,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CopyRowsResponse) Reset() {
+	*x = CopyRowsResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CopyRowsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CopyRowsResponse) ProtoMessage() {}
+
+func (x *CopyRowsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CopyRowsResponse.ProtoReflect.Descriptor instead.
+func (*CopyRowsResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *CopyRowsResponse) GetRows() int64 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
 var File_nexus_v1_host_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_host_proto_rawDesc = "" +
@@ -1998,7 +2106,13 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\x06action\x18\x01 \x01(\tR\x06action\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x18\n" +
 	"\adetails\x18\x03 \x01(\fR\adetails\"\x15\n" +
-	"\x13AppendAuditResponse2\xe4\x06\n" +
+	"\x13AppendAuditResponse\"U\n" +
+	"\x0fCopyRowsRequest\x12\x14\n" +
+	"\x05table\x18\x01 \x01(\tR\x05table\x12\x18\n" +
+	"\acolumns\x18\x02 \x03(\tR\acolumns\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"&\n" +
+	"\x10CopyRowsResponse\x12\x12\n" +
+	"\x04rows\x18\x01 \x01(\x03R\x04rows2\xa7\a\n" +
 	"\x04Host\x122\n" +
 	"\x03Log\x12\x14.nexus.v1.LogRequest\x1a\x15.nexus.v1.LogResponse\x125\n" +
 	"\x04Echo\x12\x15.nexus.v1.EchoRequest\x1a\x16.nexus.v1.EchoResponse\x12/\n" +
@@ -2013,7 +2127,8 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"ExtendLock\x12\x1b.nexus.v1.ExtendLockRequest\x1a\x1c.nexus.v1.ExtendLockResponse\x12D\n" +
 	"\tGetSecret\x12\x1a.nexus.v1.GetSecretRequest\x1a\x1b.nexus.v1.GetSecretResponse\x12J\n" +
 	"\vAppendAudit\x12\x1c.nexus.v1.AppendAuditRequest\x1a\x1d.nexus.v1.AppendAuditResponse\x12S\n" +
-	"\x0eReportBreakers\x12\x1f.nexus.v1.ReportBreakersRequest\x1a .nexus.v1.ReportBreakersResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"\x0eReportBreakers\x12\x1f.nexus.v1.ReportBreakersRequest\x1a .nexus.v1.ReportBreakersResponse\x12A\n" +
+	"\bCopyRows\x12\x19.nexus.v1.CopyRowsRequest\x1a\x1a.nexus.v1.CopyRowsResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_host_proto_rawDescOnce sync.Once
@@ -2027,7 +2142,7 @@ func file_nexus_v1_host_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_host_proto_rawDescData
 }
 
-var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_nexus_v1_host_proto_goTypes = []any{
 	(*ReportBreakersRequest)(nil),   // 0: nexus.v1.ReportBreakersRequest
 	(*Breaker)(nil),                 // 1: nexus.v1.Breaker
@@ -2062,11 +2177,13 @@ var file_nexus_v1_host_proto_goTypes = []any{
 	(*GetSecretResponse)(nil),       // 30: nexus.v1.GetSecretResponse
 	(*AppendAuditRequest)(nil),      // 31: nexus.v1.AppendAuditRequest
 	(*AppendAuditResponse)(nil),     // 32: nexus.v1.AppendAuditResponse
-	nil,                             // 33: nexus.v1.LogRequest.FieldsEntry
+	(*CopyRowsRequest)(nil),         // 33: nexus.v1.CopyRowsRequest
+	(*CopyRowsResponse)(nil),        // 34: nexus.v1.CopyRowsResponse
+	nil,                             // 35: nexus.v1.LogRequest.FieldsEntry
 }
 var file_nexus_v1_host_proto_depIdxs = []int32{
 	1,  // 0: nexus.v1.ReportBreakersRequest.breakers:type_name -> nexus.v1.Breaker
-	33, // 1: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
+	35, // 1: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
 	8,  // 2: nexus.v1.DBRequest.ops:type_name -> nexus.v1.DBOp
 	9,  // 3: nexus.v1.DBOp.filters:type_name -> nexus.v1.Filter
 	10, // 4: nexus.v1.DBOp.order:type_name -> nexus.v1.Order
@@ -2086,21 +2203,23 @@ var file_nexus_v1_host_proto_depIdxs = []int32{
 	29, // 18: nexus.v1.Host.GetSecret:input_type -> nexus.v1.GetSecretRequest
 	31, // 19: nexus.v1.Host.AppendAudit:input_type -> nexus.v1.AppendAuditRequest
 	0,  // 20: nexus.v1.Host.ReportBreakers:input_type -> nexus.v1.ReportBreakersRequest
-	4,  // 21: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
-	6,  // 22: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
-	13, // 23: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
-	16, // 24: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
-	18, // 25: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
-	20, // 26: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
-	22, // 27: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
-	24, // 28: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
-	26, // 29: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
-	28, // 30: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
-	30, // 31: nexus.v1.Host.GetSecret:output_type -> nexus.v1.GetSecretResponse
-	32, // 32: nexus.v1.Host.AppendAudit:output_type -> nexus.v1.AppendAuditResponse
-	2,  // 33: nexus.v1.Host.ReportBreakers:output_type -> nexus.v1.ReportBreakersResponse
-	21, // [21:34] is the sub-list for method output_type
-	8,  // [8:21] is the sub-list for method input_type
+	33, // 21: nexus.v1.Host.CopyRows:input_type -> nexus.v1.CopyRowsRequest
+	4,  // 22: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
+	6,  // 23: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
+	13, // 24: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
+	16, // 25: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
+	18, // 26: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
+	20, // 27: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
+	22, // 28: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
+	24, // 29: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
+	26, // 30: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
+	28, // 31: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
+	30, // 32: nexus.v1.Host.GetSecret:output_type -> nexus.v1.GetSecretResponse
+	32, // 33: nexus.v1.Host.AppendAudit:output_type -> nexus.v1.AppendAuditResponse
+	2,  // 34: nexus.v1.Host.ReportBreakers:output_type -> nexus.v1.ReportBreakersResponse
+	34, // 35: nexus.v1.Host.CopyRows:output_type -> nexus.v1.CopyRowsResponse
+	22, // [22:36] is the sub-list for method output_type
+	8,  // [8:22] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -2117,7 +2236,7 @@ func file_nexus_v1_host_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_host_proto_rawDesc), len(file_nexus_v1_host_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   34,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -37,6 +37,7 @@ const (
 	Host_GetSecret_FullMethodName       = "/nexus.v1.Host/GetSecret"
 	Host_AppendAudit_FullMethodName     = "/nexus.v1.Host/AppendAudit"
 	Host_ReportBreakers_FullMethodName  = "/nexus.v1.Host/ReportBreakers"
+	Host_CopyRows_FullMethodName        = "/nexus.v1.Host/CopyRows"
 )
 
 // HostClient is the client API for Host service.
@@ -81,6 +82,11 @@ type HostClient interface {
 	// breaker of the vertical (a full snapshot, replacing the last one), for
 	// the verticals listing. It is not tied to a call.
 	ReportBreakers(ctx context.Context, in *ReportBreakersRequest, opts ...grpc.CallOption) (*ReportBreakersResponse, error)
+	// CopyRows bulk-loads rows into a table of the vertical's own schema for
+	// the call's company, in the call's unit of work. Only a Seed call may
+	// use it; the rows run under the vertical's database role and
+	// row-level security like any other write.
+	CopyRows(ctx context.Context, in *CopyRowsRequest, opts ...grpc.CallOption) (*CopyRowsResponse, error)
 }
 
 type hostClient struct {
@@ -221,6 +227,16 @@ func (c *hostClient) ReportBreakers(ctx context.Context, in *ReportBreakersReque
 	return out, nil
 }
 
+func (c *hostClient) CopyRows(ctx context.Context, in *CopyRowsRequest, opts ...grpc.CallOption) (*CopyRowsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CopyRowsResponse)
+	err := c.cc.Invoke(ctx, Host_CopyRows_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -263,6 +279,11 @@ type HostServer interface {
 	// breaker of the vertical (a full snapshot, replacing the last one), for
 	// the verticals listing. It is not tied to a call.
 	ReportBreakers(context.Context, *ReportBreakersRequest) (*ReportBreakersResponse, error)
+	// CopyRows bulk-loads rows into a table of the vertical's own schema for
+	// the call's company, in the call's unit of work. Only a Seed call may
+	// use it; the rows run under the vertical's database role and
+	// row-level security like any other write.
+	CopyRows(context.Context, *CopyRowsRequest) (*CopyRowsResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -311,6 +332,9 @@ func (UnimplementedHostServer) AppendAudit(context.Context, *AppendAuditRequest)
 }
 func (UnimplementedHostServer) ReportBreakers(context.Context, *ReportBreakersRequest) (*ReportBreakersResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReportBreakers not implemented")
+}
+func (UnimplementedHostServer) CopyRows(context.Context, *CopyRowsRequest) (*CopyRowsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CopyRows not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -567,6 +591,24 @@ func _Host_ReportBreakers_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_CopyRows_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CopyRowsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).CopyRows(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_CopyRows_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).CopyRows(ctx, req.(*CopyRowsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -625,6 +667,10 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReportBreakers",
 			Handler:    _Host_ReportBreakers_Handler,
+		},
+		{
+			MethodName: "CopyRows",
+			Handler:    _Host_CopyRows_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -2177,6 +2177,228 @@ func (*ShutdownResponse) Descriptor() ([]byte, []int) {
 	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{28}
 }
 
+// SeedRequest asks for a company's demo data.
+type SeedRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	CallId  string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	Company *Company               `protobuf:"bytes,2,opt,name=company,proto3" json:"company,omitempty"`
+	// config is the company's configuration of this vertical (JSON object).
+	Config []byte `protobuf:"bytes,3,opt,name=config,proto3" json:"config,omitempty"`
+	// index is the company's position among the companies seeded so far:
+	// with seed it makes the data reproducible.
+	Index int32 `protobuf:"varint,4,opt,name=index,proto3" json:"index,omitempty"`
+	Seed  int64 `protobuf:"varint,5,opt,name=seed,proto3" json:"seed,omitempty"`
+	// transactions is how many business transactions to generate, spread
+	// over the days days before the start of end's day in the company's time
+	// zone.
+	Transactions int64 `protobuf:"varint,6,opt,name=transactions,proto3" json:"transactions,omitempty"`
+	Days         int32 `protobuf:"varint,7,opt,name=days,proto3" json:"days,omitempty"`
+	EndUnixNano  int64 `protobuf:"varint,8,opt,name=end_unix_nano,json=endUnixNano,proto3" json:"end_unix_nano,omitempty"`
+	// members are the company's users the host created for the seed.
+	Members       []*SeedMember `protobuf:"bytes,9,rep,name=members,proto3" json:"members,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SeedRequest) Reset() {
+	*x = SeedRequest{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeedRequest) ProtoMessage() {}
+
+func (x *SeedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeedRequest.ProtoReflect.Descriptor instead.
+func (*SeedRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *SeedRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *SeedRequest) GetCompany() *Company {
+	if x != nil {
+		return x.Company
+	}
+	return nil
+}
+
+func (x *SeedRequest) GetConfig() []byte {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *SeedRequest) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *SeedRequest) GetSeed() int64 {
+	if x != nil {
+		return x.Seed
+	}
+	return 0
+}
+
+func (x *SeedRequest) GetTransactions() int64 {
+	if x != nil {
+		return x.Transactions
+	}
+	return 0
+}
+
+func (x *SeedRequest) GetDays() int32 {
+	if x != nil {
+		return x.Days
+	}
+	return 0
+}
+
+func (x *SeedRequest) GetEndUnixNano() int64 {
+	if x != nil {
+		return x.EndUnixNano
+	}
+	return 0
+}
+
+func (x *SeedRequest) GetMembers() []*SeedMember {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+type SeedMember struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Email         string                 `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	Role          string                 `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SeedMember) Reset() {
+	*x = SeedMember{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeedMember) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeedMember) ProtoMessage() {}
+
+func (x *SeedMember) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeedMember.ProtoReflect.Descriptor instead.
+func (*SeedMember) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *SeedMember) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *SeedMember) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *SeedMember) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+type SeedResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// rows counts the rows written per table of the vertical's schema
+	// (unqualified).
+	Rows          map[string]int64 `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SeedResponse) Reset() {
+	*x = SeedResponse{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeedResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeedResponse) ProtoMessage() {}
+
+func (x *SeedResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeedResponse.ProtoReflect.Descriptor instead.
+func (*SeedResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *SeedResponse) GetRows() map[string]int64 {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
 var File_nexus_v1_vertical_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_vertical_proto_rawDesc = "" +
@@ -2384,7 +2606,27 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\x12deadline_unix_nano\x18\b \x01(\x03R\x10deadlineUnixNano\"\r\n" +
 	"\vJobResponse\"\x11\n" +
 	"\x0fShutdownRequest\"\x12\n" +
-	"\x10ShutdownResponse2\x95\x04\n" +
+	"\x10ShutdownResponse\"\xa1\x02\n" +
+	"\vSeedRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12+\n" +
+	"\acompany\x18\x02 \x01(\v2\x11.nexus.v1.CompanyR\acompany\x12\x16\n" +
+	"\x06config\x18\x03 \x01(\fR\x06config\x12\x14\n" +
+	"\x05index\x18\x04 \x01(\x05R\x05index\x12\x12\n" +
+	"\x04seed\x18\x05 \x01(\x03R\x04seed\x12\"\n" +
+	"\ftransactions\x18\x06 \x01(\x03R\ftransactions\x12\x12\n" +
+	"\x04days\x18\a \x01(\x05R\x04days\x12\"\n" +
+	"\rend_unix_nano\x18\b \x01(\x03R\vendUnixNano\x12.\n" +
+	"\amembers\x18\t \x03(\v2\x14.nexus.v1.SeedMemberR\amembers\"O\n" +
+	"\n" +
+	"SeedMember\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x14\n" +
+	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
+	"\x04role\x18\x03 \x01(\tR\x04role\"}\n" +
+	"\fSeedResponse\x124\n" +
+	"\x04rows\x18\x01 \x03(\v2 .nexus.v1.SeedResponse.RowsEntryR\x04rows\x1a7\n" +
+	"\tRowsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x012\xcc\x04\n" +
 	"\bVertical\x129\n" +
 	"\bDescribe\x12\x19.nexus.v1.DescribeRequest\x1a\x12.nexus.v1.Manifest\x125\n" +
 	"\x04Init\x12\x15.nexus.v1.InitRequest\x1a\x16.nexus.v1.InitResponse\x12>\n" +
@@ -2393,7 +2635,8 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\x10ConfigureCompany\x12!.nexus.v1.ConfigureCompanyRequest\x1a\".nexus.v1.ConfigureCompanyResponse\x12A\n" +
 	"\bShutdown\x12\x19.nexus.v1.ShutdownRequest\x1a\x1a.nexus.v1.ShutdownResponse\x12B\n" +
 	"\rHandleWebhook\x12\x18.nexus.v1.WebhookRequest\x1a\x17.nexus.v1.RouteResponse\x125\n" +
-	"\x06RunJob\x12\x14.nexus.v1.JobRequest\x1a\x15.nexus.v1.JobResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"\x06RunJob\x12\x14.nexus.v1.JobRequest\x1a\x15.nexus.v1.JobResponse\x125\n" +
+	"\x04Seed\x12\x15.nexus.v1.SeedRequest\x1a\x16.nexus.v1.SeedResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_vertical_proto_rawDescOnce sync.Once
@@ -2407,7 +2650,7 @@ func file_nexus_v1_vertical_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_vertical_proto_rawDescData
 }
 
-var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_nexus_v1_vertical_proto_goTypes = []any{
 	(*DescribeRequest)(nil),          // 0: nexus.v1.DescribeRequest
 	(*Manifest)(nil),                 // 1: nexus.v1.Manifest
@@ -2438,15 +2681,19 @@ var file_nexus_v1_vertical_proto_goTypes = []any{
 	(*JobResponse)(nil),              // 26: nexus.v1.JobResponse
 	(*ShutdownRequest)(nil),          // 27: nexus.v1.ShutdownRequest
 	(*ShutdownResponse)(nil),         // 28: nexus.v1.ShutdownResponse
-	nil,                              // 29: nexus.v1.RouteRequest.ParamsEntry
-	nil,                              // 30: nexus.v1.RouteRequest.QueryEntry
-	nil,                              // 31: nexus.v1.RouteRequest.HeadersEntry
-	nil,                              // 32: nexus.v1.RouteResponse.HeadersEntry
-	nil,                              // 33: nexus.v1.WebhookRequest.ParamsEntry
-	nil,                              // 34: nexus.v1.WebhookRequest.QueryEntry
-	nil,                              // 35: nexus.v1.WebhookRequest.HeadersEntry
-	(*OutEvent)(nil),                 // 36: nexus.v1.OutEvent
-	(*CacheInvalidateRequest)(nil),   // 37: nexus.v1.CacheInvalidateRequest
+	(*SeedRequest)(nil),              // 29: nexus.v1.SeedRequest
+	(*SeedMember)(nil),               // 30: nexus.v1.SeedMember
+	(*SeedResponse)(nil),             // 31: nexus.v1.SeedResponse
+	nil,                              // 32: nexus.v1.RouteRequest.ParamsEntry
+	nil,                              // 33: nexus.v1.RouteRequest.QueryEntry
+	nil,                              // 34: nexus.v1.RouteRequest.HeadersEntry
+	nil,                              // 35: nexus.v1.RouteResponse.HeadersEntry
+	nil,                              // 36: nexus.v1.WebhookRequest.ParamsEntry
+	nil,                              // 37: nexus.v1.WebhookRequest.QueryEntry
+	nil,                              // 38: nexus.v1.WebhookRequest.HeadersEntry
+	nil,                              // 39: nexus.v1.SeedResponse.RowsEntry
+	(*OutEvent)(nil),                 // 40: nexus.v1.OutEvent
+	(*CacheInvalidateRequest)(nil),   // 41: nexus.v1.CacheInvalidateRequest
 }
 var file_nexus_v1_vertical_proto_depIdxs = []int32{
 	4,  // 0: nexus.v1.Manifest.routes:type_name -> nexus.v1.Route
@@ -2460,47 +2707,52 @@ var file_nexus_v1_vertical_proto_depIdxs = []int32{
 	2,  // 8: nexus.v1.Manifest.webhooks:type_name -> nexus.v1.Webhook
 	3,  // 9: nexus.v1.Manifest.jobs:type_name -> nexus.v1.Job
 	7,  // 10: nexus.v1.StateMachine.transitions:type_name -> nexus.v1.Transition
-	29, // 11: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
-	30, // 12: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
-	31, // 13: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
+	32, // 11: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
+	33, // 12: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
+	34, // 13: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
 	15, // 14: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
 	21, // 15: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
-	32, // 16: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
-	36, // 17: nexus.v1.RouteResponse.events:type_name -> nexus.v1.OutEvent
-	37, // 18: nexus.v1.RouteResponse.invalidate:type_name -> nexus.v1.CacheInvalidateRequest
+	35, // 16: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
+	40, // 17: nexus.v1.RouteResponse.events:type_name -> nexus.v1.OutEvent
+	41, // 18: nexus.v1.RouteResponse.invalidate:type_name -> nexus.v1.CacheInvalidateRequest
 	21, // 19: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
 	21, // 20: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
-	33, // 21: nexus.v1.WebhookRequest.params:type_name -> nexus.v1.WebhookRequest.ParamsEntry
-	34, // 22: nexus.v1.WebhookRequest.query:type_name -> nexus.v1.WebhookRequest.QueryEntry
-	35, // 23: nexus.v1.WebhookRequest.headers:type_name -> nexus.v1.WebhookRequest.HeadersEntry
+	36, // 21: nexus.v1.WebhookRequest.params:type_name -> nexus.v1.WebhookRequest.ParamsEntry
+	37, // 22: nexus.v1.WebhookRequest.query:type_name -> nexus.v1.WebhookRequest.QueryEntry
+	38, // 23: nexus.v1.WebhookRequest.headers:type_name -> nexus.v1.WebhookRequest.HeadersEntry
 	21, // 24: nexus.v1.WebhookRequest.company:type_name -> nexus.v1.Company
 	21, // 25: nexus.v1.JobRequest.company:type_name -> nexus.v1.Company
-	16, // 26: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
-	16, // 27: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
-	16, // 28: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
-	16, // 29: nexus.v1.WebhookRequest.QueryEntry.value:type_name -> nexus.v1.Values
-	16, // 30: nexus.v1.WebhookRequest.HeadersEntry.value:type_name -> nexus.v1.Values
-	0,  // 31: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
-	13, // 32: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
-	17, // 33: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
-	19, // 34: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
-	22, // 35: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
-	27, // 36: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
-	24, // 37: nexus.v1.Vertical.HandleWebhook:input_type -> nexus.v1.WebhookRequest
-	25, // 38: nexus.v1.Vertical.RunJob:input_type -> nexus.v1.JobRequest
-	1,  // 39: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
-	14, // 40: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
-	18, // 41: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
-	20, // 42: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
-	23, // 43: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
-	28, // 44: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
-	18, // 45: nexus.v1.Vertical.HandleWebhook:output_type -> nexus.v1.RouteResponse
-	26, // 46: nexus.v1.Vertical.RunJob:output_type -> nexus.v1.JobResponse
-	39, // [39:47] is the sub-list for method output_type
-	31, // [31:39] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	21, // 26: nexus.v1.SeedRequest.company:type_name -> nexus.v1.Company
+	30, // 27: nexus.v1.SeedRequest.members:type_name -> nexus.v1.SeedMember
+	39, // 28: nexus.v1.SeedResponse.rows:type_name -> nexus.v1.SeedResponse.RowsEntry
+	16, // 29: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	16, // 30: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	16, // 31: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
+	16, // 32: nexus.v1.WebhookRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	16, // 33: nexus.v1.WebhookRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	0,  // 34: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
+	13, // 35: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
+	17, // 36: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
+	19, // 37: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
+	22, // 38: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
+	27, // 39: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
+	24, // 40: nexus.v1.Vertical.HandleWebhook:input_type -> nexus.v1.WebhookRequest
+	25, // 41: nexus.v1.Vertical.RunJob:input_type -> nexus.v1.JobRequest
+	29, // 42: nexus.v1.Vertical.Seed:input_type -> nexus.v1.SeedRequest
+	1,  // 43: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
+	14, // 44: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
+	18, // 45: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
+	20, // 46: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
+	23, // 47: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
+	28, // 48: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
+	18, // 49: nexus.v1.Vertical.HandleWebhook:output_type -> nexus.v1.RouteResponse
+	26, // 50: nexus.v1.Vertical.RunJob:output_type -> nexus.v1.JobResponse
+	31, // 51: nexus.v1.Vertical.Seed:output_type -> nexus.v1.SeedResponse
+	43, // [43:52] is the sub-list for method output_type
+	34, // [34:43] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_vertical_proto_init() }
@@ -2515,7 +2767,7 @@ func file_nexus_v1_vertical_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_vertical_proto_rawDesc), len(file_nexus_v1_vertical_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   36,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,6 +32,7 @@ const (
 	Vertical_Shutdown_FullMethodName         = "/nexus.v1.Vertical/Shutdown"
 	Vertical_HandleWebhook_FullMethodName    = "/nexus.v1.Vertical/HandleWebhook"
 	Vertical_RunJob_FullMethodName           = "/nexus.v1.Vertical/RunJob"
+	Vertical_Seed_FullMethodName             = "/nexus.v1.Vertical/Seed"
 )
 
 // VerticalClient is the client API for Vertical service.
@@ -62,6 +63,10 @@ type VerticalClient interface {
 	// company, in its unit of work (committed when it returns no error), or
 	// globally, without a company or a database.
 	RunJob(ctx context.Context, in *JobRequest, opts ...grpc.CallOption) (*JobResponse, error)
+	// Seed generates demo and benchmark data for one company, writing it
+	// with Host.CopyRows and DB in one unit of work, committed if it
+	// succeeds. A vertical that does not seed answers Unimplemented.
+	Seed(ctx context.Context, in *SeedRequest, opts ...grpc.CallOption) (*SeedResponse, error)
 }
 
 type verticalClient struct {
@@ -152,6 +157,16 @@ func (c *verticalClient) RunJob(ctx context.Context, in *JobRequest, opts ...grp
 	return out, nil
 }
 
+func (c *verticalClient) Seed(ctx context.Context, in *SeedRequest, opts ...grpc.CallOption) (*SeedResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SeedResponse)
+	err := c.cc.Invoke(ctx, Vertical_Seed_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // VerticalServer is the server API for Vertical service.
 // All implementations must embed UnimplementedVerticalServer
 // for forward compatibility.
@@ -180,6 +195,10 @@ type VerticalServer interface {
 	// company, in its unit of work (committed when it returns no error), or
 	// globally, without a company or a database.
 	RunJob(context.Context, *JobRequest) (*JobResponse, error)
+	// Seed generates demo and benchmark data for one company, writing it
+	// with Host.CopyRows and DB in one unit of work, committed if it
+	// succeeds. A vertical that does not seed answers Unimplemented.
+	Seed(context.Context, *SeedRequest) (*SeedResponse, error)
 	mustEmbedUnimplementedVerticalServer()
 }
 
@@ -213,6 +232,9 @@ func (UnimplementedVerticalServer) HandleWebhook(context.Context, *WebhookReques
 }
 func (UnimplementedVerticalServer) RunJob(context.Context, *JobRequest) (*JobResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RunJob not implemented")
+}
+func (UnimplementedVerticalServer) Seed(context.Context, *SeedRequest) (*SeedResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Seed not implemented")
 }
 func (UnimplementedVerticalServer) mustEmbedUnimplementedVerticalServer() {}
 func (UnimplementedVerticalServer) testEmbeddedByValue()                  {}
@@ -379,6 +401,24 @@ func _Vertical_RunJob_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Vertical_Seed_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SeedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VerticalServer).Seed(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Vertical_Seed_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VerticalServer).Seed(ctx, req.(*SeedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Vertical_ServiceDesc is the grpc.ServiceDesc for Vertical service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -417,6 +457,10 @@ var Vertical_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RunJob",
 			Handler:    _Vertical_RunJob_Handler,
+		},
+		{
+			MethodName: "Seed",
+			Handler:    _Vertical_Seed_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
