@@ -70,7 +70,7 @@ const usage = `usage:
   nexus migrate status|up|down N            host database migrations
   nexus admin create --email E --password P create a platform admin
   nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
-                                            fill demo/benchmark data (needs the cpg plugin)
+                                            fill demo/benchmark data through the running verticals
   nexus secrets rotate-key                  re-seal every secret sealed with a NEXUS_SECRETS_KEY_PREVIOUS key
                                             under NEXUS_SECRETS_KEY
   nexus plugins                             list discovered plugins

@@ -15,20 +15,22 @@ import (
 
 // seedUsage documents the seed command.
 const seedUsage = `usage: nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
-fills the database with realistic demo data (companies with the cpg vertical,
-catalog, stock, cash sessions, sales, consignments, CFDI invoices) using COPY.
+fills the database with realistic demo data: companies (MX and AR) with an
+owner, a cashier and every running vertical enabled, each vertical's own data
+(it generates M transactions across the companies, written in bulk with COPY)
+and the host's CFDI invoices of the Mexican companies.
 `
 
 // seed starts the platform without HTTP (database, tenancy and the plugins,
-// so the CPG vertical migrates and provisions its companies), generates the
+// so the verticals migrate and provision their companies), generates the
 // data and prints a summary.
 func seed(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), seedUsage); fs.PrintDefaults() }
 	var o seeding.Options
 	fs.IntVar(&o.Companies, "companies", 2, "companies to create, alternately MX and AR")
-	fs.IntVar(&o.Transactions, "transactions", 10000, "sales in total across the companies")
-	fs.IntVar(&o.Days, "days", seeding.DefaultDays, "days the sales are spread over, ending yesterday")
+	fs.IntVar(&o.Transactions, "transactions", 10000, "transactions (sales...) each vertical generates across the companies")
+	fs.IntVar(&o.Days, "days", seeding.DefaultDays, "days the transactions are spread over, ending yesterday")
 	fs.Int64Var(&o.Seed, "seed", seeding.DefaultSeed, "random seed: the same seed gives the same data")
 	fs.BoolVar(&o.Append, "append", false, "add to a database that already holds seed data")
 	if err := fs.Parse(args); err != nil {
@@ -63,24 +65,21 @@ func seed(ctx context.Context, args []string) error {
 	if err := p.plugins.Start(ctx); err != nil {
 		return err
 	}
-	if !running(p.plugins, seeding.Vertical) {
-		return fmt.Errorf("seed: the %s vertical is not running (plugin dir %s): %v", seeding.Vertical, p.cfg.PluginDir, p.plugins.Unhealthy())
+	var verticals []seeding.Vertical
+	for _, v := range p.plugins.List() {
+		if v.State == plugins.StateRunning {
+			verticals = append(verticals, seeding.Vertical{Name: v.Name, Config: exampleConfig(p.plugins.ConfigSchema(v.Name))})
+		}
+	}
+	if len(verticals) == 0 {
+		return fmt.Errorf("seed: no vertical is running (plugin dir %s): %v", p.cfg.PluginDir, p.plugins.Unhealthy())
 	}
 	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
-	sum, err := seeding.Run(ctx, seeding.Deps{Pool: p.pool, Tenancy: p.tenancy, Log: p.log.Named("seed")}, o)
+	sum, err := seeding.Run(ctx, seeding.Deps{Pool: p.pool, Tenancy: p.tenancy, Seeder: p.plugins,
+		Verticals: verticals, Log: p.log.Named("seed")}, o)
 	if err != nil {
 		return err
 	}
 	sum.Print(os.Stdout)
 	return nil
-}
-
-// running reports whether the vertical name runs in m.
-func running(m *plugins.Manager, name string) bool {
-	for _, v := range m.List() {
-		if v.Name == name && v.State == plugins.StateRunning {
-			return true
-		}
-	}
-	return false
 }

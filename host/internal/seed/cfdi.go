@@ -38,7 +38,7 @@ func cents(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
 // invoice writes the CFDI, its Conceptos and its document taxes per rate,
 // with a well-formed raw XML whose totals match the rows.
-func (g *gen) invoice(inv invoice) {
+func (g *invoiceGen) invoice(inv invoice) {
 	c, w := g.c, g.w
 	g.folio++
 	id, satUUID := g.id(), g.id()

@@ -89,15 +89,6 @@ func (w *writer) flush(ctx context.Context) error {
 	return nil
 }
 
-// pending returns how many rows are buffered.
-func (w *writer) pending() int {
-	n := 0
-	for _, t := range w.order {
-		n += len(t.rows)
-	}
-	return n
-}
-
 func splitName(name string) []string {
 	for i := range len(name) {
 		if name[i] == '.' {

@@ -20,12 +20,11 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
 	"github.com/nexuspos/nexus/sdk/kind"
+	"github.com/nexuspos/nexus/sdk/taxid"
 )
-
-// Vertical is the vertical whose tables the seed fills.
-const Vertical = "cpg"
 
 // emailDomain is the domain of every seeded user's email.
 const emailDomain = "seed.nexus.local"
@@ -50,11 +49,26 @@ type Tenancy interface {
 	EnableVertical(ctx context.Context, companyID uuid.UUID, name string, config json.RawMessage) (tenancy.Vertical, error)
 }
 
-// Deps are the services the seed runs on. The CPG vertical must be running
-// in the plugin runtime behind Tenancy, so its schema exists.
+// Seeder is what the seed needs from the plugin runtime: a vertical's
+// Seed call (plugins.Manager.Seed).
+type Seeder interface {
+	Seed(ctx context.Context, name string, c plugins.Company, config json.RawMessage, in plugins.SeedInput) (map[string]int64, bool, error)
+}
+
+// Vertical is a vertical every seeded company enables, with the
+// configuration it enables it with.
+type Vertical struct {
+	Name   string
+	Config json.RawMessage
+}
+
+// Deps are the services the seed runs on. The Verticals must be running
+// in the plugin runtime behind Tenancy and Seeder.
 type Deps struct {
-	Pool    *pgxpool.Pool
-	Tenancy Tenancy
+	Pool      *pgxpool.Pool
+	Tenancy   Tenancy
+	Seeder    Seeder
+	Verticals []Vertical
 	// Log may be nil.
 	Log hclog.Logger
 }
@@ -63,9 +77,11 @@ type Deps struct {
 type Options struct {
 	// Companies is the number of companies, alternately MX and AR (≥ 1).
 	Companies int
-	// Transactions is the number of sales across all companies (≥ 0).
+	// Transactions is the number of business transactions (a retail
+	// vertical's sales...) each vertical generates across all companies
+	// (≥ 0).
 	Transactions int
-	// Days is how many days before End the sales are spread over
+	// Days is how many days before End the transactions are spread over
 	// (DefaultDays when 0).
 	Days int
 	// Seed makes the data reproducible (DefaultSeed when 0).
@@ -86,7 +102,9 @@ type CompanySummary struct {
 	Country    string
 	TaxID      string
 	OwnerEmail string
-	Sales      int
+	// Transactions is how many transactions each vertical generated for
+	// the company.
+	Transactions int
 }
 
 // Summary is what a run wrote.
@@ -111,7 +129,7 @@ func (s Summary) Print(w io.Writer) {
 	fmt.Fprintf(w, "seeded %d companies in %s (%d rows, %.0f rows/s)\n", len(s.Companies),
 		s.Elapsed.Round(time.Millisecond), s.TotalRows(), float64(s.TotalRows())/max(s.Elapsed.Seconds(), 1e-9))
 	for _, c := range s.Companies {
-		fmt.Fprintf(w, "  %s  %-2s %-13s %-40s %8d sales  owner %s\n", c.ID, c.Country, c.TaxID, c.Name, c.Sales, c.OwnerEmail)
+		fmt.Fprintf(w, "  %s  %-2s %-13s %-40s %8d transactions  owner %s\n", c.ID, c.Country, c.TaxID, c.Name, c.Transactions, c.OwnerEmail)
 	}
 	fmt.Fprintf(w, "  users' password: %s\n", Password)
 	for _, name := range slices.Sorted(maps.Keys(s.Rows)) {
@@ -119,8 +137,12 @@ func (s Summary) Print(w io.Writer) {
 	}
 }
 
-// Run creates the companies and loads their data. A failure leaves the
-// companies created so far (and their data, company by company) in place.
+// Run creates the companies, each with an owner and a cashier and every
+// one of Deps.Verticals enabled, and then loads their data company by
+// company: each vertical's, through its Seed call (one unit of work per
+// company and vertical), and the host's own CFDI invoices of Mexican
+// companies. A failure leaves the companies created so far (and the data
+// loaded so far) in place.
 func Run(ctx context.Context, d Deps, o Options) (Summary, error) {
 	start := time.Now()
 	if err := o.check(); err != nil {
@@ -146,9 +168,9 @@ func Run(ctx context.Context, d Deps, o Options) (Summary, error) {
 		d.Log.Info("company created", "company_id", c.id, "name", c.name, "country", c.country)
 	}
 	for i, c := range companies {
-		c.sales = o.Transactions / o.Companies
+		c.transactions = o.Transactions / o.Companies
 		if i < o.Transactions%o.Companies {
-			c.sales++
+			c.transactions++
 		}
 	}
 
@@ -173,7 +195,7 @@ func Run(ctx context.Context, d Deps, o Options) (Summary, error) {
 					sum.Rows[k] += v
 				}
 				mu.Unlock()
-				d.Log.Info("company loaded", "company_id", c.id, "sales", c.sales, "error", err)
+				d.Log.Info("company loaded", "company_id", c.id, "transactions", c.transactions, "error", err)
 			}
 		}()
 	}
@@ -193,7 +215,7 @@ func Run(ctx context.Context, d Deps, o Options) (Summary, error) {
 	}
 	for _, c := range companies {
 		sum.Companies = append(sum.Companies, CompanySummary{ID: c.id, Name: c.name, Country: c.country,
-			TaxID: c.taxID, OwnerEmail: c.owner.email, Sales: c.sales})
+			TaxID: c.taxID, OwnerEmail: c.owner.email, Transactions: c.transactions})
 	}
 	sum.Elapsed = time.Since(start)
 	if firstErr != nil {
@@ -237,12 +259,12 @@ type member struct {
 
 // company is a seeded company.
 type company struct {
-	idx                            int
-	id                             uuid.UUID
-	name, country, currency, taxID string
-	loc                            *time.Location
-	owner, cashier                 member
-	sales                          int
+	idx                                      int
+	id                                       uuid.UUID
+	name, country, currency, taxID, timezone string
+	loc                                      *time.Location
+	owner, cashier                           member
+	transactions                             int
 }
 
 var (
@@ -253,7 +275,8 @@ var (
 )
 
 // createCompany creates the idx-th seeded company through the tenancy
-// service, with an owner and a cashier, and enables the CPG vertical.
+// service, with an owner and a cashier, and enables every one of
+// d.Verticals.
 func createCompany(ctx context.Context, d Deps, o Options, idx int) (*company, error) {
 	c := &company{idx: idx}
 	n := uint64(o.Seed)*7919 + uint64(idx)*104729
@@ -271,9 +294,9 @@ func createCompany(ctx context.Context, d Deps, o Options, idx int) (*company, e
 	var created tenancy.Company
 	for attempt := range 10 {
 		if c.country == "MX" {
-			nc.TaxID = rfc(n+uint64(attempt), false)
+			nc.TaxID = taxid.SampleRFC(n+uint64(attempt), false)
 		} else {
-			nc.TaxID = cuit("30", 10000000+(n+uint64(attempt)*7)%89999999)
+			nc.TaxID = taxid.SampleCUIT("30", 10000000+(n+uint64(attempt)*7)%89999999)
 		}
 		var err error
 		created, _, err = d.Tenancy.CreateCompany(ctx, nc)
@@ -289,7 +312,7 @@ func createCompany(ctx context.Context, d Deps, o Options, idx int) (*company, e
 	if created.ID == uuid.Nil {
 		return nil, fmt.Errorf("seed: create company %s: every tax id tried is taken", nc.Name)
 	}
-	c.id, c.taxID = created.ID, created.TaxID
+	c.id, c.taxID, c.timezone = created.ID, created.TaxID, created.Timezone
 	loc, err := time.LoadLocation(created.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("seed: company %s time zone: %w", c.name, err)
@@ -308,8 +331,10 @@ func createCompany(ctx context.Context, d Deps, o Options, idx int) (*company, e
 		*m.dst = member{id: mem.UserID, email: mem.Email}
 	}
 	ownerCtx := auth.WithPrincipal(ctx, auth.Principal{UserID: c.owner.id, CompanyID: c.id, Role: auth.RoleOwner, Email: c.owner.email})
-	if _, err := d.Tenancy.EnableVertical(ownerCtx, c.id, Vertical, json.RawMessage(`{}`)); err != nil {
-		return nil, fmt.Errorf("seed: enable %s for %s: %w", Vertical, c.name, err)
+	for _, v := range d.Verticals {
+		if _, err := d.Tenancy.EnableVertical(ownerCtx, c.id, v.Name, v.Config); err != nil {
+			return nil, fmt.Errorf("seed: enable %s for %s: %w", v.Name, c.name, err)
+		}
 	}
 	return c, nil
 }
