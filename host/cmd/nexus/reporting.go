@@ -81,11 +81,11 @@ func (p *platform) openReporting(ctx context.Context) error {
 	return p.events.Register(ctx, events.Subscription{
 		// The vertical checked the company's threshold before publishing.
 		Vertical: events.HostVertical, Name: "large_transactions", Pattern: reporting.Pattern(large...),
-		Handler: func(_ context.Context, _ *dal.Unit, ev events.Event, _ int) error {
-			if slices.Contains(large, ev.Topic) {
-				rep.RequestRefresh(ev.Topic)
+		Handler: func(ctx context.Context, _ *dal.Unit, ev events.Event, _ int) error {
+			if !slices.Contains(large, ev.Topic) {
+				return nil
 			}
-			return nil
+			return rep.RequestRefresh(ctx, ev.Topic)
 		},
 	})
 }

@@ -66,7 +66,7 @@ func TestInvoiceRevenue(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, want, rep.Data)
 	require.Equal(t, SourceRollup, rep.Source)
-	require.False(t, svc.pending(), "today's invoices need no refresh")
+	require.False(t, svc.pending(t.Context()), "today's invoices need no refresh")
 
 	// Company B's transaction cannot see, so cannot move, A's invoices.
 	stored(e.b, inv["I"])
@@ -91,7 +91,7 @@ func TestInvoiceRevenue(t *testing.T) {
 	// views show it and agree with the rollup.
 	old := e.invoice(e.a, local(mexico, 2025, 3, 8, 17, 0), "I", "issued", "50.00", "MXN", "valid")
 	stored(e.a, old)
-	require.True(t, svc.pending(), "a transaction dated before the watermark's day")
+	require.True(t, svc.pending(t.Context()), "a transaction dated before the watermark's day")
 	require.Equal(t, []RevenueRow{{"2025-03-08", "MXN", "50.00", 1}}, e.rollupRows(e.a, date(2025, 3, 8), date(2025, 3, 8)))
 	e.clock.Set(local(mexico, 2025, 3, 11, 6, 0))
 	_, err = svc.Refresh(t.Context(), true)

@@ -268,4 +268,24 @@ FROM r FULL JOIN m USING (company_id, day, transaction_type, currency)
 WHERE coalesce(r.amount, 0) <> coalesce(m.amount, 0) OR coalesce(r.count, 0) <> coalesce(m.count, 0)
 ORDER BY 1, 2, 3, 4
 LIMIT $3`
+
+	// insertRefreshRequestSQL queues an event-driven refresh request.
+	insertRefreshRequestSQL = `INSERT INTO reporting_refresh_requests (requested_at, reason) VALUES ($1, $2)`
+
+	// pendingRequestsSQL reports whether requests wait, claimed or not.
+	pendingRequestsSQL = `SELECT EXISTS (SELECT 1 FROM reporting_refresh_requests)`
+
+	// claimRequestsSQL claims the requests no other replica has claimed,
+	// oldest first, until the claiming transaction ends.
+	claimRequestsSQL = `SELECT id, requested_at, reason FROM reporting_refresh_requests
+ORDER BY id LIMIT 10000 FOR UPDATE SKIP LOCKED`
+
+	// deleteRequestsSQL forgets the claimed requests $1.
+	deleteRequestsSQL = `DELETE FROM reporting_refresh_requests WHERE id = ANY ($1::bigint[])`
+
+	// servedRequestsSQL forgets the requests made at or before $1, which
+	// contents taken at $1 serve, except those another transaction claimed
+	// (it forgets them itself).
+	servedRequestsSQL = `DELETE FROM reporting_refresh_requests WHERE id IN (
+  SELECT id FROM reporting_refresh_requests WHERE requested_at <= $1 FOR UPDATE SKIP LOCKED)`
 )

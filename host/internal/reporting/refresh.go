@@ -53,7 +53,7 @@ func (s *Service) refresh(ctx context.Context, trigger Trigger, opts refreshOpts
 		if !ok {
 			return res, ErrNotBuilt
 		}
-		if s.skip(&res, st, opts) {
+		if s.skip(ctx, &res, st, opts) {
 			return res, nil
 		}
 	}
@@ -84,15 +84,16 @@ func (s *Service) refresh(ctx context.Context, trigger Trigger, opts refreshOpts
 	if !ok {
 		return res, ErrNotBuilt
 	}
-	if s.skip(&res, st, opts) {
+	if s.skip(ctx, &res, st, opts) {
 		return res, nil
 	}
 	return s.build(ctx, conn, trigger, buildSpec{hash: st.hash, sources: st.sources, definition: st.definition, refresh: true})
 }
 
 // skip reports whether opts let the refresh be skipped given the current
-// state, and fills in res when so.
-func (s *Service) skip(res *Result, st state, opts refreshOpts) bool {
+// state, and fills in res when so; the requests the current contents serve
+// are forgotten.
+func (s *Service) skip(ctx context.Context, res *Result, st state, opts refreshOpts) bool {
 	age := s.now().Sub(st.watermark)
 	switch {
 	case opts.minAge > 0 && age < opts.minAge:
@@ -103,7 +104,9 @@ func (s *Service) skip(res *Result, st state, opts refreshOpts) bool {
 		return false
 	}
 	res.LastRefreshAt, res.AgeSeconds, res.Rows = st.watermark, age.Seconds(), st.rows
-	s.served(st.watermark)
+	if err := s.served(ctx, s.pool, st.watermark); err != nil {
+		s.log.Warn("skipped refresh", "error", err)
+	}
 	return true
 }
 
@@ -148,7 +151,7 @@ func (s *Service) build(ctx context.Context, conn *pgxpool.Conn, trigger Trigger
 		if _, err := tx.Exec(ctx, insertLogSQL, string(trigger), res.StartedAt, finished, res.DurationMS, res.Rows, nil); err != nil {
 			return fmt.Errorf("log the refresh: %w", err)
 		}
-		return nil
+		return s.served(ctx, tx, res.StartedAt)
 	})
 	if err != nil {
 		err = fmt.Errorf("%s refresh: %w", trigger, err)
@@ -156,7 +159,6 @@ func (s *Service) build(ctx context.Context, conn *pgxpool.Conn, trigger Trigger
 		return Result{Trigger: trigger}, err
 	}
 	res.Refreshed = true
-	s.served(res.StartedAt)
 	s.log.Info("refreshed universal transactions", "trigger", trigger, "rows", res.Rows, "duration_ms", res.DurationMS)
 	if _, err := conn.Exec(ctx, pruneLogSQL, s.now().Add(-s.cfg.LogRetention)); err != nil {
 		s.log.Warn("prune mv_refresh_log", "error", err)

@@ -101,7 +101,7 @@ func TestEventRefreshesAreCoalesced(t *testing.T) {
 	e.sale(e.a, local(mexico, 2025, 5, 31, 10, 0), "50000.00", "MXN", "completed")
 	e.clock.Advance(time.Second)
 	for range 5 {
-		e.svc.RequestRefresh("big sale")
+		require.NoError(t, e.svc.RequestRefresh(t.Context(), "big sale"))
 	}
 	require.Eventually(t, func() bool { return e.after.armed.Load() == 1 }, 10*time.Second, 5*time.Millisecond)
 	e.tick()
@@ -110,16 +110,16 @@ func TestEventRefreshesAreCoalesced(t *testing.T) {
 	e.fire()
 	require.Equal(t, 1, e.logCount(TriggerEvent, true))
 	require.Equal(t, 15, e.mvCount())
-	require.False(t, e.svc.pending())
+	require.False(t, e.svc.pending(t.Context()))
 
 	// A request already served by a later refresh (here a manual one)
 	// makes none.
 	e.clock.Advance(time.Second)
-	e.svc.RequestRefresh("big sale")
+	require.NoError(t, e.svc.RequestRefresh(t.Context(), "big sale"))
 	e.clock.Advance(time.Second)
 	_, err := e.svc.Refresh(t.Context(), true)
 	require.NoError(t, err)
-	require.False(t, e.svc.pending())
+	require.False(t, e.svc.pending(t.Context()))
 	e.fire()
 	require.Equal(t, 1, e.logCount(TriggerEvent, true))
 
@@ -128,13 +128,13 @@ func TestEventRefreshesAreCoalesced(t *testing.T) {
 	e.clock.Advance(time.Second)
 	armed := e.after.armed.Load()
 	release := e.holdLock()
-	e.svc.RequestRefresh("big return")
+	require.NoError(t, e.svc.RequestRefresh(t.Context(), "big return"))
 	e.fire()
-	require.True(t, e.svc.pending())
+	require.True(t, e.svc.pending(t.Context()))
 	require.Equal(t, armed+2, e.after.armed.Load())
 	release()
 	e.fire()
-	require.False(t, e.svc.pending())
+	require.False(t, e.svc.pending(t.Context()))
 	require.Equal(t, 2, e.logCount(TriggerEvent, true))
 }
 
@@ -395,4 +395,62 @@ func TestJobLockSkipsARefreshAnotherReplicaRuns(t *testing.T) {
 	res, err = svc.refresh(t.Context(), TriggerScheduled, refreshOpts{minAge: time.Hour})
 	require.NoError(t, err)
 	require.True(t, res.Refreshed)
+}
+
+// TestRefreshRequestsSurviveRestart queues requests on a host that stops
+// before serving them: the next host (here a new Service on the same
+// database) finds them when it starts and serves them with one refresh.
+func TestRefreshRequestsSurviveRestart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.seedTwoCompanies()
+	e.setSources()
+	e.clock.Advance(time.Second)
+	for range 3 {
+		require.NoError(t, e.svc.RequestRefresh(t.Context(), "big sale"))
+	}
+	// The first host stops without ever running Run.
+	e.svc = e.newService(e.pool, nil)
+	e.setSourcesOf(e.svc)
+	require.True(t, e.svc.pending(t.Context()), "the requests are stored")
+	armed := e.after.armed.Load()
+	e.run()
+	e.tick()
+	require.Equal(t, armed+1, e.after.armed.Load(), "the restarted host arms the debounce timer for the stored requests")
+	e.fire()
+	require.Equal(t, 1, e.logCount(TriggerEvent, true), "one refresh serves the three requests")
+	require.False(t, e.svc.pending(t.Context()))
+}
+
+// TestRefreshRequestsClaimedOnce: requests a replica has claimed (its
+// refresh is under way) are skipped by the others (SKIP LOCKED); a replica
+// that finds requests at its scheduled check serves them.
+func TestRefreshRequestsClaimedOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.seedTwoCompanies()
+	e.setSources()
+	e.clock.Advance(time.Second)
+	require.NoError(t, e.svc.RequestRefresh(t.Context(), "big sale"))
+
+	// Another replica claims the request and has not finished.
+	tx, err := e.pool.Begin(t.Context())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
+	var claimed int
+	require.NoError(t, tx.QueryRow(t.Context(), `SELECT count(*) FROM (`+claimRequestsSQL+`) c`).Scan(&claimed))
+	require.Equal(t, 1, claimed)
+
+	require.True(t, e.svc.eventRefresh(t.Context()), "the claimed request still waits")
+	require.Equal(t, 0, e.logCount(TriggerEvent, true), "this replica does not serve a claimed request")
+
+	// The other replica dies: its claim ends and the request is this one's.
+	require.NoError(t, tx.Rollback(t.Context()))
+	armed := e.after.armed.Load()
+	e.run()
+	e.tick()
+	require.Equal(t, armed+1, e.after.armed.Load(), "Run finds the request")
+	e.fire()
+	require.Equal(t, 1, e.logCount(TriggerEvent, true))
+	require.False(t, e.svc.pending(t.Context()))
 }

@@ -232,7 +232,7 @@ VALUES ($1, 'tv', true, '{"big_transaction_threshold": "500"}')`, e.a)
 	require.True(t, rep.MVAsOf.Equal(now))
 	require.True(t, rep.AsOf.After(now), "the rollup is as fresh as the query")
 	require.Equal(t, []RevenueRow{{"2025-03-10", "MXN", "80.00", 1}}, rep.Data)
-	require.False(t, e.svc.pending(), "80.00 is under the threshold of 500")
+	require.False(t, e.svc.pending(t.Context()), "80.00 is under the threshold of 500")
 
 	// Earlier days still come from the views, today from the rollup: both
 	// answered.
@@ -247,7 +247,7 @@ VALUES ($1, 'tv', true, '{"big_transaction_threshold": "500"}')`, e.a)
 	// its own day; a big sale asks for a refresh.
 	s2 := e.sale(e.a, local(mexico, 2025, 3, 10, 11, 30), "600.00", "MXN", "completed")
 	require.NoError(t, e.applySale(e.a, topicSaleCreated, map[string]string{"sale_id": s2.String()}))
-	require.True(t, e.svc.pending(), "600.00 is at or above the threshold")
+	require.True(t, e.svc.pending(t.Context()), "600.00 is at or above the threshold")
 	e.exec(`UPDATE tv.sales SET status = 'voided' WHERE id = $1`, s1)
 	require.NoError(t, e.applySale(e.a, topicSaleVoided, map[string]string{"sale_id": s1.String()}))
 	r1 := e.saleReturn(e.a, s2, local(mexico, 2025, 3, 10, 23, 50), "30.00")
@@ -345,11 +345,11 @@ func TestNoteTransaction(t *testing.T) {
 		{e.b, "9999.99", false},
 		{e.b, "10000", true},
 	} {
-		e.svc.served(e.clock.Now())
+		require.NoError(t, e.svc.served(t.Context(), e.pool, e.clock.Now()))
 		got, err := e.svc.NoteTransaction(t.Context(), c.company, decimal.RequireFromString(c.amount), "test")
 		require.NoError(t, err)
 		require.Equal(t, c.want, got, "%s %s", c.company, c.amount)
-		require.Equal(t, c.want, e.svc.pending())
+		require.Equal(t, c.want, e.svc.pending(t.Context()))
 	}
 	_, err := e.svc.NoteTransaction(t.Context(), uuid.New(), decimal.NewFromInt(1), "test")
 	require.ErrorContains(t, err, "does not exist")

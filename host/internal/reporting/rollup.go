@@ -296,7 +296,10 @@ func (s *Service) ApplyChanges(ctx context.Context, tx pgx.Tx, companyID uuid.UU
 			earliest = row.at
 		}
 		if d.Amount.Abs().GreaterThanOrEqual(info.threshold) {
-			s.RequestRefresh(fmt.Sprintf("%s: %s %s at or above the threshold %s", c.Why, formatAmount(d.Amount.Abs()), row.currency, info.threshold))
+			why := fmt.Sprintf("%s: %s %s at or above the threshold %s", c.Why, formatAmount(d.Amount.Abs()), row.currency, info.threshold)
+			if err := s.RequestRefresh(ctx, why); err != nil {
+				return err
+			}
 		}
 	}
 	if len(deltas) == 0 {
@@ -322,7 +325,7 @@ func (s *Service) noteLate(ctx context.Context, companyID uuid.UUID, loc *time.L
 		return fmt.Errorf("late transaction of company %s: %w", companyID, err)
 	}
 	if ok && day.Before(civil(st.watermark.In(loc))) {
-		s.RequestRefresh(fmt.Sprintf("a transaction of company %s dated %s, before the views' last refresh", companyID, day.Format(time.DateOnly)))
+		return s.RequestRefresh(ctx, fmt.Sprintf("a transaction of company %s dated %s, before the views' last refresh", companyID, day.Format(time.DateOnly)))
 	}
 	return nil
 }
@@ -339,7 +342,9 @@ func (s *Service) NoteTransaction(ctx context.Context, companyID uuid.UUID, amou
 	if amount.Abs().LessThan(info.threshold) {
 		return false, nil
 	}
-	s.RequestRefresh(reason)
+	if err := s.RequestRefresh(ctx, reason); err != nil {
+		return false, fmt.Errorf("note transaction: %w", err)
+	}
 	return true, nil
 }
 

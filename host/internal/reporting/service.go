@@ -160,21 +160,15 @@ type Result struct {
 // Service builds and refreshes the views, answers the revenue API and keeps
 // the rollup. Its methods are safe for concurrent use.
 type Service struct {
-	cfg     Config
-	pool    *pgxpool.Pool
-	log     hclog.Logger
-	lockA   int32
-	lockB   int32
-	wake    chan struct{}
-	mu      sync.Mutex
-	sources map[string]string
-	// pendingAt is the time of the latest event-driven request not yet
-	// served by a refresh (zero: none); pendingN counts them and
-	// pendingReason is the first one's reason.
-	pendingAt     time.Time
-	pendingN      int
-	pendingReason string
-	companies     map[uuid.UUID]companyInfo
+	cfg       Config
+	pool      *pgxpool.Pool
+	log       hclog.Logger
+	lockA     int32
+	lockB     int32
+	wake      chan struct{}
+	mu        sync.Mutex
+	sources   map[string]string
+	companies map[uuid.UUID]companyInfo
 	// rules are Config.Rules by topic.
 	rules map[string]RollupRule
 }
