@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/gtin"
 )
 
 // productRow is a row of products.
@@ -140,7 +141,7 @@ func (e *env) checkVariant(field string, in variantInput, productID string) (var
 	}
 	row := variantRow{ID: uuid.NewString(), ProductID: productID, SKU: strings.ToUpper(sku)}
 	if b := strings.TrimSpace(in.Barcode); b != "" {
-		if err := ValidateBarcode(b); err != nil {
+		if err := gtin.Validate(b); err != nil {
 			return variantRow{}, invalidField(field+".barcode", "%s", err.Error())
 		}
 		row.Barcode = &b
@@ -463,7 +464,7 @@ func updateVariant(c *sdk.Context) error {
 	if in.Barcode != nil {
 		if b := strings.TrimSpace(*in.Barcode); b == "" {
 			set["barcode"] = nil
-		} else if err := ValidateBarcode(b); err != nil {
+		} else if err := gtin.Validate(b); err != nil {
 			return invalidField("barcode", "%s", err.Error())
 		} else {
 			set["barcode"] = b

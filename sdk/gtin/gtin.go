@@ -12,7 +12,7 @@ import (
 )
 
 // Sentinel errors say what is wrong with a code; every error of this
-// package wraps one of them.
+// package is an *Error wrapping one of them.
 var (
 	// ErrLength means the code is not 8, 12 or 13 digits long (7, 11 or 12
 	// without its check digit).
@@ -23,13 +23,32 @@ var (
 	ErrCheckDigit = errors.New("gtin: wrong check digit")
 )
 
+// Error is a refused code. Its message is written for the person who
+// typed the code ("check digit is 4, expected 3").
+type Error struct {
+	// Err is one of the sentinel errors of this package.
+	Err error
+	// Detail says what is wrong.
+	Detail string
+}
+
+// Error implements error.
+func (e *Error) Error() string { return e.Detail }
+
+// Unwrap returns the sentinel error.
+func (e *Error) Unwrap() error { return e.Err }
+
+func newError(kind error, format string, args ...any) *Error {
+	return &Error{Err: kind, Detail: fmt.Sprintf(format, args...)}
+}
+
 // CheckDigit returns the GS1 mod-10 check digit ('0'–'9') of body, a code
 // without its check digit: 7, 11 or 12 digits.
 func CheckDigit(body string) (byte, error) {
 	switch len(body) {
 	case 7, 11, 12:
 	default:
-		return 0, fmt.Errorf("%w: a check digit needs 7, 11 or 12 digits, got %d characters", ErrLength, len(body))
+		return 0, newError(ErrLength, "a check digit needs 7, 11 or 12 digits, got %d characters", len(body))
 	}
 	return checkDigit(body)
 }
@@ -44,13 +63,12 @@ func Complete(body string) (string, error) {
 }
 
 // Validate checks code: an EAN-8, a UPC-A (12 digits) or an EAN-13 whose
-// last digit is its check digit. The messages of its errors are written for
-// the person who typed the code.
+// last digit is its check digit.
 func Validate(code string) error {
 	switch len(code) {
 	case 8, 12, 13:
 	default:
-		return fmt.Errorf("%w: must be an EAN-8, UPC-A (12 digits) or EAN-13, got %d characters", ErrLength, len(code))
+		return newError(ErrLength, "must be an EAN-8, UPC-A (12 digits) or EAN-13, got %d characters", len(code))
 	}
 	want, err := checkDigit(code[:len(code)-1])
 	if err != nil {
@@ -58,10 +76,10 @@ func Validate(code string) error {
 	}
 	last := code[len(code)-1]
 	if last < '0' || last > '9' {
-		return fmt.Errorf("%w: must hold only digits", ErrDigits)
+		return newError(ErrDigits, "must hold only digits")
 	}
 	if last != want {
-		return fmt.Errorf("%w: check digit is %c, expected %c", ErrCheckDigit, last, want)
+		return newError(ErrCheckDigit, "check digit is %c, expected %c", last, want)
 	}
 	return nil
 }
@@ -73,7 +91,7 @@ func checkDigit(body string) (byte, error) {
 	for i := len(body) - 1; i >= 0; i-- {
 		d := int(body[i]) - '0'
 		if d < 0 || d > 9 {
-			return 0, fmt.Errorf("%w: must hold only digits", ErrDigits)
+			return 0, newError(ErrDigits, "must hold only digits")
 		}
 		if (len(body)-1-i)%2 == 0 {
 			d *= 3

@@ -28,8 +28,26 @@ func TestValidate(t *testing.T) {
 		{"75012345678-3", gtin.ErrDigits},
 		{"ABCDEFGH", gtin.ErrDigits},
 	} {
-		if err := gtin.Validate(tc.code); !errors.Is(err, tc.want) {
+		err := gtin.Validate(tc.code)
+		if !errors.Is(err, tc.want) {
 			t.Errorf("Validate(%q) = %v, want %v", tc.code, err, tc.want)
+		}
+		var e *gtin.Error
+		if !errors.As(err, &e) || e.Error() != e.Detail || e.Detail == "" {
+			t.Errorf("Validate(%q) = %#v, want an *Error with a detail", tc.code, err)
+		}
+	}
+}
+
+func TestValidateMessages(t *testing.T) {
+	t.Parallel()
+	for code, want := range map[string]string{
+		"7501234567890": "check digit is 0, expected 3",
+		"12345":         "must be an EAN-8, UPC-A (12 digits) or EAN-13, got 5 characters",
+		"ABCDEFGH":      "must hold only digits",
+	} {
+		if err := gtin.Validate(code); err == nil || err.Error() != want {
+			t.Errorf("Validate(%q) = %v, want %q", code, err, want)
 		}
 	}
 }
