@@ -322,7 +322,8 @@ func (a verticalsAdapter) Configure(ctx context.Context, name string, c tenancy.
 	return a.m.Configure(ctx, name, pluginCompany(c), config)
 }
 
-// degraded reports the shared services running in a fallback mode.
+// degraded reports the shared backends (Redis, the event bus) running
+// in a fallback mode.
 func (p *platform) degraded() (bool, string) {
 	var reasons []string
 	if bad, reason := p.shared.degraded(); bad {

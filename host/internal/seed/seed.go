@@ -62,7 +62,7 @@ type Vertical struct {
 	Config json.RawMessage
 }
 
-// Deps are the services the seed runs on. The Verticals must be running
+// Deps are what the seed runs on. The Verticals must be running
 // in the plugin runtime behind Tenancy and Seeder.
 type Deps struct {
 	Pool      *pgxpool.Pool
