@@ -522,3 +522,41 @@ func reportBreakers(ctx context.Context, host nexusv1.HostClient, bs []outbound.
 	_, err := host.ReportBreakers(ctx, req, callOptions...)
 	return err
 }
+
+func (h *hostClient) copyRows(ctx context.Context, table string, columns []string, data []byte) (int64, error) {
+	if h.client == nil {
+		return 0, errHostUnavailable
+	}
+	res, err := h.client.CopyRows(h.outgoing(ctx), &nexusv1.CopyRowsRequest{Table: table, Columns: columns, Data: data}, callOptions...)
+	if err != nil {
+		return 0, fromStatus("copy into "+table, err)
+	}
+	return res.GetRows(), nil
+}
+
+// seedCall is a SeedRequest as the SDK handles it.
+type seedCall struct {
+	callID  string
+	company Company
+	config  []byte
+	req     SeedRequest
+}
+
+func seedCallOf(req *nexusv1.SeedRequest) seedCall {
+	call := seedCall{callID: req.GetCallId(), company: companyFromProto(req.GetCompany()), config: req.GetConfig(),
+		req: SeedRequest{
+			Index:        int(req.GetIndex()),
+			Seed:         req.GetSeed(),
+			Transactions: int(req.GetTransactions()),
+			Days:         int(req.GetDays()),
+			End:          time.Unix(0, req.GetEndUnixNano()).UTC(),
+		}}
+	for _, m := range req.GetMembers() {
+		call.req.Members = append(call.req.Members, SeedMember{UserID: m.GetUserId(), Email: m.GetEmail(), Role: Role(m.GetRole())})
+	}
+	return call
+}
+
+func seedResponse(rows map[string]int64) *nexusv1.SeedResponse {
+	return &nexusv1.SeedResponse{Rows: rows}
+}

@@ -8,8 +8,6 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-
-	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
 // Seeder is implemented by verticals that generate realistic demo and
@@ -120,19 +118,16 @@ func (w *Copier) Written() int64 { return w.written }
 
 // send hands the buffered rows to the host.
 func (w *Copier) send() error {
-	h := w.c.host
-	if h == nil || h.client == nil {
+	if w.c.host == nil {
 		return errHostUnavailable
 	}
-	res, err := h.client.CopyRows(h.outgoing(w.c.ctx), &nexusv1.CopyRowsRequest{
-		Table: w.table, Columns: w.columns, Data: w.buf,
-	}, callOptions...)
+	n, err := w.c.host.copyRows(w.c.ctx, w.table, w.columns, w.buf)
 	if err != nil {
-		return fromStatus("copy into "+w.table, err)
+		return err
 	}
-	w.written += res.GetRows()
+	w.written += n
 	if w.c.copied != nil {
-		w.c.copied[w.table] += res.GetRows()
+		w.c.copied[w.table] += n
 	}
 	w.buf, w.rows = w.buf[:0], 0
 	return nil
@@ -141,37 +136,25 @@ func (w *Copier) send() error {
 // errNoSeeder answers Seed for a vertical without a Seeder.
 var errNoSeeder = status.Error(codes.Unimplemented, "the vertical does not seed")
 
-// Seed implements nexusv1.VerticalServer: it runs the vertical's Seeder,
-// or answers Unimplemented when the vertical has none. The rows its
-// Copiers wrote are counted per table in the response.
-func (s *server) Seed(ctx context.Context, req *nexusv1.SeedRequest) (*nexusv1.SeedResponse, error) {
+// seed runs the vertical's Seeder for call and returns the rows its
+// Copiers wrote per table; errNoSeeder when the vertical has none.
+func (s *server) seed(ctx context.Context, call seedCall) (map[string]int64, error) {
 	sd, ok := s.vertical.(Seeder)
 	if !ok {
 		return nil, errNoSeeder
 	}
-	company := companyFromProto(req.GetCompany())
 	c := &Context{
 		ctx:       ctx,
-		host:      s.hostFor(req.GetCallId()),
-		log:       s.log.With("company_id", company.ID, "seed", true),
-		principal: Principal{CompanyID: company.ID, Role: RoleOwner},
-		company:   company,
-		config:    configOf(req.GetConfig()),
+		host:      s.hostFor(call.callID),
+		log:       s.log.With("company_id", call.company.ID, "seed", true),
+		principal: Principal{CompanyID: call.company.ID, Role: RoleOwner},
+		company:   call.company,
+		config:    configOf(call.config),
 		resHeader: http.Header{},
 		copied:    map[string]int64{},
 	}
-	in := SeedRequest{
-		Index:        int(req.GetIndex()),
-		Seed:         req.GetSeed(),
-		Transactions: int(req.GetTransactions()),
-		Days:         int(req.GetDays()),
-		End:          time.Unix(0, req.GetEndUnixNano()).UTC(),
-	}
-	for _, m := range req.GetMembers() {
-		in.Members = append(in.Members, SeedMember{UserID: m.GetUserId(), Email: m.GetEmail(), Role: Role(m.GetRole())})
-	}
-	if err := s.run(c, func(c *Context) error { return sd.Seed(c, in) }); err != nil {
+	if err := s.run(c, func(c *Context) error { return sd.Seed(c, call.req) }); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	return &nexusv1.SeedResponse{Rows: c.copied}, nil
+	return c.copied, nil
 }

@@ -213,6 +213,16 @@ func (s *server) ConfigureCompany(ctx context.Context, req *nexusv1.ConfigureCom
 	return configureResponse(problems), nil
 }
 
+// Seed implements nexusv1.VerticalServer: it runs the vertical's Seeder
+// (see seed), or answers Unimplemented when the vertical has none.
+func (s *server) Seed(ctx context.Context, req *nexusv1.SeedRequest) (*nexusv1.SeedResponse, error) {
+	rows, err := s.seed(ctx, seedCallOf(req))
+	if err != nil {
+		return nil, err
+	}
+	return seedResponse(rows), nil
+}
+
 // configureCompany asks the vertical, when it configures companies, to
 // validate and apply call's configuration, and returns the problems it
 // refuses the configuration for.
