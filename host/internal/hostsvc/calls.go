@@ -73,7 +73,7 @@ func (cl *Call) Send(ctx context.Context, b *pgx.Batch) error {
 	return cl.unit.Run(ctx, func(tx pgx.Tx) error { return dal.SendQualified(ctx, tx, b).Close() })
 }
 
-// Calls is the registry of in-flight calls, shared by the Host services of
+// Calls is the registry of in-flight calls, shared by the Host service of
 // every vertical. The zero value is ready to use.
 type Calls struct{ m sync.Map }
 
