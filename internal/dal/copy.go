@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/internal/migrate"
 )
@@ -36,7 +35,7 @@ func NewBulkTenantUnit(db Beginner, companyID uuid.UUID, schema string) *Unit {
 // of its writes. A state-machine column may be loaded (a seeded
 // consignment that was sent long ago) with states of its machine only;
 // such a table is written as migrate.TenantRole, which alone may write
-// state columns. Bad input fails with an InvalidArgument Error.
+// state columns. Bad input fails with an Invalid Error.
 func CopyRows(ctx context.Context, tx pgx.Tx, cat *Catalog, companyID uuid.UUID, table string, columns []string, data []byte) (int64, error) {
 	t, err := cat.table(table)
 	if err != nil {
@@ -119,7 +118,7 @@ func checkStates(ctx context.Context, tx pgx.Tx, t *Table, temp string) error {
 		return fmt.Errorf("copy into %q: check states: %w", t.Name, err)
 	}
 	if len(bad) > 0 {
-		return newError(codes.InvalidArgument, ReasonInvalidValue, "copy into %q: %v are not states of %s.%s (%v)",
+		return invalid(ReasonInvalidValue, "copy into %q: %v are not states of %s.%s (%v)",
 			t.Name, bad, t.Name, t.machine.column, states).
 			with("table", t.Name).with("column", t.machine.column)
 	}

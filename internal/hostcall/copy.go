@@ -6,10 +6,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5"
-	"google.golang.org/grpc/codes"
 
 	"github.com/nexuspos/nexus/internal/dal"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // CopyRows serves a CopyRows callback of a seed call: it loads req's rows
@@ -25,7 +25,7 @@ func (d *Data) CopyRows(ctx context.Context, u *dal.Unit, companyID uuid.UUID, r
 		return err
 	})
 	if err != nil {
-		if e := dal.AsError(err); e.Code == codes.Internal || e.Code == codes.Unknown {
+		if dal.AsError(err).Kind == kind.Internal {
 			log.Error("copy rows failed", "request_id", requestID, "table", req.GetTable(), "error", err)
 		}
 		return nil, dal.Status(err)

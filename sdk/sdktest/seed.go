@@ -6,12 +6,12 @@ import (
 
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/nexuspos/nexus/internal/dal"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Seed runs the vertical's Seeder for the harness's company and
@@ -63,7 +63,7 @@ func (h *host) CopyRows(ctx context.Context, in *nexusv1.CopyRowsRequest, _ ...g
 		return nil, err
 	}
 	if !cl.seed {
-		return nil, rpcError(codes.PermissionDenied, "permission_denied", "only a seed call may copy rows")
+		return nil, rpcError(kind.Forbidden, "permission_denied", "only a seed call may copy rows")
 	}
 	return h.data.CopyRows(ctx, cl.unit, uuid.MustParse(cl.principal.CompanyID), in, h.log, cl.requestID)
 }

@@ -3,9 +3,8 @@ package hostsvc
 import (
 	"context"
 
-	"google.golang.org/grpc/codes"
-
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // CopyRows implements nexusv1.HostServer: a Seed call bulk-loads rows into
@@ -17,10 +16,10 @@ func (h *Service) CopyRows(ctx context.Context, req *nexusv1.CopyRowsRequest) (*
 		return nil, err
 	}
 	if !cl.seed {
-		return nil, rpcError(codes.PermissionDenied, "permission_denied", "only a seed call may copy rows")
+		return nil, rpcError(kind.Forbidden, "permission_denied", "only a seed call may copy rows")
 	}
 	if cl.unit == nil {
-		return nil, rpcError(codes.Unavailable, "database_unavailable", "the host runs without a database")
+		return nil, rpcError(kind.Unavailable, "database_unavailable", "the host runs without a database")
 	}
 	return cl.data.CopyRows(ctx, cl.unit, cl.principal.CompanyID, req, h.log, cl.requestID)
 }
