@@ -2,7 +2,7 @@ module github.com/nexuspos/nexus/plugins/cpg
 
 go 1.26.8
 
-require github.com/nexuspos/nexus v0.0.0-00010101000000-000000000000 // indirect
+require github.com/nexuspos/nexus v0.0.0-00010101000000-000000000000
 
 require github.com/nexuspos/nexus/sdk v0.0.0-00010101000000-000000000000
 
