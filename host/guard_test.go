@@ -45,20 +45,23 @@ func namePattern(names []string) *regexp.Regexp {
 	return regexp.MustCompile(`(?i)\b(` + strings.Join(quoted, "|") + `)\b`)
 }
 
-// moduleRoot is the directory holding go.mod, above the test's.
-func moduleRoot(t *testing.T) string {
+// repoRoot is the repository's root above the test's directory: the one
+// holding go.mod and plugins/ (the host is a module of its own below it).
+func repoRoot(t *testing.T) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		_, errMod := os.Stat(filepath.Join(dir, "go.mod"))
+		_, errPlugins := os.Stat(filepath.Join(dir, "plugins"))
+		if errMod == nil && errPlugins == nil {
 			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
+			t.Fatal("no go.mod with a plugins/ directory above the test's directory")
 		}
 		dir = parent
 	}
@@ -86,7 +89,7 @@ func TestNamePattern(t *testing.T) {
 // same way (DESIGN.md, "The host knows no vertical").
 func TestHostNamesNoVertical(t *testing.T) {
 	t.Parallel()
-	root := moduleRoot(t)
+	root := repoRoot(t)
 	names := verticalNames(t, root)
 	re := namePattern(names)
 	var found []string
