@@ -225,6 +225,9 @@ func createSale(c *sdk.Context) error {
 	if err := stockOK(); err != nil {
 		return err
 	}
+	if err := auditOverrides(c, sale.ID, priced); err != nil {
+		return fmt.Errorf("checkout: %w", err)
+	}
 	if _, err := c.Events().Publish(TopicSaleCreated, map[string]string{
 		"sale_id": sale.ID, "location_id": sale.LocationID, "total": fmtMoney(calc.Total),
 		"currency": sale.Currency, "occurred_at": sale.OccurredAt.Format(time.RFC3339Nano),

@@ -33,6 +33,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("reports", func(t *testing.T) { t.Parallel(); testReports(t, p) })
 	t.Run("configuration", func(t *testing.T) { t.Parallel(); testConfiguration(t, p) })
 	t.Run("company B cannot see or touch company A", func(t *testing.T) { t.Parallel(); testIsolation(t, p) })
+	t.Run("audit log of overrides, voids, refunds and close differences", func(t *testing.T) { t.Parallel(); testAudit(t, p) })
 }
 
 func testCatalog(t *testing.T, p *platform) {

@@ -262,6 +262,9 @@ func createReturn(c *sdk.Context) error {
 	if err := stockOK(); err != nil {
 		return err
 	}
+	if err := auditRefund(c, id, ret.ID, plan); err != nil {
+		return fmt.Errorf("return: %w", err)
+	}
 	if _, err := c.Events().Publish(TopicSaleReturned, map[string]string{
 		"sale_id": id, "return_id": ret.ID, "location_id": plan.locationID, "amount": fmtMoney(plan.total),
 		"occurred_at": ret.OccurredAt.Format(time.RFC3339Nano),

@@ -281,6 +281,9 @@ func closeSession(c *sdk.Context) error {
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("close session: %w", err)
 	}
+	if err := auditCloseDifference(c, id, res, e.cfg.CashDifferenceLimit); err != nil {
+		return fmt.Errorf("close session: %w", err)
+	}
 	v := view()
 	v.OverLimit = &res.OverLimit
 	return c.JSON(http.StatusOK, v)

@@ -76,6 +76,9 @@ func voidSale(c *sdk.Context) error {
 	if err := stockOK(); err != nil {
 		return err
 	}
+	if err := auditVoid(c, s, id, reason); err != nil {
+		return fmt.Errorf("void: %w", err)
+	}
 	if _, err := c.Events().Publish(TopicSaleVoided, map[string]string{
 		"sale_id": id, "location_id": s.LocationID, "total": fmtMoney(s.Total.Decimal),
 		"occurred_at": at.Format(time.RFC3339Nano),
