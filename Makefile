@@ -7,6 +7,7 @@ TOOLS := $(CURDIR)/.tools
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.0
 STATICCHECK_VERSION := v0.8.2
+GITLEAKS_VERSION := v8.28.0
 PROTOC_VERSION := 3.21.12
 PLUGINS := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go)) \
            $(patsubst plugins/%/cmd/nexus-vertical-%/main.go,%,$(wildcard plugins/*/cmd/*/main.go))
@@ -51,7 +52,7 @@ run: build ## build everything and start the platform on :8080 with a demo compa
 	NEXUS_ENV=$${NEXUS_ENV:-dev} NEXUS_DEMO=$${NEXUS_DEMO:-1} ./$(BIN)/nexus serve
 
 .PHONY: tools
-tools: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/staticcheck ## install pinned code generators and linters
+tools: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc $(TOOLS)/staticcheck $(TOOLS)/gitleaks ## install pinned code generators, linters and the secret scanner
 
 $(TOOLS)/protoc-gen-go:
 	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
@@ -61,6 +62,17 @@ $(TOOLS)/protoc-gen-go-grpc:
 
 $(TOOLS)/staticcheck:
 	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(TOOLS)/gitleaks:
+	GOBIN=$(TOOLS) $(GO) install github.com/zricethezav/gitleaks/v8@$(GITLEAKS_VERSION)
+
+.PHONY: hooks
+hooks: $(TOOLS)/gitleaks ## install the git pre-commit hook (scripts/pre-commit: file sizes, secrets, gofmt, core unit tests)
+	scripts/pre-commit --install
+
+.PHONY: guard
+guard: $(TOOLS)/gitleaks ## the pre-commit checks over the whole tree
+	GITLEAKS=$(TOOLS)/gitleaks scripts/pre-commit --tree
 
 .PHONY: protoc
 protoc:
@@ -106,7 +118,7 @@ tidy-check: tidy ## fail if a go.mod or go.sum is not tidy
 	@git diff --exit-code -- '*go.mod' '*go.sum' || { echo "go.mod/go.sum not tidy: run make tidy and commit"; exit 1; }
 
 .PHONY: test
-test: proto-check tidy-check lint build doc-tools ## every check CI makes: generated code, tidy modules, lint, build, tests (README walkthrough included)
+test: guard proto-check tidy-check lint build doc-tools ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough included)
 	$(GO) test -count=1 -timeout 12m $(MODULES)
 
 .PHONY: test-race
