@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // Context is what a handler gets for one request: its parameters, body and
@@ -177,6 +179,10 @@ func bindError(err error) error {
 		return BadRequest("invalid_json", "request body is empty")
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return BadRequest("invalid_json", "request body is not valid JSON")
+	case errors.As(err, &typeErr) && typeErr.Type == amountType && typeErr.Value == "string":
+		e, _ := ValidationError(&money.Error{Err: money.ErrInvalidNumber, Line: money.NoLine,
+			Field: typeErr.Field, Detail: money.AmountSyntax})
+		return e
 	case errors.As(err, &typeErr):
 		if typeErr.Field == "" {
 			return BadRequest("invalid_json", "request body must be a JSON "+typeErr.Type.Kind().String())

@@ -94,6 +94,7 @@ var moneyCodes = map[error]string{
 	money.ErrInvalidAmount:      "invalid_amount",
 	money.ErrInvalidWeights:     "invalid_weights",
 	money.ErrInsufficientTender: "insufficient_tender",
+	money.ErrInvalidNumber:      "invalid_field",
 }
 
 // ValidationError returns the Unprocessable error (422) the SDK answers

@@ -10,6 +10,8 @@ import (
 
 	"github.com/invopop/jsonschema"
 	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // JSONSchema returns the JSON Schema (draft 2020-12) of the type of v as
@@ -53,6 +55,7 @@ var (
 		Namer:     schemaName,
 	}
 	decimalType       = reflect.TypeFor[decimal.Decimal]()
+	amountType        = reflect.TypeFor[money.Amount]()
 	timeType          = reflect.TypeFor[time.Time]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 )
@@ -63,8 +66,11 @@ var (
 func textSchema(t reflect.Type) *jsonschema.Schema {
 	switch {
 	case t == decimalType:
-		return &jsonschema.Schema{Type: "string", Pattern: `^-?[0-9]+(\.[0-9]+)?$`,
+		return &jsonschema.Schema{Type: "string", Pattern: money.DecimalPattern,
 			Description: "decimal number, as a string"}
+	case t == amountType:
+		return &jsonschema.Schema{Type: "string", Pattern: money.DecimalPattern,
+			Description: "money amount, as a string with the currency's decimals (\"1160.00\")"}
 	case t == timeType:
 		return &jsonschema.Schema{Type: "string", Format: "date-time"}
 	case t.Kind() == reflect.Array && t.Len() == 16 && t.Elem().Kind() == reflect.Uint8 && t.Implements(textMarshalerType):

@@ -8,38 +8,39 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // buckets are a balance split by days past due.
 type buckets struct {
-	D0to30  Money `json:"0-30"`
-	D31to60 Money `json:"31-60"`
-	D61to90 Money `json:"61-90"`
-	D90Plus Money `json:"90+"`
+	D0to30  money.Amount `json:"0-30"`
+	D31to60 money.Amount `json:"31-60"`
+	D61to90 money.Amount `json:"61-90"`
+	D90Plus money.Amount `json:"90+"`
 }
 
 // agingRow is what the aging queries return for one group.
 type agingRow struct {
-	ClientID   string `json:"client_id"`
-	ClientName string `json:"client_name"`
-	Currency   string `json:"currency"`
-	D0to30     Money  `json:"d0_30"`
-	D31to60    Money  `json:"d31_60"`
-	D61to90    Money  `json:"d61_90"`
-	D90Plus    Money  `json:"d90_plus"`
-	Total      Money  `json:"total"`
-	Charges    int    `json:"charges"`
+	ClientID   string       `json:"client_id"`
+	ClientName string       `json:"client_name"`
+	Currency   string       `json:"currency"`
+	D0to30     money.Amount `json:"d0_30"`
+	D31to60    money.Amount `json:"d31_60"`
+	D61to90    money.Amount `json:"d61_90"`
+	D90Plus    money.Amount `json:"d90_plus"`
+	Total      money.Amount `json:"total"`
+	Charges    int          `json:"charges"`
 }
 
 // agingLine is one row of the aging report: a client's (or, in the
 // summary, the company's) receivables in one currency.
 type agingLine struct {
-	ClientID   string  `json:"client_id,omitempty"`
-	ClientName string  `json:"client_name,omitempty"`
-	Currency   string  `json:"currency"`
-	Buckets    buckets `json:"buckets"`
-	Total      Money   `json:"total"`
-	Charges    int     `json:"charges"`
+	ClientID   string       `json:"client_id,omitempty"`
+	ClientName string       `json:"client_name,omitempty"`
+	Currency   string       `json:"currency"`
+	Buckets    buckets      `json:"buckets"`
+	Total      money.Amount `json:"total"`
+	Charges    int          `json:"charges"`
 }
 
 func (r agingRow) line() agingLine {

@@ -74,10 +74,10 @@ type chargeRow struct {
 	Currency     string          `json:"currency"`
 	TaxCode      string          `json:"tax_code"`
 	TaxRate      decimal.Decimal `json:"tax_rate"`
-	Subtotal     Money           `json:"subtotal"`
-	Tax          Money           `json:"tax"`
-	Total        Money           `json:"total"`
-	Paid         Money           `json:"paid"`
+	Subtotal     money.Amount    `json:"subtotal"`
+	Tax          money.Amount    `json:"tax"`
+	Total        money.Amount    `json:"total"`
+	Paid         money.Amount    `json:"paid"`
 	Status       string          `json:"status,omitempty"`
 	Version      int64           `json:"version,omitempty"`
 	IssuedAt     *Timestamp      `json:"issued_at,omitempty"`
@@ -86,11 +86,11 @@ type chargeRow struct {
 // chargeView is a charge as the API shows it, with what is still owed.
 type chargeView struct {
 	chargeRow
-	Balance Money `json:"balance"`
+	Balance money.Amount `json:"balance"`
 }
 
 func (r chargeRow) view() chargeView {
-	return chargeView{chargeRow: r, Balance: Money{r.Total.Sub(r.Paid.Decimal)}}
+	return chargeView{chargeRow: r, Balance: money.AmountOf(r.Total.Sub(r.Paid.Decimal))}
 }
 
 // chargeFor computes the charge of contract k for period p in run: one
@@ -111,7 +111,7 @@ func chargeFor(k billableContract, rate money.TaxRate, p period, run string) (ch
 		ID: uuid.NewString(), ContractID: k.ID, ClientID: k.ClientID, BillingRunID: run,
 		Period: p.String(), DueDate: p.dueDate(k.BillingDay), Currency: cur.Code,
 		TaxCode: rate.Code, TaxRate: rate.Rate,
-		Subtotal: Money{res.Net}, Tax: Money{res.Tax}, Total: Money{res.Total}, Paid: Money{decimal.Zero},
+		Subtotal: money.AmountOf(res.Net), Tax: money.AmountOf(res.Tax), Total: money.AmountOf(res.Total), Paid: money.AmountOf(decimal.Zero),
 	}, nil
 }
 
@@ -133,12 +133,12 @@ type billingRunInput struct {
 // insertedCharge is what the insert of a run's charges returns of each
 // charge it wrote.
 type insertedCharge struct {
-	ID         string    `json:"id"`
-	ContractID string    `json:"contract_id"`
-	ClientID   string    `json:"client_id"`
-	Total      Money     `json:"total"`
-	Currency   string    `json:"currency"`
-	IssuedAt   time.Time `json:"issued_at"`
+	ID         string       `json:"id"`
+	ContractID string       `json:"contract_id"`
+	ClientID   string       `json:"client_id"`
+	Total      money.Amount `json:"total"`
+	Currency   string       `json:"currency"`
+	IssuedAt   time.Time    `json:"issued_at"`
 }
 
 // createBillingRun handles POST /billing-runs: one charge per contract

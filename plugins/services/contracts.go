@@ -14,30 +14,30 @@ import (
 // contractRow is a row of contracts. Status is left out of inserts: a
 // contract starts as a draft, its state machine's initial state.
 type contractRow struct {
-	ID          string     `json:"id"`
-	ClientID    string     `json:"client_id"`
-	Description string     `json:"description"`
-	MonthlyFee  Money      `json:"monthly_fee"`
-	Currency    string     `json:"currency"`
-	TaxCode     string     `json:"tax_code"`
-	StartDate   string     `json:"start_date"`
-	BillingDay  int        `json:"billing_day"`
-	Status      string     `json:"status,omitempty"`
-	Version     int64      `json:"version,omitempty"`
-	CreatedAt   *Timestamp `json:"created_at,omitempty"`
-	UpdatedAt   *Timestamp `json:"updated_at,omitempty"`
+	ID          string       `json:"id"`
+	ClientID    string       `json:"client_id"`
+	Description string       `json:"description"`
+	MonthlyFee  money.Amount `json:"monthly_fee"`
+	Currency    string       `json:"currency"`
+	TaxCode     string       `json:"tax_code"`
+	StartDate   string       `json:"start_date"`
+	BillingDay  int          `json:"billing_day"`
+	Status      string       `json:"status,omitempty"`
+	Version     int64        `json:"version,omitempty"`
+	CreatedAt   *Timestamp   `json:"created_at,omitempty"`
+	UpdatedAt   *Timestamp   `json:"updated_at,omitempty"`
 }
 
 // contractInput is POST /contracts. Currency defaults to the company's
 // and tax_rate to the configured default rate.
 type contractInput struct {
-	ClientID    string `json:"client_id"`
-	Description string `json:"description"`
-	MonthlyFee  string `json:"monthly_fee"`
-	Currency    string `json:"currency,omitempty"`
-	TaxRate     string `json:"tax_rate,omitempty"`
-	StartDate   string `json:"start_date"`
-	BillingDay  int    `json:"billing_day"`
+	ClientID    string       `json:"client_id"`
+	Description string       `json:"description"`
+	MonthlyFee  money.Amount `json:"monthly_fee"`
+	Currency    string       `json:"currency,omitempty"`
+	TaxRate     string       `json:"tax_rate,omitempty"`
+	StartDate   string       `json:"start_date"`
+	BillingDay  int          `json:"billing_day"`
 }
 
 // createContract handles POST /contracts: a draft contract of a client.
@@ -57,11 +57,10 @@ func createContract(c *sdk.Context) error {
 	if row.Description, err = text("description", in.Description, 200); err != nil {
 		return err
 	}
-	fee, err := parseAmount("monthly_fee", in.MonthlyFee)
-	if err != nil {
+	if err := money.PositiveAmountLimits.Check("monthly_fee", in.MonthlyFee.Decimal); err != nil {
 		return err
 	}
-	row.MonthlyFee = Money{fee}
+	row.MonthlyFee = in.MonthlyFee
 	row.Currency = e.currency.Code
 	if in.Currency != "" {
 		cur, err := money.CurrencyOf(in.Currency)

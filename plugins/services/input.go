@@ -4,12 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
 )
@@ -30,33 +28,6 @@ func notFound(what, id string) *sdk.Error {
 func isCode(err error, code string) bool {
 	var e *sdk.Error
 	return errors.As(err, &e) && e.Code == code
-}
-
-// amountRE is a plain decimal: no sign, no exponent.
-var amountRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
-
-// parseAmount parses a positive money amount with at most two decimals
-// and at most 13 integer digits (numeric(18,2) holds 16).
-func parseAmount(field, s string) (decimal.Decimal, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return decimal.Zero, invalidField(field, "is required (a decimal string such as \"1500.00\")")
-	}
-	if len(s) > 40 || !amountRE.MatchString(s) {
-		return decimal.Zero, invalidField(field, "must be a positive decimal string such as \"1500.00\", got %q", s)
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(strings.TrimLeft(whole, "0")) > 13 {
-		return decimal.Zero, invalidField(field, "must have at most 13 integer digits")
-	}
-	if len(strings.TrimRight(frac, "0")) > 2 {
-		return decimal.Zero, invalidField(field, "must have at most 2 decimals")
-	}
-	d, err := decimal.NewFromString(s)
-	if err != nil || !d.IsPositive() {
-		return decimal.Zero, invalidField(field, "must be greater than zero")
-	}
-	return d, nil
 }
 
 // text validates a required free-text field of at most max characters.
@@ -155,16 +126,6 @@ func bindOptional(c *sdk.Context, v any) error {
 	}
 	return c.Bind(v)
 }
-
-// Money is an amount rendered with its currency's two decimals ("1160.00").
-type Money struct{ decimal.Decimal }
-
-// MarshalJSON implements json.Marshaler.
-func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.StringFixed(2) + `"`), nil }
-
-// UnmarshalJSON implements json.Unmarshaler; it reads the decimal strings
-// the host returns.
-func (m *Money) UnmarshalJSON(b []byte) error { return m.Decimal.UnmarshalJSON(b) }
 
 // Timestamp renders a time in UTC, RFC 3339.
 type Timestamp struct{ time.Time }

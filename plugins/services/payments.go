@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // paymentMethods are the ways a client pays.
@@ -20,23 +21,23 @@ const clockSkew = 5 * time.Minute
 
 // paymentRow is a row of payments.
 type paymentRow struct {
-	ID         string     `json:"id"`
-	ChargeID   string     `json:"charge_id"`
-	Amount     Money      `json:"amount"`
-	Currency   string     `json:"currency"`
-	Method     string     `json:"method"`
-	Reference  *string    `json:"reference"`
-	PaidAt     Timestamp  `json:"paid_at"`
-	RecordedBy *string    `json:"recorded_by"`
-	CreatedAt  *Timestamp `json:"created_at,omitempty"`
+	ID         string       `json:"id"`
+	ChargeID   string       `json:"charge_id"`
+	Amount     money.Amount `json:"amount"`
+	Currency   string       `json:"currency"`
+	Method     string       `json:"method"`
+	Reference  *string      `json:"reference"`
+	PaidAt     Timestamp    `json:"paid_at"`
+	RecordedBy *string      `json:"recorded_by"`
+	CreatedAt  *Timestamp   `json:"created_at,omitempty"`
 }
 
 // paymentInput is POST /charges/{id}/payments; paid_at defaults to now.
 type paymentInput struct {
-	Amount    string `json:"amount"`
-	Method    string `json:"method"`
-	Reference string `json:"reference,omitempty"`
-	PaidAt    string `json:"paid_at,omitempty"`
+	Amount    money.Amount `json:"amount"`
+	Method    string       `json:"method"`
+	Reference string       `json:"reference,omitempty"`
+	PaidAt    string       `json:"paid_at,omitempty"`
 }
 
 // paymentView is the answer to a payment: the payment and its charge.
@@ -48,18 +49,19 @@ type paymentView struct {
 // parse validates the payment of charge into a row.
 func (in paymentInput) parse(charge string, user *string, now time.Time) (paymentRow, error) {
 	row := paymentRow{ID: uuid.NewString(), ChargeID: charge, RecordedBy: user, PaidAt: Timestamp{now}}
-	amount, err := parseAmount("amount", in.Amount)
-	if err != nil {
+	if err := money.PositiveAmountLimits.Check("amount", in.Amount.Decimal); err != nil {
 		return row, err
 	}
-	row.Amount = Money{amount}
+	row.Amount = in.Amount
 	if !slices.Contains(paymentMethods, in.Method) {
 		return row, invalidField("method", "must be one of %s, got %q", strings.Join(paymentMethods, ", "), in.Method)
 	}
 	row.Method = in.Method
-	if row.Reference, err = optionalText("reference", in.Reference, 100); err != nil {
+	ref, err := optionalText("reference", in.Reference, 100)
+	if err != nil {
 		return row, err
 	}
+	row.Reference = ref
 	if in.PaidAt != "" {
 		at, err := time.Parse(time.RFC3339Nano, in.PaidAt)
 		switch {

@@ -29,6 +29,10 @@ var (
 	ErrInvalidAmount = errors.New("invalid amount")
 	// ErrInvalidWeights means allocation weights are negative or all zero.
 	ErrInvalidWeights = errors.New("invalid weights")
+	// ErrInvalidNumber means a decimal read from a request is malformed or
+	// outside the platform's limits for its field (Limits); sdk handlers
+	// answer it as a 422 invalid_field.
+	ErrInvalidNumber = errors.New("invalid number")
 	// ErrInsufficientTender means the amount tendered is less than the total.
 	ErrInsufficientTender = errors.New("insufficient tender")
 )
