@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 )
@@ -189,12 +190,39 @@ func (s *Service) handleReplay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.bus.replay(r.Context(), sub, id); err != nil {
+	company, err := s.bus.replay(r.Context(), sub, id)
+	if err != nil {
 		return err
 	}
-	httpx.Logger(r.Context()).Info("dead letter replayed", "subscription", sub.name, "event_id", id)
-	httpx.WriteJSON(w, http.StatusAccepted, map[string]string{"id": id.String(), "subscription": sub.name, "status": "replayed"})
+	httpx.Logger(r.Context()).Info("dead letter replayed", "subscription", sub.name, "event_id", id, "company_id", company)
+	s.recordReplay(r, company, sub.name, id)
+	httpx.WriteJSON(w, http.StatusAccepted, ReplayResult{ID: id, Subscription: sub.name, CompanyID: company, Status: "replayed"})
 	return nil
+}
+
+// ReplayResult answers a dead letter's replay.
+type ReplayResult struct {
+	ID           uuid.UUID `json:"id"`
+	Subscription string    `json:"subscription"`
+	// CompanyID is the company whose event was replayed; the replay is in
+	// its audit log.
+	CompanyID uuid.UUID `json:"company_id"`
+	Status    string    `json:"status"`
+}
+
+// recordReplay appends a replay to its company's audit log, with the
+// platform admin who asked and the request's origin. The replay stands
+// whether or not its record could be written: a failure is logged.
+func (s *Service) recordReplay(r *http.Request, company uuid.UUID, subscription string, id uuid.UUID) {
+	if company == uuid.Nil {
+		httpx.Logger(r.Context()).Error("audit log write skipped: the replayed event names no company", "event_id", id)
+		return
+	}
+	e := audit.Entry{CompanyID: company, Action: "event.dead_letter_replayed", Target: "event:" + id.String(),
+		Details: map[string]any{"subscription": subscription}}
+	if err := audit.Record(r.Context(), s.pool, e); err != nil {
+		httpx.Logger(r.Context()).Error("audit log write failed", "action", e.Action, "error", err)
+	}
 }
 
 func (s *Service) handleDiscard(w http.ResponseWriter, r *http.Request) error {

@@ -14,7 +14,7 @@ var Docs = []apidoc.Op{
 	{Method: http.MethodGet, Pattern: "/subscriptions/{name}/dead-letters", Query: []string{"limit", "cursor"},
 		Response: httpx.Page[DeadLetter]{}, Summary: "A subscription's parked events, oldest first (platform admin)"},
 	{Method: http.MethodPost, Pattern: "/subscriptions/{name}/dead-letters/{id}/replay", Status: http.StatusAccepted,
-		Response: map[string]string{}, Summary: "Deliver a parked event again, as a first attempt (platform admin)"},
+		Response: ReplayResult{}, Summary: "Deliver a parked event again, as a first attempt, and record it in the company's audit log (platform admin)"},
 	{Method: http.MethodDelete, Pattern: "/subscriptions/{name}/dead-letters/{id}", Status: http.StatusNoContent,
 		Summary: "Discard a parked event (platform admin)"},
 }

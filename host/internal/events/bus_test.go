@@ -378,7 +378,20 @@ func testPoison(t *testing.T, bus string) {
 	require.Empty(t, subs.Data[0].Error)
 
 	fixed.Store(true)
-	require.Equal(t, 202, call(t, "POST", base+"/"+replayed.ID.String()+"/replay", nil))
+	var replay events.ReplayResult
+	require.Equal(t, 202, call(t, "POST", base+"/"+replayed.ID.String()+"/replay", &replay))
+	require.Equal(t, events.ReplayResult{ID: replayed.ID, Subscription: sub.FullName(), CompanyID: h.company, Status: "replayed"}, replay,
+		"the replay names the event's company")
+	// The replay is in that company's audit log, by the admin who asked.
+	var (
+		action, target, actorType, label, subscription string
+		actor                                          uuid.UUID
+	)
+	require.NoError(t, h.pool.QueryRow(t.Context(), `SELECT action, target, actor_type, actor_id, actor_label, details->>'subscription'
+		FROM audit_log WHERE company_id = $1 AND target = $2`, h.company, "event:"+replayed.ID.String()).
+		Scan(&action, &target, &actorType, &actor, &label, &subscription))
+	require.Equal(t, []string{"event.dead_letter_replayed", "user", "ops@nexus.test", sub.FullName()}, []string{action, actorType, label, subscription})
+	require.Equal(t, adminID, actor)
 	require.Equal(t, 204, call(t, "DELETE", base+"/"+discarded.ID.String(), nil))
 	waitFor(t, 10*time.Second, "the replayed event", func() bool { return h.applied(replayed.ID) == 1 })
 	time.Sleep(300 * time.Millisecond)

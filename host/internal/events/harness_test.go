@@ -26,6 +26,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
@@ -245,7 +246,10 @@ func adminServer(t testing.TB, svc *events.Service, admin, anonymous bool) *http
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !anonymous {
-				r = r.WithContext(auth.WithPrincipal(r.Context(), auth.Principal{UserID: uuid.New(), PlatformAdmin: admin, Role: auth.RoleOwner}))
+				// As auth's middleware does: the principal, and the actor
+				// of the audit entries the request records.
+				p := auth.Principal{UserID: adminID, Email: "ops@nexus.test", PlatformAdmin: admin, Role: auth.RoleOwner}
+				r = r.WithContext(audit.WithActor(auth.WithPrincipal(r.Context(), p), p.AuditActor()))
 			}
 			next.ServeHTTP(w, r)
 		})
@@ -255,6 +259,9 @@ func adminServer(t testing.TB, svc *events.Service, admin, anonymous bool) *http
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// adminID is the user id of adminServer's caller.
+var adminID = uuid.MustParse("0b5e3f1a-6d0e-4d7e-9a55-2f1f7c9e8a11")
 
 // call sends a request and decodes the JSON answer into out (when not
 // nil), returning the status.

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -234,26 +235,23 @@ func (b *inProcessBus) deadLetters(ctx context.Context, sub *subscription, after
 	return out, nil
 }
 
-func (b *inProcessBus) replay(ctx context.Context, sub *subscription, id uuid.UUID) error {
-	var n int
+func (b *inProcessBus) replay(ctx context.Context, sub *subscription, id uuid.UUID) (uuid.UUID, error) {
+	var company uuid.UUID
 	err := pgx.BeginFunc(ctx, b.s.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, replayDeadLetterSQL, sub.name, id).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, replayDeadLetterSQL, sub.name, id).Scan(&company); err != nil {
 			return err
-		}
-		if n == 0 {
-			return nil
 		}
 		_, err := tx.Exec(ctx, notifySQL, deliveriesChannel, sub.name)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("replay %s of %s: %w", id, sub.name, err)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, errDeadLetterNotFound(sub.name, id.String())
 	}
-	if n == 0 {
-		return errDeadLetterNotFound(sub.name, id.String())
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("replay %s of %s: %w", id, sub.name, err)
 	}
 	b.wake([]string{sub.name})
-	return nil
+	return company, nil
 }
 
 func (b *inProcessBus) discard(ctx context.Context, sub *subscription, id uuid.UUID) error {

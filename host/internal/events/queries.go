@@ -217,7 +217,7 @@ LIMIT $4`
 
 	// replayDeadLetterSQL moves dead letter $2 of subscription $1 back to a
 	// fresh delivery, restoring the outbox row if it was pruned, and
-	// returns how many it moved (0 or 1).
+	// returns its company (no row when there was no such dead letter).
 	replayDeadLetterSQL = `
 WITH dl AS (
     DELETE FROM public.event_dead_letters
@@ -232,7 +232,7 @@ WITH dl AS (
     SELECT company_id, event_id, subscription, 0 FROM dl
     ON CONFLICT DO NOTHING
 )
-SELECT count(*) FROM dl`
+SELECT company_id FROM dl`
 
 	// discardDeadLetterSQL deletes dead letter $2 of subscription $1.
 	discardDeadLetterSQL = `DELETE FROM public.event_dead_letters WHERE subscription = $1 AND event_id = $2`

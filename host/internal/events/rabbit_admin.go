@@ -149,14 +149,17 @@ func (b *rabbitBus) deadLetters(ctx context.Context, sub *subscription, after de
 
 // settle finds parked message id of sub and, when replay is set,
 // publishes it back to the subscription's queue as a first attempt; then
-// it acknowledges (removes) it.
-func (b *rabbitBus) settle(ctx context.Context, sub *subscription, id uuid.UUID, replay bool) error {
+// it acknowledges (removes) it. It returns the message's company (uuid.Nil
+// when its company_id header is unreadable).
+func (b *rabbitBus) settle(ctx context.Context, sub *subscription, id uuid.UUID, replay bool) (uuid.UUID, error) {
 	found := false
+	var company uuid.UUID
 	err := b.browse(ctx, sub, func(_ *amqp.Channel, d amqp.Delivery) (bool, error) {
 		if d.MessageId != id.String() {
 			return true, nil
 		}
 		found = true
+		company, _ = uuid.Parse(headerString(d.Headers, hdrCompanyID))
 		if replay {
 			msg := republish(d)
 			for _, h := range []string{hdrError, hdrParkedAt, hdrSubscription} {
@@ -173,18 +176,19 @@ func (b *rabbitBus) settle(ctx context.Context, sub *subscription, id uuid.UUID,
 		return false, nil
 	})
 	if err != nil {
-		return fmt.Errorf("settle %s of %s: %w", id, sub.name, err)
+		return uuid.Nil, fmt.Errorf("settle %s of %s: %w", id, sub.name, err)
 	}
 	if !found {
-		return errDeadLetterNotFound(sub.name, id.String())
+		return uuid.Nil, errDeadLetterNotFound(sub.name, id.String())
 	}
-	return nil
+	return company, nil
 }
 
-func (b *rabbitBus) replay(ctx context.Context, sub *subscription, id uuid.UUID) error {
+func (b *rabbitBus) replay(ctx context.Context, sub *subscription, id uuid.UUID) (uuid.UUID, error) {
 	return b.settle(ctx, sub, id, true)
 }
 
 func (b *rabbitBus) discard(ctx context.Context, sub *subscription, id uuid.UUID) error {
-	return b.settle(ctx, sub, id, false)
+	_, err := b.settle(ctx, sub, id, false)
+	return err
 }

@@ -58,7 +58,9 @@ type bus interface {
 	health() Health
 	stats(ctx context.Context, sub *subscription) (Stats, error)
 	deadLetters(ctx context.Context, sub *subscription, after deadLetterKey, limit int) ([]DeadLetter, error)
-	replay(ctx context.Context, sub *subscription, id uuid.UUID) error
+	// replay delivers dead letter id of sub again and returns its
+	// company, so the replay is recorded in that company's audit log.
+	replay(ctx context.Context, sub *subscription, id uuid.UUID) (uuid.UUID, error)
 	discard(ctx context.Context, sub *subscription, id uuid.UUID) error
 }
 
