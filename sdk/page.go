@@ -97,3 +97,20 @@ func InvalidCursor() *Error {
 	return BadRequest("invalid_cursor", "cursor is not valid; pass next_cursor from the previous page unchanged").
 		WithDetails(map[string]any{"field": "cursor"})
 }
+
+// KeysetPage cuts rows, read with a limit of limit+1 in the list's order
+// (a unique key, so no two rows tie), to the page it answers: the first
+// limit rows and, when there was one more, the cursor of the next page —
+// EncodeCursor of key applied to the page's last row — or "" on the last
+// page. The list reads the cursor back with DecodeCursor into the type key
+// returns, and continues after that key.
+func KeysetPage[T, K any](rows []T, limit int, key func(last T) K) ([]T, string) {
+	if limit < 0 || len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	if limit == 0 {
+		return rows, ""
+	}
+	return rows, EncodeCursor(key(rows[limit-1]))
+}

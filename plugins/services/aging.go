@@ -51,11 +51,10 @@ func (r agingRow) line() agingLine {
 // agingReport is GET /reports/aging: the company's receivables per
 // currency (summary) and a page of them per client (data).
 type agingReport struct {
-	AsOf       string      `json:"as_of"`
-	Timezone   string      `json:"timezone"`
-	Summary    []agingLine `json:"summary"`
-	Data       []agingLine `json:"data"`
-	NextCursor *string     `json:"next_cursor"`
+	AsOf     string      `json:"as_of"`
+	Timezone string      `json:"timezone"`
+	Summary  []agingLine `json:"summary"`
+	sdk.Page[agingLine]
 }
 
 // agingCursor is the keyset position of the last client row of a page.
@@ -104,18 +103,16 @@ func agingReportHandler(c *sdk.Context) error {
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("aging: %w", err)
 	}
-	rep := agingReport{AsOf: asOf, Timezone: tz, Summary: make([]agingLine, len(summary)), Data: make([]agingLine, 0, len(rows))}
+	rows, next := sdk.KeysetPage(rows, limit, func(r agingRow) agingCursor {
+		return agingCursor{Name: r.ClientName, ClientID: r.ClientID, Currency: r.Currency}
+	})
+	lines := make([]agingLine, len(rows))
+	for i, r := range rows {
+		lines[i] = r.line()
+	}
+	rep := agingReport{AsOf: asOf, Timezone: tz, Summary: make([]agingLine, len(summary)), Page: sdk.NewPage(lines, next)}
 	for i, r := range summary {
 		rep.Summary[i] = r.line()
-	}
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		next := sdk.EncodeCursor(agingCursor{Name: last.ClientName, ClientID: last.ClientID, Currency: last.Currency})
-		rep.NextCursor = &next
-	}
-	for _, r := range rows {
-		rep.Data = append(rep.Data, r.line())
 	}
 	return c.JSON(http.StatusOK, rep)
 }
