@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/nexuspos/nexus/internal/dbfault"
+	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/kind"
 )
 
@@ -91,13 +92,18 @@ func Internal(err error) *Error {
 // vertical or the database unavailable).
 const RetryAfter = 1
 
-// AsError returns err as an *Error. A database that cannot be reached
+// AsError returns err as an *Error. A *money.Error or *taxid.Error of the
+// SDK is the 422 every vertical answers for it (sdk.ValidationError: the
+// one mapping, naming the field). A database that cannot be reached
 // (dbfault.Unavailable), even under an Internal error, is a 503
 // database_unavailable with Retry-After; anything else unknown is Internal.
 func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) && e.Kind != kind.Internal {
 		return e
+	}
+	if v, ok := sdk.ValidationError(err); ok {
+		return &Error{Kind: v.Kind, Code: v.Code, Message: v.Message, Details: v.Details, Err: err}
 	}
 	if dbfault.Unavailable(err) {
 		return &Error{Kind: kind.Unavailable, Code: "database_unavailable",

@@ -84,7 +84,7 @@ func normalizeNewCompany(nc NewCompany) (NewCompany, []string, error) {
 
 	taxID, warnings, err := taxid.Validate(nc.Country, nc.TaxID)
 	if err != nil {
-		return NewCompany{}, nil, errInvalidTaxID(err)
+		return NewCompany{}, nil, fmt.Errorf("company: %w", err)
 	}
 	nc.TaxID = taxID
 	if warnings == nil {

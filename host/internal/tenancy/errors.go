@@ -9,7 +9,6 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/sdk/kind"
-	"github.com/nexuspos/nexus/sdk/taxid"
 )
 
 // SQLSTATE codes the package reacts to.
@@ -52,16 +51,6 @@ func errLastOwner() *httpx.Error {
 // errInvalid is a 422 about one input field.
 func errInvalid(code, field, message string) *httpx.Error {
 	return httpx.Unprocessable(code, message).WithDetails(map[string]any{"field": field})
-}
-
-// errInvalidTaxID turns a taxid rejection into a 422 saying what is wrong.
-func errInvalidTaxID(err error) *httpx.Error {
-	var te *taxid.Error
-	if !errors.As(err, &te) {
-		return errInvalid("invalid_tax_id", "tax_id", "tax id is not valid: "+err.Error())
-	}
-	return httpx.Unprocessable("invalid_tax_id", fmt.Sprintf("invalid %s: %s", te.Scheme, te.Detail)).
-		WithDetails(map[string]any{"field": "tax_id", "reason": te.Err.Error()})
 }
 
 func errInvalidRole(s string) *httpx.Error {
