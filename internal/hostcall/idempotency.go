@@ -17,6 +17,7 @@ import (
 
 	"github.com/nexuspos/nexus/internal/dal"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Idempotency keys make retried writes safe: the first request with a key
@@ -39,18 +40,42 @@ UPDATE public.idempotency_keys SET status = $4, response = $5
 WHERE company_id = $1 AND scope = $2 AND key = $3`
 )
 
+// KeyError is an Idempotency-Key refused: the host and sdktest both answer
+// it with its kind's status, its code and its message, so the refusals are
+// written here once.
+type KeyError struct {
+	Kind    kind.Kind
+	Code    string
+	Message string
+}
+
+// Error implements error.
+func (e *KeyError) Error() string { return e.Message }
+
 var (
-	// ErrKeyReused is ClaimKey's error for a key used with another request.
-	ErrKeyReused = errors.New("this Idempotency-Key was used with a different request")
-	// ErrKeyInUse is ClaimKey's error when the request that claimed the key
-	// is still running after the lock timeout.
-	ErrKeyInUse = errors.New("a request with this Idempotency-Key is still running")
+	// ErrInvalidKey is CheckKey's error for a malformed key (400).
+	ErrInvalidKey = &KeyError{Kind: kind.Invalid, Code: "invalid_idempotency_key",
+		Message: "Idempotency-Key must be 1 to 255 printable ASCII characters"}
+	// ErrKeyReused is Claim's error for a key used with another request
+	// (409).
+	ErrKeyReused = &KeyError{Kind: kind.Conflict, Code: "idempotency_key_reused",
+		Message: "this Idempotency-Key was used with a different request"}
+	// ErrKeyInUse is Claim's error when the request that claimed the key
+	// is still running after the lock timeout (409).
+	ErrKeyInUse = &KeyError{Kind: kind.Conflict, Code: "idempotency_key_in_use",
+		Message: "a request with this Idempotency-Key is still running"}
 )
 
 var idempotencyKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
 
-// ValidKey reports whether key is 1 to 255 printable ASCII characters.
-func ValidKey(key string) bool { return idempotencyKeyPattern.MatchString(key) }
+// CheckKey returns ErrInvalidKey unless key is 1 to 255 printable ASCII
+// characters.
+func CheckKey(key string) error {
+	if !idempotencyKeyPattern.MatchString(key) {
+		return ErrInvalidKey
+	}
+	return nil
+}
 
 // StoredResponse is a response as remembered for an idempotency key.
 type StoredResponse struct {

@@ -325,18 +325,17 @@ func (h *Harness) idempotency(w http.ResponseWriter, r *http.Request, cl *call, 
 		writeEnvelope(w, http.StatusServiceUnavailable, "database_unavailable", "sdktest: Idempotency-Key needs sdktest.WithDatabase()", requestID)
 		return nil, false
 	}
-	if !hostcall.ValidKey(key) {
-		writeEnvelope(w, http.StatusBadRequest, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable ASCII characters", requestID)
+	var ke *hostcall.KeyError
+	if err := hostcall.CheckKey(key); errors.As(err, &ke) {
+		writeEnvelope(w, ke.Kind.Status(), ke.Code, ke.Message, requestID)
 		return nil, false
 	}
 	company, _ := uuid.Parse(cl.principal.CompanyID)
 	req := hostcall.NewIdempotentRequest(company, h.manifest.GetName()+":"+route.GetId(), key, r.Method, r.URL.RequestURI(), body)
 	replay, err := req.Claim(r.Context(), cl.unit)
 	switch {
-	case errors.Is(err, hostcall.ErrKeyReused):
-		writeEnvelope(w, http.StatusConflict, "idempotency_key_reused", err.Error(), requestID)
-	case errors.Is(err, hostcall.ErrKeyInUse):
-		writeEnvelope(w, http.StatusConflict, "idempotency_key_in_use", err.Error(), requestID)
+	case errors.As(err, &ke):
+		writeEnvelope(w, ke.Kind.Status(), ke.Code, ke.Message, requestID)
 	case err != nil:
 		h.t.Errorf("sdktest: %s %s: %v", r.Method, r.URL.Path, err)
 		writeEnvelope(w, http.StatusInternalServerError, "internal", err.Error(), requestID)

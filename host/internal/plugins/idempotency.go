@@ -38,20 +38,26 @@ func (m *Manager) idempotency(ctx context.Context, r *http.Request, cl *hostsvc.
 	if key == "" || r.Method == http.MethodGet || cl.Unit() == nil {
 		return idemState{}, nil
 	}
-	if !hostcall.ValidKey(key) {
-		return idemState{}, httpx.BadRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable ASCII characters")
+	if err := hostcall.CheckKey(key); err != nil {
+		return idemState{}, keyRefused(err)
 	}
 	req := hostcall.NewIdempotentRequest(cl.Principal().CompanyID, cl.Vertical()+":"+route.GetId(), key, r.Method, r.URL.RequestURI(), body)
 	replay, err := req.Claim(ctx, cl.Unit())
-	switch {
-	case errors.Is(err, hostcall.ErrKeyReused):
-		return idemState{}, httpx.Conflict("idempotency_key_reused", err.Error())
-	case errors.Is(err, hostcall.ErrKeyInUse):
-		return idemState{}, httpx.Conflict("idempotency_key_in_use", err.Error())
-	case err != nil:
-		return idemState{}, err
+	if err != nil {
+		return idemState{}, keyRefused(err)
 	}
 	return idemState{req: &req, replay: replay}, nil
+}
+
+// keyRefused is err as the client sees it: a refused key
+// (*hostcall.KeyError) with its kind, code and message, anything else as
+// it is.
+func keyRefused(err error) error {
+	var ke *hostcall.KeyError
+	if errors.As(err, &ke) {
+		return httpx.NewError(ke.Kind, ke.Code, ke.Message)
+	}
+	return err
 }
 
 // queueResponse queues in b, for the request's unit of work, the storing of
