@@ -391,7 +391,7 @@ func cashSessionsReport(c *sdk.Context) error {
 // consignmentAgingReport handles GET /reports/consignment-aging (?limit=,
 // ?cursor=): what is at consignees, for how long, valued at cost and at
 // price, oldest first; the totals per age bucket and overall cover every
-// page.
+// page (agingReport).
 func consignmentAgingReport(c *sdk.Context) error {
 	e, err := newEnv(c)
 	if err != nil {
@@ -405,44 +405,13 @@ func consignmentAgingReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	var after struct {
-		SentAt        *time.Time `json:"t"`
-		ConsignmentID *string    `json:"c"`
-		LineNo        int        `json:"l"`
-	}
-	if cur := c.Cursor(); cur != "" {
-		if err := sdk.DecodeCursor(cur, &after); err != nil {
-			return err
-		}
-		if after.SentAt == nil || after.ConsignmentID == nil {
-			return sdk.InvalidCursor()
-		}
-		if _, err := uuid.Parse(*after.ConsignmentID); err != nil {
-			return sdk.InvalidCursor()
-		}
+	after, err := decodeAgingCursor(c.Cursor())
+	if err != nil {
+		return err
 	}
 	var (
-		rows []struct {
-			ConsignmentID string          `json:"consignment_id"`
-			CustomerID    string          `json:"customer_id"`
-			CustomerName  string          `json:"customer_name"`
-			LocationID    string          `json:"location_id"`
-			Status        string          `json:"status"`
-			SentAt        Timestamp       `json:"sent_at"`
-			DaysOut       int64           `json:"days_out"`
-			Bucket        string          `json:"bucket"`
-			LineNo        int             `json:"line_no"`
-			VariantID     string          `json:"variant_id"`
-			SKU           string          `json:"sku"`
-			Outstanding   decimal.Decimal `json:"outstanding"`
-			UnitCost      decimal.Decimal `json:"unit_cost"`
-			UnitPrice     decimal.Decimal `json:"unit_price"`
-		}
-		buckets []struct {
-			Bucket       string          `json:"bucket"`
-			ValueAtCost  decimal.Decimal `json:"value_at_cost"`
-			ValueAtPrice decimal.Decimal `json:"value_at_price"`
-		}
+		rows    []agingRow
+		buckets []agingBucketRow
 	)
 	b := c.DB().Batch()
 	b.Query(qReportConsignmentAging, &rows, tz, after.SentAt, after.ConsignmentID, after.LineNo, limit+1)
@@ -450,29 +419,5 @@ func consignmentAgingReport(c *sdk.Context) error {
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("consignment aging: %w", err)
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		next = sdk.EncodeCursor(map[string]any{"t": last.SentAt, "c": last.ConsignmentID, "l": last.LineNo})
-	}
-	items := make([]map[string]any, len(rows))
-	for i, r := range rows {
-		items[i] = map[string]any{"consignment_id": r.ConsignmentID, "customer_id": r.CustomerID, "customer_name": r.CustomerName,
-			"location_id": r.LocationID, "status": r.Status, "sent_at": r.SentAt, "days_out": r.DaysOut, "bucket": r.Bucket,
-			"line_no": r.LineNo, "variant_id": r.VariantID, "sku": r.SKU, "outstanding": fmtQty(r.Outstanding),
-			"value_at_cost": fmtMoney(e.round(r.Outstanding.Mul(r.UnitCost))), "value_at_price": fmtMoney(e.round(r.Outstanding.Mul(r.UnitPrice)))}
-	}
-	bv := make([]map[string]string, len(buckets))
-	totalCost, totalPrice := decimal.Zero, decimal.Zero
-	for i, bk := range buckets {
-		bv[i] = map[string]string{"bucket": bk.Bucket, "value_at_cost": fmtMoney(bk.ValueAtCost), "value_at_price": fmtMoney(bk.ValueAtPrice)}
-		totalCost, totalPrice = totalCost.Add(bk.ValueAtCost), totalPrice.Add(bk.ValueAtPrice)
-	}
-	page := sdk.NewPage(items, next)
-	return c.JSON(http.StatusOK, map[string]any{"timezone": tz, "data": page.Data, "next_cursor": page.NextCursor, "buckets": bv,
-		"value_at_cost": fmtMoney(totalCost), "value_at_price": fmtMoney(totalPrice)})
+	return c.JSON(http.StatusOK, agingReport(tz, rows, buckets, limit, e.currency))
 }
-
-// round rounds an amount to the company's currency.
-func (e *env) round(d decimal.Decimal) decimal.Decimal { return d.Round(e.currency.MinorUnits) }
