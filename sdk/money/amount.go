@@ -2,6 +2,8 @@ package money
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -51,6 +53,17 @@ var plainDecimal = regexp.MustCompile(DecimalPattern)
 
 // String returns a with Decimals decimals, rounded half away from zero.
 func (a Amount) String() string { return a.StringFixed(Decimals) }
+
+// Format implements fmt.Formatter, so %v and %s print String (decimal's own
+// Format, which Amount would otherwise inherit, prints no fixed scale);
+// other verbs format the decimal.
+func (a Amount) Format(f fmt.State, verb rune) {
+	if verb == 'v' || verb == 's' {
+		_, _ = io.WriteString(f, a.String())
+		return
+	}
+	a.Decimal.Format(f, verb)
+}
 
 // MarshalJSON implements json.Marshaler: a string with Decimals decimals.
 func (a Amount) MarshalJSON() ([]byte, error) {

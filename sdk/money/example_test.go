@@ -1,6 +1,7 @@
 package money_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -97,4 +98,112 @@ func ExampleError() {
 	// Output:
 	// 0 quantity true
 	// line 0: quantity: invalid quantity: must be greater than zero
+}
+
+// An Amount renders the currency's decimals; read from JSON, it takes
+// only plain decimal strings.
+func ExampleAmount() {
+	type charge struct {
+		Total money.Amount `json:"total"`
+	}
+	b, _ := json.Marshal(charge{Total: money.AmountOf(decimal.NewFromInt(1160))})
+	fmt.Println(string(b))
+
+	var in charge
+	fmt.Println(json.Unmarshal([]byte(`{"total":"99.5"}`), &in), in.Total)
+	fmt.Println(json.Unmarshal([]byte(`{"total":"1e5"}`), &in) != nil)
+	// Output:
+	// {"total":"1160.00"}
+	// <nil> 99.50
+	// true
+}
+
+// Limits check what a request sends under the request's field name; an
+// sdk handler answers the error as a 422 invalid_field.
+func ExampleLimits_Parse() {
+	fee, err := money.PositiveAmountLimits.Parse("monthly_fee", "1500.5")
+	fmt.Println(fee, err)
+	_, err = money.PositiveAmountLimits.Parse("monthly_fee", "0")
+	fmt.Println(err)
+	_, err = money.QuantityLimits.Parse("lines[2].quantity", "1.1234567")
+	fmt.Println(err)
+	// Output:
+	// 1500.5 <nil>
+	// monthly_fee: invalid number: must not be zero
+	// lines[2].quantity: invalid number: must have at most 6 decimals
+}
+
+func ExampleLimits_Check() {
+	err := money.AmountLimits.Check("discount", decimal.RequireFromString("-5"))
+	fmt.Println(errors.Is(err, money.ErrInvalidNumber), err)
+	// Output: true discount: invalid number: must not be negative
+}
+
+func ExampleAllocate() {
+	parts, err := money.Allocate(decimal.NewFromInt(100), []decimal.Decimal{decimal.NewFromInt(1), decimal.NewFromInt(2)}, money.MXN)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(parts[0].StringFixed(2), parts[1].StringFixed(2))
+	// Output: 33.33 66.67
+}
+
+func ExampleChange() {
+	change, err := money.Change(decimal.RequireFromString("87.40"), decimal.NewFromInt(100), money.MXN)
+	fmt.Println(change.StringFixed(2), err)
+	_, err = money.Change(decimal.NewFromInt(100), decimal.NewFromInt(50), money.MXN)
+	fmt.Println(errors.Is(err, money.ErrInsufficientTender))
+	// Output:
+	// 12.60 <nil>
+	// true
+}
+
+func ExampleCurrencyOf() {
+	c, err := money.CurrencyOf(" ars ")
+	fmt.Println(c.Code, c.MinorUnits, err)
+	_, err = money.CurrencyOf("XYZ")
+	fmt.Println(errors.Is(err, money.ErrUnknownCurrency))
+	// Output:
+	// ARS 2 <nil>
+	// true
+}
+
+// Rounding is half away from zero to the currency's minor unit.
+func ExampleRound() {
+	fmt.Println(money.Round(decimal.RequireFromString("2.345"), money.MXN), money.Round(decimal.RequireFromString("-2.345"), money.MXN))
+	// Output: 2.35 -2.35
+}
+
+func ExampleLookupRate() {
+	r, err := money.LookupRate("AR", "iva21")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Code, r.Rate)
+	// Output: iva21 0.21
+}
+
+func ExampleRatesFor() {
+	rates, err := money.RatesFor("MX")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rates["iva16"].Rate, rates["iva0"].Rate)
+	// Output: 0.16 0
+}
+
+func ExamplePercentOff() {
+	iva0, err := money.LookupRate("MX", "iva0")
+	if err != nil {
+		panic(err)
+	}
+	res, err := money.Calculate(money.Document{Currency: money.MXN, Lines: []money.Line{
+		{Quantity: decimal.NewFromInt(1), UnitPrice: decimal.NewFromInt(80), Tax: iva0, Discount: money.PercentOff(decimal.NewFromInt(25))},
+		{Quantity: decimal.NewFromInt(1), UnitPrice: decimal.NewFromInt(20), Tax: iva0, Discount: money.AmountOff(decimal.NewFromInt(5))},
+	}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Total.StringFixed(2))
+	// Output: 75.00
 }
