@@ -161,9 +161,16 @@ func TestJobs(t *testing.T) {
 		require.Len(t, ns, 1, "one note per company that enabled the vertical")
 		require.True(t, strings.HasPrefix(ns[0].(map[string]any)["body"].(string), "tick "))
 	}
-	for _, name := range []string{"host.prune_idempotency_keys", "host.prune_refresh_tokens", "probe.global_tick"} {
+	for _, name := range []string{"host.prune_idempotency_keys", "host.prune_refresh_tokens", "host.refresh_reporting_views", "probe.global_tick"} {
 		require.Equal(t, name, job(name)["name"])
 	}
+	// The reporting views' refresh is a host job like the others.
+	h.Expect(http.StatusAccepted, "POST", "/api/v1/admin/jobs/host.refresh_reporting_views/run", admin, nil)
+	hosttest.Eventually(t, 10*time.Second, "the views' refresh ran", func() bool { return job("host.refresh_reporting_views")["runs"] == float64(1) })
+	mv := job("host.refresh_reporting_views")
+	require.Nil(t, mv["last_error"])
+	require.Equal(t, "@every 5m0s", mv["schedule"])
+	require.NotEmpty(t, mv["next_run_at"])
 
 	// A second replica on the same database: each activation runs once.
 	h2 := hosttest.StartOn(t, h.DatabaseURL, dir, "NEXUS_JOBS_POLL_INTERVAL=100ms")

@@ -15,10 +15,10 @@ import (
 )
 
 // openReporting builds the universal transactions views from the running
-// verticals' sources, starts the scheduled and event-driven refreshes,
-// subscribes the revenue rollup to the event topics the verticals declare
-// as revenue events and queues a refresh for each event of a topic they
-// declare as flagging a large transaction. The invoices service keeps the rollup of issued
+// verticals' sources, starts the event-driven refreshes (the scheduled one
+// is a host job, hostJobs), subscribes the revenue rollup to the event
+// topics the verticals declare as revenue events and queues a refresh for
+// each event of a topic they declare as flagging a large transaction. The invoices service keeps the rollup of issued
 // invoices itself (InvoicesType).
 func (p *platform) openReporting(ctx context.Context) error {
 	var (

@@ -33,7 +33,8 @@
 // (manual refreshes and rebuilds). Each refresh that runs is recorded in
 // mv_refresh_log, and the instant its snapshot was taken (the watermark) in
 // reporting_state. SetSources rebuilds the views when the set of sources
-// changes.
+// changes. The scheduled refresh is a host job (Job), which
+// host/internal/jobs runs on one replica per activation.
 //
 // # Second-level freshness
 //

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/jobs"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
 	"github.com/nexuspos/nexus/internal/migrate"
 	"github.com/nexuspos/nexus/internal/pgtest"
@@ -48,13 +49,6 @@ func (c *fakeClock) Set(t time.Time) {
 	c.t = t
 }
 
-// fakeTicker ticks when the test sends on c. A send returns once Run took
-// the tick, so two sends in a row wait until the first was handled.
-type fakeTicker struct{ c chan time.Time }
-
-func (f *fakeTicker) C() <-chan time.Time { return f.c }
-func (f *fakeTicker) Stop()               {}
-
 // fakeAfter hands Run one channel for every debounce timer; a send on it
 // fires the armed timer. armed counts the timers asked for.
 type fakeAfter struct {
@@ -69,13 +63,12 @@ func (f *fakeAfter) After(time.Duration) <-chan time.Time {
 
 // env is one test's database, companies, sources and Service.
 type env struct {
-	t      testing.TB
-	url    string
-	pool   *pgxpool.Pool
-	svc    *Service
-	clock  *fakeClock
-	ticker *fakeTicker
-	after  *fakeAfter
+	t     testing.TB
+	url   string
+	pool  *pgxpool.Pool
+	svc   *Service
+	clock *fakeClock
+	after *fakeAfter
 	// a is in Mexico City (MXN), b in Buenos Aires (ARS).
 	a, b uuid.UUID
 }
@@ -128,13 +121,13 @@ FROM tv.consignments;`}
 )
 
 // newEnv returns a fresh database with the host's migrations, the fake
-// vertical's schema, two companies and a Service on a fake clock (at t0),
-// ticker and debounce timer; configure adjusts its Config.
+// vertical's schema, two companies and a Service on a fake clock (at t0)
+// and debounce timer; configure adjusts its Config.
 func newEnv(t testing.TB, configure func(*Config)) *env {
 	t.Helper()
 	url := pgtest.NewDatabase(t)
 	e := &env{t: t, url: url, pool: storetest.OpenPool(t, url, true), clock: &fakeClock{t: t0},
-		ticker: &fakeTicker{c: make(chan time.Time)}, after: &fakeAfter{c: make(chan time.Time)}}
+		after: &fakeAfter{c: make(chan time.Time)}}
 	e.exec(testSchemaSQL)
 	require.NoError(t, migrate.EnforceTenancy(t.Context(), e.pool, "tv"))
 	e.a = e.company("Alfa", "MX", "MXN", "AAA010101AAA", "America/Mexico_City")
@@ -143,16 +136,15 @@ func newEnv(t testing.TB, configure func(*Config)) *env {
 	return e
 }
 
-// newService returns a Service on pool with the env's fake clock, ticker
-// and timer.
+// newService returns a Service on pool with the env's fake clock and
+// timer.
 func (e *env) newService(pool *pgxpool.Pool, configure func(*Config)) *Service {
 	cfg := Config{
-		Pool:      pool,
-		Rules:     saleRules,
-		Now:       e.clock.Now,
-		NewTicker: func(time.Duration) Ticker { return e.ticker },
-		After:     e.after.After,
-		LockWait:  2 * time.Second,
+		Pool:     pool,
+		Rules:    saleRules,
+		Now:      e.clock.Now,
+		After:    e.after.After,
+		LockWait: 2 * time.Second,
 	}
 	if configure != nil {
 		configure(&cfg)
@@ -247,28 +239,30 @@ func (e *env) run() {
 	})
 }
 
-// tick sends one tick and waits until Run has handled it (the second send
-// is only taken once Run is back in its loop).
-func (e *env) tick() {
+// check runs the scheduled job's check once, as the scheduler does.
+func (e *env) check() {
 	e.t.Helper()
-	for range 2 {
-		select {
-		case e.ticker.c <- e.clock.Now():
-		case <-time.After(30 * time.Second):
-			e.t.Fatal("Run did not take the tick")
-		}
-	}
+	require.NoError(e.t, e.svc.Job().Run(e.t.Context(), jobs.Run{Job: JobName, Attempt: 1}))
 }
 
 // fire fires the armed debounce timer and waits until Run has handled it.
 func (e *env) fire() {
 	e.t.Helper()
+	before := e.svc.rounds.Load()
 	select {
 	case e.after.c <- e.clock.Now():
 	case <-time.After(30 * time.Second):
 		e.t.Fatal("no debounce timer is armed")
 	}
-	e.tick()
+	require.Eventually(e.t, func() bool { return e.svc.rounds.Load() > before }, 30*time.Second, time.Millisecond,
+		"Run did not finish the event-driven round")
+}
+
+// armedTo waits until Run has armed n debounce timers in all.
+func (e *env) armedTo(n int64) {
+	e.t.Helper()
+	require.Eventually(e.t, func() bool { return e.after.armed.Load() == n }, 30*time.Second, time.Millisecond,
+		"debounce timers armed: %d, want %d", e.after.armed.Load(), n)
 }
 
 // local is a wall-clock time in loc.

@@ -56,12 +56,12 @@ func TestScheduledRefreshAfterTheInterval(t *testing.T) {
 
 	e.sale(e.a, local(mexico, 2025, 5, 31, 10, 0), "5.00", "MXN", "completed")
 	e.clock.Advance(59 * time.Minute)
-	e.tick()
+	e.check()
 	require.Equal(t, 0, e.logCount(TriggerScheduled, true), "not due before the interval")
 	require.Equal(t, 14, e.mvCount())
 
 	e.clock.Advance(time.Minute)
-	e.tick()
+	e.check()
 	require.Equal(t, 1, e.logCount(TriggerScheduled, true))
 	require.Equal(t, 15, e.mvCount())
 	h, err := e.svc.Health(t.Context())
@@ -69,7 +69,7 @@ func TestScheduledRefreshAfterTheInterval(t *testing.T) {
 	require.True(t, h.LastRefreshAt.Equal(t0.Add(time.Hour)))
 
 	e.clock.Advance(30 * time.Minute)
-	e.tick()
+	e.check()
 	require.Equal(t, 1, e.logCount(TriggerScheduled, true))
 }
 
@@ -95,7 +95,7 @@ func TestEventRefreshesAreCoalesced(t *testing.T) {
 	e.seedTwoCompanies()
 	e.setSources()
 	e.run()
-	e.tick()
+	e.check()
 
 	// Five requests arm one debounce timer and make one refresh.
 	e.sale(e.a, local(mexico, 2025, 5, 31, 10, 0), "50000.00", "MXN", "completed")
@@ -104,7 +104,7 @@ func TestEventRefreshesAreCoalesced(t *testing.T) {
 		require.NoError(t, e.svc.RequestRefresh(t.Context(), "big sale"))
 	}
 	require.Eventually(t, func() bool { return e.after.armed.Load() == 1 }, 10*time.Second, 5*time.Millisecond)
-	e.tick()
+	e.check()
 	require.EqualValues(t, 1, e.after.armed.Load())
 	require.Equal(t, 0, e.logCount(TriggerEvent, true), "nothing before the debounce window ends")
 	e.fire()
@@ -415,8 +415,7 @@ func TestRefreshRequestsSurviveRestart(t *testing.T) {
 	require.True(t, e.svc.pending(t.Context()), "the requests are stored")
 	armed := e.after.armed.Load()
 	e.run()
-	e.tick()
-	require.Equal(t, armed+1, e.after.armed.Load(), "the restarted host arms the debounce timer for the stored requests")
+	e.armedTo(armed + 1) // the restarted host arms the debounce timer for the stored requests
 	e.fire()
 	require.Equal(t, 1, e.logCount(TriggerEvent, true), "one refresh serves the three requests")
 	require.False(t, e.svc.pending(t.Context()))
@@ -448,8 +447,7 @@ func TestRefreshRequestsClaimedOnce(t *testing.T) {
 	require.NoError(t, tx.Rollback(t.Context()))
 	armed := e.after.armed.Load()
 	e.run()
-	e.tick()
-	require.Equal(t, armed+1, e.after.armed.Load(), "Run finds the request")
+	e.armedTo(armed + 1) // Run finds the request
 	e.fire()
 	require.Equal(t, 1, e.logCount(TriggerEvent, true))
 	require.False(t, e.svc.pending(t.Context()))

@@ -8,22 +8,18 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nexuspos/nexus/host/internal/jobs"
 )
 
-// Run drives the scheduled and event-driven refreshes until ctx ends, then
-// returns nil. It checks at once and then every Interval/12 (at most every
-// 5 minutes) whether the contents are Interval old, and if so refreshes
-// (skipping when another replica holds the lock: that replica is
-// refreshing) and then checks the rollup for drift. Queued refresh
-// requests (RequestRefresh, on any replica, before or after a restart) are
-// served by one refresh Config.Debounce after the first of them, or after
-// the check that finds them; when another replica holds the lock, Run
-// tries again a Debounce later unless a refresh taken after the requests
-// has run by then. Call it once per Service, after SetSources.
+// Run drives the event-driven refreshes until ctx ends, then returns nil.
+// Queued refresh requests (RequestRefresh, on any replica, before or after
+// a restart) are served by one refresh Config.Debounce after the first of
+// them, or after the scheduled check (Job) that finds them; when another
+// replica holds the lock, Run tries again a Debounce later unless a
+// refresh taken after the requests has run by then. Call it once per
+// Service, after SetSources; the scheduled refresh is the host's job.
 func (s *Service) Run(ctx context.Context) error {
-	ticker := s.cfg.NewTicker(s.checkEvery())
-	defer ticker.Stop()
-	s.scheduled(ctx)
 	var debounce <-chan time.Time
 	if s.pending(ctx) {
 		debounce = s.cfg.After(s.cfg.Debounce)
@@ -32,13 +28,6 @@ func (s *Service) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-ticker.C():
-			s.scheduled(ctx)
-			// Requests queued by another replica, or left by one that
-			// stopped, wake this one too.
-			if debounce == nil && s.pending(ctx) {
-				debounce = s.cfg.After(s.cfg.Debounce)
-			}
 		case <-s.wake:
 			if debounce == nil {
 				debounce = s.cfg.After(s.cfg.Debounce)
@@ -48,7 +37,27 @@ func (s *Service) Run(ctx context.Context) error {
 			if s.eventRefresh(ctx) {
 				debounce = s.cfg.After(s.cfg.Debounce)
 			}
+			s.rounds.Add(1)
 		}
+	}
+}
+
+// JobName is the scheduled refresh's job.
+const JobName = "host.refresh_reporting_views"
+
+// Job is the scheduled refresh as a host job: every Interval/12 (at most
+// every 5 minutes) it checks whether the contents are Interval old, and if
+// so refreshes them and checks the rollup for drift; refresh requests it
+// finds waiting (queued on a replica that stopped, or on another) wake
+// this replica's Run. The scheduler runs each activation on one replica.
+func (s *Service) Job() jobs.Job {
+	return jobs.Job{
+		Name:     JobName,
+		Schedule: "@every " + s.checkEvery().String(),
+		Summary:  "refresh the universal transactions views once they are NEXUS_MV_REFRESH_INTERVAL old; serve waiting refresh requests",
+		// A scheduled refresh that fails is tried again at the next check.
+		MaxAttempts: 1,
+		Run:         func(ctx context.Context, _ jobs.Run) error { return s.Scheduled(ctx) },
 	}
 }
 
@@ -57,19 +66,27 @@ func (s *Service) checkEvery() time.Duration {
 	return max(time.Second, min(s.cfg.Interval/12, maxCheckEvery))
 }
 
-// scheduled refreshes when the contents are Interval old, then checks for
-// drift.
-func (s *Service) scheduled(ctx context.Context) {
+// Scheduled is one scheduled check: it refreshes when the contents are
+// Interval old (skipping when another replica holds the lock: that replica
+// is refreshing), then checks for drift; and it wakes Run when refresh
+// requests wait. Before the first SetSources there is nothing to refresh.
+func (s *Service) Scheduled(ctx context.Context) error {
 	res, err := s.refresh(ctx, TriggerScheduled, refreshOpts{minAge: s.cfg.Interval})
-	if err != nil {
-		if !errors.Is(err, ErrNotBuilt) && ctx.Err() == nil {
-			s.log.Error("scheduled refresh failed", "error", err)
-		}
-		return
-	}
-	if res.Refreshed {
+	switch {
+	case errors.Is(err, ErrNotBuilt):
+		return nil
+	case err != nil:
+		return err
+	case res.Refreshed:
 		s.logDrift(ctx)
 	}
+	if s.pending(ctx) {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
 }
 
 // logDrift runs CheckDrift and logs what it finds.

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -42,13 +43,6 @@ const (
 	companyTTL = time.Minute
 )
 
-// Ticker delivers the ticks of a periodic check; Config.NewTicker makes
-// them, so tests can tick by hand.
-type Ticker interface {
-	C() <-chan time.Time
-	Stop()
-}
-
 // Config configures a Service. Zero fields take the defaults documented on
 // each.
 type Config struct {
@@ -57,9 +51,9 @@ type Config struct {
 	Pool *pgxpool.Pool
 	// Log receives refresh outcomes and drift; nil discards them.
 	Log hclog.Logger
-	// Interval is the scheduled refresh period (DefaultInterval): Run
-	// refreshes when the current contents are that old, checking every
-	// Interval/12 (at most every 5 minutes).
+	// Interval is the scheduled refresh period (DefaultInterval): the job
+	// (Job) refreshes when the current contents are that old, checking
+	// every Interval/12 (at most every 5 minutes).
 	Interval time.Duration
 	// SLA is the age past which Health reports the views stale
 	// (Interval).
@@ -110,8 +104,6 @@ type Config struct {
 	Locker locks.Locker
 	// Now is the clock (time.Now).
 	Now func() time.Time
-	// NewTicker makes the scheduled check's ticker (a time.Ticker).
-	NewTicker func(time.Duration) Ticker
 	// After makes the debounce timer (time.After).
 	After func(time.Duration) <-chan time.Time
 }
@@ -160,12 +152,14 @@ type Result struct {
 // Service builds and refreshes the views, answers the revenue API and keeps
 // the rollup. Its methods are safe for concurrent use.
 type Service struct {
-	cfg       Config
-	pool      *pgxpool.Pool
-	log       hclog.Logger
-	lockA     int32
-	lockB     int32
-	wake      chan struct{}
+	cfg   Config
+	pool  *pgxpool.Pool
+	log   hclog.Logger
+	lockA int32
+	lockB int32
+	wake  chan struct{}
+	// rounds counts the event-driven rounds Run has finished.
+	rounds    atomic.Int64
 	mu        sync.Mutex
 	sources   map[string]string
 	companies map[uuid.UUID]companyInfo
@@ -212,9 +206,6 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.NewTicker == nil {
-		cfg.NewTicker = func(d time.Duration) Ticker { return realTicker{time.NewTicker(d)} }
-	}
 	if cfg.After == nil {
 		cfg.After = time.After
 	}
@@ -256,12 +247,6 @@ func ruleMap(rules []RollupRule) (map[string]RollupRule, error) {
 	}
 	return out, nil
 }
-
-// realTicker adapts time.Ticker.
-type realTicker struct{ t *time.Ticker }
-
-func (r realTicker) C() <-chan time.Time { return r.t.C }
-func (r realTicker) Stop()               { r.t.Stop() }
 
 // lockKey derives a stable int4 advisory-lock key from name.
 func lockKey(name string) int32 {
