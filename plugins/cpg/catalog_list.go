@@ -13,6 +13,12 @@ import (
 
 // Listing the catalog: by name, by SKU prefix, by attributes.
 
+// productPageRow is a row of qProductPage: a product and its variants.
+type productPageRow struct {
+	productRow
+	Variants json.RawMessage `json:"variants"`
+}
+
 // listProducts handles GET /products: ?q= matches the start of the name
 // (any case), ?sku= the start of a SKU (then each product lists only its
 // matching variants), ?attributes= a JSON object the attributes contain.
@@ -45,19 +51,11 @@ func listProducts(c *sdk.Context) error {
 	if after.Name < q {
 		after = nameCursor{Name: q, ID: firstPage.ID}
 	}
-	var rows []struct {
-		productRow
-		Variants json.RawMessage `json:"variants"`
-	}
+	var rows []productPageRow
 	if err := c.DB().Query(qProductPage, &rows, q+maxRune, likePrefix(q), after.Name, after.ID, limit+1); err != nil {
 		return fmt.Errorf("list products: %w", err)
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		next = sdk.EncodeCursor(nameCursor{Name: last.SearchName, ID: last.ID})
-	}
+	rows, next := sdk.KeysetPage(rows, limit, func(r productPageRow) nameCursor { return nameCursor{Name: r.SearchName, ID: r.ID} })
 	items := make([]productListItem, len(rows))
 	for i, r := range rows {
 		items[i] = productListItem{productView: e.productView(r.productRow, nil), Variants: r.Variants}

@@ -42,14 +42,14 @@ func groupPageArgs(c *sdk.Context, r groupedReport) ([]any, int, error) {
 	return []any{cur.Sort, *cur.Key, limit + 1}, limit, nil
 }
 
-// groupCursorAfter is the cursor of the page after a row of grouped report
-// r with sort value sort and key.
-func groupCursorAfter(r groupedReport, sort, key string) string {
+// cursorAfter is the keyset position after a row of grouped report r with
+// sort value sort and key.
+func (r groupedReport) cursorAfter(sort, key string) groupCursor {
 	cur := groupCursor{Key: &key}
 	if r.order != byKey {
 		cur.Sort = &sort
 	}
-	return sdk.EncodeCursor(cur)
+	return cur
 }
 
 // reportNamed is the grouped report whose page query is name.

@@ -100,11 +100,7 @@ func salesReport(c *sdk.Context) error {
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("sales report: %w", err)
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = groupCursorAfter(report, rows[limit-1].Total.String(), rows[limit-1].Key)
-	}
+	rows, next := sdk.KeysetPage(rows, limit, func(r salesGroup) groupCursor { return report.cursorAfter(r.Total.String(), r.Key) })
 	items := make([]map[string]any, len(rows))
 	for i, r := range rows {
 		item := map[string]any{"key": r.Key, "sales": r.Sales, "total": fmtMoney(r.Total), "refunded": fmtMoney(r.Refunded),
@@ -178,14 +174,15 @@ func marginReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
+	type pageRow struct {
+		Key      string          `json:"key"`
+		Label    string          `json:"label"`
+		Quantity decimal.Decimal `json:"quantity"`
+		Revenue  decimal.Decimal `json:"revenue"`
+		Cost     decimal.Decimal `json:"cost"`
+	}
 	var (
-		rows []struct {
-			Key      string          `json:"key"`
-			Label    string          `json:"label"`
-			Quantity decimal.Decimal `json:"quantity"`
-			Revenue  decimal.Decimal `json:"revenue"`
-			Cost     decimal.Decimal `json:"cost"`
-		}
+		rows    []pageRow
 		summary []struct {
 			Revenue decimal.Decimal `json:"revenue"`
 			Cost    decimal.Decimal `json:"cost"`
@@ -197,11 +194,7 @@ func marginReport(c *sdk.Context) error {
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("margin report: %w", err)
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = groupCursorAfter(report, rows[limit-1].Revenue.String(), rows[limit-1].Key)
-	}
+	rows, next := sdk.KeysetPage(rows, limit, func(r pageRow) groupCursor { return report.cursorAfter(r.Revenue.String(), r.Key) })
 	items := make([]map[string]string, len(rows))
 	for i, r := range rows {
 		items[i] = map[string]string{"product_id": r.Key, "name": r.Label, "quantity": fmtQty(r.Quantity),
@@ -234,16 +227,17 @@ func stockValuationReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
+	type pageRow struct {
+		Key          string          `json:"key"`
+		Label        string          `json:"label"`
+		Kind         string          `json:"kind"`
+		Variants     int64           `json:"variants"`
+		Units        decimal.Decimal `json:"units"`
+		ValueAtCost  decimal.Decimal `json:"value_at_cost"`
+		ValueAtPrice decimal.Decimal `json:"value_at_price"`
+	}
 	var (
-		rows []struct {
-			Key          string          `json:"key"`
-			Label        string          `json:"label"`
-			Kind         string          `json:"kind"`
-			Variants     int64           `json:"variants"`
-			Units        decimal.Decimal `json:"units"`
-			ValueAtCost  decimal.Decimal `json:"value_at_cost"`
-			ValueAtPrice decimal.Decimal `json:"value_at_price"`
-		}
+		rows    []pageRow
 		summary []struct {
 			ValueAtCost  decimal.Decimal `json:"value_at_cost"`
 			ValueAtPrice decimal.Decimal `json:"value_at_price"`
@@ -255,11 +249,7 @@ func stockValuationReport(c *sdk.Context) error {
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("stock valuation: %w", err)
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = groupCursorAfter(report, rows[limit-1].Label, rows[limit-1].Key)
-	}
+	rows, next := sdk.KeysetPage(rows, limit, func(r pageRow) groupCursor { return report.cursorAfter(r.Label, r.Key) })
 	items := make([]map[string]any, len(rows))
 	for i, r := range rows {
 		items[i] = map[string]any{"location_id": r.Key, "name": r.Label, "kind": r.Kind, "variants": r.Variants,
@@ -282,11 +272,12 @@ func lowStockReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	var after struct {
+	type pageKey struct {
 		Gap      *decimal.Decimal `json:"g"`
 		SKU      string           `json:"s"`
 		Location *string          `json:"l"`
 	}
+	var after pageKey
 	if cur := c.Cursor(); cur != "" {
 		if err := sdk.DecodeCursor(cur, &after); err != nil {
 			return err
@@ -298,7 +289,7 @@ func lowStockReport(c *sdk.Context) error {
 			return sdk.InvalidCursor()
 		}
 	}
-	var rows []struct {
+	type pageRow struct {
 		VariantID    string          `json:"variant_id"`
 		SKU          string          `json:"sku"`
 		ProductName  string          `json:"product_name"`
@@ -307,16 +298,14 @@ func lowStockReport(c *sdk.Context) error {
 		OnHand       decimal.Decimal `json:"on_hand"`
 		ReorderPoint decimal.Decimal `json:"reorder_point"`
 	}
+	var rows []pageRow
 	if err := c.DB().Query(qReportLowStock, &rows, nullable(loc), after.Gap, after.SKU, after.Location, limit+1); err != nil {
 		return fmt.Errorf("low stock: %w", err)
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		gap := last.OnHand.Sub(last.ReorderPoint)
-		next = sdk.EncodeCursor(map[string]any{"g": gap, "s": last.SKU, "l": last.LocationID})
-	}
+	rows, next := sdk.KeysetPage(rows, limit, func(r pageRow) pageKey {
+		gap := r.OnHand.Sub(r.ReorderPoint)
+		return pageKey{Gap: &gap, SKU: r.SKU, Location: &r.LocationID}
+	})
 	items := make([]map[string]string, len(rows))
 	for i, r := range rows {
 		items[i] = map[string]string{"variant_id": r.VariantID, "sku": r.SKU, "product_name": r.ProductName,
@@ -359,10 +348,11 @@ func cashSessionsReport(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	var after struct {
+	type pageKey struct {
 		OpenedAt *time.Time `json:"t"`
 		ID       *string    `json:"i"`
 	}
+	var after pageKey
 	if cur := c.Cursor(); cur != "" {
 		if err := sdk.DecodeCursor(cur, &after); err != nil {
 			return err
@@ -378,12 +368,7 @@ func cashSessionsReport(c *sdk.Context) error {
 	if err := c.DB().Query(qReportCashSessions, &rows, from, to, tz, after.OpenedAt, after.ID, limit+1); err != nil {
 		return fmt.Errorf("cash sessions report: %w", err)
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		next = sdk.EncodeCursor(map[string]any{"t": last.OpenedAt, "i": last.ID})
-	}
+	rows, next := sdk.KeysetPage(rows, limit, func(r sessionReportRow) pageKey { return pageKey{OpenedAt: &r.OpenedAt.Time, ID: &r.ID} })
 	page := sdk.NewPage(rows, next)
 	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "data": page.Data, "next_cursor": page.NextCursor})
 }
