@@ -97,8 +97,9 @@ func FenceVertical(ctx context.Context, db DBTX, schema string, states []StateCo
 	return nil
 }
 
-// ensureVerticalRole creates role when missing and lets the connecting
-// role switch to it.
+// ensureVerticalRole creates role (a vertical's, or TenantRole: both are
+// NOLOGIN without BYPASSRLS) when missing and lets the connecting role
+// switch to it.
 func ensureVerticalRole(ctx context.Context, db DBTX, role string) error {
 	var exists, member bool
 	if err := db.QueryRow(ctx, verticalRoleStateSQL, role).Scan(&exists, &member); err != nil {
@@ -246,6 +247,25 @@ func grantSequences(ctx context.Context, db DBTX, schema, role string) error {
 		ident := pgx.Identifier{schema, seq}.Sanitize()
 		if _, err := db.Exec(ctx, fmt.Sprintf(grantSequenceSQL, ident, pgx.Identifier{role}.Sanitize())); err != nil {
 			return fmt.Errorf("grant on %s: %w", ident, err)
+		}
+	}
+	return nil
+}
+
+// EnsureRoles creates, when missing, the roles a platform database relies
+// on — TenantRole and the role of each vertical schema in schemas
+// (VerticalRole) — and lets the connecting role switch to them. Roles
+// belong to the server, not to a database, so a dump carries the grants
+// made to them but not the roles: restoring it onto another server needs
+// them first. Existing roles are left as they are.
+func EnsureRoles(ctx context.Context, db DBTX, schemas []string) error {
+	roles := []string{TenantRole}
+	for _, s := range schemas {
+		roles = append(roles, VerticalRole(s))
+	}
+	for _, r := range roles {
+		if err := ensureVerticalRole(ctx, db, r); err != nil {
+			return fmt.Errorf("ensure roles: %w", err)
 		}
 	}
 	return nil

@@ -6,6 +6,8 @@
 //	nexus admin create --email E --password P
 //	nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
 //	nexus secrets rotate-key            re-seal secrets under NEXUS_SECRETS_KEY
+//	nexus backup [--dir DIR]            dump the database with a manifest
+//	nexus restore --dir DIR             restore a backup into an empty database
 //	nexus plugins                       list discovered plugins
 //	nexus new vertical NAME [--dir D]   write a new vertical (default plugins/NAME)
 //	nexus healthcheck                   probe the running host's /healthz (container health check)
@@ -48,6 +50,10 @@ func run(ctx context.Context, args []string) error {
 		return seed(ctx, args)
 	case "secrets":
 		return secretsCmd(ctx, args)
+	case "backup":
+		return backupCmd(ctx, args, false)
+	case "restore":
+		return backupCmd(ctx, args, true)
 	case "plugins":
 		return listPlugins()
 	case "new":
@@ -73,6 +79,8 @@ const usage = `usage:
                                             fill demo/benchmark data through the running verticals
   nexus secrets rotate-key                  re-seal every secret sealed with a NEXUS_SECRETS_KEY_PREVIOUS key
                                             under NEXUS_SECRETS_KEY
+  nexus backup [--dir DIR] [--pg-bin DIR]   write DIR/nexus.dump (pg_dump, one snapshot) and DIR/manifest.json
+  nexus restore --dir DIR [--pg-bin DIR]    restore a backup into an empty database and verify it against its manifest
   nexus plugins                             list discovered plugins
   nexus new vertical NAME [--dir DIR] [--module PATH] [--sdk DIR]
                                             write a new vertical that builds and passes its tests
