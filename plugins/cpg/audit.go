@@ -4,6 +4,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // The company's audit log (sdk.Context.Audit): the host records who acted
@@ -48,16 +49,16 @@ func auditOverrides(c *sdk.Context, saleID string, priced []pricedLine) error {
 
 // auditVoid records a voided sale.
 func auditVoid(c *sdk.Context, s lockedSale, id string, reason *string) error {
-	return c.Audit(AuditSaleVoided, "sale:"+id, map[string]any{"total": fmtMoney(s.Total.Decimal), "reason": reason})
+	return c.Audit(AuditSaleVoided, "sale:"+id, map[string]any{"total": s.Total, "reason": reason})
 }
 
 // auditRefund records a return's refunds.
 func auditRefund(c *sdk.Context, saleID, returnID string, plan *returnPlan) error {
 	refunds := make([]map[string]any, len(plan.refunds))
 	for i, r := range plan.refunds {
-		refunds[i] = map[string]any{"method": r.Method, "amount": fmtMoney(r.Amount)}
+		refunds[i] = map[string]any{"method": r.Method, "amount": money.AmountOf(r.Amount)}
 	}
-	return c.Audit(AuditSaleRefunded, "sale:"+saleID, map[string]any{"return_id": returnID, "total": fmtMoney(plan.total),
+	return c.Audit(AuditSaleRefunded, "sale:"+saleID, map[string]any{"return_id": returnID, "total": money.AmountOf(plan.total),
 		"refunds": refunds, "reason": plan.reason, "session_id": nullable(plan.sessionID)})
 }
 
@@ -71,6 +72,6 @@ func auditCloseDifference(c *sdk.Context, id string, res sessionClose, limit dec
 	if !differs {
 		return nil
 	}
-	return c.Audit(AuditSessionDifference, "cash_session:"+id, map[string]any{"difference": fmtMoney(res.Difference),
-		"limit": fmtMoney(limit), "over_limit": res.OverLimit, "counts": countViews(res.Counts)})
+	return c.Audit(AuditSessionDifference, "cash_session:"+id, map[string]any{"difference": money.AmountOf(res.Difference),
+		"limit": money.AmountOf(limit), "over_limit": res.OverLimit, "counts": countViews(res.Counts)})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/gtin"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // productRow is a row of products.
@@ -152,13 +153,13 @@ func (e *env) checkVariant(field string, in variantInput, productID string) (var
 	if row.Color, err = normalizeOption(field+".color", in.Color, e.cfg.Colors); err != nil {
 		return variantRow{}, err
 	}
-	if row.Price, err = parseDecimal(field+".price", in.Price, priceRule); err != nil {
+	if row.Price, err = money.PriceLimits.Parse(field+".price", in.Price); err != nil {
 		return variantRow{}, err
 	}
-	if row.Cost, err = optionalDecimal(field+".cost", in.Cost, priceRule, decimal.Zero); err != nil {
+	if row.Cost, err = optionalDecimal(field+".cost", in.Cost, money.PriceLimits, decimal.Zero); err != nil {
 		return variantRow{}, err
 	}
-	if row.ReorderPoint, err = optionalDecimal(field+".reorder_point", in.ReorderPoint, numRule{places: 6, allowZero: true, maxDigits: 9}, decimal.Zero); err != nil {
+	if row.ReorderPoint, err = optionalDecimal(field+".reorder_point", in.ReorderPoint, reorderPointLimits, decimal.Zero); err != nil {
 		return variantRow{}, err
 	}
 	return row, nil
@@ -452,12 +453,12 @@ func updateVariant(c *sdk.Context) error {
 	}
 	set := map[string]any{}
 	if in.Price != nil {
-		if set["price"], err = parseDecimal("price", *in.Price, priceRule); err != nil {
+		if set["price"], err = money.PriceLimits.Parse("price", *in.Price); err != nil {
 			return err
 		}
 	}
 	if in.ReorderPoint != nil {
-		if set["reorder_point"], err = parseDecimal("reorder_point", *in.ReorderPoint, numRule{places: 6, allowZero: true, maxDigits: 9}); err != nil {
+		if set["reorder_point"], err = reorderPointLimits.Parse("reorder_point", *in.ReorderPoint); err != nil {
 			return err
 		}
 	}

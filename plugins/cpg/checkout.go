@@ -27,10 +27,10 @@ func (d *discountInput) parse(field string) (*money.Discount, error) {
 	case d.Percent != nil && d.Amount != nil:
 		return nil, invalidField(field, "must set percent or amount, not both")
 	case d.Percent != nil:
-		p, err := parseDecimal(field+".percent", *d.Percent, percentRule)
+		p, err := money.PercentLimits.Parse(field+".percent", *d.Percent)
 		return money.PercentOff(p), err
 	case d.Amount != nil:
-		a, err := parseDecimal(field+".amount", *d.Amount, amountRule)
+		a, err := money.AmountLimits.Parse(field+".amount", *d.Amount)
 		return money.AmountOff(a), err
 	}
 	return nil, invalidField(field, "must set percent or amount")
@@ -127,11 +127,11 @@ func checkSaleLine(field string, l saleLineInput) (checkedLine, error) {
 	if out.variantID, err = parseID(field+".variant_id", l.VariantID); err != nil {
 		return checkedLine{}, err
 	}
-	if out.quantity, err = parseDecimal(field+".quantity", l.Quantity, quantityRule); err != nil {
+	if out.quantity, err = money.QuantityLimits.Parse(field+".quantity", l.Quantity); err != nil {
 		return checkedLine{}, err
 	}
 	if l.UnitPrice != nil {
-		p, err := parseDecimal(field+".unit_price", *l.UnitPrice, priceRule)
+		p, err := money.PriceLimits.Parse(field+".unit_price", *l.UnitPrice)
 		if err != nil {
 			return checkedLine{}, err
 		}
@@ -229,7 +229,7 @@ func createSale(c *sdk.Context) error {
 		return fmt.Errorf("checkout: %w", err)
 	}
 	if _, err := c.Events().Publish(TopicSaleCreated, map[string]string{
-		"sale_id": sale.ID, "location_id": sale.LocationID, "total": fmtMoney(calc.Total),
+		"sale_id": sale.ID, "location_id": sale.LocationID, "total": money.AmountOf(calc.Total).String(),
 		"currency": sale.Currency, "occurred_at": sale.OccurredAt.Format(time.RFC3339Nano),
 	}); err != nil {
 		return fmt.Errorf("checkout: %w", err)

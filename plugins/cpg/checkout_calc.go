@@ -32,14 +32,14 @@ func settleTenders(total decimal.Decimal, tenders []tender) ([]tenderResult, dec
 	}
 	if paid.LessThan(total) {
 		return nil, decimal.Zero, decimal.Zero, sdk.Unprocessable("insufficient_payment",
-			fmt.Sprintf("payments add up to %s, the total is %s", fmtMoney(paid), fmtMoney(total))).
-			WithDetails(map[string]any{"paid": fmtMoney(paid), "total": fmtMoney(total)})
+			fmt.Sprintf("payments add up to %s, the total is %s", money.AmountOf(paid), money.AmountOf(total))).
+			WithDetails(map[string]any{"paid": money.AmountOf(paid), "total": money.AmountOf(total)})
 	}
 	if nonCash.GreaterThan(total) {
 		return nil, decimal.Zero, decimal.Zero, sdk.Unprocessable("overpayment",
 			fmt.Sprintf("card, transfer and mercadopago payments add up to %s, more than the total %s: only cash gives change",
-				fmtMoney(nonCash), fmtMoney(total))).
-			WithDetails(map[string]any{"non_cash": fmtMoney(nonCash), "total": fmtMoney(total)})
+				money.AmountOf(nonCash), money.AmountOf(total))).
+			WithDetails(map[string]any{"non_cash": money.AmountOf(nonCash), "total": money.AmountOf(total)})
 	}
 	change := paid.Sub(total)
 	out := make([]tenderResult, len(tenders))
@@ -144,8 +144,8 @@ func (e *env) priceLines(lines []checkedLine, variants map[string]variantInfo, r
 // writes besides it: one sale line per priced line and one payment per
 // tender, each with a new id.
 func saleRows(sale *saleRow, priced []pricedLine, calc saleCalc) ([]saleLineRow, []paymentRow) {
-	sale.Subtotal, sale.Discount, sale.Net, sale.Tax, sale.Total = Money{calc.Subtotal}, Money{calc.Discount}, Money{calc.Net}, Money{calc.Tax}, Money{calc.Total}
-	sale.Paid, sale.Change = Money{calc.Paid}, Money{calc.Change}
+	sale.Subtotal, sale.Discount, sale.Net, sale.Tax, sale.Total = money.AmountOf(calc.Subtotal), money.AmountOf(calc.Discount), money.AmountOf(calc.Net), money.AmountOf(calc.Tax), money.AmountOf(calc.Total)
+	sale.Paid, sale.Change = money.AmountOf(calc.Paid), money.AmountOf(calc.Change)
 	lineRows := make([]saleLineRow, len(priced))
 	for i, l := range priced {
 		r := calc.Lines[i]

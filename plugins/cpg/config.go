@@ -130,7 +130,7 @@ func ParseConfig(country string, raw json.RawMessage) (Config, []string) {
 		if f.in == nil {
 			continue
 		}
-		d, err := parseDecimal(f.name, *f.in, amountRule)
+		d, err := money.AmountLimits.Parse(f.name, *f.in)
 		if err != nil {
 			msg := err.Error()
 			if e := (*sdk.Error)(nil); errors.As(err, &e) {
@@ -260,7 +260,7 @@ func (e *env) taxRate(field, in string) (money.TaxRate, error) {
 	if r, ok := e.rates[strings.ToLower(in)]; ok {
 		return r, nil
 	}
-	if p, err := decimal.NewFromString(in); err == nil && decimalRE.MatchString(in) {
+	if p, err := money.PercentLimits.Parse(field, in); err == nil {
 		var match *money.TaxRate
 		for _, code := range sortedCodes(e.rates) {
 			r := e.rates[code]

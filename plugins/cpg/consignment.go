@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // Consignment states and events.
@@ -32,20 +33,20 @@ const TopicConsignmentSold = "cpg.consignment.sold"
 
 // consignmentRow is a row of consignments.
 type consignmentRow struct {
-	ID               string     `json:"id"`
-	CustomerID       string     `json:"customer_id"`
-	SourceLocationID string     `json:"source_location_id"`
-	LocationID       string     `json:"location_id"`
-	Status           string     `json:"status,omitempty"`
-	Currency         string     `json:"currency"`
-	Note             *string    `json:"note"`
-	ValueAtPrice     Money      `json:"value_at_price"`
-	ValueAtCost      Money      `json:"value_at_cost"`
-	SoldTotal        Money      `json:"sold_total"`
-	SettledTotal     Money      `json:"settled_total"`
-	CreatedBy        *string    `json:"created_by"`
-	SentAt           *Timestamp `json:"sent_at,omitempty"`
-	Version          int64      `json:"version,omitempty"`
+	ID               string       `json:"id"`
+	CustomerID       string       `json:"customer_id"`
+	SourceLocationID string       `json:"source_location_id"`
+	LocationID       string       `json:"location_id"`
+	Status           string       `json:"status,omitempty"`
+	Currency         string       `json:"currency"`
+	Note             *string      `json:"note"`
+	ValueAtPrice     money.Amount `json:"value_at_price"`
+	ValueAtCost      money.Amount `json:"value_at_cost"`
+	SoldTotal        money.Amount `json:"sold_total"`
+	SettledTotal     money.Amount `json:"settled_total"`
+	CreatedBy        *string      `json:"created_by"`
+	SentAt           *Timestamp   `json:"sent_at,omitempty"`
+	Version          int64        `json:"version,omitempty"`
 }
 
 // out reports whether the consignment's goods are at the consignee.
@@ -161,22 +162,22 @@ type consignmentLineView struct {
 
 // settlementRow is a row of consignment_settlements.
 type settlementRow struct {
-	ID            string    `json:"id"`
-	ConsignmentID string    `json:"consignment_id"`
-	Amount        Money     `json:"amount"`
-	Method        string    `json:"method"`
-	Reference     *string   `json:"reference"`
-	UserID        *string   `json:"user_id"`
-	OccurredAt    Timestamp `json:"occurred_at"`
+	ID            string       `json:"id"`
+	ConsignmentID string       `json:"consignment_id"`
+	Amount        money.Amount `json:"amount"`
+	Method        string       `json:"method"`
+	Reference     *string      `json:"reference"`
+	UserID        *string      `json:"user_id"`
+	OccurredAt    Timestamp    `json:"occurred_at"`
 }
 
 // reportRow is a row of consignment_reports: what the consignee sold.
 type reportRow struct {
 	ID            string          `json:"id"`
 	ConsignmentID string          `json:"consignment_id"`
-	Net           Money           `json:"net"`
-	Tax           Money           `json:"tax"`
-	Total         Money           `json:"total"`
+	Net           money.Amount    `json:"net"`
+	Tax           money.Amount    `json:"tax"`
+	Total         money.Amount    `json:"total"`
 	Lines         json.RawMessage `json:"lines"`
 	UserID        *string         `json:"user_id"`
 	OccurredAt    Timestamp       `json:"occurred_at"`
@@ -202,7 +203,7 @@ func consignmentView(row consignmentRow, lines []consignmentLineRow, reports []r
 		"id": row.ID, "customer_id": row.CustomerID, "source_location_id": row.SourceLocationID, "location_id": row.LocationID,
 		"status": row.Status, "currency": row.Currency, "note": row.Note, "sent_at": row.SentAt,
 		"value_at_price": row.ValueAtPrice, "value_at_cost": row.ValueAtCost, "sold_total": row.SoldTotal,
-		"settled_total": row.SettledTotal, "owed": Money{st.Owed}, "outstanding_quantity": fmtQty(st.Outstanding),
+		"settled_total": row.SettledTotal, "owed": money.AmountOf(st.Owed), "outstanding_quantity": fmtQty(st.Outstanding),
 		"lines": lv, "sales_reports": reports, "settlements": settlements, "version": max(row.Version, 1),
 	}
 }
@@ -317,7 +318,7 @@ func sendConsignment(c *sdk.Context) error {
 		led.add(KindConsignOut, l.VariantID, row.SourceLocationID, l.Quantity.Neg(), l.UnitCost)
 		led.add(KindConsignOut, l.VariantID, row.LocationID, l.Quantity, l.UnitCost)
 	}
-	row.ValueAtCost = Money{costOf(lines, func(l consignmentLineRow) decimal.Decimal { return l.Quantity }, e.currency)}
+	row.ValueAtCost = money.AmountOf(costOf(lines, func(l consignmentLineRow) decimal.Decimal { return l.Quantity }, e.currency))
 	row.SentAt = &at
 	b.Update("consignments", id, map[string]any{"sent_at": at, "value_at_cost": row.ValueAtCost})
 	stockOK := led.queue(b)
@@ -331,7 +332,7 @@ func sendConsignment(c *sdk.Context) error {
 	if row.ValueAtPrice.GreaterThanOrEqual(e.cfg.BigTransactionThreshold) {
 		if _, err := c.Events().Publish(TopicConsignmentLarge, map[string]string{
 			"consignment_id": id, "customer_id": row.CustomerID, "location_id": row.LocationID,
-			"value": fmtMoney(row.ValueAtPrice.Decimal), "threshold": fmtMoney(e.cfg.BigTransactionThreshold),
+			"value": row.ValueAtPrice.String(), "threshold": money.AmountOf(e.cfg.BigTransactionThreshold).String(),
 			"currency": row.Currency, "occurred_at": at.Format(time.RFC3339Nano),
 		}); err != nil {
 			return fmt.Errorf("send consignment: %w", err)

@@ -120,15 +120,15 @@ func agingReport(tz string, rows []agingRow, buckets []agingBucketRow, limit int
 		items[i] = agingItem{ConsignmentID: r.ConsignmentID, CustomerID: r.CustomerID, CustomerName: r.CustomerName,
 			LocationID: r.LocationID, Status: r.Status, SentAt: r.SentAt, DaysOut: r.DaysOut, Bucket: r.Bucket,
 			LineNo: r.LineNo, VariantID: r.VariantID, SKU: r.SKU, Outstanding: fmtQty(r.Outstanding),
-			ValueAtCost:  fmtMoney(r.Outstanding.Mul(r.UnitCost).Round(cur.MinorUnits)),
-			ValueAtPrice: fmtMoney(r.Outstanding.Mul(r.UnitPrice).Round(cur.MinorUnits))}
+			ValueAtCost:  money.AmountOf(r.Outstanding.Mul(r.UnitCost).Round(cur.MinorUnits)).String(),
+			ValueAtPrice: money.AmountOf(r.Outstanding.Mul(r.UnitPrice).Round(cur.MinorUnits)).String()}
 	}
 	page := agingPage{Timezone: tz, Page: sdk.NewPage(items, next), Buckets: make([]agingBucket, len(buckets))}
 	totalCost, totalPrice := decimal.Zero, decimal.Zero
 	for i, b := range buckets {
-		page.Buckets[i] = agingBucket{Bucket: b.Bucket, ValueAtCost: fmtMoney(b.ValueAtCost), ValueAtPrice: fmtMoney(b.ValueAtPrice)}
+		page.Buckets[i] = agingBucket{Bucket: b.Bucket, ValueAtCost: money.AmountOf(b.ValueAtCost).String(), ValueAtPrice: money.AmountOf(b.ValueAtPrice).String()}
 		totalCost, totalPrice = totalCost.Add(b.ValueAtCost), totalPrice.Add(b.ValueAtPrice)
 	}
-	page.ValueAtCost, page.ValueAtPrice = fmtMoney(totalCost), fmtMoney(totalPrice)
+	page.ValueAtCost, page.ValueAtPrice = money.AmountOf(totalCost).String(), money.AmountOf(totalPrice).String()
 	return page
 }

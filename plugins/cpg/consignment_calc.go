@@ -98,7 +98,7 @@ func matchConsignmentLines(in []consignmentQtyInput, lines []consignmentLineRow)
 		if err != nil {
 			return nil, err
 		}
-		q, err := parseDecimal(f+".quantity", li.Quantity, quantityRule)
+		q, err := money.QuantityLimits.Parse(f+".quantity", li.Quantity)
 		if err != nil {
 			return nil, err
 		}
@@ -157,11 +157,11 @@ func checkConsignmentInput(in consignmentInput, row *consignmentRow) ([]consignm
 			return nil, invalidField(f+".variant_id", "is listed twice")
 		}
 		seen[lines[i].variantID] = true
-		if lines[i].quantity, err = parseDecimal(f+".quantity", l.Quantity, quantityRule); err != nil {
+		if lines[i].quantity, err = money.QuantityLimits.Parse(f+".quantity", l.Quantity); err != nil {
 			return nil, err
 		}
 		if l.UnitPrice != nil {
-			p, err := parseDecimal(f+".unit_price", *l.UnitPrice, priceRule)
+			p, err := money.PriceLimits.Parse(f+".unit_price", *l.UnitPrice)
 			if err != nil {
 				return nil, err
 			}
@@ -207,8 +207,8 @@ func (e *env) priceConsignment(row *consignmentRow, lines []consignmentLineIn, v
 	if err != nil {
 		return nil, err
 	}
-	row.ValueAtPrice = Money{value.Total}
-	row.ValueAtCost = Money{costOf(lineRows, all, e.currency)}
+	row.ValueAtPrice = money.AmountOf(value.Total)
+	row.ValueAtCost = money.AmountOf(costOf(lineRows, all, e.currency))
 	return lineRows, nil
 }
 
@@ -228,7 +228,7 @@ func sellLines(lines []consignmentLineRow, sold map[string]decimal.Decimal, valu
 		lr := value.Lines[k]
 		k++
 		out = append(out, map[string]string{"variant_id": l.VariantID, "quantity": fmtQty(q), "unit_price": fmtPrice(l.UnitPrice),
-			"net": fmtMoney(lr.Net), "tax": fmtMoney(lr.Tax), "total": fmtMoney(lr.Total)})
+			"net": money.AmountOf(lr.Net).String(), "tax": money.AmountOf(lr.Tax).String(), "total": money.AmountOf(lr.Total).String()})
 		l.SoldQuantity = l.SoldQuantity.Add(q)
 	}
 	return out

@@ -30,7 +30,7 @@ func TestConsignmentAmountsOwed(t *testing.T) {
 	require.Equal(t, "236.90", report.Net.StringFixed(2))
 	require.Equal(t, "37.90", report.Tax.StringFixed(2))
 
-	row := consignmentRow{SoldTotal: Money{d("274.80")}, SettledTotal: Money{d("100.00")}}
+	row := consignmentRow{SoldTotal: money.AmountOf(d("274.80")), SettledTotal: money.AmountOf(d("100.00"))}
 	lines[0].SoldQuantity, lines[1].SoldQuantity = d("3"), d("3")
 	lines[0].ReturnedQuantity = d("2")
 	st := stateOf(row, lines)
@@ -38,7 +38,7 @@ func TestConsignmentAmountsOwed(t *testing.T) {
 	require.Equal(t, "6", st.Outstanding.String(), "10 − 3 − 2 and 4 − 3")
 	require.False(t, st.done())
 
-	row.SettledTotal = Money{d("274.80")}
+	row.SettledTotal = money.AmountOf(d("274.80"))
 	lines[0].ReturnedQuantity, lines[1].ReturnedQuantity = d("7"), d("1")
 	require.True(t, stateOf(row, lines).done(), "nothing out and nothing owed")
 }

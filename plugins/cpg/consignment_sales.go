@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // A consignee's sales reports and the settlements that pay them.
@@ -56,7 +57,7 @@ func reportConsignmentSales(c *sdk.Context) error {
 		return err
 	}
 	at := now()
-	rep := reportRow{ID: uuid.NewString(), ConsignmentID: id, Net: Money{value.Net}, Tax: Money{value.Tax}, Total: Money{value.Total},
+	rep := reportRow{ID: uuid.NewString(), ConsignmentID: id, Net: money.AmountOf(value.Net), Tax: money.AmountOf(value.Tax), Total: money.AmountOf(value.Total),
 		UserID: nullable(c.Principal().UserID), OccurredAt: at}
 	led := newLedger(c, e, "consignment_sale", rep.ID, at)
 	rep.Lines, _ = json.Marshal(sellLines(lines, sold, value))
@@ -82,7 +83,7 @@ func reportConsignmentSales(c *sdk.Context) error {
 		return err
 	}
 	if _, err := c.Events().Publish(TopicConsignmentSold, map[string]string{
-		"consignment_id": id, "report_id": rep.ID, "total": fmtMoney(rep.Total.Decimal),
+		"consignment_id": id, "report_id": rep.ID, "total": rep.Total.String(),
 		"currency": row.Currency, "occurred_at": at.Format(time.RFC3339Nano),
 	}); err != nil {
 		return fmt.Errorf("consignment sales: %w", err)
@@ -113,7 +114,7 @@ func settleConsignment(c *sdk.Context) error {
 		return err
 	}
 	set := settlementRow{ID: uuid.NewString(), ConsignmentID: id, UserID: nullable(c.Principal().UserID), OccurredAt: now()}
-	if set.Amount.Decimal, err = parseDecimal("amount", in.Amount, positiveAmountRule); err != nil {
+	if set.Amount.Decimal, err = money.PositiveAmountLimits.Parse("amount", in.Amount); err != nil {
 		return err
 	}
 	if !validMethod(in.Method) {
@@ -135,8 +136,8 @@ func settleConsignment(c *sdk.Context) error {
 	}
 	owed := stateOf(row, lines).Owed
 	if set.Amount.GreaterThan(owed) {
-		return sdk.Unprocessable("overpayment", fmt.Sprintf("amount %s is more than the %s owed", fmtMoney(set.Amount.Decimal), fmtMoney(owed))).
-			WithDetails(map[string]any{"owed": fmtMoney(owed)})
+		return sdk.Unprocessable("overpayment", fmt.Sprintf("amount %s is more than the %s owed", set.Amount, money.AmountOf(owed))).
+			WithDetails(map[string]any{"owed": money.AmountOf(owed)})
 	}
 	row.SettledTotal.Decimal = row.SettledTotal.Add(set.Amount.Decimal)
 	event := eventSettlePartial

@@ -33,12 +33,16 @@ func testEnv(t *testing.T, country string, inclusive bool) *env {
 	return &env{cfg: cfg, currency: cur, rates: rates}
 }
 
-// requireError checks that err is an *sdk.Error with status and code and,
-// when field is set, that it names that request field.
+// requireError checks that err answers status and code — an *sdk.Error,
+// or an error the SDK answers as one (sdk.ValidationError: money.Limits'
+// invalid_field, the calculator's errors) — and, when field is set, that
+// it names that request field.
 func requireError(t *testing.T, err error, status int, code, field string) {
 	t.Helper()
-	var e *sdk.Error
-	require.ErrorAs(t, err, &e)
+	e, ok := sdk.ValidationError(err)
+	if !ok {
+		require.ErrorAs(t, err, &e)
+	}
 	require.Equal(t, status, e.Status(), e.Message)
 	require.Equal(t, code, e.Code, e.Message)
 	if field != "" {

@@ -2,7 +2,6 @@ package cpg
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -10,73 +9,23 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
-
-// numRule says what a decimal string field may hold.
-type numRule struct {
-	places    int32
-	signed    bool
-	allowZero bool
-	maxDigits int
-	// max, when positive, bounds the value (percentages).
-	max int64
-}
 
 var (
-	// quantityRule: a positive quantity with up to six decimals.
-	quantityRule = numRule{places: 6, maxDigits: 9}
-	// signedQuantityRule: a non-zero quantity of either sign (adjustments).
-	signedQuantityRule = numRule{places: 6, signed: true, maxDigits: 9}
-	// priceRule: a unit price or cost, zero allowed, up to six decimals.
-	priceRule = numRule{places: 6, allowZero: true, maxDigits: 12}
-	// amountRule: a money amount in the currency's minor unit, zero allowed.
-	amountRule = numRule{places: 2, allowZero: true, maxDigits: 13}
-	// positiveAmountRule: a money amount greater than zero.
-	positiveAmountRule = numRule{places: 2, maxDigits: 13}
-	// percentRule: a percentage from 0 to 100.
-	percentRule = numRule{places: 6, allowZero: true, maxDigits: 3, max: 100}
+	// signedQuantityLimits: a non-zero quantity of either sign (adjustments).
+	signedQuantityLimits = money.Limits{Decimals: 6, Digits: 9, Negative: true}
+	// reorderPointLimits: a quantity of zero or more.
+	reorderPointLimits = money.Limits{Decimals: 6, Digits: 9, Zero: true}
 )
 
-var decimalRE = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
-
-// parseDecimal parses the decimal string s of field under rule r. The
-// syntax is plain (no exponent), so a hostile number costs nothing.
-func parseDecimal(field, s string, r numRule) (decimal.Decimal, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return decimal.Zero, invalidField(field, "is required (a decimal string such as \"10.50\")")
-	}
-	if len(s) > 40 || !decimalRE.MatchString(s) {
-		return decimal.Zero, invalidField(field, "must be a decimal string such as \"10.50\", got %q", s)
-	}
-	intPart, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
-	if len(strings.TrimLeft(intPart, "0")) > r.maxDigits {
-		return decimal.Zero, invalidField(field, "must have at most %d integer digits", r.maxDigits)
-	}
-	if len(strings.TrimRight(frac, "0")) > int(r.places) {
-		return decimal.Zero, invalidField(field, "must have at most %d decimals", r.places)
-	}
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return decimal.Zero, invalidField(field, "must be a decimal string, got %q", s)
-	}
-	switch {
-	case d.IsNegative() && !r.signed:
-		return decimal.Zero, invalidField(field, "must not be negative")
-	case d.IsZero() && !r.allowZero:
-		return decimal.Zero, invalidField(field, "must not be zero")
-	case r.max > 0 && d.GreaterThan(decimal.NewFromInt(r.max)):
-		return decimal.Zero, invalidField(field, "must not exceed %d", r.max)
-	}
-	return d, nil
-}
-
-// optionalDecimal parses s when it is non-empty and returns def otherwise.
-func optionalDecimal(field string, s *string, r numRule, def decimal.Decimal) (decimal.Decimal, error) {
+// optionalDecimal parses s under limits when it is given and returns def
+// otherwise.
+func optionalDecimal(field string, s *string, limits money.Limits, def decimal.Decimal) (decimal.Decimal, error) {
 	if s == nil {
 		return def, nil
 	}
-	return parseDecimal(field, *s, r)
+	return limits.Parse(field, *s)
 }
 
 // parseID validates a UUID given in the body.
@@ -202,9 +151,6 @@ func nullable(s string) *string {
 // fmtQty renders a quantity without trailing zeros.
 func fmtQty(d decimal.Decimal) string { return d.String() }
 
-// fmtMoney renders an amount with two decimals.
-func fmtMoney(d decimal.Decimal) string { return d.StringFixed(2) }
-
 // fmtPrice renders a unit price or cost with at least two decimals.
 func fmtPrice(d decimal.Decimal) string {
 	if e := -d.Exponent(); e > 2 && !d.Equal(d.Round(2)) {
@@ -226,13 +172,3 @@ type Timestamp struct{ time.Time }
 func (t Timestamp) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + t.UTC().Format(time.RFC3339Nano) + `"`), nil
 }
-
-// Money is an amount that renders with two decimals in JSON ("500.00") and
-// reads decimal strings or numbers.
-type Money struct{ decimal.Decimal }
-
-// MarshalJSON implements json.Marshaler.
-func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.StringFixed(2) + `"`), nil }
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *Money) UnmarshalJSON(b []byte) error { return m.Decimal.UnmarshalJSON(b) }

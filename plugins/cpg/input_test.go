@@ -8,57 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseDecimal(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   string
-		rule numRule
-		want string
-		ok   bool
-	}{
-		{"10", quantityRule, "10", true},
-		{"0.5", quantityRule, "0.5", true},
-		{"1.123456", quantityRule, "1.123456", true},
-		{"1.1234567", quantityRule, "", false},
-		{"1.1000000", quantityRule, "1.1", true},
-		{"0", quantityRule, "", false},
-		{"-1", quantityRule, "", false},
-		{"-3", signedQuantityRule, "-3", true},
-		{"0", signedQuantityRule, "", false},
-		{"1234567890", quantityRule, "", false},
-		{"1e3", quantityRule, "", false},
-		{"1e999999999", priceRule, "", false},
-		{"", amountRule, "", false},
-		{" 12.50 ", amountRule, "12.5", true},
-		{"12.505", amountRule, "", false},
-		{"0", amountRule, "0", true},
-		{"0", positiveAmountRule, "", false},
-		{"100", percentRule, "100", true},
-		{"100.01", percentRule, "", false},
-		{"NaN", amountRule, "", false},
-		{"1,5", amountRule, "", false},
-	}
-	for _, tt := range tests {
-		got, err := parseDecimal("f", tt.in, tt.rule)
-		if !tt.ok {
-			require.Error(t, err, tt.in)
-			require.ErrorContains(t, err, "invalid_field", tt.in)
-			continue
-		}
-		require.NoError(t, err, tt.in)
-		require.Equal(t, tt.want, got.String(), tt.in)
-	}
-}
-
 func TestFormatting(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, "25.00", fmtPrice(d("25.000000")))
 	require.Equal(t, "12.3456", fmtPrice(d("12.345600")))
 	require.Equal(t, "10", fmtQty(d("10.000000")))
-	require.Equal(t, "7.50", fmtMoney(d("7.5")))
-	b, err := Money{d("500")}.MarshalJSON()
-	require.NoError(t, err)
-	require.Equal(t, `"500.00"`, string(b))
 	require.Equal(t, "{a,b}", uuidArray([]string{"a", "b"}))
 	require.Equal(t, `{"A-1","x\"y","b\\c"}`, textArray([]string{"A-1", `x"y`, `b\c`}))
 }

@@ -85,16 +85,16 @@ func listSuppliers(c *sdk.Context) error {
 
 // poRow is a row of purchase_orders.
 type poRow struct {
-	ID         string     `json:"id"`
-	SupplierID string     `json:"supplier_id"`
-	LocationID string     `json:"location_id"`
-	Status     string     `json:"status,omitempty"`
-	Currency   string     `json:"currency"`
-	Note       *string    `json:"note"`
-	TotalCost  Money      `json:"total_cost"`
-	CreatedBy  *string    `json:"created_by"`
-	CreatedAt  *Timestamp `json:"created_at,omitempty"`
-	Version    int64      `json:"version,omitempty"`
+	ID         string       `json:"id"`
+	SupplierID string       `json:"supplier_id"`
+	LocationID string       `json:"location_id"`
+	Status     string       `json:"status,omitempty"`
+	Currency   string       `json:"currency"`
+	Note       *string      `json:"note"`
+	TotalCost  money.Amount `json:"total_cost"`
+	CreatedBy  *string      `json:"created_by"`
+	CreatedAt  *Timestamp   `json:"created_at,omitempty"`
+	Version    int64        `json:"version,omitempty"`
 }
 
 // poLineRow is a row of purchase_order_lines.
@@ -173,15 +173,15 @@ func createPurchaseOrder(c *sdk.Context) error {
 			return invalidField(f+".variant_id", "is listed twice")
 		}
 		seen[lines[i].VariantID] = true
-		if lines[i].Quantity, err = parseDecimal(f+".quantity", l.Quantity, quantityRule); err != nil {
+		if lines[i].Quantity, err = money.QuantityLimits.Parse(f+".quantity", l.Quantity); err != nil {
 			return err
 		}
-		if lines[i].UnitCost, err = parseDecimal(f+".unit_cost", l.UnitCost, priceRule); err != nil {
+		if lines[i].UnitCost, err = money.PriceLimits.Parse(f+".unit_cost", l.UnitCost); err != nil {
 			return err
 		}
 		total = total.Add(lines[i].Quantity.Mul(lines[i].UnitCost))
 	}
-	po.TotalCost = Money{money.Round(total, e.currency)}
+	po.TotalCost = money.AmountOf(money.Round(total, e.currency))
 	var (
 		supplier supplierRow
 		loc      locationRow

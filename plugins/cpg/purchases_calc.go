@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // Receiving a purchase order, computed without a database: which lines
@@ -57,13 +58,13 @@ func checkReceiptLines(in []receiptLineInput) ([]receiptWant, error) {
 			return nil, invalidField(f+".variant_id", "is listed twice")
 		}
 		seen[vid] = true
-		q, err := parseDecimal(f+".quantity", l.Quantity, quantityRule)
+		q, err := money.QuantityLimits.Parse(f+".quantity", l.Quantity)
 		if err != nil {
 			return nil, err
 		}
 		w := receiptWant{variantID: vid, quantity: q}
 		if l.UnitCost != nil {
-			cost, err := parseDecimal(f+".unit_cost", *l.UnitCost, priceRule)
+			cost, err := money.PriceLimits.Parse(f+".unit_cost", *l.UnitCost)
 			if err != nil {
 				return nil, err
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // reportRange reads ?from= and ?to= (dates, inclusive, in the company's
@@ -103,8 +104,8 @@ func salesReport(c *sdk.Context) error {
 	rows, next := sdk.KeysetPage(rows, limit, func(r salesGroup) groupCursor { return report.cursorAfter(r.Total.String(), r.Key) })
 	items := make([]map[string]any, len(rows))
 	for i, r := range rows {
-		item := map[string]any{"key": r.Key, "sales": r.Sales, "total": fmtMoney(r.Total), "refunded": fmtMoney(r.Refunded),
-			"net_of_refunds": fmtMoney(r.Total.Sub(r.Refunded))}
+		item := map[string]any{"key": r.Key, "sales": r.Sales, "total": money.AmountOf(r.Total), "refunded": money.AmountOf(r.Refunded),
+			"net_of_refunds": money.AmountOf(r.Total.Sub(r.Refunded))}
 		if r.Label != "" {
 			item["label"] = r.Label
 		}
@@ -112,13 +113,13 @@ func salesReport(c *sdk.Context) error {
 			item["quantity"] = fmtQty(*r.Quantity)
 		}
 		if r.Net != nil {
-			item["net"], item["tax"] = fmtMoney(*r.Net), fmtMoney(*r.Tax)
+			item["net"], item["tax"] = money.AmountOf(*r.Net), money.AmountOf(*r.Tax)
 		}
 		items[i] = item
 	}
 	sum := summary[0]
 	res := map[string]any{"group_by": group, "from": from, "to": to, "timezone": tz, "currency": e.currency.Code,
-		"data": items, "next_cursor": nullable(next), "total": fmtMoney(sum.Total), "refunded": fmtMoney(sum.Refunded)}
+		"data": items, "next_cursor": nullable(next), "total": money.AmountOf(sum.Total), "refunded": money.AmountOf(sum.Refunded)}
 	if group != "product" && group != "payment_method" {
 		res["sales"] = sum.Sales.IntPart()
 	}
@@ -152,7 +153,7 @@ func topProductsReport(c *sdk.Context) error {
 	items := make([]map[string]string, len(rows))
 	for i, r := range rows {
 		items[i] = map[string]string{"variant_id": r.Key, "sku": r.SKU, "description": r.Label,
-			"quantity": fmtQty(r.Quantity), "total": fmtMoney(r.Total)}
+			"quantity": fmtQty(r.Quantity), "total": money.AmountOf(r.Total).String()}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "data": items, "next_cursor": nil})
 }
@@ -198,12 +199,12 @@ func marginReport(c *sdk.Context) error {
 	items := make([]map[string]string, len(rows))
 	for i, r := range rows {
 		items[i] = map[string]string{"product_id": r.Key, "name": r.Label, "quantity": fmtQty(r.Quantity),
-			"revenue": fmtMoney(r.Revenue), "cost": fmtMoney(r.Cost), "margin": fmtMoney(r.Revenue.Sub(r.Cost)),
+			"revenue": money.AmountOf(r.Revenue).String(), "cost": money.AmountOf(r.Cost).String(), "margin": money.AmountOf(r.Revenue.Sub(r.Cost)).String(),
 			"margin_percent": marginPercent(r.Revenue, r.Cost)}
 	}
 	revenue, cost := summary[0].Revenue, summary[0].Cost
 	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "timezone": tz, "data": items, "next_cursor": nullable(next),
-		"revenue": fmtMoney(revenue), "cost": fmtMoney(cost), "margin": fmtMoney(revenue.Sub(cost)),
+		"revenue": money.AmountOf(revenue), "cost": money.AmountOf(cost), "margin": money.AmountOf(revenue.Sub(cost)),
 		"margin_percent": marginPercent(revenue, cost)})
 }
 
@@ -253,10 +254,10 @@ func stockValuationReport(c *sdk.Context) error {
 	items := make([]map[string]any, len(rows))
 	for i, r := range rows {
 		items[i] = map[string]any{"location_id": r.Key, "name": r.Label, "kind": r.Kind, "variants": r.Variants,
-			"units": fmtQty(r.Units), "value_at_cost": fmtMoney(r.ValueAtCost), "value_at_price": fmtMoney(r.ValueAtPrice)}
+			"units": fmtQty(r.Units), "value_at_cost": money.AmountOf(r.ValueAtCost), "value_at_price": money.AmountOf(r.ValueAtPrice)}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"data": items, "next_cursor": nullable(next),
-		"value_at_cost": fmtMoney(summary[0].ValueAtCost), "value_at_price": fmtMoney(summary[0].ValueAtPrice)})
+		"value_at_cost": money.AmountOf(summary[0].ValueAtCost), "value_at_price": money.AmountOf(summary[0].ValueAtPrice)})
 }
 
 // lowStockReport handles GET /reports/low-stock (?location_id=, ?limit=,
@@ -317,19 +318,19 @@ func lowStockReport(c *sdk.Context) error {
 
 // sessionReportRow is a row of the cash sessions report.
 type sessionReportRow struct {
-	ID              string     `json:"id"`
-	RegisterID      string     `json:"register_id"`
-	RegisterName    string     `json:"register_name"`
-	LocationID      string     `json:"location_id"`
-	Status          string     `json:"status"`
-	OpeningFloat    Money      `json:"opening_float"`
-	OpenedAt        Timestamp  `json:"opened_at"`
-	ClosedAt        *Timestamp `json:"closed_at"`
-	ExpectedTotal   *Money     `json:"expected_total"`
-	CountedTotal    *Money     `json:"counted_total"`
-	DifferenceTotal *Money     `json:"difference_total"`
-	Sales           int64      `json:"sales"`
-	SalesTotal      Money      `json:"sales_total"`
+	ID              string        `json:"id"`
+	RegisterID      string        `json:"register_id"`
+	RegisterName    string        `json:"register_name"`
+	LocationID      string        `json:"location_id"`
+	Status          string        `json:"status"`
+	OpeningFloat    money.Amount  `json:"opening_float"`
+	OpenedAt        Timestamp     `json:"opened_at"`
+	ClosedAt        *Timestamp    `json:"closed_at"`
+	ExpectedTotal   *money.Amount `json:"expected_total"`
+	CountedTotal    *money.Amount `json:"counted_total"`
+	DifferenceTotal *money.Amount `json:"difference_total"`
+	Sales           int64         `json:"sales"`
+	SalesTotal      money.Amount  `json:"sales_total"`
 }
 
 // cashSessionsReport handles GET /reports/cash-sessions?from=&to= (and

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // returnLineInput is one line of a return: a sale line (or the sale's only
@@ -33,16 +34,16 @@ type returnInput struct {
 
 // returnRow is a row of returns.
 type returnRow struct {
-	ID         string    `json:"id"`
-	SaleID     string    `json:"sale_id"`
-	SessionID  *string   `json:"session_id"`
-	LocationID string    `json:"location_id"`
-	Reason     *string   `json:"reason"`
-	Net        Money     `json:"net"`
-	Tax        Money     `json:"tax"`
-	Total      Money     `json:"total"`
-	UserID     *string   `json:"user_id"`
-	OccurredAt Timestamp `json:"occurred_at"`
+	ID         string       `json:"id"`
+	SaleID     string       `json:"sale_id"`
+	SessionID  *string      `json:"session_id"`
+	LocationID string       `json:"location_id"`
+	Reason     *string      `json:"reason"`
+	Net        money.Amount `json:"net"`
+	Tax        money.Amount `json:"tax"`
+	Total      money.Amount `json:"total"`
+	UserID     *string      `json:"user_id"`
+	OccurredAt Timestamp    `json:"occurred_at"`
 }
 
 // returnLineRow is a row of return_lines.
@@ -52,9 +53,9 @@ type returnLineRow struct {
 	SaleLineID string          `json:"sale_line_id"`
 	VariantID  string          `json:"variant_id"`
 	Quantity   decimal.Decimal `json:"quantity"`
-	Net        Money           `json:"net"`
-	Tax        Money           `json:"tax"`
-	Total      Money           `json:"total"`
+	Net        money.Amount    `json:"net"`
+	Tax        money.Amount    `json:"tax"`
+	Total      money.Amount    `json:"total"`
 }
 
 // returnRequest is a return's body, validated before any read.
@@ -134,29 +135,29 @@ func planReturn(c *sdk.Context, e *env, id string, lock bool) (*returnPlan, erro
 
 // returnPreviewLine is what returning a quantity of a sale line refunds.
 type returnPreviewLine struct {
-	SaleLineID  string `json:"sale_line_id"`
-	VariantID   string `json:"variant_id"`
-	SKU         string `json:"sku"`
-	Description string `json:"description"`
-	Quantity    string `json:"quantity"`
-	Net         Money  `json:"net"`
-	Tax         Money  `json:"tax"`
-	Total       Money  `json:"total"`
+	SaleLineID  string       `json:"sale_line_id"`
+	VariantID   string       `json:"variant_id"`
+	SKU         string       `json:"sku"`
+	Description string       `json:"description"`
+	Quantity    string       `json:"quantity"`
+	Net         money.Amount `json:"net"`
+	Tax         money.Amount `json:"tax"`
+	Total       money.Amount `json:"total"`
 }
 
 // refundView is a refund a return makes, or would make, to one tender.
 type refundView struct {
-	ID        string  `json:"id,omitempty"`
-	Method    string  `json:"method"`
-	Amount    Money   `json:"amount"`
-	Reference *string `json:"reference"`
+	ID        string       `json:"id,omitempty"`
+	Method    string       `json:"method"`
+	Amount    money.Amount `json:"amount"`
+	Reference *string      `json:"reference"`
 }
 
 // refundViews renders refunds; ids, when given, are the stored payments'.
 func refundViews(refunds []tender, ids []string) []refundView {
 	out := make([]refundView, len(refunds))
 	for i, r := range refunds {
-		out[i] = refundView{Method: r.Method, Amount: Money{r.Amount}, Reference: r.Reference}
+		out[i] = refundView{Method: r.Method, Amount: money.AmountOf(r.Amount), Reference: r.Reference}
 		if ids != nil {
 			out[i].ID = ids[i]
 		}
@@ -185,11 +186,11 @@ func previewReturn(c *sdk.Context) error {
 	for i, r := range plan.returned {
 		share := plan.shares[i]
 		lines[i] = returnPreviewLine{SaleLineID: r.line.ID, VariantID: r.line.VariantID, SKU: r.line.SKU, Description: r.line.Description,
-			Quantity: fmtQty(r.quantity), Net: Money{share.Net}, Tax: Money{share.Tax}, Total: Money{share.Net.Add(share.Tax)}}
+			Quantity: fmtQty(r.quantity), Net: money.AmountOf(share.Net), Tax: money.AmountOf(share.Tax), Total: money.AmountOf(share.Net.Add(share.Tax))}
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"sale_id": id, "location_id": plan.locationID, "session_id": nullable(plan.sessionID),
-		"net": Money{plan.net}, "tax": Money{plan.tax}, "total": Money{plan.total},
+		"net": money.AmountOf(plan.net), "tax": money.AmountOf(plan.tax), "total": money.AmountOf(plan.total),
 		"lines": lines, "taxes": plan.taxes(e), "refunds": refundViews(plan.refunds, nil),
 		"refunds_suggested": plan.suggested, "session_required": plan.needsSession(),
 	})
@@ -217,7 +218,7 @@ func createReturn(c *sdk.Context) error {
 			WithDetails(map[string]any{"field": "session_id"})
 	}
 	ret := returnRow{ID: uuid.NewString(), SaleID: id, SessionID: nullable(plan.sessionID), LocationID: plan.locationID, Reason: plan.reason,
-		Net: Money{plan.net}, Tax: Money{plan.tax}, Total: Money{plan.total}, UserID: nullable(c.Principal().UserID), OccurredAt: now()}
+		Net: money.AmountOf(plan.net), Tax: money.AmountOf(plan.tax), Total: money.AmountOf(plan.total), UserID: nullable(c.Principal().UserID), OccurredAt: now()}
 	led := newLedger(c, e, "return", ret.ID, ret.OccurredAt)
 	led.reason = plan.reason
 	retLines := make([]returnLineRow, len(plan.returned))
@@ -225,7 +226,7 @@ func createReturn(c *sdk.Context) error {
 	for i, r := range plan.returned {
 		share := plan.shares[i]
 		retLines[i] = returnLineRow{ID: uuid.NewString(), ReturnID: ret.ID, SaleLineID: r.line.ID, VariantID: r.line.VariantID,
-			Quantity: r.quantity, Net: Money{share.Net}, Tax: Money{share.Tax}, Total: Money{share.Net.Add(share.Tax)}}
+			Quantity: r.quantity, Net: money.AmountOf(share.Net), Tax: money.AmountOf(share.Tax), Total: money.AmountOf(share.Net.Add(share.Tax))}
 		led.add(KindReturn, r.line.VariantID, plan.locationID, r.quantity, r.line.UnitCost)
 		b.Update("sale_lines", r.line.ID, map[string]any{
 			"returned_quantity": r.line.ReturnedQuantity.Add(r.quantity),
@@ -266,7 +267,7 @@ func createReturn(c *sdk.Context) error {
 		return fmt.Errorf("return: %w", err)
 	}
 	if _, err := c.Events().Publish(TopicSaleReturned, map[string]string{
-		"sale_id": id, "return_id": ret.ID, "location_id": plan.locationID, "amount": fmtMoney(plan.total),
+		"sale_id": id, "return_id": ret.ID, "location_id": plan.locationID, "amount": money.AmountOf(plan.total).String(),
 		"occurred_at": ret.OccurredAt.Format(time.RFC3339Nano),
 	}); err != nil {
 		return fmt.Errorf("return: %w", err)

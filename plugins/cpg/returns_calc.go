@@ -40,7 +40,7 @@ func matchReturnLines(in []returnLineInput, lines []saleLineRow) ([]returnedLine
 	var out []returnedLine
 	for i, l := range in {
 		f := fmt.Sprintf("lines[%d]", i)
-		q, err := parseDecimal(f+".quantity", l.Quantity, quantityRule)
+		q, err := money.QuantityLimits.Parse(f+".quantity", l.Quantity)
 		if err != nil {
 			return nil, err
 		}
@@ -282,8 +282,8 @@ func computeReturn(req returnRequest, r returnReads, cur money.Currency) (*retur
 		paid = paid.Add(t.Amount)
 	}
 	if !paid.Equal(plan.total) {
-		return nil, sdk.Unprocessable("refund_mismatch", fmt.Sprintf("refunds add up to %s, the return is worth %s", fmtMoney(paid), fmtMoney(plan.total))).
-			WithDetails(map[string]any{"refunds": fmtMoney(paid), "total": fmtMoney(plan.total)})
+		return nil, sdk.Unprocessable("refund_mismatch", fmt.Sprintf("refunds add up to %s, the return is worth %s", money.AmountOf(paid), money.AmountOf(plan.total))).
+			WithDetails(map[string]any{"refunds": money.AmountOf(paid), "total": money.AmountOf(plan.total)})
 	}
 	plan.refunds = req.refunds
 	return plan, nil

@@ -179,7 +179,7 @@ func TestSuggestRefunds(t *testing.T) {
 // 2 × 25.00 (50.00 = 43.10 + 6.90) and 3 × 10.00 (30.00 = 25.86 + 4.14),
 // one unit of which (10.00 = 8.62 + 1.38) came back.
 func returnSale() (lockedSale, []saleLineRow) {
-	s := lockedSale{ID: "sale", SessionID: "sess", LocationID: "loc", Status: SalePartiallyReturned, Total: Money{d("80.00")}, Refunded: Money{d("10.00")}}
+	s := lockedSale{ID: "sale", SessionID: "sess", LocationID: "loc", Status: SalePartiallyReturned, Total: money.AmountOf(d("80.00")), Refunded: money.AmountOf(d("10.00"))}
 	lines := []saleLineRow{
 		{ID: "l1", VariantID: "v1", TaxCode: "iva16", Quantity: d("2"), Net: d("43.10"), Tax: d("6.90"), Total: d("50.00")},
 		{ID: "l2", VariantID: "v2", TaxCode: "iva16", Quantity: d("3"), Net: d("25.86"), Tax: d("4.14"), Total: d("30.00"),

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // Sale states and events.
@@ -31,27 +32,27 @@ const (
 
 // saleRow is a row of sales.
 type saleRow struct {
-	ID               string    `json:"id"`
-	SessionID        string    `json:"session_id"`
-	RegisterID       string    `json:"register_id"`
-	LocationID       string    `json:"location_id"`
-	UserID           *string   `json:"user_id"`
-	CashierEmail     *string   `json:"cashier_email"`
-	CustomerID       *string   `json:"customer_id"`
-	CustomerName     *string   `json:"customer_name"`
-	CustomerTaxID    *string   `json:"customer_tax_id"`
-	Status           string    `json:"status,omitempty"`
-	Currency         string    `json:"currency"`
-	PricesIncludeTax bool      `json:"prices_include_tax"`
-	Subtotal         Money     `json:"subtotal"`
-	Discount         Money     `json:"discount"`
-	Net              Money     `json:"net"`
-	Tax              Money     `json:"tax"`
-	Total            Money     `json:"total"`
-	Paid             Money     `json:"paid"`
-	Change           Money     `json:"change"`
-	Refunded         Money     `json:"refunded"`
-	OccurredAt       Timestamp `json:"occurred_at"`
+	ID               string       `json:"id"`
+	SessionID        string       `json:"session_id"`
+	RegisterID       string       `json:"register_id"`
+	LocationID       string       `json:"location_id"`
+	UserID           *string      `json:"user_id"`
+	CashierEmail     *string      `json:"cashier_email"`
+	CustomerID       *string      `json:"customer_id"`
+	CustomerName     *string      `json:"customer_name"`
+	CustomerTaxID    *string      `json:"customer_tax_id"`
+	Status           string       `json:"status,omitempty"`
+	Currency         string       `json:"currency"`
+	PricesIncludeTax bool         `json:"prices_include_tax"`
+	Subtotal         money.Amount `json:"subtotal"`
+	Discount         money.Amount `json:"discount"`
+	Net              money.Amount `json:"net"`
+	Tax              money.Amount `json:"tax"`
+	Total            money.Amount `json:"total"`
+	Paid             money.Amount `json:"paid"`
+	Change           money.Amount `json:"change"`
+	Refunded         money.Amount `json:"refunded"`
+	OccurredAt       Timestamp    `json:"occurred_at"`
 }
 
 // saleLineRow is a row of sale_lines.
@@ -185,7 +186,7 @@ func (e *env) taxViews(amounts []taxedAmount) []taxView {
 	slices.Sort(codes)
 	out := make([]taxView, 0, len(codes))
 	for _, code := range codes {
-		tv := taxView{Code: code, Base: fmtMoney(sums[code].base), Amount: fmtMoney(sums[code].amount)}
+		tv := taxView{Code: code, Base: money.AmountOf(sums[code].base).String(), Amount: money.AmountOf(sums[code].amount).String()}
 		if r, ok := e.rates[code]; ok {
 			tv.Rate, tv.CFDITasaOCuota, tv.AFIPAlicIvaID = percent(r), r.CFDITasaOCuota, r.AFIPAlicIvaID
 		}
@@ -203,17 +204,17 @@ func (e *env) saleView(s saleRow, lines []saleLineRow, pays []paymentRow, extra 
 		v.Lines[i] = lineView{
 			ID: l.ID, LineNo: l.LineNo, VariantID: l.VariantID, SKU: l.SKU, Description: l.Description,
 			Quantity: fmtQty(l.Quantity), UnitPrice: fmtPrice(l.UnitPrice), ListPrice: fmtPrice(l.ListPrice),
-			TaxCode: l.TaxCode, TaxRate: l.TaxRate.Shift(2).String(), Gross: fmtMoney(l.Gross),
-			Discount: fmtMoney(l.LineDiscount.Add(l.DocumentDiscount)), Net: fmtMoney(l.Net), Tax: fmtMoney(l.Tax),
-			Total: fmtMoney(l.Total), ReturnedQuantity: fmtQty(l.ReturnedQuantity),
+			TaxCode: l.TaxCode, TaxRate: l.TaxRate.Shift(2).String(), Gross: money.AmountOf(l.Gross).String(),
+			Discount: money.AmountOf(l.LineDiscount.Add(l.DocumentDiscount)).String(), Net: money.AmountOf(l.Net).String(), Tax: money.AmountOf(l.Tax).String(),
+			Total: money.AmountOf(l.Total).String(), ReturnedQuantity: fmtQty(l.ReturnedQuantity),
 		}
 		amounts[i] = taxedAmount{code: l.TaxCode, net: l.Net, tax: l.Tax}
 	}
 	v.Taxes = e.taxViews(amounts)
 	for _, p := range pays {
-		pv := paymentView{ID: p.ID, Method: p.Method, Amount: fmtMoney(p.Amount), Change: fmtMoney(p.Change), Reference: p.Reference, ReturnID: p.ReturnID}
+		pv := paymentView{ID: p.ID, Method: p.Method, Amount: money.AmountOf(p.Amount).String(), Change: money.AmountOf(p.Change).String(), Reference: p.Reference, ReturnID: p.ReturnID}
 		if p.ReturnID != nil {
-			pv.Amount = fmtMoney(p.Amount.Neg())
+			pv.Amount = money.AmountOf(p.Amount.Neg()).String()
 			v.Refunds = append(v.Refunds, pv)
 			continue
 		}
@@ -338,12 +339,12 @@ func listSales(c *sdk.Context) error {
 
 // lockedSale is a sale read under its row lock with its session's state.
 type lockedSale struct {
-	ID            string    `json:"id"`
-	SessionID     string    `json:"session_id"`
-	LocationID    string    `json:"location_id"`
-	Status        string    `json:"status"`
-	Total         Money     `json:"total"`
-	Refunded      Money     `json:"refunded"`
-	OccurredAt    Timestamp `json:"occurred_at"`
-	SessionStatus string    `json:"session_status"`
+	ID            string       `json:"id"`
+	SessionID     string       `json:"session_id"`
+	LocationID    string       `json:"location_id"`
+	Status        string       `json:"status"`
+	Total         money.Amount `json:"total"`
+	Refunded      money.Amount `json:"refunded"`
+	OccurredAt    Timestamp    `json:"occurred_at"`
+	SessionStatus string       `json:"session_status"`
 }

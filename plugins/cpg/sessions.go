@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // Cash session states and events.
@@ -22,19 +23,19 @@ const (
 
 // sessionRow is a row of cash_sessions.
 type sessionRow struct {
-	ID              string     `json:"id"`
-	RegisterID      string     `json:"register_id"`
-	LocationID      string     `json:"location_id"`
-	Status          string     `json:"status,omitempty"`
-	OpeningFloat    Money      `json:"opening_float"`
-	OpenedBy        *string    `json:"opened_by"`
-	OpenedAt        Timestamp  `json:"opened_at"`
-	ClosedBy        *string    `json:"closed_by,omitempty"`
-	ClosedAt        *Timestamp `json:"closed_at,omitempty"`
-	ExpectedTotal   *Money     `json:"expected_total,omitempty"`
-	CountedTotal    *Money     `json:"counted_total,omitempty"`
-	DifferenceTotal *Money     `json:"difference_total,omitempty"`
-	Version         int64      `json:"version,omitempty"`
+	ID              string        `json:"id"`
+	RegisterID      string        `json:"register_id"`
+	LocationID      string        `json:"location_id"`
+	Status          string        `json:"status,omitempty"`
+	OpeningFloat    money.Amount  `json:"opening_float"`
+	OpenedBy        *string       `json:"opened_by"`
+	OpenedAt        Timestamp     `json:"opened_at"`
+	ClosedBy        *string       `json:"closed_by,omitempty"`
+	ClosedAt        *Timestamp    `json:"closed_at,omitempty"`
+	ExpectedTotal   *money.Amount `json:"expected_total,omitempty"`
+	CountedTotal    *money.Amount `json:"counted_total,omitempty"`
+	DifferenceTotal *money.Amount `json:"difference_total,omitempty"`
+	Version         int64         `json:"version,omitempty"`
 }
 
 // sessionInput is POST /cash-sessions.
@@ -54,7 +55,7 @@ func openSession(c *sdk.Context) error {
 	if s.RegisterID, err = parseID("register_id", in.RegisterID); err != nil {
 		return err
 	}
-	if s.OpeningFloat.Decimal, err = parseDecimal("opening_float", in.OpeningFloat, amountRule); err != nil {
+	if s.OpeningFloat.Decimal, err = money.AmountLimits.Parse("opening_float", in.OpeningFloat); err != nil {
 		return err
 	}
 	var reg registerRow
@@ -147,19 +148,19 @@ func queueSession(b *sdk.Batch, id string) func() sessionView {
 	b.Query(qSessionSales, &summary, id)
 	b.List("cash_session_counts", sdk.Query{Where: []sdk.Filter{sdk.Eq("session_id", id)}, OrderBy: []sdk.Order{sdk.Asc("method")}}, &counts)
 	return func() sessionView {
-		v := sessionView{sessionRow: s, SalesTotal: fmtMoney(decimal.Zero)}
+		v := sessionView{sessionRow: s, SalesTotal: money.AmountOf(decimal.Zero).String()}
 		if len(summary) == 1 {
-			v.Sales, v.SalesTotal, v.Voided = summary[0].Sales, fmtMoney(summary[0].Total), summary[0].Voided
+			v.Sales, v.SalesTotal, v.Voided = summary[0].Sales, money.AmountOf(summary[0].Total).String(), summary[0].Voided
 		}
 		if s.Status == SessionClosed {
 			for _, m := range counts {
-				v.Counts = append(v.Counts, countView{Method: m.Method, Expected: fmtMoney(m.Expected), Counted: fmtMoney(m.Counted), Difference: fmtMoney(m.Difference)})
+				v.Counts = append(v.Counts, countView{Method: m.Method, Expected: money.AmountOf(m.Expected).String(), Counted: money.AmountOf(m.Counted).String(), Difference: money.AmountOf(m.Difference).String()})
 			}
 			return v
 		}
 		live := computeClose(s.OpeningFloat.Decimal, receivedMap(recv), nil, decimal.Zero)
 		for _, m := range live.Counts {
-			v.Counts = append(v.Counts, countView{Method: m.Method, Expected: fmtMoney(m.Expected)})
+			v.Counts = append(v.Counts, countView{Method: m.Method, Expected: money.AmountOf(m.Expected).String()})
 		}
 		return v
 	}
@@ -253,8 +254,8 @@ func closeSession(c *sdk.Context) error {
 		event = eventCloseOverLimit
 		if !c.Principal().Role.AtLeast(sdk.RoleManager) {
 			return errForbidden("manager_required", fmt.Sprintf("the difference exceeds the limit of %s per method: a manager must close this session",
-				fmtMoney(e.cfg.CashDifferenceLimit))).WithDetails(map[string]any{
-				"difference": fmtMoney(res.Difference), "limit": fmtMoney(e.cfg.CashDifferenceLimit), "counts": countViews(res.Counts),
+				money.AmountOf(e.cfg.CashDifferenceLimit))).WithDetails(map[string]any{
+				"difference": money.AmountOf(res.Difference), "limit": money.AmountOf(e.cfg.CashDifferenceLimit), "counts": countViews(res.Counts),
 			})
 		}
 	}
@@ -292,7 +293,7 @@ func closeSession(c *sdk.Context) error {
 func countViews(ms []methodCount) []countView {
 	out := make([]countView, len(ms))
 	for i, m := range ms {
-		out[i] = countView{Method: m.Method, Expected: fmtMoney(m.Expected), Counted: fmtMoney(m.Counted), Difference: fmtMoney(m.Difference)}
+		out[i] = countView{Method: m.Method, Expected: money.AmountOf(m.Expected).String(), Counted: money.AmountOf(m.Counted).String(), Difference: money.AmountOf(m.Difference).String()}
 	}
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // The cash session's close, computed without a database.
@@ -65,7 +67,7 @@ func checkCounts(in []countInput) (map[string]decimal.Decimal, error) {
 		if _, dup := counted[ci.Method]; dup {
 			return nil, invalidField(field+".method", "%s is counted twice", ci.Method)
 		}
-		amt, err := parseDecimal(field+".amount", ci.Amount, amountRule)
+		amt, err := money.AmountLimits.Parse(field+".amount", ci.Amount)
 		if err != nil {
 			return nil, err
 		}

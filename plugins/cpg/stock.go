@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // maxLines bounds the lines of one document.
@@ -27,9 +28,9 @@ type stockLine struct {
 	quantity  decimal.Decimal
 }
 
-// checkStockLines validates document lines; rule decides the quantities'
+// checkStockLines validates document lines; limits decide the quantities'
 // sign.
-func checkStockLines(in []stockLineInput, rule numRule) ([]stockLine, error) {
+func checkStockLines(in []stockLineInput, limits money.Limits) ([]stockLine, error) {
 	if len(in) == 0 || len(in) > maxLines {
 		return nil, invalidField("lines", "must list 1 to %d lines", maxLines)
 	}
@@ -40,7 +41,7 @@ func checkStockLines(in []stockLineInput, rule numRule) ([]stockLine, error) {
 		if err != nil {
 			return nil, err
 		}
-		q, err := parseDecimal(field+".quantity", l.Quantity, rule)
+		q, err := limits.Parse(field+".quantity", l.Quantity)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +123,7 @@ func createAdjustment(c *sdk.Context) error {
 	if adj.Note, err = optionalText("note", in.Note, 1000); err != nil {
 		return err
 	}
-	lines, err := checkStockLines(in.Lines, signedQuantityRule)
+	lines, err := checkStockLines(in.Lines, signedQuantityLimits)
 	if err != nil {
 		return err
 	}
@@ -204,7 +205,7 @@ func createTransfer(c *sdk.Context) error {
 	if tr.Note, err = optionalText("note", in.Note, 1000); err != nil {
 		return err
 	}
-	lines, err := checkStockLines(in.Lines, quantityRule)
+	lines, err := checkStockLines(in.Lines, money.QuantityLimits)
 	if err != nil {
 		return err
 	}

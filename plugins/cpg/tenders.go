@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // Payment methods and the tenders a checkout takes or a return refunds.
@@ -44,9 +46,9 @@ func checkTenders(field string, in []paymentInput, positive bool) ([]tender, err
 	if len(in) == 0 || len(in) > 20 {
 		return nil, invalidField(field, "must list 1 to 20 payments")
 	}
-	rule := amountRule
+	rule := money.AmountLimits
 	if positive {
-		rule = positiveAmountRule
+		rule = money.PositiveAmountLimits
 	}
 	out := make([]tender, len(in))
 	for i, p := range in {
@@ -54,7 +56,7 @@ func checkTenders(field string, in []paymentInput, positive bool) ([]tender, err
 		if !validMethod(p.Method) {
 			return nil, invalidField(f+".method", "must be cash, card, transfer or mercadopago, got %q", p.Method)
 		}
-		amt, err := parseDecimal(f+".amount", p.Amount, rule)
+		amt, err := rule.Parse(f+".amount", p.Amount)
 		if err != nil {
 			return nil, err
 		}

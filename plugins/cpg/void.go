@@ -80,7 +80,7 @@ func voidSale(c *sdk.Context) error {
 		return fmt.Errorf("void: %w", err)
 	}
 	if _, err := c.Events().Publish(TopicSaleVoided, map[string]string{
-		"sale_id": id, "location_id": s.LocationID, "total": fmtMoney(s.Total.Decimal),
+		"sale_id": id, "location_id": s.LocationID, "total": s.Total.String(),
 		"occurred_at": at.Format(time.RFC3339Nano),
 	}); err != nil {
 		return fmt.Errorf("void: %w", err)
