@@ -32,6 +32,13 @@
 // database is dropped when the test ends. An unreachable server fails the
 // test, naming it.
 //
+// The vertical's revenue declaration is checked as the host checks it when
+// the harness starts (a revenue event must name one of its universal
+// sources; with WithDatabase, each universal source must return the
+// universal columns): what the host would leave out fails the test.
+// Revenue reads the rows the vertical contributes to its company's revenue
+// report.
+//
 // Events published by a committed request are recorded (Events), not
 // delivered: the harness runs no subscriptions. The cache is in memory and
 // per harness; locks are in memory too. Idempotency-Key requests are
@@ -125,6 +132,7 @@ func New(t testing.TB, v sdk.Vertical, opts ...Option) *Harness {
 		h.host.openDatabase(t, m)
 		h.host.ensureCompany(t, h.company)
 	}
+	h.host.checkRevenue(t, m)
 	return h
 }
 

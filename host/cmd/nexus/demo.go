@@ -93,7 +93,7 @@ func (p *platform) enableDemoVerticals(ctx context.Context, companyID uuid.UUID)
 	}
 	ownerCtx := auth.WithPrincipal(ctx, auth.Principal{CompanyID: companyID, Role: auth.RoleOwner, Email: demoOwnerEmail})
 	for _, v := range p.plugins.List() {
-		if v.State != "running" || known[v.Name] {
+		if !v.Serving() || known[v.Name] {
 			continue
 		}
 		config := exampleConfig(p.plugins.ConfigSchema(v.Name))

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/events"
+	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/reporting"
 	"github.com/nexuspos/nexus/internal/dal"
 )
@@ -49,6 +51,7 @@ func (p *platform) openReporting(ctx context.Context) error {
 		}
 		p.log.Error("some universal sources were left out of the reporting views", "error", err)
 	}
+	go p.watchSourceProblems(ctx, rep)
 	go func() {
 		if err := rep.Run(ctx); err != nil {
 			p.log.Error("reporting refresher stopped", "error", err)
@@ -88,4 +91,37 @@ func (p *platform) openReporting(ctx context.Context) error {
 			return rep.RequestRefresh(ctx, ev.Topic)
 		},
 	})
+}
+
+// watchSourceProblems degrades each vertical whose universal sources the
+// reporting views leave out (refused, or failing on their data at a
+// build on any replica) with the reasons, and restores it once they are
+// back: now, then every plugin health interval until ctx ends.
+func (p *platform) watchSourceProblems(ctx context.Context, rep *reporting.Service) {
+	tick := time.NewTicker(p.cfg.HealthInterval)
+	defer tick.Stop()
+	for {
+		problems, err := rep.SourceProblems(ctx)
+		if err != nil {
+			p.log.Warn("read the universal sources left out of the reporting views", "error", err)
+		} else {
+			byVertical := map[string]map[string]string{}
+			for _, s := range p.plugins.UniversalSources() {
+				if byVertical[s.Vertical] == nil {
+					byVertical[s.Vertical] = map[string]string{}
+				}
+				if why, ok := problems[s.Name]; ok {
+					byVertical[s.Vertical]["universal source "+s.Name] = why
+				}
+			}
+			for name, found := range byVertical {
+				p.plugins.Degrade(name, plugins.CheckUniversalSources, found)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

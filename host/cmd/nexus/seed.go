@@ -67,7 +67,7 @@ func seed(ctx context.Context, args []string) error {
 	}
 	var verticals []seeding.Vertical
 	for _, v := range p.plugins.List() {
-		if v.State == plugins.StateRunning {
+		if v.Serving() {
 			verticals = append(verticals, seeding.Vertical{Name: v.Name, Config: exampleConfig(p.plugins.ConfigSchema(v.Name))})
 		}
 	}

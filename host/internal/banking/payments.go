@@ -11,8 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"github.com/nexuspos/nexus/host/internal/sqlsource"
 	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/internal/sqlsource"
 )
 
 // PaymentSource is a vertical's SELECT listing payments it took that may

@@ -133,7 +133,9 @@ func requestPath(r *http.Request) string {
 }
 
 // ready answers 200 when the database answers and every plugin runs, 503
-// with the reasons otherwise.
+// with the reasons otherwise; status "degraded" names a shared service in
+// its fallback mode or a vertical part of whose declarations the host left
+// out.
 func ready(d Deps) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -149,6 +151,10 @@ func ready(d Deps) http.HandlerFunc {
 			ok = false
 		}
 		status, word := http.StatusOK, "ready"
+		for name, reason := range d.Plugins.Degraded() {
+			checks["vertical:"+name] = "degraded: " + reason
+			word = "degraded"
+		}
 		if d.Degraded != nil {
 			if degraded, reason := d.Degraded(); degraded {
 				word = "degraded"

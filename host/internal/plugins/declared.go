@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/nexuspos/nexus/internal/manifest"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
 
@@ -56,56 +57,33 @@ type RevenueEvent struct {
 }
 
 // RevenueEvents lists the revenue events of every running vertical,
-// sorted by topic. A declaration whose topic is not in the vertical's
-// namespace (<vertical>.) or declared twice, whose source is not one of
-// the vertical's universal sources, or that lacks a key is left out and
-// logged.
+// sorted by topic. A declaration manifest.RevenueEvents refuses is left
+// out, and the vertical is degraded with the reason (see Degrade).
 func (m *Manager) RevenueEvents() []RevenueEvent {
 	m.mu.RLock()
-	defer m.mu.RUnlock()
 	var out []RevenueEvent
+	problems := map[string]map[string]string{}
 	for _, v := range m.verticals {
 		proc, ok := v.running()
 		if !ok {
 			continue
 		}
-		sources, seen := map[string]bool{}, map[string]bool{}
-		for _, s := range proc.manifest.GetUniversalSources() {
-			sources[s.GetName()] = true
+		good, bad := manifest.RevenueEvents(proc.manifest)
+		for _, e := range good {
+			out = append(out, RevenueEvent{Vertical: v.name, Topic: e.Topic, Source: e.Source, Type: e.Type, Key: e.Key, Remove: e.Remove})
 		}
-		for _, r := range proc.manifest.GetRevenueEvents() {
-			e := RevenueEvent{Vertical: v.name, Topic: r.GetTopic(), Source: r.GetSource(), Type: r.GetType(), Key: r.GetKey(), Remove: r.GetRemove()}
-			if e.Type == "" {
-				e.Type = e.Source
-			}
-			reason := revenueEventProblem(e, sources)
-			if reason == "" && seen[e.Topic] {
-				reason = "the topic is declared twice"
-			}
-			seen[e.Topic] = true
-			if reason != "" {
-				m.log.Error("revenue event left out", "vertical", v.name, "topic", e.Topic, "reason", reason)
-				continue
-			}
-			out = append(out, e)
+		problems[v.name] = map[string]string{}
+		for topic, reason := range bad {
+			m.log.Error("revenue event left out", "vertical", v.name, "topic", topic, "reason", reason)
+			problems[v.name]["revenue event "+topic] = reason
 		}
+	}
+	m.mu.RUnlock()
+	for name, p := range problems {
+		m.Degrade(name, CheckRevenueEvents, p)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Topic < out[j].Topic })
 	return out
-}
-
-// revenueEventProblem says what is wrong with e, given its vertical's
-// universal sources, or "".
-func revenueEventProblem(e RevenueEvent, sources map[string]bool) string {
-	switch {
-	case !strings.HasPrefix(e.Topic, e.Vertical+"."):
-		return "the topic is not in the vertical's namespace " + e.Vertical + "."
-	case !sources[e.Source]:
-		return "source " + e.Source + " is not one of the vertical's universal sources"
-	case e.Key == "":
-		return "no payload key"
-	}
-	return ""
 }
 
 // LargeTransactionTopics lists the topics with which running verticals

@@ -176,6 +176,9 @@ type vertical struct {
 	supervised bool
 	// kick wakes the supervisor for a restart an admin asked for.
 	kick chan struct{}
+	// problems are what the host left out of v's declarations, by check
+	// (Degrade); they outlive its processes.
+	problems map[string]map[string]string
 }
 
 // process is one running incarnation of a plugin.
@@ -470,6 +473,9 @@ func (v *vertical) info() Info {
 	if v.state == StateRunning {
 		up := time.Since(v.startedAt).Seconds()
 		info.Uptime = &up
+		if reason := v.problemsLocked(); reason != "" {
+			info.State, info.Reason = StateDegraded, reason
+		}
 	}
 	if (v.state == StateRestarting || v.state == StateFailed) && !v.nextAttempt.IsZero() {
 		next := v.nextAttempt.UTC().Truncate(time.Millisecond)
@@ -506,11 +512,12 @@ func (m *Manager) get(name string) (*vertical, bool) {
 	return v, ok
 }
 
-// Unhealthy returns the verticals that are not running, with the reason.
+// Unhealthy returns the verticals that are not running, with the reason;
+// a degraded one runs (see Degraded).
 func (m *Manager) Unhealthy() map[string]string {
 	out := map[string]string{}
 	for _, info := range m.List() {
-		if info.State != StateRunning {
+		if !info.Serving() {
 			out[info.Name] = string(info.State) + ": " + info.Reason
 		}
 	}

@@ -289,3 +289,23 @@ ORDER BY id LIMIT 10000 FOR UPDATE SKIP LOCKED`
 	servedRequestsSQL = `DELETE FROM reporting_refresh_requests WHERE id IN (
   SELECT id FROM reporting_refresh_requests WHERE requested_at <= $1 FOR UPDATE SKIP LOCKED)`
 )
+
+// SQL of the sources left out of the views because their query failed.
+const (
+	// probeSourceSQL runs a source (substituted at %s) over all its rows,
+	// every column computed (the whole-row count), and counts the rows
+	// whose key repeats within it.
+	probeSourceSQL = `SELECT count(s.*), count(*) - count(DISTINCT (s.company_id, s.transaction_type, s.source_id))
+FROM (%s) AS s`
+
+	// recordSourceFailureSQL records why source $1 was left out.
+	recordSourceFailureSQL = `INSERT INTO reporting_source_failures (source, reason, failed_at) VALUES ($1, $2, $3)
+ON CONFLICT (source) DO UPDATE SET reason = EXCLUDED.reason, failed_at = EXCLUDED.failed_at`
+
+	// clearSourceFailuresSQL forgets the failures of the sources $1, which
+	// a build just included.
+	clearSourceFailuresSQL = `DELETE FROM reporting_source_failures WHERE source = ANY ($1::text[])`
+
+	// sourceFailuresSQL lists the sources left out, with why.
+	sourceFailuresSQL = `SELECT source, reason FROM reporting_source_failures ORDER BY source`
+)

@@ -87,7 +87,11 @@ func (s *Service) refresh(ctx context.Context, trigger Trigger, opts refreshOpts
 	if s.skip(ctx, &res, st, opts) {
 		return res, nil
 	}
-	return s.build(ctx, conn, trigger, buildSpec{hash: st.hash, sources: st.sources, definition: st.definition, refresh: true})
+	spec := buildSpec{hash: st.hash, sources: st.sources, definition: st.definition, refresh: true}
+	if all, ok := s.leftOutSpec(st); ok {
+		spec = all
+	}
+	return s.buildOrLeaveOut(ctx, conn, trigger, spec)
 }
 
 // skip reports whether opts let the refresh be skipped given the current
@@ -151,6 +155,9 @@ func (s *Service) build(ctx context.Context, conn *pgxpool.Conn, trigger Trigger
 		if _, err := tx.Exec(ctx, insertLogSQL, string(trigger), res.StartedAt, finished, res.DurationMS, res.Rows, nil); err != nil {
 			return fmt.Errorf("log the refresh: %w", err)
 		}
+		if _, err := tx.Exec(ctx, clearSourceFailuresSQL, spec.sources); err != nil {
+			return fmt.Errorf("forget the failures of the sources built: %w", err)
+		}
 		return s.served(ctx, tx, res.StartedAt)
 	})
 	if err != nil {
@@ -171,7 +178,7 @@ func (s *Service) build(ctx context.Context, conn *pgxpool.Conn, trigger Trigger
 func buildAndSwap(ctx context.Context, tx pgx.Tx, def string) (int64, error) {
 	tag, err := tx.Exec(ctx, fmt.Sprintf(createNextBaseSQL, def))
 	if err != nil {
-		return 0, fmt.Errorf("create universal_transactions_mv: %w", err)
+		return 0, fmt.Errorf("create universal_transactions_mv: %w", markSourceQuery(err))
 	}
 	steps := []struct{ what, sql string }{
 		{"index universal_transactions_mv (company_id, transaction_type, source_id must be unique across sources)", createNextBaseKeySQL},
@@ -184,7 +191,7 @@ func buildAndSwap(ctx context.Context, tx pgx.Tx, def string) (int64, error) {
 	}
 	for _, st := range steps {
 		if _, err := tx.Exec(ctx, st.sql); err != nil {
-			return 0, fmt.Errorf("%s: %w", st.what, err)
+			return 0, fmt.Errorf("%s: %w", st.what, markSourceQuery(err))
 		}
 	}
 	return tag.RowsAffected(), nil
@@ -194,7 +201,7 @@ func buildAndSwap(ctx context.Context, tx pgx.Tx, def string) (int64, error) {
 // view's row count.
 func refreshInPlace(ctx context.Context, tx pgx.Tx) (int64, error) {
 	if _, err := tx.Exec(ctx, refreshConcurrentlySQL); err != nil {
-		return 0, fmt.Errorf("refresh concurrently: %w", err)
+		return 0, fmt.Errorf("refresh concurrently: %w", markSourceQuery(err))
 	}
 	var rows int64
 	if err := tx.QueryRow(ctx, countBaseSQL).Scan(&rows); err != nil {

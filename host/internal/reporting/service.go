@@ -18,7 +18,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/locks"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
-	"github.com/nexuspos/nexus/host/internal/sqlsource"
+	"github.com/nexuspos/nexus/internal/sqlsource"
 )
 
 // Defaults of Config.
@@ -159,9 +159,11 @@ type Service struct {
 	lockB int32
 	wake  chan struct{}
 	// rounds counts the event-driven rounds Run has finished.
-	rounds    atomic.Int64
-	mu        sync.Mutex
-	sources   map[string]string
+	rounds  atomic.Int64
+	mu      sync.Mutex
+	sources map[string]string
+	// invalid are the sources SetSources refused, with why.
+	invalid   map[string]string
 	companies map[uuid.UUID]companyInfo
 	// rules are Config.Rules by topic.
 	rules map[string]RollupRule
@@ -315,6 +317,10 @@ func (s *Service) SetSources(ctx context.Context, sources []Source) error {
 	for _, src := range valid {
 		s.sources[src.Name] = src.SQL
 	}
+	s.invalid = make(map[string]string, len(bad))
+	for _, b := range bad {
+		s.invalid[b.Source] = b.Reason
+	}
 	s.mu.Unlock()
 
 	spec := buildSpec{hash: sourcesHash(valid), sources: sourceNames(valid), definition: definition(valid)}
@@ -363,7 +369,7 @@ func (s *Service) rebuild(ctx context.Context, conn *pgxpool.Conn, spec buildSpe
 		return err
 	}
 	s.log.Info("rebuilding universal transactions", "sources", spec.sources)
-	_, err = s.build(ctx, conn, TriggerRebuild, spec)
+	_, err = s.buildOrLeaveOut(ctx, conn, TriggerRebuild, spec)
 	return err
 }
 

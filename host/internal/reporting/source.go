@@ -8,9 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgtype"
-
-	"github.com/nexuspos/nexus/host/internal/sqlsource"
+	"github.com/nexuspos/nexus/internal/sqlsource"
 )
 
 // Source is one SELECT feeding universal_transactions_mv. It must return
@@ -46,15 +44,7 @@ const InvoicesType = "cfdi_issued"
 const definitionVersion = "universal-v1"
 
 // sourceColumns are the columns of a source, in the view's order.
-var sourceColumns = []sqlsource.Column{
-	{Name: "company_id", OID: pgtype.UUIDOID, Type: "uuid"},
-	{Name: "transaction_type", OID: pgtype.TextOID, Type: "text"},
-	{Name: "source_id", OID: pgtype.UUIDOID, Type: "uuid"},
-	{Name: "occurred_at", OID: pgtype.TimestamptzOID, Type: "timestamptz"},
-	{Name: "amount", OID: pgtype.NumericOID, Type: "numeric"},
-	{Name: "currency", OID: pgtype.TextOID, Type: "text"},
-	{Name: "status", OID: pgtype.TextOID, Type: "text"},
-}
+var sourceColumns = sqlsource.UniversalColumns
 
 // SourceError says why one source was left out of the views.
 type SourceError struct {

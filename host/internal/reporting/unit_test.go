@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
-	"github.com/nexuspos/nexus/host/internal/sqlsource"
+	"github.com/nexuspos/nexus/internal/sqlsource"
 )
 
 func TestColumnsError(t *testing.T) {

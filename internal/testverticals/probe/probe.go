@@ -8,6 +8,11 @@
 //	oldproto    speaks protocol version 99 (must be refused)
 //	crasher     exits at once while $NEXUS_VERTICAL_PROBE_DIR has no file
 //	            "crasher-healthy" (must end up failed, then recover)
+//	badsource   declares a universal source without a status column and a
+//	            revenue event of a source it does not have (must run
+//	            degraded)
+//	failsource  its universal source divides by zero on a note whose body
+//	            is "boom" (must run degraded once a refresh meets one)
 //
 // It is not shipped: tests build it into a temporary plugin directory.
 package probe
@@ -87,15 +92,43 @@ func (p probe) Manifest() sdk.Manifest {
 		Subscriptions: []sdk.Subscription{{
 			Name: "notes", Pattern: "probe.note.*", Concurrency: 2, Handler: recordNoteEvent,
 		}},
-		// Notes are revenue of type <name>_note, in the report within a
-		// second of the <name>.note.created event that names them.
-		UniversalSources: map[string]string{p.name + "_notes": fmt.Sprintf(`SELECT company_id, '%[1]s_note'::text AS transaction_type,
-       id AS source_id, created_at AS occurred_at, amount, 'MXN'::text AS currency, status
-FROM %[1]s.notes`, p.name)},
-		RevenueEvents: []sdk.RevenueEvent{
-			{Topic: p.name + ".note.created", Source: p.name + "_notes", Type: p.name + "_note", Key: "note_id"},
-		},
+		UniversalSources: map[string]string{p.name + "_notes": p.notesSource()},
+		RevenueEvents:    p.revenueEvents(),
 	}
+}
+
+// notesSourceSQL is the notes' universal source of each play (the schema
+// at %[1]s); "" is every other's.
+var notesSourceSQL = map[string]string{
+	"": `SELECT company_id, '%[1]s_note'::text AS transaction_type,
+       id AS source_id, created_at AS occurred_at, amount, 'MXN'::text AS currency, status
+FROM %[1]s.notes`,
+	"badsource": `SELECT company_id, '%[1]s_note'::text AS transaction_type,
+       id AS source_id, created_at AS occurred_at, amount, 'MXN'::text AS currency
+FROM %[1]s.notes`,
+	"failsource": `SELECT company_id, '%[1]s_note'::text AS transaction_type,
+       id AS source_id, created_at AS occurred_at, amount / (CASE WHEN body = 'boom' THEN 0 ELSE 1 END) AS amount,
+       'MXN'::text AS currency, status
+FROM %[1]s.notes`,
+}
+
+// notesSource returns the SQL of p's notes source.
+func (p probe) notesSource() string {
+	sql, ok := notesSourceSQL[p.name]
+	if !ok {
+		sql = notesSourceSQL[""]
+	}
+	return fmt.Sprintf(sql, p.name)
+}
+
+// revenueEvents: notes are revenue of type <name>_note, in the report
+// within a second of the <name>.note.created event that names them.
+func (p probe) revenueEvents() []sdk.RevenueEvent {
+	events := []sdk.RevenueEvent{{Topic: p.name + ".note.created", Source: p.name + "_notes", Type: p.name + "_note", Key: "note_id"}}
+	if p.name == "badsource" {
+		events = append(events, sdk.RevenueEvent{Topic: p.name + ".note.closed", Source: "nothing", Key: "note_id"})
+	}
+	return events
 }
 
 func pid(c *sdk.Context) error {

@@ -1,10 +1,12 @@
 // Package sqlsource checks the SQL sources verticals declare in their
 // manifests for the host to read (universal transactions for reporting,
 // payments for bank reconciliation): each a name and a SELECT that must
-// return a fixed set of columns. It owns the naming rule and the column
-// check, and runs a source only wrapped in LIMIT 0 to read its columns; it
-// never builds views or reads data, which belongs to the packages that
-// consume the sources.
+// return a fixed set of columns. It owns the naming rule, the column check
+// and the universal-transaction contract (UniversalColumns,
+// NonRevenueStatuses), which the host and sdktest apply alike, and runs a
+// source only wrapped in LIMIT 0 to read its columns; it never builds
+// views or reads data, which belongs to the packages that consume the
+// sources.
 package sqlsource
 
 import (
