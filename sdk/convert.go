@@ -9,8 +9,11 @@ import (
 	"sort"
 	"time"
 
-	"github.com/nexuspos/nexus/internal/migration"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
 
+	"github.com/nexuspos/nexus/internal/migration"
+	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk/outbound"
 )
@@ -210,7 +213,7 @@ func dialHost(b broker, id uint32) (nexusv1.HostClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial host service %d: %w", id, err)
 	}
-	return nexusv1.NewHostClient(conn), nil
+	return nexusv1.NewHostClient(tracedConn{conn}), nil
 }
 
 func (h *hostClient) echo(ctx context.Context, message string) (EchoResult, error) {
@@ -559,4 +562,24 @@ func seedCallOf(req *nexusv1.SeedRequest) seedCall {
 
 func seedResponse(rows map[string]int64) *nexusv1.SeedResponse {
 	return &nexusv1.SeedResponse{Rows: rows}
+}
+
+// spansTrailer is the trailer returning spans to the host (a nexusv1.Spans
+// under wire.SpansTrailer); false when they cannot be encoded.
+func spansTrailer(spans []*span) (metadata.MD, bool) {
+	out := &nexusv1.Spans{Spans: make([]*nexusv1.Span, 0, len(spans))}
+	for _, s := range spans {
+		s.mu.Lock()
+		out.Spans = append(out.Spans, &nexusv1.Span{
+			TraceId: s.sc.traceID[:], SpanId: s.sc.spanID[:], ParentSpanId: s.parent[:],
+			Name: s.name, Kind: s.kind, StartUnixNano: s.start.UnixNano(), EndUnixNano: s.end.UnixNano(),
+			Attributes: s.attrs, StatusCode: s.status, StatusMessage: s.statusMsg,
+		})
+		s.mu.Unlock()
+	}
+	b, err := proto.Marshal(out)
+	if err != nil {
+		return nil, false
+	}
+	return metadata.Pairs(wire.SpansTrailer, string(b)), true
 }

@@ -37,7 +37,7 @@ func Serve(v Vertical) {
 			wire.ProtocolVersion: {wire.PluginName: &wire.Plugin{Impl: newServer(v, log)}},
 		},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			return grpc.NewServer(wire.ServerOptions(opts)...)
+			return grpc.NewServer(wire.ServerOptions(append(opts, grpc.ChainUnaryInterceptor(traceServer)))...)
 		},
 		Logger: log,
 	})

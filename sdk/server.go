@@ -111,10 +111,11 @@ func (s *server) handleRoute(ctx context.Context, call routeCall) routeResult {
 	if !ok {
 		return errorResult(call.requestID, NotFound("route_not_found", "no such route: "+call.routeID))
 	}
+	setSpanName(ctx, route.RouteID(), "nexus.vertical", s.manifest.Name, "http.route", route.Pattern)
 	c := &Context{
 		ctx:       ctx,
 		host:      s.hostFor(call.callID),
-		log:       s.log.With("request_id", call.requestID, "route", route.RouteID()),
+		log:       s.log.With(append([]any{"request_id", call.requestID, "route", route.RouteID()}, traceFields(ctx)...)...),
 		params:    call.params,
 		query:     call.query,
 		headers:   http.Header(call.headers),
@@ -175,10 +176,11 @@ func (s *server) handleEvent(ctx context.Context, call eventCall) error {
 		return fmt.Errorf("no subscription named %q", call.subscription)
 	}
 	ev := call.event
+	setSpanName(ctx, "handle "+ev.Topic, "nexus.vertical", s.manifest.Name, "nexus.subscription", sub.Name, "nexus.event_id", ev.ID)
 	c := &Context{
 		ctx:       ctx,
 		host:      s.hostFor(call.callID),
-		log:       s.log.With("event_id", ev.ID, "topic", ev.Topic, "subscription", sub.Name),
+		log:       s.log.With(append([]any{"event_id", ev.ID, "topic", ev.Topic, "subscription", sub.Name}, traceFields(ctx)...)...),
 		principal: Principal{CompanyID: ev.CompanyID},
 		requestID: ev.RequestID,
 		company:   call.company,

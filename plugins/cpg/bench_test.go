@@ -21,6 +21,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nexuspos/nexus/host/hosttest"
 	"github.com/nexuspos/nexus/sdk/money"
 )
 
@@ -37,13 +38,19 @@ func benchEnv(name string, def int) int {
 
 // BenchmarkCPG drives the real host and plugin: checkouts of three lines
 // from concurrent clients next to a raw-SQL baseline doing the same writes
-// with pgx in the same run, then scan and product-list latency on a large
-// catalog. One host serves every sub-benchmark.
+// with pgx in the same run, the same checkouts on a second host with
+// tracing on (every request sampled, exported over OTLP to a receiver in
+// this process), then scan and product-list latency on a large catalog.
+// One host serves every other sub-benchmark.
 func BenchmarkCPG(b *testing.B) {
 	p := startPlatform(b)
 	clients := benchEnv("NEXUS_BENCH_CLIENTS", 16)
 	f := newCheckoutFixture(b, p, clients)
-	var baseline float64
+	sink := hosttest.StartTraces(b)
+	sink.Discard()
+	observed := startPlatform(b, append(sink.Env(), "OTEL_TRACES_SAMPLER=always_on", "OTEL_BSP_SCHEDULE_DELAY=1000")...)
+	fo := newCheckoutFixture(b, observed, clients)
+	var baseline, unobserved float64
 	drain := func(b *testing.B) { p.drainEvents(b) }
 	cpu := newCPUMeter(p)
 	f.warmUp(b, clients, warmUpSales)
@@ -56,6 +63,18 @@ func BenchmarkCPG(b *testing.B) {
 		rate := runClients(b, clients, drain, cpu, func(worker int) error { return f.apiCheckout(worker) })
 		if baseline > 0 {
 			b.ReportMetric(100*rate/baseline, "%-of-baseline")
+		}
+		unobserved = rate
+	})
+	fo.warmUp(b, clients, warmUpSales)
+	b.Run("checkout-observed", func(b *testing.B) {
+		observed.analyze(b)
+		spans := sink.Count()
+		rate := runClients(b, clients, func(b *testing.B) { observed.drainEvents(b) }, newCPUMeter(observed),
+			func(worker int) error { return fo.apiCheckout(worker) })
+		b.ReportMetric(float64(sink.Count()-spans)/float64(b.N), "spans/op")
+		if unobserved > 0 {
+			b.ReportMetric(100*rate/unobserved, "%-of-unobserved")
 		}
 	})
 	cat := newCatalogFixture(b, p, benchEnv("NEXUS_BENCH_VARIANTS", 1_000_000))

@@ -34,6 +34,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/secrets"
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
+	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/internal/migrate"
 )
 
@@ -103,6 +104,20 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	defer p.pool.Close()
+	traced, stopTracing, err := tracing.Setup(ctx)
+	if err != nil {
+		return err
+	}
+	if traced {
+		p.log.Info("tracing on: spans go to the OTLP endpoint of the OTEL_* variables")
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := stopTracing(stopCtx); err != nil {
+			p.log.Warn("flushing traces failed", "error", err)
+		}
+	}()
 	if err := p.serveDebug(ctx); err != nil {
 		return fmt.Errorf("NEXUS_DEBUG_ADDR: %w", err)
 	}

@@ -9,7 +9,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
+	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/internal/dal"
 )
 
@@ -153,7 +157,7 @@ func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, 
 			continue
 		}
 		u := newUnit()
-		err := s.deliver(ctx, sub, u, it.ev.ID, func(ctx context.Context) error { return sub.Handler(ctx, u, it.ev, it.attempt) })
+		err := s.deliver(ctx, sub, u, []Event{it.ev}, func(ctx context.Context) error { return sub.Handler(ctx, u, it.ev, it.attempt) })
 		if err != nil {
 			abort()
 			return i, err
@@ -165,7 +169,7 @@ func (s *Service) runBatch(ctx context.Context, sub Subscription, items []item, 
 			evs[k] = items[i].ev
 		}
 		u := newUnit()
-		if err := s.deliver(ctx, sub, u, evs[0].ID, func(ctx context.Context) error { return sub.Batch(ctx, u, evs) }); err != nil {
+		if err := s.deliver(ctx, sub, u, evs, func(ctx context.Context) error { return sub.Batch(ctx, u, evs) }); err != nil {
 			abort()
 			if len(batch) == 1 {
 				return batch[0], err
@@ -211,17 +215,24 @@ func markProcessed(sub Subscription, company uuid.UUID, items []item, todo []int
 	return first, fresh
 }
 
-// deliver runs handle, sub's handler for the events led by first, inside
-// u under HandlerTimeout, turning a panic into an error (the stack goes to
-// the log).
-func (s *Service) deliver(ctx context.Context, sub Subscription, u *dal.Unit, first uuid.UUID, handle func(context.Context) error) (err error) {
+// deliver runs handle, sub's handler for evs, inside u under
+// HandlerTimeout, turning a panic into an error (the stack goes to the
+// log). It runs in the root span of a trace of its own, linked to the
+// spans that published evs.
+func (s *Service) deliver(ctx context.Context, sub Subscription, u *dal.Unit, evs []Event, handle func(context.Context) error) (err error) {
+	first := evs[0].ID
 	hctx, cancel := context.WithTimeout(ctx, s.cfg.HandlerTimeout)
 	defer cancel()
+	hctx, span := deliverySpan(hctx, sub, evs)
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("event handler panicked", "subscription", sub.FullName(), "event_id", first, "panic", r, "stack", string(debug.Stack()))
 			err = fmt.Errorf("handler panicked: %v", r)
 		}
+		if err != nil {
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
 	}()
 	if err := handle(hctx); err != nil {
 		return err
@@ -230,6 +241,19 @@ func (s *Service) deliver(ctx context.Context, sub Subscription, u *dal.Unit, fi
 		return errors.New("the handler returned success after a failed data operation")
 	}
 	return nil
+}
+
+// deliverySpan starts the consumer span of sub's delivery of evs: the
+// root of a new trace, linked to the spans that published them.
+func deliverySpan(ctx context.Context, sub Subscription, evs []Event) (context.Context, trace.Span) {
+	parents := make([]string, len(evs))
+	for i, ev := range evs {
+		parents[i] = ev.TraceParent
+	}
+	return tracing.StartLinked(ctx, "deliver "+evs[0].Topic, trace.SpanKindConsumer, parents,
+		attribute.String("messaging.destination.subscription.name", sub.FullName()),
+		attribute.String("messaging.message.id", evs[0].ID.String()),
+		attribute.Int("messaging.batch.message_count", len(evs)))
 }
 
 // errorText returns err's message cut to maxErrorLength bytes of valid

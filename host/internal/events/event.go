@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/tracing"
 )
 
 // Event is one fact published by a vertical or the host.
@@ -34,6 +35,10 @@ type Event struct {
 	SchemaVersion int `json:"schema_version"`
 	// Payload is a JSON object; empty means {}.
 	Payload json.RawMessage `json:"payload"`
+	// TraceParent is the W3C traceparent of the span that published the
+	// event ("" when tracing was off); Publish takes it from the context.
+	// The trace of the event's delivery links to that span.
+	TraceParent string `json:"-"`
 }
 
 // pgUUID returns id as pgx encodes and decodes a uuid in binary, as an
@@ -86,6 +91,9 @@ func (ev Event) normalize(ctx context.Context, now time.Time) (Event, error) {
 	}
 	if ev.RequestID == "" {
 		ev.RequestID = httpx.RequestID(ctx)
+	}
+	if ev.TraceParent == "" {
+		ev.TraceParent = tracing.TraceParent(ctx)
 	}
 	switch {
 	case ev.SchemaVersion == 0:
@@ -180,6 +188,7 @@ func Queue(ctx context.Context, b *pgx.Batch, evs ...Event) error {
 		requestIDs = make([]string, len(evs))
 		versions   = make([]int32, len(evs))
 		payloads   = make([]string, len(evs))
+		traces     = make([]string, len(evs))
 	)
 	for i, ev := range evs {
 		ev, err := ev.normalize(ctx, now)
@@ -188,8 +197,9 @@ func Queue(ctx context.Context, b *pgx.Batch, evs ...Event) error {
 		}
 		companies[i], ids[i], topics[i], occurred[i] = ev.CompanyID, ev.ID, ev.Topic, ev.OccurredAt
 		requestIDs[i], versions[i], payloads[i] = ev.RequestID, int32(ev.SchemaVersion), string(ev.Payload)
+		traces[i] = ev.TraceParent
 	}
-	b.Queue(publishSQL, companies, ids, topics, occurred, requestIDs, versions, payloads, notifyLimiter.allow(now)).
+	b.Queue(publishSQL, companies, ids, topics, occurred, requestIDs, versions, payloads, notifyLimiter.allow(now), traces).
 		Query(func(rows pgx.Rows) error {
 			rows.Close()
 			err := rows.Err()

@@ -356,7 +356,7 @@ func (c *ipConsumer) claim(ctx context.Context, n int) (int, error) {
 				payload string
 			)
 			err := row.Scan(pgUUID(&d.ev.CompanyID), pgUUID(&d.ev.ID), &d.attempt, &d.ev.Topic, &d.ev.OccurredAt, &d.ev.RequestID,
-				&d.ev.SchemaVersion, &payload)
+				&d.ev.SchemaVersion, &payload, &d.ev.TraceParent)
 			d.ev.Payload = json.RawMessage(payload)
 			return d, err
 		})

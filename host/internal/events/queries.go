@@ -16,8 +16,8 @@ const (
 	// inserted here.
 	publishSQL = `
 WITH ins AS (
-    INSERT INTO public.event_outbox (company_id, id, topic, occurred_at, request_id, schema_version, payload)
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::int[], $7::text[]::jsonb[])
+    INSERT INTO public.event_outbox (company_id, id, topic, occurred_at, request_id, schema_version, payload, traceparent)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::int[], $7::text[]::jsonb[], $9::text[])
     RETURNING 1
 )
 SELECT pg_notify('` + outboxChannel + `', '')
@@ -59,7 +59,7 @@ WITH claimed AS (
     UPDATE public.event_outbox o SET sent_at = now()
     FROM claimed c
     WHERE o.company_id = c.company_id AND o.id = c.id
-    RETURNING o.seq, o.company_id, o.id, o.topic, o.occurred_at, o.request_id, o.schema_version, o.payload::text
+    RETURNING o.seq, o.company_id, o.id, o.topic, o.occurred_at, o.request_id, o.schema_version, o.payload::text, o.traceparent
 )
 SELECT * FROM sent ORDER BY seq`
 
@@ -122,7 +122,7 @@ WITH due AS (
     WHERE d.event_id = due.event_id AND d.subscription = $1 AND d.company_id = due.company_id
     RETURNING d.company_id, d.event_id, d.attempts, d.seq
 )
-SELECT c.company_id, c.event_id, c.attempts, o.topic, o.occurred_at, o.request_id, o.schema_version, o.payload::text
+SELECT c.company_id, c.event_id, c.attempts, o.topic, o.occurred_at, o.request_id, o.schema_version, o.payload::text, o.traceparent
 FROM claimed c
 JOIN public.event_outbox o ON o.company_id = c.company_id AND o.id = c.event_id
 ORDER BY c.seq`

@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/nexuspos/nexus/host/internal/tracing"
 )
 
 // The AMQP message format of an event: its headers, encoding, decoding
@@ -22,6 +24,9 @@ const (
 	hdrRequestID     = "request_id"
 	hdrSchemaVersion = "schema_version"
 	hdrOccurredAt    = "occurred_at"
+	// hdrTraceParent, present when tracing was on, names the span that
+	// published the event.
+	hdrTraceParent = tracing.TraceParentHeader
 	// hdrAttempt is the attempt number of the next delivery (absent: 1).
 	hdrAttempt = "x-nexus-attempt"
 	// Headers of a parked message.
@@ -32,14 +37,18 @@ const (
 
 // message is the AMQP message of ev.
 func message(ev Event) amqp.Publishing {
+	headers := amqp.Table{
+		hdrCompanyID:     ev.CompanyID.String(),
+		hdrTopic:         ev.Topic,
+		hdrRequestID:     ev.RequestID,
+		hdrSchemaVersion: int32(ev.SchemaVersion),
+		hdrOccurredAt:    ev.OccurredAt.UTC().Format(time.RFC3339Nano),
+	}
+	if ev.TraceParent != "" {
+		headers[hdrTraceParent] = ev.TraceParent
+	}
 	return amqp.Publishing{
-		Headers: amqp.Table{
-			hdrCompanyID:     ev.CompanyID.String(),
-			hdrTopic:         ev.Topic,
-			hdrRequestID:     ev.RequestID,
-			hdrSchemaVersion: int32(ev.SchemaVersion),
-			hdrOccurredAt:    ev.OccurredAt.UTC().Format(time.RFC3339Nano),
-		},
+		Headers:      headers,
 		ContentType:  "application/json",
 		DeliveryMode: amqp.Persistent,
 		MessageId:    ev.ID.String(),
@@ -70,6 +79,7 @@ func (b *rabbitBus) decode(d amqp.Delivery, q string) (Event, int, error) {
 		return ev, 0, err
 	}
 	ev.RequestID = headerString(d.Headers, hdrRequestID)
+	ev.TraceParent = headerString(d.Headers, hdrTraceParent)
 	ev.OccurredAt = d.Timestamp
 	if t, err := time.Parse(time.RFC3339Nano, headerString(d.Headers, hdrOccurredAt)); err == nil {
 		ev.OccurredAt = t

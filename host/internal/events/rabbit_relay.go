@@ -83,7 +83,7 @@ func (b *rabbitBus) publishBatch(ctx, bctx context.Context, x *session, limit in
 		ev      Event
 		payload []byte
 	)
-	_, err = pgx.ForEachRow(rows, []any{&seq, pgUUID(&ev.CompanyID), pgUUID(&ev.ID), &ev.Topic, &ev.OccurredAt, &ev.RequestID, &ev.SchemaVersion, &payload}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&seq, pgUUID(&ev.CompanyID), pgUUID(&ev.ID), &ev.Topic, &ev.OccurredAt, &ev.RequestID, &ev.SchemaVersion, &payload, &ev.TraceParent}, func() error {
 		// Publishing copies the body out before the next row is read.
 		ev.Payload = payload
 		dc, err := x.pub.PublishWithDeferredConfirmWithContext(bctx, b.exchange, ev.Topic, false, false, message(ev))

@@ -27,6 +27,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/cache"
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/locks"
+	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -173,6 +174,7 @@ func (h *Service) Log(ctx context.Context, req *nexusv1.LogRequest) (*nexusv1.Lo
 	if cl, err := h.calls.lookup(ctx, h.vertical); err == nil {
 		args = append(args, "request_id", cl.requestID, "company_id", cl.principal.CompanyID.String())
 	}
+	args = append(args, tracing.LogFields(ctx)...)
 	for k, v := range req.GetFields() {
 		args = append(args, k, v)
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -36,6 +37,11 @@ func requestID(log hclog.Logger) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// tagLogger tags the request's logger with fields (its trace and span).
+func tagLogger(ctx context.Context, fields ...any) context.Context {
+	return httpx.WithLogger(ctx, httpx.Logger(ctx).With(fields...))
 }
 
 // accessLog logs one line per request.

@@ -16,6 +16,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/plugins"
+	"github.com/nexuspos/nexus/host/internal/tracing"
 )
 
 // Pinger reports whether a dependency is reachable.
@@ -68,7 +69,7 @@ type Mount struct {
 // NewRouter returns the host's HTTP handler.
 func NewRouter(d Deps) http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID(d.Log), accessLog, recoverer)
+	r.Use(requestID(d.Log), tracing.Middleware(tagLogger), accessLog, recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, httpx.NotFound("route_not_found", "no route "+r.Method+" "+r.URL.Path))
 	})

@@ -35,6 +35,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/locks"
+	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/internal/manifest"
 	"github.com/nexuspos/nexus/internal/wire"
@@ -280,7 +281,8 @@ func (m *Manager) launch(ctx context.Context, v *vertical) (*process, error) {
 		SyncStdout:       lineLogger(log, "stdout", hclog.Info),
 		SyncStderr:       lineLogger(log, "stderr", hclog.Warn),
 		StartTimeout:     m.cfg.StartTimeout,
-		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(wire.CallOptions()...)},
+		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(wire.CallOptions()...),
+			grpc.WithChainUnaryInterceptor(tracing.ClientInterceptor(v.name))},
 	}
 	if m.lock != nil {
 		sum, ok := m.lock[v.name]
@@ -352,7 +354,7 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 		Cache: m.cfg.Cache, Locks: m.cfg.Locks, Wake: m.wake(), Secrets: m.cfg.Secrets})
 	id := wc.Broker.NextId()
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
-		s := grpc.NewServer(wire.ServerOptions(opts)...)
+		s := grpc.NewServer(wire.ServerOptions(append(opts, grpc.ChainUnaryInterceptor(tracing.ServerInterceptor)))...)
 		proc.host.Register(s)
 		return s
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk/kind"
@@ -115,6 +116,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			httpx.WriteError(w, r, httpx.BadRequest("invalid_body", "could not read the request body"))
 			return
 		}
+		tracing.SetRoute(r.Context(), "/api/v1/verticals/"+v.name+route.GetPattern())
 		ctx, cancel := context.WithTimeout(r.Context(), m.cfg.RequestTimeout)
 		defer cancel()
 		deadline, _ := ctx.Deadline()

@@ -1,0 +1,50 @@
+package tracing
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// An event carries the span context it was published in as a W3C
+// traceparent: in its outbox row, then in its AMQP message's headers. Its
+// delivery runs in a trace of its own whose root span links to that span
+// (a subscriber may run long after the request, and its retries are not
+// part of it).
+
+// TraceParent returns the W3C traceparent of ctx's span; "" when tracing
+// is off or ctx carries no span context.
+func TraceParent(ctx context.Context) string {
+	if exporter.Load() == nil || !trace.SpanContextFromContext(ctx).IsValid() {
+		return ""
+	}
+	c := propagation.MapCarrier{}
+	propagator.Inject(ctx, c)
+	return c[TraceParentHeader]
+}
+
+// TraceParentHeader is the name of the W3C trace context header, in HTTP,
+// gRPC metadata and AMQP message headers alike.
+const TraceParentHeader = "traceparent"
+
+// StartLinked starts the root span of a new trace, of the given kind,
+// linked to the spans that traceparents name (those that are malformed or
+// empty are left out).
+func StartLinked(ctx context.Context, name string, kind trace.SpanKind, traceparents []string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
+	if exporter.Load() == nil {
+		return ctx, trace.SpanFromContext(context.Background()) // a no-op span
+	}
+	links := make([]trace.Link, 0, len(traceparents))
+	for _, tp := range traceparents {
+		if tp == "" {
+			continue
+		}
+		sc := trace.SpanContextFromContext(propagator.Extract(context.Background(), propagation.MapCarrier{TraceParentHeader: tp}))
+		if sc.IsValid() {
+			links = append(links, trace.Link{SpanContext: sc})
+		}
+	}
+	return tracer.Start(ctx, name, trace.WithNewRoot(), trace.WithSpanKind(kind), trace.WithLinks(links...), trace.WithAttributes(attrs...))
+}

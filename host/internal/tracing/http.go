@@ -1,0 +1,75 @@
+package tracing
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// routeKey holds the *route a handler names its request's route template
+// in (SetRoute).
+type routeKey struct{}
+
+type route struct{ template string }
+
+// Middleware records the server span of each request, a child of the
+// client's when the request carries a traceparent, and named after the
+// route template ("POST /api/v1/companies/{id}/verticals/{vertical}"), as
+// chi matched it or as a handler set it (SetRoute). withLogger receives the
+// request's context and the log fields of its span, to tag the request's
+// logger. It must run inside the chi router.
+func Middleware(withLogger func(ctx context.Context, fields ...any) context.Context) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if exporter.Load() == nil {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx := propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+			ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
+				trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("url.path", r.URL.Path)))
+			defer span.End()
+			rt := &route{}
+			ctx = context.WithValue(ctx, routeKey{}, rt)
+			if span.SpanContext().IsValid() {
+				ctx = withLogger(ctx, LogFields(ctx)...)
+			}
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			next.ServeHTTP(ww, r.WithContext(ctx))
+			status := ww.Status()
+			if status == 0 {
+				status = http.StatusOK
+			}
+			template := rt.template
+			if template == "" {
+				if rctx := chi.RouteContext(r.Context()); rctx != nil {
+					template = rctx.RoutePattern()
+				}
+			}
+			if template != "" {
+				span.SetName(r.Method + " " + template)
+				span.SetAttributes(attribute.String("http.route", template))
+			}
+			span.SetAttributes(attribute.Int("http.response.status_code", status))
+			if status >= http.StatusInternalServerError {
+				span.SetStatus(codes.Error, strconv.Itoa(status))
+			}
+		})
+	}
+}
+
+// SetRoute names the route template of ctx's request, for a handler that
+// routes below the template chi matched (a vertical's routes below
+// /api/v1/verticals/{vertical}/*).
+func SetRoute(ctx context.Context, template string) {
+	if rt, ok := ctx.Value(routeKey{}).(*route); ok {
+		rt.template = template
+	}
+}

@@ -1,0 +1,180 @@
+package tracing
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/nexuspos/nexus/internal/wire"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+)
+
+// recorder is the in-memory exporter every test of this package records
+// into (the provider is global); tests tell their spans apart by trace.
+var recorder = tracetest.NewSpanRecorder()
+
+func TestMain(m *testing.M) {
+	Install(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder)), recorder,
+		resource.NewSchemaless())
+	os.Exit(m.Run())
+}
+
+// spansOf returns the ended spans of trace tid.
+func spansOf(tid trace.TraceID) []sdktrace.ReadOnlySpan {
+	var out []sdktrace.ReadOnlySpan
+	for _, s := range recorder.Ended() {
+		if s.SpanContext().TraceID() == tid {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestEnabled(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env     map[string]string
+		on, err bool
+	}{
+		{env: nil},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://x:4317"}},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://x:4317"}, on: true},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://x:4317"}, on: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "otlp"}, on: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_SDK_DISABLED": "true"}},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, on: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"}, err: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, err: true},
+	} {
+		on, err := Enabled(func(k string) string { return tc.env[k] })
+		require.Equal(t, tc.err, err != nil, "%v: %v", tc.env, err)
+		require.Equal(t, tc.on, on, "%v", tc.env)
+	}
+}
+
+// TestMiddleware checks the HTTP span: named after the route template chi
+// matched or a handler set, a child of the client's traceparent, with the
+// status, and the request's logger tagged with its ids.
+func TestMiddleware(t *testing.T) {
+	t.Parallel()
+	var logged []any
+	r := chi.NewRouter()
+	r.Use(Middleware(func(ctx context.Context, fields ...any) context.Context {
+		logged = fields
+		return ctx
+	}))
+	r.Get("/companies/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	r.Post("/verticals/{vertical}/*", func(w http.ResponseWriter, r *http.Request) {
+		SetRoute(r.Context(), "/verticals/shop/orders/{id}")
+		w.WriteHeader(http.StatusInternalServerError)
+	})
+	for _, tc := range []struct {
+		method, path, name string
+		status             int64
+	}{
+		{http.MethodGet, "/companies/42", "GET /companies/{id}", http.StatusTeapot},
+		{http.MethodPost, "/verticals/shop/orders/7", "POST /verticals/shop/orders/{id}", http.StatusInternalServerError},
+	} {
+		tid := trace.TraceID{1, 2, 3, byte(tc.status)}
+		req := httptest.NewRequest(tc.method, tc.path, nil)
+		req.Header.Set("traceparent", "00-"+tid.String()+"-00f067aa0ba902b7-01")
+		r.ServeHTTP(httptest.NewRecorder(), req)
+		spans := spansOf(tid)
+		require.Len(t, spans, 1)
+		s := spans[0]
+		require.Equal(t, tc.name, s.Name())
+		require.Equal(t, "00f067aa0ba902b7", s.Parent().SpanID().String())
+		require.Equal(t, trace.SpanKindServer, s.SpanKind())
+		require.Contains(t, s.Attributes(), attribute.Int64("http.response.status_code", tc.status))
+		require.Equal(t, tc.status >= 500, s.Status().Code == 1, "5xx is an error")
+		require.Equal(t, []any{"trace_id", tid.String(), "span_id", s.SpanContext().SpanID().String()}, logged)
+	}
+}
+
+// pluginServer answers Vertical.Describe with a span of its own in the
+// trailer, a child of the traceparent it received, plus one of another
+// trace that the host must drop.
+type pluginServer struct {
+	nexusv1.UnimplementedVerticalServer
+}
+
+func (pluginServer) Describe(ctx context.Context, _ *nexusv1.DescribeRequest) (*nexusv1.Manifest, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	sc := trace.SpanContextFromContext(propagator.Extract(ctx, wire.MetadataCarrier(md)))
+	tid, parent := sc.TraceID(), sc.SpanID()
+	b, err := proto.Marshal(&nexusv1.Spans{Spans: []*nexusv1.Span{
+		{TraceId: tid[:], SpanId: []byte{9, 9, 9, 9, 9, 9, 9, 9}, ParentSpanId: parent[:], Name: "describe",
+			Kind: 2, StartUnixNano: 1, EndUnixNano: 2, Attributes: map[string]string{"k": "v"}},
+		{TraceId: make([]byte, 16), SpanId: []byte{8, 8, 8, 8, 8, 8, 8, 8}, ParentSpanId: parent[:], Name: "foreign"},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	_ = grpc.SetTrailer(ctx, metadata.Pairs(wire.SpansTrailer, string(b)))
+	return &nexusv1.Manifest{Name: "shop"}, nil
+}
+
+// TestPluginCall calls a plugin over real gRPC through ClientInterceptor:
+// the call gets a client span, the plugin receives its context and the
+// spans it returns are exported under the plugin's service name.
+func TestPluginCall(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := grpc.NewServer()
+	nexusv1.RegisterVerticalServer(srv, pluginServer{})
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithChainUnaryInterceptor(ClientInterceptor("shop")))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	client := nexusv1.NewVerticalClient(conn)
+
+	ctx, root := Start(context.Background(), "request", trace.SpanKindServer)
+	_, err = client.Describe(ctx, &nexusv1.DescribeRequest{})
+	require.NoError(t, err)
+	root.End()
+
+	spans := spansOf(root.SpanContext().TraceID())
+	require.Len(t, spans, 3, "the request, the call and the plugin's span; not the foreign one")
+	byName := map[string]sdktrace.ReadOnlySpan{}
+	for _, s := range spans {
+		byName[s.Name()] = s
+	}
+	call, plugin := byName["nexus.v1.Vertical/Describe"], byName["describe"]
+	require.NotNil(t, call)
+	require.NotNil(t, plugin)
+	require.Equal(t, root.SpanContext().SpanID(), call.Parent().SpanID())
+	require.Equal(t, trace.SpanKindClient, call.SpanKind())
+	require.Equal(t, call.SpanContext().SpanID(), plugin.Parent().SpanID())
+	require.Equal(t, PluginScopeName, plugin.InstrumentationScope().Name)
+	require.Contains(t, plugin.Resource().Attributes(), attribute.String("service.name", PluginServicePrefix+"shop"))
+	require.Contains(t, plugin.Attributes(), attribute.String("k", "v"))
+
+	// Outside a trace (a health check), the call is not traced.
+	_, err = client.Describe(context.Background(), &nexusv1.DescribeRequest{})
+	require.NoError(t, err)
+	calls := 0
+	for _, s := range recorder.Ended() {
+		if s.Name() == "nexus.v1.Vertical/Describe" {
+			calls++
+		}
+	}
+	require.Equal(t, 1, calls, "only the traced call has a span")
+}
