@@ -94,19 +94,22 @@ var moneyCodes = map[error]string{
 	money.ErrInvalidAmount:      "invalid_amount",
 	money.ErrInvalidWeights:     "invalid_weights",
 	money.ErrInsufficientTender: "insufficient_tender",
-	money.ErrInvalidNumber:      "invalid_field",
 }
 
 // ValidationError returns the Unprocessable error (422) the SDK answers
 // for a *money.Error or *taxid.Error that err is or wraps: a code per
 // sentinel (invalid_quantity, unknown_currency, invalid_tax_id ...) and
 // details naming the field ("field", and "line" for a document line) and
-// the reason. A handler that names the request's field otherwise (e.g.
+// the reason; money.Limits' errors (ErrInvalidNumber) are InvalidField's
+// 422 invalid_field. A handler that names the request's field otherwise (e.g.
 // "lines[2].quantity") replaces "field" with WithDetails. ok is false for
 // any other error.
 func ValidationError(err error) (e *Error, ok bool) {
 	var me *money.Error
 	if errors.As(err, &me) {
+		if me.Err == money.ErrInvalidNumber {
+			return InvalidField(me.Field, "%s", me.Detail), true
+		}
 		code := moneyCodes[me.Err]
 		if code == "" {
 			code = "invalid_amount"

@@ -78,7 +78,7 @@ func agingReportHandler(c *sdk.Context) error {
 	if v := c.Query("as_of"); v != "" {
 		d, err := time.Parse(time.DateOnly, v)
 		if err != nil || d.Year() < 2000 || d.Year() > 2999 {
-			return badQuery("as_of", "must be a date YYYY-MM-DD from 2000 on, got %q", v)
+			return sdk.InvalidQuery("as_of", "must be a date YYYY-MM-DD from 2000 on, got %q", v)
 		}
 		asOf = d.Format(time.DateOnly)
 	}

@@ -30,9 +30,9 @@ func parsePeriod(s string) (period, error) {
 	month, merr := strconv.Atoi(m)
 	if !ok || len(y) != 4 || len(m) != 2 || yerr != nil || merr != nil || year < 2000 || month < 1 || month > 12 {
 		if strings.TrimSpace(s) == "" {
-			return period{}, invalidField("period", "is required (a month YYYY-MM)")
+			return period{}, sdk.InvalidField("period", "is required (a month YYYY-MM)")
 		}
-		return period{}, invalidField("period", "must be a month YYYY-MM from 2000-01 on, got %q", s)
+		return period{}, sdk.InvalidField("period", "must be a month YYYY-MM from 2000-01 on, got %q", s)
 	}
 	return period{year: year, month: time.Month(month)}, nil
 }
@@ -80,7 +80,7 @@ type chargeRow struct {
 	Paid         money.Amount    `json:"paid"`
 	Status       string          `json:"status,omitempty"`
 	Version      int64           `json:"version,omitempty"`
-	IssuedAt     *Timestamp      `json:"issued_at,omitempty"`
+	IssuedAt     *sdk.Timestamp  `json:"issued_at,omitempty"`
 }
 
 // chargeView is a charge as the API shows it, with what is still owed.
@@ -117,12 +117,12 @@ func chargeFor(k billableContract, rate money.TaxRate, p period, run string) (ch
 
 // billingRunRow is a row of billing_runs.
 type billingRunRow struct {
-	ID             string     `json:"id"`
-	Period         string     `json:"period"`
-	ChargesCreated int        `json:"charges_created"`
-	AlreadyBilled  int        `json:"already_billed"`
-	CreatedBy      *string    `json:"created_by"`
-	CreatedAt      *Timestamp `json:"created_at,omitempty"`
+	ID             string         `json:"id"`
+	Period         string         `json:"period"`
+	ChargesCreated int            `json:"charges_created"`
+	AlreadyBilled  int            `json:"already_billed"`
+	CreatedBy      *string        `json:"created_by"`
+	CreatedAt      *sdk.Timestamp `json:"created_at,omitempty"`
 }
 
 // billingRunInput is POST /billing-runs.
@@ -208,7 +208,7 @@ func createBillingRun(c *sdk.Context) error {
 
 // getBillingRun handles GET /billing-runs/{id}.
 func getBillingRun(c *sdk.Context) error {
-	id, err := pathID(c, "id", "billing run")
+	id, err := c.PathUUID("id", "billing run")
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func listBillingRuns(c *sdk.Context) error {
 	if v := c.Query("period"); v != "" {
 		p, err := parsePeriod(v)
 		if err != nil {
-			return badQuery("period", "must be a month YYYY-MM, got %q", v)
+			return sdk.InvalidQuery("period", "must be a month YYYY-MM, got %q", v)
 		}
 		where = append(where, sdk.Eq("period", p.String()))
 	}
@@ -246,7 +246,7 @@ func listBillingRuns(c *sdk.Context) error {
 
 // getCharge handles GET /charges/{id}.
 func getCharge(c *sdk.Context) error {
-	id, err := pathID(c, "id", "charge")
+	id, err := c.PathUUID("id", "charge")
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func listCharges(c *sdk.Context) error {
 		where = append(where, sdk.Eq("status", status))
 	}
 	for _, col := range []string{"client_id", "contract_id", "billing_run_id"} {
-		id, err := queryID(c, col)
+		id, err := c.QueryUUID(col)
 		if err != nil {
 			return err
 		}
@@ -287,7 +287,7 @@ func listCharges(c *sdk.Context) error {
 	if v := c.Query("period"); v != "" {
 		p, err := parsePeriod(v)
 		if err != nil {
-			return badQuery("period", "must be a month YYYY-MM, got %q", v)
+			return sdk.InvalidQuery("period", "must be a month YYYY-MM, got %q", v)
 		}
 		where = append(where, sdk.Eq("period", p.String()))
 	}

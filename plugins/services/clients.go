@@ -13,23 +13,23 @@ import (
 
 // clientRow is a row of clients.
 type clientRow struct {
-	ID            string     `json:"id"`
-	Name          string     `json:"name"`
-	TaxID         string     `json:"tax_id"`
-	TaxIDWarnings []string   `json:"tax_id_warnings"`
-	Email         *string    `json:"email"`
-	CreatedAt     *Timestamp `json:"created_at,omitempty"`
+	ID            string         `json:"id"`
+	Name          string         `json:"name"`
+	TaxID         string         `json:"tax_id"`
+	TaxIDWarnings []string       `json:"tax_id_warnings"`
+	Email         *string        `json:"email"`
+	CreatedAt     *sdk.Timestamp `json:"created_at,omitempty"`
 }
 
 // clientView is a client as the API shows it: warnings name the field
 // they are about.
 type clientView struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	TaxID     string     `json:"tax_id"`
-	Email     *string    `json:"email"`
-	Warnings  []string   `json:"warnings"`
-	CreatedAt *Timestamp `json:"created_at,omitempty"`
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	TaxID     string         `json:"tax_id"`
+	Email     *string        `json:"email"`
+	Warnings  []string       `json:"warnings"`
+	CreatedAt *sdk.Timestamp `json:"created_at,omitempty"`
 }
 
 func (r clientRow) view() clientView {
@@ -52,7 +52,7 @@ type clientInput struct {
 // issued such RFCs), a CUIT in Argentina, whose check digit must match.
 func (e *env) checkTaxID(s string) (string, []string, error) {
 	if strings.TrimSpace(s) == "" {
-		return "", nil, invalidField("tax_id", "is required (an RFC in MX, a CUIT in AR)")
+		return "", nil, sdk.InvalidField("tax_id", "is required (an RFC in MX, a CUIT in AR)")
 	}
 	if e.company.Country == "MX" {
 		res, err := taxid.ValidateRFC(s)
@@ -76,7 +76,7 @@ func createClient(c *sdk.Context) error {
 		return err
 	}
 	row := clientRow{ID: uuid.NewString()}
-	if row.Name, err = text("name", in.Name, 200); err != nil {
+	if row.Name, err = sdk.Text("name", in.Name, 200); err != nil {
 		return err
 	}
 	if row.TaxID, row.TaxIDWarnings, err = e.checkTaxID(in.TaxID); err != nil {
@@ -85,11 +85,11 @@ func createClient(c *sdk.Context) error {
 	if row.TaxIDWarnings == nil {
 		row.TaxIDWarnings = []string{}
 	}
-	if row.Email, err = optionalText("email", in.Email, 254); err != nil {
+	if row.Email, err = sdk.OptionalText("email", in.Email, 254); err != nil {
 		return err
 	}
 	if row.Email != nil && !strings.Contains(*row.Email, "@") {
-		return invalidField("email", "must be an email address, got %q", *row.Email)
+		return sdk.InvalidField("email", "must be an email address, got %q", *row.Email)
 	}
 	if err := c.DB().InsertReturning("clients", row, &row); err != nil {
 		if isCode(err, "duplicate") {
@@ -103,7 +103,7 @@ func createClient(c *sdk.Context) error {
 
 // getClient handles GET /clients/{id}.
 func getClient(c *sdk.Context) error {
-	id, err := pathID(c, "id", "client")
+	id, err := c.PathUUID("id", "client")
 	if err != nil {
 		return err
 	}

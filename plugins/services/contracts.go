@@ -14,18 +14,18 @@ import (
 // contractRow is a row of contracts. Status is left out of inserts: a
 // contract starts as a draft, its state machine's initial state.
 type contractRow struct {
-	ID          string       `json:"id"`
-	ClientID    string       `json:"client_id"`
-	Description string       `json:"description"`
-	MonthlyFee  money.Amount `json:"monthly_fee"`
-	Currency    string       `json:"currency"`
-	TaxCode     string       `json:"tax_code"`
-	StartDate   string       `json:"start_date"`
-	BillingDay  int          `json:"billing_day"`
-	Status      string       `json:"status,omitempty"`
-	Version     int64        `json:"version,omitempty"`
-	CreatedAt   *Timestamp   `json:"created_at,omitempty"`
-	UpdatedAt   *Timestamp   `json:"updated_at,omitempty"`
+	ID          string         `json:"id"`
+	ClientID    string         `json:"client_id"`
+	Description string         `json:"description"`
+	MonthlyFee  money.Amount   `json:"monthly_fee"`
+	Currency    string         `json:"currency"`
+	TaxCode     string         `json:"tax_code"`
+	StartDate   string         `json:"start_date"`
+	BillingDay  int            `json:"billing_day"`
+	Status      string         `json:"status,omitempty"`
+	Version     int64          `json:"version,omitempty"`
+	CreatedAt   *sdk.Timestamp `json:"created_at,omitempty"`
+	UpdatedAt   *sdk.Timestamp `json:"updated_at,omitempty"`
 }
 
 // contractInput is POST /contracts. Currency defaults to the company's
@@ -51,10 +51,10 @@ func createContract(c *sdk.Context) error {
 		return err
 	}
 	row := contractRow{ID: uuid.NewString()}
-	if row.ClientID, err = parseID("client_id", in.ClientID); err != nil {
+	if row.ClientID, err = sdk.UUID("client_id", in.ClientID); err != nil {
 		return err
 	}
-	if row.Description, err = text("description", in.Description, 200); err != nil {
+	if row.Description, err = sdk.Text("description", in.Description, 200); err != nil {
 		return err
 	}
 	if err := money.PositiveAmountLimits.Check("monthly_fee", in.MonthlyFee.Decimal); err != nil {
@@ -72,7 +72,7 @@ func createContract(c *sdk.Context) error {
 	row.TaxCode = e.cfg.DefaultTaxRate
 	if in.TaxRate != "" {
 		if _, ok := e.rates[in.TaxRate]; !ok {
-			return invalidField("tax_rate", "is not a tax rate of %s, got %q", e.company.Country, in.TaxRate)
+			return sdk.InvalidField("tax_rate", "is not a tax rate of %s, got %q", e.company.Country, in.TaxRate)
 		}
 		row.TaxCode = in.TaxRate
 	}
@@ -82,7 +82,7 @@ func createContract(c *sdk.Context) error {
 	}
 	row.StartDate = start.Format(time.DateOnly)
 	if in.BillingDay < 1 || in.BillingDay > 31 {
-		return invalidField("billing_day", "must be a day of the month from 1 to 31 (past a month's end, its last day), got %d", in.BillingDay)
+		return sdk.InvalidField("billing_day", "must be a day of the month from 1 to 31 (past a month's end, its last day), got %d", in.BillingDay)
 	}
 	row.BillingDay = in.BillingDay
 	if err := c.DB().InsertReturning("contracts", row, &row); err != nil {
@@ -97,7 +97,7 @@ func createContract(c *sdk.Context) error {
 
 // getContract handles GET /contracts/{id}.
 func getContract(c *sdk.Context) error {
-	id, err := pathID(c, "id", "contract")
+	id, err := c.PathUUID("id", "contract")
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func listContracts(c *sdk.Context) error {
 	if status != "" {
 		where = append(where, sdk.Eq("status", status))
 	}
-	client, err := queryID(c, "client_id")
+	client, err := c.QueryUUID("client_id")
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ var contractTopics = map[string]string{
 // status does not allow event) and records the note in its history.
 func contractTransition(event string) sdk.HandlerFunc {
 	return func(c *sdk.Context) error {
-		id, err := pathID(c, "id", "contract")
+		id, err := c.PathUUID("id", "contract")
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func contractTransition(event string) sdk.HandlerFunc {
 		if err := bindOptional(c, &in); err != nil {
 			return err
 		}
-		note, err := optionalText("note", in.Note, 500)
+		note, err := sdk.OptionalText("note", in.Note, 500)
 		if err != nil {
 			return err
 		}

@@ -21,15 +21,15 @@ const clockSkew = 5 * time.Minute
 
 // paymentRow is a row of payments.
 type paymentRow struct {
-	ID         string       `json:"id"`
-	ChargeID   string       `json:"charge_id"`
-	Amount     money.Amount `json:"amount"`
-	Currency   string       `json:"currency"`
-	Method     string       `json:"method"`
-	Reference  *string      `json:"reference"`
-	PaidAt     Timestamp    `json:"paid_at"`
-	RecordedBy *string      `json:"recorded_by"`
-	CreatedAt  *Timestamp   `json:"created_at,omitempty"`
+	ID         string         `json:"id"`
+	ChargeID   string         `json:"charge_id"`
+	Amount     money.Amount   `json:"amount"`
+	Currency   string         `json:"currency"`
+	Method     string         `json:"method"`
+	Reference  *string        `json:"reference"`
+	PaidAt     sdk.Timestamp  `json:"paid_at"`
+	RecordedBy *string        `json:"recorded_by"`
+	CreatedAt  *sdk.Timestamp `json:"created_at,omitempty"`
 }
 
 // paymentInput is POST /charges/{id}/payments; paid_at defaults to now.
@@ -48,16 +48,16 @@ type paymentView struct {
 
 // parse validates the payment of charge into a row.
 func (in paymentInput) parse(charge string, user *string, now time.Time) (paymentRow, error) {
-	row := paymentRow{ID: uuid.NewString(), ChargeID: charge, RecordedBy: user, PaidAt: Timestamp{now}}
+	row := paymentRow{ID: uuid.NewString(), ChargeID: charge, RecordedBy: user, PaidAt: sdk.Timestamp{Time: now}}
 	if err := money.PositiveAmountLimits.Check("amount", in.Amount.Decimal); err != nil {
 		return row, err
 	}
 	row.Amount = in.Amount
 	if !slices.Contains(paymentMethods, in.Method) {
-		return row, invalidField("method", "must be one of %s, got %q", strings.Join(paymentMethods, ", "), in.Method)
+		return row, sdk.InvalidField("method", "must be one of %s, got %q", strings.Join(paymentMethods, ", "), in.Method)
 	}
 	row.Method = in.Method
-	ref, err := optionalText("reference", in.Reference, 100)
+	ref, err := sdk.OptionalText("reference", in.Reference, 100)
 	if err != nil {
 		return row, err
 	}
@@ -66,13 +66,13 @@ func (in paymentInput) parse(charge string, user *string, now time.Time) (paymen
 		at, err := time.Parse(time.RFC3339Nano, in.PaidAt)
 		switch {
 		case err != nil:
-			return row, invalidField("paid_at", "must be an RFC 3339 time such as \"2026-12-05T15:00:00Z\", got %q", in.PaidAt)
+			return row, sdk.InvalidField("paid_at", "must be an RFC 3339 time such as \"2026-12-05T15:00:00Z\", got %q", in.PaidAt)
 		case at.After(now.Add(clockSkew)):
-			return row, invalidField("paid_at", "must not be in the future")
+			return row, sdk.InvalidField("paid_at", "must not be in the future")
 		case at.Year() < 2000:
-			return row, invalidField("paid_at", "must be from 2000 on")
+			return row, sdk.InvalidField("paid_at", "must be from 2000 on")
 		}
-		row.PaidAt = Timestamp{at}
+		row.PaidAt = sdk.Timestamp{Time: at}
 	}
 	return row, nil
 }
@@ -82,7 +82,7 @@ func (in paymentInput) parse(charge string, user *string, now time.Time) (paymen
 // is locked first, so concurrent payments cannot together pay more than
 // its total; it moves to partially_paid, or paid when nothing is owed.
 func createPayment(c *sdk.Context) error {
-	id, err := pathID(c, "id", "charge")
+	id, err := c.PathUUID("id", "charge")
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func createPayment(c *sdk.Context) error {
 
 // listPayments handles GET /charges/{id}/payments, in the order they were paid.
 func listPayments(c *sdk.Context) error {
-	id, err := pathID(c, "id", "charge")
+	id, err := c.PathUUID("id", "charge")
 	if err != nil {
 		return err
 	}
