@@ -80,6 +80,7 @@ type Harness struct {
 	manifest *nexusv1.Manifest
 	server   nexusv1.VerticalServer
 	routes   *manifest.Routes
+	webhooks *manifest.Routes
 	host     *host
 	as       sdk.Principal
 	company  sdk.Company
@@ -128,6 +129,7 @@ func New(t testing.TB, v sdk.Vertical, opts ...Option) *Harness {
 	h.manifest = m
 	h.host.vertical = m.GetName()
 	h.routes = manifest.Compile(m)
+	h.webhooks = compileWebhooks(m)
 	if o.database {
 		h.host.openDatabase(t, m)
 		h.host.ensureCompany(t, h.company)
@@ -268,18 +270,17 @@ func (h *Harness) serveRoute(w http.ResponseWriter, r *http.Request, route *nexu
 		return
 	}
 	res, err := h.server.HandleRoute(r.Context(), &nexusv1.RouteRequest{
-		CallId:    callID,
-		RouteId:   route.GetId(),
-		Method:    r.Method,
-		Path:      r.URL.Path,
-		Params:    params,
-		Query:     values(r.URL.Query()),
-		Headers:   values(r.Header),
-		Body:      body,
-		Principal: &nexusv1.Principal{UserId: p.UserID, Email: p.Email, CompanyId: p.CompanyID, Role: string(p.Role)},
-		RequestId: requestID,
-		Company: &nexusv1.Company{Id: h.company.ID, Name: h.company.Name, Country: h.company.Country,
-			Currency: h.company.Currency, Timezone: h.company.Timezone, TaxId: h.company.TaxID},
+		CallId:       callID,
+		RouteId:      route.GetId(),
+		Method:       r.Method,
+		Path:         r.URL.Path,
+		Params:       params,
+		Query:        values(r.URL.Query()),
+		Headers:      values(r.Header),
+		Body:         body,
+		Principal:    &nexusv1.Principal{UserId: p.UserID, Email: p.Email, CompanyId: p.CompanyID, Role: string(p.Role)},
+		RequestId:    requestID,
+		Company:      h.companyProto(),
 		Config:       h.config,
 		DeferEffects: true,
 	})
@@ -289,20 +290,29 @@ func (h *Harness) serveRoute(w http.ResponseWriter, r *http.Request, route *nexu
 		writeEnvelope(w, http.StatusInternalServerError, "internal", err.Error(), requestID)
 		return
 	}
+	h.answer(r.Context(), w, callID, cl, res, requestID, func() error { return remember(r.Context(), cl, idem, res) })
+}
+
+// answer ends a call as the host does: below 400 it applies res's effects,
+// runs keep (when set) and commits the unit of work, otherwise it rolls
+// it back; then it writes res, or the error that stopped it.
+func (h *Harness) answer(ctx context.Context, w http.ResponseWriter, callID string, cl *call, res *nexusv1.RouteResponse, requestID string, keep func() error) {
 	commit := res.GetStatus() < http.StatusBadRequest
 	if commit {
 		if err := h.host.effects(cl, res); err != nil {
-			_ = h.host.end(r.Context(), callID, cl, false)
+			_ = h.host.end(ctx, callID, cl, false)
 			writeEnvelope(w, http.StatusBadGateway, "vertical_error", "the vertical's answer could not be applied: "+err.Error(), requestID)
 			return
 		}
-		if err := remember(r.Context(), cl, idem, res); err != nil {
-			_ = h.host.end(r.Context(), callID, cl, false)
-			writeEnvelope(w, http.StatusInternalServerError, "internal", err.Error(), requestID)
-			return
+		if keep != nil {
+			if err := keep(); err != nil {
+				_ = h.host.end(ctx, callID, cl, false)
+				writeEnvelope(w, http.StatusInternalServerError, "internal", err.Error(), requestID)
+				return
+			}
 		}
 	}
-	if err := h.host.end(r.Context(), callID, cl, commit); err != nil && commit {
+	if err := h.host.end(ctx, callID, cl, commit); err != nil && commit {
 		status, code := http.StatusInternalServerError, "internal"
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01") {

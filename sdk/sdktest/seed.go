@@ -31,9 +31,8 @@ func (h *Harness) Seed(req sdk.SeedRequest) (map[string]int64, error) {
 	callID, cl := h.host.begin(uuid.NewString(), sdk.Principal{CompanyID: h.company.ID, Role: sdk.RoleOwner})
 	cl.unit, cl.seed = dal.NewBulkTenantUnit(h.host.pool, company, h.host.data.Schema), true
 	in := &nexusv1.SeedRequest{
-		CallId: callID,
-		Company: &nexusv1.Company{Id: h.company.ID, Name: h.company.Name, Country: h.company.Country,
-			Currency: h.company.Currency, Timezone: h.company.Timezone, TaxId: h.company.TaxID},
+		CallId:       callID,
+		Company:      h.companyProto(),
 		Config:       h.config,
 		Index:        int32(req.Index),
 		Seed:         req.Seed,
