@@ -28,7 +28,30 @@ help: ## list the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: host plugins ## build the host (bin/nexus) and every plugin (bin/plugins), static
+build: web host plugins ## build the web app, the host (bin/nexus, the app embedded) and every plugin (bin/plugins), static
+
+# The web app (web/, TypeScript + Preact + Vite) is built into the host's
+# embedded directory; only its .keep is committed, so Go builds without npm
+# and the host then answers that the app is not built.
+WEBUI_DIST := host/internal/webui/dist
+
+.PHONY: web
+web: web/node_modules/.installed ## build the web app (npm ci, type check, vite build) into the host's embedded files
+	find $(WEBUI_DIST) -mindepth 1 ! -name .keep -delete
+	cd web && npm run build
+
+# npm ci again only when the lockfile changed.
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: browser-deps
+browser-deps: ## install Debian's chromium, which the browser test (host/internal/webui) drives headless
+	@if ! command -v chromium >/dev/null; then \
+		echo "installing chromium (Debian package)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	fi
 
 .PHONY: host
 host: ## build the host binary
@@ -118,7 +141,7 @@ tidy-check: tidy ## fail if a go.mod or go.sum is not tidy
 	@git diff --exit-code -- '*go.mod' '*go.sum' || { echo "go.mod/go.sum not tidy: run make tidy and commit"; exit 1; }
 
 .PHONY: test
-test: guard proto-check tidy-check lint build doc-tools ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough included)
+test: guard proto-check tidy-check lint build doc-tools browser-deps ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough and browser test included)
 	$(GO) test -count=1 -timeout 12m $(MODULES)
 
 .PHONY: test-race
@@ -131,4 +154,5 @@ bench: build ## run the benchmarks one package at a time (figures for the README
 
 .PHONY: clean
 clean: ## remove build output
-	rm -rf $(BIN)
+	rm -rf $(BIN) web/test-output
+	find $(WEBUI_DIST) -mindepth 1 ! -name .keep -delete

@@ -35,6 +35,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
 	"github.com/nexuspos/nexus/host/internal/tracing"
+	"github.com/nexuspos/nexus/host/internal/webui"
 	"github.com/nexuspos/nexus/internal/migrate"
 )
 
@@ -212,6 +213,7 @@ func serve(ctx context.Context) error {
 			return limit(p.auth.AuthenticateOptional(next))
 		},
 		Version: version,
+		Web:     webui.New(),
 		Mounts: []httpapi.Mount{
 			{Path: "/auth", Docs: auth.Docs, Routes: func(r chi.Router) {
 				r.Use(limit)

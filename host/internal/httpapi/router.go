@@ -7,6 +7,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -50,6 +51,9 @@ type Deps struct {
 	WebhookGate plugins.WebhookGate
 	// MaxBodyBytes limits request bodies, unless a Mount sets its own.
 	MaxBodyBytes int64
+	// Web answers the GET and HEAD requests no route matched outside
+	// /api/ (the browser app and its deep links); nil leaves them 404.
+	Web http.Handler
 }
 
 // Mount is one area of the host's API.
@@ -71,6 +75,10 @@ func NewRouter(d Deps) http.Handler {
 	r := chi.NewRouter()
 	r.Use(requestID(d.Log), tracing.Middleware(tagLogger), accessLog, recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		if d.Web != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(r.URL.Path, "/api/") {
+			d.Web.ServeHTTP(w, r)
+			return
+		}
 		httpx.WriteError(w, r, httpx.NotFound("route_not_found", "no route "+r.Method+" "+r.URL.Path))
 	})
 	r.MethodNotAllowed(httpx.MethodNotAllowed(r, requestPath))

@@ -1,0 +1,389 @@
+// Texts in Spanish (es-MX, es-AR) and English, and the company's
+// formatting of money, numbers and dates (Intl, in its time zone).
+
+export type Lang = "es" | "en";
+
+const es = {
+  appName: "Nexus",
+  skip: "Saltar al contenido",
+  email: "Correo electrónico",
+  password: "Contraseña",
+  signIn: "Iniciar sesión",
+  signingIn: "Entrando…",
+  signOut: "Cerrar sesión",
+  company: "Empresa",
+  language: "Idioma",
+  loginTitle: "Inicia sesión en Nexus",
+  badLogin: "Correo o contraseña incorrectos.",
+  navDashboard: "Tablero",
+  navPOS: "Punto de venta",
+  navCatalog: "Catálogo",
+  navAdmin: "Administración",
+  navReports: "Reportes",
+  loading: "Cargando…",
+  noAccess: "No tienes acceso a esta sección.",
+  notFound: "Página no encontrada.",
+  retry: "Reintentar",
+  save: "Guardar",
+  cancel: "Cancelar",
+  remove: "Quitar",
+  create: "Crear",
+  revoke: "Revocar",
+  more: "Cargar más",
+  none: "Sin datos.",
+  // dashboard
+  revenue: "Ingresos",
+  today: "Hoy",
+  week: "Semana",
+  month: "Mes",
+  vertical: "Línea de negocio",
+  txType: "Tipo de transacción",
+  total: "Total",
+  fresh: "Al día",
+  stale: "Desactualizado",
+  neverRefreshed: "Sin actualizar",
+  rollupAge: "Ventas recientes: hace {s}",
+  mvAge: "Vistas: hace {s}",
+  refreshNow: "Actualizar ahora",
+  refreshing: "Actualizando…",
+  refreshDone: "Vistas actualizadas.",
+  rateLimited: "Ya se actualizó hace poco; intenta en {s} s.",
+  salesByDay: "Ventas por día (30 días)",
+  lowStock: "Stock bajo",
+  consignmentAging: "Antigüedad de consignaciones",
+  openSessions: "Cajas abiertas",
+  onHand: "Existencia",
+  reorderPoint: "Punto de reorden",
+  openedAt: "Abierta",
+  floatAmount: "Fondo",
+  age: "Antigüedad",
+  atCost: "Al costo",
+  atPrice: "A precio",
+  // POS
+  register: "Caja",
+  openingFloat: "Fondo inicial",
+  openSession: "Abrir caja",
+  noRegisters: "No hay cajas registradas. Un gerente debe crear una.",
+  scanLabel: "Escanear o buscar producto",
+  scanHint: "Código de barras, SKU o nombre y Enter",
+  notFoundCode: "No se encontró «{q}».",
+  cart: "Ticket",
+  emptyCart: "El ticket está vacío: escanea un producto.",
+  product: "Producto",
+  qty: "Cant.",
+  price: "Precio",
+  lineDiscount: "Desc. %",
+  ticketDiscount: "Descuento al ticket",
+  percent: "%",
+  amount: "Importe",
+  subtotal: "Subtotal",
+  discount: "Descuento",
+  toPay: "Total a cobrar",
+  payments: "Pagos",
+  method: "Forma de pago",
+  reference: "Referencia",
+  addPayment: "Agregar pago",
+  cash: "Efectivo",
+  card: "Tarjeta",
+  transfer: "Transferencia",
+  mercadopago: "Mercado Pago",
+  paid: "Pagado",
+  remaining: "Falta",
+  change: "Cambio",
+  charge: "Cobrar (F9)",
+  charging: "Cobrando…",
+  receipt: "Ticket de venta",
+  print: "Imprimir",
+  newSale: "Nueva venta (F2)",
+  returns: "Devolución",
+  closeSession: "Cerrar caja",
+  saleID: "Venta",
+  recentSales: "Ventas de esta caja",
+  returnQty: "Devolver",
+  previewRefund: "Calcular reembolso",
+  refund: "Reembolso",
+  confirmReturn: "Confirmar devolución",
+  returnDone: "Devolución registrada: {a}.",
+  expected: "Esperado",
+  counted: "Contado",
+  difference: "Diferencia",
+  sessionClosed: "Caja cerrada.",
+  tax: "Impuestos",
+  session: "Sesión",
+  status: "Estado",
+  // admin
+  members: "Miembros",
+  role: "Rol",
+  invitations: "Invitaciones",
+  invite: "Invitar",
+  tokenOnce: "Entrega este token a la persona invitada (se muestra una sola vez):",
+  apiKeys: "Claves de API",
+  name: "Nombre",
+  keyOnce: "Copia la clave ahora (se muestra una sola vez):",
+  verticals: "Líneas de negocio",
+  enabled: "Habilitada",
+  configuration: "Configuración",
+  audit: "Bitácora",
+  action: "Acción",
+  actor: "Quién",
+  target: "Objeto",
+  when: "Cuándo",
+  filterAction: "Filtrar por acción",
+  prefix: "Prefijo",
+  lastUsed: "Último uso",
+  // catalog
+  products: "Productos",
+  search: "Buscar",
+  sku: "SKU",
+  barcode: "Código de barras",
+  newProduct: "Nuevo producto",
+  taxRate: "IVA %",
+  cost: "Costo",
+  created: "Creado.",
+  invoices: "Facturas (CFDI)",
+  uploadCFDI: "Subir CFDI (XML)",
+  uploaded: "CFDI recibido.",
+  reconciliation: "Conciliación bancaria",
+  unreconciled: "Movimientos sin conciliar",
+  runReconcile: "Sugerir conciliación",
+};
+
+export type Key = keyof typeof es;
+
+const en: Record<Key, string> = {
+  appName: "Nexus",
+  skip: "Skip to content",
+  email: "Email",
+  password: "Password",
+  signIn: "Sign in",
+  signingIn: "Signing in…",
+  signOut: "Sign out",
+  company: "Company",
+  language: "Language",
+  loginTitle: "Sign in to Nexus",
+  badLogin: "Wrong email or password.",
+  navDashboard: "Dashboard",
+  navPOS: "Point of sale",
+  navCatalog: "Catalog",
+  navAdmin: "Administration",
+  navReports: "Reports",
+  loading: "Loading…",
+  noAccess: "You do not have access to this section.",
+  notFound: "Page not found.",
+  retry: "Retry",
+  save: "Save",
+  cancel: "Cancel",
+  remove: "Remove",
+  create: "Create",
+  revoke: "Revoke",
+  more: "Load more",
+  none: "No data.",
+  revenue: "Revenue",
+  today: "Today",
+  week: "Week",
+  month: "Month",
+  vertical: "Business line",
+  txType: "Transaction type",
+  total: "Total",
+  fresh: "Fresh",
+  stale: "Stale",
+  neverRefreshed: "Never refreshed",
+  rollupAge: "Recent sales: {s} ago",
+  mvAge: "Views: {s} ago",
+  refreshNow: "Refresh now",
+  refreshing: "Refreshing…",
+  refreshDone: "Views refreshed.",
+  rateLimited: "Refreshed recently; try again in {s} s.",
+  salesByDay: "Sales by day (30 days)",
+  lowStock: "Low stock",
+  consignmentAging: "Consignment aging",
+  openSessions: "Open cash sessions",
+  onHand: "On hand",
+  reorderPoint: "Reorder point",
+  openedAt: "Opened",
+  floatAmount: "Float",
+  age: "Age",
+  atCost: "At cost",
+  atPrice: "At price",
+  register: "Register",
+  openingFloat: "Opening float",
+  openSession: "Open register",
+  noRegisters: "No registers yet. A manager must create one.",
+  scanLabel: "Scan or search a product",
+  scanHint: "Barcode, SKU or name, then Enter",
+  notFoundCode: "“{q}” not found.",
+  cart: "Ticket",
+  emptyCart: "The ticket is empty: scan a product.",
+  product: "Product",
+  qty: "Qty",
+  price: "Price",
+  lineDiscount: "Disc. %",
+  ticketDiscount: "Ticket discount",
+  percent: "%",
+  amount: "Amount",
+  subtotal: "Subtotal",
+  discount: "Discount",
+  toPay: "Total due",
+  payments: "Payments",
+  method: "Method",
+  reference: "Reference",
+  addPayment: "Add payment",
+  cash: "Cash",
+  card: "Card",
+  transfer: "Transfer",
+  mercadopago: "Mercado Pago",
+  paid: "Paid",
+  remaining: "Remaining",
+  change: "Change",
+  charge: "Charge (F9)",
+  charging: "Charging…",
+  receipt: "Sales receipt",
+  print: "Print",
+  newSale: "New sale (F2)",
+  returns: "Return",
+  closeSession: "Close register",
+  saleID: "Sale",
+  recentSales: "This register's sales",
+  returnQty: "Return",
+  previewRefund: "Preview refund",
+  refund: "Refund",
+  confirmReturn: "Confirm return",
+  returnDone: "Return recorded: {a}.",
+  expected: "Expected",
+  counted: "Counted",
+  difference: "Difference",
+  sessionClosed: "Register closed.",
+  tax: "Taxes",
+  session: "Session",
+  status: "Status",
+  members: "Members",
+  role: "Role",
+  invitations: "Invitations",
+  invite: "Invite",
+  tokenOnce: "Hand this token to the invitee (shown this once):",
+  apiKeys: "API keys",
+  name: "Name",
+  keyOnce: "Copy the key now (shown this once):",
+  verticals: "Business lines",
+  enabled: "Enabled",
+  configuration: "Configuration",
+  audit: "Audit log",
+  action: "Action",
+  actor: "Who",
+  target: "Target",
+  when: "When",
+  filterAction: "Filter by action",
+  prefix: "Prefix",
+  lastUsed: "Last used",
+  products: "Products",
+  search: "Search",
+  sku: "SKU",
+  barcode: "Barcode",
+  newProduct: "New product",
+  taxRate: "VAT %",
+  cost: "Cost",
+  created: "Created.",
+  invoices: "Invoices (CFDI)",
+  uploadCFDI: "Upload CFDI (XML)",
+  uploaded: "CFDI received.",
+  reconciliation: "Bank reconciliation",
+  unreconciled: "Unreconciled movements",
+  runReconcile: "Suggest matches",
+};
+
+const LANG_KEY = "nexus.lang";
+
+/** The language chosen on this device; Spanish unless English was picked. */
+export function storedLang(): Lang {
+  return localStorage.getItem(LANG_KEY) === "en" ? "en" : "es";
+}
+
+/** Remembers the language on this device. */
+export function storeLang(l: Lang) {
+  localStorage.setItem(LANG_KEY, l);
+}
+
+/** The company's formatting: locale from language and country, its currency and time zone. */
+export class Fmt {
+  readonly locale: string;
+  private readonly money: Intl.NumberFormat;
+  private readonly num: Intl.NumberFormat;
+  private readonly dt: Intl.DateTimeFormat;
+  private readonly day: Intl.DateTimeFormat;
+  private readonly iso: Intl.DateTimeFormat;
+
+  constructor(
+    readonly lang: Lang,
+    country: string,
+    readonly currency: string,
+    readonly timeZone: string,
+  ) {
+    this.locale = lang === "en" ? "en-US" : country === "AR" ? "es-AR" : "es-MX";
+    this.money = new Intl.NumberFormat(this.locale, { style: "currency", currency });
+    this.num = new Intl.NumberFormat(this.locale, { maximumFractionDigits: 6 });
+    this.dt = new Intl.DateTimeFormat(this.locale, { dateStyle: "short", timeStyle: "short", timeZone });
+    this.day = new Intl.DateTimeFormat(this.locale, { day: "numeric", month: "short", timeZone: "UTC" });
+    this.iso = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone });
+  }
+
+  /** t translates key, filling {name} placeholders from vars. */
+  t(key: Key, vars: Record<string, string | number> = {}): string {
+    const text = (this.lang === "en" ? en : es)[key];
+    return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+  }
+
+  /**
+   * Money from a decimal string. Intl takes a string for exactness
+   * (ECMA-402 decimal strings), so no float ever holds the amount.
+   */
+  m(amount: string | null | undefined, currency = this.currency): string {
+    if (amount === null || amount === undefined || amount === "") return "—";
+    const f = currency === this.currency ? this.money : new Intl.NumberFormat(this.locale, { style: "currency", currency });
+    return f.format(amount as unknown as number);
+  }
+
+  /** A quantity or plain number from a decimal string. */
+  n(value: string | null | undefined): string {
+    if (value === null || value === undefined || value === "") return "—";
+    return this.num.format(value as unknown as number);
+  }
+
+  /** A date and time (UTC RFC 3339) in the company's time zone. */
+  dateTime(iso: string | null | undefined): string {
+    return iso ? this.dt.format(new Date(iso)) : "—";
+  }
+
+  /** A day of the company's calendar (YYYY-MM-DD) shown short. */
+  dayLabel(day: string): string {
+    return this.day.format(new Date(day + "T12:00:00Z"));
+  }
+
+  /** Today's date in the company's calendar, YYYY-MM-DD, offset by days. */
+  today(offsetDays = 0): string {
+    const d = this.iso.format(new Date());
+    if (offsetDays === 0) return d;
+    return shiftDay(d, offsetDays);
+  }
+
+  /** A duration in seconds, short. */
+  duration(seconds: number): string {
+    const rtf = new Intl.NumberFormat(this.locale, { maximumFractionDigits: 0 });
+    if (seconds < 90) return rtf.format(seconds) + " s";
+    if (seconds < 5400) return rtf.format(seconds / 60) + " min";
+    if (seconds < 129600) return rtf.format(seconds / 3600) + " h";
+    return rtf.format(seconds / 86400) + " d";
+  }
+}
+
+/** Adds days to a YYYY-MM-DD date. */
+export function shiftDay(day: string, days: number): string {
+  const d = new Date(day + "T12:00:00Z");
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Monday of the week of a YYYY-MM-DD date. */
+export function weekStart(day: string): string {
+  const dow = (new Date(day + "T12:00:00Z").getUTCDay() + 6) % 7;
+  return shiftDay(day, -dow);
+}
