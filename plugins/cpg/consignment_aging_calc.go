@@ -108,13 +108,10 @@ type agingPage struct {
 // line's outstanding units are valued at cost and at price, rounded to
 // cur; the totals are the sums of the buckets.
 func agingReport(tz string, rows []agingRow, buckets []agingBucketRow, limit int, cur money.Currency) agingPage {
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
+	rows, next := sdk.KeysetPage(rows, limit, func(last agingRow) agingCursor {
 		sentAt, id := last.SentAt.UTC(), last.ConsignmentID
-		next = sdk.EncodeCursor(agingCursor{SentAt: &sentAt, ConsignmentID: &id, LineNo: last.LineNo})
-	}
+		return agingCursor{SentAt: &sentAt, ConsignmentID: &id, LineNo: last.LineNo}
+	})
 	items := make([]agingItem, len(rows))
 	for i, r := range rows {
 		items[i] = agingItem{ConsignmentID: r.ConsignmentID, CustomerID: r.CustomerID, CustomerName: r.CustomerName,
