@@ -9,6 +9,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/secrets"
+	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/internal/auditaction"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -42,7 +43,7 @@ func (h *Service) GetSecret(ctx context.Context, req *nexusv1.GetSecretRequest) 
 			Message: "secret " + req.GetName() + " is not set for this company", Details: map[string]any{"name": req.GetName()}})
 	}
 	if err != nil {
-		h.log.Error("reading a secret failed", "request_id", cl.requestID, "secret", a.String(), "error", err)
+		h.log.Error("reading a secret failed", append([]any{"request_id", cl.requestID, "secret", a.String(), "error", err}, tracing.LogFields(ctx)...)...)
 		return nil, rpcError(kind.Internal, "internal", "the secret could not be read")
 	}
 	return &nexusv1.GetSecretResponse{Value: value}, nil

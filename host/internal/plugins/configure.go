@@ -9,6 +9,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/tracing"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk/kind"
 )
@@ -61,7 +62,8 @@ func (m *Manager) Configure(ctx context.Context, name string, c Company, config 
 	})
 	if err != nil {
 		_ = m.calls.End(ctx, callID, cl, false)
-		m.log.Error("configure company failed", "vertical", name, "company_id", c.ID, "request_id", httpx.RequestID(ctx), "error", err)
+		m.log.Error("configure company failed", append([]any{"vertical", name, "company_id", c.ID, "request_id", httpx.RequestID(ctx), "error", err},
+			tracing.LogFields(ctx)...)...)
 		return httpx.NewError(kind.BadGateway, "vertical_error",
 			"the vertical failed to configure the company: "+status.Convert(err).Message())
 	}
