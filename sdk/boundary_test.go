@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -122,4 +123,76 @@ func exportedFields(t ast.Expr) ast.Node {
 		}
 	}
 	return &ast.StructType{Fields: visible}
+}
+
+// wirePackages are the import paths, or their prefixes, of the wire: the
+// protocol's generated code, gRPC and protobuf.
+var wirePackages = []string{protoPath, "google.golang.org/grpc", "google.golang.org/protobuf"}
+
+// wireMentions lists where the exported API of file f mentions a type of
+// a wire package.
+func wireMentions(fset *token.FileSet, f *ast.File) []string {
+	aliases := map[string]bool{}
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		for _, w := range wirePackages {
+			if path == w || strings.HasPrefix(path, w+"/") {
+				name := path[strings.LastIndex(path, "/")+1:]
+				if imp.Name != nil {
+					name = imp.Name.Name
+				}
+				aliases[name] = true
+			}
+		}
+	}
+	var out []string
+	for _, d := range f.Decls {
+		for _, n := range exportedAPI(d) {
+			ast.Inspect(n, func(x ast.Node) bool {
+				if sel, ok := x.(*ast.SelectorExpr); ok {
+					if id, ok := sel.X.(*ast.Ident); ok && aliases[id.Name] {
+						out = append(out, fmt.Sprintf("%s: %s.%s", fset.Position(sel.Pos()), id.Name, sel.Sel.Name))
+					}
+				}
+				return true
+			})
+		}
+	}
+	return out
+}
+
+// TestNoWireTypeInSubpackages extends the promise to every package of the
+// module a vertical imports (money, taxid, gtin, kind, outbound, sdktest
+// ...): none of their exported declarations mentions a protobuf, gRPC or
+// generated protocol type, though sdktest uses them inside.
+func TestNoWireTypeInSubpackages(t *testing.T) {
+	t.Parallel()
+	dirs, err := filepath.Glob("*/*.go")
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	packages := map[string]bool{}
+	for _, name := range dirs {
+		dir := filepath.Dir(name)
+		if strings.HasSuffix(name, "_test.go") || dir == "internal" || dir == "testdata" {
+			continue
+		}
+		packages[dir] = true
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		require.Empty(t, wireMentions(fset, f), "a vertical would see wire types in %s", name)
+	}
+	require.Contains(t, packages, "sdktest", "the check reads the sub-packages")
+
+	src := `package x
+import (
+	pb "github.com/nexuspos/nexus/proto/nexus/v1"
+	"google.golang.org/grpc/metadata"
+)
+type Exposed struct{ Req *pb.RouteRequest; hidden *pb.RouteResponse }
+func Leak(md metadata.MD) {}
+func fine(r *pb.RouteRequest) {}
+`
+	f, err := parser.ParseFile(fset, "x.go", src, parser.SkipObjectResolution)
+	require.NoError(t, err)
+	require.Len(t, wireMentions(fset, f), 2, "the check sees an exported field and parameter, not unexported ones")
 }
