@@ -2,23 +2,17 @@ package plugins
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
-	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
-	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // DefaultWebhookBody limits a webhook's body unless its manifest says
@@ -60,19 +54,7 @@ func (m *Manager) WebhookHandler(gate WebhookGate) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		if err := checkEncoding(r); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		proc, ok := v.running()
-		if !ok {
-			httpx.WriteError(w, r, verticalUnavailable(v.name))
-			return
-		}
-		rctx := chi.NewRouteContext()
-		rctx.RoutePath = "/" + chi.URLParam(r, "*")
-		ctx := context.WithValue(r.Context(), chi.RouteCtxKey, rctx)
-		proc.webhooks.ServeHTTP(w, r.WithContext(context.WithValue(ctx, tenantKey{}, tenant)))
+		dispatch(w, r, v, tenant, func(proc *process) http.Handler { return proc.webhooks })
 	})
 }
 
@@ -86,15 +68,9 @@ func (m *Manager) webhookHandler(v *vertical, proc *process, hook *nexusv1.Webho
 		limit = DefaultWebhookBody
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+		body, err := readBody(http.MaxBytesReader(w, r.Body, limit), limit)
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				httpx.WriteError(w, r, httpx.NewError(kind.TooLarge, "body_too_large", "request body is too large").
-					WithDetails(map[string]any{"max_bytes": limit}))
-				return
-			}
-			httpx.WriteError(w, r, httpx.BadRequest("invalid_body", "could not read the request body"))
+			httpx.WriteError(w, r, err)
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), m.cfg.RequestTimeout)
@@ -127,39 +103,7 @@ func (m *Manager) webhookHandler(v *vertical, proc *process, hook *nexusv1.Webho
 			Config:           tenant.Config,
 			RemoteAddr:       r.RemoteAddr,
 		})
-		if err != nil {
-			_ = m.calls.End(ctx, callID, cl, false)
-			m.callFailed(w, r, v, err)
-			return
-		}
-		out := hostcall.StoredResponseOf(res)
-		if m.invalidAnswer(w, r, v, out.Status) {
-			_ = m.calls.End(ctx, callID, cl, false)
-			return
-		}
-		commit := out.Status < http.StatusBadRequest
-		if commit {
-			b := &pgx.Batch{}
-			if err := proc.host.ApplyEffects(ctx, b, cl, res); err != nil {
-				_ = m.calls.End(ctx, callID, cl, false)
-				m.effectsFailed(w, r, v, err)
-				return
-			}
-			if err := cl.Send(ctx, b); err != nil {
-				_ = m.calls.End(ctx, callID, cl, false)
-				httpx.WriteError(w, r, fmt.Errorf("finish webhook: %w", err))
-				return
-			}
-		}
-		if err := m.calls.End(ctx, callID, cl, commit); err != nil && commit {
-			httpx.Logger(r.Context()).Error("commit failed", "vertical", v.name, "error", err)
-			httpx.WriteError(w, r, commitError(err))
-			return
-		}
-		if out.Status == http.StatusServiceUnavailable && len(out.Headers["Retry-After"]) == 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(httpx.RetryAfter))
-		}
-		writeStored(w, out)
+		m.answer(ctx, w, r, v, proc, callID, cl, res, err, idemState{})
 	})
 }
 

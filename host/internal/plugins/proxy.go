@@ -18,6 +18,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/auth"
+	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/internal/hostcall"
@@ -57,20 +58,28 @@ func (m *Manager) Handler(gate Gate) http.Handler {
 				return
 			}
 		}
-		if err := checkEncoding(r); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		proc, ok := v.running()
-		if !ok {
-			httpx.WriteError(w, r, verticalUnavailable(name))
-			return
-		}
-		rctx := chi.NewRouteContext()
-		rctx.RoutePath = "/" + chi.URLParam(r, "*")
-		ctx := context.WithValue(r.Context(), chi.RouteCtxKey, rctx)
-		proc.router.ServeHTTP(w, r.WithContext(context.WithValue(ctx, tenantKey{}, tenant)))
+		dispatch(w, r, v, tenant, func(proc *process) http.Handler { return proc.router })
 	})
+}
+
+// dispatch hands r, for tenant, to the router pick chooses of v's running
+// process (its routes' or its webhooks'), matching the path after the
+// handler's prefix; a body encoding the host does not accept is refused
+// first, and a vertical that is not running answers 503.
+func dispatch(w http.ResponseWriter, r *http.Request, v *vertical, tenant Tenant, pick func(*process) http.Handler) {
+	if err := checkEncoding(r); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	proc, ok := v.running()
+	if !ok {
+		httpx.WriteError(w, r, verticalUnavailable(v.name))
+		return
+	}
+	rctx := chi.NewRouteContext()
+	rctx.RoutePath = "/" + chi.URLParam(r, "*")
+	ctx := context.WithValue(r.Context(), chi.RouteCtxKey, rctx)
+	pick(proc).ServeHTTP(w, r.WithContext(context.WithValue(ctx, tenantKey{}, tenant)))
 }
 
 // verticalUnavailable is the 503 for a vertical that is not running.
@@ -106,14 +115,9 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 				WithDetails(map[string]any{"required": minRole, "actual": p.Role}))
 			return
 		}
-		body, err := io.ReadAll(r.Body)
+		body, err := readBody(r.Body, 0)
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				httpx.WriteError(w, r, httpx.NewError(kind.TooLarge, "body_too_large", "request body is too large"))
-				return
-			}
-			httpx.WriteError(w, r, httpx.BadRequest("invalid_body", "could not read the request body"))
+			httpx.WriteError(w, r, err)
 			return
 		}
 		tracing.SetRoute(r.Context(), "/api/v1/verticals/"+v.name+route.GetPattern())
@@ -150,50 +154,79 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			Config:           tenant.Config,
 			DeferEffects:     true,
 		})
-		if err != nil {
-			_ = m.calls.End(ctx, callID, cl, false)
-			m.callFailed(w, r, v, err)
-			return
-		}
-		out := hostcall.StoredResponseOf(res)
-		if m.invalidAnswer(w, r, v, out.Status) {
-			_ = m.calls.End(ctx, callID, cl, false)
-			return
-		}
-		commit := out.Status < http.StatusBadRequest
-		if commit {
-			// The vertical's events and the stored response share the
-			// round trip before the commit.
-			b := &pgx.Batch{}
-			if err := proc.host.ApplyEffects(ctx, b, cl, res); err != nil {
-				_ = m.calls.End(ctx, callID, cl, false)
-				m.effectsFailed(w, r, v, err)
-				return
-			}
-			cl.JournalInvalidations(b)
-			if err := queueResponse(b, idem, out); err != nil {
-				_ = m.calls.End(ctx, callID, cl, false)
-				httpx.WriteError(w, r, err)
-				return
-			}
-			if err := cl.Send(ctx, b); err != nil {
-				_ = m.calls.End(ctx, callID, cl, false)
-				httpx.WriteError(w, r, fmt.Errorf("finish request: %w", err))
-				return
-			}
-		}
-		if err := m.calls.End(ctx, callID, cl, commit); err != nil && commit {
-			httpx.Logger(r.Context()).Error("commit failed", "vertical", v.name, "error", err)
-			httpx.WriteError(w, r, commitError(err))
-			return
-		}
-		if out.Status == http.StatusServiceUnavailable && len(out.Headers["Retry-After"]) == 0 {
-			// A vertical's 503 (its database or a service it needs is
-			// unavailable) tells the client when to retry, as the host's do.
-			w.Header().Set("Retry-After", strconv.Itoa(httpx.RetryAfter))
-		}
-		writeStored(w, out)
+		m.answer(ctx, w, r, v, proc, callID, cl, res, err, idem)
 	})
+}
+
+// readBody reads a request's body. A body over its limit (the body-limit
+// middleware's, or maxBytes when the caller bounded the body with
+// http.MaxBytesReader and wants the client told) is a 413 body_too_large.
+func readBody(body io.Reader, maxBytes int64) ([]byte, error) {
+	data, err := io.ReadAll(body)
+	if err == nil {
+		return data, nil
+	}
+	var mbe *http.MaxBytesError
+	if !errors.As(err, &mbe) {
+		return nil, httpx.BadRequest("invalid_body", "could not read the request body")
+	}
+	e := httpx.NewError(kind.TooLarge, "body_too_large", "request body is too large")
+	if maxBytes > 0 {
+		e = e.WithDetails(map[string]any{"max_bytes": maxBytes})
+	}
+	return nil, e
+}
+
+// answer ends call callID of v's process proc, whose answer is res (or
+// whose plugin call failed with err), and writes the response. An answer
+// below 400 commits: its effects, its cache invalidations' journal and
+// its storing under idem's Idempotency-Key (a route's, if it has one)
+// share one round trip before the commit. Anything else rolls back. An answer the
+// host cannot send, effects it cannot apply and a failed commit answer
+// the host's own error instead.
+func (m *Manager) answer(ctx context.Context, w http.ResponseWriter, r *http.Request, v *vertical, proc *process, callID string, cl *hostsvc.Call,
+	res *nexusv1.RouteResponse, err error, idem idemState) {
+	if err != nil {
+		_ = m.calls.End(ctx, callID, cl, false)
+		m.callFailed(w, r, v, err)
+		return
+	}
+	out := hostcall.StoredResponseOf(res)
+	if m.invalidAnswer(w, r, v, out.Status) {
+		_ = m.calls.End(ctx, callID, cl, false)
+		return
+	}
+	commit := out.Status < http.StatusBadRequest
+	if commit {
+		b := &pgx.Batch{}
+		if err := proc.host.ApplyEffects(ctx, b, cl, res); err != nil {
+			_ = m.calls.End(ctx, callID, cl, false)
+			m.effectsFailed(w, r, v, err)
+			return
+		}
+		cl.JournalInvalidations(b)
+		if err := queueResponse(b, idem, out); err != nil {
+			_ = m.calls.End(ctx, callID, cl, false)
+			httpx.WriteError(w, r, err)
+			return
+		}
+		if err := cl.Send(ctx, b); err != nil {
+			_ = m.calls.End(ctx, callID, cl, false)
+			httpx.WriteError(w, r, fmt.Errorf("finish call: %w", err))
+			return
+		}
+	}
+	if err := m.calls.End(ctx, callID, cl, commit); err != nil && commit {
+		httpx.Logger(r.Context()).Error("commit failed", "vertical", v.name, "error", err)
+		httpx.WriteError(w, r, commitError(err))
+		return
+	}
+	if out.Status == http.StatusServiceUnavailable && len(out.Headers["Retry-After"]) == 0 {
+		// A vertical's 503 (its database or a service it needs is
+		// unavailable) tells the client when to retry, as the host's do.
+		w.Header().Set("Retry-After", strconv.Itoa(httpx.RetryAfter))
+	}
+	writeStored(w, out)
 }
 
 type tenantKey struct{}
