@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/nexuspos/nexus/sdk/kind"
 	"github.com/nexuspos/nexus/sdk/money"
 )
 
@@ -239,6 +240,17 @@ type EchoResult struct {
 // this request. It exists to prove the host callback path.
 func (c *Context) Echo(message string) (EchoResult, error) {
 	return c.host.echo(c.ctx, message)
+}
+
+// EchoError asks the host to fail an Echo callback with an error of kind
+// k and returns that error as every host call returns one: an *Error of
+// kind k (code "echo_<kind>", details naming the kind), or for
+// kind.Internal a plain error that answers 500 showing nothing. It exists
+// to prove that each kind crosses the callback path; a handler that
+// returns the error answers with the kind's status and code. An unknown
+// kind is an Invalid *Error (unknown_kind).
+func (c *Context) EchoError(k kind.Kind) error {
+	return c.host.echoError(c.ctx, k)
 }
 
 // Events returns the publisher of this call.

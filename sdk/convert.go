@@ -15,6 +15,7 @@ import (
 	"github.com/nexuspos/nexus/internal/migration"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/kind"
 	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
@@ -231,6 +232,16 @@ func (h *hostClient) echo(ctx context.Context, message string) (EchoResult, erro
 		UserID:    res.GetUserId(),
 		Vertical:  res.GetVertical(),
 	}, nil
+}
+
+func (h *hostClient) echoError(ctx context.Context, k kind.Kind) error {
+	if h.client == nil {
+		return errHostUnavailable
+	}
+	if _, err := h.client.Echo(h.outgoing(ctx), &nexusv1.EchoRequest{FailKind: string(k)}, callOptions...); err != nil {
+		return fromStatus("echo", err)
+	}
+	return nil
 }
 
 func (h *hostClient) db(ctx context.Context, ops []*pendingOp) ([]dbResult, error) {

@@ -170,6 +170,9 @@ func (h *host) Echo(ctx context.Context, in *nexusv1.EchoRequest, _ ...grpc.Call
 	if err != nil {
 		return nil, err
 	}
+	if k := in.GetFailKind(); k != "" {
+		return nil, hostcall.EchoFailure(kind.Kind(k))
+	}
 	return &nexusv1.EchoResponse{
 		Message:   in.GetMessage(),
 		RequestId: c.requestID,

@@ -192,6 +192,9 @@ func (h *Service) Echo(ctx context.Context, req *nexusv1.EchoRequest) (*nexusv1.
 	if err != nil {
 		return nil, err
 	}
+	if k := req.GetFailKind(); k != "" {
+		return nil, hostcall.EchoFailure(kind.Kind(k))
+	}
 	return &nexusv1.EchoResponse{
 		Message:   req.GetMessage(),
 		RequestId: cl.requestID,

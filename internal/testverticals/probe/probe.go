@@ -66,6 +66,7 @@ func (p probe) Manifest() sdk.Manifest {
 		sdk.GET("/items/{id}", sdk.RoleManager, "A manager-only route with a parameter", item),
 		sdk.GET("/panic", sdk.RoleViewer, "A handler that panics", func(*sdk.Context) error { panic("probe panic") }),
 		sdk.GET("/fail", sdk.RoleViewer, "Fail with an error of ?kind=, or with an SDK validation error (?validation=taxid|money)", fail),
+		sdk.GET("/host-fail", sdk.RoleViewer, "Return, unchanged, the error the host's Echo callback fails with for ?kind=", hostFail),
 		sdk.GET("/outbound", sdk.RoleViewer, "Call ?url= through the outbound client", callUpstream),
 	}
 	switch p.name {
@@ -187,6 +188,16 @@ func fail(c *sdk.Context) error {
 	}
 	return sdk.NewError(k, "probe_"+string(k), "probe failure").
 		WithDetails(map[string]any{"field": "kind"})
+}
+
+// hostFail asks the host to fail a callback with an error of ?kind= and
+// returns what the SDK made of it as it is; a host that does not fail is
+// a 200 saying so.
+func hostFail(c *sdk.Context) error {
+	if err := c.EchoError(kind.Kind(c.Query("kind"))); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"failed": "no"})
 }
 
 // serveVersion serves a vertical that speaks only the given protocol version.

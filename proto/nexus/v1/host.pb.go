@@ -282,8 +282,14 @@ func (*LogResponse) Descriptor() ([]byte, []int) {
 }
 
 type EchoRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Message       string                 `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Message string                 `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	// fail_kind, when set, makes Echo fail with an error of that kind (one of
+	// sdk/kind's, code "echo_<kind>", details {"kind": <kind>}) the way every
+	// host service fails, an internal one showing nothing: it proves that
+	// each kind crosses the callback path. An unknown kind is an invalid
+	// request (unknown_kind).
+	FailKind      string `protobuf:"bytes,2,opt,name=fail_kind,json=failKind,proto3" json:"fail_kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -321,6 +327,13 @@ func (*EchoRequest) Descriptor() ([]byte, []int) {
 func (x *EchoRequest) GetMessage() string {
 	if x != nil {
 		return x.Message
+	}
+	return ""
+}
+
+func (x *EchoRequest) GetFailKind() string {
+	if x != nil {
+		return x.FailKind
 	}
 	return ""
 }
@@ -2001,9 +2014,10 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\vFieldsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\r\n" +
-	"\vLogResponse\"'\n" +
+	"\vLogResponse\"D\n" +
 	"\vEchoRequest\x12\x18\n" +
-	"\amessage\x18\x01 \x01(\tR\amessage\"\x9b\x01\n" +
+	"\amessage\x18\x01 \x01(\tR\amessage\x12\x1b\n" +
+	"\tfail_kind\x18\x02 \x01(\tR\bfailKind\"\x9b\x01\n" +
 	"\fEchoResponse\x12\x18\n" +
 	"\amessage\x18\x01 \x01(\tR\amessage\x12\x1d\n" +
 	"\n" +
