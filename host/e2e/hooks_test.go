@@ -161,7 +161,7 @@ func TestJobs(t *testing.T) {
 		require.Len(t, ns, 1, "one note per company that enabled the vertical")
 		require.True(t, strings.HasPrefix(ns[0].(map[string]any)["body"].(string), "tick "))
 	}
-	for _, name := range []string{"host.prune_idempotency_keys", "host.prune_refresh_tokens", "host.refresh_reporting_views", "probe.global_tick"} {
+	for _, name := range []string{"host.prune_events", "host.prune_idempotency_keys", "host.prune_refresh_tokens", "host.refresh_reporting_views", "probe.global_tick"} {
 		require.Equal(t, name, job(name)["name"])
 	}
 	// The reporting views' refresh is a host job like the others.

@@ -92,11 +92,13 @@ func (p *platform) verticalJob(vj plugins.VerticalJob) jobs.Job {
 }
 
 // hostJobs are the host's own periodic work: refreshing the reporting
-// views and pruning what it keeps only for a while.
+// views and pruning what it keeps only for a while (event tables,
+// idempotency keys, refresh tokens).
 func (p *platform) hostJobs() []jobs.Job {
 	every := "@every " + p.cfg.PruneInterval.String()
 	return []jobs.Job{
 		p.reporting.Job(),
+		p.events.Job(),
 		{Name: "host.prune_idempotency_keys", Schedule: every, Summary: "delete idempotency keys older than NEXUS_IDEMPOTENCY_TTL",
 			Run: func(ctx context.Context, _ jobs.Run) error {
 				n, err := hostcall.PruneIdempotencyKeys(ctx, p.pool, p.cfg.IdempotencyTTL)

@@ -156,6 +156,8 @@ func Load(getenv func(string) string) (Config, error) {
 			HandlerTimeout: e.dur("NEXUS_EVENTS_HANDLER_TIMEOUT", 0),
 		},
 	}
+	// The event tables are pruned as often as the host's other tables.
+	c.Events.PruneInterval = c.PruneInterval
 	if c.MVSLA == 0 {
 		c.MVSLA = c.MVRefreshInterval
 	}

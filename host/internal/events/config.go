@@ -56,7 +56,8 @@ type Config struct {
 	ProcessedRetention time.Duration
 	// DeadLetterTTL is how long a parked event is kept; default 24 h.
 	DeadLetterTTL time.Duration
-	// PruneInterval is how often old rows are pruned; default 10 min.
+	// PruneInterval is how often the pruning job (Job) runs; default 10
+	// min.
 	PruneInterval time.Duration
 	// RelayBatch is how many outbox rows one relay round claims; default
 	// 500.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/internal/events"
+	"github.com/nexuspos/nexus/host/internal/jobs"
 	"github.com/nexuspos/nexus/internal/dal"
 )
 
@@ -115,12 +116,17 @@ func TestPrune(t *testing.T) {
 	}
 	cfg := h.config()
 	cfg.Retention = time.Millisecond
-	cfg.PruneInterval = 100 * time.Millisecond
-	h.start(cfg, fast, slow)
+	svc := h.start(cfg, fast, slow)
+	job := svc.Job()
+	require.Equal(t, events.PruneJobName, job.Name)
+	// Each look runs the host's pruning job once, as the scheduler would.
+	rows := func(id uuid.UUID) int {
+		require.NoError(t, job.Run(t.Context(), jobs.Run{Job: job.Name, Attempt: 1}))
+		return h.count(`SELECT count(*) FROM event_outbox WHERE id = $1`, id)
+	}
 	done, pending := h.event("test.fast.created"), h.event("test.slow.created")
 	h.publish(false, done, pending)
 	waitFor(t, 10*time.Second, "the fast event", func() bool { return h.applied(done.ID) == 1 })
-	rows := func(id uuid.UUID) int { return h.count(`SELECT count(*) FROM event_outbox WHERE id = $1`, id) }
 	waitFor(t, 10*time.Second, "the handled event pruned", func() bool { return rows(done.ID) == 0 })
 	require.Equal(t, 1, rows(pending.ID), "a pending delivery keeps its event")
 	close(release)

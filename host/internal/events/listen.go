@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/nexuspos/nexus/host/internal/jobs"
 )
 
 // Reconnect backoff of the listener and the RabbitMQ bus.
@@ -79,19 +81,18 @@ func (s *Service) listenOnce(ctx context.Context, connected func()) error {
 	}
 }
 
-// runPruner deletes old rows every PruneInterval until ctx ends.
-func (s *Service) runPruner(ctx context.Context) {
-	t := time.NewTicker(s.cfg.PruneInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := s.prune(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("pruning the event tables failed", "error", err)
-			}
-		}
+// PruneJobName is the job that prunes the event tables.
+const PruneJobName = "host.prune_events"
+
+// Job is the pruning of the event tables as a host job, every
+// PruneInterval, run by the host's scheduler (host/internal/jobs) on one
+// replica per activation.
+func (s *Service) Job() jobs.Job {
+	return jobs.Job{
+		Name:     PruneJobName,
+		Schedule: "@every " + s.cfg.PruneInterval.String(),
+		Summary:  "delete sent outbox rows, old processed-event records and expired dead letters",
+		Run:      func(ctx context.Context, _ jobs.Run) error { return s.prune(ctx) },
 	}
 }
 

@@ -185,7 +185,6 @@ func (s *Service) Start(ctx context.Context) error {
 	for range relayWorkers {
 		s.goBackground(func() { s.runRelay(soft) })
 	}
-	s.goBackground(func() { s.runPruner(soft) })
 	s.log.Info("event bus started", "bus", s.bus.kind(), "subscriptions", n)
 	return nil
 }
