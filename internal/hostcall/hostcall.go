@@ -37,6 +37,18 @@ type Data struct {
 // SchemaName is the PostgreSQL schema holding a vertical's tables.
 func SchemaName(vertical string) string { return strings.ReplaceAll(vertical, "-", "_") }
 
+// Component is the vertical's migrations as the migrator applies and
+// reverts them: named after the vertical, in its schema (SchemaName).
+func Component(man *nexusv1.Manifest) migrate.Component {
+	comp := migrate.Component{Name: man.GetName(), Schema: SchemaName(man.GetName())}
+	for _, mg := range man.GetMigrations() {
+		comp.Migrations = append(comp.Migrations, migration.Migration{
+			Version: int(mg.GetVersion()), Name: mg.GetName(), Up: mg.GetUp(), Down: mg.GetDown(),
+		})
+	}
+	return comp
+}
+
 // Prepare applies the vertical's migrations into its schema (with
 // row-level security on every company_id table), loads the catalog,
 // installs the state machines, fences the vertical in its own database
@@ -53,12 +65,7 @@ func Prepare(ctx context.Context, pool *pgxpool.Pool, man *nexusv1.Manifest, log
 		log = hclog.NewNullLogger()
 	}
 	d := &Data{Schema: SchemaName(man.GetName())}
-	comp := migrate.Component{Name: man.GetName(), Schema: d.Schema}
-	for _, mg := range man.GetMigrations() {
-		comp.Migrations = append(comp.Migrations, migration.Migration{
-			Version: int(mg.GetVersion()), Name: mg.GetName(), Up: mg.GetUp(), Down: mg.GetDown(),
-		})
-	}
+	comp := Component(man)
 	if len(comp.Migrations) > 0 {
 		applied, err := migrate.NewMigrator(pool, log.Named("migrate")).Up(ctx, comp)
 		if err != nil {

@@ -15,24 +15,51 @@ import (
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/internal/migrate"
 )
 
+// migrateUsage documents the migrate command.
+const migrateUsage = `usage: nexus migrate [--vertical NAME] status|up|down N
+the host's migrations, or with --vertical those of the vertical NAME, read
+from its plugin in NEXUS_PLUGIN_DIR (launched only to describe itself)`
+
 func migrateCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), migrateUsage) }
+	verticalName := fs.String("vertical", "", "a vertical's migrations instead of the host's")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("migrate: %w", err)
+	}
+	args = fs.Args()
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := cfg.Logger()
+	comp, err := migrate.Host()
+	if err != nil {
+		return err
+	}
+	if *verticalName != "" {
+		man, err := plugins.Describe(ctx, plugins.Config{Dir: cfg.PluginDir, LockFile: cfg.PluginLock,
+			RequestTimeout: cfg.RequestTimeout, Env: config.PluginEnv(os.Environ()), HostVersion: version,
+			Logger: log.Named("plugins")}, *verticalName)
+		if err != nil {
+			return err
+		}
+		if comp = hostcall.Component(man); len(comp.Migrations) == 0 {
+			return fmt.Errorf("vertical %s declares no migrations", *verticalName)
+		}
+	}
 	pool, err := store.Open(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	host, err := migrate.Host()
-	if err != nil {
-		return err
-	}
 	m := migrate.NewMigrator(pool, log.Named("migrate"))
 	sub := "status"
 	if len(args) > 0 {
@@ -40,7 +67,7 @@ func migrateCmd(ctx context.Context, args []string) error {
 	}
 	switch sub {
 	case "status":
-		st, err := m.Status(ctx, host)
+		st, err := m.Status(ctx, comp)
 		if err != nil {
 			return err
 		}
@@ -54,11 +81,11 @@ func migrateCmd(ctx context.Context, args []string) error {
 			if s.Modified {
 				applied += " (file changed since!)"
 			}
-			fmt.Fprintf(w, "%s\t%04d\t%s\t%s\n", host.Name, s.Version, s.Name, applied)
+			fmt.Fprintf(w, "%s\t%04d\t%s\t%s\n", comp.Name, s.Version, s.Name, applied)
 		}
 		return w.Flush()
 	case "up":
-		applied, err := m.Up(ctx, host)
+		applied, err := m.Up(ctx, comp)
 		if err != nil {
 			return err
 		}
@@ -66,20 +93,20 @@ func migrateCmd(ctx context.Context, args []string) error {
 		return nil
 	case "down":
 		if len(args) != 2 {
-			return errors.New("usage: nexus migrate down N")
+			return errors.New(migrateUsage)
 		}
 		n, err := strconv.Atoi(args[1])
 		if err != nil || n <= 0 {
 			return fmt.Errorf("migrate down: %q is not a positive number", args[1])
 		}
-		reverted, err := m.Down(ctx, host, n)
+		reverted, err := m.Down(ctx, comp, n)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("reverted %d migration(s) %v\n", len(reverted), reverted)
 		return nil
 	default:
-		return fmt.Errorf("unknown migrate command %q (want status, up or down N)", sub)
+		return fmt.Errorf("unknown migrate command %q\n%s", sub, migrateUsage)
 	}
 }
 

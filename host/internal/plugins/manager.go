@@ -269,6 +269,23 @@ func (e *refusedError) Unwrap() error { return e.err }
 func (m *Manager) launch(ctx context.Context, v *vertical) (*process, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.StartTimeout)
 	defer cancel()
+	cfg, err := m.clientConfig(v)
+	if err != nil {
+		return nil, err
+	}
+	client := plugin.NewClient(cfg)
+	proc, err := m.register(ctx, v, client)
+	if err != nil {
+		client.Kill()
+		return nil, err
+	}
+	return proc, nil
+}
+
+// clientConfig is how v's plugin is launched: gRPC over AutoMTLS with the
+// versioned handshake, without the host's environment, checked against
+// the lock file when there is one.
+func (m *Manager) clientConfig(v *vertical) (*plugin.ClientConfig, error) {
 	log := m.log.Named(v.name)
 	cfg := &plugin.ClientConfig{
 		HandshakeConfig:  wire.Handshake,
@@ -291,39 +308,43 @@ func (m *Manager) launch(ctx context.Context, v *vertical) (*process, error) {
 		}
 		cfg.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
 	}
-	client := plugin.NewClient(cfg)
-	proc, err := m.register(ctx, v, client)
-	if err != nil {
-		client.Kill()
-		return nil, err
-	}
-	return proc, nil
+	return cfg, nil
 }
 
-func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Client) (*process, error) {
+// describe connects to v's launched plugin and returns its connection and
+// validated manifest.
+func (m *Manager) describe(ctx context.Context, v *vertical, client *plugin.Client) (plugin.ClientProtocol, *wire.Client, *nexusv1.Manifest, error) {
 	rpc, err := client.Client()
 	switch {
 	case errors.Is(err, plugin.ErrChecksumsDoNotMatch):
-		return nil, &refusedError{fmt.Errorf("sha256 of %s does not match %s", v.path, m.cfg.LockFile)}
+		return nil, nil, nil, &refusedError{fmt.Errorf("sha256 of %s does not match %s", v.path, m.cfg.LockFile)}
 	case err != nil && strings.Contains(err.Error(), "incompatible API version"):
-		return nil, &refusedError{fmt.Errorf("unsupported protocol (host speaks version %d): %w", wire.ProtocolVersion, err)}
+		return nil, nil, nil, &refusedError{fmt.Errorf("unsupported protocol (host speaks version %d): %w", wire.ProtocolVersion, err)}
 	case err != nil:
-		return nil, fmt.Errorf("launch %s: %w", v.path, err)
+		return nil, nil, nil, fmt.Errorf("launch %s: %w", v.path, err)
 	}
 	raw, err := rpc.Dispense(wire.PluginName)
 	if err != nil {
-		return nil, fmt.Errorf("dispense: %w", err)
+		return nil, nil, nil, fmt.Errorf("dispense: %w", err)
 	}
 	wc := raw.(*wire.Client)
 	man, err := wc.Describe(ctx, &nexusv1.DescribeRequest{ProtocolVersion: wire.ProtocolVersion})
 	if err != nil {
-		return nil, fmt.Errorf("describe: %w", err)
+		return nil, nil, nil, fmt.Errorf("describe: %w", err)
 	}
 	if man.GetName() != v.name {
-		return nil, &refusedError{fmt.Errorf("manifest name %q does not match binary %s%s", man.GetName(), BinaryPrefix, v.name)}
+		return nil, nil, nil, &refusedError{fmt.Errorf("manifest name %q does not match binary %s%s", man.GetName(), BinaryPrefix, v.name)}
 	}
 	if err := manifest.Validate(man); err != nil {
-		return nil, &refusedError{fmt.Errorf("invalid manifest: %w", err)}
+		return nil, nil, nil, &refusedError{fmt.Errorf("invalid manifest: %w", err)}
+	}
+	return rpc, wc, man, nil
+}
+
+func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Client) (*process, error) {
+	rpc, wc, man, err := m.describe(ctx, v, client)
+	if err != nil {
+		return nil, err
 	}
 	proc := &process{client: client, rpc: rpc, api: wc, manifest: man, version: client.NegotiatedVersion(),
 		routes: map[string]*nexusv1.Route{}}
