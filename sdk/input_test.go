@@ -94,4 +94,16 @@ func TestTimestamp(t *testing.T) {
 	var back Timestamp
 	require.NoError(t, json.Unmarshal([]byte(`"2026-12-05T01:10:01.123456-06:00"`), &back))
 	require.True(t, back.Equal(at))
+
+	for in, want := range map[string]string{
+		`"2026-12-05T01:10:01.123456-06:00"`: `"2026-12-05T07:10:01.123456Z"`,
+		`"2026-12-05T07:10:01+00:00"`:        `"2026-12-05T07:10:01Z"`,
+		`"2026-12-05T10:10:01.5+03:00"`:      `"2026-12-05T07:10:01.5Z"`,
+	} {
+		var ts Timestamp
+		require.NoError(t, json.Unmarshal([]byte(in), &ts))
+		out, err := json.Marshal(ts)
+		require.NoError(t, err)
+		require.Equal(t, want, string(out), "PostgreSQL's %s is shown in UTC", in)
+	}
 }

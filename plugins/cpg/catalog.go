@@ -22,8 +22,8 @@ type productRow struct {
 	TaxCode    string          `json:"tax_code"`
 	Attributes json.RawMessage `json:"attributes"`
 	Version    int64           `json:"version,omitempty"`
-	CreatedAt  *Timestamp      `json:"created_at,omitempty"`
-	UpdatedAt  *Timestamp      `json:"updated_at,omitempty"`
+	CreatedAt  *sdk.Timestamp  `json:"created_at,omitempty"`
+	UpdatedAt  *sdk.Timestamp  `json:"updated_at,omitempty"`
 }
 
 // variantRow is a row of variants.
@@ -133,17 +133,17 @@ const maxVariants = 200
 
 // checkVariant validates one variant input into a row of product.
 func (e *env) checkVariant(field string, in variantInput, productID string) (variantRow, error) {
-	sku, err := text(field+".sku", in.SKU, 64)
+	sku, err := sdk.Text(field+".sku", in.SKU, 64)
 	if err != nil {
 		return variantRow{}, err
 	}
 	if strings.ContainsAny(sku, " \t\n") {
-		return variantRow{}, invalidField(field+".sku", "must not contain spaces")
+		return variantRow{}, sdk.InvalidField(field+".sku", "must not contain spaces")
 	}
 	row := variantRow{ID: uuid.NewString(), ProductID: productID, SKU: strings.ToUpper(sku)}
 	if b := strings.TrimSpace(in.Barcode); b != "" {
 		if err := gtin.Validate(b); err != nil {
-			return variantRow{}, invalidField(field+".barcode", "%s", err.Error())
+			return variantRow{}, sdk.InvalidField(field+".barcode", "%s", err.Error())
 		}
 		row.Barcode = &b
 	}
@@ -173,10 +173,10 @@ func checkAttributes(raw json.RawMessage) (json.RawMessage, error) {
 	}
 	var obj map[string]any
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-		return nil, invalidField("attributes", "must be a JSON object")
+		return nil, sdk.InvalidField("attributes", "must be a JSON object")
 	}
 	if len(raw) > 16<<10 {
-		return nil, invalidField("attributes", "must be at most 16 KiB")
+		return nil, sdk.InvalidField("attributes", "must be at most 16 KiB")
 	}
 	return raw, nil
 }
@@ -250,7 +250,7 @@ func createProduct(c *sdk.Context) error {
 		return err
 	}
 	p := productRow{ID: uuid.NewString()}
-	if p.Name, err = text("name", in.Name, 200); err != nil {
+	if p.Name, err = sdk.Text("name", in.Name, 200); err != nil {
 		return err
 	}
 	p.SearchName = strings.ToLower(p.Name)
@@ -263,7 +263,7 @@ func createProduct(c *sdk.Context) error {
 		return err
 	}
 	if len(in.Variants) == 0 || len(in.Variants) > maxVariants {
-		return invalidField("variants", "must list 1 to %d variants", maxVariants)
+		return sdk.InvalidField("variants", "must list 1 to %d variants", maxVariants)
 	}
 	rows := make([]variantRow, len(in.Variants))
 	for i, vi := range in.Variants {
@@ -297,7 +297,7 @@ func addVariant(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "product")
+	id, err := c.PathUUID("id", "product")
 	if err != nil {
 		return err
 	}
@@ -328,7 +328,7 @@ func addVariant(c *sdk.Context) error {
 // getVariant handles GET /variants/{id}: the variant as a product lists it,
 // with its cost, reorder point and version.
 func getVariant(c *sdk.Context) error {
-	id, err := pathID(c, "id", "variant")
+	id, err := c.PathUUID("id", "variant")
 	if err != nil {
 		return err
 	}
@@ -345,7 +345,7 @@ func getProduct(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "product")
+	id, err := c.PathUUID("id", "product")
 	if err != nil {
 		return err
 	}
@@ -377,7 +377,7 @@ func updateProduct(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "product")
+	id, err := c.PathUUID("id", "product")
 	if err != nil {
 		return err
 	}
@@ -387,7 +387,7 @@ func updateProduct(c *sdk.Context) error {
 	}
 	set := map[string]any{}
 	if in.Name != nil {
-		name, err := text("name", *in.Name, 200)
+		name, err := sdk.Text("name", *in.Name, 200)
 		if err != nil {
 			return err
 		}
@@ -408,7 +408,7 @@ func updateProduct(c *sdk.Context) error {
 		set["attributes"] = attrs
 	}
 	if len(set) == 0 {
-		return invalidField("body", "must set at least one of name, tax_rate, attributes")
+		return sdk.InvalidField("body", "must set at least one of name, tax_rate, attributes")
 	}
 	var opts []sdk.WriteOption
 	if in.Version != nil {
@@ -443,7 +443,7 @@ func updateVariant(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "variant")
+	id, err := c.PathUUID("id", "variant")
 	if err != nil {
 		return err
 	}
@@ -466,7 +466,7 @@ func updateVariant(c *sdk.Context) error {
 		if b := strings.TrimSpace(*in.Barcode); b == "" {
 			set["barcode"] = nil
 		} else if err := gtin.Validate(b); err != nil {
-			return invalidField("barcode", "%s", err.Error())
+			return sdk.InvalidField("barcode", "%s", err.Error())
 		} else {
 			set["barcode"] = b
 		}
@@ -482,7 +482,7 @@ func updateVariant(c *sdk.Context) error {
 		}
 	}
 	if len(set) == 0 {
-		return invalidField("body", "must set at least one of price, reorder_point, barcode, size, color")
+		return sdk.InvalidField("body", "must set at least one of price, reorder_point, barcode, size, color")
 	}
 	var opts []sdk.WriteOption
 	if in.Version != nil {

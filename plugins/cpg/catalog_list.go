@@ -100,8 +100,7 @@ func decodeNameCursor(s string) (nameCursor, error) {
 func listByAttributes(c *sdk.Context, e *env, q, attrs string, limit int) error {
 	var obj map[string]any
 	if err := json.Unmarshal([]byte(attrs), &obj); err != nil || obj == nil {
-		return sdk.BadRequest("invalid_query", "query parameter attributes must be a JSON object").
-			WithDetails(map[string]any{"parameter": "attributes"})
+		return sdk.InvalidQuery("attributes", "must be a JSON object")
 	}
 	filters := []sdk.Filter{sdk.Contains("attributes", obj)}
 	if q != "" {

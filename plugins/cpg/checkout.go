@@ -25,7 +25,7 @@ func (d *discountInput) parse(field string) (*money.Discount, error) {
 	}
 	switch {
 	case d.Percent != nil && d.Amount != nil:
-		return nil, invalidField(field, "must set percent or amount, not both")
+		return nil, sdk.InvalidField(field, "must set percent or amount, not both")
 	case d.Percent != nil:
 		p, err := money.PercentLimits.Parse(field+".percent", *d.Percent)
 		return money.PercentOff(p), err
@@ -33,7 +33,7 @@ func (d *discountInput) parse(field string) (*money.Discount, error) {
 		a, err := money.AmountLimits.Parse(field+".amount", *d.Amount)
 		return money.AmountOff(a), err
 	}
-	return nil, invalidField(field, "must set percent or amount")
+	return nil, sdk.InvalidField(field, "must set percent or amount")
 }
 
 // saleLineInput is one line of a checkout.
@@ -85,11 +85,11 @@ type checkoutRequest struct {
 func (e *env) checkSaleInput(in saleInput) (checkoutRequest, error) {
 	var req checkoutRequest
 	var err error
-	if req.sessionID, err = parseID("session_id", in.SessionID); err != nil {
+	if req.sessionID, err = sdk.UUID("session_id", in.SessionID); err != nil {
 		return checkoutRequest{}, err
 	}
 	if len(in.Lines) == 0 || len(in.Lines) > maxLines {
-		return checkoutRequest{}, invalidField("lines", "must list 1 to %d lines", maxLines)
+		return checkoutRequest{}, sdk.InvalidField("lines", "must list 1 to %d lines", maxLines)
 	}
 	req.lines = make([]checkedLine, len(in.Lines))
 	for i, l := range in.Lines {
@@ -108,9 +108,9 @@ func (e *env) checkSaleInput(in saleInput) (checkoutRequest, error) {
 	}
 	if in.Customer != nil {
 		if req.customerID != "" {
-			return checkoutRequest{}, invalidField("customer", "cannot be combined with customer_id")
+			return checkoutRequest{}, sdk.InvalidField("customer", "cannot be combined with customer_id")
 		}
-		if req.customerName, err = optionalText("customer.name", in.Customer.Name, 200); err != nil {
+		if req.customerName, err = sdk.OptionalText("customer.name", in.Customer.Name, 200); err != nil {
 			return checkoutRequest{}, err
 		}
 		if req.customerTaxID, _, err = e.checkTaxID("customer.tax_id", in.Customer.TaxID); err != nil {
@@ -124,7 +124,7 @@ func (e *env) checkSaleInput(in saleInput) (checkoutRequest, error) {
 func checkSaleLine(field string, l saleLineInput) (checkedLine, error) {
 	var out checkedLine
 	var err error
-	if out.variantID, err = parseID(field+".variant_id", l.VariantID); err != nil {
+	if out.variantID, err = sdk.UUID(field+".variant_id", l.VariantID); err != nil {
 		return checkedLine{}, err
 	}
 	if out.quantity, err = money.QuantityLimits.Parse(field+".quantity", l.Quantity); err != nil {

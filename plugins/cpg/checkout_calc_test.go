@@ -310,7 +310,7 @@ func TestSaleRows(t *testing.T) {
 	tenders := []tender{{Method: MethodCard, Amount: d("40.00"), Reference: ptr("auth 1")}, {Method: MethodCash, Amount: d("50.00")}}
 	calc, err := computeSale(money.MXN, true, priced, nil, tenders)
 	require.NoError(t, err)
-	sale := saleRow{ID: "s1", SessionID: "sess", OccurredAt: Timestamp{}}
+	sale := saleRow{ID: "s1", SessionID: "sess", OccurredAt: sdk.Timestamp{}}
 	lines, pays := saleRows(&sale, priced, calc)
 
 	// 50.00 + 18.00 = 68.00 tax included; 90.00 paid, 22.00 change from cash.

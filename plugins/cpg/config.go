@@ -300,7 +300,7 @@ func normalizeOption(field, v string, set []string) (*string, error) {
 	}
 	if len(set) == 0 {
 		if len([]rune(v)) > 40 {
-			return nil, invalidField(field, "must have at most 40 characters")
+			return nil, sdk.InvalidField(field, "must have at most 40 characters")
 		}
 		return &v, nil
 	}
@@ -309,7 +309,7 @@ func normalizeOption(field, v string, set []string) (*string, error) {
 			return &s, nil
 		}
 	}
-	return nil, invalidField(field, "%q is not one of the configured values (%s)", v, strings.Join(set, ", "))
+	return nil, sdk.InvalidField(field, "%q is not one of the configured values (%s)", v, strings.Join(set, ", "))
 }
 
 // settingsResponse is GET /settings.

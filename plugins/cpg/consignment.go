@@ -33,20 +33,20 @@ const TopicConsignmentSold = "cpg.consignment.sold"
 
 // consignmentRow is a row of consignments.
 type consignmentRow struct {
-	ID               string       `json:"id"`
-	CustomerID       string       `json:"customer_id"`
-	SourceLocationID string       `json:"source_location_id"`
-	LocationID       string       `json:"location_id"`
-	Status           string       `json:"status,omitempty"`
-	Currency         string       `json:"currency"`
-	Note             *string      `json:"note"`
-	ValueAtPrice     money.Amount `json:"value_at_price"`
-	ValueAtCost      money.Amount `json:"value_at_cost"`
-	SoldTotal        money.Amount `json:"sold_total"`
-	SettledTotal     money.Amount `json:"settled_total"`
-	CreatedBy        *string      `json:"created_by"`
-	SentAt           *Timestamp   `json:"sent_at,omitempty"`
-	Version          int64        `json:"version,omitempty"`
+	ID               string         `json:"id"`
+	CustomerID       string         `json:"customer_id"`
+	SourceLocationID string         `json:"source_location_id"`
+	LocationID       string         `json:"location_id"`
+	Status           string         `json:"status,omitempty"`
+	Currency         string         `json:"currency"`
+	Note             *string        `json:"note"`
+	ValueAtPrice     money.Amount   `json:"value_at_price"`
+	ValueAtCost      money.Amount   `json:"value_at_cost"`
+	SoldTotal        money.Amount   `json:"sold_total"`
+	SettledTotal     money.Amount   `json:"settled_total"`
+	CreatedBy        *string        `json:"created_by"`
+	SentAt           *sdk.Timestamp `json:"sent_at,omitempty"`
+	Version          int64          `json:"version,omitempty"`
 }
 
 // out reports whether the consignment's goods are at the consignee.
@@ -162,13 +162,13 @@ type consignmentLineView struct {
 
 // settlementRow is a row of consignment_settlements.
 type settlementRow struct {
-	ID            string       `json:"id"`
-	ConsignmentID string       `json:"consignment_id"`
-	Amount        money.Amount `json:"amount"`
-	Method        string       `json:"method"`
-	Reference     *string      `json:"reference"`
-	UserID        *string      `json:"user_id"`
-	OccurredAt    Timestamp    `json:"occurred_at"`
+	ID            string        `json:"id"`
+	ConsignmentID string        `json:"consignment_id"`
+	Amount        money.Amount  `json:"amount"`
+	Method        string        `json:"method"`
+	Reference     *string       `json:"reference"`
+	UserID        *string       `json:"user_id"`
+	OccurredAt    sdk.Timestamp `json:"occurred_at"`
 }
 
 // reportRow is a row of consignment_reports: what the consignee sold.
@@ -180,7 +180,7 @@ type reportRow struct {
 	Total         money.Amount    `json:"total"`
 	Lines         json.RawMessage `json:"lines"`
 	UserID        *string         `json:"user_id"`
-	OccurredAt    Timestamp       `json:"occurred_at"`
+	OccurredAt    sdk.Timestamp   `json:"occurred_at"`
 }
 
 // consignmentView renders a consignment with its lines, the consignee's
@@ -210,7 +210,7 @@ func consignmentView(row consignmentRow, lines []consignmentLineRow, reports []r
 
 // getConsignment handles GET /consignments/{id}.
 func getConsignment(c *sdk.Context) error {
-	id, err := pathID(c, "id", "consignment")
+	id, err := c.PathUUID("id", "consignment")
 	if err != nil {
 		return err
 	}
@@ -253,7 +253,7 @@ func listDocuments[T any](c *sdk.Context, table, party string) error {
 		return err
 	}
 	var where []sdk.Filter
-	id, err := queryID(c, party)
+	id, err := c.QueryUUID(party)
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func sendConsignment(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "consignment")
+	id, err := c.PathUUID("id", "consignment")
 	if err != nil {
 		return err
 	}
@@ -349,7 +349,7 @@ func cancelConsignment(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "consignment")
+	id, err := c.PathUUID("id", "consignment")
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ type agingRow struct {
 	CustomerName  string          `json:"customer_name"`
 	LocationID    string          `json:"location_id"`
 	Status        string          `json:"status"`
-	SentAt        Timestamp       `json:"sent_at"`
+	SentAt        sdk.Timestamp   `json:"sent_at"`
 	DaysOut       int64           `json:"days_out"`
 	Bucket        string          `json:"bucket"`
 	LineNo        int             `json:"line_no"`
@@ -69,20 +69,20 @@ func decodeAgingCursor(cur string) (agingCursor, error) {
 
 // agingItem is one line of the report, valued at cost and at price.
 type agingItem struct {
-	ConsignmentID string    `json:"consignment_id"`
-	CustomerID    string    `json:"customer_id"`
-	CustomerName  string    `json:"customer_name"`
-	LocationID    string    `json:"location_id"`
-	Status        string    `json:"status"`
-	SentAt        Timestamp `json:"sent_at"`
-	DaysOut       int64     `json:"days_out"`
-	Bucket        string    `json:"bucket"`
-	LineNo        int       `json:"line_no"`
-	VariantID     string    `json:"variant_id"`
-	SKU           string    `json:"sku"`
-	Outstanding   string    `json:"outstanding"`
-	ValueAtCost   string    `json:"value_at_cost"`
-	ValueAtPrice  string    `json:"value_at_price"`
+	ConsignmentID string        `json:"consignment_id"`
+	CustomerID    string        `json:"customer_id"`
+	CustomerName  string        `json:"customer_name"`
+	LocationID    string        `json:"location_id"`
+	Status        string        `json:"status"`
+	SentAt        sdk.Timestamp `json:"sent_at"`
+	DaysOut       int64         `json:"days_out"`
+	Bucket        string        `json:"bucket"`
+	LineNo        int           `json:"line_no"`
+	VariantID     string        `json:"variant_id"`
+	SKU           string        `json:"sku"`
+	Outstanding   string        `json:"outstanding"`
+	ValueAtCost   string        `json:"value_at_cost"`
+	ValueAtPrice  string        `json:"value_at_price"`
 }
 
 // agingBucket is an age bucket's value, over every page.

@@ -16,7 +16,7 @@ func TestAgingReport(t *testing.T) {
 	t.Parallel()
 	sent := time.Date(2026, 10, 1, 15, 4, 5, 123456000, time.FixedZone("CST", -6*3600))
 	row := func(id string, line int, bucket, out, cost, price string) agingRow {
-		return agingRow{ConsignmentID: id, CustomerName: "Tienda", SentAt: Timestamp{sent}, DaysOut: 65, Bucket: bucket,
+		return agingRow{ConsignmentID: id, CustomerName: "Tienda", SentAt: sdk.Timestamp{Time: sent}, DaysOut: 65, Bucket: bucket,
 			LineNo: line, SKU: "SKU-" + id, Outstanding: d(out), UnitCost: d(cost), UnitPrice: d(price)}
 	}
 	const c1, c2 = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
@@ -34,7 +34,7 @@ func TestAgingReport(t *testing.T) {
 	require.Len(t, page.Data, 2, "the line beyond the limit only says there is a next page")
 	// 3 × 12.345 = 37.035 and 3 × 19.995 = 59.985 round half away from
 	// zero; 0.5 × 10.01 = 5.005 → 5.01.
-	require.Equal(t, agingItem{ConsignmentID: c1, CustomerName: "Tienda", SentAt: Timestamp{sent}, DaysOut: 65,
+	require.Equal(t, agingItem{ConsignmentID: c1, CustomerName: "Tienda", SentAt: sdk.Timestamp{Time: sent}, DaysOut: 65,
 		Bucket: "61-90", LineNo: 1, SKU: "SKU-" + c1, Outstanding: "3", ValueAtCost: "37.04", ValueAtPrice: "59.99"}, page.Data[0])
 	require.Equal(t, "0.5", page.Data[1].Outstanding)
 	require.Equal(t, "5.01", page.Data[1].ValueAtCost)

@@ -90,11 +90,11 @@ func matchConsignmentLines(in []consignmentQtyInput, lines []consignmentLineRow)
 		return out, nil
 	}
 	if len(in) > maxLines {
-		return nil, invalidField("lines", "must list at most %d lines", maxLines)
+		return nil, sdk.InvalidField("lines", "must list at most %d lines", maxLines)
 	}
 	for i, li := range in {
 		f := fmt.Sprintf("lines[%d]", i)
-		vid, err := parseID(f+".variant_id", li.VariantID)
+		vid, err := sdk.UUID(f+".variant_id", li.VariantID)
 		if err != nil {
 			return nil, err
 		}
@@ -109,10 +109,10 @@ func matchConsignmentLines(in []consignmentQtyInput, lines []consignmentLineRow)
 			}
 		}
 		if line == nil {
-			return nil, invalidField(f+".variant_id", "is not on this consignment")
+			return nil, sdk.InvalidField(f+".variant_id", "is not on this consignment")
 		}
 		if _, dup := out[line.ID]; dup {
-			return nil, invalidField(f+".variant_id", "is listed twice")
+			return nil, sdk.InvalidField(f+".variant_id", "is listed twice")
 		}
 		if q.GreaterThan(line.outstanding()) {
 			return nil, sdk.Unprocessable("exceeds_outstanding", fmt.Sprintf("%s.quantity %s is more than the %s still at the consignee",
@@ -134,27 +134,27 @@ type consignmentLineIn struct {
 // location and note go into row, and its lines are returned.
 func checkConsignmentInput(in consignmentInput, row *consignmentRow) ([]consignmentLineIn, error) {
 	var err error
-	if row.CustomerID, err = parseID("customer_id", in.CustomerID); err != nil {
+	if row.CustomerID, err = sdk.UUID("customer_id", in.CustomerID); err != nil {
 		return nil, err
 	}
 	if row.SourceLocationID, err = optionalID("source_location_id", in.SourceLocationID); err != nil {
 		return nil, err
 	}
-	if row.Note, err = optionalText("note", in.Note, 1000); err != nil {
+	if row.Note, err = sdk.OptionalText("note", in.Note, 1000); err != nil {
 		return nil, err
 	}
 	if len(in.Lines) == 0 || len(in.Lines) > maxLines {
-		return nil, invalidField("lines", "must list 1 to %d lines", maxLines)
+		return nil, sdk.InvalidField("lines", "must list 1 to %d lines", maxLines)
 	}
 	lines := make([]consignmentLineIn, len(in.Lines))
 	seen := map[string]bool{}
 	for i, l := range in.Lines {
 		f := fmt.Sprintf("lines[%d]", i)
-		if lines[i].variantID, err = parseID(f+".variant_id", l.VariantID); err != nil {
+		if lines[i].variantID, err = sdk.UUID(f+".variant_id", l.VariantID); err != nil {
 			return nil, err
 		}
 		if seen[lines[i].variantID] {
-			return nil, invalidField(f+".variant_id", "is listed twice")
+			return nil, sdk.InvalidField(f+".variant_id", "is listed twice")
 		}
 		seen[lines[i].variantID] = true
 		if lines[i].quantity, err = money.QuantityLimits.Parse(f+".quantity", l.Quantity); err != nil {
@@ -181,7 +181,7 @@ func placeConsignment(row *consignmentRow, customer customerRow, source location
 	if row.SourceLocationID == "" {
 		row.SourceLocationID = principal
 	} else if source.Kind == LocationConsignee {
-		return invalidField("source_location_id", "must be a store or warehouse")
+		return sdk.InvalidField("source_location_id", "must be a store or warehouse")
 	}
 	row.LocationID = *customer.LocationID
 	return nil

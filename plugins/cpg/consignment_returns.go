@@ -19,7 +19,7 @@ func returnConsignment(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "consignment")
+	id, err := c.PathUUID("id", "consignment")
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func returnConsignment(c *sdk.Context) error {
 	if to == "" {
 		to = row.SourceLocationID
 	} else if loc.Kind == LocationConsignee {
-		return invalidField("location_id", "must be a store or warehouse")
+		return sdk.InvalidField("location_id", "must be a store or warehouse")
 	}
 	back, err := matchConsignmentLines(in.Lines, lines)
 	if err != nil {

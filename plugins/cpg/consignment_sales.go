@@ -24,7 +24,7 @@ func reportConsignmentSales(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "consignment")
+	id, err := c.PathUUID("id", "consignment")
 	if err != nil {
 		return err
 	}
@@ -33,10 +33,10 @@ func reportConsignmentSales(c *sdk.Context) error {
 		return err
 	}
 	if in.LocationID != "" {
-		return invalidField("location_id", "is not used by a sales report")
+		return sdk.InvalidField("location_id", "is not used by a sales report")
 	}
 	if len(in.Lines) == 0 {
-		return invalidField("lines", "must list what the consignee sold")
+		return sdk.InvalidField("lines", "must list what the consignee sold")
 	}
 	var (
 		row   consignmentRow
@@ -105,7 +105,7 @@ type settlementInput struct {
 // left at the consignee settles the consignment; anything less makes it
 // partially settled.
 func settleConsignment(c *sdk.Context) error {
-	id, err := pathID(c, "id", "consignment")
+	id, err := c.PathUUID("id", "consignment")
 	if err != nil {
 		return err
 	}
@@ -118,10 +118,10 @@ func settleConsignment(c *sdk.Context) error {
 		return err
 	}
 	if !validMethod(in.Method) {
-		return invalidField("method", "must be cash, card, transfer or mercadopago, got %q", in.Method)
+		return sdk.InvalidField("method", "must be cash, card, transfer or mercadopago, got %q", in.Method)
 	}
 	set.Method = in.Method
-	if set.Reference, err = optionalText("reference", in.Reference, 200); err != nil {
+	if set.Reference, err = sdk.OptionalText("reference", in.Reference, 200); err != nil {
 		return err
 	}
 	var (

@@ -11,13 +11,6 @@ import (
 	"github.com/nexuspos/nexus/sdk/money"
 )
 
-// invalidField is a 422 naming the offending request field.
-func invalidField(field, format string, args ...any) *sdk.Error {
-	reason := fmt.Sprintf(format, args...)
-	return sdk.Unprocessable("invalid_field", field+" "+reason).
-		WithDetails(map[string]any{"field": field, "reason": reason})
-}
-
 // notFound is a 404 for a resource addressed by the URL.
 func notFound(what, id string) *sdk.Error {
 	return sdk.NotFound("not_found", what+" "+id+" not found").WithDetails(map[string]any{"id": id})

@@ -38,7 +38,7 @@ type movementRow struct {
 	RefID      string          `json:"ref_id"`
 	Reason     *string         `json:"reason"`
 	UserID     *string         `json:"user_id"`
-	OccurredAt Timestamp       `json:"occurred_at"`
+	OccurredAt sdk.Timestamp   `json:"occurred_at"`
 }
 
 // ledger collects the movements of one document and writes them together
@@ -48,13 +48,13 @@ type ledger struct {
 	refType, refID string
 	reason         *string
 	userID         *string
-	at             Timestamp
+	at             sdk.Timestamp
 	allowNegative  bool
 	moves          []movementRow
 }
 
 // newLedger starts the movements of the document refType/refID.
-func newLedger(c *sdk.Context, e *env, refType, refID string, at Timestamp) *ledger {
+func newLedger(c *sdk.Context, e *env, refType, refID string, at sdk.Timestamp) *ledger {
 	return &ledger{
 		c: c, refType: refType, refID: refID, at: at,
 		userID:        nullable(c.Principal().UserID),
@@ -231,17 +231,17 @@ func (l *ledger) shortage(ch stockChange) error {
 
 // movementView is a movement as the API shows it.
 type movementView struct {
-	ID         string    `json:"id"`
-	VariantID  string    `json:"variant_id"`
-	LocationID string    `json:"location_id"`
-	Kind       string    `json:"kind"`
-	Quantity   string    `json:"quantity"`
-	UnitCost   string    `json:"unit_cost"`
-	RefType    string    `json:"ref_type"`
-	RefID      string    `json:"ref_id"`
-	Reason     *string   `json:"reason,omitempty"`
-	UserID     *string   `json:"user_id,omitempty"`
-	OccurredAt Timestamp `json:"occurred_at"`
+	ID         string        `json:"id"`
+	VariantID  string        `json:"variant_id"`
+	LocationID string        `json:"location_id"`
+	Kind       string        `json:"kind"`
+	Quantity   string        `json:"quantity"`
+	UnitCost   string        `json:"unit_cost"`
+	RefType    string        `json:"ref_type"`
+	RefID      string        `json:"ref_id"`
+	Reason     *string       `json:"reason,omitempty"`
+	UserID     *string       `json:"user_id,omitempty"`
+	OccurredAt sdk.Timestamp `json:"occurred_at"`
 }
 
 func (m movementRow) view() movementView {

@@ -20,13 +20,13 @@ const (
 
 // locationRow is a row of locations.
 type locationRow struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	NameKey    string     `json:"name_key,omitempty"` // lower-cased name, unique per company; not shown
-	Kind       string     `json:"kind"`
-	CustomerID *string    `json:"customer_id"`
-	IsDefault  bool       `json:"is_default"`
-	CreatedAt  *Timestamp `json:"created_at,omitempty"`
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	NameKey    string         `json:"name_key,omitempty"` // lower-cased name, unique per company; not shown
+	Kind       string         `json:"kind"`
+	CustomerID *string        `json:"customer_id"`
+	IsDefault  bool           `json:"is_default"`
+	CreatedAt  *sdk.Timestamp `json:"created_at,omitempty"`
 }
 
 // locationInput is POST /locations.
@@ -48,7 +48,7 @@ func createLocation(c *sdk.Context) error {
 		return err
 	}
 	row := locationRow{ID: uuid.NewString()}
-	if row.Name, err = text("name", in.Name, 120); err != nil {
+	if row.Name, err = sdk.Text("name", in.Name, 120); err != nil {
 		return err
 	}
 	row.NameKey = strings.ToLower(row.Name)
@@ -56,14 +56,14 @@ func createLocation(c *sdk.Context) error {
 	case LocationStore, LocationWarehouse, LocationConsignee:
 		row.Kind = in.Kind
 	default:
-		return invalidField("kind", "must be store, warehouse or consignee, got %q", in.Kind)
+		return sdk.InvalidField("kind", "must be store, warehouse or consignee, got %q", in.Kind)
 	}
 	customer, err := optionalID("customer_id", in.CustomerID)
 	if err != nil {
 		return err
 	}
 	if customer != "" && row.Kind != LocationConsignee {
-		return invalidField("customer_id", "is only allowed for consignee locations")
+		return sdk.InvalidField("customer_id", "is only allowed for consignee locations")
 	}
 	row.CustomerID = nullable(customer)
 	b := c.DB().Batch()
@@ -114,12 +114,12 @@ func listLocations(c *sdk.Context) error {
 
 // customerRow is a row of customers.
 type customerRow struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	TaxID      *string    `json:"tax_id"`
-	Email      *string    `json:"email"`
-	LocationID *string    `json:"location_id"`
-	CreatedAt  *Timestamp `json:"created_at,omitempty"`
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	TaxID      *string        `json:"tax_id"`
+	Email      *string        `json:"email"`
+	LocationID *string        `json:"location_id"`
+	CreatedAt  *sdk.Timestamp `json:"created_at,omitempty"`
 }
 
 // customerInput is POST /customers; consignee creates the customer's own
@@ -152,7 +152,7 @@ func (e *env) checkTaxID(field, in string) (*string, []string, error) {
 		}
 		return &cuit, nil, nil
 	}
-	return nil, nil, invalidField(field, "cannot be validated for country %q", e.company.Country)
+	return nil, nil, sdk.InvalidField(field, "cannot be validated for country %q", e.company.Country)
 }
 
 // customerView is a customer with the warnings about its tax id.
@@ -172,7 +172,7 @@ func createCustomer(c *sdk.Context) error {
 		return err
 	}
 	row := customerRow{ID: uuid.NewString()}
-	if row.Name, err = text("name", in.Name, 200); err != nil {
+	if row.Name, err = sdk.Text("name", in.Name, 200); err != nil {
 		return err
 	}
 	tax, warnings, err := e.checkTaxID("tax_id", in.TaxID)
@@ -180,7 +180,7 @@ func createCustomer(c *sdk.Context) error {
 		return err
 	}
 	row.TaxID = tax
-	if row.Email, err = optionalText("email", in.Email, 200); err != nil {
+	if row.Email, err = sdk.OptionalText("email", in.Email, 200); err != nil {
 		return err
 	}
 	b := c.DB().Batch()
@@ -199,7 +199,7 @@ func createCustomer(c *sdk.Context) error {
 
 // getCustomer handles GET /customers/{id}.
 func getCustomer(c *sdk.Context) error {
-	id, err := pathID(c, "id", "customer")
+	id, err := c.PathUUID("id", "customer")
 	if err != nil {
 		return err
 	}
@@ -233,10 +233,10 @@ func listCustomers(c *sdk.Context) error {
 
 // registerRow is a row of registers.
 type registerRow struct {
-	ID         string     `json:"id"`
-	LocationID string     `json:"location_id"`
-	Name       string     `json:"name"`
-	CreatedAt  *Timestamp `json:"created_at,omitempty"`
+	ID         string         `json:"id"`
+	LocationID string         `json:"location_id"`
+	Name       string         `json:"name"`
+	CreatedAt  *sdk.Timestamp `json:"created_at,omitempty"`
 }
 
 // registerInput is POST /registers.
@@ -256,10 +256,10 @@ func createRegister(c *sdk.Context) error {
 		return err
 	}
 	row := registerRow{ID: uuid.NewString()}
-	if row.LocationID, err = parseID("location_id", in.LocationID); err != nil {
+	if row.LocationID, err = sdk.UUID("location_id", in.LocationID); err != nil {
 		return err
 	}
-	if row.Name, err = text("name", in.Name, 120); err != nil {
+	if row.Name, err = sdk.Text("name", in.Name, 120); err != nil {
 		return err
 	}
 	var loc locationRow
@@ -272,7 +272,7 @@ func createRegister(c *sdk.Context) error {
 		return fmt.Errorf("create register: %w", err)
 	}
 	if loc.Kind == LocationConsignee {
-		return invalidField("location_id", "is a consignee location: registers belong to stores and warehouses")
+		return sdk.InvalidField("location_id", "is a consignee location: registers belong to stores and warehouses")
 	}
 	if err := c.DB().InsertReturning("registers", row, &row); err != nil {
 		if isCode(err, "duplicate") {
@@ -289,7 +289,7 @@ func listRegisters(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	loc, err := queryID(c, "location_id")
+	loc, err := c.QueryUUID("location_id")
 	if err != nil {
 		return err
 	}

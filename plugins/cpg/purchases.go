@@ -26,11 +26,11 @@ const (
 
 // supplierRow is a row of suppliers.
 type supplierRow struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	TaxID     *string    `json:"tax_id"`
-	Email     *string    `json:"email"`
-	CreatedAt *Timestamp `json:"created_at,omitempty"`
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	TaxID     *string        `json:"tax_id"`
+	Email     *string        `json:"email"`
+	CreatedAt *sdk.Timestamp `json:"created_at,omitempty"`
 }
 
 // supplierInput is POST /suppliers.
@@ -51,13 +51,13 @@ func createSupplier(c *sdk.Context) error {
 		return err
 	}
 	row := supplierRow{ID: uuid.NewString()}
-	if row.Name, err = text("name", in.Name, 200); err != nil {
+	if row.Name, err = sdk.Text("name", in.Name, 200); err != nil {
 		return err
 	}
 	if row.TaxID, _, err = e.checkTaxID("tax_id", in.TaxID); err != nil {
 		return err
 	}
-	if row.Email, err = optionalText("email", in.Email, 200); err != nil {
+	if row.Email, err = sdk.OptionalText("email", in.Email, 200); err != nil {
 		return err
 	}
 	if err := c.DB().InsertReturning("suppliers", row, &row); err != nil {
@@ -85,16 +85,16 @@ func listSuppliers(c *sdk.Context) error {
 
 // poRow is a row of purchase_orders.
 type poRow struct {
-	ID         string       `json:"id"`
-	SupplierID string       `json:"supplier_id"`
-	LocationID string       `json:"location_id"`
-	Status     string       `json:"status,omitempty"`
-	Currency   string       `json:"currency"`
-	Note       *string      `json:"note"`
-	TotalCost  money.Amount `json:"total_cost"`
-	CreatedBy  *string      `json:"created_by"`
-	CreatedAt  *Timestamp   `json:"created_at,omitempty"`
-	Version    int64        `json:"version,omitempty"`
+	ID         string         `json:"id"`
+	SupplierID string         `json:"supplier_id"`
+	LocationID string         `json:"location_id"`
+	Status     string         `json:"status,omitempty"`
+	Currency   string         `json:"currency"`
+	Note       *string        `json:"note"`
+	TotalCost  money.Amount   `json:"total_cost"`
+	CreatedBy  *string        `json:"created_by"`
+	CreatedAt  *sdk.Timestamp `json:"created_at,omitempty"`
+	Version    int64          `json:"version,omitempty"`
 }
 
 // poLineRow is a row of purchase_order_lines.
@@ -148,17 +148,17 @@ func createPurchaseOrder(c *sdk.Context) error {
 		return err
 	}
 	po := poRow{ID: uuid.NewString(), Currency: e.currency.Code, CreatedBy: nullable(c.Principal().UserID)}
-	if po.SupplierID, err = parseID("supplier_id", in.SupplierID); err != nil {
+	if po.SupplierID, err = sdk.UUID("supplier_id", in.SupplierID); err != nil {
 		return err
 	}
 	if po.LocationID, err = optionalID("location_id", in.LocationID); err != nil {
 		return err
 	}
-	if po.Note, err = optionalText("note", in.Note, 1000); err != nil {
+	if po.Note, err = sdk.OptionalText("note", in.Note, 1000); err != nil {
 		return err
 	}
 	if len(in.Lines) == 0 || len(in.Lines) > maxLines {
-		return invalidField("lines", "must list 1 to %d lines", maxLines)
+		return sdk.InvalidField("lines", "must list 1 to %d lines", maxLines)
 	}
 	lines := make([]poLineRow, len(in.Lines))
 	seen := map[string]bool{}
@@ -166,11 +166,11 @@ func createPurchaseOrder(c *sdk.Context) error {
 	for i, l := range in.Lines {
 		f := fmt.Sprintf("lines[%d]", i)
 		lines[i] = poLineRow{ID: uuid.NewString(), PurchaseOrderID: po.ID, LineNo: i + 1}
-		if lines[i].VariantID, err = parseID(f+".variant_id", l.VariantID); err != nil {
+		if lines[i].VariantID, err = sdk.UUID(f+".variant_id", l.VariantID); err != nil {
 			return err
 		}
 		if seen[lines[i].VariantID] {
-			return invalidField(f+".variant_id", "is listed twice")
+			return sdk.InvalidField(f+".variant_id", "is listed twice")
 		}
 		seen[lines[i].VariantID] = true
 		if lines[i].Quantity, err = money.QuantityLimits.Parse(f+".quantity", l.Quantity); err != nil {
@@ -202,7 +202,7 @@ func createPurchaseOrder(c *sdk.Context) error {
 	if po.LocationID == "" {
 		po.LocationID = e.principal()
 	} else if loc.Kind == LocationConsignee {
-		return invalidField("location_id", "must be a store or warehouse")
+		return sdk.InvalidField("location_id", "must be a store or warehouse")
 	}
 	b = c.DB().Batch()
 	b.Insert("purchase_orders", po)
@@ -226,7 +226,7 @@ func loadPO(b *sdk.Batch, id string, po *poRow, lines *[]poLineRow) {
 
 // getPurchaseOrder handles GET /purchase-orders/{id}.
 func getPurchaseOrder(c *sdk.Context) error {
-	id, err := pathID(c, "id", "purchase order")
+	id, err := c.PathUUID("id", "purchase order")
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func listPurchaseOrders(c *sdk.Context) error {
 // transitionPO answers a purchase order transition (order, cancel).
 func transitionPO(event string) sdk.HandlerFunc {
 	return func(c *sdk.Context) error {
-		id, err := pathID(c, "id", "purchase order")
+		id, err := c.PathUUID("id", "purchase order")
 		if err != nil {
 			return err
 		}
@@ -303,7 +303,7 @@ func receivePurchaseOrder(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "purchase order")
+	id, err := c.PathUUID("id", "purchase order")
 	if err != nil {
 		return err
 	}

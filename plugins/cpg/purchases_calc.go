@@ -50,12 +50,12 @@ func checkReceiptLines(in []receiptLineInput) ([]receiptWant, error) {
 	seen := map[string]bool{}
 	for i, l := range in {
 		f := fmt.Sprintf("lines[%d]", i)
-		vid, err := parseID(f+".variant_id", l.VariantID)
+		vid, err := sdk.UUID(f+".variant_id", l.VariantID)
 		if err != nil {
 			return nil, err
 		}
 		if seen[vid] {
-			return nil, invalidField(f+".variant_id", "is listed twice")
+			return nil, sdk.InvalidField(f+".variant_id", "is listed twice")
 		}
 		seen[vid] = true
 		q, err := money.QuantityLimits.Parse(f+".quantity", l.Quantity)
@@ -86,7 +86,7 @@ func receiptLocation(po poRow, to string, loc locationRow) (string, error) {
 		return po.LocationID, nil
 	}
 	if loc.Kind == LocationConsignee {
-		return "", invalidField("location_id", "must be a store or warehouse")
+		return "", sdk.InvalidField("location_id", "must be a store or warehouse")
 	}
 	return to, nil
 }
@@ -122,7 +122,7 @@ func planArrivals(poID string, wants []receiptWant, lines []poLineRow) ([]arriva
 			arrivals = append(arrivals, arrival{line: l, quantity: w.quantity, cost: cost})
 		}
 		if !found {
-			return nil, invalidField("lines", "variant %s is not on purchase order %s", w.variantID, poID)
+			return nil, sdk.InvalidField("lines", "variant %s is not on purchase order %s", w.variantID, poID)
 		}
 	}
 	if len(wants) == 0 {

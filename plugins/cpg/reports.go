@@ -219,7 +219,7 @@ func marginPercent(revenue, cost decimal.Decimal) string {
 // stockValuationReport handles GET /reports/stock-valuation (?location_id=):
 // on-hand valued at moving-average cost (and at price) per location.
 func stockValuationReport(c *sdk.Context) error {
-	loc, err := queryID(c, "location_id")
+	loc, err := c.QueryUUID("location_id")
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func stockValuationReport(c *sdk.Context) error {
 // their reorder point, furthest below first, paged by that gap, SKU and
 // location.
 func lowStockReport(c *sdk.Context) error {
-	loc, err := queryID(c, "location_id")
+	loc, err := c.QueryUUID("location_id")
 	if err != nil {
 		return err
 	}
@@ -318,19 +318,19 @@ func lowStockReport(c *sdk.Context) error {
 
 // sessionReportRow is a row of the cash sessions report.
 type sessionReportRow struct {
-	ID              string        `json:"id"`
-	RegisterID      string        `json:"register_id"`
-	RegisterName    string        `json:"register_name"`
-	LocationID      string        `json:"location_id"`
-	Status          string        `json:"status"`
-	OpeningFloat    money.Amount  `json:"opening_float"`
-	OpenedAt        Timestamp     `json:"opened_at"`
-	ClosedAt        *Timestamp    `json:"closed_at"`
-	ExpectedTotal   *money.Amount `json:"expected_total"`
-	CountedTotal    *money.Amount `json:"counted_total"`
-	DifferenceTotal *money.Amount `json:"difference_total"`
-	Sales           int64         `json:"sales"`
-	SalesTotal      money.Amount  `json:"sales_total"`
+	ID              string         `json:"id"`
+	RegisterID      string         `json:"register_id"`
+	RegisterName    string         `json:"register_name"`
+	LocationID      string         `json:"location_id"`
+	Status          string         `json:"status"`
+	OpeningFloat    money.Amount   `json:"opening_float"`
+	OpenedAt        sdk.Timestamp  `json:"opened_at"`
+	ClosedAt        *sdk.Timestamp `json:"closed_at"`
+	ExpectedTotal   *money.Amount  `json:"expected_total"`
+	CountedTotal    *money.Amount  `json:"counted_total"`
+	DifferenceTotal *money.Amount  `json:"difference_total"`
+	Sales           int64          `json:"sales"`
+	SalesTotal      money.Amount   `json:"sales_total"`
 }
 
 // cashSessionsReport handles GET /reports/cash-sessions?from=&to= (and

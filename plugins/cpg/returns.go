@@ -34,16 +34,16 @@ type returnInput struct {
 
 // returnRow is a row of returns.
 type returnRow struct {
-	ID         string       `json:"id"`
-	SaleID     string       `json:"sale_id"`
-	SessionID  *string      `json:"session_id"`
-	LocationID string       `json:"location_id"`
-	Reason     *string      `json:"reason"`
-	Net        money.Amount `json:"net"`
-	Tax        money.Amount `json:"tax"`
-	Total      money.Amount `json:"total"`
-	UserID     *string      `json:"user_id"`
-	OccurredAt Timestamp    `json:"occurred_at"`
+	ID         string        `json:"id"`
+	SaleID     string        `json:"sale_id"`
+	SessionID  *string       `json:"session_id"`
+	LocationID string        `json:"location_id"`
+	Reason     *string       `json:"reason"`
+	Net        money.Amount  `json:"net"`
+	Tax        money.Amount  `json:"tax"`
+	Total      money.Amount  `json:"total"`
+	UserID     *string       `json:"user_id"`
+	OccurredAt sdk.Timestamp `json:"occurred_at"`
 }
 
 // returnLineRow is a row of return_lines.
@@ -80,7 +80,7 @@ func bindReturn(c *sdk.Context) (returnRequest, error) {
 	if req.locationID, err = optionalID("location_id", in.LocationID); err != nil {
 		return returnRequest{}, err
 	}
-	if req.reason, err = optionalText("reason", in.Reason, 500); err != nil {
+	if req.reason, err = sdk.OptionalText("reason", in.Reason, 500); err != nil {
 		return returnRequest{}, err
 	}
 	if len(in.Refunds) > 0 {
@@ -174,7 +174,7 @@ func previewReturn(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "sale")
+	id, err := c.PathUUID("id", "sale")
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func createReturn(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "sale")
+	id, err := c.PathUUID("id", "sale")
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func matchReturnLines(in []returnLineInput, lines []saleLineRow) ([]returnedLine
 		return out, nil
 	}
 	if len(in) > maxLines {
-		return nil, invalidField("lines", "must list at most %d lines", maxLines)
+		return nil, sdk.InvalidField("lines", "must list at most %d lines", maxLines)
 	}
 	byLine := map[string]int{}
 	var out []returnedLine
@@ -47,7 +47,7 @@ func matchReturnLines(in []returnLineInput, lines []saleLineRow) ([]returnedLine
 		idx := -1
 		switch {
 		case l.SaleLineID != "":
-			id, err := parseID(f+".sale_line_id", l.SaleLineID)
+			id, err := sdk.UUID(f+".sale_line_id", l.SaleLineID)
 			if err != nil {
 				return nil, err
 			}
@@ -57,26 +57,26 @@ func matchReturnLines(in []returnLineInput, lines []saleLineRow) ([]returnedLine
 				}
 			}
 		case l.VariantID != "":
-			id, err := parseID(f+".variant_id", l.VariantID)
+			id, err := sdk.UUID(f+".variant_id", l.VariantID)
 			if err != nil {
 				return nil, err
 			}
 			for j, sl := range lines {
 				if sl.VariantID == id {
 					if idx >= 0 {
-						return nil, invalidField(f+".variant_id", "is on several lines of the sale: name the sale_line_id")
+						return nil, sdk.InvalidField(f+".variant_id", "is on several lines of the sale: name the sale_line_id")
 					}
 					idx = j
 				}
 			}
 		default:
-			return nil, invalidField(f, "must name sale_line_id or variant_id")
+			return nil, sdk.InvalidField(f, "must name sale_line_id or variant_id")
 		}
 		if idx < 0 {
-			return nil, invalidField(f, "is not a line of this sale")
+			return nil, sdk.InvalidField(f, "is not a line of this sale")
 		}
 		if _, dup := byLine[lines[idx].ID]; dup {
-			return nil, invalidField(f, "returns the same sale line twice")
+			return nil, sdk.InvalidField(f, "returns the same sale line twice")
 		}
 		byLine[lines[idx].ID] = i
 		left := lines[idx].Quantity.Sub(lines[idx].ReturnedQuantity)

@@ -32,27 +32,27 @@ const (
 
 // saleRow is a row of sales.
 type saleRow struct {
-	ID               string       `json:"id"`
-	SessionID        string       `json:"session_id"`
-	RegisterID       string       `json:"register_id"`
-	LocationID       string       `json:"location_id"`
-	UserID           *string      `json:"user_id"`
-	CashierEmail     *string      `json:"cashier_email"`
-	CustomerID       *string      `json:"customer_id"`
-	CustomerName     *string      `json:"customer_name"`
-	CustomerTaxID    *string      `json:"customer_tax_id"`
-	Status           string       `json:"status,omitempty"`
-	Currency         string       `json:"currency"`
-	PricesIncludeTax bool         `json:"prices_include_tax"`
-	Subtotal         money.Amount `json:"subtotal"`
-	Discount         money.Amount `json:"discount"`
-	Net              money.Amount `json:"net"`
-	Tax              money.Amount `json:"tax"`
-	Total            money.Amount `json:"total"`
-	Paid             money.Amount `json:"paid"`
-	Change           money.Amount `json:"change"`
-	Refunded         money.Amount `json:"refunded"`
-	OccurredAt       Timestamp    `json:"occurred_at"`
+	ID               string        `json:"id"`
+	SessionID        string        `json:"session_id"`
+	RegisterID       string        `json:"register_id"`
+	LocationID       string        `json:"location_id"`
+	UserID           *string       `json:"user_id"`
+	CashierEmail     *string       `json:"cashier_email"`
+	CustomerID       *string       `json:"customer_id"`
+	CustomerName     *string       `json:"customer_name"`
+	CustomerTaxID    *string       `json:"customer_tax_id"`
+	Status           string        `json:"status,omitempty"`
+	Currency         string        `json:"currency"`
+	PricesIncludeTax bool          `json:"prices_include_tax"`
+	Subtotal         money.Amount  `json:"subtotal"`
+	Discount         money.Amount  `json:"discount"`
+	Net              money.Amount  `json:"net"`
+	Tax              money.Amount  `json:"tax"`
+	Total            money.Amount  `json:"total"`
+	Paid             money.Amount  `json:"paid"`
+	Change           money.Amount  `json:"change"`
+	Refunded         money.Amount  `json:"refunded"`
+	OccurredAt       sdk.Timestamp `json:"occurred_at"`
 }
 
 // saleLineRow is a row of sale_lines.
@@ -93,7 +93,7 @@ type paymentRow struct {
 	Amount     decimal.Decimal `json:"amount"`
 	Change     decimal.Decimal `json:"change"`
 	Reference  *string         `json:"reference"`
-	OccurredAt Timestamp       `json:"occurred_at"`
+	OccurredAt sdk.Timestamp   `json:"occurred_at"`
 }
 
 // taxView is one tax rate's base and amount on a document.
@@ -235,7 +235,7 @@ func getSale(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "sale")
+	id, err := c.PathUUID("id", "sale")
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func getReceipt(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "sale")
+	id, err := c.PathUUID("id", "sale")
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func listSales(c *sdk.Context) error {
 	}
 	var where []sdk.Filter
 	for _, name := range []string{"session_id", "location_id", "customer_id"} {
-		id, err := queryID(c, name)
+		id, err := c.QueryUUID(name)
 		if err != nil {
 			return err
 		}
@@ -339,12 +339,12 @@ func listSales(c *sdk.Context) error {
 
 // lockedSale is a sale read under its row lock with its session's state.
 type lockedSale struct {
-	ID            string       `json:"id"`
-	SessionID     string       `json:"session_id"`
-	LocationID    string       `json:"location_id"`
-	Status        string       `json:"status"`
-	Total         money.Amount `json:"total"`
-	Refunded      money.Amount `json:"refunded"`
-	OccurredAt    Timestamp    `json:"occurred_at"`
-	SessionStatus string       `json:"session_status"`
+	ID            string        `json:"id"`
+	SessionID     string        `json:"session_id"`
+	LocationID    string        `json:"location_id"`
+	Status        string        `json:"status"`
+	Total         money.Amount  `json:"total"`
+	Refunded      money.Amount  `json:"refunded"`
+	OccurredAt    sdk.Timestamp `json:"occurred_at"`
+	SessionStatus string        `json:"session_status"`
 }

@@ -56,7 +56,7 @@ func scanProduct(c *sdk.Context) error {
 	if code == "" || len(code) > 64 {
 		return notFound("code", code)
 	}
-	loc, err := queryID(c, "location_id")
+	loc, err := c.QueryUUID("location_id")
 	if err != nil {
 		return err
 	}

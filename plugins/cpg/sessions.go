@@ -23,19 +23,19 @@ const (
 
 // sessionRow is a row of cash_sessions.
 type sessionRow struct {
-	ID              string        `json:"id"`
-	RegisterID      string        `json:"register_id"`
-	LocationID      string        `json:"location_id"`
-	Status          string        `json:"status,omitempty"`
-	OpeningFloat    money.Amount  `json:"opening_float"`
-	OpenedBy        *string       `json:"opened_by"`
-	OpenedAt        Timestamp     `json:"opened_at"`
-	ClosedBy        *string       `json:"closed_by,omitempty"`
-	ClosedAt        *Timestamp    `json:"closed_at,omitempty"`
-	ExpectedTotal   *money.Amount `json:"expected_total,omitempty"`
-	CountedTotal    *money.Amount `json:"counted_total,omitempty"`
-	DifferenceTotal *money.Amount `json:"difference_total,omitempty"`
-	Version         int64         `json:"version,omitempty"`
+	ID              string         `json:"id"`
+	RegisterID      string         `json:"register_id"`
+	LocationID      string         `json:"location_id"`
+	Status          string         `json:"status,omitempty"`
+	OpeningFloat    money.Amount   `json:"opening_float"`
+	OpenedBy        *string        `json:"opened_by"`
+	OpenedAt        sdk.Timestamp  `json:"opened_at"`
+	ClosedBy        *string        `json:"closed_by,omitempty"`
+	ClosedAt        *sdk.Timestamp `json:"closed_at,omitempty"`
+	ExpectedTotal   *money.Amount  `json:"expected_total,omitempty"`
+	CountedTotal    *money.Amount  `json:"counted_total,omitempty"`
+	DifferenceTotal *money.Amount  `json:"difference_total,omitempty"`
+	Version         int64          `json:"version,omitempty"`
 }
 
 // sessionInput is POST /cash-sessions.
@@ -52,7 +52,7 @@ func openSession(c *sdk.Context) error {
 	}
 	s := sessionRow{ID: uuid.NewString(), OpenedBy: nullable(c.Principal().UserID), OpenedAt: now()}
 	var err error
-	if s.RegisterID, err = parseID("register_id", in.RegisterID); err != nil {
+	if s.RegisterID, err = sdk.UUID("register_id", in.RegisterID); err != nil {
 		return err
 	}
 	if s.OpeningFloat.Decimal, err = money.AmountLimits.Parse("opening_float", in.OpeningFloat); err != nil {
@@ -121,7 +121,7 @@ func receivedMap(rows []received) map[string]decimal.Decimal {
 // getSession handles GET /cash-sessions/{id}: an open session shows what it
 // should hold now per method, a closed one its close.
 func getSession(c *sdk.Context) error {
-	id, err := pathID(c, "id", "cash session")
+	id, err := c.PathUUID("id", "cash session")
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func listSessions(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	reg, err := queryID(c, "register_id")
+	reg, err := c.QueryUUID("register_id")
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func closeSession(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "cash session")
+	id, err := c.PathUUID("id", "cash session")
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func closeSession(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	note, err := optionalText("note", in.Note, 1000)
+	note, err := sdk.OptionalText("note", in.Note, 1000)
 	if err != nil {
 		return err
 	}

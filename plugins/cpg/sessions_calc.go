@@ -6,6 +6,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk/money"
+
+	"github.com/nexuspos/nexus/sdk"
 )
 
 // The cash session's close, computed without a database.
@@ -62,10 +64,10 @@ func checkCounts(in []countInput) (map[string]decimal.Decimal, error) {
 	for i, ci := range in {
 		field := fmt.Sprintf("counted[%d]", i)
 		if !validMethod(ci.Method) {
-			return nil, invalidField(field+".method", "must be cash, card, transfer or mercadopago, got %q", ci.Method)
+			return nil, sdk.InvalidField(field+".method", "must be cash, card, transfer or mercadopago, got %q", ci.Method)
 		}
 		if _, dup := counted[ci.Method]; dup {
-			return nil, invalidField(field+".method", "%s is counted twice", ci.Method)
+			return nil, sdk.InvalidField(field+".method", "%s is counted twice", ci.Method)
 		}
 		amt, err := money.AmountLimits.Parse(field+".amount", ci.Amount)
 		if err != nil {

@@ -32,12 +32,12 @@ type stockLine struct {
 // sign.
 func checkStockLines(in []stockLineInput, limits money.Limits) ([]stockLine, error) {
 	if len(in) == 0 || len(in) > maxLines {
-		return nil, invalidField("lines", "must list 1 to %d lines", maxLines)
+		return nil, sdk.InvalidField("lines", "must list 1 to %d lines", maxLines)
 	}
 	out := make([]stockLine, len(in))
 	for i, l := range in {
 		field := fmt.Sprintf("lines[%d]", i)
-		id, err := parseID(field+".variant_id", l.VariantID)
+		id, err := sdk.UUID(field+".variant_id", l.VariantID)
 		if err != nil {
 			return nil, err
 		}
@@ -93,12 +93,12 @@ type adjustmentInput struct {
 
 // adjustmentRow is a row of stock_adjustments.
 type adjustmentRow struct {
-	ID         string    `json:"id"`
-	LocationID string    `json:"location_id"`
-	Reason     string    `json:"reason"`
-	Note       *string   `json:"note"`
-	UserID     *string   `json:"user_id"`
-	OccurredAt Timestamp `json:"occurred_at"`
+	ID         string        `json:"id"`
+	LocationID string        `json:"location_id"`
+	Reason     string        `json:"reason"`
+	Note       *string       `json:"note"`
+	UserID     *string       `json:"user_id"`
+	OccurredAt sdk.Timestamp `json:"occurred_at"`
 }
 
 // createAdjustment handles POST /stock/adjustments: signed quantities
@@ -114,13 +114,13 @@ func createAdjustment(c *sdk.Context) error {
 		return err
 	}
 	adj := adjustmentRow{ID: uuid.NewString(), UserID: nullable(c.Principal().UserID), OccurredAt: now()}
-	if adj.LocationID, err = parseID("location_id", in.LocationID); err != nil {
+	if adj.LocationID, err = sdk.UUID("location_id", in.LocationID); err != nil {
 		return err
 	}
-	if adj.Reason, err = text("reason", in.Reason, 200); err != nil {
+	if adj.Reason, err = sdk.Text("reason", in.Reason, 200); err != nil {
 		return err
 	}
-	if adj.Note, err = optionalText("note", in.Note, 1000); err != nil {
+	if adj.Note, err = sdk.OptionalText("note", in.Note, 1000); err != nil {
 		return err
 	}
 	lines, err := checkStockLines(in.Lines, signedQuantityLimits)
@@ -173,12 +173,12 @@ type transferInput struct {
 
 // transferRow is a row of stock_transfers.
 type transferRow struct {
-	ID             string    `json:"id"`
-	FromLocationID string    `json:"from_location_id"`
-	ToLocationID   string    `json:"to_location_id"`
-	Note           *string   `json:"note"`
-	UserID         *string   `json:"user_id"`
-	OccurredAt     Timestamp `json:"occurred_at"`
+	ID             string        `json:"id"`
+	FromLocationID string        `json:"from_location_id"`
+	ToLocationID   string        `json:"to_location_id"`
+	Note           *string       `json:"note"`
+	UserID         *string       `json:"user_id"`
+	OccurredAt     sdk.Timestamp `json:"occurred_at"`
 }
 
 // createTransfer handles POST /stock/transfers: a transfer document moving
@@ -193,16 +193,16 @@ func createTransfer(c *sdk.Context) error {
 		return err
 	}
 	tr := transferRow{ID: uuid.NewString(), UserID: nullable(c.Principal().UserID), OccurredAt: now()}
-	if tr.FromLocationID, err = parseID("from_location_id", in.FromLocationID); err != nil {
+	if tr.FromLocationID, err = sdk.UUID("from_location_id", in.FromLocationID); err != nil {
 		return err
 	}
-	if tr.ToLocationID, err = parseID("to_location_id", in.ToLocationID); err != nil {
+	if tr.ToLocationID, err = sdk.UUID("to_location_id", in.ToLocationID); err != nil {
 		return err
 	}
 	if tr.FromLocationID == tr.ToLocationID {
-		return invalidField("to_location_id", "must differ from from_location_id")
+		return sdk.InvalidField("to_location_id", "must differ from from_location_id")
 	}
-	if tr.Note, err = optionalText("note", in.Note, 1000); err != nil {
+	if tr.Note, err = sdk.OptionalText("note", in.Note, 1000); err != nil {
 		return err
 	}
 	lines, err := checkStockLines(in.Lines, money.QuantityLimits)
@@ -277,11 +277,11 @@ func listStock(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	variant, err := queryID(c, "variant_id")
+	variant, err := c.QueryUUID("variant_id")
 	if err != nil {
 		return err
 	}
-	loc, err := queryID(c, "location_id")
+	loc, err := c.QueryUUID("location_id")
 	if err != nil {
 		return err
 	}
@@ -320,7 +320,7 @@ func listMovements(c *sdk.Context) error {
 	}
 	var where []sdk.Filter
 	for _, name := range []string{"variant_id", "location_id", "ref_id"} {
-		id, err := queryID(c, name)
+		id, err := c.QueryUUID(name)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk/money"
+
+	"github.com/nexuspos/nexus/sdk"
 )
 
 // Payment methods and the tenders a checkout takes or a return refunds.
@@ -44,7 +46,7 @@ type paymentInput struct {
 // checkTenders validates payments.
 func checkTenders(field string, in []paymentInput, positive bool) ([]tender, error) {
 	if len(in) == 0 || len(in) > 20 {
-		return nil, invalidField(field, "must list 1 to 20 payments")
+		return nil, sdk.InvalidField(field, "must list 1 to 20 payments")
 	}
 	rule := money.AmountLimits
 	if positive {
@@ -54,13 +56,13 @@ func checkTenders(field string, in []paymentInput, positive bool) ([]tender, err
 	for i, p := range in {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		if !validMethod(p.Method) {
-			return nil, invalidField(f+".method", "must be cash, card, transfer or mercadopago, got %q", p.Method)
+			return nil, sdk.InvalidField(f+".method", "must be cash, card, transfer or mercadopago, got %q", p.Method)
 		}
 		amt, err := rule.Parse(f+".amount", p.Amount)
 		if err != nil {
 			return nil, err
 		}
-		ref, err := optionalText(f+".reference", p.Reference, 200)
+		ref, err := sdk.OptionalText(f+".reference", p.Reference, 200)
 		if err != nil {
 			return nil, err
 		}

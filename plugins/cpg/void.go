@@ -23,7 +23,7 @@ func voidSale(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "sale")
+	id, err := c.PathUUID("id", "sale")
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func voidSale(c *sdk.Context) error {
 			return err
 		}
 	}
-	reason, err := optionalText("reason", in.Reason, 500)
+	reason, err := sdk.OptionalText("reason", in.Reason, 500)
 	if err != nil {
 		return err
 	}
