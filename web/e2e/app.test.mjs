@@ -252,10 +252,22 @@ try {
     await page.getByRole("heading", { name: "Miembros" }).waitFor();
     await page.locator("#members").getByRole("cell", { name: env("CASHIER_EMAIL") }).waitFor();
     await page.getByRole("cell", { name: "auth.login" }).first().waitFor();
+    // The configuration form is generated from the manifest's config schema.
+    await page.getByRole("button", { name: "Editar cpg" }).click();
+    const form = page.getByRole("form", { name: "Configuración cpg" });
+    await form.getByLabel("cash_difference_limit").fill("100");
+    await form.getByLabel("allow_negative_stock").check();
+    await shot(page, "09b-admin-config-form");
+    await axe(page, "admin-config-form");
+    await form.getByRole("button", { name: "Guardar" }).click();
+    await page.getByTestId("config-cpg").filter({ hasText: '"cash_difference_limit":"100"' }).waitFor();
+    assert.match(await page.getByTestId("config-cpg").textContent(), /"allow_negative_stock":true/);
     await shot(page, "09-admin");
     await axe(page, "admin");
     await page.getByRole("link", { name: "Catálogo" }).click();
     await page.getByRole("cell", { name: "COLA-600" }).waitFor();
+    await page.getByRole("button", { name: "Sugerir conciliación" }).click();
+    await page.getByRole("status").filter({ hasText: "movimientos revisados" }).waitFor();
     await shot(page, "10-catalog");
     await axe(page, "catalog");
     await page.getByLabel("Idioma").selectOption("en");

@@ -25,6 +25,7 @@ const es = {
   notFound: "Página no encontrada.",
   retry: "Reintentar",
   save: "Guardar",
+  edit: "Editar",
   cancel: "Cancelar",
   remove: "Quitar",
   create: "Crear",
@@ -146,6 +147,8 @@ const es = {
   reconciliation: "Conciliación bancaria",
   unreconciled: "Movimientos sin conciliar",
   runReconcile: "Sugerir conciliación",
+  applyMatches: "Aplicar coincidencias",
+  reconcileSummary: "{e} movimientos revisados: {m} coincidencias, {u} por decidir, {n} sin candidatos.",
 };
 
 export type Key = keyof typeof es;
@@ -172,6 +175,7 @@ const en: Record<Key, string> = {
   notFound: "Page not found.",
   retry: "Retry",
   save: "Save",
+  edit: "Edit",
   cancel: "Cancel",
   remove: "Remove",
   create: "Create",
@@ -289,6 +293,8 @@ const en: Record<Key, string> = {
   reconciliation: "Bank reconciliation",
   unreconciled: "Unreconciled movements",
   runReconcile: "Suggest matches",
+  applyMatches: "Apply matches",
+  reconcileSummary: "{e} movements examined: {m} matches, {u} to decide, {n} without candidates.",
 };
 
 const LANG_KEY = "nexus.lang";

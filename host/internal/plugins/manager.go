@@ -13,6 +13,7 @@ package plugins
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -468,6 +469,10 @@ type Info struct {
 	// Breakers are the vertical's outbound circuit breakers, as it last
 	// reported them (see ListFor).
 	Breakers []hostsvc.Breaker `json:"breakers,omitempty"`
+	// ConfigSchema is the JSON Schema of the per-company configuration its
+	// manifest declares (the web app builds its configuration form from
+	// it); absent when it declares none or is not running.
+	ConfigSchema json.RawMessage `json:"config_schema,omitempty"`
 }
 
 // List describes every discovered vertical, sorted by name.
@@ -492,6 +497,9 @@ func (v *vertical) info() Info {
 		info.Protocol = v.proc.version
 		info.Routes = len(v.proc.manifest.GetRoutes())
 		info.Breakers = v.proc.host.Breakers()
+		if schema := v.proc.manifest.GetConfigSchema(); json.Valid([]byte(schema)) {
+			info.ConfigSchema = json.RawMessage(schema)
+		}
 	}
 	if v.state == StateRunning {
 		up := time.Since(v.startedAt).Seconds()

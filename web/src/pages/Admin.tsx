@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { call, type Page, qs } from "../api";
 import { atLeast, useApp } from "../app";
 import { Alert, Card, useLoad } from "../ui";
+import { ConfigForm, type Schema } from "./ConfigForm";
 
 const roles = ["owner", "admin", "manager", "cashier", "viewer"];
 
@@ -249,6 +250,8 @@ function Verticals() {
   const { fmt, company } = useApp();
   const base = `/companies/${company.id}/verticals`;
   const list = useLoad(() => call<Page<VerticalRow>>("GET", base), []);
+  const installed = useLoad(() => call<Page<{ name: string; config_schema?: Schema }>>("GET", "/verticals"), []);
+  const schemaOf = (name: string) => installed.data?.data.find((v) => v.name === name)?.config_schema;
   const [editing, setEditing] = useState<string | null>(null);
   const [text, setText] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -279,7 +282,9 @@ function Verticals() {
               <td>{v.name}</td>
               <td>{v.enabled ? "✓" : "—"}</td>
               <td>
-                {editing === v.name ? (
+                {editing === v.name && schemaOf(v.name)?.properties ? (
+                  <ConfigForm name={v.name} schema={schemaOf(v.name)!} config={v.config ?? {}} onSave={(c) => save(v.name, c)} onCancel={() => setEditing(null)} />
+                ) : editing === v.name ? (
                   <form
                     onSubmit={(e) => {
                       e.preventDefault();
@@ -300,16 +305,22 @@ function Verticals() {
                     </button>
                   </form>
                 ) : (
-                  <button
-                    type="button"
-                    class="link mono"
-                    onClick={() => {
-                      setEditing(v.name);
-                      setText(JSON.stringify(v.config ?? {}, null, 2));
-                    }}
-                  >
-                    {JSON.stringify(v.config ?? {})}
-                  </button>
+                  <>
+                    <code class="mono" data-testid={"config-" + v.name}>
+                      {JSON.stringify(v.config ?? {})}
+                    </code>{" "}
+                    <button
+                      type="button"
+                      class="link"
+                      aria-label={fmt.t("edit") + " " + v.name}
+                      onClick={() => {
+                        setEditing(v.name);
+                        setText(JSON.stringify(v.config ?? {}, null, 2));
+                      }}
+                    >
+                      {fmt.t("edit")}
+                    </button>
+                  </>
                 )}
               </td>
             </tr>

@@ -23,6 +23,7 @@ export function Catalog() {
         <Products />
         {atLeast(me.role, "manager") && <NewProduct />}
         <Invoices />
+        <Reconciliation />
       </div>
     </div>
   );
@@ -170,6 +171,78 @@ function Invoices() {
           ))}
         </tbody>
       </table>
+    </Card>
+  );
+}
+
+interface Unreconciled {
+  movements: Page<{ id: string; posted_on: string; amount: string; currency: string; description: string }>;
+}
+
+interface ReconcileResult {
+  dry_run: boolean;
+  examined: number;
+  matched: unknown[];
+  unresolved: unknown[];
+  without_candidates: number;
+}
+
+function Reconciliation() {
+  const { fmt, me } = useApp();
+  const report = useLoad(() => call<Unreconciled>("GET", "/bank/reports/unreconciled?limit=20"), []);
+  const [result, setResult] = useState<ReconcileResult | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (dryRun: boolean) => {
+    setError(null);
+    try {
+      setResult(await call<ReconcileResult>("POST", "/bank/reconcile", { dry_run: dryRun }));
+      if (!dryRun) report.reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <Card title={fmt.t("reconciliation")} id="reconciliation">
+      <Alert error={error ?? report.error} />
+      {atLeast(me.role, "manager") && (
+        <div class="row">
+          <button type="button" class="secondary" onClick={() => run(true)}>
+            {fmt.t("runReconcile")}
+          </button>
+          {result?.dry_run && result.matched.length > 0 && (
+            <button type="button" onClick={() => run(false)}>
+              {fmt.t("applyMatches")}
+            </button>
+          )}
+        </div>
+      )}
+      {result && (
+        <p role="status" class="muted">
+          {fmt.t("reconcileSummary", { e: result.examined, m: result.matched.length, u: result.unresolved.length, n: result.without_candidates })}
+        </p>
+      )}
+      <h3>{fmt.t("unreconciled")}</h3>
+      {report.data && report.data.movements.data.length === 0 && <p class="muted">{fmt.t("none")}</p>}
+      {report.data && report.data.movements.data.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{fmt.t("when")}</th>
+              <th scope="col">{fmt.t("reference")}</th>
+              <th scope="col" class="num">{fmt.t("amount")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.data.movements.data.map((m) => (
+              <tr key={m.id}>
+                <td>{fmt.dayLabel(m.posted_on)}</td>
+                <td>{m.description}</td>
+                <td class="num">{fmt.m(m.amount, m.currency)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </Card>
   );
 }
