@@ -97,7 +97,3 @@ func errUnsupportedMediaType(got string) *httpx.Error {
 		"send the statement as text/csv, application/x-ofx, or multipart/form-data with the field \"file\"").
 		WithDetails(map[string]any{"content_type": got})
 }
-
-func errInvalidQuery(field, message string) *httpx.Error {
-	return httpx.BadRequest("invalid_query", message).WithDetails(map[string]any{"field": field})
-}

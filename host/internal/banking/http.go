@@ -16,7 +16,6 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
-	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Page sizes of the list routes.
@@ -107,7 +106,7 @@ func query(r *http.Request, known ...string) (map[string]string, error) {
 	out := map[string]string{}
 	for name, vals := range r.URL.Query() {
 		if !slices.Contains(known, name) {
-			return nil, errInvalidQuery(name, fmt.Sprintf("unknown query parameter %q (known: %s)", name, strings.Join(known, ", ")))
+			return nil, httpx.InvalidQuery(name, fmt.Sprintf("unknown query parameter %q (known: %s)", name, strings.Join(known, ", ")))
 		}
 		out[name] = vals[0]
 	}
@@ -121,7 +120,7 @@ func queryUUID(q map[string]string, name string) (uuid.UUID, error) {
 	}
 	id, err := uuid.Parse(v)
 	if err != nil {
-		return uuid.Nil, errInvalidQuery(name, name+" must be a UUID")
+		return uuid.Nil, httpx.InvalidQuery(name, name+" must be a UUID")
 	}
 	return id, nil
 }
@@ -133,7 +132,7 @@ func queryDate(q map[string]string, name string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return time.Time{}, errInvalidQuery(name, name+" must be a date (YYYY-MM-DD)")
+		return time.Time{}, httpx.InvalidQuery(name, name+" must be a date (YYYY-MM-DD)")
 	}
 	return t, nil
 }
@@ -266,23 +265,13 @@ func (s *Service) handleImport(w http.ResponseWriter, r *http.Request) error {
 func readRaw(r *http.Request, limit int64, in *ImportInput) error {
 	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		return readError(err)
+		return httpx.ReadError(err)
 	}
 	if int64(len(data)) > limit {
 		return errFileTooLarge(limit)
 	}
 	in.Data = data
 	return nil
-}
-
-// readError maps a failure reading the request body.
-func readError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return httpx.NewError(kind.TooLarge, "body_too_large",
-			fmt.Sprintf("the request body may have at most %d bytes", mbe.Limit))
-	}
-	return httpx.BadRequest("unreadable_body", "the request body could not be read")
 }
 
 // readImportForm reads the multipart form of an import.
@@ -300,7 +289,7 @@ func readImportForm(r *http.Request, boundary string, limit int64, in *ImportInp
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return readError(err)
+				return httpx.ReadError(err)
 			}
 			return httpx.BadRequest("invalid_multipart", "the multipart body is malformed: "+err.Error())
 		}
@@ -312,7 +301,7 @@ func readImportForm(r *http.Request, boundary string, limit int64, in *ImportInp
 			}
 			data, err := io.ReadAll(io.LimitReader(part, limit+1))
 			if err != nil {
-				return readError(err)
+				return httpx.ReadError(err)
 			}
 			if int64(len(data)) > limit {
 				return errFileTooLarge(limit)
@@ -324,7 +313,7 @@ func readImportForm(r *http.Request, boundary string, limit int64, in *ImportInp
 		case "format", "mapping", "save_mapping":
 			value, err := io.ReadAll(io.LimitReader(part, maxJSONBody+1))
 			if err != nil {
-				return readError(err)
+				return httpx.ReadError(err)
 			}
 			if len(value) > maxJSONBody {
 				return httpx.BadRequest("invalid_multipart", "the field "+name+" is too long")
@@ -395,7 +384,7 @@ func (s *Service) handleListMovements(w http.ResponseWriter, r *http.Request) er
 	}
 	f := MovementFilter{Cursor: q["cursor"], Status: q["status"]}
 	if f.Status != "" && f.Status != statusUnreconciled && f.Status != statusReconciled {
-		return errInvalidQuery("status", "status must be unreconciled or reconciled")
+		return httpx.InvalidQuery("status", "status must be unreconciled or reconciled")
 	}
 	if f.AccountID, err = queryUUID(q, "account_id"); err != nil {
 		return err
@@ -425,7 +414,7 @@ func (s *Service) handleReconcile(w http.ResponseWriter, r *http.Request) error 
 	var opts ReconcileOptions
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody))
 	if err != nil {
-		return readError(err)
+		return httpx.ReadError(err)
 	}
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := httpx.DecodeBytes(body, &opts); err != nil {
@@ -464,7 +453,7 @@ func (s *Service) handleListMatches(w http.ResponseWriter, r *http.Request) erro
 	case "true":
 		f.LiveOnly = true
 	default:
-		return errInvalidQuery("live", "live must be true or false")
+		return httpx.InvalidQuery("live", "live must be true or false")
 	}
 	if f.Limit, err = httpx.ParseLimit(r, defaultPageSize, maxPageSize); err != nil {
 		return err

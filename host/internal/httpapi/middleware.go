@@ -14,7 +14,6 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/httpx"
-	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // requestIDPattern accepts incoming request ids that are safe to log and echo.
@@ -85,8 +84,7 @@ func bodyLimit(limit int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > limit {
-				httpx.WriteError(w, r, httpx.NewError(kind.TooLarge, "body_too_large",
-					fmt.Sprintf("request body is larger than %d bytes", limit)))
+				httpx.WriteError(w, r, httpx.BodyTooLarge(limit))
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)

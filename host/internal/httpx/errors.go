@@ -8,6 +8,7 @@ package httpx
 import (
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/nexuspos/nexus/internal/dbfault"
 	"github.com/nexuspos/nexus/sdk"
@@ -80,6 +81,29 @@ func Unprocessable(code, message string) *Error {
 // Unavailable is an Unavailable error (503) with the given code.
 func Unavailable(code, message string) *Error {
 	return NewError(kind.Unavailable, code, message)
+}
+
+// BodyTooLarge is the 413 body_too_large of a request body over limit
+// bytes, naming the limit.
+func BodyTooLarge(limit int64) *Error {
+	return NewError(kind.TooLarge, "body_too_large", fmt.Sprintf("the request body may have at most %d bytes", limit)).
+		WithDetails(map[string]any{"max_bytes": limit})
+}
+
+// ReadError is the answer to a failed read of a request body: one over
+// the limit of its http.MaxBytesReader is BodyTooLarge, anything else a
+// 400 unreadable_body.
+func ReadError(err error) *Error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return BodyTooLarge(mbe.Limit)
+	}
+	return BadRequest("unreadable_body", "the request body could not be read")
+}
+
+// InvalidQuery is a 400 invalid_query about the query parameter field.
+func InvalidQuery(field, message string) *Error {
+	return BadRequest("invalid_query", message).WithDetails(map[string]any{"field": field})
 }
 
 // Internal wraps an unexpected error as an Internal error (500) whose

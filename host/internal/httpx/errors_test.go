@@ -3,7 +3,10 @@ package httpx
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -40,4 +43,24 @@ func TestAsErrorValidation(t *testing.T) {
 		require.Equal(t, tt.code, e.Code, tt.name)
 		require.Equal(t, tt.field, e.Details["field"], tt.name)
 	}
+}
+
+// TestReadError checks the one answer to a body that cannot be read: over
+// its limit, a 413 naming the limit; otherwise a 400.
+func TestReadError(t *testing.T) {
+	t.Parallel()
+	rec := httptest.NewRecorder()
+	_, err := io.ReadAll(http.MaxBytesReader(rec, io.NopCloser(strings.NewReader("0123456789")), 4))
+	e := ReadError(err)
+	require.Equal(t, http.StatusRequestEntityTooLarge, e.Status())
+	require.Equal(t, "body_too_large", e.Code)
+	require.Equal(t, map[string]any{"max_bytes": int64(4)}, e.Details)
+
+	e = ReadError(io.ErrUnexpectedEOF)
+	require.Equal(t, http.StatusBadRequest, e.Status())
+	require.Equal(t, "unreadable_body", e.Code)
+
+	var dst struct{ Name string }
+	decErr := Decode(http.MaxBytesReader(rec, io.NopCloser(strings.NewReader(`{"name":"0123456789"}`)), 8), &dst)
+	require.Equal(t, BodyTooLarge(8), AsError(decErr), "strict decoding answers the same 413")
 }

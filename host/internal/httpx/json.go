@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/nexuspos/nexus/internal/envelope"
-	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 type ctxKey int
@@ -126,7 +125,7 @@ func decodeError(err error) error {
 	)
 	switch {
 	case isMaxBytes(err):
-		return NewError(kind.TooLarge, "body_too_large", "request body is too large")
+		return ReadError(err)
 	case errors.Is(err, io.EOF):
 		return BadRequest("invalid_json", "request body is empty")
 	case errors.Is(err, errTrailing):

@@ -59,18 +59,8 @@ func errFileTooLarge(limit int64) *httpx.Error {
 		WithDetails(map[string]any{"max_bytes": limit})
 }
 
-func errBodyTooLarge(limit int64) *httpx.Error {
-	return httpx.NewError(kind.TooLarge, "body_too_large",
-		fmt.Sprintf("the request body may have at most %d bytes", limit)).
-		WithDetails(map[string]any{"max_bytes": limit})
-}
-
 func errUnsupportedMediaType(got string) *httpx.Error {
 	return httpx.NewError(kind.UnsupportedMediaType, "unsupported_media_type",
 		"send the CFDI as application/xml or text/xml, or several as multipart/form-data in the field \"files\"").
 		WithDetails(map[string]any{"content_type": got})
-}
-
-func errInvalidQuery(field, message string) *httpx.Error {
-	return httpx.BadRequest("invalid_query", message).WithDetails(map[string]any{"field": field})
 }

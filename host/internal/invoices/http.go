@@ -115,7 +115,7 @@ func (s *Service) uploadRaw(w http.ResponseWriter, r *http.Request, p auth.Princ
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		return readError(err)
+		return httpx.ReadError(err)
 	}
 	if int64(len(data)) > limit {
 		return errFileTooLarge(limit)
@@ -130,15 +130,6 @@ func (s *Service) uploadRaw(w http.ResponseWriter, r *http.Request, p auth.Princ
 	}
 	httpx.WriteJSON(w, status, res.Invoice)
 	return nil
-}
-
-// readError maps a failure reading the request body.
-func readError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return errBodyTooLarge(mbe.Limit)
-	}
-	return httpx.BadRequest("unreadable_body", "the request body could not be read")
 }
 
 // upload is one file of a multipart request.
@@ -173,7 +164,7 @@ func (s *Service) uploadMultipart(w http.ResponseWriter, r *http.Request, p auth
 		return httpx.BadRequest("invalid_multipart", "multipart/form-data needs a boundary parameter")
 	}
 	if r.ContentLength > s.limits.MaxBodyBytes {
-		return errBodyTooLarge(s.limits.MaxBodyBytes)
+		return httpx.BodyTooLarge(s.limits.MaxBodyBytes)
 	}
 	body := http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes)
 	files, err := s.readFiles(multipart.NewReader(body, boundary))
@@ -226,7 +217,7 @@ func (s *Service) readFiles(mr *multipart.Reader) ([]upload, error) {
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return nil, errBodyTooLarge(mbe.Limit)
+				return nil, httpx.BodyTooLarge(mbe.Limit)
 			}
 			return nil, httpx.BadRequest("invalid_multipart", "the multipart body is malformed: "+err.Error())
 		}
@@ -249,7 +240,7 @@ func (s *Service) readFiles(mr *multipart.Reader) ([]upload, error) {
 			_, err = io.Copy(io.Discard, part)
 		}
 		if err != nil {
-			return nil, readError(err)
+			return nil, httpx.ReadError(err)
 		}
 		files = append(files, f)
 	}
@@ -307,7 +298,7 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for name := range q {
 		if !slices.Contains(listParams, name) {
-			return errInvalidQuery(name, fmt.Sprintf("unknown query parameter %q (known: %s)", name, strings.Join(listParams, ", ")))
+			return httpx.InvalidQuery(name, fmt.Sprintf("unknown query parameter %q (known: %s)", name, strings.Join(listParams, ", ")))
 		}
 	}
 	f := ListFilter{Cursor: q.Get("cursor"), Direction: q.Get("direction"), Status: q.Get("status")}
@@ -315,16 +306,16 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if f.Direction != "" && f.Direction != DirectionIssued && f.Direction != DirectionReceived {
-		return errInvalidQuery("direction", "direction must be issued or received")
+		return httpx.InvalidQuery("direction", "direction must be issued or received")
 	}
 	if f.Status != "" && f.Status != StatusValid && f.Status != StatusCancelled {
-		return errInvalidQuery("status", "status must be valid or cancelled")
+		return httpx.InvalidQuery("status", "status must be valid or cancelled")
 	}
 	if t := q.Get("tipo"); t != "" {
 		for _, tipo := range strings.Split(t, ",") {
 			tipo = strings.ToUpper(strings.TrimSpace(tipo))
 			if !slices.Contains([]string{TipoIngreso, TipoEgreso, TipoPago, TipoTraslado, TipoNomina}, tipo) {
-				return errInvalidQuery("tipo", "tipo must be a comma-separated list of I, E, P, T, N")
+				return httpx.InvalidQuery("tipo", "tipo must be a comma-separated list of I, E, P, T, N")
 			}
 			f.Tipos = append(f.Tipos, tipo)
 		}
@@ -332,13 +323,13 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 	if v := q.Get("rfc"); v != "" {
 		res, err := taxid.ValidateRFC(v)
 		if err != nil {
-			return errInvalidQuery("rfc", "rfc is not a well-formed RFC")
+			return httpx.InvalidQuery("rfc", "rfc is not a well-formed RFC")
 		}
 		f.RFC = res.Normalized
 	}
 	if v := q.Get("uuid"); v != "" {
 		if !isUUID(v) {
-			return errInvalidQuery("uuid", "uuid must be a UUID")
+			return httpx.InvalidQuery("uuid", "uuid must be a UUID")
 		}
 		f.UUID = strings.ToLower(v)
 	}
@@ -354,7 +345,7 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-			return errInvalidQuery("to", "to must be after from")
+			return httpx.InvalidQuery("to", "to must be after from")
 		}
 	}
 	list, next, err := s.List(r.Context(), p.CompanyID, f)
@@ -379,7 +370,7 @@ func parseBound(v, name string, loc *time.Location, end bool) (time.Time, error)
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return time.Time{}, errInvalidQuery(name, name+" must be a date (YYYY-MM-DD) or an RFC 3339 time")
+		return time.Time{}, httpx.InvalidQuery(name, name+" must be a date (YYYY-MM-DD) or an RFC 3339 time")
 	}
 	return t, nil
 }
@@ -439,7 +430,7 @@ func (s *Service) handleCancel(w http.ResponseWriter, r *http.Request) error {
 	var req cancelRequest
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if err != nil {
-		return readError(err)
+		return httpx.ReadError(err)
 	}
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := httpx.DecodeBytes(body, &req); err != nil {

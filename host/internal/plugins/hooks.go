@@ -3,6 +3,7 @@ package plugins
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"time"
@@ -68,9 +69,9 @@ func (m *Manager) webhookHandler(v *vertical, proc *process, hook *nexusv1.Webho
 		limit = DefaultWebhookBody
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := readBody(http.MaxBytesReader(w, r.Body, limit), limit)
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 		if err != nil {
-			httpx.WriteError(w, r, err)
+			httpx.WriteError(w, r, httpx.ReadError(err))
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), m.cfg.RequestTimeout)

@@ -3,7 +3,6 @@ package plugins
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -115,9 +114,9 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 				WithDetails(map[string]any{"required": minRole, "actual": p.Role}))
 			return
 		}
-		body, err := readBody(r.Body, 0)
+		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			httpx.WriteError(w, r, err)
+			httpx.WriteError(w, r, httpx.ReadError(err))
 			return
 		}
 		tracing.SetRoute(r.Context(), "/api/v1/verticals/"+v.name+route.GetPattern())
@@ -156,25 +155,6 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 		})
 		m.answer(ctx, w, r, v, proc, callID, cl, res, err, idem)
 	})
-}
-
-// readBody reads a request's body. A body over its limit (the body-limit
-// middleware's, or maxBytes when the caller bounded the body with
-// http.MaxBytesReader and wants the client told) is a 413 body_too_large.
-func readBody(body io.Reader, maxBytes int64) ([]byte, error) {
-	data, err := io.ReadAll(body)
-	if err == nil {
-		return data, nil
-	}
-	var mbe *http.MaxBytesError
-	if !errors.As(err, &mbe) {
-		return nil, httpx.BadRequest("invalid_body", "could not read the request body")
-	}
-	e := httpx.NewError(kind.TooLarge, "body_too_large", "request body is too large")
-	if maxBytes > 0 {
-		e = e.WithDetails(map[string]any{"max_bytes": maxBytes})
-	}
-	return nil, e
 }
 
 // answer ends call callID of v's process proc, whose answer is res (or

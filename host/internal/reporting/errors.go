@@ -21,11 +21,6 @@ var (
 	errCompanyNotFound = httpx.NotFound("company_not_found", "the company of this token does not exist")
 )
 
-// invalidQuery is a 400 about one query parameter.
-func invalidQuery(field, message string) *httpx.Error {
-	return httpx.BadRequest("invalid_query", message).WithDetails(map[string]any{"field": field})
-}
-
 // SQLSTATE codes meaning the views or their functions do not exist yet.
 const (
 	sqlStateUndefinedTable    = "42P01"

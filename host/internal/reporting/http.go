@@ -48,7 +48,7 @@ func onlyParams(q url.Values, allowed ...string) error {
 			known = known || name == a
 		}
 		if !known {
-			return invalidQuery(name, "unknown query parameter "+strconv.Quote(name))
+			return httpx.InvalidQuery(name, "unknown query parameter "+strconv.Quote(name))
 		}
 	}
 	return nil
@@ -71,7 +71,7 @@ func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) error {
 	if v := q.Get("force"); v != "" {
 		var err error
 		if force, err = strconv.ParseBool(v); err != nil {
-			return invalidQuery("force", "force must be true or false")
+			return httpx.InvalidQuery("force", "force must be true or false")
 		}
 	}
 	if !p.PlatformAdmin {
@@ -150,11 +150,11 @@ func (s *Service) handleRevenue(w http.ResponseWriter, r *http.Request) error {
 	}{{"from", &rq.From}, {"to", &rq.To}} {
 		v := q.Get(d.name)
 		if v == "" {
-			return invalidQuery(d.name, d.name+" is required (YYYY-MM-DD)")
+			return httpx.InvalidQuery(d.name, d.name+" is required (YYYY-MM-DD)")
 		}
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil {
-			return invalidQuery(d.name, d.name+" must be a date (YYYY-MM-DD)")
+			return httpx.InvalidQuery(d.name, d.name+" must be a date (YYYY-MM-DD)")
 		}
 		*d.dst = t
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/host/internal/httpx"
 )
 
 // Groupings of the revenue API.
@@ -91,17 +93,17 @@ func (q *RevenueQuery) validate() error {
 		q.GroupBy = GroupByType
 	case GroupByType, GroupByDay, GroupByMonth:
 	default:
-		return invalidQuery("group_by", "group_by must be transaction_type, day or month")
+		return httpx.InvalidQuery("group_by", "group_by must be transaction_type, day or month")
 	}
 	if q.From.IsZero() || q.To.IsZero() {
-		return invalidQuery("from", "from and to are required (YYYY-MM-DD)")
+		return httpx.InvalidQuery("from", "from and to are required (YYYY-MM-DD)")
 	}
 	from, to := civil(q.From), civil(q.To)
 	if to.Before(from) {
-		return invalidQuery("to", "to must not be before from")
+		return httpx.InvalidQuery("to", "to must not be before from")
 	}
 	if to.Sub(from) >= MaxRevenueDays*24*time.Hour {
-		return invalidQuery("to", fmt.Sprintf("the range may span at most %d days", MaxRevenueDays))
+		return httpx.InvalidQuery("to", fmt.Sprintf("the range may span at most %d days", MaxRevenueDays))
 	}
 	q.From, q.To = from, to
 	return nil
