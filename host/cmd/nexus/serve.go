@@ -161,6 +161,9 @@ func serve(ctx context.Context) error {
 		Publish:        hostsvc.OutboxPublisher(p.events),
 		Tenant:         p.tenant,
 		Secrets:        secretsSvc,
+		// A development host swaps in plugins rebuilt in its plugin
+		// directory; production never does.
+		Watch: p.cfg.Dev(),
 	})
 	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
 	p.gate = tenancy.NewGate(p.tenancy, p.shared.cache, p.log.Named("tenancy"))

@@ -47,10 +47,11 @@ func (m *Manager) Configure(ctx context.Context, name string, c Company, config 
 	if !ok {
 		return httpx.NotFound("vertical_not_found", "no vertical named "+name)
 	}
-	proc, ok := v.running()
+	proc, done, ok := v.acquire()
 	if !ok {
 		return httpx.Unavailable("vertical_unavailable", "vertical "+name+" is not available right now")
 	}
+	defer done()
 	callID, cl := m.calls.Begin(name, proc.data, httpx.RequestID(ctx), principalOf(ctx, c.ID), m.cfg.Pool)
 	res, err := proc.api.ConfigureCompany(ctx, &nexusv1.ConfigureCompanyRequest{
 		CallId: callID,

@@ -34,10 +34,11 @@ func (m *Manager) subscribe(ctx context.Context, v *vertical, man *nexusv1.Manif
 // the unit of work the bus opened for the event's company.
 func (m *Manager) eventHandler(v *vertical, sub string) events.Handler {
 	return func(ctx context.Context, u *dal.Unit, ev events.Event, attempt int) error {
-		proc, ok := v.running()
+		proc, done, ok := v.acquire()
 		if !ok {
 			return fmt.Errorf("vertical %s is not running", v.name)
 		}
+		defer done()
 		var tenant Tenant
 		if m.cfg.Tenant != nil {
 			var err error

@@ -161,10 +161,11 @@ func (m *Manager) RunJob(ctx context.Context, vertical string, run JobRun) error
 	if !ok {
 		return fmt.Errorf("job %s.%s: no vertical %s", vertical, run.Job, vertical)
 	}
-	proc, ok := v.running()
+	proc, done, ok := v.acquire()
 	if !ok {
 		return fmt.Errorf("job %s.%s: vertical %s is not running", vertical, run.Job, vertical)
 	}
+	defer done()
 	var (
 		p    auth.Principal
 		pool = m.cfg.Pool

@@ -86,6 +86,15 @@ type Config struct {
 	// Secrets backs the GetSecret callback; without it the callback is
 	// refused.
 	Secrets hostsvc.SecretReader
+	// Watch swaps in a plugin binary rebuilt in Dir without a host
+	// restart: a new process takes the new calls while the old one
+	// finishes its own (a development host only: NEXUS_ENV=dev).
+	Watch bool
+	// WatchInterval is how often Watch looks at the binaries (500 ms).
+	WatchInterval time.Duration
+	// DrainTimeout bounds how long a swapped-out process may finish its
+	// calls in flight (RequestTimeout).
+	DrainTimeout time.Duration
 }
 
 func (c *Config) defaults() {
@@ -106,6 +115,12 @@ func (c *Config) defaults() {
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = 30 * time.Second
+	}
+	if c.WatchInterval <= 0 {
+		c.WatchInterval = 500 * time.Millisecond
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = c.RequestTimeout
 	}
 	if c.LockFile == "" {
 		c.LockFile = c.Dir + "/plugins.lock"
@@ -178,6 +193,10 @@ type vertical struct {
 	supervised bool
 	// kick wakes the supervisor for a restart an admin asked for.
 	kick chan struct{}
+	// swap wakes the supervisor to swap in a rebuilt binary (Config.Watch).
+	swap chan struct{}
+	// swaps counts the processes swapped in for rebuilt binaries.
+	swaps int
 	// problems are what the host left out of v's declarations, by check
 	// (Degrade); they outlive its processes.
 	problems map[string]map[string]string
@@ -198,6 +217,11 @@ type process struct {
 	data *hostcall.Data
 	// host serves the plugin's callbacks.
 	host *hostsvc.Service
+	// inflight counts the calls under way on this process (acquire).
+	inflight sync.WaitGroup
+	// sum is the sha256 of the binary it was launched from, when the
+	// manager watches the binaries.
+	sum string
 }
 
 // Start discovers and launches every plugin. A plugin that cannot start is
@@ -218,7 +242,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	for _, b := range bins {
-		v := &vertical{name: b.Name, path: b.Path, state: StateStarting, kick: make(chan struct{}, 1)}
+		v := &vertical{name: b.Name, path: b.Path, state: StateStarting, kick: make(chan struct{}, 1), swap: make(chan struct{}, 1)}
 		m.mu.Lock()
 		m.verticals[b.Name] = v
 		m.mu.Unlock()
@@ -229,6 +253,12 @@ func (m *Manager) Start(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	if m.cfg.Watch {
+		m.mu.Lock()
+		m.wg.Add(1)
+		m.mu.Unlock()
+		go m.watch()
+	}
 	return nil
 }
 
@@ -274,12 +304,19 @@ func (m *Manager) launch(ctx context.Context, v *vertical) (*process, error) {
 	if err != nil {
 		return nil, err
 	}
+	var sum string
+	if m.cfg.Watch {
+		if sum, err = fileSum(v.path); err != nil {
+			return nil, fmt.Errorf("launch %s: %w", v.path, err)
+		}
+	}
 	client := plugin.NewClient(cfg)
 	proc, err := m.register(ctx, v, client)
 	if err != nil {
 		client.Kill()
 		return nil, err
 	}
+	proc.sum = sum
 	return proc, nil
 }
 
@@ -455,14 +492,16 @@ func (m *Manager) Stop(ctx context.Context) {
 
 // Info describes a vertical for the API.
 type Info struct {
-	Name     string   `json:"name"`
-	Version  string   `json:"version,omitempty"`
-	Protocol int      `json:"protocol,omitempty"`
-	State    State    `json:"state"`
-	Reason   string   `json:"reason,omitempty"`
-	Restarts int      `json:"restarts"`
-	Uptime   *float64 `json:"uptime_seconds,omitempty"`
-	Routes   int      `json:"routes"`
+	Name     string `json:"name"`
+	Version  string `json:"version,omitempty"`
+	Protocol int    `json:"protocol,omitempty"`
+	State    State  `json:"state"`
+	Reason   string `json:"reason,omitempty"`
+	Restarts int    `json:"restarts"`
+	// Swaps counts the rebuilt binaries swapped in (development hosts).
+	Swaps  int      `json:"swaps,omitempty"`
+	Uptime *float64 `json:"uptime_seconds,omitempty"`
+	Routes int      `json:"routes"`
 	// NextAttempt is when a restarting or failed vertical is launched
 	// again (UTC).
 	NextAttempt *time.Time `json:"next_attempt_at,omitempty"`
@@ -491,7 +530,7 @@ func (m *Manager) List() []Info {
 func (v *vertical) info() Info {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	info := Info{Name: v.name, State: v.state, Reason: v.reason, Restarts: v.total}
+	info := Info{Name: v.name, State: v.state, Reason: v.reason, Restarts: v.total, Swaps: v.swaps}
 	if v.proc != nil {
 		info.Version = v.proc.manifest.GetVersion()
 		info.Protocol = v.proc.version

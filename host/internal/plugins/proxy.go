@@ -64,17 +64,19 @@ func (m *Manager) Handler(gate Gate) http.Handler {
 // dispatch hands r, for tenant, to the router pick chooses of v's running
 // process (its routes' or its webhooks'), matching the path after the
 // handler's prefix; a body encoding the host does not accept is refused
-// first, and a vertical that is not running answers 503.
+// first, and a vertical that is not running answers 503. The call counts
+// as in flight on the process until it is answered (see hotSwap).
 func dispatch(w http.ResponseWriter, r *http.Request, v *vertical, tenant Tenant, pick func(*process) http.Handler) {
 	if err := checkEncoding(r); err != nil {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	proc, ok := v.running()
+	proc, done, ok := v.acquire()
 	if !ok {
 		httpx.WriteError(w, r, verticalUnavailable(v.name))
 		return
 	}
+	defer done()
 	rctx := chi.NewRouteContext()
 	rctx.RoutePath = "/" + chi.URLParam(r, "*")
 	ctx := context.WithValue(r.Context(), chi.RouteCtxKey, rctx)

@@ -48,10 +48,11 @@ func (m *Manager) Seed(ctx context.Context, name string, c Company, config json.
 	if !ok {
 		return nil, false, fmt.Errorf("seed: no vertical named %s", name)
 	}
-	proc, ok := v.running()
+	proc, done, ok := v.acquire()
 	if !ok {
 		return nil, false, fmt.Errorf("seed: vertical %s is not running", name)
 	}
+	defer done()
 	if proc.data == nil || m.cfg.Pool == nil {
 		return nil, false, fmt.Errorf("seed: the host runs without a database")
 	}

@@ -55,6 +55,8 @@ func (m *Manager) supervise(v *vertical) {
 		select {
 		case <-m.stopping:
 			return
+		case <-v.swap:
+			m.hotSwap(v, proc)
 		case <-v.kick:
 			m.log.Info("plugin restart requested", "vertical", v.name)
 			proc.client.Kill()

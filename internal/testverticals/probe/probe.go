@@ -52,6 +52,10 @@ func Main() {
 	sdk.Serve(New(name))
 }
 
+// version is the manifest's version; tests build a binary with another
+// (-ldflags "-X .../probe.version=...") to see it swapped in.
+var version = "0.0.1"
+
 // New returns the probe vertical playing name.
 func New(name string) sdk.Vertical { return probe{name: name} }
 
@@ -62,6 +66,7 @@ func (p probe) Manifest() sdk.Manifest {
 	routes := []sdk.Route{
 		sdk.GET("/pid", sdk.RoleViewer, "The plugin's process id", pid),
 		sdk.GET("/slow", sdk.RoleViewer, "Sleep ms milliseconds, noting a cancellation", slow),
+		sdk.GET("/hold", sdk.RoleViewer, "Note ?tag= as held, then answer once the test releases it", hold),
 		sdk.POST("/echo", sdk.RoleViewer, "Echo the body and the host's view of the call", echo),
 		sdk.GET("/items/{id}", sdk.RoleManager, "A manager-only route with a parameter", item),
 		sdk.GET("/panic", sdk.RoleViewer, "A handler that panics", func(*sdk.Context) error { panic("probe panic") }),
@@ -77,7 +82,7 @@ func (p probe) Manifest() sdk.Manifest {
 	}
 	return sdk.Manifest{
 		Name:       p.name,
-		Version:    "0.0.1",
+		Version:    version,
 		Routes:     append(append(append(routes, noteRoutes()...), sharedRoutes()...), platformRoutes()...),
 		Migrations: migrations,
 		Webhooks:   webhooks(),
@@ -148,6 +153,31 @@ func slow(c *sdk.Context) error {
 			_ = os.WriteFile(filepath.Join(dir, "cancelled-"+c.Query("tag")), []byte(c.RequestID()), 0o644)
 		}
 		return c.Context().Err()
+	}
+}
+
+// hold writes held-<tag> into $NEXUS_VERTICAL_PROBE_DIR, waits until the
+// test writes release-<tag> there (or the call is cancelled), and answers
+// the process's pid and the binary's version.
+func hold(c *sdk.Context) error {
+	dir, tag := os.Getenv("NEXUS_VERTICAL_PROBE_DIR"), c.Query("tag")
+	if dir == "" || tag == "" {
+		return sdk.BadRequest("invalid_query", "hold needs ?tag= and NEXUS_VERTICAL_PROBE_DIR")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "held-"+tag), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return err
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "release-"+tag)); err == nil {
+			return c.JSON(http.StatusOK, map[string]any{"pid": os.Getpid(), "version": version})
+		}
+		select {
+		case <-c.Context().Done():
+			return c.Context().Err()
+		case <-tick.C:
+		}
 	}
 }
 
