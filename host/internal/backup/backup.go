@@ -94,6 +94,11 @@ func backup(ctx context.Context, o Options) (Manifest, error) {
 		_ = os.Remove(filepath.Join(o.Dir, partial))
 		return m, err
 	}
+	// The archive holds password hashes and sealed secrets: owner only,
+	// whatever the umask pg_dump ran under.
+	if err := os.Chmod(filepath.Join(o.Dir, partial), 0o600); err != nil {
+		return m, err
+	}
 	if err := os.Rename(filepath.Join(o.Dir, partial), filepath.Join(o.Dir, DumpFile)); err != nil {
 		return m, err
 	}

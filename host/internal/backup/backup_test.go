@@ -62,6 +62,11 @@ func TestRestoreCreatesMissingRoles(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []backup.Vertical{{Name: schema, Schema: schema, Role: role, SchemaVersion: 1}}, m.Verticals)
 	require.Contains(t, m.Tables, backup.Table{Schema: schema, Name: "notes", Rows: 50})
+	for _, f := range []string{backup.DumpFile, backup.ManifestFile} {
+		fi, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "%s is the owner's only", f)
+	}
 	want := pgtest.Catalog(t, orig)
 	require.Contains(t, strings.Join(want, "\n"), role+"=arwd/")
 
