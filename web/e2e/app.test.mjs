@@ -277,6 +277,20 @@ try {
     await page.getByLabel("Language").selectOption("es");
   });
 
+  await step("the company switcher moves the session to the other company", async () => {
+    const { page } = owner;
+    await page.getByRole("link", { name: "Tablero" }).click();
+    // The sale net of the return: 45.25 − 15.08.
+    await page.getByTestId("revenue-today").filter({ hasText: "$30.17" }).waitFor();
+    await page.getByLabel("Empresa").selectOption(env("OTHER_COMPANY_ID"));
+    // The Argentine company's revenue, in its currency and es-AR format
+    // ("$ 0,00"): nothing of the Mexican company's sale.
+    await page.getByTestId("revenue-today").filter({ hasText: /\$\s0,00/ }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Administración" }).count(), 0, "a manager there: no administration");
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "es-AR");
+    await shot(page, "11-switched-company");
+  });
+
   await step("logout ends the session", async () => {
     const { page } = owner;
     await page.getByRole("button", { name: "Cerrar sesión" }).click();

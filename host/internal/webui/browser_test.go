@@ -34,7 +34,8 @@ func chromium(t *testing.T) string {
 // chromium) against a real host with the CPG vertical: login with
 // refresh-token rotation, a sale with split payment and change, its
 // receipt, the dashboard showing it, a return, closing the session, a
-// cashier kept out of administration, axe-core on every main screen.
+// cashier kept out of administration, the company switcher (the other
+// company's figures, in its currency), axe-core on every main screen.
 // Screenshots land in web/test-output.
 func TestBrowser(t *testing.T) {
 	t.Parallel()
@@ -68,6 +69,13 @@ func TestBrowser(t *testing.T) {
 		"location_id": loc, "reason": "conteo", "lines": []map[string]any{{"variant_id": variant, "quantity": "30"}},
 	})
 	h.Expect(http.StatusCreated, "POST", api+"/registers", owner, map[string]any{"location_id": loc, "name": "Caja 1"})
+	// The owner is also a manager of an Argentine company: the company
+	// switcher's other entry, with its own (empty) revenue, in pesos.
+	other := h.NewTenant("AR")
+	ownerEmail := "owner-" + tn.ID + "@hosttest.local"
+	inv := h.Expect(http.StatusCreated, "POST", "/api/v1/companies/"+other.ID+"/invitations", other.Tokens["owner"],
+		map[string]string{"email": ownerEmail, "role": "manager"}).JSON(t)
+	h.Expect(http.StatusCreated, "POST", "/api/v1/invitations/accept", owner, map[string]any{"token": inv["token"]})
 
 	out := filepath.Join(web, "test-output")
 	require.NoError(t, os.RemoveAll(out))
@@ -81,7 +89,8 @@ func TestBrowser(t *testing.T) {
 		"NEXUS_URL="+h.URL,
 		"CHROMIUM="+browser,
 		"OUT_DIR="+out,
-		"OWNER_EMAIL=owner-"+tn.ID+"@hosttest.local", "OWNER_PASSWORD=password-owner",
+		"OWNER_EMAIL="+ownerEmail, "OWNER_PASSWORD=password-owner",
+		"OTHER_COMPANY_ID="+other.ID,
 		"CASHIER_EMAIL=cashier-"+tn.ID+"@hosttest.local", "CASHIER_PASSWORD=password-cashier",
 		"BARCODE=7501234567893",
 	)
