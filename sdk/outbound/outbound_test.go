@@ -307,15 +307,29 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// TestCanceledCallStopsWaiting has the service ask for a pause of an hour
+// (allowed by MaxRetryAfter) and cancels the call once the first answer is
+// sent: Do returns the cancellation and the service sees no second
+// attempt. Were the pause not cut short by the context, Do would not
+// return before the test binary's timeout.
 func TestCanceledCallStopsWaiting(t *testing.T) {
 	t.Parallel()
-	_, url := serve(t, status(503, "Retry-After", "20"))
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	answered := make(chan struct{})
+	var once sync.Once
+	s, url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		status(503, "Retry-After", "3600")(w, r)
+		once.Do(func() { close(answered) })
+	})
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	go func() { <-answered; cancel() }()
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	require.NoError(t, err)
-	start := time.Now()
-	_, err = outbound.NewPool(fastConfig()).Client("company-a", "svc").Do(req)
-	require.True(t, errors.Is(err, context.DeadlineExceeded), "got %v", err)
-	require.Less(t, time.Since(start), 10*time.Second)
+	cfg := fastConfig()
+	cfg.MaxRetryAfter = 2 * time.Hour
+	_, err = outbound.NewPool(cfg).Client("company-a", "svc").Do(req)
+	require.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.Len(t, s.arrived, 1, "no attempt after the cancellation")
 }
