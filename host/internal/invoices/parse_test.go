@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
@@ -130,7 +129,7 @@ func TestParseSamples(t *testing.T) {
 }
 
 // replace returns the ingreso sample with old replaced by new (once).
-func replace(t *testing.T, name, old, new string) []byte {
+func replace(t testing.TB, name, old, new string) []byte {
 	t.Helper()
 	b := sample(t, name)
 	require.Contains(t, string(b), old)
@@ -152,12 +151,12 @@ const externalEntity = `<?xml version="1.0"?>
 <cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0" Serie="&xxe;"/>`
 
 // deep nests n elements inside the ingreso's Addenda.
-func deep(t *testing.T, n int) []byte {
+func deep(t testing.TB, n int) []byte {
 	return replace(t, "ingreso", "<cfdi:Addenda>",
 		"<cfdi:Addenda>"+strings.Repeat("<a>", n)+strings.Repeat("</a>", n))
 }
 
-func manyAttributes(t *testing.T, n int) []byte {
+func manyAttributes(t testing.TB, n int) []byte {
 	var b strings.Builder
 	for i := range n {
 		b.WriteString(" a")
@@ -262,7 +261,6 @@ func TestParseRejects(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			start := time.Now()
 			c, err := Parse(tc.data(t))
 			require.Nil(t, c)
 			var fe *FieldError
@@ -270,7 +268,68 @@ func TestParseRejects(t *testing.T) {
 			require.Equal(t, tc.code, fe.Code, "%v", err)
 			require.Equal(t, tc.field, fe.Field, "%v", err)
 			require.NotEmpty(t, fe.Message)
-			require.Less(t, time.Since(start), time.Second, "hostile input must be refused fast")
+		})
+	}
+}
+
+// TestParseRefusesHostileEarly checks that hostile input is refused with a
+// bounded amount of work: the decoder stops at the hostile construct
+// instead of reading (or expanding) the rest of the document. How fast
+// that is, BenchmarkParseHostile measures.
+func TestParseRefusesHostileEarly(t *testing.T) {
+	t.Parallel()
+	after := func(data []byte, marker string) int64 {
+		i := bytes.Index(data, []byte(marker))
+		require.GreaterOrEqual(t, i, 0, marker)
+		return int64(i + len(marker))
+	}
+	cases := []struct {
+		name string
+		data func(t *testing.T) []byte
+		code string
+		// within is the most bytes the decoder may read before refusing.
+		within func(data []byte) int64
+	}{
+		{"billion laughs", func(*testing.T) []byte { return []byte(billionLaughs) }, CodeForbiddenXML,
+			func(data []byte) int64 { return after(data, "]>") }},
+		{"external entity", func(*testing.T) []byte { return []byte(externalEntity) }, CodeForbiddenXML,
+			func(data []byte) int64 { return after(data, "]>") }},
+		{"10k-deep nesting", func(t *testing.T) []byte { return deep(t, 10000) }, CodeTooDeep,
+			func(data []byte) int64 { return after(data, "<cfdi:Addenda>") + MaxDepth*int64(len("<a>")) }},
+		{"too many attributes", func(t *testing.T) []byte { return manyAttributes(t, 5000) }, CodeTooManyAttributes,
+			func(data []byte) int64 { return after(data, `="1"/>`) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			data := tc.data(t)
+			p := &parser{c: &CFDI{}}
+			err := p.run(data)
+			var fe *FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, tc.code, fe.Code, "%v", err)
+			within := tc.within(data)
+			require.Less(t, within, int64(len(data)), "the bound leaves part of the document unread")
+			require.Positive(t, p.read)
+			require.LessOrEqual(t, p.read, within, "bytes read before refusing, of %d", len(data))
+		})
+	}
+}
+
+func BenchmarkParseHostile(b *testing.B) {
+	inputs := map[string][]byte{
+		"billion laughs":      []byte(billionLaughs),
+		"10k-deep nesting":    deep(b, 10000),
+		"too many attributes": manyAttributes(b, 5000),
+	}
+	for name, data := range inputs {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := Parse(data); err == nil {
+					b.Fatal("hostile input accepted")
+				}
+			}
 		})
 	}
 }
