@@ -82,10 +82,17 @@ func hashPassword(password string, cost int) (string, error) {
 	return string(h), nil
 }
 
+// passwordChecked, when set (by tests only, never in parallel), is called
+// with every hash checkPassword compares a password against.
+var passwordChecked func(hash string)
+
 // checkPassword reports whether password matches hash. It always runs one
 // full bcrypt comparison, even for a password too long to have been stored,
 // so that every login attempt costs the same.
 func checkPassword(hash, password string) bool {
+	if passwordChecked != nil {
+		passwordChecked(hash)
+	}
 	tooLong := len(password) > MaxPasswordBytes
 	if tooLong {
 		password = password[:MaxPasswordBytes]
