@@ -53,23 +53,20 @@ func ClientInterceptor(vertical string) grpc.UnaryClientInterceptor {
 	}
 }
 
-// ServerInterceptor traces the callbacks plugins make to the host: a
-// callback carrying a span context (traceparent) runs in a server span,
-// its child. Callbacks outside a trace pass untouched.
-func ServerInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+// ServerInterceptor carries the span context of a callback a plugin makes
+// to the host (its traceparent) into the callback's context, so that its
+// log lines name the trace and what it starts nests under the plugin's
+// span. It records no span of its own: the plugin's client span around the
+// callback, which the plugin returns and the host exports, already spans
+// the host's work, and a second span for the same call would cost a span
+// per callback on every traced request. Callbacks outside a trace pass
+// untouched.
+func ServerInterceptor(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	md, ok := metadata.FromIncomingContext(ctx)
-	if !ok || len(md.Get("traceparent")) == 0 {
+	if !ok || len(md.Get(TraceParentHeader)) == 0 {
 		return handler(ctx, req)
 	}
-	ctx = propagator.Extract(ctx, wire.MetadataCarrier(md))
-	ctx, span := tracer.Start(ctx, rpcName(info.FullMethod), trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(attribute.String("rpc.system", "grpc")))
-	defer span.End()
-	res, err := handler(ctx, req)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-	}
-	return res, err
+	return handler(propagator.Extract(ctx, wire.MetadataCarrier(md)), req)
 }
 
 // rpcName is a gRPC method's span name: "nexus.v1.Vertical/HandleRoute".

@@ -178,3 +178,29 @@ func TestPluginCall(t *testing.T) {
 	}
 	require.Equal(t, 1, calls, "only the traced call has a span")
 }
+
+// TestServerInterceptor serves a plugin's callback: the handler runs in
+// the span context of the plugin's traceparent, no span is recorded for
+// it, and a callback outside a trace gets no span context.
+func TestServerInterceptor(t *testing.T) {
+	t.Parallel()
+	const tp = "00-3c1e5f3a9b2d4e6f8a0b1c2d3e4f5a6b-1a2b3c4d5e6f7a8b-01"
+	info := &grpc.UnaryServerInfo{FullMethod: "/nexus.v1.Host/DB"}
+	var seen trace.SpanContext
+	handler := func(ctx context.Context, _ any) (any, error) {
+		seen = trace.SpanContextFromContext(ctx)
+		return "ok", nil
+	}
+	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs(TraceParentHeader, tp))
+	res, err := ServerInterceptor(ctx, nil, info, handler)
+	require.NoError(t, err)
+	require.Equal(t, "ok", res)
+	require.Equal(t, "3c1e5f3a9b2d4e6f8a0b1c2d3e4f5a6b", seen.TraceID().String())
+	require.Equal(t, "1a2b3c4d5e6f7a8b", seen.SpanID().String(), "the plugin's span is the callback's")
+	require.True(t, seen.IsRemote())
+	require.Empty(t, spansOf(seen.TraceID()), "the host records no second span for a callback")
+
+	_, err = ServerInterceptor(metadata.NewIncomingContext(context.Background(), metadata.MD{}), nil, info, handler)
+	require.NoError(t, err)
+	require.False(t, seen.IsValid(), "a callback outside a trace")
+}
