@@ -31,7 +31,7 @@ func (p *platform) webhookGate(r *http.Request, vertical string, companyID uuid.
 		return plugins.Tenant{}, fmt.Errorf("webhook gate: %w", err)
 	}
 	if limit := p.cfg.WebhookLimit; limit.Rate > 0 {
-		d, err := p.shared.limiter.Allow(r.Context(), "webhook:"+companyID.String(), limit)
+		d, err := p.shared.webhookLimiter.Allow(r.Context(), "webhook:"+companyID.String(), limit)
 		if err != nil {
 			return plugins.Tenant{}, fmt.Errorf("webhook rate limit: %w", err)
 		}
@@ -48,7 +48,7 @@ func (p *platform) webhookGate(r *http.Request, vertical string, companyID uuid.
 // scheduler and starts it.
 func (p *platform) openJobs(ctx context.Context) error {
 	p.jobs = jobs.New(jobs.Config{Pool: p.pool, Log: p.log.Named("jobs"), PollInterval: p.cfg.JobPollInterval,
-		Timeout: p.cfg.JobTimeout})
+		Timeout: p.cfg.JobTimeout, Observe: p.metrics.JobRan()})
 	list := p.hostJobs()
 	for _, vj := range p.plugins.Jobs() {
 		list = append(list, p.verticalJob(vj))

@@ -22,9 +22,23 @@ type shared struct {
 	locks   locks.Backend
 	limiter ratelimit.Limiter
 	classes ratelimit.Classes
+	// apiLimiter and webhookLimiter are limiter, counting their refusals
+	// in the host's metrics.
+	apiLimiter, webhookLimiter ratelimit.Limiter
 }
 
 func (p *platform) openShared(ctx context.Context) error {
+	if err := p.openBackends(ctx); err != nil {
+		return err
+	}
+	p.shared.apiLimiter = p.metrics.Limiter(p.shared.limiter, "api")
+	p.shared.webhookLimiter = p.metrics.Limiter(p.shared.limiter, "webhook")
+	return nil
+}
+
+// openBackends opens the cache, locks and limiter: Redis's when
+// configured, in memory otherwise.
+func (p *platform) openBackends(ctx context.Context) error {
 	p.shared = &shared{classes: p.cfg.RateLimits}
 	if p.cfg.RedisURL == "" {
 		p.shared.cache = cache.NewMemory(0, p.log.Named("cache"))
@@ -64,7 +78,7 @@ func (s *shared) degraded() (bool, string) {
 // rateLimit is the HTTP middleware limiting per IP (anonymous) or per user
 // and company (after authentication).
 func (s *shared) rateLimit() func(http.Handler) http.Handler {
-	return ratelimit.Middleware(s.limiter, ratelimit.Classify(s.classes, func(ctx context.Context) (ratelimit.Caller, bool) {
+	return ratelimit.Middleware(s.apiLimiter, ratelimit.Classify(s.classes, func(ctx context.Context) (ratelimit.Caller, bool) {
 		pr, ok := auth.FromContext(ctx)
 		return ratelimit.Caller{UserID: pr.UserID, CompanyID: pr.CompanyID, KeyID: pr.KeyID}, ok
 	}, nil))

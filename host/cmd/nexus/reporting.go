@@ -32,7 +32,8 @@ func (p *platform) openReporting(ctx context.Context) error {
 		topics = append(topics, r.Topic)
 	}
 	cfg := reporting.Config{Pool: p.pool, Log: p.log.Named("reporting"), Interval: p.cfg.MVRefreshInterval,
-		SLA: p.cfg.MVSLA, Limiter: p.shared.limiter, RollupTypes: []string{reporting.InvoicesType}, Rules: rules}
+		SLA: p.cfg.MVSLA, Limiter: p.metrics.Limiter(p.shared.limiter, "refresh"), RollupTypes: []string{reporting.InvoicesType},
+		Rules: rules, Observe: p.metrics.Refreshed()}
 	if lk, err := p.shared.locks.For(cache.Scope{Vertical: cache.HostVertical}); err == nil {
 		cfg.Locker = lk
 	}
@@ -58,6 +59,7 @@ func (p *platform) openReporting(ctx context.Context) error {
 		}
 	}()
 	p.reporting = rep
+	p.metrics.WatchReporting(rep.Health)
 	if len(rules) > 0 {
 		err = p.events.Register(ctx, events.Subscription{
 			// Every transaction of a company lands on one rollup row a day:

@@ -28,6 +28,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/httpapi"
 	"github.com/nexuspos/nexus/host/internal/invoices"
 	"github.com/nexuspos/nexus/host/internal/jobs"
+	"github.com/nexuspos/nexus/host/internal/metrics"
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/reporting"
@@ -52,6 +53,8 @@ type platform struct {
 	events    *events.Service
 	reporting *reporting.Service
 	jobs      *jobs.Scheduler
+	// metrics is nil unless NEXUS_METRICS_ADDR is set.
+	metrics *metrics.Metrics
 }
 
 // open loads the configuration, connects to the database and migrates it.
@@ -92,7 +95,7 @@ func (p *platform) newAuth() error {
 	}
 	limiter := ratelimit.Limiter(ratelimit.NewMemory())
 	if p.shared != nil {
-		limiter = p.shared.limiter
+		limiter = p.metrics.Limiter(p.shared.limiter, "login")
 	}
 	cfg := auth.Config{Secret: secret, LoginPerIP: p.cfg.LoginPerIP, LoginPerEmail: p.cfg.LoginPerEmail}
 	p.auth, err = auth.NewService(p.pool, cfg, limiter, p.log.Named("auth"))
@@ -122,6 +125,9 @@ func serve(ctx context.Context) error {
 	if err := p.serveDebug(ctx); err != nil {
 		return fmt.Errorf("NEXUS_DEBUG_ADDR: %w", err)
 	}
+	if err := p.openMetrics(ctx); err != nil {
+		return fmt.Errorf("NEXUS_METRICS_ADDR: %w", err)
+	}
 	if err := p.openShared(ctx); err != nil {
 		return err
 	}
@@ -139,9 +145,12 @@ func serve(ctx context.Context) error {
 			p.log.Info("created platform admin", "email", p.cfg.AdminEmail)
 		}
 	}
-	if p.events, err = events.New(p.pool, p.cfg.Events, p.log.Named("events")); err != nil {
+	eventsCfg := p.cfg.Events
+	eventsCfg.Observer = p.metrics.Events()
+	if p.events, err = events.New(p.pool, eventsCfg, p.log.Named("events")); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
+	p.metrics.WatchEvents(p.events)
 	// Secrets are for installed verticals; the closure asks the runtime
 	// made next.
 	secretsSvc := secrets.NewService(p.pool, keys, func(name string) bool { return p.plugins.Known(name) })
@@ -163,8 +172,10 @@ func serve(ctx context.Context) error {
 		Secrets:        secretsSvc,
 		// A development host swaps in plugins rebuilt in its plugin
 		// directory; production never does.
-		Watch: p.cfg.Dev(),
+		Watch:       p.cfg.Dev(),
+		DialOptions: p.metrics.PluginDialOptions,
 	})
+	p.metrics.WatchPlugins(p.plugins.List)
 	p.tenancy = tenancy.NewService(p.pool, verticalsAdapter{p.plugins}, p.log.Named("tenancy"))
 	p.gate = tenancy.NewGate(p.tenancy, p.shared.cache, p.log.Named("tenancy"))
 	// Plugins are stopped on every path out of serve, so none outlives the host.
@@ -254,6 +265,7 @@ func serve(ctx context.Context) error {
 		VerticalGate: p.verticalGate,
 		WebhookGate:  p.webhookGate,
 		MaxBodyBytes: p.cfg.MaxBodyBytes,
+		Observe:      p.metrics.HTTP(),
 	})
 	return p.listen(ctx, router)
 }

@@ -6,13 +6,14 @@
 // variable.
 //
 // To add a variable: add a field to Config naming it, read it in Load with
-// the matching reader (str, dur, count, flag, limit, keyring), document it in the
+// the matching reader (str, addr, dur, count, flag, limit, keyring), document it in the
 // README's table, and add its good and bad values to config_test.go.
 package config
 
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -49,6 +50,7 @@ type Config struct {
 	AdminPassword   string        // NEXUS_BOOTSTRAP_ADMIN_PASSWORD
 	Demo            bool          // NEXUS_DEMO
 	DebugAddr       string        // NEXUS_DEBUG_ADDR
+	MetricsAddr     string        // NEXUS_METRICS_ADDR (host:port; empty: metrics off)
 	IdempotencyTTL  time.Duration // NEXUS_IDEMPOTENCY_TTL
 	PruneInterval   time.Duration // NEXUS_PRUNE_INTERVAL
 
@@ -131,6 +133,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AdminPassword:     e.str("NEXUS_BOOTSTRAP_ADMIN_PASSWORD", ""),
 		Demo:              e.flag("NEXUS_DEMO"),
 		DebugAddr:         e.str("NEXUS_DEBUG_ADDR", ""),
+		MetricsAddr:       e.addr("NEXUS_METRICS_ADDR"),
 		IdempotencyTTL:    e.dur("NEXUS_IDEMPOTENCY_TTL", 24*time.Hour),
 		PruneInterval:     e.dur("NEXUS_PRUNE_INTERVAL", 10*time.Minute),
 		MVRefreshInterval: e.dur("NEXUS_MV_REFRESH_INTERVAL", reporting.DefaultInterval),
@@ -260,6 +263,19 @@ func (e *reader) count(key string, def, limit int) int {
 		return def
 	}
 	return n
+}
+
+// addr returns the listen address in key ([host]:port), "" when unset.
+func (e *reader) addr(key string) string {
+	v := e.getenv(key)
+	if v == "" {
+		return ""
+	}
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		e.bad(key, v, "a listen address such as 127.0.0.1:9464 or :9464")
+		return ""
+	}
+	return v
 }
 
 // flag returns the boolean in key, false when unset.

@@ -31,6 +31,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Empty(t, c.Events.AMQPURL)
 	require.Zero(t, c.Events.Prefetch)
 	require.False(t, c.Demo)
+	require.Empty(t, c.MetricsAddr, "metrics are off unless NEXUS_METRICS_ADDR is set")
 }
 
 func TestLoadValues(t *testing.T) {
@@ -55,6 +56,7 @@ func TestLoadValues(t *testing.T) {
 		"NEXUS_RATE_LIMIT_WEBHOOK":         "30/1m:10",
 		"NEXUS_JOBS_POLL_INTERVAL":         "200ms",
 		"NEXUS_JOBS_TIMEOUT":               "1m",
+		"NEXUS_METRICS_ADDR":               "127.0.0.1:9464",
 	}))
 	require.NoError(t, err)
 	require.True(t, c.Dev())
@@ -77,6 +79,7 @@ func TestLoadValues(t *testing.T) {
 	require.Equal(t, ratelimit.Limit{Rate: 30, Period: time.Minute, Burst: 10}, c.WebhookLimit)
 	require.Equal(t, 200*time.Millisecond, c.JobPollInterval)
 	require.Equal(t, time.Minute, c.JobTimeout)
+	require.Equal(t, "127.0.0.1:9464", c.MetricsAddr)
 }
 
 // TestLoadRejects checks that every bad value is refused with an error
@@ -105,6 +108,8 @@ func TestLoadRejects(t *testing.T) {
 		{"NEXUS_MV_REFRESH_INTERVAL", "hourly", "positive duration"},
 		{"NEXUS_MV_SLA", "0", "positive duration"},
 		{"NEXUS_DEMO", "yes please", "true or false"},
+		{"NEXUS_METRICS_ADDR", "9464", "listen address"},
+		{"NEXUS_METRICS_ADDR", "127.0.0.1:", "listen address"},
 		{"NEXUS_EVENTS_PREFETCH", "0", "between 1 and 65535"},
 		{"NEXUS_EVENTS_PREFETCH", "70000", "between 1 and 65535"},
 		{"NEXUS_EVENTS_POLL_INTERVAL", "-1s", "positive duration"},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -240,4 +241,24 @@ func (s *Service) handleDiscard(w http.ResponseWriter, r *http.Request) error {
 	httpx.Logger(r.Context()).Info("dead letter discarded", "subscription", sub.name, "event_id", id)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// Backlog is what the outbox holds that no relay has handed to the bus.
+type Backlog struct {
+	// Unsent counts the rows waiting for a relay.
+	Unsent int64
+	// OldestAge is how long the oldest of them has waited: the relay lag.
+	OldestAge time.Duration
+}
+
+// Backlog reads the outbox's backlog, every company's (the host's
+// metrics).
+func (s *Service) Backlog(ctx context.Context) (Backlog, error) {
+	var b Backlog
+	var age float64
+	if err := s.pool.QueryRow(ctx, backlogSQL).Scan(&b.Unsent, &age); err != nil {
+		return Backlog{}, fmt.Errorf("outbox backlog: %w", err)
+	}
+	b.OldestAge = time.Duration(age * float64(time.Second))
+	return b, nil
 }

@@ -66,6 +66,9 @@ type Config struct {
 	// default 30 s). The in-process bus leases a delivery for twice as
 	// long.
 	HandlerTimeout time.Duration
+	// Observer, when set, is told the outcome of every delivery attempt
+	// (the host's metrics).
+	Observer Observer
 }
 
 // withDefaults returns c with every unset knob at its default.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -87,7 +88,31 @@ func (s *Service) processBatch(ctx context.Context, sub Subscription, items []it
 			todo = nil
 		}
 	}
+	s.observe(ctx, sub, items, errs)
 	return errs
+}
+
+// observe tells the observer the outcome of each of items' attempts, as
+// the buses settle them: a failure is retried until the last attempt,
+// then parked. Failures while shutting down are neither: the delivery
+// comes back.
+func (s *Service) observe(ctx context.Context, sub Subscription, items []item, errs []error) {
+	o := s.cfg.Observer
+	if o == nil {
+		return
+	}
+	name, maxAttempts, now := sub.FullName(), s.cfg.maxAttempts(), time.Now()
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			o.Delivered(name, OutcomeDelivered, now.Sub(items[i].ev.OccurredAt))
+		case ctx.Err() != nil:
+		case items[i].attempt >= maxAttempts:
+			o.Delivered(name, OutcomeDeadLettered, 0)
+		default:
+			o.Delivered(name, OutcomeRetried, 0)
+		}
+	}
 }
 
 // splitBatch takes from pending the next batch: up to limit items of the

@@ -260,6 +260,12 @@ WHERE ctid IN (SELECT ctid FROM public.processed_events
 
 	// pruneDeadLettersSQL deletes dead letters parked more than $1 ms ago.
 	pruneDeadLettersSQL = `DELETE FROM public.event_dead_letters WHERE parked_at < now() - $1::bigint * interval '1 ms'`
+
+	// backlogSQL counts the outbox rows not relayed yet and the age in
+	// seconds of the oldest (0 without any), through the unsent index.
+	backlogSQL = `
+SELECT count(*), COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float8
+FROM public.event_outbox WHERE sent_at IS NULL`
 )
 
 // Notification channels.

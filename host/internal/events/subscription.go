@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nexuspos/nexus/internal/dal"
 )
@@ -175,4 +176,27 @@ func (s *subscription) takeOldPattern() string {
 	p := s.oldPattern
 	s.oldPattern = ""
 	return p
+}
+
+// Outcome is how a delivery attempt ended.
+type Outcome string
+
+// Outcomes of a delivery attempt.
+const (
+	// OutcomeDelivered: the handler's effects committed (or the event had
+	// already taken effect).
+	OutcomeDelivered Outcome = "delivered"
+	// OutcomeRetried: the attempt failed and the event is tried again
+	// after its delay.
+	OutcomeRetried Outcome = "retried"
+	// OutcomeDeadLettered: the last attempt failed and the event is parked.
+	OutcomeDeadLettered Outcome = "dead_lettered"
+)
+
+// Observer is told the outcome of every delivery attempt (Config.Observer):
+// the subscription's FullName, the outcome and, for a delivered event, the
+// time since it occurred. It is called on the consumers' paths and must
+// not block.
+type Observer interface {
+	Delivered(subscription string, outcome Outcome, lag time.Duration)
 }

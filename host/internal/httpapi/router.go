@@ -54,6 +54,9 @@ type Deps struct {
 	// Web answers the GET and HEAD requests no route matched outside
 	// /api/ (the browser app and its deep links); nil leaves them 404.
 	Web http.Handler
+	// Observe, when set, is the first middleware of every request (the
+	// host's metrics, metrics.Metrics.HTTP).
+	Observe func(http.Handler) http.Handler
 }
 
 // Mount is one area of the host's API.
@@ -73,6 +76,9 @@ type Mount struct {
 // NewRouter returns the host's HTTP handler.
 func NewRouter(d Deps) http.Handler {
 	r := chi.NewRouter()
+	if d.Observe != nil {
+		r.Use(d.Observe)
+	}
 	r.Use(requestID(d.Log), tracing.Middleware(tagLogger), accessLog, recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if d.Web != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(r.URL.Path, "/api/") {

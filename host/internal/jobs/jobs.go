@@ -81,6 +81,9 @@ type Config struct {
 	Lease time.Duration
 	// Replica names this host in the table (hostname and pid).
 	Replica string
+	// Observe, when set, is told every run's job, duration and error (the
+	// host's metrics).
+	Observe func(job string, took time.Duration, err error)
 }
 
 func (c *Config) defaults() {
@@ -369,6 +372,9 @@ const maxErrorLen = 4000
 
 // finish records a run's outcome and releases its lease.
 func (s *Scheduler) finish(ctx context.Context, c claim, started time.Time, attempts int, runErr error) {
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(c.job.Name, time.Since(started), runErr)
+	}
 	var msg *string
 	if runErr != nil {
 		m := runErr.Error()

@@ -95,6 +95,9 @@ type Config struct {
 	// DrainTimeout bounds how long a swapped-out process may finish its
 	// calls in flight (RequestTimeout).
 	DrainTimeout time.Duration
+	// DialOptions, when set, adds options to the connection to a
+	// vertical's plugin (the host's metrics time its calls).
+	DialOptions func(vertical string) []grpc.DialOption
 }
 
 func (c *Config) defaults() {
@@ -338,6 +341,9 @@ func (m *Manager) clientConfig(v *vertical) (*plugin.ClientConfig, error) {
 		StartTimeout:     m.cfg.StartTimeout,
 		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(wire.CallOptions()...),
 			grpc.WithChainUnaryInterceptor(tracing.ClientInterceptor(v.name))},
+	}
+	if m.cfg.DialOptions != nil {
+		cfg.GRPCDialOptions = append(cfg.GRPCDialOptions, m.cfg.DialOptions(v.name)...)
 	}
 	if m.lock != nil {
 		sum, ok := m.lock[v.name]

@@ -160,6 +160,9 @@ func (s *Service) build(ctx context.Context, conn *pgxpool.Conn, trigger Trigger
 		}
 		return s.served(ctx, tx, res.StartedAt)
 	})
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(string(trigger), time.Since(clock), err)
+	}
 	if err != nil {
 		err = fmt.Errorf("%s refresh: %w", trigger, err)
 		s.logFailure(ctx, conn, trigger, res.StartedAt, time.Since(clock), err)

@@ -102,6 +102,9 @@ type Config struct {
 	// another one is running before touching the database; the advisory
 	// lock remains the guarantee.
 	Locker locks.Locker
+	// Observe, when set, is told every refresh's trigger, duration and
+	// error (the host's metrics).
+	Observe func(trigger string, took time.Duration, err error)
 	// Now is the clock (time.Now).
 	Now func() time.Time
 	// After makes the debounce timer (time.After).
