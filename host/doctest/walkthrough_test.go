@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,11 +60,13 @@ func TestWalkthrough(t *testing.T) {
 	})
 	// As `make run` starts it: a development host with the demo company,
 	// which creates and prints the demo's platform admin.
+	// Its metrics listener stands for the README's localhost:9464.
+	metricsAddr := freeAddr(t)
 	h := hosttest.Start(t, dir, "NEXUS_ENV=dev", "NEXUS_DEMO=1",
-		"NEXUS_BOOTSTRAP_ADMIN_EMAIL=", "NEXUS_BOOTSTRAP_ADMIN_PASSWORD=")
+		"NEXUS_BOOTSTRAP_ADMIN_EMAIL=", "NEXUS_BOOTSTRAP_ADMIN_PASSWORD=", "NEXUS_METRICS_ADDR="+metricsAddr)
 	addr := strings.TrimPrefix(h.URL, "http://")
 	script, err := Build(preamble, blocks, func(line string) string {
-		return strings.ReplaceAll(line, "localhost:8080", addr)
+		return strings.ReplaceAll(strings.ReplaceAll(line, "localhost:8080", addr), "localhost:9464", metricsAddr)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -110,4 +113,15 @@ func (s Script) mapLines(out string) string {
 		}
 		return m
 	})
+}
+
+// freeAddr returns a loopback address with a port free at the time.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
