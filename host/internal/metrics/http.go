@@ -30,7 +30,7 @@ var methods = map[string]string{
 }
 
 // HTTP is the router middleware timing every request by its route
-// template (chi's RoutePattern, or the template a vertical's router chose
+// template (chi's RoutePattern, or the template a vertical's route names
 // through httpx.SetRoute), method and status. Install it first, so a
 // recovered panic counts as the 500 it answers. Nil Metrics return nil:
 // no middleware at all.
@@ -42,7 +42,7 @@ func (m *Metrics) HTTP() func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			m.inFlight.Inc()
-			ctx, slot := httpx.WithRouteSlot(r.Context())
+			ctx, slot := httpx.WithRoute(r.Context())
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			defer func() {
 				m.inFlight.Dec()

@@ -19,7 +19,6 @@ import (
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpx"
-	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/internal/hostcall"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 	"github.com/nexuspos/nexus/sdk/kind"
@@ -121,7 +120,7 @@ func (m *Manager) routeHandler(v *vertical, proc *process, route *nexusv1.Route)
 			httpx.WriteError(w, r, httpx.ReadError(err))
 			return
 		}
-		tracing.SetRoute(r.Context(), "/api/v1/verticals/"+v.name+route.GetPattern())
+		httpx.SetRoute(r.Context(), "/api/v1/verticals/"+v.name+route.GetPattern())
 		ctx, cancel := context.WithTimeout(r.Context(), m.cfg.RequestTimeout)
 		defer cancel()
 		deadline, _ := ctx.Deadline()

@@ -11,18 +11,14 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/nexuspos/nexus/host/internal/httpx"
 )
-
-// routeKey holds the *route a handler names its request's route template
-// in (SetRoute).
-type routeKey struct{}
-
-type route struct{ template string }
 
 // Middleware records the server span of each request, a child of the
 // client's when the request carries a traceparent, and named after the
 // route template ("POST /api/v1/companies/{id}/verticals/{vertical}"), as
-// chi matched it or as a handler set it (SetRoute). withLogger receives the
+// chi matched it or as a handler set it (httpx.SetRoute). withLogger receives the
 // request's context and the log fields of its span, to tag the request's
 // logger. It must run inside the chi router.
 func Middleware(withLogger func(ctx context.Context, fields ...any) context.Context) func(http.Handler) http.Handler {
@@ -36,8 +32,7 @@ func Middleware(withLogger func(ctx context.Context, fields ...any) context.Cont
 			ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
 				trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("url.path", r.URL.Path)))
 			defer span.End()
-			rt := &route{}
-			ctx = context.WithValue(ctx, routeKey{}, rt)
+			ctx, slot := httpx.WithRoute(ctx)
 			if span.SpanContext().IsValid() {
 				ctx = withLogger(ctx, LogFields(ctx)...)
 			}
@@ -47,7 +42,7 @@ func Middleware(withLogger func(ctx context.Context, fields ...any) context.Cont
 			if status == 0 {
 				status = http.StatusOK
 			}
-			template := rt.template
+			template := *slot
 			if template == "" {
 				if rctx := chi.RouteContext(r.Context()); rctx != nil {
 					template = rctx.RoutePattern()
@@ -62,14 +57,5 @@ func Middleware(withLogger func(ctx context.Context, fields ...any) context.Cont
 				span.SetStatus(codes.Error, strconv.Itoa(status))
 			}
 		})
-	}
-}
-
-// SetRoute names the route template of ctx's request, for a handler that
-// routes below the template chi matched (a vertical's routes below
-// /api/v1/verticals/{vertical}/*).
-func SetRoute(ctx context.Context, template string) {
-	if rt, ok := ctx.Value(routeKey{}).(*route); ok {
-		rt.template = template
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
 )
@@ -80,7 +81,7 @@ func TestMiddleware(t *testing.T) {
 	}))
 	r.Get("/companies/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	r.Post("/verticals/{vertical}/*", func(w http.ResponseWriter, r *http.Request) {
-		SetRoute(r.Context(), "/verticals/shop/orders/{id}")
+		httpx.SetRoute(r.Context(), "/verticals/shop/orders/{id}")
 		w.WriteHeader(http.StatusInternalServerError)
 	})
 	for _, tc := range []struct {
