@@ -39,8 +39,8 @@ func benchEnv(name string, def int) int {
 // BenchmarkCPG drives the real host and plugin: checkouts of three lines
 // from concurrent clients next to a raw-SQL baseline doing the same writes
 // with pgx in the same run, the same checkouts on a second host with
-// tracing on (every request sampled, exported over OTLP to a receiver in
-// this process), then scan and product-list latency on a large catalog.
+// metrics and tracing on (metrics on their own listener, every request
+// sampled and exported over OTLP to a receiver in this process), then scan and product-list latency on a large catalog.
 // One host serves every other sub-benchmark.
 func BenchmarkCPG(b *testing.B) {
 	p := startPlatform(b)
@@ -48,7 +48,8 @@ func BenchmarkCPG(b *testing.B) {
 	f := newCheckoutFixture(b, p, clients)
 	sink := hosttest.StartTraces(b)
 	sink.Discard()
-	observed := startPlatform(b, append(sink.Env(), "OTEL_TRACES_SAMPLER=always_on", "OTEL_BSP_SCHEDULE_DELAY=1000")...)
+	observed := startPlatform(b, append(sink.Env(), "OTEL_TRACES_SAMPLER=always_on", "OTEL_BSP_SCHEDULE_DELAY=1000",
+		"NEXUS_METRICS_ADDR=127.0.0.1:0")...)
 	fo := newCheckoutFixture(b, observed, clients)
 	var baseline float64
 	drain := func(b *testing.B) { p.drainEvents(b) }
