@@ -71,8 +71,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+	hidden := strings.HasPrefix(name, ".") || strings.Contains(name, "/.")
 	body, err := fs.ReadFile(h.files, name)
-	if err != nil || strings.HasPrefix(path.Base(name), ".") {
+	if hidden || err != nil {
 		httpx.WriteError(w, r, httpx.NotFound("asset_not_found", "no file "+name+" in the web app"))
 		return
 	}

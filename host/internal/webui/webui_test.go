@@ -14,10 +14,11 @@ import (
 func TestHandler(t *testing.T) {
 	t.Parallel()
 	h := webui.NewFS(fstest.MapFS{
-		"index.html":         {Data: []byte("<!doctype html><title>app</title>")},
-		"assets/index-1.js":  {Data: []byte("console.log(1)")},
-		"assets/index-1.css": {Data: []byte("body{}")},
-		".keep":              {Data: nil},
+		"index.html":          {Data: []byte("<!doctype html><title>app</title>")},
+		"assets/index-1.js":   {Data: []byte("console.log(1)")},
+		"assets/index-1.css":  {Data: []byte("body{}")},
+		".keep":               {Data: nil},
+		".vite/manifest.json": {Data: []byte("{}")},
 	})
 	require.True(t, h.Built())
 	cases := []struct {
@@ -34,6 +35,7 @@ func TestHandler(t *testing.T) {
 		{"/assets/index-1.css", 200, "text/css; charset=utf-8", "public, max-age=31536000, immutable", "body{}"},
 		{"/assets/missing.js", 404, "application/json", "", `"asset_not_found"`},
 		{"/.keep", 404, "application/json", "", `"asset_not_found"`},
+		{"/.vite/manifest.json", 404, "application/json", "", `"asset_not_found"`},
 		{"/api/v1/nothing", 404, "application/json", "", `"route_not_found"`},
 	}
 	for _, c := range cases {
