@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nexuspos/nexus/host/internal/auth"
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/tenancy"
 	"github.com/nexuspos/nexus/sdk/kind"
 )
@@ -31,11 +33,21 @@ const (
 	demoAdminPassword = "demo-admin-2026"
 )
 
+// Demo data: how many business transactions a vertical the demo company
+// enables for the first time generates through its Seeder, over how many
+// days before today. Enough for the dashboard, the reports and the POS to
+// show something, little enough for `make run` to start in seconds.
+const (
+	demoTransactions = 300
+	demoDays         = 30
+)
+
 // seedDemo creates (once) the demo company with an owner, enables for it
 // every running vertical it never had, with the configuration the
-// vertical's schema gives as its example, and prints how to log in. A
-// vertical the company has already configured (or disabled) is left as it
-// is, so a restart keeps its configuration.
+// vertical's schema gives as its example, has each vertical it enables
+// seed its demo data (sdk.Seeder), and prints how to log in. A vertical the
+// company has already configured (or disabled) is left as it is, so a
+// restart keeps its configuration and its data.
 func (p *platform) seedDemo(ctx context.Context) error {
 	var id uuid.UUID
 	err := p.pool.QueryRow(ctx, `SELECT id FROM companies WHERE country = 'MX' AND tax_id = $1`, demoRFC).Scan(&id)
@@ -81,7 +93,7 @@ func (p *platform) seedDemo(ctx context.Context) error {
 }
 
 // enableDemoVerticals enables for the demo company each running vertical
-// it has no configuration of yet.
+// it has no configuration of yet, and has the vertical seed its demo data.
 func (p *platform) enableDemoVerticals(ctx context.Context, companyID uuid.UUID) error {
 	had, err := p.tenancy.ListVerticals(ctx, companyID)
 	if err != nil {
@@ -99,7 +111,41 @@ func (p *platform) enableDemoVerticals(ctx context.Context, companyID uuid.UUID)
 		config := exampleConfig(p.plugins.ConfigSchema(v.Name))
 		if _, err := p.tenancy.EnableVertical(ownerCtx, companyID, v.Name, config); err != nil {
 			p.log.Warn("demo: could not enable vertical", "vertical", v.Name, "error", err)
+			continue
 		}
+		if err := p.seedDemoVertical(ctx, companyID, v.Name, config); err != nil {
+			p.log.Warn("demo: could not seed vertical", "vertical", v.Name, "error", err)
+		}
+	}
+	return nil
+}
+
+// seedDemoVertical asks vertical name to generate the demo company's data
+// through the seeding contract every vertical may implement (sdk.Seeder),
+// as `nexus seed` does, with the demo owner as its only member. A vertical
+// that does not seed is left empty.
+func (p *platform) seedDemoVertical(ctx context.Context, companyID uuid.UUID, name string, config json.RawMessage) error {
+	c, err := p.tenancy.GetCompany(ctx, companyID)
+	if err != nil {
+		return fmt.Errorf("read the demo company: %w", err)
+	}
+	var ownerID uuid.UUID
+	if err := p.pool.QueryRow(ctx, `SELECT id FROM users WHERE email = $1`, demoOwnerEmail).Scan(&ownerID); err != nil {
+		return fmt.Errorf("find the demo owner: %w", err)
+	}
+	in := plugins.SeedInput{Seed: 1, Transactions: demoTransactions, Days: demoDays, End: time.Now(),
+		Members: []plugins.SeedMember{{UserID: ownerID, Email: demoOwnerEmail, Role: auth.RoleOwner}}}
+	pc := plugins.Company{ID: c.ID, Name: c.Name, Country: c.Country, Currency: c.Currency, Timezone: c.Timezone, TaxID: c.TaxID}
+	rows, seeded, err := p.plugins.Seed(ctx, name, pc, config, in)
+	if err != nil {
+		return err
+	}
+	if seeded {
+		var n int64
+		for _, k := range rows {
+			n += k
+		}
+		p.log.Info("demo: seeded vertical", "vertical", name, "rows", n)
 	}
 	return nil
 }

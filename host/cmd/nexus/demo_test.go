@@ -22,8 +22,10 @@ import (
 // (NEXUS_ENV=dev, NEXUS_DEMO=1, no platform admin) twice on one database:
 // the first start creates and prints the demo platform admin and configures
 // cpg from its schema's example (a grocery store: any presentation, no
-// clothing sizes); what the owner configures, or disables, then survives
-// the restart, and no second admin is created.
+// clothing sizes) with demo data from its Seeder (products with stock, a
+// register: the POS has something to sell); what the owner configures, or
+// disables, then survives the restart, the data is not seeded twice, and
+// no second admin is created.
 func TestDemoRestartKeepsVerticalConfig(t *testing.T) {
 	t.Parallel()
 	dir := hosttest.PluginDir(t, map[string]string{
@@ -62,6 +64,20 @@ func TestDemoRestartKeepsVerticalConfig(t *testing.T) {
 		"cpg":   `enabled {"sizes":[],"colors":[]}`,
 		"hello": `enabled {}`,
 	}, verticals(h))
+	// The demo data: products, stock at a location, registers to open.
+	var page struct {
+		Data []map[string]any `json:"data"`
+	}
+	h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/cpg/products?limit=5", owner, nil).Decode(t, &page)
+	require.Len(t, page.Data, 5, "the demo company has products")
+	h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/cpg/stock?limit=1", owner, nil).Decode(t, &page)
+	require.Len(t, page.Data, 1, "the demo company has stock")
+	registers := func(h *hosttest.Host) int {
+		h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/cpg/registers?limit=500", owner, nil).Decode(t, &page)
+		return len(page.Data)
+	}
+	seededRegisters := registers(h)
+	require.Positive(t, seededRegisters, "the demo company has registers")
 	h.Expect(http.StatusCreated, http.MethodPost, "/api/v1/verticals/cpg/products", owner, map[string]any{
 		"name": "Refresco de cola", "variants": []map[string]string{{"sku": "COLA-600", "size": "600 ml", "price": "18.00"}},
 	})
@@ -75,6 +91,7 @@ func TestDemoRestartKeepsVerticalConfig(t *testing.T) {
 	h = hosttest.StartOn(t, h.DatabaseURL, dir, env...)
 	require.Equal(t, configured, verticals(h))
 	require.Contains(t, configured["cpg"], `"600 ml"`)
+	require.Equal(t, seededRegisters, registers(h), "a restart seeds nothing again")
 	require.NotContains(t, h.Log(), "created the demo platform admin")
 	require.Contains(t, h.Log(), `Platform admin: {"email":"admin@demo.nexus.local","password":"demo-admin-2026"}`)
 	h.Login(demoAdminEmail, demoAdminPassword)
