@@ -53,6 +53,30 @@ browser-deps: ## install Debian's chromium, which the browser test (host/interna
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
 
+.PHONY: cfdi-deps
+cfdi-deps: ## install xsltproc, xmllint and poppler-utils (Debian), which the CFDI tests (host/internal/fiscal/cfdi) run
+	@if ! command -v xsltproc >/dev/null || ! command -v xmllint >/dev/null || ! command -v pdftoppm >/dev/null; then \
+		echo "installing xsltproc, libxml2-utils and poppler-utils (Debian packages)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq xsltproc libxml2-utils poppler-utils >/dev/null; \
+	fi
+
+# SAT's CFDI 4.0 schemas, cadena original XSLT and public test CSD are not
+# committed: they are fetched as listed (source and git blob hash) in
+# sat-files.txt, and a file whose content differs from its hash is refused.
+SAT_TESTDATA := host/internal/fiscal/cfdi/testdata
+
+.PHONY: sat-testdata
+sat-testdata: doc-tools ## fetch SAT's CFDI XSD/XSLT and test CSD that the CFDI tests check against (host/internal/fiscal/cfdi/testdata/sat-files.txt)
+	@grep -v -e '^#' -e '^$$' $(SAT_TESTDATA)/sat-files.txt | while read -r hash url path; do \
+		f="$(SAT_TESTDATA)/sat/$$path"; \
+		if [ -f "$$f" ] && [ "$$(git hash-object "$$f")" = "$$hash" ]; then continue; fi; \
+		echo "fetching $$path"; mkdir -p "$$(dirname "$$f")"; \
+		curl -fsSL --retry 3 -o "$$f.part" "$$url" || { rm -f "$$f.part"; exit 1; }; \
+		if [ "$$(git hash-object "$$f.part")" != "$$hash" ]; then echo "$$url: content is not $$hash"; rm -f "$$f.part"; exit 1; fi; \
+		mv "$$f.part" "$$f"; \
+	done
+
 .PHONY: host
 host: ## build the host binary
 	$(STATIC) $(GO) build -o $(BIN)/nexus ./host/cmd/nexus
@@ -141,7 +165,7 @@ tidy-check: tidy ## fail if a go.mod or go.sum is not tidy
 	@git diff --exit-code -- '*go.mod' '*go.sum' || { echo "go.mod/go.sum not tidy: run make tidy and commit"; exit 1; }
 
 .PHONY: test
-test: guard proto-check tidy-check lint build doc-tools browser-deps ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough and browser test included)
+test: guard proto-check tidy-check lint build doc-tools browser-deps cfdi-deps sat-testdata ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough, browser test and SAT's CFDI checks included)
 	$(GO) test -count=1 -timeout 12m $(MODULES)
 
 .PHONY: test-race

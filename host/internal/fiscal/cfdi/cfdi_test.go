@@ -1,0 +1,270 @@
+package cfdi_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi"
+	"github.com/nexuspos/nexus/host/internal/invoices"
+)
+
+var mexicoCity = func() *time.Location {
+	loc, err := time.LoadLocation("America/Mexico_City")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func rate(s string) decimal.NullDecimal { return decimal.NewNullDecimal(dec(s)) }
+
+var (
+	iva16   = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa, Rate: rate("0.16")}
+	iva0    = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa, Rate: rate("0")}
+	ivaEx   = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorExento}
+	ieps8   = cfdi.Tax{Impuesto: cfdi.ImpuestoIEPS, TipoFactor: cfdi.FactorTasa, Rate: rate("0.08")}
+	retISR  = cfdi.Tax{Impuesto: cfdi.ImpuestoISR, TipoFactor: cfdi.FactorTasa, Rate: rate("0.10")}
+	retIVA  = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa, Rate: rate("0.106667")}
+	related = "5FB2822E-396D-4725-8521-CDC4BDD20CCF"
+)
+
+// sale is an ingreso to a company customer with IVA at 16 %, 0 % and
+// exempt lines, a discount and IEPS.
+func sale() cfdi.Document {
+	return cfdi.Document{
+		Tipo: invoices.TipoIngreso, Serie: "A", Folio: "1001",
+		Fecha:     time.Date(2026, 12, 5, 10, 30, 0, 0, mexicoCity),
+		FormaPago: "04", MetodoPago: "PUE", Moneda: "MXN", LugarExpedicion: "42501",
+		Emisor: invoices.Emisor{Rfc: fixtureRFC, Nombre: "ESCUELA KEMPER URGATE", RegimenFiscal: fixtureRegime},
+		Receptor: invoices.Receptor{Rfc: "URE180429TM6", Nombre: "UNIVERSIDAD ROBOTICA ESPAÑOLA",
+			DomicilioFiscalReceptor: "86991", RegimenFiscalReceptor: "601", UsoCFDI: "G03"},
+		Lines: []cfdi.Line{
+			{ClaveProdServ: "50202306", NoIdentificacion: "SKU-1", Cantidad: dec("3"), ClaveUnidad: "H87", Unidad: "Pieza",
+				Descripcion: "Refresco de cola 600 ml", ValorUnitario: dec("18.50"), Descuento: dec("5.00"),
+				Traslados: []cfdi.Tax{ieps8, iva16}},
+			{ClaveProdServ: "50221200", Cantidad: dec("1.5"), ClaveUnidad: "KGM", Unidad: "Kilogramo",
+				Descripcion: "Tortilla de maíz", ValorUnitario: dec("24.333333"), Traslados: []cfdi.Tax{iva0}},
+			{ClaveProdServ: "86121500", Cantidad: dec("1"), ClaveUnidad: "E48",
+				Descripcion: "Colegiatura  \t diciembre & \"útiles\" <primaria>", ValorUnitario: dec("1500"), Traslados: []cfdi.Tax{ivaEx}},
+			{ClaveProdServ: "01010101", Cantidad: dec("2"), ClaveUnidad: "ACT",
+				Descripcion: "Donativo sin impuestos", ValorUnitario: dec("100")},
+		},
+	}
+}
+
+func TestIssuedCFDIsPassSATChecks(t *testing.T) {
+	t.Parallel()
+	csd := loadTestCSD(t)
+
+	withholding := sale()
+	withholding.Receptor = invoices.Receptor{Rfc: "XIQB891116QE4", Nombre: "BERENICE XIMO QUEZADA",
+		DomicilioFiscalReceptor: "36257", RegimenFiscalReceptor: "612", UsoCFDI: "G03"}
+	withholding.Lines = []cfdi.Line{{ClaveProdServ: "80111600", Cantidad: dec("1"), ClaveUnidad: "E48",
+		Descripcion: "Honorarios", ValorUnitario: dec("10000"),
+		Traslados: []cfdi.Tax{iva16}, Retenciones: []cfdi.Tax{retISR, retIVA}}}
+
+	egreso := sale()
+	egreso.Tipo, egreso.Folio = invoices.TipoEgreso, "NC-7"
+	egreso.Relacionados = []invoices.Relacionados{{TipoRelacion: cfdi.RelacionNotaCredito, UUIDs: []string{related}}}
+	egreso.Lines = egreso.Lines[:1]
+	egreso.Lines[0].ClaveProdServ, egreso.Lines[0].ClaveUnidad = "84111506", "ACT"
+	egreso.Lines[0].Descripcion = "Devolución de mercancía"
+
+	global := sale()
+	global.Receptor = cfdi.GlobalReceptor("42501")
+	global.Global = &cfdi.Global{Periodicidad: "01", Meses: "12", Anio: 2026}
+	global.FormaPago = "01"
+	global.Lines = []cfdi.Line{
+		{ClaveProdServ: "01010101", NoIdentificacion: "T-88", Cantidad: dec("1"), ClaveUnidad: "ACT",
+			Descripcion: "Venta", ValorUnitario: dec("86.21"), Traslados: []cfdi.Tax{iva16}},
+		{ClaveProdServ: "01010101", NoIdentificacion: "T-89", Cantidad: dec("1"), ClaveUnidad: "ACT",
+			Descripcion: "Venta", ValorUnitario: dec("43.10"), Traslados: []cfdi.Tax{iva16}},
+	}
+
+	dollars := sale()
+	dollars.Moneda, dollars.TipoCambio = "USD", rate("17.1234")
+	dollars.Serie, dollars.Folio = "", ""
+
+	for name, d := range map[string]cfdi.Document{
+		"ingreso": sale(), "retenciones": withholding, "egreso": egreso, "global": global, "usd": dollars,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, err := cfdi.Build(d)
+			require.NoError(t, err)
+			doc, cadena, err := cfdi.Seal(c, csd)
+			require.NoError(t, err)
+			satChecks(t, doc, c.Sello, cadena)
+			require.Equal(t, csdNumber, attr(t, doc, "cfdi:Comprobante", "NoCertificado"))
+		})
+	}
+}
+
+func TestBuildAmounts(t *testing.T) {
+	t.Parallel()
+	c, err := cfdi.Build(sale())
+	require.NoError(t, err)
+	// 3 × 18.50 = 55.50 − 5 = 50.50; IEPS 8 % 4.04, IVA 16 % 8.08.
+	// 1.5 × 24.333333 = 36.50; IVA 0 %. 1500 exempt. 200 not subject.
+	require.Equal(t, "1792.00", c.SubTotal)
+	require.Equal(t, "5.00", c.Descuento)
+	require.Equal(t, "12.12", c.Impuestos.TotalImpuestosTrasladados)
+	require.Equal(t, "", c.Impuestos.TotalImpuestosRetenidos)
+	require.Equal(t, "1799.12", c.Total)
+	require.Equal(t, []cfdi.Impuesto{
+		{Base: "50.50", Impuesto: "003", TipoFactor: "Tasa", TasaOCuota: "0.080000", Importe: "4.04"},
+		{Base: "50.50", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.160000", Importe: "8.08"},
+		{Base: "36.50", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.000000", Importe: "0.00"},
+		{Base: "1500.00", Impuesto: "002", TipoFactor: "Exento"},
+	}, c.Impuestos.Traslados)
+	require.Equal(t, "02", c.Conceptos[0].ObjetoImp)
+	require.Equal(t, "01", c.Conceptos[3].ObjetoImp)
+	require.Equal(t, "24.333333", c.Conceptos[1].ValorUnitario)
+	require.Equal(t, "2026-12-05T10:30:00", c.Fecha)
+	require.Equal(t, "", c.TipoCambio)
+}
+
+func TestCadenaNormalizesAsXSLT(t *testing.T) {
+	t.Parallel()
+	d := sale()
+	d.Lines[0].Descripcion = "  Refresco\u00a0de\tcola\n\n600   ml  "
+	c, err := cfdi.Build(d)
+	require.NoError(t, err)
+	_, cadena, err := cfdi.Seal(c, loadTestCSD(t))
+	require.NoError(t, err)
+	// XPath's normalize-space strips only space, tab, CR and LF: the
+	// no-break space stays.
+	require.Contains(t, cadena, "|Refresco\u00a0de cola 600 ml|")
+	require.Contains(t, cadena, `|Colegiatura diciembre & "útiles" <primaria>|`)
+	require.True(t, strings.HasPrefix(cadena, "||4.0|A|1001|2026-12-05T10:30:00|04|"+csdNumber+"|1792.00|5.00|MXN|1799.12|I|01|PUE|42501|"), cadena)
+	require.True(t, strings.HasSuffix(cadena, "|12.12||"), cadena)
+}
+
+func TestCadenaRefusesWhatItCannotCompute(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		doc  string
+		kind error
+	}{
+		"not xml":    {"<cfdi:Comprobante", cfdi.ErrInvalidDocument},
+		"doctype":    {`<!DOCTYPE x [<!ENTITY a "b">]><x/>`, cfdi.ErrInvalidDocument},
+		"other root": {`<Comprobante Version="4.0"/>`, cfdi.ErrInvalidDocument},
+		"cfdi 3.3":   {`<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/3" Version="3.3"/>`, cfdi.ErrInvalidDocument},
+		"pagos":      {`<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0"><cfdi:Complemento><p:Pagos xmlns:p="http://www.sat.gob.mx/Pagos20" Version="2.0"/></cfdi:Complemento></cfdi:Comprobante>`, cfdi.ErrUnsupported},
+		"latin1":     {`<?xml version="1.0" encoding="ISO-8859-1"?><x/>`, cfdi.ErrInvalidDocument},
+		"two roots":  {`<a/><b/>`, cfdi.ErrInvalidDocument},
+		"deep":       {strings.Repeat("<a>", 70) + strings.Repeat("</a>", 70), cfdi.ErrInvalidDocument},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := cfdi.CadenaOriginal([]byte(tc.doc))
+			require.ErrorIs(t, err, tc.kind)
+		})
+	}
+}
+
+func TestCadenaOfStampedCFDIIgnoresTimbre(t *testing.T) {
+	t.Parallel()
+	c, err := cfdi.Build(sale())
+	require.NoError(t, err)
+	doc, want, err := cfdi.Seal(c, loadTestCSD(t))
+	require.NoError(t, err)
+	stamped := strings.Replace(string(doc), "</cfdi:Comprobante>",
+		`<cfdi:Complemento><tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/TimbreFiscalDigital" Version="1.1" UUID="`+related+`"/></cfdi:Complemento></cfdi:Comprobante>`, 1)
+	got, err := cfdi.CadenaOriginal([]byte(stamped))
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+}
+
+func TestBuildRefusesBadDocuments(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		change func(*cfdi.Document)
+		field  string
+	}{
+		"tipo P":            {func(d *cfdi.Document) { d.Tipo = invoices.TipoPago }, "Tipo"},
+		"no fecha":          {func(d *cfdi.Document) { d.Fecha = time.Time{} }, "Fecha"},
+		"no lines":          {func(d *cfdi.Document) { d.Lines = nil }, "Lines"},
+		"lugar":             {func(d *cfdi.Document) { d.LugarExpedicion = "4250" }, "LugarExpedicion"},
+		"usd without rate":  {func(d *cfdi.Document) { d.Moneda = "USD" }, "TipoCambio"},
+		"moneda":            {func(d *cfdi.Document) { d.Moneda = "peso" }, "Moneda"},
+		"metodo":            {func(d *cfdi.Document) { d.MetodoPago = "XYZ" }, "MetodoPago"},
+		"ppd needs 99":      {func(d *cfdi.Document) { d.MetodoPago = "PPD" }, "FormaPago"},
+		"emisor generic":    {func(d *cfdi.Document) { d.Emisor.Rfc = cfdi.RFCPublicoGeneral }, "Emisor.Rfc"},
+		"emisor rfc":        {func(d *cfdi.Document) { d.Emisor.Rfc = "NOT-AN-RFC" }, "Emisor.Rfc"},
+		"receptor cp":       {func(d *cfdi.Document) { d.Receptor.DomicilioFiscalReceptor = "" }, "Receptor.DomicilioFiscalReceptor"},
+		"receptor nombre":   {func(d *cfdi.Document) { d.Receptor.Nombre = "  " }, "Receptor.Nombre"},
+		"global to company": {func(d *cfdi.Document) { d.Global = &cfdi.Global{Periodicidad: "01", Meses: "12", Anio: 2026} }, "Receptor.Rfc"},
+		"global year": {func(d *cfdi.Document) {
+			d.Receptor = cfdi.GlobalReceptor("42501")
+			d.Global = &cfdi.Global{Periodicidad: "01", Meses: "12", Anio: 1999}
+		}, "Global.Anio"},
+		"relacionado uuid": {func(d *cfdi.Document) {
+			d.Relacionados = []invoices.Relacionados{{TipoRelacion: "01", UUIDs: []string{"nope"}}}
+		}, "Relacionados[1].UUIDs[1]"},
+		"cantidad zero":     {func(d *cfdi.Document) { d.Lines[1].Cantidad = decimal.Zero }, "Lines[2].Cantidad"},
+		"cantidad places":   {func(d *cfdi.Document) { d.Lines[1].Cantidad = dec("1.0000001") }, "Lines[2].Cantidad"},
+		"negative price":    {func(d *cfdi.Document) { d.Lines[0].ValorUnitario = dec("-1") }, "Lines[1].ValorUnitario"},
+		"discount too big":  {func(d *cfdi.Document) { d.Lines[0].Descuento = dec("55.51") }, "Lines[1].Descuento"},
+		"discount places":   {func(d *cfdi.Document) { d.Lines[0].Descuento = dec("0.001") }, "Lines[1].Descuento"},
+		"clave":             {func(d *cfdi.Document) { d.Lines[0].ClaveProdServ = "123" }, "Lines[1].ClaveProdServ"},
+		"control character": {func(d *cfdi.Document) { d.Lines[0].Descripcion = "a\x00b" }, "Lines[1].Descripcion"},
+		"isr traslado": {func(d *cfdi.Document) {
+			d.Lines[0].Traslados = []cfdi.Tax{{Impuesto: cfdi.ImpuestoISR, TipoFactor: cfdi.FactorTasa, Rate: rate("0.1")}}
+		}, "Lines[1].Traslados[1].Impuesto"},
+		"exento retencion": {func(d *cfdi.Document) { d.Lines[0].Retenciones = []cfdi.Tax{ivaEx} }, "Lines[1].Retenciones[1].TipoFactor"},
+		"tasa without rate": {func(d *cfdi.Document) {
+			d.Lines[0].Traslados = []cfdi.Tax{{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa}}
+		}, "Lines[1].Traslados[1].Rate"},
+		"cuota": {func(d *cfdi.Document) {
+			d.Lines[0].Traslados = []cfdi.Tax{{Impuesto: "003", TipoFactor: "Cuota", Rate: rate("1.5")}}
+		}, "Lines[1].Traslados[1].TipoFactor"},
+		"objeto 02 bare":  {func(d *cfdi.Document) { d.Lines[3].ObjetoImp = cfdi.ObjetoImpSi }, "Lines[4].ObjetoImp"},
+		"objeto 01 taxed": {func(d *cfdi.Document) { d.Lines[0].ObjetoImp = cfdi.ObjetoImpNo }, "Lines[1].ObjetoImp"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := sale()
+			tc.change(&d)
+			_, err := cfdi.Build(d)
+			require.ErrorIs(t, err, cfdi.ErrInvalidDocument)
+			var fe *cfdi.FieldError
+			require.True(t, errors.As(err, &fe), "%v", err)
+			require.Equal(t, tc.field, fe.Field, fe.Message)
+		})
+	}
+}
+
+func TestLoadCSD(t *testing.T) {
+	t.Parallel()
+	csd := loadTestCSD(t)
+	require.Equal(t, csdNumber, csd.NoCertificado())
+	require.Contains(t, csd.Certificate().Subject.String(), "ESCUELA KEMPER URGATE")
+	require.True(t, csd.ValidAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+
+	cer, key := satFile(t, csdCerPath), satFile(t, csdKeyPath)
+	_, err := cfdi.LoadCSD(cer, key, "wrong-password")
+	require.ErrorIs(t, err, cfdi.ErrWrongPassword)
+	require.NotContains(t, err.Error(), "wrong-password")
+	_, err = cfdi.LoadCSD(key, key, csdPassword)
+	require.ErrorIs(t, err, cfdi.ErrInvalidCSD)
+	_, err = cfdi.LoadCSD(cer, cer, csdPassword)
+	require.ErrorIs(t, err, cfdi.ErrInvalidCSD)
+}
+
+func TestVerifySello(t *testing.T) {
+	t.Parallel()
+	csd := loadTestCSD(t)
+	c, err := cfdi.Build(sale())
+	require.NoError(t, err)
+	_, cadena, err := cfdi.Seal(c, csd)
+	require.NoError(t, err)
+	require.NoError(t, cfdi.VerifySello(c.Certificado, cadena, c.Sello))
+	err = cfdi.VerifySello(c.Certificado, strings.Replace(cadena, "1799.12", "1799.13", 1), c.Sello)
+	require.ErrorIs(t, err, cfdi.ErrInvalidDocument)
+}
