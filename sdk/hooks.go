@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -17,10 +18,12 @@ func (s *server) handleWebhook(ctx context.Context, call webhookCall) routeResul
 	if !ok {
 		return errorResult(call.requestID, NotFound("route_not_found", "no such webhook: "+call.webhookID))
 	}
+	setSpanName(ctx, "webhook "+w.WebhookID(), "nexus.vertical", s.manifest.Name, "nexus.webhook", w.WebhookID())
 	c := &Context{
 		ctx:  ctx,
 		host: s.hostFor(call.callID),
-		log:  s.log.With("request_id", call.requestID, "webhook", w.WebhookID(), "company_id", call.company.ID),
+		log: s.log.With(append([]any{"request_id", call.requestID, "webhook", w.WebhookID(), "company_id", call.company.ID},
+			traceFields(ctx)...)...),
 		// A webhook acts for the company itself, with no user.
 		principal: Principal{CompanyID: call.company.ID, Role: RoleOwner},
 		params:    call.params,
@@ -44,10 +47,13 @@ func (s *server) runJob(ctx context.Context, call jobCall) error {
 	if !ok {
 		return fmt.Errorf("no job named %q", call.job)
 	}
+	setSpanName(ctx, "job "+j.Name, "nexus.vertical", s.manifest.Name, "nexus.job", j.Name,
+		"nexus.job.run_id", call.run.ID, "nexus.job.attempt", strconv.Itoa(call.run.Attempt))
 	c := &Context{
-		ctx:       ctx,
-		host:      s.hostFor(call.callID),
-		log:       s.log.With("job", j.Name, "run_id", call.run.ID, "company_id", call.company.ID),
+		ctx:  ctx,
+		host: s.hostFor(call.callID),
+		log: s.log.With(append([]any{"job", j.Name, "run_id", call.run.ID, "company_id", call.company.ID},
+			traceFields(ctx)...)...),
 		principal: Principal{CompanyID: call.company.ID, Role: RoleOwner},
 		requestID: call.run.ID,
 		company:   call.company,

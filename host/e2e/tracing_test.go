@@ -16,7 +16,9 @@ import (
 // receiver in the test, on both buses. A request's log lines, the host's
 // and the plugin's, carry its request id and its trace id; an event
 // published by a request is delivered in a trace of its own whose root
-// links to the publishing span, with the subscriber's handler under it.
+// links to the publishing span, with the subscriber's handler under it; a
+// vertical's job runs in a trace of its own too, its attempt's call
+// crossing into the plugin.
 func TestTracesAndLogs(t *testing.T) {
 	t.Parallel()
 	for _, bus := range []string{"in-process", "rabbitmq"} {
@@ -80,6 +82,37 @@ func TestTracesAndLogs(t *testing.T) {
 			insert := childNamed(t, spans, handler, "nexus.v1.Host/DB")
 			require.Equal(t, "nexus-vertical-probe", insert.Service, "the callback's span is the plugin's")
 			require.False(t, hasChild(spans, insert), "the host records no second span for a callback")
+
+			// A vertical's job, run now by an admin: the run is the root
+			// of a trace of its own, linked to the request, and crosses
+			// into the plugin as a request does.
+			const jobTrace = "8d3a4f6e2b1c40d59e7f6a5b4c3d2e1f"
+			h.Expect(http.StatusAccepted, "POST", "/api/v1/admin/jobs/probe.tick/run", h.Login(hosttest.AdminEmail, hosttest.AdminPassword), nil,
+				"traceparent", "00-"+jobTrace+"-a1b2c3d4e5f60718-01")
+			var run, trigger hosttest.Span
+			spans = traces.Await(t, "the job's run", func(spans []hosttest.Span) bool {
+				for _, s := range spans {
+					if s.Name == "job probe.tick" {
+						run = s
+					}
+					if s.TraceID == jobTrace && s.Name == "POST /api/v1/admin/jobs/{name}/run" {
+						trigger = s
+					}
+				}
+				return run.SpanID != "" && trigger.SpanID != "" && hasSpan(spans, run.TraceID, "job tick")
+			})
+			require.Empty(t, run.ParentID, "the run is its trace's root")
+			require.Equal(t, []string{jobTrace + "/" + trigger.SpanID}, run.Links, "linked to the request that ran it")
+			require.Equal(t, "ok", run.Attributes["nexus.job.outcome"])
+			require.Equal(t, "1", run.Attributes["nexus.job.attempts"])
+			attempt := childNamed(t, spans, run, "attempt probe.tick")
+			require.Equal(t, a.ID, attempt.Attributes["nexus.company_id"])
+			require.Equal(t, "1", attempt.Attributes["nexus.job.attempt"])
+			call = childNamed(t, spans, attempt, "nexus.v1.Vertical/RunJob")
+			job := childNamed(t, spans, call, "job tick")
+			require.Equal(t, "nexus-vertical-probe", job.Service)
+			require.Equal(t, "1", job.Attributes["nexus.job.attempt"])
+			childNamed(t, spans, job, "nexus.v1.Host/DB")
 		})
 	}
 }

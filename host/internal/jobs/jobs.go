@@ -22,7 +22,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
+	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/internal/schedule"
 )
 
@@ -215,6 +219,9 @@ type claim struct {
 	job   *Job
 	token uuid.UUID
 	due   time.Time
+	// link is the traceparent of the request that triggered the run, ""
+	// for a scheduled run.
+	link string
 }
 
 // claimDue leases every registered job that is due and not leased, and
@@ -266,7 +273,10 @@ func (s *Scheduler) claimDue(ctx context.Context) ([]claim, error) {
 }
 
 // start runs a claimed job in the background, renewing its lease, and
-// records the outcome.
+// records the outcome. The run is the root span of a trace of its own
+// (linked to the request that triggered it, if one did), each attempt a
+// child span, so that a vertical's job crosses into its plugin as a
+// request does.
 func (s *Scheduler) start(ctx context.Context, c claim) {
 	s.wg.Add(1)
 	go func() {
@@ -274,10 +284,25 @@ func (s *Scheduler) start(ctx context.Context, c claim) {
 		runCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		go s.renew(runCtx, c)
+		runCtx, span := tracing.StartLinked(runCtx, "job "+c.job.Name, trace.SpanKindInternal, []string{c.link},
+			attribute.String("nexus.job", c.job.Name), attribute.String("nexus.job.run_id", c.token.String()))
 		started := time.Now()
 		attempts, err := s.execute(runCtx, c)
-		s.finish(context.WithoutCancel(ctx), c, started, attempts, err)
+		span.SetAttributes(attribute.Int("nexus.job.attempts", attempts), attribute.String("nexus.job.outcome", outcome(err)))
+		if err != nil {
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
+		s.finish(context.WithoutCancel(runCtx), c, started, attempts, err)
 	}()
+}
+
+// outcome is a run's or an attempt's outcome: "ok" or "error".
+func outcome(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "ok"
 }
 
 // renew extends c's lease every Lease/3 until ctx ends.
@@ -338,12 +363,11 @@ func (s *Scheduler) attempts(ctx context.Context, j *Job, run Run) (int, error) 
 	var err error
 	for run.Attempt = 1; ; run.Attempt++ {
 		actx, cancel := context.WithTimeout(ctx, timeout)
-		err = safeRun(actx, j, run)
+		err = s.attempt(actx, j, run)
 		cancel()
 		if err == nil {
 			return run.Attempt, nil
 		}
-		s.cfg.Log.Warn("job attempt failed", "job", j.Name, "company_id", run.CompanyID, "attempt", run.Attempt, "error", err)
 		if run.Attempt >= maxAttempts || ctx.Err() != nil {
 			return run.Attempt, err
 		}
@@ -355,6 +379,25 @@ func (s *Scheduler) attempts(ctx context.Context, j *Job, run Run) (int, error) 
 		case <-time.After(wait):
 		}
 	}
+}
+
+// attempt runs one attempt of run in a span of its own, logging its
+// failure.
+func (s *Scheduler) attempt(ctx context.Context, j *Job, run Run) error {
+	attrs := []attribute.KeyValue{attribute.Int("nexus.job.attempt", run.Attempt)}
+	if run.CompanyID != uuid.Nil {
+		attrs = append(attrs, attribute.String("nexus.company_id", run.CompanyID.String()))
+	}
+	ctx, span := tracing.Start(ctx, "attempt "+j.Name, trace.SpanKindInternal, attrs...)
+	defer span.End()
+	err := safeRun(ctx, j, run)
+	span.SetAttributes(attribute.String("nexus.job.outcome", outcome(err)))
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
+		s.cfg.Log.Warn("job attempt failed", append([]any{"job", j.Name, "company_id", run.CompanyID, "attempt", run.Attempt,
+			"error", err}, tracing.LogFields(ctx)...)...)
+	}
+	return err
 }
 
 // safeRun calls j.Run, turning a panic into an error.
@@ -383,9 +426,11 @@ func (s *Scheduler) finish(ctx context.Context, c claim, started time.Time, atte
 		}
 		m = strings.ToValidUTF8(m, "")
 		msg = &m
-		s.cfg.Log.Error("job failed", "job", c.job.Name, "attempts", attempts, "error", runErr)
+		s.cfg.Log.Error("job failed", append([]any{"job", c.job.Name, "attempts", attempts, "error", runErr},
+			tracing.LogFields(ctx)...)...)
 	} else {
-		s.cfg.Log.Debug("job ran", "job", c.job.Name, "attempts", attempts, "duration", time.Since(started))
+		s.cfg.Log.Debug("job ran", append([]any{"job", c.job.Name, "attempts", attempts, "duration", time.Since(started)},
+			tracing.LogFields(ctx)...)...)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -407,7 +452,7 @@ func (s *Scheduler) Trigger(ctx context.Context, name string) error {
 	if base == nil {
 		return errors.New("jobs: scheduler not started")
 	}
-	c := claim{job: j, token: uuid.New(), due: time.Now()}
+	c := claim{job: j, token: uuid.New(), due: time.Now(), link: tracing.TraceParent(ctx)}
 	tag, err := s.cfg.Pool.Exec(ctx, triggerSQL, name, c.token, s.cfg.Lease.Milliseconds(), s.cfg.Replica)
 	if err != nil {
 		return fmt.Errorf("trigger job %s: %w", name, err)
