@@ -97,7 +97,7 @@ func (s *Service) Job() jobs.Job {
 }
 
 // prune deletes sent outbox rows older than Retention (unless a pending
-// in-process delivery still needs them), processed_events rows older than
+// in-process delivery or a dead letter still needs them), processed_events rows older than
 // ProcessedRetention and dead letters older than DeadLetterTTL. Only one
 // replica prunes at a time; the others skip the round.
 func (s *Service) prune(ctx context.Context) error {

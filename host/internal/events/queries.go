@@ -242,14 +242,17 @@ SELECT company_id FROM dl`
 	tryPruneLockSQL = `SELECT pg_try_advisory_xact_lock($1)`
 
 	// pruneOutboxSQL deletes up to $2 sent outbox rows older than $1 ms
-	// that no pending delivery still needs.
+	// that no pending delivery still needs and no dead letter names: a
+	// dead letter keeps its event's row, whose traceparent a replay's
+	// delivery links to (the dead letter's copy of the event has none).
 	pruneOutboxSQL = `
 DELETE FROM public.event_outbox o
 WHERE (o.company_id, o.id) IN (
         SELECT company_id, id FROM public.event_outbox
         WHERE sent_at IS NOT NULL AND created_at < now() - $1::bigint * interval '1 ms'
         LIMIT $2)
-  AND NOT EXISTS (SELECT 1 FROM public.event_deliveries d WHERE d.company_id = o.company_id AND d.event_id = o.id)`
+  AND NOT EXISTS (SELECT 1 FROM public.event_deliveries d WHERE d.company_id = o.company_id AND d.event_id = o.id)
+  AND NOT EXISTS (SELECT 1 FROM public.event_dead_letters dl WHERE dl.company_id = o.company_id AND dl.event_id = o.id)`
 
 	// pruneProcessedSQL deletes up to $2 processed_events rows older than
 	// $1 ms.
