@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // company time zones must resolve on hosts without tzdata
 
@@ -55,6 +56,8 @@ type platform struct {
 	jobs      *jobs.Scheduler
 	// metrics is nil unless NEXUS_METRICS_ADDR is set.
 	metrics *metrics.Metrics
+	// draining is set once the host is told to stop: /readyz answers 503.
+	draining atomic.Bool
 }
 
 // open loads the configuration, connects to the database and migrates it.
@@ -222,6 +225,7 @@ func serve(ctx context.Context) error {
 		DB:           p.pool,
 		Plugins:      p.plugins,
 		Degraded:     p.degraded,
+		Draining:     p.draining.Load,
 		Authenticate: authenticate,
 		AuthenticateOptional: func(next http.Handler) http.Handler {
 			return limit(p.auth.AuthenticateOptional(next))
@@ -294,14 +298,28 @@ func auditRoutes(svc *audit.Service) tenancy.CompanyRoutes {
 	}
 }
 
-// listen serves until ctx ends, then drains in-flight requests up to the
+// listen serves until ctx ends, then drains: /readyz answers 503 and
+// responses close their connections while requests are still served for
+// the drain delay (so that a load balancer takes the host out of rotation
+// first), then the listener closes and in-flight requests finish up to the
 // shutdown timeout.
 func (p *platform) listen(ctx context.Context, h http.Handler) error {
 	ln, err := net.Listen("tcp", p.cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", p.cfg.HTTPAddr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// While draining, each response closes its connection, so that a
+	// load balancer's next request opens one to another host; idle
+	// connections are closed only at the shutdown, once the balancer has
+	// stopped choosing this host (closing them earlier races with a
+	// request being sent on one).
+	drain := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
+	srv := &http.Server{Handler: drain, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	p.log.Info("listening", "addr", ln.Addr().String(), "plugins", len(p.plugins.List()))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -309,6 +327,11 @@ func (p *platform) listen(ctx context.Context, h http.Handler) error {
 	case err := <-errc:
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
+	}
+	p.draining.Store(true)
+	if p.cfg.DrainDelay > 0 {
+		p.log.Info("stopping: /readyz answers 503 draining; still serving", "delay", p.cfg.DrainDelay)
+		time.Sleep(p.cfg.DrainDelay)
 	}
 	p.log.Info("shutting down: draining requests", "timeout", p.cfg.ShutdownTimeout)
 	drainCtx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)

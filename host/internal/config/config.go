@@ -54,6 +54,11 @@ type Config struct {
 	IdempotencyTTL  time.Duration // NEXUS_IDEMPOTENCY_TTL
 	PruneInterval   time.Duration // NEXUS_PRUNE_INTERVAL
 
+	// DrainDelay is how long a host told to stop keeps serving while its
+	// /readyz answers 503, so that load balancers take it out of rotation
+	// before it stops accepting connections (NEXUS_DRAIN_DELAY; 0: none).
+	DrainDelay time.Duration
+
 	// PluginRestartMax caps the wait between restarts of a crashing
 	// plugin (NEXUS_PLUGIN_RESTART_MAX_BACKOFF).
 	PluginRestartMax time.Duration
@@ -126,6 +131,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:          e.oneOf("NEXUS_LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
 		MaxBodyBytes:      int64(e.count("NEXUS_MAX_BODY_BYTES", 1<<20, 1<<40)),
 		ShutdownTimeout:   e.dur("NEXUS_SHUTDOWN_TIMEOUT", 15*time.Second),
+		DrainDelay:        e.wait("NEXUS_DRAIN_DELAY"),
 		RequestTimeout:    e.dur("NEXUS_REQUEST_TIMEOUT", 30*time.Second),
 		HealthInterval:    e.dur("NEXUS_PLUGIN_HEALTH_INTERVAL", 5*time.Second),
 		PluginRestartMax:  e.dur("NEXUS_PLUGIN_RESTART_MAX_BACKOFF", time.Minute),
@@ -246,6 +252,20 @@ func (e *reader) dur(key string, def time.Duration) time.Duration {
 	if err != nil || d <= 0 {
 		e.bad(key, v, "a positive duration such as 15s")
 		return def
+	}
+	return d
+}
+
+// wait returns the duration in key, zero or more; zero when unset.
+func (e *reader) wait(key string) time.Duration {
+	v := e.getenv(key)
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		e.bad(key, v, "a duration such as 10s, or 0s for none")
+		return 0
 	}
 	return d
 }

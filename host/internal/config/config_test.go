@@ -32,6 +32,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Zero(t, c.Events.Prefetch)
 	require.False(t, c.Demo)
 	require.Empty(t, c.MetricsAddr, "metrics are off unless NEXUS_METRICS_ADDR is set")
+	require.Zero(t, c.DrainDelay, "a stopping host drains without delay unless NEXUS_DRAIN_DELAY is set")
 }
 
 func TestLoadValues(t *testing.T) {
@@ -57,6 +58,7 @@ func TestLoadValues(t *testing.T) {
 		"NEXUS_JOBS_POLL_INTERVAL":         "200ms",
 		"NEXUS_JOBS_TIMEOUT":               "1m",
 		"NEXUS_METRICS_ADDR":               "127.0.0.1:9464",
+		"NEXUS_DRAIN_DELAY":                "10s",
 	}))
 	require.NoError(t, err)
 	require.True(t, c.Dev())
@@ -80,6 +82,7 @@ func TestLoadValues(t *testing.T) {
 	require.Equal(t, 200*time.Millisecond, c.JobPollInterval)
 	require.Equal(t, time.Minute, c.JobTimeout)
 	require.Equal(t, "127.0.0.1:9464", c.MetricsAddr)
+	require.Equal(t, 10*time.Second, c.DrainDelay)
 }
 
 // TestLoadRejects checks that every bad value is refused with an error
@@ -97,6 +100,8 @@ func TestLoadRejects(t *testing.T) {
 		{"NEXUS_MAX_BODY_BYTES", "0", "whole number"},
 		{"NEXUS_MAX_BODY_BYTES", "1MB", "whole number"},
 		{"NEXUS_SHUTDOWN_TIMEOUT", "15", "positive duration"},
+		{"NEXUS_DRAIN_DELAY", "-1s", "0s for none"},
+		{"NEXUS_DRAIN_DELAY", "10", "0s for none"},
 		{"NEXUS_REQUEST_TIMEOUT", "-1s", "positive duration"},
 		{"NEXUS_PLUGIN_HEALTH_INTERVAL", "0s", "positive duration"},
 		{"NEXUS_PLUGIN_RESTART_MAX_BACKOFF", "soon", "positive duration"},

@@ -18,7 +18,7 @@ import (
 var ownDocs = []apidoc.Op{
 	{Method: http.MethodGet, Pattern: "/healthz", Summary: "Liveness: the process answers", Public: true,
 		Response: map[string]string{}},
-	{Method: http.MethodGet, Pattern: "/readyz", Summary: "Readiness: the database answers and every vertical runs (503 otherwise)", Public: true,
+	{Method: http.MethodGet, Pattern: "/readyz", Summary: "Readiness: the database answers and every vertical runs (503 otherwise, and while the host drains before stopping)", Public: true,
 		Response: readiness{}},
 	{Method: http.MethodGet, Pattern: "/api/docs", Summary: "The API reference page (HTML)", Public: true},
 	{Method: http.MethodGet, Pattern: "/api/docs/{asset}", Summary: "The reference page's script and style sheet", Public: true},
@@ -32,7 +32,7 @@ var ownDocs = []apidoc.Op{
 
 // readiness is the body of /readyz.
 type readiness struct {
-	Status string            `json:"status" jsonschema:"enum=ready,enum=degraded,enum=not_ready"`
+	Status string            `json:"status" jsonschema:"enum=ready,enum=degraded,enum=not_ready,enum=draining"`
 	Checks map[string]string `json:"checks"`
 }
 

@@ -34,6 +34,10 @@ type Deps struct {
 	// its fallback mode; /readyz then answers 200 with status "degraded"
 	// and the reason.
 	Degraded func() (bool, string)
+	// Draining reports a host told to stop: /readyz then answers 503 with
+	// status "draining" while requests are still served, so that load
+	// balancers stop sending new ones; nil never drains.
+	Draining func() bool
 	// Authenticate puts an auth.Principal in the context or answers 401/403.
 	Authenticate func(http.Handler) http.Handler
 	// AuthenticateOptional lets anonymous callers through and
@@ -155,6 +159,10 @@ func ready(d Deps) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
+		if d.Draining != nil && d.Draining() {
+			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "draining", "checks": map[string]string{"host": "stopping"}})
+			return
+		}
 		checks := map[string]string{"database": "ok"}
 		ok := true
 		if err := d.DB.Ping(ctx); err != nil {
