@@ -35,14 +35,24 @@ build: web host plugins ## build the web app, the host (bin/nexus, the app embed
 # and the host then answers that the app is not built.
 WEBUI_DIST := host/internal/webui/dist
 
+# A vertical's pages are its own bundle (the host's UI contract):
+# plugins/<name>/web, built into its dist/, which the plugin embeds; only
+# dist/.keep is committed, so the plugin builds before npm has run and then
+# contributes no pages.
+PLUGIN_WEBS := $(patsubst %/package.json,%,$(wildcard plugins/*/web/package.json))
+
 .PHONY: web
-web: web/node_modules/.installed ## build the web app (npm ci, type check, vite build) into the host's embedded files
+web: web/node_modules/.installed $(PLUGIN_WEBS:%=%/node_modules/.installed) ## build the web app and the verticals' page bundles (npm ci, type check, vite build) into the files the host and plugins embed
 	find $(WEBUI_DIST) -mindepth 1 ! -name .keep -delete
 	cd web && npm run build
+	@for d in $(PLUGIN_WEBS); do \
+		find $$d/dist -mindepth 1 ! -name .keep -delete; \
+		echo "cd $$d && npm run build"; (cd $$d && npm run build) || exit 1; \
+	done
 
 # npm ci again only when the lockfile changed.
-web/node_modules/.installed: web/package-lock.json
-	cd web && npm ci --no-audit --no-fund
+%/node_modules/.installed: %/package-lock.json
+	cd $* && npm ci --no-audit --no-fund
 	@touch $@
 
 .PHONY: browser-deps
@@ -179,4 +189,4 @@ bench: build ## run the benchmarks one package at a time (figures for the README
 .PHONY: clean
 clean: ## remove build output
 	rm -rf $(BIN) web/test-output
-	find $(WEBUI_DIST) -mindepth 1 ! -name .keep -delete
+	find $(WEBUI_DIST) $(PLUGIN_WEBS:%=%/dist) -mindepth 1 ! -name .keep -delete
