@@ -10,58 +10,40 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi"
+	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi/cfditest"
 	"github.com/nexuspos/nexus/host/internal/invoices"
 )
 
-var mexicoCity = func() *time.Location {
-	loc, err := time.LoadLocation("America/Mexico_City")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
-
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
-
-func rate(s string) decimal.NullDecimal { return decimal.NewNullDecimal(dec(s)) }
-
 var (
-	iva16   = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa, Rate: rate("0.16")}
-	iva0    = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa, Rate: rate("0")}
-	ivaEx   = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorExento}
-	ieps8   = cfdi.Tax{Impuesto: cfdi.ImpuestoIEPS, TipoFactor: cfdi.FactorTasa, Rate: rate("0.08")}
-	retISR  = cfdi.Tax{Impuesto: cfdi.ImpuestoISR, TipoFactor: cfdi.FactorTasa, Rate: rate("0.10")}
-	retIVA  = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa, Rate: rate("0.106667")}
-	related = "5FB2822E-396D-4725-8521-CDC4BDD20CCF"
+	dec, rate = cfditest.Dec, cfditest.Rate
+	iva16     = cfditest.IVA16
+	ivaEx     = cfditest.IVAEx
+	retISR    = cfditest.RetISR
+	retIVA    = cfditest.RetIVA
+	related   = "5FB2822E-396D-4725-8521-CDC4BDD20CCF"
+	csdNumber = cfditest.NoCertificado
 )
 
-// sale is an ingreso to a company customer with IVA at 16 %, 0 % and
-// exempt lines, a discount and IEPS.
 func sale() cfdi.Document {
-	return cfdi.Document{
-		Tipo: invoices.TipoIngreso, Serie: "A", Folio: "1001",
-		Fecha:     time.Date(2026, 12, 5, 10, 30, 0, 0, mexicoCity),
-		FormaPago: "04", MetodoPago: "PUE", Moneda: "MXN", LugarExpedicion: "42501",
-		Emisor: invoices.Emisor{Rfc: fixtureRFC, Nombre: "ESCUELA KEMPER URGATE", RegimenFiscal: fixtureRegime},
-		Receptor: invoices.Receptor{Rfc: "URE180429TM6", Nombre: "UNIVERSIDAD ROBOTICA ESPAÑOLA",
-			DomicilioFiscalReceptor: "86991", RegimenFiscalReceptor: "601", UsoCFDI: "G03"},
-		Lines: []cfdi.Line{
-			{ClaveProdServ: "50202306", NoIdentificacion: "SKU-1", Cantidad: dec("3"), ClaveUnidad: "H87", Unidad: "Pieza",
-				Descripcion: "Refresco de cola 600 ml", ValorUnitario: dec("18.50"), Descuento: dec("5.00"),
-				Traslados: []cfdi.Tax{ieps8, iva16}},
-			{ClaveProdServ: "50221200", Cantidad: dec("1.5"), ClaveUnidad: "KGM", Unidad: "Kilogramo",
-				Descripcion: "Tortilla de maíz", ValorUnitario: dec("24.333333"), Traslados: []cfdi.Tax{iva0}},
-			{ClaveProdServ: "86121500", Cantidad: dec("1"), ClaveUnidad: "E48",
-				Descripcion: "Colegiatura  \t diciembre & \"útiles\" <primaria>", ValorUnitario: dec("1500"), Traslados: []cfdi.Tax{ivaEx}},
-			{ClaveProdServ: "01010101", Cantidad: dec("2"), ClaveUnidad: "ACT",
-				Descripcion: "Donativo sin impuestos", ValorUnitario: dec("100")},
-		},
-	}
+	return cfditest.Sale(time.Date(2026, 12, 5, 10, 30, 0, 0, cfditest.MexicoCity))
+}
+
+// attr reads one attribute of the first element named elem in doc.
+func attr(t *testing.T, doc []byte, elem, name string) string {
+	t.Helper()
+	s := string(doc)
+	i := strings.Index(s, "<"+elem+" ")
+	require.GreaterOrEqual(t, i, 0, "no %s in document", elem)
+	s = s[i : i+strings.IndexByte(s[i:], '>')]
+	j := strings.Index(s, " "+name+`="`)
+	require.GreaterOrEqual(t, j, 0, "no %s on %s", name, elem)
+	s = s[j+len(name)+3:]
+	return s[:strings.IndexByte(s, '"')]
 }
 
 func TestIssuedCFDIsPassSATChecks(t *testing.T) {
 	t.Parallel()
-	csd := loadTestCSD(t)
+	csd := cfditest.CSD(t)
 
 	withholding := sale()
 	withholding.Receptor = invoices.Receptor{Rfc: "XIQB891116QE4", Nombre: "BERENICE XIMO QUEZADA",
@@ -101,7 +83,7 @@ func TestIssuedCFDIsPassSATChecks(t *testing.T) {
 			require.NoError(t, err)
 			doc, cadena, err := cfdi.Seal(c, csd)
 			require.NoError(t, err)
-			satChecks(t, doc, c.Sello, cadena)
+			cfditest.SATChecks(t, doc, c.Sello, cadena)
 			require.Equal(t, csdNumber, attr(t, doc, "cfdi:Comprobante", "NoCertificado"))
 		})
 	}
@@ -137,7 +119,7 @@ func TestCadenaNormalizesAsXSLT(t *testing.T) {
 	d.Lines[0].Descripcion = "  Refresco\u00a0de\tcola\n\n600   ml  "
 	c, err := cfdi.Build(d)
 	require.NoError(t, err)
-	_, cadena, err := cfdi.Seal(c, loadTestCSD(t))
+	_, cadena, err := cfdi.Seal(c, cfditest.CSD(t))
 	require.NoError(t, err)
 	// XPath's normalize-space strips only space, tab, CR and LF: the
 	// no-break space stays.
@@ -173,7 +155,7 @@ func TestCadenaOfStampedCFDIIgnoresTimbre(t *testing.T) {
 	t.Parallel()
 	c, err := cfdi.Build(sale())
 	require.NoError(t, err)
-	doc, want, err := cfdi.Seal(c, loadTestCSD(t))
+	doc, want, err := cfdi.Seal(c, cfditest.CSD(t))
 	require.NoError(t, err)
 	stamped := strings.Replace(string(doc), "</cfdi:Comprobante>",
 		`<cfdi:Complemento><tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/TimbreFiscalDigital" Version="1.1" UUID="`+related+`"/></cfdi:Complemento></cfdi:Comprobante>`, 1)
@@ -242,24 +224,24 @@ func TestBuildRefusesBadDocuments(t *testing.T) {
 
 func TestLoadCSD(t *testing.T) {
 	t.Parallel()
-	csd := loadTestCSD(t)
+	csd := cfditest.CSD(t)
 	require.Equal(t, csdNumber, csd.NoCertificado())
 	require.Contains(t, csd.Certificate().Subject.String(), "ESCUELA KEMPER URGATE")
 	require.True(t, csd.ValidAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
 
-	cer, key := satFile(t, csdCerPath), satFile(t, csdKeyPath)
+	cer, key := cfditest.CSDFiles(t)
 	_, err := cfdi.LoadCSD(cer, key, "wrong-password")
 	require.ErrorIs(t, err, cfdi.ErrWrongPassword)
 	require.NotContains(t, err.Error(), "wrong-password")
-	_, err = cfdi.LoadCSD(key, key, csdPassword)
+	_, err = cfdi.LoadCSD(key, key, cfditest.Password)
 	require.ErrorIs(t, err, cfdi.ErrInvalidCSD)
-	_, err = cfdi.LoadCSD(cer, cer, csdPassword)
+	_, err = cfdi.LoadCSD(cer, cer, cfditest.Password)
 	require.ErrorIs(t, err, cfdi.ErrInvalidCSD)
 }
 
 func TestVerifySello(t *testing.T) {
 	t.Parallel()
-	csd := loadTestCSD(t)
+	csd := cfditest.CSD(t)
 	c, err := cfdi.Build(sale())
 	require.NoError(t, err)
 	_, cadena, err := cfdi.Seal(c, csd)
