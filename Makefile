@@ -8,6 +8,11 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.0
 STATICCHECK_VERSION := v0.8.2
 GITLEAKS_VERSION := v8.28.0
+HELM_VERSION := v3.21.4
+KUBECONFORM_VERSION := v0.7.0
+# The Kubernetes release whose API schemas the Helm chart's manifests are
+# validated against (deploy/helm).
+KUBERNETES_API_VERSION := v1.36.3
 PROTOC_VERSION := 3.21.12
 PLUGINS := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go)) \
            $(patsubst plugins/%/cmd/nexus-vertical-%/main.go,%,$(wildcard plugins/*/cmd/*/main.go))
@@ -123,6 +128,27 @@ $(TOOLS)/staticcheck:
 $(TOOLS)/gitleaks:
 	GOBIN=$(TOOLS) $(GO) install github.com/zricethezav/gitleaks/v8@$(GITLEAKS_VERSION)
 
+.PHONY: chart-tools
+chart-tools: $(TOOLS)/helm $(TOOLS)/kubeconform $(TOOLS)/kubernetes-api-$(KUBERNETES_API_VERSION).json ## install helm, kubeconform and the Kubernetes OpenAPI document the chart test (deploy/helm) reads
+
+$(TOOLS)/helm:
+	GOBIN=$(TOOLS) $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(TOOLS)/kubeconform:
+	GOBIN=$(TOOLS) $(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+
+# The OpenAPI document Kubernetes publishes in its source tree
+# (api/openapi-spec/swagger.json of the module k8s.io/kubernetes, downloaded
+# through the Go module proxy, nothing of it built); the chart test makes
+# kubeconform's schemas from it, offline. A previous version's copy goes:
+# the test reads the only one.
+$(TOOLS)/kubernetes-api-$(KUBERNETES_API_VERSION).json:
+	@mkdir -p $(TOOLS)
+	dir=$$(cd / && GOWORK=off GOFLAGS=-mod=mod $(GO) mod download -json k8s.io/kubernetes@$(KUBERNETES_API_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	test -n "$$dir" || { echo "go mod download k8s.io/kubernetes@$(KUBERNETES_API_VERSION) failed"; exit 1; }; \
+	rm -f $(TOOLS)/kubernetes-api-v*.json; \
+	cp "$$dir/api/openapi-spec/swagger.json" $@
+
 .PHONY: hooks
 hooks: $(TOOLS)/gitleaks ## install the git pre-commit hook (scripts/pre-commit: file sizes, secrets, gofmt, core unit tests)
 	scripts/pre-commit --install
@@ -175,7 +201,7 @@ tidy-check: tidy ## fail if a go.mod or go.sum is not tidy
 	@git diff --exit-code -- '*go.mod' '*go.sum' || { echo "go.mod/go.sum not tidy: run make tidy and commit"; exit 1; }
 
 .PHONY: test
-test: guard proto-check tidy-check lint build doc-tools browser-deps cfdi-deps sat-testdata ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough, browser test and SAT's CFDI checks included)
+test: guard proto-check tidy-check lint build doc-tools browser-deps cfdi-deps sat-testdata chart-tools ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough, browser test, SAT's CFDI checks and Helm chart included)
 	$(GO) test -count=1 -timeout 12m $(MODULES)
 
 .PHONY: test-race
