@@ -149,6 +149,14 @@ $(TOOLS)/kubernetes-api-$(KUBERNETES_API_VERSION).json:
 	rm -f $(TOOLS)/kubernetes-api-v*.json; \
 	cp "$$dir/api/openapi-spec/swagger.json" $@
 
+.PHONY: prometheus-deps
+prometheus-deps: ## install Debian's prometheus and promtool, which the metrics test (host/e2e) runs against a real host
+	@if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then \
+		echo "installing prometheus (Debian package)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	fi
+
 .PHONY: hooks
 hooks: $(TOOLS)/gitleaks ## install the git pre-commit hook (scripts/pre-commit: file sizes, secrets, gofmt, core unit tests)
 	scripts/pre-commit --install
@@ -201,7 +209,7 @@ tidy-check: tidy ## fail if a go.mod or go.sum is not tidy
 	@git diff --exit-code -- '*go.mod' '*go.sum' || { echo "go.mod/go.sum not tidy: run make tidy and commit"; exit 1; }
 
 .PHONY: test
-test: guard proto-check tidy-check lint build doc-tools browser-deps cfdi-deps sat-testdata chart-tools ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough, browser test, SAT's CFDI checks and Helm chart included)
+test: guard proto-check tidy-check lint build doc-tools browser-deps cfdi-deps sat-testdata chart-tools prometheus-deps ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough, browser test, SAT's CFDI checks, Helm chart and a real Prometheus included)
 	$(GO) test -count=1 -timeout 12m $(MODULES)
 
 .PHONY: test-race

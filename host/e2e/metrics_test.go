@@ -47,7 +47,9 @@ func labelNames(m *dto.Metric) []string {
 // metrics listener: every family of metrics.Families is there with exactly
 // its labels, no other nexus_ family is, no label names a company, user or
 // tenant, and routes are templates, never raw paths. The public router
-// does not serve /metrics.
+// does not serve /metrics. Then a real Prometheus scrapes it with the
+// repository's configuration and runs the Grafana dashboard's queries
+// (checkPrometheus).
 func TestMetrics(t *testing.T) {
 	t.Parallel()
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -156,4 +158,6 @@ func TestMetrics(t *testing.T) {
 	for _, source := range []string{"outbox", "subscriptions", "views"} {
 		require.EqualValues(t, 1, series("nexus_scrape_source_up", map[string]string{"source": source}).GetGauge().GetValue(), source)
 	}
+
+	checkPrometheus(t, addr)
 }
