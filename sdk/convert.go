@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"sort"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc/metadata"
@@ -121,7 +123,52 @@ func manifestToProto(m Manifest) (*nexusv1.Manifest, error) {
 		})
 	}
 	pm.LargeTransactionTopics = append(pm.LargeTransactionTopics, m.LargeTransactionTopics...)
+	if m.UI != nil {
+		ui, err := uiToProto(*m.UI)
+		if err != nil {
+			return nil, fmt.Errorf("ui: %w", err)
+		}
+		pm.Ui = ui
+	}
 	return pm, nil
+}
+
+// uiToProto reads the bundle's files (hidden ones left out, sorted by
+// path) and copies the menu and widgets.
+func uiToProto(ui UI) (*nexusv1.UI, error) {
+	pu := &nexusv1.UI{}
+	if ui.Assets != nil {
+		err := fs.WalkDir(ui.Assets, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if p != "." && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			b, err := fs.ReadFile(ui.Assets, p)
+			if err != nil {
+				return err
+			}
+			pu.Assets = append(pu.Assets, &nexusv1.Asset{Path: p, Content: b})
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("assets: %w", err)
+		}
+	}
+	for _, e := range ui.Menu {
+		pu.Menu = append(pu.Menu, &nexusv1.MenuEntry{Page: e.Page, Label: maps.Clone(e.Label), Section: e.Section, MinRole: string(e.MinRole)})
+	}
+	for _, w := range ui.Widgets {
+		pu.Widgets = append(pu.Widgets, &nexusv1.Widget{Key: w.Key, Title: maps.Clone(w.Title), MinRole: string(w.MinRole)})
+	}
+	return pu, nil
 }
 
 func exampleJSON(v any) (string, error) {

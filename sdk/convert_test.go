@@ -210,3 +210,32 @@ func FuzzBind(f *testing.F) {
 		}
 	})
 }
+
+func TestUIToProto(t *testing.T) {
+	t.Parallel()
+	pm, err := manifestToProto(Manifest{Name: "x", UI: &UI{
+		Assets: fstest.MapFS{
+			"index.js":            {Data: []byte("export const pages = {};")},
+			"assets/a.css":        {Data: []byte("a{}")},
+			".keep":               {},
+			".vite/manifest.json": {Data: []byte("{}")},
+			"assets/.hidden.js":   {Data: []byte("x")},
+		},
+		Menu:    []MenuEntry{{Page: "p", Label: Labels{"es": "P", "en": "P"}, Section: "operate", MinRole: RoleCashier}},
+		Widgets: []Widget{{Key: "w", Title: Labels{"es": "W", "en": "W"}, MinRole: RoleManager}},
+	}})
+	require.NoError(t, err)
+	var paths []string
+	for _, a := range pm.GetUi().GetAssets() {
+		paths = append(paths, a.GetPath())
+	}
+	require.Equal(t, []string{"assets/a.css", "index.js"}, paths, "hidden files and directories are left out")
+	require.Equal(t, "export const pages = {};", string(pm.GetUi().GetAssets()[1].GetContent()))
+	require.Equal(t, "cashier", pm.GetUi().GetMenu()[0].GetMinRole())
+	require.Equal(t, map[string]string{"es": "P", "en": "P"}, pm.GetUi().GetMenu()[0].GetLabel())
+	require.Equal(t, "w", pm.GetUi().GetWidgets()[0].GetKey())
+
+	pm, err = manifestToProto(Manifest{Name: "x"})
+	require.NoError(t, err)
+	require.Nil(t, pm.GetUi(), "no UI declared, none sent")
+}

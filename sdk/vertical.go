@@ -108,6 +108,9 @@ type Manifest struct {
 	// Outbound tunes the client c.HTTP returns (timeouts, retries,
 	// circuit breakers); its Logger and OnChange are the SDK's own.
 	Outbound outbound.Config
+	// UI contributes the vertical's pages and dashboard cards to the
+	// browser app (see UI); nil contributes none.
+	UI *UI
 	// ConfigSchema documents the per-company configuration (JSON Schema).
 	// Its first top-level "examples" entry, when it is an object, is the
 	// configuration the host gives the demo company (NEXUS_DEMO) when it

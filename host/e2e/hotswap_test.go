@@ -22,7 +22,8 @@ const probePackage = "github.com/nexuspos/nexus/internal/testverticals/probe/cmd
 // plugin binary and swaps it in without a restart: a call in flight on
 // the old process completes there, new calls reach the new build (another
 // version), and the old process exits once drained. A rebuilt binary that
-// does not start leaves the running process serving.
+// does not start leaves the running process serving. The new build's UI
+// bundle replaces the old one's.
 func TestDevHotSwap(t *testing.T) {
 	t.Parallel()
 	rebuilt := filepath.Join(t.TempDir(), "nexus-vertical-probe")
@@ -44,6 +45,12 @@ func TestDevHotSwap(t *testing.T) {
 		return nil
 	}
 	require.Equal(t, "0.0.1", probeInfo()["version"])
+	uiHash := func() string {
+		uis := h.Expect(http.StatusOK, "GET", "/api/v1/ui", viewer, nil).JSON(t)["verticals"].([]any)
+		require.Len(t, uis, 1)
+		return uis[0].(map[string]any)["hash"].(string)
+	}
+	oldHash := uiHash()
 	oldPID := int(h.Expect(http.StatusOK, "GET", "/api/v1/verticals/probe/pid", viewer, nil).JSON(t)["pid"].(float64))
 
 	// A call held in the old process.
@@ -63,6 +70,8 @@ func TestDevHotSwap(t *testing.T) {
 	require.Equal(t, "running", info["state"])
 	require.EqualValues(t, 1, info["swaps"])
 	require.EqualValues(t, 0, info["restarts"], "a swap is not a restart")
+	require.NotEqual(t, oldHash, uiHash(), "the new build's UI bundle is served")
+	require.JSONEq(t, `{"version":"0.0.2"}`, string(h.Expect(http.StatusOK, "GET", "/ui/v/probe/version.json", "", nil).Body))
 
 	// New calls reach the new build while the old process still drains.
 	newPID := int(h.Expect(http.StatusOK, "GET", "/api/v1/verticals/probe/pid", viewer, nil).JSON(t)["pid"].(float64))

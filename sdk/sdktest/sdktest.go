@@ -135,6 +135,7 @@ func New(t testing.TB, v sdk.Vertical, opts ...Option) *Harness {
 		h.host.ensureCompany(t, h.company)
 	}
 	h.host.checkRevenue(t, m)
+	checkUI(t, m)
 	return h
 }
 

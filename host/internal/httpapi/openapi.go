@@ -26,6 +26,10 @@ var ownDocs = []apidoc.Op{
 		Summary: "This document: the host's routes, and with a company token those of the verticals the company enabled"},
 	{Method: http.MethodGet, Pattern: "/api/v1/verticals", Summary: "The installed verticals and their state",
 		Response: httpx.Page[plugins.Info]{}},
+	{Method: http.MethodGet, Pattern: "/api/v1/ui", Response: UIList{},
+		Summary: "The pages and dashboard cards the company's enabled verticals contribute to the web app, as the caller's role sees them"},
+	{Method: http.MethodGet, Pattern: "/ui/v/*", Public: true,
+		Summary: "A file of a vertical's UI bundle, /ui/v/{vertical}/{path} (ETag; cached for good with ?v=<hash>)"},
 	{Method: http.MethodPost, Pattern: "/api/v1/admin/verticals/{vertical}/restart", Summary: "Restart a vertical (platform admin)",
 		Response: plugins.Info{}, Status: http.StatusAccepted},
 }

@@ -64,8 +64,8 @@ func TestOpenAPIDescribesEveryMountedRoute(t *testing.T) {
 
 	mounted := 0
 	require.NoError(t, chi.Walk(router.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		if !apidoc.Methods[method] || strings.HasSuffix(route, "/*") {
-			return nil
+		if !apidoc.Methods[method] || strings.HasSuffix(route, "/*") && strings.Contains(route, "{vertical}") {
+			return nil // the verticals' own routes and webhooks, described by each vertical
 		}
 		mounted++
 		path := route

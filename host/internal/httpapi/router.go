@@ -99,6 +99,8 @@ func NewRouter(d Deps) http.Handler {
 	var described describedRoutes
 	r.Get("/api/docs", apidoc.Page)
 	r.Get("/api/docs/{asset}", apidoc.Page)
+	r.Get(uiPrefix+"*", serveUIAsset(d.Plugins))
+	r.Head(uiPrefix+"*", serveUIAsset(d.Plugins))
 	r.Route("/api/v1", func(r chi.Router) {
 		optional := d.AuthenticateOptional
 		if optional == nil {
@@ -129,6 +131,7 @@ func NewRouter(d Deps) http.Handler {
 				httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(d.Plugins.ListFor(p.CompanyID, p.PlatformAdmin), ""))
 			})
 			r.Handle("/verticals/{vertical}/*", d.Plugins.Handler(d.VerticalGate))
+			r.Get("/ui", httpx.Handle(listUI(d)))
 			r.With(auth.RequirePlatformAdmin).Post("/admin/verticals/{vertical}/restart", httpx.Handle(func(w http.ResponseWriter, r *http.Request) error {
 				info, err := d.Plugins.Restart(chi.URLParam(r, "vertical"))
 				if err != nil {

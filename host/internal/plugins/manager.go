@@ -215,7 +215,10 @@ type process struct {
 	routes   map[string]*nexusv1.Route
 	// webhooks routes the manifest's public webhooks.
 	webhooks *chi.Mux
-	version  int
+	// ui is the manifest's UI, ready to serve; nil when it declares none
+	// or the host left it out.
+	ui      *UI
+	version int
 	// data is nil when the host runs without a database.
 	data *hostcall.Data
 	// host serves the plugin's callbacks.
@@ -400,6 +403,8 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	for _, r := range man.GetRoutes() {
 		proc.routes[r.GetId()] = r
 	}
+	var uiProblems map[string]string
+	proc.ui, uiProblems = newUI(man)
 	proc.router, err = newRouter(man, func(r *nexusv1.Route) http.Handler { return m.routeHandler(v, proc, r) })
 	if err != nil {
 		return nil, &refusedError{err}
@@ -426,6 +431,10 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 	if _, err := wc.Init(ctx, &nexusv1.InitRequest{HostServiceId: id, HostVersion: m.cfg.HostVersion}); err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
+	if len(uiProblems) > 0 {
+		m.log.Error("UI left out", "vertical", v.name, "reason", uiProblems["ui"])
+	}
+	m.Degrade(v.name, CheckUI, uiProblems)
 	return proc, nil
 }
 

@@ -13,6 +13,8 @@
 //	            degraded)
 //	failsource  its universal source divides by zero on a note whose body
 //	            is "boom" (must run degraded once a refresh meets one)
+//	badui       its UI bundle is over the host's size cap (must run
+//	            degraded, its UI left out)
 //
 // It is not shipped: tests build it into a temporary plugin directory.
 package probe
@@ -100,6 +102,7 @@ func (p probe) Manifest() sdk.Manifest {
 		}},
 		UniversalSources: map[string]string{p.name + "_notes": p.notesSource()},
 		RevenueEvents:    p.revenueEvents(),
+		UI:               p.ui(),
 	}
 }
 

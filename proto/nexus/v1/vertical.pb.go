@@ -98,7 +98,10 @@ type Manifest struct {
 	// /api/v1/hooks/<name>/<company_id><path> without a user token.
 	Webhooks []*Webhook `protobuf:"bytes,14,rep,name=webhooks,proto3" json:"webhooks,omitempty"`
 	// Scheduled jobs the host runs once across its replicas.
-	Jobs          []*Job `protobuf:"bytes,15,rep,name=jobs,proto3" json:"jobs,omitempty"`
+	Jobs []*Job `protobuf:"bytes,15,rep,name=jobs,proto3" json:"jobs,omitempty"`
+	// The vertical's browser pages: a bundle of static files the host
+	// serves at /ui/v/<name>/, with menu entries and dashboard widgets.
+	Ui            *UI `protobuf:"bytes,16,opt,name=ui,proto3" json:"ui,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -238,6 +241,267 @@ func (x *Manifest) GetJobs() []*Job {
 	return nil
 }
 
+func (x *Manifest) GetUi() *UI {
+	if x != nil {
+		return x.Ui
+	}
+	return nil
+}
+
+// UI is a vertical's contribution to the browser app: an ES module
+// index.js (with whatever files it loads) exporting `pages` and
+// `widgets`, and the menu entries and dashboard cards that reach them.
+type UI struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Assets        []*Asset               `protobuf:"bytes,1,rep,name=assets,proto3" json:"assets,omitempty"`
+	Menu          []*MenuEntry           `protobuf:"bytes,2,rep,name=menu,proto3" json:"menu,omitempty"`
+	Widgets       []*Widget              `protobuf:"bytes,3,rep,name=widgets,proto3" json:"widgets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UI) Reset() {
+	*x = UI{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UI) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UI) ProtoMessage() {}
+
+func (x *UI) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UI.ProtoReflect.Descriptor instead.
+func (*UI) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *UI) GetAssets() []*Asset {
+	if x != nil {
+		return x.Assets
+	}
+	return nil
+}
+
+func (x *UI) GetMenu() []*MenuEntry {
+	if x != nil {
+		return x.Menu
+	}
+	return nil
+}
+
+func (x *UI) GetWidgets() []*Widget {
+	if x != nil {
+		return x.Widgets
+	}
+	return nil
+}
+
+// Asset is one file of a UI bundle.
+type Asset struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// path is relative to the bundle's root, e.g. "index.js",
+	// "assets/style.css".
+	Path          string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Content       []byte `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Asset) Reset() {
+	*x = Asset{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Asset) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Asset) ProtoMessage() {}
+
+func (x *Asset) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Asset.ProtoReflect.Descriptor instead.
+func (*Asset) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Asset) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Asset) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+// MenuEntry is one page of the app's menu: the bundle's export
+// pages[page], opened at /v/<vertical>/<page>.
+type MenuEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Page  string                 `protobuf:"bytes,1,opt,name=page,proto3" json:"page,omitempty"`
+	// label by language ("es", "en").
+	Label map[string]string `protobuf:"bytes,2,rep,name=label,proto3" json:"label,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// section groups entries in the menu ("operate", "catalog", "inventory",
+	// "purchasing", "billing", "reports", "admin").
+	Section string `protobuf:"bytes,3,opt,name=section,proto3" json:"section,omitempty"`
+	// min_role is the least company role that sees the entry.
+	MinRole       string `protobuf:"bytes,4,opt,name=min_role,json=minRole,proto3" json:"min_role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MenuEntry) Reset() {
+	*x = MenuEntry{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MenuEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MenuEntry) ProtoMessage() {}
+
+func (x *MenuEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MenuEntry.ProtoReflect.Descriptor instead.
+func (*MenuEntry) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *MenuEntry) GetPage() string {
+	if x != nil {
+		return x.Page
+	}
+	return ""
+}
+
+func (x *MenuEntry) GetLabel() map[string]string {
+	if x != nil {
+		return x.Label
+	}
+	return nil
+}
+
+func (x *MenuEntry) GetSection() string {
+	if x != nil {
+		return x.Section
+	}
+	return ""
+}
+
+func (x *MenuEntry) GetMinRole() string {
+	if x != nil {
+		return x.MinRole
+	}
+	return ""
+}
+
+// Widget is one dashboard card: the bundle's export widgets[key].
+type Widget struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Key   string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// title by language ("es", "en").
+	Title         map[string]string `protobuf:"bytes,2,rep,name=title,proto3" json:"title,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	MinRole       string            `protobuf:"bytes,3,opt,name=min_role,json=minRole,proto3" json:"min_role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Widget) Reset() {
+	*x = Widget{}
+	mi := &file_nexus_v1_vertical_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Widget) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Widget) ProtoMessage() {}
+
+func (x *Widget) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_vertical_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Widget.ProtoReflect.Descriptor instead.
+func (*Widget) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Widget) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *Widget) GetTitle() map[string]string {
+	if x != nil {
+		return x.Title
+	}
+	return nil
+}
+
+func (x *Widget) GetMinRole() string {
+	if x != nil {
+		return x.MinRole
+	}
+	return ""
+}
+
 // Webhook is a public route that receives calls from another system.
 type Webhook struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -256,7 +520,7 @@ type Webhook struct {
 
 func (x *Webhook) Reset() {
 	*x = Webhook{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[2]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -268,7 +532,7 @@ func (x *Webhook) String() string {
 func (*Webhook) ProtoMessage() {}
 
 func (x *Webhook) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[2]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -281,7 +545,7 @@ func (x *Webhook) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Webhook.ProtoReflect.Descriptor instead.
 func (*Webhook) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{2}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Webhook) GetId() string {
@@ -342,7 +606,7 @@ type Job struct {
 
 func (x *Job) Reset() {
 	*x = Job{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[3]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -354,7 +618,7 @@ func (x *Job) String() string {
 func (*Job) ProtoMessage() {}
 
 func (x *Job) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[3]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -367,7 +631,7 @@ func (x *Job) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Job.ProtoReflect.Descriptor instead.
 func (*Job) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{3}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Job) GetName() string {
@@ -436,7 +700,7 @@ type Route struct {
 
 func (x *Route) Reset() {
 	*x = Route{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[4]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -448,7 +712,7 @@ func (x *Route) String() string {
 func (*Route) ProtoMessage() {}
 
 func (x *Route) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[4]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -461,7 +725,7 @@ func (x *Route) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Route.ProtoReflect.Descriptor instead.
 func (*Route) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{4}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Route) GetId() string {
@@ -539,7 +803,7 @@ type Migration struct {
 
 func (x *Migration) Reset() {
 	*x = Migration{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[5]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -551,7 +815,7 @@ func (x *Migration) String() string {
 func (*Migration) ProtoMessage() {}
 
 func (x *Migration) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[5]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -564,7 +828,7 @@ func (x *Migration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Migration.ProtoReflect.Descriptor instead.
 func (*Migration) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{5}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Migration) GetVersion() int32 {
@@ -607,7 +871,7 @@ type StateMachine struct {
 
 func (x *StateMachine) Reset() {
 	*x = StateMachine{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[6]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -619,7 +883,7 @@ func (x *StateMachine) String() string {
 func (*StateMachine) ProtoMessage() {}
 
 func (x *StateMachine) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[6]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -632,7 +896,7 @@ func (x *StateMachine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StateMachine.ProtoReflect.Descriptor instead.
 func (*StateMachine) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{6}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StateMachine) GetTable() string {
@@ -675,7 +939,7 @@ type Transition struct {
 
 func (x *Transition) Reset() {
 	*x = Transition{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[7]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -687,7 +951,7 @@ func (x *Transition) String() string {
 func (*Transition) ProtoMessage() {}
 
 func (x *Transition) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[7]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -700,7 +964,7 @@ func (x *Transition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Transition.ProtoReflect.Descriptor instead.
 func (*Transition) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{7}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Transition) GetFrom() string {
@@ -742,7 +1006,7 @@ type Subscription struct {
 
 func (x *Subscription) Reset() {
 	*x = Subscription{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[8]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -754,7 +1018,7 @@ func (x *Subscription) String() string {
 func (*Subscription) ProtoMessage() {}
 
 func (x *Subscription) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[8]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -767,7 +1031,7 @@ func (x *Subscription) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
 func (*Subscription) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{8}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Subscription) GetName() string {
@@ -801,7 +1065,7 @@ type NamedQuery struct {
 
 func (x *NamedQuery) Reset() {
 	*x = NamedQuery{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -813,7 +1077,7 @@ func (x *NamedQuery) String() string {
 func (*NamedQuery) ProtoMessage() {}
 
 func (x *NamedQuery) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[9]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -826,7 +1090,7 @@ func (x *NamedQuery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NamedQuery.ProtoReflect.Descriptor instead.
 func (*NamedQuery) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{9}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *NamedQuery) GetName() string {
@@ -853,7 +1117,7 @@ type UniversalSource struct {
 
 func (x *UniversalSource) Reset() {
 	*x = UniversalSource{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -865,7 +1129,7 @@ func (x *UniversalSource) String() string {
 func (*UniversalSource) ProtoMessage() {}
 
 func (x *UniversalSource) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[10]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -878,7 +1142,7 @@ func (x *UniversalSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UniversalSource.ProtoReflect.Descriptor instead.
 func (*UniversalSource) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{10}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UniversalSource) GetName() string {
@@ -911,7 +1175,7 @@ type RevenueEvent struct {
 
 func (x *RevenueEvent) Reset() {
 	*x = RevenueEvent{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -923,7 +1187,7 @@ func (x *RevenueEvent) String() string {
 func (*RevenueEvent) ProtoMessage() {}
 
 func (x *RevenueEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[11]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -936,7 +1200,7 @@ func (x *RevenueEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevenueEvent.ProtoReflect.Descriptor instead.
 func (*RevenueEvent) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{11}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RevenueEvent) GetTopic() string {
@@ -986,7 +1250,7 @@ type PaymentSource struct {
 
 func (x *PaymentSource) Reset() {
 	*x = PaymentSource{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -998,7 +1262,7 @@ func (x *PaymentSource) String() string {
 func (*PaymentSource) ProtoMessage() {}
 
 func (x *PaymentSource) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[12]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1011,7 +1275,7 @@ func (x *PaymentSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentSource.ProtoReflect.Descriptor instead.
 func (*PaymentSource) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{12}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *PaymentSource) GetName() string {
@@ -1038,7 +1302,7 @@ type InitRequest struct {
 
 func (x *InitRequest) Reset() {
 	*x = InitRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1050,7 +1314,7 @@ func (x *InitRequest) String() string {
 func (*InitRequest) ProtoMessage() {}
 
 func (x *InitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[13]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1063,7 +1327,7 @@ func (x *InitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitRequest.ProtoReflect.Descriptor instead.
 func (*InitRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{13}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *InitRequest) GetHostServiceId() uint32 {
@@ -1088,7 +1352,7 @@ type InitResponse struct {
 
 func (x *InitResponse) Reset() {
 	*x = InitResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1100,7 +1364,7 @@ func (x *InitResponse) String() string {
 func (*InitResponse) ProtoMessage() {}
 
 func (x *InitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[14]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1113,7 +1377,7 @@ func (x *InitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitResponse.ProtoReflect.Descriptor instead.
 func (*InitResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{14}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{18}
 }
 
 // Principal is the authenticated caller of a request.
@@ -1129,7 +1393,7 @@ type Principal struct {
 
 func (x *Principal) Reset() {
 	*x = Principal{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1141,7 +1405,7 @@ func (x *Principal) String() string {
 func (*Principal) ProtoMessage() {}
 
 func (x *Principal) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[15]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1154,7 +1418,7 @@ func (x *Principal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Principal.ProtoReflect.Descriptor instead.
 func (*Principal) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{15}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Principal) GetUserId() string {
@@ -1194,7 +1458,7 @@ type Values struct {
 
 func (x *Values) Reset() {
 	*x = Values{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1206,7 +1470,7 @@ func (x *Values) String() string {
 func (*Values) ProtoMessage() {}
 
 func (x *Values) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[16]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1219,7 +1483,7 @@ func (x *Values) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Values.ProtoReflect.Descriptor instead.
 func (*Values) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{16}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Values) GetValues() []string {
@@ -1259,7 +1523,7 @@ type RouteRequest struct {
 
 func (x *RouteRequest) Reset() {
 	*x = RouteRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1271,7 +1535,7 @@ func (x *RouteRequest) String() string {
 func (*RouteRequest) ProtoMessage() {}
 
 func (x *RouteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[17]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1284,7 +1548,7 @@ func (x *RouteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteRequest.ProtoReflect.Descriptor instead.
 func (*RouteRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{17}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RouteRequest) GetCallId() string {
@@ -1401,7 +1665,7 @@ type RouteResponse struct {
 
 func (x *RouteResponse) Reset() {
 	*x = RouteResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1677,7 @@ func (x *RouteResponse) String() string {
 func (*RouteResponse) ProtoMessage() {}
 
 func (x *RouteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[18]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1690,7 @@ func (x *RouteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RouteResponse.ProtoReflect.Descriptor instead.
 func (*RouteResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{18}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RouteResponse) GetStatus() int32 {
@@ -1484,7 +1748,7 @@ type EventRequest struct {
 
 func (x *EventRequest) Reset() {
 	*x = EventRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1496,7 +1760,7 @@ func (x *EventRequest) String() string {
 func (*EventRequest) ProtoMessage() {}
 
 func (x *EventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[19]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1509,7 +1773,7 @@ func (x *EventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventRequest.ProtoReflect.Descriptor instead.
 func (*EventRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{19}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *EventRequest) GetCallId() string {
@@ -1604,7 +1868,7 @@ type EventResponse struct {
 
 func (x *EventResponse) Reset() {
 	*x = EventResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1616,7 +1880,7 @@ func (x *EventResponse) String() string {
 func (*EventResponse) ProtoMessage() {}
 
 func (x *EventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[20]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1629,7 +1893,7 @@ func (x *EventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventResponse.ProtoReflect.Descriptor instead.
 func (*EventResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{20}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{24}
 }
 
 type Company struct {
@@ -1646,7 +1910,7 @@ type Company struct {
 
 func (x *Company) Reset() {
 	*x = Company{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1922,7 @@ func (x *Company) String() string {
 func (*Company) ProtoMessage() {}
 
 func (x *Company) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[21]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1935,7 @@ func (x *Company) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Company.ProtoReflect.Descriptor instead.
 func (*Company) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{21}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Company) GetId() string {
@@ -1728,7 +1992,7 @@ type ConfigureCompanyRequest struct {
 
 func (x *ConfigureCompanyRequest) Reset() {
 	*x = ConfigureCompanyRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1740,7 +2004,7 @@ func (x *ConfigureCompanyRequest) String() string {
 func (*ConfigureCompanyRequest) ProtoMessage() {}
 
 func (x *ConfigureCompanyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[22]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1753,7 +2017,7 @@ func (x *ConfigureCompanyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureCompanyRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureCompanyRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{22}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ConfigureCompanyRequest) GetCallId() string {
@@ -1787,7 +2051,7 @@ type ConfigureCompanyResponse struct {
 
 func (x *ConfigureCompanyResponse) Reset() {
 	*x = ConfigureCompanyResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1799,7 +2063,7 @@ func (x *ConfigureCompanyResponse) String() string {
 func (*ConfigureCompanyResponse) ProtoMessage() {}
 
 func (x *ConfigureCompanyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[23]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1812,7 +2076,7 @@ func (x *ConfigureCompanyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureCompanyResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureCompanyResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{23}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ConfigureCompanyResponse) GetErrors() []string {
@@ -1847,7 +2111,7 @@ type WebhookRequest struct {
 
 func (x *WebhookRequest) Reset() {
 	*x = WebhookRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[24]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1859,7 +2123,7 @@ func (x *WebhookRequest) String() string {
 func (*WebhookRequest) ProtoMessage() {}
 
 func (x *WebhookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[24]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1872,7 +2136,7 @@ func (x *WebhookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookRequest.ProtoReflect.Descriptor instead.
 func (*WebhookRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{24}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *WebhookRequest) GetCallId() string {
@@ -1985,7 +2249,7 @@ type JobRequest struct {
 
 func (x *JobRequest) Reset() {
 	*x = JobRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[25]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1997,7 +2261,7 @@ func (x *JobRequest) String() string {
 func (*JobRequest) ProtoMessage() {}
 
 func (x *JobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[25]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2010,7 +2274,7 @@ func (x *JobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRequest.ProtoReflect.Descriptor instead.
 func (*JobRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{25}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *JobRequest) GetCallId() string {
@@ -2077,7 +2341,7 @@ type JobResponse struct {
 
 func (x *JobResponse) Reset() {
 	*x = JobResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[26]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2089,7 +2353,7 @@ func (x *JobResponse) String() string {
 func (*JobResponse) ProtoMessage() {}
 
 func (x *JobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[26]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2102,7 +2366,7 @@ func (x *JobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobResponse.ProtoReflect.Descriptor instead.
 func (*JobResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{26}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{30}
 }
 
 type ShutdownRequest struct {
@@ -2113,7 +2377,7 @@ type ShutdownRequest struct {
 
 func (x *ShutdownRequest) Reset() {
 	*x = ShutdownRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[27]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2125,7 +2389,7 @@ func (x *ShutdownRequest) String() string {
 func (*ShutdownRequest) ProtoMessage() {}
 
 func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[27]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2138,7 +2402,7 @@ func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownRequest.ProtoReflect.Descriptor instead.
 func (*ShutdownRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{27}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{31}
 }
 
 type ShutdownResponse struct {
@@ -2149,7 +2413,7 @@ type ShutdownResponse struct {
 
 func (x *ShutdownResponse) Reset() {
 	*x = ShutdownResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[28]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2161,7 +2425,7 @@ func (x *ShutdownResponse) String() string {
 func (*ShutdownResponse) ProtoMessage() {}
 
 func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[28]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2174,7 +2438,7 @@ func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownResponse.ProtoReflect.Descriptor instead.
 func (*ShutdownResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{28}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{32}
 }
 
 // SeedRequest asks for a company's demo data.
@@ -2202,7 +2466,7 @@ type SeedRequest struct {
 
 func (x *SeedRequest) Reset() {
 	*x = SeedRequest{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[29]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2214,7 +2478,7 @@ func (x *SeedRequest) String() string {
 func (*SeedRequest) ProtoMessage() {}
 
 func (x *SeedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[29]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2227,7 +2491,7 @@ func (x *SeedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeedRequest.ProtoReflect.Descriptor instead.
 func (*SeedRequest) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{29}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SeedRequest) GetCallId() string {
@@ -2304,7 +2568,7 @@ type SeedMember struct {
 
 func (x *SeedMember) Reset() {
 	*x = SeedMember{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[30]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2316,7 +2580,7 @@ func (x *SeedMember) String() string {
 func (*SeedMember) ProtoMessage() {}
 
 func (x *SeedMember) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[30]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2329,7 +2593,7 @@ func (x *SeedMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeedMember.ProtoReflect.Descriptor instead.
 func (*SeedMember) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{30}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SeedMember) GetUserId() string {
@@ -2364,7 +2628,7 @@ type SeedResponse struct {
 
 func (x *SeedResponse) Reset() {
 	*x = SeedResponse{}
-	mi := &file_nexus_v1_vertical_proto_msgTypes[31]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2376,7 +2640,7 @@ func (x *SeedResponse) String() string {
 func (*SeedResponse) ProtoMessage() {}
 
 func (x *SeedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nexus_v1_vertical_proto_msgTypes[31]
+	mi := &file_nexus_v1_vertical_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2389,7 +2653,7 @@ func (x *SeedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeedResponse.ProtoReflect.Descriptor instead.
 func (*SeedResponse) Descriptor() ([]byte, []int) {
-	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{31}
+	return file_nexus_v1_vertical_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SeedResponse) GetRows() map[string]int64 {
@@ -2405,7 +2669,7 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\n" +
 	"\x17nexus/v1/vertical.proto\x12\bnexus.v1\x1a\x13nexus/v1/host.proto\"<\n" +
 	"\x0fDescribeRequest\x12)\n" +
-	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\xdf\x05\n" +
+	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\"\xfd\x05\n" +
 	"\bManifest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -2424,7 +2688,32 @@ const file_nexus_v1_vertical_proto_rawDesc = "" +
 	"\x0erevenue_events\x18\f \x03(\v2\x16.nexus.v1.RevenueEventR\rrevenueEvents\x128\n" +
 	"\x18large_transaction_topics\x18\r \x03(\tR\x16largeTransactionTopics\x12-\n" +
 	"\bwebhooks\x18\x0e \x03(\v2\x11.nexus.v1.WebhookR\bwebhooks\x12!\n" +
-	"\x04jobs\x18\x0f \x03(\v2\r.nexus.v1.JobR\x04jobs\"\x8b\x01\n" +
+	"\x04jobs\x18\x0f \x03(\v2\r.nexus.v1.JobR\x04jobs\x12\x1c\n" +
+	"\x02ui\x18\x10 \x01(\v2\f.nexus.v1.UIR\x02ui\"\x82\x01\n" +
+	"\x02UI\x12'\n" +
+	"\x06assets\x18\x01 \x03(\v2\x0f.nexus.v1.AssetR\x06assets\x12'\n" +
+	"\x04menu\x18\x02 \x03(\v2\x13.nexus.v1.MenuEntryR\x04menu\x12*\n" +
+	"\awidgets\x18\x03 \x03(\v2\x10.nexus.v1.WidgetR\awidgets\"5\n" +
+	"\x05Asset\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x18\n" +
+	"\acontent\x18\x02 \x01(\fR\acontent\"\xc4\x01\n" +
+	"\tMenuEntry\x12\x12\n" +
+	"\x04page\x18\x01 \x01(\tR\x04page\x124\n" +
+	"\x05label\x18\x02 \x03(\v2\x1e.nexus.v1.MenuEntry.LabelEntryR\x05label\x12\x18\n" +
+	"\asection\x18\x03 \x01(\tR\asection\x12\x19\n" +
+	"\bmin_role\x18\x04 \x01(\tR\aminRole\x1a8\n" +
+	"\n" +
+	"LabelEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa2\x01\n" +
+	"\x06Widget\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x121\n" +
+	"\x05title\x18\x02 \x03(\v2\x1b.nexus.v1.Widget.TitleEntryR\x05title\x12\x19\n" +
+	"\bmin_role\x18\x03 \x01(\tR\aminRole\x1a8\n" +
+	"\n" +
+	"TitleEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x8b\x01\n" +
 	"\aWebhook\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x18\n" +
@@ -2650,109 +2939,121 @@ func file_nexus_v1_vertical_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_vertical_proto_rawDescData
 }
 
-var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_nexus_v1_vertical_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_nexus_v1_vertical_proto_goTypes = []any{
 	(*DescribeRequest)(nil),          // 0: nexus.v1.DescribeRequest
 	(*Manifest)(nil),                 // 1: nexus.v1.Manifest
-	(*Webhook)(nil),                  // 2: nexus.v1.Webhook
-	(*Job)(nil),                      // 3: nexus.v1.Job
-	(*Route)(nil),                    // 4: nexus.v1.Route
-	(*Migration)(nil),                // 5: nexus.v1.Migration
-	(*StateMachine)(nil),             // 6: nexus.v1.StateMachine
-	(*Transition)(nil),               // 7: nexus.v1.Transition
-	(*Subscription)(nil),             // 8: nexus.v1.Subscription
-	(*NamedQuery)(nil),               // 9: nexus.v1.NamedQuery
-	(*UniversalSource)(nil),          // 10: nexus.v1.UniversalSource
-	(*RevenueEvent)(nil),             // 11: nexus.v1.RevenueEvent
-	(*PaymentSource)(nil),            // 12: nexus.v1.PaymentSource
-	(*InitRequest)(nil),              // 13: nexus.v1.InitRequest
-	(*InitResponse)(nil),             // 14: nexus.v1.InitResponse
-	(*Principal)(nil),                // 15: nexus.v1.Principal
-	(*Values)(nil),                   // 16: nexus.v1.Values
-	(*RouteRequest)(nil),             // 17: nexus.v1.RouteRequest
-	(*RouteResponse)(nil),            // 18: nexus.v1.RouteResponse
-	(*EventRequest)(nil),             // 19: nexus.v1.EventRequest
-	(*EventResponse)(nil),            // 20: nexus.v1.EventResponse
-	(*Company)(nil),                  // 21: nexus.v1.Company
-	(*ConfigureCompanyRequest)(nil),  // 22: nexus.v1.ConfigureCompanyRequest
-	(*ConfigureCompanyResponse)(nil), // 23: nexus.v1.ConfigureCompanyResponse
-	(*WebhookRequest)(nil),           // 24: nexus.v1.WebhookRequest
-	(*JobRequest)(nil),               // 25: nexus.v1.JobRequest
-	(*JobResponse)(nil),              // 26: nexus.v1.JobResponse
-	(*ShutdownRequest)(nil),          // 27: nexus.v1.ShutdownRequest
-	(*ShutdownResponse)(nil),         // 28: nexus.v1.ShutdownResponse
-	(*SeedRequest)(nil),              // 29: nexus.v1.SeedRequest
-	(*SeedMember)(nil),               // 30: nexus.v1.SeedMember
-	(*SeedResponse)(nil),             // 31: nexus.v1.SeedResponse
-	nil,                              // 32: nexus.v1.RouteRequest.ParamsEntry
-	nil,                              // 33: nexus.v1.RouteRequest.QueryEntry
-	nil,                              // 34: nexus.v1.RouteRequest.HeadersEntry
-	nil,                              // 35: nexus.v1.RouteResponse.HeadersEntry
-	nil,                              // 36: nexus.v1.WebhookRequest.ParamsEntry
-	nil,                              // 37: nexus.v1.WebhookRequest.QueryEntry
-	nil,                              // 38: nexus.v1.WebhookRequest.HeadersEntry
-	nil,                              // 39: nexus.v1.SeedResponse.RowsEntry
-	(*OutEvent)(nil),                 // 40: nexus.v1.OutEvent
-	(*CacheInvalidateRequest)(nil),   // 41: nexus.v1.CacheInvalidateRequest
+	(*UI)(nil),                       // 2: nexus.v1.UI
+	(*Asset)(nil),                    // 3: nexus.v1.Asset
+	(*MenuEntry)(nil),                // 4: nexus.v1.MenuEntry
+	(*Widget)(nil),                   // 5: nexus.v1.Widget
+	(*Webhook)(nil),                  // 6: nexus.v1.Webhook
+	(*Job)(nil),                      // 7: nexus.v1.Job
+	(*Route)(nil),                    // 8: nexus.v1.Route
+	(*Migration)(nil),                // 9: nexus.v1.Migration
+	(*StateMachine)(nil),             // 10: nexus.v1.StateMachine
+	(*Transition)(nil),               // 11: nexus.v1.Transition
+	(*Subscription)(nil),             // 12: nexus.v1.Subscription
+	(*NamedQuery)(nil),               // 13: nexus.v1.NamedQuery
+	(*UniversalSource)(nil),          // 14: nexus.v1.UniversalSource
+	(*RevenueEvent)(nil),             // 15: nexus.v1.RevenueEvent
+	(*PaymentSource)(nil),            // 16: nexus.v1.PaymentSource
+	(*InitRequest)(nil),              // 17: nexus.v1.InitRequest
+	(*InitResponse)(nil),             // 18: nexus.v1.InitResponse
+	(*Principal)(nil),                // 19: nexus.v1.Principal
+	(*Values)(nil),                   // 20: nexus.v1.Values
+	(*RouteRequest)(nil),             // 21: nexus.v1.RouteRequest
+	(*RouteResponse)(nil),            // 22: nexus.v1.RouteResponse
+	(*EventRequest)(nil),             // 23: nexus.v1.EventRequest
+	(*EventResponse)(nil),            // 24: nexus.v1.EventResponse
+	(*Company)(nil),                  // 25: nexus.v1.Company
+	(*ConfigureCompanyRequest)(nil),  // 26: nexus.v1.ConfigureCompanyRequest
+	(*ConfigureCompanyResponse)(nil), // 27: nexus.v1.ConfigureCompanyResponse
+	(*WebhookRequest)(nil),           // 28: nexus.v1.WebhookRequest
+	(*JobRequest)(nil),               // 29: nexus.v1.JobRequest
+	(*JobResponse)(nil),              // 30: nexus.v1.JobResponse
+	(*ShutdownRequest)(nil),          // 31: nexus.v1.ShutdownRequest
+	(*ShutdownResponse)(nil),         // 32: nexus.v1.ShutdownResponse
+	(*SeedRequest)(nil),              // 33: nexus.v1.SeedRequest
+	(*SeedMember)(nil),               // 34: nexus.v1.SeedMember
+	(*SeedResponse)(nil),             // 35: nexus.v1.SeedResponse
+	nil,                              // 36: nexus.v1.MenuEntry.LabelEntry
+	nil,                              // 37: nexus.v1.Widget.TitleEntry
+	nil,                              // 38: nexus.v1.RouteRequest.ParamsEntry
+	nil,                              // 39: nexus.v1.RouteRequest.QueryEntry
+	nil,                              // 40: nexus.v1.RouteRequest.HeadersEntry
+	nil,                              // 41: nexus.v1.RouteResponse.HeadersEntry
+	nil,                              // 42: nexus.v1.WebhookRequest.ParamsEntry
+	nil,                              // 43: nexus.v1.WebhookRequest.QueryEntry
+	nil,                              // 44: nexus.v1.WebhookRequest.HeadersEntry
+	nil,                              // 45: nexus.v1.SeedResponse.RowsEntry
+	(*OutEvent)(nil),                 // 46: nexus.v1.OutEvent
+	(*CacheInvalidateRequest)(nil),   // 47: nexus.v1.CacheInvalidateRequest
 }
 var file_nexus_v1_vertical_proto_depIdxs = []int32{
-	4,  // 0: nexus.v1.Manifest.routes:type_name -> nexus.v1.Route
-	5,  // 1: nexus.v1.Manifest.migrations:type_name -> nexus.v1.Migration
-	6,  // 2: nexus.v1.Manifest.state_machines:type_name -> nexus.v1.StateMachine
-	8,  // 3: nexus.v1.Manifest.subscriptions:type_name -> nexus.v1.Subscription
-	9,  // 4: nexus.v1.Manifest.queries:type_name -> nexus.v1.NamedQuery
-	10, // 5: nexus.v1.Manifest.universal_sources:type_name -> nexus.v1.UniversalSource
-	12, // 6: nexus.v1.Manifest.payment_sources:type_name -> nexus.v1.PaymentSource
-	11, // 7: nexus.v1.Manifest.revenue_events:type_name -> nexus.v1.RevenueEvent
-	2,  // 8: nexus.v1.Manifest.webhooks:type_name -> nexus.v1.Webhook
-	3,  // 9: nexus.v1.Manifest.jobs:type_name -> nexus.v1.Job
-	7,  // 10: nexus.v1.StateMachine.transitions:type_name -> nexus.v1.Transition
-	32, // 11: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
-	33, // 12: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
-	34, // 13: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
-	15, // 14: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
-	21, // 15: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
-	35, // 16: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
-	40, // 17: nexus.v1.RouteResponse.events:type_name -> nexus.v1.OutEvent
-	41, // 18: nexus.v1.RouteResponse.invalidate:type_name -> nexus.v1.CacheInvalidateRequest
-	21, // 19: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
-	21, // 20: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
-	36, // 21: nexus.v1.WebhookRequest.params:type_name -> nexus.v1.WebhookRequest.ParamsEntry
-	37, // 22: nexus.v1.WebhookRequest.query:type_name -> nexus.v1.WebhookRequest.QueryEntry
-	38, // 23: nexus.v1.WebhookRequest.headers:type_name -> nexus.v1.WebhookRequest.HeadersEntry
-	21, // 24: nexus.v1.WebhookRequest.company:type_name -> nexus.v1.Company
-	21, // 25: nexus.v1.JobRequest.company:type_name -> nexus.v1.Company
-	21, // 26: nexus.v1.SeedRequest.company:type_name -> nexus.v1.Company
-	30, // 27: nexus.v1.SeedRequest.members:type_name -> nexus.v1.SeedMember
-	39, // 28: nexus.v1.SeedResponse.rows:type_name -> nexus.v1.SeedResponse.RowsEntry
-	16, // 29: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
-	16, // 30: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
-	16, // 31: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
-	16, // 32: nexus.v1.WebhookRequest.QueryEntry.value:type_name -> nexus.v1.Values
-	16, // 33: nexus.v1.WebhookRequest.HeadersEntry.value:type_name -> nexus.v1.Values
-	0,  // 34: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
-	13, // 35: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
-	17, // 36: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
-	19, // 37: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
-	22, // 38: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
-	27, // 39: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
-	24, // 40: nexus.v1.Vertical.HandleWebhook:input_type -> nexus.v1.WebhookRequest
-	25, // 41: nexus.v1.Vertical.RunJob:input_type -> nexus.v1.JobRequest
-	29, // 42: nexus.v1.Vertical.Seed:input_type -> nexus.v1.SeedRequest
-	1,  // 43: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
-	14, // 44: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
-	18, // 45: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
-	20, // 46: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
-	23, // 47: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
-	28, // 48: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
-	18, // 49: nexus.v1.Vertical.HandleWebhook:output_type -> nexus.v1.RouteResponse
-	26, // 50: nexus.v1.Vertical.RunJob:output_type -> nexus.v1.JobResponse
-	31, // 51: nexus.v1.Vertical.Seed:output_type -> nexus.v1.SeedResponse
-	43, // [43:52] is the sub-list for method output_type
-	34, // [34:43] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	8,  // 0: nexus.v1.Manifest.routes:type_name -> nexus.v1.Route
+	9,  // 1: nexus.v1.Manifest.migrations:type_name -> nexus.v1.Migration
+	10, // 2: nexus.v1.Manifest.state_machines:type_name -> nexus.v1.StateMachine
+	12, // 3: nexus.v1.Manifest.subscriptions:type_name -> nexus.v1.Subscription
+	13, // 4: nexus.v1.Manifest.queries:type_name -> nexus.v1.NamedQuery
+	14, // 5: nexus.v1.Manifest.universal_sources:type_name -> nexus.v1.UniversalSource
+	16, // 6: nexus.v1.Manifest.payment_sources:type_name -> nexus.v1.PaymentSource
+	15, // 7: nexus.v1.Manifest.revenue_events:type_name -> nexus.v1.RevenueEvent
+	6,  // 8: nexus.v1.Manifest.webhooks:type_name -> nexus.v1.Webhook
+	7,  // 9: nexus.v1.Manifest.jobs:type_name -> nexus.v1.Job
+	2,  // 10: nexus.v1.Manifest.ui:type_name -> nexus.v1.UI
+	3,  // 11: nexus.v1.UI.assets:type_name -> nexus.v1.Asset
+	4,  // 12: nexus.v1.UI.menu:type_name -> nexus.v1.MenuEntry
+	5,  // 13: nexus.v1.UI.widgets:type_name -> nexus.v1.Widget
+	36, // 14: nexus.v1.MenuEntry.label:type_name -> nexus.v1.MenuEntry.LabelEntry
+	37, // 15: nexus.v1.Widget.title:type_name -> nexus.v1.Widget.TitleEntry
+	11, // 16: nexus.v1.StateMachine.transitions:type_name -> nexus.v1.Transition
+	38, // 17: nexus.v1.RouteRequest.params:type_name -> nexus.v1.RouteRequest.ParamsEntry
+	39, // 18: nexus.v1.RouteRequest.query:type_name -> nexus.v1.RouteRequest.QueryEntry
+	40, // 19: nexus.v1.RouteRequest.headers:type_name -> nexus.v1.RouteRequest.HeadersEntry
+	19, // 20: nexus.v1.RouteRequest.principal:type_name -> nexus.v1.Principal
+	25, // 21: nexus.v1.RouteRequest.company:type_name -> nexus.v1.Company
+	41, // 22: nexus.v1.RouteResponse.headers:type_name -> nexus.v1.RouteResponse.HeadersEntry
+	46, // 23: nexus.v1.RouteResponse.events:type_name -> nexus.v1.OutEvent
+	47, // 24: nexus.v1.RouteResponse.invalidate:type_name -> nexus.v1.CacheInvalidateRequest
+	25, // 25: nexus.v1.EventRequest.company:type_name -> nexus.v1.Company
+	25, // 26: nexus.v1.ConfigureCompanyRequest.company:type_name -> nexus.v1.Company
+	42, // 27: nexus.v1.WebhookRequest.params:type_name -> nexus.v1.WebhookRequest.ParamsEntry
+	43, // 28: nexus.v1.WebhookRequest.query:type_name -> nexus.v1.WebhookRequest.QueryEntry
+	44, // 29: nexus.v1.WebhookRequest.headers:type_name -> nexus.v1.WebhookRequest.HeadersEntry
+	25, // 30: nexus.v1.WebhookRequest.company:type_name -> nexus.v1.Company
+	25, // 31: nexus.v1.JobRequest.company:type_name -> nexus.v1.Company
+	25, // 32: nexus.v1.SeedRequest.company:type_name -> nexus.v1.Company
+	34, // 33: nexus.v1.SeedRequest.members:type_name -> nexus.v1.SeedMember
+	45, // 34: nexus.v1.SeedResponse.rows:type_name -> nexus.v1.SeedResponse.RowsEntry
+	20, // 35: nexus.v1.RouteRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	20, // 36: nexus.v1.RouteRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	20, // 37: nexus.v1.RouteResponse.HeadersEntry.value:type_name -> nexus.v1.Values
+	20, // 38: nexus.v1.WebhookRequest.QueryEntry.value:type_name -> nexus.v1.Values
+	20, // 39: nexus.v1.WebhookRequest.HeadersEntry.value:type_name -> nexus.v1.Values
+	0,  // 40: nexus.v1.Vertical.Describe:input_type -> nexus.v1.DescribeRequest
+	17, // 41: nexus.v1.Vertical.Init:input_type -> nexus.v1.InitRequest
+	21, // 42: nexus.v1.Vertical.HandleRoute:input_type -> nexus.v1.RouteRequest
+	23, // 43: nexus.v1.Vertical.HandleEvent:input_type -> nexus.v1.EventRequest
+	26, // 44: nexus.v1.Vertical.ConfigureCompany:input_type -> nexus.v1.ConfigureCompanyRequest
+	31, // 45: nexus.v1.Vertical.Shutdown:input_type -> nexus.v1.ShutdownRequest
+	28, // 46: nexus.v1.Vertical.HandleWebhook:input_type -> nexus.v1.WebhookRequest
+	29, // 47: nexus.v1.Vertical.RunJob:input_type -> nexus.v1.JobRequest
+	33, // 48: nexus.v1.Vertical.Seed:input_type -> nexus.v1.SeedRequest
+	1,  // 49: nexus.v1.Vertical.Describe:output_type -> nexus.v1.Manifest
+	18, // 50: nexus.v1.Vertical.Init:output_type -> nexus.v1.InitResponse
+	22, // 51: nexus.v1.Vertical.HandleRoute:output_type -> nexus.v1.RouteResponse
+	24, // 52: nexus.v1.Vertical.HandleEvent:output_type -> nexus.v1.EventResponse
+	27, // 53: nexus.v1.Vertical.ConfigureCompany:output_type -> nexus.v1.ConfigureCompanyResponse
+	32, // 54: nexus.v1.Vertical.Shutdown:output_type -> nexus.v1.ShutdownResponse
+	22, // 55: nexus.v1.Vertical.HandleWebhook:output_type -> nexus.v1.RouteResponse
+	30, // 56: nexus.v1.Vertical.RunJob:output_type -> nexus.v1.JobResponse
+	35, // 57: nexus.v1.Vertical.Seed:output_type -> nexus.v1.SeedResponse
+	49, // [49:58] is the sub-list for method output_type
+	40, // [40:49] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_vertical_proto_init() }
@@ -2767,7 +3068,7 @@ func file_nexus_v1_vertical_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_vertical_proto_rawDesc), len(file_nexus_v1_vertical_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   40,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
