@@ -3,6 +3,7 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { Fmt, Lang } from "./i18n";
+import type { VerticalUI } from "./verticals";
 
 /** A membership as /auth/me lists it. */
 export interface Membership {
@@ -35,6 +36,8 @@ export interface Company {
 export interface Ctx {
   me: Me;
   company: Company;
+  /** What the company's verticals contribute for the user's role (GET /api/v1/ui). */
+  verticals: VerticalUI[];
   fmt: Fmt;
   setLang: (l: Lang) => void;
   navigate: (path: string) => void;

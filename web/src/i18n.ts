@@ -20,6 +20,28 @@ const es = {
   navCatalog: "Catálogo",
   navAdmin: "Administración",
   navReports: "Reportes",
+  navCompanies: "Empresas",
+  secOperate: "Operación",
+  secCatalog: "Catálogo",
+  secInventory: "Inventario",
+  secPurchasing: "Compras",
+  secBilling: "Facturación",
+  secReports: "Reportes",
+  secAdmin: "Configuración",
+  pageMissing: "Esta página no se pudo cargar.",
+  // companies (platform admin)
+  companies: "Empresas",
+  newCompany: "Nueva empresa",
+  companyName: "Razón social",
+  country: "País",
+  currency: "Moneda",
+  taxID: "RFC o CUIT",
+  timezone: "Zona horaria",
+  active: "Activa",
+  inactive: "Inactiva",
+  activate: "Activar",
+  deactivate: "Desactivar",
+  companyCreated: "Empresa «{name}» creada.",
   loading: "Cargando…",
   noAccess: "No tienes acceso a esta sección.",
   notFound: "Página no encontrada.",
@@ -170,6 +192,27 @@ const en: Record<Key, string> = {
   navCatalog: "Catalog",
   navAdmin: "Administration",
   navReports: "Reports",
+  navCompanies: "Companies",
+  secOperate: "Operations",
+  secCatalog: "Catalog",
+  secInventory: "Inventory",
+  secPurchasing: "Purchasing",
+  secBilling: "Billing",
+  secReports: "Reports",
+  secAdmin: "Settings",
+  pageMissing: "This page could not be loaded.",
+  companies: "Companies",
+  newCompany: "New company",
+  companyName: "Legal name",
+  country: "Country",
+  currency: "Currency",
+  taxID: "RFC or CUIT",
+  timezone: "Time zone",
+  active: "Active",
+  inactive: "Inactive",
+  activate: "Activate",
+  deactivate: "Deactivate",
+  companyCreated: "Company “{name}” created.",
   loading: "Loading…",
   noAccess: "You do not have access to this section.",
   notFound: "Page not found.",
@@ -317,6 +360,8 @@ export class Fmt {
   private readonly dt: Intl.DateTimeFormat;
   private readonly day: Intl.DateTimeFormat;
   private readonly iso: Intl.DateTimeFormat;
+  private readonly calendarDay: Intl.DateTimeFormat;
+  private readonly dateOnly: Intl.DateTimeFormat;
 
   constructor(
     readonly lang: Lang,
@@ -330,6 +375,8 @@ export class Fmt {
     this.dt = new Intl.DateTimeFormat(this.locale, { dateStyle: "short", timeStyle: "short", timeZone });
     this.day = new Intl.DateTimeFormat(this.locale, { day: "numeric", month: "short", timeZone: "UTC" });
     this.iso = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone });
+    this.calendarDay = new Intl.DateTimeFormat(this.locale, { dateStyle: "medium", timeZone: "UTC" });
+    this.dateOnly = new Intl.DateTimeFormat(this.locale, { dateStyle: "medium", timeZone });
   }
 
   /** t translates key, filling {name} placeholders from vars. */
@@ -357,6 +404,13 @@ export class Fmt {
   /** A date and time (UTC RFC 3339) in the company's time zone. */
   dateTime(iso: string | null | undefined): string {
     return iso ? this.dt.format(new Date(iso)) : "—";
+  }
+
+  /** A calendar day (YYYY-MM-DD), or the day of a timestamp in the company's time zone. */
+  date(iso: string | null | undefined): string {
+    if (!iso) return "—";
+    if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return this.calendarDay.format(new Date(iso + "T12:00:00Z"));
+    return this.dateOnly.format(new Date(iso));
   }
 
   /** A day of the company's calendar (YYYY-MM-DD) shown short. */

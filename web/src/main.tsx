@@ -10,7 +10,9 @@ import { Dashboard } from "./pages/Dashboard";
 import { Pos } from "./pages/Pos";
 import { Admin } from "./pages/Admin";
 import { Catalog } from "./pages/Catalog";
+import { Companies } from "./pages/Companies";
 import { Alert } from "./ui";
+import { loadUI, matchVerticalPath, sections, textIn, VerticalPage, type UIEntry, type VerticalUI } from "./verticals";
 
 interface Screen {
   path: string;
@@ -26,28 +28,39 @@ const screens: Screen[] = [
   { path: "/admin", label: "navAdmin", min: "admin", view: () => <Admin /> },
 ];
 
+// Platform administration, for platform admins whatever their company role.
+const companiesScreen: Screen = { path: "/companies", label: "navCompanies", min: "", view: () => <Companies /> };
+
+/** Whether the signed-in user may open screen s. */
+function mayOpen(me: Me, s: Screen): boolean {
+  return s === companiesScreen ? me.platform_admin : atLeast(me.role, s.min);
+}
+
+// usePath is the app's path and a way to change it; a change of the query
+// alone renders again too (a vertical's page reads it).
 function usePath(): [string, (p: string) => void, (p: string) => void] {
-  const [path, setPath] = useState(location.pathname);
+  const here = () => location.pathname + location.search;
+  const [loc, setLoc] = useState(here());
   useEffect(() => {
-    const on = () => setPath(location.pathname);
+    const on = () => setLoc(here());
     addEventListener("popstate", on);
     return () => removeEventListener("popstate", on);
   }, []);
   const navigate = (p: string) => {
-    if (p !== location.pathname + location.search) history.pushState(null, "", p);
-    setPath(new URL(p, location.href).pathname);
+    if (p !== here()) history.pushState(null, "", p);
+    setLoc(here());
   };
   const replace = (p: string) => {
     history.replaceState(null, "", p);
-    setPath(new URL(p, location.href).pathname);
+    setLoc(here());
   };
-  return [path, navigate, replace];
+  return [loc.split("?")[0], navigate, replace];
 }
 
 function App() {
   const [path, navigate, replace] = usePath();
   const [lang, setLangState] = useState<Lang>(storedLang());
-  const [session, setSession] = useState<{ me: Me; company: Company } | null>(null);
+  const [session, setSession] = useState<{ me: Me; company: Company; verticals: VerticalUI[] } | null>(null);
   const [booting, setBooting] = useState(hasStoredSession());
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
@@ -55,8 +68,8 @@ function App() {
   const load = async () => {
     try {
       const me = await call<Me>("GET", "/auth/me");
-      const company = await call<Company>("GET", "/companies/" + me.company_id);
-      setSession({ me, company });
+      const [company, verticals] = await Promise.all([call<Company>("GET", "/companies/" + me.company_id), loadUI()]);
+      setSession({ me, company, verticals });
       setError(null);
     } catch (e) {
       setError(e);
@@ -89,16 +102,32 @@ function App() {
   }
   if (path === "/login") {
     const next = new URLSearchParams(location.search).get("next");
-    const home = atLeast(session.me.role, "manager") ? "/" : "/pos";
+    const home = homeOf(session.me, session.verticals);
     queueMicrotask(() => replace(next && next.startsWith("/") && !next.startsWith("//") ? next : home));
     return null;
   }
   const ctx: Ctx = { ...session, fmt, setLang, navigate, reload: () => setTick(tick + 1) };
-  const screen = screens.find((s) => s.path === path);
-  const allowed = screen && atLeast(session.me.role, screen.min);
+  const screen = [...screens, companiesScreen].find((s) => s.path === path);
+  const allowed = screen && mayOpen(session.me, screen);
+  const page = matchVerticalPath(session.verticals, path);
+  if (page) {
+    return (
+      <AppContext.Provider value={ctx}>
+        <Shell verticals={session.verticals} entry={page === "unknown" ? undefined : page.entry}>
+          {page === "unknown" ? (
+            <p class="alert" role="alert" data-testid="no-access">
+              {fmt.t("noAccess")}
+            </p>
+          ) : (
+            <VerticalPage key={session.me.company_id + tick} vertical={page.vertical} entry={page.entry} subpath={page.subpath} />
+          )}
+        </Shell>
+      </AppContext.Provider>
+    );
+  }
   return (
     <AppContext.Provider value={ctx}>
-      <Shell screen={screen}>
+      <Shell screen={screen} verticals={session.verticals}>
         {!screen ? (
           <p>{fmt.t("notFound")}</p>
         ) : !allowed ? (
@@ -113,25 +142,54 @@ function App() {
   );
 }
 
-function Shell({ screen, children }: { screen?: Screen; children: preact.ComponentChildren }) {
+/**
+ * Where a user lands after signing in: the dashboard for managers and up;
+ * otherwise the first page of a vertical's "operate" section (the point of
+ * sale), or else the first screen of the app a cashier may open.
+ */
+function homeOf(me: Me, verticals: VerticalUI[]): string {
+  if (atLeast(me.role, "manager")) return "/";
+  const operate = verticals.flatMap((v) => v.menu).find((e) => e.section === "operate");
+  if (operate) return operate.path;
+  return screens.find((s) => s.path !== "/" && atLeast(me.role, s.min))?.path ?? "/";
+}
+
+const sectionLabels: Record<string, Key> = {
+  operate: "secOperate",
+  catalog: "secCatalog",
+  inventory: "secInventory",
+  purchasing: "secPurchasing",
+  billing: "secBilling",
+  reports: "secReports",
+  admin: "secAdmin",
+};
+
+function Shell({ screen, entry, verticals, children }: { screen?: Screen; entry?: UIEntry; verticals: VerticalUI[]; children: preact.ComponentChildren }) {
   const ctx = useApp();
   const { me, company, fmt, navigate, setLang } = ctx;
   const [error, setError] = useState<unknown>(null);
+  const title = screen ? fmt.t(screen.label) : entry ? textIn(entry.label, fmt.lang) : "";
   useEffect(() => {
-    document.title = (screen ? fmt.t(screen.label) + " · " : "") + company.name + " · Nexus";
-  }, [screen, fmt, company]);
-  const link = (s: Screen) => (
+    document.title = (title ? title + " · " : "") + company.name + " · Nexus";
+  }, [title, company]);
+  const go = (path: string, text: string, current: boolean) => (
     <a
-      href={s.path}
-      aria-current={screen?.path === s.path ? "page" : undefined}
+      href={path}
+      aria-current={current ? "page" : undefined}
       onClick={(e) => {
         e.preventDefault();
-        navigate(s.path);
+        (e.currentTarget as HTMLElement).closest("details")?.removeAttribute("open");
+        navigate(path);
       }}
     >
-      {fmt.t(s.label)}
+      {text}
     </a>
   );
+  const link = (s: Screen) => go(s.path, fmt.t(s.label), screen?.path === s.path);
+  const entries = verticals.flatMap((v) => v.menu);
+  const menu = sections
+    .map((sec) => ({ sec, items: entries.filter((e) => e.section === sec) }))
+    .filter((g) => g.items.length > 0);
   return (
     <>
       <a class="skip" href="#main">
@@ -142,7 +200,28 @@ function Shell({ screen, children }: { screen?: Screen; children: preact.Compone
         <nav aria-label="Principal">
           <ul>
             {screens
-              .filter((s) => atLeast(me.role, s.min))
+              .filter((s) => mayOpen(me, s) && s.path !== "/admin")
+              .map((s) => (
+                <li key={s.path}>{link(s)}</li>
+              ))}
+            {menu.map(({ sec, items }) =>
+              items.length === 1 ? (
+                <li key={sec}>{go(items[0].path, textIn(items[0].label, fmt.lang), entry?.path === items[0].path)}</li>
+              ) : (
+                <li key={sec}>
+                  <details class="menu-section" data-section={sec}>
+                    <summary aria-current={items.some((e) => e.path === entry?.path) ? "true" : undefined}>{fmt.t(sectionLabels[sec])}</summary>
+                    <ul>
+                      {items.map((e) => (
+                        <li key={e.path}>{go(e.path, textIn(e.label, fmt.lang), entry?.path === e.path)}</li>
+                      ))}
+                    </ul>
+                  </details>
+                </li>
+              ),
+            )}
+            {[screens.find((s) => s.path === "/admin")!, companiesScreen]
+              .filter((s) => mayOpen(me, s))
               .map((s) => (
                 <li key={s.path}>{link(s)}</li>
               ))}

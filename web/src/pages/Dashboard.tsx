@@ -6,6 +6,7 @@ import { atLeast, useApp } from "../app";
 import { Dec, sum } from "../dec";
 import { weekStart } from "../i18n";
 import { Alert, Card, useLoad } from "../ui";
+import { VerticalWidgets } from "../verticals";
 
 interface RevenueRow {
   key: string;
@@ -31,7 +32,7 @@ const POLL_MS = 1000;
 
 /** The dashboard screen. */
 export function Dashboard() {
-  const { fmt, me } = useApp();
+  const { fmt, me, verticals } = useApp();
   const today = fmt.today();
   const ranges = { today: [today, today], week: [weekStart(today), today], month: [today.slice(0, 8) + "01", today] } as const;
   const [tick, setTick] = useState(0);
@@ -65,6 +66,7 @@ export function Dashboard() {
         <OpenSessions tick={Math.floor(tick / 5)} />
         <LowStock tick={Math.floor(tick / 30)} />
         {atLeast(me.role, "manager") && <ConsignmentAging tick={Math.floor(tick / 30)} />}
+        <VerticalWidgets verticals={verticals} />
       </div>
     </div>
   );
