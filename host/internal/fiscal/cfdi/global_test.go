@@ -1,0 +1,103 @@
+package cfdi_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi"
+	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi/cfditest"
+	"github.com/nexuspos/nexus/host/internal/invoices"
+)
+
+func TestPeriodOf(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		periodicidad string
+		day          time.Time
+		meses        string
+	}{
+		{cfdi.PeriodicidadDiaria, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), "12"},
+		{cfdi.PeriodicidadSemanal, time.Date(2026, 1, 7, 0, 0, 0, 0, time.UTC), "01"},
+		{cfdi.PeriodicidadQuincenal, time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC), "02"},
+		{cfdi.PeriodicidadMensual, time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC), "09"},
+		{cfdi.PeriodicidadBimestral, time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC), "13"},
+		{cfdi.PeriodicidadBimestral, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), "13"},
+		{cfdi.PeriodicidadBimestral, time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC), "15"},
+		{cfdi.PeriodicidadBimestral, time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), "18"},
+	} {
+		g, err := cfdi.PeriodOf(tc.periodicidad, tc.day)
+		require.NoError(t, err)
+		require.Equal(t, cfdi.Global{Periodicidad: tc.periodicidad, Meses: tc.meses, Anio: tc.day.Year()}, g)
+	}
+	_, err := cfdi.PeriodOf("06", time.Now())
+	require.ErrorIs(t, err, cfdi.ErrInvalidDocument)
+}
+
+func TestGlobalCFDI(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2026, 12, 5, 23, 0, 0, 0, cfditest.MexicoCity)
+	header := cfditest.Sale(day)
+	header.FormaPago = "01"
+	period, err := cfdi.PeriodOf(cfdi.PeriodicidadDiaria, day)
+	require.NoError(t, err)
+	d, err := cfdi.GlobalDocument(header, period, []cfdi.Ticket{
+		{Number: "T-0001", Parts: []cfdi.TicketPart{{Net: dec("86.21"), Traslados: []cfdi.Tax{iva16}}}},
+		{Number: "T-0002", Parts: []cfdi.TicketPart{
+			{Net: dec("43.10"), Traslados: []cfdi.Tax{iva16}},
+			{Net: dec("20.00"), Traslados: []cfdi.Tax{cfditest.IVA0}},
+		}},
+	})
+	require.NoError(t, err)
+	c, doc, cadena := cfditest.Sealed(t, d)
+	cfditest.SATChecks(t, doc, c.Sello, cadena)
+
+	require.Equal(t, "|01|12|2026|", attrChain(t, doc, "cfdi:InformacionGlobal", "Periodicidad", "Meses", "Año"))
+	require.Equal(t, cfdi.RFCPublicoGeneral, c.Receptor.Rfc)
+	require.Equal(t, "616", c.Receptor.RegimenFiscalReceptor)
+	require.Equal(t, "S01", c.Receptor.UsoCFDI)
+	require.Equal(t, "42501", c.Receptor.DomicilioFiscalReceptor)
+	require.Equal(t, "PUE", c.MetodoPago)
+	require.Len(t, c.Conceptos, 3)
+	require.Equal(t, "T-0002", c.Conceptos[2].NoIdentificacion)
+	require.Equal(t, "149.31", c.SubTotal)
+	require.Equal(t, "20.69", c.Impuestos.TotalImpuestosTrasladados) // 13.79 + 6.90
+	require.Equal(t, "170.00", c.Total)
+
+	_, err = cfdi.GlobalDocument(header, period, nil)
+	require.ErrorIs(t, err, cfdi.ErrInvalidDocument)
+	_, err = cfdi.GlobalDocument(header, period, []cfdi.Ticket{{Number: "T-1"}})
+	require.ErrorIs(t, err, cfdi.ErrInvalidDocument)
+}
+
+func TestCreditNote(t *testing.T) {
+	t.Parallel()
+	ret := sale()
+	ret.Folio = "NC-1"
+	ret.Lines = ret.Lines[:1]
+	ret.Lines[0].Cantidad, ret.Lines[0].Descuento = decimal.NewFromInt(1), decimal.Zero
+	d := cfdi.CreditNote(ret, related)
+	require.Equal(t, invoices.TipoEgreso, d.Tipo)
+	require.Equal(t, cfdi.UsoDevoluciones, d.Receptor.UsoCFDI)
+	c, doc, cadena := cfditest.Sealed(t, d)
+	cfditest.SATChecks(t, doc, c.Sello, cadena)
+	require.Equal(t, "|01|", attrChain(t, doc, "cfdi:CfdiRelacionados", "TipoRelacion"))
+	require.Contains(t, cadena, "|E|01|PUE|42501|01|"+related+"|")
+
+	// A credit note to the public in general keeps S01.
+	pub := ret
+	pub.Receptor = cfdi.GlobalReceptor("42501")
+	require.Equal(t, cfdi.UsoSinEfectos, cfdi.CreditNote(pub, related).Receptor.UsoCFDI)
+}
+
+// attrChain is "|a|b|...|" of attributes of the first elem in doc.
+func attrChain(t *testing.T, doc []byte, elem string, names ...string) string {
+	t.Helper()
+	s := "|"
+	for _, n := range names {
+		s += attr(t, doc, elem, n) + "|"
+	}
+	return s
+}
