@@ -31,7 +31,8 @@ func (p *platform) openShared(ctx context.Context) error {
 	if err := p.openBackends(ctx); err != nil {
 		return err
 	}
-	p.shared.apiLimiter = p.metrics.Limiter(p.shared.limiter, "api")
+	p.shared.apiLimiter = ratelimit.SplitAPIKeys(p.metrics.Limiter(p.shared.limiter, "api"),
+		p.metrics.Limiter(p.shared.limiter, "api_key"))
 	p.shared.webhookLimiter = p.metrics.Limiter(p.shared.limiter, "webhook")
 	return nil
 }

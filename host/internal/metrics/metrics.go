@@ -88,7 +88,7 @@ func New() *Metrics {
 		}, []string{"job"}),
 		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: "ratelimit", Name: "rejections_total",
-			Help: "Requests refused by a rate limit, by scope (api, login, webhook, refresh).",
+			Help: "Requests refused by a rate limit, by scope (api: people and anonymous callers; api_key; login; webhook; refresh).",
 		}, []string{"scope"}),
 	}
 	m.reg.MustRegister(

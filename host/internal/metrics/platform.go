@@ -113,8 +113,8 @@ func (m *Metrics) JobRan() func(job string, took time.Duration, err error) {
 	}
 }
 
-// Limiter returns l counting its refusals under scope (api, login,
-// webhook, refresh); nil Metrics return l itself.
+// Limiter returns l counting its refusals under scope (api, api_key,
+// login, webhook, refresh); nil Metrics return l itself.
 func (m *Metrics) Limiter(l ratelimit.Limiter, scope string) ratelimit.Limiter {
 	if m == nil {
 		return l

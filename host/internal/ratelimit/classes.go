@@ -99,7 +99,7 @@ func Classify(c Classes, caller func(context.Context) (Caller, bool), clientIP f
 			return "anon:" + clientIP(r), c.Anonymous, c.Anonymous.Rate > 0
 		}
 		if id.KeyID != uuid.Nil {
-			return "key:" + id.KeyID.String(), c.APIKey, c.APIKey.Rate > 0
+			return apiKeyBucket + id.KeyID.String(), c.APIKey, c.APIKey.Rate > 0
 		}
 		prefix := "user:" + id.UserID.String() + ":" + id.CompanyID.String()
 		switch r.Method {
@@ -109,4 +109,23 @@ func Classify(c Classes, caller func(context.Context) (Caller, bool), clientIP f
 			return prefix + ":write", c.Write, c.Write.Rate > 0
 		}
 	}
+}
+
+// apiKeyBucket prefixes the buckets Classify gives API keys.
+const apiKeyBucket = "key:"
+
+// SplitAPIKeys returns a Limiter that sends the buckets Classify gives
+// API keys to keys and every other bucket to l, so that a caller may
+// count the refusals of machine clients apart from people's.
+func SplitAPIKeys(l, keys Limiter) Limiter { return apiKeySplit{l, keys} }
+
+// apiKeySplit is SplitAPIKeys's Limiter.
+type apiKeySplit struct{ others, keys Limiter }
+
+// Allow implements Limiter.
+func (s apiKeySplit) Allow(ctx context.Context, key string, l Limit) (Decision, error) {
+	if strings.HasPrefix(key, apiKeyBucket) {
+		return s.keys.Allow(ctx, key, l)
+	}
+	return s.others.Allow(ctx, key, l)
 }

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -63,6 +64,8 @@ func jobs() []sdk.Job {
 				record(c, "global-ticks")
 				return nil
 			}},
+		{Name: "broken", Schedule: "@every 1h", MaxAttempts: 1, Summary: "Fail every run",
+			Handler: func(*sdk.Context, sdk.JobRun) error { return errors.New("broken on purpose") }},
 	}
 }
 

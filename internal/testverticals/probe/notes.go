@@ -3,6 +3,7 @@ package probe
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -150,8 +151,12 @@ func eventNote(c *sdk.Context) error {
 	return c.JSON(http.StatusCreated, map[string]string{"id": n.ID, "event_id": id})
 }
 
-// recordNoteEvent records each note event once, in the event's unit of work.
+// recordNoteEvent records each note event once, in the event's unit of
+// work; it fails every delivery of probe.note.poison.
 func recordNoteEvent(c *sdk.Context, ev sdk.Event) error {
+	if ev.Topic == "probe.note.poison" {
+		return errors.New("a poison note")
+	}
 	var p struct {
 		NoteID string `json:"note_id"`
 	}
