@@ -25,7 +25,7 @@ func repoRoot(t *testing.T) string {
 // TestNewVerticalBuildsAndPassesItsTests writes a vertical into a
 // directory outside the repository, as a module of its own that takes the
 // SDK from this checkout, and runs go vet and its tests (on the real
-// PostgreSQL, through sdktest).
+// PostgreSQL, through sdktest), its migrations' reversibility included.
 func TestNewVerticalBuildsAndPassesItsTests(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "parcels")
@@ -33,7 +33,7 @@ func TestNewVerticalBuildsAndPassesItsTests(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, res.OwnModule)
 	files := res.Files
-	for _, want := range []string{"vertical.go", "orders.go", "parcels_test.go", "README.md", "go.mod",
+	for _, want := range []string{"vertical.go", "orders.go", "parcels_test.go", "migrations_test.go", "README.md", "go.mod",
 		"migrations/0001_orders.up.sql", "migrations/0001_orders.down.sql", "cmd/nexus-vertical-parcels/main.go"} {
 		require.Contains(t, files, want)
 		require.FileExists(t, filepath.Join(dir, want))
@@ -47,7 +47,7 @@ func TestNewVerticalBuildsAndPassesItsTests(t *testing.T) {
 		{"mod", "tidy"},
 		{"vet", "./..."},
 		{"build", "-o", filepath.Join(t.TempDir(), "nexus-vertical-parcels"), "./cmd/nexus-vertical-parcels"},
-		{"test", "-count=1", "./..."},
+		{"test", "-count=1", "-v", "./..."},
 	} {
 		cmd := exec.Command("go", args...)
 		cmd.Dir, cmd.Env = dir, env
@@ -55,6 +55,7 @@ func TestNewVerticalBuildsAndPassesItsTests(t *testing.T) {
 		require.NoError(t, err, "go %s:\n%s", strings.Join(args, " "), out)
 		if args[0] == "test" {
 			require.Contains(t, string(out), "ok  \texample.com/parcels\t", "the vertical's tests ran:\n%s", out)
+			require.Contains(t, string(out), "--- PASS: TestMigrationsReversible", "the migrations go up, down and up again:\n%s", out)
 		}
 	}
 }
