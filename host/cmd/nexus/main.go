@@ -9,6 +9,7 @@
 //	nexus secrets rotate-key            re-seal secrets under NEXUS_SECRETS_KEY
 //	nexus backup [--dir DIR]            dump the database with a manifest
 //	nexus restore --dir DIR             restore a backup into an empty database
+//	nexus deploy [flags]                build, back up, migrate, start, verify; roll back on failure
 //	nexus plugins                       list discovered plugins
 //	nexus new vertical NAME [--dir D]   write a new vertical (default plugins/NAME)
 //	nexus healthcheck                   probe the running host's /healthz (container health check)
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string) error {
 		return backupCmd(ctx, args, false)
 	case "restore":
 		return backupCmd(ctx, args, true)
+	case "deploy":
+		return deployCmd(ctx, args)
 	case "plugins":
 		return listPlugins()
 	case "new":
@@ -83,6 +86,9 @@ const usage = `usage:
                                             under NEXUS_SECRETS_KEY
   nexus backup [--dir DIR] [--pg-bin DIR]   write DIR/nexus.dump (pg_dump, one snapshot) and DIR/manifest.json
   nexus restore --dir DIR [--pg-bin DIR]    restore a backup into an empty database and verify it against its manifest
+  nexus deploy [flags]                      deploy the release built from a clean git tree: tests, backup,
+                                            migrations, start, /readyz, smoke requests; roll back on failure
+                                            (nexus deploy -h; NEXUS_DEPLOY_* variables)
   nexus plugins                             list discovered plugins
   nexus new vertical NAME [--dir DIR] [--module PATH] [--sdk DIR]
                                             write a new vertical that builds and passes its tests

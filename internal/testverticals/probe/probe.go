@@ -86,7 +86,7 @@ func (p probe) Manifest() sdk.Manifest {
 		Name:       p.name,
 		Version:    version,
 		Routes:     append(append(append(routes, noteRoutes()...), sharedRoutes()...), platformRoutes()...),
-		Migrations: migrations,
+		Migrations: releaseMigrations(),
 		Webhooks:   webhooks(),
 		Jobs:       jobs(),
 		Outbound:   outboundConfig,
@@ -94,9 +94,7 @@ func (p probe) Manifest() sdk.Manifest {
 			Table: "notes", Column: "status", Initial: "open",
 			Transitions: []sdk.Transition{{From: "open", Event: "close", To: "closed", MinRole: sdk.RoleManager}},
 		}},
-		// all_notes deliberately omits the company filter: row-level
-		// security must still confine it to the caller's company.
-		Queries: map[string]string{"all_notes": "SELECT id, body, amount FROM notes ORDER BY created_at"},
+		Queries: releaseQueries(),
 		Subscriptions: []sdk.Subscription{{
 			Name: "notes", Pattern: "probe.note.*", Concurrency: 2, Handler: recordNoteEvent,
 		}},

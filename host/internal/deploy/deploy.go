@@ -1,0 +1,276 @@
+package deploy
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nexuspos/nexus/host/internal/backup"
+	"github.com/nexuspos/nexus/host/internal/plugins"
+)
+
+// Result says what a deploy did.
+type Result struct {
+	// Release is the new release's directory ("" when the deploy stopped
+	// before building it).
+	Release string
+	// Previous is the release that was live before ("" on a first deploy).
+	Previous string
+	// Backup is the directory of the backup taken before migrating.
+	Backup string
+	// Live reports the new release serving.
+	Live bool
+}
+
+// deployment is one run of Run.
+type deployment struct {
+	c   Config
+	res Result
+	// before is schema_migrations as the backup saw it.
+	before applied
+	// started is set once the new release's host was started: from then
+	// on it may have written data.
+	started bool
+}
+
+// Run deploys the release built from c.Source (see the package comment).
+// On failure the error says which step failed and what the rollback did.
+func Run(ctx context.Context, c Config) (Result, error) {
+	if err := c.validate(); err != nil {
+		return Result{}, err
+	}
+	d := &deployment{c: c}
+	if err := d.prepare(ctx); err != nil {
+		if d.res.Release != "" {
+			_ = os.RemoveAll(d.res.Release)
+		}
+		return d.res, fmt.Errorf("deploy refused, nothing changed: %w", err)
+	}
+	d.logf("stopping the running host")
+	if err := shell(ctx, c.Root, c.StopCmd, c.Env, c.Out); err != nil {
+		return d.res, d.rollback(ctx, "stop", err)
+	}
+	d.res.Backup = filepath.Join(c.BackupDir, filepath.Base(d.res.Release))
+	d.logf("backing up the database to %s", d.res.Backup)
+	if _, err := backup.Backup(ctx, backup.Options{DatabaseURL: c.DatabaseURL, Dir: d.res.Backup, NexusVersion: c.Version, Tools: c.Tools}); err != nil {
+		d.res.Backup = ""
+		return d.res, d.rollback(ctx, "backup", err)
+	}
+	var err error
+	if d.before, err = readApplied(ctx, c.DatabaseURL); err != nil {
+		return d.res, d.rollback(ctx, "backup", err)
+	}
+	if err := d.migrate(ctx, "up"); err != nil {
+		return d.res, d.rollback(ctx, "migrate", err)
+	}
+	if err := point(c.Root, d.res.Release); err != nil {
+		return d.res, d.rollback(ctx, "switch", err)
+	}
+	d.logf("starting %s", filepath.Base(d.res.Release))
+	d.started = true
+	if err := shell(ctx, c.Root, c.StartCmd, c.Env, c.Out); err != nil {
+		return d.res, d.rollback(ctx, "start", err)
+	}
+	if err := waitReady(ctx, c.URL, c.ReadyTimeout); err != nil {
+		return d.res, d.rollback(ctx, "ready", err)
+	}
+	d.logf("ready; smoke requests")
+	done, err := smoke(ctx, c, time.Now())
+	for _, line := range done {
+		d.logf("  %s", line)
+	}
+	if err != nil {
+		return d.res, d.rollback(ctx, "smoke", err)
+	}
+	d.res.Live = true
+	d.logf("deployed %s (previous: %s; backup: %s)", filepath.Base(d.res.Release), orNone(d.res.Previous), d.res.Backup)
+	return d.res, nil
+}
+
+// prepare checks the tree, runs the tests and builds the release: nothing
+// live changes.
+func (d *deployment) prepare(ctx context.Context) error {
+	c := d.c
+	commit, err := checkTree(ctx, c.Source, c.Branch)
+	if err != nil {
+		return err
+	}
+	d.logf("%s at %s on %s", c.Source, commit, c.Branch)
+	if c.TestCmd != "" {
+		d.logf("critical tests: %s", c.TestCmd)
+		if err := shell(ctx, c.Source, c.TestCmd, c.Env, c.Out); err != nil {
+			return fmt.Errorf("critical tests: %w", err)
+		}
+	}
+	d.logf("build: %s", c.BuildCmd)
+	if err := shell(ctx, c.Source, c.BuildCmd, c.Env, c.Out); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	if d.res.Previous, err = current(c.Root); err != nil {
+		return err
+	}
+	if d.res.Release, err = newRelease(c.Root, c.Source, commit, time.Now()); err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	d.logf("release %s (previous: %s)", d.res.Release, orNone(d.res.Previous))
+	return nil
+}
+
+// migrate runs the release's nexus binary: `migrate up` for the host and
+// each plugin of the release (dir "up"), or `migrate down N` for each
+// component that has N migrations more than before the deploy (dir
+// "down"). The release's binaries carry the migrations and their down SQL.
+func (d *deployment) migrate(ctx context.Context, dir string) error {
+	bin := filepath.Join(d.res.Release, "bin", "nexus")
+	pluginDir := filepath.Join(d.res.Release, "bin", "plugins")
+	env := append(append([]string(nil), d.c.Env...), "NEXUS_DATABASE_URL="+d.c.DatabaseURL, "NEXUS_PLUGIN_DIR="+pluginDir)
+	run := func(args ...string) error {
+		d.logf("nexus %s", strings.Join(args, " "))
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env, cmd.Stdout, cmd.Stderr = env, d.c.Out, d.c.Out
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("nexus %s: %w", strings.Join(args, " "), err)
+		}
+		return nil
+	}
+	if dir == "up" {
+		if err := run("migrate", "up"); err != nil {
+			return err
+		}
+		bins, err := plugins.Discover(pluginDir)
+		if err != nil {
+			return err
+		}
+		for _, b := range bins {
+			if err := run("migrate", "--vertical", b.Name, "up"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	after, err := readApplied(ctx, d.c.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	extra := after.since(d.before)
+	// Verticals first (their migrations may use what the host's create),
+	// then the host.
+	components := slices.SortedFunc(maps.Keys(extra), func(a, b string) int {
+		return cmp.Or(cmp.Compare(boolInt(a == "host"), boolInt(b == "host")), cmp.Compare(a, b))
+	})
+	for _, comp := range components {
+		args := []string{"migrate"}
+		if comp != "host" {
+			args = append(args, "--vertical", comp)
+		}
+		if err := run(append(args, "down", strconv.Itoa(extra[comp]))...); err != nil {
+			return err
+		}
+	}
+	if after, err = readApplied(ctx, d.c.DatabaseURL); err != nil {
+		return err
+	}
+	if !after.equal(d.before) {
+		return errors.New("schema_migrations still differs from before the deploy")
+	}
+	return nil
+}
+
+// rollback undoes a deploy that failed at step: it stops the new host if
+// it was started, points current back at the previous release, brings the
+// database back (the down migrations when the new host never ran, the
+// backup otherwise or when they fail) and starts the previous release.
+// It returns an error saying what failed and what was done.
+func (d *deployment) rollback(ctx context.Context, step string, cause error) error {
+	// The rollback runs to its end even when the deploy's context ends.
+	ctx = context.WithoutCancel(ctx)
+	c := d.c
+	d.logf("FAILED at %s: %v", step, cause)
+	var did []string
+	var problems []error
+	if d.started {
+		d.logf("stopping the new host")
+		if err := shell(ctx, c.Root, c.StopCmd, c.Env, c.Out); err != nil {
+			problems = append(problems, fmt.Errorf("stop the new host: %w", err))
+		} else {
+			did = append(did, "stopped the new host")
+		}
+	}
+	if err := point(c.Root, d.res.Previous); err != nil {
+		problems = append(problems, fmt.Errorf("point %s back at the previous release: %w", CurrentLink, err))
+	} else if d.res.Previous != "" {
+		did = append(did, CurrentLink+" points at "+filepath.Base(d.res.Previous)+" again")
+	}
+	if d.res.Backup != "" && d.before != nil {
+		did, problems = d.restoreData(ctx, did, problems)
+	}
+	if d.res.Previous != "" {
+		d.logf("starting the previous release %s", filepath.Base(d.res.Previous))
+		if err := shell(ctx, c.Root, c.StartCmd, c.Env, c.Out); err != nil {
+			problems = append(problems, fmt.Errorf("start the previous release: %w", err))
+		} else if err := waitReady(ctx, c.URL, c.ReadyTimeout); err != nil {
+			problems = append(problems, fmt.Errorf("previous release: %w", err))
+		} else {
+			did = append(did, "the previous release "+filepath.Base(d.res.Previous)+" serves")
+		}
+	}
+	summary := fmt.Sprintf("deploy of %s failed at %s: %v; rolled back: %s", filepath.Base(d.res.Release), step, cause, orNone(strings.Join(did, "; ")))
+	if len(problems) > 0 {
+		d.logf("ROLLBACK INCOMPLETE: %v", errors.Join(problems...))
+		return fmt.Errorf("%s; ROLLBACK INCOMPLETE: %w", summary, errors.Join(problems...))
+	}
+	d.logf("%s", summary)
+	return errors.New(summary)
+}
+
+// restoreData brings the database back to the backup's state: the down
+// migrations of what the deploy applied when the new host never ran (only
+// migrations wrote), else — or when they fail — the backup, restored under
+// the database's name once the database the new release wrote is renamed
+// aside.
+func (d *deployment) restoreData(ctx context.Context, did []string, problems []error) ([]string, []error) {
+	c := d.c
+	if !d.started {
+		err := d.migrate(ctx, "down")
+		if err == nil {
+			return append(did, "reverted the migrations the deploy applied (the new host never ran: no data changed)"), problems
+		}
+		d.logf("down migrations failed (%v); restoring the backup", err)
+	}
+	aside, err := setAside(ctx, c.DatabaseURL, time.Now())
+	if err != nil {
+		return did, append(problems, fmt.Errorf("restore the backup %s: %w", d.res.Backup, err))
+	}
+	d.logf("the database the new release used is kept as %s; restoring %s", aside, d.res.Backup)
+	if _, err := backup.Restore(ctx, backup.Options{DatabaseURL: c.DatabaseURL, Dir: d.res.Backup, Tools: c.Tools}); err != nil {
+		return did, append(problems, fmt.Errorf("restore the backup %s: %w", d.res.Backup, err))
+	}
+	return append(did, "restored the backup "+d.res.Backup+" (the database the new release used is kept as "+aside+")"), problems
+}
+
+func (d *deployment) logf(format string, args ...any) {
+	fmt.Fprintf(d.c.Out, "deploy: "+format+"\n", args...)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
