@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -228,6 +229,15 @@ func checkManifests(t *testing.T, vs valueSet, objs map[string][]object) {
 	cfg := dig(cm, "data").(map[string]any)
 	require.Equal(t, ":8080", cfg["NEXUS_HTTP_ADDR"])
 	require.Equal(t, "production", cfg["NEXUS_ENV"])
+	var stopping time.Duration
+	for _, k := range []string{"NEXUS_DRAIN_DELAY", "NEXUS_SHUTDOWN_TIMEOUT"} {
+		d, err := time.ParseDuration(cfg[k].(string))
+		require.NoError(t, err, k)
+		stopping += d
+	}
+	stopping += time.Duration(dig(c, "lifecycle", "preStop", "sleep", "seconds").(int)) * time.Second
+	require.Less(t, stopping, time.Duration(dig(pod, "terminationGracePeriodSeconds").(int))*time.Second,
+		"the preStop pause, the drain delay and the shutdown timeout fit in the grace period")
 	for k := range cfg {
 		require.NotContains(t, []string{"NEXUS_DATABASE_URL", "NEXUS_SECRETS_KEY", "NEXUS_JWT_SECRET"}, k, "a secret is never in the ConfigMap")
 	}
