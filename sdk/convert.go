@@ -17,6 +17,7 @@ import (
 	"github.com/nexuspos/nexus/internal/migration"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk/fiscal"
 	"github.com/nexuspos/nexus/sdk/kind"
 	"github.com/nexuspos/nexus/sdk/outbound"
 )
@@ -25,7 +26,7 @@ import (
 // proto/nexus/v1 the SDK builds or reads — the manifest, the calls the host
 // makes (routes, events, company configuration) and their answers, and the
 // host callbacks (DB, Publish, Cache, Lock, Log, Echo, GetSecret,
-// AppendAudit) — is built or read
+// AppendAudit, the fiscal documents') — is built or read
 // here. Only two other files name protobuf types, and neither builds or
 // reads a message beyond an empty acknowledgement: server.go, whose
 // methods are the generated Vertical service's, and bridge.go, sdktest's
@@ -640,4 +641,57 @@ func spansTrailer(spans []*span) (metadata.MD, bool) {
 		return nil, false
 	}
 	return metadata.Pairs(wire.SpansTrailer, string(b)), true
+}
+
+func (h *hostClient) issueFiscal(ctx context.Context, in fiscal.Input) (fiscal.Document, error) {
+	if h.client == nil {
+		return fiscal.Document{}, errHostUnavailable
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return fiscal.Document{}, fmt.Errorf("issue fiscal document: %w", err)
+	}
+	res, err := h.client.IssueFiscalDocument(h.outgoing(ctx), &nexusv1.IssueFiscalDocumentRequest{Document: body}, callOptions...)
+	return fiscalDocumentOf("issue fiscal document", res, err)
+}
+
+func (h *hostClient) getFiscal(ctx context.Context, id, sourceID string, k fiscal.Kind) (fiscal.Document, error) {
+	if h.client == nil {
+		return fiscal.Document{}, errHostUnavailable
+	}
+	req := &nexusv1.GetFiscalDocumentRequest{Id: id, SourceId: sourceID, Kind: string(k)}
+	res, err := h.client.GetFiscalDocument(h.outgoing(ctx), req, callOptions...)
+	return fiscalDocumentOf("get fiscal document", res, err)
+}
+
+func (h *hostClient) cancelFiscal(ctx context.Context, id, reason string) (fiscal.Document, error) {
+	if h.client == nil {
+		return fiscal.Document{}, errHostUnavailable
+	}
+	res, err := h.client.CancelFiscalDocument(h.outgoing(ctx), &nexusv1.CancelFiscalDocumentRequest{Id: id, Reason: reason}, callOptions...)
+	return fiscalDocumentOf("cancel fiscal document", res, err)
+}
+
+// fiscalDocumentOf reads a fiscal callback's answer.
+func fiscalDocumentOf(op string, res *nexusv1.FiscalDocumentResponse, err error) (fiscal.Document, error) {
+	if err != nil {
+		return fiscal.Document{}, fromStatus(op, err)
+	}
+	var doc fiscal.Document
+	if err := json.Unmarshal(res.GetDocument(), &doc); err != nil {
+		return fiscal.Document{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return doc, nil
+}
+
+func (h *hostClient) fiscalSettings(ctx context.Context) (FiscalSettings, error) {
+	if h.client == nil {
+		return FiscalSettings{}, errHostUnavailable
+	}
+	res, err := h.client.GetFiscalSettings(h.outgoing(ctx), &nexusv1.GetFiscalSettingsRequest{}, callOptions...)
+	if err != nil {
+		return FiscalSettings{}, fromStatus("fiscal settings", err)
+	}
+	return FiscalSettings{Configured: res.GetConfigured(), Country: res.GetCountry(),
+		Environment: res.GetEnvironment(), AutoIssue: res.GetAutoIssue()}, nil
 }

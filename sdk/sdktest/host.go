@@ -44,12 +44,14 @@ type host struct {
 	audit   []AuditEntry
 	// breakers is the vertical's last report of its outbound breakers.
 	breakers []*nexusv1.Breaker
+	// fiscal is the stand-in for the host's fiscal documents service.
+	fiscal fiscalState
 }
 
 func newHost(t testing.TB, log hclog.Logger) *host {
 	return &host{t: t, log: log, calls: map[string]*call{}, companies: map[string]bool{},
 		cache: memoryCache{entries: map[string]cacheEntry{}}, locks: memoryLocks{held: map[string]heldLock{}},
-		secrets: map[secretKey][]byte{}}
+		secrets: map[secretKey][]byte{}, fiscal: newFiscalState()}
 }
 
 // call is one request in flight.

@@ -25,6 +25,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/banking"
 	"github.com/nexuspos/nexus/host/internal/config"
 	"github.com/nexuspos/nexus/host/internal/events"
+	"github.com/nexuspos/nexus/host/internal/fiscal"
 	"github.com/nexuspos/nexus/host/internal/hostsvc"
 	"github.com/nexuspos/nexus/host/internal/httpapi"
 	"github.com/nexuspos/nexus/host/internal/invoices"
@@ -156,7 +157,11 @@ func serve(ctx context.Context) error {
 	p.metrics.WatchEvents(p.events)
 	// Secrets are for installed verticals; the closure asks the runtime
 	// made next.
-	secretsSvc := secrets.NewService(p.pool, keys, func(name string) bool { return p.plugins.Known(name) })
+	// The fiscal service's credentials live in a namespace of their own.
+	secretsSvc := secrets.NewService(p.pool, keys, func(name string) bool {
+		return name == fiscal.SecretsNamespace || p.plugins.Known(name)
+	})
+	fiscalSvc := p.newFiscal(secretsSvc)
 	p.plugins = plugins.New(plugins.Config{
 		Dir:            p.cfg.PluginDir,
 		LockFile:       p.cfg.PluginLock,
@@ -173,6 +178,7 @@ func serve(ctx context.Context) error {
 		Publish:        hostsvc.OutboxPublisher(p.events),
 		Tenant:         p.tenant,
 		Secrets:        secretsSvc,
+		Fiscal:         fiscalSvc,
 		// A development host swaps in plugins rebuilt in its plugin
 		// directory; production never does.
 		Watch:       p.cfg.Dev(),
@@ -260,6 +266,10 @@ func serve(ctx context.Context) error {
 			{Path: "/admin/events", Docs: events.Docs, Routes: func(r chi.Router) {
 				r.Use(authenticate)
 				p.events.Routes(r)
+			}},
+			{Path: "/fiscal", Docs: fiscal.Docs, Routes: func(r chi.Router) {
+				r.Use(authenticate)
+				fiscalSvc.Routes(r)
 			}},
 			{Path: "/bank", Docs: banking.Docs, MaxBodyBytes: bankSvc.Limits().MaxFileBytes + 1<<20, Routes: func(r chi.Router) {
 				r.Use(authenticate)

@@ -85,12 +85,15 @@ type Config struct {
 	// Secrets backs the GetSecret callback; without it the callback is
 	// refused.
 	Secrets SecretReader
+	// Fiscal backs the fiscal document callbacks; without it they are
+	// refused.
+	Fiscal Fiscal
 }
 
 // New returns the Host service of cfg.Vertical.
 func New(cfg Config) *Service {
 	return &Service{vertical: cfg.Vertical, calls: cfg.Calls, log: cfg.Logger, publish: cfg.Publish,
-		cache: cfg.Cache, locks: cfg.Locks, wake: cfg.Wake, secrets: cfg.Secrets}
+		cache: cfg.Cache, locks: cfg.Locks, wake: cfg.Wake, secrets: cfg.Secrets, fiscal: cfg.Fiscal}
 }
 
 // Register registers the service on s, the gRPC server the plugin reaches
@@ -110,6 +113,8 @@ type Service struct {
 	wake func()
 	// secrets reads the vertical's secrets (nil: none).
 	secrets SecretReader
+	// fiscal issues the call's company's fiscal documents (nil: none).
+	fiscal Fiscal
 
 	breakersMu sync.Mutex
 	// breakers are the vertical's outbound breakers as last reported.

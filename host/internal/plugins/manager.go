@@ -86,6 +86,9 @@ type Config struct {
 	// Secrets backs the GetSecret callback; without it the callback is
 	// refused.
 	Secrets hostsvc.SecretReader
+	// Fiscal backs the fiscal document callbacks; without it they are
+	// refused.
+	Fiscal hostsvc.Fiscal
 	// Watch swaps in a plugin binary rebuilt in Dir without a host
 	// restart: a new process takes the new calls while the old one
 	// finishes its own (a development host only: NEXUS_ENV=dev).
@@ -421,7 +424,7 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 		return nil, &refusedError{fmt.Errorf("subscriptions: %w", err)}
 	}
 	proc.host = hostsvc.New(hostsvc.Config{Vertical: v.name, Calls: &m.calls, Logger: m.log.Named(v.name), Publish: m.cfg.Publish,
-		Cache: m.cfg.Cache, Locks: m.cfg.Locks, Wake: m.wake(), Secrets: m.cfg.Secrets})
+		Cache: m.cfg.Cache, Locks: m.cfg.Locks, Wake: m.wake(), Secrets: m.cfg.Secrets, Fiscal: m.cfg.Fiscal})
 	id := wc.Broker.NextId()
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(wire.ServerOptions(append(opts, grpc.ChainUnaryInterceptor(tracing.ServerInterceptor)))...)

@@ -6,19 +6,18 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nexuspos/nexus/internal/dal"
 	"github.com/nexuspos/nexus/internal/migrate"
 )
 
 // TenantTx runs fn in a tenant transaction of companyID in the host's
-// schema, begun by dal.TenantBegin (the one tenant begin: role
+// schema, on db (the pool, or one connection taken from it), begun by dal.TenantBegin (the one tenant begin: role
 // migrate.TenantRole, app.company_id, search_path and lock_timeout, all
 // local to the transaction). It commits when fn returns nil and rolls back
 // when fn fails or panics. The zero company id is dal.ErrNoTenant.
-func TenantTx(ctx context.Context, pool *pgxpool.Pool, companyID uuid.UUID, fn func(pgx.Tx) error) error {
-	tx, err := dal.TenantBegin(pool, companyID, migrate.HostSchema)(ctx)
+func TenantTx(ctx context.Context, db dal.Beginner, companyID uuid.UUID, fn func(pgx.Tx) error) error {
+	tx, err := dal.TenantBegin(db, companyID, migrate.HostSchema)(ctx)
 	if err != nil {
 		return err
 	}

@@ -1991,6 +1991,318 @@ func (x *CopyRowsResponse) GetRows() int64 {
 	return 0
 }
 
+type IssueFiscalDocumentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// document is the JSON of an sdk/fiscal.Input.
+	Document      []byte `protobuf:"bytes,1,opt,name=document,proto3" json:"document,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueFiscalDocumentRequest) Reset() {
+	*x = IssueFiscalDocumentRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueFiscalDocumentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueFiscalDocumentRequest) ProtoMessage() {}
+
+func (x *IssueFiscalDocumentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueFiscalDocumentRequest.ProtoReflect.Descriptor instead.
+func (*IssueFiscalDocumentRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *IssueFiscalDocumentRequest) GetDocument() []byte {
+	if x != nil {
+		return x.Document
+	}
+	return nil
+}
+
+type GetFiscalDocumentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id, or else source_id and kind, name the document.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	SourceId      string `protobuf:"bytes,2,opt,name=source_id,json=sourceId,proto3" json:"source_id,omitempty"`
+	Kind          string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFiscalDocumentRequest) Reset() {
+	*x = GetFiscalDocumentRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFiscalDocumentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFiscalDocumentRequest) ProtoMessage() {}
+
+func (x *GetFiscalDocumentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFiscalDocumentRequest.ProtoReflect.Descriptor instead.
+func (*GetFiscalDocumentRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *GetFiscalDocumentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetFiscalDocumentRequest) GetSourceId() string {
+	if x != nil {
+		return x.SourceId
+	}
+	return ""
+}
+
+func (x *GetFiscalDocumentRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+type CancelFiscalDocumentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// reason is the country's cancellation reason (MX: 01 to 04).
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelFiscalDocumentRequest) Reset() {
+	*x = CancelFiscalDocumentRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelFiscalDocumentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelFiscalDocumentRequest) ProtoMessage() {}
+
+func (x *CancelFiscalDocumentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelFiscalDocumentRequest.ProtoReflect.Descriptor instead.
+func (*CancelFiscalDocumentRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *CancelFiscalDocumentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CancelFiscalDocumentRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type FiscalDocumentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// document is the JSON of an sdk/fiscal.Document, its input included.
+	Document      []byte `protobuf:"bytes,1,opt,name=document,proto3" json:"document,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FiscalDocumentResponse) Reset() {
+	*x = FiscalDocumentResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FiscalDocumentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FiscalDocumentResponse) ProtoMessage() {}
+
+func (x *FiscalDocumentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FiscalDocumentResponse.ProtoReflect.Descriptor instead.
+func (*FiscalDocumentResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *FiscalDocumentResponse) GetDocument() []byte {
+	if x != nil {
+		return x.Document
+	}
+	return nil
+}
+
+type GetFiscalSettingsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFiscalSettingsRequest) Reset() {
+	*x = GetFiscalSettingsRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFiscalSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFiscalSettingsRequest) ProtoMessage() {}
+
+func (x *GetFiscalSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFiscalSettingsRequest.ProtoReflect.Descriptor instead.
+func (*GetFiscalSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{39}
+}
+
+type GetFiscalSettingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// configured is false when the company has no fiscal settings.
+	Configured bool `protobuf:"varint,1,opt,name=configured,proto3" json:"configured,omitempty"`
+	// country is the company's: AR or MX.
+	Country string `protobuf:"bytes,2,opt,name=country,proto3" json:"country,omitempty"`
+	// environment is homologation or production.
+	Environment string `protobuf:"bytes,3,opt,name=environment,proto3" json:"environment,omitempty"`
+	// auto_issue says every sale needs a fiscal document.
+	AutoIssue     bool `protobuf:"varint,4,opt,name=auto_issue,json=autoIssue,proto3" json:"auto_issue,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFiscalSettingsResponse) Reset() {
+	*x = GetFiscalSettingsResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFiscalSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFiscalSettingsResponse) ProtoMessage() {}
+
+func (x *GetFiscalSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFiscalSettingsResponse.ProtoReflect.Descriptor instead.
+func (*GetFiscalSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *GetFiscalSettingsResponse) GetConfigured() bool {
+	if x != nil {
+		return x.Configured
+	}
+	return false
+}
+
+func (x *GetFiscalSettingsResponse) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
+}
+
+func (x *GetFiscalSettingsResponse) GetEnvironment() string {
+	if x != nil {
+		return x.Environment
+	}
+	return ""
+}
+
+func (x *GetFiscalSettingsResponse) GetAutoIssue() bool {
+	if x != nil {
+		return x.AutoIssue
+	}
+	return false
+}
+
 var File_nexus_v1_host_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_host_proto_rawDesc = "" +
@@ -2126,7 +2438,28 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\acolumns\x18\x02 \x03(\tR\acolumns\x12\x12\n" +
 	"\x04data\x18\x03 \x01(\fR\x04data\"&\n" +
 	"\x10CopyRowsResponse\x12\x12\n" +
-	"\x04rows\x18\x01 \x01(\x03R\x04rows2\xa7\a\n" +
+	"\x04rows\x18\x01 \x01(\x03R\x04rows\"8\n" +
+	"\x1aIssueFiscalDocumentRequest\x12\x1a\n" +
+	"\bdocument\x18\x01 \x01(\fR\bdocument\"[\n" +
+	"\x18GetFiscalDocumentRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\tsource_id\x18\x02 \x01(\tR\bsourceId\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\"E\n" +
+	"\x1bCancelFiscalDocumentRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"4\n" +
+	"\x16FiscalDocumentResponse\x12\x1a\n" +
+	"\bdocument\x18\x01 \x01(\fR\bdocument\"\x1a\n" +
+	"\x18GetFiscalSettingsRequest\"\x96\x01\n" +
+	"\x19GetFiscalSettingsResponse\x12\x1e\n" +
+	"\n" +
+	"configured\x18\x01 \x01(\bR\n" +
+	"configured\x12\x18\n" +
+	"\acountry\x18\x02 \x01(\tR\acountry\x12 \n" +
+	"\venvironment\x18\x03 \x01(\tR\venvironment\x12\x1d\n" +
+	"\n" +
+	"auto_issue\x18\x04 \x01(\bR\tautoIssue2\xa0\n" +
+	"\n" +
 	"\x04Host\x122\n" +
 	"\x03Log\x12\x14.nexus.v1.LogRequest\x1a\x15.nexus.v1.LogResponse\x125\n" +
 	"\x04Echo\x12\x15.nexus.v1.EchoRequest\x1a\x16.nexus.v1.EchoResponse\x12/\n" +
@@ -2142,7 +2475,11 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\tGetSecret\x12\x1a.nexus.v1.GetSecretRequest\x1a\x1b.nexus.v1.GetSecretResponse\x12J\n" +
 	"\vAppendAudit\x12\x1c.nexus.v1.AppendAuditRequest\x1a\x1d.nexus.v1.AppendAuditResponse\x12S\n" +
 	"\x0eReportBreakers\x12\x1f.nexus.v1.ReportBreakersRequest\x1a .nexus.v1.ReportBreakersResponse\x12A\n" +
-	"\bCopyRows\x12\x19.nexus.v1.CopyRowsRequest\x1a\x1a.nexus.v1.CopyRowsResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"\bCopyRows\x12\x19.nexus.v1.CopyRowsRequest\x1a\x1a.nexus.v1.CopyRowsResponse\x12]\n" +
+	"\x13IssueFiscalDocument\x12$.nexus.v1.IssueFiscalDocumentRequest\x1a .nexus.v1.FiscalDocumentResponse\x12Y\n" +
+	"\x11GetFiscalDocument\x12\".nexus.v1.GetFiscalDocumentRequest\x1a .nexus.v1.FiscalDocumentResponse\x12_\n" +
+	"\x14CancelFiscalDocument\x12%.nexus.v1.CancelFiscalDocumentRequest\x1a .nexus.v1.FiscalDocumentResponse\x12\\\n" +
+	"\x11GetFiscalSettings\x12\".nexus.v1.GetFiscalSettingsRequest\x1a#.nexus.v1.GetFiscalSettingsResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_host_proto_rawDescOnce sync.Once
@@ -2156,48 +2493,54 @@ func file_nexus_v1_host_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_host_proto_rawDescData
 }
 
-var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_nexus_v1_host_proto_goTypes = []any{
-	(*ReportBreakersRequest)(nil),   // 0: nexus.v1.ReportBreakersRequest
-	(*Breaker)(nil),                 // 1: nexus.v1.Breaker
-	(*ReportBreakersResponse)(nil),  // 2: nexus.v1.ReportBreakersResponse
-	(*LogRequest)(nil),              // 3: nexus.v1.LogRequest
-	(*LogResponse)(nil),             // 4: nexus.v1.LogResponse
-	(*EchoRequest)(nil),             // 5: nexus.v1.EchoRequest
-	(*EchoResponse)(nil),            // 6: nexus.v1.EchoResponse
-	(*DBRequest)(nil),               // 7: nexus.v1.DBRequest
-	(*DBOp)(nil),                    // 8: nexus.v1.DBOp
-	(*Filter)(nil),                  // 9: nexus.v1.Filter
-	(*Order)(nil),                   // 10: nexus.v1.Order
-	(*Aggregate)(nil),               // 11: nexus.v1.Aggregate
-	(*DBResult)(nil),                // 12: nexus.v1.DBResult
-	(*DBResponse)(nil),              // 13: nexus.v1.DBResponse
-	(*PublishRequest)(nil),          // 14: nexus.v1.PublishRequest
-	(*OutEvent)(nil),                // 15: nexus.v1.OutEvent
-	(*PublishResponse)(nil),         // 16: nexus.v1.PublishResponse
-	(*CacheGetRequest)(nil),         // 17: nexus.v1.CacheGetRequest
-	(*CacheGetResponse)(nil),        // 18: nexus.v1.CacheGetResponse
-	(*CacheSetRequest)(nil),         // 19: nexus.v1.CacheSetRequest
-	(*CacheSetResponse)(nil),        // 20: nexus.v1.CacheSetResponse
-	(*CacheInvalidateRequest)(nil),  // 21: nexus.v1.CacheInvalidateRequest
-	(*CacheInvalidateResponse)(nil), // 22: nexus.v1.CacheInvalidateResponse
-	(*LockRequest)(nil),             // 23: nexus.v1.LockRequest
-	(*LockResponse)(nil),            // 24: nexus.v1.LockResponse
-	(*UnlockRequest)(nil),           // 25: nexus.v1.UnlockRequest
-	(*UnlockResponse)(nil),          // 26: nexus.v1.UnlockResponse
-	(*ExtendLockRequest)(nil),       // 27: nexus.v1.ExtendLockRequest
-	(*ExtendLockResponse)(nil),      // 28: nexus.v1.ExtendLockResponse
-	(*GetSecretRequest)(nil),        // 29: nexus.v1.GetSecretRequest
-	(*GetSecretResponse)(nil),       // 30: nexus.v1.GetSecretResponse
-	(*AppendAuditRequest)(nil),      // 31: nexus.v1.AppendAuditRequest
-	(*AppendAuditResponse)(nil),     // 32: nexus.v1.AppendAuditResponse
-	(*CopyRowsRequest)(nil),         // 33: nexus.v1.CopyRowsRequest
-	(*CopyRowsResponse)(nil),        // 34: nexus.v1.CopyRowsResponse
-	nil,                             // 35: nexus.v1.LogRequest.FieldsEntry
+	(*ReportBreakersRequest)(nil),       // 0: nexus.v1.ReportBreakersRequest
+	(*Breaker)(nil),                     // 1: nexus.v1.Breaker
+	(*ReportBreakersResponse)(nil),      // 2: nexus.v1.ReportBreakersResponse
+	(*LogRequest)(nil),                  // 3: nexus.v1.LogRequest
+	(*LogResponse)(nil),                 // 4: nexus.v1.LogResponse
+	(*EchoRequest)(nil),                 // 5: nexus.v1.EchoRequest
+	(*EchoResponse)(nil),                // 6: nexus.v1.EchoResponse
+	(*DBRequest)(nil),                   // 7: nexus.v1.DBRequest
+	(*DBOp)(nil),                        // 8: nexus.v1.DBOp
+	(*Filter)(nil),                      // 9: nexus.v1.Filter
+	(*Order)(nil),                       // 10: nexus.v1.Order
+	(*Aggregate)(nil),                   // 11: nexus.v1.Aggregate
+	(*DBResult)(nil),                    // 12: nexus.v1.DBResult
+	(*DBResponse)(nil),                  // 13: nexus.v1.DBResponse
+	(*PublishRequest)(nil),              // 14: nexus.v1.PublishRequest
+	(*OutEvent)(nil),                    // 15: nexus.v1.OutEvent
+	(*PublishResponse)(nil),             // 16: nexus.v1.PublishResponse
+	(*CacheGetRequest)(nil),             // 17: nexus.v1.CacheGetRequest
+	(*CacheGetResponse)(nil),            // 18: nexus.v1.CacheGetResponse
+	(*CacheSetRequest)(nil),             // 19: nexus.v1.CacheSetRequest
+	(*CacheSetResponse)(nil),            // 20: nexus.v1.CacheSetResponse
+	(*CacheInvalidateRequest)(nil),      // 21: nexus.v1.CacheInvalidateRequest
+	(*CacheInvalidateResponse)(nil),     // 22: nexus.v1.CacheInvalidateResponse
+	(*LockRequest)(nil),                 // 23: nexus.v1.LockRequest
+	(*LockResponse)(nil),                // 24: nexus.v1.LockResponse
+	(*UnlockRequest)(nil),               // 25: nexus.v1.UnlockRequest
+	(*UnlockResponse)(nil),              // 26: nexus.v1.UnlockResponse
+	(*ExtendLockRequest)(nil),           // 27: nexus.v1.ExtendLockRequest
+	(*ExtendLockResponse)(nil),          // 28: nexus.v1.ExtendLockResponse
+	(*GetSecretRequest)(nil),            // 29: nexus.v1.GetSecretRequest
+	(*GetSecretResponse)(nil),           // 30: nexus.v1.GetSecretResponse
+	(*AppendAuditRequest)(nil),          // 31: nexus.v1.AppendAuditRequest
+	(*AppendAuditResponse)(nil),         // 32: nexus.v1.AppendAuditResponse
+	(*CopyRowsRequest)(nil),             // 33: nexus.v1.CopyRowsRequest
+	(*CopyRowsResponse)(nil),            // 34: nexus.v1.CopyRowsResponse
+	(*IssueFiscalDocumentRequest)(nil),  // 35: nexus.v1.IssueFiscalDocumentRequest
+	(*GetFiscalDocumentRequest)(nil),    // 36: nexus.v1.GetFiscalDocumentRequest
+	(*CancelFiscalDocumentRequest)(nil), // 37: nexus.v1.CancelFiscalDocumentRequest
+	(*FiscalDocumentResponse)(nil),      // 38: nexus.v1.FiscalDocumentResponse
+	(*GetFiscalSettingsRequest)(nil),    // 39: nexus.v1.GetFiscalSettingsRequest
+	(*GetFiscalSettingsResponse)(nil),   // 40: nexus.v1.GetFiscalSettingsResponse
+	nil,                                 // 41: nexus.v1.LogRequest.FieldsEntry
 }
 var file_nexus_v1_host_proto_depIdxs = []int32{
 	1,  // 0: nexus.v1.ReportBreakersRequest.breakers:type_name -> nexus.v1.Breaker
-	35, // 1: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
+	41, // 1: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
 	8,  // 2: nexus.v1.DBRequest.ops:type_name -> nexus.v1.DBOp
 	9,  // 3: nexus.v1.DBOp.filters:type_name -> nexus.v1.Filter
 	10, // 4: nexus.v1.DBOp.order:type_name -> nexus.v1.Order
@@ -2218,22 +2561,30 @@ var file_nexus_v1_host_proto_depIdxs = []int32{
 	31, // 19: nexus.v1.Host.AppendAudit:input_type -> nexus.v1.AppendAuditRequest
 	0,  // 20: nexus.v1.Host.ReportBreakers:input_type -> nexus.v1.ReportBreakersRequest
 	33, // 21: nexus.v1.Host.CopyRows:input_type -> nexus.v1.CopyRowsRequest
-	4,  // 22: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
-	6,  // 23: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
-	13, // 24: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
-	16, // 25: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
-	18, // 26: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
-	20, // 27: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
-	22, // 28: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
-	24, // 29: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
-	26, // 30: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
-	28, // 31: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
-	30, // 32: nexus.v1.Host.GetSecret:output_type -> nexus.v1.GetSecretResponse
-	32, // 33: nexus.v1.Host.AppendAudit:output_type -> nexus.v1.AppendAuditResponse
-	2,  // 34: nexus.v1.Host.ReportBreakers:output_type -> nexus.v1.ReportBreakersResponse
-	34, // 35: nexus.v1.Host.CopyRows:output_type -> nexus.v1.CopyRowsResponse
-	22, // [22:36] is the sub-list for method output_type
-	8,  // [8:22] is the sub-list for method input_type
+	35, // 22: nexus.v1.Host.IssueFiscalDocument:input_type -> nexus.v1.IssueFiscalDocumentRequest
+	36, // 23: nexus.v1.Host.GetFiscalDocument:input_type -> nexus.v1.GetFiscalDocumentRequest
+	37, // 24: nexus.v1.Host.CancelFiscalDocument:input_type -> nexus.v1.CancelFiscalDocumentRequest
+	39, // 25: nexus.v1.Host.GetFiscalSettings:input_type -> nexus.v1.GetFiscalSettingsRequest
+	4,  // 26: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
+	6,  // 27: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
+	13, // 28: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
+	16, // 29: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
+	18, // 30: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
+	20, // 31: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
+	22, // 32: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
+	24, // 33: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
+	26, // 34: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
+	28, // 35: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
+	30, // 36: nexus.v1.Host.GetSecret:output_type -> nexus.v1.GetSecretResponse
+	32, // 37: nexus.v1.Host.AppendAudit:output_type -> nexus.v1.AppendAuditResponse
+	2,  // 38: nexus.v1.Host.ReportBreakers:output_type -> nexus.v1.ReportBreakersResponse
+	34, // 39: nexus.v1.Host.CopyRows:output_type -> nexus.v1.CopyRowsResponse
+	38, // 40: nexus.v1.Host.IssueFiscalDocument:output_type -> nexus.v1.FiscalDocumentResponse
+	38, // 41: nexus.v1.Host.GetFiscalDocument:output_type -> nexus.v1.FiscalDocumentResponse
+	38, // 42: nexus.v1.Host.CancelFiscalDocument:output_type -> nexus.v1.FiscalDocumentResponse
+	40, // 43: nexus.v1.Host.GetFiscalSettings:output_type -> nexus.v1.GetFiscalSettingsResponse
+	26, // [26:44] is the sub-list for method output_type
+	8,  // [8:26] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -2250,7 +2601,7 @@ func file_nexus_v1_host_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_host_proto_rawDesc), len(file_nexus_v1_host_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   36,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

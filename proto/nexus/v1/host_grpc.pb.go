@@ -24,20 +24,24 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Host_Log_FullMethodName             = "/nexus.v1.Host/Log"
-	Host_Echo_FullMethodName            = "/nexus.v1.Host/Echo"
-	Host_DB_FullMethodName              = "/nexus.v1.Host/DB"
-	Host_Publish_FullMethodName         = "/nexus.v1.Host/Publish"
-	Host_CacheGet_FullMethodName        = "/nexus.v1.Host/CacheGet"
-	Host_CacheSet_FullMethodName        = "/nexus.v1.Host/CacheSet"
-	Host_CacheInvalidate_FullMethodName = "/nexus.v1.Host/CacheInvalidate"
-	Host_Lock_FullMethodName            = "/nexus.v1.Host/Lock"
-	Host_Unlock_FullMethodName          = "/nexus.v1.Host/Unlock"
-	Host_ExtendLock_FullMethodName      = "/nexus.v1.Host/ExtendLock"
-	Host_GetSecret_FullMethodName       = "/nexus.v1.Host/GetSecret"
-	Host_AppendAudit_FullMethodName     = "/nexus.v1.Host/AppendAudit"
-	Host_ReportBreakers_FullMethodName  = "/nexus.v1.Host/ReportBreakers"
-	Host_CopyRows_FullMethodName        = "/nexus.v1.Host/CopyRows"
+	Host_Log_FullMethodName                  = "/nexus.v1.Host/Log"
+	Host_Echo_FullMethodName                 = "/nexus.v1.Host/Echo"
+	Host_DB_FullMethodName                   = "/nexus.v1.Host/DB"
+	Host_Publish_FullMethodName              = "/nexus.v1.Host/Publish"
+	Host_CacheGet_FullMethodName             = "/nexus.v1.Host/CacheGet"
+	Host_CacheSet_FullMethodName             = "/nexus.v1.Host/CacheSet"
+	Host_CacheInvalidate_FullMethodName      = "/nexus.v1.Host/CacheInvalidate"
+	Host_Lock_FullMethodName                 = "/nexus.v1.Host/Lock"
+	Host_Unlock_FullMethodName               = "/nexus.v1.Host/Unlock"
+	Host_ExtendLock_FullMethodName           = "/nexus.v1.Host/ExtendLock"
+	Host_GetSecret_FullMethodName            = "/nexus.v1.Host/GetSecret"
+	Host_AppendAudit_FullMethodName          = "/nexus.v1.Host/AppendAudit"
+	Host_ReportBreakers_FullMethodName       = "/nexus.v1.Host/ReportBreakers"
+	Host_CopyRows_FullMethodName             = "/nexus.v1.Host/CopyRows"
+	Host_IssueFiscalDocument_FullMethodName  = "/nexus.v1.Host/IssueFiscalDocument"
+	Host_GetFiscalDocument_FullMethodName    = "/nexus.v1.Host/GetFiscalDocument"
+	Host_CancelFiscalDocument_FullMethodName = "/nexus.v1.Host/CancelFiscalDocument"
+	Host_GetFiscalSettings_FullMethodName    = "/nexus.v1.Host/GetFiscalSettings"
 )
 
 // HostClient is the client API for Host service.
@@ -87,6 +91,24 @@ type HostClient interface {
 	// use it; the rows run under the vertical's database role and
 	// row-level security like any other write.
 	CopyRows(ctx context.Context, in *CopyRowsRequest, opts ...grpc.CallOption) (*CopyRowsResponse, error)
+	// IssueFiscalDocument issues the legal document (AFIP receipt, CFDI) of
+	// the call's company for a document of the calling vertical, or answers
+	// the one the same (source_id, kind) already has. It does not join the
+	// call's unit of work: what the authority authorized stays recorded even
+	// if the call rolls back. A rejected document is answered (status
+	// rejected, with the authority's messages), not an error; an authority
+	// that cannot be reached is UNAVAILABLE with reason
+	// fiscal_service_unavailable, at once while its breaker is open.
+	IssueFiscalDocument(ctx context.Context, in *IssueFiscalDocumentRequest, opts ...grpc.CallOption) (*FiscalDocumentResponse, error)
+	// GetFiscalDocument reads one of the calling vertical's fiscal documents
+	// of the call's company, by id or by (source_id, kind).
+	GetFiscalDocument(ctx context.Context, in *GetFiscalDocumentRequest, opts ...grpc.CallOption) (*FiscalDocumentResponse, error)
+	// CancelFiscalDocument cancels one of the calling vertical's authorized
+	// fiscal documents through the country's authority.
+	CancelFiscalDocument(ctx context.Context, in *CancelFiscalDocumentRequest, opts ...grpc.CallOption) (*FiscalDocumentResponse, error)
+	// GetFiscalSettings tells whether the call's company issues fiscal
+	// documents, in which environment, and whether every sale needs one.
+	GetFiscalSettings(ctx context.Context, in *GetFiscalSettingsRequest, opts ...grpc.CallOption) (*GetFiscalSettingsResponse, error)
 }
 
 type hostClient struct {
@@ -237,6 +259,46 @@ func (c *hostClient) CopyRows(ctx context.Context, in *CopyRowsRequest, opts ...
 	return out, nil
 }
 
+func (c *hostClient) IssueFiscalDocument(ctx context.Context, in *IssueFiscalDocumentRequest, opts ...grpc.CallOption) (*FiscalDocumentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FiscalDocumentResponse)
+	err := c.cc.Invoke(ctx, Host_IssueFiscalDocument_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) GetFiscalDocument(ctx context.Context, in *GetFiscalDocumentRequest, opts ...grpc.CallOption) (*FiscalDocumentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FiscalDocumentResponse)
+	err := c.cc.Invoke(ctx, Host_GetFiscalDocument_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) CancelFiscalDocument(ctx context.Context, in *CancelFiscalDocumentRequest, opts ...grpc.CallOption) (*FiscalDocumentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FiscalDocumentResponse)
+	err := c.cc.Invoke(ctx, Host_CancelFiscalDocument_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) GetFiscalSettings(ctx context.Context, in *GetFiscalSettingsRequest, opts ...grpc.CallOption) (*GetFiscalSettingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetFiscalSettingsResponse)
+	err := c.cc.Invoke(ctx, Host_GetFiscalSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -284,6 +346,24 @@ type HostServer interface {
 	// use it; the rows run under the vertical's database role and
 	// row-level security like any other write.
 	CopyRows(context.Context, *CopyRowsRequest) (*CopyRowsResponse, error)
+	// IssueFiscalDocument issues the legal document (AFIP receipt, CFDI) of
+	// the call's company for a document of the calling vertical, or answers
+	// the one the same (source_id, kind) already has. It does not join the
+	// call's unit of work: what the authority authorized stays recorded even
+	// if the call rolls back. A rejected document is answered (status
+	// rejected, with the authority's messages), not an error; an authority
+	// that cannot be reached is UNAVAILABLE with reason
+	// fiscal_service_unavailable, at once while its breaker is open.
+	IssueFiscalDocument(context.Context, *IssueFiscalDocumentRequest) (*FiscalDocumentResponse, error)
+	// GetFiscalDocument reads one of the calling vertical's fiscal documents
+	// of the call's company, by id or by (source_id, kind).
+	GetFiscalDocument(context.Context, *GetFiscalDocumentRequest) (*FiscalDocumentResponse, error)
+	// CancelFiscalDocument cancels one of the calling vertical's authorized
+	// fiscal documents through the country's authority.
+	CancelFiscalDocument(context.Context, *CancelFiscalDocumentRequest) (*FiscalDocumentResponse, error)
+	// GetFiscalSettings tells whether the call's company issues fiscal
+	// documents, in which environment, and whether every sale needs one.
+	GetFiscalSettings(context.Context, *GetFiscalSettingsRequest) (*GetFiscalSettingsResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -335,6 +415,18 @@ func (UnimplementedHostServer) ReportBreakers(context.Context, *ReportBreakersRe
 }
 func (UnimplementedHostServer) CopyRows(context.Context, *CopyRowsRequest) (*CopyRowsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CopyRows not implemented")
+}
+func (UnimplementedHostServer) IssueFiscalDocument(context.Context, *IssueFiscalDocumentRequest) (*FiscalDocumentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method IssueFiscalDocument not implemented")
+}
+func (UnimplementedHostServer) GetFiscalDocument(context.Context, *GetFiscalDocumentRequest) (*FiscalDocumentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetFiscalDocument not implemented")
+}
+func (UnimplementedHostServer) CancelFiscalDocument(context.Context, *CancelFiscalDocumentRequest) (*FiscalDocumentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelFiscalDocument not implemented")
+}
+func (UnimplementedHostServer) GetFiscalSettings(context.Context, *GetFiscalSettingsRequest) (*GetFiscalSettingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetFiscalSettings not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -609,6 +701,78 @@ func _Host_CopyRows_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_IssueFiscalDocument_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(IssueFiscalDocumentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).IssueFiscalDocument(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_IssueFiscalDocument_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).IssueFiscalDocument(ctx, req.(*IssueFiscalDocumentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_GetFiscalDocument_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFiscalDocumentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).GetFiscalDocument(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_GetFiscalDocument_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).GetFiscalDocument(ctx, req.(*GetFiscalDocumentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_CancelFiscalDocument_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelFiscalDocumentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).CancelFiscalDocument(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_CancelFiscalDocument_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).CancelFiscalDocument(ctx, req.(*CancelFiscalDocumentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_GetFiscalSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFiscalSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).GetFiscalSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_GetFiscalSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).GetFiscalSettings(ctx, req.(*GetFiscalSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -671,6 +835,22 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CopyRows",
 			Handler:    _Host_CopyRows_Handler,
+		},
+		{
+			MethodName: "IssueFiscalDocument",
+			Handler:    _Host_IssueFiscalDocument_Handler,
+		},
+		{
+			MethodName: "GetFiscalDocument",
+			Handler:    _Host_GetFiscalDocument_Handler,
+		},
+		{
+			MethodName: "CancelFiscalDocument",
+			Handler:    _Host_CancelFiscalDocument_Handler,
+		},
+		{
+			MethodName: "GetFiscalSettings",
+			Handler:    _Host_GetFiscalSettings_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

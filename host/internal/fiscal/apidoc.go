@@ -1,0 +1,27 @@
+package fiscal
+
+import (
+	"net/http"
+
+	"github.com/nexuspos/nexus/host/internal/apidoc"
+	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/secrets"
+	"github.com/nexuspos/nexus/sdk/fiscal"
+)
+
+// Docs describe the routes Routes mounts, relative to /api/v1/fiscal.
+var Docs = []apidoc.Op{
+	{Method: http.MethodGet, Pattern: "/documents", Summary: "The company's fiscal documents (AFIP receipts, CFDI), newest first, filtered (viewer)",
+		Query: listParams, Response: httpx.Page[fiscal.Document]{}},
+	{Method: http.MethodGet, Pattern: "/documents/{id}", Summary: "A fiscal document with the vertical's input, the authority's code and messages (viewer)",
+		Response: fiscal.Document{}},
+	{Method: http.MethodGet, Pattern: "/documents/{id}/printable", Summary: "The printable receipt of an authorized document: AR HTML with AFIP's QR, MX PDF (viewer)"},
+	{Method: http.MethodGet, Pattern: "/settings", Summary: "The company's fiscal settings (admin)", Response: Settings{}},
+	{Method: http.MethodPut, Pattern: "/settings", Summary: "Set the company's fiscal settings, validated for its country (admin)",
+		Request: settingsBody{}, Response: Settings{}},
+	{Method: http.MethodGet, Pattern: "/credentials", Summary: "The company's fiscal credentials: names and update times, never values (admin)",
+		Response: httpx.Page[secrets.Secret]{}},
+	{Method: http.MethodPut, Pattern: "/credentials/{name}", Summary: "Store a fiscal credential (certificate, key, password), sealed (admin)",
+		Request: credentialBody{}, Status: http.StatusNoContent},
+	{Method: http.MethodDelete, Pattern: "/credentials/{name}", Summary: "Delete a fiscal credential (admin)", Status: http.StatusNoContent},
+}

@@ -1,0 +1,31 @@
+// Package fiscal owns the fiscal documents the host issues for every
+// vertical: a vertical hands the host a document built from the
+// calculator's result (sdk/fiscal.Input, through the SDK's Fiscal calls or
+// the Host service's IssueFiscalDocument), the host stores it, issues the
+// legal document through the Issuer of the company's country (AFIP WSFEv1
+// in Argentina, package afip; CFDI 4.0 through a PAC in Mexico, package
+// cfdi) and answers with its state. Documents follow draft → requested →
+// authorized | rejected, authorized → cancelled; every transition is in
+// the company's audit log. A document is idempotent per (company,
+// vertical, source document, kind): asking again answers the same one,
+// and resumes it when it was never sent or its outcome is unknown.
+//
+// Numbering is the core's: an Issuer names the series a document is
+// numbered in (Plan), the core serializes the series with a PostgreSQL
+// advisory lock held on one connection for the whole issuance, resolves
+// every attempt of the series whose outcome is unknown (Issuer.Status)
+// before a new number is asked for, and records each attempt before it is
+// sent (Env.Attempt), so a timeout never leads to a skipped or a repeated
+// number.
+//
+// It also keeps each company's fiscal settings (fiscal_settings) and
+// serves operators the documents (GET /api/v1/fiscal/documents...) and
+// the settings and credentials (/api/v1/fiscal/settings, .../credentials;
+// credentials live in the secrets service under the namespace
+// SecretsNamespace, which no vertical can name).
+//
+// It must not know any vertical, log or answer a credential (certificates,
+// keys, tokens), or write a document in a vertical's unit of work: an
+// authorized document stays recorded even when the vertical's request
+// fails afterwards, since the authority has it.
+package fiscal

@@ -1,0 +1,85 @@
+package fiscal
+
+// SQL used by the package. Every value is bound; every statement names its
+// company and runs in a tenant transaction of that company.
+const (
+	qGetSettings = `
+SELECT environment, auto_issue, config, updated_at
+FROM public.fiscal_settings WHERE company_id = $1`
+
+	qPutSettings = `
+INSERT INTO public.fiscal_settings (company_id, environment, auto_issue, config)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (company_id) DO UPDATE
+SET environment = excluded.environment, auto_issue = excluded.auto_issue,
+    config = excluded.config, updated_at = now()
+RETURNING updated_at`
+
+	// documentColumns are the columns scanDocument reads, in its order.
+	documentColumns = `company_id, id, vertical, source_id, kind, status, country, currency, total, customer_tax_id,
+related_id, series, number, authorization_code, authorization_expires::text, authorized_at,
+details, messages, cancel_reason, cancelled_at, created_at, updated_at, input, attempt, legal_document`
+
+	// qInsertDraft stores a new draft; nothing when the (vertical, source,
+	// kind) has a document already.
+	qInsertDraft = `
+INSERT INTO public.fiscal_documents (company_id, vertical, source_id, kind, status, country, input, input_hash,
+    currency, total, customer_tax_id, related_id)
+VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (company_id, vertical, source_id, kind) DO NOTHING
+RETURNING ` + documentColumns
+
+	qBySource = `
+SELECT input_hash, ` + documentColumns + `
+FROM public.fiscal_documents
+WHERE company_id = $1 AND vertical = $2 AND source_id = $3 AND kind = $4`
+
+	qGet = `SELECT ` + documentColumns + ` FROM public.fiscal_documents WHERE company_id = $1 AND id = $2`
+
+	// qLock reads a document for a transition, holding its row.
+	qLock = `SELECT ` + documentColumns + ` FROM public.fiscal_documents WHERE company_id = $1 AND id = $2 FOR UPDATE`
+
+	// qPending lists the documents of a series whose last request's
+	// outcome is unknown, oldest first.
+	qPending = `
+SELECT id FROM public.fiscal_documents
+WHERE company_id = $1 AND series = $2 AND attempt IS NOT NULL AND status = 'requested'
+ORDER BY (attempt->>'number')::bigint, id`
+
+	qRequested = `
+UPDATE public.fiscal_documents
+SET status = 'requested', series = $3, attempt = $4, updated_at = now()
+WHERE company_id = $1 AND id = $2`
+
+	// qNotIssued forgets an attempt the authority has no record of.
+	qNotIssued = `
+UPDATE public.fiscal_documents SET attempt = NULL, updated_at = now()
+WHERE company_id = $1 AND id = $2`
+
+	qAuthorized = `
+UPDATE public.fiscal_documents
+SET status = 'authorized', series = $3, number = $4, authorization_code = $5, authorization_expires = $6::date,
+    authorized_at = now(), legal_document = $7, details = $8, messages = $9, attempt = NULL, updated_at = now()
+WHERE company_id = $1 AND id = $2`
+
+	qRejected = `
+UPDATE public.fiscal_documents
+SET status = 'rejected', details = $3, messages = $4, attempt = NULL, updated_at = now()
+WHERE company_id = $1 AND id = $2`
+
+	qCancelled = `
+UPDATE public.fiscal_documents
+SET status = 'cancelled', cancel_reason = $3, cancelled_at = now(), updated_at = now()
+WHERE company_id = $1 AND id = $2`
+
+	// qLockSeries serializes the issuances of one series of one company
+	// across every replica, until qUnlockSeries or the connection's end.
+	qLockSeries   = `SELECT pg_advisory_lock(hashtextextended($1, 0))`
+	qUnlockSeries = `SELECT pg_advisory_unlock(hashtextextended($1, 0))`
+
+	qCompany = `SELECT name, country, tax_id, timezone FROM public.companies WHERE id = $1`
+
+	// The list, newest first; listQuery adds the filters.
+	listBaseSQL = `SELECT ` + documentColumns + ` FROM public.fiscal_documents WHERE company_id = $1`
+	listOrder   = ` ORDER BY created_at DESC, id DESC LIMIT $%d`
+)

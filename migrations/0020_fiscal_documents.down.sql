@@ -1,0 +1,2 @@
+DROP TABLE fiscal_documents;
+DROP TABLE fiscal_settings;

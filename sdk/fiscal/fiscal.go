@@ -1,0 +1,193 @@
+package fiscal
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// Kind is what a document is.
+type Kind string
+
+// Document kinds.
+const (
+	// KindInvoice is a sale's receipt or invoice (AFIP Factura A/B/C, CFDI
+	// Ingreso).
+	KindInvoice Kind = "invoice"
+	// KindCreditNote reverses all or part of an invoice (AFIP Nota de
+	// Crédito, CFDI Egreso); it names the invoice in RelatedDocumentID.
+	KindCreditNote Kind = "credit_note"
+)
+
+// Status is where a document is in its life: Draft → Requested →
+// Authorized | Rejected; Authorized → Cancelled.
+type Status string
+
+// Document statuses.
+const (
+	// StatusDraft is stored, not sent yet (the authority was unreachable,
+	// or its breaker open): issuing it again sends it.
+	StatusDraft Status = "draft"
+	// StatusRequested was sent and its outcome is not known yet; the host
+	// asks the authority before it sends anything else of its series.
+	StatusRequested Status = "requested"
+	// StatusAuthorized carries the authority's code (CAE, UUID).
+	StatusAuthorized Status = "authorized"
+	// StatusRejected was refused by the authority; Messages say why.
+	StatusRejected Status = "rejected"
+	// StatusCancelled was authorized and then cancelled.
+	StatusCancelled Status = "cancelled"
+)
+
+// Concept says what a document sells (AFIP's Concepto).
+type Concept string
+
+// Concepts.
+const (
+	ConceptGoods            Concept = "goods"
+	ConceptServices         Concept = "services"
+	ConceptGoodsAndServices Concept = "goods_and_services"
+)
+
+// Input is the document a vertical asks the host to issue.
+type Input struct {
+	// SourceID identifies the vertical's own document (a sale's id): the
+	// host issues one document per (vertical, source, kind) and answers
+	// the same document when asked again.
+	SourceID string `json:"source_id"`
+	Kind     Kind   `json:"kind"`
+	// Date is the document's date in the company's calendar (YYYY-MM-DD);
+	// empty means today.
+	Date string `json:"date,omitempty"`
+	// Currency is an ISO 4217 code (ARS, MXN, USD).
+	Currency string `json:"currency"`
+	// ExchangeRate converts Currency to the company's currency; zero means
+	// 1 (the company's own currency).
+	ExchangeRate decimal.Decimal `json:"exchange_rate,omitzero"`
+	// Concept defaults to ConceptGoods. Services carry ServiceFrom,
+	// ServiceTo and PaymentDue (YYYY-MM-DD).
+	Concept     Concept `json:"concept,omitempty"`
+	ServiceFrom string  `json:"service_from,omitempty"`
+	ServiceTo   string  `json:"service_to,omitempty"`
+	PaymentDue  string  `json:"payment_due,omitempty"`
+	// Customer is who the document is for; an anonymous sale leaves TaxID
+	// empty.
+	Customer Customer `json:"customer"`
+	Lines    []Line   `json:"lines"`
+	Totals   Totals   `json:"totals"`
+	// PaymentForm is how the sale was paid: cash, card, debit_card,
+	// transfer, wallet, credit or other (the issuer maps it to its
+	// authority's code, e.g. CFDI FormaPago).
+	PaymentForm string `json:"payment_form,omitempty"`
+	// RelatedDocumentID is, for a credit note, the id of the fiscal
+	// document it reverses (an authorized invoice of the same company).
+	RelatedDocumentID *uuid.UUID `json:"related_document_id,omitempty"`
+}
+
+// Customer is the receiver of a document.
+type Customer struct {
+	// TaxID is the CUIT (AR), the DNI (AR, with TaxIDType "dni") or the
+	// RFC (MX); empty for an anonymous final consumer.
+	TaxID     string `json:"tax_id,omitempty"`
+	TaxIDType string `json:"tax_id_type,omitempty"`
+	Name      string `json:"name,omitempty"`
+	// Condition is the customer's tax condition: the IVA condition in
+	// Argentina (responsable_inscripto, monotributo, exento,
+	// consumidor_final, ...), the régimen fiscal code in Mexico (601,
+	// 612, 616, ...).
+	Condition string `json:"condition,omitempty"`
+	// PostalCode is the CFDI DomicilioFiscalReceptor.
+	PostalCode string `json:"postal_code,omitempty"`
+	// Use is the CFDI UsoCFDI (G03, S01, ...).
+	Use string `json:"use,omitempty"`
+}
+
+// Line is one line of the document, as the calculator returned it.
+type Line struct {
+	Description string `json:"description"`
+	// Code is the vertical's product code (SKU); ProductKey and UnitKey
+	// are the authority's (CFDI ClaveProdServ, ClaveUnidad).
+	Code       string          `json:"code,omitempty"`
+	ProductKey string          `json:"product_key,omitempty"`
+	UnitKey    string          `json:"unit_key,omitempty"`
+	Quantity   decimal.Decimal `json:"quantity"`
+	// UnitPrice excludes tax.
+	UnitPrice decimal.Decimal `json:"unit_price"`
+	// Discount is the line's discount without tax, its share of a
+	// document discount included.
+	Discount decimal.Decimal `json:"discount"`
+	// Net is the taxable base: Quantity × UnitPrice − Discount, rounded.
+	Net   decimal.Decimal `json:"net"`
+	Taxes []Tax           `json:"taxes"`
+	// Total is Net plus the line's taxes.
+	Total decimal.Decimal `json:"total"`
+}
+
+// Tax is one tax at one rate, on a line or in the totals.
+type Tax struct {
+	// Type is "iva" (the only one today).
+	Type string `json:"type"`
+	// Rate is a fraction: 0.21, 0.105, 0.16, 0.
+	Rate   decimal.Decimal `json:"rate"`
+	Base   decimal.Decimal `json:"base"`
+	Amount decimal.Decimal `json:"amount"`
+}
+
+// Totals are the document's sums.
+type Totals struct {
+	// Net is the sum of the lines' Net; Discount of their Discount.
+	Net      decimal.Decimal `json:"net"`
+	Discount decimal.Decimal `json:"discount"`
+	// Tax is the sum of every tax amount; Taxes the sums per (type, rate).
+	Tax   decimal.Decimal `json:"tax"`
+	Taxes []Tax           `json:"taxes"`
+	// Total is Net + Tax.
+	Total decimal.Decimal `json:"total"`
+}
+
+// Message is what the authority said about a document: an error that
+// rejected it or an observation that did not, with the authority's code.
+type Message struct {
+	// Type is "error" or "observation".
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Document is a fiscal document as the host stores and answers it.
+type Document struct {
+	ID       uuid.UUID `json:"id"`
+	Vertical string    `json:"vertical"`
+	SourceID string    `json:"source_id"`
+	Kind     Kind      `json:"kind"`
+	Status   Status    `json:"status"`
+	// Country is the company's: AR or MX.
+	Country       string          `json:"country"`
+	Currency      string          `json:"currency"`
+	Total         decimal.Decimal `json:"total"`
+	CustomerTaxID string          `json:"customer_tax_id"`
+	// RelatedID is the invoice a credit note reverses.
+	RelatedID *uuid.UUID `json:"related_id"`
+	// Series and Number are the authority's numbering: AR
+	// "<CUIT>-<point of sale>-<receipt type>" and the receipt number; MX
+	// serie and folio.
+	Series *string `json:"series"`
+	Number *int64  `json:"number"`
+	// AuthorizationCode is AFIP's CAE or the CFDI's UUID;
+	// AuthorizationExpires the CAE's due date (YYYY-MM-DD).
+	AuthorizationCode    *string    `json:"authorization_code"`
+	AuthorizationExpires *string    `json:"authorization_expires"`
+	AuthorizedAt         *time.Time `json:"authorized_at"`
+	// Details are the issuer's facts: AR receipt_type, point_of_sale,
+	// qr_url; MX the stamp's date and certificate numbers.
+	Details  map[string]any `json:"details"`
+	Messages []Message      `json:"messages"`
+	// CancelReason and CancelledAt are set once cancelled.
+	CancelReason *string    `json:"cancel_reason"`
+	CancelledAt  *time.Time `json:"cancelled_at"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	// Input is what the vertical sent (in a single document's answer only).
+	Input *Input `json:"input,omitempty"`
+}

@@ -1,0 +1,258 @@
+package sdktest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/grpc"
+
+	"github.com/nexuspos/nexus/internal/wire"
+	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
+	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/fiscal"
+	"github.com/nexuspos/nexus/sdk/kind"
+)
+
+// The harness stands in for the host's fiscal documents service
+// (sdk.Context.Fiscal) with an in-memory one that behaves as the host does
+// towards a vertical — the same validation of the input, idempotency per
+// (company, source, kind), credit notes only for the company's authorized
+// invoices, the same errors — but asks no authority: by default it
+// authorizes every valid document with the next number of its kind and a
+// made-up 14-digit code (the host's own tests run the real issuers
+// against fakes of AFIP and the PAC). SetFiscalOutcome makes it reject
+// documents or answer as an unreachable authority does.
+
+// FiscalOutcome is what the harness's fiscal service does with the next
+// documents.
+type FiscalOutcome string
+
+// Fiscal outcomes.
+const (
+	// FiscalAuthorize authorizes every valid document (the default).
+	FiscalAuthorize FiscalOutcome = "authorize"
+	// FiscalReject stores documents as rejected, with one error message
+	// (code 10016, as AFIP's), answered as the host answers a rejection.
+	FiscalReject FiscalOutcome = "reject"
+	// FiscalUnavailable answers 503 fiscal_service_unavailable and leaves
+	// documents as drafts, as the host does while the authority's breaker
+	// is open; a later Issue of the same source issues them.
+	FiscalUnavailable FiscalOutcome = "unavailable"
+)
+
+// fiscalKey names a document by company and source.
+type fiscalKey struct {
+	company, source string
+	kind            fiscal.Kind
+}
+
+// fiscalState is the harness's fiscal service.
+type fiscalState struct {
+	settings map[string]sdk.FiscalSettings
+	outcome  FiscalOutcome
+	docs     map[fiscalKey]*fiscalDoc
+	byID     map[uuid.UUID]*fiscalDoc
+	numbers  map[fiscal.Kind]int64
+}
+
+type fiscalDoc struct {
+	company string
+	hash    [32]byte
+	doc     fiscal.Document
+}
+
+// SetFiscalSettings sets the fiscal settings of the harness's company, as
+// its admin would with PUT /api/v1/fiscal/settings. Until then the company
+// is not configured: Issue answers 422 fiscal_not_configured.
+func (h *Harness) SetFiscalSettings(s sdk.FiscalSettings) {
+	h.host.mu.Lock()
+	defer h.host.mu.Unlock()
+	if s.Country == "" {
+		s.Country = h.company.Country
+	}
+	h.host.fiscal.settings[h.company.ID] = s
+}
+
+// SetFiscalOutcome sets what happens to the next documents issued.
+func (h *Harness) SetFiscalOutcome(o FiscalOutcome) {
+	h.host.mu.Lock()
+	defer h.host.mu.Unlock()
+	h.host.fiscal.outcome = o
+}
+
+// FiscalDocuments returns the fiscal documents of every company, oldest
+// first.
+func (h *Harness) FiscalDocuments() []fiscal.Document {
+	h.host.mu.Lock()
+	defer h.host.mu.Unlock()
+	out := make([]fiscal.Document, 0, len(h.host.fiscal.byID))
+	for _, d := range h.host.fiscal.byID {
+		out = append(out, d.doc)
+	}
+	slices.SortFunc(out, func(a, b fiscal.Document) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out
+}
+
+func newFiscalState() fiscalState {
+	return fiscalState{settings: map[string]sdk.FiscalSettings{}, outcome: FiscalAuthorize,
+		docs: map[fiscalKey]*fiscalDoc{}, byID: map[uuid.UUID]*fiscalDoc{}, numbers: map[fiscal.Kind]int64{}}
+}
+
+// fiscalError is an error as the host's fiscal service answers it.
+func fiscalError(k kind.Kind, code, msg string, details map[string]any) error {
+	return wire.Status(wire.Error{Kind: k, Code: code, Message: msg, Details: details})
+}
+
+func fiscalAnswer(doc fiscal.Document) (*nexusv1.FiscalDocumentResponse, error) {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return &nexusv1.FiscalDocumentResponse{Document: b}, nil
+}
+
+// IssueFiscalDocument implements nexusv1.HostClient.
+func (h *host) IssueFiscalDocument(ctx context.Context, in *nexusv1.IssueFiscalDocumentRequest, _ ...grpc.CallOption) (*nexusv1.FiscalDocumentResponse, error) {
+	cl, err := h.call(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var input fiscal.Input
+	if err := json.Unmarshal(in.GetDocument(), &input); err != nil {
+		return nil, fiscalError(kind.Invalid, "invalid_fiscal_document", err.Error(), nil)
+	}
+	if err := input.Validate(); err != nil {
+		var fe *fiscal.FieldError
+		if errors.As(err, &fe) {
+			return nil, fiscalError(kind.Unprocessable, "invalid_field", fe.Error(), map[string]any{"field": fe.Field, "reason": fe.Reason})
+		}
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := &h.fiscal
+	company := cl.principal.CompanyID
+	if s, ok := st.settings[company]; !ok || !s.Configured {
+		return nil, fiscalError(kind.Unprocessable, "fiscal_not_configured", "the company has no fiscal settings", nil)
+	}
+	body, _ := json.Marshal(input)
+	hash := sha256.Sum256(body)
+	key := fiscalKey{company, input.SourceID, input.Kind}
+	d, ok := st.docs[key]
+	if ok && d.hash != hash {
+		return nil, fiscalError(kind.Conflict, "fiscal_document_conflict", "a fiscal document for this source and kind exists with other content",
+			map[string]any{"id": d.doc.ID.String(), "status": string(d.doc.Status)})
+	}
+	if !ok {
+		if input.RelatedDocumentID != nil {
+			rel, found := st.byID[*input.RelatedDocumentID]
+			if !found || rel.company != company || rel.doc.Kind != fiscal.KindInvoice || rel.doc.Status != fiscal.StatusAuthorized {
+				return nil, fiscalError(kind.Unprocessable, "invalid_field", "related_document_id: a credit note reverses an authorized invoice",
+					map[string]any{"field": "related_document_id", "reason": "a credit note reverses an authorized invoice"})
+			}
+		}
+		now := time.Now().UTC()
+		in := input
+		d = &fiscalDoc{company: company, hash: hash, doc: fiscal.Document{
+			ID: uuid.New(), Vertical: h.vertical, SourceID: input.SourceID, Kind: input.Kind, Status: fiscal.StatusDraft,
+			Country: st.settings[company].Country, Currency: input.Currency, Total: input.Totals.Total,
+			CustomerTaxID: input.Customer.TaxID, RelatedID: input.RelatedDocumentID, Details: map[string]any{},
+			Messages: []fiscal.Message{}, CreatedAt: now, UpdatedAt: now, Input: &in,
+		}}
+		st.docs[key], st.byID[d.doc.ID] = d, d
+	}
+	if d.doc.Status != fiscal.StatusDraft {
+		return fiscalAnswer(d.doc)
+	}
+	switch st.outcome {
+	case FiscalUnavailable:
+		return nil, fiscalError(kind.Unavailable, "fiscal_service_unavailable", "sdktest: the fiscal service is unavailable",
+			map[string]any{"service": "sdktest"})
+	case FiscalReject:
+		d.doc.Status = fiscal.StatusRejected
+		d.doc.Messages = []fiscal.Message{{Type: "error", Code: "10016", Message: "sdktest: rejected"}}
+	default:
+		st.numbers[input.Kind]++
+		n := st.numbers[input.Kind]
+		code := fmt.Sprintf("%014d", 70000000000000+n)
+		series := "sdktest-" + string(input.Kind)
+		now := time.Now().UTC()
+		d.doc.Status, d.doc.Series, d.doc.Number, d.doc.AuthorizationCode, d.doc.AuthorizedAt =
+			fiscal.StatusAuthorized, &series, &n, &code, &now
+	}
+	d.doc.UpdatedAt = time.Now().UTC()
+	return fiscalAnswer(d.doc)
+}
+
+// GetFiscalDocument implements nexusv1.HostClient.
+func (h *host) GetFiscalDocument(ctx context.Context, in *nexusv1.GetFiscalDocumentRequest, _ ...grpc.CallOption) (*nexusv1.FiscalDocumentResponse, error) {
+	cl, err := h.call(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	d := h.fiscalDoc(cl, in.GetId())
+	if in.GetId() == "" {
+		d = h.fiscal.docs[fiscalKey{cl.principal.CompanyID, in.GetSourceId(), fiscal.Kind(in.GetKind())}]
+	}
+	if d == nil {
+		return nil, fiscalError(kind.NotFound, "fiscal_document_not_found", "no such fiscal document", nil)
+	}
+	return fiscalAnswer(d.doc)
+}
+
+// fiscalDoc returns the call's company's document id, or nil.
+func (h *host) fiscalDoc(cl *call, id string) *fiscalDoc {
+	uid, err := uuid.Parse(id)
+	if err != nil {
+		return nil
+	}
+	d, ok := h.fiscal.byID[uid]
+	if !ok || d.company != cl.principal.CompanyID {
+		return nil
+	}
+	return d
+}
+
+// CancelFiscalDocument implements nexusv1.HostClient: an authorized
+// document of the call's company becomes cancelled.
+func (h *host) CancelFiscalDocument(ctx context.Context, in *nexusv1.CancelFiscalDocumentRequest, _ ...grpc.CallOption) (*nexusv1.FiscalDocumentResponse, error) {
+	cl, err := h.call(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	d := h.fiscalDoc(cl, in.GetId())
+	if d == nil {
+		return nil, fiscalError(kind.NotFound, "fiscal_document_not_found", "no such fiscal document", nil)
+	}
+	if d.doc.Status != fiscal.StatusAuthorized {
+		return nil, fiscalError(kind.Conflict, "invalid_transition", fmt.Sprintf("a %s fiscal document cannot become cancelled", d.doc.Status),
+			map[string]any{"id": d.doc.ID.String(), "status": string(d.doc.Status), "to": "cancelled"})
+	}
+	now := time.Now().UTC()
+	reason := in.GetReason()
+	d.doc.Status, d.doc.CancelReason, d.doc.CancelledAt, d.doc.UpdatedAt = fiscal.StatusCancelled, &reason, &now, now
+	return fiscalAnswer(d.doc)
+}
+
+// GetFiscalSettings implements nexusv1.HostClient.
+func (h *host) GetFiscalSettings(ctx context.Context, _ *nexusv1.GetFiscalSettingsRequest, _ ...grpc.CallOption) (*nexusv1.GetFiscalSettingsResponse, error) {
+	cl, err := h.call(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.fiscal.settings[cl.principal.CompanyID]
+	return &nexusv1.GetFiscalSettingsResponse{Configured: s.Configured, Country: s.Country,
+		Environment: s.Environment, AutoIssue: s.AutoIssue}, nil
+}
