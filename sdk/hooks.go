@@ -77,7 +77,7 @@ func (c *Context) HTTP(service string) *outbound.Client {
 	if c.host.outbound == nil {
 		c.host.outbound = outbound.NewPool(outbound.Config{Logger: c.log})
 	}
-	return c.host.outbound.Client(c.company.ID, service)
+	return c.host.outbound.Client(c.company.ID, service).WithLogger(c.log)
 }
 
 // breakerReporter sends the outbound breakers' states to the host, one

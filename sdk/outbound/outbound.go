@@ -147,7 +147,7 @@ func NewPool(cfg Config) *Pool {
 
 // Client returns the client for service called on behalf of company.
 func (p *Pool) Client(companyID, serviceName string) *Client {
-	return &Client{pool: p, key: key{companyID, serviceName}}
+	return &Client{pool: p, key: key{companyID, serviceName}, log: p.cfg.Logger}
 }
 
 // Breakers returns the state of every breaker, sorted by company and
@@ -242,6 +242,16 @@ func (p *Pool) pausedUntil(s *service) time.Time {
 type Client struct {
 	pool *Pool
 	key  key
+	log  hclog.Logger
+}
+
+// WithLogger returns a copy of c that logs its attempts to l instead of
+// the pool's logger: a request's logger, so that the lines carry its
+// request and trace ids. Breaker changes are still the pool's to log.
+func (c *Client) WithLogger(l hclog.Logger) *Client {
+	cc := *c
+	cc.log = l
+	return &cc
 }
 
 // Do sends req and returns the service's answer. An idempotent request
@@ -338,9 +348,9 @@ func (c *Client) attempt(req *http.Request, s *service, n int) (*http.Response, 
 	args := []any{"company_id", c.key.company, "service", c.key.service, "method", req.Method,
 		"host", req.URL.Host, "path", req.URL.Path, "attempt", n, "status", status, "duration_ms", time.Since(start).Milliseconds()}
 	if err != nil && !errors.Is(err, errServerFailure) {
-		p.cfg.Logger.Warn("outbound call failed", append(args, "error", err.Error())...)
+		c.log.Warn("outbound call failed", append(args, "error", err.Error())...)
 	} else {
-		p.cfg.Logger.Debug("outbound call", args...)
+		c.log.Debug("outbound call", args...)
 	}
 	if errors.Is(err, errServerFailure) {
 		return answer, nil

@@ -333,3 +333,21 @@ func TestCanceledCallStopsWaiting(t *testing.T) {
 	defer s.mu.Unlock()
 	require.Len(t, s.arrived, 1, "no attempt after the cancellation")
 }
+
+// TestWithLogger checks that a client given a request's logger logs its
+// attempts there, with the request's fields, and not to the pool's, while
+// the breaker it opens is still the pool's to log.
+func TestWithLogger(t *testing.T) {
+	t.Parallel()
+	_, url := serve(t, status(500))
+	var pool, request syncBuffer
+	cfg := fastConfig()
+	cfg.FailureThreshold = 1
+	cfg.Logger = hclog.New(&hclog.LoggerOptions{Output: &pool, Level: hclog.Trace})
+	c := outbound.NewPool(cfg).Client("company-a", "svc").
+		WithLogger(hclog.New(&hclog.LoggerOptions{Output: &request, Level: hclog.Trace}).With("request_id", "req-42"))
+	_, _ = do(t, c, "GET", url+"/v1/ping", "")
+	require.Contains(t, request.String(), "outbound call: request_id=req-42")
+	require.NotContains(t, pool.String(), "outbound call")
+	require.Contains(t, pool.String(), "outbound circuit breaker changed")
+}
