@@ -129,7 +129,7 @@ $(TOOLS)/gitleaks:
 	GOBIN=$(TOOLS) $(GO) install github.com/zricethezav/gitleaks/v8@$(GITLEAKS_VERSION)
 
 .PHONY: chart-tools
-chart-tools: $(TOOLS)/helm $(TOOLS)/kubeconform $(TOOLS)/kubernetes-api-$(KUBERNETES_API_VERSION).json ## install helm, kubeconform and the Kubernetes OpenAPI document the chart test (deploy/helm) reads
+chart-tools: $(TOOLS)/helm $(TOOLS)/kubeconform $(TOOLS)/kubernetes-api-$(KUBERNETES_API_VERSION).json deploy/helm/servicemonitor/node_modules/.installed ## install helm, kubeconform, the Kubernetes OpenAPI document and the ServiceMonitor validator (npm) the chart test (deploy/helm) uses
 
 $(TOOLS)/helm:
 	GOBIN=$(TOOLS) $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)

@@ -3,9 +3,10 @@
 // renders it with each value set of nexus/ci, kubeconform validates every
 // rendered manifest offline against JSON schemas made here from the
 // Kubernetes OpenAPI document (k8s.io/kubernetes's api/openapi-spec, from
-// the Go module proxy), and the test reads the manifests for what the
-// chart promises: probes, configuration, the migration Job, autoscaling,
-// the ServiceMonitor, the Ingress.
+// the Go module proxy), the ServiceMonitor is validated against its CRD's
+// schema (deploy/helm/servicemonitor), and the test reads the manifests
+// for what the chart promises: probes, configuration, the migration Job,
+// autoscaling, the ServiceMonitor, the Ingress.
 package helm_test
 
 import (
@@ -186,6 +187,10 @@ func TestChart(t *testing.T) {
 			}
 			writeSchemas(t, tl.openapi, schemas, kinds)
 			validate(t, tl, schemas, text)
+			if sms := objs["ServiceMonitor"]; len(sms) > 0 {
+				out, err := validateServiceMonitors(t, tl, sms)
+				require.NoError(t, err, out)
+			}
 			checkManifests(t, vs, objs)
 		})
 	}
@@ -193,7 +198,7 @@ func TestChart(t *testing.T) {
 
 // validate runs kubeconform over the manifests with the schemas of dir.
 // ServiceMonitor is a custom resource whose schema no Kubernetes document
-// holds: checkManifests reads it instead.
+// holds: validateServiceMonitors checks it against its CRD's.
 func validate(t *testing.T, tl tools, dir, manifests string) {
 	t.Helper()
 	cmd := exec.Command(tl.kubeconform, "-strict", "-summary", "-output", "text",
@@ -203,6 +208,54 @@ func validate(t *testing.T, tl tools, dir, manifests string) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "kubeconform:\n%s", out)
 	require.Contains(t, string(out), "Invalid: 0, Errors: 0", string(out))
+}
+
+// validateServiceMonitors checks ServiceMonitor objects against the
+// prometheus-operator CRD's schema with deploy/helm/servicemonitor's
+// validate.mjs (node, and the validators of the npm package
+// @kubernetes-models/prometheus-operator, generated from that CRD):
+// types, duration patterns, enums, required fields.
+func validateServiceMonitors(t *testing.T, tl tools, sms []object) (string, error) {
+	t.Helper()
+	dir := filepath.Join(tl.root, "deploy", "helm", "servicemonitor")
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatalf("the ServiceMonitor check needs node on PATH: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@kubernetes-models", "prometheus-operator")); err != nil {
+		t.Fatalf("the ServiceMonitor validator is not installed: run make chart-tools (%v)", err)
+	}
+	in, err := json.Marshal(sms)
+	require.NoError(t, err)
+	cmd := exec.Command("node", "validate.mjs")
+	cmd.Dir = dir
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestServiceMonitorSchema checks that the ServiceMonitor validation
+// refuses what the CRD refuses: a scrape interval that is not a duration
+// and a ServiceMonitor without a selector.
+func TestServiceMonitorSchema(t *testing.T) {
+	t.Parallel()
+	tl := needTools(t)
+	_, objs := render(t, tl, valueSets[1])
+	require.Len(t, objs["ServiceMonitor"], 1)
+	sm := objs["ServiceMonitor"][0]
+	out, err := validateServiceMonitors(t, tl, []object{sm})
+	require.NoError(t, err, out)
+
+	raw, err := json.Marshal(sm)
+	require.NoError(t, err)
+	var badInterval, noSelector object
+	require.NoError(t, json.Unmarshal(raw, &badInterval))
+	require.NoError(t, json.Unmarshal(raw, &noSelector))
+	dig(badInterval, "spec", "endpoints", 0).(map[string]any)["interval"] = "30 seconds"
+	delete(dig(noSelector, "spec").(map[string]any), "selector")
+	out, err = validateServiceMonitors(t, tl, []object{badInterval, noSelector})
+	require.Error(t, err, out)
+	require.Contains(t, out, "data/spec/endpoints/0/interval must match pattern")
+	require.Contains(t, out, "data/spec must have required property selector")
 }
 
 // checkManifests reads the rendered objects of one value set.
