@@ -1,0 +1,108 @@
+package deploy
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestAppliedSinceAndEqual(t *testing.T) {
+	t.Parallel()
+	before := applied{"host": {1, 2, 3}, "cpg": {1, 2}}
+	after := applied{"host": {1, 2, 3, 4}, "cpg": {1, 2}, "probe": {1, 2}}
+	require.Equal(t, map[string]int{"host": 1, "probe": 2}, after.since(before))
+	require.Empty(t, before.since(before))
+	require.False(t, after.equal(before))
+	require.True(t, applied{"host": {3, 1, 2}, "cpg": {2, 1}, "probe": nil}.equal(before), "order and empty components do not matter")
+}
+
+func TestPointAndCurrent(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	got, err := current(root)
+	require.NoError(t, err)
+	require.Empty(t, got, "no release before the first deploy")
+	for _, name := range []string{"r1", "r2"} {
+		release := filepath.Join(root, ReleasesDir, name)
+		require.NoError(t, point(root, release))
+		got, err = current(root)
+		require.NoError(t, err)
+		require.Equal(t, release, got)
+		target, err := os.Readlink(filepath.Join(root, CurrentLink))
+		require.NoError(t, err)
+		require.Equal(t, filepath.Join(ReleasesDir, name), target, "the link is relative: the root may move")
+	}
+	require.NoError(t, point(root, ""))
+	got, err = current(root)
+	require.NoError(t, err)
+	require.Empty(t, got)
+}
+
+func TestNewReleaseCopiesTheBuild(t *testing.T) {
+	t.Parallel()
+	src, root := t.TempDir(), t.TempDir()
+	_, err := newRelease(root, src, "abc", time.Now())
+	require.ErrorContains(t, err, "the build wrote no bin/nexus")
+	require.NoError(t, os.MkdirAll(filepath.Join(src, "bin", "plugins"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "bin", "nexus"), []byte("host"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "bin", "plugins", "nexus-vertical-x"), []byte("x"), 0o750))
+	dir, err := newRelease(root, src, "abc", time.Date(2026, 12, 5, 16, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(root, ReleasesDir, "20261205T160000Z-abc"), dir)
+	info, err := os.Stat(filepath.Join(dir, "bin", "plugins", "nexus-vertical-x"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o750), info.Mode().Perm(), "executables keep their mode")
+	data, err := os.ReadFile(filepath.Join(dir, "bin", "nexus"))
+	require.NoError(t, err)
+	require.Equal(t, "host", string(data))
+}
+
+func TestCheckTree(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	gitRun := func(args ...string) {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+	}
+	gitRun("init", "-q", "-b", "main")
+	gitRun("config", "user.email", "t@test.local")
+	gitRun("config", "user.name", "t")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a"), []byte("a"), 0o644))
+	gitRun("add", "a")
+	gitRun("commit", "-qm", "a")
+
+	commit, err := checkTree(ctx, dir, "main")
+	require.NoError(t, err)
+	require.Len(t, commit, 12)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b"), []byte("b"), 0o644))
+	_, err = checkTree(ctx, dir, "main")
+	require.ErrorContains(t, err, "uncommitted changes", "an untracked file")
+	require.NoError(t, os.Remove(filepath.Join(dir, "b")))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a"), []byte("changed"), 0o644))
+	_, err = checkTree(ctx, dir, "main")
+	require.ErrorContains(t, err, "uncommitted changes", "a modified file")
+	gitRun("checkout", "-q", "a")
+
+	_, err = checkTree(ctx, dir, "release")
+	require.ErrorContains(t, err, "is on branch main; deploys come from release")
+	gitRun("checkout", "-q", "--detach")
+	_, err = checkTree(ctx, dir, "main")
+	require.ErrorContains(t, err, "detached HEAD")
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	err := Config{}.validate()
+	for _, want := range []string{"source", "branch", "build command", "root", "start command", "stop command", "url",
+		"smoke email", "smoke password", "backup directory", "database url", "ready timeout"} {
+		require.ErrorContains(t, err, want)
+	}
+}
