@@ -97,13 +97,15 @@ func GlobalDocument(header Document, period Global, tickets []Ticket) (Document,
 // CreditNote turns the document of a return into the Egreso that credits
 // the CFDIs in related (TipoRelacion 01): lines and taxes are the returned
 // ones, as in d. A named customer's use becomes G02 (devoluciones); a
-// credit note to the public in general keeps S01.
+// credit note to the public in general keeps S01 and its
+// InformacionGlobal, which SAT requires whenever the Receptor is the
+// public in general.
 func CreditNote(d Document, related ...string) Document {
 	d.Tipo = invoices.TipoEgreso
-	d.Global = nil
 	d.Relacionados = []invoices.Relacionados{{TipoRelacion: RelacionNotaCredito, UUIDs: related}}
 	if d.Receptor.Rfc != RFCPublicoGeneral {
 		d.Receptor.UsoCFDI = UsoDevoluciones
+		d.Global = nil
 	}
 	return d
 }

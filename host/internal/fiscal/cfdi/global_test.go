@@ -86,10 +86,15 @@ func TestCreditNote(t *testing.T) {
 	require.Equal(t, "|01|", attrChain(t, doc, "cfdi:CfdiRelacionados", "TipoRelacion"))
 	require.Contains(t, cadena, "|E|01|PUE|42501|01|"+related+"|")
 
-	// A credit note to the public in general keeps S01.
+	// A credit note to the public in general keeps S01 and its period.
 	pub := ret
 	pub.Receptor = cfdi.GlobalReceptor("42501")
-	require.Equal(t, cfdi.UsoSinEfectos, cfdi.CreditNote(pub, related).Receptor.UsoCFDI)
+	pub.Global = &cfdi.Global{Periodicidad: cfdi.PeriodicidadDiaria, Meses: "12", Anio: 2026}
+	note := cfdi.CreditNote(pub, related)
+	require.Equal(t, cfdi.UsoSinEfectos, note.Receptor.UsoCFDI)
+	require.Equal(t, pub.Global, note.Global)
+	c, doc, cadena = cfditest.Sealed(t, note)
+	cfditest.SATChecks(t, doc, c.Sello, cadena)
 }
 
 // attrChain is "|a|b|...|" of attributes of the first elem in doc.

@@ -207,6 +207,14 @@ func (s *SW) Cancel(ctx context.Context, req CancelRequest) (*Cancellation, erro
 	return c, nil
 }
 
+// Authenticate gets the account's token now, so that refused credentials
+// or an unreachable PAC show before anything is sent for stamping. A
+// token that is still valid is kept.
+func (s *SW) Authenticate(ctx context.Context) error {
+	_, err := s.tokenFor(ctx, false)
+	return err
+}
+
 // authorized sends a request with the account's token, fetching a token
 // first when there is none or it expired, and once more after a 401.
 func (s *SW) authorized(ctx context.Context, method, path, contentType string, body []byte) (*swAnswer, int, error) {
