@@ -54,6 +54,7 @@ func (*Vertical) Manifest() sdk.Manifest {
 		RevenueEvents:    []sdk.RevenueEvent{{Topic: TopicChargeCreated, Source: RevenueSource, Key: "charge_id"}},
 		PaymentSources:   map[string]string{PaymentSource: paymentsSourceSQL},
 		ConfigSchema:     configSchema,
+		UI:               ui(),
 	}
 }
 

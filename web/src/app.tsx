@@ -18,7 +18,8 @@ export interface Me {
   user_id: string;
   email: string;
   platform_admin: boolean;
-  company_id: string;
+  /** null for a platform admin signed in outside any company. */
+  company_id: string | null;
   role: string;
   companies: Membership[];
 }

@@ -31,9 +31,10 @@ const screens: Screen[] = [
 // Platform administration, for platform admins whatever their company role.
 const companiesScreen: Screen = { path: "/companies", label: "navCompanies", min: "", view: () => <Companies /> };
 
-/** Whether the signed-in user may open screen s. */
+/** Whether the signed-in user may open screen s (outside a company, the companies screen only). */
 function mayOpen(me: Me, s: Screen): boolean {
-  return s === companiesScreen ? me.platform_admin : atLeast(me.role, s.min);
+  if (s === companiesScreen) return me.platform_admin;
+  return me.company_id !== null && atLeast(me.role, s.min);
 }
 
 // usePath is the app's path and a way to change it; a change of the query
@@ -68,6 +69,12 @@ function App() {
   const load = async () => {
     try {
       const me = await call<Me>("GET", "/auth/me");
+      if (!me.company_id) {
+        // A platform admin outside any company: the companies screen only.
+        setSession({ me, company: { id: "", name: "Nexus", country: "MX", currency: "MXN", timezone: "UTC" }, verticals: [] });
+        setError(null);
+        return;
+      }
       const [company, verticals] = await Promise.all([call<Company>("GET", "/companies/" + me.company_id), loadUI()]);
       setSession({ me, company, verticals });
       setError(null);
@@ -106,6 +113,10 @@ function App() {
     queueMicrotask(() => replace(next && next.startsWith("/") && !next.startsWith("//") ? next : home));
     return null;
   }
+  if (!session.me.company_id && path !== companiesScreen.path) {
+    queueMicrotask(() => replace(companiesScreen.path));
+    return null;
+  }
   const ctx: Ctx = { ...session, fmt, setLang, navigate, reload: () => setTick(tick + 1) };
   const screen = [...screens, companiesScreen].find((s) => s.path === path);
   const allowed = screen && mayOpen(session.me, screen);
@@ -119,7 +130,7 @@ function App() {
               {fmt.t("noAccess")}
             </p>
           ) : (
-            <VerticalPage key={session.me.company_id + tick} vertical={page.vertical} entry={page.entry} subpath={page.subpath} />
+            <VerticalPage key={(session.me.company_id ?? "") + tick} vertical={page.vertical} entry={page.entry} subpath={page.subpath} />
           )}
         </Shell>
       </AppContext.Provider>
@@ -135,7 +146,7 @@ function App() {
             {fmt.t("noAccess")}
           </p>
         ) : (
-          <screen.view key={session.me.company_id + tick} />
+          <screen.view key={(session.me.company_id ?? "") + tick} />
         )}
       </Shell>
     </AppContext.Provider>
@@ -148,6 +159,7 @@ function App() {
  * sale), or else the first screen of the app a cashier may open.
  */
 function homeOf(me: Me, verticals: VerticalUI[]): string {
+  if (!me.company_id) return companiesScreen.path;
   if (atLeast(me.role, "manager")) return "/";
   const operate = verticals.flatMap((v) => v.menu).find((e) => e.section === "operate");
   if (operate) return operate.path;
@@ -231,7 +243,7 @@ function Shell({ screen, entry, verticals, children }: { screen?: Screen; entry?
           <label>
             <span class="sr">{fmt.t("company")}</span>
             <select
-              value={me.company_id}
+              value={me.company_id ?? ""}
               data-testid="company-switcher"
               onChange={async (e) => {
                 try {
@@ -241,6 +253,7 @@ function Shell({ screen, entry, verticals, children }: { screen?: Screen; entry?
                 }
               }}
             >
+              {!me.company_id && <option value="">—</option>}
               {me.companies.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name} ({c.role})

@@ -30,13 +30,17 @@ func chromium(t *testing.T) string {
 	return p
 }
 
-// TestBrowser runs web/e2e/app.test.mjs (playwright-core driving headless
-// chromium) against a real host with the CPG vertical: login with
-// refresh-token rotation, a sale with split payment and change, its
-// receipt, the dashboard showing it, a return, closing the session, a
-// cashier kept out of administration, the company switcher (the other
-// company's figures, in its currency), axe-core on every main screen.
-// Screenshots land in web/test-output.
+// TestBrowser runs every web/e2e/*.test.mjs (playwright-core driving
+// headless chromium), one after the other, against one real host with the
+// CPG and services verticals. app.test.mjs: login with refresh-token
+// rotation, a sale with split payment and change, its receipt, the
+// dashboard showing it, a return, closing the session, a cashier kept out
+// of administration, the company switcher (the other company's figures, in
+// its currency), axe-core on every main screen. shell.test.mjs: the
+// services vertical's pages, opened from the menu its manifest declares,
+// showing the plugin's data; a cashier not shown, nor let into, what is
+// above its role; the platform admin's companies page. Each script's
+// screenshots land in web/test-output/<script>.
 func TestBrowser(t *testing.T) {
 	t.Parallel()
 	root, err := filepath.Abs("../../..")
@@ -54,7 +58,8 @@ func TestBrowser(t *testing.T) {
 	}
 
 	h := hosttest.Start(t, hosttest.PluginDir(t, map[string]string{
-		"cpg": hosttest.Build(t, "github.com/nexuspos/nexus/plugins/cpg/cmd/nexus-vertical-cpg"),
+		"cpg":      hosttest.Build(t, "github.com/nexuspos/nexus/plugins/cpg/cmd/nexus-vertical-cpg"),
+		"services": hosttest.Build(t, "github.com/nexuspos/nexus/plugins/services/cmd/nexus-vertical-services"),
 	}))
 	tn := h.NewTenant("MX", "cpg")
 	owner := tn.Tokens["owner"]
@@ -77,23 +82,44 @@ func TestBrowser(t *testing.T) {
 		map[string]string{"email": ownerEmail, "role": "manager"}).JSON(t)
 	h.Expect(http.StatusCreated, "POST", "/api/v1/invitations/accept", owner, map[string]any{"token": inv["token"]})
 
-	out := filepath.Join(web, "test-output")
-	require.NoError(t, os.RemoveAll(out))
-	// The script takes about a minute on the busy development machine; the
+	// The services vertical's pages are tried in a company of their own,
+	// whose revenue does not show in the first company's dashboard.
+	svc := h.NewTenant("MX", "services")
+	services := servicesData(t, h, svc.Tokens["owner"])
+
+	scripts, err := filepath.Glob(filepath.Join(web, "e2e", "*.test.mjs"))
+	require.NoError(t, err)
+	require.NotEmpty(t, scripts)
+	env := []string{
+		"NEXUS_URL=" + h.URL,
+		"CHROMIUM=" + browser,
+		"OWNER_EMAIL=" + ownerEmail, "OWNER_PASSWORD=password-owner",
+		"OTHER_COMPANY_ID=" + other.ID,
+		"CASHIER_EMAIL=cashier-" + tn.ID + "@hosttest.local", "CASHIER_PASSWORD=password-cashier",
+		"ADMIN_EMAIL=" + hosttest.AdminEmail, "ADMIN_PASSWORD=" + hosttest.AdminPassword,
+		"BARCODE=7501234567893",
+		"SERVICES_OWNER_EMAIL=owner-" + svc.ID + "@hosttest.local", "SERVICES_OWNER_PASSWORD=password-owner",
+		"SERVICES_CASHIER_EMAIL=cashier-" + svc.ID + "@hosttest.local", "SERVICES_CASHIER_PASSWORD=password-cashier",
+		"SERVICES_CLIENT=" + services.client, "SERVICES_CONTRACT=" + services.contract, "SERVICES_PERIOD=" + services.period,
+	}
+	require.NoError(t, os.RemoveAll(filepath.Join(web, "test-output")))
+	for _, script := range scripts {
+		name := strings.TrimSuffix(filepath.Base(script), ".test.mjs")
+		t.Run(name, func(t *testing.T) {
+			runScript(t, web, script, append(env, "OUT_DIR="+filepath.Join(web, "test-output", name)))
+		})
+	}
+}
+
+// runScript runs one browser test script with env, failing t if it fails.
+func runScript(t *testing.T, web, script string, env []string) {
+	// A script takes about a minute on the busy development machine; the
 	// bound leaves room for a busier one.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "e2e/app.test.mjs")
+	cmd := exec.CommandContext(ctx, "node", script)
 	cmd.Dir = web
-	cmd.Env = append(os.Environ(),
-		"NEXUS_URL="+h.URL,
-		"CHROMIUM="+browser,
-		"OUT_DIR="+out,
-		"OWNER_EMAIL="+ownerEmail, "OWNER_PASSWORD=password-owner",
-		"OTHER_COMPANY_ID="+other.ID,
-		"CASHIER_EMAIL=cashier-"+tn.ID+"@hosttest.local", "CASHIER_PASSWORD=password-cashier",
-		"BARCODE=7501234567893",
-	)
+	cmd.Env = append(os.Environ(), env...)
 	// The browser is ended with the script's whole process group.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -101,8 +127,33 @@ func TestBrowser(t *testing.T) {
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
-	t.Logf("browser test:\n%s", stdout.String())
+	t.Logf("%s:\n%s", filepath.Base(script), stdout.String())
 	if runErr != nil {
-		t.Fatalf("web/e2e/app.test.mjs: %v (screenshots in %s)\n%s", runErr, out, stderr.String())
+		t.Fatalf("%s: %v (screenshots in web/test-output)\n%s", script, runErr, stderr.String())
 	}
+}
+
+// servicesFixture is what servicesData wrote: names the browser test
+// looks for.
+type servicesFixture struct{ client, contract, period string }
+
+// servicesData gives the company of owner a client with an active monthly contract
+// billed for the current month, through the services vertical's API.
+func servicesData(t *testing.T, h *hosttest.Host, owner string) servicesFixture {
+	const api = "/api/v1/verticals/services"
+	f := servicesFixture{client: "Despacho Contable Ruiz", contract: "Contabilidad mensual"}
+	mx, err := time.LoadLocation("America/Mexico_City")
+	require.NoError(t, err)
+	f.period = time.Now().In(mx).Format("2006-01")
+	client := h.Expect(http.StatusCreated, "POST", api+"/clients", owner, map[string]any{
+		"name": f.client, "tax_id": hosttest.NewRFC(),
+	}).JSON(t)
+	contract := h.Expect(http.StatusCreated, "POST", api+"/contracts", owner, map[string]any{
+		"client_id": client["id"], "description": f.contract, "monthly_fee": "8500.00",
+		"start_date": "2026-01-01", "billing_day": 1,
+	}).JSON(t)
+	h.Expect(http.StatusOK, "POST", api+"/contracts/"+contract["id"].(string)+"/activate", owner, map[string]any{})
+	run := h.Expect(http.StatusCreated, "POST", api+"/billing-runs", owner, map[string]any{"period": f.period}).JSON(t)
+	require.EqualValues(t, 1, run["charges_created"])
+	return f
 }
