@@ -58,6 +58,42 @@ type deploySite struct {
 	env       []string
 }
 
+// newDeploySite returns a deploy root and an empty source tree on branch
+// main for a platform on the database of url, smoke-tested as smokeEmail
+// (a seeded user). The host it runs is stopped when the test ends.
+func newDeploySite(t *testing.T, url, smokeEmail string) *deploySite {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	s := &deploySite{t: t, root: t.TempDir(), src: t.TempDir(), url: "http://" + addr}
+	s.env = []string{
+		"NEXUS_DATABASE_URL=" + url, "NEXUS_HTTP_ADDR=" + addr, "NEXUS_ENV=test",
+		"NEXUS_JWT_SECRET=hosttest-secret-that-is-at-least-32-bytes", "NEXUS_SECRETS_KEY=hosttest:" + hosttest.SecretsKey,
+		"NEXUS_RATE_LIMIT_LOGIN_EMAIL=1000/1m",
+		"NEXUS_DEPLOY_SOURCE=" + s.src, "NEXUS_DEPLOY_ROOT=" + s.root, "NEXUS_DEPLOY_URL=" + s.url,
+		"NEXUS_DEPLOY_TEST_CMD=test -s RELEASE", "NEXUS_DEPLOY_START_CMD=" + testStartCmd, "NEXUS_DEPLOY_STOP_CMD=" + testStopCmd,
+		"NEXUS_DEPLOY_SMOKE_EMAIL=" + smokeEmail, "NEXUS_DEPLOY_SMOKE_PASSWORD=" + seeding.Password,
+		"NEXUS_DEPLOY_READY_TIMEOUT=15s",
+	}
+	t.Cleanup(func() {
+		stop := exec.Command("sh", "-c", testStopCmd)
+		stop.Dir = s.root
+		if out, err := stop.CombinedOutput(); err != nil {
+			t.Errorf("stop the host: %v: %s", err, out)
+		}
+		if log, _ := os.ReadFile(filepath.Join(s.root, "host.log")); t.Failed() {
+			t.Logf("host log:\n%s", log)
+		}
+	})
+	s.git("init", "-q", "-b", "main")
+	s.git("config", "user.email", "deploy@test.local")
+	s.git("config", "user.name", "deploy test")
+	require.NoError(t, os.WriteFile(filepath.Join(s.src, ".gitignore"), []byte("bin/\n"), 0o644))
+	return s
+}
+
 // git runs git in the source tree.
 func (s *deploySite) git(args ...string) {
 	s.t.Helper()
@@ -163,33 +199,7 @@ func TestDeploy(t *testing.T) {
 	owner := regexp.MustCompile(`owner (\S+@\S+)`).FindStringSubmatch(out)
 	require.NotNil(t, owner, out)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	s := &deploySite{t: t, root: t.TempDir(), src: t.TempDir(), url: "http://" + addr}
-	s.env = []string{
-		"NEXUS_DATABASE_URL=" + db, "NEXUS_HTTP_ADDR=" + addr, "NEXUS_ENV=test",
-		"NEXUS_JWT_SECRET=hosttest-secret-that-is-at-least-32-bytes", "NEXUS_SECRETS_KEY=hosttest:" + hosttest.SecretsKey,
-		"NEXUS_RATE_LIMIT_LOGIN_EMAIL=1000/1m",
-		"NEXUS_DEPLOY_SOURCE=" + s.src, "NEXUS_DEPLOY_ROOT=" + s.root, "NEXUS_DEPLOY_URL=" + s.url,
-		"NEXUS_DEPLOY_TEST_CMD=test -s RELEASE", "NEXUS_DEPLOY_START_CMD=" + testStartCmd, "NEXUS_DEPLOY_STOP_CMD=" + testStopCmd,
-		"NEXUS_DEPLOY_SMOKE_EMAIL=" + owner[1], "NEXUS_DEPLOY_SMOKE_PASSWORD=" + seeding.Password,
-		"NEXUS_DEPLOY_READY_TIMEOUT=15s",
-	}
-	t.Cleanup(func() {
-		out, err := exec.Command("sh", "-c", testStopCmd).CombinedOutput()
-		if err != nil {
-			t.Errorf("stop the host: %v: %s", err, out)
-		}
-		if log, _ := os.ReadFile(filepath.Join(s.root, "host.log")); t.Failed() {
-			t.Logf("host log:\n%s", log)
-		}
-	})
-	s.git("init", "-q", "-b", "main")
-	s.git("config", "user.email", "deploy@test.local")
-	s.git("config", "user.name", "deploy test")
-	require.NoError(t, os.WriteFile(filepath.Join(s.src, ".gitignore"), []byte("bin/\n"), 0o644))
+	s := newDeploySite(t, db, owner[1])
 	good := map[string]string{"cpg": cpg, "probe": probe}
 	first := s.commit("first", nexus, good)
 

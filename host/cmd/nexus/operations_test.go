@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/hosttest"
@@ -20,8 +22,10 @@ var shBlock = regexp.MustCompile("(?s)```sh\n(.*?)```")
 // TestOperationsGuide runs the sh blocks of docs/operations.md, in order,
 // as an operator would: the commands on a database filled by `nexus seed`
 // in one bash session, and then, with a host started on that database,
-// those that call it (they name $NEXUS_URL). Each block must succeed, and
-// say what the guide says it does.
+// those that call it (they name $NEXUS_URL). A deploy site is set up as
+// the guide's deploy section describes, its source tree's build copying
+// the binaries this test built. Each block must succeed, and say what the
+// guide says it does.
 func TestOperationsGuide(t *testing.T) {
 	t.Parallel()
 	guide, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "operations.md"))
@@ -43,6 +47,12 @@ func TestOperationsGuide(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	out, err := nexusCmd(t, url, plugins, "seed", "--companies", "1", "--transactions", "200")
 	require.NoError(t, err, out)
+	owner := regexp.MustCompile(`owner (\S+@\S+)`).FindStringSubmatch(out)
+	require.NotNil(t, owner, out)
+	site := newDeploySite(t, url, owner[1])
+	release := site.commit("release", hosttest.Build(t, hosttest.HostPackage), map[string]string{
+		"cpg": hosttest.Build(t, "github.com/nexuspos/nexus/plugins/cpg/cmd/nexus-vertical-cpg"),
+	})
 	bin := t.TempDir()
 	require.NoError(t, os.Symlink(hosttest.Build(t, hosttest.HostPackage), filepath.Join(bin, "nexus")))
 	env := append(os.Environ(),
@@ -52,6 +62,7 @@ func TestOperationsGuide(t *testing.T) {
 		"BACKUP_DIR="+filepath.Join(t.TempDir(), "backup"),
 		"DRILL_DATABASE_URL="+pgtest.NewDatabase(t),
 	)
+	env = append(append(env, site.env...), release...)
 	bash := func(blocks []string, env []string) string {
 		t.Helper()
 		cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(blocks, "\n"))
@@ -61,9 +72,17 @@ func TestOperationsGuide(t *testing.T) {
 		return string(out)
 	}
 	out = bash(offline, env)
-	for _, want := range []string{"backed up", "migrations verified", "reverted 1 migration(s)", "applied 1 migration(s)", "re-sealed"} {
+	for _, want := range []string{"backed up", "migrations verified", "reverted 1 migration(s)", "applied 1 migration(s)", "re-sealed",
+		"deploy: deployed", "FAILED at smoke", "restored the backup", "the previous release"} {
 		require.Contains(t, out, want)
 	}
+	aside := regexp.MustCompile(`kept as (\S+_failed_\d{8}T\d{6})`).FindStringSubmatch(out)
+	require.NotNil(t, aside, out)
+	admin, err := pgx.Connect(context.Background(), pgtest.ServerURL())
+	require.NoError(t, err)
+	defer func() { _ = admin.Close(context.Background()) }()
+	_, err = admin.Exec(context.Background(), "DROP DATABASE "+pgx.Identifier{aside[1]}.Sanitize()+" WITH (FORCE)")
+	require.NoError(t, err)
 
 	h := hosttest.StartOn(t, url, plugins)
 	out = bash(online, append(env, "NEXUS_URL="+h.URL))

@@ -68,8 +68,14 @@ func newRelease(root, src, commit string, now time.Time) (string, error) {
 	if _, err := os.Stat(filepath.Join(src, "bin", "nexus")); err != nil {
 		return "", fmt.Errorf("the build wrote no bin/nexus: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "bin", "plugins"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return "", err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "bin", "plugins"), 0o755); err != nil {
+		return dir, err
 	}
 	if err := copyExecutable(filepath.Join(src, "bin", "nexus"), filepath.Join(dir, "bin", "nexus")); err != nil {
 		return dir, err
