@@ -48,7 +48,7 @@ func deployCmd(ctx context.Context, args []string) error {
 	fs.StringVar(&c.StopCmd, "stop-cmd", env("NEXUS_DEPLOY_STOP_CMD", ""), "stops the host and returns once it has exited, e.g. \"systemctl stop nexus\" (NEXUS_DEPLOY_STOP_CMD)")
 	fs.StringVar(&c.URL, "url", env("NEXUS_DEPLOY_URL", "http://127.0.0.1:8080"), "the host's base URL (NEXUS_DEPLOY_URL)")
 	fs.StringVar(&c.SmokeEmail, "smoke-email", env("NEXUS_DEPLOY_SMOKE_EMAIL", ""), "login of the smoke requests (NEXUS_DEPLOY_SMOKE_EMAIL)")
-	fs.StringVar(&c.SmokeRoute, "smoke-route", env("NEXUS_DEPLOY_SMOKE_ROUTE", ""), "a GET path under /api/v1/ that must answer 2xx; default: each running vertical's first GET route without parameters (NEXUS_DEPLOY_SMOKE_ROUTE)")
+	fs.StringVar(&c.SmokeRoute, "smoke-route", env("NEXUS_DEPLOY_SMOKE_ROUTE", ""), "a GET path under /api/v1/ that must answer 2xx; default: each running vertical's first viewer GET route without parameters (NEXUS_DEPLOY_SMOKE_ROUTE)")
 	fs.StringVar(&c.BackupDir, "backup-dir", env("NEXUS_DEPLOY_BACKUP_DIR", ""), "where each deploy's backup goes (NEXUS_DEPLOY_BACKUP_DIR; default ROOT/backups)")
 	pgBin := fs.String("pg-bin", "", "directory of pg_dump and pg_restore (default: PATH)")
 	ready := env("NEXUS_DEPLOY_READY_TIMEOUT", "2m")

@@ -92,7 +92,7 @@ func smoke(ctx context.Context, c Config, now time.Time) ([]string, error) {
 	}
 	for _, r := range routes {
 		status, body, err := call(ctx, http.MethodGet, c.URL+r.path, token, nil)
-		if err != nil || status >= 500 || (r.configured && status >= 300) || (!r.configured && status == http.StatusNotFound) {
+		if err != nil || status >= 500 || (r.configured && status >= 300) || slices.Contains([]int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound}, status) {
 			return done, fmt.Errorf("GET %s: %s", r.path, answer(status, body, err))
 		}
 		done = append(done, fmt.Sprintf("GET %s: %d", r.path, status))
@@ -114,8 +114,9 @@ type smokeRoute struct {
 
 // smokeRoutes returns the configured route, or for each running vertical
 // that the smoke company enabled the first (by path) GET route without
-// parameters its API description lists. A vertical not running is an
-// error; so is finding no route at all.
+// parameters that any member may call (minimal role viewer, so the host
+// lets the smoke user through to the plugin) its API description lists.
+// A vertical not running is an error; so is finding no route at all.
 func smokeRoutes(ctx context.Context, c Config, token string) ([]smokeRoute, error) {
 	if c.SmokeRoute != "" {
 		return []smokeRoute{{path: "/api/v1/" + strings.TrimPrefix(c.SmokeRoute, "/api/v1/"), configured: true}}, nil
@@ -139,7 +140,9 @@ func smokeRoutes(ctx context.Context, c Config, token string) ([]smokeRoute, err
 		return nil, fmt.Errorf("GET /api/v1/openapi.json: %s", answer(status, body, err))
 	}
 	var doc struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
+		Paths map[string]map[string]struct {
+			MinRole string `json:"x-nexus-min-role"`
+		} `json:"paths"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("GET /api/v1/openapi.json: %w", err)
@@ -152,14 +155,14 @@ func smokeRoutes(ctx context.Context, c Config, token string) ([]smokeRoute, err
 		}
 		prefix := "/api/v1/verticals/" + v.Name + "/"
 		for _, p := range paths {
-			if _, get := doc.Paths[p]["get"]; get && strings.HasPrefix(p, prefix) && !strings.Contains(p, "{") {
+			if op, get := doc.Paths[p]["get"]; get && op.MinRole == "viewer" && strings.HasPrefix(p, prefix) && !strings.Contains(p, "{") {
 				out = append(out, smokeRoute{path: p})
 				break
 			}
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no vertical route to smoke-test: %s enables no running vertical with a GET route without parameters (set the smoke route)", c.SmokeEmail)
+		return nil, fmt.Errorf("no vertical route to smoke-test: %s enables no running vertical with a viewer's GET route without parameters (set the smoke route)", c.SmokeEmail)
 	}
 	return out, nil
 }
