@@ -59,6 +59,9 @@ type platform struct {
 	metrics *metrics.Metrics
 	// draining is set once the host is told to stop: /readyz answers 503.
 	draining atomic.Bool
+	// invoices is set once serve made the invoices service (the MX fiscal
+	// issuer, made earlier, stores stamped CFDIs with it).
+	invoices atomic.Pointer[invoices.Service]
 }
 
 // open loads the configuration, connects to the database and migrates it.
@@ -220,6 +223,7 @@ func serve(ctx context.Context) error {
 		}
 	}
 	invoiceSvc := invoices.NewService(p.pool, p.log.Named("invoices"), invoices.WithRevenue(p.reporting))
+	p.invoices.Store(invoiceSvc)
 	bankSvc, err := p.openBanking(ctx)
 	if err != nil {
 		return err

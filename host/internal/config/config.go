@@ -53,6 +53,10 @@ type Config struct {
 	MetricsAddr     string        // NEXUS_METRICS_ADDR (host:port; empty: metrics off)
 	IdempotencyTTL  time.Duration // NEXUS_IDEMPOTENCY_TTL
 	PruneInterval   time.Duration // NEXUS_PRUNE_INTERVAL
+	// CFDIPACURL sends every Mexican company's PAC requests to this URL
+	// instead of SW sapien's test or production environment, as the
+	// company's settings choose (NEXUS_CFDI_PAC_URL; empty: SW's).
+	CFDIPACURL string
 
 	// DrainDelay is how long a host told to stop keeps serving while its
 	// /readyz answers 503, so that load balancers take it out of rotation
@@ -142,6 +146,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MetricsAddr:       e.addr("NEXUS_METRICS_ADDR"),
 		IdempotencyTTL:    e.dur("NEXUS_IDEMPOTENCY_TTL", 24*time.Hour),
 		PruneInterval:     e.dur("NEXUS_PRUNE_INTERVAL", 10*time.Minute),
+		CFDIPACURL:        e.str("NEXUS_CFDI_PAC_URL", ""),
 		MVRefreshInterval: e.dur("NEXUS_MV_REFRESH_INTERVAL", reporting.DefaultInterval),
 		MVSLA:             e.dur("NEXUS_MV_SLA", 0),
 		RateLimits: ratelimit.Classes{

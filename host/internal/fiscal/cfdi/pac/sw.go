@@ -278,7 +278,7 @@ func (s *SW) send(req *http.Request) (*swAnswer, int, error) {
 	res, err := s.http.Do(req)
 	if err != nil {
 		// The error may name the URL but never carries headers or body.
-		return nil, 0, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return nil, 0, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	defer func() { _ = res.Body.Close() }()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, maxAnswerBytes))

@@ -1,0 +1,1 @@
+DROP TABLE cfdi_folios;
