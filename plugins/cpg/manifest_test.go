@@ -1,7 +1,9 @@
 package cpg_test
 
 import (
+	"io/fs"
 	"net/http"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -49,6 +51,28 @@ func TestManifest(t *testing.T) {
 			require.NotEqual(t, sdk.RoleViewer, r.MinRole, "%s writes: a viewer may not", r.RouteID())
 		}
 	}
+}
+
+// TestManifestUI: the bundle (make web) is embedded, and each page and
+// card the manifest declares is a key of index.js's pages or widgets
+// export. sdktest.New checks the declaration against the host's rules.
+func TestManifestUI(t *testing.T) {
+	t.Parallel()
+	ui := cpg.New().Manifest().UI
+	require.NotNil(t, ui, "the CPG bundle is not built into the plugin: run make web (make build does) before go test")
+	index, err := fs.ReadFile(ui.Assets, "index.js")
+	require.NoError(t, err)
+	key := func(k string) *regexp.Regexp { return regexp.MustCompile(`[{,\s]"?` + regexp.QuoteMeta(k) + `"?\s*:`) }
+	require.NotEmpty(t, ui.Menu)
+	for _, e := range ui.Menu {
+		require.Regexp(t, key(e.Page), string(index), "page %s", e.Page)
+	}
+	require.NotEmpty(t, ui.Widgets)
+	for _, w := range ui.Widgets {
+		require.Regexp(t, key(w.Key), string(index), "widget %s", w.Key)
+	}
+	require.Equal(t, "pos", ui.Menu[0].Page, "the POS is the first operate entry: a cashier's home")
+	sdktest.New(t, cpg.New())
 }
 
 // TestRoutesInProcess runs routes in-process through sdktest (the host's

@@ -44,6 +44,7 @@ func (*Vertical) Manifest() sdk.Manifest {
 		LargeTransactionTopics: []string{TopicConsignmentLarge},
 		PaymentSources:         paymentSources,
 		ConfigSchema:           configSchema,
+		UI:                     ui(),
 	}
 }
 

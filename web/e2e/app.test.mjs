@@ -84,8 +84,8 @@ const cashier = await session("cashier");
 try {
   await step("login page and a wrong password", async () => {
     const { page } = owner;
-    await page.goto(base + "/pos");
-    await atPath(page, "/login?next=%2Fpos");
+    await page.goto(base + "/v/cpg/pos");
+    await atPath(page, "/login?next=%2Fv%2Fcpg%2Fpos");
     await shot(page, "01-login");
     await axe(page, "login");
     await page.getByLabel("Correo electrónico").fill(env("OWNER_EMAIL"));
@@ -127,7 +127,8 @@ try {
   await step("a cashier lands on the POS and cannot reach administration", async () => {
     const { page } = cashier;
     await login(page, env("CASHIER_EMAIL"), env("CASHIER_PASSWORD"));
-    await atPath(page, "/pos");
+    // The POS is the CPG vertical's page, from its own bundle.
+    await atPath(page, "/v/cpg/pos");
     const nav = page.getByRole("navigation", { name: "Principal" });
     await nav.getByRole("link", { name: "Punto de venta" }).waitFor();
     assert.equal(await nav.getByRole("link", { name: "Administración" }).count(), 0, "no administration link for a cashier");
@@ -148,7 +149,7 @@ try {
   let saleCommittedAt = 0;
   await step("open a session with a float, scan, discounts, split payment with change", async () => {
     const { page } = cashier;
-    await page.goto(base + "/pos");
+    await page.goto(base + "/v/cpg/pos");
     await page.getByRole("heading", { name: "Abrir caja" }).waitFor();
     await page.getByLabel("Fondo inicial").fill("500.00");
     await shot(page, "02-pos-open-session");
@@ -264,12 +265,15 @@ try {
     assert.match(await page.getByTestId("config-cpg").textContent(), /"allow_negative_stock":true/);
     await shot(page, "09-admin");
     await axe(page, "admin");
-    await page.getByRole("link", { name: "Catálogo" }).click();
+    await page.getByRole("link", { name: "Catálogo", exact: true }).click();
     await page.getByRole("cell", { name: "COLA-600" }).waitFor();
-    await page.getByRole("button", { name: "Sugerir conciliación" }).click();
-    await page.getByRole("status").filter({ hasText: "movimientos revisados" }).waitFor();
     await shot(page, "10-catalog");
     await axe(page, "catalog");
+    await page.getByRole("link", { name: "Facturas y bancos" }).click();
+    await page.getByRole("button", { name: "Sugerir conciliación" }).click();
+    await page.getByRole("status").filter({ hasText: "movimientos revisados" }).waitFor();
+    await shot(page, "10b-invoices-and-banking");
+    await axe(page, "invoices-and-banking");
     await page.getByLabel("Idioma").selectOption("en");
     await page.getByRole("link", { name: "Dashboard" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();

@@ -7,9 +7,8 @@ import { AppContext, atLeast, useApp, type Company, type Ctx, type Me } from "./
 import { Fmt, type Key, type Lang, storedLang, storeLang } from "./i18n";
 import { Login } from "./pages/Login";
 import { Dashboard } from "./pages/Dashboard";
-import { Pos } from "./pages/Pos";
 import { Admin } from "./pages/Admin";
-import { Catalog } from "./pages/Catalog";
+import { Finance } from "./pages/Finance";
 import { Companies } from "./pages/Companies";
 import { Alert } from "./ui";
 import { loadUI, matchVerticalPath, sections, textIn, VerticalPage, type UIEntry, type VerticalUI } from "./verticals";
@@ -23,8 +22,7 @@ interface Screen {
 
 const screens: Screen[] = [
   { path: "/", label: "navDashboard", min: "viewer", view: () => <Dashboard /> },
-  { path: "/pos", label: "navPOS", min: "cashier", view: () => <Pos /> },
-  { path: "/catalog", label: "navCatalog", min: "viewer", view: () => <Catalog /> },
+  { path: "/finance", label: "navFinance", min: "viewer", view: () => <Finance /> },
   { path: "/admin", label: "navAdmin", min: "admin", view: () => <Admin /> },
 ];
 

@@ -1,7 +1,8 @@
 // The owner's dashboard: revenue of every vertical today, this week and
-// this month, how fresh it is, sales by day, and what needs attention.
+// this month, how fresh it is, sales by day, and the cards the company's
+// verticals contribute (what needs attention: low stock, open registers...).
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, call, type Page } from "../api";
+import { ApiError, call } from "../api";
 import { atLeast, useApp } from "../app";
 import { Dec, sum } from "../dec";
 import { weekStart } from "../i18n";
@@ -63,9 +64,6 @@ export function Dashboard() {
       {revenue.data && <RevenueTable r={revenue.data} />}
       <div class="grid">
         <Card title={fmt.t("salesByDay")}>{byDay.data ? <DayChart rows={byDay.data.data} from={fmt.today(-29)} /> : <p>{fmt.t("loading")}</p>}</Card>
-        <OpenSessions tick={Math.floor(tick / 5)} />
-        <LowStock tick={Math.floor(tick / 30)} />
-        {atLeast(me.role, "manager") && <ConsignmentAging tick={Math.floor(tick / 30)} />}
         <VerticalWidgets verticals={verticals} />
       </div>
     </div>
@@ -209,143 +207,5 @@ function DayChart({ rows, from }: { rows: RevenueRow[]; from: string }) {
         ))}
       </svg>
     </figure>
-  );
-}
-
-/** Loads a vertical's report; a vertical the company has not enabled shows nothing. */
-function useOptional<T>(path: string, tick: number) {
-  return useLoad(async () => {
-    try {
-      return await call<T>("GET", path);
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 403)) return null;
-      throw e;
-    }
-  }, [tick]);
-}
-
-interface LowStockRow {
-  sku: string;
-  description?: string;
-  product_name?: string;
-  location_name?: string;
-  on_hand: string;
-  reorder_point: string;
-}
-
-function LowStock({ tick }: { tick: number }) {
-  const { fmt } = useApp();
-  const r = useOptional<Page<LowStockRow>>("/verticals/cpg/reports/low-stock?limit=10", tick);
-  if (r.data === null) return null;
-  return (
-    <Card title={fmt.t("lowStock")}>
-      <Alert error={r.error} />
-      {r.data && r.data.data.length === 0 && <p class="muted">{fmt.t("none")}</p>}
-      {r.data && r.data.data.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{fmt.t("product")}</th>
-              <th scope="col" class="num">{fmt.t("onHand")}</th>
-              <th scope="col" class="num">{fmt.t("reorderPoint")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.data.data.map((x, i) => (
-              <tr key={i}>
-                <td>
-                  {x.product_name ?? x.description ?? x.sku} <span class="muted">{x.sku}</span>
-                </td>
-                <td class="num">{fmt.n(x.on_hand)}</td>
-                <td class="num">{fmt.n(x.reorder_point)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </Card>
-  );
-}
-
-interface Aging {
-  buckets: { bucket?: string; label?: string; value_at_cost: string; value_at_price: string }[];
-  value_at_cost: string;
-  value_at_price: string;
-}
-
-function ConsignmentAging({ tick }: { tick: number }) {
-  const { fmt } = useApp();
-  const r = useOptional<Aging>("/verticals/cpg/reports/consignment-aging?limit=10", tick);
-  if (r.data === null) return null;
-  return (
-    <Card title={fmt.t("consignmentAging")}>
-      <Alert error={r.error} />
-      {r.data && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{fmt.t("age")}</th>
-              <th scope="col" class="num">{fmt.t("atCost")}</th>
-              <th scope="col" class="num">{fmt.t("atPrice")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.data.buckets.map((b, i) => (
-              <tr key={i}>
-                <td>{b.bucket ?? b.label}</td>
-                <td class="num">{fmt.m(b.value_at_cost)}</td>
-                <td class="num">{fmt.m(b.value_at_price)}</td>
-              </tr>
-            ))}
-            <tr class="subtotal">
-              <th scope="row">{fmt.t("total")}</th>
-              <td class="num">{fmt.m(r.data.value_at_cost)}</td>
-              <td class="num">{fmt.m(r.data.value_at_price)}</td>
-            </tr>
-          </tbody>
-        </table>
-      )}
-    </Card>
-  );
-}
-
-interface SessionRow {
-  id: string;
-  register_id: string;
-  opening_float: string;
-  opened_at: string;
-}
-
-function OpenSessions({ tick }: { tick: number }) {
-  const { fmt } = useApp();
-  const r = useOptional<Page<SessionRow>>("/verticals/cpg/cash-sessions?status=open&limit=20", tick);
-  const regs = useOptional<Page<{ id: string; name: string }>>("/verticals/cpg/registers?limit=500", 0);
-  if (r.data === null) return null;
-  const name = (id: string) => regs.data?.data.find((x) => x.id === id)?.name ?? id.slice(0, 8);
-  return (
-    <Card title={fmt.t("openSessions")}>
-      <Alert error={r.error} />
-      {r.data && r.data.data.length === 0 && <p class="muted">{fmt.t("none")}</p>}
-      {r.data && r.data.data.length > 0 && (
-        <table data-testid="open-sessions">
-          <thead>
-            <tr>
-              <th scope="col">{fmt.t("register")}</th>
-              <th scope="col">{fmt.t("openedAt")}</th>
-              <th scope="col" class="num">{fmt.t("floatAmount")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.data.data.map((s) => (
-              <tr key={s.id}>
-                <td>{name(s.register_id)}</td>
-                <td>{fmt.dateTime(s.opened_at)}</td>
-                <td class="num">{fmt.m(s.opening_float)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </Card>
   );
 }

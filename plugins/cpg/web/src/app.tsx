@@ -3,6 +3,7 @@
 import { createContext, render, type ComponentType } from "preact";
 import { useContext } from "preact/hooks";
 import { isKey, type Key, translate } from "./i18n";
+import { ensureStyles } from "./styles";
 import type { Mount, VerticalContext } from "./vertical";
 
 /** The vertical's routes, relative to /api/v1. */
@@ -13,6 +14,7 @@ const Ctx = createContext<VerticalContext | null>(null);
 /** Renders Component into the shell's element; the cleanup unmounts it. */
 export function mount(Component: ComponentType): Mount {
   return (el, ctx) => {
+    ensureStyles();
     render(
       <Ctx.Provider value={ctx}>
         <Component />

@@ -181,7 +181,7 @@ function AttributesEditor({ attrs, setAttrs }: { attrs: Attr[]; setAttrs: (a: At
         <div class="row" key={i}>
           <Field label={t("attrKey", { i: i + 1 })} value={a.key} onInput={(key) => set(i, { key })} />
           <Field label={t("attrValue", { i: i + 1 })} value={a.value} onInput={(value) => set(i, { value })} />
-          <button type="button" class="link" aria-label={t("remove") + " " + t("attrKey", { i: i + 1 })} onClick={() => setAttrs(attrs.filter((_, j) => j !== i))}>
+          <button type="button" class="link" aria-label={t("removeAttr", { i: i + 1 })} onClick={() => setAttrs(attrs.filter((_, j) => j !== i))}>
             ✕
           </button>
         </div>

@@ -135,7 +135,7 @@ function OpenSession({ onOpen }: { onOpen: (id: string) => void }) {
       <Alert error={regs.error ?? error} />
       <label>
         {t("register")}
-        <select value={register} onChange={(e) => setRegister((e.target as HTMLSelectElement).value)}>
+        <select value={register || regs.data?.data[0]?.id} onChange={(e) => setRegister((e.target as HTMLSelectElement).value)}>
           {regs.data?.data.map((r) => (
             <option key={r.id} value={r.id}>
               {r.name}

@@ -96,7 +96,7 @@ type Range = { from: string; to: string };
 function SalesReport({ range }: { range: Range }) {
   const { t } = useApp();
   const [group, setGroup] = useState("day");
-  const r = useReport(`${API}/reports/sales${qs({ group_by: group, ...range, limit: 100 })}`);
+  const r = useReport(`${API}/reports/sales${qs({ group_by: group, ...range, limit: 31 })}`);
   return (
     <Card title={t("salesReport")} id="report-sales" wide>
       <Select label={t("groupBy")} value={group} onChange={setGroup} options={groups.map((g) => [g, t(("g_" + g) as Key)])} />
@@ -121,14 +121,14 @@ function TopProducts({ range }: { range: Range }) {
   const { t } = useApp();
   const r = useReport(`${API}/reports/top-products${qs({ ...range, limit: 10 })}`);
   return (
-    <Card title={t("topProducts")} id="report-top">
+    <Card title={t("topProducts")} id="report-top" wide>
       <Alert error={r.error} />
       {r.data && (
         <Table
           testid="top-products"
           rows={r.data.data}
           cols={[
-            { key: "label", label: "product" },
+            { key: "description", label: "product" },
             { key: "sku", label: "sku" },
             { key: "quantity", label: "units", kind: "num" },
             { key: "total", label: "total", kind: "money" },
@@ -141,20 +141,21 @@ function TopProducts({ range }: { range: Range }) {
 
 function Margin({ range }: { range: Range }) {
   const { t } = useApp();
-  const r = useReport(`${API}/reports/margin${qs({ ...range, limit: 50 })}`);
+  const r = useReport(`${API}/reports/margin${qs({ ...range, limit: 20 })}`);
   return (
-    <Card title={t("margin")} id="report-margin">
+    <Card title={t("margin")} id="report-margin" wide>
       <Alert error={r.error} />
       {r.data && (
         <Table
           testid="margin"
           rows={r.data.data}
           cols={[
-            { key: "label", label: "product" },
+            { key: "name", label: "product" },
             { key: "quantity", label: "units", kind: "num" },
             { key: "revenue", label: "revenue", kind: "money" },
             { key: "cost", label: "cost", kind: "money" },
             { key: "margin", label: "margin", kind: "money" },
+            { key: "margin_percent", label: "marginPercent", kind: "num" },
           ]}
         />
       )}
@@ -173,7 +174,7 @@ function Valuation() {
           testid="stock-valuation"
           rows={r.data.data}
           cols={[
-            { key: "label", label: "location" },
+            { key: "name", label: "location" },
             { key: "units", label: "units", kind: "num" },
             { key: "value_at_cost", label: "atCost", kind: "money" },
             { key: "value_at_price", label: "atPrice", kind: "money" },
@@ -186,9 +187,9 @@ function Valuation() {
 
 function LowStockReport() {
   const { t } = useApp();
-  const r = useReport(`${API}/reports/low-stock?limit=50`);
+  const r = useReport(`${API}/reports/low-stock?limit=20`);
   return (
-    <Card title={t("lowStock")} id="report-low-stock">
+    <Card title={t("lowStock")} id="report-low-stock" wide>
       <Alert error={r.error} />
       {r.data && (
         <Table
@@ -209,7 +210,7 @@ function LowStockReport() {
 
 function CashSessions({ range }: { range: Range }) {
   const { t, word } = useApp();
-  const r = useReport(`${API}/reports/cash-sessions${qs({ ...range, limit: 50 })}`);
+  const r = useReport(`${API}/reports/cash-sessions${qs({ ...range, limit: 20 })}`);
   return (
     <Card title={t("cashSessions")} id="report-sessions" wide>
       <Alert error={r.error} />

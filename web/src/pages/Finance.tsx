@@ -1,118 +1,22 @@
-// Back office: the catalog (search, a new product with its first variant),
-// fiscal documents (CFDI upload and list) and the bank reconciliation's
-// open items.
+// Fiscal documents and the bank: CFDI upload and list, and the bank
+// reconciliation's open items — host features, whatever verticals the
+// company runs (a vertical's own screens come from its bundle).
 import { useState } from "preact/hooks";
-import { call, type Page, qs } from "../api";
+import { call, type Page } from "../api";
 import { atLeast, useApp } from "../app";
 import { Alert, Card, useLoad } from "../ui";
 
-interface Product {
-  id: string;
-  name: string;
-  tax_rate: string;
-  variants: { id: string; sku: string; barcode: string | null; size: string | null; color: string | null; price: string }[];
-}
-
-/** The back-office screen. */
-export function Catalog() {
-  const { fmt, me } = useApp();
+/** The invoices and banking screen. */
+export function Finance() {
+  const { fmt } = useApp();
   return (
     <div>
-      <h1>{fmt.t("navCatalog")}</h1>
+      <h1>{fmt.t("navFinance")}</h1>
       <div class="grid">
-        <Products />
-        {atLeast(me.role, "manager") && <NewProduct />}
         <Invoices />
         <Reconciliation />
       </div>
     </div>
-  );
-}
-
-function Products() {
-  const { fmt } = useApp();
-  const [q, setQ] = useState("");
-  const list = useLoad(() => call<Page<Product>>("GET", `/verticals/cpg/products${qs({ q, limit: 50 })}`), [q]);
-  return (
-    <Card title={fmt.t("products")} id="products">
-      <label class="inline">
-        {fmt.t("search")}
-        <input type="search" value={q} onChange={(e) => setQ((e.target as HTMLInputElement).value)} />
-      </label>
-      <Alert error={list.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{fmt.t("product")}</th>
-            <th scope="col">{fmt.t("sku")}</th>
-            <th scope="col">{fmt.t("barcode")}</th>
-            <th scope="col" class="num">{fmt.t("price")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.data?.data.flatMap((p) =>
-            p.variants.map((v) => (
-              <tr key={v.id}>
-                <td>
-                  {p.name} {v.size ?? ""} {v.color ?? ""}
-                </td>
-                <td class="mono">{v.sku}</td>
-                <td class="mono">{v.barcode ?? ""}</td>
-                <td class="num">{fmt.m(v.price)}</td>
-              </tr>
-            )),
-          )}
-        </tbody>
-      </table>
-    </Card>
-  );
-}
-
-function NewProduct() {
-  const { fmt } = useApp();
-  const [f, setF] = useState({ name: "", sku: "", barcode: "", price: "", cost: "", tax_rate: "16" });
-  const [error, setError] = useState<unknown>(null);
-  const [ok, setOk] = useState(false);
-  const field = (k: keyof typeof f, label: string, extra: Record<string, unknown> = {}) => (
-    <label>
-      {label}
-      <input value={f[k]} onInput={(e) => setF({ ...f, [k]: (e.target as HTMLInputElement).value })} {...extra} />
-    </label>
-  );
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    setOk(false);
-    try {
-      await call("POST", "/verticals/cpg/products", {
-        name: f.name,
-        tax_rate: f.tax_rate,
-        variants: [{ sku: f.sku, price: f.price, ...(f.barcode ? { barcode: f.barcode } : {}), ...(f.cost ? { cost: f.cost } : {}) }],
-      });
-      setOk(true);
-      setF({ name: "", sku: "", barcode: "", price: "", cost: "", tax_rate: f.tax_rate });
-    } catch (err) {
-      setError(err);
-    }
-  };
-  return (
-    <Card title={fmt.t("newProduct")} id="new-product">
-      <form onSubmit={submit}>
-        {field("name", fmt.t("name"), { required: true })}
-        {field("sku", fmt.t("sku"), { required: true })}
-        {field("barcode", fmt.t("barcode"), { inputMode: "numeric" })}
-        {field("price", fmt.t("price"), { required: true, inputMode: "decimal" })}
-        {field("cost", fmt.t("cost"), { inputMode: "decimal" })}
-        {field("tax_rate", fmt.t("taxRate"), { inputMode: "decimal" })}
-        <Alert error={error} />
-        {ok && (
-          <p role="status" class="ok">
-            {fmt.t("created")}
-          </p>
-        )}
-        <button type="submit">{fmt.t("create")}</button>
-      </form>
-    </Card>
   );
 }
 
