@@ -47,8 +47,8 @@ func TestIssuedCFDIsPassSATChecks(t *testing.T) {
 
 	withholding := sale()
 	withholding.Receptor = invoices.Receptor{Rfc: "XIQB891116QE4", Nombre: "BERENICE XIMO QUEZADA",
-		DomicilioFiscalReceptor: "36257", RegimenFiscalReceptor: "612", UsoCFDI: "G03"}
-	withholding.Lines = []cfdi.Line{{ClaveProdServ: "80111600", Cantidad: dec("1"), ClaveUnidad: "E48",
+		DomicilioFiscalReceptor: "44100", RegimenFiscalReceptor: "612", UsoCFDI: "G03"}
+	withholding.Lines = []cfdi.Line{{ClaveProdServ: "84111506", Cantidad: dec("1"), ClaveUnidad: "E48",
 		Descripcion: "Honorarios", ValorUnitario: dec("10000"),
 		Traslados: []cfdi.Tax{iva16}, Retenciones: []cfdi.Tax{retISR, retIVA}}}
 
@@ -60,7 +60,7 @@ func TestIssuedCFDIsPassSATChecks(t *testing.T) {
 	egreso.Lines[0].Descripcion = "Devolución de mercancía"
 
 	global := sale()
-	global.Receptor = cfdi.GlobalReceptor("42501")
+	global.Receptor = cfdi.GlobalReceptor("06600")
 	global.Global = &cfdi.Global{Periodicidad: "01", Meses: "12", Anio: 2026}
 	global.FormaPago = "01"
 	global.Lines = []cfdi.Line{
@@ -125,7 +125,7 @@ func TestCadenaNormalizesAsXSLT(t *testing.T) {
 	// no-break space stays.
 	require.Contains(t, cadena, "|Refresco\u00a0de cola 600 ml|")
 	require.Contains(t, cadena, `|Colegiatura diciembre & "útiles" <primaria>|`)
-	require.True(t, strings.HasPrefix(cadena, "||4.0|A|1001|2026-12-05T10:30:00|04|"+csdNumber+"|1792.00|5.00|MXN|1799.12|I|01|PUE|42501|"), cadena)
+	require.True(t, strings.HasPrefix(cadena, "||4.0|A|1001|2026-12-05T10:30:00|04|"+csdNumber+"|1792.00|5.00|MXN|1799.12|I|01|PUE|06600|"), cadena)
 	require.True(t, strings.HasSuffix(cadena, "|12.12||"), cadena)
 }
 
@@ -184,7 +184,7 @@ func TestBuildRefusesBadDocuments(t *testing.T) {
 		"receptor nombre":   {func(d *cfdi.Document) { d.Receptor.Nombre = "  " }, "Receptor.Nombre"},
 		"global to company": {func(d *cfdi.Document) { d.Global = &cfdi.Global{Periodicidad: "01", Meses: "12", Anio: 2026} }, "Receptor.Rfc"},
 		"global year": {func(d *cfdi.Document) {
-			d.Receptor = cfdi.GlobalReceptor("42501")
+			d.Receptor = cfdi.GlobalReceptor("06600")
 			d.Global = &cfdi.Global{Periodicidad: "01", Meses: "12", Anio: 1999}
 		}, "Global.Anio"},
 		"relacionado uuid": {func(d *cfdi.Document) {

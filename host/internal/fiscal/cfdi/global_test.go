@@ -58,7 +58,7 @@ func TestGlobalCFDI(t *testing.T) {
 	require.Equal(t, cfdi.RFCPublicoGeneral, c.Receptor.Rfc)
 	require.Equal(t, "616", c.Receptor.RegimenFiscalReceptor)
 	require.Equal(t, "S01", c.Receptor.UsoCFDI)
-	require.Equal(t, "42501", c.Receptor.DomicilioFiscalReceptor)
+	require.Equal(t, "06600", c.Receptor.DomicilioFiscalReceptor)
 	require.Equal(t, "PUE", c.MetodoPago)
 	require.Len(t, c.Conceptos, 3)
 	require.Equal(t, "T-0002", c.Conceptos[2].NoIdentificacion)
@@ -84,11 +84,11 @@ func TestCreditNote(t *testing.T) {
 	c, doc, cadena := cfditest.Sealed(t, d)
 	cfditest.SATChecks(t, doc, c.Sello, cadena)
 	require.Equal(t, "|01|", attrChain(t, doc, "cfdi:CfdiRelacionados", "TipoRelacion"))
-	require.Contains(t, cadena, "|E|01|PUE|42501|01|"+related+"|")
+	require.Contains(t, cadena, "|E|01|PUE|06600|01|"+related+"|")
 
 	// A credit note to the public in general keeps S01 and its period.
 	pub := ret
-	pub.Receptor = cfdi.GlobalReceptor("42501")
+	pub.Receptor = cfdi.GlobalReceptor("06600")
 	pub.Global = &cfdi.Global{Periodicidad: cfdi.PeriodicidadDiaria, Meses: "12", Anio: 2026}
 	note := cfdi.CreditNote(pub, related)
 	require.Equal(t, cfdi.UsoSinEfectos, note.Receptor.UsoCFDI)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
@@ -27,6 +28,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/secrets"
 	"github.com/nexuspos/nexus/host/internal/store/storetest"
 	sdkfiscal "github.com/nexuspos/nexus/sdk/fiscal"
+	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
 const (
@@ -65,6 +67,12 @@ func (s *syncBuffer) String() string {
 
 func newEnv(t *testing.T, opts ...mx.Option) *env {
 	t.Helper()
+	return newEnvWith(t, nil, opts...)
+}
+
+// newEnvWith is newEnv with the core's breakers in pool (nil: defaults).
+func newEnvWith(t *testing.T, pool *outbound.Pool, opts ...mx.Option) *env {
+	t.Helper()
 	e := &env{pool: storetest.NewPool(t), pac: pactest.New(pacUser, pacPassword), logs: &syncBuffer{}}
 	t.Cleanup(e.pac.Close)
 	e.secrets = secrets.NewService(e.pool, secrets.DevKeyring(), func(name string) bool { return name == fiscal.SecretsNamespace })
@@ -72,7 +80,7 @@ func newEnv(t *testing.T, opts ...mx.Option) *env {
 	log := hclog.New(&hclog.LoggerOptions{Output: e.logs, Level: hclog.Trace})
 	issuer := mx.New(e.pool, e.invoices, append([]mx.Option{mx.WithPACURL(e.pac.URL)}, opts...)...)
 	e.svc = fiscal.New(fiscal.Config{Pool: e.pool, Secrets: e.secrets, Credentials: e.secrets,
-		Issuers: []fiscal.Issuer{issuer}, Logger: log})
+		Issuers: []fiscal.Issuer{issuer}, Logger: log, Outbound: pool})
 	return e
 }
 
@@ -85,7 +93,7 @@ func (e *env) company(t *testing.T, rfc string, credentials bool) uuid.UUID {
 		`INSERT INTO companies (name, country, currency, tax_id, timezone)
 		 VALUES ('Escuela', 'MX', 'MXN', $1, 'America/Mexico_City') RETURNING id`, rfc).Scan(&id))
 	_, err := e.svc.PutSettings(t.Context(), id, fiscal.Settings{Environment: fiscal.Homologation,
-		Config: json.RawMessage(`{"name":"ESCUELA KEMPER URGATE","regimen_fiscal":"601","lugar_expedicion":"42501"}`)})
+		Config: json.RawMessage(`{"name":"ESCUELA KEMPER URGATE","regimen_fiscal":"601","lugar_expedicion":"06600"}`)})
 	require.NoError(t, err)
 	if credentials {
 		cer, key := cfditest.CSDFiles(t)
@@ -106,11 +114,11 @@ func sale(source string) sdkfiscal.Input {
 	return sdkfiscal.Input{
 		SourceID: source, Kind: sdkfiscal.KindInvoice, Currency: "MXN", PaymentForm: "card",
 		Customer: sdkfiscal.Customer{TaxID: "URE180429TM6", Name: "UNIVERSIDAD ROBOTICA ESPAÑOLA", Condition: "601",
-			PostalCode: "86991", Use: "G03"},
+			PostalCode: "64000", Use: "G03"},
 		Lines: []sdkfiscal.Line{
 			{Description: "Refresco 600 ml", Code: "SKU-1", ProductKey: "50202306", Quantity: d("2"), UnitPrice: d("50"),
 				Net: d("100"), Taxes: []sdkfiscal.Tax{{Type: "iva", Rate: d("0.16"), Base: d("100"), Amount: d("16")}}, Total: d("116")},
-			{Description: "Tortilla 1 kg", Code: "SKU-2", ProductKey: "50221200", UnitKey: "KGM", Quantity: d("1"), UnitPrice: d("30"),
+			{Description: "Tortilla 1 kg", Code: "SKU-2", ProductKey: "01010101", UnitKey: "KGM", Quantity: d("1"), UnitPrice: d("30"),
 				Net: d("30"), Taxes: []sdkfiscal.Tax{{Type: "iva", Rate: d("0"), Base: d("30"), Amount: d("0")}}, Total: d("30")},
 		},
 		Totals: sdkfiscal.Totals{Net: d("130"), Tax: d("16"), Total: d("146"), Taxes: []sdkfiscal.Tax{
@@ -288,14 +296,20 @@ func TestRefusalsSendNothing(t *testing.T) {
 	require.NoError(t, err, "a cent per line is rounding")
 	require.Equal(t, 1, e.pac.Calls("/cfdi33/stamp/v4"), "only the last sale was stamped")
 
-	// A PAC that cannot be reached: 503 at once, nothing stamped.
-	down := newEnv(t, mx.WithPACURL("http://127.0.0.1:1"))
+	// A PAC that cannot be reached: 503, nothing stamped; once its
+	// breaker opened, 503 at once without calling it.
+	down := newEnvWith(t, outbound.NewPool(outbound.Config{FailureThreshold: 1, OpenTimeout: time.Hour, MaxAttempts: 1}),
+		mx.WithPACURL("http://127.0.0.1:1"))
 	c := down.company(t, cfditest.RFC, true)
 	_, err = down.svc.Issue(ctx, c, vertical, sale("s-1"))
 	require.Equal(t, "fiscal_service_unavailable", httpCode(t, err))
+	_, err = down.svc.Issue(ctx, c, vertical, sale("s-1"))
+	require.Equal(t, "fiscal_service_unavailable", httpCode(t, err))
+	require.Contains(t, err.Error(), "failed too often lately")
 	got, err := down.svc.GetBySource(ctx, c, vertical, sdkfiscal.KindInvoice, "s-1")
 	require.NoError(t, err)
-	require.Equal(t, sdkfiscal.StatusDraft, got.Status)
+	require.Equal(t, sdkfiscal.StatusDraft, got.Status, "the sale stays un-invoiced")
+	require.Equal(t, "open", down.svc.Outbound().Breakers()[0].State)
 }
 
 func TestAnotherCompanyNeverSeesIt(t *testing.T) {

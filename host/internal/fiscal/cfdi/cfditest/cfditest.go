@@ -167,17 +167,17 @@ var (
 func Sale(fecha time.Time) cfdi.Document {
 	return cfdi.Document{
 		Tipo: invoices.TipoIngreso, Serie: "A", Folio: "1001", Fecha: fecha,
-		FormaPago: "04", MetodoPago: "PUE", Moneda: "MXN", LugarExpedicion: "42501",
+		FormaPago: "04", MetodoPago: "PUE", Moneda: "MXN", LugarExpedicion: "06600",
 		Emisor: invoices.Emisor{Rfc: RFC, Nombre: Name, RegimenFiscal: "601"},
 		Receptor: invoices.Receptor{Rfc: "URE180429TM6", Nombre: "UNIVERSIDAD ROBOTICA ESPAÑOLA",
-			DomicilioFiscalReceptor: "86991", RegimenFiscalReceptor: "601", UsoCFDI: "G03"},
+			DomicilioFiscalReceptor: "64000", RegimenFiscalReceptor: "601", UsoCFDI: "G03"},
 		Lines: []cfdi.Line{
 			{ClaveProdServ: "50202306", NoIdentificacion: "SKU-1", Cantidad: Dec("3"), ClaveUnidad: "H87", Unidad: "Pieza",
 				Descripcion: "Refresco de cola 600 ml", ValorUnitario: Dec("18.50"), Descuento: Dec("5.00"),
 				Traslados: []cfdi.Tax{IEPS8, IVA16}},
-			{ClaveProdServ: "50221200", Cantidad: Dec("1.5"), ClaveUnidad: "KGM", Unidad: "Kilogramo",
+			{ClaveProdServ: "01010101", Cantidad: Dec("1.5"), ClaveUnidad: "KGM", Unidad: "Kilogramo",
 				Descripcion: "Tortilla de maíz", ValorUnitario: Dec("24.333333"), Traslados: []cfdi.Tax{IVA0}},
-			{ClaveProdServ: "86121500", Cantidad: Dec("1"), ClaveUnidad: "E48",
+			{ClaveProdServ: "84111506", Cantidad: Dec("1"), ClaveUnidad: "E48",
 				Descripcion: "Colegiatura  \t diciembre & \"útiles\" <primaria>", ValorUnitario: Dec("1500"), Traslados: []cfdi.Tax{IVAEx}},
 			{ClaveProdServ: "01010101", Cantidad: Dec("2"), ClaveUnidad: "ACT",
 				Descripcion: "Donativo sin impuestos", ValorUnitario: Dec("100")},
