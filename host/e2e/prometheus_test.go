@@ -27,12 +27,13 @@ const repoRoot = "../.."
 var dashboardMetric = regexp.MustCompile(`\bnexus_[a-z0-9_]+\b`)
 
 // checkPrometheus runs a real Prometheus (Debian's, `make
-// prometheus-deps`) with the repository's scrape configuration pointed at
-// the host's metrics listener addr, and checks through Prometheus's HTTP
-// API that it scraped the host, that every expression of the Grafana
-// dashboard parses and runs there, and that every metric the dashboard
-// names is a series Prometheus scraped from the host. promtool checks the
-// configuration file as committed.
+// prometheus-deps`) with the repository's scrape configuration and alerting
+// rules pointed at the host's metrics listener addr, and checks through
+// Prometheus's HTTP API that it scraped the host, that every expression of
+// the Grafana dashboard and of the rules parses and runs there, that every
+// metric they name is a series Prometheus scraped from the host and every
+// label they group by is on those series, and that each rule was
+// evaluated without error. promtool checks the files as committed.
 func checkPrometheus(t *testing.T, addr string) {
 	t.Helper()
 	for _, tool := range []string{"prometheus", "promtool"} {
@@ -43,6 +44,10 @@ func checkPrometheus(t *testing.T, addr string) {
 	config := filepath.Join(repoRoot, "deploy", "prometheus", "prometheus.yml")
 	out, err := exec.Command("promtool", "check", "config", config).CombinedOutput()
 	require.NoError(t, err, "promtool check config: %s", out)
+	rules, err := filepath.Abs(filepath.Join(repoRoot, "deploy", "prometheus", "alerts.yml"))
+	require.NoError(t, err)
+	out, err = exec.Command("promtool", "check", "rules", rules).CombinedOutput()
+	require.NoError(t, err, "promtool check rules: %s", out)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -51,7 +56,7 @@ func checkPrometheus(t *testing.T, addr string) {
 
 	dir := t.TempDir()
 	local := filepath.Join(dir, "prometheus.yml")
-	require.NoError(t, os.WriteFile(local, pointedAt(t, config, addr, promAddr), 0o644))
+	require.NoError(t, os.WriteFile(local, pointedAt(t, config, rules, addr, promAddr), 0o644))
 	ctx, cancel := context.WithCancel(context.Background())
 	prom := exec.CommandContext(ctx, "prometheus", "--config.file="+local,
 		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+promAddr)
@@ -81,26 +86,115 @@ func checkPrometheus(t *testing.T, addr string) {
 
 	exprs, route := dashboardExprs(t)
 	require.NotEmpty(t, exprs)
+	fill := strings.NewReplacer("$__rate_interval", "1m", "$checkout_route", route, "${checkout_route}", route)
+	for i, e := range exprs {
+		exprs[i] = fill.Replace(e)
+	}
+	ruleExprs := ruleExprs(t, rules)
+	require.NotEmpty(t, ruleExprs)
 	names := map[string]bool{}
-	for _, e := range exprs {
-		q := strings.NewReplacer("$__rate_interval", "1m", "$checkout_route", route, "${checkout_route}", route).Replace(e)
+	for _, q := range append(exprs, ruleExprs...) {
 		_, ok := promQuery(t, api, q)
-		require.True(t, ok, "the dashboard's expression runs in Prometheus: %s", q)
-		for _, n := range dashboardMetric.FindAllString(e, -1) {
+		require.True(t, ok, "the expression runs in Prometheus: %s", q)
+		metrics := dashboardMetric.FindAllString(q, -1)
+		for _, n := range metrics {
 			names[n] = true
+		}
+		for _, g := range grouping.FindAllStringSubmatch(q, -1) {
+			for _, l := range strings.Split(g[1], ",") {
+				l = strings.TrimSpace(l)
+				if l == "le" || l == "instance" || l == "job" || len(metrics) == 0 {
+					continue
+				}
+				res, ok := promQuery(t, api, `count by (`+l+`) ({__name__=~"`+strings.Join(metrics, "|")+`", job="nexus", `+l+`!=""})`)
+				require.True(t, ok, q)
+				require.NotEmpty(t, res, "%s groups by %s, a label no scraped series of its metrics carries", q, l)
+			}
 		}
 	}
 	for n := range names {
 		res, ok := promQuery(t, api, `count(`+n+`{job="nexus"})`)
 		require.True(t, ok, n)
-		require.Len(t, res, 1, "the dashboard's %s is a series Prometheus scraped from the host", n)
+		require.Len(t, res, 1, "%s, which the dashboard or the rules read, is a series Prometheus scraped from the host", n)
 	}
+	// The host's label job (a scheduled job's name) is kept as exported_job.
+	res, ok := promQuery(t, api, `nexus_job_runs_total{job="nexus", exported_job="probe.tick", outcome="ok"}`)
+	require.True(t, ok)
+	require.Len(t, res, 1, "a scheduled job's runs carry its name as exported_job")
+
+	hosttest.Eventually(t, 30*time.Second, "Prometheus evaluated every alerting rule without error", func() bool {
+		groups := promRules(t, api)
+		evaluated := 0
+		for _, g := range groups {
+			for _, r := range g.Rules {
+				require.NotEqual(t, "err", r.Health, "rule %s: %s", r.Name, r.LastError)
+				if r.Health == "ok" {
+					evaluated++
+				}
+			}
+		}
+		return evaluated == len(ruleExprs)
+	})
+}
+
+// grouping is the label list of a by (...) clause.
+var grouping = regexp.MustCompile(`\bby \(([^)]*)\)`)
+
+// ruleExprs are the expressions of the alerting rules file.
+func ruleExprs(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var file struct {
+		Groups []struct {
+			Rules []struct {
+				Expr string `yaml:"expr"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &file))
+	var exprs []string
+	for _, g := range file.Groups {
+		for _, r := range g.Rules {
+			exprs = append(exprs, strings.TrimSpace(r.Expr))
+		}
+	}
+	return exprs
+}
+
+// promRule is a rule as Prometheus's /api/v1/rules reports it.
+type promRule struct {
+	Name      string `json:"name"`
+	Health    string `json:"health"`
+	LastError string `json:"lastError"`
+}
+
+// promRules are the rule groups Prometheus loaded.
+func promRules(t *testing.T, api string) []struct {
+	Rules []promRule `json:"rules"`
+} {
+	t.Helper()
+	res, err := http.Get(api + "rules")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+		Data   struct {
+			Groups []struct {
+				Rules []promRule `json:"rules"`
+			} `json:"groups"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&body))
+	require.Equal(t, "success", body.Status)
+	return body.Data.Groups
 }
 
 // pointedAt is the repository's Prometheus configuration with the nexus
-// job's target replaced by addr, Prometheus's own by self, and a short
-// scrape interval; the rest is as committed.
-func pointedAt(t *testing.T, path, addr, self string) []byte {
+// job's target replaced by addr, Prometheus's own by self, the rules file
+// by its absolute path, and short scrape and evaluation intervals; the
+// rest is as committed.
+func pointedAt(t *testing.T, path, rules, addr, self string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -109,6 +203,9 @@ func pointedAt(t *testing.T, path, addr, self string) []byte {
 	global, _ := cfg["global"].(map[string]any)
 	require.NotNil(t, global, "the configuration has a global section")
 	global["scrape_interval"] = "1s"
+	global["evaluation_interval"] = "1s"
+	require.Equal(t, []any{filepath.Base(rules)}, cfg["rule_files"], "the configuration loads the alerting rules")
+	cfg["rule_files"] = []any{rules}
 	jobs := map[string]bool{}
 	for _, sc := range cfg["scrape_configs"].([]any) {
 		job := sc.(map[string]any)

@@ -106,7 +106,7 @@ func TestDashboardUsesTheHostsMetrics(t *testing.T) {
 				for _, n := range names {
 					f := family(t, fams, n)
 					used[f.Name] = true
-					labels = append(labels, f.Labels...)
+					labels = append(labels, scraped(f.Labels)...)
 					if f.Type == "histogram" {
 						labels = append(labels, "le")
 					}
@@ -114,9 +114,17 @@ func TestDashboardUsesTheHostsMetrics(t *testing.T) {
 				labels = append(labels, "instance", "job")
 				for _, sel := range selector.FindAllStringSubmatch(tg.Expr, -1) {
 					f := family(t, fams, sel[1])
-					ok := slices.Clone(f.Labels)
+					ok := scraped(f.Labels)
 					for _, m := range matcher.FindAllStringSubmatch(sel[2], -1) {
 						require.Contains(t, append(ok, "instance", "job"), m[1], "panel %q matches a label %s lacks: %s", p.Title, f.Name, tg.Expr)
+					}
+				}
+				for _, n := range names {
+					if slices.Contains(family(t, fams, n).Labels, "job") {
+						for _, g := range grouping.FindAllStringSubmatch(tg.Expr, -1) {
+							require.NotContains(t, strings.Split(strings.ReplaceAll(g[1], " ", ""), ","), "job",
+								"panel %q groups %s by job, which Prometheus sets to the scrape job; the host's label is exported_job there: %s", p.Title, n, tg.Expr)
+						}
 					}
 				}
 				for _, g := range grouping.FindAllStringSubmatch(tg.Expr, -1) {
@@ -194,6 +202,18 @@ func TestPrometheusScrapesTheMetricsPort(t *testing.T) {
 			require.NoError(t, err, "%s mounts %s", name, src)
 		}
 	}
+}
+
+// scraped are a family's label names as Prometheus stores them: a label
+// named like a target label (job, instance) is renamed exported_<name>.
+func scraped(labels []string) []string {
+	out := slices.Clone(labels)
+	for i, l := range out {
+		if l == "job" || l == "instance" {
+			out[i] = "exported_" + l
+		}
+	}
+	return out
 }
 
 // readYAML decodes the repository's file at path into v, failing the test
