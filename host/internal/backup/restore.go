@@ -101,6 +101,23 @@ func knownHostMigrations(m Manifest) error {
 	return nil
 }
 
+// Verify compares the database of o.DatabaseURL with the manifest of the
+// backup in o.Dir: the same migrations (with their checksums), the same
+// tables with the same row counts. A deploy that reverted its migrations
+// checks with it that the database is back where the backup found it.
+func Verify(ctx context.Context, o Options) error {
+	m, err := ReadManifest(o.Dir)
+	if err != nil {
+		return err
+	}
+	pool, err := pgxpool.New(ctx, o.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("database url: %w", err)
+	}
+	defer pool.Close()
+	return verifyRestored(ctx, pool, m)
+}
+
 // verifyRestored compares the restored database with the manifest:
 // the same migrations, the same tables with the same row counts.
 func verifyRestored(ctx context.Context, pool *pgxpool.Pool, m Manifest) error {

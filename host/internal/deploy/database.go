@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -58,20 +57,6 @@ func (a applied) since(before applied) map[string]int {
 		}
 	}
 	return out
-}
-
-// equal reports whether a and b record the same migrations.
-func (a applied) equal(b applied) bool {
-	norm := func(x applied) map[string][]int {
-		out := map[string][]int{}
-		for k, v := range x {
-			if len(v) > 0 {
-				out[k] = slices.Sorted(slices.Values(v))
-			}
-		}
-		return out
-	}
-	return maps.EqualFunc(norm(a), norm(b), slices.Equal)
 }
 
 // setAside renames the database of url to <name>_failed_<UTC time>, so

@@ -176,13 +176,9 @@ func (d *deployment) migrate(ctx context.Context, dir string) error {
 			return err
 		}
 	}
-	if after, err = readApplied(ctx, d.c.DatabaseURL); err != nil {
-		return err
-	}
-	if !after.equal(d.before) {
-		return errors.New("schema_migrations still differs from before the deploy")
-	}
-	return nil
+	// Back where the backup found it: the same migrations, tables and row
+	// counts (a destructive migration's down cannot bring its data back).
+	return backup.Verify(ctx, backup.Options{DatabaseURL: d.c.DatabaseURL, Dir: d.res.Backup})
 }
 
 // rollback undoes a deploy that failed at step: it stops the new host if
@@ -242,7 +238,7 @@ func (d *deployment) restoreData(ctx context.Context, did []string, problems []e
 	if !d.started {
 		err := d.migrate(ctx, "down")
 		if err == nil {
-			return append(did, "reverted the migrations the deploy applied (the new host never ran: no data changed)"), problems
+			return append(did, "reverted the migrations the deploy applied and checked migrations, tables and row counts against the backup (the new host never ran: no data changed)"), problems
 		}
 		d.logf("down migrations failed (%v); restoring the backup", err)
 	}
