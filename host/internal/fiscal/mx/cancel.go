@@ -88,7 +88,12 @@ func (i *Issuer) cancelInvoice(ctx context.Context, env *fiscal.Env, doc *fiscal
 }
 
 // Printable implements fiscal.Issuer: the PDF with SAT's verification QR.
-func (i *Issuer) Printable(_ context.Context, _ *fiscal.Env, doc *fiscal.Document) (fiscal.Printable, error) {
+// It also stores the stamped CFDI with the invoices if storing it failed
+// when it was stamped (an identical upload changes nothing).
+func (i *Issuer) Printable(ctx context.Context, env *fiscal.Env, doc *fiscal.Document) (fiscal.Printable, error) {
+	if _, err := i.ingest(ctx, env, doc.LegalDocument); err != nil {
+		env.Log().Warn("stamped CFDI not stored with the invoices", "company_id", env.Company.ID, "document_id", doc.ID, "error", err)
+	}
 	at := doc.UpdatedAt
 	if doc.AuthorizedAt != nil {
 		at = *doc.AuthorizedAt

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,6 +47,22 @@ type env struct {
 	pac      *pactest.Server
 	svc      *fiscal.Service
 	logs     *syncBuffer
+	// failIngest makes the issuer's next store of a stamped CFDI fail.
+	failIngest atomic.Bool
+}
+
+// flakyInvoices is the invoices service whose Ingest fails once when the
+// env says so.
+type flakyInvoices struct {
+	*invoices.Service
+	e *env
+}
+
+func (f flakyInvoices) Ingest(ctx context.Context, companyID, actorID uuid.UUID, data []byte) (invoices.IngestResult, error) {
+	if f.e.failIngest.Swap(false) {
+		return invoices.IngestResult{}, errors.New("database hiccup")
+	}
+	return f.Service.Ingest(ctx, companyID, actorID, data)
 }
 
 type syncBuffer struct {
@@ -78,7 +95,7 @@ func newEnvWith(t *testing.T, pool *outbound.Pool, opts ...mx.Option) *env {
 	e.secrets = secrets.NewService(e.pool, secrets.DevKeyring(), func(name string) bool { return name == fiscal.SecretsNamespace })
 	e.invoices = invoices.NewService(e.pool, nil)
 	log := hclog.New(&hclog.LoggerOptions{Output: e.logs, Level: hclog.Trace})
-	issuer := mx.New(e.pool, e.invoices, append([]mx.Option{mx.WithPACURL(e.pac.URL)}, opts...)...)
+	issuer := mx.New(e.pool, flakyInvoices{e.invoices, e}, append([]mx.Option{mx.WithPACURL(e.pac.URL)}, opts...)...)
 	e.svc = fiscal.New(fiscal.Config{Pool: e.pool, Secrets: e.secrets, Credentials: e.secrets,
 		Issuers: []fiscal.Issuer{issuer}, Logger: log, Outbound: pool})
 	return e
@@ -180,7 +197,8 @@ func TestIssueStampsAndStoresTheCFDI(t *testing.T) {
 	require.EqualValues(t, 2, *second.Number)
 	require.Equal(t, 2, e.pac.Calls("/cfdi33/stamp/v4"))
 
-	// The printable form is a PDF.
+	// The printable form is a PDF; printing stores the CFDI with the
+	// invoices again if it was lost (here it was not: still one).
 	p, err := e.svc.Printable(ctx, company, doc.ID)
 	require.NoError(t, err)
 	require.Equal(t, "application/pdf", p.ContentType)
@@ -255,6 +273,28 @@ func TestLostAnswerIsResolvedWithTheSameStamp(t *testing.T) {
 	// that stamp back. One invoice holds it.
 	require.Equal(t, 2, e.pac.Calls("/cfdi33/stamp/v4"))
 	list, _, err := e.invoices.List(context.Background(), company, invoices.ListFilter{})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.True(t, strings.EqualFold(*doc.AuthorizationCode, list[0].UUID))
+}
+
+func TestPrintingStoresACFDIWhoseStoreFailed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	company := e.company(t, cfditest.RFC, true)
+	e.failIngest.Store(true)
+	doc, err := e.svc.Issue(ctx, company, vertical, sale("sale-1"))
+	require.NoError(t, err)
+	require.Equal(t, sdkfiscal.StatusAuthorized, doc.Status, "the CFDI exists at the SAT whatever the host's store did")
+	require.NotContains(t, doc.Details, "invoice_id")
+	list, _, err := e.invoices.List(ctx, company, invoices.ListFilter{})
+	require.NoError(t, err)
+	require.Empty(t, list)
+
+	_, err = e.svc.Printable(ctx, company, doc.ID)
+	require.NoError(t, err)
+	list, _, err = e.invoices.List(ctx, company, invoices.ListFilter{})
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	require.True(t, strings.EqualFold(*doc.AuthorizationCode, list[0].UUID))
