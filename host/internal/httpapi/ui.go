@@ -29,7 +29,7 @@ func serveUIAsset(pm *plugins.Manager) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name, file, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, uiPrefix), "/")
 		ui, ok := pm.UI(name)
-		if !ok || !strings.HasPrefix(r.URL.Path, uiPrefix) {
+		if !ok {
 			httpx.WriteError(w, r, httpx.NotFound("ui_not_found", "no vertical "+name+" with a UI is running"))
 			return
 		}
