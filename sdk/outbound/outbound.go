@@ -256,9 +256,10 @@ func (c *Client) WithLogger(l hclog.Logger) *Client {
 
 // Do sends req and returns the service's answer. An idempotent request
 // (GET, HEAD, OPTIONS, PUT, DELETE, or one carrying an Idempotency-Key
-// header) whose body can be replayed is retried after a transport error, a
-// 429 or a 500/502/503/504, waiting as the answer's Retry-After or
-// rate-limit reset asks, or with backoff and jitter. A call the breaker
+// header, or X-Idempotency-Key as Mercado Pago names it) whose body can be
+// replayed is retried after a transport error, a 429 or a 500/502/503/504,
+// waiting as the answer's Retry-After or rate-limit reset asks, or with
+// backoff and jitter. A call the breaker
 // refuses returns an error wrapping ErrCircuitOpen without reaching the
 // service. The caller closes the returned body. Errors never contain the
 // request's query string.
@@ -406,7 +407,7 @@ func retriable(req *http.Request) bool {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
 		return true
 	}
-	return req.Header.Get("Idempotency-Key") != ""
+	return req.Header.Get("Idempotency-Key") != "" || req.Header.Get("X-Idempotency-Key") != ""
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -100,6 +100,7 @@ func TestRetriesIdempotentRequests(t *testing.T) {
 		{"GET is retried", "GET", "", nil, 3, http.StatusOK},
 		{"PUT is retried with its body", "PUT", `{"a":1}`, nil, 3, http.StatusOK},
 		{"POST with an Idempotency-Key is retried", "POST", `{"a":1}`, []string{"Idempotency-Key", "k1"}, 3, http.StatusOK},
+		{"POST with an X-Idempotency-Key is retried", "POST", `{"a":1}`, []string{"X-Idempotency-Key", "k1"}, 3, http.StatusOK},
 		{"POST without one is sent once", "POST", `{"a":1}`, nil, 1, http.StatusServiceUnavailable},
 	}
 	for _, tc := range cases {
