@@ -14,6 +14,8 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/nexuspos/nexus/internal/migration"
 	"github.com/nexuspos/nexus/internal/wire"
 	nexusv1 "github.com/nexuspos/nexus/proto/nexus/v1"
@@ -26,7 +28,7 @@ import (
 // proto/nexus/v1 the SDK builds or reads — the manifest, the calls the host
 // makes (routes, events, company configuration) and their answers, and the
 // host callbacks (DB, Publish, Cache, Lock, Log, Echo, GetSecret,
-// AppendAudit, the fiscal documents') — is built or read
+// AppendAudit, the fiscal documents', the payment calls) — is built or read
 // here. Only two other files name protobuf types, and neither builds or
 // reads a message beyond an empty acknowledgement: server.go, whose
 // methods are the generated Vertical service's, and bridge.go, sdktest's
@@ -447,6 +449,77 @@ func (h *hostClient) appendAudit(ctx context.Context, action, target string, det
 		return fromStatus("audit "+action, err)
 	}
 	return nil
+}
+
+func (h *hostClient) createPayment(ctx context.Context, r PaymentRequest) (Payment, error) {
+	if h.client == nil {
+		return Payment{}, errHostUnavailable
+	}
+	req := &nexusv1.CreatePaymentRequest{
+		DocumentId: r.DocumentID, Method: r.Method, Amount: r.Amount.String(), Currency: r.Currency,
+		IdempotencyKey: r.IdempotencyKey, Description: r.Description, CardToken: r.CardToken,
+		PaymentMethodId: r.PaymentMethodID, IssuerId: r.IssuerID, Installments: int32(r.Installments), PayerEmail: r.PayerEmail,
+	}
+	res, err := h.client.CreatePayment(h.outgoing(ctx), req, callOptions...)
+	if err != nil {
+		return Payment{}, fromStatus("create payment", err)
+	}
+	return paymentFromProto(res.GetPayment())
+}
+
+func (h *hostClient) getPayment(ctx context.Context, id string) (Payment, error) {
+	if h.client == nil {
+		return Payment{}, errHostUnavailable
+	}
+	res, err := h.client.GetPayment(h.outgoing(ctx), &nexusv1.GetPaymentRequest{Id: id}, callOptions...)
+	if err != nil {
+		return Payment{}, fromStatus("payment "+id, err)
+	}
+	return paymentFromProto(res.GetPayment())
+}
+
+func (h *hostClient) refundPayment(ctx context.Context, id string, amount *decimal.Decimal, key string) (Payment, error) {
+	if h.client == nil {
+		return Payment{}, errHostUnavailable
+	}
+	req := &nexusv1.RefundPaymentRequest{Id: id, IdempotencyKey: key}
+	if amount != nil {
+		req.Amount = amount.String()
+	}
+	res, err := h.client.RefundPayment(h.outgoing(ctx), req, callOptions...)
+	if err != nil {
+		return Payment{}, fromStatus("refund payment "+id, err)
+	}
+	return paymentFromProto(res.GetPayment())
+}
+
+// paymentFromProto reads a payment the host answered.
+func paymentFromProto(p *nexusv1.Payment) (Payment, error) {
+	out := Payment{
+		ID: p.GetId(), DocumentID: p.GetDocumentId(), Method: p.GetMethod(), Status: p.GetStatus(), StatusDetail: p.GetStatusDetail(),
+		Currency: p.GetCurrency(), ProviderPaymentID: p.GetProviderPaymentId(), QRData: p.GetQrData(),
+		CreatedAt: unixNano(p.GetCreatedAtUnixNano()), UpdatedAt: unixNano(p.GetUpdatedAtUnixNano()),
+		ExpiresAt: unixNano(p.GetExpiresAtUnixNano()),
+	}
+	for _, f := range []struct {
+		dst  *decimal.Decimal
+		text string
+	}{{&out.Amount, p.GetAmount()}, {&out.FeeAmount, p.GetFeeAmount()}, {&out.RefundedAmount, p.GetRefundedAmount()}} {
+		d, err := decimal.NewFromString(f.text)
+		if err != nil {
+			return Payment{}, fmt.Errorf("payment %s: amount %q: %w", p.GetId(), f.text, err)
+		}
+		*f.dst = d
+	}
+	return out, nil
+}
+
+// unixNano is a wire time; zero stays the zero time.
+func unixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }
 
 // routeCall is a RouteRequest as the SDK handles it.

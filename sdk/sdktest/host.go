@@ -46,12 +46,18 @@ type host struct {
 	breakers []*nexusv1.Breaker
 	// fiscal is the stand-in for the host's fiscal documents service.
 	fiscal fiscalState
+	// payments are the payments created, in order; refundKeys the
+	// refunds done (payment id|key); paymentsDown fails payment calls.
+	payments     []*payment
+	refundKeys   map[string]bool
+	paymentsDown bool
 }
 
 func newHost(t testing.TB, log hclog.Logger) *host {
 	return &host{t: t, log: log, calls: map[string]*call{}, companies: map[string]bool{},
 		cache: memoryCache{entries: map[string]cacheEntry{}}, locks: memoryLocks{held: map[string]heldLock{}},
-		secrets: map[secretKey][]byte{}, fiscal: newFiscalState()}
+		secrets: map[secretKey][]byte{}, fiscal: newFiscalState(),
+		refundKeys: map[string]bool{}}
 }
 
 // call is one request in flight.

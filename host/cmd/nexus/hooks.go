@@ -30,18 +30,29 @@ func (p *platform) webhookGate(r *http.Request, vertical string, companyID uuid.
 	if err != nil {
 		return plugins.Tenant{}, fmt.Errorf("webhook gate: %w", err)
 	}
-	if limit := p.cfg.WebhookLimit; limit.Rate > 0 {
-		d, err := p.shared.webhookLimiter.Allow(r.Context(), "webhook:"+companyID.String(), limit)
-		if err != nil {
-			return plugins.Tenant{}, fmt.Errorf("webhook rate limit: %w", err)
-		}
-		if !d.Allowed {
-			e := httpx.NewError(kind.RateLimited, "rate_limited", "too many webhook calls for this company")
-			e.RetryAfter = max(1, int(math.Ceil(d.RetryAfter.Seconds())))
-			return plugins.Tenant{}, e
-		}
+	if err := p.webhookRate(r.Context(), companyID); err != nil {
+		return plugins.Tenant{}, err
 	}
 	return plugins.Tenant{Company: pluginCompany(a.Company), Config: a.Config}, nil
+}
+
+// webhookRate counts a public webhook call of the company against
+// NEXUS_RATE_LIMIT_WEBHOOK: 429 rate_limited past it.
+func (p *platform) webhookRate(ctx context.Context, companyID uuid.UUID) error {
+	limit := p.cfg.WebhookLimit
+	if limit.Rate <= 0 {
+		return nil
+	}
+	d, err := p.shared.webhookLimiter.Allow(ctx, "webhook:"+companyID.String(), limit)
+	if err != nil {
+		return fmt.Errorf("webhook rate limit: %w", err)
+	}
+	if !d.Allowed {
+		e := httpx.NewError(kind.RateLimited, "rate_limited", "too many webhook calls for this company")
+		e.RetryAfter = max(1, int(math.Ceil(d.RetryAfter.Seconds())))
+		return e
+	}
+	return nil
 }
 
 // openJobs registers the verticals' jobs and the host's own with the
@@ -99,6 +110,7 @@ func (p *platform) hostJobs() []jobs.Job {
 	return []jobs.Job{
 		p.reporting.Job(),
 		p.events.Job(),
+		p.payments.Job("@every " + p.cfg.MercadoPagoPollInterval.String()),
 		{Name: "host.prune_idempotency_keys", Schedule: every, Summary: "delete idempotency keys older than NEXUS_IDEMPOTENCY_TTL",
 			Run: func(ctx context.Context, _ jobs.Run) error {
 				n, err := hostcall.PruneIdempotencyKeys(ctx, p.pool, p.cfg.IdempotencyTTL)

@@ -31,6 +31,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/invoices"
 	"github.com/nexuspos/nexus/host/internal/jobs"
 	"github.com/nexuspos/nexus/host/internal/metrics"
+	"github.com/nexuspos/nexus/host/internal/payments"
 	"github.com/nexuspos/nexus/host/internal/plugins"
 	"github.com/nexuspos/nexus/host/internal/ratelimit"
 	"github.com/nexuspos/nexus/host/internal/reporting"
@@ -40,6 +41,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/tracing"
 	"github.com/nexuspos/nexus/host/internal/webui"
 	"github.com/nexuspos/nexus/internal/migrate"
+	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
 // platform is everything a running host holds.
@@ -55,6 +57,7 @@ type platform struct {
 	events    *events.Service
 	reporting *reporting.Service
 	jobs      *jobs.Scheduler
+	payments  *payments.Service
 	// metrics is nil unless NEXUS_METRICS_ADDR is set.
 	metrics *metrics.Metrics
 	// draining is set once the host is told to stop: /readyz answers 503.
@@ -158,13 +161,18 @@ func serve(ctx context.Context) error {
 		return fmt.Errorf("events: %w", err)
 	}
 	p.metrics.WatchEvents(p.events)
-	// Secrets are for installed verticals; the closure asks the runtime
-	// made next.
-	// The fiscal service's credentials live in a namespace of their own.
+	// Secrets are for installed verticals (the closure asks the runtime
+	// made next), the fiscal service's and the payment service's
+	// credentials, each in a namespace of its own.
 	secretsSvc := secrets.NewService(p.pool, keys, func(name string) bool {
-		return name == fiscal.SecretsNamespace || p.plugins.Known(name)
+		return name == fiscal.SecretsNamespace || name == payments.SecretNamespace || p.plugins.Known(name)
 	})
 	fiscalSvc := p.newFiscal(secretsSvc)
+	p.payments = payments.New(payments.Config{
+		Pool: p.pool, Secrets: secretsSvc, BaseURL: p.cfg.MercadoPagoBaseURL, PollAfter: p.cfg.MercadoPagoPollAfter,
+		Outbound: outbound.NewPool(outbound.Config{Logger: p.log.Named("payments.outbound")}),
+		Wake:     p.events.Wake, Log: p.log.Named("payments"), WebhookLimit: p.webhookRate,
+	})
 	p.plugins = plugins.New(plugins.Config{
 		Dir:            p.cfg.PluginDir,
 		LockFile:       p.cfg.PluginLock,
@@ -182,6 +190,7 @@ func serve(ctx context.Context) error {
 		Tenant:         p.tenant,
 		Secrets:        secretsSvc,
 		Fiscal:         fiscalSvc,
+		Payments:       p.payments,
 		// A development host swaps in plugins rebuilt in its plugin
 		// directory; production never does.
 		Watch:       p.cfg.Dev(),
@@ -247,10 +256,12 @@ func serve(ctx context.Context) error {
 				r.Use(limit)
 				p.auth.Routes(r)
 			}},
-			{Path: "/companies", Docs: slices.Concat(tenancy.Docs, secrets.Docs, apikeys.Docs, audit.Docs), Routes: func(r chi.Router) {
+			{Path: "/companies", Docs: slices.Concat(tenancy.Docs, secrets.Docs, apikeys.Docs, audit.Docs, payments.Docs), Routes: func(r chi.Router) {
 				p.tenancy.Routes(r, authenticate, secretsSvc.Routes, apikeys.NewService(p.pool).Routes,
-					auditRoutes(audit.NewService(p.pool)))
+					auditRoutes(audit.NewService(p.pool)), p.payments.CompanyRoutes)
 			}},
+			// Mercado Pago's notifications: public, checked by signature.
+			{Path: payments.WebhookMount, Docs: payments.WebhookDocs, Routes: p.payments.WebhookRoutes},
 			{Path: "/invitations", Docs: tenancy.InvitationDocs, Routes: func(r chi.Router) {
 				r.Use(limit)
 				p.tenancy.InvitationRoutes(r, p.auth.AuthenticateOptional, p.auth)

@@ -91,6 +91,16 @@ type Config struct {
 	JobPollInterval time.Duration
 	JobTimeout      time.Duration
 
+	// MercadoPago configures payments through Mercado Pago:
+	// NEXUS_MERCADOPAGO_BASE_URL replaces the provider's API address in
+	// every environment (a sandbox, or a fake in tests; empty: Mercado
+	// Pago's), NEXUS_MERCADOPAGO_POLL_AFTER is how long a payment stays
+	// open before the poll job asks about it (2m) and
+	// NEXUS_MERCADOPAGO_POLL_INTERVAL how often that job runs (1m).
+	MercadoPagoBaseURL      string
+	MercadoPagoPollAfter    time.Duration
+	MercadoPagoPollInterval time.Duration
+
 	// SecretsKeys seal and open the verticals' secrets: NEXUS_SECRETS_KEY
 	// (the current key, "[<id>:]<base64 of 32 bytes>") and
 	// NEXUS_SECRETS_KEY_PREVIOUS (comma-separated keys that only open rows
@@ -161,6 +171,10 @@ func Load(getenv func(string) string) (Config, error) {
 		WebhookLimit:    e.limit("NEXUS_RATE_LIMIT_WEBHOOK", DefaultWebhookLimit, true),
 		JobPollInterval: e.dur("NEXUS_JOBS_POLL_INTERVAL", time.Second),
 		JobTimeout:      e.dur("NEXUS_JOBS_TIMEOUT", 5*time.Minute),
+
+		MercadoPagoBaseURL:      e.str("NEXUS_MERCADOPAGO_BASE_URL", ""),
+		MercadoPagoPollAfter:    e.dur("NEXUS_MERCADOPAGO_POLL_AFTER", 2*time.Minute),
+		MercadoPagoPollInterval: e.dur("NEXUS_MERCADOPAGO_POLL_INTERVAL", time.Minute),
 		Events: events.Config{
 			AMQPURL:        e.str("NEXUS_AMQP_URL", ""),
 			Prefix:         e.str("NEXUS_EVENTS_PREFIX", ""),
@@ -177,6 +191,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		e.errs = append(e.errs, errors.New("NEXUS_BOOTSTRAP_ADMIN_EMAIL and NEXUS_BOOTSTRAP_ADMIN_PASSWORD go together"))
+	}
+	if u := c.MercadoPagoBaseURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			e.errs = append(e.errs, errors.New("NEXUS_MERCADOPAGO_BASE_URL: want an http(s) URL"))
+		}
 	}
 	if c.RedisURL != "" {
 		if _, err := redis.ParseURL(c.RedisURL); err != nil {

@@ -2,8 +2,10 @@
 // they handle a request or an event: DB (through internal/hostcall and the
 // DAL), Publish (the outbox), Cache, Lock, Log and Echo, each answered in
 // the scope and the unit of work of the call that the plugin names, and
-// GetSecret (the vertical's secrets for the call's company) and
-// AppendAudit (the company's audit log, in the call's unit of work), and
+// GetSecret (the vertical's secrets for the call's company), AppendAudit
+// (the company's audit log, in the call's unit of work) and the payment
+// calls (CreatePayment, GetPayment, RefundPayment: the vertical's payments
+// of the call's company, through host/internal/payments), and
 // the effects a plugin returns with its response, applied as those
 // callbacks would apply them. It owns the registry of in-flight calls and
 // their units of work.
@@ -88,12 +90,15 @@ type Config struct {
 	// Fiscal backs the fiscal document callbacks; without it they are
 	// refused.
 	Fiscal Fiscal
+	// Payments backs the payment callbacks; without it they are refused.
+	Payments Payments
 }
 
 // New returns the Host service of cfg.Vertical.
 func New(cfg Config) *Service {
 	return &Service{vertical: cfg.Vertical, calls: cfg.Calls, log: cfg.Logger, publish: cfg.Publish,
-		cache: cfg.Cache, locks: cfg.Locks, wake: cfg.Wake, secrets: cfg.Secrets, fiscal: cfg.Fiscal}
+		cache: cfg.Cache, locks: cfg.Locks, wake: cfg.Wake, secrets: cfg.Secrets, fiscal: cfg.Fiscal,
+		payments: cfg.Payments}
 }
 
 // Register registers the service on s, the gRPC server the plugin reaches
@@ -115,6 +120,8 @@ type Service struct {
 	secrets SecretReader
 	// fiscal issues the call's company's fiscal documents (nil: none).
 	fiscal Fiscal
+	// payments creates and refunds payments (nil: none).
+	payments Payments
 
 	breakersMu sync.Mutex
 	// breakers are the vertical's outbound breakers as last reported.

@@ -89,6 +89,8 @@ type Config struct {
 	// Fiscal backs the fiscal document callbacks; without it they are
 	// refused.
 	Fiscal hostsvc.Fiscal
+	// Payments backs the payment callbacks; without it they are refused.
+	Payments hostsvc.Payments
 	// Watch swaps in a plugin binary rebuilt in Dir without a host
 	// restart: a new process takes the new calls while the old one
 	// finishes its own (a development host only: NEXUS_ENV=dev).
@@ -424,7 +426,8 @@ func (m *Manager) register(ctx context.Context, v *vertical, client *plugin.Clie
 		return nil, &refusedError{fmt.Errorf("subscriptions: %w", err)}
 	}
 	proc.host = hostsvc.New(hostsvc.Config{Vertical: v.name, Calls: &m.calls, Logger: m.log.Named(v.name), Publish: m.cfg.Publish,
-		Cache: m.cfg.Cache, Locks: m.cfg.Locks, Wake: m.wake(), Secrets: m.cfg.Secrets, Fiscal: m.cfg.Fiscal})
+		Cache: m.cfg.Cache, Locks: m.cfg.Locks, Wake: m.wake(), Secrets: m.cfg.Secrets, Fiscal: m.cfg.Fiscal,
+		Payments: m.cfg.Payments})
 	id := wc.Broker.NextId()
 	go wc.Broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(wire.ServerOptions(append(opts, grpc.ChainUnaryInterceptor(tracing.ServerInterceptor)))...)

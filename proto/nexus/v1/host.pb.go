@@ -2303,6 +2303,436 @@ func (x *GetFiscalSettingsResponse) GetAutoIssue() bool {
 	return false
 }
 
+type CreatePaymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// document_id is the vertical's document the payment pays.
+	DocumentId string `protobuf:"bytes,1,opt,name=document_id,json=documentId,proto3" json:"document_id,omitempty"`
+	// method: card (a card token from the POS front end) or qr (an
+	// in-store QR order).
+	Method string `protobuf:"bytes,2,opt,name=method,proto3" json:"method,omitempty"`
+	// amount is a decimal string; currency an ISO 4217 code.
+	Amount          string `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	Currency        string `protobuf:"bytes,4,opt,name=currency,proto3" json:"currency,omitempty"`
+	IdempotencyKey  string `protobuf:"bytes,5,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	Description     string `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	CardToken       string `protobuf:"bytes,7,opt,name=card_token,json=cardToken,proto3" json:"card_token,omitempty"`
+	PaymentMethodId string `protobuf:"bytes,8,opt,name=payment_method_id,json=paymentMethodId,proto3" json:"payment_method_id,omitempty"`
+	IssuerId        string `protobuf:"bytes,9,opt,name=issuer_id,json=issuerId,proto3" json:"issuer_id,omitempty"`
+	Installments    int32  `protobuf:"varint,10,opt,name=installments,proto3" json:"installments,omitempty"`
+	PayerEmail      string `protobuf:"bytes,11,opt,name=payer_email,json=payerEmail,proto3" json:"payer_email,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *CreatePaymentRequest) Reset() {
+	*x = CreatePaymentRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePaymentRequest) ProtoMessage() {}
+
+func (x *CreatePaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePaymentRequest.ProtoReflect.Descriptor instead.
+func (*CreatePaymentRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *CreatePaymentRequest) GetDocumentId() string {
+	if x != nil {
+		return x.DocumentId
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetCardToken() string {
+	if x != nil {
+		return x.CardToken
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetPaymentMethodId() string {
+	if x != nil {
+		return x.PaymentMethodId
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetIssuerId() string {
+	if x != nil {
+		return x.IssuerId
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetInstallments() int32 {
+	if x != nil {
+		return x.Installments
+	}
+	return 0
+}
+
+func (x *CreatePaymentRequest) GetPayerEmail() string {
+	if x != nil {
+		return x.PayerEmail
+	}
+	return ""
+}
+
+type GetPaymentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPaymentRequest) Reset() {
+	*x = GetPaymentRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPaymentRequest) ProtoMessage() {}
+
+func (x *GetPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPaymentRequest.ProtoReflect.Descriptor instead.
+func (*GetPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *GetPaymentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type RefundPaymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// amount is a decimal string; empty refunds what is left.
+	Amount         string `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	IdempotencyKey string `protobuf:"bytes,3,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RefundPaymentRequest) Reset() {
+	*x = RefundPaymentRequest{}
+	mi := &file_nexus_v1_host_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundPaymentRequest) ProtoMessage() {}
+
+func (x *RefundPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundPaymentRequest.ProtoReflect.Descriptor instead.
+func (*RefundPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *RefundPaymentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RefundPaymentRequest) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *RefundPaymentRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+// Payment is a payment at the provider as the host mirrors it; amounts are
+// decimal strings.
+type Payment struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	DocumentId string                 `protobuf:"bytes,2,opt,name=document_id,json=documentId,proto3" json:"document_id,omitempty"`
+	Method     string                 `protobuf:"bytes,3,opt,name=method,proto3" json:"method,omitempty"`
+	// status is the provider's: pending, in_process, authorized,
+	// in_mediation, approved, rejected, cancelled, refunded, charged_back.
+	Status            string `protobuf:"bytes,4,opt,name=status,proto3" json:"status,omitempty"`
+	StatusDetail      string `protobuf:"bytes,5,opt,name=status_detail,json=statusDetail,proto3" json:"status_detail,omitempty"`
+	Amount            string `protobuf:"bytes,6,opt,name=amount,proto3" json:"amount,omitempty"`
+	Currency          string `protobuf:"bytes,7,opt,name=currency,proto3" json:"currency,omitempty"`
+	FeeAmount         string `protobuf:"bytes,8,opt,name=fee_amount,json=feeAmount,proto3" json:"fee_amount,omitempty"`
+	RefundedAmount    string `protobuf:"bytes,9,opt,name=refunded_amount,json=refundedAmount,proto3" json:"refunded_amount,omitempty"`
+	ProviderPaymentId string `protobuf:"bytes,10,opt,name=provider_payment_id,json=providerPaymentId,proto3" json:"provider_payment_id,omitempty"`
+	// qr_data is the EMVCo text the POS shows as a QR (method qr).
+	QrData            string `protobuf:"bytes,11,opt,name=qr_data,json=qrData,proto3" json:"qr_data,omitempty"`
+	ExpiresAtUnixNano int64  `protobuf:"varint,12,opt,name=expires_at_unix_nano,json=expiresAtUnixNano,proto3" json:"expires_at_unix_nano,omitempty"`
+	CreatedAtUnixNano int64  `protobuf:"varint,13,opt,name=created_at_unix_nano,json=createdAtUnixNano,proto3" json:"created_at_unix_nano,omitempty"`
+	UpdatedAtUnixNano int64  `protobuf:"varint,14,opt,name=updated_at_unix_nano,json=updatedAtUnixNano,proto3" json:"updated_at_unix_nano,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *Payment) Reset() {
+	*x = Payment{}
+	mi := &file_nexus_v1_host_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Payment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Payment) ProtoMessage() {}
+
+func (x *Payment) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Payment.ProtoReflect.Descriptor instead.
+func (*Payment) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *Payment) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Payment) GetDocumentId() string {
+	if x != nil {
+		return x.DocumentId
+	}
+	return ""
+}
+
+func (x *Payment) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *Payment) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Payment) GetStatusDetail() string {
+	if x != nil {
+		return x.StatusDetail
+	}
+	return ""
+}
+
+func (x *Payment) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *Payment) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *Payment) GetFeeAmount() string {
+	if x != nil {
+		return x.FeeAmount
+	}
+	return ""
+}
+
+func (x *Payment) GetRefundedAmount() string {
+	if x != nil {
+		return x.RefundedAmount
+	}
+	return ""
+}
+
+func (x *Payment) GetProviderPaymentId() string {
+	if x != nil {
+		return x.ProviderPaymentId
+	}
+	return ""
+}
+
+func (x *Payment) GetQrData() string {
+	if x != nil {
+		return x.QrData
+	}
+	return ""
+}
+
+func (x *Payment) GetExpiresAtUnixNano() int64 {
+	if x != nil {
+		return x.ExpiresAtUnixNano
+	}
+	return 0
+}
+
+func (x *Payment) GetCreatedAtUnixNano() int64 {
+	if x != nil {
+		return x.CreatedAtUnixNano
+	}
+	return 0
+}
+
+func (x *Payment) GetUpdatedAtUnixNano() int64 {
+	if x != nil {
+		return x.UpdatedAtUnixNano
+	}
+	return 0
+}
+
+type PaymentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Payment       *Payment               `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PaymentResponse) Reset() {
+	*x = PaymentResponse{}
+	mi := &file_nexus_v1_host_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PaymentResponse) ProtoMessage() {}
+
+func (x *PaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nexus_v1_host_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PaymentResponse.ProtoReflect.Descriptor instead.
+func (*PaymentResponse) Descriptor() ([]byte, []int) {
+	return file_nexus_v1_host_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *PaymentResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
 var File_nexus_v1_host_proto protoreflect.FileDescriptor
 
 const file_nexus_v1_host_proto_rawDesc = "" +
@@ -2458,8 +2888,49 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\acountry\x18\x02 \x01(\tR\acountry\x12 \n" +
 	"\venvironment\x18\x03 \x01(\tR\venvironment\x12\x1d\n" +
 	"\n" +
-	"auto_issue\x18\x04 \x01(\bR\tautoIssue2\xa0\n" +
+	"auto_issue\x18\x04 \x01(\bR\tautoIssue\"\xfb\x02\n" +
+	"\x14CreatePaymentRequest\x12\x1f\n" +
+	"\vdocument_id\x18\x01 \x01(\tR\n" +
+	"documentId\x12\x16\n" +
+	"\x06method\x18\x02 \x01(\tR\x06method\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\tR\x06amount\x12\x1a\n" +
+	"\bcurrency\x18\x04 \x01(\tR\bcurrency\x12'\n" +
+	"\x0fidempotency_key\x18\x05 \x01(\tR\x0eidempotencyKey\x12 \n" +
+	"\vdescription\x18\x06 \x01(\tR\vdescription\x12\x1d\n" +
 	"\n" +
+	"card_token\x18\a \x01(\tR\tcardToken\x12*\n" +
+	"\x11payment_method_id\x18\b \x01(\tR\x0fpaymentMethodId\x12\x1b\n" +
+	"\tissuer_id\x18\t \x01(\tR\bissuerId\x12\"\n" +
+	"\finstallments\x18\n" +
+	" \x01(\x05R\finstallments\x12\x1f\n" +
+	"\vpayer_email\x18\v \x01(\tR\n" +
+	"payerEmail\"#\n" +
+	"\x11GetPaymentRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"g\n" +
+	"\x14RefundPaymentRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\tR\x06amount\x12'\n" +
+	"\x0fidempotency_key\x18\x03 \x01(\tR\x0eidempotencyKey\"\xe7\x03\n" +
+	"\aPayment\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
+	"\vdocument_id\x18\x02 \x01(\tR\n" +
+	"documentId\x12\x16\n" +
+	"\x06method\x18\x03 \x01(\tR\x06method\x12\x16\n" +
+	"\x06status\x18\x04 \x01(\tR\x06status\x12#\n" +
+	"\rstatus_detail\x18\x05 \x01(\tR\fstatusDetail\x12\x16\n" +
+	"\x06amount\x18\x06 \x01(\tR\x06amount\x12\x1a\n" +
+	"\bcurrency\x18\a \x01(\tR\bcurrency\x12\x1d\n" +
+	"\n" +
+	"fee_amount\x18\b \x01(\tR\tfeeAmount\x12'\n" +
+	"\x0frefunded_amount\x18\t \x01(\tR\x0erefundedAmount\x12.\n" +
+	"\x13provider_payment_id\x18\n" +
+	" \x01(\tR\x11providerPaymentId\x12\x17\n" +
+	"\aqr_data\x18\v \x01(\tR\x06qrData\x12/\n" +
+	"\x14expires_at_unix_nano\x18\f \x01(\x03R\x11expiresAtUnixNano\x12/\n" +
+	"\x14created_at_unix_nano\x18\r \x01(\x03R\x11createdAtUnixNano\x12/\n" +
+	"\x14updated_at_unix_nano\x18\x0e \x01(\x03R\x11updatedAtUnixNano\">\n" +
+	"\x0fPaymentResponse\x12+\n" +
+	"\apayment\x18\x01 \x01(\v2\x11.nexus.v1.PaymentR\apayment2\xfe\v\n" +
 	"\x04Host\x122\n" +
 	"\x03Log\x12\x14.nexus.v1.LogRequest\x1a\x15.nexus.v1.LogResponse\x125\n" +
 	"\x04Echo\x12\x15.nexus.v1.EchoRequest\x1a\x16.nexus.v1.EchoResponse\x12/\n" +
@@ -2479,7 +2950,11 @@ const file_nexus_v1_host_proto_rawDesc = "" +
 	"\x13IssueFiscalDocument\x12$.nexus.v1.IssueFiscalDocumentRequest\x1a .nexus.v1.FiscalDocumentResponse\x12Y\n" +
 	"\x11GetFiscalDocument\x12\".nexus.v1.GetFiscalDocumentRequest\x1a .nexus.v1.FiscalDocumentResponse\x12_\n" +
 	"\x14CancelFiscalDocument\x12%.nexus.v1.CancelFiscalDocumentRequest\x1a .nexus.v1.FiscalDocumentResponse\x12\\\n" +
-	"\x11GetFiscalSettings\x12\".nexus.v1.GetFiscalSettingsRequest\x1a#.nexus.v1.GetFiscalSettingsResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
+	"\x11GetFiscalSettings\x12\".nexus.v1.GetFiscalSettingsRequest\x1a#.nexus.v1.GetFiscalSettingsResponse\x12J\n" +
+	"\rCreatePayment\x12\x1e.nexus.v1.CreatePaymentRequest\x1a\x19.nexus.v1.PaymentResponse\x12D\n" +
+	"\n" +
+	"GetPayment\x12\x1b.nexus.v1.GetPaymentRequest\x1a\x19.nexus.v1.PaymentResponse\x12J\n" +
+	"\rRefundPayment\x12\x1e.nexus.v1.RefundPaymentRequest\x1a\x19.nexus.v1.PaymentResponseB2Z0github.com/nexuspos/nexus/proto/nexus/v1;nexusv1b\x06proto3"
 
 var (
 	file_nexus_v1_host_proto_rawDescOnce sync.Once
@@ -2493,7 +2968,7 @@ func file_nexus_v1_host_proto_rawDescGZIP() []byte {
 	return file_nexus_v1_host_proto_rawDescData
 }
 
-var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_nexus_v1_host_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_nexus_v1_host_proto_goTypes = []any{
 	(*ReportBreakersRequest)(nil),       // 0: nexus.v1.ReportBreakersRequest
 	(*Breaker)(nil),                     // 1: nexus.v1.Breaker
@@ -2536,58 +3011,70 @@ var file_nexus_v1_host_proto_goTypes = []any{
 	(*FiscalDocumentResponse)(nil),      // 38: nexus.v1.FiscalDocumentResponse
 	(*GetFiscalSettingsRequest)(nil),    // 39: nexus.v1.GetFiscalSettingsRequest
 	(*GetFiscalSettingsResponse)(nil),   // 40: nexus.v1.GetFiscalSettingsResponse
-	nil,                                 // 41: nexus.v1.LogRequest.FieldsEntry
+	(*CreatePaymentRequest)(nil),        // 41: nexus.v1.CreatePaymentRequest
+	(*GetPaymentRequest)(nil),           // 42: nexus.v1.GetPaymentRequest
+	(*RefundPaymentRequest)(nil),        // 43: nexus.v1.RefundPaymentRequest
+	(*Payment)(nil),                     // 44: nexus.v1.Payment
+	(*PaymentResponse)(nil),             // 45: nexus.v1.PaymentResponse
+	nil,                                 // 46: nexus.v1.LogRequest.FieldsEntry
 }
 var file_nexus_v1_host_proto_depIdxs = []int32{
 	1,  // 0: nexus.v1.ReportBreakersRequest.breakers:type_name -> nexus.v1.Breaker
-	41, // 1: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
+	46, // 1: nexus.v1.LogRequest.fields:type_name -> nexus.v1.LogRequest.FieldsEntry
 	8,  // 2: nexus.v1.DBRequest.ops:type_name -> nexus.v1.DBOp
 	9,  // 3: nexus.v1.DBOp.filters:type_name -> nexus.v1.Filter
 	10, // 4: nexus.v1.DBOp.order:type_name -> nexus.v1.Order
 	11, // 5: nexus.v1.DBOp.aggregates:type_name -> nexus.v1.Aggregate
 	12, // 6: nexus.v1.DBResponse.results:type_name -> nexus.v1.DBResult
 	15, // 7: nexus.v1.PublishRequest.events:type_name -> nexus.v1.OutEvent
-	3,  // 8: nexus.v1.Host.Log:input_type -> nexus.v1.LogRequest
-	5,  // 9: nexus.v1.Host.Echo:input_type -> nexus.v1.EchoRequest
-	7,  // 10: nexus.v1.Host.DB:input_type -> nexus.v1.DBRequest
-	14, // 11: nexus.v1.Host.Publish:input_type -> nexus.v1.PublishRequest
-	17, // 12: nexus.v1.Host.CacheGet:input_type -> nexus.v1.CacheGetRequest
-	19, // 13: nexus.v1.Host.CacheSet:input_type -> nexus.v1.CacheSetRequest
-	21, // 14: nexus.v1.Host.CacheInvalidate:input_type -> nexus.v1.CacheInvalidateRequest
-	23, // 15: nexus.v1.Host.Lock:input_type -> nexus.v1.LockRequest
-	25, // 16: nexus.v1.Host.Unlock:input_type -> nexus.v1.UnlockRequest
-	27, // 17: nexus.v1.Host.ExtendLock:input_type -> nexus.v1.ExtendLockRequest
-	29, // 18: nexus.v1.Host.GetSecret:input_type -> nexus.v1.GetSecretRequest
-	31, // 19: nexus.v1.Host.AppendAudit:input_type -> nexus.v1.AppendAuditRequest
-	0,  // 20: nexus.v1.Host.ReportBreakers:input_type -> nexus.v1.ReportBreakersRequest
-	33, // 21: nexus.v1.Host.CopyRows:input_type -> nexus.v1.CopyRowsRequest
-	35, // 22: nexus.v1.Host.IssueFiscalDocument:input_type -> nexus.v1.IssueFiscalDocumentRequest
-	36, // 23: nexus.v1.Host.GetFiscalDocument:input_type -> nexus.v1.GetFiscalDocumentRequest
-	37, // 24: nexus.v1.Host.CancelFiscalDocument:input_type -> nexus.v1.CancelFiscalDocumentRequest
-	39, // 25: nexus.v1.Host.GetFiscalSettings:input_type -> nexus.v1.GetFiscalSettingsRequest
-	4,  // 26: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
-	6,  // 27: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
-	13, // 28: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
-	16, // 29: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
-	18, // 30: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
-	20, // 31: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
-	22, // 32: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
-	24, // 33: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
-	26, // 34: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
-	28, // 35: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
-	30, // 36: nexus.v1.Host.GetSecret:output_type -> nexus.v1.GetSecretResponse
-	32, // 37: nexus.v1.Host.AppendAudit:output_type -> nexus.v1.AppendAuditResponse
-	2,  // 38: nexus.v1.Host.ReportBreakers:output_type -> nexus.v1.ReportBreakersResponse
-	34, // 39: nexus.v1.Host.CopyRows:output_type -> nexus.v1.CopyRowsResponse
-	38, // 40: nexus.v1.Host.IssueFiscalDocument:output_type -> nexus.v1.FiscalDocumentResponse
-	38, // 41: nexus.v1.Host.GetFiscalDocument:output_type -> nexus.v1.FiscalDocumentResponse
-	38, // 42: nexus.v1.Host.CancelFiscalDocument:output_type -> nexus.v1.FiscalDocumentResponse
-	40, // 43: nexus.v1.Host.GetFiscalSettings:output_type -> nexus.v1.GetFiscalSettingsResponse
-	26, // [26:44] is the sub-list for method output_type
-	8,  // [8:26] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	44, // 8: nexus.v1.PaymentResponse.payment:type_name -> nexus.v1.Payment
+	3,  // 9: nexus.v1.Host.Log:input_type -> nexus.v1.LogRequest
+	5,  // 10: nexus.v1.Host.Echo:input_type -> nexus.v1.EchoRequest
+	7,  // 11: nexus.v1.Host.DB:input_type -> nexus.v1.DBRequest
+	14, // 12: nexus.v1.Host.Publish:input_type -> nexus.v1.PublishRequest
+	17, // 13: nexus.v1.Host.CacheGet:input_type -> nexus.v1.CacheGetRequest
+	19, // 14: nexus.v1.Host.CacheSet:input_type -> nexus.v1.CacheSetRequest
+	21, // 15: nexus.v1.Host.CacheInvalidate:input_type -> nexus.v1.CacheInvalidateRequest
+	23, // 16: nexus.v1.Host.Lock:input_type -> nexus.v1.LockRequest
+	25, // 17: nexus.v1.Host.Unlock:input_type -> nexus.v1.UnlockRequest
+	27, // 18: nexus.v1.Host.ExtendLock:input_type -> nexus.v1.ExtendLockRequest
+	29, // 19: nexus.v1.Host.GetSecret:input_type -> nexus.v1.GetSecretRequest
+	31, // 20: nexus.v1.Host.AppendAudit:input_type -> nexus.v1.AppendAuditRequest
+	0,  // 21: nexus.v1.Host.ReportBreakers:input_type -> nexus.v1.ReportBreakersRequest
+	33, // 22: nexus.v1.Host.CopyRows:input_type -> nexus.v1.CopyRowsRequest
+	35, // 23: nexus.v1.Host.IssueFiscalDocument:input_type -> nexus.v1.IssueFiscalDocumentRequest
+	36, // 24: nexus.v1.Host.GetFiscalDocument:input_type -> nexus.v1.GetFiscalDocumentRequest
+	37, // 25: nexus.v1.Host.CancelFiscalDocument:input_type -> nexus.v1.CancelFiscalDocumentRequest
+	39, // 26: nexus.v1.Host.GetFiscalSettings:input_type -> nexus.v1.GetFiscalSettingsRequest
+	41, // 27: nexus.v1.Host.CreatePayment:input_type -> nexus.v1.CreatePaymentRequest
+	42, // 28: nexus.v1.Host.GetPayment:input_type -> nexus.v1.GetPaymentRequest
+	43, // 29: nexus.v1.Host.RefundPayment:input_type -> nexus.v1.RefundPaymentRequest
+	4,  // 30: nexus.v1.Host.Log:output_type -> nexus.v1.LogResponse
+	6,  // 31: nexus.v1.Host.Echo:output_type -> nexus.v1.EchoResponse
+	13, // 32: nexus.v1.Host.DB:output_type -> nexus.v1.DBResponse
+	16, // 33: nexus.v1.Host.Publish:output_type -> nexus.v1.PublishResponse
+	18, // 34: nexus.v1.Host.CacheGet:output_type -> nexus.v1.CacheGetResponse
+	20, // 35: nexus.v1.Host.CacheSet:output_type -> nexus.v1.CacheSetResponse
+	22, // 36: nexus.v1.Host.CacheInvalidate:output_type -> nexus.v1.CacheInvalidateResponse
+	24, // 37: nexus.v1.Host.Lock:output_type -> nexus.v1.LockResponse
+	26, // 38: nexus.v1.Host.Unlock:output_type -> nexus.v1.UnlockResponse
+	28, // 39: nexus.v1.Host.ExtendLock:output_type -> nexus.v1.ExtendLockResponse
+	30, // 40: nexus.v1.Host.GetSecret:output_type -> nexus.v1.GetSecretResponse
+	32, // 41: nexus.v1.Host.AppendAudit:output_type -> nexus.v1.AppendAuditResponse
+	2,  // 42: nexus.v1.Host.ReportBreakers:output_type -> nexus.v1.ReportBreakersResponse
+	34, // 43: nexus.v1.Host.CopyRows:output_type -> nexus.v1.CopyRowsResponse
+	38, // 44: nexus.v1.Host.IssueFiscalDocument:output_type -> nexus.v1.FiscalDocumentResponse
+	38, // 45: nexus.v1.Host.GetFiscalDocument:output_type -> nexus.v1.FiscalDocumentResponse
+	38, // 46: nexus.v1.Host.CancelFiscalDocument:output_type -> nexus.v1.FiscalDocumentResponse
+	40, // 47: nexus.v1.Host.GetFiscalSettings:output_type -> nexus.v1.GetFiscalSettingsResponse
+	45, // 48: nexus.v1.Host.CreatePayment:output_type -> nexus.v1.PaymentResponse
+	45, // 49: nexus.v1.Host.GetPayment:output_type -> nexus.v1.PaymentResponse
+	45, // 50: nexus.v1.Host.RefundPayment:output_type -> nexus.v1.PaymentResponse
+	30, // [30:51] is the sub-list for method output_type
+	9,  // [9:30] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_nexus_v1_host_proto_init() }
@@ -2601,7 +3088,7 @@ func file_nexus_v1_host_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nexus_v1_host_proto_rawDesc), len(file_nexus_v1_host_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   42,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

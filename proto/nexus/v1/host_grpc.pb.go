@@ -42,6 +42,9 @@ const (
 	Host_GetFiscalDocument_FullMethodName    = "/nexus.v1.Host/GetFiscalDocument"
 	Host_CancelFiscalDocument_FullMethodName = "/nexus.v1.Host/CancelFiscalDocument"
 	Host_GetFiscalSettings_FullMethodName    = "/nexus.v1.Host/GetFiscalSettings"
+	Host_CreatePayment_FullMethodName        = "/nexus.v1.Host/CreatePayment"
+	Host_GetPayment_FullMethodName           = "/nexus.v1.Host/GetPayment"
+	Host_RefundPayment_FullMethodName        = "/nexus.v1.Host/RefundPayment"
 )
 
 // HostClient is the client API for Host service.
@@ -109,6 +112,19 @@ type HostClient interface {
 	// GetFiscalSettings tells whether the call's company issues fiscal
 	// documents, in which environment, and whether every sale needs one.
 	GetFiscalSettings(ctx context.Context, in *GetFiscalSettingsRequest, opts ...grpc.CallOption) (*GetFiscalSettingsResponse, error)
+	// CreatePayment asks the payment provider (Mercado Pago) for a payment
+	// of one of the vertical's documents, for the call's company, once per
+	// idempotency key (the key travels to the provider). It is written in
+	// the host's own transactions, not the call's unit of work: once the
+	// provider may hold the payment, so does the host. Status changes after
+	// the answer reach the vertical as host.payment.<status> events.
+	CreatePayment(ctx context.Context, in *CreatePaymentRequest, opts ...grpc.CallOption) (*PaymentResponse, error)
+	// GetPayment returns one of the vertical's payments of the call's
+	// company (NOT_FOUND for any other).
+	GetPayment(ctx context.Context, in *GetPaymentRequest, opts ...grpc.CallOption) (*PaymentResponse, error)
+	// RefundPayment refunds an approved payment, in whole or in part, once
+	// per idempotency key.
+	RefundPayment(ctx context.Context, in *RefundPaymentRequest, opts ...grpc.CallOption) (*PaymentResponse, error)
 }
 
 type hostClient struct {
@@ -299,6 +315,36 @@ func (c *hostClient) GetFiscalSettings(ctx context.Context, in *GetFiscalSetting
 	return out, nil
 }
 
+func (c *hostClient) CreatePayment(ctx context.Context, in *CreatePaymentRequest, opts ...grpc.CallOption) (*PaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PaymentResponse)
+	err := c.cc.Invoke(ctx, Host_CreatePayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) GetPayment(ctx context.Context, in *GetPaymentRequest, opts ...grpc.CallOption) (*PaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PaymentResponse)
+	err := c.cc.Invoke(ctx, Host_GetPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) RefundPayment(ctx context.Context, in *RefundPaymentRequest, opts ...grpc.CallOption) (*PaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PaymentResponse)
+	err := c.cc.Invoke(ctx, Host_RefundPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -364,6 +410,19 @@ type HostServer interface {
 	// GetFiscalSettings tells whether the call's company issues fiscal
 	// documents, in which environment, and whether every sale needs one.
 	GetFiscalSettings(context.Context, *GetFiscalSettingsRequest) (*GetFiscalSettingsResponse, error)
+	// CreatePayment asks the payment provider (Mercado Pago) for a payment
+	// of one of the vertical's documents, for the call's company, once per
+	// idempotency key (the key travels to the provider). It is written in
+	// the host's own transactions, not the call's unit of work: once the
+	// provider may hold the payment, so does the host. Status changes after
+	// the answer reach the vertical as host.payment.<status> events.
+	CreatePayment(context.Context, *CreatePaymentRequest) (*PaymentResponse, error)
+	// GetPayment returns one of the vertical's payments of the call's
+	// company (NOT_FOUND for any other).
+	GetPayment(context.Context, *GetPaymentRequest) (*PaymentResponse, error)
+	// RefundPayment refunds an approved payment, in whole or in part, once
+	// per idempotency key.
+	RefundPayment(context.Context, *RefundPaymentRequest) (*PaymentResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -427,6 +486,15 @@ func (UnimplementedHostServer) CancelFiscalDocument(context.Context, *CancelFisc
 }
 func (UnimplementedHostServer) GetFiscalSettings(context.Context, *GetFiscalSettingsRequest) (*GetFiscalSettingsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetFiscalSettings not implemented")
+}
+func (UnimplementedHostServer) CreatePayment(context.Context, *CreatePaymentRequest) (*PaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePayment not implemented")
+}
+func (UnimplementedHostServer) GetPayment(context.Context, *GetPaymentRequest) (*PaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPayment not implemented")
+}
+func (UnimplementedHostServer) RefundPayment(context.Context, *RefundPaymentRequest) (*PaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RefundPayment not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -773,6 +841,60 @@ func _Host_GetFiscalSettings_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_CreatePayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).CreatePayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_CreatePayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).CreatePayment(ctx, req.(*CreatePaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_GetPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).GetPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_GetPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).GetPayment(ctx, req.(*GetPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_RefundPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RefundPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).RefundPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_RefundPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).RefundPayment(ctx, req.(*RefundPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -851,6 +973,18 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetFiscalSettings",
 			Handler:    _Host_GetFiscalSettings_Handler,
+		},
+		{
+			MethodName: "CreatePayment",
+			Handler:    _Host_CreatePayment_Handler,
+		},
+		{
+			MethodName: "GetPayment",
+			Handler:    _Host_GetPayment_Handler,
+		},
+		{
+			MethodName: "RefundPayment",
+			Handler:    _Host_RefundPayment_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,110 @@
+package payments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/host/internal/audit"
+)
+
+// RefundInput asks for a refund of a vertical's payment.
+type RefundInput struct {
+	CompanyID uuid.UUID
+	Vertical  string
+	PaymentID uuid.UUID
+	// Amount is the part to refund; nil refunds what is left.
+	Amount *decimal.Decimal
+	// IdempotencyKey makes the refund safe to retry (sent to Mercado Pago
+	// as X-Idempotency-Key).
+	IdempotencyKey string
+	Actor          audit.Actor
+}
+
+// Refund sends a refund (total or partial) of an approved payment to
+// Mercado Pago and records it: the whole rest moves the payment to
+// refunded (host.payment.refunded), a part leaves it approved
+// (host.payment.partially_refunded). The payment's row stays locked while
+// Mercado Pago answers, so two refunds never overlap; the same key answers
+// the payment again without a second refund.
+func (s *Service) Refund(ctx context.Context, in RefundInput) (Payment, error) {
+	if !idempotencyKeyRE.MatchString(in.IdempotencyKey) {
+		return Payment{}, errInvalid("idempotency_key", "idempotency_key must be 1 to 255 printable ASCII characters")
+	}
+	if in.Amount != nil && (!in.Amount.IsPositive() || in.Amount.Exponent() < -4) {
+		return Payment{}, errInvalid("amount", "a refund amount must be positive")
+	}
+	cfg, err := s.config(ctx, in.CompanyID)
+	if err != nil {
+		return Payment{}, err
+	}
+	client, err := s.client(ctx, in.CompanyID, cfg)
+	if err != nil {
+		return Payment{}, err
+	}
+	var out Payment
+	err = s.inTx(ctx, in.CompanyID, func(tx pgx.Tx, b *eventBatch) error {
+		p, err := scanPayment(tx.QueryRow(ctx, qByIDForUpdate, in.CompanyID, in.PaymentID))
+		if errors.Is(err, pgx.ErrNoRows) || err == nil && p.Vertical != in.Vertical {
+			return errPaymentNotFound()
+		}
+		if err != nil {
+			return err
+		}
+		var done string
+		switch err := tx.QueryRow(ctx, qRefundByKey, in.CompanyID, p.ID, in.IdempotencyKey).Scan(&done); {
+		case err == nil:
+			out = p
+			return nil
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		if p.Status != StatusApproved || p.ProviderPaymentID == "" {
+			return errRefundNotAllowed(p.Status)
+		}
+		left := p.Amount.Sub(p.RefundedAmount)
+		amount := left
+		if in.Amount != nil {
+			amount = *in.Amount
+		}
+		if amount.GreaterThan(left) {
+			return errRefundTooLarge(left.String())
+		}
+		var sent *decimal.Decimal
+		if in.Amount != nil && !amount.Equal(left) || !p.RefundedAmount.IsZero() {
+			sent = &amount
+		}
+		r, err := client.refund(ctx, in.IdempotencyKey, p.ProviderPaymentID, sent)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, qInsertRefund, in.CompanyID, p.ID, in.IdempotencyKey, amount, string(r.ID), clip(r.Status, 32)); err != nil {
+			return err
+		}
+		next := p
+		next.RefundedAmount = p.RefundedAmount.Add(amount)
+		topic := TopicPartialRefund
+		if next.RefundedAmount.Equal(p.Amount) {
+			next.Status, next.StatusDetail, topic = StatusRefunded, "refunded", Topic(StatusRefunded)
+		}
+		if _, err := tx.Exec(ctx, qSetState, in.CompanyID, p.ID, next.Status, next.StatusDetail, next.FeeAmount, next.RefundedAmount, ""); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{CompanyID: in.CompanyID, Action: "payment.refunded", Target: "payment:" + p.ID.String(),
+			Actor: in.Actor, Details: map[string]any{"amount": amount.String(), "refunded_amount": next.RefundedAmount.String(),
+				"from": p.Status, "to": next.Status, "provider_refund_id": string(r.ID)}}); err != nil {
+			return err
+		}
+		next.UpdatedAt = s.cfg.Now().UTC()
+		out = next
+		return b.add(next, topic)
+	})
+	if err != nil {
+		return Payment{}, fmt.Errorf("refund payment: %w", err)
+	}
+	return out, nil
+}
