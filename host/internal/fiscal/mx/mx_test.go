@@ -33,9 +33,9 @@ import (
 )
 
 const (
-	vertical    = "shop"
-	pacUser     = "kemper@pac.test"
-	pacPassword = "pac-Secret-42"
+	vertical        = "shop"
+	accountUser     = "kemper@pac.test"
+	accountPassword = "pac-Secret-42"
 )
 
 // env is a database with the fiscal core, the MX issuer, the invoices and
@@ -90,7 +90,7 @@ func newEnv(t *testing.T, opts ...mx.Option) *env {
 // newEnvWith is newEnv with the core's breakers in pool (nil: defaults).
 func newEnvWith(t *testing.T, pool *outbound.Pool, opts ...mx.Option) *env {
 	t.Helper()
-	e := &env{pool: storetest.NewPool(t), pac: pactest.New(pacUser, pacPassword), logs: &syncBuffer{}}
+	e := &env{pool: storetest.NewPool(t), pac: pactest.New(accountUser, accountPassword), logs: &syncBuffer{}}
 	t.Cleanup(e.pac.Close)
 	e.secrets = secrets.NewService(e.pool, secrets.DevKeyring(), func(name string) bool { return name == fiscal.SecretsNamespace })
 	e.invoices = invoices.NewService(e.pool, nil)
@@ -116,7 +116,7 @@ func (e *env) company(t *testing.T, rfc string, credentials bool) uuid.UUID {
 		cer, key := cfditest.CSDFiles(t)
 		for name, v := range map[string]string{
 			mx.SecretCSDCertificate: base64.StdEncoding.EncodeToString(cer), mx.SecretCSDKey: base64.StdEncoding.EncodeToString(key),
-			mx.SecretCSDPassword: cfditest.Password, mx.SecretPACUser: pacUser, mx.SecretPACPassword: pacPassword,
+			mx.SecretCSDPassword: cfditest.Password, mx.SecretPACUser: accountUser, mx.SecretPACPassword: accountPassword,
 		} {
 			require.NoError(t, e.secrets.Put(t.Context(), secrets.Address{CompanyID: id, Vertical: fiscal.SecretsNamespace, Name: name}, []byte(v)))
 		}
@@ -234,7 +234,7 @@ func TestIssueStampsAndStoresTheCFDI(t *testing.T) {
 	// Nothing logged carries a credential.
 	logs := e.logs.String()
 	cer, key := cfditest.CSDFiles(t)
-	for _, secret := range []string{pacPassword, cfditest.Password, base64.StdEncoding.EncodeToString(key)[:40], base64.StdEncoding.EncodeToString(cer)[:40]} {
+	for _, secret := range []string{accountPassword, cfditest.Password, base64.StdEncoding.EncodeToString(key)[:40], base64.StdEncoding.EncodeToString(cer)[:40]} {
 		require.NotContains(t, logs, secret)
 	}
 }
