@@ -155,6 +155,9 @@ try {
     await axe("catalog-new-product");
     await form.getByRole("button", { name: "Crear" }).click();
     await page.getByRole("heading", { name: "Playera básica" }).waitFor();
+    // The product has an address of its own: a reload opens it again.
+    await page.waitForURL(/\/v\/cpg\/catalog\/[0-9a-f-]{36}$/);
+    await page.reload();
     await row("variants", "PLA-M").filter({ hasText: "$199.00" }).waitFor();
     await row("variants", "PLA-L").filter({ hasText: "$209.00" }).waitFor();
     await shot("02-catalog-product");

@@ -25,28 +25,17 @@ interface Product {
   variants: Variant[];
 }
 
-/** The catalog page. */
+/** The catalog page: the list, or a product at /v/cpg/catalog/{id}. */
 export function Catalog() {
-  const { t, can } = useApp();
-  const [selected, setSelected] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
+  const { t, can, ctx } = useApp();
+  const selected = ctx.subpath;
+  const open = (id: string) => ctx.navigate("/v/cpg/catalog/" + id);
   return (
     <div>
       <h1>{t("catalog")}</h1>
       <div class="grid">
-        {selected ? (
-          <ProductDetail id={selected} onBack={() => setSelected(null)} onChanged={() => setTick(tick + 1)} />
-        ) : (
-          <Products onOpen={setSelected} tick={tick} />
-        )}
-        {can("manager") && !selected && (
-          <NewProduct
-            onCreated={(id) => {
-              setTick(tick + 1);
-              setSelected(id);
-            }}
-          />
-        )}
+        {selected ? <ProductDetail id={selected} onBack={() => ctx.navigate("/v/cpg/catalog")} /> : <Products onOpen={open} />}
+        {can("manager") && !selected && <NewProduct onCreated={open} />}
       </div>
     </div>
   );
@@ -58,7 +47,7 @@ function attrText(a: Record<string, unknown> | null): string {
     .join(", ");
 }
 
-function Products({ onOpen, tick }: { onOpen: (id: string) => void; tick: number }) {
+function Products({ onOpen }: { onOpen: (id: string) => void }) {
   const { api, t, m } = useApp();
   const [f, setF] = useState({ q: "", sku: "", attr: "" });
   const [applied, setApplied] = useState(f);
@@ -77,7 +66,7 @@ function Products({ onOpen, tick }: { onOpen: (id: string) => void; tick: number
       next = p.next_cursor;
     }
     return { all, next };
-  }, [applied, pages, tick]);
+  }, [applied, pages]);
   return (
     <Card title={t("products")} id="products" wide>
       <form
@@ -257,7 +246,7 @@ function NewProduct({ onCreated }: { onCreated: (id: string) => void }) {
   );
 }
 
-function ProductDetail({ id, onBack, onChanged }: { id: string; onBack: () => void; onChanged: () => void }) {
+function ProductDetail({ id, onBack }: { id: string; onBack: () => void }) {
   const { api, t, m, n, can } = useApp();
   const p = useLoad(() => api<Product>("GET", `${API}/products/${id}`), [id]);
   const [edit, setEdit] = useState<{ name: string; tax: string; attrs: Attr[] } | null>(null);
@@ -272,7 +261,6 @@ function ProductDetail({ id, onBack, onChanged }: { id: string; onBack: () => vo
       await fn();
       setOk(t("saved"));
       p.reload();
-      onChanged();
       return true;
     } catch (err) {
       setError(err);

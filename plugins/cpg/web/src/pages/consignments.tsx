@@ -29,33 +29,22 @@ interface Consignment {
 
 const statuses = ["", "draft", "sent", "partially_settled", "settled", "cancelled"];
 
-/** The consignments page. */
+/** The consignments page: the list and the aging, or a consignment at /v/cpg/consignments/{id}. */
 export function Consignments() {
-  const { api, t, can } = useApp();
+  const { api, t, can, ctx } = useApp();
   const customers = useLoad(() => api<Page<Customer>>("GET", `${API}/customers?limit=500`), []);
   const consignees = (customers.data?.data ?? []).filter((c) => c.location_id);
   const names = Object.fromEntries(consignees.map((c) => [c.id, c.name]));
-  const [selected, setSelected] = useState<string | null>(null);
+  const selected = ctx.subpath;
+  const open = (id: string) => ctx.navigate("/v/cpg/consignments/" + id);
   const [tick, setTick] = useState(0);
   return (
     <div>
       <h1>{t("consignments")}</h1>
       <Alert error={customers.error} />
       <div class="grid">
-        {selected ? (
-          <Detail id={selected} names={names} onBack={() => setSelected(null)} onChanged={() => setTick(tick + 1)} />
-        ) : (
-          <List names={names} onOpen={setSelected} tick={tick} />
-        )}
-        {can("manager") && !selected && (
-          <NewConsignment
-            consignees={consignees}
-            onCreated={(id) => {
-              setTick(tick + 1);
-              setSelected(id);
-            }}
-          />
-        )}
+        {selected ? <Detail id={selected} names={names} onBack={() => ctx.navigate("/v/cpg/consignments")} onChanged={() => setTick(tick + 1)} /> : <List names={names} onOpen={open} />}
+        {can("manager") && !selected && <NewConsignment consignees={consignees} onCreated={open} />}
         {can("manager") && !selected && <NewConsignee onCreated={customers.reload} />}
         {can("manager") && <AgingCard tick={tick} />}
       </div>
@@ -63,10 +52,10 @@ export function Consignments() {
   );
 }
 
-function List({ names, onOpen, tick }: { names: Record<string, string>; onOpen: (id: string) => void; tick: number }) {
+function List({ names, onOpen }: { names: Record<string, string>; onOpen: (id: string) => void }) {
   const { api, t, m, word } = useApp();
   const [status, setStatus] = useState("");
-  const list = useLoad(() => api<Page<Consignment>>("GET", `${API}/consignments${qs({ status, limit: 50 })}`), [status, tick]);
+  const list = useLoad(() => api<Page<Consignment>>("GET", `${API}/consignments${qs({ status, limit: 50 })}`), [status]);
   return (
     <Card title={t("consignments")} id="consignment-list" wide>
       <Select label={t("status")} value={status} onChange={setStatus} options={statuses.map((s) => [s, s ? word("st_", s) : t("allStatuses")])} />

@@ -25,41 +25,29 @@ interface PO {
 
 const statuses = ["", "draft", "ordered", "partially_received", "received", "cancelled"];
 
-/** The purchasing page. */
+/** The purchasing page: orders and suppliers, or an order at /v/cpg/purchases/{id}. */
 export function Purchases() {
-  const { api, t, can } = useApp();
+  const { api, t, can, ctx } = useApp();
   const suppliers = useLoad(() => api<Page<Supplier>>("GET", `${API}/suppliers?limit=500`), []);
-  const [selected, setSelected] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
+  const selected = ctx.subpath;
+  const open = (id: string) => ctx.navigate("/v/cpg/purchases/" + id);
   const names = Object.fromEntries((suppliers.data?.data ?? []).map((s) => [s.id, s.name]));
   return (
     <div>
       <h1>{t("purchases")}</h1>
       <div class="grid">
-        {selected ? (
-          <PODetail id={selected} supplier={names} onBack={() => setSelected(null)} onChanged={() => setTick(tick + 1)} />
-        ) : (
-          <POList supplier={names} onOpen={setSelected} tick={tick} />
-        )}
-        {can("manager") && !selected && (
-          <NewPO
-            suppliers={suppliers.data?.data ?? []}
-            onCreated={(id) => {
-              setTick(tick + 1);
-              setSelected(id);
-            }}
-          />
-        )}
+        {selected ? <PODetail id={selected} supplier={names} onBack={() => ctx.navigate("/v/cpg/purchases")} /> : <POList supplier={names} onOpen={open} />}
+        {can("manager") && !selected && <NewPO suppliers={suppliers.data?.data ?? []} onCreated={open} />}
         {!selected && <Suppliers list={suppliers.data?.data ?? []} error={suppliers.error} onCreated={suppliers.reload} />}
       </div>
     </div>
   );
 }
 
-function POList({ supplier, onOpen, tick }: { supplier: Record<string, string>; onOpen: (id: string) => void; tick: number }) {
+function POList({ supplier, onOpen }: { supplier: Record<string, string>; onOpen: (id: string) => void }) {
   const { api, t, m, word, dateTime } = useApp();
   const [status, setStatus] = useState("");
-  const list = useLoad(() => api<Page<PO>>("GET", `${API}/purchase-orders${qs({ status, limit: 50 })}`), [status, tick]);
+  const list = useLoad(() => api<Page<PO>>("GET", `${API}/purchase-orders${qs({ status, limit: 50 })}`), [status]);
   return (
     <Card title={t("purchaseOrders")} id="purchase-orders" wide>
       <Select label={t("status")} value={status} onChange={setStatus} options={statuses.map((s) => [s, s ? word("st_", s) : t("allStatuses")])} />
@@ -143,7 +131,7 @@ function NewPO({ suppliers, onCreated }: { suppliers: Supplier[]; onCreated: (id
   );
 }
 
-function PODetail({ id, supplier, onBack, onChanged }: { id: string; supplier: Record<string, string>; onBack: () => void; onChanged: () => void }) {
+function PODetail({ id, supplier, onBack }: { id: string; supplier: Record<string, string>; onBack: () => void }) {
   const { api, t, m, n, word, can } = useApp();
   const po = useLoad(() => api<PO>("GET", `${API}/purchase-orders/${id}`), [id]);
   const label = useVariantLabels(po.data?.lines?.map((l) => l.variant_id) ?? []);
@@ -158,7 +146,6 @@ function PODetail({ id, supplier, onBack, onChanged }: { id: string; supplier: R
       setOk(t("done"));
       setRecv({});
       po.reload();
-      onChanged();
     } catch (err) {
       setError(err);
     }

@@ -94,7 +94,7 @@ export function Reports() {
 type Range = { from: string; to: string };
 
 function SalesReport({ range }: { range: Range }) {
-  const { t } = useApp();
+  const { t, date } = useApp();
   const [group, setGroup] = useState("day");
   const r = useReport(`${API}/reports/sales${qs({ group_by: group, ...range, limit: 31 })}`);
   return (
@@ -104,7 +104,7 @@ function SalesReport({ range }: { range: Range }) {
       {r.data && (
         <Table
           testid="sales-report"
-          rows={r.data.data.map((x) => ({ ...x, key: x.label || x.key }))}
+          rows={r.data.data.map((x) => ({ ...x, key: group === "day" ? date(String(x.key)) : x.label || x.key }))}
           cols={[
             { key: "key", label: ("g_" + group) as Key },
             { key: "sales", label: "sales", kind: "num" },
