@@ -43,7 +43,8 @@ func (h *Harness) Deliver(subscription string, ev sdk.Event) error {
 		return fmt.Errorf("sdktest: the vertical has no subscription %q", subscription)
 	}
 	ctx := context.Background()
-	p := sdk.Principal{CompanyID: ev.CompanyID}
+	// The host runs event handlers as the company's owner (no user).
+	p := sdk.Principal{CompanyID: ev.CompanyID, Role: sdk.RoleOwner}
 	callID, cl := h.host.begin(uuid.NewString(), p)
 	c := h.company
 	_, err := h.server.HandleEvent(ctx, &nexusv1.EventRequest{
