@@ -3,7 +3,6 @@ package cpg
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -157,6 +156,7 @@ type sessionState struct {
 // decrements, rows locked in variant order) and writes the sale, its lines,
 // payments and movements (qSaleInsert); one publishes cpg.sale.created.
 // Any failure answers >= 400, so the host rolls the whole unit of work back.
+// A tender charged through Mercado Pago takes the path of chargeSale.
 // What lies between the calls is computed without the database
 // (checkout_calc.go).
 func createSale(c *sdk.Context) error {
@@ -173,8 +173,13 @@ func createSale(c *sdk.Context) error {
 		return err
 	}
 	p := c.Principal()
+	charged := chargedTender(req.tenders)
+	saleID, payKey := uuid.NewString(), ""
+	if charged >= 0 {
+		saleID, payKey = chargedSaleID(c)
+	}
 	sale := saleRow{
-		ID: uuid.NewString(), SessionID: req.sessionID, UserID: nullable(p.UserID), CashierEmail: nullable(p.Email),
+		ID: saleID, SessionID: req.sessionID, UserID: nullable(p.UserID), CashierEmail: nullable(p.Email),
 		CustomerName: req.customerName, CustomerTaxID: req.customerTaxID,
 		Currency: e.currency.Code, PricesIncludeTax: e.cfg.PricesIncludeTax, OccurredAt: now(),
 	}
@@ -219,6 +224,10 @@ func createSale(c *sdk.Context) error {
 	b = c.DB().Batch()
 	stockOK := led.queueStock(b)
 	b.Query(qSaleInsert, nil, sale, lineRows, payRows, led.moves)
+	if charged >= 0 {
+		// The sale waits for its payment; its stock is taken meanwhile.
+		b.Transition("sales", sale.ID, eventAwaitPayment, "awaiting Mercado Pago", nil)
+	}
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("checkout: %w", err)
 	}
@@ -228,10 +237,10 @@ func createSale(c *sdk.Context) error {
 	if err := auditOverrides(c, sale.ID, priced); err != nil {
 		return fmt.Errorf("checkout: %w", err)
 	}
-	if _, err := c.Events().Publish(TopicSaleCreated, map[string]string{
-		"sale_id": sale.ID, "location_id": sale.LocationID, "total": money.AmountOf(calc.Total).String(),
-		"currency": sale.Currency, "occurred_at": sale.OccurredAt.Format(time.RFC3339Nano),
-	}); err != nil {
+	if charged >= 0 {
+		return chargeSale(c, e, &sale, payKey, lineRows, payRows, charged, req.tenders[charged])
+	}
+	if err := publishSaleCreated(c, sale); err != nil {
 		return fmt.Errorf("checkout: %w", err)
 	}
 	sale.Status = SaleCompleted

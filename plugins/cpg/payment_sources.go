@@ -10,13 +10,16 @@ package cpg
 // made by those methods, negative: a card refund or a transfer back shows
 // up as a withdrawal. Payments of voided sales are left out, as in the cash
 // session's expected amounts: the charge was reversed the same day and
-// never settles. cpg_consignment_settlements holds what consignees paid.
+// never settles; so are those of sales still waiting for Mercado Pago. A
+// payment charged through Mercado Pago counts net of the provider's fee
+// (fee), which is what its settlement brings, with the provider's payment
+// id as its reference. cpg_consignment_settlements holds what consignees paid.
 var paymentSources = map[string]string{
 	"cpg_pos_payments": `SELECT p.company_id, 'cpg_pos_payments'::text AS source, p.id AS payment_id, p.occurred_at,
-       p.amount - p.change AS amount, s.currency, p.method, p.reference, p.sale_id AS document_id
+       p.amount - p.change - p.fee AS amount, s.currency, p.method, p.reference, p.sale_id AS document_id
 FROM cpg.payments p
 JOIN cpg.sales s ON s.company_id = p.company_id AND s.id = p.sale_id
-WHERE p.method <> 'cash' AND (p.return_id IS NOT NULL OR s.status <> 'voided')`,
+WHERE p.method <> 'cash' AND (p.return_id IS NOT NULL OR s.status NOT IN ('voided', 'pending_payment'))`,
 	"cpg_consignment_settlements": `SELECT st.company_id, 'cpg_consignment_settlements'::text AS source, st.id AS payment_id,
        st.occurred_at, st.amount, c.currency, st.method, st.reference, st.consignment_id AS document_id
 FROM cpg.consignment_settlements st

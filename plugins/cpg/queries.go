@@ -169,7 +169,7 @@ func withGroupedReports(queries map[string]string) map[string]string {
 const salesByDaySQL = `SELECT ((s.occurred_at AT TIME ZONE $3::text)::date)::text AS key,
        count(*) AS sales, sum(s.total) AS total, sum(s.net) AS net, sum(s.tax) AS tax, sum(s.refunded) AS refunded
 FROM sales s
-WHERE s.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+WHERE s.company_id = ` + companyFilter + ` AND s.status NOT IN ('voided', 'pending_payment') AND ` + saleRange + `
 GROUP BY 1 ORDER BY 1`
 
 // salesByLocationSQL groups the sales of a range by location.
@@ -177,14 +177,14 @@ const salesByLocationSQL = `SELECT s.location_id::text AS key, min(l.name) AS la
        count(*) AS sales, sum(s.total) AS total, sum(s.net) AS net, sum(s.tax) AS tax, sum(s.refunded) AS refunded
 FROM sales s
 JOIN locations l ON l.company_id = s.company_id AND l.id = s.location_id
-WHERE s.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+WHERE s.company_id = ` + companyFilter + ` AND s.status NOT IN ('voided', 'pending_payment') AND ` + saleRange + `
 GROUP BY s.location_id ORDER BY total DESC, key`
 
 // salesByCashierSQL groups the sales of a range by cashier.
 const salesByCashierSQL = `SELECT coalesce(s.user_id::text, '') AS key, coalesce(min(s.cashier_email), '') AS label,
        count(*) AS sales, sum(s.total) AS total, sum(s.net) AS net, sum(s.tax) AS tax, sum(s.refunded) AS refunded
 FROM sales s
-WHERE s.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+WHERE s.company_id = ` + companyFilter + ` AND s.status NOT IN ('voided', 'pending_payment') AND ` + saleRange + `
 GROUP BY s.user_id ORDER BY total DESC, key`
 
 // salesByProductSQL groups the sale lines of a range by product.
@@ -194,7 +194,7 @@ const salesByProductSQL = `SELECT sl.product_id::text AS key, min(p.name) AS lab
 FROM sale_lines sl
 JOIN sales s ON s.company_id = sl.company_id AND s.id = sl.sale_id
 JOIN products p ON p.company_id = sl.company_id AND p.id = sl.product_id
-WHERE sl.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+WHERE sl.company_id = ` + companyFilter + ` AND s.status NOT IN ('voided', 'pending_payment') AND ` + saleRange + `
 GROUP BY sl.product_id ORDER BY total DESC, key`
 
 // salesByPaymentSQL groups the payments and refunds of a range's sales by method.
@@ -203,7 +203,7 @@ const salesByPaymentSQL = `SELECT p.method AS key, count(DISTINCT p.sale_id) FIL
        coalesce(-sum(p.amount) FILTER (WHERE p.return_id IS NOT NULL), 0) AS refunded
 FROM payments p
 JOIN sales s ON s.company_id = p.company_id AND s.id = p.sale_id
-WHERE p.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+WHERE p.company_id = ` + companyFilter + ` AND s.status NOT IN ('voided', 'pending_payment') AND ` + saleRange + `
 GROUP BY p.method ORDER BY total DESC, key`
 
 // marginSQL is revenue net of tax and returns against cost per product over a range.
@@ -214,7 +214,7 @@ const marginSQL = `SELECT sl.product_id::text AS key, min(p.name) AS label,
 FROM sale_lines sl
 JOIN sales s ON s.company_id = sl.company_id AND s.id = sl.sale_id
 JOIN products p ON p.company_id = sl.company_id AND p.id = sl.product_id
-WHERE sl.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+WHERE sl.company_id = ` + companyFilter + ` AND s.status NOT IN ('voided', 'pending_payment') AND ` + saleRange + `
 GROUP BY sl.product_id ORDER BY revenue DESC, key`
 
 // stockValuationSQL values on-hand per location ($1: one location, or NULL for all).
@@ -385,12 +385,12 @@ FOR SHARE`,
 FROM payments p
 JOIN sales s ON s.company_id = p.company_id AND s.id = p.sale_id
 WHERE p.company_id = ` + companyFilter + ` AND p.session_id = $1::uuid
-  AND (p.return_id IS NOT NULL OR s.status <> 'voided')
+  AND (p.return_id IS NOT NULL OR s.status NOT IN ('voided', 'pending_payment'))
 GROUP BY p.method
 ORDER BY p.method`,
 
-	qSessionSales: `SELECT count(*) FILTER (WHERE status <> 'voided') AS sales,
-       coalesce(sum(total) FILTER (WHERE status <> 'voided'), 0) AS total,
+	qSessionSales: `SELECT count(*) FILTER (WHERE status NOT IN ('voided', 'pending_payment')) AS sales,
+       coalesce(sum(total) FILTER (WHERE status NOT IN ('voided', 'pending_payment')), 0) AS total,
        count(*) FILTER (WHERE status = 'voided') AS voided
 FROM sales WHERE company_id = ` + companyFilter + ` AND session_id = $1::uuid`,
 
@@ -420,7 +420,7 @@ ORDER BY cl.line_no`,
        sum(sl.total - sl.refunded_net - sl.refunded_tax) AS total
 FROM sale_lines sl
 JOIN sales s ON s.company_id = sl.company_id AND s.id = sl.sale_id
-WHERE sl.company_id = ` + companyFilter + ` AND s.status <> 'voided' AND ` + saleRange + `
+WHERE sl.company_id = ` + companyFilter + ` AND s.status NOT IN ('voided', 'pending_payment') AND ` + saleRange + `
 GROUP BY sl.variant_id ORDER BY total DESC, quantity DESC, key
 LIMIT $4::int`,
 
@@ -438,8 +438,8 @@ LIMIT $5::int`,
 
 	qReportCashSessions: `SELECT cs.id, cs.register_id, r.name AS register_name, cs.location_id, cs.status, cs.opening_float,
        cs.opened_at, cs.closed_at, cs.expected_total, cs.counted_total, cs.difference_total,
-       (SELECT count(*) FROM sales s WHERE s.company_id = cs.company_id AND s.session_id = cs.id AND s.status <> 'voided') AS sales,
-       (SELECT coalesce(sum(s.total), 0) FROM sales s WHERE s.company_id = cs.company_id AND s.session_id = cs.id AND s.status <> 'voided') AS sales_total
+       (SELECT count(*) FROM sales s WHERE s.company_id = cs.company_id AND s.session_id = cs.id AND s.status NOT IN ('voided', 'pending_payment')) AS sales,
+       (SELECT coalesce(sum(s.total), 0) FROM sales s WHERE s.company_id = cs.company_id AND s.session_id = cs.id AND s.status NOT IN ('voided', 'pending_payment')) AS sales_total
 FROM cash_sessions cs
 JOIN registers r ON r.company_id = cs.company_id AND r.id = cs.register_id
 WHERE cs.company_id = ` + companyFilter + `
@@ -465,7 +465,8 @@ GROUP BY a.bucket ORDER BY min(a.days_out)`,
 // universalSources map sales and consignments into the platform's universal
 // transactions (company_id, transaction_type, source_id, occurred_at,
 // amount, currency, status). Sales keep their own total and status
-// (completed, partially_returned, returned, voided); each return is a
+// (completed, partially_returned, returned, voided; a sale still waiting
+// for Mercado Pago is a draft, no revenue yet); each return is a
 // cpg_pos row of its own with a negative amount and status "refund", so
 // summing non-voided rows gives net sales. Consigned goods stay the
 // company's until the consignee reports them sold: each sales report is a
@@ -474,7 +475,7 @@ GROUP BY a.bucket ORDER BY min(a.days_out)`,
 // payments of what was reported, not revenue.
 var universalSources = map[string]string{
 	"cpg_pos": `SELECT company_id, 'cpg_pos'::text AS transaction_type, id AS source_id, occurred_at,
-       total AS amount, currency, status
+       total AS amount, currency, CASE status WHEN 'pending_payment' THEN 'draft' ELSE status END AS status
 FROM cpg.sales
 UNION ALL
 SELECT r.company_id, 'cpg_pos'::text, r.id, r.occurred_at, -r.total, s.currency, 'refund'::text

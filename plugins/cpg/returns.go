@@ -263,6 +263,9 @@ func createReturn(c *sdk.Context) error {
 	if err := stockOK(); err != nil {
 		return err
 	}
+	if err := refundCharged(c, plan, ret.ID, payRows); err != nil {
+		return fmt.Errorf("return: %w", err)
+	}
 	if err := auditRefund(c, id, ret.ID, plan); err != nil {
 		return fmt.Errorf("return: %w", err)
 	}

@@ -94,6 +94,7 @@ func matchReturnLines(in []returnLineInput, lines []saleLineRow) ([]returnedLine
 type returnPlan struct {
 	sale       lockedSale
 	lines      []saleLineRow
+	pays       []paymentRow
 	returned   []returnedLine
 	shares     []refundShare
 	net, tax   decimal.Decimal
@@ -265,7 +266,7 @@ func computeReturn(req returnRequest, r returnReads, cur money.Currency) (*retur
 	if err != nil {
 		return nil, err
 	}
-	plan := &returnPlan{sale: s, lines: r.lines, returned: returned, shares: make([]refundShare, len(returned)),
+	plan := &returnPlan{sale: s, lines: r.lines, pays: r.pays, returned: returned, shares: make([]refundShare, len(returned)),
 		sessionID: req.sessionID, locationID: locationID, reason: req.reason}
 	for i, rl := range returned {
 		share := lineRefund(rl.line, rl.quantity, cur)

@@ -94,6 +94,9 @@ type paymentRow struct {
 	Change     decimal.Decimal `json:"change"`
 	Reference  *string         `json:"reference"`
 	OccurredAt sdk.Timestamp   `json:"occurred_at"`
+	// HostPaymentID is the host's payment of a tender charged through
+	// Mercado Pago (mercadopago.go), and of the refunds sent back to it.
+	HostPaymentID *string `json:"host_payment_id,omitempty"`
 }
 
 // taxView is one tax rate's base and amount on a document.

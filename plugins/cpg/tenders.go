@@ -34,13 +34,18 @@ type tender struct {
 	Method    string
 	Amount    decimal.Decimal
 	Reference *string
+	// mp, on a mercadopago tender of a checkout, has the payment charged
+	// through the host (mercadopago.go); without it the tender is recorded
+	// as taken on a terminal of its own.
+	mp *mpTenderInput
 }
 
 // paymentInput is one tender of a checkout or one refund of a return.
 type paymentInput struct {
-	Method    string `json:"method"`
-	Amount    string `json:"amount"`
-	Reference string `json:"reference"`
+	Method    string         `json:"method"`
+	Amount    string         `json:"amount"`
+	Reference string         `json:"reference"`
+	MP        *mpTenderInput `json:"mercadopago"`
 }
 
 // checkTenders validates payments.
@@ -66,7 +71,12 @@ func checkTenders(field string, in []paymentInput, positive bool) ([]tender, err
 		if err != nil {
 			return nil, err
 		}
-		out[i] = tender{Method: p.Method, Amount: amt, Reference: ref}
+		out[i] = tender{Method: p.Method, Amount: amt, Reference: ref, mp: p.MP}
+		if p.MP != nil {
+			if err := checkMPTender(f, p, out[:i]); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }

@@ -43,6 +43,7 @@ func (*Vertical) Manifest() sdk.Manifest {
 		RevenueEvents:          revenueEvents,
 		LargeTransactionTopics: []string{TopicConsignmentLarge},
 		PaymentSources:         paymentSources,
+		Subscriptions:          []sdk.Subscription{paymentSubscription},
 		ConfigSchema:           configSchema,
 		UI:                     ui(),
 	}
@@ -63,7 +64,14 @@ var revenueEvents = []sdk.RevenueEvent{
 func stateMachines() []sdk.StateMachine {
 	m, c := sdk.RoleManager, sdk.RoleCashier
 	return []sdk.StateMachine{
+		// A sale charged through Mercado Pago is written completed (the
+		// state of every other checkout, which so takes no transition) and
+		// moved at once to pending_payment in the same unit of work; its
+		// payment then completes or voids it.
 		{Table: "sales", Column: "status", Initial: SaleCompleted, Transitions: []sdk.Transition{
+			{From: SaleCompleted, Event: eventAwaitPayment, To: SalePendingPayment, MinRole: c},
+			{From: SalePendingPayment, Event: eventPaymentOK, To: SaleCompleted, MinRole: c},
+			{From: SalePendingPayment, Event: eventPaymentFailed, To: SaleVoided, MinRole: c},
 			{From: SaleCompleted, Event: eventVoid, To: SaleVoided, MinRole: m},
 			{From: SaleCompleted, Event: eventReturn, To: SalePartiallyReturned, MinRole: c},
 			{From: SaleCompleted, Event: eventReturnAll, To: SaleReturned, MinRole: c},
