@@ -68,6 +68,14 @@ browser-deps: ## install Debian's chromium, which the browser test (host/interna
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
 
+.PHONY: afip-deps
+afip-deps: ## install openssl (Debian), with which the AFIP tests (host/internal/fiscal/afip) verify the signed WSAA ticket request
+	@if ! command -v openssl >/dev/null; then \
+		echo "installing openssl (Debian package)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openssl >/dev/null; \
+	fi
+
 .PHONY: cfdi-deps
 cfdi-deps: ## install xsltproc, xmllint and poppler-utils (Debian), which the CFDI tests (host/internal/fiscal/cfdi) run
 	@if ! command -v xsltproc >/dev/null || ! command -v xmllint >/dev/null || ! command -v pdftoppm >/dev/null; then \
@@ -209,7 +217,7 @@ tidy-check: tidy ## fail if a go.mod or go.sum is not tidy
 	@git diff --exit-code -- '*go.mod' '*go.sum' || { echo "go.mod/go.sum not tidy: run make tidy and commit"; exit 1; }
 
 .PHONY: test
-test: guard proto-check tidy-check lint build doc-tools browser-deps cfdi-deps sat-testdata chart-tools prometheus-deps ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough, browser test, SAT's CFDI checks, Helm chart and a real Prometheus included)
+test: guard proto-check tidy-check lint build doc-tools browser-deps afip-deps cfdi-deps sat-testdata chart-tools prometheus-deps ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough, browser test, SAT's CFDI checks, Helm chart and a real Prometheus included)
 	$(GO) test -count=1 -timeout 12m $(MODULES)
 
 .PHONY: test-race

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nexuspos/nexus/host/internal/fiscal"
+	"github.com/nexuspos/nexus/host/internal/fiscal/afip"
 	"github.com/nexuspos/nexus/host/internal/fiscal/mx"
 	"github.com/nexuspos/nexus/host/internal/invoices"
 	"github.com/nexuspos/nexus/host/internal/secrets"
@@ -21,7 +22,10 @@ func (p *platform) newFiscal(secretsSvc *secrets.Service) *fiscal.Service {
 		mxOpts = append(mxOpts, mx.WithPACURL(p.cfg.CFDIPACURL))
 	}
 	return fiscal.New(fiscal.Config{
-		Issuers:     []fiscal.Issuer{mx.New(p.pool, lateInvoices{p}, mxOpts...)},
+		Issuers: []fiscal.Issuer{
+			mx.New(p.pool, lateInvoices{p}, mxOpts...),
+			afip.New(afip.Options{WSAAURL: p.cfg.AFIPWSAAURL, WSFEURL: p.cfg.AFIPWSFEURL}),
+		},
 		Pool:        p.pool,
 		Secrets:     secretsSvc,
 		Credentials: secretsSvc,

@@ -108,6 +108,12 @@ type Config struct {
 	// unless NEXUS_ENV=dev.
 	SecretsKeys secrets.Keyring
 
+	// AFIPWSAAURL and AFIPWSFEURL replace the AFIP endpoints that a
+	// company's fiscal environment selects (NEXUS_AFIP_WSAA_URL,
+	// NEXUS_AFIP_WSFE_URL; empty: AFIP's own), for tests and proxies.
+	AFIPWSAAURL string
+	AFIPWSFEURL string
+
 	// Events configures the event bus: NEXUS_AMQP_URL (validated),
 	// NEXUS_EVENTS_PREFIX, NEXUS_EVENTS_PREFETCH, NEXUS_EVENTS_POLL_INTERVAL,
 	// NEXUS_EVENTS_RETENTION, NEXUS_EVENTS_HANDLER_TIMEOUT (zero: package
@@ -175,6 +181,8 @@ func Load(getenv func(string) string) (Config, error) {
 		MercadoPagoBaseURL:      e.str("NEXUS_MERCADOPAGO_BASE_URL", ""),
 		MercadoPagoPollAfter:    e.dur("NEXUS_MERCADOPAGO_POLL_AFTER", 2*time.Minute),
 		MercadoPagoPollInterval: e.dur("NEXUS_MERCADOPAGO_POLL_INTERVAL", time.Minute),
+		AFIPWSAAURL:             e.httpURL("NEXUS_AFIP_WSAA_URL"),
+		AFIPWSFEURL:             e.httpURL("NEXUS_AFIP_WSFE_URL"),
 		Events: events.Config{
 			AMQPURL:        e.str("NEXUS_AMQP_URL", ""),
 			Prefix:         e.str("NEXUS_EVENTS_PREFIX", ""),
@@ -323,6 +331,19 @@ func (e *reader) addr(key string) string {
 }
 
 // flag returns the boolean in key, false when unset.
+// httpURL reads an absolute http or https URL ("" when unset).
+func (e *reader) httpURL(key string) string {
+	v := e.str(key, "")
+	if v == "" {
+		return ""
+	}
+	if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		e.bad(key, v, "an http or https URL")
+		return ""
+	}
+	return v
+}
+
 func (e *reader) flag(key string) bool {
 	v := e.getenv(key)
 	if v == "" {

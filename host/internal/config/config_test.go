@@ -59,9 +59,13 @@ func TestLoadValues(t *testing.T) {
 		"NEXUS_JOBS_TIMEOUT":               "1m",
 		"NEXUS_METRICS_ADDR":               "127.0.0.1:9464",
 		"NEXUS_DRAIN_DELAY":                "10s",
+		"NEXUS_AFIP_WSAA_URL":              "http://127.0.0.1:8081/ws/services/LoginCms",
+		"NEXUS_AFIP_WSFE_URL":              "http://127.0.0.1:8081/wsfev1/service.asmx",
 	}))
 	require.NoError(t, err)
 	require.True(t, c.Dev())
+	require.Equal(t, "http://127.0.0.1:8081/ws/services/LoginCms", c.AFIPWSAAURL)
+	require.Equal(t, "http://127.0.0.1:8081/wsfev1/service.asmx", c.AFIPWSFEURL)
 	require.Equal(t, int64(2048), c.MaxBodyBytes)
 	require.True(t, c.Demo)
 	require.Equal(t, 10*time.Minute, c.MVRefreshInterval)
@@ -114,6 +118,8 @@ func TestLoadRejects(t *testing.T) {
 		{"NEXUS_MV_SLA", "0", "positive duration"},
 		{"NEXUS_DEMO", "yes please", "true or false"},
 		{"NEXUS_METRICS_ADDR", "9464", "listen address"},
+		{"NEXUS_AFIP_WSAA_URL", "wsaahomo.afip.gov.ar", "http or https URL"},
+		{"NEXUS_AFIP_WSFE_URL", "ftp://127.0.0.1/wsfe", "http or https URL"},
 		{"NEXUS_METRICS_ADDR", "127.0.0.1:", "listen address"},
 		{"NEXUS_EVENTS_PREFETCH", "0", "between 1 and 65535"},
 		{"NEXUS_EVENTS_PREFETCH", "70000", "between 1 and 65535"},

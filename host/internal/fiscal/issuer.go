@@ -51,8 +51,11 @@ type Issuer interface {
 	// A bad value is a 422 invalid_field naming it as config.<field>.
 	CheckConfig(ctx context.Context, c Company, config json.RawMessage) (json.RawMessage, error)
 
-	// Plan says how doc will be numbered. Plan.Series non-empty makes the
-	// core serialize every issuance of that series (one at a time across
+	// Plan says how doc will be numbered, and checks that doc has what
+	// the authority needs (a 422 invalid_field naming the input, such as
+	// customer.tax_id): the core calls it before it stores anything, and
+	// again before each issuance. Plan.Series non-empty makes the core
+	// serialize every issuance of that series (one at a time across
 	// replicas, under a database lock held until Issue and Status return)
 	// and resolve the series' unknown outcomes before Issue runs. Plan
 	// must not call the authority.
@@ -67,8 +70,11 @@ type Issuer interface {
 	//   - Unknown when the request was sent and no answer came (timeout,
 	//     a connection cut, a 5xx after sending): the core then calls
 	//     Status, never Issue, until the outcome is known;
-	//   - an error when nothing was sent (no Attempt), such as an open
-	//     breaker: the document stays draft and may be issued again.
+	//   - an error when nothing was sent, such as an open breaker: the
+	//     document stays as it was and may be issued again. An error
+	//     after Attempt is taken for an unknown outcome, unless it wraps
+	//     outbound.ErrCircuitOpen or ErrRateLimited (the request was
+	//     refused before it left: the attempt is forgotten).
 	// doc.Related is set for a credit note (the invoice it reverses).
 	Issue(ctx context.Context, env *Env, doc *Document) (Outcome, error)
 

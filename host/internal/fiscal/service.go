@@ -48,12 +48,15 @@ type Service struct {
 	outbound    *outbound.Pool
 	issuers     map[string]Issuer
 	log         hclog.Logger
+	// gate bounds concurrent issuances (see gate).
+	gate *gate
 }
 
 // New returns a Service.
 func New(cfg Config) *Service {
 	s := &Service{pool: cfg.Pool, secrets: cfg.Secrets, credentials: cfg.Credentials, cache: cfg.Cache,
-		outbound: cfg.Outbound, issuers: map[string]Issuer{}, log: cfg.Logger}
+		outbound: cfg.Outbound, issuers: map[string]Issuer{}, log: cfg.Logger,
+		gate: newGate(cfg.Pool.Config().MaxConns)}
 	if s.log == nil {
 		s.log = hclog.NewNullLogger()
 	}
@@ -124,6 +127,12 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 			return nil, err
 		}
 	}
+	// The issuer checks what its authority needs before anything is stored.
+	draft := &Document{Document: fiscal.Document{Vertical: vertical, SourceID: in.SourceID, Kind: in.Kind, Country: env.Company.Country,
+		Currency: in.Currency, Total: in.Totals.Total, RelatedID: in.RelatedDocumentID, Input: &in}, Related: related, companyID: companyID}
+	if _, err := iss.Plan(ctx, env, draft); err != nil {
+		return nil, err
+	}
 	doc, _, err := s.draft(ctx, s.pool, env.Company, vertical, in)
 	if err != nil {
 		return nil, err
@@ -161,6 +170,15 @@ func (s *Service) issue(ctx context.Context, env *Env, iss Issuer, doc *Document
 	if err != nil {
 		return nil, err
 	}
+	key := ""
+	if plan.Series != "" {
+		key = env.Company.ID.String() + ":" + plan.Series
+	}
+	leave, err := s.gate.enter(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("fiscal issuance: %w", err)
+	}
+	defer leave()
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("fiscal issuance: %w", err)
@@ -196,6 +214,12 @@ func (s *Service) issue(ctx context.Context, env *Env, iss Issuer, doc *Document
 		if err != nil && doc.Attempt == nil {
 			return nil, err
 		}
+		if err != nil && notSent(err) {
+			if nerr := s.notIssued(ctx, conn, doc); nerr != nil {
+				return nil, nerr
+			}
+			return nil, err
+		}
 		if err != nil {
 			s.log.Warn("fiscal request without an answer; asking the authority", "company_id", env.Company.ID, "document_id", doc.ID, "error", err)
 			out = Outcome{Result: Unknown}
@@ -218,6 +242,12 @@ func (s *Service) issue(ctx context.Context, env *Env, iss Issuer, doc *Document
 		return doc, nil
 	}
 	return nil, Unavailable(env.Company.Country, errors.New("the authority recorded none of two requests"))
+}
+
+// notSent reports whether err says a request was never sent: the
+// outbound client refused it (open breaker, rate-limit pause).
+func notSent(err error) bool {
+	return errors.Is(err, outbound.ErrCircuitOpen) || errors.Is(err, outbound.ErrRateLimited)
 }
 
 // cmpErr returns err when set, otherwise def.

@@ -1,0 +1,27 @@
+// Package afip is the fiscal Issuer of Argentina: electronic receipts
+// authorized by AFIP (ARCA) through its web services, WSAA for access
+// tickets and WSFEv1 for receipts with a CAE.
+//
+// WSAA: a login ticket request (TRA) is signed as CMS SignedData with the
+// company's certificate and key (credentials afip_certificate and
+// afip_key) and sent to LoginCms; the token and sign it answers are kept
+// in the host's shared cache until they expire, so every replica uses the
+// same ticket (WSAA refuses a second one while the first is valid).
+//
+// WSFEv1: FECompUltimoAutorizado gives the last number of the (point of
+// sale, receipt type); FECAESolicitar asks for the next one. The core
+// serializes each series (CUIT-point of sale-type) under a database lock,
+// and records the attempt before it is sent; after a timeout, a cut
+// connection or a 5xx, FECompConsultar tells whether AFIP has the number
+// before anything else is sent, so a number is never skipped or repeated.
+// The receipt type (A, B, C; credit notes 3, 8, 13) follows from both
+// parties' IVA conditions; IVA is reported per rate (AlicIva),
+// CondicionIVAReceptorId always, and a credit note names its invoice
+// (CbtesAsoc). AFIP's Errors and Observaciones are kept with their codes.
+// The printable receipt carries AFIP's QR (a URL whose p parameter is the
+// base64 of the receipt's JSON).
+//
+// Every call goes through the outbound client (breaker per company and
+// service: afip_wsaa, afip_wsfe). It must never log or return a
+// certificate, a key, a token or a sign, nor a request or response body.
+package afip
