@@ -65,6 +65,9 @@ func TestMercadoPago(t *testing.T) {
 		"environment": "test", "card_enabled": true, "qr_enabled": true, "qr_user_id": "123456", "qr_external_pos_id": "CAJA01",
 		"access_token": mpAccessToken, "webhook_secret": mpWebhookSecret,
 	})
+	setup := p.h.Expect(http.StatusOK, "GET", "/api/v1/companies/"+c.ID+"/payments/mercadopago", c.Tokens["admin"], nil)
+	require.NotContains(t, string(setup.Body), mpAccessToken)
+	require.Equal(t, true, setup.JSON(t)["access_token_set"])
 	session := c.session("0.00")
 	created := func() int { return c.events("cpg.sale.created") }
 
@@ -87,6 +90,13 @@ func TestMercadoPago(t *testing.T) {
 		require.NoError(t, p.pool.QueryRow(context.Background(), `SELECT (amount - change - fee)::text FROM cpg.payments WHERE company_id = $1 AND sale_id = $2`,
 			c.ID, sale["id"]).Scan(&net))
 		require.Equal(t, "95.01", net)
+		// The host's view of the payment, for the company's managers.
+		got := p.h.Expect(http.StatusOK, "GET", "/api/v1/companies/"+c.ID+"/payments/"+pay["id"].(string), c.Tokens["manager"], nil).JSON(t)
+		require.Equal(t, "approved", got["status"])
+		require.Equal(t, "cpg", got["vertical"])
+		require.Equal(t, sale["id"], got["document_id"])
+		require.Equal(t, "4.99", got["fee_amount"])
+		p.h.Expect(http.StatusForbidden, "GET", "/api/v1/companies/"+c.ID+"/payments/"+pay["id"].(string), c.Tokens["cashier"], nil)
 		// The key sent to Mercado Pago is the request's.
 		last := mp.Requests()[len(mp.Requests())-1]
 		require.Equal(t, "mp-a-1", last.IdempotencyKey)
