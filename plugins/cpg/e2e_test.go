@@ -218,6 +218,15 @@ func testStock(t *testing.T, p *platform) {
 
 	all := items(t, a.ok(http.StatusOK, "viewer", "GET", "/stock?variant_id="+v, nil))
 	require.Len(t, all, 2)
+	for _, row := range all {
+		require.Equal(t, "YERBA-1K", row["sku"], "a stock row names its variant")
+	}
+	// A variant never stocked at a location answers zero, named too.
+	empty := a.ok(http.StatusCreated, "manager", "POST", "/locations", map[string]any{"name": "Bodega vacía", "kind": "warehouse"})["id"].(string)
+	never := items(t, a.ok(http.StatusOK, "viewer", "GET", "/stock?variant_id="+v+"&location_id="+empty, nil))
+	require.Len(t, never, 1)
+	require.Equal(t, "YERBA-1K", never[0]["sku"])
+	require.Equal(t, "0", never[0]["on_hand"])
 	a.fail(400, "invalid_query", "viewer", "GET", "/stock?variant_id=nope", nil)
 
 	moves := items(t, a.ok(http.StatusOK, "viewer", "GET", "/stock/movements?variant_id="+v, nil))

@@ -262,11 +262,15 @@ type stockRow struct {
 	OnHand     decimal.Decimal `json:"on_hand"`
 }
 
-// stockItem is on-hand as the API shows it.
+// stockItem is on-hand as the API shows it, with the variant's SKU, size
+// and color for a screen to name it.
 type stockItem struct {
-	VariantID  string `json:"variant_id"`
-	LocationID string `json:"location_id"`
-	OnHand     string `json:"on_hand"`
+	VariantID  string  `json:"variant_id"`
+	SKU        string  `json:"sku"`
+	Size       *string `json:"size"`
+	Color      *string `json:"color"`
+	LocationID string  `json:"location_id"`
+	OnHand     string  `json:"on_hand"`
 }
 
 // listStock handles GET /stock?variant_id=&location_id=. Asking for one
@@ -300,12 +304,28 @@ func listStock(c *sdk.Context) error {
 	if err != nil {
 		return fmt.Errorf("list stock: %w", err)
 	}
-	items := make([]stockItem, 0, len(rows))
+	ids := make([]string, 0, len(rows)+1)
 	for _, r := range rows {
-		items = append(items, stockItem{VariantID: r.VariantID, LocationID: r.LocationID, OnHand: fmtQty(r.OnHand)})
+		ids = append(ids, r.VariantID)
 	}
-	if len(items) == 0 && variant != "" && loc != "" && c.Cursor() == "" {
-		items = append(items, stockItem{VariantID: variant, LocationID: loc, OnHand: "0"})
+	zero := len(rows) == 0 && variant != "" && loc != "" && c.Cursor() == ""
+	if zero {
+		ids = append(ids, variant)
+	}
+	labels, err := variantLabels(c, ids)
+	if err != nil {
+		return err
+	}
+	items := make([]stockItem, 0, len(ids))
+	item := func(variantID, locationID, onHand string) stockItem {
+		l := labels[variantID]
+		return stockItem{VariantID: variantID, SKU: l.SKU, Size: l.Size, Color: l.Color, LocationID: locationID, OnHand: onHand}
+	}
+	for _, r := range rows {
+		items = append(items, item(r.VariantID, r.LocationID, fmtQty(r.OnHand)))
+	}
+	if zero {
+		items = append(items, item(variant, loc, "0"))
 	}
 	return c.JSON(http.StatusOK, sdk.NewPage(items, next))
 }

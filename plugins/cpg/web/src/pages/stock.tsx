@@ -40,20 +40,28 @@ export function Stock() {
   );
 }
 
+/** On-hand of a variant at a location, as GET /stock names it. */
+interface StockRow {
+  variant_id: string;
+  sku: string;
+  size: string | null;
+  color: string | null;
+  on_hand: string;
+}
+
 function OnHand({ location, tick }: { location: string; tick: number }) {
   const { api, t, n } = useApp();
   const [pages, setPages] = useState<string[]>([""]);
   const r = useLoad(async () => {
-    const rows: { variant_id: string; on_hand: string }[] = [];
+    const rows: StockRow[] = [];
     let next: string | null = null;
     for (const cursor of pages) {
-      const p: Page<{ variant_id: string; on_hand: string }> = await api("GET", `${API}/stock${qs({ location_id: location, limit: 50, cursor })}`);
+      const p: Page<StockRow> = await api("GET", `${API}/stock${qs({ location_id: location, limit: 50, cursor })}`);
       rows.push(...p.data);
       next = p.next_cursor;
     }
     return { rows, next };
   }, [location, pages, tick]);
-  const label = useVariantLabels(r.data?.rows.map((x) => x.variant_id) ?? []);
   if (r.error) return <Alert error={r.error} />;
   if (!r.data) return <p>{t("loading")}</p>;
   if (r.data.rows.length === 0) return <p class="muted">{t("none")}</p>;
@@ -69,7 +77,7 @@ function OnHand({ location, tick }: { location: string; tick: number }) {
         <tbody>
           {r.data.rows.map((x) => (
             <tr key={x.variant_id}>
-              <td class="mono">{label(x.variant_id)}</td>
+              <td class="mono">{[x.sku, x.size, x.color].filter(Boolean).join(" · ")}</td>
               <td class="num">{n(x.on_hand)}</td>
             </tr>
           ))}
