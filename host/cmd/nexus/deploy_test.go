@@ -75,7 +75,7 @@ func newDeploySite(t *testing.T, url, smokeEmail string) *deploySite {
 		"NEXUS_DEPLOY_SOURCE=" + s.src, "NEXUS_DEPLOY_ROOT=" + s.root, "NEXUS_DEPLOY_URL=" + s.url,
 		"NEXUS_DEPLOY_TEST_CMD=test -s RELEASE", "NEXUS_DEPLOY_START_CMD=" + testStartCmd, "NEXUS_DEPLOY_STOP_CMD=" + testStopCmd,
 		"NEXUS_DEPLOY_SMOKE_EMAIL=" + smokeEmail, "NEXUS_DEPLOY_SMOKE_PASSWORD=" + seeding.Password,
-		"NEXUS_DEPLOY_READY_TIMEOUT=15s",
+		"NEXUS_DEPLOY_READY_TIMEOUT=60s",
 	}
 	t.Cleanup(func() {
 		stop := exec.Command("sh", "-c", testStopCmd)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -47,6 +48,9 @@ type deployment struct {
 func Run(ctx context.Context, c Config) (Result, error) {
 	if err := c.validate(); err != nil {
 		return Result{}, err
+	}
+	if c.Out == nil {
+		c.Out = io.Discard
 	}
 	d := &deployment{c: c}
 	if err := d.prepare(ctx); err != nil {

@@ -104,3 +104,15 @@ func TestValidate(t *testing.T) {
 		require.ErrorContains(t, err, want)
 	}
 }
+
+func TestRefusedVerticals(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]string{
+		`{"status":"not_ready","checks":{"database":"ok","vertical:b":"refused: invalid manifest","vertical:a":"refused: sha256"}}`: "the host refused vertical(s) a, b",
+		`{"status":"not_ready","checks":{"database":"ok","vertical:a":"starting: "}}`:                                               "",
+		`{"status":"not_ready","checks":{"database":"unreachable: timeout"}}`:                                                       "",
+		`not json`: "",
+	} {
+		require.Equal(t, want, refusedVerticals([]byte(body)), body)
+	}
+}

@@ -15,7 +15,9 @@ import (
 )
 
 // waitReady polls base's /readyz until it answers 200 (ready or degraded)
-// or within has passed; the error carries the last answer.
+// or within has passed; the error carries the last answer. A vertical the
+// host refused (checksum, protocol, manifest) never becomes ready without
+// a new binary, so it ends the wait at once.
 func waitReady(ctx context.Context, base string, within time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
@@ -27,6 +29,9 @@ func waitReady(ctx context.Context, base string, within time.Duration) error {
 			return nil
 		case err == nil:
 			last = fmt.Sprintf("%d %s", res, body)
+			if refused := refusedVerticals(body); refused != "" {
+				return fmt.Errorf("not ready: %s: /readyz: %s", refused, last)
+			}
 		default:
 			last = err.Error()
 		}
@@ -36,6 +41,28 @@ func waitReady(ctx context.Context, base string, within time.Duration) error {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// refusedVerticals names the verticals a /readyz body says were refused,
+// or returns "".
+func refusedVerticals(body []byte) string {
+	var r struct {
+		Checks map[string]string `json:"checks"`
+	}
+	if json.Unmarshal(body, &r) != nil {
+		return ""
+	}
+	var names []string
+	for check, state := range r.Checks {
+		if name, ok := strings.CutPrefix(check, "vertical:"); ok && strings.HasPrefix(state, "refused") {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return "the host refused vertical(s) " + strings.Join(names, ", ")
 }
 
 // call sends a request with an optional bearer token and JSON body and
