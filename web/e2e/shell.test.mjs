@@ -51,6 +51,7 @@ try {
     await form.getByLabel("Cliente").selectOption({ label: "Arquitectos Norte" });
     await form.getByLabel("Descripción").fill("Mantenimiento de planos");
     await form.getByLabel(/Honorario mensual/).fill("1200");
+    await form.getByLabel("IVA").selectOption({ label: "IVA 8 %" });
     await form.getByRole("button", { name: "Crear" }).click();
     await owner.getByText("Contrato «Mantenimiento de planos» creado como borrador.").waitFor();
     const row = owner.getByTestId("contracts").getByRole("row", { name: /Mantenimiento de planos/ });

@@ -35,6 +35,12 @@ const next: Record<string, string[]> = {
 
 const statuses = ["draft", "active", "suspended", "terminated"];
 
+/** The IVA rate codes the vertical takes, by the company's country. */
+const rates: Record<string, [string, string][]> = {
+  MX: [["iva16", "16 %"], ["iva8", "8 %"], ["iva0", "0 %"], ["exempt", ""]],
+  AR: [["iva21", "21 %"], ["iva10_5", "10.5 %"], ["iva27", "27 %"], ["iva0", "0 %"], ["exempt", ""]],
+};
+
 /** Every client of the company. */
 export function useClients() {
   const { api } = useApp();
@@ -259,7 +265,14 @@ function NewContract({ clients, onCreated }: { clients: Client[]; onCreated: () 
         </label>
         <label>
           {t("taxRate")}
-          <input inputMode="decimal" value={form.tax_rate} onInput={set("tax_rate")} />
+          <select value={form.tax_rate} onChange={set("tax_rate")}>
+            <option value="">{t("defaultRate")}</option>
+            {(rates[ctx.company.country] ?? []).map(([code, pct]) => (
+              <option key={code} value={code}>
+                {code === "exempt" ? t("exempt") : t("taxRate") + " " + pct}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           {t("startDate")}
