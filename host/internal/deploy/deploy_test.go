@@ -2,9 +2,13 @@ package deploy
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,4 +119,23 @@ func TestRefusedVerticals(t *testing.T) {
 	} {
 		require.Equal(t, want, refusedVerticals([]byte(body)), body)
 	}
+}
+
+func TestWaitReady(t *testing.T) {
+	t.Parallel()
+	var ready atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ready.Load() {
+			fmt.Fprint(w, `{"status":"ready","checks":{"database":"ok"}}`)
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, `{"status":"not_ready","checks":{"database":"ok","vertical:a":"starting: "}}`)
+	}))
+	defer srv.Close()
+	err := waitReady(context.Background(), srv.URL, 600*time.Millisecond)
+	require.ErrorContains(t, err, "not ready within 600ms")
+	require.ErrorContains(t, err, `vertical:a":"starting`, "the error carries the last answer")
+	ready.Store(true)
+	require.NoError(t, waitReady(context.Background(), srv.URL, time.Second))
 }
