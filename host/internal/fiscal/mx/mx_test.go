@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +19,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/internal/fiscal"
@@ -237,6 +240,46 @@ func TestIssueStampsAndStoresTheCFDI(t *testing.T) {
 	for _, secret := range []string{accountPassword, cfditest.Password, base64.StdEncoding.EncodeToString(key)[:40], base64.StdEncoding.EncodeToString(cer)[:40]} {
 		require.NotContains(t, logs, secret)
 	}
+}
+
+func TestConcurrentIssuancesNumberInOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	company := e.company(t, cfditest.RFC, true)
+	// Fewer issuances than the pool's 10 connections: each waiter of the
+	// core's series lock holds a connection while the holder's issuer
+	// needs one more (secrets, folio, invoices), so 10 or more at once
+	// wait on each other until their context ends.
+	const n = 8
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	numbers := make(chan int64, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			doc, err := e.svc.Issue(ctx, company, vertical, sale(fmt.Sprintf("sale-%02d", k)))
+			if assert.NoError(t, err) && assert.Equal(t, sdkfiscal.StatusAuthorized, doc.Status) {
+				numbers <- *doc.Number
+			}
+		}()
+	}
+	wg.Wait()
+	close(numbers)
+	var got []int64
+	for n := range numbers {
+		got = append(got, n)
+	}
+	slices.Sort(got)
+	want := make([]int64, n)
+	for k := range want {
+		want[k] = int64(k + 1)
+	}
+	require.Equal(t, want, got, "folios 1..n, none skipped or repeated")
+	list, _, err := e.invoices.List(context.Background(), company, invoices.ListFilter{Limit: 100})
+	require.NoError(t, err)
+	require.Len(t, list, n)
 }
 
 func TestAnonymousSaleIsAGlobalCFDI(t *testing.T) {
