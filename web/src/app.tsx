@@ -39,6 +39,8 @@ export interface Ctx {
   company: Company;
   /** What the company's verticals contribute for the user's role (GET /api/v1/ui). */
   verticals: VerticalUI[];
+  /** Why GET /api/v1/ui failed, if it did (the verticals' pages are then missing). */
+  uiError?: unknown;
   fmt: Fmt;
   setLang: (l: Lang) => void;
   navigate: (path: string) => void;

@@ -59,7 +59,7 @@ function usePath(): [string, (p: string) => void, (p: string) => void] {
 function App() {
   const [path, navigate, replace] = usePath();
   const [lang, setLangState] = useState<Lang>(storedLang());
-  const [session, setSession] = useState<{ me: Me; company: Company; verticals: VerticalUI[] } | null>(null);
+  const [session, setSession] = useState<{ me: Me; company: Company; verticals: VerticalUI[]; uiError?: unknown } | null>(null);
   const [booting, setBooting] = useState(hasStoredSession());
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
@@ -73,8 +73,17 @@ function App() {
         setError(null);
         return;
       }
-      const [company, verticals] = await Promise.all([call<Company>("GET", "/companies/" + me.company_id), loadUI()]);
-      setSession({ me, company, verticals });
+      // Without the verticals' list the app still opens, with its own
+      // screens and the error shown.
+      let uiError: unknown = null;
+      const [company, verticals] = await Promise.all([
+        call<Company>("GET", "/companies/" + me.company_id),
+        loadUI().catch((e) => {
+          uiError = e;
+          return [];
+        }),
+      ]);
+      setSession({ me, company, verticals, uiError });
       setError(null);
     } catch (e) {
       setError(e);
@@ -279,7 +288,7 @@ function Shell({ screen, entry, verticals, children }: { screen?: Screen; entry?
           </button>
         </div>
       </header>
-      <Alert error={error} />
+      <Alert error={error ?? ctx.uiError} />
       <main id="main" tabIndex={-1}>
         {children}
       </main>
