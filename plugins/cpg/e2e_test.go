@@ -34,6 +34,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("configuration", func(t *testing.T) { t.Parallel(); testConfiguration(t, p) })
 	t.Run("company B cannot see or touch company A", func(t *testing.T) { t.Parallel(); testIsolation(t, p) })
 	t.Run("audit log of overrides, voids, refunds and close differences", func(t *testing.T) { t.Parallel(); testAudit(t, p) })
+	t.Run("fiscal documents through the host", func(t *testing.T) { t.Parallel(); testFiscal(t, p) })
 }
 
 func testCatalog(t *testing.T, p *platform) {

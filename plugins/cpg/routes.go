@@ -1,6 +1,9 @@
 package cpg
 
-import "github.com/nexuspos/nexus/sdk"
+import (
+	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/fiscal"
+)
 
 // example attaches request and response examples to a route.
 func example(r sdk.Route, req, res any) sdk.Route {
@@ -79,7 +82,10 @@ func routes() []sdk.Route {
 			map[string]any{"lines": []map[string]any{{"variant_id": variantID, "quantity": "1"}}},
 			map[string]any{"total": "25.00", "refunds": []map[string]any{{"method": "card", "amount": "25.00", "reference": "auth-123"}},
 				"refunds_suggested": true, "session_required": false}),
-		sdk.GET("/sales/{id}/receipt", cashier, "Everything a ticket printer needs", getReceipt),
+		sdk.GET("/sales/{id}/receipt", cashier, "Everything a ticket printer needs (with the CAE or UUID once invoiced)", getReceipt),
+		sdk.POST("/sales/{id}/invoice", cashier, "Issue the sale's fiscal document through the host (AFIP receipt, CFDI); optional {\"customer\"}", invoiceSale).
+			Takes(invoiceBody{}).Returns(fiscal.Document{}),
+		sdk.POST("/returns/{id}/credit-note", cashier, "Issue the credit note of a return of an invoiced sale", creditReturn).Returns(fiscal.Document{}),
 
 		sdk.POST("/consignments", manager, "Create a draft consignment to a consignee customer", createConsignment),
 		sdk.GET("/consignments", viewer, "List consignments (?status=, ?customer_id=)", listConsignments),

@@ -156,6 +156,8 @@ type receiptExtra struct {
 	Company      receiptCompany `json:"company"`
 	LocationName string         `json:"location_name"`
 	RegisterName string         `json:"register_name"`
+	// Fiscal is the sale's fiscal document (CAE or UUID), when it has one.
+	Fiscal *receiptFiscal `json:"fiscal,omitempty"`
 }
 
 // receiptCompany is the issuer printed on a ticket.
@@ -292,6 +294,9 @@ func getReceipt(c *sdk.Context) error {
 	extra := &receiptExtra{
 		Company:      receiptCompany{Name: e.company.Name, TaxID: e.company.TaxID, Country: e.company.Country},
 		LocationName: hs[0].LocationName, RegisterName: hs[0].RegisterName,
+	}
+	if extra.Fiscal, err = saleFiscal(c, id); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, e.saleView(hs[0].saleRow, lines, pays, extra))
 }

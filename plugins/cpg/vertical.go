@@ -3,6 +3,7 @@ package cpg
 import (
 	"embed"
 	"io/fs"
+	"maps"
 
 	"github.com/nexuspos/nexus/sdk"
 )
@@ -38,15 +39,25 @@ func (*Vertical) Manifest() sdk.Manifest {
 		Routes:                 routes(),
 		Migrations:             migrations,
 		StateMachines:          stateMachines(),
-		Queries:                queries,
+		Queries:                withQueries(queries, fiscalQueries),
 		UniversalSources:       universalSources,
 		RevenueEvents:          revenueEvents,
 		LargeTransactionTopics: []string{TopicConsignmentLarge},
 		PaymentSources:         paymentSources,
 		Subscriptions:          []sdk.Subscription{paymentSubscription},
+		Jobs:                   []sdk.Job{fiscalJob},
 		ConfigSchema:           configSchema,
 		UI:                     ui(),
 	}
+}
+
+// withQueries is the union of the vertical's sets of named queries.
+func withQueries(sets ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, set := range sets {
+		maps.Copy(out, set)
+	}
+	return out
 }
 
 // revenueEvents move the host's revenue report within a second of a sale,
