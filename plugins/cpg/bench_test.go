@@ -69,12 +69,19 @@ func BenchmarkCPG(b *testing.B) {
 	fo.warmUp(b, clients, warmUpSales)
 	// The same checkouts on both hosts, in rounds that alternate between
 	// them, so that the machine's drift over the run weighs on both alike.
+	// Besides the throughput, each side reports the CPU its host and
+	// plugin processes used per checkout (events drained included), which
+	// other work on the machine does not inflate.
 	b.Run("checkout-observed", func(b *testing.B) {
 		p.analyze(b)
 		observed.analyze(b)
 		spans := sink.Count()
-		const rounds = 6
-		var elapsed [2]time.Duration // without tracing, with it
+		const rounds = 12
+		var (
+			elapsed [2]time.Duration // without tracing, with it
+			used    [2]cpuUse
+			meters  = [2]*cpuMeter{newCPUMeter(p), newCPUMeter(observed)}
+		)
 		b.ResetTimer()
 		for r := range 2 * rounds {
 			on := (r+r/2)%2 == 1 // off, on, on, off, off, on...
@@ -87,20 +94,32 @@ func BenchmarkCPG(b *testing.B) {
 				pl, fx, k = observed, fo, 1
 			}
 			b.StopTimer()
+			before, _ := meters[k].sample(b)
 			pl.drainEvents(b)
 			b.StartTimer()
 			d, err := checkoutRound(clients, n, fx.apiCheckout)
 			if err != nil {
 				b.Fatalf("round %d: %v", r, err)
 			}
+			b.StopTimer()
+			after, _ := meters[k].sample(b)
+			used[k].host += after.host - before.host
+			used[k].plugins += after.plugins - before.plugins
 			elapsed[k] += d
 		}
-		b.StopTimer()
 		off, on := float64(b.N)/elapsed[0].Seconds(), float64(b.N)/elapsed[1].Seconds()
 		b.ReportMetric(on, "ops/s")
 		b.ReportMetric(off, "unobserved-ops/s")
 		b.ReportMetric(100*on/off, "%-of-unobserved")
 		b.ReportMetric(float64(sink.Count()-spans)/float64(b.N), "spans/op")
+		if meters[0].ok {
+			per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }
+			b.ReportMetric(per(used[1].host), "host-cpu-µs/op")
+			b.ReportMetric(per(used[1].plugins), "plugin-cpu-µs/op")
+			b.ReportMetric(per(used[0].host), "unobserved-host-cpu-µs/op")
+			b.ReportMetric(per(used[0].plugins), "unobserved-plugin-cpu-µs/op")
+			b.ReportMetric(100*float64(used[1].host+used[1].plugins)/float64(used[0].host+used[0].plugins), "%-cpu-of-unobserved")
+		}
 	})
 	cat := newCatalogFixture(b, p, benchEnv("NEXUS_BENCH_VARIANTS", 1_000_000))
 	// Every scan of a new code misses the cache; repeating one code hits it.
