@@ -67,13 +67,19 @@ func parseTraceparent(s string) (spanContext, bool) {
 	return sc, true
 }
 
-// traceparent is sc as a W3C traceparent.
+// traceparent is sc as a W3C traceparent, built in one allocation (it is
+// written for every host callback of a traced call).
 func (sc spanContext) traceparent() string {
-	flags := "00"
+	var b [55]byte
+	copy(b[:], "00-")
+	hex.Encode(b[3:35], sc.traceID[:])
+	b[35] = '-'
+	hex.Encode(b[36:52], sc.spanID[:])
+	copy(b[52:], "-00")
 	if sc.sampled {
-		flags = "01"
+		b[54] = '1'
 	}
-	return "00-" + hex.EncodeToString(sc.traceID[:]) + "-" + hex.EncodeToString(sc.spanID[:]) + "-" + flags
+	return string(b[:])
 }
 
 // traceKey holds the *span a call's context runs in.
@@ -162,8 +168,7 @@ func (r *spanRecorder) add(s *span) {
 // spans in the trailer; a span context that is not sampled is only passed
 // on, so that log lines carry its trace id.
 func traceServer(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	tp := md.Get(traceparentKey)
+	tp := metadata.ValueFromIncomingContext(ctx, traceparentKey)
 	if len(tp) == 0 {
 		return handler(ctx, req)
 	}

@@ -42,8 +42,10 @@ func TestParseTraceparent(t *testing.T) {
 			require.Equal(t, tid, sc.traceparent()[3:35], tc.in)
 		}
 	}
-	sc, _ := parseTraceparent("00-" + tid + "-" + sid + "-01")
-	require.Equal(t, "00-"+tid+"-"+sid+"-01", sc.traceparent())
+	for _, tp := range []string{"00-" + tid + "-" + sid + "-01", "00-" + tid + "-" + sid + "-00"} {
+		sc, _ := parseTraceparent(tp)
+		require.Equal(t, tp, sc.traceparent())
+	}
 }
 
 // trailerStream keeps the trailer a handler sets.

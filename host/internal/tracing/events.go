@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"context"
+	"encoding/hex"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
@@ -17,12 +18,27 @@ import (
 // TraceParent returns the W3C traceparent of ctx's span; "" when tracing
 // is off or ctx carries no span context.
 func TraceParent(ctx context.Context) string {
-	if exporter.Load() == nil || !trace.SpanContextFromContext(ctx).IsValid() {
+	sc := trace.SpanContextFromContext(ctx)
+	if exporter.Load() == nil || !sc.IsValid() {
 		return ""
 	}
-	c := propagation.MapCarrier{}
-	propagator.Inject(ctx, c)
-	return c[TraceParentHeader]
+	return traceParent(sc)
+}
+
+// traceParent is sc as a W3C traceparent ("00-<trace id>-<span id>-<flags>"),
+// built in one allocation.
+func traceParent(sc trace.SpanContext) string {
+	const digits = "0123456789abcdef"
+	var b [55]byte
+	b[0], b[1], b[2] = '0', '0', '-'
+	tid, sid := sc.TraceID(), sc.SpanID()
+	hex.Encode(b[3:35], tid[:])
+	b[35] = '-'
+	hex.Encode(b[36:52], sid[:])
+	b[52] = '-'
+	f := byte(sc.TraceFlags())
+	b[53], b[54] = digits[f>>4], digits[f&0xf]
+	return string(b[:])
 }
 
 // TraceParentHeader is the name of the W3C trace context header, in HTTP,

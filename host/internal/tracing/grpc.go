@@ -38,11 +38,8 @@ func ClientInterceptor(vertical string) grpc.UnaryClientInterceptor {
 		ctx, span := tracer.Start(ctx, rpcName(method), trace.WithSpanKind(trace.SpanKindClient),
 			trace.WithAttributes(attribute.String("rpc.system", "grpc"), attribute.String("nexus.vertical", vertical)))
 		defer span.End()
-		md, _ := metadata.FromOutgoingContext(ctx)
-		md = md.Copy()
-		propagator.Inject(ctx, wire.MetadataCarrier(md))
 		var trailer metadata.MD
-		err := invoker(metadata.NewOutgoingContext(ctx, md), method, req, reply, cc, append(opts, grpc.Trailer(&trailer))...)
+		err := invoker(outgoing(ctx, span.SpanContext()), method, req, reply, cc, append(opts, grpc.Trailer(&trailer))...)
 		if err != nil {
 			span.SetStatus(codes.Error, err.Error())
 		}
@@ -62,12 +59,39 @@ func ClientInterceptor(vertical string) grpc.UnaryClientInterceptor {
 // per callback on every traced request. Callbacks outside a trace pass
 // untouched.
 func ServerInterceptor(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	md, ok := metadata.FromIncomingContext(ctx)
-	if !ok || len(md.Get(TraceParentHeader)) == 0 {
+	tp := metadata.ValueFromIncomingContext(ctx, TraceParentHeader)
+	if len(tp) == 0 {
 		return handler(ctx, req)
 	}
-	return handler(propagator.Extract(ctx, wire.MetadataCarrier(md)), req)
+	return handler(propagator.Extract(ctx, traceParentCarrier(tp[0])), req)
 }
+
+// outgoing is ctx with sc's traceparent (and tracestate, if any) added to
+// its outgoing metadata, without copying what is there.
+func outgoing(ctx context.Context, sc trace.SpanContext) context.Context {
+	kv := []string{TraceParentHeader, traceParent(sc)}
+	if ts := sc.TraceState(); ts.Len() > 0 {
+		kv = append(kv, "tracestate", ts.String())
+	}
+	return metadata.AppendToOutgoingContext(ctx, kv...)
+}
+
+// traceParentCarrier carries a lone traceparent to the propagator.
+type traceParentCarrier string
+
+// Get implements propagation.TextMapCarrier.
+func (c traceParentCarrier) Get(key string) string {
+	if key == TraceParentHeader {
+		return string(c)
+	}
+	return ""
+}
+
+// Set implements propagation.TextMapCarrier; the carrier is read-only.
+func (traceParentCarrier) Set(string, string) {}
+
+// Keys implements propagation.TextMapCarrier.
+func (traceParentCarrier) Keys() []string { return []string{TraceParentHeader} }
 
 // rpcName is a gRPC method's span name: "nexus.v1.Vertical/HandleRoute".
 func rpcName(fullMethod string) string { return strings.TrimPrefix(fullMethod, "/") }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -204,4 +205,21 @@ func TestServerInterceptor(t *testing.T) {
 	_, err = ServerInterceptor(metadata.NewIncomingContext(context.Background(), metadata.MD{}), nil, info, handler)
 	require.NoError(t, err)
 	require.False(t, seen.IsValid(), "a callback outside a trace")
+}
+
+// TestTraceParentMatchesThePropagator checks that the traceparent the host
+// writes by hand (events, calls to plugins) is the W3C propagator's, for a
+// sampled span context and for one that is not.
+func TestTraceParentMatchesThePropagator(t *testing.T) {
+	t.Parallel()
+	for _, flags := range []trace.TraceFlags{0, trace.FlagsSampled} {
+		sc := trace.NewSpanContext(trace.SpanContextConfig{
+			TraceID: trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36},
+			SpanID:  trace.SpanID{0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7}, TraceFlags: flags})
+		c := propagation.MapCarrier{}
+		propagator.Inject(trace.ContextWithSpanContext(context.Background(), sc), c)
+		require.Equal(t, c[TraceParentHeader], traceParent(sc))
+		got := trace.SpanContextFromContext(propagator.Extract(context.Background(), traceParentCarrier(traceParent(sc))))
+		require.True(t, got.Equal(sc.WithRemote(true)), "%v", got)
+	}
 }
