@@ -3,9 +3,12 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -49,6 +52,31 @@ func TestTracesAndLogs(t *testing.T) {
 			}
 			require.Contains(t, messages, "request", "the host's access log line")
 			require.Contains(t, messages, "probe echo", "the plugin's line, logged through the host")
+
+			// The outbound client's lines are the request's too.
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			closed := "http://" + ln.Addr().String() + "/x"
+			require.NoError(t, ln.Close())
+			const outboundTrace = "3c4d5e6f708192a3b4c5d6e7f8091a2b"
+			outboundID := "trace-outbound-" + bus
+			h.Expect(http.StatusOK, "GET", "/api/v1/verticals/probe/outbound?url="+url.QueryEscape(closed), cashier, nil,
+				"X-Request-ID", outboundID, "traceparent", "00-"+outboundTrace+"-c7ad6b7169203331-01")
+			// The plugin's lines reach the host's log asynchronously.
+			hosttest.Eventually(t, 5*time.Second, "the outbound client's line", func() bool {
+				for _, line := range strings.Split(h.Log(), "\n") {
+					if strings.Contains(line, outboundID) && strings.Contains(line, "outbound call failed") {
+						return true
+					}
+				}
+				return false
+			})
+			messages = nil
+			for _, l := range logLines(t, h.Log(), outboundID) {
+				messages = append(messages, l["@message"].(string))
+				require.Equal(t, outboundTrace, l["trace_id"], "every line of the request names its trace: %v", l)
+			}
+			require.Contains(t, messages, "outbound call failed", "the plugin's outbound client logs with the request's logger")
 
 			const noteTrace = "5b8efff798038103d269b633813fc60c"
 			h.Expect(http.StatusCreated, "POST", "/api/v1/verticals/probe/notes/event", cashier, map[string]string{"body": "x", "amount": "1"},
