@@ -7,9 +7,12 @@
 // ADMIN_PASSWORD (the platform admin), with which the script makes a
 // company of its own through the public API — an owner invited, CPG
 // enabled, nothing else — so the other scripts' figures are not touched.
+// MP_ACCESS_TOKEN/MP_WEBHOOK_SECRET set the company's Mercado Pago (a local
+// fake) up, and MP_BUYER_URL is the buyer paying a QR order.
 // A product with variants is created in the catalog, a purchase order
 // placed and received (stock goes up), goods transferred to a new
-// warehouse, a consignment sent and partly reported sold; axe-core checks
+// warehouse, a sale charged by Mercado Pago QR at the POS, a consignment
+// sent and partly reported sold; axe-core checks
 // every screen. It prints one JSON line and exits non-zero on the first
 // failure.
 import { chromium } from "playwright-core";
@@ -49,12 +52,19 @@ const two = (n) => String(n).padStart(2, "0");
 const rfc = letters + two(now % 100) + two(1 + (now % 12)) + two(1 + (now % 28)) + "A1" + (now % 10);
 const ownerEmail = `cpg-owner-${stamp}@e2e.local`;
 const ownerPassword = "cpg-owner-password";
+// A register to open, and Mercado Pago set up for in-store QR payments.
+const admin = (await api("POST", "/auth/login", null, { email: env("ADMIN_EMAIL"), password: env("ADMIN_PASSWORD") })).access_token;
+const company = await api("POST", "/companies", admin, { name: "Boutique Norte SA de CV", country: "MX", currency: "MXN", tax_id: rfc, timezone: "America/Mexico_City" });
 {
-  const admin = (await api("POST", "/auth/login", null, { email: env("ADMIN_EMAIL"), password: env("ADMIN_PASSWORD") })).access_token;
-  const company = await api("POST", "/companies", admin, { name: "Boutique Norte SA de CV", country: "MX", currency: "MXN", tax_id: rfc, timezone: "America/Mexico_City" });
   const inv = await api("POST", `/companies/${company.id}/invitations`, admin, { email: ownerEmail, role: "owner" });
   const owner = (await api("POST", "/invitations/accept", null, { token: inv.token, password: ownerPassword, name: "Dueña" })).session.access_token;
   await api("PUT", `/companies/${company.id}/verticals/cpg`, owner, {});
+  const settings = await api("GET", "/verticals/cpg/settings", owner);
+  await api("POST", "/verticals/cpg/registers", owner, { location_id: settings.principal_location_id, name: "Caja 1" });
+  await api("PUT", `/companies/${company.id}/payments/mercadopago`, owner, {
+    environment: "test", card_enabled: false, qr_enabled: true, qr_user_id: "123456", qr_external_pos_id: "CAJA01",
+    access_token: env("MP_ACCESS_TOKEN"), webhook_secret: env("MP_WEBHOOK_SECRET"),
+  });
 }
 
 const violations = [];
@@ -225,6 +235,36 @@ try {
     await shot("07-inventory-warehouse");
   });
 
+  await step("point of sale: a sale charged by Mercado Pago QR, paid by the buyer", async () => {
+    await nav.getByRole("link", { name: "Punto de venta", exact: true }).click();
+    await page.getByRole("heading", { name: "Abrir caja" }).waitFor();
+    await page.getByRole("button", { name: "Abrir caja" }).click();
+    await page.getByLabel("Escanear o buscar producto").waitFor();
+    await page.keyboard.type("7501234567893");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector('input[aria-label="Cant. PLA-M"]')?.value === "1");
+    await page.getByLabel("Forma de pago 1").selectOption("mercadopago_qr");
+    await page.getByLabel("Importe 1").fill("199.00");
+    await page.getByTestId("remaining").filter({ hasText: "$0.00" }).waitFor();
+    await page.keyboard.press("F9");
+    // The sale waits for its payment with the QR the buyer scans.
+    const wait = page.getByTestId("await-payment");
+    await wait.getByRole("img", { name: "Código QR de Mercado Pago para pagar" }).waitFor();
+    assert.ok((await page.getByTestId("mp-qr").getAttribute("data-qr")).length > 0, "the QR holds Mercado Pago's data");
+    await shot("08-pos-mercadopago-qr");
+    await axe("pos-mercadopago-qr");
+    const paid = await fetch(env("MP_BUYER_URL") + "/pay-qr", {
+      method: "POST",
+      body: JSON.stringify({ company_id: company.id, payment_id: await wait.getAttribute("data-payment-id"), amount: "199.00", currency: "MXN" }),
+    });
+    assert.equal(paid.status, 200, "the host took Mercado Pago's notification");
+    // Approved: the sale completes and the receipt shows the tender.
+    await page.getByTestId("receipt-total").filter({ hasText: "$199.00" }).waitFor();
+    await page.getByTestId("receipt").getByText("Mercado Pago").waitFor();
+    await shot("09-pos-mercadopago-receipt");
+    await page.getByRole("button", { name: "Nueva venta (F2)" }).click();
+  });
+
   await step("consignment: a consignee, goods sent, part reported sold, aging", async () => {
     await open("Consignaciones", "Inventario");
     const who = page.getByRole("form", { name: "Nuevo consignatario" });
@@ -246,7 +286,7 @@ try {
     await page.getByTestId("consignment-owed").filter({ hasText: "$199.00" }).waitFor();
     await cell("consignment-lines", "PLA-M", "3").waitFor();
     await page.locator("#aging").getByRole("cell", { name: "Boutique Lupita" }).waitFor();
-    await shot("08-consignment");
+    await shot("10-consignment");
     await axe("consignment");
   });
 
@@ -254,7 +294,7 @@ try {
     await open("Reportes de tienda");
     await page.getByTestId("stock-valuation").waitFor();
     await row("low-stock-report", "Bodega Norte").waitFor();
-    await shot("09-reports");
+    await shot("11-reports");
     await axe("reports");
     await page.getByLabel("Idioma").selectOption("en");
     await page.getByRole("heading", { name: "Store reports", level: 1 }).waitFor();
@@ -262,7 +302,7 @@ try {
     await page.getByRole("navigation", { name: "Principal" }).getByRole("link", { name: "Tablero" }).click();
     await page.locator("#widget-cpg-low-stock").getByText("PLA-M").first().waitFor();
     await page.locator("#widget-cpg-consignment-aging").getByTestId("consignment-aging").waitFor();
-    await shot("10-dashboard-widgets");
+    await shot("12-dashboard-widgets");
     await axe("dashboard-widgets");
   });
 } catch (e) {
@@ -283,4 +323,4 @@ if (violations.length > 0) {
   console.error("axe-core: serious or critical violations:\n" + JSON.stringify(violations, null, 2));
   process.exit(1);
 }
-console.log(JSON.stringify({ screens: 10 }));
+console.log(JSON.stringify({ screens: 12 }));

@@ -57,10 +57,13 @@ func TestBrowser(t *testing.T) {
 		t.Fatal("the web app is not built into the host: run make web (make build does) before go test")
 	}
 
-	h := hosttest.Start(t, hosttest.PluginDir(t, map[string]string{
+	// Mercado Pago is a local fake: cpg.test.mjs charges a sale by QR.
+	var h *hosttest.Host
+	mp := startMercadoPago(t, func() string { return h.URL })
+	h = hosttest.Start(t, hosttest.PluginDir(t, map[string]string{
 		"cpg":      hosttest.Build(t, "github.com/nexuspos/nexus/plugins/cpg/cmd/nexus-vertical-cpg"),
 		"services": hosttest.Build(t, "github.com/nexuspos/nexus/plugins/services/cmd/nexus-vertical-services"),
-	}))
+	}), "NEXUS_MERCADOPAGO_BASE_URL="+mp.fake.URL)
 	tn := h.NewTenant("MX", "cpg")
 	owner := tn.Tokens["owner"]
 	const api = "/api/v1/verticals/cpg"
@@ -102,6 +105,7 @@ func TestBrowser(t *testing.T) {
 		"SERVICES_CASHIER_EMAIL=cashier-" + svc.ID + "@hosttest.local", "SERVICES_CASHIER_PASSWORD=password-cashier",
 		"SERVICES_CLIENT=" + services.client, "SERVICES_CONTRACT=" + services.contract, "SERVICES_PERIOD=" + services.period,
 	}
+	env = append(env, mp.env()...)
 	require.NoError(t, os.RemoveAll(filepath.Join(web, "test-output")))
 	for _, script := range scripts {
 		name := strings.TrimSuffix(filepath.Base(script), ".test.mjs")

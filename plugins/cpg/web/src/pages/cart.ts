@@ -26,7 +26,8 @@ export interface Line {
 
 /** A tender of the payment. */
 export interface Tender {
-  method: "cash" | "card" | "transfer" | "mercadopago";
+  /** mercadopago: taken on a terminal of its own (a reference); mercadopago_qr: an in-store QR order charged through the host. */
+  method: "cash" | "card" | "transfer" | "mercadopago" | "mercadopago_qr";
   amount: string;
   reference: string;
 }
@@ -96,6 +97,10 @@ export function saleBody(sessionID: string, lines: Line[], ticket: TicketDiscoun
     ...(v && !v.isZero() ? { discount: ticket.kind === "percent" ? { percent: v.toString() } : { amount: v.toFixed(2) } } : {}),
     payments: tenders
       .filter((t) => Dec.parse(t.amount) && !Dec.of(t.amount).isZero())
-      .map((t) => ({ method: t.method, amount: Dec.of(t.amount).toFixed(2), ...(t.reference ? { reference: t.reference } : {}) })),
+      .map((t) =>
+        t.method === "mercadopago_qr"
+          ? { method: "mercadopago", amount: Dec.of(t.amount).toFixed(2), mercadopago: { method: "qr" } }
+          : { method: t.method, amount: Dec.of(t.amount).toFixed(2), ...(t.reference ? { reference: t.reference } : {}) },
+      ),
   };
 }

@@ -1,6 +1,7 @@
 // The point of sale: open a register's session, scan into the ticket,
 // take split payments, print the receipt, return goods and close.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { encode } from "uqr";
 import { API, idempotencyKey, type Page, qs, useApp } from "../app";
 import { Dec, sum } from "../dec";
 import { Alert, errorText, useLoad } from "../ui";
@@ -154,7 +155,7 @@ function OpenSession({ onOpen }: { onOpen: (id: string) => void }) {
   );
 }
 
-const methods: Tender["method"][] = ["cash", "card", "transfer", "mercadopago"];
+const methods: Tender["method"][] = ["cash", "card", "transfer", "mercadopago", "mercadopago_qr"];
 
 function SaleView({ session }: { session: Session }) {
   const { t, m, api } = useApp();
@@ -166,6 +167,7 @@ function SaleView({ session }: { session: Session }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [sale, setSale] = useState<Sale | null>(null);
+  const [charged, setCharged] = useState<Charged | null>(null);
   const [scanMs, setScanMs] = useState<number | null>(null);
   const scanStart = useRef<number | null>(null);
   const idem = useRef<string | null>(null);
@@ -224,8 +226,11 @@ function SaleView({ session }: { session: Session }) {
       // One key per cart and tenders: a retry after a lost answer returns
       // the original sale instead of charging twice.
       idem.current ??= idempotencyKey();
-      const s = await api<Sale>("POST", `${API}/sales`, saleBody(session.id, lines, ticket, tenders), { headers: { "Idempotency-Key": idem.current } });
-      const full = await api<Sale>("GET", `${API}/sales/${s.id}/receipt`);
+      const res = await api<Sale | Charged>("POST", `${API}/sales`, saleBody(session.id, lines, ticket, tenders), { headers: { "Idempotency-Key": idem.current } });
+      // A Mercado Pago tender answers the sale with its payment: pending
+      // while the customer scans the QR, completed when approved at once.
+      if ("payment" in res && res.sale.status === "pending_payment") return setCharged(res);
+      const full = await api<Sale>("GET", `${API}/sales/${"payment" in res ? res.sale.id : res.id}/receipt`);
       setSale(full);
     } catch (err) {
       setError(err);
@@ -259,6 +264,21 @@ function SaleView({ session }: { session: Session }) {
   });
 
   if (sale) return <Receipt sale={sale} onNew={reset} />;
+  if (charged)
+    return (
+      <AwaitPayment
+        charged={charged}
+        onPaid={(s) => {
+          setCharged(null);
+          setSale(s);
+        }}
+        onFailed={(e) => {
+          setCharged(null);
+          idem.current = null;
+          setError(e);
+        }}
+      />
+    );
 
   const setTender = (i: number, patch: Partial<Tender>) => {
     setTenders((ts) => ts.map((x, j) => (j === i ? { ...x, ...patch } : x)));
@@ -363,7 +383,7 @@ function SaleView({ session }: { session: Session }) {
               ))}
             </select>
             <input aria-label={t("amount") + " " + (i + 1)} name={"tender-" + i} inputMode="decimal" value={tn.amount} placeholder={p.remaining.toFixed(2)} onInput={(e) => setTender(i, { amount: (e.target as HTMLInputElement).value })} />
-            {tn.method !== "cash" && <input aria-label={t("reference") + " " + (i + 1)} placeholder={t("reference")} value={tn.reference} onInput={(e) => setTender(i, { reference: (e.target as HTMLInputElement).value })} />}
+            {tn.method !== "cash" && tn.method !== "mercadopago_qr" && <input aria-label={t("reference") + " " + (i + 1)} placeholder={t("reference")} value={tn.reference} onInput={(e) => setTender(i, { reference: (e.target as HTMLInputElement).value })} />}
             {tenders.length > 1 && (
               <button type="button" class="link" aria-label={t("remove") + " " + (i + 1)} onClick={() => setTenders((ts) => ts.filter((_, j) => j !== i))}>
                 ✕
@@ -389,6 +409,77 @@ function SaleView({ session }: { session: Session }) {
         </button>
       </section>
     </div>
+  );
+}
+
+/** A Mercado Pago payment as the checkout answers it. */
+interface MPPayment {
+  id: string;
+  status: string;
+  status_detail: string;
+  amount: string;
+  qr_data?: string;
+  expires_at?: string;
+}
+
+/** The checkout's answer for a sale charged through Mercado Pago. */
+interface Charged {
+  sale: Sale;
+  payment: MPPayment;
+}
+
+/** How often the POS asks whether a pending sale was paid. */
+const PAYMENT_POLL_MS = 2000;
+
+/**
+ * The QR the customer scans with Mercado Pago's app, and the wait for the
+ * payment: the sale completes (the receipt) or is voided (its stock comes
+ * back) when the host hears from Mercado Pago.
+ */
+function AwaitPayment({ charged, onPaid, onFailed }: { charged: Charged; onPaid: (s: Sale) => void; onFailed: (e: Error) => void }) {
+  const { t, m, dateTime, api } = useApp();
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let live = true;
+    const id = setInterval(async () => {
+      try {
+        const s = await api<Sale>("GET", `${API}/sales/${charged.sale.id}`);
+        if (!live || s.status === "pending_payment") return;
+        clearInterval(id);
+        if (s.status === "voided") return onFailed(new Error(t("paymentRejected")));
+        onPaid(await api<Sale>("GET", `${API}/sales/${s.id}/receipt`));
+      } catch (e) {
+        if (live) setError(e);
+      }
+    }, PAYMENT_POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(id);
+    };
+  }, [charged.sale.id]);
+  return (
+    <section class="card narrow" aria-labelledby="mp-h" data-testid="await-payment" data-payment-id={charged.payment.id}>
+      <h2 id="mp-h">{t("mercadopago_qr")}</h2>
+      <p role="status">{t("waitingPayment")}</p>
+      {charged.payment.qr_data && <QR text={charged.payment.qr_data} label={t("qrLabel")} />}
+      <p class="big">{m(charged.payment.amount)}</p>
+      {charged.payment.expires_at && <p class="muted">{t("expiresAt", { t: dateTime(charged.payment.expires_at) })}</p>}
+      <Alert error={error} />
+    </section>
+  );
+}
+
+/** A QR code of text, drawn as SVG (one path of dark modules). */
+function QR({ text, label }: { text: string; label: string }) {
+  const { data } = encode(text, { border: 2 });
+  const n = data.length;
+  let d = "";
+  data.forEach((row, y) => row.forEach((on, x) => on && (d += `M${x} ${y}h1v1h-1z`)));
+  return (
+    <svg class="qr" viewBox={`0 0 ${n} ${n}`} width="256" height="256" role="img" aria-label={label} data-testid="mp-qr" data-qr={text}>
+      <rect width={n} height={n} fill="#fff" />
+      <path d={d} fill="#000" />
+    </svg>
   );
 }
 
