@@ -1,6 +1,9 @@
 package services
 
-import "github.com/nexuspos/nexus/sdk"
+import (
+	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/fiscal"
+)
 
 // routes are the vertical's HTTP endpoints, mounted by the host under
 // /api/v1/verticals/services.
@@ -32,6 +35,9 @@ func routes() []sdk.Route {
 
 		sdk.GET("/charges", v, "List charges", listCharges).Returns(sdk.Page[chargeView]{}),
 		sdk.GET("/charges/{id}", v, "Get a charge with its balance", getCharge).Returns(chargeView{}),
+		sdk.POST("/charges/{id}/invoice", c, "Issue the charge's fiscal document through the host (AFIP receipt, CFDI); optional {\"customer\"}", invoiceCharge).
+			Takes(chargeInvoiceBody{}).Returns(fiscal.Document{}),
+		sdk.GET("/charges/{id}/invoice", v, "The charge's fiscal document", getChargeInvoice).Returns(fiscal.Document{}),
 		sdk.POST("/charges/{id}/payments", c, "Record a payment against a charge", createPayment).
 			Takes(paymentInput{}).Returns(paymentView{}),
 		sdk.GET("/charges/{id}/payments", v, "List a charge's payments", listPayments).Returns(sdk.Page[paymentRow]{}),
