@@ -247,10 +247,22 @@ func redisURL() string {
 // is marked failed (state, reason and next attempt listed) yet retried with
 // backoff capped at NEXUS_PLUGIN_RESTART_MAX_BACKOFF, so once its binary
 // works it recovers by itself; a platform admin can restart it at once.
+// The metrics show its state and count its restarts.
 func TestCrashingPluginRecovers(t *testing.T) {
 	t.Parallel()
+	metricsAt := metricsAddr(t)
 	h := hosttest.Start(t, hosttest.PluginDir(t, map[string]string{"crasher": probe(t), "hello": hello(t)}),
-		"NEXUS_PLUGIN_RESTART_MAX_BACKOFF=4s")
+		"NEXUS_PLUGIN_RESTART_MAX_BACKOFF=4s", "NEXUS_METRICS_ADDR="+metricsAt)
+	// gauge reads a series of the crasher's from a scrape of the metrics.
+	gauge := func(name, state string) float64 {
+		labels := map[string]string{"vertical": "crasher"}
+		if state != "" {
+			labels["state"] = state
+		}
+		m := series(scrape(t, metricsAt), name, labels)
+		require.NotNil(t, m, "%s%v", name, labels)
+		return m.GetGauge().GetValue() + m.GetCounter().GetValue()
+	}
 	a := h.NewTenant("AR", "hello")
 	owner := a.Tokens["owner"]
 	admin := h.Login(hosttest.AdminEmail, hosttest.AdminPassword)
@@ -276,6 +288,9 @@ func TestCrashingPluginRecovers(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, h.Call(http.MethodGet, "/readyz", "", nil).Status)
 	h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/hello/greetings/x", a.Tokens["viewer"], nil)
 	restarts := failed["restarts"].(float64)
+	require.Equal(t, 1.0, gauge("nexus_plugin_state", "failed"), "the metrics show the state")
+	require.Equal(t, 0.0, gauge("nexus_plugin_state", "running"))
+	require.GreaterOrEqual(t, gauge("nexus_plugin_restarts_total", ""), restarts, "and count the restarts")
 	hosttest.Eventually(t, 10*time.Second, "a failed plugin is still retried", func() bool {
 		return state()["restarts"].(float64) > restarts
 	})
@@ -285,6 +300,8 @@ func TestCrashingPluginRecovers(t *testing.T) {
 		return state()["state"] == "running"
 	})
 	require.Nil(t, state()["next_attempt_at"])
+	require.Equal(t, 1.0, gauge("nexus_plugin_state", "running"))
+	require.Equal(t, 0.0, gauge("nexus_plugin_state", "failed"))
 	require.Equal(t, http.StatusOK, h.Call(http.MethodGet, "/readyz", "", nil).Status)
 	b := h.NewTenant("AR", "crasher")
 	pid := h.Expect(http.StatusOK, http.MethodGet, "/api/v1/verticals/crasher/pid", b.Tokens["viewer"], nil).JSON(t)["pid"]
