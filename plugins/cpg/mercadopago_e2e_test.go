@@ -226,6 +226,36 @@ func TestMercadoPago(t *testing.T) {
 		require.Equal(t, "5", c.onHand(v))
 	})
 
+	t.Run("a settlement net of Mercado Pago's fee matches the sale", func(t *testing.T) {
+		r := p.newCompany(t, "AR")
+		p.h.Expect(http.StatusOK, "PUT", "/api/v1/companies/"+r.ID+"/payments/mercadopago", r.Tokens["owner"], map[string]any{
+			"environment": "test", "card_enabled": true, "access_token": mpAccessToken, "webhook_secret": mpWebhookSecret,
+		})
+		v := r.product("MP-S", "100.00", "40.00")
+		r.stock(v, "5")
+		r.ok(http.StatusCreated, "cashier", "POST", "/sales",
+			mpSale(r.session("0.00"), v, "1", mpTender("100.00", map[string]any{"method": "card", "card_token": fakemp.TokenApproved + "-s"})))
+		ar, err := time.LoadLocation("America/Argentina/Buenos_Aires")
+		require.NoError(t, err)
+		tomorrow := time.Now().In(ar).AddDate(0, 0, 1).Format(time.DateOnly)
+		acct := p.h.Expect(http.StatusCreated, http.MethodPost, "/api/v1/bank/accounts", r.Tokens["owner"], map[string]any{
+			"name": "Cuenta", "bank": "Galicia", "currency": "ARS",
+			"csv_mapping": map[string]any{"date": "fecha", "amount": "importe", "description": "concepto"},
+		}).JSON(t)["id"].(string)
+		p.h.Expect(http.StatusCreated, http.MethodPost, "/api/v1/bank/accounts/"+acct+"/imports", r.Tokens["owner"],
+			"fecha,importe,concepto\n"+tomorrow+",95.01,LIQUIDACION MERCADO PAGO\n", "Content-Type", "text/csv")
+		var res struct {
+			Matched []struct {
+				Payments []struct {
+					Source string `json:"source"`
+				} `json:"payments"`
+			} `json:"matched"`
+		}
+		p.h.Expect(http.StatusOK, http.MethodPost, "/api/v1/bank/reconcile", r.Tokens["manager"], nil).Decode(t, &res)
+		require.Len(t, res.Matched, 1, "the settlement, 100.00 less the 4.99 fee, matches the payment")
+		require.Equal(t, "cpg_pos_payments", res.Matched[0].Payments[0].Source)
+	})
+
 	// Last: it leaves the company's breaker open.
 	t.Run("an open breaker refuses Mercado Pago at once; cash goes on", func(t *testing.T) {
 		v := c.product("MP-X", "10.00", "5.00")
