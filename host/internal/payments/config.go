@@ -12,6 +12,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/secrets"
 	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
 // SecretNamespace is where the company's Mercado Pago credentials live in
@@ -49,6 +50,10 @@ type CompanyConfig struct {
 	AccessTokenSet  bool      `json:"access_token_set"`
 	WebhookSecret   bool      `json:"webhook_secret_set"`
 	UpdatedAt       time.Time `json:"updated_at"`
+	// Breaker is the state of the company's circuit breaker on Mercado
+	// Pago in this host: closed, open (calls refused at once) or
+	// half_open.
+	Breaker string `json:"breaker"`
 }
 
 // ConfigInput is a company's new setup; a nil credential keeps the one
@@ -120,6 +125,12 @@ func (s *Service) Config(ctx context.Context, companyID uuid.UUID) (CompanyConfi
 	c, err := s.config(ctx, companyID)
 	if err != nil {
 		return c, err
+	}
+	c.Breaker = outbound.StateClosed
+	for _, b := range s.outbound.Breakers() {
+		if b.CompanyID == companyID.String() && b.Service == ServiceName {
+			c.Breaker = b.State
+		}
 	}
 	for name, set := range map[string]*bool{SecretAccessToken: &c.AccessTokenSet, SecretWebhookSecret: &c.WebhookSecret} {
 		_, err := s.secrets.Get(ctx, secretAddress(companyID, name))

@@ -264,6 +264,13 @@ func TestPayments(t *testing.T) {
 		_, err = e.svc.Create(t.Context(), in)
 		requireCode(t, err, http.StatusServiceUnavailable, "payment_service_unavailable")
 		require.Len(t, e.mp.Requests(), sent, "an open breaker sends nothing")
+		cfg, err := e.svc.Config(t.Context(), e.company)
+		require.NoError(t, err)
+		require.Equal(t, "open", cfg.Breaker, "the setup shows the open breaker")
+		other := newEnv(t, pool)
+		cfg, err = e.svc.Config(t.Context(), other.company)
+		require.NoError(t, err)
+		require.Equal(t, "closed", cfg.Breaker, "the breaker is the company's: another's stays closed")
 		var n int
 		require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM payments WHERE company_id = $1 AND document_id = 'sale-11'`, e.company).Scan(&n))
 		require.Zero(t, n, "a refused payment leaves nothing")
