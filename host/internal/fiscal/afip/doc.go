@@ -1,5 +1,5 @@
 // Package afip is the fiscal Issuer of Argentina: electronic receipts
-// authorized by AFIP (ARCA) through its web services, WSAA for access
+// authorized by AFIP (ARCA) through its SOAP web service APIs, WSAA for access
 // tickets and WSFEv1 for receipts with a CAE.
 //
 // WSAA: a login ticket request (TRA) is signed as CMS SignedData with the

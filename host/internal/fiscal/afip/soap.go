@@ -4,7 +4,7 @@ import (
 	"encoding/xml"
 )
 
-// Namespaces of AFIP's SOAP services.
+// Namespaces of AFIP's SOAP APIs.
 const (
 	soapNS = "http://schemas.xmlsoap.org/soap/envelope/"
 	// WSFENamespace is WSFEv1's target namespace; its SOAPAction is this

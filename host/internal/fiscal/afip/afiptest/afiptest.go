@@ -24,6 +24,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -111,18 +112,33 @@ func New(t testing.TB) *Server {
 		tokens: map[string]grant{}, receipts: map[seriesKey][]Receipt{}, fail: map[string][]Mode{}, calls: map[string]int{},
 		cae: 76000000000000}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /ws/services/LoginCms", s.loginCms)
-	mux.HandleFunc("POST /wsfev1/service.asmx", s.wsfe)
+	mux.HandleFunc("POST "+wsaaPath, s.loginCms)
+	mux.HandleFunc("POST "+wsfePath, s.wsfe)
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.srv.Close)
 	return s
 }
 
 // WSAAURL and WSFEURL are the fake's endpoints.
-func (s *Server) WSAAURL() string { return s.srv.URL + "/ws/services/LoginCms" }
+func (s *Server) WSAAURL() string { return s.srv.URL + wsaaPath }
 
 // WSFEURL is the fake's WSFEv1 endpoint.
-func (s *Server) WSFEURL() string { return s.srv.URL + "/wsfev1/service.asmx" }
+func (s *Server) WSFEURL() string { return s.srv.URL + wsfePath }
+
+// The fake serves WSAA and WSFEv1 at the paths AFIP's own endpoints have.
+var (
+	wsaaPath = endpointPath(afip.ProductionWSAA)
+	wsfePath = endpointPath(afip.ProductionWSFE)
+)
+
+// endpointPath is the path of one of AFIP's endpoint URLs.
+func endpointPath(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		panic(fmt.Sprintf("afiptest: AFIP endpoint %q: %v", endpoint, err))
+	}
+	return u.Path
+}
 
 // CAPEM is the fake authority's certificate.
 func (s *Server) CAPEM() []byte { return s.caPEM }
