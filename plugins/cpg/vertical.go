@@ -44,7 +44,7 @@ func (*Vertical) Manifest() sdk.Manifest {
 		RevenueEvents:          revenueEvents,
 		LargeTransactionTopics: []string{TopicConsignmentLarge},
 		PaymentSources:         paymentSources,
-		Subscriptions:          []sdk.Subscription{paymentSubscription},
+		Subscriptions:          []sdk.Subscription{paymentSubscription, fiscalSubscription},
 		Jobs:                   []sdk.Job{fiscalJob},
 		ConfigSchema:           configSchema,
 		UI:                     ui(),
