@@ -118,7 +118,13 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	defer p.pool.Close()
-	traced, stopTracing, err := tracing.Setup(ctx)
+	// The platform's parts run on until the HTTP server has drained, not
+	// just until the signal (ctx): requests served while the host drains
+	// still have their event bus, cache invalidations, jobs and plugin
+	// supervision.
+	run, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRun()
+	traced, stopTracing, err := tracing.Setup(run)
 	if err != nil {
 		return err
 	}
@@ -132,13 +138,13 @@ func serve(ctx context.Context) error {
 			p.log.Warn("flushing traces failed", "error", err)
 		}
 	}()
-	if err := p.serveDebug(ctx); err != nil {
+	if err := p.serveDebug(run); err != nil {
 		return fmt.Errorf("NEXUS_DEBUG_ADDR: %w", err)
 	}
-	if err := p.openMetrics(ctx); err != nil {
+	if err := p.openMetrics(run); err != nil {
 		return fmt.Errorf("NEXUS_METRICS_ADDR: %w", err)
 	}
-	if err := p.openShared(ctx); err != nil {
+	if err := p.openShared(run); err != nil {
 		return err
 	}
 	if err := p.newAuth(); err != nil {
@@ -149,7 +155,7 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	if p.cfg.AdminEmail != "" {
-		if _, created, err := p.auth.CreateAdmin(ctx, p.cfg.AdminEmail, p.cfg.AdminPassword); err != nil {
+		if _, created, err := p.auth.CreateAdmin(run, p.cfg.AdminEmail, p.cfg.AdminPassword); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)
 		} else if created {
 			p.log.Info("created platform admin", "email", p.cfg.AdminEmail)
@@ -205,18 +211,18 @@ func serve(ctx context.Context) error {
 		defer cancel()
 		p.plugins.Stop(stopCtx)
 	}()
-	if err := p.plugins.Start(ctx); err != nil {
+	if err := p.plugins.Start(run); err != nil {
 		return err
 	}
-	if err := p.openReporting(ctx); err != nil {
+	if err := p.openReporting(run); err != nil {
 		return err
 	}
-	if err := p.openJobs(ctx); err != nil {
+	if err := p.openJobs(run); err != nil {
 		return err
 	}
-	// Runs in flight end (their context is ctx) before the plugins stop.
+	// Runs in flight end (their context is run) before the plugins stop.
 	defer p.jobs.Wait()
-	if err := p.events.Start(ctx); err != nil {
+	if err := p.events.Start(run); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
 	defer func() {
@@ -227,13 +233,13 @@ func serve(ctx context.Context) error {
 		}
 	}()
 	if p.cfg.Demo {
-		if err := p.seedDemo(ctx); err != nil {
+		if err := p.seedDemo(run); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
 	invoiceSvc := invoices.NewService(p.pool, p.log.Named("invoices"), invoices.WithRevenue(p.reporting))
 	p.invoices.Store(invoiceSvc)
-	bankSvc, err := p.openBanking(ctx)
+	bankSvc, err := p.openBanking(run)
 	if err != nil {
 		return err
 	}
@@ -296,6 +302,9 @@ func serve(ctx context.Context) error {
 		MaxBodyBytes: p.cfg.MaxBodyBytes,
 		Observe:      p.metrics.HTTP(),
 	})
+	// The parts stop once the server has drained, before the deferred
+	// stops of the event bus, the jobs and the plugins.
+	defer stopRun()
 	return p.listen(ctx, router)
 }
 
