@@ -5,6 +5,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
+
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // Kind is what a document is.
@@ -163,10 +165,11 @@ type Document struct {
 	Kind     Kind      `json:"kind"`
 	Status   Status    `json:"status"`
 	// Country is the company's: AR or MX.
-	Country       string          `json:"country"`
-	Currency      string          `json:"currency"`
-	Total         decimal.Decimal `json:"total"`
-	CustomerTaxID string          `json:"customer_tax_id"`
+	Country  string `json:"country"`
+	Currency string `json:"currency"`
+	// Total is the document's total, with two decimals.
+	Total         money.Amount `json:"total"`
+	CustomerTaxID string       `json:"customer_tax_id"`
 	// RelatedID is the invoice a credit note reverses.
 	RelatedID *uuid.UUID `json:"related_id"`
 	// Series and Number are the authority's numbering: AR

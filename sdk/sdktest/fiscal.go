@@ -17,6 +17,7 @@ import (
 	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/fiscal"
 	"github.com/nexuspos/nexus/sdk/kind"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // The harness stands in for the host's fiscal documents service
@@ -161,7 +162,7 @@ func (h *host) IssueFiscalDocument(ctx context.Context, in *nexusv1.IssueFiscalD
 		in := input
 		d = &fiscalDoc{company: company, hash: hash, doc: fiscal.Document{
 			ID: uuid.New(), Vertical: h.vertical, SourceID: input.SourceID, Kind: input.Kind, Status: fiscal.StatusDraft,
-			Country: st.settings[company].Country, Currency: input.Currency, Total: input.Totals.Total,
+			Country: st.settings[company].Country, Currency: input.Currency, Total: money.AmountOf(input.Totals.Total),
 			CustomerTaxID: input.Customer.TaxID, RelatedID: input.RelatedDocumentID, Details: map[string]any{},
 			Messages: []fiscal.Message{}, CreatedAt: now, UpdatedAt: now, Input: &in,
 		}}

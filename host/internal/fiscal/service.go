@@ -16,6 +16,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/store"
 	"github.com/nexuspos/nexus/sdk/fiscal"
+	"github.com/nexuspos/nexus/sdk/money"
 	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
@@ -129,7 +130,7 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 	}
 	// The issuer checks what its authority needs before anything is stored.
 	draft := &Document{Document: fiscal.Document{Vertical: vertical, SourceID: in.SourceID, Kind: in.Kind, Country: env.Company.Country,
-		Currency: in.Currency, Total: in.Totals.Total, RelatedID: in.RelatedDocumentID, Input: &in}, Related: related, companyID: companyID}
+		Currency: in.Currency, Total: money.AmountOf(in.Totals.Total), RelatedID: in.RelatedDocumentID, Input: &in}, Related: related, companyID: companyID}
 	if _, err := iss.Plan(ctx, env, draft); err != nil {
 		return nil, err
 	}

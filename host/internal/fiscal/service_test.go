@@ -42,7 +42,7 @@ func TestIssueIsIdempotentPerSource(t *testing.T) {
 	require.Equal(t, int64(1), *doc.Number)
 	require.Equal(t, "00000000000001", *doc.AuthorizationCode)
 	require.Equal(t, "2026-12-15", *doc.AuthorizationExpires)
-	require.True(t, decimal.RequireFromString("286.2").Equal(doc.Total))
+	require.True(t, decimal.RequireFromString("286.2").Equal(doc.Total.Decimal))
 	require.NotNil(t, doc.Input)
 	require.Equal(t, []string{"issue sale-1 1"}, e.stub.Calls())
 
