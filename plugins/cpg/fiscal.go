@@ -83,6 +83,9 @@ type fiscalLink struct {
 // (an IVA condition, a régimen, a postal code).
 type invoiceBody struct {
 	Customer *fiscal.Customer `json:"customer"`
+	// PointOfSale is, in Argentina, the AFIP point of sale of the register
+	// (one of the company's; zero: its first).
+	PointOfSale int `json:"point_of_sale"`
 }
 
 // invoiceSale handles POST /sales/{id}/invoice: the sale's fiscal document,
@@ -100,7 +103,7 @@ func invoiceSale(c *sdk.Context) error {
 			return err
 		}
 	}
-	doc, err := issueSale(c, id, body.Customer)
+	doc, err := issueSale(c, id, body.Customer, body.PointOfSale)
 	if err != nil {
 		return err
 	}
@@ -109,7 +112,7 @@ func invoiceSale(c *sdk.Context) error {
 
 // issueSale issues sale id's invoice and records its link in the call's
 // unit of work. A rejection is recorded and returned as the error.
-func issueSale(c *sdk.Context, id string, customer *fiscal.Customer) (fiscal.Document, error) {
+func issueSale(c *sdk.Context, id string, customer *fiscal.Customer, pointOfSale int) (fiscal.Document, error) {
 	e, err := newEnv(c)
 	if err != nil {
 		return fiscal.Document{}, err
@@ -136,6 +139,7 @@ func issueSale(c *sdk.Context, id string, customer *fiscal.Customer) (fiscal.Doc
 			WithDetails(map[string]any{"id": id, "status": sale.Status})
 	}
 	in := saleFiscalInput(e, sale, lines, pays, customer)
+	in.PointOfSale = pointOfSale
 	doc, err := c.Fiscal().Issue(in)
 	return doc, recordLink(c, id, id, fiscal.KindInvoice, doc, err)
 }
@@ -351,7 +355,7 @@ var fiscalJob = sdk.Job{
 			return err
 		}
 		for _, s := range sales {
-			if _, err := issueSale(c, s.ID, nil); !settled(err) {
+			if _, err := issueSale(c, s.ID, nil, 0); !settled(err) {
 				return err
 			}
 		}
@@ -446,7 +450,7 @@ func handleFiscal(c *sdk.Context, ev sdk.Event) error {
 	if ev.Topic == TopicSaleReturned {
 		_, err = issueReturn(c, p.ReturnID)
 	} else {
-		_, err = issueSale(c, p.SaleID, nil)
+		_, err = issueSale(c, p.SaleID, nil, 0)
 	}
 	if settled(err) {
 		return nil

@@ -85,6 +85,10 @@ type Input struct {
 	// RelatedDocumentID is, for a credit note, the id of the fiscal
 	// document it reverses (an authorized invoice of the same company).
 	RelatedDocumentID *uuid.UUID `json:"related_document_id,omitempty"`
+	// PointOfSale is, in Argentina, the AFIP point of sale to issue on:
+	// one of the company's points_of_sale (zero: the first). Other
+	// countries ignore it.
+	PointOfSale int `json:"point_of_sale,omitempty"`
 }
 
 // Customer is the receiver of a document.

@@ -54,6 +54,8 @@ func (in *Input) Validate() error {
 		return &FieldError{"related_document_id", "a credit note names the fiscal document it reverses"}
 	case in.Kind == KindInvoice && in.RelatedDocumentID != nil:
 		return &FieldError{"related_document_id", "only a credit note names a related document"}
+	case in.PointOfSale < 0 || in.PointOfSale > 99998:
+		return &FieldError{"point_of_sale", "from 1 to 99998"}
 	case len(in.Lines) == 0 || len(in.Lines) > MaxLines:
 		return &FieldError{"lines", fmt.Sprintf("1 to %d lines", MaxLines)}
 	}

@@ -259,6 +259,22 @@ func TestFacturaAAndItsCreditNote(t *testing.T) {
 	_, err = e.svc.Cancel(t.Context(), companyID, "cpg", invoice.ID, "")
 	requireCode(t, err, http.StatusUnprocessableEntity, "fiscal_cancel_unsupported")
 
+	// Another point of sale of the company numbers on its own; one it does
+	// not have is refused before anything is stored.
+	_, err = e.svc.PutSettings(t.Context(), companyID, fiscalSettings(`{"iva_condition":"responsable_inscripto","points_of_sale":[3,7]}`))
+	require.NoError(t, err)
+	other := sale("sale-7", ri)
+	other.PointOfSale = 7
+	onSeven, err := e.svc.Issue(t.Context(), companyID, "cpg", other)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), *onSeven.Number)
+	require.Equal(t, c+"-7-1", *onSeven.Series)
+	require.Len(t, e.afip.Receipts(cuitNumber(c), 7, afip.FacturaA), 1)
+	other.SourceID, other.PointOfSale = "sale-9", 9
+	_, err = e.svc.Issue(t.Context(), companyID, "cpg", other)
+	he := requireCode(t, err, http.StatusUnprocessableEntity, "invalid_field")
+	require.Equal(t, "point_of_sale", he.Details["field"])
+
 	mono, mc := e.company(t, "monotributo")
 	doc, err := e.svc.Issue(t.Context(), mono, "cpg", sale("sale-1", sdkfiscal.Customer{}))
 	require.NoError(t, err)

@@ -69,7 +69,7 @@ type config struct {
 	// or exento.
 	IVACondition string `json:"iva_condition"`
 	// PointsOfSale are the company's electronic points of sale; receipts
-	// are issued on the first.
+	// are issued on the document's (Input.PointOfSale), or the first.
 	PointsOfSale []int `json:"points_of_sale"`
 	// ActivityStart (YYYY-MM-DD) and GrossIncome are printed on receipts.
 	ActivityStart string `json:"activity_start,omitempty"`
@@ -141,6 +141,12 @@ func (is *Issuer) plan(env *fiscal.Env, doc *fiscal.Document) (plan, error) {
 		return plan{}, err
 	}
 	p := plan{cfg: cfg, pos: cfg.PointsOfSale[0], rec: rec}
+	if n := doc.Input.PointOfSale; n != 0 {
+		if !slices.Contains(cfg.PointsOfSale, n) {
+			return plan{}, fieldError("point_of_sale", fmt.Sprintf("one of the company's points of sale %v", cfg.PointsOfSale))
+		}
+		p.pos = n
+	}
 	p.cbteTipo = receiptType(cfg.IVACondition, rec.Condition, doc.Input.Kind)
 	if letter(p.cbteTipo) == "A" && rec.DocTipo != docTipoCUIT {
 		return plan{}, fieldError("customer.tax_id", "an A receipt (to a responsable inscripto or monotributista) needs the customer's CUIT")
