@@ -41,54 +41,6 @@ func attr(t *testing.T, doc []byte, elem, name string) string {
 	return s[:strings.IndexByte(s, '"')]
 }
 
-func TestIssuedCFDIsPassSATChecks(t *testing.T) {
-	t.Parallel()
-	csd := cfditest.CSD(t)
-
-	withholding := sale()
-	withholding.Receptor = invoices.Receptor{Rfc: "XIQB891116QE4", Nombre: "BERENICE XIMO QUEZADA",
-		DomicilioFiscalReceptor: "44100", RegimenFiscalReceptor: "612", UsoCFDI: "G03"}
-	withholding.Lines = []cfdi.Line{{ClaveProdServ: "84111506", Cantidad: dec("1"), ClaveUnidad: "E48",
-		Descripcion: "Honorarios", ValorUnitario: dec("10000"),
-		Traslados: []cfdi.Tax{iva16}, Retenciones: []cfdi.Tax{retISR, retIVA}}}
-
-	egreso := sale()
-	egreso.Tipo, egreso.Folio = invoices.TipoEgreso, "NC-7"
-	egreso.Relacionados = []invoices.Relacionados{{TipoRelacion: cfdi.RelacionNotaCredito, UUIDs: []string{related}}}
-	egreso.Lines = egreso.Lines[:1]
-	egreso.Lines[0].ClaveProdServ, egreso.Lines[0].ClaveUnidad = "84111506", "ACT"
-	egreso.Lines[0].Descripcion = "Devolución de mercancía"
-
-	global := sale()
-	global.Receptor = cfdi.GlobalReceptor("06600")
-	global.Global = &cfdi.Global{Periodicidad: "01", Meses: "12", Anio: 2026}
-	global.FormaPago = "01"
-	global.Lines = []cfdi.Line{
-		{ClaveProdServ: "01010101", NoIdentificacion: "T-88", Cantidad: dec("1"), ClaveUnidad: "ACT",
-			Descripcion: "Venta", ValorUnitario: dec("86.21"), Traslados: []cfdi.Tax{iva16}},
-		{ClaveProdServ: "01010101", NoIdentificacion: "T-89", Cantidad: dec("1"), ClaveUnidad: "ACT",
-			Descripcion: "Venta", ValorUnitario: dec("43.10"), Traslados: []cfdi.Tax{iva16}},
-	}
-
-	dollars := sale()
-	dollars.Moneda, dollars.TipoCambio = "USD", rate("17.1234")
-	dollars.Serie, dollars.Folio = "", ""
-
-	for name, d := range map[string]cfdi.Document{
-		"ingreso": sale(), "retenciones": withholding, "egreso": egreso, "global": global, "usd": dollars,
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			c, err := cfdi.Build(d)
-			require.NoError(t, err)
-			doc, cadena, err := cfdi.Seal(c, csd)
-			require.NoError(t, err)
-			cfditest.SATChecks(t, doc, c.Sello, cadena)
-			require.Equal(t, csdNumber, attr(t, doc, "cfdi:Comprobante", "NoCertificado"))
-		})
-	}
-}
-
 func TestBuildAmounts(t *testing.T) {
 	t.Parallel()
 	c, err := cfdi.Build(sale())
@@ -227,6 +179,7 @@ func TestLoadCSD(t *testing.T) {
 	csd := cfditest.CSD(t)
 	require.Equal(t, csdNumber, csd.NoCertificado())
 	require.Contains(t, csd.Certificate().Subject.String(), "ESCUELA KEMPER URGATE")
+	require.Equal(t, cfditest.RFC+" / VADA800927DJ3", subjectAttr(csd, "2.5.4.45"), "the RFC in x500UniqueIdentifier, as SAT writes it")
 	require.True(t, csd.ValidAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
 
 	cer, key := cfditest.CSDFiles(t)
@@ -249,4 +202,15 @@ func TestVerifySello(t *testing.T) {
 	require.NoError(t, cfdi.VerifySello(c.Certificado, cadena, c.Sello))
 	err = cfdi.VerifySello(c.Certificado, strings.Replace(cadena, "1799.12", "1799.13", 1), c.Sello)
 	require.ErrorIs(t, err, cfdi.ErrInvalidDocument)
+}
+
+// subjectAttr is the value of the attribute oid in the CSD's subject.
+func subjectAttr(csd *cfdi.CSD, oid string) string {
+	for _, n := range csd.Certificate().Subject.Names {
+		if n.Type.String() == oid {
+			v, _ := n.Value.(string)
+			return v
+		}
+	}
+	return ""
 }

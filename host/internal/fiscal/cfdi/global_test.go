@@ -52,7 +52,7 @@ func TestGlobalCFDI(t *testing.T) {
 	})
 	require.NoError(t, err)
 	c, doc, cadena := cfditest.Sealed(t, d)
-	cfditest.SATChecks(t, doc, c.Sello, cadena)
+	cfditest.Checks(t, doc, c.Sello, cadena)
 
 	require.Equal(t, "|01|12|2026|", attrChain(t, doc, "cfdi:InformacionGlobal", "Periodicidad", "Meses", "Año"))
 	require.Equal(t, cfdi.RFCPublicoGeneral, c.Receptor.Rfc)
@@ -82,7 +82,7 @@ func TestCreditNote(t *testing.T) {
 	require.Equal(t, invoices.TipoEgreso, d.Tipo)
 	require.Equal(t, cfdi.UsoDevoluciones, d.Receptor.UsoCFDI)
 	c, doc, cadena := cfditest.Sealed(t, d)
-	cfditest.SATChecks(t, doc, c.Sello, cadena)
+	cfditest.Checks(t, doc, c.Sello, cadena)
 	require.Equal(t, "|01|", attrChain(t, doc, "cfdi:CfdiRelacionados", "TipoRelacion"))
 	require.Contains(t, cadena, "|E|01|PUE|06600|01|"+related+"|")
 
@@ -94,7 +94,7 @@ func TestCreditNote(t *testing.T) {
 	require.Equal(t, cfdi.UsoSinEfectos, note.Receptor.UsoCFDI)
 	require.Equal(t, pub.Global, note.Global)
 	c, doc, cadena = cfditest.Sealed(t, note)
-	cfditest.SATChecks(t, doc, c.Sello, cadena)
+	cfditest.Checks(t, doc, c.Sello, cadena)
 }
 
 // attrChain is "|a|b|...|" of attributes of the first elem in doc.

@@ -105,7 +105,7 @@ func newEnvWith(t *testing.T, pool *outbound.Pool, opts ...mx.Option) *env {
 }
 
 // company inserts a Mexican company with RFC rfc, configured to issue
-// CFDIs with SAT's test CSD when credentials is set.
+// CFDIs with the generated test CSD when credentials is set.
 func (e *env) company(t *testing.T, rfc string, credentials bool) uuid.UUID {
 	t.Helper()
 	var id uuid.UUID
@@ -148,16 +148,18 @@ func sale(source string) sdkfiscal.Input {
 
 var complemento = regexp.MustCompile(`(?s)\s*<cfdi:Complemento>.*</cfdi:Complemento>`)
 
-// satChecks puts the CFDI part of a stamped document (the Timbre taken
-// out, as the schema validates the CFDI without it) through SAT's checks.
-func satChecks(t *testing.T, stamped []byte) {
+// cfdiChecks puts the CFDI part of a stamped document (the Timbre taken
+// out, as SAT's schema validates the CFDI without it) through
+// cfditest.Checks: the Sello, and SAT's schema and XSLT under the tag
+// satfiles.
+func cfdiChecks(t *testing.T, stamped []byte) {
 	t.Helper()
 	plain := complemento.ReplaceAll(stamped, nil)
 	cadena, err := cfdi.CadenaOriginal(plain)
 	require.NoError(t, err)
 	parsed, err := invoices.Parse(stamped)
 	require.NoError(t, err)
-	cfditest.SATChecks(t, plain, parsed.Timbre.SelloCFD, cadena)
+	cfditest.Checks(t, plain, parsed.Timbre.SelloCFD, cadena)
 }
 
 func httpCode(t *testing.T, err error) string {
@@ -178,7 +180,7 @@ func TestIssueStampsAndStoresTheCFDI(t *testing.T) {
 	require.Equal(t, sdkfiscal.StatusAuthorized, doc.Status, "%+v", doc.Messages)
 	require.Equal(t, "A", *doc.Series)
 	require.EqualValues(t, 1, *doc.Number)
-	satChecks(t, doc.LegalDocument)
+	cfdiChecks(t, doc.LegalDocument)
 
 	// The stamped CFDI is with the company's invoices, issued, at the
 	// sale's total.
@@ -216,7 +218,7 @@ func TestIssueStampsAndStoresTheCFDI(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, sdkfiscal.StatusAuthorized, note.Status)
 	require.Equal(t, "NC", *note.Series)
-	satChecks(t, note.LegalDocument)
+	cfdiChecks(t, note.LegalDocument)
 	parsed, err := invoices.Parse(note.LegalDocument)
 	require.NoError(t, err)
 	require.Equal(t, invoices.TipoEgreso, parsed.TipoDeComprobante)
@@ -291,7 +293,7 @@ func TestAnonymousSaleIsAGlobalCFDI(t *testing.T) {
 	doc, err := e.svc.Issue(context.Background(), company, vertical, in)
 	require.NoError(t, err)
 	require.Equal(t, sdkfiscal.StatusAuthorized, doc.Status)
-	satChecks(t, doc.LegalDocument)
+	cfdiChecks(t, doc.LegalDocument)
 	parsed, err := invoices.Parse(doc.LegalDocument)
 	require.NoError(t, err)
 	require.Equal(t, cfdi.RFCPublicoGeneral, parsed.Receptor.Rfc)

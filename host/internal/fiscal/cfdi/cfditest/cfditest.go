@@ -1,19 +1,30 @@
-// Package cfditest holds what tests of CFDI issuance share: SAT's public
-// test CSD, SAT's own checks of an issued CFDI (xmllint against
-// cfdv40.xsd, xsltproc with cadenaoriginal_4_0.xslt, openssl over the
-// Sello) and a sample document. SAT's files are fetched by `make
-// sat-testdata` into cfdi/testdata/sat (see testdata/README.md); a missing
-// file or tool fails the test with what to run.
+// Package cfditest holds what tests of CFDI issuance share: a test CSD
+// generated once per test process (shaped like SAT's: the NoCertificado's
+// digits as the serial, the RFC in x500UniqueIdentifier, the key as
+// encrypted PKCS#8 DER), the checks every issued CFDI gets (its Sello
+// verified by openssl with the CSD's certificate) and sample documents.
+//
+// Built with the tag satfiles (`make sat-check`), it adds SAT's own checks
+// over SAT's published files, which `make sat-testdata` fetches into
+// cfdi/testdata/sat (see testdata/README.md): xmllint against cfdv40.xsd,
+// xsltproc with cadenaoriginal_4_0.xslt and SAT's public test CSD. A
+// missing file or tool fails the test with what to run.
 //
 // It must not be imported outside tests.
 package cfditest
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
+	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +37,9 @@ import (
 	"github.com/nexuspos/nexus/host/internal/invoices"
 )
 
-// SAT's public test CSD.
+// The generated test CSD. Its taxpayer is that of SAT's public test CSD,
+// and so is its NoCertificado, so that a CFDI's cadena original is the
+// same whichever of the two sealed it.
 const (
 	// RFC is the test CSD's taxpayer (ESCUELA KEMPER URGATE SA DE CV).
 	RFC = "EKU9003173C9"
@@ -37,26 +50,15 @@ const (
 	// NoCertificado is the test CSD's certificate number.
 	NoCertificado = "30001000000500003416"
 
-	filesHint = "run `make sat-testdata` (SAT's XSD, XSLT and test CSD, see host/internal/fiscal/cfdi/testdata/sat-files.txt)"
-	toolsHint = "run `make cfdi-deps` (xsltproc, xmllint, poppler-utils)"
+	toolsHint = "run `make cfdi-deps` (xsltproc, xmllint, poppler-utils) and `make afip-deps` (openssl)"
 )
 
-// Dir is the directory SAT's files are fetched into.
-func Dir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "testdata", "sat")
-}
-
-// Path is one of SAT's files under Dir, e.g. "cfd/4/cfdv40.xsd"; the test
-// fails with what to run when it is missing.
-func Path(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join(Dir(), rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("SAT test file %s missing: %v; %s", p, err, filesHint)
-	}
-	return p
-}
+// Object identifiers of the subject attributes SAT's CSDs carry besides
+// CN, O and OU.
+var (
+	oidName                = asn1.ObjectIdentifier{2, 5, 4, 41}
+	oidX500UniqueIdentifer = asn1.ObjectIdentifier{2, 5, 4, 45}
+)
 
 // Tool is the path of a command the checks run; the test fails with what
 // to install when it is missing.
@@ -69,50 +71,103 @@ func Tool(t testing.TB, name string) string {
 	return p
 }
 
-// CSDFiles are the test CSD's .cer and .key.
-func CSDFiles(t testing.TB) (cer, key []byte) {
-	t.Helper()
-	cer, err := os.ReadFile(Path(t, "csd/EKU9003173C9.cer"))
-	require.NoError(t, err)
-	key, err = os.ReadFile(Path(t, "csd/EKU9003173C9.key"))
-	require.NoError(t, err)
-	return cer, key
-}
-
 var (
-	csdOnce sync.Once
-	csd     *cfdi.CSD
-	csdErr  error
+	genOnce sync.Once
+	genCer  []byte
+	genKey  []byte
+	genCSD  *cfdi.CSD
+	genErr  error
 )
 
-// CSD is the test CSD, loaded once.
-func CSD(t testing.TB) *cfdi.CSD {
+// CSDFiles are the generated test CSD's .cer (DER X.509) and .key
+// (PKCS#8 DER encrypted with Password, PBES2 with 3DES as SAT's are),
+// made once per test process.
+func CSDFiles(t testing.TB) (cer, key []byte) {
 	t.Helper()
-	cer, key := CSDFiles(t)
-	csdOnce.Do(func() { csd, csdErr = cfdi.LoadCSD(cer, key, Password) })
-	require.NoError(t, csdErr)
-	return csd
+	genOnce.Do(func() {
+		genCer, genKey, genErr = generateCSD()
+		if genErr == nil {
+			genCSD, genErr = cfdi.LoadCSD(genCer, genKey, Password)
+		}
+	})
+	require.NoError(t, genErr, "generate the test CSD")
+	return genCer, genKey
 }
 
-// SATChecks runs SAT's own tools over a sealed CFDI: the document
-// validates against cfdv40.xsd (xmllint --schema), its cadena original by
-// SAT's XSLT (xsltproc) equals want, and sello verifies over that cadena
-// with the test CSD's public key (openssl dgst -verify).
-func SATChecks(t testing.TB, doc []byte, sello, want string) {
+// CSD is the generated test CSD, loaded.
+func CSD(t testing.TB) *cfdi.CSD {
 	t.Helper()
-	schema, xslt := Path(t, "cfd/4/cfdv40.xsd"), Path(t, "cfd/4/cadenaoriginal_4_0/cadenaoriginal_4_0.xslt")
-	dir := t.TempDir()
-	xmlPath := filepath.Join(dir, "cfdi.xml")
-	require.NoError(t, os.WriteFile(xmlPath, doc, 0o600))
+	CSDFiles(t)
+	return genCSD
+}
 
-	out, err := exec.Command(Tool(t, "xmllint"), "--noout", "--schema", schema, xmlPath).CombinedOutput()
-	require.NoError(t, err, "xmllint --schema cfdv40.xsd:\n%s\n%s", out, doc)
+// CertPath is the generated test CSD's certificate written to a file of
+// the test's (DER), for openssl.
+func CertPath(t testing.TB) string {
+	t.Helper()
+	cer, _ := CSDFiles(t)
+	p := filepath.Join(t.TempDir(), RFC+".cer")
+	require.NoError(t, os.WriteFile(p, cer, 0o600))
+	return p
+}
 
-	cadena, err := exec.Command(Tool(t, "xsltproc"), xslt, xmlPath).Output()
-	require.NoError(t, err, "xsltproc cadenaoriginal_4_0.xslt")
-	require.Equal(t, string(cadena), want, "cadena original: SAT's XSLT vs Go")
+// generateCSD makes an RSA key and a self-signed certificate shaped like
+// a SAT CSD of RFC, the key encrypted by openssl as SAT's .key files are.
+func generateCSD() (cer, key []byte, err error) {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rsa key: %w", err)
+	}
+	company := Name + " SA DE CV"
+	tmpl := &x509.Certificate{
+		SerialNumber: new(big.Int).SetBytes([]byte(NoCertificado)),
+		Subject: pkix.Name{CommonName: company, Organization: []string{company}, OrganizationalUnit: []string{"Sucursal 1"},
+			ExtraNames: []pkix.AttributeTypeAndValue{
+				{Type: oidName, Value: company},
+				{Type: oidX500UniqueIdentifer, Value: RFC + " / VADA800927DJ3"},
+			}},
+		NotBefore: time.Date(2023, 5, 18, 0, 0, 0, 0, time.UTC),
+		NotAfter:  time.Now().AddDate(4, 0, 0),
+		KeyUsage:  x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+	}
+	cer, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		return nil, nil, fmt.Errorf("certificate: %w", err)
+	}
+	plain, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pkcs8: %w", err)
+	}
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		return nil, nil, fmt.Errorf("openssl not found: %s", toolsHint)
+	}
+	dir, err := os.MkdirTemp("", "cfditest-csd-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "plain.der"), filepath.Join(dir, RFC+".key")
+	if err := os.WriteFile(in, plain, 0o600); err != nil {
+		return nil, nil, err
+	}
+	if msg, err := exec.Command(openssl, "pkcs8", "-topk8", "-v2", "des3", "-inform", "DER", "-in", in,
+		"-outform", "DER", "-out", out, "-passout", "pass:"+Password).CombinedOutput(); err != nil {
+		return nil, nil, fmt.Errorf("openssl pkcs8 -topk8: %v: %s", err, msg)
+	}
+	key, err = os.ReadFile(out)
+	return cer, key, err
+}
 
-	VerifyWithOpenSSL(t, Path(t, "csd/EKU9003173C9.cer"), "DER", cadena, sello)
+// Checks are the checks of a CFDI sealed with the generated CSD: sello
+// verifies over cadena with the CSD's certificate (openssl dgst -verify).
+// Built with the tag satfiles, the document also validates against SAT's
+// cfdv40.xsd (xmllint --schema) and its cadena original by SAT's XSLT
+// (xsltproc) equals cadena.
+func Checks(t testing.TB, doc []byte, sello, cadena string) {
+	t.Helper()
+	VerifyWithOpenSSL(t, CertPath(t), "DER", []byte(cadena), sello)
+	satChecks(t, doc, cadena)
 }
 
 // VerifyWithOpenSSL checks with openssl that sello (base64) signs data
@@ -185,7 +240,7 @@ func Sale(fecha time.Time) cfdi.Document {
 	}
 }
 
-// Sealed builds and seals d with the test CSD.
+// Sealed builds and seals d with the generated test CSD.
 func Sealed(t testing.TB, d cfdi.Document) (c *cfdi.Comprobante, doc []byte, cadena string) {
 	t.Helper()
 	c, err := cfdi.Build(d)

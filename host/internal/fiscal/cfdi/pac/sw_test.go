@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -67,29 +66,26 @@ func TestStamp(t *testing.T) {
 	require.Equal(t, "1799.12", parsed.Total.StringFixed(2))
 	require.Equal(t, cfditest.RFC, parsed.Emisor.Rfc)
 
-	// The Timbre's cadena by SAT's cadenaoriginal_TFD_1_1.xslt is what
-	// SelloSAT signs, checked by openssl with the PAC's certificate.
-	dir := t.TempDir()
-	tfdPath := filepath.Join(dir, "tfd.xml")
-	s := string(st.XML)
-	tfd := s[strings.Index(s, "<tfd:TimbreFiscalDigital"):strings.Index(s, "</cfdi:Complemento>")]
-	tfd = strings.Replace(tfd, " xsi:schemaLocation=", ` xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation=`, 1)
-	require.NoError(t, os.WriteFile(tfdPath, []byte(tfd), 0o600))
-	cadena, err := exec.Command(cfditest.Tool(t, "xsltproc"),
-		cfditest.Path(t, "cfd/TimbreFiscalDigital/cadenaoriginal_TFD_1_1.xslt"), tfdPath).Output()
-	require.NoError(t, err)
-	require.Equal(t, "||1.1|"+st.UUID+"|"+st.FechaTimbrado+"|"+pactest.RfcProvCertif+"|"+c.Sello+"|"+pactest.NoCertificadoSAT+"||", string(cadena))
-	certPath := filepath.Join(dir, "sat.cer")
+	// SelloSAT signs the Timbre's cadena original (the fields of
+	// cadenaoriginal_TFD_1_1.xslt, which TestTimbreCadenaIsSATs checks
+	// with SAT's XSLT), checked by openssl with the PAC's certificate.
+	cadena := tfdCadena(st, c.Sello)
+	certPath := filepath.Join(t.TempDir(), "sat.cer")
 	der, err := base64.StdEncoding.DecodeString(srv.SATCertificate())
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(certPath, der, 0o600))
-	cfditest.VerifyWithOpenSSL(t, certPath, "DER", cadena, st.SelloSAT)
+	cfditest.VerifyWithOpenSSL(t, certPath, "DER", []byte(cadena), st.SelloSAT)
 
 	// One authentication serves both calls: the token is cached.
 	_, doc2 := sealed(t)
 	_, err = sw.Stamp(context.Background(), doc2)
 	require.NoError(t, err)
 	require.Equal(t, 1, srv.Calls("/security/authenticate"))
+}
+
+// tfdCadena is the cadena original of a stamp's TimbreFiscalDigital 1.1.
+func tfdCadena(st *pac.Stamp, selloCFD string) string {
+	return "||1.1|" + st.UUID + "|" + st.FechaTimbrado + "|" + pactest.RfcProvCertif + "|" + selloCFD + "|" + pactest.NoCertificadoSAT + "||"
 }
 
 func TestStampSameCFDIAgainReturnsItsStamp(t *testing.T) {

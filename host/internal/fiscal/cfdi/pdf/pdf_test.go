@@ -19,8 +19,8 @@ import (
 	"github.com/nexuspos/nexus/host/internal/invoices"
 )
 
-// stamped is the sample sale sealed with SAT's test CSD and stamped by the
-// fake PAC.
+// stamped is the sample sale sealed with the generated test CSD and
+// stamped by the fake PAC.
 func stamped(t *testing.T) []byte {
 	t.Helper()
 	srv := pactest.New("u", "p")
