@@ -156,6 +156,19 @@ function send(method: string, path: string, body: unknown, opts: CallOptions): P
   return fetch("/api/v1" + path, { method, headers, body: payload });
 }
 
+/** GETs /api/v1 + path as a file (a printable receipt); errors throw ApiError. */
+export async function download(path: string): Promise<Blob> {
+  if (!access || Date.now() > accessExpires) await refresh();
+  let res = await send("GET", path, undefined, {});
+  if (res.status === 401 && (await refresh())) res = await send("GET", path, undefined, {});
+  if (!res.ok) {
+    const data = await res.json().catch(() => undefined);
+    const e = data?.error ?? {};
+    throw new ApiError(res.status, e.code ?? "http_" + res.status, e.message ?? res.statusText, e.details);
+  }
+  return res.blob();
+}
+
 /** The platform's list page. */
 export interface Page<T> {
   data: T[];
