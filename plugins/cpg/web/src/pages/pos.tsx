@@ -248,20 +248,27 @@ function SaleView({ session }: { session: Session }) {
     setTimeout(() => scanRef.current?.focus(), 0);
   };
 
+  // The shortcuts act on this render's cart and tenders: the listener,
+  // added once, reads them through a ref set at every render, so a key
+  // pressed right after typing (a scanner, a fast cashier) never reaches a
+  // listener holding the previous render's state, as a listener re-added
+  // by an effect after each paint could.
+  const keys = useRef({ charge, reset, sale });
+  keys.current = { charge, reset, sale };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "F9") {
         e.preventDefault();
-        charge();
+        keys.current.charge();
       } else if (e.key === "F2") {
         e.preventDefault();
-        if (sale) reset();
+        if (keys.current.sale) keys.current.reset();
         else scanRef.current?.focus();
       }
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
-  });
+  }, []);
 
   if (sale) return <Receipt sale={sale} onNew={reset} />;
   if (charged)
