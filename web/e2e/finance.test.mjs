@@ -1,7 +1,8 @@
 // The finance screen (/finance) in a real browser: a CFDI uploaded, a bank
 // account created, a CSV statement imported with its layout (a bad row
-// rejected with the API's reason), the suggested matches, a deposit net of
-// a fee matched by hand with the invoice and undone, a suggestion accepted;
+// rejected with the API's reason) and an OFX one, the suggested matches, a
+// deposit net of a fee matched by hand with the invoice and undone, a
+// suggestion accepted;
 // the fiscal documents list with a filter (empty: issuing one needs a PAC
 // or AFIP setup this company does not have); a cashier sees the
 // reconciliation but no action. Environment (host/internal/webui
@@ -55,6 +56,9 @@ try {
       "",
     ].join("\n"),
   );
+
+  // An OFX 2.x statement of the same account (its number ends in 6789).
+  const ofx = fileURLToPath(new URL("../../host/internal/banking/testdata/statement_2x.ofx", import.meta.url));
 
   const owner = await run.session("owner");
   const recon = owner.locator("#reconciliation");
@@ -151,6 +155,16 @@ try {
     await match.getByRole("cell", { name: /sugerencia aceptada/ }).waitFor();
     await match.getByRole("button", { name: "Deshacer" }).waitFor();
     await recon.getByTestId("unreconciled").getByRole("row", { name: /SPEI RECIBIDO FACT A-1024/ }).waitFor({ state: "detached" });
+  });
+
+  await step("an OFX statement needs no layout", async () => {
+    const upload = owner.getByTestId("statement-upload");
+    await upload.getByLabel("Archivo del estado de cuenta (CSV u OFX)").setInputFiles(ofx);
+    await upload.getByRole("group", { name: "Formato del CSV" }).waitFor({ state: "detached" });
+    await upload.getByRole("button", { name: "Importar" }).click();
+    await upload.getByTestId("import-result").getByText("2 movimientos importados, 0 duplicados, 1 rechazados.").waitFor();
+    await owner.locator("#bank-import").getByRole("row", { name: /statement_2x\.ofx/ }).waitFor();
+    await recon.getByTestId("unreconciled").getByRole("cell", { name: "$2,320.00" }).waitFor();
   });
 
   await step("fiscal documents: the list and its filters render", async () => {

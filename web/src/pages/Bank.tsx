@@ -618,7 +618,7 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
                     {targetText(m)}
                     {m.note && <span class="muted"> · {m.note}</span>}
                   </td>
-                  <td>{m.method === "auto" ? fmt.t("auto") : fmt.t("manual")}</td>
+                  <td class="nowrap">{m.method === "auto" ? fmt.t("auto") : fmt.t("manual")}</td>
                   <td class="num">{fmt.m(m.difference)}</td>
                   <td>
                     {m.undone_at ? (

@@ -2,7 +2,7 @@
 // verticals (AFIP receipts with their CAE, CFDI with their UUID), with the
 // API's filters, a keyset "load more", one document's detail and its
 // printable receipt.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { call, download, qs, type Page } from "../api";
 import { useApp } from "../app";
 import { Alert, Card } from "../ui";
@@ -190,8 +190,11 @@ function DocumentDetail({ id, onClose }: { id: string; onClose: () => void }) {
   const { fmt } = useApp();
   const [doc, setDoc] = useState<FiscalDocument | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const panel = useRef<HTMLElement>(null);
   useEffect(() => {
     setDoc(null);
+    // Focus moves to the opened document, once per document.
+    panel.current?.focus();
     call<FiscalDocument>("GET", `/fiscal/documents/${id}`).then(setDoc, setError);
   }, [id]);
   const print = async () => {
@@ -208,7 +211,7 @@ function DocumentDetail({ id, onClose }: { id: string; onClose: () => void }) {
     }
   };
   return (
-    <section aria-labelledby="doc-h" data-testid="fiscal-detail" tabIndex={-1} ref={(el) => el?.focus()}>
+    <section aria-labelledby="doc-h" data-testid="fiscal-detail" tabIndex={-1} ref={panel}>
       <h3 id="doc-h">{doc ? fmt.t("documentTitle", { k: fmt.t(("fk_" + doc.kind) as "fk_invoice"), n: docNumber(doc) }) : fmt.t("loading")}</h3>
       <Alert error={error} />
       {doc && (
