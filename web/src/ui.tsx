@@ -1,7 +1,7 @@
 // Small shared pieces: async loading, error text, the page frame.
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { ApiError } from "./api";
+import { ApiError, type Page } from "./api";
 
 /** Loads with fn whenever deps change; reload() loads again. */
 export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
@@ -21,6 +21,49 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
+}
+
+/**
+ * A keyset list: first is its first page (as loaded elsewhere); load()
+ * reads the next one with fetch and appends it. A new first page starts
+ * over.
+ */
+export function useMore<T>(first: Page<T> | undefined, fetch: (cursor: string) => Promise<Page<T>>) {
+  const [more, setMore] = useState<{ data: T[]; next: string | null } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    setMore(null);
+    setError(null);
+  }, [first]);
+  const next = more ? more.next : (first?.next_cursor ?? null);
+  const load = async () => {
+    if (!next) return;
+    setBusy(true);
+    try {
+      const p = await fetch(next);
+      setMore((m) => ({ data: [...(m?.data ?? []), ...p.data], next: p.next_cursor }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { items: [...(first?.data ?? []), ...(more?.data ?? [])], next, load, busy, error };
+}
+
+/** A "load more" button for a keyset list, shown while there is more. */
+export function More({ list, label }: { list: { next: string | null; load: () => void; busy: boolean; error: unknown }; label: string }) {
+  return (
+    <>
+      <Alert error={list.error} />
+      {list.next && (
+        <button type="button" class="secondary" disabled={list.busy} onClick={list.load}>
+          {label}
+        </button>
+      )}
+    </>
+  );
 }
 
 /** The message of an error for people. */

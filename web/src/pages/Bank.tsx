@@ -2,9 +2,9 @@
 // reconciliation review (suggested matches to accept, manual matches,
 // the matches on record with undo). Viewers see; managers and above act.
 import { useState } from "preact/hooks";
-import { call, type Page } from "../api";
+import { call, qs, type Page } from "../api";
 import { atLeast, useApp } from "../app";
-import { Alert, Card, useLoad } from "../ui";
+import { Alert, Card, More, useLoad, useMore } from "../ui";
 
 /** A CSV statement's layout as the API takes it (csv_mapping). */
 interface CSVMapping {
@@ -460,9 +460,13 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState("");
   const canAct = atLeast(me.role, "manager");
+  const open = useMore(report.data?.movements, (cursor) =>
+    call<UnreconciledReport>("GET", "/bank/reports/unreconciled" + qs({ limit: 100, movements_cursor: cursor })).then((r) => r.movements),
+  );
+  const matchList = useMore(matches.data, (cursor) => call<Page<Match>>("GET", "/bank/matches" + qs({ limit: 20, cursor })));
   // The matches name reconciled movements too, which the report leaves out.
   const reconciled = useLoad(() => call<Page<Movement>>("GET", "/bank/movements?status=reconciled&limit=100"), [version]);
-  const known = new Map([...(reconciled.data?.data ?? []), ...(report.data?.movements.data ?? [])].map((m) => [m.id, m]));
+  const known = new Map([...(reconciled.data?.data ?? []), ...open.items].map((m) => [m.id, m]));
   // Matched invoices are no longer open: their names come from the invoice list.
   const issued = useLoad(() => call<Page<InvoiceName>>("GET", "/invoices?limit=100"), [version]);
   const invoices = new Map<string, InvoiceName>([...(issued.data?.data ?? []), ...(report.data?.invoices.data ?? [])].map((i) => [i.id, i]));
@@ -482,7 +486,8 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
     act(async () => {
       const r = await call<ReconcileResult>("POST", "/bank/reconcile", { dry_run: true });
       setSuggested(r);
-      return fmt.t("reconcileSummary", { e: r.examined, m: r.matched.length, u: r.unresolved.length, n: r.without_candidates });
+      const summary = fmt.t("reconcileSummary", { e: r.examined, m: r.matched.length, u: r.unresolved.length, n: r.without_candidates });
+      return r.more ? summary + " " + fmt.t("reconcileMore") : summary;
     });
   const applyAll = () =>
     act(async () => {
@@ -592,12 +597,15 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
           )}
         </section>
       )}
-      {canAct && report.data && <ManualMatch report={report.data} onMatched={(diff) => act(async () => fmt.t("matchedDiff", { d: fmt.m(diff) }))} />}
-      <OpenItems report={report.data} />
+      {canAct && report.data && (
+        <ManualMatch report={report.data} movements={open.items} onMatched={(diff) => act(async () => fmt.t("matchedDiff", { d: fmt.m(diff) }))} />
+      )}
+      {report.data && <OpenItems movements={open.items} />}
+      <More list={open} label={fmt.t("more")} />
       <section aria-labelledby="matches-h" data-testid="matches">
         <h3 id="matches-h">{fmt.t("matches")}</h3>
-        {matches.data && matches.data.data.length === 0 && <p class="muted">{fmt.t("none")}</p>}
-        {matches.data && matches.data.data.length > 0 && (
+        {matches.data && matchList.items.length === 0 && <p class="muted">{fmt.t("none")}</p>}
+        {matchList.items.length > 0 && (
           <table>
             <thead>
               <tr>
@@ -610,7 +618,7 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
               </tr>
             </thead>
             <tbody>
-              {matches.data.data.map((m) => (
+              {matchList.items.map((m) => (
                 <tr key={m.id}>
                   <td>{fmt.dateTime(m.created_at)}</td>
                   <td>{movementText(m.movement_id)}</td>
@@ -636,12 +644,13 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
             </tbody>
           </table>
         )}
+        <More list={matchList} label={fmt.t("more")} />
       </section>
     </Card>
   );
 }
 
-function ManualMatch({ report, onMatched }: { report: UnreconciledReport; onMatched: (difference: string) => void }) {
+function ManualMatch({ report, movements, onMatched }: { report: UnreconciledReport; movements: Movement[]; onMatched: (difference: string) => void }) {
   const { fmt } = useApp();
   const [movement, setMovement] = useState("");
   const [picked, setPicked] = useState<Set<string>>(new Set());
@@ -679,8 +688,8 @@ function ManualMatch({ report, onMatched }: { report: UnreconciledReport; onMatc
       setError(err);
     }
   };
-  const { movements, invoices, payments } = report;
-  if (movements.data.length === 0) return null;
+  const { invoices, payments } = report;
+  if (movements.length === 0) return null;
   return (
     <form onSubmit={submit} data-testid="manual-match" aria-labelledby="manual-h">
       <h3 id="manual-h">{fmt.t("manualMatch")}</h3>
@@ -688,7 +697,7 @@ function ManualMatch({ report, onMatched }: { report: UnreconciledReport; onMatc
         {fmt.t("movement")}
         <select value={movement} required onChange={(e) => setMovement((e.target as HTMLSelectElement).value)}>
           <option value="">{fmt.t("choose")}</option>
-          {movements.data.map((m) => (
+          {movements.map((m) => (
             <option key={m.id} value={m.id}>
               {fmt.date(m.posted_on)} · {m.description || m.reference} · {fmt.m(m.amount, m.currency)}
             </option>
@@ -723,14 +732,12 @@ function ManualMatch({ report, onMatched }: { report: UnreconciledReport; onMatc
   );
 }
 
-function OpenItems({ report }: { report?: UnreconciledReport }) {
+function OpenItems({ movements }: { movements: Movement[] }) {
   const { fmt } = useApp();
-  if (!report) return null;
-  const { movements } = report;
   return (
     <section aria-labelledby="open-h" data-testid="unreconciled">
       <h3 id="open-h">{fmt.t("unreconciled")}</h3>
-      {movements.data.length === 0 ? (
+      {movements.length === 0 ? (
         <p class="muted">{fmt.t("none")}</p>
       ) : (
         <table>
@@ -743,7 +750,7 @@ function OpenItems({ report }: { report?: UnreconciledReport }) {
             </tr>
           </thead>
           <tbody>
-            {movements.data.map((m) => (
+            {movements.map((m) => (
               <tr key={m.id}>
                 <td>{fmt.date(m.posted_on)}</td>
                 <td>{m.description}</td>
