@@ -1,7 +1,6 @@
 package cpg
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -419,41 +418,4 @@ func saleFiscal(c *sdk.Context, id string) (*receiptFiscal, error) {
 		out.QRURL, _ = doc.Details["qr_url"].(string)
 	}
 	return out, nil
-}
-
-// subscriptionFiscal is the subscription that invoices sales as they
-// complete and credits their returns, when every sale needs a document.
-const subscriptionFiscal = "fiscal"
-
-// fiscalSubscription issues a completed sale's invoice, and a return's
-// credit note, as soon as its event arrives, when the company's fiscal
-// settings say every sale needs one; the job catches up with what this
-// could not issue (the authority unavailable) and with sales completed
-// otherwise (a Mercado Pago payment).
-var fiscalSubscription = sdk.Subscription{Name: subscriptionFiscal, Pattern: "cpg.sale.*", Handler: handleFiscal}
-
-func handleFiscal(c *sdk.Context, ev sdk.Event) error {
-	if ev.Topic != TopicSaleCreated && ev.Topic != TopicSaleReturned {
-		return nil
-	}
-	st, err := c.Fiscal().Settings()
-	if err != nil || !st.Configured || !st.AutoIssue {
-		return err
-	}
-	var p struct {
-		SaleID   string `json:"sale_id"`
-		ReturnID string `json:"return_id"`
-	}
-	if err := json.Unmarshal(ev.Payload, &p); err != nil {
-		return fmt.Errorf("fiscal: %s payload: %w", ev.Topic, err)
-	}
-	if ev.Topic == TopicSaleReturned {
-		_, err = issueReturn(c, p.ReturnID)
-	} else {
-		_, err = issueSale(c, p.SaleID, nil, 0)
-	}
-	if settled(err) {
-		return nil
-	}
-	return err
 }

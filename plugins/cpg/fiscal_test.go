@@ -3,7 +3,6 @@ package cpg_test
 import (
 	"context"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -88,17 +87,6 @@ func TestSaleInvoicesAndCreditNotes(t *testing.T) {
 	require.Equal(t, map[string]int{"invoice": 2, "credit_note": 2}, kinds)
 	require.NoError(t, h.RunJob(context.Background(), "issue_fiscal_documents"))
 	require.Len(t, h.FiscalDocuments(), 4, "a second run issues nothing again")
-
-	// The sale's event invoices it at once, without waiting for the job.
-	third := sell()
-	for _, ev := range h.Events() {
-		if ev.Topic == cpg.TopicSaleCreated && strings.Contains(string(ev.Payload), third) {
-			require.NoError(t, h.Deliver("fiscal", ev))
-		}
-	}
-	f = do(http.StatusOK, "GET", "/sales/"+third+"/receipt", "")["receipt"].(map[string]any)["fiscal"].(map[string]any)
-	require.Equal(t, "authorized", f["status"])
-	require.Len(t, h.FiscalDocuments(), 5)
 
 	other := h.WithCompany(sdktest.NewCompany())
 	res := other.Do("POST", "/sales/"+sale+"/invoice", "")

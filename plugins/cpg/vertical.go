@@ -44,7 +44,7 @@ func (*Vertical) Manifest() sdk.Manifest {
 		RevenueEvents:          revenueEvents,
 		LargeTransactionTopics: []string{TopicConsignmentLarge},
 		PaymentSources:         paymentSources,
-		Subscriptions:          []sdk.Subscription{paymentSubscription, fiscalSubscription},
+		Subscriptions:          []sdk.Subscription{paymentSubscription},
 		Jobs:                   []sdk.Job{fiscalJob},
 		ConfigSchema:           configSchema,
 		UI:                     ui(),
