@@ -183,6 +183,8 @@ try {
     await owner.getByRole("heading", { level: 1, name: "Invoices and banking" }).waitFor();
     await recon.getByRole("heading", { name: "Bank reconciliation" }).waitFor();
     await recon.getByTestId("matches").getByRole("cell", { name: "Manual" }).first().waitFor();
+    // The last action's notice follows the language too.
+    await recon.getByRole("status").getByText("Movement reconciled.").waitFor();
     await shot(owner, "06-finance-en");
     await owner.getByLabel("Language").selectOption("es");
   });

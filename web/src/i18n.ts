@@ -454,7 +454,8 @@ export class Fmt {
 
   /** t translates key, filling {name} placeholders from vars. */
   t(key: Key, vars: Record<string, string | number> = {}): string {
-    const text = (this.lang === "en" ? en : es)[key];
+    // A key the API named (a status, a reason) that has no text yet shows as itself.
+    const text = (this.lang === "en" ? en : es)[key] ?? key;
     return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
   }
 

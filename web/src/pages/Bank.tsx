@@ -4,6 +4,7 @@
 import { useState } from "preact/hooks";
 import { call, qs, type Page } from "../api";
 import { atLeast, useApp } from "../app";
+import type { Fmt } from "../i18n";
 import { Alert, Card, More, useLoad, useMore } from "../ui";
 
 /** A CSV statement's layout as the API takes it (csv_mapping). */
@@ -179,7 +180,7 @@ function NewAccount({ onCreated }: { onCreated: (a: Account) => void }) {
           </label>
           <label>
             {fmt.t("currency")}
-            <input name="currency" value={fmt.currency} size={4} />
+            <input name="currency" defaultValue={fmt.currency} size={4} />
           </label>
           <label>
             {fmt.t("last4")}
@@ -451,6 +452,9 @@ interface Match extends Candidate {
 
 const payKey = (p: PaymentRef) => p.source + "/" + p.payment_id;
 
+/** A notice of what an action did, written in the language of the moment. */
+type Notice = (f: Fmt) => string;
+
 /** The reconciliation review: open items, suggestions, manual matches and the matches on record. */
 export function Reconciliation({ version, onChange }: { version: number; onChange: () => void }) {
   const { fmt, me } = useApp();
@@ -458,7 +462,8 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
   const matches = useLoad(() => call<Page<Match>>("GET", "/bank/matches?limit=20"), [version]);
   const [suggested, setSuggested] = useState<ReconcileResult | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [notice, setNotice] = useState("");
+  // A closure, so that the notice follows a change of language.
+  const [notice, setNotice] = useState<Notice | null>(null);
   const canAct = atLeast(me.role, "manager");
   const open = useMore(report.data?.movements, (cursor) =>
     call<UnreconciledReport>("GET", "/bank/reports/unreconciled" + qs({ limit: 100, movements_cursor: cursor })).then((r) => r.movements),
@@ -472,11 +477,12 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
   const invoices = new Map<string, InvoiceName>([...(issued.data?.data ?? []), ...(report.data?.invoices.data ?? [])].map((i) => [i.id, i]));
   const payments = new Map((report.data?.payments.data ?? []).map((p) => [payKey(p), p]));
 
-  const act = async (fn: () => Promise<string>) => {
+  const act = async (fn: () => Promise<Notice>) => {
     setError(null);
-    setNotice("");
+    setNotice(null);
     try {
-      setNotice(await fn());
+      const n = await fn();
+      setNotice(() => n);
       onChange();
     } catch (e) {
       setError(e);
@@ -486,14 +492,16 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
     act(async () => {
       const r = await call<ReconcileResult>("POST", "/bank/reconcile", { dry_run: true });
       setSuggested(r);
-      const summary = fmt.t("reconcileSummary", { e: r.examined, m: r.matched.length, u: r.unresolved.length, n: r.without_candidates });
-      return r.more ? summary + " " + fmt.t("reconcileMore") : summary;
+      return (f) => {
+        const summary = f.t("reconcileSummary", { e: r.examined, m: r.matched.length, u: r.unresolved.length, n: r.without_candidates });
+        return r.more ? summary + " " + f.t("reconcileMore") : summary;
+      };
     });
   const applyAll = () =>
     act(async () => {
       const r = await call<ReconcileResult>("POST", "/bank/reconcile", { dry_run: false });
       setSuggested(null);
-      return fmt.t("appliedSummary", { m: r.matched.length });
+      return (f) => f.t("appliedSummary", { m: r.matched.length });
     });
   const accept = (movementID: string, c: Candidate) =>
     act(async () => {
@@ -504,12 +512,12 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
         note: fmt.t("acceptedNote"),
       });
       setSuggested((s) => s && { ...s, matched: s.matched.filter((m) => m.movement_id !== movementID), unresolved: s.unresolved.filter((u) => u.movement_id !== movementID) });
-      return fmt.t("matched");
+      return (f) => f.t("matched");
     });
   const undo = (m: Match) =>
     act(async () => {
       await call("DELETE", `/bank/matches/${m.id}`);
-      return fmt.t("undone");
+      return (f) => f.t("undone");
     });
 
   const movementText = (id: string) => {
@@ -542,7 +550,7 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
       <Alert error={error ?? report.error ?? matches.error} />
       {notice && (
         <p role="status" class="ok">
-          {notice}
+          {notice(fmt)}
         </p>
       )}
       {canAct && (
@@ -598,7 +606,7 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
         </section>
       )}
       {canAct && report.data && (
-        <ManualMatch report={report.data} movements={open.items} onMatched={(diff) => act(async () => fmt.t("matchedDiff", { d: fmt.m(diff) }))} />
+        <ManualMatch report={report.data} movements={open.items} onMatched={(diff) => act(async () => (f) => f.t("matchedDiff", { d: f.m(diff) }))} />
       )}
       {report.data && <OpenItems movements={open.items} />}
       <More list={open} label={fmt.t("more")} />
@@ -627,7 +635,7 @@ export function Reconciliation({ version, onChange }: { version: number; onChang
                     {m.note && <span class="muted"> · {m.note}</span>}
                   </td>
                   <td class="nowrap">{m.method === "auto" ? fmt.t("auto") : fmt.t("manual")}</td>
-                  <td class="num">{fmt.m(m.difference)}</td>
+                  <td class="num nowrap">{fmt.m(m.difference)}</td>
                   <td>
                     {m.undone_at ? (
                       fmt.t("undoneAt", { t: fmt.dateTime(m.undone_at) })
