@@ -1,7 +1,9 @@
 package httpx
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,4 +71,25 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode(%q) = %v, want a 4xx *Error", body, err)
 		}
 	})
+}
+
+// TestWriteErrorClientClosed: a request failing because its client went
+// away is a 499 and no server error; a cancellation of the host's own (the
+// request still live) stays a 500.
+func TestWriteErrorClientClosed(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequest(http.MethodGet, "/x", nil).WithContext(ctx)
+	w := httptest.NewRecorder()
+	WriteError(w, r, fmt.Errorf("read open payments: %w", context.Canceled))
+	if w.Code != StatusClientClosedRequest {
+		t.Fatalf("client gone: status %d, want %d", w.Code, StatusClientClosedRequest)
+	}
+	live := httptest.NewRequest(http.MethodGet, "/x", nil)
+	w = httptest.NewRecorder()
+	WriteError(w, live, fmt.Errorf("read open payments: %w", context.Canceled))
+	if w.Code != http.StatusInternalServerError {
+		t.Fatalf("live request: status %d, want 500", w.Code)
+	}
 }
