@@ -4,7 +4,8 @@
 // deposit net of a fee matched by hand with the invoice and undone, a
 // suggestion accepted;
 // the fiscal documents list with a filter (empty: issuing one needs a PAC
-// or AFIP setup this company does not have); a cashier sees the
+// or AFIP setup this company does not have: fiscal.test.mjs opens an
+// Argentine invoice AFIP authorized); a cashier sees the
 // reconciliation but no action. Environment (host/internal/webui
 // TestBrowser): NEXUS_URL, CHROMIUM, OUT_DIR, OWNER_EMAIL/OWNER_PASSWORD
 // and CASHIER_EMAIL/CASHIER_PASSWORD of a Mexican company.

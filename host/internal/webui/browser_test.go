@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/hosttest"
+	"github.com/nexuspos/nexus/host/internal/fiscal/afip/afiptest"
 	"github.com/nexuspos/nexus/host/internal/webui"
 )
 
@@ -60,10 +61,13 @@ func TestBrowser(t *testing.T) {
 	// Mercado Pago is a local fake: cpg.test.mjs charges a sale by QR.
 	var h *hosttest.Host
 	mp := startMercadoPago(t, func() string { return h.URL })
+	// So is AFIP: fiscal.test.mjs opens an invoice it authorized.
+	afipFake := afiptest.New(t)
 	h = hosttest.Start(t, hosttest.PluginDir(t, map[string]string{
 		"cpg":      hosttest.Build(t, "github.com/nexuspos/nexus/plugins/cpg/cmd/nexus-vertical-cpg"),
 		"services": hosttest.Build(t, "github.com/nexuspos/nexus/plugins/services/cmd/nexus-vertical-services"),
-	}), "NEXUS_MERCADOPAGO_BASE_URL="+mp.fake.URL)
+	}), "NEXUS_MERCADOPAGO_BASE_URL="+mp.fake.URL,
+		"NEXUS_AFIP_WSAA_URL="+afipFake.WSAAURL(), "NEXUS_AFIP_WSFE_URL="+afipFake.WSFEURL())
 	tn := h.NewTenant("MX", "cpg")
 	owner := tn.Tokens["owner"]
 	const api = "/api/v1/verticals/cpg"
@@ -89,6 +93,8 @@ func TestBrowser(t *testing.T) {
 	// whose revenue does not show in the first company's dashboard.
 	svc := h.NewTenant("MX", "services")
 	services := servicesData(t, h, svc.Tokens["owner"])
+	// An Argentine company whose sale's invoice AFIP authorized.
+	invoiced := afipInvoice(t, h, afipFake)
 
 	scripts, err := filepath.Glob(filepath.Join(web, "e2e", "*.test.mjs"))
 	require.NoError(t, err)
@@ -106,6 +112,7 @@ func TestBrowser(t *testing.T) {
 		"SERVICES_CLIENT=" + services.client, "SERVICES_CONTRACT=" + services.contract, "SERVICES_PERIOD=" + services.period,
 	}
 	env = append(env, mp.env()...)
+	env = append(env, invoiced.env()...)
 	require.NoError(t, os.RemoveAll(filepath.Join(web, "test-output")))
 	for _, script := range scripts {
 		name := strings.TrimSuffix(filepath.Base(script), ".test.mjs")
