@@ -124,7 +124,7 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 	}
 	var related *Document
 	if in.RelatedDocumentID != nil {
-		if related, err = s.related(ctx, companyID, *in.RelatedDocumentID); err != nil {
+		if related, err = s.related(ctx, companyID, vertical, *in.RelatedDocumentID); err != nil {
 			return nil, err
 		}
 	}
@@ -148,11 +148,12 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 }
 
 // related checks that a credit note's related document is an authorized
-// invoice of the company.
-func (s *Service) related(ctx context.Context, companyID, id uuid.UUID) (*Document, error) {
+// invoice of the company and of vertical: like Get, a vertical reaches its
+// own documents only.
+func (s *Service) related(ctx context.Context, companyID uuid.UUID, vertical string, id uuid.UUID) (*Document, error) {
 	doc, err := s.load(ctx, s.pool, companyID, id)
 	var he *httpx.Error
-	if errors.As(err, &he) && he.Code == "fiscal_document_not_found" {
+	if errors.As(err, &he) && he.Code == "fiscal_document_not_found" || err == nil && doc.Vertical != vertical {
 		return nil, errRelated("no such fiscal document")
 	}
 	if err != nil {

@@ -211,6 +211,11 @@ func TestRejectedAndCancelled(t *testing.T) {
 	credit.Kind, credit.RelatedDocumentID = fiscal.KindCreditNote, &rejected.ID
 	requireCode(t, must(e.svc.Issue(ctx, companyID, "cpg", credit)), http.StatusUnprocessableEntity, "invalid_field")
 	credit.RelatedDocumentID = &invoice.ID
+	// Another vertical cannot credit cpg's invoice: it reaches its own
+	// documents only, and nothing is stored.
+	requireCode(t, must(e.svc.Issue(ctx, companyID, "services", credit)), http.StatusUnprocessableEntity, "invalid_field")
+	_, err = e.svc.GetBySource(ctx, companyID, "services", fiscal.KindCreditNote, "return-1")
+	requireCode(t, err, http.StatusNotFound, "fiscal_document_not_found")
 	note, err := e.svc.Issue(ctx, companyID, "cpg", credit)
 	require.NoError(t, err)
 	require.Equal(t, fiscal.StatusAuthorized, note.Status)
