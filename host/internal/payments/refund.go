@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/host/internal/audit"
+	"github.com/nexuspos/nexus/sdk/money"
 )
 
 // RefundInput asks for a refund of a vertical's payment.
@@ -35,7 +36,7 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (Payment, error) {
 	if !idempotencyKeyRE.MatchString(in.IdempotencyKey) {
 		return Payment{}, errInvalid("idempotency_key", "idempotency_key must be 1 to 255 printable ASCII characters")
 	}
-	if in.Amount != nil && (!in.Amount.IsPositive() || in.Amount.Exponent() < -4) {
+	if in.Amount != nil && !in.Amount.IsPositive() {
 		return Payment{}, errInvalid("amount", "a refund amount must be positive")
 	}
 	cfg, err := s.config(ctx, in.CompanyID)
@@ -70,6 +71,9 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (Payment, error) {
 		amount := left
 		if in.Amount != nil {
 			amount = *in.Amount
+			if err := checkDecimals(amount, p.Currency); err != nil {
+				return err
+			}
 		}
 		if amount.GreaterThan(left) {
 			return errRefundTooLarge(left.String())
@@ -107,4 +111,18 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (Payment, error) {
 		return Payment{}, fmt.Errorf("refund payment: %w", err)
 	}
 	return out, nil
+}
+
+// checkDecimals refuses a refund amount finer than the payment's currency
+// (0.001 of a peso): Mercado Pago would refuse it, and the refunded total
+// would no longer add up to the payment.
+func checkDecimals(amount decimal.Decimal, currency string) error {
+	cur, err := money.CurrencyOf(currency)
+	if err != nil {
+		return fmt.Errorf("currency of payment: %w", err)
+	}
+	if amount.Exponent() < -cur.MinorUnits {
+		return errInvalid("amount", "a refund amount has at most %d decimals in %s", cur.MinorUnits, cur.Code)
+	}
+	return nil
 }
