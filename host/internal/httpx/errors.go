@@ -112,6 +112,12 @@ func Internal(err error) *Error {
 	return &Error{Kind: kind.Internal, Code: "internal", Message: "internal error", Err: err}
 }
 
+// ClientClosed is the Canceled error (499) of a request whose client went
+// away before its answer, caused by err: nobody reads it but the log.
+func ClientClosed(err error) *Error {
+	return &Error{Kind: kind.Canceled, Code: "client_closed_request", Message: "the client closed the request", Err: err}
+}
+
 // RetryAfter is the Retry-After, in seconds, of the host's 503s (a
 // vertical or the database unavailable).
 const RetryAfter = 1

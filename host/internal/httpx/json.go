@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/nexuspos/nexus/internal/envelope"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 type ctxKey int
@@ -57,29 +58,24 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// StatusClientClosedRequest is the status written, for the access log and
-// the metrics, when a request failed because its client went away: nobody
-// reads the answer, and it is no server error (nginx's 499).
-const StatusClientClosedRequest = 499
-
 // WriteError writes err as the JSON error envelope, with the HTTP status of
 // its kind: the host's one mapping of an error to a status. Errors that are
 // not an *Error become a 500 and are logged with the request's logger, but
 // for the cancellation of a request whose client closed it, which is
-// StatusClientClosedRequest and logged at debug level.
+// ClientClosed (kind canceled, 499) and logged at debug level.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *Error
 	if errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled) {
-		Logger(r.Context()).Debug("client closed the request", "error", err)
-		WriteJSON(w, StatusClientClosedRequest, envelope.Envelope{
-			Error:     envelope.Body{Code: "client_closed_request", Message: "the client closed the request"},
-			RequestID: RequestID(r.Context()),
-		})
-		return
+		e = ClientClosed(err)
+	} else {
+		e = AsError(err)
 	}
-	e := AsError(err)
 	status := e.Status()
-	if status >= 500 {
+	switch {
+	case status >= 500:
 		Logger(r.Context()).Error("request failed", "code", e.Code, "error", err)
+	case e.Kind == kind.Canceled:
+		Logger(r.Context()).Debug("client closed the request", "error", err)
 	}
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 type sample struct {
@@ -83,9 +85,10 @@ func TestWriteErrorClientClosed(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "/x", nil).WithContext(ctx)
 	w := httptest.NewRecorder()
 	WriteError(w, r, fmt.Errorf("read open payments: %w", context.Canceled))
-	if w.Code != StatusClientClosedRequest {
-		t.Fatalf("client gone: status %d, want %d", w.Code, StatusClientClosedRequest)
+	if w.Code != kind.Canceled.Status() {
+		t.Fatalf("client gone: status %d, want %d", w.Code, kind.Canceled.Status())
 	}
+	require.Contains(t, w.Body.String(), `"code":"client_closed_request"`)
 	live := httptest.NewRequest(http.MethodGet, "/x", nil)
 	w = httptest.NewRecorder()
 	WriteError(w, live, fmt.Errorf("read open payments: %w", context.Canceled))

@@ -227,7 +227,7 @@ func (m *Manager) callFailed(w http.ResponseWriter, r *http.Request, v *vertical
 	switch code := status.Code(err); {
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
-		httpx.WriteError(w, r, httpx.NewError(kind.Canceled, "client_closed_request", "client closed the request"))
+		httpx.WriteError(w, r, httpx.ClientClosed(err))
 	case code == codes.DeadlineExceeded:
 		httpx.WriteError(w, r, httpx.NewError(kind.Timeout, "timeout", "the vertical did not answer in time"))
 	case code == codes.Unavailable || code == codes.Canceled:
