@@ -24,6 +24,24 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
 }
 
 /**
+ * A form's submit handler: it stops the browser's own submit, clears the
+ * previous error, runs fn and keeps what it throws for an Alert.
+ */
+export function useSubmit(fn: (e: Event) => Promise<void>) {
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await fn(e);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return { submit, error, setError };
+}
+
+/**
  * A keyset list: first is its first page (as loaded elsewhere); load()
  * reads the next one with fetch and appends it. A new first page starts
  * over.

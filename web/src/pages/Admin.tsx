@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { call, type Page, qs } from "../api";
 import { atLeast, useApp } from "../app";
-import { Alert, Card, useLoad } from "../ui";
+import { Alert, Card, useLoad, useSubmit } from "../ui";
 import { ConfigForm, type Schema } from "./ConfigForm";
 
 const roles = ["owner", "admin", "manager", "cashier", "viewer"];
@@ -91,19 +91,12 @@ function Invitations() {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState("cashier");
   const [token, setToken] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      const r = await call<{ token: string }>("POST", base, { email, role });
-      setToken(r.token);
-      setEmail("");
-      list.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { submit, error, setError } = useSubmit(async () => {
+    const r = await call<{ token: string }>("POST", base, { email, role });
+    setToken(r.token);
+    setEmail("");
+    list.reload();
+  });
   return (
     <Card title={fmt.t("invitations")} id="invitations">
       <form onSubmit={submit} class="row">
@@ -168,19 +161,12 @@ function ApiKeys() {
   const [name, setName] = useState("");
   const [role, setRole] = useState("cashier");
   const [key, setKey] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      const r = await call<{ key: string }>("POST", base, { name, role });
-      setKey(r.key);
-      setName("");
-      list.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { submit, error, setError } = useSubmit(async () => {
+    const r = await call<{ key: string }>("POST", base, { name, role });
+    setKey(r.key);
+    setName("");
+    list.reload();
+  });
   return (
     <Card title={fmt.t("apiKeys")} id="api-keys">
       <form onSubmit={submit} class="row">

@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { call, qs, type Page } from "../api";
 import { atLeast, useApp } from "../app";
 import type { Fmt } from "../i18n";
-import { Alert, Card, More, useLoad, useMore } from "../ui";
+import { Alert, Card, More, useLoad, useMore, useSubmit } from "../ui";
 
 /** A CSV statement's layout as the API takes it (csv_mapping). */
 interface CSVMapping {
@@ -136,26 +136,19 @@ export function BankImport({ onImported }: { onImported: () => void }) {
 function NewAccount({ onCreated }: { onCreated: (a: Account) => void }) {
   const { fmt } = useApp();
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  const { submit, error } = useSubmit(async (e) => {
     const form = e.target as HTMLFormElement;
     const data = new FormData(form);
-    setError(null);
-    try {
-      const a = await call<Account>("POST", "/bank/accounts", {
-        name: String(data.get("name") ?? "").trim(),
-        bank: String(data.get("bank") ?? "").trim(),
-        currency: String(data.get("currency") ?? "").trim(),
-        account_last4: String(data.get("last4") ?? "").trim(),
-      });
-      form.reset();
-      setOpen(false);
-      onCreated(a);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    const a = await call<Account>("POST", "/bank/accounts", {
+      name: String(data.get("name") ?? "").trim(),
+      bank: String(data.get("bank") ?? "").trim(),
+      currency: String(data.get("currency") ?? "").trim(),
+      account_last4: String(data.get("last4") ?? "").trim(),
+    });
+    form.reset();
+    setOpen(false);
+    onCreated(a);
+  });
   if (!open) {
     return (
       <p>
@@ -662,7 +655,6 @@ function ManualMatch({ report, movements, onMatched }: { report: UnreconciledRep
   const { fmt } = useApp();
   const [movement, setMovement] = useState("");
   const [picked, setPicked] = useState<Set<string>>(new Set());
-  const [error, setError] = useState<unknown>(null);
   const toggle = (k: string) => (e: Event) => {
     const on = (e.target as HTMLInputElement).checked;
     setPicked((p) => {
@@ -672,30 +664,24 @@ function ManualMatch({ report, movements, onMatched }: { report: UnreconciledRep
       return next;
     });
   };
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
+  const { submit, error } = useSubmit(async (e) => {
     const keys = [...picked];
-    try {
-      const m = await call<Match>("POST", "/bank/matches", {
-        movement_id: movement,
-        invoice_ids: keys.filter((k) => k.startsWith("i:")).map((k) => k.slice(2)),
-        payments: keys
-          .filter((k) => k.startsWith("p:"))
-          .map((k) => {
-            const [source, payment_id] = k.slice(2).split("/");
-            return { source, payment_id };
-          }),
-        note: String(new FormData(e.target as HTMLFormElement).get("note") ?? ""),
-      });
-      setPicked(new Set());
-      setMovement("");
-      (e.target as HTMLFormElement).reset();
-      onMatched(m.difference);
-    } catch (err) {
-      setError(err);
-    }
-  };
+    const m = await call<Match>("POST", "/bank/matches", {
+      movement_id: movement,
+      invoice_ids: keys.filter((k) => k.startsWith("i:")).map((k) => k.slice(2)),
+      payments: keys
+        .filter((k) => k.startsWith("p:"))
+        .map((k) => {
+          const [source, payment_id] = k.slice(2).split("/");
+          return { source, payment_id };
+        }),
+      note: String(new FormData(e.target as HTMLFormElement).get("note") ?? ""),
+    });
+    setPicked(new Set());
+    setMovement("");
+    (e.target as HTMLFormElement).reset();
+    onMatched(m.difference);
+  });
   const { invoices, payments } = report;
   if (movements.length === 0) return null;
   return (

@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import { call, type Page } from "../api";
 import { useApp } from "../app";
-import { Alert, Card, useLoad } from "../ui";
+import { Alert, Card, useLoad, useSubmit } from "../ui";
 
 interface CompanyRow {
   id: string;
@@ -103,25 +103,18 @@ export function Companies() {
 function NewCompany({ onCreated }: { onCreated: () => void }) {
   const { fmt } = useApp();
   const [form, setForm] = useState({ name: "", country: "MX", currency: "MXN", tax_id: "", timezone: countries.MX.timezone });
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const set = (k: keyof typeof form) => (e: Event) => {
     const v = (e.target as HTMLInputElement).value;
     setForm((f) => (k === "country" && countries[v] ? { ...f, country: v, ...countries[v] } : { ...f, [k]: v }));
   };
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
+  const { submit, error } = useSubmit(async () => {
     setDone(null);
-    try {
-      const c = await call<CompanyRow>("POST", "/companies", form);
-      setDone(fmt.t("companyCreated", { name: c.name }));
-      setForm({ name: "", country: form.country, currency: form.currency, tax_id: "", timezone: form.timezone });
-      onCreated();
-    } catch (err) {
-      setError(err);
-    }
-  };
+    const c = await call<CompanyRow>("POST", "/companies", form);
+    setDone(fmt.t("companyCreated", { name: c.name }));
+    setForm({ name: "", country: form.country, currency: form.currency, tax_id: "", timezone: form.timezone });
+    onCreated();
+  });
   return (
     <Card title={fmt.t("newCompany")} id="new-company">
       <form onSubmit={submit} class="row" data-testid="new-company">
