@@ -2,6 +2,7 @@ package fiscal
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ func (s *Service) Routes(r chi.Router) {
 	r.With(admin).Delete("/credentials/{name}", httpx.Handle(s.handleDeleteCredential))
 }
 
-// company returns the caller's company.
+// companyOf returns the caller's company.
 func companyOf(r *http.Request) (uuid.UUID, error) {
 	p, ok := auth.FromContext(r.Context())
 	if !ok {
@@ -76,7 +77,7 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 func parseListFilter(r *http.Request) (ListFilter, error) {
 	q := r.URL.Query()
 	for name := range q {
-		if !contains(listParams, name) {
+		if !slices.Contains(listParams, name) {
 			return ListFilter{}, httpx.InvalidQuery(name, "unknown query parameter; known: "+strings.Join(listParams, ", "))
 		}
 	}
@@ -108,15 +109,6 @@ func parseListFilter(r *http.Request) (ListFilter, error) {
 	limit, err := httpx.ParseLimit(r, defaultPageSize, httpx.MaxLimit)
 	f.Limit = limit
 	return f, err
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // documentID reads {id}; an id that is not a UUID names no document.
