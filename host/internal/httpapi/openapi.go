@@ -89,11 +89,12 @@ func (d *describedRoutes) serve(deps Deps) func(http.ResponseWriter, *http.Reque
 		}
 		if p, ok := auth.FromContext(r.Context()); ok && p.CompanyID != uuid.Nil && deps.Plugins != nil {
 			for _, info := range deps.Plugins.List() {
-				if _, err := deps.VerticalGate(r, info.Name); err != nil {
-					if refused := (*httpx.Error)(nil); errors.As(err, &refused) && refused.Status() < 500 {
-						continue
-					}
+				ok, err := enabled(deps, r, info.Name)
+				if err != nil {
 					return err
+				}
+				if !ok {
+					continue
 				}
 				man, ok := deps.Plugins.Manifest(info.Name)
 				if !ok {
@@ -107,4 +108,14 @@ func (d *describedRoutes) serve(deps Deps) func(http.ResponseWriter, *http.Reque
 		httpx.WriteJSON(w, http.StatusOK, b.Document())
 		return nil
 	}
+}
+
+// enabled reports whether r's company has vertical name enabled, through
+// the vertical gate: its refusal (a 4xx) is false, another error returned.
+func enabled(d Deps, r *http.Request, name string) (bool, error) {
+	_, err := d.VerticalGate(r, name)
+	if refused := (*httpx.Error)(nil); errors.As(err, &refused) && refused.Status() < 500 {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -103,11 +102,12 @@ func listUI(d Deps) func(http.ResponseWriter, *http.Request) error {
 			if !ok {
 				continue
 			}
-			if _, err := d.VerticalGate(r, info.Name); err != nil {
-				if refused := (*httpx.Error)(nil); errors.As(err, &refused) && refused.Status() < 500 {
-					continue
-				}
+			ok, err := enabled(d, r, info.Name)
+			if err != nil {
 				return err
+			}
+			if !ok {
+				continue
 			}
 			out.Verticals = append(out.Verticals, visibleUI(ui, string(p.Role)))
 		}
