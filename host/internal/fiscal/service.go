@@ -119,6 +119,7 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 	if err != nil {
 		return nil, err
 	}
+	sent := in
 	if in.Date == "" {
 		in.Date = time.Now().In(env.Company.Location).Format(time.DateOnly)
 	}
@@ -134,7 +135,7 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 	if _, err := iss.Plan(ctx, env, draft); err != nil {
 		return nil, err
 	}
-	doc, _, err := s.draft(ctx, s.pool, env.Company, vertical, in)
+	doc, _, err := s.draft(ctx, s.pool, env.Company, vertical, in, sent)
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,29 @@ func TestIssueIsIdempotentPerSource(t *testing.T) {
 	}, e.auditActions(t, companyID))
 }
 
+// TestIssueWithoutDateIsTheSameRequestAnotherDay checks that an input
+// without a date (today, in the company's calendar) asked again once the
+// company's day has changed answers the stored document, not a 409: the
+// fingerprint is of what the vertical sent.
+func TestIssueWithoutDateIsTheSameRequestAnotherDay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	companyID, _ := e.company(t, true)
+	ctx := t.Context()
+	// UTC+14 then UTC-11: the company's today is another day.
+	_, err := e.pool.Exec(ctx, `UPDATE companies SET timezone = 'Pacific/Kiritimati' WHERE id = $1`, companyID)
+	require.NoError(t, err)
+	doc, err := e.svc.Issue(ctx, companyID, "cpg", sale("sale-1"))
+	require.NoError(t, err)
+	_, err = e.pool.Exec(ctx, `UPDATE companies SET timezone = 'Pacific/Pago_Pago' WHERE id = $1`, companyID)
+	require.NoError(t, err)
+	again, err := e.svc.Issue(ctx, companyID, "cpg", sale("sale-1"))
+	require.NoError(t, err)
+	require.Equal(t, doc.ID, again.ID)
+	require.Equal(t, doc.Input.Date, again.Input.Date, "the stored date is kept")
+	require.Equal(t, []string{"issue sale-1 1"}, e.stub.Calls())
+}
+
 // TestIssueRefusesBadInputWritingNothing checks that an input whose
 // amounts do not add up, or a company without settings, is a 422 and
 // stores nothing.

@@ -68,9 +68,15 @@ func inputHash(in fiscal.Input) ([]byte, []byte, error) {
 
 // draft stores in as a draft of vertical, or returns the document the
 // same source has: created reports which. A document of the same source
-// with other content is a 409.
-func (s *Service) draft(ctx context.Context, db dal.Beginner, c Company, vertical string, in fiscal.Input) (*Document, bool, error) {
-	body, hash, err := inputHash(in)
+// with other content is a 409. sent is in as the vertical sent it, before
+// the defaults (an empty date is today), and is what the fingerprint
+// compares: the same request asked again on another day is no conflict.
+func (s *Service) draft(ctx context.Context, db dal.Beginner, c Company, vertical string, in, sent fiscal.Input) (*Document, bool, error) {
+	body, _, err := inputHash(in)
+	if err != nil {
+		return nil, false, err
+	}
+	_, hash, err := inputHash(sent)
 	if err != nil {
 		return nil, false, err
 	}
