@@ -99,10 +99,12 @@ func verify(secret string, sig Signature, dataID, requestID string, now time.Tim
 	return nil
 }
 
-// notification is a webhook call's trusted facts: the company and the
-// provider's payment id. Nothing else of the body is read.
+// notification is a webhook call's trusted facts: the company (and its
+// setup, read once) and the provider's payment id. Nothing else of the
+// body is read.
 type notification struct {
 	companyID uuid.UUID
+	cfg       CompanyConfig
 	dataID    string
 	requestID string
 	sig       Signature
@@ -156,7 +158,8 @@ func (s *Service) readNotification(r *http.Request) (notification, error) {
 			return notification{}, err
 		}
 	}
-	if _, err := s.config(r.Context(), companyID); err != nil {
+	cfg, err := s.config(r.Context(), companyID)
+	if err != nil {
 		var he *httpx.Error
 		if errors.As(err, &he) {
 			err = errWebhookNotFound()
@@ -183,7 +186,7 @@ func (s *Service) readNotification(r *http.Request) (notification, error) {
 	if err := verify(secret, sig, dataID, requestID, s.cfg.Now(), s.cfg.SignatureWindow); err != nil {
 		return notification{}, err
 	}
-	n := notification{companyID: companyID, dataID: dataID, requestID: requestID, sig: sig}
+	n := notification{companyID: companyID, cfg: cfg, dataID: dataID, requestID: requestID, sig: sig}
 	if topic := firstNonEmpty(q.Get("type"), q.Get("topic")); topic != "" && topic != "payment" {
 		n.dataID = ""
 	}
@@ -193,11 +196,7 @@ func (s *Service) readNotification(r *http.Request) (notification, error) {
 // applyNotification fetches the notified payment and applies it, once per
 // x-request-id; false means the notification was seen already.
 func (s *Service) applyNotification(ctx context.Context, n notification) (bool, error) {
-	cfg, err := s.config(ctx, n.companyID)
-	if err != nil {
-		return false, err
-	}
-	client, err := s.client(ctx, n.companyID, cfg)
+	client, err := s.client(ctx, n.companyID, n.cfg)
 	if err != nil {
 		return false, err
 	}
