@@ -37,6 +37,30 @@ func (h *Service) paymentCall(ctx context.Context) (*Call, error) {
 	return cl, nil
 }
 
+// paymentCallOn is paymentCall for a call about one payment: its id, a
+// malformed one being a payment that does not exist.
+func (h *Service) paymentCallOn(ctx context.Context, rawID string) (*Call, uuid.UUID, error) {
+	cl, err := h.paymentCall(ctx)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	id, err := uuid.Parse(rawID)
+	if err != nil {
+		return nil, uuid.Nil, rpcError(kind.NotFound, "payment_not_found", "payment not found")
+	}
+	return cl, id, nil
+}
+
+// paymentAmount reads an amount a vertical sent (the service checks its
+// range and decimals).
+func paymentAmount(s string) (decimal.Decimal, error) {
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return d, rpcError(kind.Unprocessable, "invalid_payment", "amount must be a decimal string")
+	}
+	return d, nil
+}
+
 // actor is who a call acts for, in the audit log.
 func (cl *Call) actor() audit.Actor {
 	if cl.principal.UserID != uuid.Nil {
@@ -51,9 +75,9 @@ func (h *Service) CreatePayment(ctx context.Context, req *nexusv1.CreatePaymentR
 	if err != nil {
 		return nil, err
 	}
-	amount, err := decimal.NewFromString(req.GetAmount())
+	amount, err := paymentAmount(req.GetAmount())
 	if err != nil {
-		return nil, rpcError(kind.Unprocessable, "invalid_payment", "amount must be a decimal string")
+		return nil, err
 	}
 	p, err := h.payments.Create(ctx, payments.CreateInput{
 		CompanyID: cl.principal.CompanyID, Vertical: h.vertical, DocumentID: req.GetDocumentId(), Method: req.GetMethod(),
@@ -66,13 +90,9 @@ func (h *Service) CreatePayment(ctx context.Context, req *nexusv1.CreatePaymentR
 
 // GetPayment implements nexusv1.HostServer.
 func (h *Service) GetPayment(ctx context.Context, req *nexusv1.GetPaymentRequest) (*nexusv1.PaymentResponse, error) {
-	cl, err := h.paymentCall(ctx)
+	cl, id, err := h.paymentCallOn(ctx, req.GetId())
 	if err != nil {
 		return nil, err
-	}
-	id, err := uuid.Parse(req.GetId())
-	if err != nil {
-		return nil, rpcError(kind.NotFound, "payment_not_found", "payment not found")
 	}
 	p, err := h.payments.Get(ctx, cl.principal.CompanyID, h.vertical, id)
 	return h.paymentAnswer(cl, p, err)
@@ -80,20 +100,16 @@ func (h *Service) GetPayment(ctx context.Context, req *nexusv1.GetPaymentRequest
 
 // RefundPayment implements nexusv1.HostServer.
 func (h *Service) RefundPayment(ctx context.Context, req *nexusv1.RefundPaymentRequest) (*nexusv1.PaymentResponse, error) {
-	cl, err := h.paymentCall(ctx)
+	cl, id, err := h.paymentCallOn(ctx, req.GetId())
 	if err != nil {
 		return nil, err
-	}
-	id, err := uuid.Parse(req.GetId())
-	if err != nil {
-		return nil, rpcError(kind.NotFound, "payment_not_found", "payment not found")
 	}
 	in := payments.RefundInput{CompanyID: cl.principal.CompanyID, Vertical: h.vertical, PaymentID: id,
 		IdempotencyKey: req.GetIdempotencyKey(), Actor: cl.actor()}
 	if req.GetAmount() != "" {
-		amount, err := decimal.NewFromString(req.GetAmount())
+		amount, err := paymentAmount(req.GetAmount())
 		if err != nil {
-			return nil, rpcError(kind.Unprocessable, "invalid_payment", "amount must be a decimal string")
+			return nil, err
 		}
 		in.Amount = &amount
 	}
