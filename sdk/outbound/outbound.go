@@ -179,6 +179,19 @@ func (p *Pool) Breakers() []Breaker {
 	return out
 }
 
+// State returns the state of the breaker of serviceName called on behalf
+// of companyID: StateClosed when it was never called.
+func (p *Pool) State(companyID, serviceName string) string {
+	p.mu.Lock()
+	s, ok := p.services[key{companyID, serviceName}]
+	p.mu.Unlock()
+	if !ok {
+		return StateClosed
+	}
+	// Read without p.mu, as in Breakers: reading may change the state.
+	return stateName(s.cb.State())
+}
+
 func stateName(s gobreaker.State) string {
 	switch s {
 	case gobreaker.StateOpen:

@@ -227,6 +227,8 @@ func TestBreakerOpensAndHalfOpens(t *testing.T) {
 	require.Equal(t, 3, s.hits(), "an open breaker does not call the service")
 	require.Equal(t, outbound.StateOpen, stateOf(t, pool.Breakers(), "company-a", "fiscal"))
 	require.Len(t, changes, 1, "the change is signalled")
+	require.Equal(t, outbound.StateOpen, pool.State("company-a", "fiscal"), "State reads one breaker as Breakers lists it")
+	require.Equal(t, outbound.StateClosed, pool.State("company-z", "fiscal"), "a breaker never called is closed")
 
 	res, err := do(t, pool.Client("company-b", "fiscal"), "GET", url, "")
 	require.NoError(t, err, "another company's breaker is closed")

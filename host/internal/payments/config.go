@@ -12,7 +12,6 @@ import (
 	"github.com/nexuspos/nexus/host/internal/audit"
 	"github.com/nexuspos/nexus/host/internal/secrets"
 	"github.com/nexuspos/nexus/host/internal/store"
-	"github.com/nexuspos/nexus/sdk/outbound"
 )
 
 // SecretNamespace is where the company's Mercado Pago credentials live in
@@ -126,12 +125,7 @@ func (s *Service) Config(ctx context.Context, companyID uuid.UUID) (CompanyConfi
 	if err != nil {
 		return c, err
 	}
-	c.Breaker = outbound.StateClosed
-	for _, b := range s.outbound.Breakers() {
-		if b.CompanyID == companyID.String() && b.Service == ServiceName {
-			c.Breaker = b.State
-		}
-	}
+	c.Breaker = s.outbound.State(companyID.String(), ServiceName)
 	for name, set := range map[string]*bool{SecretAccessToken: &c.AccessTokenSet, SecretWebhookSecret: &c.WebhookSecret} {
 		_, err := s.secrets.Get(ctx, secretAddress(companyID, name))
 		switch {
