@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -42,7 +41,7 @@ func (m *Metrics) HTTP() func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			m.inFlight.Inc()
-			ctx, slot := httpx.WithRoute(r.Context())
+			ctx := httpx.WithRoute(r.Context())
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			defer func() {
 				m.inFlight.Dec()
@@ -50,10 +49,7 @@ func (m *Metrics) HTTP() func(http.Handler) http.Handler {
 				if status == 0 {
 					status = http.StatusOK
 				}
-				route := *slot
-				if route == "" {
-					route = chi.RouteContext(ctx).RoutePattern()
-				}
+				route := httpx.Route(ctx)
 				if route == "" {
 					route = unmatched
 				}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -32,7 +31,7 @@ func Middleware(withLogger func(ctx context.Context, fields ...any) context.Cont
 			ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
 				trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("url.path", r.URL.Path)))
 			defer span.End()
-			ctx, slot := httpx.WithRoute(ctx)
+			ctx = httpx.WithRoute(ctx)
 			if span.SpanContext().IsValid() {
 				ctx = withLogger(ctx, LogFields(ctx)...)
 			}
@@ -42,13 +41,7 @@ func Middleware(withLogger func(ctx context.Context, fields ...any) context.Cont
 			if status == 0 {
 				status = http.StatusOK
 			}
-			template := *slot
-			if template == "" {
-				if rctx := chi.RouteContext(r.Context()); rctx != nil {
-					template = rctx.RoutePattern()
-				}
-			}
-			if template != "" {
+			if template := httpx.Route(ctx); template != "" {
 				span.SetName(r.Method + " " + template)
 				span.SetAttributes(attribute.String("http.route", template))
 			}
