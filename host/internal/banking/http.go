@@ -7,7 +7,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -103,11 +102,11 @@ func decodeBody(r *http.Request, dst any) error {
 // query checks that r has only the known query parameters and returns
 // them.
 func query(r *http.Request, known ...string) (map[string]string, error) {
+	if err := httpx.KnownQuery(r, known); err != nil {
+		return nil, err
+	}
 	out := map[string]string{}
 	for name, vals := range r.URL.Query() {
-		if !slices.Contains(known, name) {
-			return nil, httpx.InvalidQuery(name, fmt.Sprintf("unknown query parameter %q (known: %s)", name, strings.Join(known, ", ")))
-		}
 		out[name] = vals[0]
 	}
 	return out, nil

@@ -2,7 +2,6 @@ package fiscal
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -75,12 +74,10 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 // parseListFilter reads the list's filters; an unknown or malformed one is
 // a 400 invalid_query naming it.
 func parseListFilter(r *http.Request) (ListFilter, error) {
-	q := r.URL.Query()
-	for name := range q {
-		if !slices.Contains(listParams, name) {
-			return ListFilter{}, httpx.InvalidQuery(name, "unknown query parameter; known: "+strings.Join(listParams, ", "))
-		}
+	if err := httpx.KnownQuery(r, listParams); err != nil {
+		return ListFilter{}, err
 	}
+	q := r.URL.Query()
 	f := ListFilter{Vertical: q.Get("vertical"), SourceID: q.Get("source_id"), Cursor: q.Get("cursor")}
 	switch st := fiscal.Status(q.Get("status")); st {
 	case "", fiscal.StatusDraft, fiscal.StatusRequested, fiscal.StatusAuthorized, fiscal.StatusRejected, fiscal.StatusCancelled:

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/nexuspos/nexus/internal/dbfault"
 	"github.com/nexuspos/nexus/sdk"
@@ -104,6 +106,18 @@ func ReadError(err error) *Error {
 // InvalidQuery is a 400 invalid_query about the query parameter field.
 func InvalidQuery(field, message string) *Error {
 	return BadRequest("invalid_query", message).WithDetails(map[string]any{"field": field})
+}
+
+// KnownQuery refuses a query parameter of r that is not in known: 400
+// invalid_query naming it and listing the known ones. Every list endpoint
+// checks its parameters here, so a misspelt filter is never ignored.
+func KnownQuery(r *http.Request, known []string) error {
+	for name := range r.URL.Query() {
+		if !slices.Contains(known, name) {
+			return InvalidQuery(name, fmt.Sprintf("unknown query parameter %q (known: %s)", name, strings.Join(known, ", ")))
+		}
+	}
+	return nil
 }
 
 // Internal wraps an unexpected error as an Internal error (500) whose

@@ -64,3 +64,18 @@ func TestReadError(t *testing.T) {
 	decErr := Decode(http.MaxBytesReader(rec, io.NopCloser(strings.NewReader(`{"name":"0123456789"}`)), 8), &dst)
 	require.Equal(t, BodyTooLarge(8), AsError(decErr), "strict decoding answers the same 413")
 }
+
+// TestKnownQuery checks that only the known parameters pass, and that an
+// unknown one is a 400 invalid_query naming it.
+func TestKnownQuery(t *testing.T) {
+	known := []string{"status", "limit"}
+	require.NoError(t, KnownQuery(httptest.NewRequest(http.MethodGet, "/?status=a&limit=2", nil), known))
+	require.NoError(t, KnownQuery(httptest.NewRequest(http.MethodGet, "/", nil), known))
+	err := KnownQuery(httptest.NewRequest(http.MethodGet, "/?status=a&stauts=b", nil), known)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, http.StatusBadRequest, e.Status())
+	require.Equal(t, "invalid_query", e.Code)
+	require.Equal(t, "stauts", e.Details["field"])
+	require.Equal(t, `unknown query parameter "stauts" (known: status, limit)`, e.Message)
+}

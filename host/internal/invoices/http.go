@@ -295,12 +295,10 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	for name := range q {
-		if !slices.Contains(listParams, name) {
-			return httpx.InvalidQuery(name, fmt.Sprintf("unknown query parameter %q (known: %s)", name, strings.Join(listParams, ", ")))
-		}
+	if err := httpx.KnownQuery(r, listParams); err != nil {
+		return err
 	}
+	q := r.URL.Query()
 	f := ListFilter{Cursor: q.Get("cursor"), Direction: q.Get("direction"), Status: q.Get("status")}
 	if f.Limit, err = httpx.ParseLimit(r, defaultPageSize, maxPageSize); err != nil {
 		return err
