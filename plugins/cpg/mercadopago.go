@@ -208,7 +208,7 @@ func refundCharged(c *sdk.Context, plan *returnPlan, returnID string, refunds []
 				continue
 			}
 			n++
-			if _, err := c.RefundPayment(id, &amount, fmt.Sprintf("cpg-return-%s-%d", returnID, n)); err != nil {
+			if _, err := c.RefundPayment(id, &amount, refundKey(c.Company().ID, c.Header("Idempotency-Key"), returnID, id, amount, n)); err != nil {
 				return err
 			}
 			left[id] = left[id].Sub(amount)
@@ -223,4 +223,19 @@ func refundCharged(c *sdk.Context, plan *returnPlan, returnID string, refunds []
 		return nil
 	}
 	return b.Run()
+}
+
+// refundKey is the idempotency key of a return's nth refund to host
+// payment paymentID. The host keeps a refund even when the return's unit
+// of work is rolled back (a later refund refused, a write failing), so
+// with the request's Idempotency-Key the key is derived from it, the
+// payment and the amount: the client's retry of the same return refunds
+// nothing twice. Without one, the return's id (new on every attempt)
+// makes it.
+func refundKey(companyID, requestKey, returnID, paymentID string, amount decimal.Decimal, n int) string {
+	if requestKey == "" {
+		return fmt.Sprintf("cpg-return-%s-%d", returnID, n)
+	}
+	sum := uuid.NewSHA1(saleIDNamespace, []byte("return\x00"+companyID+"\x00"+requestKey+"\x00"+paymentID+"\x00"+amount.String()))
+	return fmt.Sprintf("cpg-return-%s-%d", sum, n)
 }
