@@ -124,6 +124,8 @@ func serve(ctx context.Context) error {
 	// supervision.
 	run, stopRun := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRun()
+	// Until the server listens, a signal still stops the start-up itself.
+	startingUp := context.AfterFunc(ctx, stopRun)
 	traced, stopTracing, err := tracing.Setup(run)
 	if err != nil {
 		return err
@@ -305,6 +307,9 @@ func serve(ctx context.Context) error {
 	// The parts stop once the server has drained, before the deferred
 	// stops of the event bus, the jobs and the plugins.
 	defer stopRun()
+	if !startingUp() {
+		return fmt.Errorf("stopped while starting: %w", context.Cause(ctx))
+	}
 	return p.listen(ctx, router)
 }
 
