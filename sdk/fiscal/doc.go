@@ -7,7 +7,10 @@
 //
 // A vertical builds an Input from the calculator's result (sdk/money):
 // each line's quantity, unit price, discount, taxable base and tax per
-// rate, the document's totals, its currency and customer. Validate checks
+// rate, the document's totals, its currency and customer. Taxes are typed
+// (Tax*: IVA everywhere, Mexico's IEPS at a rate or per unit and its
+// withheld ISR and IVA, Argentina's tributos and percepciones); a
+// withheld tax is subtracted from the total. Validate checks
 // that the amounts add up the way the calculator makes them add up; it
 // must not compute them again, and it knows no country: the host's issuer
 // for the company's country checks what its authority needs.

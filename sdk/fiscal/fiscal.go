@@ -126,18 +126,90 @@ type Line struct {
 	// Net is the taxable base: Quantity × UnitPrice − Discount, rounded.
 	Net   decimal.Decimal `json:"net"`
 	Taxes []Tax           `json:"taxes"`
-	// Total is Net plus the line's taxes.
+	// Total is Net plus the line's transferred taxes minus its withheld
+	// ones.
 	Total decimal.Decimal `json:"total"`
 }
 
-// Tax is one tax at one rate, on a line or in the totals.
+// Tax types: what Tax.Type names. A type belongs to the country whose
+// authority knows it (iva to both); the other country's issuer refuses it
+// (422 invalid_field naming the tax's type).
+const (
+	// TaxIVA is value-added tax: Argentina's IVA (AFIP AlicIva) and
+	// Mexico's IVA (CFDI Impuesto 002), transferred at a rate or exempt
+	// and, in Mexico, withheld.
+	TaxIVA = "iva"
+	// TaxIEPS is Mexico's IEPS (CFDI Impuesto 003): transferred at a rate
+	// (TipoFactor Tasa) or at a Quota per unit (Cuota). It is part of the
+	// line's IVA base.
+	TaxIEPS = "ieps"
+	// TaxISR is Mexico's income tax (CFDI Impuesto 001), only withheld.
+	TaxISR = "isr"
+
+	// Argentine tributos (FECAESolicitar Tributos; AFIP's id from
+	// FEParamGetTiposTributos in brackets), added to the total.
+
+	// TaxNational is a national tax other than IVA [1].
+	TaxNational = "national"
+	// TaxProvincial is a provincial tax [2].
+	TaxProvincial = "provincial"
+	// TaxMunicipal is a municipal tax [3].
+	TaxMunicipal = "municipal"
+	// TaxInternal is impuestos internos [4].
+	TaxInternal = "internal"
+	// TaxGrossIncome is ingresos brutos (IIBB) [5].
+	TaxGrossIncome = "gross_income"
+	// TaxIVAPerception is a percepción de IVA [6].
+	TaxIVAPerception = "iva_perception"
+	// TaxGrossIncomePerception is a percepción de ingresos brutos [7].
+	TaxGrossIncomePerception = "gross_income_perception"
+	// TaxMunicipalPerception is a percepción of municipal taxes [8].
+	TaxMunicipalPerception = "municipal_perception"
+	// TaxOtherPerception is another percepción [9].
+	TaxOtherPerception = "other_perception"
+	// TaxIVAPerceptionUncategorized is the percepción de IVA to a
+	// receiver not categorized in IVA (RG 2126/2006) [13].
+	TaxIVAPerceptionUncategorized = "iva_perception_uncategorized"
+	// TaxOther is any other tributo [99]; it needs a Description.
+	TaxOther = "other"
+)
+
+// Tax is one tax at one rate (or quota), on a line or in the totals.
+//
+// A transferred tax adds to the total; a Withheld one (Mexico's
+// retenciones of ISR and IVA by a company that pays for professional
+// services or rent) is subtracted from it. Base and Amount are:
+//   - at a Rate: Base is the line's Net (for IVA, Net plus the line's
+//     IEPS, which is part of IVA's base) and Amount is Base × Rate rounded
+//     to the cent; Argentine tributos may have any Base (a percepción's
+//     base is the regime's);
+//   - at a Quota (Mexico's IEPS Cuota: pesos per liter, per cigarette):
+//     Base counts the units taxed (liters, pieces, grams; six decimals at
+//     most), Rate is zero and Amount is Base × Quota rounded to the cent;
+//   - Exempt (IVA exento; Argentina's exempt operations, Mexico's Exento):
+//     Rate and Amount are zero and Base is the line's Net.
+//
+// An input written before these fields existed (iva at a rate) means what
+// it meant.
 type Tax struct {
-	// Type is "iva" (the only one today).
+	// Type is one of the Tax* constants: "iva", "ieps", "isr", or an
+	// Argentine tributo.
 	Type string `json:"type"`
-	// Rate is a fraction: 0.21, 0.105, 0.16, 0.
-	Rate   decimal.Decimal `json:"rate"`
-	Base   decimal.Decimal `json:"base"`
-	Amount decimal.Decimal `json:"amount"`
+	// Rate is a fraction: 0.21, 0.105, 0.16, 0.106667, 0.03.
+	Rate decimal.Decimal `json:"rate"`
+	// Quota is an amount per unit of Base; zero unless the tax is per
+	// unit.
+	Quota decimal.Decimal `json:"quota,omitzero"`
+	// Exempt marks an exemption (no rate, no amount).
+	Exempt bool `json:"exempt,omitempty"`
+	// Withheld marks a tax the receiver withholds (iva and isr only).
+	Withheld bool `json:"withheld,omitempty"`
+	// Description names the tax to the authority and on the receipt
+	// (AFIP's Tributo Desc, "Percepción IIBB CABA"); required for
+	// TaxOther.
+	Description string          `json:"description,omitempty"`
+	Base        decimal.Decimal `json:"base"`
+	Amount      decimal.Decimal `json:"amount"`
 }
 
 // Totals are the document's sums.
@@ -145,10 +217,13 @@ type Totals struct {
 	// Net is the sum of the lines' Net; Discount of their Discount.
 	Net      decimal.Decimal `json:"net"`
 	Discount decimal.Decimal `json:"discount"`
-	// Tax is the sum of every tax amount; Taxes the sums per (type, rate).
-	Tax   decimal.Decimal `json:"tax"`
-	Taxes []Tax           `json:"taxes"`
-	// Total is Net + Tax.
+	// Tax is the sum of the transferred taxes' amounts; Withheld of the
+	// withheld ones. Taxes are the sums per tax (type, rate or quota,
+	// exempt, withheld, description), in any order.
+	Tax      decimal.Decimal `json:"tax"`
+	Withheld decimal.Decimal `json:"withheld,omitzero"`
+	Taxes    []Tax           `json:"taxes"`
+	// Total is Net + Tax − Withheld.
 	Total decimal.Decimal `json:"total"`
 }
 

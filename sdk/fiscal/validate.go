@@ -2,6 +2,8 @@ package fiscal
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -36,10 +38,11 @@ var maxAmount = decimal.New(1, 13)
 var tolerance = decimal.New(1, -2)
 
 // Validate checks that in is complete and that its amounts add up: every
-// line's Net + taxes = Total, each tax's Base = the line's Net and its
-// Amount = Base × Rate to the cent, the totals are the sums of the lines
-// and Totals.Taxes the sums of the lines' tax amounts per rate (their
-// Base the taxable base at that rate, which issuers report as such). It returns the first *FieldError.
+// line's Net + transferred taxes − withheld taxes = Total, each tax's Base
+// and Amount as Tax describes them (to the cent), the totals the sums of
+// the lines and Totals.Taxes the sums of the lines' taxes per tax (type,
+// rate or quota, exempt, withheld, description), Base and Amount. It
+// returns the first *FieldError.
 func (in *Input) Validate() error {
 	switch {
 	case in.SourceID == "" || len(in.SourceID) > MaxSourceID:
@@ -68,20 +71,12 @@ func (in *Input) Validate() error {
 			return &FieldError{name, fmt.Sprintf("at most %d characters", MaxText)}
 		}
 	}
-	var net, discount, tax decimal.Decimal
-	perRate := map[string]decimal.Decimal{}
 	for i := range in.Lines {
 		if err := in.Lines[i].check(fmt.Sprintf("lines[%d]", i)); err != nil {
 			return err
 		}
-		l := in.Lines[i]
-		net, discount = net.Add(l.Net), discount.Add(l.Discount)
-		for _, t := range l.Taxes {
-			tax = tax.Add(t.Amount)
-			perRate[rateKey(t)] = perRate[rateKey(t)].Add(t.Amount)
-		}
 	}
-	return in.Totals.check(net, discount, tax, perRate)
+	return in.Totals.check(TotalsOf(in.Lines))
 }
 
 func (in *Input) checkDates() error {
@@ -108,7 +103,40 @@ func (in *Input) checkDates() error {
 	return nil
 }
 
-func rateKey(t Tax) string { return t.Type + "@" + t.Rate.String() }
+// taxKey is what Totals.Taxes sums a line's tax under.
+func taxKey(t Tax) string {
+	return fmt.Sprintf("%s@%s/%s/%t/%t/%s", t.Type, t.Rate, t.Quota, t.Exempt, t.Withheld, t.Description)
+}
+
+// TotalsOf sums lines as Validate expects the totals: Net, Discount, the
+// transferred and withheld taxes, Total, and one Taxes entry per tax in
+// the order the lines name them, Base and Amount summed.
+func TotalsOf(lines []Line) Totals {
+	var t Totals
+	index := map[string]int{}
+	for _, l := range lines {
+		t.Net, t.Discount = t.Net.Add(l.Net), t.Discount.Add(l.Discount)
+		for _, x := range l.Taxes {
+			if x.Withheld {
+				t.Withheld = t.Withheld.Add(x.Amount)
+			} else {
+				t.Tax = t.Tax.Add(x.Amount)
+			}
+			k := taxKey(x)
+			i, ok := index[k]
+			if !ok {
+				i = len(t.Taxes)
+				index[k] = i
+				sum := x
+				sum.Base, sum.Amount = decimal.Zero, decimal.Zero
+				t.Taxes = append(t.Taxes, sum)
+			}
+			t.Taxes[i].Base, t.Taxes[i].Amount = t.Taxes[i].Base.Add(x.Base), t.Taxes[i].Amount.Add(x.Amount)
+		}
+	}
+	t.Total = t.Net.Add(t.Tax).Sub(t.Withheld)
+	return t
+}
 
 func (l *Line) check(at string) error {
 	switch {
@@ -127,57 +155,123 @@ func (l *Line) check(at string) error {
 	if gross.Sub(l.Net).Abs().GreaterThan(tolerance) {
 		return &FieldError{at + ".net", fmt.Sprintf("quantity × unit_price − discount is %s, not %s", gross.StringFixed(2), l.Net)}
 	}
+	var ieps decimal.Decimal
+	for _, t := range l.Taxes {
+		if t.Type == TaxIEPS {
+			ieps = ieps.Add(t.Amount)
+		}
+	}
 	total := l.Net
 	for j, t := range l.Taxes {
-		if !t.Base.Equal(l.Net) {
-			return &FieldError{fmt.Sprintf("%s.taxes[%d].base", at, j), "a line's tax base is its net"}
-		}
-		if err := t.check(fmt.Sprintf("%s.taxes[%d]", at, j)); err != nil {
+		if err := t.check(fmt.Sprintf("%s.taxes[%d]", at, j), l.Net, ieps); err != nil {
 			return err
 		}
-		total = total.Add(t.Amount)
+		if t.Withheld {
+			total = total.Sub(t.Amount)
+		} else {
+			total = total.Add(t.Amount)
+		}
 	}
 	if !total.Equal(l.Total) {
-		return &FieldError{at + ".total", fmt.Sprintf("net plus taxes is %s, not %s", total, l.Total)}
+		return &FieldError{at + ".total", fmt.Sprintf("net plus transferred minus withheld taxes is %s, not %s", total, l.Total)}
 	}
 	return nil
 }
 
-func (t Tax) check(at string) error {
+// taxTypes are the known Tax.Type values.
+var taxTypes = []string{TaxIVA, TaxIEPS, TaxISR, TaxNational, TaxProvincial, TaxMunicipal, TaxInternal, TaxGrossIncome,
+	TaxIVAPerception, TaxGrossIncomePerception, TaxMunicipalPerception, TaxOtherPerception, TaxIVAPerceptionUncategorized, TaxOther}
+
+// maxUnitPlaces bounds the decimals of the units a quota applies to.
+const maxUnitPlaces = 6
+
+// check checks one tax of a line whose Net is net and whose IEPS amounts
+// add up to ieps.
+func (t Tax) check(at string, net, ieps decimal.Decimal) error {
+	perUnit := !t.Quota.IsZero()
 	switch {
-	case t.Type != "iva":
-		return &FieldError{at + ".type", `"iva"`}
+	case !slices.Contains(taxTypes, t.Type):
+		return &FieldError{at + ".type", "one of " + strings.Join(taxTypes, ", ")}
+	case t.Withheld && t.Type != TaxIVA && t.Type != TaxISR:
+		return &FieldError{at + ".withheld", "only iva and isr are withheld"}
+	case t.Type == TaxISR && !t.Withheld:
+		return &FieldError{at + ".withheld", "isr is only withheld"}
+	case t.Type == TaxOther && strings.TrimSpace(t.Description) == "":
+		return &FieldError{at + ".description", `an "other" tax names itself`}
+	case len(t.Description) > MaxText:
+		return &FieldError{at + ".description", fmt.Sprintf("at most %d characters", MaxText)}
+	case t.Exempt && (t.Type != TaxIVA || t.Withheld):
+		return &FieldError{at + ".exempt", "only transferred iva is exempt"}
+	case t.Exempt && (!t.Rate.IsZero() || perUnit || !t.Amount.IsZero()):
+		return &FieldError{at + ".exempt", "an exempt tax has no rate, quota or amount"}
+	case t.Quota.IsNegative():
+		return &FieldError{at + ".quota", "must not be negative"}
+	case perUnit && (!t.Rate.IsZero() || t.Withheld):
+		return &FieldError{at + ".quota", "a transferred tax has a rate or a quota, not both"}
 	case t.Rate.IsNegative() || t.Rate.GreaterThanOrEqual(decimal.NewFromInt(1)):
 		return &FieldError{at + ".rate", "a fraction from 0 to 1, such as 0.21"}
 	case t.Base.IsNegative() || t.Amount.IsNegative():
 		return &FieldError{at + ".amount", "must not be negative"}
-	case t.Base.Mul(t.Rate).Sub(t.Amount).Abs().GreaterThan(tolerance):
-		return &FieldError{at + ".amount", fmt.Sprintf("base × rate is %s, not %s", t.Base.Mul(t.Rate).StringFixed(2), t.Amount)}
+	}
+	switch {
+	case perUnit:
+		if !t.Base.IsPositive() || -t.Base.Exponent() > maxUnitPlaces {
+			return &FieldError{at + ".base", fmt.Sprintf("the units taxed at the quota: positive, at most %d decimals", maxUnitPlaces)}
+		}
+	case t.Type == TaxIVA:
+		if want := net.Add(ieps); !t.Base.Equal(want) {
+			reason := "a line's tax base is its net"
+			if !ieps.IsZero() {
+				reason = fmt.Sprintf("IVA's base is the line's net plus its IEPS, %s", want)
+			}
+			return &FieldError{at + ".base", reason}
+		}
+	case t.Type == TaxIEPS || t.Type == TaxISR:
+		if !t.Base.Equal(net) {
+			return &FieldError{at + ".base", "a line's tax base is its net"}
+		}
+	}
+	factor, name := t.Rate, "rate"
+	if perUnit {
+		factor, name = t.Quota, "quota"
+	}
+	if want := t.Base.Mul(factor); want.Sub(t.Amount).Abs().GreaterThan(tolerance) {
+		return &FieldError{at + ".amount", fmt.Sprintf("base × %s is %s, not %s", name, want.StringFixed(2), t.Amount)}
 	}
 	return nil
 }
 
-func (t *Totals) check(net, discount, tax decimal.Decimal, perRate map[string]decimal.Decimal) error {
+// check compares the totals with sums, the lines' (TotalsOf).
+func (t *Totals) check(sums Totals) error {
 	switch {
-	case !t.Net.Equal(net):
-		return &FieldError{"totals.net", fmt.Sprintf("the lines' net adds up to %s", net)}
-	case !t.Discount.Equal(discount):
-		return &FieldError{"totals.discount", fmt.Sprintf("the lines' discounts add up to %s", discount)}
-	case !t.Tax.Equal(tax):
-		return &FieldError{"totals.tax", fmt.Sprintf("the lines' taxes add up to %s", tax)}
-	case !t.Total.Equal(net.Add(tax)):
-		return &FieldError{"totals.total", fmt.Sprintf("net plus tax is %s", net.Add(tax))}
-	case len(t.Taxes) != len(perRate):
-		return &FieldError{"totals.taxes", fmt.Sprintf("one entry per tax rate of the lines (%d)", len(perRate))}
+	case !t.Net.Equal(sums.Net):
+		return &FieldError{"totals.net", fmt.Sprintf("the lines' net adds up to %s", sums.Net)}
+	case !t.Discount.Equal(sums.Discount):
+		return &FieldError{"totals.discount", fmt.Sprintf("the lines' discounts add up to %s", sums.Discount)}
+	case !t.Tax.Equal(sums.Tax):
+		return &FieldError{"totals.tax", fmt.Sprintf("the lines' transferred taxes add up to %s", sums.Tax)}
+	case !t.Withheld.Equal(sums.Withheld):
+		return &FieldError{"totals.withheld", fmt.Sprintf("the lines' withheld taxes add up to %s", sums.Withheld)}
+	case !t.Total.Equal(sums.Total):
+		return &FieldError{"totals.total", fmt.Sprintf("net plus tax minus withheld is %s", sums.Total)}
+	case len(t.Taxes) != len(sums.Taxes):
+		return &FieldError{"totals.taxes", fmt.Sprintf("one entry per tax of the lines (%d)", len(sums.Taxes))}
 	}
+	want := map[string]Tax{}
+	for _, s := range sums.Taxes {
+		want[taxKey(s)] = s
+	}
+	seen := map[string]bool{}
 	for i, tt := range t.Taxes {
-		want, ok := perRate[rateKey(tt)]
-		if !ok || !tt.Amount.Equal(want) {
-			return &FieldError{fmt.Sprintf("totals.taxes[%d].amount", i), fmt.Sprintf("the lines' %s at %s add up to %s", tt.Type, tt.Rate, want)}
+		k := taxKey(tt)
+		w, ok := want[k]
+		switch {
+		case !ok || seen[k] || !tt.Amount.Equal(w.Amount):
+			return &FieldError{fmt.Sprintf("totals.taxes[%d].amount", i), fmt.Sprintf("the lines' %s at %s add up to %s", tt.Type, tt.Rate, w.Amount)}
+		case !tt.Base.Equal(w.Base):
+			return &FieldError{fmt.Sprintf("totals.taxes[%d].base", i), fmt.Sprintf("the lines' %s at %s are levied on %s", tt.Type, tt.Rate, w.Base)}
 		}
-		if tt.Base.IsNegative() {
-			return &FieldError{fmt.Sprintf("totals.taxes[%d].base", i), "must not be negative"}
-		}
+		seen[k] = true
 	}
 	return nil
 }

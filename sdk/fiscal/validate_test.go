@@ -1,6 +1,7 @@
 package fiscal_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -68,4 +69,115 @@ func TestValidate(t *testing.T) {
 	var fe *fiscal.FieldError
 	require.ErrorAs(t, in.Validate(), &fe)
 	require.Equal(t, "related_document_id", fe.Field, "an invoice names no related document")
+}
+
+// mexicanServices is a company's invoice for professional fees with IVA
+// and the ISR and IVA it withholds, plus a line of soft drinks carrying
+// IEPS at a rate and per liter (IVA on the price plus IEPS), and an exempt
+// line.
+func mexicanServices() fiscal.Input {
+	d := decimal.RequireFromString
+	iva16 := fiscal.Tax{Type: fiscal.TaxIVA, Rate: d("0.16"), Base: d("10000"), Amount: d("1600")}
+	retISR := fiscal.Tax{Type: fiscal.TaxISR, Withheld: true, Rate: d("0.10"), Base: d("10000"), Amount: d("1000")}
+	retIVA := fiscal.Tax{Type: fiscal.TaxIVA, Withheld: true, Rate: d("0.106667"), Base: d("10000"), Amount: d("1066.67")}
+	ieps := fiscal.Tax{Type: fiscal.TaxIEPS, Rate: d("0.08"), Base: d("100"), Amount: d("8")}
+	cuota := fiscal.Tax{Type: fiscal.TaxIEPS, Quota: d("1.6451"), Base: d("3.6"), Amount: d("5.92")}
+	ivaIEPS := fiscal.Tax{Type: fiscal.TaxIVA, Rate: d("0.16"), Base: d("113.92"), Amount: d("18.23")}
+	exempt := fiscal.Tax{Type: fiscal.TaxIVA, Exempt: true, Base: d("500")}
+	lines := []fiscal.Line{
+		{Description: "Honorarios", Quantity: d("1"), UnitPrice: d("10000"), Net: d("10000"),
+			Taxes: []fiscal.Tax{iva16, retISR, retIVA}, Total: d("9533.33")},
+		{Description: "Refresco 600 ml", Quantity: d("6"), UnitPrice: d("16.666667"), Net: d("100"),
+			Taxes: []fiscal.Tax{ieps, cuota, ivaIEPS}, Total: d("132.15")},
+		{Description: "Colegiatura", Quantity: d("1"), UnitPrice: d("500"), Net: d("500"), Taxes: []fiscal.Tax{exempt}, Total: d("500")},
+	}
+	return fiscal.Input{SourceID: "fees-1", Kind: fiscal.KindInvoice, Currency: "MXN", Lines: lines, Totals: fiscal.TotalsOf(lines)}
+}
+
+// argentinePerception is a sale with IVA and a percepción de IIBB.
+func argentinePerception() fiscal.Input {
+	d := decimal.RequireFromString
+	iva := fiscal.Tax{Type: fiscal.TaxIVA, Rate: d("0.21"), Base: d("1000"), Amount: d("210")}
+	iibb := fiscal.Tax{Type: fiscal.TaxGrossIncomePerception, Description: "Percepción IIBB CABA", Rate: d("0.03"), Base: d("1000"), Amount: d("30")}
+	lines := []fiscal.Line{{Description: "Yerba", Quantity: d("10"), UnitPrice: d("100"), Net: d("1000"),
+		Taxes: []fiscal.Tax{iva, iibb}, Total: d("1240")}}
+	return fiscal.Input{SourceID: "sale-2", Kind: fiscal.KindInvoice, Currency: "ARS", Lines: lines, Totals: fiscal.TotalsOf(lines)}
+}
+
+// TestValidateTaxesBeyondIVA checks withholdings, IEPS at a rate and per
+// unit, exemptions and Argentine tributos: what adds up passes, and each
+// way of not adding up names its field.
+func TestValidateTaxesBeyondIVA(t *testing.T) {
+	t.Parallel()
+	d := decimal.RequireFromString
+	mx, ar := mexicanServices(), argentinePerception()
+	require.NoError(t, mx.Validate())
+	require.NoError(t, ar.Validate())
+	require.Equal(t, "1632.15", mx.Totals.Tax.String(), "1600 + 8 + 5.92 + 18.23, the exemption 0")
+	require.Equal(t, "2066.67", mx.Totals.Withheld.String())
+	require.Equal(t, "10165.48", mx.Totals.Total.String(), "10600 net + 1632.15 transferred − 2066.67 withheld")
+
+	for field, change := range map[string]func(*fiscal.Input){
+		"lines[0].total":             func(in *fiscal.Input) { in.Lines[0].Total = d("11600") },
+		"totals.withheld":            func(in *fiscal.Input) { in.Totals.Withheld = d("0") },
+		"totals.total":               func(in *fiscal.Input) { in.Totals.Total = in.Totals.Net.Add(in.Totals.Tax) },
+		"lines[0].taxes[1].withheld": func(in *fiscal.Input) { in.Lines[0].Taxes[1].Withheld = false },
+		"lines[1].taxes[0].withheld": func(in *fiscal.Input) { in.Lines[1].Taxes[0].Withheld = true },
+		"lines[1].taxes[2].base":     func(in *fiscal.Input) { in.Lines[1].Taxes[2].Base = d("100") },
+		"lines[1].taxes[1].base":     func(in *fiscal.Input) { in.Lines[1].Taxes[1].Base = d("0") },
+		"lines[1].taxes[1].amount":   func(in *fiscal.Input) { in.Lines[1].Taxes[1].Amount = d("5") },
+		"lines[1].taxes[1].quota": func(in *fiscal.Input) {
+			in.Lines[1].Taxes[1].Rate = d("0.08")
+		},
+		"lines[2].taxes[0].exempt": func(in *fiscal.Input) { in.Lines[2].Taxes[0].Rate = d("0.16") },
+		"lines[0].taxes[0].exempt": func(in *fiscal.Input) { in.Lines[0].Taxes[1].Exempt = true; in.Lines[0].Taxes[0].Exempt = true },
+		"totals.taxes[4].base":     func(in *fiscal.Input) { in.Totals.Taxes[4].Base = d("1") },
+		"totals.taxes[1].amount": func(in *fiscal.Input) {
+			in.Totals.Taxes[1] = in.Totals.Taxes[0]
+		},
+	} {
+		in := mexicanServices()
+		change(&in)
+		var fe *fiscal.FieldError
+		require.True(t, errors.As(in.Validate(), &fe), field)
+		require.Equal(t, field, fe.Field, fe.Reason)
+	}
+	for field, change := range map[string]func(*fiscal.Input){
+		"lines[0].taxes[1].type": func(in *fiscal.Input) { in.Lines[0].Taxes[1].Type = "iibb" },
+		"lines[0].taxes[1].description": func(in *fiscal.Input) {
+			in.Lines[0].Taxes[1].Type, in.Lines[0].Taxes[1].Description = fiscal.TaxOther, " "
+		},
+		"lines[0].taxes[1].withheld": func(in *fiscal.Input) { in.Lines[0].Taxes[1].Withheld = true },
+		"lines[0].taxes[1].amount":   func(in *fiscal.Input) { in.Lines[0].Taxes[1].Amount = d("31") },
+	} {
+		in := argentinePerception()
+		change(&in)
+		var fe *fiscal.FieldError
+		require.True(t, errors.As(in.Validate(), &fe), field)
+		require.Equal(t, field, fe.Field, fe.Reason)
+	}
+	// A percepción's base is its regime's, not necessarily the net.
+	in := argentinePerception()
+	in.Lines[0].Taxes[1].Base, in.Lines[0].Taxes[1].Amount, in.Lines[0].Total = d("1210"), d("36.30"), d("1246.30")
+	in.Totals = fiscal.TotalsOf(in.Lines)
+	require.NoError(t, in.Validate())
+}
+
+// TestInputJSONIsBackwardCompatible checks that an input written before
+// withholdings, quotas and exemptions existed decodes and validates as it
+// did, and that encoding it adds none of the new fields.
+func TestInputJSONIsBackwardCompatible(t *testing.T) {
+	t.Parallel()
+	old := `{"source_id":"sale-1","kind":"invoice","currency":"ARS","customer":{},
+	  "lines":[{"description":"Yerba","quantity":"1","unit_price":"82.64","discount":"0","net":"82.64",
+	    "taxes":[{"type":"iva","rate":"0.21","base":"82.64","amount":"17.35"}],"total":"99.99"}],
+	  "totals":{"net":"82.64","discount":"0","tax":"17.35","taxes":[{"type":"iva","rate":"0.21","base":"82.64","amount":"17.35"}],"total":"99.99"}}`
+	var in fiscal.Input
+	require.NoError(t, json.Unmarshal([]byte(old), &in))
+	require.NoError(t, in.Validate())
+	out, err := json.Marshal(in)
+	require.NoError(t, err)
+	for _, k := range []string{"withheld", "quota", "exempt", "description\":\"\""} {
+		require.NotContains(t, string(out), `"`+k, "an old input encodes as it did")
+	}
 }
