@@ -1,8 +1,9 @@
 // Package pac stamps and cancels CFDIs through a PAC (proveedor autorizado
 // de certificación) behind the Provider interface. SW is SW sapien's
 // documented REST API (developers.sw.com.mx): token authentication,
-// /cfdi33/stamp/v4 and /cfdi33/cancel/csd; pactest is a local fake that
-// speaks it.
+// /cfdi33/stamp/v4 and /cfdi33/cancel/csd, and SAT's CFDI status service
+// (ConsultaCFDIService, SOAP Consulta) that SW's SDKs query for a CFDI's
+// state and its cancellation's; pactest is a local fake that speaks both.
 //
 // The package must not log or return credentials (user, password, token,
 // CSD key or its password) in errors, and must not decide retries: a
@@ -84,8 +85,15 @@ func (e *AlreadyStampedError) Unwrap() error { return ErrAlreadyStamped }
 type Provider interface {
 	// Stamp sends a sealed CFDI and returns it stamped.
 	Stamp(ctx context.Context, sealed []byte) (*Stamp, error)
-	// Cancel asks for the cancellation of a stamped CFDI.
+	// Cancel asks for the cancellation of a stamped CFDI. SAT answers 201
+	// once it has the request: a CFDI that needs its receiver's
+	// acceptance stays in force until the receiver accepts, or lets three
+	// business days pass, which Status tells.
 	Cancel(ctx context.Context, req CancelRequest) (*Cancellation, error)
+	// Status asks SAT about a stamped CFDI: in force or cancelled,
+	// whether and how it may be cancelled, and what became of a
+	// cancellation request.
+	Status(ctx context.Context, q StatusQuery) (*SATStatus, error)
 }
 
 // Stamp is a stamped CFDI: the XML with its TimbreFiscalDigital and the

@@ -57,22 +57,36 @@ func (c Credentials) String() string { return "SW account " + c.User + " (secret
 // GoString implements fmt.GoStringer like String.
 func (c Credentials) GoString() string { return c.String() }
 
-// SW is a client of SW sapien's REST API for one account.
+// SW is a client of SW sapien's REST API for one account, and of SAT's
+// status service its SDKs query.
 type SW struct {
-	baseURL string
-	creds   Credentials
-	http    Doer
-	now     func() time.Time
+	baseURL   string
+	statusURL string
+	creds     Credentials
+	http      Doer
+	now       func() time.Time
 
 	mu      sync.Mutex
 	token   string
 	expires time.Time
 }
 
+// SWOption configures an SW client.
+type SWOption func(*SW)
+
+// WithStatusURL sends the status queries (Status) to url instead of SAT's
+// production service (SATStatusTestURL in homologation, a fake's in
+// tests).
+func WithStatusURL(url string) SWOption { return func(s *SW) { s.statusURL = url } }
+
 // NewSW returns a client of the SW API at baseURL (SWTestURL,
 // SWProductionURL or a fake's) that sends through doer.
-func NewSW(baseURL string, creds Credentials, doer Doer) *SW {
-	return &SW{baseURL: strings.TrimSuffix(baseURL, "/"), creds: creds, http: doer, now: time.Now}
+func NewSW(baseURL string, creds Credentials, doer Doer, opts ...SWOption) *SW {
+	s := &SW{baseURL: strings.TrimSuffix(baseURL, "/"), statusURL: SATStatusURL, creds: creds, http: doer, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // swAnswer is SW's answer envelope.

@@ -225,6 +225,9 @@ func TestCancel(t *testing.T) {
 		require.Equal(t, "201", got.Status, motivo)
 	}
 
+	// 1,799.12 to a named receiver waits for the receiver's acceptance;
+	// once cancelled, asking again answers 202.
+	require.NoError(t, srv.Respond(replaced, pactest.Accept))
 	got, err = sw.Cancel(ctx, req(replaced, pac.MotivoSinRelacion, ""))
 	require.NoError(t, err)
 	require.Equal(t, "202", got.Status, "previously cancelled")

@@ -1,10 +1,23 @@
 // Package pactest is a local fake of SW sapien's REST API for tests:
 // /security/authenticate, /cfdi33/stamp/v4 and /cfdi33/cancel/csd with
-// SW's JSON envelope and SAT's codes. Stamping checks what a PAC checks
-// that can be checked offline (the cadena original and the Sello against
-// the certificate in the CFDI, the issuer's RFC in that certificate, a
-// CFDI stamped before) and adds a TimbreFiscalDigital signed with the
-// fake's own key. Failures (5xx, hang, a lost answer) are queued with Fail.
+// SW's JSON envelope and SAT's codes, and of SAT's status service
+// (ConsultaCFDIService.svc, SOAP Consulta). Stamping checks what a PAC
+// checks that can be checked offline (the cadena original and the Sello
+// against the certificate in the CFDI, the issuer's RFC in that
+// certificate, a CFDI stamped before) and adds a TimbreFiscalDigital
+// signed with the fake's own key. Failures (5xx, hang, a lost answer) are
+// queued with Fail, and for the status service with FailStatus.
+//
+// Cancellation follows SAT's rules since 2022: an Ingreso to a named
+// receiver (not XAXX010101000 nor XEXX010101000) of more than $1,000 needs
+// the receiver's acceptance — the request leaves it in force, "En
+// proceso", until the test answers for the receiver with Respond (accept,
+// reject, or let the three business days pass); other CFDIs (Egreso,
+// Nómina, Traslado, Pago, to the public in general, $1,000 or less) are
+// cancelled at once; a CFDI that an Ingreso or Egreso in force relates
+// (CfdiRelacionados) is not cancelable. SAT's further exception of a
+// cancellation on the day after issuance is not modelled: tests cancel
+// right after stamping and must see the receiver's part.
 //
 // It must not be used outside tests: it keeps everything in memory and
 // trusts any certificate.
@@ -32,8 +45,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi"
+	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi/pac"
 	"github.com/nexuspos/nexus/host/internal/invoices"
 )
 
@@ -77,16 +92,24 @@ type Server struct {
 	mu       sync.Mutex
 	tokens   map[string]bool
 	failures []Failure
-	bySeal   map[[32]byte]*record
-	byUUID   map[string]*record
-	calls    map[string]int
+	// statusFailures are the next status queries' faults.
+	statusFailures []Failure
+	bySeal         map[[32]byte]*record
+	byUUID         map[string]*record
+	calls          map[string]int
 }
 
-// record is a stamped CFDI.
+// record is a stamped CFDI and its state at SAT.
 type record struct {
-	answer    stampData
-	emisor    string
-	cancelled bool
+	answer   stampData
+	emisor   string
+	receptor string
+	total    decimal.Decimal
+	tipo     string
+	related  []string
+	// estado and estatus are SAT's Estado and EstatusCancelacion.
+	estado  string
+	estatus string
 }
 
 // stampData is the data of a /cfdi33/stamp/v4 answer.
@@ -131,6 +154,7 @@ func New(user, password string) *Server {
 	mux.HandleFunc("POST /security/authenticate", s.authenticate)
 	mux.HandleFunc("POST /cfdi33/stamp/v4", s.stamp)
 	mux.HandleFunc("POST /cfdi33/cancel/csd", s.cancel)
+	mux.HandleFunc("POST "+pac.StatusPath, s.status)
 	s.Server = httptest.NewServer(mux)
 	return s
 }
@@ -207,11 +231,16 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 func (s *Server) failure() Failure {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.failures) == 0 {
+	return next(&s.failures)
+}
+
+// next takes the first of a queue of failures, 0 if none.
+func next(queue *[]Failure) Failure {
+	if len(*queue) == 0 {
 		return 0
 	}
-	f := s.failures[0]
-	s.failures = s.failures[1:]
+	f := (*queue)[0]
+	*queue = (*queue)[1:]
 	return f
 }
 
@@ -241,9 +270,19 @@ type comprobante struct {
 	Sello         string `xml:"Sello,attr"`
 	Certificado   string `xml:"Certificado,attr"`
 	NoCertificado string `xml:"NoCertificado,attr"`
+	Total         string `xml:"Total,attr"`
+	Tipo          string `xml:"TipoDeComprobante,attr"`
 	Emisor        struct {
 		Rfc string `xml:"Rfc,attr"`
 	} `xml:"http://www.sat.gob.mx/cfd/4 Emisor"`
+	Receptor struct {
+		Rfc string `xml:"Rfc,attr"`
+	} `xml:"http://www.sat.gob.mx/cfd/4 Receptor"`
+	Relacionados []struct {
+		Relacionado []struct {
+			UUID string `xml:"UUID,attr"`
+		} `xml:"http://www.sat.gob.mx/cfd/4 CfdiRelacionado"`
+	} `xml:"http://www.sat.gob.mx/cfd/4 CfdiRelacionados"`
 	Complemento struct {
 		Timbre *struct{} `xml:"http://www.sat.gob.mx/TimbreFiscalDigital TimbreFiscalDigital"`
 	} `xml:"http://www.sat.gob.mx/cfd/4 Complemento"`
@@ -322,7 +361,16 @@ func (s *Server) issue(sealed []byte) (*stampData, string) {
 	}
 	d.SelloSAT = base64.StdEncoding.EncodeToString(sig)
 	d.CFDI = string(withTimbre(sealed, d))
-	rec := &record{answer: d, emisor: c.Emisor.Rfc}
+	total, err := decimal.NewFromString(c.Total)
+	if err != nil {
+		return nil, "301. XML mal formado."
+	}
+	rec := &record{answer: d, emisor: c.Emisor.Rfc, receptor: c.Receptor.Rfc, total: total, tipo: c.Tipo, estado: pac.EstadoVigente}
+	for _, rel := range c.Relacionados {
+		for _, r := range rel.Relacionado {
+			rec.related = append(rec.related, strings.ToUpper(r.UUID))
+		}
+	}
 	s.mu.Lock()
 	s.bySeal[sum], s.byUUID[d.UUID] = rec, rec
 	s.mu.Unlock()
@@ -401,10 +449,15 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case rec == nil || rec.emisor != req.RFC:
 		status = "205"
-	case rec.cancelled:
+	case rec.estado == pac.EstadoCancelado:
 		status = "202"
+	case s.cancelable(id, rec) == pac.NoCancelable:
+		status = "204"
+	case rec.estatus == pac.CancelacionEnProceso:
+	case rec.needsAcceptance():
+		rec.estatus = pac.CancelacionEnProceso
 	default:
-		rec.cancelled = true
+		rec.estado, rec.estatus = pac.EstadoCancelado, pac.CanceladoSinAceptacion
 	}
 	s.mu.Unlock()
 	acuse := `<?xml version="1.0" encoding="utf-8"?><Acuse xmlns:xsd="http://www.w3.org/2001/XMLSchema" Fecha="` +
