@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -40,19 +39,12 @@ func (s *Service) Routes(r chi.Router) {
 	r.With(auth.RequireRole(auth.RoleViewer)).Get("/reports/revenue", httpx.Handle(s.handleRevenue))
 }
 
-// onlyParams rejects query parameters other than allowed.
-func onlyParams(q url.Values, allowed ...string) error {
-	for name := range q {
-		known := false
-		for _, a := range allowed {
-			known = known || name == a
-		}
-		if !known {
-			return httpx.InvalidQuery(name, "unknown query parameter "+strconv.Quote(name))
-		}
-	}
-	return nil
-}
+// The query parameters each route knows; any other is 400 invalid_query
+// (httpx.KnownQuery).
+var (
+	refreshParams = []string{"force"}
+	revenueParams = []string{"from", "to", "group_by"}
+)
 
 func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) error {
 	p, ok := auth.FromContext(r.Context())
@@ -63,10 +55,10 @@ func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) error {
 		return httpx.Forbidden("insufficient_role", "role admin or higher (or platform admin) required").
 			WithDetails(map[string]any{"required": auth.RoleAdmin, "actual": p.Role})
 	}
-	q := r.URL.Query()
-	if err := onlyParams(q, "force"); err != nil {
+	if err := httpx.KnownQuery(r, refreshParams); err != nil {
 		return err
 	}
+	q := r.URL.Query()
 	force := false
 	if v := q.Get("force"); v != "" {
 		var err error
@@ -139,10 +131,10 @@ func (s *Service) handleRevenue(w http.ResponseWriter, r *http.Request) error {
 	if p.CompanyID == uuid.Nil {
 		return httpx.Forbidden("company_required", "this route needs a token scoped to a company")
 	}
-	q := r.URL.Query()
-	if err := onlyParams(q, "from", "to", "group_by"); err != nil {
+	if err := httpx.KnownQuery(r, revenueParams); err != nil {
 		return err
 	}
+	q := r.URL.Query()
 	rq := RevenueQuery{GroupBy: q.Get("group_by")}
 	for _, d := range []struct {
 		name string

@@ -189,6 +189,9 @@ func TestRevenueBadInput(t *testing.T) {
 			}
 		})
 	}
+	_, body := e.call(viewerOf(e.a), http.MethodGet, "/reports/revenue?from=2025-01-01&to=2025-01-31&gruop_by=day")
+	require.Equal(t, `unknown query parameter "gruop_by" (known: from, to, group_by)`, body["error"].(map[string]any)["message"],
+		"a misspelt parameter is named with the known ones, as on every list endpoint (httpx.KnownQuery)")
 }
 
 // applySale runs ApplyEvents for one event in a tenant transaction of company, as the
