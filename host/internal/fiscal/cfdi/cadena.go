@@ -15,9 +15,10 @@ import (
 const maxDepth = 64
 
 // complementTemplates are the namespaces of the complements whose templates
-// SAT's cadenaoriginal_4_0.xslt includes. Their fields enter the cadena;
-// CadenaOriginal refuses them (ErrUnsupported) rather than compute a wrong
-// one. Any other element in Complemento or ComplementoConcepto (the
+// SAT's cadenaoriginal_4_0.xslt includes and this package does not
+// implement (Pagos 2.0 is, in pagos_cadena.go). Their fields enter the
+// cadena; CadenaOriginal refuses them (ErrUnsupported) rather than compute
+// a wrong one. Any other element in Complemento or ComplementoConcepto (the
 // TimbreFiscalDigital among them) falls to XSLT's built-in template, which
 // writes its text content only.
 var complementTemplates = map[string]bool{
@@ -35,7 +36,7 @@ var complementTemplates = map[string]bool{
 	"http://www.sat.gob.mx/detallista": true, "http://www.sat.gob.mx/EstadoDeCuentaCombustible12": true,
 	"http://www.sat.gob.mx/ConsumoDeCombustibles11": true, "http://www.sat.gob.mx/GastosHidrocarburos10": true,
 	"http://www.sat.gob.mx/IngresosHidrocarburos10": true, "http://www.sat.gob.mx/CartaPorte20": true,
-	"http://www.sat.gob.mx/Pagos20": true, "http://www.sat.gob.mx/CartaPorte30": true,
+	"http://www.sat.gob.mx/CartaPorte30": true,
 	"http://www.sat.gob.mx/CartaPorte31": true, "http://www.sat.gob.mx/hidrocarburospetroliferos": true,
 }
 
@@ -305,6 +306,10 @@ func (c *cadena) complements(comp *element) {
 	for _, k := range comp.kids {
 		e, ok := k.(*element)
 		if !ok {
+			continue
+		}
+		if e.space == invoices.NamespacePagos20 && e.local == "Pagos" {
+			c.pagos20(e)
 			continue
 		}
 		if complementTemplates[e.space] {

@@ -87,14 +87,14 @@ func TestCadenaRefusesWhatItCannotCompute(t *testing.T) {
 		doc  string
 		kind error
 	}{
-		"not xml":    {"<cfdi:Comprobante", cfdi.ErrInvalidDocument},
-		"doctype":    {`<!DOCTYPE x [<!ENTITY a "b">]><x/>`, cfdi.ErrInvalidDocument},
-		"other root": {`<Comprobante Version="4.0"/>`, cfdi.ErrInvalidDocument},
-		"cfdi 3.3":   {`<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/3" Version="3.3"/>`, cfdi.ErrInvalidDocument},
-		"pagos":      {`<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0"><cfdi:Complemento><p:Pagos xmlns:p="http://www.sat.gob.mx/Pagos20" Version="2.0"/></cfdi:Complemento></cfdi:Comprobante>`, cfdi.ErrUnsupported},
-		"latin1":     {`<?xml version="1.0" encoding="ISO-8859-1"?><x/>`, cfdi.ErrInvalidDocument},
-		"two roots":  {`<a/><b/>`, cfdi.ErrInvalidDocument},
-		"deep":       {strings.Repeat("<a>", 70) + strings.Repeat("</a>", 70), cfdi.ErrInvalidDocument},
+		"not xml":     {"<cfdi:Comprobante", cfdi.ErrInvalidDocument},
+		"doctype":     {`<!DOCTYPE x [<!ENTITY a "b">]><x/>`, cfdi.ErrInvalidDocument},
+		"other root":  {`<Comprobante Version="4.0"/>`, cfdi.ErrInvalidDocument},
+		"cfdi 3.3":    {`<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/3" Version="3.3"/>`, cfdi.ErrInvalidDocument},
+		"carta porte": {`<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0"><cfdi:Complemento><c:CartaPorte xmlns:c="http://www.sat.gob.mx/CartaPorte31" Version="3.1"/></cfdi:Complemento></cfdi:Comprobante>`, cfdi.ErrUnsupported},
+		"latin1":      {`<?xml version="1.0" encoding="ISO-8859-1"?><x/>`, cfdi.ErrInvalidDocument},
+		"two roots":   {`<a/><b/>`, cfdi.ErrInvalidDocument},
+		"deep":        {strings.Repeat("<a>", 70) + strings.Repeat("</a>", 70), cfdi.ErrInvalidDocument},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := cfdi.CadenaOriginal([]byte(tc.doc))

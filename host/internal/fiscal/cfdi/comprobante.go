@@ -47,6 +47,9 @@ type Comprobante struct {
 	Conceptos    []Concepto
 	// Impuestos is the document's tax summary; nil when no line has taxes.
 	Impuestos *Impuestos
+	// Pagos is the Pagos 2.0 complement of a payment receipt
+	// (BuildPayment); nil otherwise.
+	Pagos *Pagos
 }
 
 // Concepto is one line as written.
@@ -87,9 +90,13 @@ type Impuestos struct {
 func (c *Comprobante) XML() []byte {
 	var w xmlWriter
 	w.b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	nsPagos, location := "", schemaLocation
+	if c.Pagos != nil {
+		nsPagos, location = invoices.NamespacePagos20, schemaLocation+" "+schemaPagos20
+	}
 	w.open("cfdi:Comprobante",
-		"xmlns:cfdi", invoices.NamespaceCFDI4, "xmlns:xsi", namespaceXSI,
-		"xsi:schemaLocation", schemaLocation,
+		"xmlns:cfdi", invoices.NamespaceCFDI4, "xmlns:xsi", namespaceXSI, "xmlns:"+pagosPrefix, nsPagos,
+		"xsi:schemaLocation", location,
 		"Version", c.Version, "Serie", c.Serie, "Folio", c.Folio, "Fecha", c.Fecha,
 		"Sello", c.Sello, "FormaPago", c.FormaPago, "NoCertificado", c.NoCertificado,
 		"Certificado", c.Certificado, "SubTotal", c.SubTotal, "Descuento", c.Descuento,
@@ -134,6 +141,11 @@ func (c *Comprobante) XML() []byte {
 		w.taxes("cfdi:Retenciones", "cfdi:Retencion", im.Retenciones)
 		w.taxes("cfdi:Traslados", "cfdi:Traslado", im.Traslados)
 		w.close("cfdi:Impuestos")
+	}
+	if c.Pagos != nil {
+		w.open("cfdi:Complemento")
+		c.Pagos.write(&w)
+		w.close("cfdi:Complemento")
 	}
 	w.close("cfdi:Comprobante")
 	return []byte(w.b.String())

@@ -1,7 +1,8 @@
 // Package cfdi issues Mexican CFDI 4.0 invoices: it builds the
-// cfdi:Comprobante from a document (Build), computes its cadena original
-// exactly as SAT's cadenaoriginal_4_0.xslt does (CadenaOriginal) and seals it
-// with the company's CSD (LoadCSD, Seal): RSA-SHA256 over the cadena,
+// cfdi:Comprobante from a document (Build; BuildPayment for a payment
+// receipt of type P with the Pagos 2.0 complement), computes its cadena
+// original exactly as SAT's cadenaoriginal_4_0.xslt does (CadenaOriginal)
+// and seals it with the company's CSD (LoadCSD, Seal): RSA-SHA256 over the cadena,
 // NoCertificado from the certificate's serial, the certificate in base64.
 //
 // The package is pure: it reads no database, no secret store and no
