@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nexuspos/nexus/host/internal/fiscal/afip"
@@ -339,4 +340,98 @@ func TestBadCredentialsAndSettings(t *testing.T) {
 	e.requireNoCredentialInLogs(t)
 	raw, _ := json.Marshal(he)
 	require.NotContains(t, string(raw), "PRIVATE")
+}
+
+// perceptionSale is a sale of two lines to customer: one at 21 % IVA with
+// a percepción de IIBB and impuestos internos, one exempt.
+func perceptionSale(source string, customer sdkfiscal.Customer) sdkfiscal.Input {
+	d := decimal.RequireFromString
+	lines := []sdkfiscal.Line{
+		{Description: "Vino tinto 750 ml", Quantity: d("10"), UnitPrice: d("100"), Net: d("1000"),
+			Taxes: []sdkfiscal.Tax{
+				{Type: sdkfiscal.TaxIVA, Rate: d("0.21"), Base: d("1000"), Amount: d("210")},
+				{Type: sdkfiscal.TaxGrossIncomePerception, Description: "Percepción IIBB CABA", Rate: d("0.03"), Base: d("1000"), Amount: d("30")},
+				{Type: sdkfiscal.TaxInternal, Rate: d("0.2"), Base: d("1000"), Amount: d("200")},
+			}, Total: d("1440")},
+		{Description: "Libro", Quantity: d("1"), UnitPrice: d("500"), Net: d("500"),
+			Taxes: []sdkfiscal.Tax{{Type: sdkfiscal.TaxIVA, Exempt: true, Base: d("500")}}, Total: d("500")},
+	}
+	return sdkfiscal.Input{SourceID: source, Kind: sdkfiscal.KindInvoice, Currency: "ARS", Date: "2026-12-05", Customer: customer,
+		Lines: lines, Totals: sdkfiscal.TotalsOf(lines)}
+}
+
+// TestTributosReachAFIP issues a Factura A with a percepción de IIBB,
+// impuestos internos and an exempt line: FECAESolicitar carries the
+// Tributos array and ImpTrib, the exempt base as ImpOpEx, and ImpTotal
+// adds up as AFIP checks it; the stored document and the printed receipt
+// show the tributos; a C receipt keeps its tributos out of ImpNeto; a
+// Mexican tax or a withholding is refused naming the tax, before
+// anything reaches AFIP.
+func TestTributosReachAFIP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, options{})
+	companyID, c := e.company(t, "responsable_inscripto")
+	ri := sdkfiscal.Customer{Condition: "responsable_inscripto", Name: "Vinoteca SRL", TaxID: cuit(t, "30", 71234567)}
+	doc, err := e.svc.Issue(t.Context(), companyID, "cpg", perceptionSale("sale-p1", ri))
+	require.NoError(t, err)
+	require.Equal(t, sdkfiscal.StatusAuthorized, doc.Status, doc.Messages)
+	got := e.afip.Receipts(cuitNumber(c), 3, afip.FacturaA)
+	require.Len(t, got, 1)
+	det := got[0].Detail
+	require.Equal(t, "1940.00", det.ImpTotal)
+	require.Equal(t, "1000.00", det.ImpNeto)
+	require.Equal(t, "500.00", det.ImpOpEx)
+	require.Equal(t, "210.00", det.ImpIVA)
+	require.Equal(t, "230.00", det.ImpTrib)
+	require.Equal(t, []afip.AlicIva{{Id: 5, BaseImp: "1000.00", Importe: "210.00"}}, det.Iva)
+	require.Equal(t, []afip.Tributo{
+		{Id: 7, Desc: "Percepción IIBB CABA", BaseImp: "1000.00", Alic: "3.00", Importe: "30.00"},
+		{Id: 4, Desc: "Impuestos internos", BaseImp: "1000.00", Alic: "20.00", Importe: "200.00"},
+	}, det.Tributos)
+
+	stored, err := e.svc.Get(t.Context(), companyID, "cpg", doc.ID)
+	require.NoError(t, err)
+	require.Equal(t, "1940", stored.Input.Totals.Total.String())
+	require.Len(t, stored.Input.Totals.Taxes, 4)
+	p, err := e.svc.Printable(t.Context(), companyID, doc.ID)
+	require.NoError(t, err)
+	for _, want := range []string{"IVA 21%: 210.00", "Percepción IIBB CABA 3% s/ 1000.00: 30.00", "Impuestos internos 20% s/ 1000.00: 200.00",
+		"Exento: 500.00", "Total ARS 1940.00"} {
+		require.Contains(t, string(p.Body), want)
+	}
+
+	mono, mc := e.company(t, "monotributo")
+	cdoc, err := e.svc.Issue(t.Context(), mono, "cpg", perceptionSale("sale-p1", sdkfiscal.Customer{}))
+	require.NoError(t, err)
+	require.Equal(t, sdkfiscal.StatusAuthorized, cdoc.Status, cdoc.Messages)
+	cr := e.afip.Receipts(cuitNumber(mc), 3, afip.FacturaC)
+	require.Len(t, cr, 1)
+	require.Equal(t, "1710.00", cr[0].Detail.ImpNeto, "the total less the tributos")
+	require.Equal(t, "230.00", cr[0].Detail.ImpTrib)
+	require.Equal(t, "0.00", cr[0].Detail.ImpOpEx)
+	require.Empty(t, cr[0].Detail.Iva)
+	p, err = e.svc.Printable(t.Context(), mono, cdoc.ID)
+	require.NoError(t, err)
+	require.Contains(t, string(p.Body), "Percepción IIBB CABA 3%")
+	require.NotContains(t, string(p.Body), "IVA 21%", "a C receipt shows no IVA")
+
+	d := decimal.RequireFromString
+	for field, change := range map[string]func(*sdkfiscal.Input){
+		"lines[0].taxes[1].type": func(in *sdkfiscal.Input) {
+			in.Lines[0].Taxes[1] = sdkfiscal.Tax{Type: sdkfiscal.TaxISR, Withheld: true, Rate: d("0.03"), Base: d("1000"), Amount: d("30")}
+			in.Lines[0].Total = d("1380")
+		},
+		"lines[0].taxes[1].withheld": func(in *sdkfiscal.Input) {
+			in.Lines[0].Taxes[1] = sdkfiscal.Tax{Type: sdkfiscal.TaxIVA, Withheld: true, Rate: d("0.03"), Base: d("1000"), Amount: d("30")}
+			in.Lines[0].Total = d("1380")
+		},
+	} {
+		in := perceptionSale("sale-bad-"+field, ri)
+		change(&in)
+		in.Totals = sdkfiscal.TotalsOf(in.Lines)
+		_, err := e.svc.Issue(t.Context(), companyID, "cpg", in)
+		he := requireCode(t, err, http.StatusUnprocessableEntity, "invalid_field")
+		require.Equal(t, field, he.Details["field"])
+	}
+	require.Equal(t, 2, e.afip.Calls("FECAESolicitar"), "refused inputs reach AFIP never")
 }

@@ -192,19 +192,12 @@ func detail(doc *fiscal.Document, p plan, n int64) (FECAEDetRequest, error) {
 	if d.Concepto != conceptoGoods {
 		d.FchServDesde, d.FchServHasta, d.FchVtoPago = yyyymmdd(in.ServiceFrom), yyyymmdd(in.ServiceTo), yyyymmdd(in.PaymentDue)
 	}
-	if letter(p.cbteTipo) == "C" {
-		// A C receipt carries no IVA: its net is its total.
-		d.ImpNeto, d.ImpIVA = amount(in.Totals.Total), "0.00"
-	} else {
-		d.ImpNeto, d.ImpIVA = amount(in.Totals.Net), amount(in.Totals.Tax)
-		for i, t := range in.Totals.Taxes {
-			id, ok := alicuotaID(t.Rate)
-			if !ok {
-				return FECAEDetRequest{}, fieldError(fmt.Sprintf("totals.taxes[%d].rate", i), "an IVA rate AFIP knows: 0, 0.025, 0.05, 0.105, 0.21 or 0.27")
-			}
-			d.Iva = append(d.Iva, AlicIva{Id: id, BaseImp: amount(t.Base), Importe: amount(t.Amount)})
-		}
+	amounts, err := amountsOf(in, letter(p.cbteTipo))
+	if err != nil {
+		return FECAEDetRequest{}, err
 	}
+	d.ImpNeto, d.ImpIVA, d.ImpOpEx, d.ImpTrib = amounts.neto, amounts.iva, amounts.opEx, amounts.trib
+	d.Iva, d.Tributos = amounts.alicuotas, amounts.tributos
 	if doc.Related != nil {
 		rel, err := relatedReceipt(doc.Related, p.cfg.CUIT)
 		if err != nil {

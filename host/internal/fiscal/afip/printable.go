@@ -26,7 +26,7 @@ td,th{border-bottom:1px solid #ccc;padding:.2em;text-align:left}.n{text-align:ri
 <table><tr><th>Descripción</th><th class="n">Cantidad</th><th class="n">Precio</th><th class="n">Importe</th></tr>
 {{range .Lines}}<tr><td>{{.Description}}</td><td class="n">{{.Quantity}}</td><td class="n">{{.UnitPrice}}</td><td class="n">{{.Amount}}</td></tr>
 {{end}}</table>
-{{range .Taxes}}<p class="n">IVA {{.}}</p>{{end}}
+{{range .Taxes}}<p class="n">{{.}}</p>{{end}}
 <p class="n"><strong>Total {{.Currency}} {{.Total}}</strong></p>
 <p>CAE: {{.CAE}} — Vencimiento del CAE: {{.CAEDue}}</p>
 <p><a href="{{.QRURL}}"><img alt="QR AFIP" src="{{.QRImage}}" width="160" height="160"></a></p>
@@ -74,19 +74,30 @@ func (is *Issuer) Printable(_ context.Context, env *fiscal.Env, doc *fiscal.Docu
 		lines = append(lines, receiptLine{l.Description, l.Quantity.String(), amount(l.UnitPrice), amount(l.Net)})
 	}
 	data["Lines"] = lines
-	var taxes []string
-	if letter(int(tipo)) == "A" {
-		for _, t := range in.Totals.Taxes {
-			taxes = append(taxes, fmt.Sprintf("%s%%: %s", t.Rate.Shift(2).String(), amount(t.Amount)))
-		}
-	}
-	data["Taxes"] = taxes
+	data["Taxes"] = printedTaxes(in, letter(int(tipo)))
 	var b bytes.Buffer
 	if err := receiptPage.Execute(&b, data); err != nil {
 		return fiscal.Printable{}, fmt.Errorf("afip printable: %w", err)
 	}
 	return fiscal.Printable{ContentType: "text/html; charset=utf-8", Filename: fmt.Sprintf("%s-%05d-%08d.html", letter(int(tipo)), pos, *doc.Number),
 		Body: b.Bytes()}, nil
+}
+
+// printedTaxes are the receipt's tax lines: IVA per rate on an A receipt
+// (B and C include it in the prices), every tributo on all of them.
+func printedTaxes(in *sdkfiscal.Input, letter string) []string {
+	var out []string
+	for _, t := range in.Totals.Taxes {
+		switch {
+		case t.Type != sdkfiscal.TaxIVA:
+			out = append(out, fmt.Sprintf("%s %s%% s/ %s: %s", tributoName(t.Type, t.Description), t.Rate.Shift(2), amount(t.Base), amount(t.Amount)))
+		case letter == "A" && t.Exempt:
+			out = append(out, "Exento: "+amount(t.Base))
+		case letter == "A":
+			out = append(out, fmt.Sprintf("IVA %s%%: %s", t.Rate.Shift(2), amount(t.Amount)))
+		}
+	}
+	return out
 }
 
 func deref(s *string) string {

@@ -4,8 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -143,6 +145,115 @@ var alicuotas = map[string]int{"0": 3, "0.105": 4, "0.21": 5, "0.27": 6, "0.05":
 func alicuotaID(rate decimal.Decimal) (int, bool) {
 	id, ok := alicuotas[rate.String()]
 	return id, ok
+}
+
+// tributoType is an AFIP Tributo type: its id (FEParamGetTiposTributos)
+// and the description sent and printed when the vertical gives none.
+type tributoType struct {
+	id   int
+	desc string
+}
+
+// tributos are the SDK's Argentine tax types as AFIP's Tributo types.
+var tributos = map[string]tributoType{
+	sdkfiscal.TaxNational:                   {1, "Impuestos nacionales"},
+	sdkfiscal.TaxProvincial:                 {2, "Impuestos provinciales"},
+	sdkfiscal.TaxMunicipal:                  {3, "Impuestos municipales"},
+	sdkfiscal.TaxInternal:                   {4, "Impuestos internos"},
+	sdkfiscal.TaxGrossIncome:                {5, "Ingresos brutos"},
+	sdkfiscal.TaxIVAPerception:              {6, "Percepción de IVA"},
+	sdkfiscal.TaxGrossIncomePerception:      {7, "Percepción de ingresos brutos"},
+	sdkfiscal.TaxMunicipalPerception:        {8, "Percepción de impuestos municipales"},
+	sdkfiscal.TaxOtherPerception:            {9, "Otras percepciones"},
+	sdkfiscal.TaxIVAPerceptionUncategorized: {13, "Percepción de IVA a no categorizado"},
+	sdkfiscal.TaxOther:                      {99, "Otro tributo"},
+}
+
+// maxTributoDesc bounds a Tributo's Desc (WSFEv1's string(80)).
+const maxTributoDesc = 80
+
+// tributoName is how a tax of type typ with description desc is named to
+// AFIP and on the receipt.
+func tributoName(typ, desc string) string {
+	if desc != "" {
+		return desc
+	}
+	return tributos[typ].desc
+}
+
+// receiptAmounts are a receipt's amounts as FECAESolicitar takes them.
+type receiptAmounts struct {
+	neto, iva, opEx, trib string
+	alicuotas             []AlicIva
+	tributos              []Tributo
+}
+
+// amountsOf splits in's totals into WSFEv1's: IVA per rate (AlicIva,
+// ImpIVA), exempt IVA's base as ImpOpEx, the tributos (Tributos,
+// ImpTrib) and the taxed net (ImpNeto). A C receipt carries no IVA: its
+// ImpNeto is its total less its tributos. A tax AFIP does not take —
+// Mexico's IEPS and ISR, a withheld or per-unit tax — is refused naming
+// the line's tax.
+func amountsOf(in *sdkfiscal.Input, letter string) (receiptAmounts, error) {
+	for i, l := range in.Lines {
+		for j, t := range l.Taxes {
+			at := fmt.Sprintf("lines[%d].taxes[%d]", i, j)
+			_, tributo := tributos[t.Type]
+			switch {
+			case t.Type != sdkfiscal.TaxIVA && !tributo:
+				return receiptAmounts{}, fieldError(at+".type", fmt.Sprintf("%q is not an Argentine tax: iva or a tributo (%s)", t.Type, tributoNames()))
+			case t.Withheld:
+				return receiptAmounts{}, fieldError(at+".withheld", "an AFIP receipt carries no withholdings")
+			case !t.Quota.IsZero():
+				return receiptAmounts{}, fieldError(at+".quota", "AFIP takes a tax at a rate, not per unit")
+			case utf8.RuneCountInString(tributoName(t.Type, t.Description)) > maxTributoDesc:
+				return receiptAmounts{}, fieldError(at+".description", fmt.Sprintf("at most %d characters for AFIP", maxTributoDesc))
+			}
+		}
+	}
+	var iva, opEx, trib decimal.Decimal
+	var out receiptAmounts
+	// IVA per AlicIva id, in the totals' order.
+	var ids []int
+	bases, amounts := map[int]decimal.Decimal{}, map[int]decimal.Decimal{}
+	for i, t := range in.Totals.Taxes {
+		switch {
+		case t.Type == sdkfiscal.TaxIVA && t.Exempt:
+			opEx = opEx.Add(t.Base)
+		case t.Type == sdkfiscal.TaxIVA:
+			id, ok := alicuotaID(t.Rate)
+			if !ok {
+				return receiptAmounts{}, fieldError(fmt.Sprintf("totals.taxes[%d].rate", i), "an IVA rate AFIP knows: 0, 0.025, 0.05, 0.105, 0.21 or 0.27")
+			}
+			if _, seen := bases[id]; !seen {
+				ids = append(ids, id)
+			}
+			iva, bases[id], amounts[id] = iva.Add(t.Amount), bases[id].Add(t.Base), amounts[id].Add(t.Amount)
+		default:
+			trib = trib.Add(t.Amount)
+			out.tributos = append(out.tributos, Tributo{Id: tributos[t.Type].id, Desc: tributoName(t.Type, t.Description),
+				BaseImp: amount(t.Base), Alic: amount(t.Rate.Shift(2)), Importe: amount(t.Amount)})
+		}
+	}
+	for _, id := range ids {
+		out.alicuotas = append(out.alicuotas, AlicIva{Id: id, BaseImp: amount(bases[id]), Importe: amount(amounts[id])})
+	}
+	neto := in.Totals.Net.Sub(opEx)
+	if letter == "C" {
+		neto, iva, opEx, out.alicuotas = in.Totals.Total.Sub(trib), decimal.Zero, decimal.Zero, nil
+	}
+	out.neto, out.iva, out.opEx, out.trib = amount(neto), amount(iva), amount(opEx), amount(trib)
+	return out, nil
+}
+
+// tributoNames lists the SDK's Argentine tributo types.
+func tributoNames() string {
+	names := make([]string, 0, len(tributos))
+	for k := range tributos {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
 }
 
 // moneda is AFIP's currency code (MonId) of an ISO 4217 code.

@@ -154,7 +154,18 @@ type FECAEDetRequest struct {
 	MonCotiz               string
 	CondicionIVAReceptorId int
 	CbtesAsoc              []CbteAsoc `xml:"CbtesAsoc>CbteAsoc,omitempty"`
+	Tributos               []Tributo  `xml:"Tributos>Tributo,omitempty"`
 	Iva                    []AlicIva  `xml:"Iva>AlicIva,omitempty"`
+}
+
+// Tributo is a tax other than IVA (a percepción, impuestos internos...):
+// Id from FEParamGetTiposTributos, Alic in percent.
+type Tributo struct {
+	Id      int
+	Desc    string `xml:",omitempty"`
+	BaseImp string
+	Alic    string
+	Importe string
 }
 
 // CbteAsoc is a receipt a credit note refers to.

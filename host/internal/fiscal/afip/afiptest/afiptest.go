@@ -439,6 +439,9 @@ func check(cbteTipo int, d afip.FECAEDetRequest) (int, string) {
 	if !sum.Equal(dec(d.ImpTotal)) {
 		return 10048, "El campo 'Importe Total' ImpTotal, debe ser igual a la suma de ImpTotConc + ImpNeto + ImpOpEx + ImpTrib + ImpIVA."
 	}
+	if code, msg := checkTributos(d, dec); code != 0 {
+		return code, msg
+	}
 	if d.CondicionIVAReceptorId == 0 {
 		return 10242, "El campo Condicion Frente al IVA del receptor es obligatorio."
 	}
@@ -461,6 +464,34 @@ func check(cbteTipo int, d afip.FECAEDetRequest) (int, string) {
 	}
 	if cbteTipo == 1 && d.DocTipo != 80 {
 		return 10013, "Para comprobantes clase A el campo DocTipo debe ser 80 (CUIT)."
+	}
+	return 0, ""
+}
+
+// tributoIDs are the ids FEParamGetTiposTributos answers.
+var tributoIDs = map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 13: true, 99: true}
+
+// checkTributos validates the Tributos array against ImpTrib with AFIP's
+// codes: 10024 present exactly when ImpTrib is positive, 10025 a known
+// id, 10042 a description for id 99, 10029 their amounts adding up to
+// ImpTrib.
+func checkTributos(d afip.FECAEDetRequest, dec func(string) decimal.Decimal) (int, string) {
+	impTrib := dec(d.ImpTrib)
+	if impTrib.IsPositive() != (len(d.Tributos) > 0) {
+		return 10024, "Si ImpTrib es mayor a 0 el objeto Tributos y Tributo son obligatorios. Si ImpTrib es igual a cero el objeto Tributos y Tributo no deben enviarse."
+	}
+	sum := decimal.Zero
+	for _, t := range d.Tributos {
+		switch {
+		case !tributoIDs[t.Id]:
+			return 10025, "El campo Id en Tributo es obligatorio y debe ser alguno de los devueltos por el método FEParamGetTiposTributos."
+		case t.Id == 99 && strings.TrimSpace(t.Desc) == "":
+			return 10042, "El campo Desc en Tributo es obligatorio cuando se informe Id = 99."
+		}
+		sum = sum.Add(dec(t.Importe))
+	}
+	if !sum.Equal(impTrib) {
+		return 10029, "La suma de los importes en Tributo debe ser igual al valor ingresado en ImpTrib."
 	}
 	return 0, ""
 }
