@@ -36,10 +36,11 @@ var (
 )
 
 // Build checks d and computes the Comprobante: each line's Importe
-// (Cantidad × ValorUnitario) and taxes (rate × (Importe − Descuento)),
-// rounded to the cent; the document's taxes summed per impuesto, factor
-// and rate; SubTotal, Descuento and Total. An invalid document is a
-// *FieldError (ErrInvalidDocument).
+// (Cantidad × ValorUnitario) and taxes (rate × (Importe − Descuento), IVA's
+// base plus the line's IEPS, a Cuota's Units × quota), rounded to the
+// cent; the document's taxes summed per impuesto, factor and rate or
+// quota; SubTotal, Descuento and Total (SubTotal − Descuento + transferred
+// − withheld). An invalid document is a *FieldError (ErrInvalidDocument).
 func Build(d Document) (*Comprobante, error) {
 	if err := checkHeader(d); err != nil {
 		return nil, err
@@ -229,11 +230,26 @@ func (s *summary) line(field string, l Line) (Concepto, error) {
 			k.ObjetoImp = ObjetoImpSi
 		}
 	}
+	// IVA is levied on the price plus the line's IEPS.
+	ivaBase := base
 	for _, t := range l.Traslados {
-		k.Traslados = append(k.Traslados, s.traslado(base, t))
+		if t.Impuesto == ImpuestoIEPS && t.TipoFactor != FactorExento {
+			ivaBase = ivaBase.Add(taxAmount(base, t))
+		}
+	}
+	for _, t := range l.Traslados {
+		b := base
+		if t.Impuesto == ImpuestoIVA {
+			b = ivaBase
+		}
+		k.Traslados = append(k.Traslados, s.traslado(b, t))
 	}
 	for _, t := range l.Retenciones {
-		k.Retenciones = append(k.Retenciones, s.retencion(base, t))
+		b := base
+		if t.Impuesto == ImpuestoIVA {
+			b = ivaBase
+		}
+		k.Retenciones = append(k.Retenciones, s.retencion(b, t))
 	}
 	s.subTotal = s.subTotal.Add(importe)
 	s.descuento = s.descuento.Add(l.Descuento)
@@ -298,6 +314,21 @@ func checkTax(field string, t Tax, traslado bool) error {
 		if -t.Rate.Decimal.Exponent() > maxPlaces {
 			return invalid(field+".Rate", "has more than %d decimals", maxPlaces)
 		}
+	case FactorCuota:
+		switch {
+		case !traslado:
+			return invalid(field+".TipoFactor", "a retención here is at a Tasa, not a Cuota")
+		case t.Impuesto != ImpuestoIEPS:
+			return invalid(field+".TipoFactor", "only IEPS is levied per unit (Cuota)")
+		case !t.Rate.Valid || !t.Rate.Decimal.IsPositive():
+			return invalid(field+".Rate", "a Cuota needs a positive amount per unit")
+		case -t.Rate.Decimal.Exponent() > maxPlaces:
+			return invalid(field+".Rate", "has more than %d decimals", maxPlaces)
+		case !t.Units.IsPositive():
+			return invalid(field+".Units", "a Cuota needs the positive number of units it applies to")
+		case -t.Units.Exponent() > maxPlaces:
+			return invalid(field+".Units", "has more than %d decimals", maxPlaces)
+		}
 	case FactorExento:
 		if !traslado {
 			return invalid(field+".TipoFactor", "a retención cannot be Exento")
@@ -306,18 +337,34 @@ func checkTax(field string, t Tax, traslado bool) error {
 			return invalid(field+".Rate", "an Exento tax has no rate")
 		}
 	default:
-		return invalid(field+".TipoFactor", "must be Tasa or Exento, got %q", t.TipoFactor)
+		return invalid(field+".TipoFactor", "must be Tasa, Cuota or Exento, got %q", t.TipoFactor)
 	}
 	return nil
 }
 
-// traslado computes one line traslado on base and adds it to its group.
+// taxAmount is a tax's Importe on base: base × rate, or units × quota for
+// a Cuota, rounded to the cent; zero for Exento.
+func taxAmount(base decimal.Decimal, t Tax) decimal.Decimal {
+	switch t.TipoFactor {
+	case FactorExento:
+		return decimal.Zero
+	case FactorCuota:
+		return t.Units.Mul(t.Rate.Decimal).Round(amountPlaces)
+	default:
+		return base.Mul(t.Rate.Decimal).Round(amountPlaces)
+	}
+}
+
+// traslado computes one line traslado on base (its Units for a Cuota) and
+// adds it to its group.
 func (s *summary) traslado(base decimal.Decimal, t Tax) Impuesto {
-	im := Impuesto{Base: base.StringFixed(amountPlaces), Impuesto: t.Impuesto, TipoFactor: t.TipoFactor}
+	amount := taxAmount(base, t)
+	if t.TipoFactor == FactorCuota {
+		base = t.Units
+	}
+	im := Impuesto{Base: formatPlaces(base, amountPlaces), Impuesto: t.Impuesto, TipoFactor: t.TipoFactor}
 	key := taxKey{impuesto: t.Impuesto, factor: t.TipoFactor}
-	var amount decimal.Decimal
 	if t.TipoFactor != FactorExento {
-		amount = base.Mul(t.Rate.Decimal).Round(amountPlaces)
 		im.TasaOCuota = t.Rate.Decimal.StringFixed(maxPlaces)
 		im.Importe = amount.StringFixed(amountPlaces)
 		key.rate = im.TasaOCuota
@@ -338,7 +385,7 @@ func (s *summary) traslado(base decimal.Decimal, t Tax) Impuesto {
 // retencion computes one line retención on base and adds it to its
 // impuesto's total.
 func (s *summary) retencion(base decimal.Decimal, t Tax) Impuesto {
-	amount := base.Mul(t.Rate.Decimal).Round(amountPlaces)
+	amount := taxAmount(base, t)
 	if s.retencionIm == nil {
 		s.retencionIm = map[string]decimal.Decimal{}
 	}
@@ -358,7 +405,7 @@ func (s *summary) impuestos() *Impuestos {
 	}
 	im := &Impuestos{}
 	for _, k := range s.trasladoOrder {
-		t := Impuesto{Base: s.trasladoBase[k].StringFixed(amountPlaces), Impuesto: k.impuesto, TipoFactor: k.factor}
+		t := Impuesto{Base: formatPlaces(s.trasladoBase[k], amountPlaces), Impuesto: k.impuesto, TipoFactor: k.factor}
 		if k.factor != FactorExento {
 			t.TasaOCuota = k.rate
 			t.Importe = s.trasladoIm[k].StringFixed(amountPlaces)

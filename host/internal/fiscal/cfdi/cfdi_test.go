@@ -45,16 +45,17 @@ func TestBuildAmounts(t *testing.T) {
 	t.Parallel()
 	c, err := cfdi.Build(sale())
 	require.NoError(t, err)
-	// 3 × 18.50 = 55.50 − 5 = 50.50; IEPS 8 % 4.04, IVA 16 % 8.08.
-	// 1.5 × 24.333333 = 36.50; IVA 0 %. 1500 exempt. 200 not subject.
+	// 3 × 18.50 = 55.50 − 5 = 50.50; IEPS 8 % 4.04, IVA 16 % of 50.50 +
+	// 4.04 = 54.54 is 8.73. 1.5 × 24.333333 = 36.50; IVA 0 %. 1500
+	// exempt. 200 not subject.
 	require.Equal(t, "1792.00", c.SubTotal)
 	require.Equal(t, "5.00", c.Descuento)
-	require.Equal(t, "12.12", c.Impuestos.TotalImpuestosTrasladados)
+	require.Equal(t, "12.77", c.Impuestos.TotalImpuestosTrasladados)
 	require.Equal(t, "", c.Impuestos.TotalImpuestosRetenidos)
-	require.Equal(t, "1799.12", c.Total)
+	require.Equal(t, "1799.77", c.Total)
 	require.Equal(t, []cfdi.Impuesto{
 		{Base: "50.50", Impuesto: "003", TipoFactor: "Tasa", TasaOCuota: "0.080000", Importe: "4.04"},
-		{Base: "50.50", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.160000", Importe: "8.08"},
+		{Base: "54.54", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.160000", Importe: "8.73"},
 		{Base: "36.50", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.000000", Importe: "0.00"},
 		{Base: "1500.00", Impuesto: "002", TipoFactor: "Exento"},
 	}, c.Impuestos.Traslados)
@@ -77,8 +78,8 @@ func TestCadenaNormalizesAsXSLT(t *testing.T) {
 	// no-break space stays.
 	require.Contains(t, cadena, "|Refresco\u00a0de cola 600 ml|")
 	require.Contains(t, cadena, `|Colegiatura diciembre & "útiles" <primaria>|`)
-	require.True(t, strings.HasPrefix(cadena, "||4.0|A|1001|2026-12-05T10:30:00|04|"+csdNumber+"|1792.00|5.00|MXN|1799.12|I|01|PUE|06600|"), cadena)
-	require.True(t, strings.HasSuffix(cadena, "|12.12||"), cadena)
+	require.True(t, strings.HasPrefix(cadena, "||4.0|A|1001|2026-12-05T10:30:00|04|"+csdNumber+"|1792.00|5.00|MXN|1799.77|I|01|PUE|06600|"), cadena)
+	require.True(t, strings.HasSuffix(cadena, "|12.77||"), cadena)
 }
 
 func TestCadenaRefusesWhatItCannotCompute(t *testing.T) {
@@ -156,9 +157,18 @@ func TestBuildRefusesBadDocuments(t *testing.T) {
 		"tasa without rate": {func(d *cfdi.Document) {
 			d.Lines[0].Traslados = []cfdi.Tax{{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa}}
 		}, "Lines[1].Traslados[1].Rate"},
-		"cuota": {func(d *cfdi.Document) {
+		"cuota without units": {func(d *cfdi.Document) {
 			d.Lines[0].Traslados = []cfdi.Tax{{Impuesto: "003", TipoFactor: "Cuota", Rate: rate("1.5")}}
+		}, "Lines[1].Traslados[1].Units"},
+		"cuota of iva": {func(d *cfdi.Document) {
+			d.Lines[0].Traslados = []cfdi.Tax{{Impuesto: "002", TipoFactor: "Cuota", Rate: rate("1.5"), Units: dec("2")}}
 		}, "Lines[1].Traslados[1].TipoFactor"},
+		"cuota withheld": {func(d *cfdi.Document) {
+			d.Lines[0].Retenciones = []cfdi.Tax{{Impuesto: "003", TipoFactor: "Cuota", Rate: rate("1.5"), Units: dec("2")}}
+		}, "Lines[1].Retenciones[1].TipoFactor"},
+		"cuota units places": {func(d *cfdi.Document) {
+			d.Lines[0].Traslados = []cfdi.Tax{{Impuesto: "003", TipoFactor: "Cuota", Rate: rate("1.5"), Units: dec("0.0000001")}}
+		}, "Lines[1].Traslados[1].Units"},
 		"objeto 02 bare":  {func(d *cfdi.Document) { d.Lines[3].ObjetoImp = cfdi.ObjetoImpSi }, "Lines[4].ObjetoImp"},
 		"objeto 01 taxed": {func(d *cfdi.Document) { d.Lines[0].ObjetoImp = cfdi.ObjetoImpNo }, "Lines[1].ObjetoImp"},
 	} {
@@ -200,7 +210,7 @@ func TestVerifySello(t *testing.T) {
 	_, cadena, err := cfdi.Seal(c, csd)
 	require.NoError(t, err)
 	require.NoError(t, cfdi.VerifySello(c.Certificado, cadena, c.Sello))
-	err = cfdi.VerifySello(c.Certificado, strings.Replace(cadena, "1799.12", "1799.13", 1), c.Sello)
+	err = cfdi.VerifySello(c.Certificado, strings.Replace(cadena, "1799.77", "1799.78", 1), c.Sello)
 	require.ErrorIs(t, err, cfdi.ErrInvalidDocument)
 }
 
@@ -213,4 +223,41 @@ func subjectAttr(csd *cfdi.CSD, oid string) string {
 		}
 	}
 	return ""
+}
+
+// TestBuildIEPSAndIVAOverIt checks IEPS per unit and at a rate and the IVA
+// levied on the price plus them: a Cuota's Base is its units and its
+// Importe units × quota; the document groups per impuesto, factor and
+// rate or quota, summing bases and amounts of the lines.
+func TestBuildIEPSAndIVAOverIt(t *testing.T) {
+	t.Parallel()
+	c, err := cfdi.Build(goldenCases(t)["ieps"])
+	require.NoError(t, err)
+	// 6 × 15 = 90; 3.6 l × 1.6451 = 5.92; IVA 16 % of 95.92 = 15.35.
+	require.Equal(t, []cfdi.Impuesto{
+		{Base: "3.60", Impuesto: "003", TipoFactor: "Cuota", TasaOCuota: "1.645100", Importe: "5.92"},
+		{Base: "95.92", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.160000", Importe: "15.35"},
+	}, c.Conceptos[0].Traslados)
+	// 85 − 5 = 80; IEPS 8 % 6.40; IVA 16 % of 86.40 = 13.82.
+	require.Equal(t, "86.40", c.Conceptos[1].Traslados[1].Base)
+	require.Equal(t, "13.82", c.Conceptos[1].Traslados[1].Importe)
+	require.Equal(t, "02", c.Conceptos[2].ObjetoImp, "an exempt line is subject to tax")
+	require.Equal(t, []cfdi.Impuesto{
+		{Base: "3.60", Impuesto: "003", TipoFactor: "Cuota", TasaOCuota: "1.645100", Importe: "5.92"},
+		{Base: "182.32", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.160000", Importe: "29.17"},
+		{Base: "80.00", Impuesto: "003", TipoFactor: "Tasa", TasaOCuota: "0.080000", Importe: "6.40"},
+		{Base: "300.00", Impuesto: "002", TipoFactor: "Exento"},
+	}, c.Impuestos.Traslados)
+	require.Equal(t, "41.49", c.Impuestos.TotalImpuestosTrasladados)
+	require.Equal(t, "511.49", c.Total, "475 − 5 + 41.49")
+
+	// A withheld IVA is on the same base as the transferred one.
+	d := sale()
+	d.Lines = d.Lines[:1]
+	d.Lines[0].Retenciones = []cfdi.Tax{retIVA}
+	c, err = cfdi.Build(d)
+	require.NoError(t, err)
+	require.Equal(t, cfdi.Impuesto{Base: "54.54", Impuesto: "002", TipoFactor: "Tasa", TasaOCuota: "0.106667", Importe: "5.82"}, c.Conceptos[0].Retenciones[0])
+	require.Equal(t, "5.82", c.Impuestos.TotalImpuestosRetenidos)
+	require.Equal(t, "57.45", c.Total, "55.50 − 5 + 4.04 + 8.73 − 5.82")
 }

@@ -48,8 +48,8 @@ const (
 
 // Document is what a CFDI is built from: the sale or return as the
 // calculator priced it, with the parties. Amounts per line are Cantidad ×
-// ValorUnitario − Descuento; taxes are computed per line at their rate and
-// summed per (impuesto, factor, rate).
+// ValorUnitario − Descuento; taxes are computed per line (see Tax) and
+// summed per (impuesto, factor, rate or quota).
 type Document struct {
 	// Tipo is invoices.TipoIngreso or invoices.TipoEgreso.
 	Tipo  string
@@ -109,12 +109,19 @@ type Line struct {
 	Retenciones []Tax
 }
 
-// Tax is a tax of a line: which, how and at what rate. Rate is absent for
-// FactorExento.
+// Tax is a tax of a line: which, how and at what rate. Rate is the Tasa,
+// or for FactorCuota the amount per unit; it is absent for FactorExento.
+//
+// A line's taxes are computed on its Importe − Descuento, except that an
+// IVA's base adds the line's transferred IEPS (Ley del IVA art. 18: the
+// value includes the other taxes charged) and a Cuota's base is its Units.
 type Tax struct {
 	Impuesto   string
 	TipoFactor string
 	Rate       decimal.NullDecimal
+	// Units is, for FactorCuota only, how many units the quota applies to
+	// (liters, cigarettes, grams): the Traslado's Base.
+	Units decimal.Decimal
 }
 
 // GlobalReceptor is the Receptor of a global CFDI issued from the postal

@@ -27,6 +27,20 @@ func goldenCases(t *testing.T) map[string]cfdi.Document {
 		Descripcion: "Honorarios", ValorUnitario: dec("10000"),
 		Traslados: []cfdi.Tax{iva16}, Retenciones: []cfdi.Tax{retISR, retIVA}}}
 
+	// IEPS at a rate and per liter on flavoured drinks, IVA on the price
+	// plus both, an exempt line.
+	ieps := sale()
+	ieps.Folio = "1002"
+	cuota := cfdi.Tax{Impuesto: cfdi.ImpuestoIEPS, TipoFactor: cfdi.FactorCuota, Rate: rate("1.6451"), Units: dec("3.6")}
+	ieps.Lines = []cfdi.Line{
+		{ClaveProdServ: "50202301", NoIdentificacion: "BEB-600", Cantidad: dec("6"), ClaveUnidad: "H87", Unidad: "Pieza",
+			Descripcion: "Bebida saborizada 600 ml", ValorUnitario: dec("15.00"), Traslados: []cfdi.Tax{cuota, iva16}},
+		{ClaveProdServ: "50192100", Cantidad: dec("2"), ClaveUnidad: "H87", Descripcion: "Botana 200 g",
+			ValorUnitario: dec("42.50"), Descuento: dec("5.00"), Traslados: []cfdi.Tax{cfditest.IEPS8, iva16}},
+		{ClaveProdServ: "84111506", Cantidad: dec("1"), ClaveUnidad: "E48", Descripcion: "Curso", ValorUnitario: dec("300"),
+			Traslados: []cfdi.Tax{ivaEx}},
+	}
+
 	egreso := sale()
 	egreso.Tipo, egreso.Folio = invoices.TipoEgreso, "NC-7"
 	egreso.Relacionados = []invoices.Relacionados{{TipoRelacion: cfdi.RelacionNotaCredito, UUIDs: []string{related}}}
@@ -70,7 +84,7 @@ func goldenCases(t *testing.T) map[string]cfdi.Document {
 	ret.Lines[0].Cantidad, ret.Lines[0].Descuento = dec("1"), dec("0")
 
 	return map[string]cfdi.Document{
-		"ingreso": sale(), "retenciones": withholding, "egreso": egreso, "global": global, "usd": dollars,
+		"ingreso": sale(), "retenciones": withholding, "ieps": ieps, "egreso": egreso, "global": global, "usd": dollars,
 		"global-tickets": tickets, "nota-credito": cfdi.CreditNote(ret, related),
 	}
 }

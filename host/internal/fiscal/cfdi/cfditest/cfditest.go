@@ -218,7 +218,7 @@ var (
 // dated fecha: IEPS and IVA 16 % with a discount, IVA 0 %, an exempt line
 // (with whitespace and XML specials in its description) and a line not
 // subject to tax. Its totals are SubTotal 1792.00, Descuento 5.00, IVA and
-// IEPS 12.12, Total 1799.12.
+// IEPS 12.77 (IVA on the price plus IEPS), Total 1799.77.
 func Sale(fecha time.Time) cfdi.Document {
 	return cfdi.Document{
 		Tipo: invoices.TipoIngreso, Serie: "A", Folio: "1001", Fecha: fecha,

@@ -63,7 +63,7 @@ func TestStamp(t *testing.T) {
 	parsed, err := invoices.Parse(st.XML)
 	require.NoError(t, err)
 	require.True(t, strings.EqualFold(st.UUID, parsed.Timbre.UUID), "%s vs %s", st.UUID, parsed.Timbre.UUID)
-	require.Equal(t, "1799.12", parsed.Total.StringFixed(2))
+	require.Equal(t, "1799.77", parsed.Total.StringFixed(2))
 	require.Equal(t, cfditest.RFC, parsed.Emisor.Rfc)
 
 	// SelloSAT signs the Timbre's cadena original (the fields of

@@ -246,7 +246,7 @@ func taxLine(kind string, t invoices.Impuesto) string {
 	name := map[string]string{"001": "ISR", "002": "IVA", "003": "IEPS"}[t.Impuesto]
 	s := kind + " " + name + " " + t.TipoFactor
 	if t.TasaOCuota.Valid {
-		s += " " + t.TasaOCuota.Decimal.Mul(decimal.NewFromInt(100)).String() + " %"
+		s += " " + rateText(t)
 	}
 	if t.Base.Valid {
 		s += " base " + amount(t.Base.Decimal)
@@ -289,9 +289,18 @@ func (p *page) totals(c *invoices.CFDI) {
 func taxTitle(kind string, t invoices.Impuesto) string {
 	name := map[string]string{"001": "ISR", "002": "IVA", "003": "IEPS"}[t.Impuesto]
 	if t.TasaOCuota.Valid {
-		return kind + " " + name + " " + t.TasaOCuota.Decimal.Mul(decimal.NewFromInt(100)).String() + " %"
+		return kind + " " + name + " " + rateText(t)
 	}
 	return kind + " " + name
+}
+
+// rateText is a tax's TasaOCuota as read: a Tasa in percent, a Cuota as
+// an amount per unit (its Base counts the units).
+func rateText(t invoices.Impuesto) string {
+	if t.TipoFactor == "Cuota" {
+		return "$" + t.TasaOCuota.Decimal.String() + " por unidad"
+	}
+	return t.TasaOCuota.Decimal.Mul(decimal.NewFromInt(100)).String() + " %"
 }
 
 // timbre writes the QR code and the Timbre's fields and seals.

@@ -38,7 +38,7 @@ func TestVerificationURL(t *testing.T) {
 	require.NoError(t, err)
 	sello := c.Timbre.SelloCFD
 	require.Equal(t, "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id="+strings.ToUpper(c.Timbre.UUID)+
-		"&re=EKU9003173C9&rr=URE180429TM6&tt=1799.12&fe="+sello[len(sello)-8:], pdf.VerificationURL(c))
+		"&re=EKU9003173C9&rr=URE180429TM6&tt=1799.77&fe="+sello[len(sello)-8:], pdf.VerificationURL(c))
 }
 
 // TestRender renders a stamped CFDI, turns the PDF into a PNG with
@@ -74,8 +74,8 @@ func TestRender(t *testing.T) {
 	for _, want := range []string{
 		"ESCUELA KEMPER URGATE", "RFC EKU9003173C9", "UNIVERSIDAD ROBOTICA ESPAÑOLA", "URE180429TM6",
 		"Factura A 1001", "Tortilla de maíz", "Refresco de cola 600 ml", "Colegiatura diciembre & \"útiles\" <primaria>",
-		strings.ToUpper(c.Timbre.UUID), pactest.RfcProvCertif, pactest.NoCertificadoSAT, "Subtotal 1792.00", "Total MXN 1799.12",
-		"Traslado IVA 16 % 8.08", "representación impresa de un CFDI",
+		strings.ToUpper(c.Timbre.UUID), pactest.RfcProvCertif, pactest.NoCertificadoSAT, "Subtotal 1792.00", "Total MXN 1799.77",
+		"Traslado IVA 16 % 8.73", "representación impresa de un CFDI",
 	} {
 		require.Contains(t, flat, want)
 	}
