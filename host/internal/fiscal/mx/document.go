@@ -10,6 +10,7 @@ import (
 
 	"github.com/nexuspos/nexus/host/internal/fiscal"
 	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi"
+	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/invoices"
 	sdkfiscal "github.com/nexuspos/nexus/sdk/fiscal"
 )
@@ -60,7 +61,7 @@ func document(env *fiscal.Env, c Config, doc *fiscal.Document, now time.Time) (c
 		return cfdi.Document{}, err
 	}
 	cust := in.Customer
-	if cust.TaxID == "" || strings.EqualFold(cust.TaxID, cfdi.RFCPublicoGeneral) {
+	if anonymous(in) {
 		period, err := cfdi.PeriodOf(c.Periodicidad, d.Fecha)
 		if err != nil {
 			return cfdi.Document{}, err
@@ -86,14 +87,65 @@ func document(env *fiscal.Env, c Config, doc *fiscal.Document, now time.Time) (c
 	return d, nil
 }
 
+// anonymous reports whether in goes to the public in general (a global
+// CFDI): no customer RFC, or the generic one.
+func anonymous(in *sdkfiscal.Input) bool {
+	return in.Customer.TaxID == "" || strings.EqualFold(in.Customer.TaxID, cfdi.RFCPublicoGeneral)
+}
+
+// checkTaxes refuses, naming the tax, what a CFDI cannot carry: a tax type
+// of another country, and on an anonymous sale (a global CFDI) IEPS, which
+// is itemised only to a customer who pays it (Ley del IEPS art. 19 II),
+// and withholdings, which only a company customer makes.
+func checkTaxes(in *sdkfiscal.Input) error {
+	for i, l := range in.Lines {
+		for j, t := range l.Taxes {
+			at := fmt.Sprintf("lines[%d].taxes[%d]", i, j)
+			switch {
+			case t.Type != sdkfiscal.TaxIVA && t.Type != sdkfiscal.TaxIEPS && t.Type != sdkfiscal.TaxISR:
+				return inputError(at+".type", fmt.Sprintf("%q is not a Mexican tax: iva, ieps or isr", t.Type))
+			case anonymous(in) && t.Withheld:
+				return inputError(at+".withheld", "a sale to the public in general (no customer RFC) has no withholdings")
+			case anonymous(in) && t.Type == sdkfiscal.TaxIEPS:
+				return inputError(at+".type", "IEPS is itemised only to a customer RFC who pays it; to the public in general it is part of the price")
+			}
+		}
+	}
+	return nil
+}
+
+// inputError is a 422 naming a field of the vertical's input.
+func inputError(field, reason string) *httpx.Error {
+	return httpx.Unprocessable("invalid_field", field+": "+reason).WithDetails(map[string]any{"field": field, "reason": reason})
+}
+
+// cfdiTax is a line's tax as a CFDI Traslado or Retencion.
+func cfdiTax(t sdkfiscal.Tax) (tax cfdi.Tax, withheld bool) {
+	tax = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa, Rate: decimal.NewNullDecimal(t.Rate)}
+	switch {
+	case t.Type == sdkfiscal.TaxISR:
+		tax.Impuesto = cfdi.ImpuestoISR
+	case t.Type == sdkfiscal.TaxIEPS && !t.Quota.IsZero():
+		tax = cfdi.Tax{Impuesto: cfdi.ImpuestoIEPS, TipoFactor: cfdi.FactorCuota, Rate: decimal.NewNullDecimal(t.Quota), Units: t.Base}
+	case t.Type == sdkfiscal.TaxIEPS:
+		tax.Impuesto = cfdi.ImpuestoIEPS
+	case t.Exempt:
+		tax = cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorExento}
+	}
+	return tax, t.Withheld
+}
+
 // cfdiLines are the input's lines as CFDI lines.
 func cfdiLines(in *sdkfiscal.Input) ([]cfdi.Line, error) {
+	if err := checkTaxes(in); err != nil {
+		return nil, err
+	}
 	unit := unitPiece
 	if in.Concept == sdkfiscal.ConceptServices {
 		unit = unitService
 	}
 	out := make([]cfdi.Line, 0, len(in.Lines))
-	for i, l := range in.Lines {
+	for _, l := range in.Lines {
 		line := cfdi.Line{
 			ClaveProdServ: l.ProductKey, NoIdentificacion: l.Code, Cantidad: l.Quantity, ClaveUnidad: l.UnitKey,
 			Descripcion: l.Description, ValorUnitario: l.UnitPrice, Descuento: l.Discount,
@@ -104,12 +156,12 @@ func cfdiLines(in *sdkfiscal.Input) ([]cfdi.Line, error) {
 		if line.ClaveUnidad == "" {
 			line.ClaveUnidad = unit
 		}
-		for j, t := range l.Taxes {
-			if t.Type != "iva" {
-				return nil, &cfdi.FieldError{Field: fmt.Sprintf("lines[%d].taxes[%d].type", i+1, j+1), Message: `only "iva" is issued in a CFDI today`}
+		for _, t := range l.Taxes {
+			if tax, withheld := cfdiTax(t); withheld {
+				line.Retenciones = append(line.Retenciones, tax)
+			} else {
+				line.Traslados = append(line.Traslados, tax)
 			}
-			line.Traslados = append(line.Traslados, cfdi.Tax{Impuesto: cfdi.ImpuestoIVA, TipoFactor: cfdi.FactorTasa,
-				Rate: decimal.NewNullDecimal(t.Rate)})
 		}
 		out = append(out, line)
 	}
@@ -127,7 +179,7 @@ func ticket(in *sdkfiscal.Input, lines []cfdi.Line) cfdi.Ticket {
 	for i, l := range in.Lines {
 		var keys []string
 		for _, t := range lines[i].Traslados {
-			keys = append(keys, t.Rate.Decimal.String())
+			keys = append(keys, t.TipoFactor+t.Rate.Decimal.String())
 		}
 		sort.Strings(keys)
 		k := strings.Join(keys, "+")

@@ -164,11 +164,17 @@ func config(env *fiscal.Env) (Config, error) {
 }
 
 // Plan implements fiscal.Issuer: a document numbers in its serie, so the
-// core serializes the serie's issuances while a folio is taken.
+// core serializes the serie's issuances while a folio is taken. Taxes a
+// CFDI cannot carry are refused here, before anything is stored.
 func (*Issuer) Plan(_ context.Context, env *fiscal.Env, doc *fiscal.Document) (fiscal.Plan, error) {
 	c, err := config(env)
 	if err != nil {
 		return fiscal.Plan{}, err
+	}
+	if doc.Input != nil {
+		if err := checkTaxes(doc.Input); err != nil {
+			return fiscal.Plan{}, err
+		}
 	}
 	return fiscal.Plan{Series: serie(c, doc)}, nil
 }

@@ -422,3 +422,102 @@ func TestAnotherCompanyNeverSeesIt(t *testing.T) {
 	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM cfdi_folios WHERE company_id = $1`, b).Scan(&folios))
 	require.Zero(t, folios)
 }
+
+// feesAndDrinks is an invoice to a company for professional fees, with
+// the ISR and IVA the customer withholds, flavoured drinks with IEPS per
+// liter (IVA on the price plus IEPS) and an exempt course.
+func feesAndDrinks(source string) sdkfiscal.Input {
+	in := sale(source)
+	in.PaymentForm = "transfer"
+	in.Lines = []sdkfiscal.Line{
+		{Description: "Honorarios diciembre", ProductKey: "84111506", UnitKey: "E48", Quantity: d("1"), UnitPrice: d("10000"), Net: d("10000"),
+			Taxes: []sdkfiscal.Tax{
+				{Type: sdkfiscal.TaxIVA, Rate: d("0.16"), Base: d("10000"), Amount: d("1600")},
+				{Type: sdkfiscal.TaxISR, Withheld: true, Rate: d("0.10"), Base: d("10000"), Amount: d("1000")},
+				{Type: sdkfiscal.TaxIVA, Withheld: true, Rate: d("0.106667"), Base: d("10000"), Amount: d("1066.67")},
+			}, Total: d("9533.33")},
+		{Description: "Bebida saborizada 600 ml", ProductKey: "50202301", Quantity: d("6"), UnitPrice: d("15"), Net: d("90"),
+			Taxes: []sdkfiscal.Tax{
+				{Type: sdkfiscal.TaxIEPS, Quota: d("1.6451"), Base: d("3.6"), Amount: d("5.92")},
+				{Type: sdkfiscal.TaxIVA, Rate: d("0.16"), Base: d("95.92"), Amount: d("15.35")},
+			}, Total: d("111.27")},
+		{Description: "Curso", ProductKey: "86101700", UnitKey: "E48", Quantity: d("1"), UnitPrice: d("300"), Net: d("300"),
+			Taxes: []sdkfiscal.Tax{{Type: sdkfiscal.TaxIVA, Exempt: true, Base: d("300")}}, Total: d("300")},
+	}
+	in.Totals = sdkfiscal.TotalsOf(in.Lines)
+	return in
+}
+
+// TestTaxesBeyondIVAReachTheCFDI issues, through the fiscal service and
+// the fake PAC, an invoice with withholdings, IEPS per unit and an
+// exemption, and reads the stamped CFDI stored with the document: each
+// Concepto's Traslados and Retenciones, the document's
+// TotalImpuestosRetenidos and a Total that is the vertical's (net +
+// transferred − withheld), sealed and verified. Taxes a CFDI cannot carry
+// are refused naming the tax, and nothing is stored.
+func TestTaxesBeyondIVAReachTheCFDI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	company := e.company(t, cfditest.RFC, true)
+	in := feesAndDrinks("fees-1")
+	require.Equal(t, "9944.60", in.Totals.Total.StringFixed(2), "10390 + 1621.27 − 2066.67")
+	doc, err := e.svc.Issue(ctx, company, vertical, in)
+	require.NoError(t, err)
+	require.Equal(t, sdkfiscal.StatusAuthorized, doc.Status, "%+v", doc.Messages)
+
+	stored, err := e.svc.Get(ctx, company, vertical, doc.ID)
+	require.NoError(t, err)
+	cfdiChecks(t, stored.LegalDocument)
+	xml := string(stored.LegalDocument)
+	for _, node := range []string{
+		`<cfdi:Concepto ClaveProdServ="84111506" Cantidad="1" ClaveUnidad="E48" Descripcion="Honorarios diciembre" ValorUnitario="10000.00" Importe="10000.00" ObjetoImp="02">`,
+		`<cfdi:Traslado Base="10000.00" Impuesto="002" TipoFactor="Tasa" TasaOCuota="0.160000" Importe="1600.00"/>`,
+		`<cfdi:Retencion Base="10000.00" Impuesto="001" TipoFactor="Tasa" TasaOCuota="0.100000" Importe="1000.00"/>`,
+		`<cfdi:Retencion Base="10000.00" Impuesto="002" TipoFactor="Tasa" TasaOCuota="0.106667" Importe="1066.67"/>`,
+		`<cfdi:Traslado Base="3.60" Impuesto="003" TipoFactor="Cuota" TasaOCuota="1.645100" Importe="5.92"/>`,
+		`<cfdi:Traslado Base="95.92" Impuesto="002" TipoFactor="Tasa" TasaOCuota="0.160000" Importe="15.35"/>`,
+		`<cfdi:Traslado Base="300.00" Impuesto="002" TipoFactor="Exento"/>`,
+		`<cfdi:Impuestos TotalImpuestosRetenidos="2066.67" TotalImpuestosTrasladados="1621.27">`,
+		`<cfdi:Retencion Impuesto="001" Importe="1000.00"/>`,
+		`<cfdi:Retencion Impuesto="002" Importe="1066.67"/>`,
+		`<cfdi:Traslado Base="10095.92" Impuesto="002" TipoFactor="Tasa" TasaOCuota="0.160000" Importe="1615.35"/>`,
+	} {
+		require.Contains(t, xml, node)
+	}
+	parsed, err := invoices.Parse(stored.LegalDocument)
+	require.NoError(t, err)
+	require.Equal(t, "9944.60", parsed.Total.StringFixed(2))
+	require.Equal(t, "10390.00", parsed.SubTotal.StringFixed(2))
+
+	// Another country's tax, IEPS or a withholding to the public in
+	// general: 422 naming the tax, nothing stored.
+	for i, c := range []struct {
+		field  string
+		change func(*sdkfiscal.Input)
+	}{
+		{"lines[1].taxes[0].type", func(in *sdkfiscal.Input) {
+			in.Lines[1].Taxes[0] = sdkfiscal.Tax{Type: sdkfiscal.TaxGrossIncomePerception, Rate: d("0.03"), Base: d("90"), Amount: d("2.70")}
+			in.Lines[1].Taxes[1].Base, in.Lines[1].Taxes[1].Amount, in.Lines[1].Total = d("90"), d("14.40"), d("107.10")
+		}},
+		{"lines[0].taxes[1].withheld", func(in *sdkfiscal.Input) { in.Customer = sdkfiscal.Customer{} }},
+		{"lines[0].taxes[0].type", func(in *sdkfiscal.Input) {
+			in.Customer = sdkfiscal.Customer{}
+			in.Lines = in.Lines[1:]
+		}},
+	} {
+		field, change := c.field, c.change
+		in := feesAndDrinks(fmt.Sprintf("refused-%d", i))
+		change(&in)
+		in.Totals = sdkfiscal.TotalsOf(in.Lines)
+		require.NoError(t, in.Validate())
+		_, err := e.svc.Issue(ctx, company, vertical, in)
+		var he *httpx.Error
+		require.ErrorAs(t, err, &he)
+		require.Equal(t, "invalid_field", he.Code, he.Message)
+		require.Equal(t, field, he.Details["field"], he.Message)
+		_, err = e.svc.GetBySource(ctx, company, vertical, sdkfiscal.KindInvoice, in.SourceID)
+		require.Equal(t, "fiscal_document_not_found", httpCode(t, err), "nothing stored")
+	}
+	require.Equal(t, 1, e.pac.Calls("/cfdi33/stamp/v4"))
+}
