@@ -318,15 +318,8 @@ func checkManifests(t *testing.T, vs valueSet, objs map[string][]object) {
 		steps = append(steps, dig(ic, "args").([]any))
 		require.Equal(t, dig(c, "image"), dig(ic, "image"), "migrations run the release's image")
 	}
-	want := [][]any{{"migrate", "up"}}
-	verticals := []string{"cpg", "services"}
-	if vs.file == "ingress-values.yaml" {
-		verticals = []string{"cpg"}
-	}
-	for _, v := range verticals {
-		want = append(want, []any{"migrate", "--vertical", v, "up"})
-	}
-	require.Equal(t, want, steps, "the host's migrations, then each vertical's")
+	require.Equal(t, [][]any{{"migrate", "--all", "up"}}, steps, "the host's migrations, then every plugin's")
+	require.Equal(t, []any{"migrate", "--all", "status"}, dig(jobPod, "containers", 0, "args"))
 
 	svc := one("Service")
 	require.Equal(t, dig(deploy, "spec", "selector", "matchLabels"), dig(svc, "spec", "selector"))
@@ -425,37 +418,6 @@ func TestChartConfigIsDocumented(t *testing.T) {
 	for _, n := range names {
 		require.True(t, bytes.Contains(readme, []byte("`"+n+"`")), "%s is in the README's tables", n)
 	}
-}
-
-// TestChartMigratesEveryVertical checks that the migration Job's default
-// list names exactly the verticals of the image (plugins/, examples/) that
-// have migrations: `nexus migrate --vertical NAME up` fails for one that
-// has none, and a vertical left out would be migrated only by the pods.
-func TestChartMigratesEveryVertical(t *testing.T) {
-	t.Parallel()
-	root, err := filepath.Abs("../..")
-	require.NoError(t, err)
-	data, err := os.ReadFile(filepath.Join(root, "deploy", "helm", "nexus", "values.yaml"))
-	require.NoError(t, err)
-	var values struct {
-		Migrations struct {
-			Verticals []string `yaml:"verticals"`
-		} `yaml:"migrations"`
-	}
-	require.NoError(t, yaml.Unmarshal(data, &values))
-	var want []string
-	for _, pattern := range []string{"plugins/*/migrations/*.up.sql", "examples/*/migrations/*.up.sql"} {
-		files, err := filepath.Glob(filepath.Join(root, pattern))
-		require.NoError(t, err)
-		for _, f := range files {
-			v := filepath.Base(filepath.Dir(filepath.Dir(f)))
-			if !slices.Contains(want, v) {
-				want = append(want, v)
-			}
-		}
-	}
-	require.NotEmpty(t, want)
-	require.ElementsMatch(t, want, values.Migrations.Verticals)
 }
 
 // writeSchemas writes, for each (apiVersion, kind), the JSON schema

@@ -28,7 +28,8 @@ import (
 // TestChartPod runs the Helm chart's pods as a kubelet would, without a
 // cluster: helm renders the chart (deploy/helm/nexus, default values, metrics
 // on) for a fresh database; the migration Job's containers run in order with
-// the environment the ConfigMap and the Secret give them, each exiting 0;
+// the environment the ConfigMap and the Secret give them, each exiting 0, and
+// leave no migration of the host or of any plugin pending;
 // then the Deployment's container starts with that environment, answers its
 // start-up and liveness probe path and, once its plugins run, its readiness
 // path on the port the chart names, serves metrics on the metrics port, and
@@ -102,12 +103,18 @@ func TestChartPod(t *testing.T) {
 
 	job := objs["Job"]["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
 	steps := append(job["initContainers"].([]any), job["containers"].([]any)...)
-	require.Equal(t, []any{"migrate", "up"}, steps[0].(map[string]any)["args"], "the host's migrations first")
+	require.Equal(t, []any{"migrate", "--all", "up"}, steps[0].(map[string]any)["args"], "the host's migrations, then every plugin's")
+	var jobOut []byte
 	for _, c := range steps {
 		c := c.(map[string]any)
-		out, err := run(c["args"].([]any)).CombinedOutput()
-		require.NoError(t, err, "the Job's container %s: %s", c["name"], out)
+		jobOut, err = run(c["args"].([]any)).CombinedOutput()
+		require.NoError(t, err, "the Job's container %s: %s", c["name"], jobOut)
 	}
+	for _, comp := range []string{"host", "cpg", "services"} {
+		require.Contains(t, string(jobOut), "\n"+comp+" ", "the Job migrated every plugin of the image")
+	}
+	require.Regexp(t, `\nhello +- +\(no migrations\)`, string(jobOut), "a plugin without migrations has nothing to do")
+	require.NotContains(t, string(jobOut), "pending")
 
 	pod := objs["Deployment"]["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
 	c := pod["containers"].([]any)[0].(map[string]any)

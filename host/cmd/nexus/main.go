@@ -2,8 +2,8 @@
 // plugins and manages the database.
 //
 //	nexus [serve]                       start the platform (default)
-//	nexus migrate [--vertical NAME] status|up|down N
-//	                                    the host's or a vertical's migrations
+//	nexus migrate [--vertical NAME | --all] status|up|down N
+//	                                    the host's, a vertical's or (status, up) all migrations
 //	nexus admin create --email E --password P
 //	nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
 //	nexus secrets rotate-key            re-seal secrets under NEXUS_SECRETS_KEY
@@ -77,8 +77,9 @@ func run(ctx context.Context, args []string) error {
 
 const usage = `usage:
   nexus [serve]                             start the platform
-  nexus migrate [--vertical NAME] status|up|down N
-                                            the host's migrations, or the vertical NAME's (read from its plugin)
+  nexus migrate [--vertical NAME | --all] status|up|down N
+                                            the host's migrations, or the vertical NAME's (read from its plugin),
+                                            or (--all: status, up) the host's then every plugin's
   nexus admin create --email E --password P create a platform admin
   nexus seed --companies N --transactions M [--days D] [--seed S] [--append]
                                             fill demo/benchmark data through the running verticals

@@ -71,3 +71,47 @@ func TestMigrateVerticalDown(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, out, "no plugin nexus-vertical-nosuch in "+dir)
 }
+
+// TestMigrateAll drives `nexus migrate --all` on a plugin directory with a
+// vertical that declares migrations (cpg) and one that declares none
+// (hello): up applies the host's and then cpg's, hello having nothing to
+// do, and a second up applies nothing; status lists every component with
+// nothing pending. --all with down or with --vertical is refused, and
+// `--vertical hello up` still says hello has no migrations.
+func TestMigrateAll(t *testing.T) {
+	t.Parallel()
+	dir := hosttest.PluginDir(t, map[string]string{
+		"cpg":   hosttest.Build(t, "github.com/nexuspos/nexus/plugins/cpg/cmd/nexus-vertical-cpg"),
+		"hello": hosttest.Build(t, "github.com/nexuspos/nexus/examples/hello"),
+	})
+	url := pgtest.NewDatabase(t)
+	out, err := nexusCmd(t, url, dir, "migrate", "--all", "up")
+	require.NoError(t, err, out)
+	var done []string
+	for _, m := range regexp.MustCompile(`(?m)^(\w+): (applied [1-9][0-9]* |declares no migrations)`).FindAllStringSubmatch(out, -1) {
+		done = append(done, m[1]+": "+strings.Fields(m[2])[0])
+	}
+	require.Equal(t, []string{"host: applied", "cpg: applied", "hello: declares"}, done, "in order: the host, then each plugin by name\n%s", out)
+
+	out, err = nexusCmd(t, url, dir, "migrate", "--all", "up")
+	require.NoError(t, err, out)
+	require.Contains(t, out, "host: applied 0 migration(s) []")
+	require.Contains(t, out, "cpg: applied 0 migration(s) []")
+
+	out, err = nexusCmd(t, url, dir, "migrate", "--all", "status")
+	require.NoError(t, err, out)
+	require.NotContains(t, out, "pending")
+	require.Contains(t, out, "\nhost ")
+	require.Contains(t, out, "\ncpg ")
+	require.Regexp(t, `\nhello +- +\(no migrations\)`, out)
+
+	for args, want := range map[string]string{
+		"--all down 1":            "down reverts the migrations of one component",
+		"--all --vertical cpg up": "--all and --vertical exclude each other",
+		"--vertical hello up":     "vertical hello declares no migrations",
+	} {
+		out, err := nexusCmd(t, url, dir, append([]string{"migrate"}, strings.Fields(args)...)...)
+		require.Error(t, err, args)
+		require.Contains(t, out, want, args)
+	}
+}

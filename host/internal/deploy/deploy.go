@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/nexuspos/nexus/host/internal/backup"
-	"github.com/nexuspos/nexus/host/internal/plugins"
 )
 
 // Result says what a deploy did.
@@ -129,8 +128,8 @@ func (d *deployment) prepare(ctx context.Context) error {
 	return nil
 }
 
-// migrate runs the release's nexus binary: `migrate up` for the host and
-// each plugin of the release (dir "up"), or `migrate down N` for each
+// migrate runs the release's nexus binary: `migrate --all up` for the host
+// and each plugin of the release (dir "up"), or `migrate down N` for each
 // component that has N migrations more than before the deploy (dir
 // "down"). The release's binaries carry the migrations and their down SQL.
 func (d *deployment) migrate(ctx context.Context, dir string) error {
@@ -147,19 +146,7 @@ func (d *deployment) migrate(ctx context.Context, dir string) error {
 		return nil
 	}
 	if dir == "up" {
-		if err := run("migrate", "up"); err != nil {
-			return err
-		}
-		bins, err := plugins.Discover(pluginDir)
-		if err != nil {
-			return err
-		}
-		for _, b := range bins {
-			if err := run("migrate", "--vertical", b.Name, "up"); err != nil {
-				return err
-			}
-		}
-		return nil
+		return run("migrate", "--all", "up")
 	}
 	after, err := readApplied(ctx, d.c.DatabaseURL)
 	if err != nil {
