@@ -78,9 +78,12 @@ type chargeRow struct {
 	Tax          money.Amount    `json:"tax"`
 	Total        money.Amount    `json:"total"`
 	Paid         money.Amount    `json:"paid"`
-	Status       string          `json:"status,omitempty"`
-	Version      int64           `json:"version,omitempty"`
-	IssuedAt     *sdk.Timestamp  `json:"issued_at,omitempty"`
+	// Credited is the sum of the charge's credits.
+	Credited money.Amount   `json:"credited"`
+	Status   string         `json:"status,omitempty"`
+	Version  int64          `json:"version,omitempty"`
+	IssuedAt *sdk.Timestamp `json:"issued_at,omitempty"`
+	fiscalState
 }
 
 // chargeView is a charge as the API shows it, with what is still owed.
@@ -89,8 +92,14 @@ type chargeView struct {
 	Balance money.Amount `json:"balance"`
 }
 
+// balance is what the charge still owes: its total less its payments and
+// credits (negative when a paid charge was credited: owed to the client).
+func (r chargeRow) balance() decimal.Decimal {
+	return r.Total.Sub(r.Paid.Decimal).Sub(r.Credited.Decimal)
+}
+
 func (r chargeRow) view() chargeView {
-	return chargeView{chargeRow: r, Balance: money.AmountOf(r.Total.Sub(r.Paid.Decimal))}
+	return chargeView{chargeRow: r, Balance: money.AmountOf(r.balance())}
 }
 
 // chargeFor computes the charge of contract k for period p in run: one
@@ -111,7 +120,8 @@ func chargeFor(k billableContract, rate money.TaxRate, p period, run string) (ch
 		ID: uuid.NewString(), ContractID: k.ID, ClientID: k.ClientID, BillingRunID: run,
 		Period: p.String(), DueDate: p.dueDate(k.BillingDay), Currency: cur.Code,
 		TaxCode: rate.Code, TaxRate: rate.Rate,
-		Subtotal: money.AmountOf(res.Net), Tax: money.AmountOf(res.Tax), Total: money.AmountOf(res.Total), Paid: money.AmountOf(decimal.Zero),
+		Subtotal: money.AmountOf(res.Net), Tax: money.AmountOf(res.Tax), Total: money.AmountOf(res.Total),
+		Paid: money.AmountOf(decimal.Zero), Credited: money.AmountOf(decimal.Zero),
 	}, nil
 }
 
@@ -260,20 +270,27 @@ func getCharge(c *sdk.Context) error {
 	return c.JSON(http.StatusOK, row.view())
 }
 
-// listCharges handles GET /charges (?status=&client_id=&contract_id=
-// &billing_run_id=&period=), oldest first.
+// listCharges handles GET /charges (?status=&fiscal_status=&client_id=
+// &contract_id=&billing_run_id=&period=), oldest first.
 func listCharges(c *sdk.Context) error {
 	limit, err := c.Limit(50)
 	if err != nil {
 		return err
 	}
 	var where []sdk.Filter
-	status, err := queryEnum(c, "status", ChargeOpen, ChargePartiallyPaid, ChargePaid)
+	status, err := queryEnum(c, "status", ChargeOpen, ChargePartiallyPaid, ChargePaid, ChargeCredited)
 	if err != nil {
 		return err
 	}
 	if status != "" {
 		where = append(where, sdk.Eq("status", status))
+	}
+	fiscalStatus, err := queryEnum(c, "fiscal_status", fiscalStatuses...)
+	if err != nil {
+		return err
+	}
+	if fiscalStatus != "" {
+		where = append(where, sdk.Eq("fiscal_status", fiscalStatus))
 	}
 	for _, col := range []string{"client_id", "contract_id", "billing_run_id"} {
 		id, err := c.QueryUUID(col)

@@ -18,7 +18,32 @@ type clientRow struct {
 	TaxID         string         `json:"tax_id"`
 	TaxIDWarnings []string       `json:"tax_id_warnings"`
 	Email         *string        `json:"email"`
+	Fiscal        clientFiscal   `json:"fiscal"`
 	CreatedAt     *sdk.Timestamp `json:"created_at,omitempty"`
+}
+
+// clientFiscal is what the fiscal authority needs of a client beyond its
+// tax id and name, for the documents issued without being asked
+// (automatic invoicing, credit notes): its IVA condition in Argentina
+// (responsable_inscripto, monotributo, exento, ...) or régimen fiscal in
+// Mexico (601, 612, ...), its fiscal postal code and the CFDI use (MX).
+// The host's fiscal service checks them when it issues.
+type clientFiscal struct {
+	Condition  string `json:"condition,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
+	Use        string `json:"use,omitempty"`
+}
+
+// check validates the profile's fields (short codes).
+func (f clientFiscal) check() error {
+	for _, v := range []struct{ field, value string }{
+		{"fiscal.condition", f.Condition}, {"fiscal.postal_code", f.PostalCode}, {"fiscal.use", f.Use},
+	} {
+		if _, err := sdk.OptionalText(v.field, v.value, 40); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // clientView is a client as the API shows it: warnings name the field
@@ -28,6 +53,7 @@ type clientView struct {
 	Name      string         `json:"name"`
 	TaxID     string         `json:"tax_id"`
 	Email     *string        `json:"email"`
+	Fiscal    clientFiscal   `json:"fiscal"`
 	Warnings  []string       `json:"warnings"`
 	CreatedAt *sdk.Timestamp `json:"created_at,omitempty"`
 }
@@ -37,7 +63,7 @@ func (r clientRow) view() clientView {
 	for _, s := range r.TaxIDWarnings {
 		w = append(w, "tax_id: "+s)
 	}
-	return clientView{ID: r.ID, Name: r.Name, TaxID: r.TaxID, Email: r.Email, Warnings: w, CreatedAt: r.CreatedAt}
+	return clientView{ID: r.ID, Name: r.Name, TaxID: r.TaxID, Email: r.Email, Fiscal: r.Fiscal, Warnings: w, CreatedAt: r.CreatedAt}
 }
 
 // clientInput is POST /clients.
@@ -45,6 +71,8 @@ type clientInput struct {
 	Name  string `json:"name"`
 	TaxID string `json:"tax_id"`
 	Email string `json:"email,omitempty"`
+	// Fiscal is the client's fiscal profile (optional).
+	Fiscal clientFiscal `json:"fiscal"`
 }
 
 // checkTaxID validates a client's tax id for the company's country: an
@@ -91,6 +119,10 @@ func createClient(c *sdk.Context) error {
 	if row.Email != nil && !strings.Contains(*row.Email, "@") {
 		return sdk.InvalidField("email", "must be an email address, got %q", *row.Email)
 	}
+	if err := in.Fiscal.check(); err != nil {
+		return err
+	}
+	row.Fiscal = in.Fiscal
 	if err := c.DB().InsertReturning("clients", row, &row); err != nil {
 		if isCode(err, "duplicate") {
 			return sdk.Conflict("duplicate_tax_id", "a client with tax id "+row.TaxID+" already exists").

@@ -2,8 +2,10 @@
 // firms in Mexico and Argentina that bill clients a monthly fee: clients
 // (RFC or CUIT), contracts with a monthly fee, currency, start date and
 // billing day, monthly billing runs that charge every active contract once
-// per period with IVA, payments against those charges and a receivables
-// aging report in the company's time zone.
+// per period with IVA, their invoices and credit notes through the host's
+// fiscal service (automatically, from a job, when the company's fiscal
+// settings say every sale needs one), credits, payments against those
+// charges and a receivables aging report in the company's time zone.
 //
 // It is written only against the SDK (sdk, sdk/money, sdk/taxid), as a
 // vertical of another team would be: every read and write goes through the
@@ -17,12 +19,14 @@
 // bank reconciliation.
 //
 // A charge is revenue when it is issued (its billing run's time), at its
-// total with IVA, as the platform counts sales and issued CFDI; payments
-// are collections of what was charged, not revenue.
+// total with IVA, as the platform counts sales and issued CFDI; a credit
+// is negative revenue of the day it was made; payments are collections of
+// what was charged, not revenue.
 //
 // Events published (payloads are JSON objects, amounts decimal strings):
 //
 //	services.charge.created     {"charge_id","contract_id","client_id","billing_run_id","period","total","currency","issued_at"}
+//	services.charge.credited    {"credit_id","charge_id","amount","currency","created_at"}
 //	services.payment.received   {"payment_id","charge_id","amount","currency","status"}
 //	services.contract.activated {"contract_id","status"}, and .suspended, .resumed, .terminated
 package services

@@ -15,7 +15,8 @@ import (
 // receipt with its CAE in Argentina, a CFDI in Mexico, by the company's
 // country): one document per charge, built from the charge's calculated
 // amounts — one line of services for the contract's period, IVA at the
-// charge's rate — and the client's tax id and name.
+// charge's rate — and the client's tax id, name and fiscal profile. A
+// credit's credit note reverses that invoice (fiscal.go issues both).
 
 // chargeInvoiceBody is the optional body of POST /charges/{id}/invoice:
 // what the authority needs of the client beyond its tax id and name (an
@@ -25,9 +26,12 @@ type chargeInvoiceBody struct {
 }
 
 // invoiceCharge handles POST /charges/{id}/invoice: the charge's fiscal
-// document, issued now or answered as it was. 422 fiscal_document_rejected
-// carries the authority's codes; 503 fiscal_service_unavailable leaves the
-// charge uninvoiced, to be asked again.
+// document, issued now or answered as it was, its state recorded on the
+// charge. 422 fiscal_document_rejected carries the authority's codes; 503
+// fiscal_service_unavailable (at once while the authority's breaker is
+// open) leaves the charge uninvoiced: ask again, or let the job
+// services.issue_fiscal_documents issue it when the company invoices
+// automatically.
 func invoiceCharge(c *sdk.Context) error {
 	id, err := c.PathUUID("id", "charge")
 	if err != nil {
@@ -43,48 +47,37 @@ func invoiceCharge(c *sdk.Context) error {
 	if err != nil {
 		return err
 	}
-	var (
-		charge   chargeRow
-		client   clientRow
-		contract contractRow
-	)
-	if err := c.DB().Get("charges", id, &charge); err != nil {
-		if isCode(err, "not_found") {
-			return notFound("charge", id)
-		}
-		return fmt.Errorf("invoice charge: %w", err)
-	}
-	b := c.DB().Batch()
-	b.Get("clients", charge.ClientID, &client)
-	b.Get("contracts", charge.ContractID, &contract)
-	if err := b.Run(); err != nil {
-		return fmt.Errorf("invoice charge: %w", err)
-	}
-	in, err := chargeInput(e, charge, client, contract, body.Customer)
-	if err != nil {
-		return err
-	}
-	doc, err := c.Fiscal().Issue(in)
+	doc, err := issueCharge(c, e, id, body.Customer)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, doc)
 }
 
-// chargeInput is a charge's fiscal document: services of the charge's
-// period, due on its due date.
-func chargeInput(e *env, ch chargeRow, cl clientRow, k contractRow, customer *fiscal.Customer) (fiscal.Input, error) {
-	from, err := time.Parse("2006-01", ch.Period)
+// servicePeriod is the first and last day of a charge's period.
+func servicePeriod(ch chargeRow) (from, to string, err error) {
+	start, err := time.Parse("2006-01", ch.Period)
 	if err != nil {
-		return fiscal.Input{}, fmt.Errorf("charge %s: period %q: %w", ch.ID, ch.Period, err)
+		return "", "", fmt.Errorf("charge %s: period %q: %w", ch.ID, ch.Period, err)
+	}
+	return start.Format(time.DateOnly), start.AddDate(0, 1, -1).Format(time.DateOnly), nil
+}
+
+// chargeInput is a charge's fiscal document: services of the charge's
+// period, due on its due date, to the client as its tax id, name and
+// fiscal profile say, or as customer says where it says something.
+func chargeInput(e *env, ch chargeRow, cl clientRow, k contractRow, customer *fiscal.Customer) (fiscal.Input, error) {
+	from, to, err := servicePeriod(ch)
+	if err != nil {
+		return fiscal.Input{}, err
 	}
 	net, tax := ch.Subtotal.Decimal, ch.Tax.Decimal
 	t := fiscal.Tax{Type: "iva", Rate: ch.TaxRate, Base: net, Amount: tax}
 	in := fiscal.Input{
 		SourceID: ch.ID, Kind: fiscal.KindInvoice, Currency: ch.Currency,
-		Concept: fiscal.ConceptServices, ServiceFrom: from.Format(time.DateOnly),
-		ServiceTo: from.AddDate(0, 1, -1).Format(time.DateOnly), PaymentDue: ch.DueDate,
-		Customer: fiscal.Customer{TaxID: cl.TaxID, Name: cl.Name},
+		Concept: fiscal.ConceptServices, ServiceFrom: from, ServiceTo: to, PaymentDue: ch.DueDate,
+		Customer: fiscal.Customer{TaxID: cl.TaxID, Name: cl.Name, Condition: cl.Fiscal.Condition,
+			PostalCode: cl.Fiscal.PostalCode, Use: cl.Fiscal.Use},
 		Lines: []fiscal.Line{{Description: k.Description + " " + ch.Period, Code: k.ID, Quantity: decimal.NewFromInt(1),
 			UnitPrice: net, Net: net, Taxes: []fiscal.Tax{t}, Total: net.Add(tax)}},
 		Totals:      fiscal.Totals{Net: net, Tax: tax, Taxes: []fiscal.Tax{t}, Total: net.Add(tax)},
@@ -94,14 +87,52 @@ func chargeInput(e *env, ch chargeRow, cl clientRow, k contractRow, customer *fi
 		in.Date = ch.IssuedAt.In(e.loc).Format(time.DateOnly)
 	}
 	if customer != nil {
-		merged := *customer
-		if merged.TaxID == "" {
-			merged.TaxID = cl.TaxID
+		in.Customer = mergeCustomer(*customer, in.Customer)
+	}
+	return in, nil
+}
+
+// mergeCustomer is c with what it leaves empty taken from def.
+func mergeCustomer(c, def fiscal.Customer) fiscal.Customer {
+	for _, f := range []struct {
+		v *string
+		d string
+	}{
+		{&c.TaxID, def.TaxID}, {&c.Name, def.Name}, {&c.Condition, def.Condition}, {&c.PostalCode, def.PostalCode}, {&c.Use, def.Use},
+	} {
+		if *f.v == "" {
+			*f.v = f.d
 		}
-		if merged.Name == "" {
-			merged.Name = cl.Name
+	}
+	return c
+}
+
+// creditNoteInput is the credit note of credit cr of charge ch: the
+// credit's net and IVA at the charge's rate, for the customer, services
+// period, payment form and point of sale of the invoice it reverses.
+func creditNoteInput(e *env, cr creditRow, ch chargeRow, invoice fiscal.Document) (fiscal.Input, error) {
+	related := invoice.ID
+	net, tax := cr.Net.Decimal, cr.Tax.Decimal
+	t := fiscal.Tax{Type: "iva", Rate: ch.TaxRate, Base: net, Amount: tax}
+	in := fiscal.Input{
+		SourceID: cr.ID, Kind: fiscal.KindCreditNote, Currency: ch.Currency, RelatedDocumentID: &related,
+		Concept: fiscal.ConceptServices, PaymentDue: ch.DueDate,
+		Lines: []fiscal.Line{{Description: cr.Reason, Code: ch.ContractID, Quantity: decimal.NewFromInt(1),
+			UnitPrice: net, Net: net, Taxes: []fiscal.Tax{t}, Total: net.Add(tax)}},
+		Totals: fiscal.Totals{Net: net, Tax: tax, Taxes: []fiscal.Tax{t}, Total: net.Add(tax)},
+	}
+	var err error
+	if in.ServiceFrom, in.ServiceTo, err = servicePeriod(ch); err != nil {
+		return fiscal.Input{}, err
+	}
+	if cr.CreatedAt != nil {
+		in.Date = cr.CreatedAt.In(e.loc).Format(time.DateOnly)
+	}
+	if inv := invoice.Input; inv != nil {
+		in.Customer, in.PaymentForm, in.PointOfSale, in.ExchangeRate = inv.Customer, inv.PaymentForm, inv.PointOfSale, inv.ExchangeRate
+		if inv.ServiceFrom != "" {
+			in.ServiceFrom, in.ServiceTo, in.PaymentDue = inv.ServiceFrom, inv.ServiceTo, inv.PaymentDue
 		}
-		in.Customer = merged
 	}
 	return in, nil
 }

@@ -104,7 +104,7 @@ func createPayment(c *sdk.Context) error {
 		}
 		return fmt.Errorf("payment: read charge: %w", err)
 	}
-	balance := ch.Total.Sub(ch.Paid.Decimal)
+	balance := ch.balance()
 	if pay.Amount.GreaterThan(balance) {
 		return sdk.Unprocessable("overpayment", fmt.Sprintf("the payment of %s exceeds what charge %s still owes, %s %s",
 			pay.Amount.StringFixed(2), id, balance.StringFixed(2), ch.Currency)).
@@ -113,7 +113,7 @@ func createPayment(c *sdk.Context) error {
 	pay.Currency = ch.Currency
 	paid := ch.Paid.Add(pay.Amount.Decimal)
 	event := eventPayPartial
-	if paid.Equal(ch.Total.Decimal) {
+	if paid.Add(ch.Credited.Decimal).Equal(ch.Total.Decimal) {
 		event = eventPay
 	}
 	b = c.DB().Batch()

@@ -12,27 +12,36 @@ const (
 	qInsertCharges     = "insert_charges"
 	qAgingClients      = "aging_clients"
 	qAgingSummary      = "aging_summary"
+	qFiscalUninvoiced  = "fiscal_uninvoiced_charges"
+	qFiscalUncredited  = "fiscal_uncredited_credits"
 )
 
 // companyFilter is the caller's company, set by the host's unit of work.
 const companyFilter = "current_setting('app.company_id')::uuid"
 
 // openCharges are the charges issued by the end of day $2 in time zone $1
-// with something still owed at that day's end (payments made by then
-// counted), with how many days past their due date they were that day
-// (0 when not yet due).
+// whose balance at that day's end (less the payments and credits made by
+// then) is not zero, with how many days past their due date they were
+// that day (0 when not yet due). A paid charge credited afterwards has a
+// negative balance: owed to the client, it lowers what the client owes.
 const openCharges = `WITH paid AS (
   SELECT p.charge_id, sum(p.amount) AS amount
   FROM payments p
   WHERE p.company_id = ` + companyFilter + ` AND (p.paid_at AT TIME ZONE $1::text)::date <= $2::date
   GROUP BY p.charge_id
+), credited AS (
+  SELECT cr.charge_id, sum(cr.amount) AS amount
+  FROM credits cr
+  WHERE cr.company_id = ` + companyFilter + ` AND (cr.created_at AT TIME ZONE $1::text)::date <= $2::date
+  GROUP BY cr.charge_id
 ), open AS (
-  SELECT ch.client_id, ch.currency, ch.total - coalesce(pd.amount, 0) AS balance,
+  SELECT ch.client_id, ch.currency, ch.total - coalesce(pd.amount, 0) - coalesce(cd.amount, 0) AS balance,
          greatest($2::date - ch.due_date, 0) AS days
   FROM charges ch
   LEFT JOIN paid pd ON pd.charge_id = ch.id
+  LEFT JOIN credited cd ON cd.charge_id = ch.id
   WHERE ch.company_id = ` + companyFilter + ` AND (ch.issued_at AT TIME ZONE $1::text)::date <= $2::date
-    AND ch.total - coalesce(pd.amount, 0) > 0
+    AND ch.total - coalesce(pd.amount, 0) - coalesce(cd.amount, 0) <> 0
 )`
 
 // agingColumns sum open balances into the four aging buckets.
@@ -77,6 +86,23 @@ WHERE (cl.name, o.client_id, o.currency) > ($3::text, $4::uuid, $5::text)
 GROUP BY cl.name, o.client_id, o.currency
 ORDER BY cl.name, o.client_id, o.currency
 LIMIT $6::int`,
+
+	// The last week's charges without an invoice, or whose invoice could
+	// not be issued yet, oldest first, $1 at a time (the job's automatic
+	// invoicing).
+	qFiscalUninvoiced: `SELECT ch.id FROM charges ch
+WHERE ch.company_id = ` + companyFilter + ` AND ch.issued_at > now() - interval '7 days'
+  AND (ch.fiscal_status IS NULL OR ch.fiscal_status IN ('pending', 'requested'))
+ORDER BY ch.issued_at, ch.id
+LIMIT $1::int`,
+
+	// The credits of charges with an authorized invoice whose credit note
+	// was not issued yet, oldest first, $1 at a time.
+	qFiscalUncredited: `SELECT cr.id FROM credits cr
+JOIN charges ch ON ch.company_id = cr.company_id AND ch.id = cr.charge_id AND ch.fiscal_status = 'authorized'
+WHERE cr.company_id = ` + companyFilter + ` AND (cr.fiscal_status IS NULL OR cr.fiscal_status IN ('pending', 'requested'))
+ORDER BY cr.created_at, cr.id
+LIMIT $1::int`,
 
 	// Receivables per currency as of $2 in time zone $1.
 	qAgingSummary: openCharges + `

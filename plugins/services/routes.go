@@ -38,6 +38,10 @@ func routes() []sdk.Route {
 		sdk.POST("/charges/{id}/invoice", c, "Issue the charge's fiscal document through the host (AFIP receipt, CFDI); optional {\"customer\"}", invoiceCharge).
 			Takes(chargeInvoiceBody{}).Returns(fiscal.Document{}),
 		sdk.GET("/charges/{id}/invoice", v, "The charge's fiscal document", getChargeInvoice).Returns(fiscal.Document{}),
+		sdk.POST("/charges/{id}/credits", m, "Credit part or all of a charge (IVA included); its credit note when the charge is invoiced", createCredit).
+			Takes(creditInput{}).Returns(creditView{}),
+		sdk.GET("/charges/{id}/credits", v, "List a charge's credits", listCredits).Returns(sdk.Page[creditRow]{}),
+		sdk.GET("/credits/{id}/credit-note", v, "A credit's credit note", creditNote).Returns(fiscal.Document{}),
 		sdk.POST("/charges/{id}/payments", c, "Record a payment against a charge", createPayment).
 			Takes(paymentInput{}).Returns(paymentView{}),
 		sdk.GET("/charges/{id}/payments", v, "List a charge's payments", listPayments).Returns(sdk.Page[paymentRow]{}),

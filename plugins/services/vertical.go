@@ -17,6 +17,7 @@ const Version = "1.0.0"
 // Topics of the events the vertical publishes.
 const (
 	TopicChargeCreated   = "services.charge.created"
+	TopicChargeCredited  = "services.charge.credited"
 	TopicPaymentReceived = "services.payment.received"
 	topicContractPrefix  = "services.contract."
 )
@@ -45,25 +46,35 @@ func (*Vertical) Manifest() sdk.Manifest {
 	return sdk.Manifest{
 		Name:             Name,
 		Version:          Version,
-		Description:      "Professional services: clients, monthly-fee contracts, billing runs with IVA, payments and receivables aging.",
+		Description:      "Professional services: clients, monthly-fee contracts, billing runs with IVA, invoices and credit notes, payments and receivables aging.",
 		Routes:           routes(),
 		Migrations:       migrations,
 		StateMachines:    stateMachines(),
 		Queries:          queries,
 		UniversalSources: map[string]string{RevenueSource: chargesSourceSQL},
-		RevenueEvents:    []sdk.RevenueEvent{{Topic: TopicChargeCreated, Source: RevenueSource, Key: "charge_id"}},
-		PaymentSources:   map[string]string{PaymentSource: paymentsSourceSQL},
-		ConfigSchema:     configSchema,
-		UI:               ui(),
+		RevenueEvents: []sdk.RevenueEvent{
+			{Topic: TopicChargeCreated, Source: RevenueSource, Key: "charge_id"},
+			{Topic: TopicChargeCredited, Source: RevenueSource, Key: "credit_id"},
+		},
+		Jobs:           []sdk.Job{fiscalJob},
+		PaymentSources: map[string]string{PaymentSource: paymentsSourceSQL},
+		ConfigSchema:   configSchema,
+		UI:             ui(),
 	}
 }
 
-// chargesSourceSQL maps charges into the platform's universal
-// transactions: each charge is revenue of the day it was issued, at its
-// total with IVA. Its statuses (open, partially_paid, paid) all count.
+// chargesSourceSQL maps charges and their credits into the platform's
+// universal transactions: each charge is revenue of the day it was
+// issued, at its total with IVA, whatever its status (open,
+// partially_paid, paid, credited); each credit is a row of its own with
+// the negative of its amount on the day it was made and status credit,
+// as CPG's returns are, so the sum is the net revenue.
 const chargesSourceSQL = `SELECT company_id, 'services_charge'::text AS transaction_type, id AS source_id,
        issued_at AS occurred_at, total AS amount, currency, status
-FROM services.charges`
+FROM services.charges
+UNION ALL
+SELECT company_id, 'services_charge'::text, id, created_at, -amount, currency, 'credit'::text
+FROM services.credits`
 
 // PaymentSource names the vertical's payments in the host's bank
 // reconciliation.
@@ -95,9 +106,12 @@ const (
 	ChargeOpen          = "open"
 	ChargePartiallyPaid = "partially_paid"
 	ChargePaid          = "paid"
+	ChargeCredited      = "credited"
 
 	eventPayPartial = "pay_partial"
 	eventPay        = "pay"
+	eventSettle     = "settle"
+	eventCreditAll  = "credit_all"
 )
 
 // stateMachines guard the status of contracts and charges.
@@ -117,6 +131,13 @@ func stateMachines() []sdk.StateMachine {
 			{From: ChargePartiallyPaid, Event: eventPayPartial, To: ChargePartiallyPaid, MinRole: c},
 			{From: ChargeOpen, Event: eventPay, To: ChargePaid, MinRole: c},
 			{From: ChargePartiallyPaid, Event: eventPay, To: ChargePaid, MinRole: c},
+			// A credit that leaves nothing owed: paid when payments cover
+			// the rest, credited when credits cover the whole charge.
+			{From: ChargeOpen, Event: eventSettle, To: ChargePaid, MinRole: m},
+			{From: ChargePartiallyPaid, Event: eventSettle, To: ChargePaid, MinRole: m},
+			{From: ChargeOpen, Event: eventCreditAll, To: ChargeCredited, MinRole: m},
+			{From: ChargePartiallyPaid, Event: eventCreditAll, To: ChargeCredited, MinRole: m},
+			{From: ChargePaid, Event: eventCreditAll, To: ChargeCredited, MinRole: m},
 		}},
 	}
 }

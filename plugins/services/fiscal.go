@@ -1,0 +1,237 @@
+package services
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nexuspos/nexus/sdk"
+	"github.com/nexuspos/nexus/sdk/fiscal"
+)
+
+// Fiscal documents of charges (an invoice each) and credits (a credit
+// note each, reversing the charge's invoice), issued through the host's
+// fiscal service: an AFIP receipt with its CAE in Argentina, a CFDI with
+// its UUID in Mexico. The host keeps the documents; the charge's and the
+// credit's fiscal_* columns say where each one is, so the API shows it
+// with them and the job services.issue_fiscal_documents knows what is
+// still to issue: when the company's fiscal settings say every sale needs
+// a document (auto_issue), each new charge's invoice, and always the
+// credit notes of invoiced charges — those never asked for and those left
+// pending while the authority was unreachable.
+
+// fiscalPending is the status of a document not issued yet: the authority
+// was unreachable (or its breaker open) or the input was refused; the job
+// tries again.
+const fiscalPending = "pending"
+
+// fiscalStatuses are the values of fiscal_status.
+var fiscalStatuses = []string{fiscalPending, string(fiscal.StatusRequested), string(fiscal.StatusAuthorized),
+	string(fiscal.StatusRejected), string(fiscal.StatusCancelled)}
+
+// fiscalState is where the fiscal document of a charge or a credit is:
+// no status until one is asked for.
+type fiscalState struct {
+	FiscalStatus            *string `json:"fiscal_status"`
+	FiscalDocumentID        *string `json:"fiscal_document_id"`
+	FiscalSeries            *string `json:"fiscal_series"`
+	FiscalNumber            *int64  `json:"fiscal_number"`
+	FiscalAuthorizationCode *string `json:"fiscal_authorization_code"`
+	// FiscalErrorCode is why the last attempt did not authorize it: the
+	// authority's code of a rejection, or the fiscal service's error code
+	// (fiscal_service_unavailable, invalid_field, ...).
+	FiscalErrorCode *string        `json:"fiscal_error_code"`
+	FiscalAttempts  int            `json:"fiscal_attempts"`
+	FiscalUpdatedAt *sdk.Timestamp `json:"fiscal_updated_at"`
+}
+
+// authorized reports whether the document is authorized, and its id.
+func (s fiscalState) authorized() (string, bool) {
+	if s.FiscalStatus == nil || *s.FiscalStatus != string(fiscal.StatusAuthorized) || s.FiscalDocumentID == nil {
+		return "", false
+	}
+	return *s.FiscalDocumentID, true
+}
+
+// fiscalAnswer returns err as the fiscal service's answer about one
+// document — the authority unavailable or its outcome unknown, the input
+// or the company's setup refused — which the vertical records and goes on
+// from, or nil for anything else (a failure of the unit of work).
+func fiscalAnswer(err error) *sdk.Error {
+	var se *sdk.Error
+	if !errors.As(err, &se) {
+		return nil
+	}
+	if strings.HasPrefix(se.Code, "fiscal_") || se.Code == "invalid_field" {
+		return se
+	}
+	return nil
+}
+
+// fiscalOutcome is what to record of an issuance that answered doc or
+// issueErr after prev attempts: the columns to set, or false when
+// issueErr is no answer about the document and must fail the call.
+func fiscalOutcome(prev fiscalState, doc fiscal.Document, issueErr error, now time.Time) (map[string]any, bool) {
+	set := map[string]any{
+		"fiscal_status": fiscalPending, "fiscal_document_id": nil, "fiscal_series": nil, "fiscal_number": nil,
+		"fiscal_authorization_code": nil, "fiscal_error_code": nil,
+		"fiscal_attempts": prev.FiscalAttempts + 1, "fiscal_updated_at": now.UTC(),
+	}
+	switch se := fiscalAnswer(issueErr); {
+	case doc.ID != uuid.Nil:
+		if doc.Status != fiscal.StatusDraft {
+			set["fiscal_status"] = string(doc.Status)
+		}
+		set["fiscal_document_id"], set["fiscal_series"], set["fiscal_number"] = doc.ID.String(), doc.Series, doc.Number
+		set["fiscal_authorization_code"] = doc.AuthorizationCode
+		if doc.Status == fiscal.StatusRejected && len(doc.Messages) > 0 {
+			set["fiscal_error_code"] = doc.Messages[0].Code
+		}
+	case se != nil:
+		if se.Code == "fiscal_outcome_unknown" {
+			set["fiscal_status"] = string(fiscal.StatusRequested)
+		}
+		set["fiscal_error_code"] = se.Code
+	default:
+		return nil, false
+	}
+	return set, true
+}
+
+// record stores on row id of table what became of its document, and
+// returns the issuing error.
+func record(c *sdk.Context, table, id string, prev fiscalState, doc fiscal.Document, issueErr error) error {
+	set, ok := fiscalOutcome(prev, doc, issueErr, time.Now())
+	if !ok {
+		return issueErr
+	}
+	if err := c.DB().Update(table, id, set); err != nil {
+		return fmt.Errorf("record fiscal document of %s %s: %w", table, id, err)
+	}
+	return issueErr
+}
+
+// issueCharge issues charge id's invoice, for customer when given (else
+// the client's tax id, name and fiscal profile), and records its state on
+// the charge in the call's unit of work.
+func issueCharge(c *sdk.Context, e *env, id string, customer *fiscal.Customer) (fiscal.Document, error) {
+	var (
+		charge   chargeRow
+		client   clientRow
+		contract contractRow
+	)
+	if err := c.DB().Get("charges", id, &charge); err != nil {
+		if isCode(err, "not_found") {
+			return fiscal.Document{}, notFound("charge", id)
+		}
+		return fiscal.Document{}, fmt.Errorf("invoice charge: %w", err)
+	}
+	b := c.DB().Batch()
+	b.Get("clients", charge.ClientID, &client)
+	b.Get("contracts", charge.ContractID, &contract)
+	if err := b.Run(); err != nil {
+		return fiscal.Document{}, fmt.Errorf("invoice charge: %w", err)
+	}
+	in, err := chargeInput(e, charge, client, contract, customer)
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	doc, err := c.Fiscal().Issue(in)
+	return doc, record(c, "charges", id, charge.fiscalState, doc, err)
+}
+
+// errNotInvoiced answers a credit note asked for a charge whose invoice is
+// not authorized.
+func errNotInvoiced(charge string) *sdk.Error {
+	return sdk.Conflict("charge_not_invoiced", "the charge has no authorized invoice for a credit note to reverse").
+		WithDetails(map[string]any{"charge_id": charge})
+}
+
+// issueCredit issues the credit note of credit cr of charge ch, reversing
+// the charge's authorized invoice, and records its state on the credit.
+func issueCredit(c *sdk.Context, e *env, cr creditRow, ch chargeRow) (fiscal.Document, error) {
+	invoiceID, ok := ch.authorized()
+	if !ok {
+		return fiscal.Document{}, errNotInvoiced(ch.ID)
+	}
+	invoice, err := c.Fiscal().Get(invoiceID)
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	in, err := creditNoteInput(e, cr, ch, invoice)
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	doc, err := c.Fiscal().Issue(in)
+	return doc, record(c, "credits", cr.ID, cr.fiscalState, doc, err)
+}
+
+// issueCreditByID reads credit id and its charge and issues its credit note.
+func issueCreditByID(c *sdk.Context, e *env, id string) error {
+	var cr creditRow
+	if err := c.DB().Get("credits", id, &cr); err != nil {
+		return fmt.Errorf("credit note: %w", err)
+	}
+	var ch chargeRow
+	if err := c.DB().Get("charges", cr.ChargeID, &ch); err != nil {
+		return fmt.Errorf("credit note: %w", err)
+	}
+	_, err := issueCredit(c, e, cr, ch)
+	return err
+}
+
+// fiscalBatch bounds how many documents of each kind one run of the job
+// issues per company.
+const fiscalBatch = 50
+
+// fiscalJob issues, per company, the fiscal documents still to issue: with
+// auto_issue, the invoices of the last week's charges that have none (new
+// ones, and those left pending while the authority was unavailable or its
+// breaker open); and the credit notes of credits whose charge's invoice is
+// authorized. A document that still cannot be issued stays pending for the
+// next run, with its error code.
+var fiscalJob = sdk.Job{
+	Name: "issue_fiscal_documents", Schedule: "@every 1m", PerCompany: true,
+	Summary: "Issue the invoices of charges (automatic invoicing) and the credit notes of credits still to issue",
+	Handler: runFiscalJob,
+}
+
+// idRow is a row of a query that lists ids.
+type idRow struct {
+	ID string `json:"id"`
+}
+
+func runFiscalJob(c *sdk.Context, _ sdk.JobRun) error {
+	st, err := c.Fiscal().Settings()
+	if err != nil || !st.Configured {
+		return err
+	}
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	if st.AutoIssue {
+		var charges []idRow
+		if err := c.DB().Query(qFiscalUninvoiced, &charges, fiscalBatch); err != nil {
+			return fmt.Errorf("fiscal job: %w", err)
+		}
+		for _, ch := range charges {
+			if _, err := issueCharge(c, e, ch.ID, nil); err != nil && fiscalAnswer(err) == nil {
+				return err
+			}
+		}
+	}
+	var credits []idRow
+	if err := c.DB().Query(qFiscalUncredited, &credits, fiscalBatch); err != nil {
+		return fmt.Errorf("fiscal job: %w", err)
+	}
+	for _, cr := range credits {
+		if err := issueCreditByID(c, e, cr.ID); err != nil && fiscalAnswer(err) == nil {
+			return err
+		}
+	}
+	return nil
+}
