@@ -285,12 +285,11 @@ func listCharges(c *sdk.Context) error {
 	if status != "" {
 		where = append(where, sdk.Eq("status", status))
 	}
-	fiscalStatus, err := queryEnum(c, "fiscal_status", fiscalStatuses...)
-	if err != nil {
-		return err
-	}
-	if fiscalStatus != "" {
-		where = append(where, sdk.Eq("fiscal_status", fiscalStatus))
+	if v := c.Query("fiscal_status"); v != "" {
+		if !fiscalStatusPattern.MatchString(v) {
+			return sdk.InvalidQuery("fiscal_status", "must be a fiscal document status such as pending or authorized, got %q", v)
+		}
+		where = append(where, sdk.Eq("fiscal_status", v))
 	}
 	for _, col := range []string{"client_id", "contract_id", "billing_run_id"} {
 		id, err := c.QueryUUID(col)

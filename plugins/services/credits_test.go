@@ -257,7 +257,7 @@ func TestAutomaticInvoicing(t *testing.T) {
 	require.Len(t, a.h.FiscalDocuments(), 2)
 	require.NoError(t, a.h.RunJob(t.Context(), "issue_fiscal_documents"))
 	require.Len(t, a.h.FiscalDocuments(), 2, "an invoiced charge is not issued again")
-	a.fail(http.StatusBadRequest, "invalid_query", "GET", "/charges?fiscal_status=done", nil)
+	a.fail(http.StatusBadRequest, "invalid_query", "GET", "/charges?fiscal_status=Done!", nil)
 
 	// The client's fiscal profile reaches the automatic invoice.
 	cuit := newCUIT(t)

@@ -3,6 +3,7 @@ package services
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -28,9 +29,9 @@ import (
 // tries again.
 const fiscalPending = "pending"
 
-// fiscalStatuses are the values of fiscal_status.
-var fiscalStatuses = []string{fiscalPending, string(fiscal.StatusRequested), string(fiscal.StatusAuthorized),
-	string(fiscal.StatusRejected), string(fiscal.StatusCancelled)}
+// fiscalStatusPattern is what a fiscal_status looks like: pending, or one
+// of the host document's statuses, a set the host may grow.
+var fiscalStatusPattern = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
 
 // fiscalState is where the fiscal document of a charge or a credit is:
 // no status until one is asked for.

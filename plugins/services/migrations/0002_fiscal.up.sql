@@ -6,11 +6,12 @@
 -- could not be issued yet (the authority unreachable or its breaker open,
 -- or the input refused: fiscal_error_code says why, and the job
 -- services.issue_fiscal_documents tries again), requested while the
--- authority's answer is unknown, then the host document's authorized,
--- rejected or cancelled.
+-- authority's answer is unknown, then the host document's own status
+-- (authorized, rejected, cancelled, and whatever statuses the host adds:
+-- the CHECK takes any snake_case word, not a closed list).
 ALTER TABLE charges
     ADD COLUMN credited                  numeric(18, 2) NOT NULL DEFAULT 0 CHECK (credited >= 0 AND credited <= total),
-    ADD COLUMN fiscal_status             text CHECK (fiscal_status IN ('pending', 'requested', 'authorized', 'rejected', 'cancelled')),
+    ADD COLUMN fiscal_status             text CHECK (fiscal_status ~ '^[a-z][a-z_]{0,39}$'),
     ADD COLUMN fiscal_document_id        uuid,
     ADD COLUMN fiscal_series             text,
     ADD COLUMN fiscal_number             bigint,
@@ -36,7 +37,7 @@ CREATE TABLE credits (
     reason                     text NOT NULL CHECK (length(reason) BETWEEN 1 AND 200),
     created_by                 uuid, -- the user who made it; NULL for a machine client
     created_at                 timestamptz NOT NULL DEFAULT now(),
-    fiscal_status              text CHECK (fiscal_status IN ('pending', 'requested', 'authorized', 'rejected', 'cancelled')),
+    fiscal_status              text CHECK (fiscal_status ~ '^[a-z][a-z_]{0,39}$'),
     fiscal_document_id         uuid,
     fiscal_series              text,
     fiscal_number              bigint,
