@@ -20,6 +20,11 @@ const (
 	// KindCreditNote reverses all or part of an invoice (AFIP Nota de
 	// Crédito, CFDI Egreso); it names the invoice in RelatedDocumentID.
 	KindCreditNote Kind = "credit_note"
+	// KindPaymentReceipt records a payment received for invoices issued as
+	// Deferred (Mexico: a CFDI of type P with the Pagos 2.0 complement);
+	// it carries Payment, no lines and no totals. Argentina has no such
+	// document and refuses it.
+	KindPaymentReceipt Kind = "payment_receipt"
 )
 
 // Status is where a document is in its life: Draft → Requested →
@@ -89,6 +94,15 @@ type Input struct {
 	// one of the company's points_of_sale (zero: the first). Other
 	// countries ignore it.
 	PointOfSale int `json:"point_of_sale,omitempty"`
+	// Deferred says an invoice is paid later or in installments, not when
+	// it is issued. Mexico issues it with MetodoPago PPD and FormaPago 99
+	// (por definir) whatever PaymentForm says, and each payment received
+	// then takes a payment receipt (KindPaymentReceipt) naming it;
+	// Argentina ignores it (the due date of services is PaymentDue). Only
+	// an invoice is deferred.
+	Deferred bool `json:"deferred,omitempty"`
+	// Payment is, for a payment receipt only, the payment received.
+	Payment *Payment `json:"payment,omitempty"`
 }
 
 // Customer is the receiver of a document.
@@ -272,4 +286,57 @@ type Document struct {
 	UpdatedAt    time.Time  `json:"updated_at"`
 	// Input is what the vertical sent (in a single document's answer only).
 	Input *Input `json:"input,omitempty"`
+}
+
+// Payment is the payment a payment receipt records: when, how and how
+// much was received, in the Input's Currency (its ExchangeRate converts
+// it to the company's currency), and which deferred invoices it pays.
+// The host numbers the installments and computes each invoice's balance
+// before and after the payment from its own records of the receipts
+// issued before; a vertical never sends them.
+type Payment struct {
+	// PaidAt is when the payment was received (CFDI FechaPago, written in
+	// the company's time zone).
+	PaidAt time.Time `json:"paid_at"`
+	// Form is how it was paid: cash, card, debit_card, transfer, wallet or
+	// check (the issuer maps it to its authority's code, e.g. CFDI
+	// FormaDePagoP).
+	Form string `json:"form"`
+	// Amount is the amount received; the documents' amounts, each
+	// converted to the payment's currency, add up to at most it.
+	Amount decimal.Decimal `json:"amount"`
+	// Reference is the bank's operation number or the check number, if
+	// any (CFDI NumOperacion).
+	Reference string `json:"reference,omitempty"`
+	// Documents are the invoices it pays, each at most once.
+	Documents []PaidDocument `json:"documents"`
+}
+
+// PaidDocument is what a payment pays of one invoice.
+type PaidDocument struct {
+	// DocumentID is the fiscal document id of an authorized, deferred
+	// invoice of the same vertical and company.
+	DocumentID uuid.UUID `json:"document_id"`
+	// Amount is what is paid of it, in the invoice's currency; at most its
+	// balance.
+	Amount decimal.Decimal `json:"amount"`
+	// ExchangeRate is how many units of the invoice's currency one unit of
+	// the payment's currency is worth (CFDI EquivalenciaDR); zero means 1,
+	// for an invoice in the payment's currency.
+	ExchangeRate decimal.Decimal `json:"exchange_rate,omitzero"`
+}
+
+// Installment is what the host computed of one invoice paid by a payment
+// receipt; it shows in the receipt's Details["installments"].
+type Installment struct {
+	DocumentID uuid.UUID `json:"document_id"`
+	// Number counts the invoice's authorized payment receipts, this one
+	// included (CFDI NumParcialidad).
+	Number int `json:"number"`
+	// PreviousBalance, Paid and Balance are the invoice's balance before
+	// the payment, the amount paid and the balance after it, in the
+	// invoice's currency (CFDI ImpSaldoAnt, ImpPagado, ImpSaldoInsoluto).
+	PreviousBalance money.Amount `json:"previous_balance"`
+	Paid            money.Amount `json:"paid"`
+	Balance         money.Amount `json:"balance"`
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 )
 
@@ -44,11 +45,14 @@ var tolerance = decimal.New(1, -2)
 // rate or quota, exempt, withheld, description), Base and Amount. It
 // returns the first *FieldError.
 func (in *Input) Validate() error {
+	if err := in.checkKind(); err != nil || in.Kind == KindPaymentReceipt {
+		return err
+	}
 	switch {
 	case in.SourceID == "" || len(in.SourceID) > MaxSourceID:
 		return &FieldError{"source_id", fmt.Sprintf("1 to %d characters", MaxSourceID)}
 	case in.Kind != KindInvoice && in.Kind != KindCreditNote:
-		return &FieldError{"kind", "invoice or credit_note"}
+		return &FieldError{"kind", "invoice, credit_note or payment_receipt"}
 	case len(in.Currency) != 3:
 		return &FieldError{"currency", "an ISO 4217 code such as ARS or MXN"}
 	case in.ExchangeRate.IsNegative():
@@ -272,6 +276,85 @@ func (t *Totals) check(sums Totals) error {
 			return &FieldError{fmt.Sprintf("totals.taxes[%d].base", i), fmt.Sprintf("the lines' %s at %s are levied on %s", tt.Type, tt.Rate, w.Base)}
 		}
 		seen[k] = true
+	}
+	return nil
+}
+
+// MaxPaidDocuments bounds the invoices one payment receipt pays.
+const MaxPaidDocuments = 500
+
+// checkKind checks what depends on the kind beyond the lines: a payment
+// receipt entirely (validatePaymentReceipt), for the other kinds that
+// they carry no payment and that only an invoice is deferred.
+func (in *Input) checkKind() error {
+	switch {
+	case in.Kind == KindPaymentReceipt:
+		return in.validatePaymentReceipt()
+	case in.Payment != nil:
+		return &FieldError{"payment", "only a payment receipt carries a payment"}
+	case in.Deferred && in.Kind != KindInvoice:
+		return &FieldError{"deferred", "only an invoice is paid later"}
+	}
+	return nil
+}
+
+// validatePaymentReceipt checks a payment receipt: the payment complete,
+// each invoice named once with a positive amount, their amounts in the
+// payment's currency adding up to at most the payment, and no lines,
+// totals or related document.
+func (in *Input) validatePaymentReceipt() error {
+	p := in.Payment
+	switch {
+	case in.SourceID == "" || len(in.SourceID) > MaxSourceID:
+		return &FieldError{"source_id", fmt.Sprintf("1 to %d characters", MaxSourceID)}
+	case len(in.Currency) != 3:
+		return &FieldError{"currency", "the payment's currency, an ISO 4217 code such as MXN"}
+	case in.ExchangeRate.IsNegative():
+		return &FieldError{"exchange_rate", "must be positive"}
+	case len(in.Lines) > 0:
+		return &FieldError{"lines", "a payment receipt has no lines: the payment says what was paid"}
+	case !in.Totals.Total.IsZero() || !in.Totals.Net.IsZero() || !in.Totals.Tax.IsZero() || !in.Totals.Withheld.IsZero() || len(in.Totals.Taxes) > 0:
+		return &FieldError{"totals", "a payment receipt has no totals: the payment says what was paid"}
+	case in.RelatedDocumentID != nil:
+		return &FieldError{"related_document_id", "a payment receipt names its invoices in payment.documents"}
+	case in.Deferred:
+		return &FieldError{"deferred", "only an invoice is paid later"}
+	case p == nil:
+		return &FieldError{"payment", "a payment receipt carries the payment received"}
+	case p.PaidAt.IsZero():
+		return &FieldError{"payment.paid_at", "when the payment was received"}
+	case p.Form == "" || len(p.Form) > MaxText:
+		return &FieldError{"payment.form", "how it was paid: cash, card, debit_card, transfer, wallet or check"}
+	case !p.Amount.IsPositive() || p.Amount.GreaterThan(maxAmount):
+		return &FieldError{"payment.amount", "must be between 0 and 10^13"}
+	case len(p.Reference) > 100:
+		return &FieldError{"payment.reference", "at most 100 characters"}
+	case len(p.Documents) == 0 || len(p.Documents) > MaxPaidDocuments:
+		return &FieldError{"payment.documents", fmt.Sprintf("1 to %d invoices", MaxPaidDocuments)}
+	}
+	seen := make(map[uuid.UUID]bool, len(p.Documents))
+	var sum decimal.Decimal
+	for i, d := range p.Documents {
+		at := fmt.Sprintf("payment.documents[%d]", i)
+		switch {
+		case d.DocumentID == uuid.Nil:
+			return &FieldError{at + ".document_id", "the fiscal document id of the invoice paid"}
+		case seen[d.DocumentID]:
+			return &FieldError{at + ".document_id", "names an invoice already paid by this payment"}
+		case !d.Amount.IsPositive() || d.Amount.GreaterThan(maxAmount):
+			return &FieldError{at + ".amount", "must be between 0 and 10^13"}
+		case d.ExchangeRate.IsNegative():
+			return &FieldError{at + ".exchange_rate", "must be positive"}
+		}
+		seen[d.DocumentID] = true
+		if d.ExchangeRate.IsZero() {
+			sum = sum.Add(d.Amount)
+		} else {
+			sum = sum.Add(d.Amount.DivRound(d.ExchangeRate, 6))
+		}
+	}
+	if sum.Sub(p.Amount).GreaterThan(tolerance) {
+		return &FieldError{"payment.amount", fmt.Sprintf("the documents' amounts in the payment's currency add up to %s, more than the payment", sum.StringFixed(2))}
 	}
 	return nil
 }

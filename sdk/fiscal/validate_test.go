@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -180,4 +181,58 @@ func TestInputJSONIsBackwardCompatible(t *testing.T) {
 	for _, k := range []string{"withheld", "quota", "exempt", "description\":\"\""} {
 		require.NotContains(t, string(out), `"`+k, "an old input encodes as it did")
 	}
+}
+
+func receipt() fiscal.Input {
+	d := decimal.RequireFromString
+	return fiscal.Input{SourceID: "payment-1", Kind: fiscal.KindPaymentReceipt, Currency: "MXN",
+		Payment: &fiscal.Payment{PaidAt: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC), Form: "transfer", Amount: d("580"),
+			Documents: []fiscal.PaidDocument{{DocumentID: uuid.New(), Amount: d("500")}, {DocumentID: uuid.New(), Amount: d("4"), ExchangeRate: d("0.05")}}}}
+}
+
+// TestValidatePaymentReceipt checks that a payment receipt carries a
+// complete payment and nothing of an invoice, and that the other kinds
+// carry no payment.
+func TestValidatePaymentReceipt(t *testing.T) {
+	t.Parallel()
+	d := decimal.RequireFromString
+	in := receipt()
+	require.NoError(t, in.Validate(), "4 at 0.05 is 80 in the payment's currency: 580 in all")
+	for field, change := range map[string]func(*fiscal.Input){
+		"source_id":                        func(in *fiscal.Input) { in.SourceID = "" },
+		"currency":                         func(in *fiscal.Input) { in.Currency = "" },
+		"lines":                            func(in *fiscal.Input) { in.Lines = valid().Lines },
+		"totals":                           func(in *fiscal.Input) { in.Totals.Total = d("1") },
+		"related_document_id":              func(in *fiscal.Input) { id := uuid.New(); in.RelatedDocumentID = &id },
+		"deferred":                         func(in *fiscal.Input) { in.Deferred = true },
+		"payment":                          func(in *fiscal.Input) { in.Payment = nil },
+		"payment.paid_at":                  func(in *fiscal.Input) { in.Payment.PaidAt = time.Time{} },
+		"payment.form":                     func(in *fiscal.Input) { in.Payment.Form = "" },
+		"payment.amount":                   func(in *fiscal.Input) { in.Payment.Amount = d("579.98") },
+		"payment.documents":                func(in *fiscal.Input) { in.Payment.Documents = nil },
+		"payment.documents[0].document_id": func(in *fiscal.Input) { in.Payment.Documents[0].DocumentID = uuid.Nil },
+		"payment.documents[1].document_id": func(in *fiscal.Input) {
+			in.Payment.Documents[1].DocumentID = in.Payment.Documents[0].DocumentID
+		},
+		"payment.documents[0].amount":        func(in *fiscal.Input) { in.Payment.Documents[0].Amount = d("0") },
+		"payment.documents[1].exchange_rate": func(in *fiscal.Input) { in.Payment.Documents[1].ExchangeRate = d("-1") },
+	} {
+		in := receipt()
+		change(&in)
+		var fe *fiscal.FieldError
+		require.True(t, errors.As(in.Validate(), &fe), field)
+		require.Equal(t, field, fe.Field, fe.Reason)
+	}
+	inv := valid()
+	inv.Payment = receipt().Payment
+	var fe *fiscal.FieldError
+	require.ErrorAs(t, inv.Validate(), &fe)
+	require.Equal(t, "payment", fe.Field, "an invoice carries no payment")
+	inv = valid()
+	inv.Deferred = true
+	require.NoError(t, inv.Validate(), "an invoice may be paid later")
+	rel := uuid.New()
+	inv.Kind, inv.RelatedDocumentID = fiscal.KindCreditNote, &rel
+	require.ErrorAs(t, inv.Validate(), &fe)
+	require.Equal(t, "deferred", fe.Field, "a credit note is not paid later")
 }
