@@ -86,10 +86,10 @@ func parseListFilter(r *http.Request) (ListFilter, error) {
 		return f, httpx.InvalidQuery("status", "draft, requested, authorized, rejected or cancelled")
 	}
 	switch k := fiscal.Kind(q.Get("kind")); k {
-	case "", fiscal.KindInvoice, fiscal.KindCreditNote:
+	case "", fiscal.KindInvoice, fiscal.KindCreditNote, fiscal.KindPaymentReceipt:
 		f.Kind = k
 	default:
-		return f, httpx.InvalidQuery("kind", "invoice or credit_note")
+		return f, httpx.InvalidQuery("kind", "invoice, credit_note or payment_receipt")
 	}
 	for _, p := range []struct {
 		name string

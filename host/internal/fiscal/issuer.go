@@ -198,6 +198,9 @@ type Document struct {
 	LegalDocument []byte `json:"-"`
 	// Related is the invoice a credit note reverses (nil for invoices).
 	Related *Document `json:"-"`
+	// Paid are, for a payment receipt being issued, the invoices it pays
+	// with their installment and balances, computed by the core.
+	Paid []PaidInvoice `json:"-"`
 
 	companyID uuid.UUID
 }

@@ -82,4 +82,21 @@ WHERE company_id = $1 AND id = $2`
 	// The list, newest first; listQuery adds the filters.
 	listBaseSQL = `SELECT ` + documentColumns + ` FROM public.fiscal_documents WHERE company_id = $1`
 	listOrder   = ` ORDER BY created_at DESC, id DESC LIMIT $%d`
+
+	// qLockInvoices locks the invoices a payment receipt pays ($2, sorted)
+	// and reads their totals.
+	qLockInvoices = `
+SELECT id, total FROM public.fiscal_documents
+WHERE company_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE`
+
+	// qPaidSoFar lists the payment receipts paying invoice $2 (its id as
+	// text, as the input holds it) and what each pays of it, oldest first
+	// (index fiscal_documents_paid_idx).
+	qPaidSoFar = `
+SELECT r.id, r.status, (e ->> 'amount')::numeric
+FROM public.fiscal_documents r, jsonb_array_elements(r.input -> 'payment' -> 'documents') e
+WHERE r.company_id = $1 AND r.kind = 'payment_receipt'
+  AND r.input -> 'payment' -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', $2::text))
+  AND e ->> 'document_id' = $2::text
+ORDER BY r.created_at, r.id`
 )

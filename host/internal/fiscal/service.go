@@ -123,6 +123,11 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 	if in.Date == "" {
 		in.Date = time.Now().In(env.Company.Location).Format(time.DateOnly)
 	}
+	if in.Kind == fiscal.KindPaymentReceipt {
+		if err := s.paidInvoices(ctx, companyID, vertical, &in); err != nil {
+			return nil, err
+		}
+	}
 	var related *Document
 	if in.RelatedDocumentID != nil {
 		if related, err = s.related(ctx, companyID, vertical, *in.RelatedDocumentID); err != nil {
@@ -131,7 +136,7 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 	}
 	// The issuer checks what its authority needs before anything is stored.
 	draft := &Document{Document: fiscal.Document{Vertical: vertical, SourceID: in.SourceID, Kind: in.Kind, Country: env.Company.Country,
-		Currency: in.Currency, Total: money.AmountOf(in.Totals.Total), RelatedID: in.RelatedDocumentID, Input: &in}, Related: related, companyID: companyID}
+		Currency: in.Currency, Total: money.AmountOf(documentTotal(in)), RelatedID: in.RelatedDocumentID, Input: &in}, Related: related, companyID: companyID}
 	if _, err := iss.Plan(ctx, env, draft); err != nil {
 		return nil, err
 	}
@@ -208,6 +213,11 @@ func (s *Service) issue(ctx context.Context, env *Env, iss Issuer, doc *Document
 	}
 	if doc.Status != fiscal.StatusDraft && doc.Status != fiscal.StatusRequested {
 		return doc, nil
+	}
+	if doc.Kind == fiscal.KindPaymentReceipt {
+		if doc.Paid, err = s.installments(ctx, conn, doc); err != nil {
+			return nil, err
+		}
 	}
 	env.attempt = func(ctx context.Context, a Attempt) error { return s.requested(ctx, conn, doc, a) }
 	defer func() { env.attempt = nil }()
@@ -362,6 +372,12 @@ func (s *Service) notIssued(ctx context.Context, conn *pgxpool.Conn, doc *Docume
 
 // settle records an authorized or rejected outcome.
 func (s *Service) settle(ctx context.Context, conn *pgxpool.Conn, doc *Document, out Outcome) error {
+	if out.Result == Authorized && doc.Kind == fiscal.KindPaymentReceipt {
+		var err error
+		if out.Details, err = s.withInstallments(ctx, conn, doc, out.Details); err != nil {
+			return err
+		}
+	}
 	details, err := json.Marshal(nonNil(out.Details))
 	if err != nil {
 		return fmt.Errorf("fiscal outcome details: %w", err)

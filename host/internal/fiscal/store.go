@@ -86,7 +86,10 @@ func (s *Service) draft(ctx context.Context, db dal.Beginner, c Company, vertica
 	)
 	err = store.TenantTx(ctx, db, c.ID, func(tx pgx.Tx) error {
 		d, err := scanDocument(tx.QueryRow(ctx, qInsertDraft, c.ID, vertical, in.SourceID, in.Kind, c.Country, body, hash,
-			in.Currency, in.Totals.Total, in.Customer.TaxID, in.RelatedDocumentID))
+			in.Currency, documentTotal(in), in.Customer.TaxID, in.RelatedDocumentID))
+		if err == nil && d.Kind == fiscal.KindPaymentReceipt {
+			err = reserve(ctx, tx, d)
+		}
 		if err == nil {
 			doc, created = d, true
 			return s.record(ctx, tx, d, "fiscal.document.created", nil)

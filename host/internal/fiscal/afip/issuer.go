@@ -132,6 +132,11 @@ type plan struct {
 }
 
 func (is *Issuer) plan(env *fiscal.Env, doc *fiscal.Document) (plan, error) {
+	if doc.Kind == sdkfiscal.KindPaymentReceipt {
+		return plan{}, httpx.Unprocessable("fiscal_document_not_applicable",
+			"a payment receipt is not applicable in Argentina: AFIP has no such document (a deferred invoice's due date is payment_due)").
+			WithDetails(map[string]any{"kind": string(doc.Kind), "country": "AR"})
+	}
 	cfg, err := configOf(env)
 	if err != nil {
 		return plan{}, err

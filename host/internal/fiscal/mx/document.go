@@ -25,7 +25,8 @@ const (
 )
 
 // formasPago maps the SDK's payment forms to c_FormaPago; credit and
-// other are paid later (MetodoPago PPD, FormaPago 99).
+// other are paid later (MetodoPago PPD, FormaPago 99), as is an invoice
+// issued as Deferred whatever its form.
 var formasPago = map[string]string{
 	"": "01", "cash": "01", "card": "04", "debit_card": "28", "transfer": "03", "wallet": "05",
 }
@@ -44,7 +45,7 @@ func document(env *fiscal.Env, c Config, doc *fiscal.Document, now time.Time) (c
 		Moneda: strings.ToUpper(in.Currency), LugarExpedicion: c.LugarExpedicion,
 		Emisor: invoices.Emisor{Rfc: env.Company.TaxID, Nombre: c.Name, RegimenFiscal: c.RegimenFiscal},
 	}
-	if forma, ok := formasPago[in.PaymentForm]; ok {
+	if forma, ok := formasPago[in.PaymentForm]; ok && !in.Deferred {
 		d.FormaPago, d.MetodoPago = forma, "PUE"
 	} else {
 		d.FormaPago, d.MetodoPago = "99", "PPD"

@@ -36,15 +36,8 @@ func (i *Issuer) Issue(ctx context.Context, env *fiscal.Env, doc *fiscal.Documen
 	if err != nil {
 		return fiscal.Outcome{}, err
 	}
-	d, err := document(env, c, doc, time.Now())
+	comp, err := comprobante(env, c, doc, time.Now())
 	if err != nil {
-		return fiscal.Outcome{}, invalidDocument(err)
-	}
-	comp, err := cfdi.Build(d)
-	if err != nil {
-		return fiscal.Outcome{}, invalidDocument(err)
-	}
-	if err := sameTotal(comp, doc); err != nil {
 		return fiscal.Outcome{}, err
 	}
 	csd, err := loadCSD(ctx, env)
@@ -75,6 +68,23 @@ func (i *Issuer) Issue(ctx context.Context, env *fiscal.Env, doc *fiscal.Documen
 		return fiscal.Outcome{}, err
 	}
 	return i.stamp(ctx, env, sw, comp.Serie, folio, sealed), nil
+}
+
+// comprobante builds and checks doc's CFDI: a payment receipt's of type
+// P, an invoice's or credit note's at the sale's total.
+func comprobante(env *fiscal.Env, c Config, doc *fiscal.Document, now time.Time) (*cfdi.Comprobante, error) {
+	if doc.Kind == sdkfiscal.KindPaymentReceipt {
+		return paymentComprobante(env, c, doc, now)
+	}
+	d, err := document(env, c, doc, now)
+	if err != nil {
+		return nil, invalidDocument(err)
+	}
+	comp, err := cfdi.Build(d)
+	if err != nil {
+		return nil, invalidDocument(err)
+	}
+	return comp, sameTotal(comp, doc)
 }
 
 // Status implements fiscal.Issuer: it sends the attempt's sealed CFDI

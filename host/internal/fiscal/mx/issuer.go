@@ -102,6 +102,9 @@ type Config struct {
 	// Periodicidad of the global CFDIs of anonymous sales (c_Periodicidad,
 	// default "01", daily).
 	Periodicidad string `json:"periodicidad"`
+	// SeriePago is the serie of payment receipts (CFDI of type P,
+	// default "P").
+	SeriePago string `json:"serie_pago"`
 }
 
 var (
@@ -117,7 +120,7 @@ func (*Issuer) CheckConfig(_ context.Context, _ fiscal.Company, raw json.RawMess
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, fiscal.InvalidConfig("", "an object with name, regimen_fiscal, lugar_expedicion, serie, serie_egreso, pac, periodicidad")
+		return nil, fiscal.InvalidConfig("", "an object with name, regimen_fiscal, lugar_expedicion, serie, serie_egreso, pac, periodicidad, serie_pago")
 	}
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Serie == "" {
@@ -132,6 +135,9 @@ func (*Issuer) CheckConfig(_ context.Context, _ fiscal.Company, raw json.RawMess
 	if c.Periodicidad == "" {
 		c.Periodicidad = cfdi.PeriodicidadDiaria
 	}
+	if c.SeriePago == "" {
+		c.SeriePago = seriePagoDefault
+	}
 	switch {
 	case c.Name == "" || len(c.Name) > 254:
 		return nil, fiscal.InvalidConfig("name", "the issuer's name as registered with the SAT, 1 to 254 characters")
@@ -145,6 +151,8 @@ func (*Issuer) CheckConfig(_ context.Context, _ fiscal.Company, raw json.RawMess
 		return nil, fiscal.InvalidConfig("serie_egreso", "1 to 25 letters, digits or dashes")
 	case c.Serie == c.SerieEgreso:
 		return nil, fiscal.InvalidConfig("serie_egreso", "differs from serie")
+	case !seriePattern.MatchString(c.SeriePago) || c.SeriePago == c.Serie || c.SeriePago == c.SerieEgreso:
+		return nil, fiscal.InvalidConfig("serie_pago", "1 to 25 letters, digits or dashes, other than serie and serie_egreso")
 	case c.PAC != "sw":
 		return nil, fiscal.InvalidConfig("pac", `"sw" (SW sapien)`)
 	}
@@ -171,6 +179,9 @@ func (*Issuer) Plan(_ context.Context, env *fiscal.Env, doc *fiscal.Document) (f
 	if err != nil {
 		return fiscal.Plan{}, err
 	}
+	if err := checkPlan(doc); err != nil {
+		return fiscal.Plan{}, err
+	}
 	if doc.Input != nil {
 		if err := checkTaxes(doc.Input); err != nil {
 			return fiscal.Plan{}, err
@@ -181,8 +192,14 @@ func (*Issuer) Plan(_ context.Context, env *fiscal.Env, doc *fiscal.Document) (f
 
 // serie is the serie doc numbers in.
 func serie(c Config, doc *fiscal.Document) string {
-	if doc.Kind == sdkfiscal.KindCreditNote {
+	switch doc.Kind {
+	case sdkfiscal.KindCreditNote:
 		return c.SerieEgreso
+	case sdkfiscal.KindPaymentReceipt:
+		if c.SeriePago == "" {
+			return seriePagoDefault
+		}
+		return c.SeriePago
 	}
 	return c.Serie
 }
