@@ -28,7 +28,9 @@ import (
 // authorizes every valid document with the next number of its kind and a
 // made-up 14-digit code (the host's own tests run the real issuers
 // against fakes of AFIP and the PAC). SetFiscalOutcome makes it reject
-// documents or answer as an unreachable authority does.
+// documents or answer as an unreachable authority does. Payment receipts
+// are checked and their installments computed as the host does
+// (fiscal_receipts.go).
 
 // FiscalOutcome is what the harness's fiscal service does with the next
 // documents.
@@ -158,11 +160,18 @@ func (h *host) IssueFiscalDocument(ctx context.Context, in *nexusv1.IssueFiscalD
 					map[string]any{"field": "related_document_id", "reason": "a credit note reverses an authorized invoice"})
 			}
 		}
+		total := input.Totals.Total
+		if input.Kind == fiscal.KindPaymentReceipt {
+			if err := st.checkPayment(company, h.vertical, &input); err != nil {
+				return nil, err
+			}
+			total = input.Payment.Amount
+		}
 		now := time.Now().UTC()
 		in := input
 		d = &fiscalDoc{company: company, hash: hash, doc: fiscal.Document{
 			ID: uuid.New(), Vertical: h.vertical, SourceID: input.SourceID, Kind: input.Kind, Status: fiscal.StatusDraft,
-			Country: st.settings[company].Country, Currency: input.Currency, Total: money.AmountOf(input.Totals.Total),
+			Country: st.settings[company].Country, Currency: input.Currency, Total: money.AmountOf(total),
 			CustomerTaxID: input.Customer.TaxID, RelatedID: input.RelatedDocumentID, Details: map[string]any{},
 			Messages: []fiscal.Message{}, CreatedAt: now, UpdatedAt: now, Input: &in,
 		}}
@@ -184,6 +193,9 @@ func (h *host) IssueFiscalDocument(ctx context.Context, in *nexusv1.IssueFiscalD
 		code := fmt.Sprintf("%014d", 70000000000000+n)
 		series := "sdktest-" + string(input.Kind)
 		now := time.Now().UTC()
+		if input.Kind == fiscal.KindPaymentReceipt {
+			d.doc.Details = map[string]any{"installments": st.installments(d)}
+		}
 		d.doc.Status, d.doc.Series, d.doc.Number, d.doc.AuthorizationCode, d.doc.AuthorizedAt =
 			fiscal.StatusAuthorized, &series, &n, &code, &now
 	}
