@@ -86,6 +86,7 @@ func chargeInput(e *env, ch chargeRow, cl clientRow, k contractRow, customer *fi
 	if ch.IssuedAt != nil {
 		in.Date = ch.IssuedAt.In(e.loc).Format(time.DateOnly)
 	}
+	in.Deferred = deferredInvoice(e, ch.DueDate, in.Date)
 	if customer != nil {
 		in.Customer = mergeCustomer(*customer, in.Customer)
 	}

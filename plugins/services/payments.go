@@ -30,6 +30,8 @@ type paymentRow struct {
 	PaidAt     sdk.Timestamp  `json:"paid_at"`
 	RecordedBy *string        `json:"recorded_by"`
 	CreatedAt  *sdk.Timestamp `json:"created_at,omitempty"`
+	// fiscalState is where the payment's receipt is (receipts.go).
+	fiscalState
 }
 
 // paymentInput is POST /charges/{id}/payments; paid_at defaults to now.
@@ -81,6 +83,10 @@ func (in paymentInput) parse(charge string, user *string, now time.Time) (paymen
 // all of what the charge still owes (more is 422 overpayment). The charge
 // is locked first, so concurrent payments cannot together pay more than
 // its total; it moves to partially_paid, or paid when nothing is owed.
+// A payment of a charge invoiced as deferred takes its receipt from the
+// host's fiscal service once recorded: the answer shows where it is
+// (fiscal_status), and one the service could not issue now stays pending
+// for the job, the payment recorded all the same.
 func createPayment(c *sdk.Context) error {
 	id, err := c.PathUUID("id", "charge")
 	if err != nil {
@@ -127,6 +133,14 @@ func createPayment(c *sdk.Context) error {
 		"payment_id": pay.ID, "charge_id": id, "amount": pay.Amount.StringFixed(2), "currency": pay.Currency, "status": ch.Status,
 	}); err != nil {
 		return err
+	}
+	if _, ok := ch.authorized(); ok {
+		if _, err := issueReceipt(c, pay, ch); err != nil && !receiptAnswer(err) {
+			return err
+		}
+		if err := c.DB().Get("payments", pay.ID, &pay); err != nil {
+			return fmt.Errorf("payment: read back: %w", err)
+		}
 	}
 	return c.JSON(http.StatusCreated, paymentView{paymentRow: pay, Charge: ch.view()})
 }

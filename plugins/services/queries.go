@@ -14,6 +14,8 @@ const (
 	qAgingSummary      = "aging_summary"
 	qFiscalUninvoiced  = "fiscal_uninvoiced_charges"
 	qFiscalUncredited  = "fiscal_uncredited_credits"
+	// qUnreceiptedPayments is receipts.go's.
+	qUnreceiptedPayments = "fiscal_unreceipted_payments"
 )
 
 // companyFilter is the caller's company, set by the host's unit of work.
@@ -102,6 +104,18 @@ LIMIT $1::int`,
 JOIN charges ch ON ch.company_id = cr.company_id AND ch.id = cr.charge_id AND ch.fiscal_status = 'authorized'
 WHERE cr.company_id = ` + companyFilter + ` AND (cr.fiscal_status IS NULL OR cr.fiscal_status IN ('pending', 'requested'))
 ORDER BY cr.created_at, cr.id
+LIMIT $1::int`,
+
+	// The payments of charges with an authorized invoice whose receipt is
+	// still to issue — never asked for, or left pending while the fiscal
+	// service was unavailable or its outcome unknown (a refused one waits
+	// for POST /payments/{id}/receipt) — oldest first, $1 at a time.
+	qUnreceiptedPayments: `SELECT p.id FROM payments p
+JOIN charges ch ON ch.company_id = p.company_id AND ch.id = p.charge_id AND ch.fiscal_status = 'authorized'
+WHERE p.company_id = ` + companyFilter + `
+  AND (p.fiscal_status IS NULL OR p.fiscal_status IN ('pending', 'requested')
+       AND (p.fiscal_error_code IS NULL OR p.fiscal_error_code IN ('fiscal_service_unavailable', 'fiscal_outcome_unknown')))
+ORDER BY p.created_at, p.id
 LIMIT $1::int`,
 
 	// Receivables per currency as of $2 in time zone $1.

@@ -45,6 +45,10 @@ func routes() []sdk.Route {
 		sdk.POST("/charges/{id}/payments", c, "Record a payment against a charge", createPayment).
 			Takes(paymentInput{}).Returns(paymentView{}),
 		sdk.GET("/charges/{id}/payments", v, "List a charge's payments", listPayments).Returns(sdk.Page[paymentRow]{}),
+		sdk.GET("/payments/{id}/receipt", v, "The payment's receipt (Mexico: CFDI of type P) with its installment and balances", getPaymentReceipt).
+			Returns(fiscal.Document{}),
+		sdk.POST("/payments/{id}/receipt", c, "Issue the payment's receipt now, or answer it as it was", issuePaymentReceipt).
+			Takes(receiptBody{}).Returns(fiscal.Document{}),
 
 		sdk.GET("/reports/aging", v, "Receivables aging as of a date, in the company's time zone", agingReportHandler).
 			Returns(agingReport{}),

@@ -56,7 +56,7 @@ func (*Vertical) Manifest() sdk.Manifest {
 			{Topic: TopicChargeCreated, Source: RevenueSource, Key: "charge_id"},
 			{Topic: TopicChargeCredited, Source: RevenueSource, Key: "credit_id"},
 		},
-		Jobs:           []sdk.Job{fiscalJob},
+		Jobs:           []sdk.Job{fiscalJob, receiptJob},
 		PaymentSources: map[string]string{PaymentSource: paymentsSourceSQL},
 		ConfigSchema:   configSchema,
 		UI:             ui(),

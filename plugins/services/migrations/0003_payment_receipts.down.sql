@@ -1,0 +1,10 @@
+DROP INDEX payments_receipt_idx;
+ALTER TABLE payments
+    DROP COLUMN fiscal_status,
+    DROP COLUMN fiscal_document_id,
+    DROP COLUMN fiscal_series,
+    DROP COLUMN fiscal_number,
+    DROP COLUMN fiscal_authorization_code,
+    DROP COLUMN fiscal_error_code,
+    DROP COLUMN fiscal_attempts,
+    DROP COLUMN fiscal_updated_at;
