@@ -24,4 +24,8 @@ var Docs = []apidoc.Op{
 	{Method: http.MethodPut, Pattern: "/credentials/{name}", Summary: "Store a fiscal credential (certificate, key, password), sealed (admin)",
 		Request: credentialBody{}, Status: http.StatusNoContent},
 	{Method: http.MethodDelete, Pattern: "/credentials/{name}", Summary: "Delete a fiscal credential (admin)", Status: http.StatusNoContent},
+	{Method: http.MethodGet, Pattern: "/{country}/parameters/{table}", Summary: "A parameter table of the company's fiscal authority, " +
+		"asked with the company's credentials (admin). Argentina (ar), WSFEv1's: points_of_sale, receipt_types, document_types, iva_rates, " +
+		"currencies, tax_types, receiver_iva_conditions (receipt_class), exchange_rate (currency, date)",
+		Query: []string{"currency", "date", "receipt_class"}, Response: httpx.Page[map[string]any]{}},
 }

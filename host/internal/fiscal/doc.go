@@ -22,7 +22,9 @@
 // serves operators the documents (GET /api/v1/fiscal/documents...) and
 // the settings and credentials (/api/v1/fiscal/settings, .../credentials;
 // credentials live in the secrets service under the namespace
-// SecretsNamespace, which no vertical can name).
+// SecretsNamespace, which no vertical can name), and the authority's
+// parameter tables of an issuer that serves them
+// (GET /api/v1/fiscal/{country}/parameters/{table}, ParameterSource).
 //
 // It must not know any vertical, log or answer a credential (certificates,
 // keys, tokens), or write a document in a vertical's unit of work: an

@@ -25,6 +25,7 @@ import (
 //	GET    /credentials                admin   credential names and update times, never values
 //	PUT    /credentials/{name}         admin   {"value"} → 204 (sealed in the secrets service)
 //	DELETE /credentials/{name}         admin   → 204
+//	GET    /{country}/parameters/{table} admin the authority's parameter table for the company (AR: WSFEv1's)
 //
 // Documents are issued by verticals through the SDK, never here.
 func (s *Service) Routes(r chi.Router) {
@@ -37,6 +38,7 @@ func (s *Service) Routes(r chi.Router) {
 	r.With(admin).Get("/credentials", httpx.Handle(s.handleListCredentials))
 	r.With(admin).Put("/credentials/{name}", httpx.Handle(s.handlePutCredential))
 	r.With(admin).Delete("/credentials/{name}", httpx.Handle(s.handleDeleteCredential))
+	r.With(admin).Get("/{country}/parameters/{table}", httpx.Handle(s.handleParameters))
 }
 
 // companyOf returns the caller's company.
@@ -262,5 +264,25 @@ func (s *Service) handleDeleteCredential(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Service) handleParameters(w http.ResponseWriter, r *http.Request) error {
+	companyID, err := companyOf(r)
+	if err != nil {
+		return err
+	}
+	if err := httpx.KnownQuery(r, s.parameterQuery()); err != nil {
+		return err
+	}
+	query := map[string]string{}
+	for k := range r.URL.Query() {
+		query[k] = r.URL.Query().Get(k)
+	}
+	rows, err := s.Parameters(r.Context(), companyID, chi.URLParam(r, "country"), chi.URLParam(r, "table"), query)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(rows, ""))
 	return nil
 }

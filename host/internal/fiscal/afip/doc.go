@@ -21,6 +21,11 @@
 // The printable receipt carries AFIP's QR (a URL whose p parameter is the
 // base64 of the receipt's JSON).
 //
+// WSFEv1's parameter tables (FEParamGet*, params.go) are served to
+// operators by table name (Parameters), asked with the company's own
+// credentials for its CUIT; all but the points of sale and the exchange
+// rate are kept a day in the host's shared cache.
+//
 // Every call goes through the outbound client (breaker per company and
 // service: afip_wsaa, afip_wsfe). It must never log or return a
 // certificate, a key, a token or a sign, nor a request or response body.

@@ -2,7 +2,8 @@
 // an HTTP server that speaks their SOAP — LoginCms with a CMS-signed
 // ticket request checked against the fake's own certificate authority,
 // FECompUltimoAutorizado, FECAESolicitar and FECompConsultar with AFIP's
-// envelopes, faults and Errors/Observaciones elements — and keeps the
+// envelopes, faults and Errors/Observaciones elements, and the FEParamGet*
+// tables (params.go: a CUIT's points of sale, exchange rates) — and keeps the
 // receipts it authorized, strictly numbered per (CUIT, point of sale,
 // type) as AFIP numbers them. Failure modes make the next call of an
 // operation time out after processing, answer a 5xx without processing,
@@ -88,6 +89,9 @@ type Server struct {
 	down     bool
 	calls    map[string]int
 	cae      int64
+	// points and quotes are what the parameter methods answer (params.go).
+	points map[int64][]afip.PtoVenta
+	quotes map[string]quote
 }
 
 // New starts a fake, stopped when the test ends.
@@ -110,7 +114,7 @@ func New(t testing.TB) *Server {
 	}
 	s := &Server{caCert: ca, caKey: key, caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		tokens: map[string]grant{}, receipts: map[seriesKey][]Receipt{}, fail: map[string][]Mode{}, calls: map[string]int{},
-		cae: 76000000000000}
+		cae: 76000000000000, points: map[int64][]afip.PtoVenta{}, quotes: defaultQuotes()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+wsaaPath, s.loginCms)
 	mux.HandleFunc("POST "+wsfePath, s.wsfe)
@@ -343,6 +347,10 @@ func (s *Server) wsfe(w http.ResponseWriter, r *http.Request) {
 	if down || mode == ServerError {
 		writeEnvelope(w, http.StatusInternalServerError,
 			`<soap:Fault><faultcode>soap:Server</faultcode><faultstring>Server was unable to process request. ---&gt; Timeout expired.</faultstring><detail /></soap:Fault>`)
+		return
+	}
+	if paramOps[op] {
+		s.params(w, r, op, mode)
 		return
 	}
 	switch op {
