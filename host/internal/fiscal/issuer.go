@@ -126,6 +126,9 @@ type Settings struct {
 	// returned them.
 	Config    json.RawMessage `json:"config"`
 	UpdatedAt time.Time       `json:"updated_at"`
+	// Warnings, answered by PUT /settings only, say what could not be
+	// checked with the authority (ConfigVerifier).
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // Plan is how a document will be numbered.

@@ -9,6 +9,19 @@ import (
 	"github.com/nexuspos/nexus/host/internal/httpx"
 )
 
+// ConfigVerifier is an Issuer that can also check a company's settings
+// with its authority (AR: the points of sale against WSFEv1's
+// FEParamGetPtosVenta). PutSettings calls it after CheckConfig, before
+// anything is stored.
+type ConfigVerifier interface {
+	// VerifyConfig checks env.Settings (Config as CheckConfig returned
+	// it) with the authority, using the company's stored credentials. A
+	// setting the authority refuses is a 422 naming it (config.<field>);
+	// what could not be checked (no credentials yet, the authority
+	// unreachable) is a Warning, and the settings are stored anyway.
+	VerifyConfig(ctx context.Context, env *Env) ([]Warning, error)
+}
+
 // ParameterSource is an Issuer that serves its authority's parameter
 // tables (AR: WSFEv1's FEParamGet* tables), so a front end offers the
 // choices the authority accepts.
@@ -20,6 +33,13 @@ type ParameterSource interface {
 	Parameters(ctx context.Context, env *Env, table string, query map[string]string) ([]any, error)
 	// ParameterQuery lists the query parameters Parameters reads.
 	ParameterQuery() []string
+}
+
+// Warning is something a request did without being able to check it,
+// answered with its result.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // Parameters answers table of the authority of country for the company:

@@ -93,11 +93,20 @@ func (s *Service) env(ctx context.Context, companyID uuid.UUID) (*Env, Issuer, e
 	if st == nil {
 		return nil, nil, errNotConfigured()
 	}
-	ch, err := s.cache.For(cache.Scope{Vertical: cache.HostVertical, CompanyID: companyID})
+	env, err := s.envOf(c, *st)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Env{Company: c, Settings: *st, log: s.log, secrets: s.secrets, outbound: s.outbound, cache: ch}, iss, nil
+	return env, iss, nil
+}
+
+// envOf is what an issuer needs for company c with settings st.
+func (s *Service) envOf(c Company, st Settings) (*Env, error) {
+	ch, err := s.cache.For(cache.Scope{Vertical: cache.HostVertical, CompanyID: c.ID})
+	if err != nil {
+		return nil, err
+	}
+	return &Env{Company: c, Settings: st, log: s.log, secrets: s.secrets, outbound: s.outbound, cache: ch}, nil
 }
 
 // Issue stores in as vertical's document for the company and issues it,

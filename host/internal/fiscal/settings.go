@@ -60,6 +60,15 @@ func (s *Service) PutSettings(ctx context.Context, companyID uuid.UUID, st Setti
 	if st.Config, err = iss.CheckConfig(ctx, c, st.Config); err != nil {
 		return Settings{}, err
 	}
+	if v, ok := iss.(ConfigVerifier); ok {
+		env, err := s.envOf(c, st)
+		if err != nil {
+			return Settings{}, err
+		}
+		if st.Warnings, err = v.VerifyConfig(ctx, env); err != nil {
+			return Settings{}, err
+		}
+	}
 	err = store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, qPutSettings, companyID, st.Environment, st.AutoIssue, st.Config).Scan(&st.UpdatedAt); err != nil {
 			return err
@@ -68,8 +77,12 @@ func (s *Service) PutSettings(ctx context.Context, companyID uuid.UUID, st Setti
 		if err := json.Unmarshal(st.Config, &cfg); err != nil {
 			return err
 		}
+		details := map[string]any{"environment": st.Environment, "auto_issue": st.AutoIssue, "config": cfg}
+		if len(st.Warnings) > 0 {
+			details["warnings"] = st.Warnings
+		}
 		return audit.Record(ctx, tx, audit.Entry{CompanyID: companyID, Action: "fiscal.settings_changed", Target: "fiscal_settings",
-			Details: map[string]any{"environment": st.Environment, "auto_issue": st.AutoIssue, "config": cfg}})
+			Details: details})
 	})
 	if err != nil {
 		return Settings{}, fmt.Errorf("store fiscal settings of %s: %w", companyID, err)

@@ -262,6 +262,8 @@ func TestFacturaAAndItsCreditNote(t *testing.T) {
 
 	// Another point of sale of the company numbers on its own; one it does
 	// not have is refused before anything is stored.
+	e.afip.SetPointsOfSale(cuitNumber(c), afip.PtoVenta{Nro: 3, EmisionTipo: "CAE", Bloqueado: "N"},
+		afip.PtoVenta{Nro: 7, EmisionTipo: "CAE", Bloqueado: "N"})
 	_, err = e.svc.PutSettings(t.Context(), companyID, fiscalSettings(`{"iva_condition":"responsable_inscripto","points_of_sale":[3,7]}`))
 	require.NoError(t, err)
 	other := sale("sale-7", ri)

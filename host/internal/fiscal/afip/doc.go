@@ -24,7 +24,8 @@
 // WSFEv1's parameter tables (FEParamGet*, params.go) are served to
 // operators by table name (Parameters), asked with the company's own
 // credentials for its CUIT; all but the points of sale and the exchange
-// rate are kept a day in the host's shared cache.
+// rate are kept a day in the host's shared cache. PUT settings checks the
+// points of sale with FEParamGetPtosVenta (VerifyConfig).
 //
 // Every call goes through the outbound client (breaker per company and
 // service: afip_wsaa, afip_wsfe). It must never log or return a
