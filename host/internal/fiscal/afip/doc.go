@@ -25,7 +25,9 @@
 // operators by table name (Parameters), asked with the company's own
 // credentials for its CUIT; all but the points of sale and the exchange
 // rate are kept a day in the host's shared cache. PUT settings checks the
-// points of sale with FEParamGetPtosVenta (VerifyConfig).
+// points of sale with FEParamGetPtosVenta (VerifyConfig), and a receipt
+// in a foreign currency without a rate is sent with AFIP's
+// (FEParamGetCotizacion), recorded with the attempt and the document.
 //
 // Every call goes through the outbound client (breaker per company and
 // service: afip_wsaa, afip_wsfe). It must never log or return a

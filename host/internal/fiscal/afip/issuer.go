@@ -129,6 +129,9 @@ type plan struct {
 	cbteTipo int
 	rec      receiver
 	series   string
+	// rate is the exchange rate of a receipt in a foreign currency, set
+	// by Issue and Status (Plan needs none).
+	rate rate
 }
 
 func (is *Issuer) plan(env *fiscal.Env, doc *fiscal.Document) (plan, error) {
@@ -182,6 +185,9 @@ func detail(doc *fiscal.Document, p plan, n int64) (FECAEDetRequest, error) {
 	cotiz := decimal.NewFromInt(1)
 	if !in.ExchangeRate.IsZero() {
 		cotiz = in.ExchangeRate
+	}
+	if !p.rate.value.IsZero() {
+		cotiz = p.rate.value
 	}
 	d := FECAEDetRequest{
 		Concepto: conceptoGoods, DocTipo: p.rec.DocTipo, DocNro: p.rec.DocNro, CbteDesde: n, CbteHasta: n,
@@ -247,6 +253,9 @@ func (is *Issuer) Issue(ctx context.Context, env *fiscal.Env, doc *fiscal.Docume
 	if err != nil {
 		return fiscal.Outcome{}, err
 	}
+	if p.rate, err = is.rateOf(ctx, env, p.cfg, doc); err != nil {
+		return fiscal.Outcome{}, err
+	}
 	last, err := is.lastNumber(ctx, env, p.cfg, p.pos, p.cbteTipo)
 	if err != nil {
 		return fiscal.Outcome{}, err
@@ -258,6 +267,7 @@ func (is *Issuer) Issue(ctx context.Context, env *fiscal.Env, doc *fiscal.Docume
 	}
 	facts := map[string]any{"point_of_sale": p.pos, "receipt_type": p.cbteTipo, "date": doc.Input.Date,
 		"total": amount(doc.Input.Totals.Total), "doc_tipo": p.rec.DocTipo, "doc_nro": p.rec.DocNro}
+	p.rate.facts(facts)
 	if err := env.Attempt(ctx, fiscal.Attempt{Series: p.series, Number: n, Facts: facts}); err != nil {
 		return fiscal.Outcome{}, err
 	}
@@ -304,6 +314,9 @@ func (is *Issuer) authorized(p plan, doc *fiscal.Document, n int64, cae, due str
 	if !doc.Input.ExchangeRate.IsZero() {
 		cotiz = doc.Input.ExchangeRate.String()
 	}
+	if !p.rate.value.IsZero() {
+		cotiz = p.rate.value.String()
+	}
 	mon, _ := moneda(doc.Input.Currency)
 	q := qrData{Fecha: doc.Input.Date, Cuit: p.cfg.cuitNumber(), PtoVta: p.pos, TipoCmp: p.cbteTipo, NroCmp: n,
 		Importe: json.Number(amount(doc.Input.Totals.Total)), Moneda: mon, Ctz: json.Number(cotiz), CodAut: json.Number(cae)}
@@ -326,6 +339,7 @@ func (is *Issuer) details(p plan, doc *fiscal.Document, qr string) map[string]an
 	if qr != "" {
 		d["qr_url"] = qr
 	}
+	p.rate.details(d)
 	return d
 }
 
@@ -340,6 +354,7 @@ func (is *Issuer) Status(ctx context.Context, env *fiscal.Env, doc *fiscal.Docum
 	if a == nil || a.Series != p.series {
 		return fiscal.Outcome{Result: fiscal.NotIssued}, nil
 	}
+	p.rate = rateOfAttempt(a)
 	res, err := is.consult(ctx, env, p.cfg, p.pos, p.cbteTipo, a.Number)
 	if err != nil {
 		return fiscal.Outcome{}, err
