@@ -15,8 +15,9 @@ import (
 // checkPayment checks a new payment receipt as the host does: Argentina
 // has none; each invoice is the company's and the vertical's (404
 // otherwise), authorized and issued as deferred, of one customer, which
-// becomes the receipt's; and no invoice is paid beyond its total by the
-// receipts not rejected or cancelled, this one included.
+// becomes the receipt's; and no invoice is paid beyond its total less its
+// credit notes by the receipts not rejected or cancelled, this one
+// included.
 func (st *fiscalState) checkPayment(company, vertical string, in *fiscal.Input) error {
 	if st.settings[company].Country == "AR" {
 		return fiscalError(kind.Unprocessable, "fiscal_document_not_applicable", "a payment receipt is not applicable in Argentina",
@@ -47,7 +48,7 @@ func (st *fiscalState) checkPayment(company, vertical string, in *fiscal.Input) 
 			customer = &c
 		}
 		paid := st.paidOf(p.DocumentID).Add(p.Amount)
-		if total := inv.doc.Total.Decimal; paid.GreaterThan(total) {
+		if total := st.due(p.DocumentID); paid.GreaterThan(total) {
 			balance := decimal.Max(total.Sub(paid.Sub(p.Amount)), decimal.Zero)
 			return fiscalError(kind.Unprocessable, "payment_exceeds_balance",
 				fmt.Sprintf("%s.amount: %s is more than the invoice's balance, %s", at, p.Amount.StringFixed(2), balance.StringFixed(2)),
@@ -57,6 +58,18 @@ func (st *fiscalState) checkPayment(company, vertical string, in *fiscal.Input) 
 	}
 	in.Customer = *customer
 	return nil
+}
+
+// due is what invoice is owed before any payment: its total less its
+// authorized credit notes.
+func (st *fiscalState) due(invoice uuid.UUID) decimal.Decimal {
+	owed := st.byID[invoice].doc.Total.Decimal
+	for _, d := range st.byID {
+		if d.doc.Kind == fiscal.KindCreditNote && d.doc.Status == fiscal.StatusAuthorized && d.doc.RelatedID != nil && *d.doc.RelatedID == invoice {
+			owed = owed.Sub(d.doc.Total.Decimal)
+		}
+	}
+	return owed
 }
 
 // paidOf sums what the receipts not rejected or cancelled pay of
@@ -97,7 +110,7 @@ func (st *fiscalState) installments(receipt *fiscalDoc) []fiscal.Installment {
 		for _, n := range before {
 			sum = sum.Add(n)
 		}
-		prev := st.byID[p.DocumentID].doc.Total.Decimal.Sub(sum)
+		prev := st.due(p.DocumentID).Sub(sum)
 		out = append(out, fiscal.Installment{DocumentID: p.DocumentID, Number: len(before) + 1,
 			PreviousBalance: money.AmountOf(prev), Paid: money.AmountOf(p.Amount), Balance: money.AmountOf(prev.Sub(p.Amount))})
 	}

@@ -89,6 +89,11 @@ WHERE company_id = $1 AND id = $2`
 SELECT id, total FROM public.fiscal_documents
 WHERE company_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE`
 
+	// qCredited sums the authorized credit notes reversing invoice $2.
+	qCredited = `
+SELECT coalesce(sum(total), 0) FROM public.fiscal_documents
+WHERE company_id = $1 AND related_id = $2 AND kind = 'credit_note' AND status = 'authorized'`
+
 	// qPaidSoFar lists the payment receipts paying invoice $2 (its id as
 	// text, as the input holds it) and what each pays of it, oldest first
 	// (index fiscal_documents_paid_idx).

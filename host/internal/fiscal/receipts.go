@@ -25,12 +25,13 @@ import (
 //     authorized, deferred invoices of one customer (paidInvoices);
 //   - in the transaction that stores it, the invoices' rows are locked and
 //     every receipt not rejected or cancelled that pays them, this one
-//     included, must add up to at most each invoice's total (reserve), so
-//     concurrent payments never pay an invoice twice over;
+//     included, must add up to at most each invoice's total less its
+//     authorized credit notes (reserve), so concurrent payments never pay
+//     an invoice twice over;
 //   - under the lock of the receipt's series, just before it is issued,
 //     each invoice's installment number and balances are computed from
-//     the receipts authorized before it (installments) and handed to the
-//     issuer in Document.Paid.
+//     the receipts authorized before it and its credit notes
+//     (installments) and handed to the issuer in Document.Paid.
 
 // PaidInvoice is an invoice a payment receipt pays, as the core computed
 // it for the issuer.
@@ -75,6 +76,16 @@ func (s *Service) paidInvoices(ctx context.Context, companyID uuid.UUID, vertica
 	return nil
 }
 
+// due is what invoice (of total) is owed before any payment: its total
+// less its authorized credit notes.
+func due(ctx context.Context, tx pgx.Tx, companyID, invoice uuid.UUID, total decimal.Decimal) (decimal.Decimal, error) {
+	var credited decimal.Decimal
+	if err := tx.QueryRow(ctx, qCredited, companyID, invoice).Scan(&credited); err != nil {
+		return decimal.Zero, fmt.Errorf("credit notes of fiscal document %s: %w", invoice, err)
+	}
+	return total.Sub(credited), nil
+}
+
 // paidRow is one receipt's payment of one invoice.
 type paidRow struct {
 	receipt uuid.UUID
@@ -101,7 +112,7 @@ func paidSoFar(ctx context.Context, tx pgx.Tx, companyID, invoice uuid.UUID) ([]
 // reserve runs in the transaction that stored receipt: it locks the
 // invoices the receipt pays and refuses (422 payment_exceeds_balance,
 // rolling the receipt back) one whose receipts not rejected or cancelled,
-// this one included, pay more than its total.
+// this one included, pay more than its total less its credit notes.
 func reserve(ctx context.Context, tx pgx.Tx, receipt *Document) error {
 	docs := receipt.Input.Payment.Documents
 	ids := make([]uuid.UUID, 0, len(docs))
@@ -141,10 +152,15 @@ func reserve(ctx context.Context, tx pgx.Tx, receipt *Document) error {
 				others = others.Add(p.amount)
 			}
 		}
-		if total := totals[d.DocumentID]; sum.GreaterThan(total) {
-			balance := decimal.Max(total.Sub(others), decimal.Zero)
+		total := totals[d.DocumentID]
+		owed, err := due(ctx, tx, receipt.companyID, d.DocumentID, total)
+		if err != nil {
+			return err
+		}
+		if sum.GreaterThan(owed) {
+			balance := decimal.Max(owed.Sub(others), decimal.Zero)
 			return httpx.Unprocessable("payment_exceeds_balance",
-				fmt.Sprintf("payment.documents[%d].amount: %s is more than the invoice's balance, %s (its total %s less what other payment receipts pay of it)",
+				fmt.Sprintf("payment.documents[%d].amount: %s is more than the invoice's balance, %s (its total %s less its credit notes and what other payment receipts pay of it)",
 					i, d.Amount.StringFixed(2), balance.StringFixed(2), total.StringFixed(2))).
 				WithDetails(map[string]any{"field": fmt.Sprintf("payment.documents[%d].amount", i), "document_id": d.DocumentID.String(),
 					"amount": d.Amount.StringFixed(2), "balance": balance.StringFixed(2), "total": total.StringFixed(2)})
@@ -154,7 +170,8 @@ func reserve(ctx context.Context, tx pgx.Tx, receipt *Document) error {
 }
 
 // installments computes, for each invoice receipt pays, its installment
-// number and balances from the receipts authorized before it. The core
+// number and balances from the receipts authorized before it and the
+// invoice's authorized credit notes. The core
 // calls it under the lock of the receipt's series, which every receipt
 // of the company's issuer is numbered in.
 func (s *Service) installments(ctx context.Context, db dal.Beginner, receipt *Document) ([]PaidInvoice, error) {
@@ -182,7 +199,11 @@ func (s *Service) installments(ctx context.Context, db dal.Beginner, receipt *Do
 				}
 			}
 			total := inv.Total.Decimal
-			prev := total.Sub(before)
+			owed, err := due(ctx, tx, receipt.companyID, inv.ID, total)
+			if err != nil {
+				return err
+			}
+			prev := owed.Sub(before)
 			if d.Amount.GreaterThan(prev) {
 				return httpx.Unprocessable("payment_exceeds_balance",
 					fmt.Sprintf("payment.documents[%d].amount: %s is more than the invoice's balance, %s", i, d.Amount.StringFixed(2), prev.StringFixed(2))).

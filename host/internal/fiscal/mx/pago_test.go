@@ -188,3 +188,28 @@ func TestPaymentReceiptIsolation(t *testing.T) {
 	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM fiscal_documents WHERE company_id = $1`, b).Scan(&seen))
 	require.Zero(t, seen)
 }
+
+// TestCreditNotesLowerTheBalance: a credit note reversing part of a
+// deferred invoice lowers what its payment receipts find owed.
+func TestCreditNotesLowerTheBalance(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	company := e.company(t, cfditest.RFC, true)
+	inv, err := e.svc.Issue(ctx, company, vertical, deferred("sale-1"))
+	require.NoError(t, err)
+	ret := sale("return-1")
+	ret.Kind, ret.RelatedDocumentID = sdkfiscal.KindCreditNote, &inv.ID
+	ret.Lines, ret.Totals = ret.Lines[1:], sdkfiscal.Totals{Net: d("30"), Tax: d("0"), Total: d("30"),
+		Taxes: []sdkfiscal.Tax{{Type: "iva", Rate: d("0"), Base: d("30"), Amount: d("0")}}}
+	note, err := e.svc.Issue(ctx, company, vertical, ret)
+	require.NoError(t, err)
+	require.Equal(t, sdkfiscal.StatusAuthorized, note.Status, "%+v", note.Messages)
+
+	_, err = e.svc.Issue(ctx, company, vertical, receipt("payment-1", inv.ID, "116.01"))
+	require.Equal(t, "payment_exceeds_balance", httpCode(t, err), "146 less the 30 credited is 116")
+	paid, err := e.svc.Issue(ctx, company, vertical, receipt("payment-2", inv.ID, "116"))
+	require.NoError(t, err)
+	dr := pagoChecks(t, paid.LegalDocument).Pagos.Pagos[0].Documentos[0]
+	require.Equal(t, []string{"116.00", "116.00", "0.00"}, []string{dr.ImpSaldoAnt.Decimal.StringFixed(2), dr.ImpPagado.StringFixed(2), dr.ImpSaldoInsoluto.Decimal.StringFixed(2)})
+}
