@@ -117,3 +117,18 @@ func TestPaymentsWithoutReceipt(t *testing.T) {
 	ar.fail(http.StatusNotFound, "fiscal_document_not_found", "GET", "/payments/"+p["id"].(string)+"/receipt", nil)
 	ar.fail(http.StatusConflict, "payment_receipt_not_required", "POST", "/payments/"+p["id"].(string)+"/receipt", nil)
 }
+
+// TestCreditedChargeReceipt: a credit's credit note lowers what the
+// invoice owes, so paying the rest settles it at installment 1.
+func TestCreditedChargeReceipt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	mx := mexican(t, h)
+	mx.h.SetFiscalSettings(sdk.FiscalSettings{Configured: true, Environment: "homologation"})
+	charge := mx.invoicedCharge("2030-01")
+	credit := mx.ok(http.StatusCreated, "POST", "/charges/"+charge+"/credits", map[string]any{"amount": "160.00", "reason": "Descuento por pronto pago"})
+	require.Equal(t, "authorized", credit["fiscal_status"])
+	p := mx.pay(charge, "1000.00")
+	inst := installment(t, mx.ok(http.StatusOK, "GET", "/payments/"+p["id"].(string)+"/receipt", nil))
+	require.Equal(t, []any{float64(1), "1000.00", "1000.00", "0.00"}, []any{inst["number"], inst["previous_balance"], inst["paid"], inst["balance"]})
+}
