@@ -36,7 +36,7 @@ interface FiscalDocument {
 }
 
 const statuses = ["draft", "requested", "authorized", "rejected", "cancelled"] as const;
-const kinds = ["invoice", "credit_note"] as const;
+const kinds = ["invoice", "credit_note", "payment_receipt"] as const;
 
 interface Filter {
   status: string;
