@@ -85,7 +85,7 @@ func (p probe) Manifest() sdk.Manifest {
 	return sdk.Manifest{
 		Name:       p.name,
 		Version:    version,
-		Routes:     append(append(append(routes, noteRoutes()...), sharedRoutes()...), platformRoutes()...),
+		Routes:     append(append(append(append(routes, noteRoutes()...), sharedRoutes()...), platformRoutes()...), fiscalRoutes()...),
 		Migrations: releaseMigrations(),
 		Webhooks:   webhooks(),
 		Jobs:       jobs(),
