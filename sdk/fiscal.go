@@ -1,6 +1,9 @@
 package sdk
 
 import (
+	"errors"
+	"strings"
+
 	"github.com/nexuspos/nexus/sdk/fiscal"
 	"github.com/nexuspos/nexus/sdk/kind"
 )
@@ -78,6 +81,27 @@ func RejectedFiscalDocument(doc fiscal.Document) *Error {
 	}
 	return &Error{Kind: kind.Unprocessable, Code: "fiscal_document_rejected", Message: "the fiscal authority rejected the document",
 		Details: map[string]any{"id": doc.ID.String(), "messages": msgs}}
+}
+
+// FiscalAnswer returns err, an error of Issue, as the fiscal service's
+// answer about that one document — rejected (fiscal_document_rejected),
+// its input refused (invalid_field), the company's setup refused
+// (fiscal_not_configured, fiscal_credentials_missing, ...), a conflict
+// with the source's document, the authority unavailable or its breaker
+// open (fiscal_service_unavailable) or its outcome unknown
+// (fiscal_outcome_unknown) — and nil for anything else, such as a failure
+// of the call's unit of work. A vertical records such an answer beside its
+// source document and goes on (a job to the next document, leaving this
+// one for a later run); any other error must fail the handler or the job.
+func FiscalAnswer(err error) *Error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	if strings.HasPrefix(e.Code, "fiscal_") || e.Code == "invalid_field" {
+		return e
+	}
+	return nil
 }
 
 // Get returns one of the vertical's fiscal documents by id (404

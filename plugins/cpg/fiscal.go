@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -371,18 +370,12 @@ var fiscalJob = sdk.Job{
 }
 
 // settled reports whether an issuance error leaves the job free to go on:
-// none, or the fiscal service's answer about one document (a rejection,
-// its input refused, the authority unavailable: recorded as pending), not
-// a failure of the unit of work.
+// none, the fiscal service's answer about one document (sdk.FiscalAnswer:
+// a rejection, its input refused, the authority unavailable: recorded as
+// pending) or a sale that takes no document, not a failure of the unit of
+// work.
 func settled(err error) bool {
-	var se *sdk.Error
-	if err == nil {
-		return true
-	}
-	if !errors.As(err, &se) {
-		return false
-	}
-	return strings.HasPrefix(se.Code, "fiscal_") || se.Code == "invalid_field" || se.Code == "sale_not_invoiceable"
+	return err == nil || sdk.FiscalAnswer(err) != nil || isCode(err, "sale_not_invoiceable")
 }
 
 // receiptFiscal is what a ticket prints of the sale's fiscal document.

@@ -187,7 +187,7 @@ func createCredit(c *sdk.Context) error {
 		return fmt.Errorf("credit: audit: %w", err)
 	}
 	if _, ok := ch.authorized(); ok {
-		if _, err := issueCredit(c, e, cr, ch); err != nil && fiscalAnswer(err) == nil {
+		if _, err := issueCredit(c, e, cr, ch); err != nil && sdk.FiscalAnswer(err) == nil {
 			return err
 		}
 		if err := c.DB().Get("credits", cr.ID, &cr); err != nil {

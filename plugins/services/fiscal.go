@@ -1,10 +1,8 @@
 package services
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,21 +55,6 @@ func (s fiscalState) authorized() (string, bool) {
 	return *s.FiscalDocumentID, true
 }
 
-// fiscalAnswer returns err as the fiscal service's answer about one
-// document — the authority unavailable or its outcome unknown, the input
-// or the company's setup refused — which the vertical records and goes on
-// from, or nil for anything else (a failure of the unit of work).
-func fiscalAnswer(err error) *sdk.Error {
-	var se *sdk.Error
-	if !errors.As(err, &se) {
-		return nil
-	}
-	if strings.HasPrefix(se.Code, "fiscal_") || se.Code == "invalid_field" {
-		return se
-	}
-	return nil
-}
-
 // fiscalOutcome is what to record of an issuance that answered doc or
 // issueErr after prev attempts: the columns to set, or false when
 // issueErr is no answer about the document and must fail the call.
@@ -81,7 +64,7 @@ func fiscalOutcome(prev fiscalState, doc fiscal.Document, issueErr error, now ti
 		"fiscal_authorization_code": nil, "fiscal_error_code": nil,
 		"fiscal_attempts": prev.FiscalAttempts + 1, "fiscal_updated_at": now.UTC(),
 	}
-	switch se := fiscalAnswer(issueErr); {
+	switch se := sdk.FiscalAnswer(issueErr); {
 	case doc.ID != uuid.Nil:
 		if doc.Status != fiscal.StatusDraft {
 			set["fiscal_status"] = string(doc.Status)
@@ -220,7 +203,7 @@ func runFiscalJob(c *sdk.Context, _ sdk.JobRun) error {
 			return fmt.Errorf("fiscal job: %w", err)
 		}
 		for _, ch := range charges {
-			if _, err := issueCharge(c, e, ch.ID, nil); err != nil && fiscalAnswer(err) == nil {
+			if _, err := issueCharge(c, e, ch.ID, nil); err != nil && sdk.FiscalAnswer(err) == nil {
 				return err
 			}
 		}
@@ -230,7 +213,7 @@ func runFiscalJob(c *sdk.Context, _ sdk.JobRun) error {
 		return fmt.Errorf("fiscal job: %w", err)
 	}
 	for _, cr := range credits {
-		if err := issueCreditByID(c, e, cr.ID); err != nil && fiscalAnswer(err) == nil {
+		if err := issueCreditByID(c, e, cr.ID); err != nil && sdk.FiscalAnswer(err) == nil {
 			return err
 		}
 	}

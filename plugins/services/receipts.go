@@ -88,7 +88,7 @@ func issueReceipt(c *sdk.Context, p paymentRow, ch chargeRow) (fiscal.Document, 
 // authority unavailable, the input refused), no invoice yet, or none
 // needed.
 func receiptAnswer(err error) bool {
-	return fiscalAnswer(err) != nil || isCode(err, "charge_not_invoiced") || isCode(err, "payment_receipt_not_required")
+	return sdk.FiscalAnswer(err) != nil || isCode(err, "charge_not_invoiced") || isCode(err, "payment_receipt_not_required")
 }
 
 // paymentAndCharge reads payment id and its charge.
