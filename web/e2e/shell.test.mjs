@@ -1,8 +1,8 @@
 // The shell and the verticals' pages in a real browser: the services
 // vertical's pages opened from the menu its manifest declares, showing the
-// plugin's data (a payment recorded through its page); its dashboard card;
-// a cashier neither shown nor let into what is above its role; the
-// platform admin's companies page. Environment (host/internal/webui
+// plugin's data (a payment and a credit recorded through its page); its
+// dashboard card; a cashier neither shown nor let into what is above its
+// role; the platform admin's companies page. Environment (host/internal/webui
 // TestBrowser): NEXUS_URL, CHROMIUM, OUT_DIR, ADMIN_EMAIL/ADMIN_PASSWORD,
 // and a company with the services vertical: SERVICES_OWNER_EMAIL/_PASSWORD,
 // SERVICES_CASHIER_EMAIL/_PASSWORD and the data written for it,
@@ -79,6 +79,14 @@ try {
     await pay.getByRole("button", { name: "Registrar" }).click();
     await owner.getByText("Pago registrado; saldo $8,860.00.").waitFor();
     await row.getByRole("cell", { name: "Pagado en parte" }).waitFor();
+    await row.getByRole("cell", { name: "Sin factura" }).waitFor();
+    await row.getByRole("button", { name: "Acreditar cargo " + client }).click();
+    const credit = owner.getByTestId("credit");
+    await credit.getByLabel(/Importe/).fill("860.00");
+    await credit.getByLabel("Motivo").fill("Horas no trabajadas");
+    await credit.getByRole("button", { name: "Acreditar" }).click();
+    await owner.getByText("Crédito registrado; saldo $8,000.00.").waitFor();
+    await row.getByRole("cell", { name: "$8,000.00" }).first().waitFor();
     await shot(owner, "04-services-billing-runs");
     await axe(owner, "services-billing-runs");
   });
@@ -87,7 +95,7 @@ try {
     await openFromMenu(owner, "Reportes", "Antigüedad de saldos");
     await atPath(owner, "/v/services/aging");
     const row = owner.getByTestId("aging-clients").getByRole("row", { name: new RegExp(client) });
-    await row.getByRole("cell", { name: "$8,860.00" }).first().waitFor();
+    await row.getByRole("cell", { name: "$8,000.00" }).first().waitFor();
     await shot(owner, "05-services-aging");
     await axe(owner, "services-aging");
   });

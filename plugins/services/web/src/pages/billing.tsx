@@ -25,8 +25,19 @@ interface Charge {
   tax: string;
   total: string;
   paid: string;
+  credited: string;
   balance: string;
   status: string;
+  fiscal_status: string | null;
+  fiscal_number: number | null;
+  fiscal_authorization_code: string | null;
+  fiscal_error_code: string | null;
+}
+
+interface Credit {
+  id: string;
+  fiscal_status: string | null;
+  charge: Charge;
 }
 
 const methods = ["transfer", "card", "cash", "check", "other"];
@@ -120,8 +131,10 @@ function Charges({ period }: { period: string }) {
   const clients = useClients();
   const list = useLoad(() => api<Page<Charge>>("GET", "/charges?limit=500&period=" + period), [period]);
   const [paying, setPaying] = useState<Charge | null>(null);
+  const [crediting, setCrediting] = useState<Charge | null>(null);
   const names = new Map((clients.data ?? []).map((c) => [c.id, c.name]));
   const word = (k: string) => (isKey(k) ? t(k) : k);
+  const owed = (c: Charge) => !c.balance.startsWith("-") && !/^0(\.0+)?$/.test(c.balance);
   return (
     <Card title={t("charges", { period })} id="services-charges">
       <Alert error={list.error} />
@@ -143,9 +156,10 @@ function Charges({ period }: { period: string }) {
               {t("balance")}
             </th>
             <th scope="col">{t("status")}</th>
+            <th scope="col">{t("invoice")}</th>
             {can("cashier") && (
               <th scope="col">
-                <span class="sr">{t("recordPayment")}</span>
+                <span class="sr">{t("actions")}</span>
               </th>
             )}
           </tr>
@@ -154,17 +168,25 @@ function Charges({ period }: { period: string }) {
           {list.data?.data.map((c) => (
             <tr key={c.id}>
               <td>{names.get(c.client_id) ?? c.client_id}</td>
-              <td>{date(c.due_date)}</td>
-              <td class="num">{m(c.subtotal, c.currency)}</td>
-              <td class="num">{m(c.tax, c.currency)}</td>
-              <td class="num">{m(c.total, c.currency)}</td>
-              <td class="num">{m(c.balance, c.currency)}</td>
+              <td class="nowrap">{date(c.due_date)}</td>
+              <td class="num nowrap">{m(c.subtotal, c.currency)}</td>
+              <td class="num nowrap">{m(c.tax, c.currency)}</td>
+              <td class="num nowrap">{m(c.total, c.currency)}</td>
+              <td class="num nowrap">{m(c.balance, c.currency)}</td>
               <td>{word("st_" + c.status)}</td>
+              <td>
+                <Invoice charge={c} />
+              </td>
               {can("cashier") && (
-                <td>
-                  {c.status !== "paid" && (
+                <td class="actions">
+                  {owed(c) && (
                     <button type="button" class="link" aria-label={t("recordPayment") + " " + (names.get(c.client_id) ?? "")} onClick={() => setPaying(c)}>
                       {t("recordPayment")}
+                    </button>
+                  )}
+                  {can("manager") && c.status !== "credited" && (
+                    <button type="button" class="link" aria-label={t("creditCharge") + " " + (names.get(c.client_id) ?? "")} onClick={() => setCrediting(c)}>
+                      {t("credit")}
                     </button>
                   )}
                 </td>
@@ -175,7 +197,56 @@ function Charges({ period }: { period: string }) {
       </table>
       {list.data?.data.length === 0 && <p class="muted">{t("none")}</p>}
       {paying && <Payment charge={paying} client={names.get(paying.client_id) ?? ""} onDone={list.reload} key={paying.id} />}
+      {crediting && <CreditForm charge={crediting} client={names.get(crediting.client_id) ?? ""} onDone={list.reload} key={"c" + crediting.id} />}
     </Card>
+  );
+}
+
+/** Where a charge's invoice is: its status, number and CAE or UUID, or why it is pending. */
+function Invoice({ charge }: { charge: Charge }) {
+  const { t } = useApp();
+  const s = charge.fiscal_status;
+  if (!s) return <span class="muted">{t("notInvoiced")}</span>;
+  const word = isKey("fi_" + s) ? t(("fi_" + s) as "fi_pending") : s;
+  const detail = s === "authorized" ? [charge.fiscal_number, charge.fiscal_authorization_code].filter((x) => x !== null).join(" · ") : charge.fiscal_error_code ?? "";
+  return (
+    <span data-fiscal-status={s}>
+      {word}
+      {detail && <span class="muted"> {detail}</span>}
+    </span>
+  );
+}
+
+/** A manager's credit of part or all of a charge, IVA included. */
+function CreditForm({ charge, client, onDone }: { charge: Charge; client: string; onDone: () => void }) {
+  const { t, api, m } = useApp();
+  const [form, setForm] = useState({ amount: "", reason: "" });
+  const action = useAction();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    action.run(async () => {
+      const r = await api<Credit>("POST", `/charges/${charge.id}/credits`, form, { idempotencyKey: crypto.randomUUID() });
+      onDone();
+      const done = t("creditDone", { balance: m(r.charge.balance, r.charge.currency) });
+      return r.fiscal_status ? done + " " + t("creditNote", { status: isKey("fi_" + r.fiscal_status) ? t(("fi_" + r.fiscal_status) as "fi_pending") : r.fiscal_status }) : done;
+    });
+  };
+  return (
+    <form onSubmit={submit} class="row" data-testid="credit" aria-label={t("creditCharge") + " " + client}>
+      <label>
+        {t("amount")} ({charge.currency})
+        <input required inputMode="decimal" value={form.amount} onInput={(e) => setForm({ ...form, amount: (e.target as HTMLInputElement).value })} />
+      </label>
+      <label>
+        {t("reason")}
+        <input required maxLength={200} value={form.reason} onInput={(e) => setForm({ ...form, reason: (e.target as HTMLInputElement).value })} />
+      </label>
+      <button type="submit" disabled={action.busy}>
+        {t("credit")}
+      </button>
+      <Alert error={action.error} />
+      <Ok text={action.note} />
+    </form>
   );
 }
 
