@@ -284,3 +284,31 @@ func TestAutomaticInvoicing(t *testing.T) {
 	require.NoError(t, b.h.RunJob(t.Context(), "issue_fiscal_documents"))
 	require.Len(t, a.h.FiscalDocuments(), issued, "another company's job issues none of A's charges")
 }
+
+// TestConcurrentCredits: credits racing on one charge never pass its
+// total — the charge is locked while each is checked.
+func TestConcurrentCredits(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	a := mexican(t, h)
+	charge := a.chargeOf("1000.00", "2026-07")
+	statuses := make([]int, 10)
+	parallel(len(statuses), func(i int) {
+		statuses[i] = a.do("POST", "/charges/"+charge+"/credits", map[string]any{"amount": "200.00", "reason": "Ajuste"}).Status
+	})
+	created := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusUnprocessableEntity:
+		default:
+			t.Fatalf("a credit answered %d", s)
+		}
+	}
+	require.Equal(t, 5, created, "5 × 200.00 fit in 1160.00, a sixth does not")
+	ch := a.ok(http.StatusOK, "GET", "/charges/"+charge, nil)
+	require.Equal(t, "1000.00", ch["credited"])
+	rows, _ := a.page("/charges/" + charge + "/credits")
+	require.Len(t, rows, 5)
+}
