@@ -176,7 +176,8 @@ func dataSums(t *testing.T, url string) map[string]string {
 // changes; a first release and then a second go live; a release whose
 // migration fails is rolled back by its down migrations, and one whose
 // host never becomes ready by restoring the backup — both end with the
-// previous release serving and the data unchanged.
+// previous release serving and the data unchanged. A release with a
+// degraded vertical goes live with a warning.
 func TestDeploy(t *testing.T) {
 	t.Parallel()
 	nexus := hosttest.Build(t, hosttest.HostPackage)
@@ -269,4 +270,15 @@ func TestDeploy(t *testing.T) {
 	defer func() { _ = admin.Close(context.Background()) }()
 	_, err = admin.Exec(context.Background(), "DROP DATABASE "+pgx.Identifier{aside[1]}.Sanitize()+" WITH (FORCE)")
 	require.NoError(t, err, "the database the failed release used was kept")
+
+	// A vertical serving degraded (its revenue event names a source it
+	// does not have) does not stop the release: it goes live, warning.
+	degraded := map[string]string{"cpg": cpg, "probe": probe, "badsource": probe}
+	out, err = s.deploy(s.commit("degraded", nexus, degraded)...)
+	require.NoError(t, err, out)
+	rel3 := s.current()
+	require.NotEqual(t, rel2, rel3)
+	require.Equal(t, rel3, s.live())
+	require.Contains(t, out, "WARNING: "+rel3+" is live DEGRADED")
+	require.Contains(t, out, "WARNING:   vertical badsource: revenue event badsource.note.closed: ")
 }

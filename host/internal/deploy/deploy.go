@@ -29,6 +29,12 @@ type Result struct {
 	Backup string
 	// Live reports the new release serving.
 	Live bool
+	// Degraded says what the live release serves degraded, as its /readyz
+	// said after the smoke requests: a vertical part of whose
+	// declarations the host left out, a shared service in its fallback
+	// mode. The release went live all the same (it serves); empty when
+	// fully ready.
+	Degraded []string
 }
 
 // deployment is one run of Run.
@@ -83,7 +89,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	if err := shell(ctx, c.Root, c.StartCmd, c.Env, c.Out); err != nil {
 		return d.res, d.rollback(ctx, "start", err)
 	}
-	if err := waitReady(ctx, c.URL, c.ReadyTimeout); err != nil {
+	if _, err := waitReady(ctx, c.URL, c.ReadyTimeout); err != nil {
 		return d.res, d.rollback(ctx, "ready", err)
 	}
 	d.logf("ready; smoke requests")
@@ -94,8 +100,20 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	if err != nil {
 		return d.res, d.rollback(ctx, "smoke", err)
 	}
+	// Still ready after the smoke requests; degraded or not is read now,
+	// once the host has settled.
+	if d.res.Degraded, err = waitReady(ctx, c.URL, c.ReadyTimeout); err != nil {
+		return d.res, d.rollback(ctx, "ready", err)
+	}
 	d.res.Live = true
 	d.logf("deployed %s (previous: %s; backup: %s)", filepath.Base(d.res.Release), orNone(d.res.Previous), d.res.Backup)
+	if len(d.res.Degraded) > 0 {
+		d.logf("WARNING: %s is live DEGRADED: it serves, but /readyz says part of it is left out or in a fallback mode:", filepath.Base(d.res.Release))
+		for _, line := range d.res.Degraded {
+			d.logf("WARNING:   %s", line)
+		}
+		d.logf("WARNING: fix it and deploy again, or roll back by hand (docs/operations.md)")
+	}
 	return d.res, nil
 }
 
@@ -204,7 +222,7 @@ func (d *deployment) rollback(ctx context.Context, step string, cause error) err
 		d.logf("starting the previous release %s", filepath.Base(d.res.Previous))
 		if err := shell(ctx, c.Root, c.StartCmd, c.Env, c.Out); err != nil {
 			problems = append(problems, fmt.Errorf("start the previous release: %w", err))
-		} else if err := waitReady(ctx, c.URL, c.ReadyTimeout); err != nil {
+		} else if _, err := waitReady(ctx, c.URL, c.ReadyTimeout); err != nil {
 			problems = append(problems, fmt.Errorf("previous release: %w", err))
 		} else {
 			did = append(did, "the previous release "+filepath.Base(d.res.Previous)+" serves")

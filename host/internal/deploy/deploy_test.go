@@ -126,16 +126,63 @@ func TestWaitReady(t *testing.T) {
 	var ready atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ready.Load() {
-			fmt.Fprint(w, `{"status":"ready","checks":{"database":"ok"}}`)
+			fmt.Fprint(w, `{"status":"degraded","checks":{"database":"ok","vertical:a":"degraded: revenue event a.x: no source"}}`)
 			return
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprint(w, `{"status":"not_ready","checks":{"database":"ok","vertical:a":"starting: "}}`)
 	}))
 	defer srv.Close()
-	err := waitReady(context.Background(), srv.URL, 600*time.Millisecond)
+	_, err := waitReady(context.Background(), srv.URL, 600*time.Millisecond)
 	require.ErrorContains(t, err, "not ready within 600ms")
 	require.ErrorContains(t, err, `vertical:a":"starting`, "the error carries the last answer")
 	ready.Store(true)
-	require.NoError(t, waitReady(context.Background(), srv.URL, time.Second))
+	degraded, err := waitReady(context.Background(), srv.URL, time.Second)
+	require.NoError(t, err, "degraded is a 200: the host serves")
+	require.Equal(t, []string{"vertical a: revenue event a.x: no source"}, degraded)
+}
+
+func TestDegradedChecks(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string][]string{
+		`{"status":"ready","checks":{"database":"ok"}}`: nil,
+		`{"status":"degraded","checks":{"database":"ok","degraded":"redis: connection refused","vertical:b":"degraded: universal source b_x: its query fails","vertical:a":"degraded: ui: no pages"}}`: {
+			"shared service: redis: connection refused", "vertical a: ui: no pages", "vertical b: universal source b_x: its query fails"},
+		`not json`: nil,
+	} {
+		require.Equal(t, want, degradedChecks([]byte(body)), body)
+	}
+}
+
+// TestSmokeRoutesServingVerticals: a degraded vertical serves its routes,
+// so its route is smoke-tested like a running one's; a vertical in any
+// other state fails the smoke requests, naming its state and reason.
+func TestSmokeRoutesServingVerticals(t *testing.T) {
+	t.Parallel()
+	var states atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/verticals":
+			fmt.Fprint(w, states.Load())
+		case "/api/v1/openapi.json":
+			fmt.Fprint(w, `{"paths":{
+				"/api/v1/verticals/a/items":{"get":{"x-nexus-min-role":"viewer"}},
+				"/api/v1/verticals/b/items":{"get":{"x-nexus-min-role":"viewer"}}}}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c := Config{URL: srv.URL, SmokeEmail: "smoke@test.local"}
+
+	states.Store(`{"data":[{"name":"a","state":"running"},{"name":"b","state":"degraded","reason":"revenue event b.x: no source"}]}`)
+	routes, err := smokeRoutes(context.Background(), c, "token")
+	require.NoError(t, err)
+	require.Equal(t, []smokeRoute{{path: "/api/v1/verticals/a/items"}, {path: "/api/v1/verticals/b/items"}}, routes)
+
+	for _, state := range []string{"starting", "restarting", "failed", "refused", "stopped"} {
+		states.Store(`{"data":[{"name":"a","state":"running"},{"name":"b","state":"` + state + `","reason":"why"}]}`)
+		_, err := smokeRoutes(context.Background(), c, "token")
+		require.EqualError(t, err, "vertical b is "+state+": why")
+	}
 }

@@ -5,12 +5,13 @@
 // directory under releases/, stops the running host, takes a backup
 // (package backup), applies the release's migrations with the release's own
 // binary, points the current symlink at the release, starts it, waits for
-// /readyz and sends smoke requests (a login, a route of a running vertical,
-// a revenue report). On any failure after the stop it stops the new host,
-// points current back at the previous release, reverts the migrations the
-// deploy applied when the new host never ran (no data can have changed) or
-// restores the backup when it did, starts the previous release again and
-// says what happened.
+// /readyz and sends smoke requests (a login, a route of a serving vertical,
+// a revenue report). A release that serves degraded (/readyz 200, status
+// degraded) goes live, and the deploy warns about it. On any failure after
+// the stop it stops the new host, points current back at the previous
+// release, reverts the migrations the deploy applied when the new host
+// never ran (no data can have changed) or restores the backup when it did,
+// starts the previous release again and says what happened.
 //
 // The package drives processes and commands the operator configures (git,
 // the test and build commands, the service's start and stop commands, the

@@ -17,8 +17,10 @@ import (
 // waitReady polls base's /readyz until it answers 200 (ready or degraded)
 // or within has passed; the error carries the last answer. A vertical the
 // host refused (checksum, protocol, manifest) never becomes ready without
-// a new binary, so it ends the wait at once.
-func waitReady(ctx context.Context, base string, within time.Duration) error {
+// a new binary, so it ends the wait at once. It returns what the 200
+// answer says serves degraded (degradedChecks): a host that answers 200
+// serves, and DESIGN.md routes traffic to it.
+func waitReady(ctx context.Context, base string, within time.Duration) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
 	last := "no answer"
@@ -26,34 +28,40 @@ func waitReady(ctx context.Context, base string, within time.Duration) error {
 		res, body, err := call(ctx, http.MethodGet, base+"/readyz", "", nil)
 		switch {
 		case err == nil && res == http.StatusOK:
-			return nil
+			return degradedChecks(body), nil
 		case err == nil:
 			last = fmt.Sprintf("%d %s", res, body)
 			if refused := refusedVerticals(body); refused != "" {
-				return fmt.Errorf("not ready: %s: /readyz: %s", refused, last)
+				return nil, fmt.Errorf("not ready: %s: /readyz: %s", refused, last)
 			}
 		default:
 			last = err.Error()
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("not ready within %s: /readyz: %s", within, last)
+			return nil, fmt.Errorf("not ready within %s: /readyz: %s", within, last)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
 }
 
-// refusedVerticals names the verticals a /readyz body says were refused,
-// or returns "".
-func refusedVerticals(body []byte) string {
+// readyzChecks returns the checks of a /readyz body, nil when it is not
+// one.
+func readyzChecks(body []byte) map[string]string {
 	var r struct {
 		Checks map[string]string `json:"checks"`
 	}
 	if json.Unmarshal(body, &r) != nil {
-		return ""
+		return nil
 	}
+	return r.Checks
+}
+
+// refusedVerticals names the verticals a /readyz body says were refused,
+// or returns "".
+func refusedVerticals(body []byte) string {
 	var names []string
-	for check, state := range r.Checks {
+	for check, state := range readyzChecks(body) {
 		if name, ok := strings.CutPrefix(check, "vertical:"); ok && strings.HasPrefix(state, "refused") {
 			names = append(names, name)
 		}
@@ -63,6 +71,23 @@ func refusedVerticals(body []byte) string {
 	}
 	slices.Sort(names)
 	return "the host refused vertical(s) " + strings.Join(names, ", ")
+}
+
+// degradedChecks describes, sorted, what a /readyz body says serves
+// degraded: each running vertical part of whose declarations the host
+// left out ("vertical NAME: REASON") and a shared service in its fallback
+// mode ("shared service: REASON").
+func degradedChecks(body []byte) []string {
+	var out []string
+	for check, state := range readyzChecks(body) {
+		if check == "degraded" {
+			out = append(out, "shared service: "+state)
+		} else if reason, ok := strings.CutPrefix(state, "degraded: "); ok {
+			out = append(out, strings.Replace(check, ":", " ", 1)+": "+reason)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // call sends a request with an optional bearer token and JSON body and
@@ -139,11 +164,13 @@ type smokeRoute struct {
 	configured bool
 }
 
-// smokeRoutes returns the configured route, or for each running vertical
-// that the smoke company enabled the first (by path) GET route without
-// parameters that any member may call (minimal role viewer, so the host
-// lets the smoke user through to the plugin) its API description lists.
-// A vertical not running is an error; so is finding no route at all.
+// smokeRoutes returns the configured route, or for each serving (running
+// or degraded) vertical that the smoke company enabled the first (by path)
+// GET route without parameters that any member may call (minimal role
+// viewer, so the host lets the smoke user through to the plugin) its API
+// description lists.
+// A vertical that does not serve (starting, restarting, failed, refused,
+// stopped) is an error; so is finding no route at all.
 func smokeRoutes(ctx context.Context, c Config, token string) ([]smokeRoute, error) {
 	if c.SmokeRoute != "" {
 		return []smokeRoute{{path: "/api/v1/" + strings.TrimPrefix(c.SmokeRoute, "/api/v1/"), configured: true}}, nil
@@ -177,7 +204,11 @@ func smokeRoutes(ctx context.Context, c Config, token string) ([]smokeRoute, err
 	paths := slices.Sorted(maps.Keys(doc.Paths))
 	var out []smokeRoute
 	for _, v := range list.Data {
-		if v.State != "running" {
+		// A degraded vertical serves its routes (what the host left out
+		// of it is missing from, say, the reports): it is smoke-tested,
+		// and the deploy goes live warning about it (waitReady). Any
+		// other state than running serves nothing.
+		if v.State != "running" && v.State != "degraded" {
 			return nil, fmt.Errorf("vertical %s is %s: %s", v.Name, v.State, v.Reason)
 		}
 		prefix := "/api/v1/verticals/" + v.Name + "/"
