@@ -3,14 +3,16 @@
 // WSAA and WSFEv1 (the SOAP they speak, CMS-signed tickets, strictly
 // numbered receipts, a WSFEv1 that can be taken down), gives the host its
 // endpoints (Env) and sets a company up with it as its admin would through
-// the public API (Enroll: fiscal settings and the certificate the fake's
-// authority signed for the company's CUIT). Verticals cannot import the
+// the public API (Enroll: fiscal settings, the point of sale enabled at
+// the fake and the certificate its authority signed for the company's
+// CUIT). Verticals cannot import the
 // host's internal packages; this is their way to the same fake the host's
 // own tests use. Production code must never import it.
 package fakeafip
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/nexuspos/nexus/host/hosttest"
@@ -53,6 +55,13 @@ func (s *Server) Enroll(t testing.TB, h *hosttest.Host, tn hosttest.Tenant, poin
 		"environment": "homologation", "auto_issue": autoIssue,
 		"config": map[string]any{"iva_condition": "responsable_inscripto", "points_of_sale": []int{pointOfSale}},
 	})
+	// AFIP has the point of sale enabled for CAE, as FEParamGetPtosVenta
+	// answers when the settings are PUT again with the credentials stored.
+	n, err := strconv.ParseInt(cuit, 10, 64)
+	if err != nil {
+		t.Fatalf("fakeafip: company %s has no CUIT (tax_id %q)", tn.ID, cuit)
+	}
+	s.fake.SetPointsOfSale(n, afip.PtoVenta{Nro: pointOfSale, EmisionTipo: "CAE", Bloqueado: "N"})
 	cert, key := s.fake.Credentials(t, cuit)
 	h.Expect(http.StatusNoContent, http.MethodPut, "/api/v1/fiscal/credentials/"+afip.CredentialCertificate, owner, map[string]string{"value": string(cert)})
 	h.Expect(http.StatusNoContent, http.MethodPut, "/api/v1/fiscal/credentials/"+afip.CredentialKey, owner, map[string]string{"value": string(key)})
