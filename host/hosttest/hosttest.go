@@ -337,13 +337,25 @@ var Roles = []string{role.Owner, role.Admin, role.Manager, role.Cashier, role.Vi
 // and enables the given verticals with an empty configuration.
 func (h *Host) NewTenant(country string, verticals ...string) Tenant {
 	h.t.Helper()
+	taxID := NewCUIT()
+	if country == "MX" {
+		taxID = NewRFC()
+	}
+	return h.NewTenantWithTaxID(country, taxID, verticals...)
+}
+
+// NewTenantWithTaxID is NewTenant for the company of tax id taxID (an RFC
+// in MX, a CUIT elsewhere), such as the taxpayer a fake authority's
+// credentials name.
+func (h *Host) NewTenantWithTaxID(country, taxID string, verticals ...string) Tenant {
+	h.t.Helper()
 	admin := h.Login(AdminEmail, AdminPassword)
-	body := map[string]string{"name": "Tenant", "country": country}
+	body := map[string]string{"name": "Tenant", "country": country, "tax_id": taxID}
 	switch country {
 	case "MX":
-		body["currency"], body["tax_id"], body["timezone"] = "MXN", NewRFC(), "America/Mexico_City"
+		body["currency"], body["timezone"] = "MXN", "America/Mexico_City"
 	default:
-		body["currency"], body["tax_id"], body["timezone"] = "ARS", NewCUIT(), "America/Argentina/Buenos_Aires"
+		body["currency"], body["timezone"] = "ARS", "America/Argentina/Buenos_Aires"
 	}
 	res := h.Expect(http.StatusCreated, http.MethodPost, "/api/v1/companies", admin, body)
 	tn := Tenant{ID: res.JSON(h.t)["id"].(string), Tokens: map[string]string{}}
