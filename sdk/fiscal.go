@@ -117,8 +117,13 @@ func (f *Fiscal) BySource(k fiscal.Kind, sourceID string) (fiscal.Document, erro
 }
 
 // Cancel cancels one of the vertical's authorized documents with the
-// country's reason (MX: 01 to 04). Argentina has no cancellation: issue a
-// credit note (Kind credit_note, RelatedDocumentID) instead.
+// country's reason (MX: "02", "03", "04" or "01:<UUID of the replacing
+// CFDI>"). The answer is cancelled, or in Mexico
+// cancellation_requested when SAT waits for the receiver's acceptance:
+// the host follows it until it is cancelled, or authorized again if the
+// receiver rejects it; asking again meanwhile answers it as it is.
+// Argentina has no cancellation: issue a credit note (Kind credit_note,
+// RelatedDocumentID) instead.
 func (f *Fiscal) Cancel(id, reason string) (fiscal.Document, error) {
 	return f.c.host.cancelFiscal(f.c.ctx, id, reason)
 }

@@ -28,7 +28,8 @@ const (
 )
 
 // Status is where a document is in its life: Draft → Requested →
-// Authorized | Rejected; Authorized → Cancelled.
+// Authorized | Rejected; Authorized → Cancelled, directly or through
+// CancellationRequested.
 type Status string
 
 // Document statuses.
@@ -43,6 +44,13 @@ const (
 	StatusAuthorized Status = "authorized"
 	// StatusRejected was refused by the authority; Messages say why.
 	StatusRejected Status = "rejected"
+	// StatusCancellationRequested was authorized and its cancellation
+	// waits for the receiver's acceptance (Mexico: a CFDI SAT cancels
+	// only with the receiver's acceptance, or after three business days
+	// without an answer). The host asks the authority until it knows: the
+	// document becomes cancelled, or authorized again when the receiver
+	// rejects it (Messages say so). It is still in force meanwhile.
+	StatusCancellationRequested Status = "cancellation_requested"
 	// StatusCancelled was authorized and then cancelled.
 	StatusCancelled Status = "cancelled"
 )

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/nexuspos/nexus/host/internal/fiscal"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/jobs"
 	"github.com/nexuspos/nexus/host/internal/plugins"
@@ -111,6 +112,7 @@ func (p *platform) hostJobs() []jobs.Job {
 		p.reporting.Job(),
 		p.events.Job(),
 		p.payments.Job("@every " + p.cfg.MercadoPagoPollInterval.String()),
+		p.fiscal.CancellationJob(fiscal.DefaultCancelSchedule),
 		{Name: "host.prune_idempotency_keys", Schedule: every, Summary: "delete idempotency keys older than NEXUS_IDEMPOTENCY_TTL",
 			Run: func(ctx context.Context, _ jobs.Run) error {
 				n, err := hostcall.PruneIdempotencyKeys(ctx, p.pool, p.cfg.IdempotencyTTL)

@@ -58,6 +58,7 @@ type platform struct {
 	reporting *reporting.Service
 	jobs      *jobs.Scheduler
 	payments  *payments.Service
+	fiscal    *fiscal.Service
 	// metrics is nil unless NEXUS_METRICS_ADDR is set.
 	metrics *metrics.Metrics
 	// draining is set once the host is told to stop: /readyz answers 503.
@@ -175,7 +176,7 @@ func serve(ctx context.Context) error {
 	secretsSvc := secrets.NewService(p.pool, keys, func(name string) bool {
 		return name == fiscal.SecretsNamespace || name == payments.SecretNamespace || p.plugins.Known(name)
 	})
-	fiscalSvc := p.newFiscal(secretsSvc)
+	p.fiscal = p.newFiscal(secretsSvc)
 	p.payments = payments.New(payments.Config{
 		Pool: p.pool, Secrets: secretsSvc, BaseURL: p.cfg.MercadoPagoBaseURL, PollAfter: p.cfg.MercadoPagoPollAfter,
 		Outbound: outbound.NewPool(outbound.Config{Logger: p.log.Named("payments.outbound")}),
@@ -197,7 +198,7 @@ func serve(ctx context.Context) error {
 		Publish:        hostsvc.OutboxPublisher(p.events),
 		Tenant:         p.tenant,
 		Secrets:        secretsSvc,
-		Fiscal:         fiscalSvc,
+		Fiscal:         p.fiscal,
 		Payments:       p.payments,
 		// A development host swaps in plugins rebuilt in its plugin
 		// directory; production never does.
@@ -292,7 +293,7 @@ func serve(ctx context.Context) error {
 			}},
 			{Path: "/fiscal", Docs: fiscal.Docs, Routes: func(r chi.Router) {
 				r.Use(authenticate)
-				fiscalSvc.Routes(r)
+				p.fiscal.Routes(r)
 			}},
 			{Path: "/bank", Docs: banking.Docs, MaxBodyBytes: bankSvc.Limits().MaxFileBytes + 1<<20, Routes: func(r chi.Router) {
 				r.Use(authenticate)

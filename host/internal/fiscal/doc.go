@@ -5,8 +5,11 @@
 // legal document through the Issuer of the company's country (AFIP WSFEv1
 // in Argentina, package afip; CFDI 4.0 through a PAC in Mexico, package
 // cfdi) and answers with its state. Documents follow draft → requested →
-// authorized | rejected, authorized → cancelled; every transition is in
-// the company's audit log. A document is idempotent per (company,
+// authorized | rejected, authorized → cancelled; a cancellation that
+// waits for the receiver's acceptance (MX) goes authorized →
+// cancellation_requested → cancelled | authorized, followed by the job
+// host.fiscal_cancellations (CancellationJob). Every transition is in the
+// company's audit log. A document is idempotent per (company,
 // vertical, source document, kind): asking again answers the same one,
 // and resumes it when it was never sent or its outcome is unknown.
 //

@@ -110,9 +110,9 @@ func (s *stubIssuer) Status(_ context.Context, _ *Env, doc *Document) (Outcome, 
 	return Outcome{Result: NotIssued}, nil
 }
 
-func (s *stubIssuer) Cancel(_ context.Context, _ *Env, doc *Document, reason string) error {
+func (s *stubIssuer) Cancel(_ context.Context, _ *Env, doc *Document, reason string) (CancelOutcome, error) {
 	s.record("cancel " + doc.SourceID + " " + reason)
-	return nil
+	return CancelOutcome{Result: CancelDone}, nil
 }
 
 func (s *stubIssuer) Printable(_ context.Context, _ *Env, doc *Document) (Printable, error) {

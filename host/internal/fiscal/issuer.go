@@ -85,10 +85,15 @@ type Issuer interface {
 	// check that what the authority has is what the attempt sent.
 	Status(ctx context.Context, env *Env, doc *Document) (Outcome, error)
 
-	// Cancel cancels an authorized doc with reason (MX: SAT's reasons 01
-	// to 04; a country without cancellation answers a 422 saying to issue
-	// a credit note). It returns nil once the authority accepted it.
-	Cancel(ctx context.Context, env *Env, doc *Document, reason string) error
+	// Cancel asks the authority to cancel an authorized doc with reason
+	// (MX: SAT's reasons 01 to 04; a country without cancellation answers
+	// a 422 saying to issue a credit note). It returns CancelDone once the
+	// authority cancelled it, CancelPending when the authority has the
+	// request and waits for the receiver (the issuer is then a
+	// CancellationChecker, which the core's job asks later), or an error
+	// when nothing was cancelled (a refusal the caller can act on is an
+	// *httpx.Error).
+	Cancel(ctx context.Context, env *Env, doc *Document, reason string) (CancelOutcome, error)
 
 	// Printable renders an authorized doc for printing (AR: the receipt
 	// with AFIP's QR; MX: the PDF with SAT's verification QR).

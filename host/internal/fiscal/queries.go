@@ -67,13 +67,61 @@ UPDATE public.fiscal_documents
 SET status = 'rejected', details = $3, messages = $4, attempt = NULL, updated_at = now()
 WHERE company_id = $1 AND id = $2`
 
+	// qCancelled records a cancellation done, with the authority's word
+	// ($5) in details.cancellation.
 	qCancelled = `
 UPDATE public.fiscal_documents
-SET status = 'cancelled', cancel_reason = $3, cancelled_at = now(), updated_at = now()
+SET status = 'cancelled', cancel_reason = $3, cancelled_at = $4, cancel_next_check_at = NULL,
+    details = details || jsonb_build_object('cancellation', $5::jsonb), updated_at = now()
 WHERE company_id = $1 AND id = $2`
 
+	// qCancellationRequested records a cancellation waiting for the
+	// receiver, first checked at $5.
+	qCancellationRequested = `
+UPDATE public.fiscal_documents
+SET status = 'cancellation_requested', cancel_reason = $3, cancel_requested_at = $4, cancel_next_check_at = $5,
+    cancel_checks = 0, details = details || jsonb_build_object('cancellation', $6::jsonb), updated_at = now()
+WHERE company_id = $1 AND id = $2`
+
+	// qCancellationRejected puts a document whose receiver rejected the
+	// cancellation back in force, adding the messages $3.
+	qCancellationRejected = `
+UPDATE public.fiscal_documents
+SET status = 'authorized', cancel_reason = NULL, cancel_requested_at = NULL, cancel_next_check_at = NULL,
+    cancel_checks = 0, messages = messages || $3::jsonb,
+    details = details || jsonb_build_object('cancellation', $4::jsonb), updated_at = now()
+WHERE company_id = $1 AND id = $2`
+
+	// qCancellationChecked keeps the authority's latest word on a
+	// cancellation still waiting.
+	qCancellationChecked = `
+UPDATE public.fiscal_documents
+SET details = details || jsonb_build_object('cancellation', $3::jsonb)
+WHERE company_id = $1 AND id = $2 AND status = 'cancellation_requested'`
+
+	// qDueCancellationCompanies lists the companies with a cancellation
+	// check due at $1, as the host's role across companies (the job's
+	// list).
+	qDueCancellationCompanies = `
+SELECT DISTINCT company_id FROM public.fiscal_documents
+WHERE status = 'cancellation_requested' AND cancel_next_check_at <= $1`
+
+	qDueCancellations = `
+SELECT id, cancel_checks FROM public.fiscal_documents
+WHERE company_id = $1 AND status = 'cancellation_requested' AND cancel_next_check_at <= $2
+ORDER BY cancel_next_check_at, id LIMIT $3`
+
+	// qClaimCancellation takes a due check for one run: the next check
+	// moves to $5, so no other run (on any replica) takes it; nothing when
+	// another run did first.
+	qClaimCancellation = `
+UPDATE public.fiscal_documents
+SET cancel_checks = cancel_checks + 1, cancel_next_check_at = $5
+WHERE company_id = $1 AND id = $2 AND status = 'cancellation_requested' AND cancel_next_check_at <= $3 AND cancel_checks = $4`
+
 	// qLockSeries serializes the issuances of one series of one company
-	// across every replica, until qUnlockSeries or the connection's end.
+	// (or the cancellations of one document) across every replica, until
+	// qUnlockSeries or the connection's end.
 	qLockSeries   = `SELECT pg_advisory_lock(hashtextextended($1, 0))`
 	qUnlockSeries = `SELECT pg_advisory_unlock(hashtextextended($1, 0))`
 

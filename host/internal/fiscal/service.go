@@ -38,6 +38,8 @@ type Config struct {
 	// gets 422 fiscal_country_unsupported.
 	Issuers []Issuer
 	Logger  hclog.Logger
+	// Now is the clock of the cancellations' checks (time.Now when nil).
+	Now func() time.Time
 }
 
 // Service issues and stores fiscal documents.
@@ -49,6 +51,7 @@ type Service struct {
 	outbound    *outbound.Pool
 	issuers     map[string]Issuer
 	log         hclog.Logger
+	now         func() time.Time
 	// gate bounds concurrent issuances (see gate).
 	gate *gate
 }
@@ -56,8 +59,11 @@ type Service struct {
 // New returns a Service.
 func New(cfg Config) *Service {
 	s := &Service{pool: cfg.Pool, secrets: cfg.Secrets, credentials: cfg.Credentials, cache: cfg.Cache,
-		outbound: cfg.Outbound, issuers: map[string]Issuer{}, log: cfg.Logger,
+		outbound: cfg.Outbound, issuers: map[string]Issuer{}, log: cfg.Logger, now: cfg.Now,
 		gate: newGate(cfg.Pool.Config().MaxConns)}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if s.log == nil {
 		s.log = hclog.NewNullLogger()
 	}
@@ -280,13 +286,16 @@ func cmpErr(err error, def error) error {
 	return def
 }
 
-// lockSeries takes the advisory lock of a company's series on conn; the
-// returned func releases it (closing the connection if the unlock fails,
-// which releases it too).
+// lockSeries takes the advisory lock of a company's series on conn.
 func lockSeries(ctx context.Context, conn *pgxpool.Conn, companyID uuid.UUID, series string) (func(), error) {
-	key := "fiscal:" + companyID.String() + ":" + series
+	return lockKey(ctx, conn, "fiscal:"+companyID.String()+":"+series)
+}
+
+// lockKey takes the advisory lock key on conn; the returned func releases
+// it (closing the connection if the unlock fails, which releases it too).
+func lockKey(ctx context.Context, conn *pgxpool.Conn, key string) (func(), error) {
 	if _, err := conn.Exec(ctx, qLockSeries, key); err != nil {
-		return nil, fmt.Errorf("lock fiscal series %s: %w", series, err)
+		return nil, fmt.Errorf("fiscal lock %s: %w", key, err)
 	}
 	return func() {
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -456,34 +465,6 @@ func (s *Service) Get(ctx context.Context, companyID uuid.UUID, vertical string,
 	}
 	if vertical != "" && doc.Vertical != vertical {
 		return nil, errDocumentNotFound()
-	}
-	return doc, nil
-}
-
-// Cancel cancels the company's authorized document id through its
-// country's issuer; vertical, when set, must be the document's.
-func (s *Service) Cancel(ctx context.Context, companyID uuid.UUID, vertical string, id uuid.UUID, reason string) (*Document, error) {
-	doc, err := s.Get(ctx, companyID, vertical, id)
-	if err != nil {
-		return nil, err
-	}
-	if doc.Status != fiscal.StatusAuthorized {
-		return nil, errInvalidTransition(doc, fiscal.StatusCancelled)
-	}
-	env, iss, err := s.env(ctx, companyID)
-	if err != nil {
-		return nil, err
-	}
-	if err := iss.Cancel(ctx, env, doc, reason); err != nil {
-		return nil, err
-	}
-	err = s.transition(ctx, s.pool, doc, fiscal.StatusCancelled, []fiscal.Status{fiscal.StatusAuthorized},
-		"fiscal.document.cancelled", map[string]any{"reason": reason}, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, qCancelled, doc.companyID, doc.ID, reason)
-			return err
-		})
-	if err != nil {
-		return nil, err
 	}
 	return doc, nil
 }

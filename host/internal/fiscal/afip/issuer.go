@@ -377,7 +377,7 @@ func (is *Issuer) Status(ctx context.Context, env *fiscal.Env, doc *fiscal.Docum
 }
 
 // Cancel implements fiscal.Issuer: AFIP does not cancel receipts.
-func (is *Issuer) Cancel(context.Context, *fiscal.Env, *fiscal.Document, string) error {
-	return httpx.Unprocessable("fiscal_cancel_unsupported",
+func (is *Issuer) Cancel(context.Context, *fiscal.Env, *fiscal.Document, string) (fiscal.CancelOutcome, error) {
+	return fiscal.CancelOutcome{}, httpx.Unprocessable("fiscal_cancel_unsupported",
 		"AFIP receipts are not cancelled: issue a credit note (kind credit_note, related_document_id) instead")
 }

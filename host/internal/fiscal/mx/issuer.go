@@ -3,7 +3,9 @@
 // company's CSD, stamps it through the company's PAC (package pac, SW
 // sapien), stores the stamped XML with the host's invoices so it shows in
 // the invoices and the universal view like an uploaded CFDI, cancels it
-// with SAT's reasons and renders its PDF (package pdf).
+// with SAT's reasons — following a cancellation that waits for the
+// receiver's acceptance through SAT's status service — and renders its
+// PDF (package pdf).
 //
 // Credentials (the CSD's certificate, key and password, the PAC account)
 // are read from the fiscal core's secrets for each issuance and must never
@@ -46,8 +48,12 @@ const (
 	SecretPACPassword = "mx_pac_password"
 )
 
-// pacService names the PAC for the core's breakers ((company, service)).
-const pacService = "mx_pac"
+// pacService names the PAC for the core's breakers ((company, service)),
+// satStatusService SAT's CFDI status service.
+const (
+	pacService       = "mx_pac"
+	satStatusService = "mx_sat_status"
+)
 
 // Invoices stores stamped CFDIs with the host's invoices
 // (invoices.Service).
@@ -67,8 +73,9 @@ type Issuer struct {
 type Option func(*Issuer)
 
 // WithPACURL sends every company's PAC requests to url instead of SW
-// sapien's test or production environment (a local fake in tests and
-// development; NEXUS_CFDI_PAC_URL).
+// sapien's test or production environment, and the CFDI status queries to
+// url + pac.StatusPath instead of SAT's service (a local fake in tests
+// and development; NEXUS_CFDI_PAC_URL).
 func WithPACURL(url string) Option { return func(i *Issuer) { i.pacURL = url } }
 
 // New returns the issuer. pool is the host's (folios are read and written
@@ -214,12 +221,14 @@ func (i *Issuer) client(ctx context.Context, env *fiscal.Env) (*pac.SW, error) {
 	if err != nil {
 		return nil, err
 	}
-	url := i.pacURL
-	if url == "" {
-		url = pac.SWTestURL
-		if env.Settings.Environment == fiscal.Production {
-			url = pac.SWProductionURL
-		}
+	url, statusURL := i.pacURL, i.pacURL+pac.StatusPath
+	switch {
+	case url != "":
+	case env.Settings.Environment == fiscal.Production:
+		url, statusURL = pac.SWProductionURL, pac.SATStatusURL
+	default:
+		url, statusURL = pac.SWTestURL, pac.SATStatusTestURL
 	}
-	return pac.NewSW(url, pac.Credentials{User: string(user), Password: string(password)}, env.Client(pacService)), nil
+	return pac.NewSW(url, pac.Credentials{User: string(user), Password: string(password)}, env.Client(pacService),
+		pac.WithStatusService(statusURL, env.Client(satStatusService))), nil
 }

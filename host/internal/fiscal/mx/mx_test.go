@@ -50,6 +50,8 @@ type env struct {
 	pac      *pactest.Server
 	svc      *fiscal.Service
 	logs     *syncBuffer
+	// clock is the core's clock of cancellation checks.
+	clock *clock
 	// failIngest makes the issuer's next store of a stamped CFDI fail.
 	failIngest atomic.Bool
 }
@@ -93,14 +95,14 @@ func newEnv(t *testing.T, opts ...mx.Option) *env {
 // newEnvWith is newEnv with the core's breakers in pool (nil: defaults).
 func newEnvWith(t *testing.T, pool *outbound.Pool, opts ...mx.Option) *env {
 	t.Helper()
-	e := &env{pool: storetest.NewPool(t), pac: pactest.New(accountUser, accountPassword), logs: &syncBuffer{}}
+	e := &env{pool: storetest.NewPool(t), pac: pactest.New(accountUser, accountPassword), logs: &syncBuffer{}, clock: newClock()}
 	t.Cleanup(e.pac.Close)
 	e.secrets = secrets.NewService(e.pool, secrets.DevKeyring(), func(name string) bool { return name == fiscal.SecretsNamespace })
 	e.invoices = invoices.NewService(e.pool, nil)
 	log := hclog.New(&hclog.LoggerOptions{Output: e.logs, Level: hclog.Trace})
 	issuer := mx.New(e.pool, flakyInvoices{e.invoices, e}, append([]mx.Option{mx.WithPACURL(e.pac.URL)}, opts...)...)
 	e.svc = fiscal.New(fiscal.Config{Pool: e.pool, Secrets: e.secrets, Credentials: e.secrets,
-		Issuers: []fiscal.Issuer{issuer}, Logger: log, Outbound: pool})
+		Issuers: []fiscal.Issuer{issuer}, Logger: log, Outbound: pool, Now: e.clock.Now})
 	return e
 }
 

@@ -123,7 +123,7 @@ type consultaResponse struct {
 
 // Status implements Provider: SAT's Consulta of the CFDI through the
 // status service (SATStatusURL, SATStatusTestURL or a fake's, see
-// WithStatusURL). A CFDI SAT does not find is an answer (Estado
+// WithStatusService). A CFDI SAT does not find is an answer (Estado
 // EstadoNoEncontrado), not an error; a malformed query is ErrRejected;
 // a service that does not answer usably is ErrUnavailable.
 func (s *SW) Status(ctx context.Context, q StatusQuery) (*SATStatus, error) {
@@ -140,7 +140,7 @@ func (s *SW) Status(ctx context.Context, q StatusQuery) (*SATStatus, error) {
 	}
 	req.Header.Set("Content-Type", `text/xml; charset="utf-8"`)
 	req.Header.Set("SOAPAction", satConsultaAction)
-	res, err := s.http.Do(req)
+	res, err := s.statusHTTP.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("status %s: %w: %w", q.UUID, ErrUnavailable, err)
 	}

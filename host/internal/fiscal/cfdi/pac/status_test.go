@@ -22,7 +22,7 @@ func statusFixture(t *testing.T, timeout time.Duration) (*pactest.Server, *pac.S
 	srv := pactest.New(swUser, swPassword)
 	t.Cleanup(srv.Close)
 	return srv, pac.NewSW(srv.URL, pac.Credentials{User: swUser, Password: swPassword}, &http.Client{Timeout: timeout},
-		pac.WithStatusURL(srv.URL+pac.StatusPath))
+		pac.WithStatusService(srv.URL+pac.StatusPath, nil))
 }
 
 // stampDoc stamps d (a fresh Folio) and returns its status query.

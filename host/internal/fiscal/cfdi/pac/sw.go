@@ -60,11 +60,12 @@ func (c Credentials) GoString() string { return c.String() }
 // SW is a client of SW sapien's REST API for one account, and of SAT's
 // status service its SDKs query.
 type SW struct {
-	baseURL   string
-	statusURL string
-	creds     Credentials
-	http      Doer
-	now       func() time.Time
+	baseURL    string
+	statusURL  string
+	statusHTTP Doer
+	creds      Credentials
+	http       Doer
+	now        func() time.Time
 
 	mu      sync.Mutex
 	token   string
@@ -74,10 +75,13 @@ type SW struct {
 // SWOption configures an SW client.
 type SWOption func(*SW)
 
-// WithStatusURL sends the status queries (Status) to url instead of SAT's
-// production service (SATStatusTestURL in homologation, a fake's in
-// tests).
-func WithStatusURL(url string) SWOption { return func(s *SW) { s.statusURL = url } }
+// WithStatusService sends the status queries (Status) to url instead of
+// SAT's production service (SATStatusTestURL in homologation, a fake's in
+// tests), through doer (nil: the client's own), since SAT's service is
+// another service than the PAC's.
+func WithStatusService(url string, doer Doer) SWOption {
+	return func(s *SW) { s.statusURL, s.statusHTTP = url, doer }
+}
 
 // NewSW returns a client of the SW API at baseURL (SWTestURL,
 // SWProductionURL or a fake's) that sends through doer.
@@ -85,6 +89,9 @@ func NewSW(baseURL string, creds Credentials, doer Doer, opts ...SWOption) *SW {
 	s := &SW{baseURL: strings.TrimSuffix(baseURL, "/"), statusURL: SATStatusURL, creds: creds, http: doer, now: time.Now}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.statusHTTP == nil {
+		s.statusHTTP = doer
 	}
 	return s
 }
