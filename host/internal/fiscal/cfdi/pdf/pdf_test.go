@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi"
 	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi/cfditest"
 	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi/pac"
 	"github.com/nexuspos/nexus/host/internal/fiscal/cfdi/pac/pactest"
@@ -23,9 +24,16 @@ import (
 // stamped by the fake PAC.
 func stamped(t *testing.T) []byte {
 	t.Helper()
+	return stampedDocument(t, cfditest.Sale(time.Date(2026, 12, 5, 10, 30, 0, 0, cfditest.MexicoCity)))
+}
+
+// stampedDocument is d sealed with the generated test CSD and stamped by
+// the fake PAC.
+func stampedDocument(t *testing.T, d cfdi.Document) []byte {
+	t.Helper()
 	srv := pactest.New("u", "p")
 	t.Cleanup(srv.Close)
-	_, doc, _ := cfditest.Sealed(t, cfditest.Sale(time.Date(2026, 12, 5, 10, 30, 0, 0, cfditest.MexicoCity)))
+	_, doc, _ := cfditest.Sealed(t, d)
 	st, err := pac.NewSW(srv.URL, pac.Credentials{User: "u", Password: "p"}, http.DefaultClient).Stamp(context.Background(), doc)
 	require.NoError(t, err)
 	return st.XML
@@ -82,4 +90,33 @@ func TestRender(t *testing.T) {
 	joined := strings.ReplaceAll(string(text), "\n", "")
 	require.Contains(t, joined, c.Timbre.SelloSAT[:40])
 	require.Contains(t, joined, "||1.1|"+strings.ToUpper(c.Timbre.UUID)+"|"+c.Timbre.FechaTimbrado+"|"+pactest.RfcProvCertif+"|")
+}
+
+// TestRenderShowsEveryTax prints an invoice with IEPS per unit and the
+// ISR and IVA its customer withholds: each Traslado and Retención is on
+// the page, a Cuota as an amount per unit.
+func TestRenderShowsEveryTax(t *testing.T) {
+	t.Parallel()
+	d := cfditest.Sale(time.Date(2026, 12, 5, 10, 30, 0, 0, cfditest.MexicoCity))
+	d.Lines = []cfdi.Line{
+		{ClaveProdServ: "84111506", Cantidad: cfditest.Dec("1"), ClaveUnidad: "E48", Descripcion: "Honorarios",
+			ValorUnitario: cfditest.Dec("10000"), Traslados: []cfdi.Tax{cfditest.IVA16}, Retenciones: []cfdi.Tax{cfditest.RetISR, cfditest.RetIVA}},
+		{ClaveProdServ: "50202301", Cantidad: cfditest.Dec("6"), ClaveUnidad: "H87", Descripcion: "Bebida saborizada 600 ml",
+			ValorUnitario: cfditest.Dec("15"), Traslados: []cfdi.Tax{{Impuesto: cfdi.ImpuestoIEPS, TipoFactor: cfdi.FactorCuota,
+				Rate: cfditest.Rate("1.6451"), Units: cfditest.Dec("3.6")}, cfditest.IVA16}},
+	}
+	out, err := pdf.Render(stampedDocument(t, d), time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	pdfPath := filepath.Join(t.TempDir(), "cfdi.pdf")
+	require.NoError(t, os.WriteFile(pdfPath, out, 0o600))
+	text, err := exec.Command(cfditest.Tool(t, "pdftotext"), "-layout", pdfPath, "-").Output()
+	require.NoError(t, err)
+	flat := strings.Join(strings.Fields(string(text)), " ")
+	for _, want := range []string{
+		"Traslado IEPS Cuota $1.6451 por unidad base 3.60 = 5.92", "Retención ISR Tasa 10 % base 10000.00 = 1000.00",
+		"Retención IVA Tasa 10.6667 % base 10000.00 = 1066.67", "Traslado IEPS $1.6451 por unidad 5.92",
+		"Retención ISR 1000.00", "Retención IVA 1066.67", "Total MXN 9644.60",
+	} {
+		require.Contains(t, flat, want)
+	}
 }
