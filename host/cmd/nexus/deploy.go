@@ -24,7 +24,8 @@ starts it (--start-cmd), waits for --url/readyz and sends smoke requests (login,
 a vertical route, a revenue report). A release that serves degraded (/readyz
 200, status degraded) goes live with a WARNING. On a failure it stops the new
 host, points current back, reverts the migrations (the new host never ran) or
-restores the backup, and starts the previous release. Each flag defaults to its
+restores the backup, and starts the previous release; a stop command that
+fails ends the deploy there, starting nothing. Each flag defaults to its
 NEXUS_DEPLOY_* variable (see README); the smoke password is read from
 NEXUS_DEPLOY_SMOKE_PASSWORD only.
 `

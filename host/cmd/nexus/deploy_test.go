@@ -177,7 +177,9 @@ func dataSums(t *testing.T, url string) map[string]string {
 // migration fails is rolled back by its down migrations, and one whose
 // host never becomes ready by restoring the backup — both end with the
 // previous release serving and the data unchanged. A release with a
-// degraded vertical goes live with a warning.
+// degraded vertical goes live with a warning. A stop command that fails
+// — in a rollback, or the deploy's own — ends the deploy without starting
+// another host: current and the serving host stay as they are.
 func TestDeploy(t *testing.T) {
 	t.Parallel()
 	nexus := hosttest.Build(t, hosttest.HostPackage)
@@ -281,4 +283,31 @@ func TestDeploy(t *testing.T) {
 	require.Equal(t, rel3, s.live())
 	require.Contains(t, out, "WARNING: "+rel3+" is live DEGRADED")
 	require.Contains(t, out, "WARNING:   vertical badsource: revenue event badsource.note.closed: ")
+
+	// The stop command fails in the rollback of a release whose smoke
+	// request fails: the rollback stops there, the new host serving
+	// alone and current naming it.
+	stopOnce := `if [ -f stopped-once ]; then echo "stop: permission denied" >&2; exit 1; fi; touch stopped-once; ` + testStopCmd
+	out, err = s.deploy(append(s.commit("stuck", nexus, degraded),
+		"NEXUS_DEPLOY_STOP_CMD="+stopOnce, "NEXUS_DEPLOY_SMOKE_ROUTE=verticals/cpg/no-such-route")...)
+	require.Error(t, err, out)
+	require.Contains(t, out, "FAILED at smoke")
+	require.Contains(t, out, "ROLLBACK STOPPED: could not stop the new host")
+	require.NotContains(t, out, "deploy: starting the previous release")
+	rel4 := s.current()
+	require.NotEqual(t, rel3, rel4, "current still names the new release")
+	require.Equal(t, rel4, s.live(), "the new host serves, the previous release was not started beside it")
+
+	// The deploy's own stop fails: nothing changes, nothing is started.
+	pid, err := os.ReadFile(filepath.Join(s.root, "host.pid"))
+	require.NoError(t, err)
+	out, err = s.deploy(append(s.commit("unstoppable", nexus, degraded), "NEXUS_DEPLOY_STOP_CMD=exit 1")...)
+	require.Error(t, err, out)
+	require.Contains(t, out, "failed at stop")
+	require.Contains(t, out, "the previous release was not started again")
+	require.Equal(t, rel4, s.current())
+	require.Equal(t, rel4, s.live())
+	again, err := os.ReadFile(filepath.Join(s.root, "host.pid"))
+	require.NoError(t, err)
+	require.Equal(t, string(pid), string(again), "the same host process serves")
 }

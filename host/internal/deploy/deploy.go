@@ -195,20 +195,27 @@ func (d *deployment) migrate(ctx context.Context, dir string) error {
 // database back (the down migrations when the new host never ran, the
 // backup otherwise or when they fail) and starts the previous release.
 // It returns an error saying what failed and what was done.
+//
+// A stop command that failed (the deploy's own, at step "stop", or the
+// rollback's) ends it there: a host may still run, and starting the
+// previous release beside it would put two hosts on one port and one
+// database, so nothing more changes (see stopFailed).
 func (d *deployment) rollback(ctx context.Context, step string, cause error) error {
 	// The rollback runs to its end even when the deploy's context ends.
 	ctx = context.WithoutCancel(ctx)
 	c := d.c
 	d.logf("FAILED at %s: %v", step, cause)
+	if step == "stop" {
+		return d.stopFailed(step, cause, nil)
+	}
 	var did []string
 	var problems []error
 	if d.started {
 		d.logf("stopping the new host")
 		if err := shell(ctx, c.Root, c.StopCmd, c.Env, c.Out); err != nil {
-			problems = append(problems, fmt.Errorf("stop the new host: %w", err))
-		} else {
-			did = append(did, "stopped the new host")
+			return d.stopFailed(step, cause, err)
 		}
+		did = append(did, "stopped the new host")
 	}
 	if err := point(c.Root, d.res.Previous); err != nil {
 		problems = append(problems, fmt.Errorf("point %s back at the previous release: %w", CurrentLink, err))
@@ -235,6 +242,34 @@ func (d *deployment) rollback(ctx context.Context, step string, cause error) err
 	}
 	d.logf("%s", summary)
 	return errors.New(summary)
+}
+
+// stopFailed is the end of a rollback whose stop command failed: stopErr,
+// or cause itself at step "stop" (the running host could not be stopped
+// before anything changed). Nothing more is undone — current, the
+// database and the running processes stay as they are — and the error
+// says so and what the operator has to do.
+func (d *deployment) stopFailed(step string, cause, stopErr error) error {
+	release, previous := filepath.Base(d.res.Release), ""
+	if d.res.Previous != "" {
+		previous = filepath.Base(d.res.Previous)
+	}
+	if stopErr == nil {
+		msg := fmt.Sprintf("deploy of %s failed at stop: %v; nothing changed: %s still points at %s, and the previous release was not started again, as the host may still run: check it, and start it if it is down",
+			release, cause, CurrentLink, orNone(previous))
+		d.logf("%s", msg)
+		return errors.New(msg)
+	}
+	restart := "point " + CurrentLink + " at " + previous + ", restore the backup " + orNone(d.res.Backup) + " and start the previous release"
+	if d.res.Previous == "" {
+		restart = "remove " + CurrentLink + " and restore the backup " + orNone(d.res.Backup)
+	}
+	msg := fmt.Sprintf("deploy of %s failed at %s: %v; ROLLBACK STOPPED: could not stop the new host: %v; "+
+		"nothing was rolled back, as starting the previous release beside a host that may still run would put two hosts on one port and one database: "+
+		"%s still points at %s and the database is as the new host left it. Stop the host by hand, then %s (docs/operations.md, Deploy and rollback)",
+		release, step, cause, stopErr, CurrentLink, release, restart)
+	d.logf("%s", msg)
+	return errors.New(msg)
 }
 
 // restoreData brings the database back to the backup's state: the down

@@ -11,7 +11,9 @@
 // the stop it stops the new host, points current back at the previous
 // release, reverts the migrations the deploy applied when the new host
 // never ran (no data can have changed) or restores the backup when it did,
-// starts the previous release again and says what happened.
+// starts the previous release again and says what happened; when a stop
+// command fails it stops there instead, so that no second host starts
+// beside one that may still run.
 //
 // The package drives processes and commands the operator configures (git,
 // the test and build commands, the service's start and stop commands, the
