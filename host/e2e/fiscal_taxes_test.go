@@ -21,8 +21,8 @@ import (
 
 // The fake PAC's account of the Mexican company.
 const (
-	pacUser     = "kemper@pac.test"
-	pacPassword = "pac-Secret-42"
+	accountUser     = "kemper@pac.test"
+	accountPassword = "pac-Secret-42"
 )
 
 // TestTaxesBeyondIVAThroughAVertical issues, from a vertical (the probe's
@@ -36,7 +36,7 @@ const (
 func TestTaxesBeyondIVAThroughAVertical(t *testing.T) {
 	t.Parallel()
 	fakeAFIP := afiptest.New(t)
-	fakePAC := pactest.New(pacUser, pacPassword)
+	fakePAC := pactest.New(accountUser, accountPassword)
 	t.Cleanup(fakePAC.Close)
 	h := hosttest.Start(t, hosttest.PluginDir(t, map[string]string{"probe": probe(t)}),
 		"NEXUS_AFIP_WSAA_URL="+fakeAFIP.WSAAURL(), "NEXUS_AFIP_WSFE_URL="+fakeAFIP.WSFEURL(), "NEXUS_CFDI_PAC_URL="+fakePAC.URL)
@@ -84,7 +84,7 @@ func TestTaxesBeyondIVAThroughAVertical(t *testing.T) {
 	cer, csdKey := cfditest.CSDFiles(t)
 	for name, v := range map[string]string{
 		mx.SecretCSDCertificate: base64.StdEncoding.EncodeToString(cer), mx.SecretCSDKey: base64.StdEncoding.EncodeToString(csdKey),
-		mx.SecretCSDPassword: cfditest.Password, mx.SecretPACUser: pacUser, mx.SecretPACPassword: pacPassword,
+		mx.SecretCSDPassword: cfditest.Password, mx.SecretPACUser: accountUser, mx.SecretPACPassword: accountPassword,
 	} {
 		h.Expect(http.StatusNoContent, "PUT", "/api/v1/fiscal/credentials/"+name, owner, map[string]string{"value": v})
 	}
