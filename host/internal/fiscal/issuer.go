@@ -206,8 +206,9 @@ type Document struct {
 	LegalDocument []byte `json:"-"`
 	// Related is the invoice a credit note reverses (nil for invoices).
 	Related *Document `json:"-"`
-	// Paid are, for a payment receipt being issued, the invoices it pays
-	// with their installment and balances, computed by the core.
+	// Paid are, for a payment receipt, the invoices it pays: at the Plan
+	// before it is stored the invoices alone, at Issue with their
+	// installment and balances, computed by the core; nil at other Plans.
 	Paid []PaidInvoice `json:"-"`
 
 	companyID uuid.UUID

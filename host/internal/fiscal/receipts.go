@@ -34,7 +34,8 @@ import (
 //     (installments) and handed to the issuer in Document.Paid.
 
 // PaidInvoice is an invoice a payment receipt pays, as the core computed
-// it for the issuer.
+// it for the issuer: at Plan, before the receipt is stored, the invoice
+// only; at Issue, with its installment.
 type PaidInvoice struct {
 	// Invoice is the authorized invoice.
 	Invoice *Document
@@ -48,32 +49,35 @@ type PaidInvoice struct {
 // stored: each is vertical's (404 otherwise, as Get answers), an
 // authorized invoice issued as deferred, in the payment's currency or
 // given an exchange rate, and all are of one customer, which becomes the
-// receipt's.
-func (s *Service) paidInvoices(ctx context.Context, companyID uuid.UUID, vertical string, in *fiscal.Input) error {
+// receipt's. It returns them without installments, for the issuer's Plan
+// to check what its authority needs of them.
+func (s *Service) paidInvoices(ctx context.Context, companyID uuid.UUID, vertical string, in *fiscal.Input) ([]PaidInvoice, error) {
 	var customer *fiscal.Customer
+	paid := make([]PaidInvoice, 0, len(in.Payment.Documents))
 	for i, p := range in.Payment.Documents {
 		at := fmt.Sprintf("payment.documents[%d]", i)
 		inv, err := s.Get(ctx, companyID, vertical, p.DocumentID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		switch {
 		case inv.Kind != fiscal.KindInvoice || inv.Status != fiscal.StatusAuthorized:
-			return errPaid(at+".document_id", "a payment pays an authorized invoice", inv)
+			return nil, errPaid(at+".document_id", "a payment pays an authorized invoice", inv)
 		case inv.Input == nil || !inv.Input.Deferred:
-			return errPaid(at+".document_id", "the invoice was paid when issued; only an invoice issued as deferred takes payment receipts", inv)
+			return nil, errPaid(at+".document_id", "the invoice was paid when issued; only an invoice issued as deferred takes payment receipts", inv)
 		case !strings.EqualFold(inv.Currency, in.Currency) && p.ExchangeRate.IsZero():
-			return errPaid(at+".exchange_rate", fmt.Sprintf("the invoice is in %s, the payment in %s: how many %s one %s is worth", inv.Currency, in.Currency, inv.Currency, in.Currency), inv)
+			return nil, errPaid(at+".exchange_rate", fmt.Sprintf("the invoice is in %s, the payment in %s: how many %s one %s is worth", inv.Currency, in.Currency, inv.Currency, in.Currency), inv)
 		case customer != nil && !strings.EqualFold(customer.TaxID, inv.Input.Customer.TaxID):
-			return errPaid(at+".document_id", "a payment receipt pays invoices of one customer", inv)
+			return nil, errPaid(at+".document_id", "a payment receipt pays invoices of one customer", inv)
 		}
 		if customer == nil {
 			c := inv.Input.Customer
 			customer = &c
 		}
+		paid = append(paid, PaidInvoice{Invoice: inv, ExchangeRate: p.ExchangeRate})
 	}
 	in.Customer = *customer
-	return nil
+	return paid, nil
 }
 
 // due is what invoice (of total) is owed before any payment: its total

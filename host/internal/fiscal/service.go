@@ -138,8 +138,9 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 	if in.Date == "" {
 		in.Date = time.Now().In(env.Company.Location).Format(time.DateOnly)
 	}
+	var paid []PaidInvoice
 	if in.Kind == fiscal.KindPaymentReceipt {
-		if err := s.paidInvoices(ctx, companyID, vertical, &in); err != nil {
+		if paid, err = s.paidInvoices(ctx, companyID, vertical, &in); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +152,7 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 	}
 	// The issuer checks what its authority needs before anything is stored.
 	draft := &Document{Document: fiscal.Document{Vertical: vertical, SourceID: in.SourceID, Kind: in.Kind, Country: env.Company.Country,
-		Currency: in.Currency, Total: money.AmountOf(documentTotal(in)), RelatedID: in.RelatedDocumentID, Input: &in}, Related: related, companyID: companyID}
+		Currency: in.Currency, Total: money.AmountOf(documentTotal(in)), RelatedID: in.RelatedDocumentID, Input: &in}, Related: related, Paid: paid, companyID: companyID}
 	if _, err := iss.Plan(ctx, env, draft); err != nil {
 		return nil, err
 	}

@@ -30,7 +30,9 @@ var formasDePagoP = map[string]string{
 
 // checkPlan refuses, before anything is stored, what no CFDI can carry:
 // a deferred invoice to the public in general (a global CFDI is paid
-// when issued, PUE) and a payment of a form that has no FormaDePagoP.
+// when issued, PUE); a payment of a form that has no FormaDePagoP, in a
+// foreign currency without its exchange rate, or of an invoice whose CFDI
+// was not issued PPD or does not total what the core keeps its balance in.
 func checkPlan(doc *fiscal.Document) error {
 	in := doc.Input
 	switch {
@@ -38,10 +40,40 @@ func checkPlan(doc *fiscal.Document) error {
 		return fmt.Errorf("mx: document %s has no input", doc.ID)
 	case in.Deferred && anonymous(in):
 		return inputError("customer.tax_id", "a deferred invoice (MetodoPago PPD) names its customer's RFC: a global CFDI to the public in general is paid when issued")
-	case in.Kind == sdkfiscal.KindPaymentReceipt && formasDePagoP[in.Payment.Form] == "":
+	case in.Kind != sdkfiscal.KindPaymentReceipt:
+		return nil
+	case formasDePagoP[in.Payment.Form] == "":
 		return inputError("payment.form", "how it was paid: cash, check, transfer, card, wallet or debit_card")
+	case !strings.EqualFold(in.Currency, monedaMXN) && !in.ExchangeRate.IsPositive():
+		return inputError("exchange_rate", "a payment in "+in.Currency+" says how many pesos one "+in.Currency+" is worth (TipoCambioP)")
+	}
+	for i, paid := range doc.Paid {
+		if _, err := paidCFDI(i, paid); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// paidCFDI is the stamped CFDI of the i-th invoice a payment pays, which
+// must have been issued PPD and total what the core keeps its balance in
+// (the document's total).
+func paidCFDI(i int, paid fiscal.PaidInvoice) (*invoices.CFDI, error) {
+	inv, err := invoices.Parse(paid.Invoice.LegalDocument)
+	if err != nil {
+		return nil, fmt.Errorf("mx: the stamped CFDI of invoice %s: %w", paid.Invoice.ID, err)
+	}
+	at := fmt.Sprintf("payment.documents[%d].document_id", i)
+	switch {
+	case inv.MetodoPago != metodoPPD:
+		return nil, inputError(at, "the invoice's CFDI was issued PUE (paid when issued): only a PPD invoice takes payment receipts")
+	case !inv.Total.Equal(paid.Invoice.Total.Decimal):
+		return nil, httpx.Unprocessable("cfdi_total_mismatch",
+			fmt.Sprintf("%s: the invoice's CFDI Total %s differs from its document's total %s, which its balances are kept in", at,
+				inv.Total.StringFixed(2), paid.Invoice.Total.StringFixed(2))).
+			WithDetails(map[string]any{"field": at, "cfdi_total": inv.Total.StringFixed(2), "total": paid.Invoice.Total.StringFixed(2)})
+	}
+	return inv, nil
 }
 
 // paymentComprobante is the CFDI of type P of the payment receipt doc,
@@ -65,19 +97,9 @@ func paymentComprobante(env *fiscal.Env, c Config, doc *fiscal.Document, now tim
 	}
 	var receptor invoices.Receptor
 	for i, paid := range doc.Paid {
-		inv, err := invoices.Parse(paid.Invoice.LegalDocument)
+		inv, err := paidCFDI(i, paid)
 		if err != nil {
-			return nil, fmt.Errorf("mx: the stamped CFDI of invoice %s: %w", paid.Invoice.ID, err)
-		}
-		at := fmt.Sprintf("payment.documents[%d].document_id", i)
-		switch {
-		case inv.MetodoPago != metodoPPD:
-			return nil, inputError(at, "the invoice's CFDI was issued PUE (paid when issued): only a PPD invoice takes payment receipts")
-		case !inv.Total.Equal(paid.Invoice.Total.Decimal):
-			return nil, httpx.Unprocessable("cfdi_total_mismatch",
-				fmt.Sprintf("%s: the invoice's CFDI Total %s differs from its document's total %s, which its balances are kept in", at,
-					inv.Total.StringFixed(2), paid.Invoice.Total.StringFixed(2))).
-				WithDetails(map[string]any{"field": at, "cfdi_total": inv.Total.StringFixed(2), "total": paid.Invoice.Total.StringFixed(2)})
+			return nil, err
 		}
 		if i == 0 {
 			receptor = inv.Receptor

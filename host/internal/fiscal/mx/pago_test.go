@@ -117,6 +117,12 @@ func TestPaymentReceiptsInInstallments(t *testing.T) {
 	other.Payment.Form = "credit"
 	_, err = e.svc.Issue(ctx, company, vertical, other)
 	require.Equal(t, "invalid_field", httpCode(t, err))
+	// A payment in dollars says what a dollar is worth in pesos.
+	dollars := receipt("payment-6", inv.ID, "1")
+	dollars.Currency, dollars.Payment.Documents[0].ExchangeRate = "USD", d("17.5")
+	_, err = e.svc.Issue(ctx, company, vertical, dollars)
+	require.Equal(t, "invalid_field", httpCode(t, err))
+	require.ErrorContains(t, err, "exchange_rate: a payment in USD")
 	var receipts int
 	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM fiscal_documents WHERE company_id = $1 AND kind = 'payment_receipt'`, company).Scan(&receipts))
 	require.Equal(t, 2, receipts)
