@@ -44,6 +44,46 @@ func PeriodOf(periodicidad string, day time.Time) (Global, error) {
 	return Global{Periodicidad: periodicidad, Meses: fmt.Sprintf("%02d", m), Anio: day.Year()}, nil
 }
 
+// PeriodBounds is the period of kind periodicidad that contains day (a
+// date of the issuer's calendar, in its location): its first day and the
+// day after its last, at midnight in day's location. Weeks start on
+// Monday, fortnights on the 1st and the 16th, bimesters in January, March,
+// May, July, September and November. A week that spans two months is cut
+// at the month's end, so every period lies in one month (or bimester) and
+// its InformacionGlobal (PeriodOf of its first day) says which.
+func PeriodBounds(periodicidad string, day time.Time) (start, end time.Time, err error) {
+	y, m, d := day.Date()
+	loc := day.Location()
+	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, loc) }
+	monthEnd := date(y, m+1, 1)
+	switch periodicidad {
+	case PeriodicidadDiaria:
+		return date(y, m, d), date(y, m, d+1), nil
+	case PeriodicidadSemanal:
+		back := (int(day.Weekday()) + 6) % 7 // days since Monday
+		start, end = date(y, m, d-back), date(y, m, d-back+7)
+		if start.Month() != m {
+			start = date(y, m, 1)
+		}
+		if end.After(monthEnd) {
+			end = monthEnd
+		}
+		return start, end, nil
+	case PeriodicidadQuincenal:
+		if d <= 15 {
+			return date(y, m, 1), date(y, m, 16), nil
+		}
+		return date(y, m, 16), monthEnd, nil
+	case PeriodicidadMensual:
+		return date(y, m, 1), monthEnd, nil
+	case PeriodicidadBimestral:
+		first := m - (m-1)%2
+		return date(y, first, 1), date(y, first+2, 1), nil
+	default:
+		return time.Time{}, time.Time{}, invalid("Global.Periodicidad", "must be 01 to 05, got %q", periodicidad)
+	}
+}
+
 // Ticket is one anonymous sale of a global CFDI's period.
 type Ticket struct {
 	// Number identifies the sale (its ticket or folio); it becomes the

@@ -106,3 +106,40 @@ func attrChain(t *testing.T, doc []byte, elem string, names ...string) string {
 	}
 	return s
 }
+
+func TestPeriodBounds(t *testing.T) {
+	t.Parallel()
+	day := func(s string) time.Time {
+		d, err := time.ParseInLocation(time.DateOnly, s, cfditest.MexicoCity)
+		require.NoError(t, err)
+		return d
+	}
+	for _, tc := range []struct {
+		periodicidad, day, start, end string
+	}{
+		{cfdi.PeriodicidadDiaria, "2026-12-31", "2026-12-31", "2027-01-01"},
+		// 2026-12-05 is a Saturday: its week is Monday 11-30 to Sunday
+		// 12-06, cut at the month's start.
+		{cfdi.PeriodicidadSemanal, "2026-12-05", "2026-12-01", "2026-12-07"},
+		{cfdi.PeriodicidadSemanal, "2026-11-30", "2026-11-30", "2026-12-01"},
+		{cfdi.PeriodicidadSemanal, "2026-12-07", "2026-12-07", "2026-12-14"},
+		{cfdi.PeriodicidadSemanal, "2026-12-31", "2026-12-28", "2027-01-01"},
+		{cfdi.PeriodicidadQuincenal, "2026-02-15", "2026-02-01", "2026-02-16"},
+		{cfdi.PeriodicidadQuincenal, "2026-02-16", "2026-02-16", "2026-03-01"},
+		{cfdi.PeriodicidadMensual, "2026-12-31", "2026-12-01", "2027-01-01"},
+		{cfdi.PeriodicidadBimestral, "2026-02-28", "2026-01-01", "2026-03-01"},
+		{cfdi.PeriodicidadBimestral, "2026-12-01", "2026-11-01", "2027-01-01"},
+	} {
+		start, end, err := cfdi.PeriodBounds(tc.periodicidad, day(tc.day))
+		require.NoError(t, err)
+		require.Equal(t, day(tc.start), start, "%s %s", tc.periodicidad, tc.day)
+		require.Equal(t, day(tc.end), end, "%s %s", tc.periodicidad, tc.day)
+		g, err := cfdi.PeriodOf(tc.periodicidad, end.AddDate(0, 0, -1))
+		require.NoError(t, err)
+		first, err := cfdi.PeriodOf(tc.periodicidad, start)
+		require.NoError(t, err)
+		require.Equal(t, first, g, "a period lies in one month or bimester")
+	}
+	_, _, err := cfdi.PeriodBounds("06", day("2026-12-05"))
+	require.ErrorIs(t, err, cfdi.ErrInvalidDocument)
+}
