@@ -29,7 +29,8 @@ const (
 
 // Status is where a document is in its life: Draft → Requested →
 // Authorized | Rejected; Authorized → Cancelled, directly or through
-// CancellationRequested.
+// CancellationRequested. In Mexico an anonymous sale goes Draft →
+// PendingGlobal → Authorized with its period's global CFDI.
 type Status string
 
 // Document statuses.
@@ -37,6 +38,17 @@ const (
 	// StatusDraft is stored, not sent yet (the authority was unreachable,
 	// or its breaker open): issuing it again sends it.
 	StatusDraft Status = "draft"
+	// StatusPendingGlobal will be included in its period's global document
+	// and is not sent to the authority on its own: in Mexico, a sale to
+	// the public in general (no RFC, or XAXX010101000) waits for the global
+	// CFDI the host issues once the period (the company's periodicidad:
+	// daily, weekly, fortnightly, monthly, bimonthly) has ended in the
+	// company's time zone. It then becomes Authorized with the global's
+	// UUID, and Details["global_document_id"] names the global document.
+	// A credit note of such a sale waits in this status too and is issued
+	// right after the global is stamped. A vertical treats it as settled:
+	// asking again answers the same document.
+	StatusPendingGlobal Status = "pending_global"
 	// StatusRequested was sent and its outcome is not known yet; the host
 	// asks the authority before it sends anything else of its series.
 	StatusRequested Status = "requested"

@@ -113,6 +113,7 @@ func (p *platform) hostJobs() []jobs.Job {
 		p.events.Job(),
 		p.payments.Job("@every " + p.cfg.MercadoPagoPollInterval.String()),
 		p.fiscal.CancellationJob(fiscal.DefaultCancelSchedule),
+		p.fiscal.GlobalJob(),
 		{Name: "host.prune_idempotency_keys", Schedule: every, Summary: "delete idempotency keys older than NEXUS_IDEMPOTENCY_TTL",
 			Run: func(ctx context.Context, _ jobs.Run) error {
 				n, err := hostcall.PruneIdempotencyKeys(ctx, p.pool, p.cfg.IdempotencyTTL)

@@ -91,6 +91,9 @@ func (s *Service) Cancel(ctx context.Context, companyID uuid.UUID, vertical stri
 	if err != nil {
 		return nil, err
 	}
+	if doc.GlobalID != nil {
+		return nil, errInGlobal(doc, "it is cancelled only with it (SAT motivo 04 cancels the global, whose sales then go into a new one); a return is a credit note")
+	}
 	if doc.Status == fiscal.StatusCancellationRequested {
 		return doc, nil
 	}
@@ -156,7 +159,10 @@ func (s *Service) cancelled(ctx context.Context, conn *pgxpool.Conn, doc *Docume
 		return s.transition(ctx, conn, doc, fiscal.StatusCancelled, []fiscal.Status{from}, "fiscal.document.cancelled", extra,
 			func(tx pgx.Tx) error {
 				_, err := tx.Exec(ctx, qCancelled, doc.companyID, doc.ID, reason, now, body)
-				return err
+				if err != nil || !doc.Global {
+					return err
+				}
+				return s.membersReleased(ctx, tx, doc)
 			})
 	case CancelPending:
 		if from == fiscal.StatusCancellationRequested {

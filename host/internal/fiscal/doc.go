@@ -21,6 +21,19 @@
 // sent (Env.Attempt), so a timeout never leads to a skipped or a repeated
 // number.
 //
+// Global documents (global.go): where the country's issuer says so
+// (GlobalIssuer: Mexico's sales to the public in general), an invoice is
+// held (draft → pending_global) and nothing is sent for it; the job
+// host.issue_global_cfdi makes, once a period has ended in the company's
+// time zone, one global document of the vertical's held invoices of that
+// period (its own number, source id "global:<period>"), issues it like
+// any other, and in the same transaction as its authorization authorizes
+// its members with its code (pending_global → authorized). A credit note
+// of a held invoice is held too and issued once the invoice is
+// authorized. A rejected global keeps its members held until the
+// company's settings change or a growing wait passes; a cancelled one
+// puts them back on hold for a new global.
+//
 // It also keeps each company's fiscal settings (fiscal_settings) and
 // serves operators the documents (GET /api/v1/fiscal/documents...) and
 // the settings and credentials (/api/v1/fiscal/settings, .../credentials;

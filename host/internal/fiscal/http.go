@@ -82,11 +82,11 @@ func parseListFilter(r *http.Request) (ListFilter, error) {
 	q := r.URL.Query()
 	f := ListFilter{Vertical: q.Get("vertical"), SourceID: q.Get("source_id"), Cursor: q.Get("cursor")}
 	switch st := fiscal.Status(q.Get("status")); st {
-	case "", fiscal.StatusDraft, fiscal.StatusRequested, fiscal.StatusAuthorized, fiscal.StatusRejected,
+	case "", fiscal.StatusDraft, fiscal.StatusPendingGlobal, fiscal.StatusRequested, fiscal.StatusAuthorized, fiscal.StatusRejected,
 		fiscal.StatusCancellationRequested, fiscal.StatusCancelled:
 		f.Status = st
 	default:
-		return f, httpx.InvalidQuery("status", "draft, requested, authorized, rejected, cancellation_requested or cancelled")
+		return f, httpx.InvalidQuery("status", "draft, pending_global, requested, authorized, rejected, cancellation_requested or cancelled")
 	}
 	switch k := fiscal.Kind(q.Get("kind")); k {
 	case "", fiscal.KindInvoice, fiscal.KindCreditNote, fiscal.KindPaymentReceipt:

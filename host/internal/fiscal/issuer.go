@@ -210,6 +210,11 @@ type Document struct {
 	// before it is stored the invoices alone, at Issue with their
 	// installment and balances, computed by the core; nil at other Plans.
 	Paid []PaidInvoice `json:"-"`
+	// Global marks a global document the host made of held documents
+	// (GlobalIssuer); GlobalID is, on a held document, the global it was
+	// put in.
+	Global   bool       `json:"-"`
+	GlobalID *uuid.UUID `json:"-"`
 
 	companyID uuid.UUID
 }

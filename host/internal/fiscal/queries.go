@@ -18,7 +18,8 @@ RETURNING updated_at`
 	// documentColumns are the columns scanDocument reads, in its order.
 	documentColumns = `company_id, id, vertical, source_id, kind, status, country, currency, total, customer_tax_id,
 related_id, series, number, authorization_code, authorization_expires::text, authorized_at,
-details, messages, cancel_reason, cancelled_at, created_at, updated_at, input, attempt, legal_document`
+details, messages, cancel_reason, cancelled_at, created_at, updated_at, input, attempt, legal_document,
+is_global, global_id`
 
 	// qInsertDraft stores a new draft; nothing when the (vertical, source,
 	// kind) has a document already.
@@ -59,12 +60,12 @@ WHERE company_id = $1 AND id = $2`
 	qAuthorized = `
 UPDATE public.fiscal_documents
 SET status = 'authorized', series = $3, number = $4, authorization_code = $5, authorization_expires = $6::date,
-    authorized_at = now(), legal_document = $7, details = $8, messages = $9, attempt = NULL, updated_at = now()
+    authorized_at = now(), legal_document = $7, details = details || $8, messages = $9, attempt = NULL, updated_at = now()
 WHERE company_id = $1 AND id = $2`
 
 	qRejected = `
 UPDATE public.fiscal_documents
-SET status = 'rejected', details = $3, messages = $4, attempt = NULL, updated_at = now()
+SET status = 'rejected', details = details || $3, messages = $4, attempt = NULL, updated_at = now()
 WHERE company_id = $1 AND id = $2`
 
 	// qCancelled records a cancellation done, with the authority's word
@@ -152,4 +153,86 @@ WHERE r.company_id = $1 AND r.kind = 'payment_receipt'
   AND r.input -> 'payment' -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', $2::text))
   AND e ->> 'document_id' = $2::text
 ORDER BY r.created_at, r.id`
+
+	// The global documents (global.go). qGlobalCompanies lists, as the
+	// host's role, the companies with held documents or unsent globals.
+	qGlobalCompanies = `
+SELECT company_id FROM public.fiscal_documents WHERE status = 'pending_global'
+UNION
+SELECT company_id FROM public.fiscal_documents WHERE is_global AND status IN ('draft', 'requested')`
+
+	qOpenGlobals = `
+SELECT id FROM public.fiscal_documents
+WHERE company_id = $1 AND is_global AND status IN ('draft', 'requested')
+ORDER BY created_at, id`
+
+	// qHeldDays are the (vertical, date) of the held invoices in no global.
+	qHeldDays = `
+SELECT DISTINCT vertical, input->>'date' FROM public.fiscal_documents
+WHERE company_id = $1 AND status = 'pending_global' AND kind = 'invoice' AND global_id IS NULL
+ORDER BY 1, 2`
+
+	// qLockGlobals serializes the making of a company's globals for the
+	// rest of the transaction, across replicas.
+	qLockGlobals = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
+
+	// qHeldOf are the held invoices of a vertical dated in [$3, $4), in
+	// no global yet, oldest first.
+	qHeldOf = `
+SELECT ` + documentColumns + ` FROM public.fiscal_documents
+WHERE company_id = $1 AND vertical = $2 AND status = 'pending_global' AND kind = 'invoice' AND global_id IS NULL
+  AND input->>'date' >= $3 AND input->>'date' < $4
+ORDER BY input->>'date', created_at, id
+LIMIT $5
+FOR UPDATE`
+
+	// qGlobalsOf counts the globals made for a period's source id.
+	qGlobalsOf = `
+SELECT count(*) FROM public.fiscal_documents
+WHERE company_id = $1 AND vertical = $2 AND kind = 'invoice' AND (source_id = $3 OR starts_with(source_id, $3 || ':'))`
+
+	qInsertGlobal = `
+INSERT INTO public.fiscal_documents (company_id, vertical, source_id, kind, status, country, input, input_hash,
+    currency, total, is_global, details)
+VALUES ($1, $2, $3, 'invoice', 'draft', $4, $5, $6, $7, $8, true, $9)
+RETURNING ` + documentColumns
+
+	qAssignMembers = `
+UPDATE public.fiscal_documents SET global_id = $2, details = details || $4, updated_at = now()
+WHERE company_id = $1 AND id = ANY($3)`
+
+	// qRejectedGlobals are the rejected globals that still hold members.
+	qRejectedGlobals = `
+SELECT g.id, g.source_id, g.updated_at FROM public.fiscal_documents g
+WHERE g.company_id = $1 AND g.is_global AND g.status = 'rejected'
+  AND EXISTS (SELECT 1 FROM public.fiscal_documents m
+              WHERE m.company_id = $1 AND m.global_id = g.id AND m.status = 'pending_global')`
+
+	qReleaseMembers = `
+UPDATE public.fiscal_documents SET global_id = NULL, details = details - 'global_document_id', updated_at = now()
+WHERE company_id = $1 AND global_id = $2 AND status = 'pending_global'`
+
+	qHold = `
+UPDATE public.fiscal_documents SET status = 'pending_global', updated_at = now()
+WHERE company_id = $1 AND id = $2`
+
+	qAuthorizeMembers = `
+UPDATE public.fiscal_documents
+SET status = 'authorized', authorization_code = $3, authorized_at = now(), details = details || $4, updated_at = now()
+WHERE company_id = $1 AND global_id = $2 AND status = 'pending_global'`
+
+	qUnauthorizeMembers = `
+UPDATE public.fiscal_documents
+SET status = 'pending_global', global_id = NULL, authorization_code = NULL, authorized_at = NULL,
+    details = details - 'global_document_id' - 'uuid', updated_at = now()
+WHERE company_id = $1 AND global_id = $2 AND status = 'authorized'`
+
+	// qHeldCreditNotes are the held credit notes whose invoice has been
+	// authorized, oldest first.
+	qHeldCreditNotes = `
+SELECT c.id FROM public.fiscal_documents c
+JOIN public.fiscal_documents r ON r.company_id = c.company_id AND r.id = c.related_id
+WHERE c.company_id = $1 AND c.status = 'pending_global' AND c.kind = 'credit_note' AND r.status = 'authorized'
+ORDER BY c.created_at, c.id
+LIMIT $2`
 )

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,6 +41,9 @@ type Config struct {
 	Logger  hclog.Logger
 	// Now is the clock of the cancellations' checks (time.Now when nil).
 	Now func() time.Time
+	// GlobalMaxMembers bounds the members of one global document
+	// (DefaultGlobalMaxMembers when zero).
+	GlobalMaxMembers int
 }
 
 // Service issues and stores fiscal documents.
@@ -54,13 +58,18 @@ type Service struct {
 	now         func() time.Time
 	// gate bounds concurrent issuances (see gate).
 	gate *gate
+	// globalMax bounds the members of a global document.
+	globalMax int
 }
 
 // New returns a Service.
 func New(cfg Config) *Service {
 	s := &Service{pool: cfg.Pool, secrets: cfg.Secrets, credentials: cfg.Credentials, cache: cfg.Cache,
 		outbound: cfg.Outbound, issuers: map[string]Issuer{}, log: cfg.Logger, now: cfg.Now,
-		gate: newGate(cfg.Pool.Config().MaxConns)}
+		gate: newGate(cfg.Pool.Config().MaxConns), globalMax: cfg.GlobalMaxMembers}
+	if s.globalMax <= 0 {
+		s.globalMax = DefaultGlobalMaxMembers
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -117,8 +126,11 @@ func (s *Service) envOf(c Company, st Settings) (*Env, error) {
 
 // Issue stores in as vertical's document for the company and issues it,
 // or answers the document the same (vertical, source, kind) has: an
-// authorized, rejected or cancelled one as it is, a draft or requested one
-// after issuing it again (resolving an unknown outcome first). A rejected
+// authorized, rejected, cancelled or held one as it is, a draft or
+// requested one after issuing it again (resolving an unknown outcome
+// first). A document the country's issuer takes in a global document
+// (GlobalIssuer: Mexico's sales to the public in general), and a credit
+// note of one, is held (StatusPendingGlobal) and sent nothing. A rejected
 // document is returned with its messages, not as an error. The context's
 // actor and origin (audit.WithActor, audit.WithOrigin) are recorded with
 // each transition.
@@ -129,6 +141,9 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 			return nil, errInvalidInput(fe)
 		}
 		return nil, err
+	}
+	if strings.HasPrefix(in.SourceID, GlobalSourcePrefix) {
+		return nil, errInvalidInput(&fiscal.FieldError{Field: "source_id", Reason: "the prefix " + GlobalSourcePrefix + " is the host's, for global documents"})
 	}
 	env, iss, err := s.env(ctx, companyID)
 	if err != nil {
@@ -161,17 +176,24 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 		return nil, err
 	}
 	doc.Related = related
-	switch doc.Status {
-	case fiscal.StatusDraft, fiscal.StatusRequested:
-		return s.issue(ctx, env, iss, doc)
-	default:
-		return doc, nil
+	if doc.Status == fiscal.StatusDraft {
+		hold, err := held(env, iss, doc)
+		if err != nil {
+			return nil, err
+		}
+		if hold {
+			return s.hold(ctx, doc)
+		}
 	}
+	if issuable(doc) {
+		return s.issue(ctx, env, iss, doc)
+	}
+	return doc, nil
 }
 
 // related checks that a credit note's related document is an authorized
-// invoice of the company and of vertical: like Get, a vertical reaches its
-// own documents only.
+// (or held) invoice of the company and of vertical: like Get, a vertical
+// reaches its own documents only.
 func (s *Service) related(ctx context.Context, companyID uuid.UUID, vertical string, id uuid.UUID) (*Document, error) {
 	doc, err := s.load(ctx, s.pool, companyID, id)
 	var he *httpx.Error
@@ -181,7 +203,7 @@ func (s *Service) related(ctx context.Context, companyID uuid.UUID, vertical str
 	if err != nil {
 		return nil, err
 	}
-	if doc.Kind != fiscal.KindInvoice || doc.Status != fiscal.StatusAuthorized {
+	if doc.Kind != fiscal.KindInvoice || doc.Status != fiscal.StatusAuthorized && doc.Status != fiscal.StatusPendingGlobal {
 		return nil, errRelated("a credit note reverses an authorized invoice")
 	}
 	return doc, nil
@@ -227,7 +249,7 @@ func (s *Service) issue(ctx context.Context, env *Env, iss Issuer, doc *Document
 			return nil, cmpErr(err, errOutcomeUnknown(doc))
 		}
 	}
-	if doc.Status != fiscal.StatusDraft && doc.Status != fiscal.StatusRequested {
+	if !issuable(doc) {
 		return doc, nil
 	}
 	if doc.Kind == fiscal.KindPaymentReceipt {
@@ -254,7 +276,7 @@ func (s *Service) issue(ctx context.Context, env *Env, iss Issuer, doc *Document
 			out = Outcome{Result: Unknown}
 		}
 		if out.Result == Unknown {
-			if out, err = iss.Status(ctx, env, doc); err != nil {
+			if out, err = iss.Status(ctx, env, doc); err != nil || out.Result == Unknown {
 				s.log.Warn("fiscal status unknown", "company_id", env.Company.ID, "document_id", doc.ID, "error", err)
 				return nil, errOutcomeUnknown(doc)
 			}
@@ -371,7 +393,7 @@ func (s *Service) requested(ctx context.Context, conn *pgxpool.Conn, doc *Docume
 	if err != nil {
 		return fmt.Errorf("fiscal attempt: %w", err)
 	}
-	return s.transition(ctx, conn, doc, fiscal.StatusRequested, []fiscal.Status{fiscal.StatusDraft, fiscal.StatusRequested},
+	return s.transition(ctx, conn, doc, fiscal.StatusRequested, []fiscal.Status{fiscal.StatusDraft, fiscal.StatusRequested, fiscal.StatusPendingGlobal},
 		"fiscal.document.requested", map[string]any{"series": a.Series, "number": a.Number},
 		func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, qRequested, doc.companyID, doc.ID, nullable(a.Series), body)
@@ -420,7 +442,10 @@ func (s *Service) settle(ctx context.Context, conn *pgxpool.Conn, doc *Document,
 			func(tx pgx.Tx) error {
 				_, err := tx.Exec(ctx, qAuthorized, doc.companyID, doc.ID, out.Series, out.Number, out.AuthorizationCode,
 					nullable(out.AuthorizationExpires), out.LegalDocument, details, messages)
-				return err
+				if err != nil || !doc.Global {
+					return err
+				}
+				return s.membersAuthorized(ctx, tx, doc, out.AuthorizationCode)
 			})
 	case Rejected:
 		return s.transition(ctx, conn, doc, fiscal.StatusRejected, from, "fiscal.document.rejected",
@@ -475,6 +500,9 @@ func (s *Service) Printable(ctx context.Context, companyID uuid.UUID, id uuid.UU
 	doc, err := s.Get(ctx, companyID, "", id)
 	if err != nil {
 		return Printable{}, err
+	}
+	if doc.GlobalID != nil && doc.Status == fiscal.StatusAuthorized {
+		return Printable{}, errInGlobal(doc, "print the global document")
 	}
 	if doc.Status != fiscal.StatusAuthorized && doc.Status != fiscal.StatusCancelled {
 		return Printable{}, httpx.Conflict("fiscal_document_not_authorized", "only an authorized document has a printable form").

@@ -29,7 +29,8 @@ func scanDocument(row pgx.Row) (*Document, error) {
 	)
 	err := row.Scan(&d.companyID, &d.ID, &d.Vertical, &d.SourceID, &d.Kind, &d.Status, &d.Country, &d.Currency, &d.Total,
 		&d.CustomerTaxID, &d.RelatedID, &d.Series, &d.Number, &d.AuthorizationCode, &expires, &d.AuthorizedAt,
-		&details, &messages, &d.CancelReason, &d.CancelledAt, &d.CreatedAt, &d.UpdatedAt, &input, &attempt, &d.LegalDocument)
+		&details, &messages, &d.CancelReason, &d.CancelledAt, &d.CreatedAt, &d.UpdatedAt, &input, &attempt, &d.LegalDocument,
+		&d.Global, &d.GlobalID)
 	if err != nil {
 		return nil, err
 	}

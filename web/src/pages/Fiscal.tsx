@@ -35,7 +35,7 @@ interface FiscalDocument {
   created_at: string;
 }
 
-const statuses = ["draft", "requested", "authorized", "rejected", "cancellation_requested", "cancelled"] as const;
+const statuses = ["draft", "pending_global", "requested", "authorized", "rejected", "cancellation_requested", "cancelled"] as const;
 const kinds = ["invoice", "credit_note", "payment_receipt"] as const;
 
 interface Filter {

@@ -46,6 +46,10 @@ func (i *Issuer) Cancel(ctx context.Context, env *fiscal.Env, doc *fiscal.Docume
 		return fiscal.CancelOutcome{}, httpx.Unprocessable("invalid_field", `reason: SAT's motivo "02", "03" or "04", or "01:<UUID of the replacing CFDI>"`).
 			WithDetails(map[string]any{"field": "reason", "reason": "01:<uuid>, 02, 03 or 04"})
 	}
+	if m[1] == pac.MotivoGlobal && !doc.Global {
+		return fiscal.CancelOutcome{}, httpx.Unprocessable("invalid_field", "reason: SAT's motivo 04 cancels a global CFDI (a sale to the public in general invoiced by name afterwards); this document is not one").
+			WithDetails(map[string]any{"field": "reason", "reason": "04 is for a global CFDI"})
+	}
 	q, err := statusQuery(doc)
 	if err != nil {
 		return fiscal.CancelOutcome{}, err

@@ -119,8 +119,11 @@ func TestCancelWithoutAcceptance(t *testing.T) {
 	company := e.company(t, cfditest.RFC, true)
 
 	small := e.issued(t, company, sale("small"))
+	// In dollars, so it is stamped at once as a global CFDI of its own (a
+	// sale in pesos waits for its period's global: global_test.go).
 	public := bigSale("public")
 	public.Customer = sdkfiscal.Customer{}
+	public.Currency, public.ExchangeRate = "USD", d("17.25")
 	global := e.issued(t, company, public)
 	invoice := e.issued(t, company, sale("invoiced"))
 	ret := sale("return")

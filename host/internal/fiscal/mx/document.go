@@ -31,10 +31,13 @@ var formasPago = map[string]string{
 	"": "01", "cash": "01", "card": "04", "debit_card": "28", "transfer": "03", "wallet": "05",
 }
 
-// document is the CFDI of doc, dated now in the company's time zone.
-// A sale without the customer's RFC (or with the generic one) is a global
-// CFDI to the public in general for this one sale, in the period of the
-// configured Periodicidad; a credit note relates the invoice it reverses.
+// document is the CFDI of doc, dated now in the company's time zone. A
+// global document (made by the core of held sales) is the global CFDI of
+// its period, one ticket per sale; a sale without the customer's RFC (or
+// with the generic one) that was not held (another currency, on credit)
+// and a credit note to the public in general are a global CFDI of their
+// own, in the period of the configured Periodicidad; a credit note
+// relates the invoice it reverses (for a sale in a global, the global).
 func document(env *fiscal.Env, c Config, doc *fiscal.Document, now time.Time) (cfdi.Document, error) {
 	in := doc.Input
 	if in == nil {
@@ -62,8 +65,15 @@ func document(env *fiscal.Env, c Config, doc *fiscal.Document, now time.Time) (c
 		return cfdi.Document{}, err
 	}
 	cust := in.Customer
+	if doc.Global {
+		period, err := globalPeriod(doc)
+		if err != nil {
+			return cfdi.Document{}, err
+		}
+		return cfdi.GlobalDocument(d, period, globalTickets(lines))
+	}
 	if anonymous(in) {
-		period, err := cfdi.PeriodOf(c.Periodicidad, d.Fecha)
+		period, err := cfdi.PeriodOf(periodicidad(c), d.Fecha)
 		if err != nil {
 			return cfdi.Document{}, err
 		}
@@ -196,11 +206,7 @@ func ticket(in *sdkfiscal.Input, lines []cfdi.Line) cfdi.Ticket {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	number := in.SourceID
-	if len(number) > 100 {
-		number = number[:100]
-	}
-	t := cfdi.Ticket{Number: number}
+	t := cfdi.Ticket{Number: ticketNumber(in.SourceID)}
 	for _, k := range keys {
 		t.Parts = append(t.Parts, cfdi.TicketPart{Net: parts[k].net, Traslados: parts[k].taxes})
 	}

@@ -286,12 +286,16 @@ func TestConcurrentIssuancesNumberInOrder(t *testing.T) {
 	require.Len(t, list, n)
 }
 
-func TestAnonymousSaleIsAGlobalCFDI(t *testing.T) {
+// An anonymous sale in another currency is not held for the period's
+// global CFDI (whose tickets share one Moneda): it is a global CFDI of its
+// own at once.
+func TestAnonymousSaleInDollarsIsAGlobalCFDIOfItsOwn(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	company := e.company(t, cfditest.RFC, true)
 	in := sale("ticket-77")
 	in.Customer, in.PaymentForm = sdkfiscal.Customer{}, "cash"
+	in.Currency, in.ExchangeRate = "USD", d("17.25")
 	doc, err := e.svc.Issue(context.Background(), company, vertical, in)
 	require.NoError(t, err)
 	require.Equal(t, sdkfiscal.StatusAuthorized, doc.Status)
