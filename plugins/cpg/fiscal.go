@@ -22,7 +22,9 @@ import (
 // keeps the link in fiscal_documents. A return of an invoiced sale gets a
 // credit note naming the invoice.
 
-// Fiscal link statuses besides the host document's.
+// Fiscal link statuses besides the host document's (which include
+// pending_global: a sale held by the host for its period's global CFDI,
+// settled as far as the vertical is concerned).
 const fiscalPending = "pending"
 
 // Named queries of the fiscal documents.
@@ -43,9 +45,10 @@ LEFT JOIN fiscal_documents f ON f.company_id = s.company_id AND f.id = s.id
 WHERE s.company_id = ` + companyFilter + ` AND s.status IN ('completed', 'partially_returned', 'returned')
   AND s.occurred_at > now() - interval '7 days' AND (f.id IS NULL OR f.status IN ('pending', 'requested'))
 ORDER BY s.occurred_at, s.id LIMIT $1`,
-	// The returns of invoiced sales without a credit note, oldest first.
+	// The returns of invoiced sales (or sales held for a global CFDI, whose
+	// credit note the host holds too) without a credit note, oldest first.
 	qFiscalUncredited: `SELECT r.id FROM returns r
-JOIN fiscal_documents inv ON inv.company_id = r.company_id AND inv.id = r.sale_id AND inv.status = 'authorized'
+JOIN fiscal_documents inv ON inv.company_id = r.company_id AND inv.id = r.sale_id AND inv.status IN ('authorized', 'pending_global')
 LEFT JOIN fiscal_documents f ON f.company_id = r.company_id AND f.id = r.id
 WHERE r.company_id = ` + companyFilter + ` AND (f.id IS NULL OR f.status IN ('pending', 'requested'))
 ORDER BY r.occurred_at, r.id LIMIT $1`,
@@ -389,6 +392,11 @@ type receiptFiscal struct {
 	AuthorizationExpires *string `json:"authorization_expires,omitempty"`
 	// QRURL is AFIP's QR of the receipt (Argentina).
 	QRURL string `json:"qr_url,omitempty"`
+	// GlobalDocumentID is, for a sale to the public in general in Mexico,
+	// the global CFDI it is in: while Status is pending_global the sale
+	// will be in its period's global CFDI; once authorized,
+	// AuthorizationCode is the global's UUID.
+	GlobalDocumentID string `json:"global_document_id,omitempty"`
 }
 
 // saleFiscal returns the fiscal document of sale id, nil when it has none.
@@ -402,13 +410,19 @@ func saleFiscal(c *sdk.Context, id string) (*receiptFiscal, error) {
 	}
 	l := links[0]
 	out := &receiptFiscal{Status: l.Status, DocumentID: l.DocumentID, Series: l.Series, Number: l.Number, AuthorizationCode: l.AuthorizationCode}
-	if l.DocumentID != nil && l.Status == string(fiscal.StatusAuthorized) {
+	held := l.Status == string(fiscal.StatusPendingGlobal)
+	if l.DocumentID != nil && (l.Status == string(fiscal.StatusAuthorized) || held) {
 		doc, err := c.Fiscal().Get(*l.DocumentID)
 		if err != nil {
 			return nil, err
 		}
 		out.Status, out.AuthorizationExpires = string(doc.Status), doc.AuthorizationExpires
 		out.QRURL, _ = doc.Details["qr_url"].(string)
+		out.GlobalDocumentID, _ = doc.Details["global_document_id"].(string)
+		if held {
+			// The host stamped the period's global since the link was written.
+			out.AuthorizationCode = doc.AuthorizationCode
+		}
 	}
 	return out, nil
 }

@@ -28,8 +28,10 @@ import (
 // authorizes every valid document with the next number of its kind and a
 // made-up 14-digit code (the host's own tests run the real issuers
 // against fakes of AFIP and the PAC). SetFiscalOutcome makes it reject
-// documents or answer as an unreachable authority does. Payment receipts
-// are checked and their installments computed as the host does
+// documents, answer as an unreachable authority does, or hold invoices
+// for a global document as the host does a Mexican sale to the public in
+// general (AuthorizeHeld then authorizes them as its job does). Payment
+// receipts are checked and their installments computed as the host does
 // (fiscal_receipts.go).
 
 // FiscalOutcome is what the harness's fiscal service does with the next
@@ -47,6 +49,10 @@ const (
 	// documents as drafts, as the host does while the authority's breaker
 	// is open; a later Issue of the same source issues them.
 	FiscalUnavailable FiscalOutcome = "unavailable"
+	// FiscalHold holds every valid invoice for its period's global
+	// document (fiscal.StatusPendingGlobal), as the host holds a Mexican
+	// sale to the public in general; AuthorizeHeld authorizes them.
+	FiscalHold FiscalOutcome = "hold"
 )
 
 // fiscalKey names a document by company and source.
@@ -87,6 +93,36 @@ func (h *Harness) SetFiscalOutcome(o FiscalOutcome) {
 	h.host.mu.Lock()
 	defer h.host.mu.Unlock()
 	h.host.fiscal.outcome = o
+}
+
+// AuthorizeHeld does what the host's global job does once a period's
+// global document is stamped: every held invoice becomes authorized with
+// one code (the global's) and Details["global_document_id"], then every
+// held credit note is authorized with a number of its own. It returns how
+// many documents it authorized.
+func (h *Harness) AuthorizeHeld() int {
+	h.host.mu.Lock()
+	defer h.host.mu.Unlock()
+	st := &h.host.fiscal
+	global, code, now := uuid.New(), fmt.Sprintf("%014d", 90000000000000+len(st.byID)), time.Now().UTC()
+	n := 0
+	for _, k := range []fiscal.Kind{fiscal.KindInvoice, fiscal.KindCreditNote} {
+		for _, d := range st.byID {
+			if d.doc.Status != fiscal.StatusPendingGlobal || d.doc.Kind != k {
+				continue
+			}
+			if k == fiscal.KindInvoice {
+				c := code
+				d.doc.Status, d.doc.AuthorizationCode, d.doc.AuthorizedAt = fiscal.StatusAuthorized, &c, &now
+				d.doc.Details = map[string]any{"global_document_id": global.String()}
+			} else {
+				st.authorize(d)
+			}
+			d.doc.UpdatedAt = now
+			n++
+		}
+	}
+	return n
 }
 
 // FiscalDocuments returns the fiscal documents of every company, oldest
@@ -155,7 +191,8 @@ func (h *host) IssueFiscalDocument(ctx context.Context, in *nexusv1.IssueFiscalD
 	if !ok {
 		if input.RelatedDocumentID != nil {
 			rel, found := st.byID[*input.RelatedDocumentID]
-			if !found || rel.company != company || rel.doc.Kind != fiscal.KindInvoice || rel.doc.Status != fiscal.StatusAuthorized {
+			if !found || rel.company != company || rel.doc.Kind != fiscal.KindInvoice ||
+				rel.doc.Status != fiscal.StatusAuthorized && rel.doc.Status != fiscal.StatusPendingGlobal {
 				return nil, fiscalError(kind.Unprocessable, "invalid_field", "related_document_id: a credit note reverses an authorized invoice",
 					map[string]any{"field": "related_document_id", "reason": "a credit note reverses an authorized invoice"})
 			}
@@ -180,27 +217,40 @@ func (h *host) IssueFiscalDocument(ctx context.Context, in *nexusv1.IssueFiscalD
 	if d.doc.Status != fiscal.StatusDraft {
 		return fiscalAnswer(d.doc)
 	}
-	switch st.outcome {
-	case FiscalUnavailable:
+	var heldRelated bool
+	if input.RelatedDocumentID != nil {
+		rel := st.byID[*input.RelatedDocumentID]
+		heldRelated = rel != nil && rel.doc.Status == fiscal.StatusPendingGlobal
+	}
+	switch {
+	case heldRelated || st.outcome == FiscalHold && input.Kind == fiscal.KindInvoice:
+		d.doc.Status = fiscal.StatusPendingGlobal
+	case st.outcome == FiscalUnavailable:
 		return nil, fiscalError(kind.Unavailable, "fiscal_service_unavailable", "sdktest: the fiscal service is unavailable",
 			map[string]any{"service": "sdktest"})
-	case FiscalReject:
+	case st.outcome == FiscalReject:
 		d.doc.Status = fiscal.StatusRejected
 		d.doc.Messages = []fiscal.Message{{Type: "error", Code: "10016", Message: "sdktest: rejected"}}
 	default:
-		st.numbers[input.Kind]++
-		n := st.numbers[input.Kind]
-		code := fmt.Sprintf("%014d", 70000000000000+n)
-		series := "sdktest-" + string(input.Kind)
-		now := time.Now().UTC()
-		if input.Kind == fiscal.KindPaymentReceipt {
-			d.doc.Details = map[string]any{"installments": st.installments(d)}
-		}
-		d.doc.Status, d.doc.Series, d.doc.Number, d.doc.AuthorizationCode, d.doc.AuthorizedAt =
-			fiscal.StatusAuthorized, &series, &n, &code, &now
+		st.authorize(d)
 	}
 	d.doc.UpdatedAt = time.Now().UTC()
 	return fiscalAnswer(d.doc)
+}
+
+// authorize authorizes d with the next number of its kind and a made-up
+// code.
+func (st *fiscalState) authorize(d *fiscalDoc) {
+	st.numbers[d.doc.Kind]++
+	n := st.numbers[d.doc.Kind]
+	code := fmt.Sprintf("%014d", 70000000000000+n)
+	series := "sdktest-" + string(d.doc.Kind)
+	now := time.Now().UTC()
+	if d.doc.Kind == fiscal.KindPaymentReceipt {
+		d.doc.Details = map[string]any{"installments": st.installments(d)}
+	}
+	d.doc.Status, d.doc.Series, d.doc.Number, d.doc.AuthorizationCode, d.doc.AuthorizedAt =
+		fiscal.StatusAuthorized, &series, &n, &code, &now
 }
 
 // GetFiscalDocument implements nexusv1.HostClient.
