@@ -104,12 +104,20 @@ func (s *Service) Cancel(ctx context.Context, companyID uuid.UUID, vertical stri
 	if err != nil {
 		return nil, err
 	}
+	// Like an issuance, a cancellation holds a connection (its lock)
+	// while its issuer needs others: the gate keeps those free.
+	key := "fiscal-cancel:" + companyID.String() + ":" + id.String()
+	leave, err := s.gate.enter(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("fiscal cancellation: %w", err)
+	}
+	defer leave()
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("fiscal cancellation: %w", err)
 	}
 	defer conn.Release()
-	unlock, err := lockKey(ctx, conn, "fiscal-cancel:"+companyID.String()+":"+id.String())
+	unlock, err := lockKey(ctx, conn, key)
 	if err != nil {
 		return nil, err
 	}
@@ -128,14 +136,15 @@ func (s *Service) Cancel(ctx context.Context, companyID uuid.UUID, vertical stri
 	if err != nil {
 		return nil, err
 	}
-	if err := s.cancelled(ctx, conn, doc, fiscal.StatusAuthorized, reason, out); err != nil {
+	if err := s.recordCancellation(ctx, conn, doc, fiscal.StatusAuthorized, reason, out); err != nil {
 		return nil, err
 	}
 	return doc, nil
 }
 
-// cancelled records a cancellation's outcome on doc, which is in from.
-func (s *Service) cancelled(ctx context.Context, conn *pgxpool.Conn, doc *Document, from fiscal.Status, reason string, out CancelOutcome) error {
+// recordCancellation records a cancellation's outcome on doc, which is in
+// from: the authority's word merges into details.cancellation.
+func (s *Service) recordCancellation(ctx context.Context, conn *pgxpool.Conn, doc *Document, from fiscal.Status, reason string, out CancelOutcome) error {
 	now := s.now().UTC()
 	authority := map[string]any{"checked_at": now}
 	if prev, ok := doc.Details["cancellation"].(map[string]any); ok {
@@ -145,6 +154,9 @@ func (s *Service) cancelled(ctx context.Context, conn *pgxpool.Conn, doc *Docume
 	}
 	for k, v := range out.Authority {
 		authority[k] = v
+	}
+	if out.Result != CancelPending {
+		delete(authority, "next_check_at")
 	}
 	extra := map[string]any{"reason": reason}
 	if len(out.Authority) > 0 {
@@ -289,6 +301,11 @@ func (s *Service) CheckCancellations(ctx context.Context, companyID uuid.UUID) (
 	if !ok {
 		return 0, fmt.Errorf("fiscal: the issuer of %s has cancellations pending but cannot check them", env.Company.Country)
 	}
+	leave, err := s.gate.enter(ctx, "")
+	if err != nil {
+		return 0, fmt.Errorf("fiscal cancellations: %w", err)
+	}
+	defer leave()
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("fiscal cancellations: %w", err)
@@ -337,7 +354,7 @@ func (s *Service) checkCancellation(ctx context.Context, conn *pgxpool.Conn, env
 	if doc.CancelReason != nil {
 		reason = *doc.CancelReason
 	}
-	if err := s.cancelled(ctx, conn, doc, fiscal.StatusCancellationRequested, reason, out); err != nil {
+	if err := s.recordCancellation(ctx, conn, doc, fiscal.StatusCancellationRequested, reason, out); err != nil {
 		return false, err
 	}
 	return out.Result != CancelPending, nil

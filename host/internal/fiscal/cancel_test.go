@@ -115,6 +115,8 @@ func TestPendingCancellationOverHTTP(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, fiscal.StatusCancelled, cur.Status)
 	require.Equal(t, "done", cur.Details["cancellation"].(map[string]any)["estatus"])
+	require.NotContains(t, cur.Details["cancellation"], "next_check_at", "nothing left to check")
+	require.Contains(t, cur.Details["cancellation"], "requested_at")
 	require.Equal(t, []string{"fiscal.document.created", "fiscal.document.requested", "fiscal.document.authorized",
 		"fiscal.document.cancellation_requested", "fiscal.document.cancelled"}, e.auditActions(t, a)[1:])
 }
