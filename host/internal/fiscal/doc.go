@@ -34,6 +34,10 @@
 // company's settings change or a growing wait passes; a cancelled one
 // puts them back on hold for a new global.
 //
+// Payment receipts of invoices issued as deferred are the core's too
+// (receipts.go): it keeps what each invoice still owes, refuses paying
+// more, and numbers the installments, so a vertical never sends them.
+//
 // It also keeps each company's fiscal settings (fiscal_settings) and
 // serves operators the documents (GET /api/v1/fiscal/documents...) and
 // the settings and credentials (/api/v1/fiscal/settings, .../credentials;

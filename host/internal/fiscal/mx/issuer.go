@@ -5,7 +5,9 @@
 // the invoices and the universal view like an uploaded CFDI, cancels it
 // with SAT's reasons — following a cancellation that waits for the
 // receiver's acceptance through SAT's status service — and renders its
-// PDF (package pdf).
+// PDF (package pdf). A deferred invoice is issued PPD, and a payment
+// receipt as a CFDI of type P with the Pagos 2.0 complement, from the
+// installments the core computed (pago.go).
 //
 // Credentials (the CSD's certificate, key and password, the PAC account)
 // are read from the fiscal core's secrets for each issuance and must never
