@@ -156,6 +156,29 @@ func TestAnonymousSalesGoIntoOneGlobalPerDay(t *testing.T) {
 	require.Equal(t, "390", sum.String())
 	require.Equal(t, "390", parsed.SubTotal.String())
 	require.Equal(t, "438", parsed.Total.String(), "the members' totals add up")
+	// The cadena original, checked by its structure (the goldens in
+	// cfdi/testdata are SAT's XSLT's output for fixed documents; this one
+	// carries the PAC's date and folio): InformacionGlobal after the
+	// header, then each ticket's lines in order.
+	cadena, err := cfdi.CadenaOriginal(complemento.ReplaceAll(g.LegalDocument, nil))
+	require.NoError(t, err)
+	require.Contains(t, cadena, "|PUE|06600|01|12|2026|"+cfditest.RFC+"|")
+	require.Contains(t, cadena, "|XAXX010101000|PUBLICO EN GENERAL|06600|616|S01|")
+	pos := 0
+	for i := 1; i <= 3; i++ {
+		rates := map[string]bool{}
+		for range 2 {
+			k := strings.Index(cadena[pos:], fmt.Sprintf("|01010101|ticket-%d|1|ACT|Venta|", i))
+			require.GreaterOrEqual(t, k, 0, "ticket-%d's lines in order", i)
+			pos += k + 1
+			for _, rate := range []string{"0.000000", "0.160000"} {
+				if strings.Contains(cadena[pos:pos+120], "|002|Tasa|"+rate+"|") {
+					rates[rate] = true
+				}
+			}
+		}
+		require.Len(t, rates, 2, "ticket-%d: a line at 16 %% and one at 0 %%", i)
+	}
 
 	// The members are authorized with its UUID and name it; the 4th's and
 	// 5th's day has not been issued.
