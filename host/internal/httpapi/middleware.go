@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 
@@ -43,18 +42,15 @@ func tagLogger(ctx context.Context, fields ...any) context.Context {
 	return httpx.WithLogger(ctx, httpx.Logger(ctx).With(fields...))
 }
 
-// accessLog logs one line per request.
+// accessLog logs one line per request, with the status and size of its
+// response (its httpx.Response).
 func accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		res, w, r := httpx.Observe(w, r)
 		start := time.Now()
-		next.ServeHTTP(ww, r)
-		status := ww.Status()
-		if status == 0 {
-			status = http.StatusOK
-		}
+		next.ServeHTTP(w, r)
 		httpx.Logger(r.Context()).Info("request",
-			"method", r.Method, "path", r.URL.Path, "status", status, "bytes", ww.BytesWritten(),
+			"method", r.Method, "path", r.URL.Path, "status", res.Status(), "bytes", res.Bytes(),
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
 	})
 }

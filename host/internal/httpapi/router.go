@@ -80,10 +80,7 @@ type Mount struct {
 // NewRouter returns the host's HTTP handler.
 func NewRouter(d Deps) http.Handler {
 	r := chi.NewRouter()
-	if d.Observe != nil {
-		r.Use(d.Observe)
-	}
-	r.Use(requestID(d.Log), tracing.Middleware(tagLogger), accessLog, recoverer)
+	r.Use(middlewares(d)...)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if d.Web != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(r.URL.Path, "/api/") {
 			d.Web.ServeHTTP(w, r)
@@ -144,6 +141,18 @@ func NewRouter(d Deps) http.Handler {
 	})
 	described.collect(r, d.Mounts)
 	return r
+}
+
+// middlewares are the middlewares of every request, outermost first: the
+// host's metrics (Deps.Observe), the request id, the trace, the access log
+// and the recovery from a panic. The metrics, the trace and the access log
+// observe the response through one httpx.Response.
+func middlewares(d Deps) []func(http.Handler) http.Handler {
+	var out []func(http.Handler) http.Handler
+	if d.Observe != nil {
+		out = append(out, d.Observe)
+	}
+	return append(out, requestID(d.Log), tracing.Middleware(tagLogger), accessLog, recoverer)
 }
 
 // requestPath is the path the host's router matches a request by.

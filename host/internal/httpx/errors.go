@@ -1,8 +1,9 @@
 // Package httpx holds the host's HTTP edge helpers: the typed API error whose
 // kind (sdk/kind) maps, here and only here, to a status code and the JSON
 // error envelope, strict JSON decoding,
-// JSON responses and the request id carried in the context. It owns no routes
-// and must not import other host packages.
+// JSON responses, the request id carried in the context and the observed
+// response (status, bytes, route) the host's middlewares share. It owns no
+// routes and must not import other host packages.
 package httpx
 
 import (

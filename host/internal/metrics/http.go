@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
@@ -30,9 +29,9 @@ var methods = map[string]string{
 
 // HTTP is the router middleware timing every request by its route
 // template (chi's RoutePattern, or the template a vertical's route names
-// through httpx.SetRoute), method and status. Install it first, so a
-// recovered panic counts as the 500 it answers. Nil Metrics return nil:
-// no middleware at all.
+// through httpx.SetRoute), method and status, read from the request's
+// httpx.Response. Install it first, so a recovered panic counts as the 500
+// it answers. Nil Metrics return nil: no middleware at all.
 func (m *Metrics) HTTP() func(http.Handler) http.Handler {
 	if m == nil {
 		return nil
@@ -41,15 +40,10 @@ func (m *Metrics) HTTP() func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			m.inFlight.Inc()
-			ctx := httpx.WithRoute(r.Context())
-			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			res, w, r := httpx.Observe(w, r)
 			defer func() {
 				m.inFlight.Dec()
-				status := ww.Status()
-				if status == 0 {
-					status = http.StatusOK
-				}
-				route := httpx.Route(ctx)
+				route := res.Route()
 				if route == "" {
 					route = unmatched
 				}
@@ -57,9 +51,9 @@ func (m *Metrics) HTTP() func(http.Handler) http.Handler {
 				if !ok {
 					method = "OTHER"
 				}
-				m.httpObserver(httpKey{route: route, method: method, status: status}).Observe(time.Since(start).Seconds())
+				m.httpObserver(httpKey{route: route, method: method, status: res.Status()}).Observe(time.Since(start).Seconds())
 			}()
-			next.ServeHTTP(ww, r.WithContext(ctx))
+			next.ServeHTTP(w, r)
 		})
 	}
 }

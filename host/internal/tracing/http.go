@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5/middleware"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
@@ -17,7 +16,8 @@ import (
 // Middleware records the server span of each request, a child of the
 // client's when the request carries a traceparent, and named after the
 // route template ("POST /api/v1/companies/{id}/verticals/{vertical}"), as
-// chi matched it or as a handler set it (httpx.SetRoute). withLogger receives the
+// chi matched it or as a handler set it (httpx.SetRoute), with the status,
+// both read from the request's httpx.Response. withLogger receives the
 // request's context and the log fields of its span, to tag the request's
 // logger. It must run inside the chi router.
 func Middleware(withLogger func(ctx context.Context, fields ...any) context.Context) func(http.Handler) http.Handler {
@@ -27,21 +27,17 @@ func Middleware(withLogger func(ctx context.Context, fields ...any) context.Cont
 				next.ServeHTTP(w, r)
 				return
 			}
+			res, w, r := httpx.Observe(w, r)
 			ctx := propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 			ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
 				trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("url.path", r.URL.Path)))
 			defer span.End()
-			ctx = httpx.WithRoute(ctx)
 			if span.SpanContext().IsValid() {
 				ctx = withLogger(ctx, LogFields(ctx)...)
 			}
-			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-			next.ServeHTTP(ww, r.WithContext(ctx))
-			status := ww.Status()
-			if status == 0 {
-				status = http.StatusOK
-			}
-			if template := httpx.Route(ctx); template != "" {
+			next.ServeHTTP(w, r.WithContext(ctx))
+			status := res.Status()
+			if template := res.Route(); template != "" {
 				span.SetName(r.Method + " " + template)
 				span.SetAttributes(attribute.String("http.route", template))
 			}
