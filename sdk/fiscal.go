@@ -48,8 +48,12 @@ func (f *Fiscal) Settings() (FiscalSettings, error) {
 // Issue issues the legal document for in, or answers the document the same
 // (in.SourceID, in.Kind) already has — asking again is safe, and resumes a
 // document left unissued. The answer's Status says what happened:
-// authorized (with AuthorizationCode: the CAE or the UUID) or rejected
-// (with the authority's Messages and codes). A rejected document comes
+// authorized (with AuthorizationCode: the CAE or the UUID), rejected
+// (with the authority's Messages and codes) or, in Mexico, pending_global:
+// a sale to the public in general (or its return) that the host issues in
+// its period's global CFDI once the period has ended — settled for the
+// vertical, which reads it again (Get) to learn the global's UUID. A
+// rejected document comes
 // with a 422 *Error fiscal_document_rejected carrying those messages,
 // which a handler may return as it is.
 //

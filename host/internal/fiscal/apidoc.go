@@ -11,11 +11,11 @@ import (
 
 // Docs describe the routes Routes mounts, relative to /api/v1/fiscal.
 var Docs = []apidoc.Op{
-	{Method: http.MethodGet, Pattern: "/documents", Summary: "The company's fiscal documents (AFIP receipts, CFDI), newest first, filtered (viewer)",
+	{Method: http.MethodGet, Pattern: "/documents", Summary: "The company's fiscal documents (AFIP receipts, CFDI, and MX global CFDIs the host made of the sales held as pending_global), newest first, filtered (viewer)",
 		Query: listParams, Response: httpx.Page[fiscal.Document]{}},
 	{Method: http.MethodGet, Pattern: "/documents/{id}", Summary: "A fiscal document with the vertical's input, the authority's code and messages; a cancellation waiting for the receiver (MX) is status cancellation_requested with SAT's answer in details.cancellation (viewer)",
 		Response: fiscal.Document{}},
-	{Method: http.MethodGet, Pattern: "/documents/{id}/printable", Summary: "The printable receipt of an authorized document: AR HTML with AFIP's QR, MX PDF (viewer)"},
+	{Method: http.MethodGet, Pattern: "/documents/{id}/printable", Summary: "The printable receipt of an authorized document: AR HTML with AFIP's QR, MX PDF; a sale in a global CFDI is 409 fiscal_document_in_global (print the global) (viewer)"},
 	{Method: http.MethodGet, Pattern: "/settings", Summary: "The company's fiscal settings (admin)", Response: Settings{}},
 	{Method: http.MethodPut, Pattern: "/settings", Summary: "Set the company's fiscal settings, validated for its country (admin)",
 		Request: settingsBody{}, Response: Settings{}},

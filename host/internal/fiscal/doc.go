@@ -8,7 +8,9 @@
 // authorized | rejected, authorized → cancelled; a cancellation that
 // waits for the receiver's acceptance (MX) goes authorized →
 // cancellation_requested → cancelled | authorized, followed by the job
-// host.fiscal_cancellations (CancellationJob). Every transition is in the
+// host.fiscal_cancellations (CancellationJob); an MX sale to the public
+// in general goes draft → pending_global → authorized with its period's
+// global CFDI (below). Every transition is in the
 // company's audit log. A document is idempotent per (company,
 // vertical, source document, kind): asking again answers the same one,
 // and resumes it when it was never sent or its outcome is unknown.
