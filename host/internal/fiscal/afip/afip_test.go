@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
@@ -210,6 +211,53 @@ func TestExpiredTicketLogsInAgain(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(3), *doc.Number)
 	e.requireNoCredentialInLogs(t)
+}
+
+// TestReceiptForUnrepresentedCUIT: a certificate that may not act for
+// the company's CUIT gets WSFEv1's 600 "No apareció CUIT en lista de
+// relaciones" on the receipt calls: the issuance is a 422
+// fiscal_authority_error naming AFIP's code and operation after exactly
+// one login (not an expired ticket logged in again), and nothing is sent
+// for authorization.
+func TestReceiptForUnrepresentedCUIT(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, options{})
+	c := cuit(t, "30", int(time.Now().UnixNano()%90000000))
+	var companyID uuid.UUID
+	require.NoError(t, e.pool.QueryRow(t.Context(), `INSERT INTO companies (name, country, currency, tax_id, timezone)
+		VALUES ('Almacén', 'AR', 'ARS', $1, 'America/Argentina/Buenos_Aires') RETURNING id`, c).Scan(&companyID))
+	_, err := e.svc.PutSettings(t.Context(), companyID, fiscalSettings(`{"iva_condition":"responsable_inscripto","points_of_sale":[3]}`))
+	require.NoError(t, err)
+	cert, key := e.afip.Credentials(t, cuit(t, "20", 30111333))
+	putCredential(t, e, companyID, afip.CredentialCertificate, cert)
+	putCredential(t, e, companyID, afip.CredentialKey, key)
+
+	_, err = e.svc.Issue(t.Context(), companyID, "cpg", sale("sale-1", sdkfiscal.Customer{}))
+	he := requireCode(t, err, http.StatusUnprocessableEntity, "fiscal_authority_error")
+	require.Equal(t, "FECompUltimoAutorizado", he.Details["operation"])
+	first := he.Details["errors"].([]map[string]any)[0]
+	require.Equal(t, "600", first["code"])
+	require.Contains(t, first["message"], "No apareció CUIT en lista de relaciones")
+	require.Contains(t, he.Message, "error 600")
+	require.Equal(t, 1, e.afip.Calls("LoginCms"))
+	require.Zero(t, e.afip.Calls("FECAESolicitar"))
+	e.requireNoCredentialInLogs(t)
+}
+
+// TestRefusedFreshTicketIsUnavailable: a ticket WSAA has just issued
+// refused too (600 after the second login) is a 503, never a 500.
+func TestRefusedFreshTicketIsUnavailable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, options{})
+	companyID, _ := e.company(t, "responsable_inscripto")
+	_, err := e.svc.Issue(t.Context(), companyID, "cpg", sale("sale-1", sdkfiscal.Customer{}))
+	require.NoError(t, err)
+	e.afip.ExpireTokens()
+	e.afip.FailNext("FECompUltimoAutorizado", afiptest.ExpiredToken)
+	e.afip.FailNext("FECompUltimoAutorizado", afiptest.ExpiredToken)
+	_, err = e.svc.Issue(t.Context(), companyID, "cpg", sale("sale-2", sdkfiscal.Customer{}))
+	requireCode(t, err, http.StatusServiceUnavailable, "fiscal_service_unavailable")
+	require.Equal(t, 2, e.afip.Calls("LoginCms"))
 }
 
 // TestRejectionKeepsAFIPsCodes: Resultado R is a rejected document with

@@ -280,10 +280,7 @@ func (is *Issuer) Issue(ctx context.Context, env *fiscal.Env, doc *fiscal.Docume
 		if err := is.call(ctx, env, "FECAESolicitar", op, &res, false); err != nil {
 			return err
 		}
-		if tokenRefused(res.Result.Errors) {
-			return errTokenRefused
-		}
-		return nil
+		return refusal("FECAESolicitar", res.Result.Errors)
 	})
 	switch {
 	case errors.Is(err, errNoAnswer):

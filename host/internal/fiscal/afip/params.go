@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -149,25 +148,8 @@ type FEParamGetCotizacionResponse struct {
 
 func (r *FEParamGetCotizacionResponse) errs() []codeMsg { return r.Result.Errors }
 
-// WSFEv1's errors common to every method.
-const (
-	// codeNoResults is "no data in our records" (an empty table).
-	codeNoResults = codeNotFound
-	// codeNotRepresented is "CUIT representada no incluida en token".
-	codeNotRepresented = 601
-)
-
-// notRepresented reports whether errs say the certificate may not act for
-// the CUIT in Auth: 601, or the 600 "No apareció CUIT en lista de
-// relaciones" the manual shows. Logging in again does not help.
-func notRepresented(errs []codeMsg) bool {
-	for _, e := range errs {
-		if e.Code == codeNotRepresented || e.Code == codeTokenRefused && strings.Contains(strings.ToLower(e.Msg), "lista de relaciones") {
-			return true
-		}
-	}
-	return false
-}
+// codeNoResults is WSFEv1's "no data in our records" (an empty table).
+const codeNoResults = codeNotFound
 
 // paramCall sends a parameter request built by req with the company's
 // ticket and decodes its answer into out. AFIP's Errors are the error
@@ -178,11 +160,10 @@ func (is *Issuer) paramCall(ctx context.Context, env *fiscal.Env, cfg config, op
 			return err
 		}
 		errs := out.errs()
+		if err := refusal(op, errs); err != nil {
+			return err
+		}
 		switch {
-		case notRepresented(errs):
-			return errAuthority(op, errs)
-		case tokenRefused(errs):
-			return errTokenRefused
 		case len(errs) == 1 && errs[0].Code == codeNoResults:
 			return nil
 		case len(errs) > 0:
@@ -190,10 +171,6 @@ func (is *Issuer) paramCall(ctx context.Context, env *fiscal.Env, cfg config, op
 		}
 		return nil
 	})
-	if errors.Is(err, errTokenRefused) {
-		// A ticket WSAA has just issued was refused too.
-		return fiscal.Unavailable(serviceWSFE, fmt.Errorf("afip %s: %w", op, err))
-	}
 	return readError(err)
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -86,8 +87,39 @@ func tokenRefused(errs []codeMsg) bool {
 	return false
 }
 
+// codeNotRepresented is WSFEv1's "CUIT representada no incluida en token".
+const codeNotRepresented = 601
+
+// notRepresented reports whether errs say the certificate may not act for
+// the CUIT in Auth: 601, or the 600 "No apareció CUIT en lista de
+// relaciones" the manual shows. Logging in again does not help.
+func notRepresented(errs []codeMsg) bool {
+	for _, e := range errs {
+		if e.Code == codeNotRepresented || e.Code == codeTokenRefused && strings.Contains(strings.ToLower(e.Msg), "lista de relaciones") {
+			return true
+		}
+	}
+	return false
+}
+
+// refusal is the one rule every WSFEv1 call applies to AFIP's Errors
+// about the request's Auth: a certificate that may not act for the CUIT
+// is errAuthority (a 422 naming AFIP's code: an admin must act), a
+// refused ticket wraps errTokenRefused (authed logs in once more); nil
+// when errs say neither.
+func refusal(op string, errs []codeMsg) error {
+	switch {
+	case notRepresented(errs):
+		return errAuthority(op, errs)
+	case tokenRefused(errs):
+		return fmt.Errorf("afip %s: %w", op, errTokenRefused)
+	}
+	return nil
+}
+
 // authed runs fn with the company's access ticket, once more with a new
-// ticket when AFIP refused the cached one (error 600).
+// ticket when AFIP refused the cached one (error 600); a new ticket
+// refused too is a 503 (AFIP's clocks or its WSAA, not the request).
 func (is *Issuer) authed(ctx context.Context, env *fiscal.Env, cfg config, fn func(Auth) error) error {
 	for _, fresh := range []bool{false, true} {
 		t, err := is.ticket(ctx, env, cfg, fresh)
@@ -95,8 +127,11 @@ func (is *Issuer) authed(ctx context.Context, env *fiscal.Env, cfg config, fn fu
 			return err
 		}
 		err = fn(Auth{Token: t.Token, Sign: t.Sign, Cuit: cfg.cuitNumber()})
-		if !errors.Is(err, errTokenRefused) || fresh {
+		if !errors.Is(err, errTokenRefused) {
 			return err
+		}
+		if fresh {
+			return fiscal.Unavailable(serviceWSFE, err)
 		}
 	}
 	return nil
@@ -112,11 +147,11 @@ func (is *Issuer) lastNumber(ctx context.Context, env *fiscal.Env, cfg config, p
 			FECompUltimoAutorizado{Xmlns: WSFENamespace, Auth: a, PtoVta: pos, CbteTipo: cbteTipo}, &res, true); err != nil {
 			return err
 		}
-		if tokenRefused(res.Result.Errors) {
-			return errTokenRefused
+		if err := refusal("FECompUltimoAutorizado", res.Result.Errors); err != nil {
+			return err
 		}
 		if len(res.Result.Errors) > 0 {
-			return afipErrors(res.Result.Errors)
+			return errAuthority("FECompUltimoAutorizado", res.Result.Errors)
 		}
 		n = res.Result.CbteNro
 		return nil
@@ -147,8 +182,8 @@ func (is *Issuer) consult(ctx context.Context, env *fiscal.Env, cfg config, pos,
 		if err := is.call(ctx, env, "FECompConsultar", op, &res, true); err != nil {
 			return err
 		}
-		if tokenRefused(res.Result.Errors) {
-			return errTokenRefused
+		if err := refusal("FECompConsultar", res.Result.Errors); err != nil {
+			return err
 		}
 		for _, e := range res.Result.Errors {
 			if e.Code == codeNotFound {

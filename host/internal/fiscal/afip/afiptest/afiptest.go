@@ -327,12 +327,22 @@ func (s *Server) ExpireTokens() {
 	}
 }
 
-// validAuth reports whether a is a token the fake handed out, still valid.
-func (s *Server) validAuth(a afip.Auth) bool {
+// authErrors is the Errors every WSFEv1 method answers to a request
+// whose Auth is not valid: a token the fake did not hand out or that
+// expired, or any under ExpiredToken (600, ValidacionDeToken), or one
+// handed out to another CUIT than Auth's (600, the CUIT is not among the
+// certificate's relations); "" when it is valid.
+func (s *Server) authErrors(mode Mode, a afip.Auth) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.tokens[a.Token+"|"+a.Sign]
-	return ok && time.Now().Before(g.until) && g.cuit == fmt.Sprint(a.Cuit)
+	switch {
+	case mode == ExpiredToken || !ok || !time.Now().Before(g.until):
+		return tokenError
+	case g.cuit != fmt.Sprint(a.Cuit):
+		return fmt.Sprintf(`<Errors><Err><Code>600</Code><Msg>ValidacionDeToken: No apareció CUIT en lista de relaciones: %d</Msg></Err></Errors>`, a.Cuit)
+	}
+	return ""
 }
 
 const tokenError = `<Errors><Err><Code>600</Code><Msg>ValidacionDeToken: No validaron las fechas del token GenTime, ExpTime, NowUTC</Msg></Err></Errors>`
@@ -360,10 +370,8 @@ func (s *Server) wsfe(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		result := ""
-		if mode == ExpiredToken || !s.validAuth(req.Auth) {
-			result = tokenError
-		} else {
+		result := s.authErrors(mode, req.Auth)
+		if result == "" {
 			s.mu.Lock()
 			last := int64(len(s.receipts[seriesKey{req.Auth.Cuit, req.PtoVta, req.CbteTipo}]))
 			s.mu.Unlock()
@@ -393,8 +401,8 @@ func (s *Server) solicitar(w http.ResponseWriter, r *http.Request, mode Mode) {
 		writeEnvelope(w, http.StatusOK, `<FECAESolicitarResponse xmlns="`+afip.WSFENamespace+`"><FECAESolicitarResult>`+result+
 			`</FECAESolicitarResult></FECAESolicitarResponse>`)
 	}
-	if mode == ExpiredToken || !s.validAuth(req.Auth) {
-		answer(tokenError)
+	if errs := s.authErrors(mode, req.Auth); errs != "" {
+		answer(errs)
 		return
 	}
 	head := func(resultado string) string {
@@ -515,8 +523,8 @@ func (s *Server) consultar(w http.ResponseWriter, r *http.Request, mode Mode) {
 		writeEnvelope(w, http.StatusOK, `<FECompConsultarResponse xmlns="`+afip.WSFENamespace+`"><FECompConsultarResult>`+result+
 			`</FECompConsultarResult></FECompConsultarResponse>`)
 	}
-	if mode == ExpiredToken || !s.validAuth(req.Auth) {
-		answer(tokenError)
+	if errs := s.authErrors(mode, req.Auth); errs != "" {
+		answer(errs)
 		return
 	}
 	c := req.FeCompConsReq

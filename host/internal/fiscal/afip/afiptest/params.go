@@ -76,23 +76,6 @@ func defaultQuotes() map[string]quote {
 	return map[string]quote{"DOL": {"1452.5", day}, "060": {"1581.25", day}, "012": {"265.1", day}}
 }
 
-// paramAuth is the Errors of a request whose Auth is not valid: a token
-// the fake did not hand out or that expired (600), or one handed out to
-// another CUIT than Auth's (600, the CUIT is not among the certificate's
-// relations); "" when it is valid.
-func (s *Server) paramAuth(a afip.Auth) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.tokens[a.Token+"|"+a.Sign]
-	switch {
-	case !ok || !time.Now().Before(g.until):
-		return tokenError
-	case g.cuit != fmt.Sprint(a.Cuit):
-		return fmt.Sprintf(`<Errors><Err><Code>600</Code><Msg>ValidacionDeToken: No apareció CUIT en lista de relaciones: %d</Msg></Err></Errors>`, a.Cuit)
-	}
-	return ""
-}
-
 // noData is WSFEv1's error 602.
 const noData = `<Errors><Err><Code>602</Code><Msg>No existen datos en nuestros registros para los parametros ingresados.</Msg></Err></Errors>`
 
@@ -111,11 +94,7 @@ func (s *Server) params(w http.ResponseWriter, r *http.Request, op string, mode 
 	answer := func(result string) {
 		writeEnvelope(w, http.StatusOK, `<`+op+`Response xmlns="`+afip.WSFENamespace+`"><`+op+`Result>`+result+`</`+op+`Result></`+op+`Response>`)
 	}
-	if mode == ExpiredToken {
-		answer(tokenError)
-		return
-	}
-	if errs := s.paramAuth(req.Auth); errs != "" {
+	if errs := s.authErrors(mode, req.Auth); errs != "" {
 		answer(errs)
 		return
 	}
