@@ -67,10 +67,12 @@ type ConfigInput struct {
 	WebhookSecret   *string `json:"webhook_secret"`
 }
 
-// SecretStore is the secrets service as payments uses it.
+// SecretStore is the secrets service as payments uses it: PutTx writes a
+// credential in the caller's tenant transaction, so that it lands with the
+// setup that carries it.
 type SecretStore interface {
 	Get(ctx context.Context, a secrets.Address) ([]byte, error)
-	Put(ctx context.Context, a secrets.Address, value []byte) error
+	PutTx(ctx context.Context, tx pgx.Tx, a secrets.Address, value []byte) error
 }
 
 func (in ConfigInput) check() error {
@@ -92,20 +94,21 @@ func (in ConfigInput) check() error {
 }
 
 // PutConfig stores a company's setup and the credentials it carries, in
-// the company's audit log (without the credentials).
+// the company's audit log (without the credentials), in one transaction:
+// if any of it fails, the stored credentials and setup stand.
 func (s *Service) PutConfig(ctx context.Context, companyID uuid.UUID, in ConfigInput) (CompanyConfig, error) {
 	if err := in.check(); err != nil {
 		return CompanyConfig{}, err
 	}
-	for name, v := range map[string]*string{SecretAccessToken: in.AccessToken, SecretWebhookSecret: in.WebhookSecret} {
-		if v == nil {
-			continue
-		}
-		if err := s.secrets.Put(ctx, secretAddress(companyID, name), []byte(*v)); err != nil {
-			return CompanyConfig{}, fmt.Errorf("payments config: %w", err)
-		}
-	}
 	err := store.TenantTx(ctx, s.pool, companyID, func(tx pgx.Tx) error {
+		for name, v := range map[string]*string{SecretAccessToken: in.AccessToken, SecretWebhookSecret: in.WebhookSecret} {
+			if v == nil {
+				continue
+			}
+			if err := s.secrets.PutTx(ctx, tx, secretAddress(companyID, name), []byte(*v)); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, qPutConfig, companyID, in.Environment, in.CardEnabled, in.QREnabled, in.QRUserID, in.QRExternalPOSID); err != nil {
 			return err
 		}

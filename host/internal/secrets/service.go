@@ -61,6 +61,13 @@ func (s *Service) check(a Address) error {
 // Put seals value and stores it as secret a, recording who wrote it (the
 // context's actor) in the company's audit log, in one transaction.
 func (s *Service) Put(ctx context.Context, a Address, value []byte) error {
+	return store.TenantTx(ctx, s.pool, a.CompanyID, func(tx pgx.Tx) error { return s.PutTx(ctx, tx, a, value) })
+}
+
+// PutTx is Put within tx, a tenant transaction of a.CompanyID that the
+// caller commits: the secret and its audit entry are written with the
+// caller's other writes, or not at all.
+func (s *Service) PutTx(ctx context.Context, tx pgx.Tx, a Address, value []byte) error {
 	if err := s.check(a); err != nil {
 		return err
 	}
@@ -76,15 +83,13 @@ func (s *Service) Put(ctx context.Context, a Address, value []byte) error {
 	if actor.ID != uuid.Nil {
 		by = &actor.ID
 	}
-	return store.TenantTx(ctx, s.pool, a.CompanyID, func(tx pgx.Tx) error {
-		var created bool
-		if err := tx.QueryRow(ctx, qUpsert, a.CompanyID, a.Vertical, a.Name, keyID, sealed, by).Scan(&created); err != nil {
-			return fmt.Errorf("put secret %s: %w", a, err)
-		}
-		return audit.Record(ctx, tx, audit.Entry{
-			CompanyID: a.CompanyID, Action: "secret.written", Target: a.Vertical + "/" + a.Name,
-			Details: map[string]any{"vertical": a.Vertical, "name": a.Name, "created": created, "key_id": keyID},
-		})
+	var created bool
+	if err := tx.QueryRow(ctx, qUpsert, a.CompanyID, a.Vertical, a.Name, keyID, sealed, by).Scan(&created); err != nil {
+		return fmt.Errorf("put secret %s: %w", a, err)
+	}
+	return audit.Record(ctx, tx, audit.Entry{
+		CompanyID: a.CompanyID, Action: "secret.written", Target: a.Vertical + "/" + a.Name,
+		Details: map[string]any{"vertical": a.Vertical, "name": a.Name, "created": created, "key_id": keyID},
 	})
 }
 
