@@ -48,6 +48,9 @@ WHERE company_id = $1 AND id = $2`
 	qInsertRefund = `INSERT INTO payment_refunds (company_id, payment_id, idempotency_key, amount, provider_refund_id, status)
 VALUES ($1, $2, $3, $4, $5, $6)`
 
+	// qSeenNotification reports whether a notification was applied.
+	qSeenNotification = `SELECT EXISTS (SELECT 1 FROM payment_notifications WHERE company_id = $1 AND request_id = $2)`
+
 	// qNotified records an applied notification; a conflict is a replay.
 	qNotified = `INSERT INTO payment_notifications (company_id, request_id, data_id) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING`

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nexuspos/nexus/host/internal/httpx"
+	"github.com/nexuspos/nexus/host/internal/store"
 )
 
 // WebhookMount is where Mercado Pago notifies a company's payments, below
@@ -120,9 +121,10 @@ func (s *Service) WebhookRoutes(r chi.Router) {
 // WebhookHandler serves POST WebhookMount/{company_id}: Mercado Pago's notification of a
 // payment. The company must exist and have set up payments (404
 // otherwise); x-signature must verify with its webhook secret within
-// SignatureWindow (401 otherwise, nothing written). Then the payment is
-// fetched from the API and applied once: a notification already applied
-// (same x-request-id) answers 200 without effect. Notifications of other
+// SignatureWindow (401 otherwise, nothing written). A notification
+// already applied (same x-request-id) then answers 200 duplicate without
+// asking Mercado Pago anything; a new one has its payment fetched from
+// the API and applied once. Notifications of other
 // topics (merchant orders...) are acknowledged and ignored.
 func (s *Service) WebhookHandler() http.Handler {
 	return httpx.Handle(func(w http.ResponseWriter, r *http.Request) error {
@@ -194,8 +196,21 @@ func (s *Service) readNotification(r *http.Request) (notification, error) {
 }
 
 // applyNotification fetches the notified payment and applies it, once per
-// x-request-id; false means the notification was seen already.
+// x-request-id; false means the notification was seen already. A replay
+// is recognised before anything is asked of Mercado Pago; two copies of a
+// new notification arriving together are both fetched, and the
+// notification's row lets one apply.
 func (s *Service) applyNotification(ctx context.Context, n notification) (bool, error) {
+	seen := false
+	err := store.TenantTx(ctx, s.pool, n.companyID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, qSeenNotification, n.companyID, n.requestID).Scan(&seen)
+	})
+	if err != nil {
+		return false, fmt.Errorf("webhook: %w", err)
+	}
+	if seen {
+		return false, nil
+	}
 	client, err := s.client(ctx, n.companyID, n.cfg)
 	if err != nil {
 		return false, err
