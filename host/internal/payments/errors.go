@@ -34,6 +34,13 @@ func errIdempotencyMismatch() *httpx.Error {
 	return httpx.Conflict("idempotency_key_reused", "this idempotency key was used for another payment request")
 }
 
+// errRefundKeyReused refuses a refund asked under the key of another one
+// (of amount made).
+func errRefundKeyReused(made string) *httpx.Error {
+	return httpx.Conflict("idempotency_key_reused", "this idempotency key was used for another refund of this payment ("+made+")").
+		WithDetails(map[string]any{"field": "idempotency_key", "refunded": made})
+}
+
 func errRefundNotAllowed(status string) *httpx.Error {
 	return httpx.Conflict("payment_not_refundable", "a payment in status "+status+" cannot be refunded").
 		WithDetails(map[string]any{"status": status})

@@ -43,7 +43,11 @@ WHERE company_id = $1 AND id = $2`
 	// qTouch records that a payment was looked at (the poll job's order).
 	qTouch = `UPDATE payments SET updated_at = now() WHERE company_id = $1 AND id = $2`
 
-	qRefundByKey = `SELECT amount::text FROM payment_refunds WHERE company_id = $1 AND payment_id = $2 AND idempotency_key = $3`
+	// qRefundByKey reads the refund a key made, and whether it is the
+	// payment's last.
+	qRefundByKey = `SELECT r.amount::text, NOT EXISTS (SELECT 1 FROM payment_refunds l
+  WHERE l.company_id = r.company_id AND l.payment_id = r.payment_id AND l.created_at > r.created_at)
+FROM payment_refunds r WHERE r.company_id = $1 AND r.payment_id = $2 AND r.idempotency_key = $3`
 
 	qInsertRefund = `INSERT INTO payment_refunds (company_id, payment_id, idempotency_key, amount, provider_refund_id, status)
 VALUES ($1, $2, $3, $4, $5, $6)`

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/host/internal/audit"
+	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/sdk/money"
 )
 
@@ -30,10 +31,12 @@ type RefundInput struct {
 // Mercado Pago and records it: the whole rest moves the payment to
 // refunded (host.payment.refunded), a part leaves it approved
 // (host.payment.partially_refunded). The payment's row stays locked while
-// Mercado Pago answers, so two refunds never overlap; the same key answers
-// the payment again without a second refund.
+// Mercado Pago answers, so two refunds never overlap; the same key and
+// amount answer the payment again without a second refund, the same key
+// with another amount is 409 idempotency_key_reused (as for every
+// idempotency key of the platform), nothing refunded.
 func (s *Service) Refund(ctx context.Context, in RefundInput) (Payment, error) {
-	if !idempotencyKeyRE.MatchString(in.IdempotencyKey) {
+	if hostcall.CheckKey(in.IdempotencyKey) != nil {
 		return Payment{}, errInvalid("idempotency_key", "idempotency_key must be 1 to 255 printable ASCII characters")
 	}
 	if in.Amount != nil && !in.Amount.IsPositive() {
@@ -47,7 +50,10 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (Payment, error) {
 	if err != nil {
 		return Payment{}, err
 	}
-	var out Payment
+	var (
+		out    Payment
+		reused string
+	)
 	err = s.inTx(ctx, in.CompanyID, func(tx pgx.Tx, b *eventBatch) error {
 		p, err := scanPayment(tx.QueryRow(ctx, qByIDForUpdate, in.CompanyID, in.PaymentID))
 		if errors.Is(err, pgx.ErrNoRows) || err == nil && p.Vertical != in.Vertical {
@@ -56,9 +62,15 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (Payment, error) {
 		if err != nil {
 			return err
 		}
-		var done string
-		switch err := tx.QueryRow(ctx, qRefundByKey, in.CompanyID, p.ID, in.IdempotencyKey).Scan(&done); {
+		var (
+			done string
+			last bool
+		)
+		switch err := tx.QueryRow(ctx, qRefundByKey, in.CompanyID, p.ID, in.IdempotencyKey).Scan(&done, &last); {
 		case err == nil:
+			if !sameRefund(in.Amount, decimal.RequireFromString(done), last && p.Status == StatusRefunded) {
+				return errRefundKeyReused(done)
+			}
 			out = p
 			return nil
 		case !errors.Is(err, pgx.ErrNoRows):
@@ -86,6 +98,11 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (Payment, error) {
 		if err != nil {
 			return err
 		}
+		if made := number(r.Amount); made.IsPositive() && !made.Equal(amount) && !made.GreaterThan(left) {
+			// Mercado Pago answered a refund it made earlier under this
+			// key, which the host lost: record that one, refuse this.
+			reused, amount = made.String(), made
+		}
 		if _, err := tx.Exec(ctx, qInsertRefund, in.CompanyID, p.ID, in.IdempotencyKey, amount, string(r.ID), clip(r.Status, 32)); err != nil {
 			return err
 		}
@@ -110,7 +127,20 @@ func (s *Service) Refund(ctx context.Context, in RefundInput) (Payment, error) {
 	if err != nil {
 		return Payment{}, fmt.Errorf("refund payment: %w", err)
 	}
+	if reused != "" {
+		return Payment{}, errRefundKeyReused(reused)
+	}
 	return out, nil
+}
+
+// sameRefund reports whether a refund asked again under its key is the one
+// made: the same amount, or, asked without one (the rest), a refund that
+// emptied the payment (wasLast: the last refund, the payment refunded).
+func sameRefund(asked *decimal.Decimal, made decimal.Decimal, wasLast bool) bool {
+	if asked == nil {
+		return wasLast
+	}
+	return asked.Equal(made)
 }
 
 // checkDecimals refuses a refund amount finer than the payment's currency

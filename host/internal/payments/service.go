@@ -19,6 +19,7 @@ import (
 	"github.com/nexuspos/nexus/host/internal/events"
 	"github.com/nexuspos/nexus/host/internal/httpx"
 	"github.com/nexuspos/nexus/host/internal/store"
+	"github.com/nexuspos/nexus/internal/hostcall"
 	"github.com/nexuspos/nexus/sdk/kind"
 	"github.com/nexuspos/nexus/sdk/money"
 	"github.com/nexuspos/nexus/sdk/outbound"
@@ -108,10 +109,7 @@ type CreateInput struct {
 	Actor audit.Actor
 }
 
-var (
-	idempotencyKeyRE = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
-	verticalRE       = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
-)
+var verticalRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
 
 func (in CreateInput) check() error {
 	switch {
@@ -121,7 +119,7 @@ func (in CreateInput) check() error {
 		return errInvalid("document_id", "document_id must be 1 to 128 characters")
 	case in.Method != MethodCard && in.Method != MethodQR:
 		return errInvalid("method", "method must be card or qr, got %q", in.Method)
-	case !idempotencyKeyRE.MatchString(in.IdempotencyKey):
+	case hostcall.CheckKey(in.IdempotencyKey) != nil:
 		return errInvalid("idempotency_key", "idempotency_key must be 1 to 255 printable ASCII characters")
 	case len(in.Description) > 256:
 		return errInvalid("description", "description is at most 256 characters")
