@@ -116,7 +116,9 @@ func (c *Context) Payment(id string) (Payment, error) {
 }
 
 // RefundPayment refunds an approved payment: amount, or what is left when
-// amount is nil. The same idempotency key refunds once.
+// amount is nil. The same idempotency key refunds once: asked again with
+// the same amount it answers the payment, with another amount it is 409
+// idempotency_key_reused and refunds nothing.
 func (c *Context) RefundPayment(id string, amount *decimal.Decimal, idempotencyKey string) (Payment, error) {
 	return c.host.refundPayment(c.ctx, id, amount, idempotencyKey)
 }

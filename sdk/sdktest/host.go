@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
@@ -49,7 +50,7 @@ type host struct {
 	// payments are the payments created, in order; refundKeys the
 	// refunds done (payment id|key); paymentsDown fails payment calls.
 	payments     []*payment
-	refundKeys   map[string]bool
+	refundKeys   map[string]decimal.Decimal
 	paymentsDown bool
 }
 
@@ -57,7 +58,7 @@ func newHost(t testing.TB, log hclog.Logger) *host {
 	return &host{t: t, log: log, calls: map[string]*call{}, companies: map[string]bool{},
 		cache: memoryCache{entries: map[string]cacheEntry{}}, locks: memoryLocks{held: map[string]heldLock{}},
 		secrets: map[secretKey][]byte{}, fiscal: newFiscalState(),
-		refundKeys: map[string]bool{}}
+		refundKeys: map[string]decimal.Decimal{}}
 }
 
 // call is one request in flight.

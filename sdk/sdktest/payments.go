@@ -198,7 +198,11 @@ func (h *host) RefundPayment(ctx context.Context, in *nexusv1.RefundPaymentReque
 	if in.GetIdempotencyKey() == "" {
 		return nil, rpcError(kind.Unprocessable, "invalid_payment", "idempotency_key is required")
 	}
-	if h.refundKeys[p.p.GetId()+"|"+in.GetIdempotencyKey()] {
+	if made, ok := h.refundKeys[p.p.GetId()+"|"+in.GetIdempotencyKey()]; ok {
+		asked, err := decimal.NewFromString(in.GetAmount())
+		if in.GetAmount() == "" && p.p.GetStatus() != sdk.PaymentRefunded || in.GetAmount() != "" && (err != nil || !asked.Equal(made)) {
+			return nil, rpcError(kind.Conflict, "idempotency_key_reused", "this idempotency key was used for another refund of this payment ("+made.String()+")")
+		}
 		return &nexusv1.PaymentResponse{Payment: p.p}, nil
 	}
 	if p.p.GetStatus() != sdk.PaymentApproved {
@@ -222,6 +226,6 @@ func (h *host) RefundPayment(ctx context.Context, in *nexusv1.RefundPaymentReque
 		p.p.Status, p.p.StatusDetail = sdk.PaymentRefunded, "refunded"
 	}
 	p.p.UpdatedAtUnixNano = time.Now().UnixNano()
-	h.refundKeys[p.p.GetId()+"|"+in.GetIdempotencyKey()] = true
+	h.refundKeys[p.p.GetId()+"|"+in.GetIdempotencyKey()] = amount
 	return &nexusv1.PaymentResponse{Payment: p.p}, nil
 }
