@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/shopspring/decimal"
 
 	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/money"
@@ -31,6 +30,7 @@ const (
 	eventPaymentOK      = "payment_approved"
 	eventPaymentFailed  = "payment_failed"
 	subscriptionPayment = "payments"
+	subscriptionRefunds = "mercadopago_refunds"
 )
 
 // mpTenderInput is the "mercadopago" object of a tender: how to charge it.
@@ -173,69 +173,4 @@ func publishSaleCreated(c *sdk.Context, sale saleRow) error {
 		return fmt.Errorf("publish sale: %w", err)
 	}
 	return nil
-}
-
-// refundCharged sends a return's mercadopago refunds back through the
-// host's payment service, to the sale's charged tenders (in their order,
-// each up to what is left of it), once the return is written: a refused
-// refund fails the return, which is then rolled back. The refund rows
-// (refunds, in plan.refunds' order) get the host payment they went to.
-// A mercadopago refund of a sale whose tender was only recorded (not
-// charged through the host) is recorded the same way, as before.
-func refundCharged(c *sdk.Context, plan *returnPlan, returnID string, refunds []paymentRow) error {
-	left := map[string]decimal.Decimal{}
-	var charged []paymentRow
-	for _, p := range plan.pays {
-		if p.HostPaymentID == nil || p.Method != MethodMercadoPago {
-			continue
-		}
-		if p.ReturnID == nil {
-			charged = append(charged, p)
-		}
-		left[*p.HostPaymentID] = left[*p.HostPaymentID].Add(p.Amount)
-	}
-	b := c.DB().Batch()
-	n := 0
-	for i, r := range plan.refunds {
-		if r.Method != MethodMercadoPago {
-			continue
-		}
-		want := r.Amount
-		for _, p := range charged {
-			id := *p.HostPaymentID
-			amount := decimal.Min(want, left[id])
-			if !amount.IsPositive() {
-				continue
-			}
-			n++
-			if _, err := c.RefundPayment(id, &amount, refundKey(c.Company().ID, c.Header("Idempotency-Key"), returnID, id, amount, n)); err != nil {
-				return err
-			}
-			left[id] = left[id].Sub(amount)
-			want = want.Sub(amount)
-			b.Update("payments", refunds[i].ID, map[string]any{"host_payment_id": id})
-			if !want.IsPositive() {
-				break
-			}
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	return b.Run()
-}
-
-// refundKey is the idempotency key of a return's nth refund to host
-// payment paymentID. The host keeps a refund even when the return's unit
-// of work is rolled back (a later refund refused, a write failing), so
-// with the request's Idempotency-Key the key is derived from it, the
-// payment and the amount: the client's retry of the same return refunds
-// nothing twice. Without one, the return's id (new on every attempt)
-// makes it.
-func refundKey(companyID, requestKey, returnID, paymentID string, amount decimal.Decimal, n int) string {
-	if requestKey == "" {
-		return fmt.Sprintf("cpg-return-%s-%d", returnID, n)
-	}
-	sum := uuid.NewSHA1(saleIDNamespace, []byte("return\x00"+companyID+"\x00"+requestKey+"\x00"+paymentID+"\x00"+amount.String()))
-	return fmt.Sprintf("cpg-return-%s-%d", sum, n)
 }

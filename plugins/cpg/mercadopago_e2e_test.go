@@ -178,14 +178,21 @@ func TestMercadoPago(t *testing.T) {
 			mpSale(session, v, "2", mpTender("120.00", map[string]any{"method": "card", "card_token": fakemp.TokenApproved + "-f"})))
 		id, provider := res["sale"].(map[string]any)["id"].(string), res["payment"].(map[string]any)["provider_payment_id"].(string)
 		ret := c.ok(http.StatusCreated, "cashier", "POST", "/sales/"+id+"/returns", map[string]any{"lines": []any{line(v, "1")}})
-		require.Equal(t, "mercadopago", ret["refunds"].([]any)[0].(map[string]any)["method"])
-		at, ok := mp.Payment(provider)
-		require.True(t, ok)
-		require.Equal(t, "60", at.Refunded.String())
+		refund := ret["refunds"].([]any)[0].(map[string]any)
+		require.Equal(t, "mercadopago", refund["method"])
+		require.Equal(t, "pending", refund["status"], "sent once the return is committed")
+		refunded := func(amount string) func() bool {
+			return func() bool { at, ok := mp.Payment(provider); return ok && at.Refunded.String() == amount }
+		}
+		hosttest.Eventually(t, 20*time.Second, "the refund reaches Mercado Pago", refunded("60"))
+		at, _ := mp.Payment(provider)
 		require.Equal(t, "approved", at.Status)
+		hosttest.Eventually(t, 20*time.Second, "the refund is recorded", func() bool {
+			return c.ok(http.StatusOK, "cashier", "GET", "/returns/"+ret["id"].(string), nil)["refunds"].([]any)[0].(map[string]any)["status"] == "refunded"
+		})
 		c.ok(http.StatusCreated, "cashier", "POST", "/sales/"+id+"/returns", map[string]any{})
+		hosttest.Eventually(t, 20*time.Second, "the rest is refunded", refunded("120"))
 		at, _ = mp.Payment(provider)
-		require.Equal(t, "120", at.Refunded.String())
 		require.Equal(t, "refunded", at.Status)
 		require.Equal(t, "returned", c.saleStatus(id))
 		require.Equal(t, "5", c.onHand(v))

@@ -2,6 +2,7 @@ package cpg_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -85,4 +86,68 @@ func TestPaymentEvents(t *testing.T) {
 		}
 	}
 	require.Equal(t, created+1, after)
+}
+
+// TestReturnRefundsInProcess runs a return's refund through Mercado Pago in
+// process against sdktest's payments: the return commits with the refund
+// pending and the order to send it as an event, and nothing is refunded
+// yet; delivering the order refunds the payment and marks the refund
+// refunded; a second delivery refunds nothing more; an order naming the
+// refund's key with another amount is refused by the host and leaves the
+// refund as it was settled.
+func TestReturnRefundsInProcess(t *testing.T) {
+	t.Parallel()
+	h := sdktest.New(t, cpg.New(), sdktest.WithDatabase())
+	do := func(status int, method, path, body string) map[string]any {
+		t.Helper()
+		res := h.Do(method, path, body)
+		require.Equal(t, status, res.Status, string(res.Body))
+		var out map[string]any
+		res.Decode(t, &out)
+		return out
+	}
+	loc := do(http.StatusCreated, "POST", "/locations", `{"name":"Tienda R","kind":"store"}`)["id"].(string)
+	prod := do(http.StatusCreated, "POST", "/products", `{"name":"Mate","tax_rate":"16","variants":[{"sku":"M-1","price":"50.00","cost":"20.00"}]}`)
+	v := prod["variants"].([]any)[0].(map[string]any)["id"].(string)
+	do(http.StatusCreated, "POST", "/stock/adjustments", `{"location_id":"`+loc+`","reason":"count","lines":[{"variant_id":"`+v+`","quantity":"5"}]}`)
+	reg := do(http.StatusCreated, "POST", "/registers", `{"location_id":"`+loc+`","name":"Caja R"}`)["id"].(string)
+	session := do(http.StatusCreated, "POST", "/cash-sessions", `{"register_id":"`+reg+`","opening_float":"0"}`)["id"].(string)
+	res := do(http.StatusCreated, "POST", "/sales", `{"session_id":"`+session+`","lines":[{"variant_id":"`+v+`","quantity":"2"}],
+		"payments":[{"method":"mercadopago","amount":"100.00","mercadopago":{"method":"card","card_token":"`+sdktest.TokenApproved+`-r"}}]}`)
+	sale, pay := res["sale"].(map[string]any)["id"].(string), res["payment"].(map[string]any)["id"].(string)
+	refunded := func() string {
+		for _, p := range h.Payments() {
+			if p.ID == pay {
+				return p.RefundedAmount.String()
+			}
+		}
+		return "none"
+	}
+
+	ret := do(http.StatusCreated, "POST", "/sales/"+sale+"/returns", `{}`)
+	require.Equal(t, "pending", ret["refunds"].([]any)[0].(map[string]any)["status"])
+	require.Equal(t, "0", refunded(), "nothing is refunded inside the return's unit of work")
+	var order sdk.Event
+	for _, e := range h.Events() {
+		if e.Topic == cpg.TopicMPRefundRequested {
+			order = e
+		}
+	}
+	require.NotEmpty(t, order.Payload, "the return orders its refund")
+	status := func() string {
+		return do(http.StatusOK, "GET", "/returns/"+ret["id"].(string), "")["refunds"].([]any)[0].(map[string]any)["status"].(string)
+	}
+	require.NoError(t, h.Deliver("mercadopago_refunds", order))
+	require.Equal(t, "100", refunded())
+	require.Equal(t, cpg.RefundRefunded, status())
+	order.ID = ""
+	require.NoError(t, h.Deliver("mercadopago_refunds", order))
+	require.Equal(t, "100", refunded(), "a second delivery refunds nothing more")
+
+	forged := order
+	forged.Payload = []byte(strings.Replace(string(order.Payload), `"amount":"100`, `"amount":"40`, 1))
+	require.NotEqual(t, string(order.Payload), string(forged.Payload))
+	require.NoError(t, h.Deliver("mercadopago_refunds", forged))
+	require.Equal(t, "100", refunded())
+	require.Equal(t, cpg.RefundRefunded, status(), "a settled refund stays as it was settled")
 }

@@ -13,13 +13,17 @@ package cpg
 // never settles; so are those of sales still waiting for Mercado Pago. A
 // payment charged through Mercado Pago counts net of the provider's fee
 // (fee), which is what its settlement brings, with the provider's payment
-// id as its reference. cpg_consignment_settlements holds what consignees paid.
+// id as its reference; a refund sent back through Mercado Pago counts once
+// Mercado Pago made it (mp_refunds: not while pending, nor when refused).
+// cpg_consignment_settlements holds what consignees paid.
 var paymentSources = map[string]string{
 	"cpg_pos_payments": `SELECT p.company_id, 'cpg_pos_payments'::text AS source, p.id AS payment_id, p.occurred_at,
        p.amount - p.change - p.fee AS amount, s.currency, p.method, p.reference, p.sale_id AS document_id
 FROM cpg.payments p
 JOIN cpg.sales s ON s.company_id = p.company_id AND s.id = p.sale_id
-WHERE p.method <> 'cash' AND (p.return_id IS NOT NULL OR s.status NOT IN ('voided', 'pending_payment'))`,
+WHERE p.method <> 'cash' AND (p.return_id IS NOT NULL OR s.status NOT IN ('voided', 'pending_payment'))
+  AND NOT EXISTS (SELECT 1 FROM cpg.mp_refunds r
+                  WHERE r.company_id = p.company_id AND r.payment_id = p.id AND r.status <> 'refunded')`,
 	"cpg_consignment_settlements": `SELECT st.company_id, 'cpg_consignment_settlements'::text AS source, st.id AS payment_id,
        st.occurred_at, st.amount, c.currency, st.method, st.reference, st.consignment_id AS document_id
 FROM cpg.consignment_settlements st

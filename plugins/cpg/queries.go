@@ -49,6 +49,8 @@ const (
 	qReportCashSessions     = "report_cash_sessions"
 	qReportConsignmentAging = "report_consignment_aging"
 	qReportAgingBuckets     = "report_consignment_aging_buckets"
+	qMPRefundsPending       = "mp_refunds_pending"
+	qMPRefundSettle         = "mp_refund_settle"
 	companyFilter           = "current_setting('app.company_id')::uuid"
 	saleRange               = `s.occurred_at >= ($1::date)::timestamp AT TIME ZONE $3::text
   AND s.occurred_at < ($2::date + 1)::timestamp AT TIME ZONE $3::text`
@@ -393,6 +395,19 @@ ORDER BY p.method`,
        coalesce(sum(total) FILTER (WHERE status NOT IN ('voided', 'pending_payment')), 0) AS total,
        count(*) FILTER (WHERE status = 'voided') AS voided
 FROM sales WHERE company_id = ` + companyFilter + ` AND session_id = $1::uuid`,
+
+	// qMPRefundsPending lists the refunds through Mercado Pago still to
+	// send, oldest first ($1: how many).
+	qMPRefundsPending: `SELECT id, sale_id, return_id, payment_id, host_payment_id, amount, idempotency_key, status
+FROM mp_refunds
+WHERE company_id = ` + companyFilter + ` AND status = 'pending'
+ORDER BY created_at, id
+LIMIT $1::int`,
+
+	// qMPRefundSettle settles a pending refund ($2 refunded or failed, $3
+	// the refusal's code); a settled one stays as it is.
+	qMPRefundSettle: `UPDATE mp_refunds SET status = $2::text, error_code = $3::text, updated_at = now()
+WHERE company_id = ` + companyFilter + ` AND id = $1::uuid AND status = 'pending'`,
 
 	qSaleForUpdate: saleState + `
 FOR UPDATE OF s FOR SHARE OF cs`,

@@ -151,6 +151,28 @@ type refundView struct {
 	Method    string       `json:"method"`
 	Amount    money.Amount `json:"amount"`
 	Reference *string      `json:"reference"`
+	// Status, for a refund sent back through Mercado Pago, is where that
+	// stands: pending (sent once the return is committed), refunded or
+	// failed (refused: refund it another way).
+	Status string `json:"status,omitempty"`
+}
+
+// withRefundStatus sets, on the views of a return's refunds, the state of
+// those going back through Mercado Pago (mp, by refund row).
+func withRefundStatus(views []refundView, mp []mpRefundRow) []refundView {
+	state := map[string]string{}
+	for _, r := range mp {
+		if r.PaymentID == nil {
+			continue
+		}
+		if s, seen := state[*r.PaymentID]; !seen || s == RefundRefunded || r.Status == RefundFailed {
+			state[*r.PaymentID] = r.Status
+		}
+	}
+	for i := range views {
+		views[i].Status = state[views[i].ID]
+	}
+	return views
 }
 
 // refundViews renders refunds; ids, when given, are the stored payments'.
@@ -199,7 +221,9 @@ func previewReturn(c *sdk.Context) error {
 // createReturn handles POST /sales/{id}/returns: a return document linked
 // to the sale, restocking a chosen location (default the sale's), refunded
 // by any method — by default to the tenders that paid the sale; cash
-// refunds leave an open session's drawer.
+// refunds leave an open session's drawer. Refunds to a tender charged
+// through Mercado Pago are written pending and sent once the return is
+// committed (mp_refunds.go): the answer says so (status pending).
 func createReturn(c *sdk.Context) error {
 	e, err := newEnv(c)
 	if err != nil {
@@ -241,6 +265,7 @@ func createReturn(c *sdk.Context) error {
 		payRows[i] = paymentRow{ID: ids[i], SessionID: nullable(plan.sessionID), SaleID: id, ReturnID: &ret.ID, LineNo: i + 1,
 			Method: r.Method, Amount: r.Amount.Neg(), Reference: r.Reference, OccurredAt: ret.OccurredAt}
 	}
+	mpRefunds := planMPRefunds(plan, id, ret.ID, payRows)
 	event, status := eventReturn, SalePartiallyReturned
 	if plan.completes() {
 		event, status = eventReturnAll, SaleReturned
@@ -256,6 +281,9 @@ func createReturn(c *sdk.Context) error {
 	if len(payRows) > 0 {
 		b.Insert("payments", payRows)
 	}
+	if len(mpRefunds) > 0 {
+		b.Insert("mp_refunds", mpRefunds)
+	}
 	stockOK := led.queue(b)
 	if err := b.Run(); err != nil {
 		return fmt.Errorf("return: %w", err)
@@ -263,7 +291,7 @@ func createReturn(c *sdk.Context) error {
 	if err := stockOK(); err != nil {
 		return err
 	}
-	if err := refundCharged(c, plan, ret.ID, payRows); err != nil {
+	if err := requestRefunds(c, mpRefunds); err != nil {
 		return fmt.Errorf("return: %w", err)
 	}
 	if err := auditRefund(c, id, ret.ID, plan); err != nil {
@@ -278,6 +306,42 @@ func createReturn(c *sdk.Context) error {
 	return c.JSON(http.StatusCreated, map[string]any{
 		"id": ret.ID, "sale_id": id, "sale_status": status, "location_id": plan.locationID, "session_id": ret.SessionID,
 		"reason": ret.Reason, "net": ret.Net, "tax": ret.Tax, "total": ret.Total, "lines": retLines, "taxes": plan.taxes(e),
-		"refunds": refundViews(plan.refunds, ids), "movements": led.views(), "occurred_at": ret.OccurredAt,
+		"refunds": withRefundStatus(refundViews(plan.refunds, ids), mpRefunds), "movements": led.views(), "occurred_at": ret.OccurredAt,
+	})
+}
+
+// getReturn handles GET /returns/{id}: a return with its lines and its
+// refunds, each refund going back through Mercado Pago with where it
+// stands (pending until sent, refunded, or failed).
+func getReturn(c *sdk.Context) error {
+	id, err := c.PathUUID("id", "return")
+	if err != nil {
+		return err
+	}
+	var (
+		ret   returnRow
+		lines []returnLineRow
+		pays  []paymentRow
+		mp    []mpRefundRow
+	)
+	b := c.DB().Batch()
+	b.Get("returns", id, &ret)
+	b.List("return_lines", sdk.Query{Where: []sdk.Filter{sdk.Eq("return_id", id)}, Limit: maxLines}, &lines)
+	b.List("payments", sdk.Query{Where: []sdk.Filter{sdk.Eq("return_id", id)}, OrderBy: []sdk.Order{sdk.Asc("line_no")}, Limit: maxLines}, &pays)
+	b.List("mp_refunds", sdk.Query{Where: []sdk.Filter{sdk.Eq("return_id", id)}, Limit: maxLines}, &mp)
+	if err := b.Run(); err != nil {
+		if notFoundIn(err, "returns") {
+			return notFound("return", id)
+		}
+		return fmt.Errorf("get return: %w", err)
+	}
+	refunds := make([]refundView, len(pays))
+	for i, p := range pays {
+		refunds[i] = refundView{ID: p.ID, Method: p.Method, Amount: money.AmountOf(p.Amount.Neg()), Reference: p.Reference}
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"id": ret.ID, "sale_id": ret.SaleID, "location_id": ret.LocationID, "session_id": ret.SessionID, "reason": ret.Reason,
+		"net": ret.Net, "tax": ret.Tax, "total": ret.Total, "lines": lines, "refunds": withRefundStatus(refunds, mp),
+		"user_id": ret.UserID, "occurred_at": ret.OccurredAt,
 	})
 }

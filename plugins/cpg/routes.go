@@ -85,6 +85,7 @@ func routes() []sdk.Route {
 		sdk.GET("/sales/{id}/receipt", cashier, "Everything a ticket printer needs (with the CAE or UUID once invoiced)", getReceipt),
 		sdk.POST("/sales/{id}/invoice", cashier, "Issue the sale's fiscal document through the host (AFIP receipt, CFDI); optional {\"customer\"}", invoiceSale).
 			Takes(invoiceBody{}).Returns(fiscal.Document{}),
+		sdk.GET("/returns/{id}", cashier, "A return with its lines and refunds (a refund through Mercado Pago: pending, refunded or failed)", getReturn),
 		sdk.POST("/returns/{id}/credit-note", cashier, "Issue the credit note of a return of an invoiced sale", creditReturn).Returns(fiscal.Document{}),
 
 		sdk.POST("/consignments", manager, "Create a draft consignment to a consignee customer", createConsignment),

@@ -44,8 +44,8 @@ func (*Vertical) Manifest() sdk.Manifest {
 		RevenueEvents:          revenueEvents,
 		LargeTransactionTopics: []string{TopicConsignmentLarge},
 		PaymentSources:         paymentSources,
-		Subscriptions:          []sdk.Subscription{paymentSubscription},
-		Jobs:                   []sdk.Job{fiscalJob},
+		Subscriptions:          []sdk.Subscription{paymentSubscription, refundSubscription},
+		Jobs:                   []sdk.Job{fiscalJob, refundJob},
 		ConfigSchema:           configSchema,
 		UI:                     ui(),
 	}
