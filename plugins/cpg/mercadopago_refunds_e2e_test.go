@@ -46,12 +46,21 @@ func (c *company) returnRefund(id string) map[string]any {
 	return c.ok(http.StatusOK, "cashier", "GET", "/returns/"+id, nil)["refunds"].([]any)[0].(map[string]any)
 }
 
+// openOn opens a cash session on register.
+func (c *company) openOn(register string) string {
+	c.t.Helper()
+	return c.ok(http.StatusCreated, "cashier", "POST", "/cash-sessions", map[string]any{"register_id": register, "opening_float": "0.00"})["id"].(string)
+}
+
 // TestMercadoPagoRefundsAfterCommit drives, through the real host and
 // plugin against a local Mercado Pago, a return's refund sent only once
 // the return is committed: the return is recorded and answered with its
 // refund pending whatever Mercado Pago does; a refund Mercado Pago could
 // not take stays pending until the job sends it (once); one it refuses is
-// failed and audited; another company sees none of it.
+// failed and audited; another company sees none of it. And a QR sale
+// approved after its cash session closed: it lands in the session open on
+// its register, leaving the closed one as it was closed; with none open,
+// it is voided, its stock comes back and the payment is refunded.
 func TestMercadoPagoRefundsAfterCommit(t *testing.T) {
 	mp := fakemp.New(t, mpAccessToken)
 	p := startPlatform(t, "NEXUS_MERCADOPAGO_BASE_URL="+mp.URL)
@@ -124,6 +133,62 @@ func TestMercadoPagoRefundsAfterCommit(t *testing.T) {
 		require.Zero(t, other.count("cpg.mp_refunds", ""))
 		runJob(t, p, "cpg.send_mercadopago_refunds")
 		c.fail(http.StatusNotFound, "not_found", "cashier", "GET", "/returns/0b5e3f1a-6d0e-4d7e-9a55-2f1f7c9e8a11", nil)
+	})
+
+	t.Run("a QR approved after its session closed lands in the register's open session", func(t *testing.T) {
+		reg := c.ok(http.StatusCreated, "manager", "POST", "/registers", map[string]any{"location_id": c.principal, "name": "Caja QR"})["id"].(string)
+		first := c.openOn(reg)
+		v := c.product("MPR-Q", "35.50", "10.00")
+		c.stock(v, "5")
+		res := c.ok(http.StatusAccepted, "cashier", "POST", "/sales", mpSale(first, v, "1", mpTender("35.50", map[string]any{"method": "qr"})))
+		sale, pay := res["sale"].(map[string]any)["id"].(string), res["payment"].(map[string]any)
+		closed := c.ok(http.StatusOK, "cashier", "POST", "/cash-sessions/"+first+"/close", map[string]any{"counted": []any{}})
+		require.EqualValues(t, 0, closed["sales"])
+		second := c.openOn(reg)
+
+		paid := mp.PayQR(pay["id"].(string), "35.50", "ARS", "approved")
+		require.Equal(t, http.StatusOK, notify(t, p, c.ID, mpWebhookSecret, paid, "req-late-1").Status)
+		hosttest.Eventually(t, 20*time.Second, "the sale completes", func() bool { return c.saleStatus(sale) == "completed" })
+		got := c.ok(http.StatusOK, "viewer", "GET", "/sales/"+sale, nil)
+		require.Equal(t, second, got["session_id"], "the sale is in the session open when it was paid")
+		after := c.ok(http.StatusOK, "cashier", "GET", "/cash-sessions/"+first, nil)
+		require.Equal(t, closed["sales"], after["sales"], "the closed session is as it was closed")
+		require.Equal(t, closed["sales_total"], after["sales_total"])
+		require.Equal(t, closed["counts"], after["counts"])
+		open := c.ok(http.StatusOK, "cashier", "GET", "/cash-sessions/"+second, nil)
+		require.EqualValues(t, 1, open["sales"])
+		require.Equal(t, "35.50", open["sales_total"])
+		require.Contains(t, open["counts"], map[string]any{"method": "mercadopago", "expected": "35.50"})
+		require.Equal(t, 1, c.count("public.audit_log", "action = 'cpg.sale.session_moved' AND target = $2", "sale:"+sale))
+		require.Equal(t, "4", c.onHand(v))
+	})
+
+	t.Run("a QR approved with no session open on its register is voided and refunded", func(t *testing.T) {
+		reg := c.ok(http.StatusCreated, "manager", "POST", "/registers", map[string]any{"location_id": c.principal, "name": "Caja QR 2"})["id"].(string)
+		only := c.openOn(reg)
+		v := c.product("MPR-N", "20.00", "5.00")
+		c.stock(v, "5")
+		res := c.ok(http.StatusAccepted, "cashier", "POST", "/sales", mpSale(only, v, "2", mpTender("40.00", map[string]any{"method": "qr"})))
+		sale, pay := res["sale"].(map[string]any)["id"].(string), res["payment"].(map[string]any)
+		require.Equal(t, "3", c.onHand(v))
+		closed := c.ok(http.StatusOK, "cashier", "POST", "/cash-sessions/"+only+"/close", map[string]any{"counted": []any{}})
+
+		paid := mp.PayQR(pay["id"].(string), "40.00", "ARS", "approved")
+		require.Equal(t, http.StatusOK, notify(t, p, c.ID, mpWebhookSecret, paid, "req-late-2").Status)
+		hosttest.Eventually(t, 20*time.Second, "the sale is voided", func() bool { return c.saleStatus(sale) == "voided" })
+		require.Equal(t, "5", c.onHand(v), "its stock comes back")
+		hosttest.Eventually(t, 20*time.Second, "the payment is refunded", func() bool {
+			at, _ := mp.Payment(paid)
+			return at.Refunded.String() == "40"
+		})
+		hosttest.Eventually(t, 20*time.Second, "the refund is recorded", func() bool {
+			return c.count("cpg.mp_refunds", "sale_id = $2 AND status = 'refunded' AND return_id IS NULL", sale) == 1
+		})
+		after := c.ok(http.StatusOK, "cashier", "GET", "/cash-sessions/"+only, nil)
+		require.Equal(t, closed["sales"], after["sales"])
+		require.Equal(t, closed["counts"], after["counts"])
+		require.Equal(t, 1, c.count("public.audit_log", "action = 'cpg.sale.late_payment_refunded' AND target = $2", "sale:"+sale))
+		c.integrity()
 	})
 
 	require.NotContains(t, p.h.Log(), mpAccessToken, "the access token reached the log")

@@ -13,8 +13,9 @@ import (
 )
 
 // Refunds through Mercado Pago are sent after the unit of work that
-// decides them commits, never inside it: a return writes each refund
-// pending in mp_refunds and publishes TopicMPRefundRequested in the same unit of
+// decides them commits, never inside it: a return (or a payment approved
+// too late for its sale, payment_events.go) writes each refund pending in
+// mp_refunds and publishes TopicMPRefundRequested in the same unit of
 // work. The event reaches sendRefunds only once that committed; it asks
 // the host's payment service for each refund under the row's idempotency
 // key — holding no row lock and no open transaction while Mercado Pago

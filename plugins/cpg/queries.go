@@ -51,6 +51,8 @@ const (
 	qReportAgingBuckets     = "report_consignment_aging_buckets"
 	qMPRefundsPending       = "mp_refunds_pending"
 	qMPRefundSettle         = "mp_refund_settle"
+	qOpenSessionOfSale      = "open_session_of_sale"
+	qMoveSalePayments       = "move_sale_payments"
 	companyFilter           = "current_setting('app.company_id')::uuid"
 	saleRange               = `s.occurred_at >= ($1::date)::timestamp AT TIME ZONE $3::text
   AND s.occurred_at < ($2::date + 1)::timestamp AT TIME ZONE $3::text`
@@ -408,6 +410,18 @@ LIMIT $1::int`,
 	// the refusal's code); a settled one stays as it is.
 	qMPRefundSettle: `UPDATE mp_refunds SET status = $2::text, error_code = $3::text, updated_at = now()
 WHERE company_id = ` + companyFilter + ` AND id = $1::uuid AND status = 'pending'`,
+
+	// qOpenSessionOfSale finds the session open now on the register of
+	// sale $1 and holds it open (FOR SHARE, as a checkout does).
+	qOpenSessionOfSale: `SELECT cs.id, cs.register_id, cs.location_id, cs.status
+FROM sales s
+JOIN cash_sessions cs ON cs.company_id = s.company_id AND cs.register_id = s.register_id AND cs.status = 'open'
+WHERE s.company_id = ` + companyFilter + ` AND s.id = $1::uuid
+FOR SHARE OF cs`,
+
+	// qMoveSalePayments moves the tenders of sale $1 to session $2.
+	qMoveSalePayments: `UPDATE payments SET session_id = $2::uuid
+WHERE company_id = ` + companyFilter + ` AND sale_id = $1::uuid AND return_id IS NULL`,
 
 	qSaleForUpdate: saleState + `
 FOR UPDATE OF s FOR SHARE OF cs`,
