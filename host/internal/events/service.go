@@ -264,14 +264,26 @@ func (s *Service) wakeRelay() {
 	}
 }
 
+// relayGap is the least time from the start of one relay round to the
+// start of the next unless the previous round filled its batch. Under a
+// steady stream of commits each waking the relay, the events committed
+// within the gap share one round (one claim, one fan-out, one wake of the
+// consumers, whose claims and handler transactions then batch too)
+// instead of taking a round each plus an empty one; a commit after a
+// quiet spell still starts a round at once.
+const relayGap = 25 * time.Millisecond
+
 // runRelay moves outbox rows to the bus until ctx ends: a round that
-// moved anything is followed at once by the next (Publish does not notify
-// while unsent rows wait), and a round that found nothing waits for a
-// notification or the poll interval.
+// filled its batch is followed at once by the next; one that moved fewer
+// rows by the next relayGap after its start (Publish does not notify
+// while unsent rows wait); one that found nothing waits for a
+// notification or the poll interval, and a notification then starts a
+// round no sooner than relayGap after the previous round's start.
 func (s *Service) runRelay(ctx context.Context) {
 	poll := time.NewTicker(s.cfg.PollInterval)
 	defer poll.Stop()
 	for {
+		start := time.Now()
 		n, err := s.bus.relay(ctx, s.cfg.RelayBatch)
 		if ctx.Err() != nil {
 			return
@@ -280,13 +292,21 @@ func (s *Service) runRelay(ctx context.Context) {
 		case errors.Is(err, errNotConnected):
 		case err != nil:
 			s.log.Warn("relay round failed; will retry", "error", err)
+		case n >= s.cfg.RelayBatch:
+			continue
 		case n > 0:
+			if !sleep(ctx, relayGap-time.Since(start)) {
+				return
+			}
 			continue
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.relayWake:
+			if !sleep(ctx, relayGap-time.Since(start)) {
+				return
+			}
 		case <-poll.C:
 		}
 	}
