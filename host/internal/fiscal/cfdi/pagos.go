@@ -149,7 +149,8 @@ type DoctoRelacionado struct {
 // of type P whose Complemento is the Pagos 2.0 complement. Each related
 // invoice's ImpSaldoInsoluto is SaldoAnterior − Pagado; its taxes
 // (ImpuestosDR) are the invoice's bases in the proportion Pagado / Total,
-// rounded to the cent, and the tax at their rate; ImpuestosP are their
+// rounded to the cent, and the tax at their rate (a tax per unit, Cuota,
+// is refused: its Base is units, not an amount); ImpuestosP are their
 // sums per tax in the payment's currency, and Totales the payments and
 // taxes in MXN. An invalid document is a *FieldError.
 func BuildPayment(d PaymentDocument) (*Comprobante, error) {
@@ -288,6 +289,10 @@ func buildDocto(field string, inv PaidInvoice, monedaP string, taxes *pagoTaxes)
 		ObjetoImpDR: ObjetoImpNo,
 	}
 	for i, t := range inv.Taxes {
+		if t.TipoFactor == FactorCuota {
+			return DoctoRelacionado{}, decimal.Zero, invalid(fmt.Sprintf("%s.Taxes[%d].TipoFactor", field, i+1),
+				"a tax per unit (Cuota) is not prorated in a payment: its Base is units, not an amount in proportion to the payment")
+		}
 		if err := checkTax(fmt.Sprintf("%s.Taxes[%d]", field, i+1), t.Tax, !t.Retencion); err != nil {
 			return DoctoRelacionado{}, decimal.Zero, err
 		}

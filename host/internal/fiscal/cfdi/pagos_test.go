@@ -135,6 +135,12 @@ func TestBuildPaymentRefuses(t *testing.T) {
 		"Payments[1].Documents[1].SaldoAnterior": func(d *cfdi.PaymentDocument) {
 			d.Payments[0].Documents[0].SaldoAnterior = dec("1200")
 		},
+		// A tax per unit is not prorated as an amount (its Base is units).
+		"Payments[1].Documents[1].Taxes[2].TipoFactor": func(d *cfdi.PaymentDocument) {
+			doc := &d.Payments[0].Documents[0]
+			doc.Taxes = append(doc.Taxes, cfdi.InvoiceTax{Base: dec("3.6"),
+				Tax: cfdi.Tax{Impuesto: cfdi.ImpuestoIEPS, TipoFactor: cfdi.FactorCuota, Rate: rate("1.6451"), Units: dec("3.6")}})
+		},
 	} {
 		d := payment()
 		change(&d)

@@ -40,6 +40,8 @@ func checkPlan(doc *fiscal.Document) error {
 		return fmt.Errorf("mx: document %s has no input", doc.ID)
 	case in.Deferred && anonymous(in):
 		return inputError("customer.tax_id", "a deferred invoice (MetodoPago PPD) names its customer's RFC: a global CFDI to the public in general is paid when issued")
+	case in.Deferred:
+		return checkNoQuota(in)
 	case in.Kind != sdkfiscal.KindPaymentReceipt:
 		return nil
 	case formasDePagoP[in.Payment.Form] == "":
@@ -50,6 +52,28 @@ func checkPlan(doc *fiscal.Document) error {
 	for i, paid := range doc.Paid {
 		if _, err := paidCFDI(i, paid); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// errQuotaPPD says why a tax per unit (IEPS Cuota) is refused in what a
+// payment receipt carries: SAT's Pagos 2.0 guide prorates each tax of a
+// paid invoice as an amount (BaseDR = the invoice's base in proportion
+// to what is paid, ImporteDR = BaseDR × TasaOCuotaDR, BaseP converted by
+// EquivalenciaDR and TipoCambioP), while a Cuota's Base is a number of
+// units (liters, cigarettes) that no exchange rate converts and whose
+// installments' rounding does not add up to the invoice's IEPS; rather
+// than stamp a guess, it is refused before anything is stored.
+const errQuotaPPD = "a tax per unit (IEPS Cuota) is not carried by the payment receipts (CFDI of type P) a deferred invoice is paid with: issue it paid when issued (not deferred, PUE)"
+
+// checkNoQuota refuses a deferred invoice with a tax per unit.
+func checkNoQuota(in *sdkfiscal.Input) error {
+	for i, l := range in.Lines {
+		for j, t := range l.Taxes {
+			if !t.Quota.IsZero() {
+				return inputError(fmt.Sprintf("lines[%d].taxes[%d].quota", i, j), errQuotaPPD)
+			}
 		}
 	}
 	return nil
@@ -67,6 +91,8 @@ func paidCFDI(i int, paid fiscal.PaidInvoice) (*invoices.CFDI, error) {
 	switch {
 	case inv.MetodoPago != metodoPPD:
 		return nil, inputError(at, "the invoice's CFDI was issued PUE (paid when issued): only a PPD invoice takes payment receipts")
+	case hasCuota(inv):
+		return nil, inputError(at, "the invoice's CFDI has "+errQuotaPPD)
 	case !inv.Total.Equal(paid.Invoice.Total.Decimal):
 		return nil, httpx.Unprocessable("cfdi_total_mismatch",
 			fmt.Sprintf("%s: the invoice's CFDI Total %s differs from its document's total %s, which its balances are kept in", at,
@@ -148,4 +174,16 @@ func invoiceTaxes(inv *invoices.CFDI) []cfdi.InvoiceTax {
 		}
 	}
 	return out
+}
+
+// hasCuota reports whether a tax of inv is per unit (TipoFactor Cuota).
+func hasCuota(inv *invoices.CFDI) bool {
+	for _, k := range inv.Conceptos {
+		for _, t := range slices.Concat(k.Traslados, k.Retenciones) {
+			if t.TipoFactor == cfdi.FactorCuota {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -117,6 +117,16 @@ func TestPaymentReceiptsInInstallments(t *testing.T) {
 	other.Payment.Form = "credit"
 	_, err = e.svc.Issue(ctx, company, vertical, other)
 	require.Equal(t, "invalid_field", httpCode(t, err))
+	// A deferred invoice with a tax per unit (IEPS Cuota) is refused: its
+	// payment receipts could not carry it.
+	quota := feesAndDrinks("sale-3")
+	quota.Deferred = true
+	_, err = e.svc.Issue(ctx, company, vertical, quota)
+	require.Equal(t, "invalid_field", httpCode(t, err))
+	require.ErrorContains(t, err, "lines[1].taxes[0].quota: a tax per unit (IEPS Cuota)")
+	var quotaDocs int
+	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM fiscal_documents WHERE company_id = $1 AND source_id = 'sale-3'`, company).Scan(&quotaDocs))
+	require.Zero(t, quotaDocs)
 	// A payment in dollars says what a dollar is worth in pesos.
 	dollars := receipt("payment-6", inv.ID, "1")
 	dollars.Currency, dollars.Payment.Documents[0].ExchangeRate = "USD", d("17.5")
