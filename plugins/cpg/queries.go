@@ -20,6 +20,7 @@ const (
 	qStockAddMany           = "stock_add_many"
 	qStockShortage          = "stock_shortage"
 	qVariantsByIDs          = "variants_by_ids"
+	qVariantsByFewIDs       = "variants_by_few_ids"
 	qVariantsByCodes        = "variants_by_codes"
 	qVariantsOfProducts     = "variants_of_products"
 	qVariantsJSON           = "variants_json"
@@ -317,6 +318,16 @@ FROM json_populate_recordset(NULL::stock_movements, $4::json) r`,
 FROM variants v
 JOIN products p ON p.company_id = v.company_id AND p.id = v.product_id
 WHERE v.company_id = ` + companyFilter + ` AND v.id = ANY($1::uuid[])`,
+
+	// qVariantsByFewIDs is qVariantsByIDs for up to fewIDs ids, each a
+	// parameter (repeated to fill all eight): PostgreSQL then keeps a
+	// generic plan for it, where it plans qVariantsByIDs afresh each time
+	// (see fewTakes).
+	qVariantsByFewIDs: `SELECT v.id, v.product_id, v.sku, v.barcode, v.size, v.color, v.price, v.cost,
+       v.reorder_point, p.name, p.tax_code
+FROM variants v
+JOIN products p ON p.company_id = v.company_id AND p.id = v.product_id
+WHERE v.company_id = ` + companyFilter + ` AND v.id IN ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7::uuid, $8::uuid)`,
 
 	qVariantsByCodes: `SELECT id, sku, barcode FROM variants
 WHERE company_id = ` + companyFilter + ` AND (sku = ANY($1::text[]) OR barcode = ANY($2::text[]))`,

@@ -64,11 +64,22 @@ func variantIDs[L any](lines []L, id func(L) string) []string {
 	return out
 }
 
+// fewIDs is how many ids qVariantsByFewIDs takes.
+const fewIDs = 8
+
 // loadVariants queues a read of the variants with ids and returns the check
 // that every one exists (a 422 naming the first missing one).
 func loadVariants(b *sdk.Batch, ids []string, out *map[string]variantInfo) func(field string) error {
 	var rows []variantInfo
-	b.Query(qVariantsByIDs, &rows, uuidArray(ids))
+	if len(ids) > 0 && len(ids) <= fewIDs {
+		args := make([]any, fewIDs)
+		for i := range args {
+			args[i] = ids[min(i, len(ids)-1)]
+		}
+		b.Query(qVariantsByFewIDs, &rows, args...)
+	} else {
+		b.Query(qVariantsByIDs, &rows, uuidArray(ids))
+	}
 	return func(field string) error {
 		*out = make(map[string]variantInfo, len(rows))
 		for _, r := range rows {
