@@ -298,6 +298,10 @@ func (in *Input) checkKind() error {
 	return nil
 }
 
+// paymentForms are the forms a payment received is recorded with, each
+// one its authority has a code for (CFDI FormaDePagoP).
+var paymentForms = []string{"cash", "card", "debit_card", "transfer", "wallet", "check"}
+
 // validatePaymentReceipt checks a payment receipt: the payment complete,
 // each invoice named once with a positive amount, their amounts in the
 // payment's currency adding up to at most the payment, and no lines,
@@ -323,8 +327,9 @@ func (in *Input) validatePaymentReceipt() error {
 		return &FieldError{"payment", "a payment receipt carries the payment received"}
 	case p.PaidAt.IsZero():
 		return &FieldError{"payment.paid_at", "when the payment was received"}
-	case p.Form == "" || len(p.Form) > MaxText:
-		return &FieldError{"payment.form", "how it was paid: cash, card, debit_card, transfer, wallet or check"}
+	case !slices.Contains(paymentForms, p.Form):
+		return &FieldError{"payment.form", "how it was paid: cash, card, debit_card, transfer, wallet or check " +
+			"(a receipt names a real form: \"other\" has none, and Mexico's 99 por definir is only for deferred invoices, never for a payment received)"}
 	case !p.Amount.IsPositive() || p.Amount.GreaterThan(maxAmount):
 		return &FieldError{"payment.amount", "must be between 0 and 10^13"}
 	case len(p.Reference) > 100:

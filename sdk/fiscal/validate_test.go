@@ -223,9 +223,14 @@ func TestValidatePaymentReceipt(t *testing.T) {
 		require.True(t, errors.As(in.Validate(), &fe), field)
 		require.Equal(t, field, fe.Field, fe.Reason)
 	}
+	var fe *fiscal.FieldError
+	other := receipt()
+	other.Payment.Form = "other"
+	require.ErrorAs(t, other.Validate(), &fe)
+	require.Equal(t, "payment.form", fe.Field, "a payment recorded as other has no payment form for a receipt")
+	require.Contains(t, fe.Reason, `"other" has none`)
 	inv := valid()
 	inv.Payment = receipt().Payment
-	var fe *fiscal.FieldError
 	require.ErrorAs(t, inv.Validate(), &fe)
 	require.Equal(t, "payment", fe.Field, "an invoice carries no payment")
 	inv = valid()

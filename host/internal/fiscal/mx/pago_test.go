@@ -113,10 +113,13 @@ func TestPaymentReceiptsInInstallments(t *testing.T) {
 	_, err = e.svc.Issue(ctx, company, vertical, receipt("payment-4", pue.ID, "10"))
 	require.Equal(t, "invalid_field", httpCode(t, err))
 	// A payment form with no FormaDePagoP is refused before anything is stored.
-	other := receipt("payment-5", inv.ID, "1")
-	other.Payment.Form = "credit"
-	_, err = e.svc.Issue(ctx, company, vertical, other)
-	require.Equal(t, "invalid_field", httpCode(t, err))
+	for _, form := range []string{"credit", "other"} {
+		other := receipt("payment-5", inv.ID, "1")
+		other.Payment.Form = form
+		_, err = e.svc.Issue(ctx, company, vertical, other)
+		require.Equal(t, "invalid_field", httpCode(t, err))
+		require.ErrorContains(t, err, "payment.form: ")
+	}
 	// A deferred invoice with a tax per unit (IEPS Cuota) is refused: its
 	// payment receipts could not carry it.
 	quota := feesAndDrinks("sale-3")
