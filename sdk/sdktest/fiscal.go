@@ -30,7 +30,9 @@ import (
 // against fakes of AFIP and the PAC). SetFiscalOutcome makes it reject
 // documents, answer as an unreachable authority does, or hold invoices
 // for a global document as the host does a Mexican sale to the public in
-// general (AuthorizeHeld then authorizes them as its job does). Payment
+// general (AuthorizeHeld then authorizes them as its job does).
+// SetFiscalCancellation makes a cancellation wait for the receiver's
+// acceptance, as Mexico's does (fiscal_cancel.go). Payment
 // receipts are checked and their installments computed as the host does
 // (fiscal_receipts.go).
 
@@ -68,6 +70,8 @@ type fiscalState struct {
 	docs     map[fiscalKey]*fiscalDoc
 	byID     map[uuid.UUID]*fiscalDoc
 	numbers  map[fiscal.Kind]int64
+	// cancellation is what Cancel does (fiscal_cancel.go).
+	cancellation FiscalCancellation
 }
 
 type fiscalDoc struct {
@@ -282,29 +286,6 @@ func (h *host) fiscalDoc(cl *call, id string) *fiscalDoc {
 		return nil
 	}
 	return d
-}
-
-// CancelFiscalDocument implements nexusv1.HostClient: an authorized
-// document of the call's company becomes cancelled.
-func (h *host) CancelFiscalDocument(ctx context.Context, in *nexusv1.CancelFiscalDocumentRequest, _ ...grpc.CallOption) (*nexusv1.FiscalDocumentResponse, error) {
-	cl, err := h.call(ctx)
-	if err != nil {
-		return nil, err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	d := h.fiscalDoc(cl, in.GetId())
-	if d == nil {
-		return nil, fiscalError(kind.NotFound, "fiscal_document_not_found", "no such fiscal document", nil)
-	}
-	if d.doc.Status != fiscal.StatusAuthorized {
-		return nil, fiscalError(kind.Conflict, "invalid_transition", fmt.Sprintf("a %s fiscal document cannot become cancelled", d.doc.Status),
-			map[string]any{"id": d.doc.ID.String(), "status": string(d.doc.Status), "to": "cancelled"})
-	}
-	now := time.Now().UTC()
-	reason := in.GetReason()
-	d.doc.Status, d.doc.CancelReason, d.doc.CancelledAt, d.doc.UpdatedAt = fiscal.StatusCancelled, &reason, &now, now
-	return fiscalAnswer(d.doc)
 }
 
 // GetFiscalSettings implements nexusv1.HostClient.

@@ -51,6 +51,17 @@ func (till) Manifest() sdk.Manifest {
 			}
 			return c.JSON(http.StatusOK, doc)
 		}),
+		sdk.POST("/sales/{id}/invoice/cancel", sdk.RoleManager, "Cancel a sale's invoice", func(c *sdk.Context) error {
+			inv, err := c.Fiscal().BySource(fiscal.KindInvoice, c.Param("id"))
+			if err != nil {
+				return err
+			}
+			doc, err := c.Fiscal().Cancel(inv.ID.String(), "02")
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, doc)
+		}),
 		sdk.GET("/sales/{id}/invoice", sdk.RoleViewer, "A sale's invoice", func(c *sdk.Context) error {
 			doc, err := c.Fiscal().BySource(fiscal.KindInvoice, c.Param("id"))
 			if err != nil {
@@ -98,4 +109,55 @@ func TestFiscalThroughTheHarness(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, other.Do(http.MethodGet, "/sales/s1/invoice", "").Status, "another company's document")
 	require.Equal(t, http.StatusOK, h.Do(http.MethodGet, "/sales/s1/invoice", "").Status)
 	require.Len(t, h.FiscalDocuments(), 3)
+}
+
+// TestFiscalCancellationPendingTheReceiver: under FiscalCancelPending a
+// cancellation waits for the receiver (cancellation_requested, still in
+// force, cancelling again answers it as it is); RejectCancellation puts
+// it back in force with the host's message, AcceptCancellation cancels
+// it. By default a cancellation is done at once.
+func TestFiscalCancellationPendingTheReceiver(t *testing.T) {
+	t.Parallel()
+	h := sdktest.New(t, till{})
+	h.SetFiscalSettings(sdk.FiscalSettings{Configured: true, Environment: "homologation", AutoIssue: true})
+	cancel := func(sale string) fiscal.Document {
+		t.Helper()
+		res := h.Do(http.MethodPost, "/sales/"+sale+"/invoice/cancel", "")
+		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+		var doc fiscal.Document
+		require.NoError(t, json.Unmarshal(res.Body, &doc))
+		return doc
+	}
+	for _, s := range []string{"s1", "s2", "s3"} {
+		require.Equal(t, http.StatusOK, h.Do(http.MethodPost, "/sales/"+s+"/invoice", "").Status)
+	}
+	require.Equal(t, fiscal.StatusCancelled, cancel("s1").Status, "at once by default")
+
+	h.SetFiscalCancellation(sdktest.FiscalCancelPending)
+	pending := cancel("s2")
+	require.Equal(t, fiscal.StatusCancellationRequested, pending.Status)
+	require.Equal(t, "02", *pending.CancelReason)
+	require.Nil(t, pending.CancelledAt)
+	require.Contains(t, pending.Details["cancellation"], "next_check_at")
+	require.Equal(t, pending.UpdatedAt, cancel("s2").UpdatedAt, "asking again answers the pending document")
+	require.Error(t, h.AcceptCancellation(uuid.New()))
+
+	require.NoError(t, h.RejectCancellation(pending.ID))
+	res := h.Do(http.MethodGet, "/sales/s2/invoice", "")
+	var back fiscal.Document
+	require.NoError(t, json.Unmarshal(res.Body, &back))
+	require.Equal(t, fiscal.StatusAuthorized, back.Status)
+	require.Nil(t, back.CancelReason)
+	require.Equal(t, "solicitud_rechazada", back.Messages[len(back.Messages)-1].Code)
+	require.NotContains(t, back.Details["cancellation"], "next_check_at")
+	require.Error(t, h.AcceptCancellation(pending.ID), "no cancellation pending any more")
+
+	other := cancel("s3")
+	require.NoError(t, h.AcceptCancellation(other.ID))
+	res = h.Do(http.MethodGet, "/sales/s3/invoice", "")
+	var done fiscal.Document
+	require.NoError(t, json.Unmarshal(res.Body, &done))
+	require.Equal(t, fiscal.StatusCancelled, done.Status)
+	require.NotNil(t, done.CancelledAt)
+	require.Equal(t, "02", *done.CancelReason)
 }
