@@ -83,7 +83,9 @@ func cancelBackoff(checks int) time.Duration {
 // country's issuer with reason; vertical, when set, must be the
 // document's. The document becomes cancelled when the authority cancels
 // it at once, or cancellation_requested when it waits for the receiver
-// (CancellationJob follows it). Asking again while it waits answers the
+// (CancellationJob follows it). A sale held for a global document and in
+// none yet is voided: cancelled at once, the authority asked nothing,
+// since nothing was stamped. Asking again while it waits answers the
 // document as it is, without calling the authority. Concurrent requests
 // for one document are serialized across replicas.
 func (s *Service) Cancel(ctx context.Context, companyID uuid.UUID, vertical string, id uuid.UUID, reason string) (*Document, error) {
@@ -96,6 +98,9 @@ func (s *Service) Cancel(ctx context.Context, companyID uuid.UUID, vertical stri
 	}
 	if doc.Status == fiscal.StatusCancellationRequested {
 		return doc, nil
+	}
+	if doc.Status == fiscal.StatusPendingGlobal && doc.Kind == fiscal.KindInvoice {
+		return s.voidHeld(ctx, doc, reason)
 	}
 	if doc.Status != fiscal.StatusAuthorized {
 		return nil, errInvalidTransition(doc, fiscal.StatusCancelled)

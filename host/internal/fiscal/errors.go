@@ -65,8 +65,11 @@ func errDocumentNotFound() *httpx.Error {
 	return httpx.NotFound("fiscal_document_not_found", "no such fiscal document")
 }
 
+// codeConflict is the code of errConflict.
+const codeConflict = "fiscal_document_conflict"
+
 func errConflict(doc *Document) *httpx.Error {
-	return httpx.Conflict("fiscal_document_conflict",
+	return httpx.Conflict(codeConflict,
 		"a fiscal document for this source and kind exists with other content").
 		WithDetails(map[string]any{"id": doc.ID.String(), "status": string(doc.Status)})
 }

@@ -236,3 +236,25 @@ WHERE c.company_id = $1 AND c.status = 'pending_global' AND c.kind = 'credit_not
 ORDER BY c.created_at, c.id
 LIMIT $2`
 )
+
+// The held sales invoiced by name or voided (global_held.go).
+const (
+	// qNominate makes a held sale in no global the draft of its named
+	// invoice: input $3 (fingerprint $4), customer $5.
+	qNominate = `
+UPDATE public.fiscal_documents
+SET status = 'draft', input = $3, input_hash = $4, customer_tax_id = $5, updated_at = now()
+WHERE company_id = $1 AND id = $2 AND status = 'pending_global' AND global_id IS NULL`
+
+	// qVoidHeld cancels a held sale in no global; nothing was sent.
+	qVoidHeld = `
+UPDATE public.fiscal_documents
+SET status = 'cancelled', cancel_reason = $3, cancelled_at = $4,
+    details = details || jsonb_build_object('cancellation', jsonb_build_object('sent', false)), updated_at = now()
+WHERE company_id = $1 AND id = $2 AND status = 'pending_global' AND global_id IS NULL`
+
+	// qHeldNotesOf counts the held credit notes of invoice $2.
+	qHeldNotesOf = `
+SELECT count(*) FROM public.fiscal_documents
+WHERE company_id = $1 AND related_id = $2 AND kind = 'credit_note' AND status = 'pending_global'`
+)

@@ -131,7 +131,9 @@ func (s *Service) envOf(c Company, st Settings) (*Env, error) {
 // first). A document the country's issuer takes in a global document
 // (GlobalIssuer: Mexico's sales to the public in general), and a credit
 // note of one, is held (StatusPendingGlobal) and sent nothing. A rejected
-// document is returned with its messages, not as an error. The context's
+// document is returned with its messages, not as an error. A held sale in
+// no global yet asked for again with a named customer leaves the holding
+// and is issued as that customer's invoice (same document). The context's
 // actor and origin (audit.WithActor, audit.WithOrigin) are recorded with
 // each transition.
 func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical string, in fiscal.Input) (*Document, error) {
@@ -172,6 +174,10 @@ func (s *Service) Issue(ctx context.Context, companyID uuid.UUID, vertical strin
 		return nil, err
 	}
 	doc, _, err := s.draft(ctx, s.pool, env.Company, vertical, in, sent)
+	var he *httpx.Error
+	if errors.As(err, &he) && he.Code == codeConflict {
+		doc, err = s.nominate(ctx, env, iss, draft, in, sent, err)
+	}
 	if err != nil {
 		return nil, err
 	}
