@@ -125,7 +125,10 @@ func (f *Fiscal) BySource(k fiscal.Kind, sourceID string) (fiscal.Document, erro
 // CFDI>"). The answer is cancelled, or in Mexico
 // cancellation_requested when SAT waits for the receiver's acceptance:
 // the host follows it until it is cancelled, or authorized again if the
-// receiver rejects it; asking again meanwhile answers it as it is.
+// receiver rejects it; asking again meanwhile answers it as it is. A
+// sale held for its period's global CFDI (pending_global) and in none yet
+// is voided: cancelled at once, nothing sent; one in a global is 409
+// fiscal_document_in_global (its return is a credit note).
 // Argentina has no cancellation: issue a credit note (Kind credit_note,
 // RelatedDocumentID) instead.
 func (f *Fiscal) Cancel(id, reason string) (fiscal.Document, error) {

@@ -47,7 +47,10 @@ const (
 	// UUID, and Details["global_document_id"] names the global document.
 	// A credit note of such a sale waits in this status too and is issued
 	// right after the global is stamped. A vertical treats it as settled:
-	// asking again answers the same document.
+	// asking again answers the same document. While in no global yet, it
+	// is issued as a named customer's invoice when its source is issued
+	// again with that customer (same currency and total), and voided
+	// (Cancelled, nothing sent) by a cancellation.
 	StatusPendingGlobal Status = "pending_global"
 	// StatusRequested was sent and its outcome is not known yet; the host
 	// asks the authority before it sends anything else of its series.
@@ -63,7 +66,8 @@ const (
 	// document becomes cancelled, or authorized again when the receiver
 	// rejects it (Messages say so). It is still in force meanwhile.
 	StatusCancellationRequested Status = "cancellation_requested"
-	// StatusCancelled was authorized and then cancelled.
+	// StatusCancelled was authorized and then cancelled, or was a sale
+	// held for a global document and voided before it went into one.
 	StatusCancelled Status = "cancelled"
 )
 
