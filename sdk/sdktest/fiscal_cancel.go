@@ -107,7 +107,7 @@ func cancellationDetails(d *fiscalDoc) map[string]any {
 // CancelFiscalDocument implements nexusv1.HostClient: an authorized
 // document of the call's company becomes cancelled, or
 // cancellation_requested under FiscalCancelPending; a pending one is
-// answered as it is.
+// answered as it is; a held invoice is voided (voidHeld).
 func (h *host) CancelFiscalDocument(ctx context.Context, in *nexusv1.CancelFiscalDocumentRequest, _ ...grpc.CallOption) (*nexusv1.FiscalDocumentResponse, error) {
 	cl, err := h.call(ctx)
 	if err != nil {
@@ -121,6 +121,9 @@ func (h *host) CancelFiscalDocument(ctx context.Context, in *nexusv1.CancelFisca
 	}
 	if d.doc.Status == fiscal.StatusCancellationRequested {
 		return fiscalAnswer(d.doc)
+	}
+	if d.doc.Status == fiscal.StatusPendingGlobal && d.doc.Kind == fiscal.KindInvoice {
+		return h.voidHeld(d, in.GetReason())
 	}
 	if d.doc.Status != fiscal.StatusAuthorized {
 		return nil, fiscalError(kind.Conflict, "invalid_transition", fmt.Sprintf("a %s fiscal document cannot become cancelled", d.doc.Status),
@@ -139,5 +142,27 @@ func (h *host) CancelFiscalDocument(ctx context.Context, in *nexusv1.CancelFisca
 	d.doc.Status = fiscal.StatusCancellationRequested
 	d.doc.Details["cancellation"] = map[string]any{"requested_at": now.Format(time.RFC3339Nano),
 		"next_check_at": now.Add(5 * time.Minute).Format(time.RFC3339Nano)}
+	return fiscalAnswer(d.doc)
+}
+
+// voidHeld does what the host does with a held sale cancelled before its
+// global document: cancelled at once, nothing sent; 409
+// fiscal_document_has_credit_notes while a credit note of it is held. The
+// caller holds h.mu.
+func (h *host) voidHeld(d *fiscalDoc, reason string) (*nexusv1.FiscalDocumentResponse, error) {
+	notes := 0
+	for _, o := range h.fiscal.byID {
+		if o.company == d.company && o.doc.Kind == fiscal.KindCreditNote && o.doc.Status == fiscal.StatusPendingGlobal &&
+			o.doc.RelatedID != nil && *o.doc.RelatedID == d.doc.ID {
+			notes++
+		}
+	}
+	if notes > 0 {
+		return nil, fiscalError(kind.Conflict, "fiscal_document_has_credit_notes",
+			"this held sale has held credit notes (returns); it cannot be voided while they wait",
+			map[string]any{"id": d.doc.ID.String(), "credit_notes": notes})
+	}
+	now := time.Now().UTC()
+	d.doc.Status, d.doc.CancelReason, d.doc.CancelledAt, d.doc.UpdatedAt = fiscal.StatusCancelled, &reason, &now, now
 	return fiscalAnswer(d.doc)
 }

@@ -161,3 +161,33 @@ func TestFiscalCancellationPendingTheReceiver(t *testing.T) {
 	require.NotNil(t, done.CancelledAt)
 	require.Equal(t, "02", *done.CancelReason)
 }
+
+// TestFiscalHeldSaleVoided: under FiscalHold a cancelled held sale is
+// voided at once (cancelled, no number), unless a return of it is held.
+func TestFiscalHeldSaleVoided(t *testing.T) {
+	t.Parallel()
+	h := sdktest.New(t, till{})
+	h.SetFiscalSettings(sdk.FiscalSettings{Configured: true, Environment: "homologation", AutoIssue: true})
+	h.SetFiscalOutcome(sdktest.FiscalHold)
+	res := h.Do(http.MethodPost, "/sales/s1/invoice", "")
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	var held fiscal.Document
+	require.NoError(t, json.Unmarshal(res.Body, &held))
+	require.Equal(t, fiscal.StatusPendingGlobal, held.Status)
+
+	res = h.Do(http.MethodPost, "/sales/s1/invoice/cancel", "")
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	var void fiscal.Document
+	require.NoError(t, json.Unmarshal(res.Body, &void))
+	require.Equal(t, fiscal.StatusCancelled, void.Status)
+	require.Nil(t, void.Number)
+	require.Equal(t, "02", *void.CancelReason)
+
+	res = h.Do(http.MethodPost, "/sales/s2/invoice", "")
+	require.NoError(t, json.Unmarshal(res.Body, &held))
+	res = h.Do(http.MethodPost, "/sales/r2/invoice?reverses="+held.ID.String(), "")
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	res = h.Do(http.MethodPost, "/sales/s2/invoice/cancel", "")
+	require.Equal(t, http.StatusConflict, res.Status)
+	require.Contains(t, string(res.Body), "fiscal_document_has_credit_notes")
+}
