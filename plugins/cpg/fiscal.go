@@ -218,7 +218,7 @@ func fiscalLine(sku, description string, qty, rate, net, tax decimal.Decimal) fi
 	if discount.IsNegative() {
 		discount = decimal.Zero
 	}
-	t := fiscal.Tax{Type: "iva", Rate: rate, Base: net, Amount: tax}
+	t := fiscal.Tax{Type: fiscal.TaxIVA, Rate: rate, Base: net, Amount: tax}
 	return fiscal.Line{Description: description, Code: sku, Quantity: qty, UnitPrice: unit, Discount: discount,
 		Net: net, Taxes: []fiscal.Tax{t}, Total: net.Add(tax)}
 }

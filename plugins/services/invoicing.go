@@ -72,7 +72,7 @@ func chargeInput(e *env, ch chargeRow, cl clientRow, k contractRow, customer *fi
 		return fiscal.Input{}, err
 	}
 	net, tax := ch.Subtotal.Decimal, ch.Tax.Decimal
-	t := fiscal.Tax{Type: "iva", Rate: ch.TaxRate, Base: net, Amount: tax}
+	t := fiscal.Tax{Type: fiscal.TaxIVA, Rate: ch.TaxRate, Base: net, Amount: tax}
 	in := fiscal.Input{
 		SourceID: ch.ID, Kind: fiscal.KindInvoice, Currency: ch.Currency,
 		Concept: fiscal.ConceptServices, ServiceFrom: from, ServiceTo: to, PaymentDue: ch.DueDate,
@@ -114,7 +114,7 @@ func mergeCustomer(c, def fiscal.Customer) fiscal.Customer {
 func creditNoteInput(e *env, cr creditRow, ch chargeRow, invoice fiscal.Document) (fiscal.Input, error) {
 	related := invoice.ID
 	net, tax := cr.Net.Decimal, cr.Tax.Decimal
-	t := fiscal.Tax{Type: "iva", Rate: ch.TaxRate, Base: net, Amount: tax}
+	t := fiscal.Tax{Type: fiscal.TaxIVA, Rate: ch.TaxRate, Base: net, Amount: tax}
 	in := fiscal.Input{
 		SourceID: cr.ID, Kind: fiscal.KindCreditNote, Currency: ch.Currency, RelatedDocumentID: &related,
 		Concept: fiscal.ConceptServices, PaymentDue: ch.DueDate,
