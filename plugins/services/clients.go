@@ -2,7 +2,9 @@ package services
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -169,4 +171,76 @@ func listClients(c *sdk.Context) error {
 		views[i] = r.view()
 	}
 	return c.JSON(http.StatusOK, sdk.NewPage(views, next))
+}
+
+// clientUpdate is PATCH /clients/{id}: the fields to change, each
+// optional (the tax id stays: a new taxpayer is a new client).
+type clientUpdate struct {
+	Name   *string       `json:"name"`
+	Email  *string       `json:"email"`
+	Fiscal *clientFiscal `json:"fiscal"`
+}
+
+// updateClient handles PATCH /clients/{id}: a new name, email or fiscal
+// profile. When the name or profile changes, the client's charges whose
+// invoice data the fiscal service refused (needs_data) are due again for
+// the job services.issue_fiscal_documents. The audit log records it.
+func updateClient(c *sdk.Context) error {
+	id, err := c.PathUUID("id", "client")
+	if err != nil {
+		return err
+	}
+	var in clientUpdate
+	if err := c.Bind(&in); err != nil {
+		return err
+	}
+	set := map[string]any{}
+	if in.Name != nil {
+		name, err := sdk.Text("name", *in.Name, 200)
+		if err != nil {
+			return err
+		}
+		set["name"] = name
+	}
+	if in.Email != nil {
+		email, err := sdk.OptionalText("email", *in.Email, 254)
+		if err != nil {
+			return err
+		}
+		if email != nil && !strings.Contains(*email, "@") {
+			return sdk.InvalidField("email", "must be an email address, got %q", *email)
+		}
+		set["email"] = email
+	}
+	if in.Fiscal != nil {
+		if err := in.Fiscal.check(); err != nil {
+			return err
+		}
+		set["fiscal"] = *in.Fiscal
+	}
+	if len(set) == 0 {
+		return sdk.InvalidField("body", "names nothing to change (name, email, fiscal)")
+	}
+	var row clientRow
+	b := c.DB().Batch()
+	b.Update("clients", id, set)
+	b.Get("clients", id, &row)
+	if err := b.Run(); err != nil {
+		if isCode(err, "not_found") {
+			return notFound("client", id)
+		}
+		return fmt.Errorf("update client: %w", err)
+	}
+	requeued := int64(0)
+	if in.Name != nil || in.Fiscal != nil {
+		if requeued, err = c.DB().Exec(qRequeueClientCharges, id); err != nil {
+			return fmt.Errorf("update client: requeue its invoices: %w", err)
+		}
+	}
+	if err := c.Audit("services.client.updated", "client:"+id, map[string]any{
+		"fields": slices.Sorted(maps.Keys(set)), "invoices_requeued": requeued,
+	}); err != nil {
+		return fmt.Errorf("update client: audit: %w", err)
+	}
+	return c.JSON(http.StatusOK, row.view())
 }

@@ -3,12 +3,14 @@ package services
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/fiscal"
+	"github.com/nexuspos/nexus/sdk/kind"
 )
 
 // Fiscal documents of charges (an invoice each) and credits (a credit
@@ -22,17 +24,27 @@ import (
 // credit notes of invoiced charges — those never asked for and those left
 // pending while the authority was unreachable.
 
-// fiscalPending is the status of a document not issued yet: the authority
-// was unreachable (or its breaker open) or the input was refused; the job
-// tries again.
+// fiscalPending is the status of a document not issued yet because the
+// fiscal service could not take it now (the authority unreachable or its
+// breaker open, or the company's fiscal setup refused): the job tries
+// again once fiscal_next_attempt_at has passed.
 const fiscalPending = "pending"
 
-// fiscalStatusPattern is what a fiscal_status looks like: pending, or one
-// of the host document's statuses, a set the host may grow.
+// fiscalNeedsData is the status of a document whose own data the fiscal
+// service refused (422 invalid_field naming one of its fields, such as a
+// Mexican client's missing postal code, or 409 fiscal_document_conflict):
+// fiscal_error_code and fiscal_error_field say what, and nothing retries
+// it until something changes — the client's fiscal profile (PATCH
+// /clients/{id}) or a manual issuance.
+const fiscalNeedsData = "needs_data"
+
+// fiscalStatusPattern is what a fiscal_status looks like: pending,
+// needs_data, or one of the host document's statuses, a set the host may
+// grow.
 var fiscalStatusPattern = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
 
-// fiscalState is where the fiscal document of a charge or a credit is:
-// no status until one is asked for.
+// fiscalState is where the fiscal document of a charge, a credit or a
+// payment is: no status until one is asked for.
 type fiscalState struct {
 	FiscalStatus            *string `json:"fiscal_status"`
 	FiscalDocumentID        *string `json:"fiscal_document_id"`
@@ -42,9 +54,14 @@ type fiscalState struct {
 	// FiscalErrorCode is why the last attempt did not authorize it: the
 	// authority's code of a rejection, or the fiscal service's error code
 	// (fiscal_service_unavailable, invalid_field, ...).
-	FiscalErrorCode *string        `json:"fiscal_error_code"`
-	FiscalAttempts  int            `json:"fiscal_attempts"`
-	FiscalUpdatedAt *sdk.Timestamp `json:"fiscal_updated_at"`
+	FiscalErrorCode *string `json:"fiscal_error_code"`
+	// FiscalErrorField is the input field the fiscal service refused
+	// (customer.postal_code, payment.form, ...), with invalid_field.
+	FiscalErrorField *string        `json:"fiscal_error_field"`
+	FiscalAttempts   int            `json:"fiscal_attempts"`
+	FiscalUpdatedAt  *sdk.Timestamp `json:"fiscal_updated_at"`
+	// FiscalNextAttemptAt is when the job tries a pending document again.
+	FiscalNextAttemptAt *sdk.Timestamp `json:"fiscal_next_attempt_at"`
 }
 
 // authorized reports whether the document is authorized, and its id.
@@ -55,14 +72,60 @@ func (s fiscalState) authorized() (string, bool) {
 	return *s.FiscalDocumentID, true
 }
 
+// Retries of a pending document back off: the job's next two runs
+// first (a blip of the authority), then a wait that doubles after each
+// failure, from retryBase to at most retryMax.
+const (
+	retryBase = time.Minute
+	retryMax  = time.Hour
+)
+
+// retryDelay is how long the job waits before attempt number attempts+1
+// of a document that could not be issued attempts times in a row.
+func retryDelay(attempts int) time.Duration {
+	if attempts <= 2 {
+		return 0
+	}
+	d := retryBase
+	for range attempts - 3 {
+		if d *= 2; d >= retryMax {
+			return retryMax
+		}
+	}
+	return d
+}
+
+// refusedData reports whether se, an answer of the fiscal service
+// (sdk.FiscalAnswer), refuses the document's own data — its input
+// (invalid_field, but not a company setting config.*) or the input of
+// the document the source already has (fiscal_document_conflict) — and
+// the field it names: asking again with the same data cannot succeed. The
+// other answers are retried: the authority unavailable or its outcome
+// unknown (503), and the company's fiscal setup refused
+// (fiscal_not_configured, fiscal_credentials_missing, a config.* field),
+// which its admins fix without the vertical being told.
+func refusedData(se *sdk.Error) (string, bool) {
+	field, _ := se.Details["field"].(string)
+	switch {
+	case se.Kind == kind.Unavailable:
+		return "", false
+	case se.Code == "invalid_field":
+		return field, !strings.HasPrefix(field, "config.")
+	case se.Code == "fiscal_document_conflict":
+		return "", true
+	}
+	return "", false
+}
+
 // fiscalOutcome is what to record of an issuance that answered doc or
 // issueErr after prev attempts: the columns to set, or false when
 // issueErr is no answer about the document and must fail the call.
 func fiscalOutcome(prev fiscalState, doc fiscal.Document, issueErr error, now time.Time) (map[string]any, bool) {
+	attempts := prev.FiscalAttempts + 1
 	set := map[string]any{
 		"fiscal_status": fiscalPending, "fiscal_document_id": nil, "fiscal_series": nil, "fiscal_number": nil,
-		"fiscal_authorization_code": nil, "fiscal_error_code": nil,
-		"fiscal_attempts": prev.FiscalAttempts + 1, "fiscal_updated_at": now.UTC(),
+		"fiscal_authorization_code": nil, "fiscal_error_code": nil, "fiscal_error_field": nil,
+		"fiscal_attempts": attempts, "fiscal_updated_at": now.UTC(), "fiscal_next_attempt_at": nil,
 	}
 	switch se := sdk.FiscalAnswer(issueErr); {
 	case doc.ID != uuid.Nil:
@@ -75,10 +138,18 @@ func fiscalOutcome(prev fiscalState, doc fiscal.Document, issueErr error, now ti
 			set["fiscal_error_code"] = doc.Messages[0].Code
 		}
 	case se != nil:
+		set["fiscal_error_code"] = se.Code
+		if field, refused := refusedData(se); refused {
+			set["fiscal_status"] = fiscalNeedsData
+			if field != "" {
+				set["fiscal_error_field"] = field
+			}
+			break
+		}
 		if se.Code == "fiscal_outcome_unknown" {
 			set["fiscal_status"] = string(fiscal.StatusRequested)
 		}
-		set["fiscal_error_code"] = se.Code
+		set["fiscal_next_attempt_at"] = now.Add(retryDelay(attempts)).UTC()
 	default:
 		return nil, false
 	}

@@ -113,13 +113,43 @@ func TestFiscalOutcome(t *testing.T) {
 	require.Equal(t, "rejected", set["fiscal_status"])
 	require.Equal(t, "10016", set["fiscal_error_code"])
 
-	for code, status := range map[string]string{"fiscal_service_unavailable": "pending", "fiscal_outcome_unknown": "requested", "invalid_field": "pending"} {
-		set, ok = fiscalOutcome(prev, fiscal.Document{}, &sdk.Error{Kind: kind.Unavailable, Code: code}, now)
-		require.True(t, ok, code)
-		require.Equal(t, status, set["fiscal_status"], code)
-		require.Equal(t, code, set["fiscal_error_code"], code)
-		require.Nil(t, set["fiscal_document_id"], code)
+	for _, tc := range []struct {
+		err         *sdk.Error
+		status      string
+		field       any
+		nextAttempt any
+	}{
+		// The authority unavailable or its outcome unknown: retried once
+		// due, the fourth attempt a minute after the third.
+		{&sdk.Error{Kind: kind.Unavailable, Code: "fiscal_service_unavailable"}, "pending", nil, now.Add(time.Minute)},
+		{&sdk.Error{Kind: kind.Unavailable, Code: "fiscal_outcome_unknown"}, "requested", nil, now.Add(time.Minute)},
+		// The document's own data refused: needs_data with the field, no
+		// next attempt.
+		{sdk.InvalidField("customer.postal_code", "the receiver's fiscal postal code"), "needs_data", "customer.postal_code", nil},
+		{sdk.InvalidField("payment.form", "how it was paid"), "needs_data", "payment.form", nil},
+		{&sdk.Error{Kind: kind.Conflict, Code: "fiscal_document_conflict"}, "needs_data", nil, nil},
+		// The company's setup refused: retried, its admins fix it.
+		{&sdk.Error{Kind: kind.Unprocessable, Code: "fiscal_credentials_missing"}, "pending", nil, now.Add(time.Minute)},
+		{sdk.InvalidField("config.lugar_expedicion", "a postal code"), "pending", nil, now.Add(time.Minute)},
+	} {
+		set, ok = fiscalOutcome(prev, fiscal.Document{}, tc.err, now)
+		require.True(t, ok, tc.err.Code)
+		require.Equal(t, tc.status, set["fiscal_status"], tc.err)
+		require.Equal(t, tc.err.Code, set["fiscal_error_code"], tc.err)
+		require.Equal(t, tc.field, set["fiscal_error_field"], tc.err)
+		require.Equal(t, tc.nextAttempt, set["fiscal_next_attempt_at"], tc.err)
+		require.Nil(t, set["fiscal_document_id"], tc.err)
 	}
 	_, ok = fiscalOutcome(prev, fiscal.Document{}, &sdk.Error{Kind: kind.Unavailable, Code: "database_unavailable"}, now)
 	require.False(t, ok, "a failure of the unit of work is no answer about the document")
+}
+
+// TestRetryDelay: the job retries a pending document at its next two
+// runs, then waits twice as long after each failure, at most an hour.
+func TestRetryDelay(t *testing.T) {
+	t.Parallel()
+	for attempts, want := range map[int]time.Duration{0: 0, 1: 0, 2: 0, 3: time.Minute, 4: 2 * time.Minute, 5: 4 * time.Minute,
+		8: 32 * time.Minute, 9: time.Hour, 50: time.Hour} {
+		require.Equal(t, want, retryDelay(attempts), "after %d attempts", attempts)
+	}
 }

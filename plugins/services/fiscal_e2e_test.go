@@ -19,6 +19,13 @@ const fiscalJob = "services.issue_fiscal_documents"
 // until that run finished, failing the test if it failed.
 func runJob(t *testing.T, h *hosttest.Host) {
 	t.Helper()
+	runNamedJob(t, h, fiscalJob)
+}
+
+// runNamedJob runs the job fiscalJob (its host name) now and waits for
+// that run to finish, failing the test if it failed.
+func runNamedJob(t *testing.T, h *hosttest.Host, fiscalJob string) {
+	t.Helper()
 	admin := h.Login(hosttest.AdminEmail, hosttest.AdminPassword)
 	job := func() map[string]any {
 		for _, j := range h.Expect(http.StatusOK, "GET", "/api/v1/admin/jobs", admin, nil).JSON(t)["data"].([]any) {

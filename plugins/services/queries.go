@@ -15,11 +15,18 @@ const (
 	qFiscalUninvoiced  = "fiscal_uninvoiced_charges"
 	qFiscalUncredited  = "fiscal_uncredited_credits"
 	// qUnreceiptedPayments is receipts.go's.
-	qUnreceiptedPayments = "fiscal_unreceipted_payments"
+	qUnreceiptedPayments  = "fiscal_unreceipted_payments"
+	qRequeueClientCharges = "requeue_client_charges"
 )
 
 // companyFilter is the caller's company, set by the host's unit of work.
 const companyFilter = "current_setting('app.company_id')::uuid"
+
+// due is the condition that the fiscal document of the row aliased t is
+// due for another attempt.
+func due(t string) string {
+	return "(" + t + ".fiscal_next_attempt_at IS NULL OR " + t + ".fiscal_next_attempt_at <= now())"
+}
 
 // openCharges are the charges issued by the end of day $2 in time zone $1
 // whose balance at that day's end (less the payments and credits made by
@@ -89,34 +96,44 @@ GROUP BY cl.name, o.client_id, o.currency
 ORDER BY cl.name, o.client_id, o.currency
 LIMIT $6::int`,
 
-	// The last week's charges without an invoice, or whose invoice could
-	// not be issued yet, oldest first, $1 at a time (the job's automatic
-	// invoicing).
+	// The charges whose invoice the job issues, oldest first, $1 at a
+	// time: the last week's charges never invoiced, and those left
+	// pending (the fiscal service unavailable or the company's setup
+	// refused) or requested whose next attempt is due (the job's
+	// automatic invoicing). A charge whose data was refused (needs_data)
+	// waits for its client's fiscal profile to change.
 	qFiscalUninvoiced: `SELECT ch.id FROM charges ch
-WHERE ch.company_id = ` + companyFilter + ` AND ch.issued_at > now() - interval '7 days'
-  AND (ch.fiscal_status IS NULL OR ch.fiscal_status IN ('pending', 'requested'))
+WHERE ch.company_id = ` + companyFilter + `
+  AND (ch.fiscal_status IS NULL AND ch.issued_at > now() - interval '7 days'
+       OR ch.fiscal_status IN ('pending', 'requested') AND ` + due("ch") + `)
 ORDER BY ch.issued_at, ch.id
 LIMIT $1::int`,
 
 	// The credits of charges with an authorized invoice whose credit note
-	// was not issued yet, oldest first, $1 at a time.
+	// was never asked for, or is pending or requested and due again,
+	// oldest first, $1 at a time.
 	qFiscalUncredited: `SELECT cr.id FROM credits cr
 JOIN charges ch ON ch.company_id = cr.company_id AND ch.id = cr.charge_id AND ch.fiscal_status = 'authorized'
-WHERE cr.company_id = ` + companyFilter + ` AND (cr.fiscal_status IS NULL OR cr.fiscal_status IN ('pending', 'requested'))
+WHERE cr.company_id = ` + companyFilter + `
+  AND (cr.fiscal_status IS NULL OR cr.fiscal_status IN ('pending', 'requested') AND ` + due("cr") + `)
 ORDER BY cr.created_at, cr.id
 LIMIT $1::int`,
 
 	// The payments of charges with an authorized invoice whose receipt is
-	// still to issue — never asked for, or left pending while the fiscal
-	// service was unavailable or its outcome unknown (a refused one waits
-	// for POST /payments/{id}/receipt) — oldest first, $1 at a time.
+	// still to issue — never asked for, or pending or requested and due
+	// again (a refused one, needs_data, waits for POST
+	// /payments/{id}/receipt) — oldest first, $1 at a time.
 	qUnreceiptedPayments: `SELECT p.id FROM payments p
 JOIN charges ch ON ch.company_id = p.company_id AND ch.id = p.charge_id AND ch.fiscal_status = 'authorized'
 WHERE p.company_id = ` + companyFilter + `
-  AND (p.fiscal_status IS NULL OR p.fiscal_status IN ('pending', 'requested')
-       AND (p.fiscal_error_code IS NULL OR p.fiscal_error_code IN ('fiscal_service_unavailable', 'fiscal_outcome_unknown')))
+  AND (p.fiscal_status IS NULL OR p.fiscal_status IN ('pending', 'requested') AND ` + due("p") + `)
 ORDER BY p.created_at, p.id
 LIMIT $1::int`,
+
+	// A client's fiscal profile changed ($1, the client): its charges
+	// whose invoice data was refused are due again.
+	qRequeueClientCharges: `UPDATE charges SET fiscal_status = 'pending', fiscal_next_attempt_at = now()
+WHERE company_id = ` + companyFilter + ` AND client_id = $1::uuid AND fiscal_status = 'needs_data'`,
 
 	// Receivables per currency as of $2 in time zone $1.
 	qAgingSummary: openCharges + `

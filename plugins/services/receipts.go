@@ -16,7 +16,8 @@ import (
 // recorded. The host, not the vertical, keeps what each invoice still
 // owes and numbers the installments. A receipt the fiscal service could
 // not issue (unreachable, its breaker open) stays pending on the payment
-// and the job services.issue_payment_receipts issues it; so does a
+// and the job services.issue_payment_receipts issues it, backing off; one
+// whose data it refused is needs_data and waits for a manual issuance; so does a
 // payment recorded before its charge was invoiced. Argentina has no such
 // document: its charges are never invoiced deferred.
 
@@ -35,8 +36,9 @@ func deferredInvoice(e *env, due, day string) bool {
 }
 
 // paymentForms maps the vertical's payment methods to the SDK's payment
-// forms; "other" has none, and its receipt is refused (422) until issued
-// by hand with POST /payments/{id}/receipt once the method is corrected.
+// forms. The host refuses a receipt of form "other" (422 invalid_field
+// naming payment.form): it is recorded as needs_data and the job leaves
+// it; POST /payments/{id}/receipt asks again.
 var paymentForms = map[string]string{"transfer": "transfer", "card": "card", "cash": "cash", "check": "check", "other": "other"}
 
 // receiptInput is payment p's receipt: the payment, paying its amount of
@@ -114,8 +116,8 @@ func paymentAndCharge(c *sdk.Context, id string) (paymentRow, chargeRow, error) 
 type receiptBody struct{}
 
 // issuePaymentReceipt handles POST /payments/{id}/receipt: the payment's
-// receipt, issued now (after a refusal the job does not retry, such as
-// the method "other") or answered as it was. 409 charge_not_invoiced or
+// receipt, issued now (after a refusal the job does not retry, needs_data,
+// such as the method "other") or answered as it was. 409 charge_not_invoiced or
 // payment_receipt_not_required when it takes none; the fiscal service's
 // errors as they come.
 func issuePaymentReceipt(c *sdk.Context) error {
@@ -160,8 +162,9 @@ func getPaymentReceipt(c *sdk.Context) error {
 // receiptJob issues, per company, the receipts still to issue: payments
 // of charges whose invoice is authorized that were recorded before it
 // was, and those left pending while the fiscal service was unavailable
-// or its outcome unknown. A refused receipt stays pending with its error
-// code until issued by hand.
+// or its outcome unknown, once due again (backing off). A receipt whose
+// data was refused is needs_data, with the host's code and field, until
+// issued by hand.
 var receiptJob = sdk.Job{
 	Name: "issue_payment_receipts", Schedule: "@every 1m", PerCompany: true,
 	Summary: "Issue the payment receipts of payments of charges invoiced as deferred",

@@ -132,3 +132,41 @@ func TestCreditedChargeReceipt(t *testing.T) {
 	inst := installment(t, mx.ok(http.StatusOK, "GET", "/payments/"+p["id"].(string)+"/receipt", nil))
 	require.Equal(t, []any{float64(1), "1000.00", "1000.00", "0.00"}, []any{inst["number"], inst["previous_balance"], inst["paid"], inst["balance"]})
 }
+
+// TestReceiptRetries: a receipt the fiscal service could not take (503)
+// is retried by the job at its next two runs, then backing off: a run
+// before the next attempt is due leaves it; a manual issuance does not
+// wait.
+// (A receipt whose data the host refuses is TestRefusedDataThroughHost's:
+// sdktest's stand-in takes the form "other".)
+func TestReceiptRetries(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	mx := mexican(t, h)
+	mx.h.SetFiscalSettings(sdk.FiscalSettings{Configured: true, Environment: "homologation"})
+	charge := mx.invoicedCharge("2030-01")
+	attempts := func(payment string) any {
+		rows, _ := mx.page("/charges/" + charge + "/payments")
+		for _, p := range rows {
+			if p["id"] == payment {
+				return p["fiscal_attempts"]
+			}
+		}
+		t.Fatalf("no payment %s", payment)
+		return nil
+	}
+
+	mx.h.SetFiscalOutcome(sdktest.FiscalUnavailable)
+	late := mx.pay(charge, "200.00")
+	id := late["id"].(string)
+	require.Equal(t, []any{"pending", "fiscal_service_unavailable"}, []any{late["fiscal_status"], late["fiscal_error_code"]})
+	require.NotNil(t, late["fiscal_next_attempt_at"], "due at the job's next run")
+	for _, want := range []float64{2, 3} {
+		require.NoError(t, mx.h.RunJob(t.Context(), "issue_payment_receipts"))
+		require.Equal(t, want, attempts(id), "retried at the next run")
+	}
+	require.NoError(t, mx.h.RunJob(t.Context(), "issue_payment_receipts"))
+	require.Equal(t, float64(3), attempts(id), "not due again before a minute")
+	mx.h.SetFiscalOutcome(sdktest.FiscalAuthorize)
+	require.Equal(t, "authorized", mx.ok(http.StatusOK, "POST", "/payments/"+id+"/receipt", nil)["status"], "a manual issuance does not wait")
+}

@@ -14,6 +14,8 @@ func routes() []sdk.Route {
 			Takes(clientInput{}).Returns(clientView{}),
 		sdk.GET("/clients", v, "List clients by name", listClients).Returns(sdk.Page[clientView]{}),
 		sdk.GET("/clients/{id}", v, "Get a client", getClient).Returns(clientView{}),
+		sdk.PATCH("/clients/{id}", m, "Change a client's name, email or fiscal profile; its invoices refused for their data are retried", updateClient).
+			Takes(clientUpdate{}).Returns(clientView{}),
 
 		sdk.POST("/contracts", m, "Create a draft contract with a monthly fee", createContract).
 			Takes(contractInput{}).Returns(contractRow{}),
