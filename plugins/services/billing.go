@@ -254,7 +254,8 @@ func listBillingRuns(c *sdk.Context) error {
 	return c.JSON(http.StatusOK, sdk.NewPage(rows, next))
 }
 
-// getCharge handles GET /charges/{id}.
+// getCharge handles GET /charges/{id}: its fiscal_* as the host's
+// document is now (stored when it changed).
 func getCharge(c *sdk.Context) error {
 	id, err := c.PathUUID("id", "charge")
 	if err != nil {
@@ -266,6 +267,9 @@ func getCharge(c *sdk.Context) error {
 			return notFound("charge", id)
 		}
 		return fmt.Errorf("get charge: %w", err)
+	}
+	if err := refreshCharge(c, &row); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, row.view())
 }

@@ -169,6 +169,56 @@ func record(c *sdk.Context, table, id string, prev fiscalState, doc fiscal.Docum
 	return issueErr
 }
 
+// The host's document changes after it was issued — cancelled, a
+// cancellation waiting for the receiver's acceptance, a sale held for the
+// global CFDI and then stamped — without telling the vertical. So reading
+// one charge (GET /charges/{id}, GET /charges/{id}/invoice) asks the host
+// for its document and, when it moved, shows and stores its current
+// state; lists show the stored columns as they were last read or issued.
+
+// refreshCharge brings ch's fiscal_* columns to its document's current
+// state at the host, when it has one.
+func refreshCharge(c *sdk.Context, ch *chargeRow) error {
+	if ch.FiscalDocumentID == nil {
+		return nil
+	}
+	doc, err := c.Fiscal().Get(*ch.FiscalDocumentID)
+	if err != nil {
+		if sdk.FiscalAnswer(err) != nil {
+			return nil
+		}
+		return fmt.Errorf("charge %s: fiscal document: %w", ch.ID, err)
+	}
+	return syncCharge(c, ch, doc)
+}
+
+// syncCharge stores on ch the status, number and authorization code of
+// doc, its invoice as the host has it now, when they changed. A draft
+// says less than the charge's own pending or needs_data, so it is left.
+func syncCharge(c *sdk.Context, ch *chargeRow, doc fiscal.Document) error {
+	if doc.Status == fiscal.StatusDraft || ch.FiscalDocumentID == nil || *ch.FiscalDocumentID != doc.ID.String() {
+		return nil
+	}
+	status := string(doc.Status)
+	if ch.FiscalStatus != nil && *ch.FiscalStatus == status && equalPtr(ch.FiscalAuthorizationCode, doc.AuthorizationCode) &&
+		equalPtr(ch.FiscalNumber, doc.Number) {
+		return nil
+	}
+	now := sdk.Timestamp{Time: time.Now().UTC()}
+	if err := c.DB().Update("charges", ch.ID, map[string]any{"fiscal_status": status, "fiscal_series": doc.Series,
+		"fiscal_number": doc.Number, "fiscal_authorization_code": doc.AuthorizationCode, "fiscal_updated_at": now.Time}); err != nil {
+		return fmt.Errorf("charge %s: refresh fiscal status: %w", ch.ID, err)
+	}
+	ch.FiscalStatus, ch.FiscalSeries, ch.FiscalNumber, ch.FiscalAuthorizationCode, ch.FiscalUpdatedAt =
+		&status, doc.Series, doc.Number, doc.AuthorizationCode, &now
+	return nil
+}
+
+// equalPtr reports whether a and b are both nil or point to equal values.
+func equalPtr[T comparable](a, b *T) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
 // issueCharge issues charge id's invoice, for customer when given (else
 // the client's tax id, name and fiscal profile), and records its state on
 // the charge in the call's unit of work.

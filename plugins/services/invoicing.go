@@ -139,14 +139,26 @@ func creditNoteInput(e *env, cr creditRow, ch chargeRow, invoice fiscal.Document
 }
 
 // getChargeInvoice handles GET /charges/{id}/invoice: the charge's fiscal
-// document (404 fiscal_document_not_found when it has none).
+// document as the host has it now, its state stored on the charge when it
+// changed (404 not_found for no such charge, fiscal_document_not_found
+// when it has none).
 func getChargeInvoice(c *sdk.Context) error {
 	id, err := c.PathUUID("id", "charge")
 	if err != nil {
 		return err
 	}
+	var ch chargeRow
+	if err := c.DB().Get("charges", id, &ch); err != nil {
+		if isCode(err, "not_found") {
+			return notFound("charge", id)
+		}
+		return fmt.Errorf("charge invoice: %w", err)
+	}
 	doc, err := c.Fiscal().BySource(fiscal.KindInvoice, id)
 	if err != nil {
+		return err
+	}
+	if err := syncCharge(c, &ch, doc); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, doc)

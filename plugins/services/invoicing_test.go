@@ -8,6 +8,7 @@ import (
 
 	"github.com/nexuspos/nexus/sdk"
 	"github.com/nexuspos/nexus/sdk/fiscal"
+	"github.com/nexuspos/nexus/sdk/sdktest"
 )
 
 // TestChargeInvoice: a charge is invoiced through sdktest's stand-in for
@@ -52,5 +53,42 @@ func TestChargeInvoice(t *testing.T) {
 
 	b := argentine(t, h)
 	b.fail(http.StatusNotFound, "not_found", "POST", "/charges/"+charge+"/invoice", nil)
-	b.fail(http.StatusNotFound, "fiscal_document_not_found", "GET", "/charges/"+charge+"/invoice", nil)
+	b.fail(http.StatusNotFound, "not_found", "GET", "/charges/"+charge+"/invoice", nil)
+}
+
+// TestChargeFiscalRefresh: a charge's invoice held for the global CFDI
+// shows pending_global; once the host stamps the global document, reading
+// the charge (or its invoice) shows it authorized, with the global's
+// code, and stores it, so the list shows it too. Another company's read
+// changes nothing.
+func TestChargeFiscalRefresh(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	mx := mexican(t, h)
+	mx.h.SetFiscalSettings(sdk.FiscalSettings{Configured: true, Environment: "homologation"})
+	mx.contract(mx.client("Público"), "1000.00", "active", nil)
+	mx.run("2030-01")
+	charge := mx.charges("period=2030-01")[0]["id"].(string)
+	mx.h.SetFiscalOutcome(sdktest.FiscalHold)
+	require.Equal(t, "pending_global", mx.ok(http.StatusOK, "POST", "/charges/"+charge+"/invoice", mxProfile)["status"])
+	require.Equal(t, "pending_global", mx.ok(http.StatusOK, "GET", "/charges/"+charge, nil)["fiscal_status"])
+
+	require.Equal(t, 1, mx.h.AuthorizeHeld())
+	other := mexican(t, h)
+	other.fail(http.StatusNotFound, "not_found", "GET", "/charges/"+charge, nil)
+	other.fail(http.StatusNotFound, "not_found", "GET", "/charges/"+charge+"/invoice", nil)
+	require.Equal(t, "pending_global", mx.charges("period=2030-01")[0]["fiscal_status"], "the list shows what was stored")
+	ch := mx.ok(http.StatusOK, "GET", "/charges/"+charge, nil)
+	require.Equal(t, "authorized", ch["fiscal_status"])
+	require.NotNil(t, ch["fiscal_authorization_code"])
+	listed := mx.charges("period=2030-01")[0]
+	require.Equal(t, []any{"authorized", ch["fiscal_authorization_code"]}, []any{listed["fiscal_status"], listed["fiscal_authorization_code"]}, "stored")
+
+	mx.contract(mx.client("Público 2"), "500.00", "active", nil)
+	mx.run("2030-02")
+	second := mx.charges("period=2030-02")[0]["id"].(string)
+	mx.ok(http.StatusOK, "POST", "/charges/"+second+"/invoice", mxProfile)
+	require.Equal(t, 1, mx.h.AuthorizeHeld())
+	require.Equal(t, "authorized", mx.ok(http.StatusOK, "GET", "/charges/"+second+"/invoice", nil)["status"])
+	require.Equal(t, "authorized", mx.charges("period=2030-02")[0]["fiscal_status"], "the invoice's read stored it")
 }
