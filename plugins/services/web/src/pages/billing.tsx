@@ -32,6 +32,7 @@ interface Charge {
   fiscal_number: number | null;
   fiscal_authorization_code: string | null;
   fiscal_error_code: string | null;
+  fiscal_error_field: string | null;
 }
 
 interface Credit {
@@ -202,13 +203,15 @@ function Charges({ period }: { period: string }) {
   );
 }
 
-/** Where a charge's invoice is: its status, number and CAE or UUID, or why it is pending. */
+/** Where a charge's invoice is: its status, number and CAE or UUID, or why it is pending or needs data (the field refused). */
 function Invoice({ charge }: { charge: Charge }) {
   const { t } = useApp();
   const s = charge.fiscal_status;
   if (!s) return <span class="muted">{t("notInvoiced")}</span>;
   const word = isKey("fi_" + s) ? t(("fi_" + s) as "fi_pending") : s;
-  const detail = s === "authorized" ? [charge.fiscal_number, charge.fiscal_authorization_code].filter((x) => x !== null).join(" · ") : charge.fiscal_error_code ?? "";
+  const detail = s === "authorized"
+    ? [charge.fiscal_number, charge.fiscal_authorization_code].filter((x) => x !== null).join(" · ")
+    : [charge.fiscal_error_code, charge.fiscal_error_field].filter((x) => x).join(" · ");
   return (
     <span data-fiscal-status={s}>
       {word}
