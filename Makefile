@@ -91,16 +91,21 @@ cfdi-deps: ## install xsltproc, xmllint and poppler-utils (Debian), which the CF
 # the CFDI issuer against committed goldens (cadenas originales produced by
 # SAT's XSLT) with a CSD generated at test time; `make sat-check`, run by
 # developers, adds SAT's own checks over SAT's files (Go build tag
-# satfiles), the goldens re-derived with SAT's XSLT among them.
+# satfiles), the goldens re-derived with SAT's XSLT among them. Where the
+# steering repository's shared/ holds SAT's files (SAT_SHARED, laid out as
+# the local paths of sat-files.txt), they are copied from there, hashes
+# checked the same, and `make test` runs the conformance suite too.
 SAT_TESTDATA := host/internal/fiscal/cfdi/testdata
+SAT_SHARED ?= ../shared/sat
 
 .PHONY: sat-testdata
 sat-testdata: doc-tools ## fetch SAT's CFDI XSD/XSLT and test CSD that `make sat-check` checks against (host/internal/fiscal/cfdi/testdata/sat-files.txt; needs the network)
 	@grep -v -e '^#' -e '^$$' $(SAT_TESTDATA)/sat-files.txt | while read -r hash url path; do \
 		f="$(SAT_TESTDATA)/sat/$$path"; \
 		if [ -f "$$f" ] && [ "$$(git hash-object "$$f")" = "$$hash" ]; then continue; fi; \
-		echo "fetching $$path"; mkdir -p "$$(dirname "$$f")"; \
-		curl -fsSL --retry 3 -o "$$f.part" "$$url" || { rm -f "$$f.part"; exit 1; }; \
+		mkdir -p "$$(dirname "$$f")"; \
+		if [ -f "$(SAT_SHARED)/$$path" ]; then echo "copying $$path from $(SAT_SHARED)"; cp "$(SAT_SHARED)/$$path" "$$f.part"; \
+		else echo "fetching $$path"; curl -fsSL --retry 3 -o "$$f.part" "$$url" || { rm -f "$$f.part"; exit 1; }; fi; \
 		if [ "$$(git hash-object "$$f.part")" != "$$hash" ]; then echo "$$url: content is not $$hash"; rm -f "$$f.part"; exit 1; fi; \
 		mv "$$f.part" "$$f"; \
 	done
@@ -227,8 +232,9 @@ tidy-check: tidy ## fail if a go.mod or go.sum is not tidy
 	@git diff --exit-code -- '*go.mod' '*go.sum' || { echo "go.mod/go.sum not tidy: run make tidy and commit"; exit 1; }
 
 .PHONY: test
-test: guard proto-check tidy-check lint build doc-tools browser-deps afip-deps cfdi-deps chart-tools prometheus-deps ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough, browser test, CFDI goldens and seals, Helm chart and a real Prometheus included; SAT's own CFDI checks are `make sat-check`)
+test: guard proto-check tidy-check lint build doc-tools browser-deps afip-deps cfdi-deps chart-tools prometheus-deps ## every check CI makes: the guardian's, generated code, tidy modules, lint, build, tests (README walkthrough, browser test, CFDI goldens and seals, Helm chart and a real Prometheus included; SAT's own CFDI checks, `make sat-check`, when SAT_SHARED holds SAT's files)
 	$(GO) test -count=1 -timeout 12m $(MODULES)
+	@if [ -d "$(SAT_SHARED)" ]; then $(MAKE) sat-check; else echo "SAT's CFDI files are not in $(SAT_SHARED): the conformance suite (make sat-check) did not run"; fi
 
 .PHONY: test-race
 test-race: ## the test suite under the race detector
