@@ -61,7 +61,9 @@ func (f *Fiscal) Settings() (FiscalSettings, error) {
 // wrong (the amounts must add up as the calculator makes them),
 // fiscal_not_configured, fiscal_credentials_missing; 409
 // fiscal_document_conflict (the source has a document with other
-// content); 503 fiscal_service_unavailable (the authority cannot be
+// content that an authority has or is being sent; a draft or a rejected
+// document instead takes the new content, so a vertical corrects what was
+// refused by issuing its source again); 503 fiscal_service_unavailable (the authority cannot be
 // reached or its breaker is open: the document is not issued, retry
 // later) and fiscal_outcome_unknown (sent, answer not known yet: asking
 // again resolves it).

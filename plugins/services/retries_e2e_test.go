@@ -66,7 +66,9 @@ func TestRefusedDataThroughHost(t *testing.T) {
 		"fiscal": map[string]any{"condition": "601", "postal_code": "64000", "use": "G03"}})
 	require.Equal(t, "64000", updated["fiscal"].(map[string]any)["postal_code"])
 	runJob(t, h)
-	require.Equal(t, float64(2), r.ok(http.StatusOK, "viewer", "GET", "/charges/"+refused, nil)["fiscal_attempts"], "retried once the profile changed")
+	retried := r.ok(http.StatusOK, "viewer", "GET", "/charges/"+refused, nil)
+	require.Equal(t, float64(2), retried["fiscal_attempts"], "retried once the profile changed")
+	require.Equal(t, "authorized", retried["fiscal_status"], "the host's draft takes the corrected customer")
 
 	p := r.ok(http.StatusCreated, "cashier", "POST", "/charges/"+invoiced+"/payments", map[string]any{"amount": "100.00", "method": "other"})
 	require.Equal(t, []any{"needs_data", "invalid_field", "payment.form", float64(1)},

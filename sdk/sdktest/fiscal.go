@@ -189,8 +189,14 @@ func (h *host) IssueFiscalDocument(ctx context.Context, in *nexusv1.IssueFiscalD
 	key := fiscalKey{company, input.SourceID, input.Kind}
 	d, ok := st.docs[key]
 	if ok && d.hash != hash {
-		return nil, fiscalError(kind.Conflict, "fiscal_document_conflict", "a fiscal document for this source and kind exists with other content",
-			map[string]any{"id": d.doc.ID.String(), "status": string(d.doc.Status)})
+		if !revisable(d.doc) {
+			return nil, fiscalError(kind.Conflict, "fiscal_document_conflict", "a fiscal document for this source and kind exists with other content",
+				map[string]any{"id": d.doc.ID.String(), "status": string(d.doc.Status)})
+		}
+		in := input
+		d.hash, d.doc.Status, d.doc.Input, d.doc.Messages = hash, fiscal.StatusDraft, &in, []fiscal.Message{}
+		d.doc.Currency, d.doc.Total, d.doc.CustomerTaxID, d.doc.RelatedID =
+			input.Currency, money.AmountOf(input.Totals.Total), input.Customer.TaxID, input.RelatedDocumentID
 	}
 	if !ok {
 		if input.RelatedDocumentID != nil {
@@ -240,6 +246,14 @@ func (h *host) IssueFiscalDocument(ctx context.Context, in *nexusv1.IssueFiscalD
 	}
 	d.doc.UpdatedAt = time.Now().UTC()
 	return fiscalAnswer(d.doc)
+}
+
+// revisable reports, as the host does, whether a source's document takes
+// new content from its vertical: a draft or a rejected invoice or credit
+// note, which no authority has.
+func revisable(d fiscal.Document) bool {
+	return (d.Status == fiscal.StatusDraft || d.Status == fiscal.StatusRejected) &&
+		(d.Kind == fiscal.KindInvoice || d.Kind == fiscal.KindCreditNote)
 }
 
 // authorize authorizes d with the next number of its kind and a made-up

@@ -45,7 +45,9 @@ func (till) Manifest() sdk.Manifest {
 				id := uuid.MustParse(r)
 				related = &id
 			}
-			doc, err := c.Fiscal().Issue(saleInput(c.Param("id"), related))
+			in := saleInput(c.Param("id"), related)
+			in.Customer.TaxID = c.Query("cuit")
+			doc, err := c.Fiscal().Issue(in)
 			if err != nil {
 				return err
 			}
@@ -104,6 +106,16 @@ func TestFiscalThroughTheHarness(t *testing.T) {
 	res = h.Do(http.MethodPost, "/sales/s2/invoice", "")
 	require.Equal(t, http.StatusUnprocessableEntity, res.Status)
 	require.Contains(t, string(res.Body), `"code":"10016"`)
+	// The rejected document takes the corrected input, as on the host.
+	h.SetFiscalOutcome(sdktest.FiscalAuthorize)
+	res = h.Do(http.MethodPost, "/sales/s2/invoice?cuit=20111111112", "")
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	var revised fiscal.Document
+	require.NoError(t, json.Unmarshal(res.Body, &revised))
+	require.Equal(t, fiscal.StatusAuthorized, revised.Status)
+	require.Equal(t, "20111111112", revised.CustomerTaxID)
+	res = h.Do(http.MethodPost, "/sales/s1/invoice?cuit=20111111112", "")
+	require.Equal(t, http.StatusConflict, res.Status, "an authorized document keeps its content")
 
 	other := h.WithCompany(sdktest.NewCompany())
 	require.Equal(t, http.StatusNotFound, other.Do(http.MethodGet, "/sales/s1/invoice", "").Status, "another company's document")

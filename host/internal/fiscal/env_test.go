@@ -33,6 +33,9 @@ type stubIssuer struct {
 	mu sync.Mutex
 	// last is the last number the "authority" authorized per series.
 	last map[string]int64
+	// before, when set, runs before the attempt is recorded; its error is
+	// the issuer's, nothing sent (a document refused while it is built).
+	before func(doc *Document) error
 	// issue and status, when set, answer instead of authorizing.
 	issue  func(doc *Document, a Attempt) (Outcome, error)
 	status func(doc *Document) (Outcome, error)
@@ -78,8 +81,13 @@ func (s *stubIssuer) Issue(ctx context.Context, env *Env, doc *Document) (Outcom
 	series := "stub-" + string(doc.Kind)
 	s.mu.Lock()
 	n := s.last[series] + 1
-	issue := s.issue
+	issue, before := s.issue, s.before
 	s.mu.Unlock()
+	if before != nil {
+		if err := before(doc); err != nil {
+			return Outcome{}, err
+		}
+	}
 	a := Attempt{Series: series, Number: n, Facts: map[string]any{"total": doc.Total.String()}}
 	if err := env.Attempt(ctx, a); err != nil {
 		return Outcome{}, err

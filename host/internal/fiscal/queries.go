@@ -30,6 +30,18 @@ VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (company_id, vertical, source_id, kind) DO NOTHING
 RETURNING ` + documentColumns
 
+	// qRevise gives a document that was never sent new content from its
+	// source ($3 input, $4 fingerprint, $6–$9 its columns): a draft, or one
+	// the authority rejected, with no attempt in flight and still holding
+	// the content $5 it was read with.
+	qRevise = `
+UPDATE public.fiscal_documents
+SET status = 'draft', input = $3, input_hash = $4, currency = $6, total = $7, customer_tax_id = $8, related_id = $9,
+    messages = '[]', updated_at = now()
+WHERE company_id = $1 AND id = $2 AND input_hash = $5 AND status IN ('draft', 'rejected') AND attempt IS NULL
+  AND kind IN ('invoice', 'credit_note') AND NOT is_global AND global_id IS NULL
+RETURNING ` + documentColumns
+
 	qBySource = `
 SELECT input_hash, ` + documentColumns + `
 FROM public.fiscal_documents
@@ -47,10 +59,12 @@ SELECT id FROM public.fiscal_documents
 WHERE company_id = $1 AND series = $2 AND attempt IS NOT NULL AND status = 'requested'
 ORDER BY (attempt->>'number')::bigint, id`
 
+	// qRequested records an attempt on a document still as it was read
+	// ($5 its updated_at): a revision in between leaves it unrecorded.
 	qRequested = `
 UPDATE public.fiscal_documents
 SET status = 'requested', series = $3, attempt = $4, updated_at = now()
-WHERE company_id = $1 AND id = $2`
+WHERE company_id = $1 AND id = $2 AND updated_at = $5`
 
 	// qNotIssued forgets an attempt the authority has no record of.
 	qNotIssued = `

@@ -402,7 +402,10 @@ func (s *Service) requested(ctx context.Context, conn *pgxpool.Conn, doc *Docume
 	return s.transition(ctx, conn, doc, fiscal.StatusRequested, []fiscal.Status{fiscal.StatusDraft, fiscal.StatusRequested, fiscal.StatusPendingGlobal},
 		"fiscal.document.requested", map[string]any{"series": a.Series, "number": a.Number},
 		func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, qRequested, doc.companyID, doc.ID, nullable(a.Series), body)
+			tag, err := tx.Exec(ctx, qRequested, doc.companyID, doc.ID, nullable(a.Series), body, doc.UpdatedAt)
+			if err == nil && tag.RowsAffected() == 0 {
+				return errConflict(doc)
+			}
 			return err
 		})
 }

@@ -251,3 +251,95 @@ func TestRejectedAndCancelled(t *testing.T) {
 	require.Equal(t, "02", *cancelled.CancelReason)
 	requireCode(t, must(e.svc.Cancel(ctx, companyID, "services", note.ID, "02")), http.StatusNotFound, "fiscal_document_not_found")
 }
+
+// TestNeverSentDocumentTakesCorrectedInput checks that a source's document
+// no authority has — a draft its issuer refused while building it, or one
+// the authority rejected — takes the vertical's corrected input (same
+// document, audited), that an authorized one stays a 409, and that a
+// revision landing while the old content is being issued leaves the old
+// content unsent.
+func TestNeverSentDocumentTakesCorrectedInput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	companyID, _ := e.company(t, true)
+	ctx := t.Context()
+
+	e.stub.before = func(doc *Document) error {
+		if doc.Input.Customer.PostalCode == "" {
+			return httpx.Unprocessable("invalid_field", "customer.postal_code is required").
+				WithDetails(map[string]any{"field": "customer.postal_code"})
+		}
+		return nil
+	}
+	requireCode(t, must(e.svc.Issue(ctx, companyID, "cpg", sale("sale-1"))), http.StatusUnprocessableEntity, "invalid_field")
+	draft, err := e.svc.GetBySource(ctx, companyID, "cpg", fiscal.KindInvoice, "sale-1")
+	require.NoError(t, err)
+	require.Equal(t, fiscal.StatusDraft, draft.Status)
+	fixed := sale("sale-1")
+	fixed.Customer.PostalCode = "1405"
+	doc, err := e.svc.Issue(ctx, companyID, "cpg", fixed)
+	require.NoError(t, err)
+	require.Equal(t, draft.ID, doc.ID)
+	require.Equal(t, fiscal.StatusAuthorized, doc.Status)
+	require.Equal(t, "1405", doc.Input.Customer.PostalCode)
+	other := fixed
+	other.PaymentForm = "card"
+	requireCode(t, must(e.svc.Issue(ctx, companyID, "cpg", other)), http.StatusConflict, "fiscal_document_conflict")
+
+	e.stub.before = nil
+	e.stub.issue = func(*Document, Attempt) (Outcome, error) {
+		return Outcome{Result: Rejected, Messages: []fiscal.Message{{Type: "error", Code: "10015", Message: "DocNro"}}}, nil
+	}
+	rejected, err := e.svc.Issue(ctx, companyID, "cpg", sale("sale-2"))
+	require.NoError(t, err)
+	require.Equal(t, fiscal.StatusRejected, rejected.Status)
+	e.stub.issue = nil
+	corrected := sale("sale-2")
+	corrected.Customer = fiscal.Customer{TaxID: "20111111112", TaxIDType: "cuit", Condition: "responsable_inscripto"}
+	doc, err = e.svc.Issue(ctx, companyID, "cpg", corrected)
+	require.NoError(t, err)
+	require.Equal(t, rejected.ID, doc.ID)
+	require.Equal(t, fiscal.StatusAuthorized, doc.Status)
+	require.Empty(t, doc.Messages)
+	require.Equal(t, "20111111112", doc.CustomerTaxID)
+
+	// A revision between the issuer's read and its attempt: the old
+	// content is not sent, and the revised one is issued next.
+	c, err := e.svc.company(ctx, companyID)
+	require.NoError(t, err)
+	racing := sale("sale-3")
+	racing.PaymentForm = "card"
+	e.stub.before = func(doc *Document) error {
+		if doc.Input.PaymentForm == "cash" {
+			_, _, err := e.svc.draft(ctx, e.pool, c, "cpg", racing, racing)
+			return err
+		}
+		return nil
+	}
+	requireCode(t, must(e.svc.Issue(ctx, companyID, "cpg", sale("sale-3"))), http.StatusConflict, "fiscal_document_conflict")
+	e.stub.before = nil
+	doc, err = e.svc.Issue(ctx, companyID, "cpg", racing)
+	require.NoError(t, err)
+	require.Equal(t, fiscal.StatusAuthorized, doc.Status)
+	require.Equal(t, "card", doc.Input.PaymentForm)
+	require.Equal(t, []string{"issue sale-1 1", "issue sale-2 2", "issue sale-2 2", "issue sale-3 3"}, e.stub.Calls(),
+		"sale-3's cash content was never sent")
+
+	require.Equal(t, []string{
+		"fiscal.settings_changed",
+		"fiscal.document.created", "fiscal.document.revised", "fiscal.document.requested", "fiscal.document.authorized",
+		"fiscal.document.created", "fiscal.document.requested", "fiscal.document.rejected",
+		"fiscal.document.revised", "fiscal.document.requested", "fiscal.document.authorized",
+		"fiscal.document.created", "fiscal.document.revised", "fiscal.document.requested", "fiscal.document.authorized",
+	}, e.auditActions(t, companyID))
+
+	// Another company cannot revise the document of a source it does not
+	// have: its own source of the same id is its own document.
+	otherCompany, _ := e.company(t, true)
+	theirs, err := e.svc.Issue(ctx, otherCompany, "cpg", fixed)
+	require.NoError(t, err)
+	require.NotEqual(t, draft.ID, theirs.ID)
+	mine, err := e.svc.GetBySource(ctx, companyID, "cpg", fiscal.KindInvoice, "sale-1")
+	require.NoError(t, err)
+	require.Equal(t, doc.Status, mine.Status)
+}

@@ -69,7 +69,9 @@ func inputHash(in fiscal.Input) ([]byte, []byte, error) {
 
 // draft stores in as a draft of vertical, or returns the document the
 // same source has: created reports which. A document of the same source
-// with other content is a 409. sent is in as the vertical sent it, before
+// with other content takes it when it is revisable (audited
+// fiscal.document.revised), and is a 409 otherwise. sent is in as the
+// vertical sent it, before
 // the defaults (an empty date is today), and is what the fingerprint
 // compares: the same request asked again on another day is no conflict.
 func (s *Service) draft(ctx context.Context, db dal.Beginner, c Company, vertical string, in, sent fiscal.Input) (*Document, bool, error) {
@@ -104,16 +106,40 @@ func (s *Service) draft(ctx context.Context, db dal.Beginner, c Company, vertica
 		if err != nil {
 			return err
 		}
-		if string(old) != string(hash) {
+		if string(old) == string(hash) {
+			doc = d
+			return nil
+		}
+		if !revisable(d) {
 			return errConflict(d)
 		}
-		doc = d
-		return nil
+		r, err := scanDocument(tx.QueryRow(ctx, qRevise, c.ID, d.ID, body, hash, old,
+			in.Currency, documentTotal(in), in.Customer.TaxID, in.RelatedDocumentID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errConflict(d)
+		}
+		if err != nil {
+			return err
+		}
+		doc = r
+		return s.record(ctx, tx, r, "fiscal.document.revised", map[string]any{"previous_status": string(d.Status)})
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("store fiscal document %s/%s: %w", vertical, in.SourceID, err)
 	}
 	return doc, created, nil
+}
+
+// revisable reports whether a source's document may take new content
+// from its vertical: one no authority has (a draft, or a document the
+// authority rejected) and none is being sent, so a vertical can correct
+// what was refused (a customer's missing postal code, a wrong tax
+// condition) under the same source. A payment receipt holds its invoices'
+// balances, and a global document and its held sales have their own ways
+// (nominate, voidHeld): those stay a conflict.
+func revisable(d *Document) bool {
+	return (d.Status == fiscal.StatusDraft || d.Status == fiscal.StatusRejected) && d.Attempt == nil &&
+		(d.Kind == fiscal.KindInvoice || d.Kind == fiscal.KindCreditNote) && !d.Global && d.GlobalID == nil
 }
 
 // prefixed scans its first column into first, the rest as row would.
